@@ -1,0 +1,418 @@
+package crm
+
+import (
+	"bytes"
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Date is a calendar date with no time of day and no time zone, for birthdays,
+// anniversaries and contract days: 1990-05-17 is the same date everywhere. It is compared
+// and counted on the proleptic Gregorian calendar, so there is no daylight saving time to
+// get wrong.
+//
+// The zero value Date{} means "no date": it prints "", encodes as JSON null and as SQL
+// NULL. The fields are exported for convenience; a Date built by hand may be invalid
+// (2023-02-30), which IsValid reports. Dates are comparable with ==.
+type Date struct {
+	Year  int        // 1 to 9999
+	Month time.Month // January to December
+	Day   int        // 1 to the length of the month
+}
+
+// NewDate returns the date, or a *ValidationError if it does not exist: field "year"
+// (rule "range", 1 to 9999), "month" ("range") or "day" ("range": 2023-02-29 and 2024-04-31
+// do not exist).
+func NewDate(year int, month time.Month, day int) (Date, error) {
+	var p Problems
+	if year < 1 || year > 9999 {
+		p.Addf("year", "range", "%d is not between 1 and 9999", year)
+	}
+	if month < time.January || month > time.December {
+		p.Addf("month", "range", "%d is not between 1 and 12", int(month))
+	} else if day < 1 || day > daysIn(year, month) {
+		p.Addf("day", "range", "%d-%02d has no day %d", year, int(month), day)
+	}
+	if err := p.Err(); err != nil {
+		return Date{}, err
+	}
+	return Date{Year: year, Month: month, Day: day}, nil
+}
+
+// MustDate is NewDate that panics on error. It is meant for tests, examples and constants
+// written in the source, never for input.
+func MustDate(year int, month time.Month, day int) Date {
+	d, err := NewDate(year, month, day)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// ParseDate parses exactly "YYYY-MM-DD", e.g. "2024-02-29": four-digit year, two-digit
+// month and day, nothing before or after. It fails with a *ValidationError on field
+// "date": rule "required" for "", "format" for another layout ("2023-2-3", "2023-02-03T00:00"),
+// and "range" for a date that does not exist (2023-02-29, 0000-01-01).
+func ParseDate(s string) (Date, error) {
+	if s == "" {
+		return Date{}, Invalid("date", "required", "is empty")
+	}
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return Date{}, Invalid("date", "format", fmt.Sprintf("%s is not a YYYY-MM-DD date", quoteClip(s)))
+	}
+	y, ok1 := atoiDigits(s[0:4])
+	m, ok2 := atoiDigits(s[5:7])
+	d, ok3 := atoiDigits(s[8:10])
+	if !ok1 || !ok2 || !ok3 {
+		return Date{}, Invalid("date", "format", fmt.Sprintf("%s is not a YYYY-MM-DD date", quoteClip(s)))
+	}
+	date := Date{Year: y, Month: time.Month(m), Day: d}
+	if !date.IsValid() {
+		return Date{}, Invalid("date", "range", fmt.Sprintf("%s does not exist", quoteClip(s)))
+	}
+	return date, nil
+}
+
+// atoiDigits reads a string of ASCII digits only (no sign, no spaces).
+func atoiDigits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+// DateOf returns the date of t in t's own location: the same instant can fall on different
+// dates in Shanghai and New York. A t outside the years 1 to 9999 gives a date that is not
+// IsValid.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{Year: y, Month: m, Day: d}
+}
+
+// In returns the instant the date begins in loc (UTC when loc is nil): normally midnight.
+// Where the clocks skip midnight for daylight saving time, it is the first instant of the
+// day (01:00 on 2018-11-04 in America/Sao_Paulo); where midnight happens twice, the
+// earlier one. The zero or an invalid date is normalized as time.Date does.
+func (d Date) In(loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	t := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+	if !d.IsValid() {
+		return t
+	}
+	if DateOf(t).Before(d) {
+		// time.Date chose the offset before a gap that swallowed midnight, landing on the
+		// evening before; the day begins when the gap ends.
+		if _, end := t.ZoneBounds(); !end.IsZero() && !DateOf(end).Before(d) {
+			return end
+		}
+		return t
+	}
+	// Midnight may also exist twice when clocks go back at 01:00; prefer the earlier one.
+	if start, _ := t.ZoneBounds(); !start.IsZero() {
+		_, offNow := t.Zone()
+		_, offBefore := start.Add(-time.Nanosecond).Zone()
+		if offBefore > offNow {
+			earlier := t.Add(-time.Duration(offBefore-offNow) * time.Second)
+			if earlier.Before(start) && earlier.Hour() == 0 && earlier.Minute() == 0 && earlier.Second() == 0 && DateOf(earlier) == d {
+				return earlier
+			}
+		}
+	}
+	return t
+}
+
+// IsZero reports whether d is the zero value, "no date".
+func (d Date) IsZero() bool { return d == Date{} }
+
+// IsValid reports whether d is a real date between 0001-01-01 and 9999-12-31.
+func (d Date) IsValid() bool {
+	return d.Year >= 1 && d.Year <= 9999 &&
+		d.Month >= time.January && d.Month <= time.December &&
+		d.Day >= 1 && d.Day <= daysIn(d.Year, d.Month)
+}
+
+// String returns "YYYY-MM-DD", or "" for the zero value.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+}
+
+// Compare returns -1, 0 or +1 as d is before, the same as or after o. The zero value is
+// before every valid date.
+func (d Date) Compare(o Date) int {
+	switch {
+	case d.Year != o.Year:
+		return cmpInt(d.Year, o.Year)
+	case d.Month != o.Month:
+		return cmpInt(int(d.Month), int(o.Month))
+	default:
+		return cmpInt(d.Day, o.Day)
+	}
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Before reports whether d is before o.
+func (d Date) Before(o Date) bool { return d.Compare(o) < 0 }
+
+// After reports whether d is after o.
+func (d Date) After(o Date) bool { return d.Compare(o) > 0 }
+
+// AddDays returns the date n days after d (before it when n is negative): 2024-02-28 plus
+// 1 is 2024-02-29, plus 2 is 2024-03-01. The zero value stays zero; an invalid date is
+// first normalized as time.Date does (2023-02-30 is 2023-03-02).
+func (d Date) AddDays(n int) Date {
+	if d.IsZero() {
+		return d
+	}
+	return dateFromDays(d.days() + int64(n))
+}
+
+// DaysSince returns the number of days from o to d (d - o): positive when d is after o.
+// It counts calendar days, so it is exact across leap years and daylight saving changes.
+// Invalid dates are normalized as in AddDays.
+func (d Date) DaysSince(o Date) int {
+	return int(d.days() - o.days())
+}
+
+// Weekday returns the day of the week of d.
+func (d Date) Weekday() time.Weekday {
+	w := (d.days() + 4) % 7 // 1970-01-01, day 0, was a Thursday
+	if w < 0 {
+		w += 7
+	}
+	return time.Weekday(w)
+}
+
+// AnniversaryIn returns the anniversary of d in the given year: the same month and day.
+// For February 29 in a year that is not a leap year it returns February 28, so the
+// celebration stays in February (the choice most birthday and contract rules make). The
+// zero date gives the zero date; a year outside 1 to 9999 gives a date that is not
+// IsValid.
+func (d Date) AnniversaryIn(year int) Date {
+	if d.IsZero() {
+		return d
+	}
+	a := Date{Year: year, Month: d.Month, Day: d.Day}
+	if d.Month == time.February && d.Day == 29 && !isLeap(year) {
+		a.Day = 28
+	}
+	return a
+}
+
+// NextAnniversary returns the first anniversary of d (see AnniversaryIn) on or after
+// onOrAfter, counting d itself as its own first anniversary: for d 2000-02-29 and
+// onOrAfter 2023-03-01 it is 2024-02-29, and for onOrAfter before d it is d. The zero date
+// gives the zero date.
+func (d Date) NextAnniversary(onOrAfter Date) Date {
+	if d.IsZero() {
+		return d
+	}
+	y := max(d.Year, onOrAfter.Year)
+	if a := d.AnniversaryIn(y); !a.Before(onOrAfter) {
+		return a
+	}
+	return d.AnniversaryIn(y + 1)
+}
+
+// AgeOn returns the number of whole years from d (a birth date) to on, counting a year as
+// complete on the anniversary of AnniversaryIn: someone born 2000-02-29 is 0 on 2001-02-27,
+// 1 on 2001-02-28 and 4 on 2004-02-29. It fails with a *ValidationError if d (field
+// "date") or on (field "on") is zero or invalid, or on is before d (field "on", rule
+// "range").
+func (d Date) AgeOn(on Date) (int, error) {
+	var p Problems
+	checkDateField(&p, "date", d)
+	checkDateField(&p, "on", on)
+	if p.Len() == 0 && on.Before(d) {
+		p.Addf("on", "range", "%s is before %s", on, d)
+	}
+	if err := p.Err(); err != nil {
+		return 0, err
+	}
+	age := on.Year - d.Year
+	if d.AnniversaryIn(on.Year).After(on) {
+		age--
+	}
+	return age, nil
+}
+
+func checkDateField(p *Problems, field string, d Date) {
+	switch {
+	case d.IsZero():
+		p.Add(field, "required", "is not set")
+	case !d.IsValid():
+		p.Addf(field, "range", "%s does not exist", d)
+	}
+}
+
+// MarshalText implements encoding.TextMarshaler: "YYYY-MM-DD", or "" for the zero value.
+// A non-zero date that is not IsValid is an error.
+func (d Date) MarshalText() ([]byte, error) {
+	if d.IsZero() {
+		return []byte{}, nil
+	}
+	if !d.IsValid() {
+		return nil, Invalid("date", "range", d.String()+" does not exist")
+	}
+	return []byte(d.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseDate, except that empty text
+// gives the zero value.
+func (d *Date) UnmarshalText(text []byte) error {
+	if len(text) == 0 {
+		*d = Date{}
+		return nil
+	}
+	v, err := ParseDate(string(text))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// MarshalJSON encodes d as "YYYY-MM-DD", or null for the zero value.
+func (d Date) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		return []byte("null"), nil
+	}
+	text, err := d.MarshalText()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(string(text))
+}
+
+// UnmarshalJSON decodes a "YYYY-MM-DD" JSON string; null and "" give the zero value.
+// Anything else is rule "format" on field "date".
+func (d *Date) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if string(data) == "null" {
+		*d = Date{}
+		return nil
+	}
+	var s string
+	if len(data) == 0 || data[0] != '"' || json.Unmarshal(data, &s) != nil {
+		return Invalid("date", "format", fmt.Sprintf("%s is not a JSON string", quoteClip(string(data))))
+	}
+	return d.UnmarshalText([]byte(s))
+}
+
+// Value implements driver.Valuer: "YYYY-MM-DD", or NULL for the zero value. A non-zero
+// date that is not IsValid is an error.
+func (d Date) Value() (driver.Value, error) {
+	if d.IsZero() {
+		return nil, nil
+	}
+	if !d.IsValid() {
+		return nil, Invalid("date", "range", d.String()+" does not exist")
+	}
+	return d.String(), nil
+}
+
+// Scan implements sql.Scanner. A time.Time gives its year, month and day as stored,
+// without converting its location (drivers return DATE columns as midnight UTC); a string
+// or []byte is read by ParseDate ("" gives the zero value); NULL gives the zero value.
+// Other types are rule "type" on field "date".
+func (d *Date) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*d = Date{}
+		return nil
+	case time.Time:
+		date := DateOf(v)
+		if !date.IsValid() {
+			return Invalid("date", "range", fmt.Sprintf("year %d is not between 1 and 9999", date.Year))
+		}
+		*d = date
+		return nil
+	case string:
+		return d.UnmarshalText([]byte(v))
+	case []byte:
+		return d.UnmarshalText(v)
+	default:
+		return Invalid("date", "type", fmt.Sprintf("cannot scan %T into a date", src))
+	}
+}
+
+func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
+
+// daysIn returns the number of days of the month; month must be January to December.
+func daysIn(y int, m time.Month) int {
+	switch m {
+	case time.February:
+		if isLeap(y) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
+}
+
+// days returns the number of days from 1970-01-01 to d on the proleptic Gregorian calendar
+// (H. Hinnant's days_from_civil). An invalid date is normalized first.
+func (d Date) days() int64 {
+	if !d.IsValid() {
+		d = DateOf(time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC))
+	}
+	y := int64(d.Year)
+	m := int64(d.Month)
+	if m <= 2 {
+		y--
+	}
+	era := floorDiv(y, 400)
+	yoe := y - era*400                             // [0, 399]
+	doy := (153*((m+9)%12)+2)/5 + int64(d.Day) - 1 // [0, 365]
+	doe := yoe*365 + yoe/4 - yoe/100 + doy         // [0, 146096]
+	return era*146097 + doe - 719468
+}
+
+// dateFromDays is the inverse of days (H. Hinnant's civil_from_days).
+func dateFromDays(z int64) Date {
+	z += 719468
+	era := floorDiv(z, 146097)
+	doe := z - era*146097                                  // [0, 146096]
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100) // [0, 365]
+	mp := (5*doy + 2) / 153                  // [0, 11]
+	day := doy - (153*mp+2)/5 + 1            // [1, 31]
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	return Date{Year: int(y), Month: time.Month(m), Day: int(day)}
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}

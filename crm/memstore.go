@@ -1,0 +1,660 @@
+package crm
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// MemoryStore is the embedded default Store: everything in memory, safe for concurrent use,
+// with exact-match indexes for email, phone, name key and idempotency keys, and a parallel
+// scan for keyword search. It is meant for tests, examples, harnesses and small hosts; it
+// keeps nothing when the process ends.
+type MemoryStore struct {
+	mu sync.RWMutex
+
+	byID  map[CustomerID]*custRec
+	order []*custRec // sorted by ID when !dirty
+	dirty bool
+
+	email   map[string][]CustomerID
+	phone   map[string][]CustomerID
+	nameKey map[string][]CustomerID
+	keys    map[string]CustomerID
+
+	history    map[CustomerID][]Change
+	changeKeys map[CustomerID]map[string]struct{}
+
+	interactions map[InteractionID]*Interaction
+	byCustomer   map[CustomerID][]InteractionID
+	interKeys    map[string]InteractionID
+	awaiting     map[InteractionID]struct{}
+}
+
+// custRec is a stored customer with the fields a scan reads kept close together.
+type custRec struct {
+	id    CustomerID
+	text  string // SearchText
+	stage Stage
+	tomb  bool
+	c     *Customer
+}
+
+var _ Store = (*MemoryStore)(nil)
+
+// NewMemoryStore returns an empty in-memory store.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{
+		byID:         make(map[CustomerID]*custRec),
+		email:        make(map[string][]CustomerID),
+		phone:        make(map[string][]CustomerID),
+		nameKey:      make(map[string][]CustomerID),
+		keys:         make(map[string]CustomerID),
+		history:      make(map[CustomerID][]Change),
+		changeKeys:   make(map[CustomerID]map[string]struct{}),
+		interactions: make(map[InteractionID]*Interaction),
+		byCustomer:   make(map[CustomerID][]InteractionID),
+		interKeys:    make(map[string]InteractionID),
+		awaiting:     make(map[InteractionID]struct{}),
+	}
+}
+
+func notFound(kind string, id fmt.Stringer) error {
+	return fmt.Errorf("%s %s: %w", kind, id, ErrNotFound)
+}
+
+// CreateCustomer implements Store.
+func (s *MemoryStore) CreateCustomer(ctx context.Context, c *Customer, first *Change) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c = c.Clone()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.byID[c.ID]; ok {
+		return fmt.Errorf("customer %s: %w", c.ID, ErrDuplicate)
+	}
+	if c.CreateKey != "" {
+		if _, ok := s.keys[c.CreateKey]; ok {
+			return fmt.Errorf("customer with create key %q: %w", c.CreateKey, ErrDuplicate)
+		}
+		s.keys[c.CreateKey] = c.ID
+	}
+	r := &custRec{id: c.ID}
+	s.byID[c.ID] = r
+	if n := len(s.order); n > 0 && s.order[n-1].id.Compare(c.ID) > 0 {
+		s.dirty = true
+	}
+	s.order = append(s.order, r)
+	s.setRec(r, c)
+	if first != nil {
+		s.appendChange(c.ID, *first)
+	}
+	return nil
+}
+
+// setRec stores c in r and keeps the indexes in step with it.
+func (s *MemoryStore) setRec(r *custRec, c *Customer) {
+	if old := r.c; old != nil {
+		s.unindex(old)
+	}
+	r.c = c
+	r.text = SearchText(c)
+	r.stage = c.Stage
+	r.tomb = c.IsTombstone()
+	if r.tomb {
+		return
+	}
+	for _, e := range c.Emails {
+		s.email[e.Address] = insertID(s.email[e.Address], c.ID)
+	}
+	for _, p := range c.Phones {
+		s.phone[p.Number] = insertID(s.phone[p.Number], c.ID)
+	}
+	for _, k := range NameKeys(c.Name) {
+		s.nameKey[k] = insertID(s.nameKey[k], c.ID)
+	}
+}
+
+func (s *MemoryStore) unindex(c *Customer) {
+	if c.IsTombstone() {
+		return
+	}
+	for _, e := range c.Emails {
+		removeID(s.email, e.Address, c.ID)
+	}
+	for _, p := range c.Phones {
+		removeID(s.phone, p.Number, c.ID)
+	}
+	for _, k := range NameKeys(c.Name) {
+		removeID(s.nameKey, k, c.ID)
+	}
+}
+
+func insertID(ids []CustomerID, id CustomerID) []CustomerID {
+	i, found := slices.BinarySearchFunc(ids, id, CustomerID.Compare)
+	if found {
+		return ids
+	}
+	return slices.Insert(ids, i, id)
+}
+
+func removeID(m map[string][]CustomerID, key string, id CustomerID) {
+	ids := m[key]
+	i, found := slices.BinarySearchFunc(ids, id, CustomerID.Compare)
+	if !found {
+		return
+	}
+	if len(ids) == 1 {
+		delete(m, key)
+		return
+	}
+	m[key] = slices.Delete(ids, i, i+1)
+}
+
+func (s *MemoryStore) appendChange(id CustomerID, ch Change) {
+	ch.Fields = slices.Clone(ch.Fields)
+	s.history[id] = append(s.history[id], ch)
+	if ch.Key != "" {
+		ks := s.changeKeys[id]
+		if ks == nil {
+			ks = make(map[string]struct{})
+			s.changeKeys[id] = ks
+		}
+		ks[ch.Key] = struct{}{}
+	}
+}
+
+func (s *MemoryStore) keyUsed(id CustomerID, key string) bool {
+	if key == "" {
+		return false
+	}
+	_, used := s.changeKeys[id][key]
+	return used
+}
+
+// GetCustomer implements Store.
+func (s *MemoryStore) GetCustomer(ctx context.Context, id CustomerID) (*Customer, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, ok := s.byID[id]
+	if !ok {
+		return nil, notFound("customer", id)
+	}
+	return r.c.Clone(), nil
+}
+
+// GetCustomerByKey implements Store.
+func (s *MemoryStore) GetCustomerByKey(ctx context.Context, key string) (*Customer, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id, ok := s.keys[key]
+	if !ok {
+		return nil, fmt.Errorf("customer with create key %q: %w", key, ErrNotFound)
+	}
+	return s.byID[id].c.Clone(), nil
+}
+
+// UpdateCustomer implements Store. Updates are serialised by the store's lock, so they never
+// conflict.
+func (s *MemoryStore) UpdateCustomer(ctx context.Context, id CustomerID, fn func(*Customer) (*Change, error)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.byID[id]
+	if !ok {
+		return notFound("customer", id)
+	}
+	c := r.c.Clone()
+	ch, err := fn(c)
+	if err != nil {
+		return err
+	}
+	if ch != nil && s.keyUsed(id, ch.Key) {
+		return fmt.Errorf("customer %s change key %q: %w", id, ch.Key, ErrDuplicate)
+	}
+	c.ID = id
+	c.Version = r.c.Version + 1
+	s.setRec(r, c)
+	if ch != nil {
+		s.appendChange(id, *ch)
+	}
+	return nil
+}
+
+// MergeCustomers implements Store.
+func (s *MemoryStore) MergeCustomers(ctx context.Context, survivor, duplicate CustomerID,
+	fn func(survivor, duplicate *Customer) (*Change, *Change, error)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rs, ok := s.byID[survivor]
+	if !ok {
+		return notFound("customer", survivor)
+	}
+	rd, ok := s.byID[duplicate]
+	if !ok {
+		return notFound("customer", duplicate)
+	}
+	if survivor == duplicate {
+		return fmt.Errorf("merge customer %s into itself: %w", survivor, ErrConflict)
+	}
+	cs, cd := rs.c.Clone(), rd.c.Clone()
+	chs, chd, err := fn(cs, cd)
+	if err != nil {
+		return err
+	}
+	if chs != nil && s.keyUsed(survivor, chs.Key) {
+		return fmt.Errorf("customer %s change key %q: %w", survivor, chs.Key, ErrDuplicate)
+	}
+	if chd != nil && s.keyUsed(duplicate, chd.Key) {
+		return fmt.Errorf("customer %s change key %q: %w", duplicate, chd.Key, ErrDuplicate)
+	}
+	cs.ID, cs.Version = survivor, rs.c.Version+1
+	cd.ID, cd.Version = duplicate, rd.c.Version+1
+	// Store the duplicate first so that contacts it gives up are free for the survivor.
+	s.setRec(rd, cd)
+	s.setRec(rs, cs)
+	for _, ch := range s.history[duplicate] {
+		if ch.From.IsZero() {
+			ch.From = duplicate
+		}
+		ch.Key = "" // keys stay unique per customer: the copy is not a command of the survivor
+		s.history[survivor] = append(s.history[survivor], ch)
+	}
+	slices.SortStableFunc(s.history[survivor], func(a, b Change) int { return a.At.Compare(b.At) })
+	if chd != nil {
+		s.appendChange(duplicate, *chd)
+	}
+	if chs != nil {
+		s.appendChange(survivor, *chs)
+	}
+	for _, iid := range s.byCustomer[duplicate] {
+		s.interactions[iid].CustomerID = survivor
+		s.byCustomer[survivor] = append(s.byCustomer[survivor], iid)
+	}
+	delete(s.byCustomer, duplicate)
+	return nil
+}
+
+// LookupCustomers implements Store.
+func (s *MemoryStore) LookupCustomers(ctx context.Context, field LookupField, value string) ([]*Customer, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var ids []CustomerID
+	switch field {
+	case LookupEmail:
+		ids = s.email[value]
+	case LookupPhone:
+		ids = s.phone[value]
+	case LookupNameKey:
+		ids = s.nameKey[value]
+	default:
+		return nil, Invalid("field", "enum", fmt.Sprintf("%q is not a lookup field", field))
+	}
+	out := make([]*Customer, len(ids))
+	for i, id := range ids {
+		out[i] = s.byID[id].c.Clone()
+	}
+	return out, nil
+}
+
+// sortedOrder returns the customers in ID order, sorting first if needed. The caller holds
+// the read lock; sorting takes the write lock briefly.
+func (s *MemoryStore) sortedOrder() []*custRec {
+	if !s.dirty {
+		return s.order
+	}
+	s.mu.RUnlock()
+	s.mu.Lock()
+	if s.dirty {
+		slices.SortFunc(s.order, func(a, b *custRec) int { return a.id.Compare(b.id) })
+		s.dirty = false
+	}
+	s.mu.Unlock()
+	s.mu.RLock()
+	return s.sortedOrder()
+}
+
+// SearchCustomers implements Store. It scans every customer after the cursor, in parallel
+// chunks, and stops as soon as a page is full.
+func (s *MemoryStore) SearchCustomers(ctx context.Context, q SearchQuery) (Page[*Customer], error) {
+	limit := q.Size()
+	var after CustomerID
+	if q.After != "" {
+		id, err := ParseCustomerID(q.After)
+		if err != nil {
+			return Page[*Customer]{}, Invalid("after", "format", "is not a cursor of this store")
+		}
+		after = id
+	}
+	tags := make([]string, 0, len(q.Tags))
+	for _, t := range q.Tags {
+		tags = append(tags, strings.ToLower(strings.TrimSpace(t)))
+	}
+	match := func(r *custRec) bool {
+		if r.tomb && !q.IncludeTombstones {
+			return false
+		}
+		if len(q.Stages) > 0 && !slices.Contains(q.Stages, r.stage) {
+			return false
+		}
+		c := r.c
+		if q.Owner != "" && c.Owner != q.Owner {
+			return false
+		}
+		if !q.CreatedFrom.IsZero() && c.CreatedAt.Before(q.CreatedFrom) {
+			return false
+		}
+		if !q.CreatedTo.IsZero() && !c.CreatedAt.Before(q.CreatedTo) {
+			return false
+		}
+		for _, t := range tags {
+			if _, ok := slices.BinarySearch(c.Tags, t); !ok {
+				return false
+			}
+		}
+		return MatchTerms(r.text, q.Terms)
+	}
+
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	order := s.sortedOrder()
+	start := 0
+	if !after.IsZero() {
+		start, _ = slices.BinarySearchFunc(order, after, func(r *custRec, id CustomerID) int { return r.id.Compare(id) })
+		if start < len(order) && order[start].id == after {
+			start++
+		}
+	}
+	hits, more, err := scan(ctx, order[start:], limit, match)
+	if err != nil {
+		return Page[*Customer]{}, err
+	}
+	page := Page[*Customer]{Items: make([]*Customer, len(hits))}
+	for i, r := range hits {
+		page.Items[i] = r.c.Clone()
+	}
+	if more {
+		page.Next = hits[len(hits)-1].id.String()
+	}
+	return page, nil
+}
+
+// scan returns the first limit records that match, in order, and whether more matches
+// follow. It splits the work into blocks scanned by all CPUs at once, and stops after the
+// block in which the page fills.
+func scan(ctx context.Context, recs []*custRec, limit int, match func(*custRec) bool) ([]*custRec, bool, error) {
+	const block = 1 << 15
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	var hits []*custRec
+	for lo := 0; lo < len(recs); {
+		if err := ctx.Err(); err != nil {
+			return nil, false, err
+		}
+		// One round: each worker scans one block.
+		n := min(workers, (len(recs)-lo+block-1)/block)
+		found := make([][]*custRec, n)
+		var wg sync.WaitGroup
+		for w := range n {
+			from := lo + w*block
+			to := min(from+block, len(recs))
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var out []*custRec
+				for _, r := range recs[from:to] {
+					if match(r) {
+						out = append(out, r)
+						if len(out) > limit {
+							break
+						}
+					}
+				}
+				found[w] = out
+			}()
+		}
+		wg.Wait()
+		lo = min(lo+n*block, len(recs))
+		for _, f := range found {
+			hits = append(hits, f...)
+			if len(hits) > limit {
+				return hits[:limit], true, nil
+			}
+		}
+	}
+	return hits, false, nil
+}
+
+// History implements Store.
+func (s *MemoryStore) History(ctx context.Context, id CustomerID, page PageRequest) (Page[Change], error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if _, ok := s.byID[id]; !ok {
+		return Page[Change]{}, notFound("customer", id)
+	}
+	all := s.history[id]
+	start := 0
+	if page.After != "" {
+		n, err := parseOffset(page.After)
+		if err != nil {
+			return Page[Change]{}, err
+		}
+		start = min(n, len(all))
+	}
+	end := min(start+page.Size(), len(all))
+	out := Page[Change]{Items: make([]Change, end-start)}
+	for i, ch := range all[start:end] {
+		ch.Fields = slices.Clone(ch.Fields)
+		out.Items[i] = ch
+	}
+	if end < len(all) {
+		out.Next = fmt.Sprint(end)
+	}
+	return out, nil
+}
+
+func parseOffset(s string) (int, error) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' || n > 1<<40 {
+			return 0, Invalid("after", "format", "is not a cursor of this store")
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	if s == "" {
+		return 0, Invalid("after", "format", "is not a cursor of this store")
+	}
+	return n, nil
+}
+
+// RedactHistory implements Store.
+func (s *MemoryStore) RedactHistory(ctx context.Context, id CustomerID, redact func(field string) bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.byID[id]; !ok {
+		return notFound("customer", id)
+	}
+	for i := range s.history[id] {
+		fields := slices.Clone(s.history[id][i].Fields) // copies handed out earlier stay as they were
+		for j := range fields {
+			if redact(fields[j].Field) {
+				fields[j].Old, fields[j].New = Redacted, Redacted
+			}
+		}
+		s.history[id][i].Fields = fields
+	}
+	return nil
+}
+
+// CreateInteraction implements Store.
+func (s *MemoryStore) CreateInteraction(ctx context.Context, in *Interaction) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	in = in.Clone()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.byID[in.CustomerID]; !ok {
+		return notFound("customer", in.CustomerID)
+	}
+	if _, ok := s.interactions[in.ID]; ok {
+		return fmt.Errorf("interaction %s: %w", in.ID, ErrDuplicate)
+	}
+	if in.Key != "" {
+		if _, ok := s.interKeys[in.Key]; ok {
+			return fmt.Errorf("interaction with key %q: %w", in.Key, ErrDuplicate)
+		}
+		s.interKeys[in.Key] = in.ID
+	}
+	s.interactions[in.ID] = in
+	s.byCustomer[in.CustomerID] = append(s.byCustomer[in.CustomerID], in.ID)
+	if in.AwaitingReply() {
+		s.awaiting[in.ID] = struct{}{}
+	}
+	return nil
+}
+
+// GetInteraction implements Store.
+func (s *MemoryStore) GetInteraction(ctx context.Context, id InteractionID) (*Interaction, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	in, ok := s.interactions[id]
+	if !ok {
+		return nil, notFound("interaction", id)
+	}
+	return in.Clone(), nil
+}
+
+// GetInteractionByKey implements Store.
+func (s *MemoryStore) GetInteractionByKey(ctx context.Context, key string) (*Interaction, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id, ok := s.interKeys[key]
+	if !ok {
+		return nil, fmt.Errorf("interaction with key %q: %w", key, ErrNotFound)
+	}
+	return s.interactions[id].Clone(), nil
+}
+
+// UpdateInteraction implements Store.
+func (s *MemoryStore) UpdateInteraction(ctx context.Context, id InteractionID, fn func(*Interaction) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.interactions[id]
+	if !ok {
+		return notFound("interaction", id)
+	}
+	in := cur.Clone()
+	if err := fn(in); err != nil {
+		return err
+	}
+	// Identity and ownership are the store's to keep.
+	in.ID, in.CustomerID, in.Key = cur.ID, cur.CustomerID, cur.Key
+	s.interactions[id] = in
+	if in.AwaitingReply() {
+		s.awaiting[id] = struct{}{}
+	} else {
+		delete(s.awaiting, id)
+	}
+	return nil
+}
+
+// ListInteractions implements Store.
+func (s *MemoryStore) ListInteractions(ctx context.Context, q InteractionQuery) (Page[*Interaction], error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var pool []*Interaction
+	switch {
+	case !q.CustomerID.IsZero():
+		for _, id := range s.byCustomer[q.CustomerID] {
+			pool = append(pool, s.interactions[id])
+		}
+	case !q.OverdueAt.IsZero():
+		for id := range s.awaiting {
+			pool = append(pool, s.interactions[id])
+		}
+	default:
+		for _, in := range s.interactions {
+			pool = append(pool, in)
+		}
+	}
+	var afterAt time.Time
+	var afterID InteractionID
+	if q.After != "" {
+		at, id, err := parseInteractionCursor(q.After)
+		if err != nil {
+			return Page[*Interaction]{}, err
+		}
+		afterAt, afterID = at, id
+	}
+	sel := pool[:0:0]
+	for _, in := range pool {
+		if !q.From.IsZero() && in.At.Before(q.From) {
+			continue
+		}
+		if !q.To.IsZero() && !in.At.Before(q.To) {
+			continue
+		}
+		if !q.OverdueAt.IsZero() && !in.Overdue(q.OverdueAt) {
+			continue
+		}
+		if q.After != "" && compareInteraction(in.At, in.ID, afterAt, afterID) <= 0 {
+			continue
+		}
+		sel = append(sel, in)
+	}
+	sort.Slice(sel, func(i, j int) bool { return compareInteraction(sel[i].At, sel[i].ID, sel[j].At, sel[j].ID) < 0 })
+	limit := q.Size()
+	page := Page[*Interaction]{}
+	if len(sel) > limit {
+		last := sel[limit-1]
+		page.Next = interactionCursor(last.At, last.ID)
+		sel = sel[:limit]
+	}
+	page.Items = make([]*Interaction, len(sel))
+	for i, in := range sel {
+		page.Items[i] = in.Clone()
+	}
+	return page, nil
+}
+
+func compareInteraction(at1 time.Time, id1 InteractionID, at2 time.Time, id2 InteractionID) int {
+	if c := at1.Compare(at2); c != 0 {
+		return c
+	}
+	return id1.Compare(id2)
+}
+
+func interactionCursor(at time.Time, id InteractionID) string {
+	return at.UTC().Format(time.RFC3339Nano) + "|" + id.String()
+}
+
+func parseInteractionCursor(s string) (time.Time, InteractionID, error) {
+	bad := Invalid("after", "format", "is not a cursor of this store")
+	ts, ids, ok := strings.Cut(s, "|")
+	if !ok {
+		return time.Time{}, InteractionID{}, bad
+	}
+	at, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return time.Time{}, InteractionID{}, bad
+	}
+	id, err := ParseInteractionID(ids)
+	if err != nil {
+		return time.Time{}, InteractionID{}, bad
+	}
+	return at, id, nil
+}

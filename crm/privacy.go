@@ -1,0 +1,147 @@
+package crm
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// CustomerExport is everything kehu holds about one customer (seed 004: privacy and data
+// security), as returned by Service.Export.
+type CustomerExport struct {
+	ExportedAt   time.Time      `json:"exported_at"`
+	Customer     *Customer      `json:"customer"`
+	History      []Change       `json:"history"`
+	Interactions []*Interaction `json:"interactions"`
+}
+
+// Export returns everything held about a customer — the record, its whole audit history and
+// every interaction — as indented JSON.
+func (s *Service) Export(ctx context.Context, id CustomerID) ([]byte, error) {
+	c, err := s.store.GetCustomer(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := CustomerExport{ExportedAt: s.opts.Now(), Customer: c, History: []Change{}, Interactions: []*Interaction{}}
+	for page := (PageRequest{Limit: 1000}); ; {
+		h, err := s.store.History(ctx, id, page)
+		if err != nil {
+			return nil, err
+		}
+		out.History = append(out.History, h.Items...)
+		if h.Next == "" {
+			break
+		}
+		page.After = h.Next
+	}
+	for page := (PageRequest{Limit: 1000}); ; {
+		p, err := s.store.ListInteractions(ctx, InteractionQuery{CustomerID: id, PageRequest: page})
+		if err != nil {
+			return nil, err
+		}
+		out.Interactions = append(out.Interactions, p.Items...)
+		if p.Next == "" {
+			break
+		}
+		page.After = p.Next
+	}
+	return json.MarshalIndent(out, "", "  ")
+}
+
+// personalField reports whether an audited field holds personal data that Erase removes.
+func personalField(field string) bool {
+	for _, p := range []string{"name.", "emails", "phones", "addresses", "demographics.",
+		"disc", "preferences.", "attributes.", "job_title"} {
+		if strings.HasPrefix(field, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Erase anonymises a customer (the right to erasure). It removes the name, contacts,
+// addresses (keeping country and region), demographics, DISC style, preferences, attributes
+// and job title; for a person also the company. In the audit history every personal value
+// is replaced with Redacted, and in interactions the contact, whom they asked for, subject,
+// content and outcome. It keeps what is not personal — kind, stage and stage history,
+// creation time, tags, interests, owner, acquisition, consents, and each interaction's
+// channel, direction, time and reply times — so aggregates stay right, and it records the
+// erasure itself in the history. Erasing twice is harmless: a second call finishes any
+// redaction a failed first call left undone and changes nothing else.
+func (s *Service) Erase(ctx context.Context, id CustomerID, reason string) error {
+	var probs Problems
+	checkLen(&probs, "reason", reason, maxShortText)
+	if err := probs.Err(); err != nil {
+		return err
+	}
+	var entry *Change
+	err := s.store.UpdateCustomer(ctx, id, func(c *Customer) (*Change, error) {
+		if !c.ErasedAt.IsZero() {
+			return nil, errNoChange
+		}
+		before := c.Clone()
+		now := s.opts.Now()
+		p := &c.Profile
+		p.Name = Name{Display: "erased customer " + c.ID.String()[:8]}
+		if p.Kind == Person {
+			p.Company = ""
+		}
+		p.JobTitle = ""
+		p.Emails, p.Phones = nil, nil
+		for i, a := range p.Addresses {
+			p.Addresses[i] = Address{Country: a.Country, Region: a.Region}
+		}
+		p.Demographics = Demographics{}
+		p.DISC = ""
+		p.Preferences = Preferences{}
+		p.Attributes = nil
+		c.ErasedAt = now
+		c.Version = before.Version + 1
+		c.UpdatedAt = now
+		fields := Diff(before, c)
+		for i := range fields {
+			if personalField(fields[i].Field) {
+				fields[i].Old, fields[i].New = Redacted, Redacted
+			}
+		}
+		entry = s.change(ctx, c, ActionErase, reason, "", fields)
+		return entry, nil
+	})
+	if err != nil && err != errNoChange {
+		return err
+	}
+	if err := s.store.RedactHistory(ctx, id, personalField); err != nil {
+		return fmt.Errorf("erase history of %s: %w", id, err)
+	}
+	for page := (PageRequest{Limit: 1000}); ; {
+		p, err := s.store.ListInteractions(ctx, InteractionQuery{CustomerID: id, PageRequest: page})
+		if err != nil {
+			return err
+		}
+		for _, in := range p.Items {
+			err := s.store.UpdateInteraction(ctx, in.ID, func(in *Interaction) error {
+				for _, f := range []*string{&in.Contact, &in.AskedFor, &in.Subject, &in.Content, &in.Outcome} {
+					if *f != "" {
+						*f = Redacted
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("erase interaction %s: %w", in.ID, err)
+			}
+		}
+		if p.Next == "" {
+			break
+		}
+		page.After = p.Next
+	}
+	if entry == nil {
+		return nil
+	}
+	return s.publish(ctx, CustomerEvent{
+		Name: EventCustomerErased, CustomerID: id, Version: entry.Version, At: entry.At, Actor: entry.Actor,
+	})
+}

@@ -1,0 +1,450 @@
+package crm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Domain errors of the crm package.
+var (
+	// ErrNoConsent reports an outbound contact the customer has not consented to.
+	ErrNoConsent = errors.New("no consent for this contact")
+	// ErrKeyReused reports an idempotency key repeated with a different command. It matches
+	// ErrConflict.
+	ErrKeyReused = fmt.Errorf("%w: idempotency key reused with a different payload", ErrConflict)
+	// ErrMerged reports a change aimed at a customer that was merged into another (a
+	// tombstone). It matches ErrConflict.
+	ErrMerged = fmt.Errorf("%w: customer was merged into another", ErrConflict)
+	// ErrErased reports a change aimed at a customer whose personal data was erased. It
+	// matches ErrConflict.
+	ErrErased = fmt.Errorf("%w: customer was erased", ErrConflict)
+)
+
+type actorKey struct{}
+
+// WithActor returns a context that names who is acting (a user ID, "api:partner-7",
+// "job:nightly"). The Service records it in the audit history of every change it makes.
+func WithActor(ctx context.Context, actor string) context.Context {
+	return context.WithValue(ctx, actorKey{}, actor)
+}
+
+// ActorFrom returns the actor named by WithActor, or "system".
+func ActorFrom(ctx context.Context) string {
+	if a, ok := ctx.Value(actorKey{}).(string); ok && a != "" {
+		return a
+	}
+	return "system"
+}
+
+// Service is the crm domain service: it normalises and validates input, enforces the
+// lifecycle and consent rules, writes the audit history, and publishes events. It is safe
+// for concurrent use.
+type Service struct {
+	store Store
+	opts  Options
+}
+
+// NewService returns a service over store. A nil store means NewMemoryStore(); nil options
+// mean the defaults (see Options).
+func NewService(store Store, opts *Options) *Service {
+	if store == nil {
+		store = NewMemoryStore()
+	}
+	return &Service{store: store, opts: opts.Resolved()}
+}
+
+// Store returns the service's store.
+func (s *Service) Store() Store { return s.store }
+
+// CreateOptions are the optional parts of a new customer.
+type CreateOptions struct {
+	// Key makes the create idempotent: repeating it returns the customer the first call
+	// created; repeating it with a different profile fails with ErrKeyReused.
+	Key string
+	// Stage is the starting lifecycle stage; default StageIntent.
+	Stage Stage
+	// Reason is recorded in the audit history.
+	Reason string
+}
+
+// CreateCustomer validates and stores a new customer, recording its creation in the audit
+// history. The profile is normalised first (see Profile.Normalize).
+func (s *Service) CreateCustomer(ctx context.Context, p Profile, opt *CreateOptions) (*Customer, error) {
+	var o CreateOptions
+	if opt != nil {
+		o = *opt
+	}
+	var probs Problems
+	p = p.Clone()
+	probs.Merge("", p.Normalize(s.opts.DefaultRegion))
+	if o.Stage == "" {
+		o.Stage = StageIntent
+	}
+	if !o.Stage.Valid() {
+		probs.Addf("stage", "enum", "%q is not a stage", truncate(string(o.Stage), 32))
+	}
+	o.Key = strings.TrimSpace(o.Key)
+	checkLen(&probs, "key", o.Key, maxShortText)
+	checkLen(&probs, "reason", o.Reason, maxShortText)
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	now := s.opts.Now()
+	actor := ActorFrom(ctx)
+	c := &Customer{
+		ID:        IDFrom[customerKind](s.opts.NewID()),
+		Version:   1,
+		CreatedAt: now,
+		UpdatedAt: now,
+		Profile:   p,
+		Stage:     o.Stage,
+		StageHistory: []StageChange{{
+			To: o.Stage, At: now, Actor: actor, Reason: o.Reason,
+		}},
+		CreateKey: o.Key,
+	}
+	first := s.change(ctx, c, ActionCreate, o.Reason, "", Diff(nil, c))
+	err := s.store.CreateCustomer(ctx, c, first)
+	if errors.Is(err, ErrDuplicate) && o.Key != "" {
+		return s.replayCreate(ctx, c, first)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.Clone(), s.publish(ctx, CustomerEvent{
+		Name: EventCustomerCreated, CustomerID: c.ID, Version: 1, At: now, Actor: actor,
+		To: c.Stage, Fields: fieldNames(first.Fields),
+	})
+}
+
+// replayCreate answers a repeated create: the first result if the payload is the same.
+func (s *Service) replayCreate(ctx context.Context, c *Customer, first *Change) (*Customer, error) {
+	prev, err := s.store.GetCustomerByKey(ctx, c.CreateKey)
+	if err != nil {
+		return nil, err
+	}
+	h, err := s.store.History(ctx, prev.ID, PageRequest{Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(h.Items) == 0 || !slices.Equal(h.Items[0].Fields, first.Fields) {
+		return nil, fmt.Errorf("create customer with key %q: %w", c.CreateKey, ErrKeyReused)
+	}
+	return prev, nil
+}
+
+func (s *Service) change(ctx context.Context, c *Customer, action, reason, key string, fields []FieldChange) *Change {
+	return &Change{
+		ID:         IDFrom[changeKind](s.opts.NewID()),
+		CustomerID: c.ID,
+		Version:    c.Version,
+		At:         s.opts.Now(),
+		Actor:      ActorFrom(ctx),
+		Action:     action,
+		Reason:     reason,
+		Key:        key,
+		Fields:     fields,
+	}
+}
+
+func fieldNames(fs []FieldChange) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Field
+	}
+	return out
+}
+
+func (s *Service) publish(ctx context.Context, events ...Event) error {
+	if err := s.opts.Events.Publish(ctx, events...); err != nil {
+		return fmt.Errorf("change stored, but publishing events failed: %w", err)
+	}
+	return nil
+}
+
+// GetCustomer returns the customer, or ErrNotFound. A merged-away customer is returned as
+// its tombstone (see ResolveCustomer).
+func (s *Service) GetCustomer(ctx context.Context, id CustomerID) (*Customer, error) {
+	return s.store.GetCustomer(ctx, id)
+}
+
+// ResolveCustomer returns the customer, following merge tombstones to the survivor.
+func (s *Service) ResolveCustomer(ctx context.Context, id CustomerID) (*Customer, error) {
+	for range 32 {
+		c, err := s.store.GetCustomer(ctx, id)
+		if err != nil || !c.IsTombstone() {
+			return c, err
+		}
+		id = c.MergedInto
+	}
+	return nil, fmt.Errorf("customer %s: merge chain longer than 32: %w", id, ErrConflict)
+}
+
+// UpdateOptions qualify a change.
+type UpdateOptions struct {
+	// Key makes the change idempotent: a repeat with the same key changes nothing and returns
+	// the customer as it is.
+	Key string
+	// IfVersion, when not zero, applies the change only if the customer is still at that
+	// version (optimistic concurrency for hosts that read, show and then write); otherwise
+	// the change fails with ErrConflict.
+	IfVersion int64
+	// Reason is recorded in the audit history.
+	Reason string
+}
+
+// errNoChange tells update that fn made no change, so nothing is written.
+var errNoChange = errors.New("no change")
+
+// update runs a guarded change: it refuses tombstones and erased customers, checks
+// IfVersion, lets mutate change a copy, and stores it with an audit entry of the diff. If
+// mutate changes nothing, nothing is written. It returns the stored customer and the entry
+// (nil when nothing changed).
+func (s *Service) update(ctx context.Context, id CustomerID, action string, o UpdateOptions,
+	mutate func(c *Customer) error) (*Customer, *Change, error) {
+	var (
+		saved *Customer
+		entry *Change
+	)
+	err := s.store.UpdateCustomer(ctx, id, func(c *Customer) (*Change, error) {
+		switch {
+		case c.IsTombstone():
+			return nil, fmt.Errorf("customer %s merged into %s: %w", c.ID, c.MergedInto, ErrMerged)
+		case !c.ErasedAt.IsZero():
+			return nil, fmt.Errorf("customer %s: %w", c.ID, ErrErased)
+		case o.IfVersion != 0 && c.Version != o.IfVersion:
+			return nil, fmt.Errorf("customer %s is at version %d, not %d: %w", c.ID, c.Version, o.IfVersion, ErrConflict)
+		}
+		before := c.Clone()
+		if err := mutate(c); err != nil {
+			return nil, err
+		}
+		diff := Diff(before, c)
+		if len(diff) == 0 {
+			saved = before
+			return nil, errNoChange
+		}
+		c.Version = before.Version + 1
+		c.UpdatedAt = s.opts.Now()
+		entry = s.change(ctx, c, action, o.Reason, o.Key, diff)
+		saved = c
+		return entry, nil
+	})
+	switch {
+	case errors.Is(err, errNoChange):
+		return saved, nil, nil
+	case errors.Is(err, ErrDuplicate) && o.Key != "":
+		c, gerr := s.store.GetCustomer(ctx, id)
+		return c, nil, gerr
+	case err != nil:
+		return nil, nil, err
+	}
+	return saved.Clone(), entry, nil
+}
+
+// UpdateCustomer changes a customer's profile. fn edits a copy of the profile; the service
+// then normalises and validates it, and stores it with an audit entry holding each changed
+// field's old and new value. If fn returns an error, or the result is invalid, nothing is
+// written. A change that changes nothing writes nothing.
+func (s *Service) UpdateCustomer(ctx context.Context, id CustomerID, fn func(p *Profile) error, opt *UpdateOptions) (*Customer, error) {
+	var o UpdateOptions
+	if opt != nil {
+		o = *opt
+	}
+	c, entry, err := s.update(ctx, id, ActionUpdate, o, func(c *Customer) error {
+		p := c.Profile.Clone()
+		if err := fn(&p); err != nil {
+			return err
+		}
+		if err := p.Normalize(s.opts.DefaultRegion); err != nil {
+			return err
+		}
+		c.Profile = p
+		return nil
+	})
+	if err != nil || entry == nil {
+		return c, err
+	}
+	return c, s.publish(ctx, CustomerEvent{
+		Name: EventCustomerUpdated, CustomerID: c.ID, Version: c.Version, At: entry.At,
+		Actor: entry.Actor, Fields: fieldNames(entry.Fields),
+	})
+}
+
+// ChangeStage moves a customer to another lifecycle stage if Stage.CanMoveTo allows it, and
+// records the move in the stage history and the audit history. Moving to the current stage
+// changes nothing.
+func (s *Service) ChangeStage(ctx context.Context, id CustomerID, to Stage, opt *UpdateOptions) (*Customer, error) {
+	var o UpdateOptions
+	if opt != nil {
+		o = *opt
+	}
+	if !to.Valid() {
+		return nil, Invalid("stage", "enum", fmt.Sprintf("%q is not a stage", truncate(string(to), 32)))
+	}
+	var from Stage
+	c, entry, err := s.update(ctx, id, ActionStage, o, func(c *Customer) error {
+		from = c.Stage
+		if from == to {
+			return nil
+		}
+		if !from.CanMoveTo(to) {
+			return &ValidationError{Fields: []FieldError{{Field: "stage", Rule: "transition",
+				Message: fmt.Sprintf("cannot move from %s to %s (allowed: %v)", from, to, from.Next())}}}
+		}
+		c.Stage = to
+		c.StageHistory = append(c.StageHistory, StageChange{
+			From: from, To: to, At: s.opts.Now(), Actor: ActorFrom(ctx), Reason: o.Reason,
+		})
+		return nil
+	})
+	if err != nil || entry == nil {
+		return c, err
+	}
+	return c, s.publish(ctx, CustomerEvent{
+		Name: EventStageChanged, CustomerID: c.ID, Version: c.Version, At: entry.At,
+		Actor: entry.Actor, From: from, To: to, Fields: []string{"stage"},
+	})
+}
+
+// ConsentInput records a customer's consent, or its withdrawal, for one channel and purpose.
+type ConsentInput struct {
+	Channel ConsentChannel
+	Purpose Purpose
+	Granted bool
+	// Source is where it was given: "web-form", "store:042", "call:agent-7". Required.
+	Source string
+	// At is when the customer gave it; zero means now. It may not be in the future.
+	At time.Time
+}
+
+// RecordConsent stores the current consent for a channel and purpose and audits the change.
+// An older statement than the one held (by At) is refused with ErrConflict, so a late
+// message cannot overturn a newer choice.
+func (s *Service) RecordConsent(ctx context.Context, id CustomerID, in ConsentInput, opt *UpdateOptions) (*Customer, error) {
+	var o UpdateOptions
+	if opt != nil {
+		o = *opt
+	}
+	now := s.opts.Now()
+	var probs Problems
+	if !in.Channel.Valid() {
+		probs.Addf("channel", "enum", "%q is not a consent channel", truncate(string(in.Channel), 32))
+	}
+	if !in.Purpose.Valid() {
+		probs.Addf("purpose", "enum", "%q is not a purpose", truncate(string(in.Purpose), 32))
+	}
+	in.Source = cleanText(in.Source)
+	if in.Source == "" {
+		probs.Add("source", "required", "say where the consent was given")
+	}
+	checkLen(&probs, "source", in.Source, maxShortText)
+	if in.At.IsZero() {
+		in.At = now
+	}
+	if in.At.After(now) {
+		probs.Add("at", "future", "consent cannot be given in the future")
+	}
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	c, entry, err := s.update(ctx, id, ActionConsent, o, func(c *Customer) error {
+		k := Consent{Channel: in.Channel, Purpose: in.Purpose, Granted: in.Granted, At: in.At, Source: in.Source}
+		for i, old := range c.Consents {
+			if old.Channel == in.Channel && old.Purpose == in.Purpose {
+				if in.At.Before(old.At) {
+					return fmt.Errorf("consent for %s/%s given at %s is older than the one held (%s): %w",
+						in.Channel, in.Purpose, in.At.Format(time.RFC3339), old.At.Format(time.RFC3339), ErrConflict)
+				}
+				c.Consents[i] = k
+				return nil
+			}
+		}
+		c.Consents = append(c.Consents, k)
+		return nil
+	})
+	if err != nil || entry == nil {
+		return c, err
+	}
+	return c, s.publish(ctx, CustomerEvent{
+		Name: EventConsentRecorded, CustomerID: c.ID, Version: c.Version, At: entry.At,
+		Actor: entry.Actor, Fields: fieldNames(entry.Fields),
+	})
+}
+
+// History returns one page of a customer's audit history, oldest first.
+func (s *Service) History(ctx context.Context, id CustomerID, page PageRequest) (Page[Change], error) {
+	if page.Limit < 0 {
+		return Page[Change]{}, Invalid("limit", "range", "must not be negative")
+	}
+	return s.store.History(ctx, id, page)
+}
+
+// FindByEmail returns the customers holding the email address, typed in any case.
+func (s *Service) FindByEmail(ctx context.Context, email string) ([]*Customer, error) {
+	e, err := NormalizeEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.LookupCustomers(ctx, LookupEmail, e)
+}
+
+// FindByPhone returns the customers holding the phone number, typed in any format; numbers
+// without a country code are read in Options.DefaultRegion.
+func (s *Service) FindByPhone(ctx context.Context, phone string) ([]*Customer, error) {
+	p, err := NormalizePhone(phone, s.opts.DefaultRegion)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.LookupCustomers(ctx, LookupPhone, p)
+}
+
+// Query is a customer search.
+type Query struct {
+	// Keyword is what the user typed: words of a name (in any script), a company, an email,
+	// a tag, or a phone number in any format. Every word must match.
+	Keyword string
+	// Stages keeps customers in any of these stages.
+	Stages []Stage
+	// Tags keeps customers having every one of these tags.
+	Tags []string
+	// Owner keeps customers of this account manager.
+	Owner string
+	// CreatedFrom and CreatedTo keep customers created in [CreatedFrom, CreatedTo).
+	CreatedFrom, CreatedTo time.Time
+	// IncludeTombstones also returns merged-away customers.
+	IncludeTombstones bool
+	PageRequest
+}
+
+// Search returns one page of the customers matching q, in a stable order (by ID, which is
+// creation order for the default IDs). Pass the page's Next as q.After for the next page.
+func (s *Service) Search(ctx context.Context, q Query) (Page[*Customer], error) {
+	var probs Problems
+	terms, err := ParseKeyword(q.Keyword)
+	probs.Merge("", err)
+	for i, st := range q.Stages {
+		if !st.Valid() {
+			probs.Addf(fmt.Sprintf("stages[%d]", i), "enum", "%q is not a stage", truncate(string(st), 32))
+		}
+	}
+	tags := normalizeList(q.Tags, "tags", true, 64, &probs)
+	if q.Limit < 0 {
+		probs.Add("limit", "range", "must not be negative")
+	}
+	if !q.CreatedFrom.IsZero() && !q.CreatedTo.IsZero() && q.CreatedTo.Before(q.CreatedFrom) {
+		probs.Add("created_to", "range", "is before created_from")
+	}
+	if err := probs.Err(); err != nil {
+		return Page[*Customer]{}, err
+	}
+	return s.store.SearchCustomers(ctx, SearchQuery{
+		Terms: terms, Stages: q.Stages, Tags: tags, Owner: strings.TrimSpace(q.Owner),
+		CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo,
+		IncludeTombstones: q.IncludeTombstones, PageRequest: q.PageRequest,
+	})
+}

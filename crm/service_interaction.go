@@ -1,0 +1,237 @@
+package crm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// InteractionInput records one contact with a customer.
+type InteractionInput struct {
+	CustomerID CustomerID
+	Channel    Channel
+	Direction  Direction
+	// Purpose of the contact; default PurposeService. Outbound marketing needs consent.
+	Purpose Purpose
+	// At is when it happened; zero means now.
+	At time.Time
+	// Contact is the phone number or address used; phones and emails are normalised.
+	Contact  string
+	AskedFor string
+	Agent    string
+	// Subject is required: what the contact was about.
+	Subject string
+	Content string
+	Outcome string
+	// Urgency defaults to UrgencyNormal.
+	Urgency Urgency
+	// ReplyBy is when a reply is due; zero if none is needed. It may not precede At.
+	ReplyBy time.Time
+	// Key makes the call idempotent: a repeat returns the first interaction; a repeat with
+	// different content fails with ErrKeyReused.
+	Key string
+}
+
+// RecordInteraction adds an interaction to a customer's timeline. An outbound contact on a
+// channel the customer has not consented to for its purpose fails with ErrNoConsent
+// (marketing needs consent; service contact is refused only when withdrawn). Interactions
+// with merged-away or erased customers fail with ErrMerged or ErrErased.
+func (s *Service) RecordInteraction(ctx context.Context, in InteractionInput) (*Interaction, error) {
+	now := s.opts.Now()
+	rec, err := s.buildInteraction(in, now)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.store.GetCustomer(ctx, in.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case c.IsTombstone():
+		return nil, fmt.Errorf("customer %s merged into %s: %w", c.ID, c.MergedInto, ErrMerged)
+	case !c.ErasedAt.IsZero():
+		return nil, fmt.Errorf("customer %s: %w", c.ID, ErrErased)
+	case rec.Direction == Outbound && !c.MayContact(rec.Channel, rec.Purpose):
+		return nil, fmt.Errorf("%s %s contact with customer %s: %w", rec.Purpose, rec.Channel, c.ID, ErrNoConsent)
+	}
+	err = s.store.CreateInteraction(ctx, rec)
+	if errors.Is(err, ErrDuplicate) && rec.Key != "" {
+		prev, gerr := s.store.GetInteractionByKey(ctx, rec.Key)
+		if gerr != nil {
+			return nil, gerr
+		}
+		if !sameInteraction(prev, rec) {
+			return nil, fmt.Errorf("interaction with key %q: %w", rec.Key, ErrKeyReused)
+		}
+		return prev, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return rec.Clone(), s.publish(ctx, InteractionEvent{
+		Name: EventInteractionRecorded, InteractionID: rec.ID, CustomerID: rec.CustomerID,
+		Channel: rec.Channel, Direction: rec.Direction, At: rec.At,
+	})
+}
+
+// sameInteraction compares what a caller supplies, ignoring what the service assigns and
+// what a later reply may change.
+func sameInteraction(a, b *Interaction) bool {
+	norm := func(in *Interaction) Interaction {
+		x := *in
+		x.ID, x.CreatedAt, x.RepliedAt, x.Outcome = InteractionID{}, time.Time{}, time.Time{}, ""
+		x.At, x.ReplyBy = x.At.Round(0).UTC(), x.ReplyBy.Round(0).UTC()
+		return x
+	}
+	return norm(a) == norm(b)
+}
+
+func (s *Service) buildInteraction(in InteractionInput, now time.Time) (*Interaction, error) {
+	var probs Problems
+	if in.CustomerID.IsZero() {
+		probs.Add("customer_id", "required", "is empty")
+	}
+	if !in.Channel.Valid() {
+		probs.Addf("channel", "enum", "%q is not a channel", truncate(string(in.Channel), 32))
+	}
+	if !in.Direction.Valid() {
+		probs.Addf("direction", "enum", "%q is not inbound or outbound", truncate(string(in.Direction), 32))
+	}
+	if in.Purpose == "" {
+		in.Purpose = PurposeService
+	}
+	if !in.Purpose.Valid() {
+		probs.Addf("purpose", "enum", "%q is not a purpose", truncate(string(in.Purpose), 32))
+	}
+	if in.Urgency == "" {
+		in.Urgency = UrgencyNormal
+	}
+	if !in.Urgency.Valid() {
+		probs.Addf("urgency", "enum", "%q is not an urgency", truncate(string(in.Urgency), 32))
+	}
+	if in.At.IsZero() {
+		in.At = now
+	}
+	if !in.ReplyBy.IsZero() && in.ReplyBy.Before(in.At) {
+		probs.Add("reply_by", "range", "is before the interaction")
+	}
+	in.Subject = cleanText(in.Subject)
+	if in.Subject == "" {
+		probs.Add("subject", "required", "say what the contact was about")
+	}
+	checkLen(&probs, "subject", in.Subject, maxShortText)
+	in.Content = strings.TrimSpace(in.Content)
+	checkLen(&probs, "content", in.Content, maxLongText)
+	in.Outcome = strings.TrimSpace(in.Outcome)
+	checkLen(&probs, "outcome", in.Outcome, maxLongText)
+	in.AskedFor = cleanText(in.AskedFor)
+	checkLen(&probs, "asked_for", in.AskedFor, maxShortText)
+	in.Agent = strings.TrimSpace(in.Agent)
+	checkLen(&probs, "agent", in.Agent, maxShortText)
+	in.Key = strings.TrimSpace(in.Key)
+	checkLen(&probs, "key", in.Key, maxShortText)
+	if in.Contact = strings.TrimSpace(in.Contact); in.Contact != "" {
+		switch in.Channel {
+		case ChannelPhone, ChannelSMS:
+			p, err := NormalizePhone(in.Contact, s.opts.DefaultRegion)
+			probs.Merge("contact", err)
+			in.Contact = p
+		case ChannelEmail:
+			e, err := NormalizeEmail(in.Contact)
+			probs.Merge("contact", err)
+			in.Contact = e
+		default:
+			checkLen(&probs, "contact", in.Contact, maxShortText)
+		}
+	}
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	return &Interaction{
+		ID: IDFrom[interactionKind](s.opts.NewID()), CustomerID: in.CustomerID,
+		Channel: in.Channel, Direction: in.Direction, Purpose: in.Purpose, At: in.At,
+		Contact: in.Contact, AskedFor: in.AskedFor, Agent: in.Agent, Subject: in.Subject,
+		Content: in.Content, Outcome: in.Outcome, Urgency: in.Urgency, ReplyBy: in.ReplyBy,
+		CreatedAt: now, Key: in.Key,
+	}, nil
+}
+
+// RecordReply marks an interaction's reply as made at the given time (zero means now), with
+// an optional outcome. Replying twice keeps the first reply time.
+func (s *Service) RecordReply(ctx context.Context, id InteractionID, at time.Time, outcome string) (*Interaction, error) {
+	if at.IsZero() {
+		at = s.opts.Now()
+	}
+	outcome = strings.TrimSpace(outcome)
+	var probs Problems
+	checkLen(&probs, "outcome", outcome, maxLongText)
+	if at.After(s.opts.Now()) {
+		probs.Add("at", "future", "a reply cannot be made in the future")
+	}
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	var out *Interaction
+	first := false
+	err := s.store.UpdateInteraction(ctx, id, func(in *Interaction) error {
+		if in.ReplyBy.IsZero() {
+			return Invalid("reply_by", "required", "the interaction does not await a reply")
+		}
+		if at.Before(in.At) {
+			return Invalid("at", "range", "the reply is before the interaction")
+		}
+		if in.RepliedAt.IsZero() {
+			in.RepliedAt = at
+			first = true
+		}
+		if outcome != "" {
+			in.Outcome = outcome
+		}
+		out = in.Clone()
+		return nil
+	})
+	if err != nil || !first {
+		return out, err
+	}
+	return out, s.publish(ctx, InteractionEvent{
+		Name: EventReplyRecorded, InteractionID: out.ID, CustomerID: out.CustomerID,
+		Channel: out.Channel, Direction: out.Direction, At: at,
+	})
+}
+
+// Timeline returns one page of a customer's interactions with from ≤ At < to (zero bounds
+// are open), oldest first.
+func (s *Service) Timeline(ctx context.Context, id CustomerID, from, to time.Time, page PageRequest) (Page[*Interaction], error) {
+	if err := checkRange(from, to, page); err != nil {
+		return Page[*Interaction]{}, err
+	}
+	if id.IsZero() {
+		return Page[*Interaction]{}, Invalid("customer_id", "required", "is empty")
+	}
+	if _, err := s.store.GetCustomer(ctx, id); err != nil {
+		return Page[*Interaction]{}, err
+	}
+	return s.store.ListInteractions(ctx, InteractionQuery{CustomerID: id, From: from, To: to, PageRequest: page})
+}
+
+// OverdueReplies returns one page of interactions, across all customers, whose reply was due
+// before now (the service's clock) and has not been made, oldest first.
+func (s *Service) OverdueReplies(ctx context.Context, page PageRequest) (Page[*Interaction], error) {
+	if err := checkRange(time.Time{}, time.Time{}, page); err != nil {
+		return Page[*Interaction]{}, err
+	}
+	return s.store.ListInteractions(ctx, InteractionQuery{OverdueAt: s.opts.Now(), PageRequest: page})
+}
+
+func checkRange(from, to time.Time, page PageRequest) error {
+	var probs Problems
+	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+		probs.Add("to", "range", "is before from")
+	}
+	if page.Limit < 0 {
+		probs.Add("limit", "range", "must not be negative")
+	}
+	return probs.Err()
+}

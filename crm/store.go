@@ -1,0 +1,129 @@
+package crm
+
+import (
+	"context"
+	"time"
+)
+
+// Store persists customers, their audit history and their interactions. It holds no rules:
+// the Service normalises, validates and audits, and the store only keeps what it is given,
+// atomically. Every implementation must pass crmtest.Run. NewMemoryStore is the embedded
+// default.
+//
+// Copies: a store never keeps a pointer it was given nor returns one it keeps; callers may
+// change what they pass in and what they get back.
+type Store interface {
+	// CreateCustomer stores a new customer (Version 1) and the first entry of its history,
+	// atomically. It fails with ErrDuplicate if the ID exists or if c.CreateKey is not empty
+	// and another customer was created with the same key.
+	CreateCustomer(ctx context.Context, c *Customer, first *Change) error
+	// GetCustomer returns the customer, or ErrNotFound.
+	GetCustomer(ctx context.Context, id CustomerID) (*Customer, error)
+	// GetCustomerByKey returns the customer created with the idempotency key, or ErrNotFound.
+	GetCustomerByKey(ctx context.Context, key string) (*Customer, error)
+	// UpdateCustomer runs fn on a copy of the current customer, atomically. If fn returns an
+	// error nothing is written and the error is returned as is. Otherwise the copy is stored
+	// with Version increased by one, and the returned Change, if not nil, is appended to the
+	// customer's history in the same step; a Change whose Key is not empty and was already
+	// used by this customer fails the whole update with ErrDuplicate. Concurrent updates of
+	// one customer are serialised, or all but one fail with ErrConflict. ErrNotFound if the
+	// customer does not exist.
+	UpdateCustomer(ctx context.Context, id CustomerID, fn func(*Customer) (*Change, error)) error
+	// MergeCustomers runs fn on copies of both customers and, if it returns no error, stores
+	// both, appends each Change to its customer's history, moves every interaction of the
+	// duplicate to the survivor, and copies the duplicate's history entries to the survivor's
+	// history with From set to the duplicate's ID — all in one atomic step.
+	MergeCustomers(ctx context.Context, survivor, duplicate CustomerID,
+		fn func(survivor, duplicate *Customer) (survivorChange, duplicateChange *Change, err error)) error
+	// LookupCustomers returns the customers whose field has exactly the value, in ID order:
+	// LookupEmail matches any normalised email, LookupPhone any E.164 phone, LookupNameKey
+	// any of the name keys (see NameKeys). Tombstones are not returned.
+	LookupCustomers(ctx context.Context, field LookupField, value string) ([]*Customer, error)
+	// SearchCustomers returns one page of the customers matching q, in ID order.
+	SearchCustomers(ctx context.Context, q SearchQuery) (Page[*Customer], error)
+	// History returns one page of a customer's audit history, oldest first (ErrNotFound if the
+	// customer does not exist).
+	History(ctx context.Context, id CustomerID, page PageRequest) (Page[Change], error)
+	// RedactHistory replaces, in every history entry listed under the customer, each field
+	// change for which redact returns true with Old and New set to Redacted. It is the one
+	// permitted edit of history, used by Erase.
+	RedactHistory(ctx context.Context, id CustomerID, redact func(field string) bool) error
+
+	// CreateInteraction stores a new interaction. ErrNotFound if its customer does not
+	// exist; ErrDuplicate if the ID exists or in.Key is not empty and already used.
+	CreateInteraction(ctx context.Context, in *Interaction) error
+	// GetInteraction returns the interaction, or ErrNotFound.
+	GetInteraction(ctx context.Context, id InteractionID) (*Interaction, error)
+	// GetInteractionByKey returns the interaction recorded with the key, or ErrNotFound.
+	GetInteractionByKey(ctx context.Context, key string) (*Interaction, error)
+	// UpdateInteraction runs fn on a copy of the interaction atomically; on error nothing is
+	// written.
+	UpdateInteraction(ctx context.Context, id InteractionID, fn func(*Interaction) error) error
+	// ListInteractions returns one page of interactions matching q, ordered by (At, ID).
+	ListInteractions(ctx context.Context, q InteractionQuery) (Page[*Interaction], error)
+}
+
+// LookupField names an exact-match index.
+type LookupField string
+
+// Lookup fields.
+const (
+	LookupEmail   LookupField = "email"
+	LookupPhone   LookupField = "phone"
+	LookupNameKey LookupField = "name_key"
+)
+
+// PageRequest asks for one page of a listing.
+type PageRequest struct {
+	// Limit is the page size; 0 means 50, and a store caps it at 1000.
+	Limit int
+	// After is the Next cursor of the previous page; empty for the first page.
+	After string
+}
+
+// Page is one page of results. Next is empty on the last page.
+type Page[T any] struct {
+	Items []T
+	Next  string
+}
+
+// SearchQuery selects customers. Every set condition must hold.
+type SearchQuery struct {
+	// Terms are normalised keyword terms (see ParseKeyword); each must be a substring of the
+	// customer's SearchText.
+	Terms []string
+	// Stages keeps customers in any of these stages.
+	Stages []Stage
+	// Tags keeps customers having all of these (normalised) tags.
+	Tags []string
+	// Owner keeps customers with this owner.
+	Owner string
+	// CreatedFrom and CreatedTo keep customers with From ≤ CreatedAt < To (zero = open).
+	CreatedFrom, CreatedTo time.Time
+	// IncludeTombstones also returns merged-away customers.
+	IncludeTombstones bool
+	PageRequest
+}
+
+// InteractionQuery selects interactions.
+type InteractionQuery struct {
+	// CustomerID keeps one customer's interactions; zero means all customers.
+	CustomerID CustomerID
+	// From and To keep interactions with From ≤ At < To (zero = open).
+	From, To time.Time
+	// OverdueAt, when set, keeps only interactions whose reply was due before it and has not
+	// been made.
+	OverdueAt time.Time
+	PageRequest
+}
+
+// Size returns the effective page size: 50 by default, at most 1000.
+func (p PageRequest) Size() int {
+	switch {
+	case p.Limit <= 0:
+		return 50
+	case p.Limit > 1000:
+		return 1000
+	}
+	return p.Limit
+}
