@@ -147,3 +147,12 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// CustomerIDFrom wraps a UUID as a CustomerID.
+func CustomerIDFrom(u uuid.UUID) CustomerID { return IDFrom[customerKind](u) }
+
+// InteractionIDFrom wraps a UUID as an InteractionID.
+func InteractionIDFrom(u uuid.UUID) InteractionID { return IDFrom[interactionKind](u) }
+
+// ChangeIDFrom wraps a UUID as a ChangeID.
+func ChangeIDFrom(u uuid.UUID) ChangeID { return IDFrom[changeKind](u) }

@@ -220,6 +220,7 @@ func (s *MemoryStore) UpdateCustomer(ctx context.Context, id CustomerID, fn func
 	if ch != nil && s.keyUsed(id, ch.Key) {
 		return fmt.Errorf("customer %s change key %q: %w", id, ch.Key, ErrDuplicate)
 	}
+	c = c.Clone() // fn's caller may keep its pointer
 	c.ID = id
 	c.Version = r.c.Version + 1
 	s.setRec(r, c)
@@ -259,6 +260,7 @@ func (s *MemoryStore) MergeCustomers(ctx context.Context, survivor, duplicate Cu
 	if chd != nil && s.keyUsed(duplicate, chd.Key) {
 		return fmt.Errorf("customer %s change key %q: %w", duplicate, chd.Key, ErrDuplicate)
 	}
+	cs, cd = cs.Clone(), cd.Clone() // fn's caller may keep its pointers
 	cs.ID, cs.Version = survivor, rs.c.Version+1
 	cd.ID, cd.Version = duplicate, rd.c.Version+1
 	// Store the duplicate first so that contacts it gives up are free for the survivor.
@@ -271,7 +273,6 @@ func (s *MemoryStore) MergeCustomers(ctx context.Context, survivor, duplicate Cu
 		ch.Key = "" // keys stay unique per customer: the copy is not a command of the survivor
 		s.history[survivor] = append(s.history[survivor], ch)
 	}
-	slices.SortStableFunc(s.history[survivor], func(a, b Change) int { return a.At.Compare(b.At) })
 	if chd != nil {
 		s.appendChange(duplicate, *chd)
 	}
@@ -561,6 +562,7 @@ func (s *MemoryStore) UpdateInteraction(ctx context.Context, id InteractionID, f
 	if err := fn(in); err != nil {
 		return err
 	}
+	in = in.Clone() // fn's caller may keep its pointer
 	// Identity and ownership are the store's to keep.
 	in.ID, in.CustomerID, in.Key = cur.ID, cur.CustomerID, cur.Key
 	s.interactions[id] = in

@@ -247,13 +247,14 @@ func (m Money) MinorUnits() (int64, error) {
 		return 0, err
 	}
 	if !v.IsInt64() {
-		return 0, Invalid("amount", "range", fmt.Sprintf("%s in minor units does not fit in an int64", m))
+		return 0, Invalid("amount", "range", "in minor units does not fit in an int64")
 	}
 	return v.Int64(), nil
 }
 
 // minorBig returns the amount in minor units, refusing sub-minor precision and results
-// with more than maxDigits digits.
+// with more than maxDigits digits. Its messages never print the amount, which after Mul
+// may be too long to print.
 func (m Money) minorBig(maxDigits int64) (*big.Int, error) {
 	if m.amount.Sign() == 0 {
 		return new(big.Int), nil
@@ -261,11 +262,11 @@ func (m Money) minorBig(maxDigits int64) (*big.Int, error) {
 	n := m.amount.Normalize()
 	e := int64(n.Exponent()) + int64(m.currency.MinorUnits())
 	if e < 0 {
-		return nil, Invalid("amount", "precision", fmt.Sprintf("%s has more decimal places than the %d of %s",
-			m, m.currency.MinorUnits(), currencyLabel(m.currency)))
+		return nil, Invalid("amount", "precision", fmt.Sprintf("has more decimal places than the %d of %s",
+			m.currency.MinorUnits(), currencyLabel(m.currency)))
 	}
 	if int64(n.NumDigits())+e > maxDigits {
-		return nil, Invalid("amount", "range", fmt.Sprintf("%s has too many digits", m))
+		return nil, Invalid("amount", "range", fmt.Sprintf("has more than %d digits in minor units", maxDigits))
 	}
 	v := n.Coefficient()
 	return v.Mul(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(e), nil)), nil

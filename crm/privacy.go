@@ -84,7 +84,7 @@ func (s *Service) Erase(ctx context.Context, id CustomerID, reason string) error
 		before := c.Clone()
 		now := s.opts.Now()
 		p := &c.Profile
-		p.Name = Name{Display: "erased customer " + c.ID.String()[:8]}
+		p.Name = Name{Display: "erased customer"}
 		if p.Kind == Person {
 			p.Company = ""
 		}

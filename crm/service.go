@@ -376,7 +376,7 @@ func (s *Service) RecordConsent(ctx context.Context, id CustomerID, in ConsentIn
 	})
 }
 
-// History returns one page of a customer's audit history, oldest first.
+// History returns one page of a customer's audit history in the order it was recorded.
 func (s *Service) History(ctx context.Context, id CustomerID, page PageRequest) (Page[Change], error) {
 	if page.Limit < 0 {
 		return Page[Change]{}, Invalid("limit", "range", "must not be negative")

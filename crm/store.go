@@ -41,8 +41,9 @@ type Store interface {
 	LookupCustomers(ctx context.Context, field LookupField, value string) ([]*Customer, error)
 	// SearchCustomers returns one page of the customers matching q, in ID order.
 	SearchCustomers(ctx context.Context, q SearchQuery) (Page[*Customer], error)
-	// History returns one page of a customer's audit history, oldest first (ErrNotFound if the
-	// customer does not exist).
+	// History returns one page of a customer's audit history in the order it was appended
+	// (ErrNotFound if the customer does not exist). Entries copied by a merge come where the
+	// merge was appended; nothing already listed ever moves, so cursors stay valid.
 	History(ctx context.Context, id CustomerID, page PageRequest) (Page[Change], error)
 	// RedactHistory replaces, in every history entry listed under the customer, each field
 	// change for which redact returns true with Old and New set to Redacted. It is the one

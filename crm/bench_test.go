@@ -1,0 +1,147 @@
+package crm_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/crm/fake"
+)
+
+// population is a memory store filled once per process with n generated customers, shared
+// by the 1M benchmarks so the set-up is paid once.
+type population struct {
+	svc      *crm.Service
+	ids      []crm.CustomerID
+	phones   []string
+	bytesPer float64
+}
+
+var (
+	popOnce sync.Once
+	pop     *population
+)
+
+const popSize = 1_000_000
+
+func loadPopulation(b *testing.B) *population {
+	b.Helper()
+	popOnce.Do(func() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		svc := crm.NewService(nil, nil)
+		gen := fake.New(1, nil)
+		ctx := context.Background()
+		p := &population{svc: svc, ids: make([]crm.CustomerID, 0, popSize), phones: make([]string, 0, popSize)}
+		for i := range popSize {
+			c, err := svc.CreateCustomer(ctx, gen.Profile(i), nil)
+			if err != nil {
+				panic(fmt.Sprintf("generated profile %d: %v", i, err))
+			}
+			p.ids = append(p.ids, c.ID)
+			p.phones = append(p.phones, c.PrimaryPhone())
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		p.bytesPer = float64(after.HeapAlloc-before.HeapAlloc) / popSize
+		pop = p
+	})
+	b.ReportMetric(pop.bytesPer, "heapB/customer")
+	return pop
+}
+
+func BenchmarkCreateCustomer(b *testing.B) {
+	svc := crm.NewService(nil, nil)
+	gen := fake.New(2, nil)
+	profiles := gen.Profiles(10_000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := svc.CreateCustomer(ctx, profiles[i%len(profiles)], nil); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkGetCustomer(b *testing.B) {
+	svc := crm.NewService(nil, nil)
+	gen := fake.New(3, nil)
+	ctx := context.Background()
+	var ids []crm.CustomerID
+	for i := range 100_000 {
+		c, err := svc.CreateCustomer(ctx, gen.Profile(i), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := svc.GetCustomer(ctx, ids[i%len(ids)]); err != nil {
+			b.Fatal(err)
+		}
+		i += 7919
+	}
+}
+
+func BenchmarkLookupPhone1M(b *testing.B) {
+	p := loadPopulation(b)
+	ctx := context.Background()
+	st := p.svc.Store()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		got, err := st.LookupCustomers(ctx, crm.LookupPhone, p.phones[i%len(p.phones)])
+		if err != nil || len(got) == 0 {
+			b.Fatal(err, len(got))
+		}
+		i += 7919
+	}
+}
+
+// BenchmarkFindByPhone1M includes parsing what the user typed into E.164.
+func BenchmarkFindByPhone1M(b *testing.B) {
+	p := loadPopulation(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		got, err := p.svc.FindByPhone(ctx, p.phones[i%len(p.phones)])
+		if err != nil || len(got) == 0 {
+			b.Fatal(err, len(got))
+		}
+		i += 7919
+	}
+}
+
+func BenchmarkSearchKeyword1M(b *testing.B) {
+	p := loadPopulation(b)
+	ctx := context.Background()
+	for _, kw := range []string{"zzzz-no-match", "wang", "13800", "smith gmail"} {
+		b.Run(kw, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := p.svc.Search(ctx, crm.Query{Keyword: kw}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	// Filters with no keyword that match few customers scan everything too.
+	b.Run("filter-created-range", func(b *testing.B) {
+		from := time.Now().Add(time.Hour)
+		for b.Loop() {
+			if _, err := p.svc.Search(ctx, crm.Query{CreatedFrom: from}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,424 @@
+package crmtest
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kehu-crm/kehu/crm"
+)
+
+// actor is the Actor of every history entry the suite writes, unless a test says otherwise.
+const actor = "crmtest"
+
+// suiteStart is the time every subtest's clock starts at: whole seconds, in UTC.
+func suiteStart() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) }
+
+// harness is one subtest's world: a fresh store, a clock and an ID source.
+type harness struct {
+	t     *testing.T
+	ctx   context.Context
+	s     crm.Store
+	clock *Clock
+	ids   *SeqIDs
+}
+
+func newHarness(t *testing.T, newStore func(t *testing.T) crm.Store) *harness {
+	t.Helper()
+	s := newStore(t)
+	require.NotNil(t, s, "newStore returned a nil crm.Store")
+	return &harness{t: t, ctx: t.Context(), s: s, clock: NewClock(suiteStart()), ids: NewSeqIDs()}
+}
+
+// retype turns a UUID into a typed ID of the same kind as the first argument; it lets the
+// suite build IDs of crm's unexported kinds.
+func retype[K crm.Kind](_ crm.ID[K], u uuid.UUID) crm.ID[K] { return crm.IDFrom[K](u) }
+
+func (h *harness) customerID() crm.CustomerID { return retype(crm.CustomerID{}, h.ids.NewID()) }
+
+func (h *harness) changeID() crm.ChangeID { return retype(crm.ChangeID{}, h.ids.NewID()) }
+
+func (h *harness) interactionID() crm.InteractionID {
+	return retype(crm.InteractionID{}, h.ids.NewID())
+}
+
+// profile returns a profile with a name and, when not empty, one email and one phone. It
+// is not normalised yet.
+func profile(name, email, phone string, tags ...string) crm.Profile {
+	p := crm.Profile{Name: crm.Name{Display: name}, Tags: tags}
+	if email != "" {
+		p.Emails = []crm.Email{{Address: email, Primary: true}}
+	}
+	if phone != "" {
+		p.Phones = []crm.Phone{{Number: phone, Primary: true}}
+	}
+	return p
+}
+
+// customer builds a new customer from p with the next ID, normalising p the way the
+// service would. The clock is not moved.
+func (h *harness) customer(p crm.Profile) *crm.Customer {
+	return h.customerWithID(h.customerID(), p)
+}
+
+func (h *harness) customerWithID(id crm.CustomerID, p crm.Profile) *crm.Customer {
+	h.t.Helper()
+	require.NoError(h.t, p.Normalize("CN"), "suite bug: test profile %q does not normalise", p.Name.Display)
+	now := h.clock.Now()
+	return &crm.Customer{
+		ID:        id,
+		Version:   1,
+		CreatedAt: now,
+		UpdatedAt: now,
+		Profile:   p,
+		Stage:     crm.StageIntent,
+	}
+}
+
+// richCustomer fills every kind of field, so that a store that drops or mangles one is
+// caught by a round trip.
+func (h *harness) richCustomer() *crm.Customer {
+	p := crm.Profile{
+		Kind:     crm.Person,
+		Name:     crm.Name{Display: "王小明", Family: "王", Given: "小明", Phonetic: "Wang Xiaoming", FamilyFirst: true},
+		Company:  "北京示例科技有限公司",
+		JobTitle: "采购经理",
+		Emails: []crm.Email{
+			{Address: "xiaoming.wang@example.com", Label: "work", Primary: true, Verified: true},
+			{Address: "wxm@example.org", Label: "home"},
+		},
+		Phones: []crm.Phone{
+			{Number: "+8613800138000", Label: "mobile", Primary: true},
+			{Number: "+8613912345678", Label: "office"},
+		},
+		Addresses: []crm.Address{{
+			Label: "office", Country: "CN", Region: "北京市", City: "北京", District: "海淀区",
+			Street: "中关村大街 1 号", PostalCode: "100080", Primary: true,
+		}},
+		Demographics: crm.Demographics{
+			BirthDate:  crm.MustDate(1988, time.May, 17),
+			Gender:     crm.GenderMale,
+			Occupation: "manager",
+			IncomeBand: "200k-500k CNY",
+		},
+		Preferences: crm.Preferences{Language: "zh-CN", Channel: crm.ChannelPhone, Notes: []string{"no calls before 10:00"}},
+		Interests:   []string{"tea", "ceramics"},
+		Tags:        []string{"vip", "wholesale"},
+		Attributes: map[string]crm.AttrValue{
+			"loyalty.card": crm.StringAttr("C-0042"),
+			"credit":       crm.NumberAttr(decimal.RequireFromString("12.5")),
+			"newsletter":   crm.BoolAttr(true),
+			"since":        crm.DateAttr(crm.MustDate(2019, time.January, 2)),
+			"limit":        crm.MoneyAttr(crm.MustMoney("5000.00", "CNY")),
+		},
+		Owner:       "agent-7",
+		Acquisition: crm.Acquisition{Source: "spring-fair-2026", Channel: "store"},
+	}
+	c := h.customer(p)
+	c.Stage = crm.StagePotential
+	c.StageHistory = []crm.StageChange{{From: crm.StageIntent, To: crm.StagePotential, At: c.CreatedAt, Actor: actor, Reason: "qualified"}}
+	c.Consents = []crm.Consent{{Channel: crm.ConsentEmail, Purpose: crm.PurposeMarketing, Granted: true, At: c.CreatedAt, Source: "web-form"}}
+	c.CreateKey = "create-rich"
+	return c
+}
+
+// firstChange is the history entry written with a new customer.
+func (h *harness) firstChange(c *crm.Customer) *crm.Change {
+	return &crm.Change{
+		ID:         h.changeID(),
+		CustomerID: c.ID,
+		Version:    1,
+		At:         c.CreatedAt,
+		Actor:      actor,
+		Action:     crm.ActionCreate,
+		Fields:     crm.Diff(nil, c),
+	}
+}
+
+// create stores c with its first history entry, both passed as copies, and returns that
+// entry.
+func (h *harness) create(c *crm.Customer) crm.Change {
+	h.t.Helper()
+	first := h.firstChange(c)
+	require.NoError(h.t, h.s.CreateCustomer(h.ctx, c.Clone(), cloneChange(first)),
+		"CreateCustomer of a new customer %s must succeed", c.ID)
+	return *first
+}
+
+// add builds a customer from p, stores it and returns it; the clock moves on a minute.
+func (h *harness) add(p crm.Profile) *crm.Customer {
+	h.t.Helper()
+	c := h.customer(p)
+	h.create(c)
+	h.clock.Advance(time.Minute)
+	return c
+}
+
+// update moves the clock on a minute and updates the customer with mutate, recording a
+// history entry with the difference. It returns the customer as stored and the entry.
+func (h *harness) update(id crm.CustomerID, key string, mutate func(c *crm.Customer)) (*crm.Customer, crm.Change) {
+	h.t.Helper()
+	now := h.clock.Advance(time.Minute)
+	var after *crm.Customer
+	var ch crm.Change
+	err := h.s.UpdateCustomer(h.ctx, id, func(c *crm.Customer) (*crm.Change, error) {
+		before := c.Clone()
+		mutate(c)
+		c.UpdatedAt = now
+		ch = crm.Change{
+			ID: h.changeID(), CustomerID: id, Version: c.Version + 1, At: now,
+			Actor: actor, Action: crm.ActionUpdate, Key: key, Fields: crm.Diff(before, c),
+		}
+		after = c.Clone()
+		return cloneChange(&ch), nil
+	})
+	require.NoError(h.t, err, "UpdateCustomer of existing customer %s must succeed", id)
+	after.Version++
+	return after, ch
+}
+
+// get reads a customer that must exist.
+func (h *harness) get(id crm.CustomerID) *crm.Customer {
+	h.t.Helper()
+	c, err := h.s.GetCustomer(h.ctx, id)
+	require.NoError(h.t, err, "GetCustomer of stored customer %s", id)
+	require.NotNil(h.t, c, "GetCustomer returned nil and no error")
+	return c
+}
+
+// history reads a customer's whole history with one large page.
+func (h *harness) history(id crm.CustomerID) []crm.Change {
+	h.t.Helper()
+	p, err := h.s.History(h.ctx, id, crm.PageRequest{Limit: 1000})
+	require.NoError(h.t, err, "History of stored customer %s", id)
+	return p.Items
+}
+
+// newInteraction builds an interaction of the customer at the given time.
+func (h *harness) newInteraction(cid crm.CustomerID, at time.Time, subject string) *crm.Interaction {
+	return &crm.Interaction{
+		ID:         h.interactionID(),
+		CustomerID: cid,
+		Channel:    crm.ChannelPhone,
+		Direction:  crm.Inbound,
+		Purpose:    crm.PurposeService,
+		At:         at,
+		Contact:    "+8613800138000",
+		AskedFor:   "sales desk",
+		Agent:      "agent-7",
+		Subject:    subject,
+		Content:    "called about " + subject,
+		Urgency:    crm.UrgencyNormal,
+		CreatedAt:  h.clock.Now(),
+	}
+}
+
+// createInteraction stores a copy of in.
+func (h *harness) createInteraction(in *crm.Interaction) {
+	h.t.Helper()
+	require.NoError(h.t, h.s.CreateInteraction(h.ctx, in.Clone()),
+		"CreateInteraction of a new interaction of existing customer %s must succeed", in.CustomerID)
+}
+
+func cloneChange(ch *crm.Change) *crm.Change {
+	c := *ch
+	c.Fields = slices.Clone(ch.Fields)
+	return &c
+}
+
+// ---- comparisons ----
+
+// utc drops location and monotonic reading, so that equal instants compare equal.
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+func nilIfEmpty[S ~[]E, E any](s S) S {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+// canonCustomer returns a deep copy of c with times in UTC, empty lists nil and the
+// attributes taken out (they hold decimals, compared with Equal by assertCustomer).
+func canonCustomer(c *crm.Customer) (*crm.Customer, map[string]crm.AttrValue) {
+	d := c.Clone()
+	d.CreatedAt, d.UpdatedAt, d.ErasedAt = utc(d.CreatedAt), utc(d.UpdatedAt), utc(d.ErasedAt)
+	for i := range d.StageHistory {
+		d.StageHistory[i].At = utc(d.StageHistory[i].At)
+	}
+	for i := range d.Consents {
+		d.Consents[i].At = utc(d.Consents[i].At)
+	}
+	d.Emails = nilIfEmpty(d.Emails)
+	d.Phones = nilIfEmpty(d.Phones)
+	d.Addresses = nilIfEmpty(d.Addresses)
+	d.Preferences.Notes = nilIfEmpty(d.Preferences.Notes)
+	d.Interests = nilIfEmpty(d.Interests)
+	d.Tags = nilIfEmpty(d.Tags)
+	d.StageHistory = nilIfEmpty(d.StageHistory)
+	d.Consents = nilIfEmpty(d.Consents)
+	attrs := d.Attributes
+	d.Attributes = nil
+	return d, attrs
+}
+
+// assertCustomer checks that got holds the same data as want: times compared as instants,
+// decimals by value, an empty list the same as a nil one.
+func assertCustomer(t *testing.T, want, got *crm.Customer, contract string, args ...any) bool {
+	t.Helper()
+	msg := fmt.Sprintf(contract, args...)
+	if !assert.NotNil(t, got, "%s: got a nil customer", msg) {
+		return false
+	}
+	w, wa := canonCustomer(want)
+	g, ga := canonCustomer(got)
+	ok := assert.Equal(t, w, g, "%s: customer %s differs from what was stored", msg, want.ID)
+	if !assert.ElementsMatch(t, slices.Collect(maps.Keys(wa)), slices.Collect(maps.Keys(ga)),
+		"%s: attribute keys of customer %s differ", msg, want.ID) {
+		return false
+	}
+	for k, v := range wa {
+		ok = assert.Truef(t, v.Equal(ga[k]), "%s: attribute %q of customer %s: want %s:%s, got %s:%s",
+			msg, k, want.ID, v.Kind(), v, ga[k].Kind(), ga[k]) && ok
+	}
+	return ok
+}
+
+func canonChange(ch crm.Change) crm.Change {
+	ch.At = utc(ch.At)
+	ch.Fields = nilIfEmpty(slices.Clone(ch.Fields))
+	return ch
+}
+
+func canonChanges(chs []crm.Change) []crm.Change {
+	out := make([]crm.Change, len(chs))
+	for i, ch := range chs {
+		out[i] = canonChange(ch)
+	}
+	return out
+}
+
+// assertHistory checks a whole history, entry by entry, oldest first.
+func assertHistory(t *testing.T, want, got []crm.Change, contract string, args ...any) bool {
+	t.Helper()
+	return assert.Equal(t, canonChanges(want), canonChanges(got), "%s", fmt.Sprintf(contract, args...))
+}
+
+func canonInteraction(in *crm.Interaction) *crm.Interaction {
+	d := in.Clone()
+	d.At, d.ReplyBy, d.RepliedAt, d.CreatedAt = utc(d.At), utc(d.ReplyBy), utc(d.RepliedAt), utc(d.CreatedAt)
+	return d
+}
+
+func assertInteraction(t *testing.T, want, got *crm.Interaction, contract string, args ...any) bool {
+	t.Helper()
+	msg := fmt.Sprintf(contract, args...)
+	if !assert.NotNil(t, got, "%s: got a nil interaction", msg) {
+		return false
+	}
+	return assert.Equal(t, canonInteraction(want), canonInteraction(got), "%s: interaction %s differs from what was stored", msg, want.ID)
+}
+
+// idStrings renders the IDs of records, for readable comparisons of result order.
+func idStrings[T any](items []T, id func(T) string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = id(it)
+	}
+	return out
+}
+
+func customerIDs(cs []*crm.Customer) []string {
+	return idStrings(cs, func(c *crm.Customer) string {
+		if c == nil {
+			return "<nil>"
+		}
+		return c.ID.String()
+	})
+}
+
+func interactionIDs(ins []*crm.Interaction) []string {
+	return idStrings(ins, func(in *crm.Interaction) string {
+		if in == nil {
+			return "<nil>"
+		}
+		return in.ID.String()
+	})
+}
+
+func changeIDs(chs []crm.Change) []string {
+	return idStrings(chs, func(ch crm.Change) string { return ch.ID.String() })
+}
+
+// walk reads every page of a listing with the given page size. It checks the paging
+// contract: no page holds more than the page size, every page but the last is full, and
+// the walk ends (Next becomes empty) after at most want/size+2 pages. between, if not
+// nil, runs after each page but the last, with the number of pages read so far.
+func walk[T any](t *testing.T, what string, size, want int, fetch func(pr crm.PageRequest) (crm.Page[T], error), between func(pages int)) []T {
+	t.Helper()
+	var all []T
+	after := ""
+	maxPages := want/size + 2
+	for pages := 1; ; pages++ {
+		p, err := fetch(crm.PageRequest{Limit: size, After: after})
+		require.NoError(t, err, "%s: page %d (After %q)", what, pages, after)
+		require.LessOrEqual(t, len(p.Items), size, "%s: page %d holds more items than Limit %d", what, pages, size)
+		all = append(all, p.Items...)
+		if p.Next == "" {
+			return all
+		}
+		require.Len(t, p.Items, size,
+			"%s: page %d has a Next cursor, so it is not the last page, but it holds fewer items than Limit %d", what, pages, size)
+		require.NotEqual(t, after, p.Next, "%s: page %d returned the cursor it was given as Next", what, pages)
+		require.Less(t, pages, maxPages, "%s: Next is still not empty after %d pages of %d for %d items", what, pages, size, want)
+		after = p.Next
+		if between != nil {
+			between(pages)
+		}
+	}
+}
+
+// sortedByID returns the IDs of the customers in ID order.
+func sortedByID(cs []*crm.Customer) []string {
+	cs = slices.Clone(cs)
+	slices.SortFunc(cs, func(a, b *crm.Customer) int { return a.ID.Compare(b.ID) })
+	return customerIDs(cs)
+}
+
+// sortInteractions orders interactions by (At, ID), the order of ListInteractions.
+func sortInteractions(ins []*crm.Interaction) []*crm.Interaction {
+	ins = slices.Clone(ins)
+	slices.SortFunc(ins, func(a, b *crm.Interaction) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return a.ID.Compare(b.ID)
+	})
+	return ins
+}
+
+// hasField reports whether any field change of the entries names the field prefix.
+func hasField(chs []crm.Change, prefix string) bool {
+	for _, ch := range chs {
+		for _, f := range ch.Fields {
+			if strings.HasPrefix(f.Field, prefix) {
+				return true
+			}
+		}
+	}
+	return false
+}

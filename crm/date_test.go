@@ -1,0 +1,532 @@
+package crm_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+	_ "time/tzdata" // the zone tests do not depend on the machine's zoneinfo
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kehu-crm/kehu/crm"
+)
+
+func mdLoadZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	require.NoError(t, err)
+	return loc
+}
+
+func TestNewDate(t *testing.T) {
+	ok := []crm.Date{
+		{Year: 2024, Month: time.February, Day: 29},
+		{Year: 2000, Month: time.February, Day: 29},
+		{Year: 2023, Month: time.February, Day: 28},
+		{Year: 1, Month: time.January, Day: 1},
+		{Year: 9999, Month: time.December, Day: 31},
+		{Year: 2023, Month: time.April, Day: 30},
+		{Year: 2023, Month: time.January, Day: 31},
+	}
+	for _, want := range ok {
+		t.Run(want.String(), func(t *testing.T) {
+			d, err := crm.NewDate(want.Year, want.Month, want.Day)
+			require.NoError(t, err)
+			assert.Equal(t, want, d)
+			assert.True(t, d.IsValid())
+			assert.False(t, d.IsZero())
+		})
+	}
+	bad := []struct {
+		y           int
+		m           time.Month
+		d           int
+		field, rule string
+	}{
+		{2023, time.February, 29, "day", "range"},
+		{1900, time.February, 29, "day", "range"},
+		{2100, time.February, 29, "day", "range"},
+		{2023, time.April, 31, "day", "range"},
+		{2023, time.January, 0, "day", "range"},
+		{2023, time.January, 32, "day", "range"},
+		{2023, 0, 1, "month", "range"},
+		{2023, 13, 1, "month", "range"},
+		{0, time.January, 1, "year", "range"},
+		{10000, time.January, 1, "year", "range"},
+		{-5, time.January, 1, "year", "range"},
+		{0, 0, 0, "year", "range"},
+	}
+	for _, tc := range bad {
+		t.Run("bad", func(t *testing.T) {
+			d, err := crm.NewDate(tc.y, tc.m, tc.d)
+			mdProblem(t, err, tc.field, tc.rule)
+			assert.True(t, d.IsZero())
+		})
+	}
+	_, err := crm.NewDate(0, 13, 1)
+	mdProblem(t, err, "year", "range")
+	mdProblem(t, err, "month", "range")
+
+	assert.Panics(t, func() { crm.MustDate(2023, time.February, 29) })
+	assert.Equal(t, crm.Date{Year: 2024, Month: 2, Day: 29}, crm.MustDate(2024, time.February, 29))
+}
+
+func TestParseDate(t *testing.T) {
+	ok := []struct {
+		in   string
+		want crm.Date
+	}{
+		{"2024-02-29", crm.MustDate(2024, time.February, 29)},
+		{"2023-02-03", crm.MustDate(2023, time.February, 3)},
+		{"0001-01-01", crm.MustDate(1, time.January, 1)},
+		{"9999-12-31", crm.MustDate(9999, time.December, 31)},
+	}
+	for _, tc := range ok {
+		t.Run(tc.in, func(t *testing.T) {
+			d, err := crm.ParseDate(tc.in)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, d)
+			assert.Equal(t, tc.in, d.String())
+		})
+	}
+	bad := []struct {
+		in, rule string
+	}{
+		{"", "required"},
+		{"2023-2-3", "format"},
+		{"2023-02-3", "format"},
+		{"23-02-03", "format"},
+		{"2023/02/03", "format"},
+		{"20230203", "format"},
+		{"2023-02-03 ", "format"},
+		{" 2023-02-03", "format"},
+		{"2023-02-03T00:00:00Z", "format"},
+		{"2023-02-03x", "format"},
+		{"+023-02-03", "format"},
+		{"2023--2-03", "format"},
+		{"2023-0a-03", "format"},
+		{"２０２３-02-03", "format"},
+		{"2023-02-29", "range"},
+		{"2023-04-31", "range"},
+		{"2023-13-01", "range"},
+		{"2023-00-10", "range"},
+		{"2023-01-00", "range"},
+		{"0000-01-01", "range"},
+	}
+	for _, tc := range bad {
+		t.Run("bad/"+tc.in, func(t *testing.T) {
+			d, err := crm.ParseDate(tc.in)
+			mdProblem(t, err, "date", tc.rule)
+			assert.True(t, d.IsZero())
+		})
+	}
+}
+
+func TestDateOf(t *testing.T) {
+	ny := mdLoadZone(t, "America/New_York")
+	sh := mdLoadZone(t, "Asia/Shanghai")
+	// One instant, three dates.
+	instant := time.Date(2024, time.March, 10, 3, 30, 0, 0, time.UTC)
+	assert.Equal(t, crm.MustDate(2024, time.March, 10), crm.DateOf(instant))
+	assert.Equal(t, crm.MustDate(2024, time.March, 9), crm.DateOf(instant.In(ny)))
+	assert.Equal(t, crm.MustDate(2024, time.March, 10), crm.DateOf(instant.In(sh)))
+
+	late := time.Date(2024, time.December, 31, 20, 0, 0, 0, ny) // 01:00 UTC, 09:00 in Shanghai
+	assert.Equal(t, crm.MustDate(2024, time.December, 31), crm.DateOf(late))
+	assert.Equal(t, crm.MustDate(2025, time.January, 1), crm.DateOf(late.UTC()))
+	assert.Equal(t, crm.MustDate(2025, time.January, 1), crm.DateOf(late.In(sh)))
+
+	assert.False(t, crm.DateOf(time.Time{}.AddDate(-5, 0, 0)).IsValid())
+}
+
+func TestDateIn(t *testing.T) {
+	ny := mdLoadZone(t, "America/New_York")
+	tests := []struct {
+		name string
+		d    crm.Date
+		loc  *time.Location
+		want string // RFC 3339
+	}{
+		{"utc", crm.MustDate(2024, time.February, 29), time.UTC, "2024-02-29T00:00:00Z"},
+		{"nil is utc", crm.MustDate(2024, time.February, 29), nil, "2024-02-29T00:00:00Z"},
+		{"new york winter", crm.MustDate(2024, time.January, 15), ny, "2024-01-15T00:00:00-05:00"},
+		{"new york summer", crm.MustDate(2024, time.July, 15), ny, "2024-07-15T00:00:00-04:00"},
+		{"new york dst day", crm.MustDate(2024, time.March, 10), ny, "2024-03-10T00:00:00-05:00"},
+		// Clocks jumped from 00:00 to 01:00: the day began at 01:00.
+		{"midnight skipped", crm.MustDate(2018, time.November, 4), mdLoadZone(t, "America/Sao_Paulo"), "2018-11-04T01:00:00-02:00"},
+		// Clocks went back from 01:00 to 00:00: the day began at the first midnight.
+		{"midnight twice", crm.MustDate(2001, time.September, 28), mdLoadZone(t, "Asia/Amman"), "2001-09-28T00:00:00+03:00"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.d.In(tc.loc)
+			want, err := time.Parse(time.RFC3339, tc.want)
+			require.NoError(t, err)
+			assert.True(t, got.Equal(want), "got %s want %s", got.Format(time.RFC3339), tc.want)
+			assert.Equal(t, tc.d, crm.DateOf(got))
+			// Nothing earlier is on the same date.
+			assert.True(t, crm.DateOf(got.Add(-time.Nanosecond)).Before(tc.d))
+		})
+	}
+}
+
+func TestDateCompare(t *testing.T) {
+	a := crm.MustDate(2024, time.February, 28)
+	b := crm.MustDate(2024, time.February, 29)
+	c := crm.MustDate(2024, time.March, 1)
+	d := crm.MustDate(2025, time.January, 1)
+	tests := []struct {
+		x, y  crm.Date
+		want  int
+		label string
+	}{
+		{a, b, -1, "day"}, {b, a, 1, "day reversed"}, {b, c, -1, "month"}, {c, d, -1, "year"},
+		{d, a, 1, "year reversed"}, {a, a, 0, "same"}, {crm.Date{}, a, -1, "zero first"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.label, func(t *testing.T) {
+			assert.Equal(t, tc.want, tc.x.Compare(tc.y))
+			assert.Equal(t, tc.want < 0, tc.x.Before(tc.y))
+			assert.Equal(t, tc.want > 0, tc.x.After(tc.y))
+		})
+	}
+}
+
+func TestDateAddDays(t *testing.T) {
+	tests := []struct {
+		from string
+		n    int
+		want string
+	}{
+		{"2024-02-28", 1, "2024-02-29"},
+		{"2024-02-28", 2, "2024-03-01"},
+		{"2023-02-28", 1, "2023-03-01"},
+		{"2024-03-01", -1, "2024-02-29"},
+		{"2024-12-31", 1, "2025-01-01"},
+		{"2025-01-01", -1, "2024-12-31"},
+		{"2024-01-01", 366, "2025-01-01"},
+		{"2023-01-01", 365, "2024-01-01"},
+		{"1900-02-28", 1, "1900-03-01"},
+		{"2000-02-28", 1, "2000-02-29"},
+		{"2024-03-09", 2, "2024-03-11"},
+		{"0001-01-01", 3652058, "9999-12-31"},
+		{"9999-12-31", -3652058, "0001-01-01"},
+		{"2024-05-17", 0, "2024-05-17"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.from, func(t *testing.T) {
+			d, err := crm.ParseDate(tc.from)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, d.AddDays(tc.n).String())
+		})
+	}
+	assert.True(t, crm.Date{}.AddDays(10).IsZero())
+	assert.Equal(t, "2023-03-03", crm.Date{Year: 2023, Month: time.February, Day: 30}.AddDays(1).String())
+}
+
+func TestDateDaysSince(t *testing.T) {
+	tests := []struct {
+		d, o string
+		want int
+	}{
+		{"2024-03-01", "2024-02-28", 2}, // leap year
+		{"2023-03-01", "2023-02-28", 1},
+		{"2000-03-01", "2000-02-28", 2}, // divisible by 400: leap
+		{"1900-03-01", "1900-02-28", 1}, // divisible by 100: not leap
+		{"2025-01-01", "2024-01-01", 366},
+		{"2024-01-01", "2023-01-01", 365},
+		{"2024-02-28", "2024-03-01", -2},
+		{"2024-05-17", "2024-05-17", 0},
+		{"2024-03-11", "2024-03-09", 2}, // across the US spring-forward of 2024-03-10
+		{"2024-11-04", "2024-11-02", 2}, // across the US fall-back of 2024-11-03
+		{"9999-12-31", "0001-01-01", 3652058},
+	}
+	for _, tc := range tests {
+		t.Run(tc.d+"-"+tc.o, func(t *testing.T) {
+			d, err := crm.ParseDate(tc.d)
+			require.NoError(t, err)
+			o, err := crm.ParseDate(tc.o)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, d.DaysSince(o))
+			assert.Equal(t, -tc.want, o.DaysSince(d))
+			assert.Equal(t, d, o.AddDays(tc.want))
+		})
+	}
+
+	t.Run("a DST day is not 24 hours, a civil day is one day", func(t *testing.T) {
+		ny := mdLoadZone(t, "America/New_York")
+		sat, mon := crm.MustDate(2024, time.March, 9), crm.MustDate(2024, time.March, 11)
+		elapsed := mon.In(ny).Sub(sat.In(ny))
+		assert.Equal(t, 47*time.Hour, elapsed)
+		assert.Equal(t, 1, int(elapsed/(24*time.Hour)), "dividing durations loses a day")
+		assert.Equal(t, 2, mon.DaysSince(sat))
+	})
+
+	t.Run("agrees with the time package", func(t *testing.T) {
+		base := crm.MustDate(1970, time.January, 1)
+		for tt := time.Date(1583, time.January, 1, 0, 0, 0, 0, time.UTC); tt.Year() < 2500; tt = tt.AddDate(0, 0, 13) {
+			d := crm.DateOf(tt)
+			want := int(tt.Unix() / 86400) // exact: tt is a UTC midnight
+			require.Equal(t, want, d.DaysSince(base), d.String())
+			require.Equal(t, tt.Weekday(), d.Weekday(), d.String())
+			require.Equal(t, d, base.AddDays(want), d.String())
+		}
+	})
+}
+
+func TestDateWeekday(t *testing.T) {
+	tests := []struct {
+		d    crm.Date
+		want time.Weekday
+	}{
+		{crm.MustDate(2024, time.February, 29), time.Thursday},
+		{crm.MustDate(1970, time.January, 1), time.Thursday},
+		{crm.MustDate(2000, time.January, 1), time.Saturday},
+		{crm.MustDate(1, time.January, 1), time.Monday},
+		{crm.MustDate(1969, time.December, 31), time.Wednesday},
+		{crm.MustDate(9999, time.December, 31), time.Friday},
+	}
+	for _, tc := range tests {
+		t.Run(tc.d.String(), func(t *testing.T) {
+			assert.Equal(t, tc.want, tc.d.Weekday())
+		})
+	}
+}
+
+func TestDateAnniversaryIn(t *testing.T) {
+	leapling := crm.MustDate(2000, time.February, 29)
+	tests := []struct {
+		d    crm.Date
+		year int
+		want crm.Date
+	}{
+		{leapling, 2001, crm.MustDate(2001, time.February, 28)},
+		{leapling, 2004, crm.MustDate(2004, time.February, 29)},
+		{leapling, 2100, crm.MustDate(2100, time.February, 28)},
+		{leapling, 2400, crm.MustDate(2400, time.February, 29)},
+		{leapling, 2000, leapling},
+		{leapling, 1999, crm.MustDate(1999, time.February, 28)},
+		{crm.MustDate(1990, time.May, 17), 2024, crm.MustDate(2024, time.May, 17)},
+		{crm.MustDate(2023, time.February, 28), 2024, crm.MustDate(2024, time.February, 28)},
+		{crm.MustDate(2023, time.March, 1), 2024, crm.MustDate(2024, time.March, 1)},
+		{crm.Date{}, 2024, crm.Date{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.d.String()+"/"+tc.want.String(), func(t *testing.T) {
+			assert.Equal(t, tc.want, tc.d.AnniversaryIn(tc.year))
+		})
+	}
+	assert.False(t, leapling.AnniversaryIn(10000).IsValid())
+}
+
+func TestDateNextAnniversary(t *testing.T) {
+	leapling := crm.MustDate(2000, time.February, 29)
+	may17 := crm.MustDate(1990, time.May, 17)
+	tests := []struct {
+		d, onOrAfter, want crm.Date
+	}{
+		{leapling, crm.MustDate(2023, time.January, 1), crm.MustDate(2023, time.February, 28)},
+		{leapling, crm.MustDate(2023, time.February, 28), crm.MustDate(2023, time.February, 28)},
+		{leapling, crm.MustDate(2023, time.March, 1), crm.MustDate(2024, time.February, 29)},
+		{leapling, crm.MustDate(2024, time.February, 29), crm.MustDate(2024, time.February, 29)},
+		{leapling, crm.MustDate(2024, time.March, 1), crm.MustDate(2025, time.February, 28)},
+		{leapling, crm.MustDate(1999, time.June, 1), leapling},
+		{leapling, crm.MustDate(2000, time.February, 29), leapling},
+		{leapling, crm.MustDate(2000, time.March, 1), crm.MustDate(2001, time.February, 28)},
+		{may17, crm.MustDate(2024, time.May, 17), crm.MustDate(2024, time.May, 17)},
+		{may17, crm.MustDate(2024, time.May, 18), crm.MustDate(2025, time.May, 17)},
+		{may17, crm.MustDate(2024, time.December, 31), crm.MustDate(2025, time.May, 17)},
+		{may17, crm.Date{}, may17},
+		{crm.Date{}, may17, crm.Date{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.d.String()+"/"+tc.onOrAfter.String(), func(t *testing.T) {
+			got := tc.d.NextAnniversary(tc.onOrAfter)
+			assert.Equal(t, tc.want, got)
+			if !tc.d.IsZero() {
+				assert.False(t, got.Before(tc.onOrAfter))
+			}
+		})
+	}
+}
+
+func TestDateAgeOn(t *testing.T) {
+	leapling := crm.MustDate(2000, time.February, 29)
+	may17 := crm.MustDate(1990, time.May, 17)
+	tests := []struct {
+		born, on crm.Date
+		want     int
+	}{
+		{leapling, leapling, 0},
+		{leapling, crm.MustDate(2001, time.February, 27), 0},
+		{leapling, crm.MustDate(2001, time.February, 28), 1},
+		{leapling, crm.MustDate(2001, time.March, 1), 1},
+		{leapling, crm.MustDate(2004, time.February, 28), 3},
+		{leapling, crm.MustDate(2004, time.February, 29), 4},
+		{leapling, crm.MustDate(2100, time.February, 28), 100},
+		{may17, crm.MustDate(2024, time.May, 16), 33},
+		{may17, crm.MustDate(2024, time.May, 17), 34},
+		{may17, crm.MustDate(2024, time.December, 31), 34},
+		{crm.MustDate(2023, time.December, 31), crm.MustDate(2024, time.January, 1), 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.born.String()+"/"+tc.on.String(), func(t *testing.T) {
+			got, err := tc.born.AgeOn(tc.on)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+	bad := []struct {
+		name        string
+		born, on    crm.Date
+		field, rule string
+	}{
+		{"before birth", may17, crm.MustDate(1990, time.May, 16), "on", "range"},
+		{"no birth date", crm.Date{}, may17, "date", "required"},
+		{"no on date", may17, crm.Date{}, "on", "required"},
+		{"invalid birth date", crm.Date{Year: 2023, Month: time.February, Day: 29}, may17, "date", "range"},
+		{"invalid on date", may17, crm.Date{Year: 2023, Month: 13, Day: 1}, "on", "range"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.born.AgeOn(tc.on)
+			mdProblem(t, err, tc.field, tc.rule)
+		})
+	}
+}
+
+type datePerson struct {
+	Name  string   `json:"name"`
+	Birth crm.Date `json:"birth"`
+	Wed   crm.Date `json:"wed,omitzero"`
+}
+
+func TestDateJSON(t *testing.T) {
+	in := datePerson{Name: "Li", Birth: crm.MustDate(2000, time.February, 29)}
+	b, err := json.Marshal(in)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"name":"Li","birth":"2000-02-29"}`, string(b))
+	var out datePerson
+	require.NoError(t, json.Unmarshal(b, &out))
+	assert.Equal(t, in, out)
+
+	b, err = json.Marshal(datePerson{})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"name":"","birth":null}`, string(b))
+
+	for _, zero := range []string{`{"birth":null}`, `{"birth":""}`, `{}`} {
+		out := datePerson{Birth: crm.MustDate(2020, 1, 1)}
+		if zero == `{}` {
+			out = datePerson{}
+		}
+		require.NoError(t, json.Unmarshal([]byte(zero), &out), zero)
+		assert.True(t, out.Birth.IsZero(), zero)
+	}
+
+	bad := []struct {
+		in, rule string
+	}{
+		{`{"birth":"2023-02-29"}`, "range"},
+		{`{"birth":"2023-2-3"}`, "format"},
+		{`{"birth":20230203}`, "format"},
+		{`{"birth":true}`, "format"},
+		{`{"birth":{"year":2023}}`, "format"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.in, func(t *testing.T) {
+			var p datePerson
+			mdProblem(t, json.Unmarshal([]byte(tc.in), &p), "date", tc.rule)
+		})
+	}
+
+	_, err = json.Marshal(crm.Date{Year: 2023, Month: time.February, Day: 30})
+	mdProblem(t, err, "date", "range")
+}
+
+func TestDateText(t *testing.T) {
+	d := crm.MustDate(2024, time.February, 29)
+	b, err := d.MarshalText()
+	require.NoError(t, err)
+	assert.Equal(t, "2024-02-29", string(b))
+	var back crm.Date
+	require.NoError(t, back.UnmarshalText(b))
+	assert.Equal(t, d, back)
+
+	b, err = crm.Date{}.MarshalText()
+	require.NoError(t, err)
+	assert.Empty(t, b)
+	require.NoError(t, back.UnmarshalText(nil))
+	assert.True(t, back.IsZero())
+
+	_, err = crm.Date{Year: 2023, Month: 2, Day: 29}.MarshalText()
+	mdProblem(t, err, "date", "range")
+	mdProblem(t, back.UnmarshalText([]byte("yesterday")), "date", "format")
+
+	assert.Equal(t, "", crm.Date{}.String())
+	assert.Equal(t, "0987-06-05", crm.Date{Year: 987, Month: 6, Day: 5}.String())
+}
+
+func TestDateSQL(t *testing.T) {
+	t.Run("value", func(t *testing.T) {
+		v, err := crm.MustDate(2024, time.February, 29).Value()
+		require.NoError(t, err)
+		assert.Equal(t, "2024-02-29", v)
+		v, err = crm.Date{}.Value()
+		require.NoError(t, err)
+		assert.Nil(t, v)
+		_, err = crm.Date{Year: 2023, Month: 2, Day: 29}.Value()
+		mdProblem(t, err, "date", "range")
+	})
+	t.Run("scan", func(t *testing.T) {
+		ny := mdLoadZone(t, "America/New_York")
+		tests := []struct {
+			name string
+			src  any
+			want crm.Date
+		}{
+			{"string", "2024-02-29", crm.MustDate(2024, time.February, 29)},
+			{"bytes", []byte("2024-02-29"), crm.MustDate(2024, time.February, 29)},
+			{"nil", nil, crm.Date{}},
+			{"empty", "", crm.Date{}},
+			{"time at utc midnight", time.Date(2024, time.February, 29, 0, 0, 0, 0, time.UTC), crm.MustDate(2024, time.February, 29)},
+			// 23:30 in New York is already the next day in UTC: the date is taken as stored.
+			{"time in its own zone", time.Date(2024, time.February, 29, 23, 30, 0, 0, ny), crm.MustDate(2024, time.February, 29)},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				d := crm.MustDate(1999, time.January, 1)
+				require.NoError(t, d.Scan(tc.src))
+				assert.Equal(t, tc.want, d)
+			})
+		}
+	})
+	t.Run("scan invalid", func(t *testing.T) {
+		tests := []struct {
+			name string
+			src  any
+			rule string
+		}{
+			{"int", 20240229, "type"},
+			{"format", "2024-02-29 00:00:00", "format"},
+			{"range", []byte("2023-02-29"), "range"},
+			{"year zero", time.Time{}.AddDate(-1, 0, 0), "range"},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				d := crm.MustDate(1999, time.January, 1)
+				mdProblem(t, d.Scan(tc.src), "date", tc.rule)
+				assert.Equal(t, crm.MustDate(1999, time.January, 1), d)
+			})
+		}
+	})
+	t.Run("round trip", func(t *testing.T) {
+		for _, in := range []crm.Date{crm.MustDate(2024, time.February, 29), crm.MustDate(1, 1, 1), {}} {
+			v, err := in.Value()
+			require.NoError(t, err)
+			var out crm.Date
+			require.NoError(t, out.Scan(v))
+			assert.Equal(t, in, out)
+		}
+	})
+}

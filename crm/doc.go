@@ -1,0 +1,43 @@
+// Package crm manages customer information (客户信息管理): the customer file (客户档案)
+// with its contacts, demographics, communication style, consent and lifecycle stage; an
+// append-only audit history of every change; the timeline of interactions; keyword search;
+// duplicates and merge; export and erasure of personal data. It also holds the shared kernel
+// the other kehu packages build on.
+//
+// # Service and Store
+//
+// A Service holds the rules; a Store only persists. NewService(nil, nil) runs on the
+// in-memory default (NewMemoryStore). A host plugs in its own storage by implementing Store
+// and proving it with crmtest.Run.
+//
+//	svc := crm.NewService(nil, nil)
+//	ctx := crm.WithActor(ctx, "am-07") // who acts, for the audit history
+//	c, err := svc.CreateCustomer(ctx, crm.Profile{
+//		Name:   crm.Name{Display: "王小明"},
+//		Phones: []crm.Phone{{Number: "138 0013 8000"}}, // stored as +8613800138000
+//	}, nil)
+//	c, err = svc.UpdateCustomer(ctx, c.ID, func(p *crm.Profile) error {
+//		p.Tags = append(p.Tags, "vip")
+//		return nil
+//	}, nil)
+//
+// Every write validates first and returns a *ValidationError naming each bad field and rule
+// (errors.Is(err, ErrInvalid)); nothing is written on error. Changes are atomic: the
+// function passed to UpdateCustomer edits a copy, and the store writes it, with its audit
+// entry, only if everything succeeds. Commands that take a Key are idempotent.
+//
+// # Shared kernel
+//
+// Money pairs a shopspring/decimal amount with an ISO 4217 currency and refuses mixed
+// currencies; rounding names its mode. IDs are typed UUIDs (CustomerID, InteractionID, …),
+// UUIDv7 by default so they sort by creation time. Date is a civil date for birthdays and
+// anniversaries. Options injects the clock (Now), the ID source (NewID) and the events
+// Publisher, so a test harness can replay a year in milliseconds; Recorder keeps events
+// for tests.
+//
+// # Lifecycle stages
+//
+// Stages follow seed 002: intent 意向, potential 潜在, active, key 重点, dormant and
+// terminated 终止合作. Stage.CanMoveTo holds the allowed moves; every move is kept in
+// Customer.StageHistory and in the audit history.
+package crm

@@ -1,0 +1,399 @@
+package crm_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kehu-crm/kehu/crm"
+)
+
+func TestIfVersionConflict(t *testing.T) {
+	f := newFixture(t)
+	c := f.create(t, wang())
+	_, err := f.svc.UpdateCustomer(f.ctx, c.ID, func(p *crm.Profile) error { p.Owner = "a"; return nil },
+		&crm.UpdateOptions{IfVersion: 1})
+	require.NoError(t, err)
+	_, err = f.svc.UpdateCustomer(f.ctx, c.ID, func(p *crm.Profile) error { p.Owner = "b"; return nil },
+		&crm.UpdateOptions{IfVersion: 1})
+	assert.ErrorIs(t, err, crm.ErrConflict, "stale version")
+	got, _ := f.svc.GetCustomer(f.ctx, c.ID)
+	assert.Equal(t, "a", got.Owner)
+}
+
+func TestConcurrentUpdatesLoseNothing(t *testing.T) {
+	f := newFixture(t)
+	c := f.create(t, wang())
+	const writers = 64
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := f.svc.UpdateCustomer(f.ctx, c.ID, func(p *crm.Profile) error {
+				p.Tags = append(p.Tags, fmt.Sprintf("w%02d", i))
+				return nil
+			}, nil)
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	got, err := f.svc.GetCustomer(f.ctx, c.ID)
+	require.NoError(t, err)
+	assert.Len(t, got.Tags, writers+1)
+	assert.Equal(t, int64(writers+1), got.Version)
+	assert.Len(t, history(t, f, c.ID), writers+1)
+}
+
+func TestIdempotentCreate(t *testing.T) {
+	f := newFixture(t)
+	opt := &crm.CreateOptions{Key: "signup:web:4711"}
+	a, err := f.svc.CreateCustomer(f.ctx, wang(), opt)
+	require.NoError(t, err)
+	b, err := f.svc.CreateCustomer(f.ctx, wang(), opt)
+	require.NoError(t, err)
+	assert.Equal(t, a.ID, b.ID, "a retry returns the first result")
+	other := wang()
+	other.Name.Given = "小红"
+	_, err = f.svc.CreateCustomer(f.ctx, other, opt)
+	assert.ErrorIs(t, err, crm.ErrKeyReused)
+	assert.ErrorIs(t, err, crm.ErrConflict)
+	page, err := f.svc.Search(f.ctx, crm.Query{})
+	require.NoError(t, err)
+	assert.Len(t, page.Items, 1)
+	assert.Equal(t, []string{crm.EventCustomerCreated}, f.events.Names(), "one create, one event")
+}
+
+func TestIdempotentUpdate(t *testing.T) {
+	f := newFixture(t)
+	c := f.create(t, wang())
+	add := func(p *crm.Profile) error {
+		p.Interests = append(p.Interests, fmt.Sprint(len(p.Interests)))
+		return nil
+	}
+	for range 3 {
+		_, err := f.svc.UpdateCustomer(f.ctx, c.ID, add, &crm.UpdateOptions{Key: "import:row-9"})
+		require.NoError(t, err)
+	}
+	got, _ := f.svc.GetCustomer(f.ctx, c.ID)
+	assert.Equal(t, []string{"0"}, got.Interests, "applied once")
+	assert.Equal(t, int64(2), got.Version)
+}
+
+func TestConsent(t *testing.T) {
+	f := newFixture(t)
+	c := f.create(t, wang())
+	mail := crm.InteractionInput{CustomerID: c.ID, Channel: crm.ChannelEmail, Direction: crm.Outbound,
+		Purpose: crm.PurposeMarketing, Subject: "Spring sale"}
+	_, err := f.svc.RecordInteraction(f.ctx, mail)
+	assert.ErrorIs(t, err, crm.ErrNoConsent, "marketing without consent")
+
+	service := mail
+	service.Purpose, service.Subject = crm.PurposeService, "Your invoice"
+	_, err = f.svc.RecordInteraction(f.ctx, service)
+	assert.NoError(t, err, "service contact needs no opt-in")
+
+	_, err = f.svc.RecordConsent(f.ctx, c.ID, crm.ConsentInput{Channel: crm.ConsentEmail,
+		Purpose: crm.PurposeMarketing, Granted: true, Source: "web-form"}, nil)
+	require.NoError(t, err)
+	_, err = f.svc.RecordInteraction(f.ctx, mail)
+	assert.NoError(t, err)
+
+	sms := mail
+	sms.Channel = crm.ChannelSMS
+	_, err = f.svc.RecordInteraction(f.ctx, sms)
+	assert.ErrorIs(t, err, crm.ErrNoConsent, "consent is per channel")
+
+	f.clock.Advance(time.Hour)
+	_, err = f.svc.RecordConsent(f.ctx, c.ID, crm.ConsentInput{Channel: crm.ConsentEmail,
+		Purpose: crm.PurposeMarketing, Granted: false, Source: "unsubscribe-link"}, nil)
+	require.NoError(t, err)
+	_, err = f.svc.RecordInteraction(f.ctx, mail)
+	assert.ErrorIs(t, err, crm.ErrNoConsent, "withdrawn")
+
+	_, err = f.svc.RecordConsent(f.ctx, c.ID, crm.ConsentInput{Channel: crm.ConsentEmail,
+		Purpose: crm.PurposeMarketing, Granted: true, Source: "late-batch", At: t0.Add(30 * time.Minute)}, nil)
+	assert.ErrorIs(t, err, crm.ErrConflict, "an older statement does not overturn a newer one")
+
+	_, err = f.svc.RecordConsent(f.ctx, c.ID, crm.ConsentInput{Channel: "fax", Purpose: "spam"}, nil)
+	var verr *crm.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("channel", "enum") && verr.Has("purpose", "enum") && verr.Has("source", "required"))
+
+	h := history(t, f, c.ID)
+	last := h[len(h)-1]
+	assert.Equal(t, crm.ActionConsent, last.Action)
+	fc, ok := last.Field("consents.email.marketing")
+	require.True(t, ok)
+	assert.True(t, strings.HasPrefix(fc.Old, "granted") && strings.HasPrefix(fc.New, "withdrawn"), "%+v", fc)
+}
+
+func TestInteractionsAndOverdueReplies(t *testing.T) {
+	f := newFixture(t)
+	a := f.create(t, wang())
+	b := f.create(t, crm.Profile{Name: crm.Name{Display: "Jane Smith"}})
+	rec := func(c *crm.Customer, subject string, replyIn time.Duration) *crm.Interaction {
+		in := crm.InteractionInput{CustomerID: c.ID, Channel: crm.ChannelPhone, Direction: crm.Inbound,
+			Subject: subject, Contact: "+86 138 0013 8000", Urgency: crm.UrgencyHigh}
+		if replyIn > 0 {
+			in.ReplyBy = f.clock.Now().Add(replyIn)
+		}
+		got, err := f.svc.RecordInteraction(f.ctx, in)
+		require.NoError(t, err)
+		f.clock.Advance(time.Hour)
+		return got
+	}
+	i1 := rec(a, "invoice", 2*time.Hour) // due t0+2h
+	i2 := rec(b, "refund", 30*time.Hour) // due t0+31h
+	i3 := rec(a, "thanks", 0)            // no reply needed
+	assert.Equal(t, "+8613800138000", i1.Contact)
+
+	f.clock.Set(t0.Add(2 * time.Hour)) // exactly at the deadline: not yet overdue
+	over, err := f.svc.OverdueReplies(f.ctx, crm.PageRequest{})
+	require.NoError(t, err)
+	assert.Empty(t, over.Items)
+	f.clock.Set(t0.Add(2*time.Hour + time.Second))
+	over, err = f.svc.OverdueReplies(f.ctx, crm.PageRequest{})
+	require.NoError(t, err)
+	require.Len(t, over.Items, 1)
+	assert.Equal(t, i1.ID, over.Items[0].ID)
+
+	f.clock.Set(t0.Add(40 * time.Hour))
+	_, err = f.svc.RecordReply(f.ctx, i1.ID, time.Time{}, "sent copy")
+	require.NoError(t, err)
+	over, err = f.svc.OverdueReplies(f.ctx, crm.PageRequest{})
+	require.NoError(t, err)
+	require.Len(t, over.Items, 1)
+	assert.Equal(t, i2.ID, over.Items[0].ID)
+
+	_, err = f.svc.RecordReply(f.ctx, i3.ID, time.Time{}, "")
+	assert.ErrorIs(t, err, crm.ErrInvalid, "no reply was due")
+
+	tl, err := f.svc.Timeline(f.ctx, a.ID, t0, t0.Add(2*time.Hour), crm.PageRequest{})
+	require.NoError(t, err)
+	require.Len(t, tl.Items, 1, "half-open range [t0, t0+2h) holds i1 only")
+	assert.Equal(t, i1.ID, tl.Items[0].ID)
+	tl, err = f.svc.Timeline(f.ctx, a.ID, time.Time{}, time.Time{}, crm.PageRequest{})
+	require.NoError(t, err)
+	assert.Equal(t, []crm.InteractionID{i1.ID, i3.ID}, []crm.InteractionID{tl.Items[0].ID, tl.Items[1].ID})
+}
+
+func TestRecordInteractionValidatesAndIsIdempotent(t *testing.T) {
+	f := newFixture(t)
+	c := f.create(t, wang())
+	_, err := f.svc.RecordInteraction(f.ctx, crm.InteractionInput{CustomerID: c.ID, Channel: "pigeon",
+		Direction: "sideways", Urgency: "meh", At: t0, ReplyBy: t0.Add(-time.Hour)})
+	var verr *crm.ValidationError
+	require.ErrorAs(t, err, &verr)
+	for _, field := range []string{"channel", "direction", "urgency", "reply_by", "subject"} {
+		assert.True(t, verr.Has(field, ""), field)
+	}
+	in := crm.InteractionInput{CustomerID: c.ID, Channel: crm.ChannelVisit, Direction: crm.Inbound,
+		Subject: "store visit", Key: "pos:042:7781", At: t0}
+	a, err := f.svc.RecordInteraction(f.ctx, in)
+	require.NoError(t, err)
+	b, err := f.svc.RecordInteraction(f.ctx, in)
+	require.NoError(t, err)
+	assert.Equal(t, a.ID, b.ID)
+	in.Subject = "something else"
+	_, err = f.svc.RecordInteraction(f.ctx, in)
+	assert.ErrorIs(t, err, crm.ErrKeyReused)
+	tl, err := f.svc.Timeline(f.ctx, c.ID, time.Time{}, time.Time{}, crm.PageRequest{})
+	require.NoError(t, err)
+	assert.Len(t, tl.Items, 1)
+}
+
+func TestSearch(t *testing.T) {
+	f := newFixture(t)
+	w := f.create(t, wang())
+	uk := f.create(t, crm.Profile{Name: crm.Name{Given: "Oliver", Family: "Brown"},
+		Phones: []crm.Phone{{Number: "+44 20 7946 0958"}}, Company: "Acme Ltd", Tags: []string{"wholesale"}})
+	us := f.create(t, crm.Profile{Name: crm.Name{Display: "Jane Smith"},
+		Emails: []crm.Email{{Address: "jane@northwind.example"}}, Phones: []crm.Phone{{Number: "(415) 555-2671"}},
+		Owner: "am-3", Tags: []string{"vip"}})
+	tests := []struct {
+		q    crm.Query
+		want []*crm.Customer
+	}{
+		{crm.Query{Keyword: "wang"}, []*crm.Customer{w}},
+		{crm.Query{Keyword: "Xiaoming"}, []*crm.Customer{w}},
+		{crm.Query{Keyword: "王小明"}, []*crm.Customer{w}},
+		{crm.Query{Keyword: "13800138000"}, []*crm.Customer{w}},
+		{crm.Query{Keyword: "+86 138 0013 8000"}, []*crm.Customer{w}},
+		{crm.Query{Keyword: "0086-138-0013-8000"}, []*crm.Customer{w}},
+		{crm.Query{Keyword: "020 7946 0958"}, []*crm.Customer{uk}},
+		{crm.Query{Keyword: "(415) 555-2671"}, []*crm.Customer{us}},
+		{crm.Query{Keyword: "acme"}, []*crm.Customer{uk}},
+		{crm.Query{Keyword: "brown oliver"}, []*crm.Customer{uk}},
+		{crm.Query{Keyword: "NORTHWIND.example"}, []*crm.Customer{us}},
+		{crm.Query{Keyword: "vip"}, []*crm.Customer{w, us}},
+		{crm.Query{Tags: []string{"VIP"}, Owner: "am-3"}, []*crm.Customer{us}},
+		{crm.Query{Keyword: "smith wang"}, nil},
+		{crm.Query{Stages: []crm.Stage{crm.StageIntent}}, []*crm.Customer{w, uk, us}},
+		{crm.Query{CreatedFrom: t0, CreatedTo: t0}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%+v", tt.q), func(t *testing.T) {
+			page, err := f.svc.Search(f.ctx, tt.q)
+			require.NoError(t, err)
+			var got, want []string
+			for _, c := range page.Items {
+				got = append(got, c.Name.Display)
+			}
+			for _, c := range tt.want {
+				want = append(want, c.Name.Display)
+			}
+			assert.Equal(t, want, got)
+		})
+	}
+	_, err := f.svc.Search(f.ctx, crm.Query{Keyword: strings.Repeat("x", 300), Stages: []crm.Stage{"gold"}, PageRequest: crm.PageRequest{Limit: -1}})
+	var verr *crm.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("keyword", "max_length") && verr.Has("stages[0]", "enum") && verr.Has("limit", "range"))
+
+	byPhone, err := f.svc.FindByPhone(f.ctx, "138-0013-8000")
+	require.NoError(t, err)
+	require.Len(t, byPhone, 1)
+	assert.Equal(t, w.ID, byPhone[0].ID)
+	byEmail, err := f.svc.FindByEmail(f.ctx, "JANE@northwind.EXAMPLE")
+	require.NoError(t, err)
+	require.Len(t, byEmail, 1)
+	assert.Equal(t, us.ID, byEmail[0].ID)
+}
+
+func TestDuplicatesAndMerge(t *testing.T) {
+	f := newFixture(t)
+	wp := wang()
+	wp.Emails[0].Primary = true
+	a := f.create(t, wp)
+	dupProfile := crm.Profile{
+		Name:      crm.Name{Display: "Xiaoming Wang"},
+		Emails:    []crm.Email{{Address: "xm@work.example", Primary: true}},
+		Phones:    []crm.Phone{{Number: "+86 138 0013 8000"}},
+		Addresses: []crm.Address{{Country: "CN", City: "上海市", Street: "世纪大道100号"}},
+		Tags:      []string{"wholesale"},
+		Owner:     "am-9",
+	}
+	b := f.create(t, dupProfile)
+	neighbour := f.create(t, crm.Profile{Name: crm.Name{Display: "李华"}, Phones: []crm.Phone{{Number: "13800138000"}}})
+	f.create(t, crm.Profile{Name: crm.Name{Display: "Unrelated Person"}})
+
+	cands, err := f.svc.FindDuplicates(f.ctx, a.ID)
+	require.NoError(t, err)
+	require.Len(t, cands, 2)
+	assert.Equal(t, b.ID, cands[0].Customer.ID, "same phone and same name (via pinyin) ranks first")
+	assert.ElementsMatch(t, []string{crm.SamePhone, crm.SameName}, cands[0].Reasons)
+	assert.Equal(t, neighbour.ID, cands[1].Customer.ID)
+	assert.Equal(t, []string{crm.SamePhone}, cands[1].Reasons)
+	assert.Greater(t, cands[0].Score, cands[1].Score)
+
+	_, err = f.svc.RecordInteraction(f.ctx, crm.InteractionInput{CustomerID: b.ID, Channel: crm.ChannelWeb,
+		Direction: crm.Inbound, Subject: "chat"})
+	require.NoError(t, err)
+	f.clock.Advance(time.Hour)
+	merged, err := f.svc.Merge(f.ctx, a.ID, b.ID, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"wang.xm@example.com", "xm@work.example"}, []string{merged.Emails[0].Address, merged.Emails[1].Address})
+	assert.True(t, merged.Emails[0].Primary && !merged.Emails[1].Primary, "the survivor keeps its primary")
+	assert.Len(t, merged.Phones, 1, "same number kept once")
+	assert.Equal(t, []string{"vip", "wholesale"}, merged.Tags)
+	assert.Equal(t, "am-9", merged.Owner, "empty fields are filled from the duplicate")
+	assert.Len(t, merged.Addresses, 1)
+
+	tomb, err := f.svc.GetCustomer(f.ctx, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, a.ID, tomb.MergedInto)
+	assert.Empty(t, tomb.Emails)
+	res, err := f.svc.ResolveCustomer(f.ctx, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, a.ID, res.ID)
+
+	found, err := f.svc.FindByEmail(f.ctx, "xm@work.example")
+	require.NoError(t, err)
+	require.Len(t, found, 1)
+	assert.Equal(t, a.ID, found[0].ID)
+
+	tl, err := f.svc.Timeline(f.ctx, a.ID, time.Time{}, time.Time{}, crm.PageRequest{})
+	require.NoError(t, err)
+	require.Len(t, tl.Items, 1, "interactions moved")
+	assert.Equal(t, a.ID, tl.Items[0].CustomerID)
+
+	h := history(t, f, a.ID)
+	var fromDup, mergeEntries int
+	for _, ch := range h {
+		if ch.From == b.ID {
+			fromDup++
+		}
+		if ch.Action == crm.ActionMerge {
+			mergeEntries++
+		}
+	}
+	assert.Equal(t, 1, fromDup, "the duplicate's history moved to the survivor")
+	assert.Equal(t, 1, mergeEntries)
+	hb := history(t, f, b.ID)
+	assert.Equal(t, crm.ActionMerged, hb[len(hb)-1].Action)
+
+	_, err = f.svc.UpdateCustomer(f.ctx, b.ID, func(p *crm.Profile) error { p.Owner = "x"; return nil }, nil)
+	assert.ErrorIs(t, err, crm.ErrMerged)
+	_, err = f.svc.Merge(f.ctx, a.ID, b.ID, nil)
+	assert.ErrorIs(t, err, crm.ErrMerged)
+	_, err = f.svc.Merge(f.ctx, a.ID, a.ID, nil)
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	page, err := f.svc.Search(f.ctx, crm.Query{Keyword: "xiaoming"})
+	require.NoError(t, err)
+	assert.Len(t, page.Items, 1, "tombstones are not searched")
+}
+
+func TestExportAndErase(t *testing.T) {
+	f := newFixture(t)
+	p := wang()
+	p.Addresses = []crm.Address{{Country: "CN", Region: "上海市", City: "上海市", Street: "世纪大道100号"}}
+	p.Demographics.BirthDate = crm.MustDate(1990, time.May, 4)
+	c := f.create(t, p)
+	_, err := f.svc.RecordInteraction(f.ctx, crm.InteractionInput{CustomerID: c.ID, Channel: crm.ChannelPhone,
+		Direction: crm.Inbound, Subject: "address change", Content: "moving to 世纪大道100号", Contact: "13800138000"})
+	require.NoError(t, err)
+	_, err = f.svc.ChangeStage(f.ctx, c.ID, crm.StageActive, nil)
+	require.NoError(t, err)
+
+	raw, err := f.svc.Export(f.ctx, c.ID)
+	require.NoError(t, err)
+	var exp crm.CustomerExport
+	require.NoError(t, json.Unmarshal(raw, &exp))
+	assert.Equal(t, c.ID, exp.Customer.ID)
+	assert.Len(t, exp.History, 2)
+	assert.Len(t, exp.Interactions, 1)
+	assert.Contains(t, string(raw), "wang.xm@example.com")
+
+	require.NoError(t, f.svc.Erase(f.ctx, c.ID, "customer request #88"))
+	require.NoError(t, f.svc.Erase(f.ctx, c.ID, "retry"), "erasing twice is harmless")
+	raw, err = f.svc.Export(f.ctx, c.ID)
+	require.NoError(t, err)
+	for _, secret := range []string{"wang", "王", "小明", "13800138000", "世纪大道", "1990-05-04", "moving"} {
+		assert.NotContains(t, strings.ToLower(string(raw)), strings.ToLower(secret), "personal data left behind")
+	}
+	got, err := f.svc.GetCustomer(f.ctx, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, crm.StageActive, got.Stage, "non-personal aggregates stay")
+	assert.Equal(t, []string{"vip"}, got.Tags)
+	assert.Equal(t, "CN", got.Addresses[0].Country)
+	assert.False(t, got.ErasedAt.IsZero())
+	h := history(t, f, c.ID)
+	assert.Equal(t, crm.ActionErase, h[len(h)-1].Action, "the fact of erasure stays in the history")
+	assert.Len(t, h, 3)
+	_, err = f.svc.UpdateCustomer(f.ctx, c.ID, func(p *crm.Profile) error { p.Owner = "x"; return nil }, nil)
+	assert.ErrorIs(t, err, crm.ErrErased)
+	assert.True(t, errors.Is(err, crm.ErrConflict))
+}
