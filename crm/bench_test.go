@@ -35,7 +35,7 @@ func loadPopulation(b *testing.B) *population {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
 		svc := crm.NewService(nil, nil)
-		gen := fake.New(1, nil)
+		gen := fake.MustNew(1, nil)
 		ctx := context.Background()
 		p := &population{svc: svc, ids: make([]crm.CustomerID, 0, popSize), phones: make([]string, 0, popSize)}
 		for i := range popSize {
@@ -57,7 +57,7 @@ func loadPopulation(b *testing.B) *population {
 
 func BenchmarkCreateCustomer(b *testing.B) {
 	svc := crm.NewService(nil, nil)
-	gen := fake.New(2, nil)
+	gen := fake.MustNew(2, nil)
 	profiles := gen.Profiles(10_000)
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -72,7 +72,7 @@ func BenchmarkCreateCustomer(b *testing.B) {
 
 func BenchmarkGetCustomer(b *testing.B) {
 	svc := crm.NewService(nil, nil)
-	gen := fake.New(3, nil)
+	gen := fake.MustNew(3, nil)
 	ctx := context.Background()
 	var ids []crm.CustomerID
 	for i := range 100_000 {

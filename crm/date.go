@@ -46,7 +46,7 @@ func NewDate(year int, month time.Month, day int) (Date, error) {
 func MustDate(year int, month time.Month, day int) Date {
 	d, err := NewDate(year, month, day)
 	if err != nil {
-		panic(err)
+		panic(err) // MustDate: a bad constant in the source
 	}
 	return d
 }

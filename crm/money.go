@@ -110,7 +110,7 @@ func NewMoneyFromMinor(minor int64, currency string) (Money, error) {
 func MustMoney(amount, currency string) Money {
 	m, err := NewMoney(amount, currency)
 	if err != nil {
-		panic(err)
+		panic(err) // MustMoney: a bad constant in the source
 	}
 	return m
 }

@@ -360,10 +360,6 @@ func interactionIDs(ins []*crm.Interaction) []string {
 	})
 }
 
-func changeIDs(chs []crm.Change) []string {
-	return idStrings(chs, func(ch crm.Change) string { return ch.ID.String() })
-}
-
 // walk reads every page of a listing with the given page size. It checks the paging
 // contract: no page holds more than the page size, every page but the last is full, and
 // the walk ends (Next becomes empty) after at most want/size+2 pages. between, if not
