@@ -136,8 +136,6 @@ type Customer struct {
 	MergedInto CustomerID `json:"merged_into,omitzero"`
 	// ErasedAt is set once the customer's personal data has been erased.
 	ErasedAt time.Time `json:"erased_at,omitzero"`
-	// CreateKey is the idempotency key the customer was created with, if any.
-	CreateKey string `json:"create_key,omitempty"`
 }
 
 // Consent returns the current consent for a channel and purpose, and false if none was ever

@@ -22,12 +22,11 @@ type MemoryStore struct {
 	order []*custRec // sorted by ID when !dirty
 	dirty bool
 
-	email   map[string][]CustomerID
-	phone   map[string][]CustomerID
-	nameKey map[string][]CustomerID
+	email   recIndex
+	phone   recIndex
+	nameKey recIndex
 	keys    map[string]CustomerID
 
-	history    map[CustomerID][]Change
 	changeKeys map[CustomerID]map[string]struct{}
 
 	interactions map[InteractionID]*Interaction
@@ -43,6 +42,9 @@ type custRec struct {
 	stage Stage
 	tomb  bool
 	c     *Customer
+	// history holds the customer's audit entries, each packed into one string (see
+	// packChange), in the order they were appended.
+	history []string
 }
 
 var _ Store = (*MemoryStore)(nil)
@@ -51,11 +53,10 @@ var _ Store = (*MemoryStore)(nil)
 func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
 		byID:         make(map[CustomerID]*custRec),
-		email:        make(map[string][]CustomerID),
-		phone:        make(map[string][]CustomerID),
-		nameKey:      make(map[string][]CustomerID),
+		email:        newRecIndex(),
+		phone:        newRecIndex(),
+		nameKey:      newRecIndex(),
 		keys:         make(map[string]CustomerID),
-		history:      make(map[CustomerID][]Change),
 		changeKeys:   make(map[CustomerID]map[string]struct{}),
 		interactions: make(map[InteractionID]*Interaction),
 		byCustomer:   make(map[CustomerID][]InteractionID),
@@ -79,11 +80,11 @@ func (s *MemoryStore) CreateCustomer(ctx context.Context, c *Customer, first *Ch
 	if _, ok := s.byID[c.ID]; ok {
 		return fmt.Errorf("customer %s: %w", c.ID, ErrDuplicate)
 	}
-	if c.CreateKey != "" {
-		if _, ok := s.keys[c.CreateKey]; ok {
-			return fmt.Errorf("customer with create key %q: %w", c.CreateKey, ErrDuplicate)
+	if first != nil && first.Key != "" {
+		if _, ok := s.keys[first.Key]; ok {
+			return fmt.Errorf("customer with create key %q: %w", first.Key, ErrDuplicate)
 		}
-		s.keys[c.CreateKey] = c.ID
+		s.keys[first.Key] = c.ID
 	}
 	r := &custRec{id: c.ID}
 	s.byID[c.ID] = r
@@ -111,13 +112,13 @@ func (s *MemoryStore) setRec(r *custRec, c *Customer) {
 		return
 	}
 	for _, e := range c.Emails {
-		s.email[e.Address] = insertID(s.email[e.Address], c.ID)
+		s.email.add(e.Address, r)
 	}
 	for _, p := range c.Phones {
-		s.phone[p.Number] = insertID(s.phone[p.Number], c.ID)
+		s.phone.add(p.Number, r)
 	}
 	for _, k := range NameKeys(c.Name) {
-		s.nameKey[k] = insertID(s.nameKey[k], c.ID)
+		s.nameKey.add(k, r)
 	}
 }
 
@@ -126,40 +127,83 @@ func (s *MemoryStore) unindex(c *Customer) {
 		return
 	}
 	for _, e := range c.Emails {
-		removeID(s.email, e.Address, c.ID)
+		s.email.remove(e.Address, c.ID)
 	}
 	for _, p := range c.Phones {
-		removeID(s.phone, p.Number, c.ID)
+		s.phone.remove(p.Number, c.ID)
 	}
 	for _, k := range NameKeys(c.Name) {
-		removeID(s.nameKey, k, c.ID)
+		s.nameKey.remove(k, c.ID)
 	}
 }
 
-func insertID(ids []CustomerID, id CustomerID) []CustomerID {
-	i, found := slices.BinarySearchFunc(ids, id, CustomerID.Compare)
-	if found {
-		return ids
-	}
-	return slices.Insert(ids, i, id)
+// recIndex maps a key to the customers holding it, in ID order. Almost every key has one
+// customer, kept in a map of single pointers; the rare shared key moves to many.
+type recIndex struct {
+	one  map[string]*custRec
+	many map[string][]*custRec
 }
 
-func removeID(m map[string][]CustomerID, key string, id CustomerID) {
-	ids := m[key]
-	i, found := slices.BinarySearchFunc(ids, id, CustomerID.Compare)
+func newRecIndex() recIndex {
+	return recIndex{one: make(map[string]*custRec), many: make(map[string][]*custRec)}
+}
+
+func cmpRecID(r *custRec, id CustomerID) int { return r.id.Compare(id) }
+
+func (x recIndex) add(key string, r *custRec) {
+	if l, ok := x.many[key]; ok {
+		if i, found := slices.BinarySearchFunc(l, r.id, cmpRecID); !found {
+			x.many[key] = slices.Insert(l, i, r)
+		}
+		return
+	}
+	o, ok := x.one[key]
+	switch {
+	case !ok:
+		x.one[key] = r
+	case o != r:
+		delete(x.one, key)
+		l := []*custRec{o, r}
+		slices.SortFunc(l, func(a, b *custRec) int { return a.id.Compare(b.id) })
+		x.many[key] = l
+	}
+}
+
+func (x recIndex) remove(key string, id CustomerID) {
+	if o, ok := x.one[key]; ok {
+		if o.id == id {
+			delete(x.one, key)
+		}
+		return
+	}
+	l := x.many[key]
+	i, found := slices.BinarySearchFunc(l, id, cmpRecID)
 	if !found {
 		return
 	}
-	if len(ids) == 1 {
-		delete(m, key)
+	l = slices.Delete(slices.Clone(l), i, i+1)
+	if len(l) == 1 {
+		delete(x.many, key)
+		x.one[key] = l[0]
 		return
 	}
-	m[key] = slices.Delete(ids, i, i+1)
+	x.many[key] = l
+}
+
+// get returns the customers under key, in ID order.
+func (x recIndex) get(key string) []*custRec {
+	if o, ok := x.one[key]; ok {
+		return []*custRec{o}
+	}
+	return x.many[key]
 }
 
 func (s *MemoryStore) appendChange(id CustomerID, ch Change) {
-	ch.Fields = slices.Clone(ch.Fields)
-	s.history[id] = append(s.history[id], ch)
+	r := s.byID[id]
+	if r.history == nil {
+		r.history = make([]string, 0, 1) // most customers are never edited
+	}
+	r.history = append(r.history, packChange(id, &ch))
 	if ch.Key != "" {
 		ks := s.changeKeys[id]
 		if ks == nil {
@@ -266,12 +310,16 @@ func (s *MemoryStore) MergeCustomers(ctx context.Context, survivor, duplicate Cu
 	// Store the duplicate first so that contacts it gives up are free for the survivor.
 	s.setRec(rd, cd)
 	s.setRec(rs, cs)
-	for _, ch := range s.history[duplicate] {
+	for _, packed := range rd.history {
+		ch, err := unpackChange(duplicate, packed)
+		if err != nil {
+			return err
+		}
 		if ch.From.IsZero() {
 			ch.From = duplicate
 		}
 		ch.Key = "" // keys stay unique per customer: the copy is not a command of the survivor
-		s.history[survivor] = append(s.history[survivor], ch)
+		rs.history = append(rs.history, packChange(survivor, &ch))
 	}
 	if chd != nil {
 		s.appendChange(duplicate, *chd)
@@ -291,20 +339,20 @@ func (s *MemoryStore) MergeCustomers(ctx context.Context, survivor, duplicate Cu
 func (s *MemoryStore) LookupCustomers(ctx context.Context, field LookupField, value string) ([]*Customer, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var ids []CustomerID
+	var recs []*custRec
 	switch field {
 	case LookupEmail:
-		ids = s.email[value]
+		recs = s.email.get(value)
 	case LookupPhone:
-		ids = s.phone[value]
+		recs = s.phone.get(value)
 	case LookupNameKey:
-		ids = s.nameKey[value]
+		recs = s.nameKey.get(value)
 	default:
 		return nil, Invalid("field", "enum", fmt.Sprintf("%q is not a lookup field", field))
 	}
-	out := make([]*Customer, len(ids))
-	for i, id := range ids {
-		out[i] = s.byID[id].c.Clone()
+	out := make([]*Customer, len(recs))
+	for i, r := range recs {
+		out[i] = r.c.Clone()
 	}
 	return out, nil
 }
@@ -372,7 +420,7 @@ func (s *MemoryStore) SearchCustomers(ctx context.Context, q SearchQuery) (Page[
 	order := s.sortedOrder()
 	start := 0
 	if !after.IsZero() {
-		start, _ = slices.BinarySearchFunc(order, after, func(r *custRec, id CustomerID) int { return r.id.Compare(id) })
+		start, _ = slices.BinarySearchFunc(order, after, cmpRecID)
 		if start < len(order) && order[start].id == after {
 			start++
 		}
@@ -440,10 +488,11 @@ func scan(ctx context.Context, recs []*custRec, limit int, match func(*custRec) 
 func (s *MemoryStore) History(ctx context.Context, id CustomerID, page PageRequest) (Page[Change], error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if _, ok := s.byID[id]; !ok {
+	r, ok := s.byID[id]
+	if !ok {
 		return Page[Change]{}, notFound("customer", id)
 	}
-	all := s.history[id]
+	all := r.history
 	start := 0
 	if page.After != "" {
 		n, err := parseOffset(page.After)
@@ -454,8 +503,11 @@ func (s *MemoryStore) History(ctx context.Context, id CustomerID, page PageReque
 	}
 	end := min(start+page.Size(), len(all))
 	out := Page[Change]{Items: make([]Change, end-start)}
-	for i, ch := range all[start:end] {
-		ch.Fields = slices.Clone(ch.Fields)
+	for i, packed := range all[start:end] {
+		ch, err := unpackChange(id, packed)
+		if err != nil {
+			return Page[Change]{}, err
+		}
 		out.Items[i] = ch
 	}
 	if end < len(all) {
@@ -482,18 +534,25 @@ func parseOffset(s string) (int, error) {
 func (s *MemoryStore) RedactHistory(ctx context.Context, id CustomerID, redact func(field string) bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.byID[id]; !ok {
+	r, ok := s.byID[id]
+	if !ok {
 		return notFound("customer", id)
 	}
-	for i := range s.history[id] {
-		fields := slices.Clone(s.history[id][i].Fields) // copies handed out earlier stay as they were
-		for j := range fields {
-			if redact(fields[j].Field) {
-				fields[j].Old, fields[j].New = Redacted, Redacted
+	h := r.history
+	redacted := make([]string, len(h))
+	for i, packed := range h {
+		ch, err := unpackChange(id, packed)
+		if err != nil {
+			return err
+		}
+		for j := range ch.Fields {
+			if redact(ch.Fields[j].Field) {
+				ch.Fields[j].Old, ch.Fields[j].New = Redacted, Redacted
 			}
 		}
-		s.history[id][i].Fields = fields
+		redacted[i] = packChange(id, &ch)
 	}
+	copy(h, redacted) // all or nothing
 	return nil
 }
 

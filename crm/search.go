@@ -15,7 +15,7 @@ const (
 )
 
 // SearchText is the text a keyword search matches for a customer: lower-cased name (display,
-// parts and phonetic reading, also without spaces), company, email addresses, the digits of
+// parts not shown in it, and phonetic reading, also without spaces), company, email addresses, the digits of
 // every phone number, and tags, one field per line. Stores index or scan it; a customer
 // matches a query when every term is a substring of it.
 func SearchText(c *Customer) string {
@@ -28,12 +28,14 @@ func SearchText(c *Customer) string {
 		b.WriteString(strings.ToLower(s))
 		b.WriteByte('\n')
 	}
+	// Terms are split on spaces, so "smith john" already matches "John Smith"; only a
+	// reading typed without spaces ("wangxiaoming") needs its own line.
 	add(c.Name.Display)
-	if strings.ContainsRune(c.Name.Display, ' ') {
-		add(strings.ReplaceAll(c.Name.Display, " ", ""))
+	if c.Name.Family != "" && !strings.Contains(c.Name.Display, c.Name.Family) {
+		add(c.Name.Family)
 	}
-	if c.Name.Family != "" || c.Name.Given != "" {
-		add(c.Name.Family + " " + c.Name.Given)
+	if c.Name.Given != "" && !strings.Contains(c.Name.Display, c.Name.Given) {
+		add(c.Name.Given)
 	}
 	add(c.Name.Phonetic)
 	if strings.ContainsRune(c.Name.Phonetic, ' ') {

@@ -105,9 +105,8 @@ func (s *Service) CreateCustomer(ctx context.Context, p Profile, opt *CreateOpti
 		StageHistory: []StageChange{{
 			To: o.Stage, At: now, Actor: actor, Reason: o.Reason,
 		}},
-		CreateKey: o.Key,
 	}
-	first := s.change(ctx, c, ActionCreate, o.Reason, "", Diff(nil, c))
+	first := s.change(ctx, c, ActionCreate, o.Reason, o.Key, Diff(nil, c))
 	err := s.store.CreateCustomer(ctx, c, first)
 	if errors.Is(err, ErrDuplicate) && o.Key != "" {
 		return s.replayCreate(ctx, c, first)
@@ -123,7 +122,7 @@ func (s *Service) CreateCustomer(ctx context.Context, p Profile, opt *CreateOpti
 
 // replayCreate answers a repeated create: the first result if the payload is the same.
 func (s *Service) replayCreate(ctx context.Context, c *Customer, first *Change) (*Customer, error) {
-	prev, err := s.store.GetCustomerByKey(ctx, c.CreateKey)
+	prev, err := s.store.GetCustomerByKey(ctx, first.Key)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +131,7 @@ func (s *Service) replayCreate(ctx context.Context, c *Customer, first *Change) 
 		return nil, err
 	}
 	if len(h.Items) == 0 || !slices.Equal(h.Items[0].Fields, first.Fields) {
-		return nil, fmt.Errorf("create customer with key %q: %w", c.CreateKey, ErrKeyReused)
+		return nil, fmt.Errorf("create customer with key %q: %w", first.Key, ErrKeyReused)
 	}
 	return prev, nil
 }

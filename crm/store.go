@@ -14,8 +14,9 @@ import (
 // change what they pass in and what they get back.
 type Store interface {
 	// CreateCustomer stores a new customer (Version 1) and the first entry of its history,
-	// atomically. It fails with ErrDuplicate if the ID exists or if c.CreateKey is not empty
-	// and another customer was created with the same key.
+	// atomically. The entry's Key, when not empty, is the create's idempotency key:
+	// GetCustomerByKey finds the customer by it. It fails with ErrDuplicate if the ID exists
+	// or another customer was created with the same key.
 	CreateCustomer(ctx context.Context, c *Customer, first *Change) error
 	// GetCustomer returns the customer, or ErrNotFound.
 	GetCustomer(ctx context.Context, id CustomerID) (*Customer, error)

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +31,26 @@ type harness struct {
 	s     crm.Store
 	clock *Clock
 	ids   *SeqIDs
+
+	mu   sync.Mutex
+	keys map[crm.CustomerID]string // create keys, carried by each customer's first Change
+}
+
+// setKey makes c's creation idempotent under key: firstChange puts it on the first entry.
+func (h *harness) setKey(c *crm.Customer, key string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.keys == nil {
+		h.keys = map[crm.CustomerID]string{}
+	}
+	h.keys[c.ID] = key
+}
+
+// key is the create key set for c, or "".
+func (h *harness) key(c *crm.Customer) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.keys[c.ID]
 }
 
 func newHarness(t *testing.T, newStore func(t *testing.T) crm.Store) *harness {
@@ -127,7 +148,7 @@ func (h *harness) richCustomer() *crm.Customer {
 	c.Stage = crm.StagePotential
 	c.StageHistory = []crm.StageChange{{From: crm.StageIntent, To: crm.StagePotential, At: c.CreatedAt, Actor: actor, Reason: "qualified"}}
 	c.Consents = []crm.Consent{{Channel: crm.ConsentEmail, Purpose: crm.PurposeMarketing, Granted: true, At: c.CreatedAt, Source: "web-form"}}
-	c.CreateKey = "create-rich"
+	h.setKey(c, "create-rich")
 	return c
 }
 
@@ -140,6 +161,7 @@ func (h *harness) firstChange(c *crm.Customer) *crm.Change {
 		At:         c.CreatedAt,
 		Actor:      actor,
 		Action:     crm.ActionCreate,
+		Key:        h.key(c),
 		Fields:     crm.Diff(nil, c),
 	}
 }

@@ -114,7 +114,7 @@ func testConcurrentCreates(t *testing.T, h *harness) {
 		for i := range each {
 			c := h.customer(profile(fmt.Sprintf("Worker%d Customer%02d", w, i),
 				fmt.Sprintf("w%d.c%02d@example.com", w, i), fmt.Sprintf("+861380000%d%03d", w, i)))
-			c.CreateKey = fmt.Sprintf("w%d-c%02d", w, i)
+			h.setKey(c, fmt.Sprintf("w%d-c%02d", w, i))
 			batches[w] = append(batches[w], c)
 			all = append(all, c)
 		}
@@ -146,7 +146,7 @@ func testConcurrentCreates(t *testing.T, h *harness) {
 	assert.Equal(t, sortedByID(all), customerIDs(page.Items),
 		"SearchCustomers must return every customer created concurrently, in ID order")
 	for _, c := range []*crm.Customer{all[0], all[len(all)/2], all[len(all)-1]} {
-		byKey, err := h.s.GetCustomerByKey(h.ctx, c.CreateKey)
+		byKey, err := h.s.GetCustomerByKey(h.ctx, h.key(c))
 		if assert.NoError(t, err, "GetCustomerByKey of a customer created concurrently") {
 			assert.Equal(t, c.ID, byKey.ID, "GetCustomerByKey of a customer created concurrently")
 		}
@@ -180,7 +180,7 @@ func testConcurrentCreateKey(t *testing.T, h *harness) {
 	cs := make([]*crm.Customer, writers)
 	for i := range cs {
 		cs[i] = h.customer(profile(fmt.Sprintf("Racer %02d", i), fmt.Sprintf("racer%02d@example.com", i), ""))
-		cs[i].CreateKey = "signup-race"
+		h.setKey(cs[i], "signup-race")
 	}
 	errs := parallel(writers, func(i int) error {
 		return retryConflicts(func() error { return h.s.CreateCustomer(h.ctx, cs[i].Clone(), h.firstChange(cs[i])) })
