@@ -22,9 +22,9 @@ type MemoryStore struct {
 	order []*custRec // sorted by ID when !dirty
 	dirty bool
 
-	email   recIndex
-	phone   recIndex
-	nameKey recIndex
+	email   recIndex[string]
+	phone   recIndex[uint64] // see phoneKey
+	nameKey recIndex[string]
 	keys    map[string]CustomerID
 
 	changeKeys map[CustomerID]map[string]struct{}
@@ -53,9 +53,9 @@ var _ Store = (*MemoryStore)(nil)
 func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
 		byID:         make(map[CustomerID]*custRec),
-		email:        newRecIndex(),
-		phone:        newRecIndex(),
-		nameKey:      newRecIndex(),
+		email:        newRecIndex[string](),
+		phone:        newRecIndex[uint64](),
+		nameKey:      newRecIndex[string](),
 		keys:         make(map[string]CustomerID),
 		changeKeys:   make(map[CustomerID]map[string]struct{}),
 		interactions: make(map[InteractionID]*Interaction),
@@ -115,7 +115,9 @@ func (s *MemoryStore) setRec(r *custRec, c *Customer) {
 		s.email.add(e.Address, r)
 	}
 	for _, p := range c.Phones {
-		s.phone.add(p.Number, r)
+		if k, ok := phoneKey(p.Number); ok {
+			s.phone.add(k, r)
+		}
 	}
 	for _, k := range NameKeys(c.Name) {
 		s.nameKey.add(k, r)
@@ -130,7 +132,9 @@ func (s *MemoryStore) unindex(c *Customer) {
 		s.email.remove(e.Address, c.ID)
 	}
 	for _, p := range c.Phones {
-		s.phone.remove(p.Number, c.ID)
+		if k, ok := phoneKey(p.Number); ok {
+			s.phone.remove(k, c.ID)
+		}
 	}
 	for _, k := range NameKeys(c.Name) {
 		s.nameKey.remove(k, c.ID)
@@ -139,18 +143,18 @@ func (s *MemoryStore) unindex(c *Customer) {
 
 // recIndex maps a key to the customers holding it, in ID order. Almost every key has one
 // customer, kept in a map of single pointers; the rare shared key moves to many.
-type recIndex struct {
-	one  map[string]*custRec
-	many map[string][]*custRec
+type recIndex[K comparable] struct {
+	one  map[K]*custRec
+	many map[K][]*custRec
 }
 
-func newRecIndex() recIndex {
-	return recIndex{one: make(map[string]*custRec), many: make(map[string][]*custRec)}
+func newRecIndex[K comparable]() recIndex[K] {
+	return recIndex[K]{one: make(map[K]*custRec), many: make(map[K][]*custRec)}
 }
 
 func cmpRecID(r *custRec, id CustomerID) int { return r.id.Compare(id) }
 
-func (x recIndex) add(key string, r *custRec) {
+func (x recIndex[K]) add(key K, r *custRec) {
 	if l, ok := x.many[key]; ok {
 		if i, found := slices.BinarySearchFunc(l, r.id, cmpRecID); !found {
 			x.many[key] = slices.Insert(l, i, r)
@@ -169,7 +173,7 @@ func (x recIndex) add(key string, r *custRec) {
 	}
 }
 
-func (x recIndex) remove(key string, id CustomerID) {
+func (x recIndex[K]) remove(key K, id CustomerID) {
 	if o, ok := x.one[key]; ok {
 		if o.id == id {
 			delete(x.one, key)
@@ -191,11 +195,28 @@ func (x recIndex) remove(key string, id CustomerID) {
 }
 
 // get returns the customers under key, in ID order.
-func (x recIndex) get(key string) []*custRec {
+func (x recIndex[K]) get(key K) []*custRec {
 	if o, ok := x.one[key]; ok {
 		return []*custRec{o}
 	}
 	return x.many[key]
+}
+
+// phoneKey packs an E.164 number ("+8613800138000") into its digits as an integer: at most
+// 15 digits, never a leading zero, so the packing is exact, and the index needs no string.
+func phoneKey(e164 string) (uint64, bool) {
+	if len(e164) < 2 || len(e164) > 16 || e164[0] != '+' || e164[1] == '0' {
+		return 0, false
+	}
+	var k uint64
+	for i := 1; i < len(e164); i++ {
+		c := e164[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		k = k*10 + uint64(c-'0')
+	}
+	return k, true
 }
 
 func (s *MemoryStore) appendChange(id CustomerID, ch Change) {
@@ -344,7 +365,9 @@ func (s *MemoryStore) LookupCustomers(ctx context.Context, field LookupField, va
 	case LookupEmail:
 		recs = s.email.get(value)
 	case LookupPhone:
-		recs = s.phone.get(value)
+		if k, ok := phoneKey(value); ok {
+			recs = s.phone.get(k)
+		}
 	case LookupNameKey:
 		recs = s.nameKey.get(value)
 	default:

@@ -2,6 +2,7 @@ package crm
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -57,11 +58,12 @@ func SearchText(c *Customer) string {
 }
 
 // ParseKeyword turns what a user typed into search terms. The query is lower-cased and split
-// on white space; a query or term that looks like a phone number in any format ("138 0013
-// 8000", "+86-138-0013-8000", "(202) 555-0143", "020 7946 0958") becomes its digits without
-// the trunk or international prefix, which matches the digits of the stored E.164 number.
-// An empty query gives no terms (every customer matches). A query longer than 200 bytes,
-// with more than 8 terms or not valid UTF-8 is rejected.
+// on white space and commas; a run that looks like a phone number in any format ("138 0013
+// 8000", "+86-138-0013-8000", "(202) 555-0143", "020 7946 0958"), alone or among words,
+// becomes one term of its digits without the trunk or international prefix, which matches
+// the digits of the stored E.164 number. An empty query gives no terms (every customer
+// matches). A query longer than 200 bytes, with more than 8 terms or not valid UTF-8 is
+// rejected.
 func ParseKeyword(q string) ([]string, error) {
 	switch {
 	case len(q) > maxKeywordBytes:
@@ -69,22 +71,20 @@ func ParseKeyword(q string) ([]string, error) {
 	case !utf8.ValidString(q):
 		return nil, Invalid("keyword", "format", "is not valid UTF-8")
 	}
-	q = strings.TrimSpace(q)
-	if q == "" {
-		return nil, nil
-	}
-	if d, ok := phoneDigits(q); ok {
-		return []string{d}, nil
-	}
-	fields := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
-		return unicode.IsSpace(r) || r == ',' || r == '，' || r == '、' || r == ';'
-	})
-	terms := make([]string, 0, len(fields))
-	for _, f := range fields {
-		if d, ok := phoneDigits(f); ok {
-			f = d
+	q = strings.ToLower(q)
+	var terms []string
+	rest := phoneRunRE.ReplaceAllStringFunc(q, func(run string) string {
+		if d, ok := phoneDigits(run); ok {
+			terms = append(terms, d)
+			return " "
 		}
-		terms = append(terms, f)
+		return run
+	})
+	terms = append(terms, strings.FieldsFunc(rest, func(r rune) bool {
+		return unicode.IsSpace(r) || r == ',' || r == '，' || r == '、' || r == ';'
+	})...)
+	if len(terms) == 0 {
+		return nil, nil
 	}
 	slices.Sort(terms)
 	terms = slices.Compact(terms)
@@ -94,18 +94,17 @@ func ParseKeyword(q string) ([]string, error) {
 	return terms, nil
 }
 
-// phoneDigits returns the digits of s without leading zeros when s is made only of phone
-// characters and holds at least four digits.
+// phoneRunRE finds runs that may be phone numbers: digits with the separators people type,
+// optionally opened by "+" or "(".
+var phoneRunRE = regexp.MustCompile(`[+(]*[0-9][0-9 ().\-/]*[0-9)]`)
+
+// phoneDigits returns the digits of a phone-like run without leading zeros, when the run
+// holds at least four digits.
 func phoneDigits(s string) (string, bool) {
 	digits := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
+		if c := s[i]; c >= '0' && c <= '9' {
 			digits = append(digits, c)
-		case c == '+' || c == '-' || c == ' ' || c == '(' || c == ')' || c == '.' || c == '/':
-		default:
-			return "", false
 		}
 	}
 	if len(digits) < 4 {
