@@ -252,8 +252,10 @@ func (p *Profile) Normalize(defaultRegion string) error {
 		p.Company = p.Name.Display
 	}
 
-	p.Emails = normalizeEmails(p.Emails, &probs)
-	p.Phones = normalizePhones(p.Phones, defaultRegion, &probs)
+	p.Emails = normalizeContacts(p.Emails, "emails", NormalizeEmail, &probs)
+	p.Phones = normalizeContacts(p.Phones, "phones", func(s string) (string, error) {
+		return NormalizePhone(s, defaultRegion)
+	}, &probs)
 	for i := range p.Addresses {
 		p.Addresses[i].normalize(fmt.Sprintf("addresses[%d]", i), &probs)
 	}
@@ -314,57 +316,40 @@ func (p *Profile) Normalize(defaultRegion string) error {
 
 var bcp47RE = regexp.MustCompile(`^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$`)
 
-func normalizeEmails(in []Email, probs *Problems) []Email {
-	out := in[:0]
-	seen := make(map[string]bool, len(in))
-	primary := false
-	for i, e := range in {
-		addr, err := NormalizeEmail(e.Address)
-		if err != nil {
-			probs.Merge(fmt.Sprintf("emails[%d]", i), err)
-			continue
-		}
-		if seen[addr] {
-			continue
-		}
-		seen[addr] = true
-		e.Address = addr
-		e.Label = cleanText(e.Label)
-		checkLen(probs, fmt.Sprintf("emails[%d].label", i), e.Label, 64)
-		if e.Primary && primary {
-			e.Primary = false
-		}
-		primary = primary || e.Primary
-		out = append(out, e)
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
+// parts exposes what normalizeContacts works on.
+func (e *Email) parts() (value, label *string, primary *bool) {
+	return &e.Address, &e.Label, &e.Primary
 }
 
-func normalizePhones(in []Phone, region string, probs *Problems) []Phone {
+// parts exposes what normalizeContacts works on.
+func (p *Phone) parts() (value, label *string, primary *bool) { return &p.Number, &p.Label, &p.Primary }
+
+// normalizeContacts normalises each contact's value with norm, drops repeats of a value,
+// cleans labels and keeps at most one primary. Problems are reported under field[i].
+func normalizeContacts[T any, P interface {
+	*T
+	parts() (value, label *string, primary *bool)
+}](in []T, field string, norm func(string) (string, error), probs *Problems) []T {
 	out := in[:0]
 	seen := make(map[string]bool, len(in))
-	primary := false
-	for i, ph := range in {
-		num, err := NormalizePhone(ph.Number, region)
+	hasPrimary := false
+	for i, c := range in {
+		value, label, primary := P(&c).parts()
+		v, err := norm(*value)
 		if err != nil {
-			probs.Merge(fmt.Sprintf("phones[%d]", i), err)
+			probs.Merge(fmt.Sprintf("%s[%d]", field, i), err)
 			continue
 		}
-		if seen[num] {
+		if seen[v] {
 			continue
 		}
-		seen[num] = true
-		ph.Number = num
-		ph.Label = cleanText(ph.Label)
-		checkLen(probs, fmt.Sprintf("phones[%d].label", i), ph.Label, 64)
-		if ph.Primary && primary {
-			ph.Primary = false
-		}
-		primary = primary || ph.Primary
-		out = append(out, ph)
+		seen[v] = true
+		*value = v
+		*label = cleanText(*label)
+		checkLen(probs, fmt.Sprintf("%s[%d].label", field, i), *label, 64)
+		*primary = *primary && !hasPrimary
+		hasPrimary = hasPrimary || *primary
+		out = append(out, c)
 	}
 	if len(out) == 0 {
 		return nil
