@@ -199,7 +199,7 @@ func (c *Customer) Clone() *Customer {
 		return nil
 	}
 	d := *c
-	d.Profile = c.Profile.Clone()
+	d.Profile.cloneSlices()
 	d.StageHistory = slices.Clone(c.StageHistory)
 	d.Consents = slices.Clone(c.Consents)
 	return &d
@@ -207,6 +207,12 @@ func (c *Customer) Clone() *Customer {
 
 // Clone returns a deep copy.
 func (p Profile) Clone() Profile {
+	p.cloneSlices()
+	return p
+}
+
+// cloneSlices replaces every slice and map of p, which is a shallow copy, with its own copy.
+func (p *Profile) cloneSlices() {
 	p.Emails = slices.Clone(p.Emails)
 	p.Phones = slices.Clone(p.Phones)
 	p.Addresses = slices.Clone(p.Addresses)
@@ -216,7 +222,6 @@ func (p Profile) Clone() Profile {
 	if p.Attributes != nil {
 		p.Attributes = maps.Clone(p.Attributes)
 	}
-	return p
 }
 
 var attrKeyRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,63}$`)
