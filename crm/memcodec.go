@@ -111,23 +111,19 @@ func (u *unpacker) uuid() uuid.UUID {
 }
 
 func (u *unpacker) varint() int64 {
-	if u.err != nil {
-		return 0
-	}
-	v, n := binary.Varint([]byte(u.s[:min(len(u.s), binary.MaxVarintLen64)]))
-	if n <= 0 {
-		u.err = errCorrupt
-		return 0
-	}
-	u.s = u.s[n:]
-	return v
+	return unpackNumber(u, binary.Varint)
 }
 
 func (u *unpacker) uvarint() uint64 {
+	return unpackNumber(u, binary.Uvarint)
+}
+
+// unpackNumber reads one varint with read (binary.Varint or binary.Uvarint).
+func unpackNumber[T int64 | uint64](u *unpacker, read func([]byte) (T, int)) T {
 	if u.err != nil {
 		return 0
 	}
-	v, n := binary.Uvarint([]byte(u.s[:min(len(u.s), binary.MaxVarintLen64)]))
+	v, n := read([]byte(u.s[:min(len(u.s), binary.MaxVarintLen64)]))
 	if n <= 0 {
 		u.err = errCorrupt
 		return 0

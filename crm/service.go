@@ -199,40 +199,55 @@ type UpdateOptions struct {
 // errNoChange tells update that fn made no change, so nothing is written.
 var errNoChange = errors.New("no change")
 
+// maxAttempts bounds how often the service retries a write that lost a race in a store
+// that detects conflicts optimistically instead of serialising writers.
+const maxAttempts = 8
+
 // update runs a guarded change: it refuses tombstones and erased customers, checks
 // IfVersion, lets mutate change a copy, and stores it with an audit entry of the diff. If
-// mutate changes nothing, nothing is written. It returns the stored customer and the entry
-// (nil when nothing changed).
+// mutate changes nothing, nothing is written. A store's ErrConflict (a lost race) is retried
+// against the fresh version. It returns the stored customer and the entry (nil when nothing
+// changed).
 func (s *Service) update(ctx context.Context, id CustomerID, action string, o UpdateOptions,
 	mutate func(c *Customer) error) (*Customer, *Change, error) {
 	var (
 		saved *Customer
 		entry *Change
+		ruled bool // the error, if any, is the service's own ruling, not the store's
+		err   error
 	)
-	err := s.store.UpdateCustomer(ctx, id, func(c *Customer) (*Change, error) {
-		switch {
-		case c.IsTombstone():
-			return nil, fmt.Errorf("customer %s merged into %s: %w", c.ID, c.MergedInto, ErrMerged)
-		case !c.ErasedAt.IsZero():
-			return nil, fmt.Errorf("customer %s: %w", c.ID, ErrErased)
-		case o.IfVersion != 0 && c.Version != o.IfVersion:
-			return nil, fmt.Errorf("customer %s is at version %d, not %d: %w", c.ID, c.Version, o.IfVersion, ErrConflict)
+	for range maxAttempts {
+		saved, entry, ruled = nil, nil, false
+		err = s.store.UpdateCustomer(ctx, id, func(c *Customer) (*Change, error) {
+			ruled = true
+			switch {
+			case c.IsTombstone():
+				return nil, fmt.Errorf("customer %s merged into %s: %w", c.ID, c.MergedInto, ErrMerged)
+			case !c.ErasedAt.IsZero():
+				return nil, fmt.Errorf("customer %s: %w", c.ID, ErrErased)
+			case o.IfVersion != 0 && c.Version != o.IfVersion:
+				return nil, fmt.Errorf("customer %s is at version %d, not %d: %w", c.ID, c.Version, o.IfVersion, ErrConflict)
+			}
+			before := c.Clone()
+			if err := mutate(c); err != nil {
+				return nil, err
+			}
+			diff := Diff(before, c)
+			if len(diff) == 0 {
+				saved = before
+				return nil, errNoChange
+			}
+			c.Version = before.Version + 1
+			c.UpdatedAt = s.opts.Now()
+			entry = s.change(ctx, c, action, o.Reason, o.Key, diff)
+			saved = c.Clone()
+			ruled = false
+			return entry, nil
+		})
+		if err == nil || ruled || !errors.Is(err, ErrConflict) || o.IfVersion != 0 {
+			break
 		}
-		before := c.Clone()
-		if err := mutate(c); err != nil {
-			return nil, err
-		}
-		diff := Diff(before, c)
-		if len(diff) == 0 {
-			saved = before
-			return nil, errNoChange
-		}
-		c.Version = before.Version + 1
-		c.UpdatedAt = s.opts.Now()
-		entry = s.change(ctx, c, action, o.Reason, o.Key, diff)
-		saved = c
-		return entry, nil
-	})
+	}
 	switch {
 	case errors.Is(err, errNoChange):
 		return saved, nil, nil
@@ -242,7 +257,7 @@ func (s *Service) update(ctx context.Context, id CustomerID, action string, o Up
 	case err != nil:
 		return nil, nil, err
 	}
-	return saved.Clone(), entry, nil
+	return saved, entry, nil
 }
 
 // UpdateCustomer changes a customer's profile. fn edits a copy of the profile; the service
@@ -253,6 +268,9 @@ func (s *Service) UpdateCustomer(ctx context.Context, id CustomerID, fn func(p *
 	var o UpdateOptions
 	if opt != nil {
 		o = *opt
+	}
+	if fn == nil {
+		return nil, Invalid("fn", "required", "no change function given")
 	}
 	c, entry, err := s.update(ctx, id, ActionUpdate, o, func(c *Customer) error {
 		p := c.Profile.Clone()

@@ -1,6 +1,7 @@
 package crm_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -396,4 +397,58 @@ func TestExportAndErase(t *testing.T) {
 	_, err = f.svc.UpdateCustomer(f.ctx, c.ID, func(p *crm.Profile) error { p.Owner = "x"; return nil }, nil)
 	assert.ErrorIs(t, err, crm.ErrErased)
 	assert.True(t, errors.Is(err, crm.ErrConflict))
+}
+
+// racyStore loses the first races of every update, as an optimistic store does when
+// another writer commits between its read and its write.
+type racyStore struct {
+	crm.Store
+	mu     sync.Mutex
+	losses int
+}
+
+func (s *racyStore) UpdateCustomer(ctx context.Context, id crm.CustomerID, fn func(*crm.Customer) (*crm.Change, error)) error {
+	s.mu.Lock()
+	lose := s.losses > 0
+	if lose {
+		s.losses--
+	}
+	s.mu.Unlock()
+	if lose {
+		c, err := s.Store.GetCustomer(ctx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := fn(c); err != nil {
+			return err
+		}
+		return fmt.Errorf("customer %s changed meanwhile: %w", id, crm.ErrConflict)
+	}
+	return s.Store.UpdateCustomer(ctx, id, fn)
+}
+
+func TestServiceRetriesLostRaces(t *testing.T) {
+	st := &racyStore{Store: crm.NewMemoryStore()}
+	svc := crm.NewService(st, nil)
+	ctx := context.Background()
+	c, err := svc.CreateCustomer(ctx, wang(), nil)
+	require.NoError(t, err)
+
+	st.losses = 3
+	got, err := svc.UpdateCustomer(ctx, c.ID, func(p *crm.Profile) error { p.Owner = "am-1"; return nil }, nil)
+	require.NoError(t, err, "lost races are retried")
+	assert.Equal(t, "am-1", got.Owner)
+	assert.Equal(t, int64(2), got.Version)
+
+	st.losses = 100
+	_, err = svc.UpdateCustomer(ctx, c.ID, func(p *crm.Profile) error { p.Owner = "am-2"; return nil }, nil)
+	assert.ErrorIs(t, err, crm.ErrConflict, "retries are bounded")
+
+	st.losses = 1
+	_, err = svc.UpdateCustomer(ctx, c.ID, func(p *crm.Profile) error { p.Owner = "am-3"; return nil },
+		&crm.UpdateOptions{IfVersion: 2})
+	assert.ErrorIs(t, err, crm.ErrConflict, "with IfVersion the caller decides")
+	h, err := svc.History(ctx, c.ID, crm.PageRequest{})
+	require.NoError(t, err)
+	assert.Len(t, h.Items, 2, "failed attempts write nothing")
 }

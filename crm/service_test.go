@@ -277,6 +277,8 @@ func TestUpdateCustomerRollsBack(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, c, got, "nothing written")
 	assert.Len(t, history(t, f, c.ID), 1)
+	_, err = f.svc.UpdateCustomer(f.ctx, c.ID, nil, nil)
+	assert.ErrorIs(t, err, crm.ErrInvalid, "a nil function is bad input, not a panic")
 	_, err = f.svc.UpdateCustomer(f.ctx, crm.CustomerIDFrom(uuid.UUID{1}), func(*crm.Profile) error { return nil }, nil)
 	assert.ErrorIs(t, err, crm.ErrNotFound)
 }
