@@ -1,0 +1,732 @@
+package loyalty
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+	"github.com/shopspring/decimal"
+
+	"github.com/kehu-crm/kehu/crm"
+)
+
+// Order is a purchase to earn points on.
+type Order struct {
+	// ID is the host's order ID.
+	ID string `json:"id"`
+	// CustomerID is the buyer. If both it and the Member's CustomerID are set they must be
+	// the same.
+	CustomerID crm.CustomerID `json:"customer_id,omitzero"`
+	// At is when the order was placed; calendar rules read it in the programme's time zone.
+	At time.Time `json:"at"`
+	// Currency is the ISO 4217 code of the amounts; it must be the programme's currency.
+	Currency string      `json:"currency"`
+	Lines    []OrderLine `json:"lines"`
+	// Channel and Store are free-form, for conditions ("app", "store", "SH-001").
+	Channel string `json:"channel,omitempty"`
+	Store   string `json:"store,omitempty"`
+}
+
+// OrderLine is one line of an order.
+type OrderLine struct {
+	// ID identifies the line within the order; awards name it so that a refund of the line
+	// takes back exactly what it earned.
+	ID       string `json:"id"`
+	SKU      string `json:"sku,omitempty"`
+	Category string `json:"category,omitempty"`
+	// Quantity is the number of units, 1 or more.
+	Quantity int64 `json:"quantity"`
+	// Amount is the line total after discounts, 0 or more, in the order's currency.
+	Amount crm.Money `json:"amount"`
+}
+
+// Member is what earning rules know of the buyer.
+type Member struct {
+	CustomerID crm.CustomerID `json:"customer_id,omitzero"`
+	// Tier is the member's current tier code, e.g. "gold".
+	Tier string `json:"tier,omitempty"`
+	// BirthDate decides member.birthday_month and member.birthday; zero if unknown.
+	BirthDate crm.Date `json:"birth_date,omitzero"`
+	Tags      []string `json:"tags,omitempty"`
+	Segments  []string `json:"segments,omitempty"`
+	// JoinedAt decides member.days_since_joined; zero if unknown.
+	JoinedAt time.Time `json:"joined_at,omitzero"`
+	// Attributes are the host's custom attributes, readable in conditions as
+	// member.attributes["key"].
+	Attributes map[string]any `json:"attributes,omitempty"`
+}
+
+// RuleUsage reports the points a rule has already awarded to the member: the sum of the
+// rule's awards at instants in [from, to). Preview and EventAwards ask it for per-day and
+// per-period caps and once-only event rules, with boundaries computed in the programme's
+// time zone; the ledger answers it from its entries. A nil RuleUsage means nothing has
+// been awarded yet.
+type RuleUsage interface {
+	Awarded(ruleID string, from, to time.Time) int64
+}
+
+// Earning is what an order (or an event) earns: the awards, and a rule-by-rule
+// explanation.
+type Earning struct {
+	// Awards are the points to credit, in a deterministic order: base-rate awards by line,
+	// then each rule's awards in ascending priority. Each award is one (point type, line,
+	// rule); none is zero.
+	Awards []Award `json:"awards"`
+	// Explanation has one step per base rate and one per rule considered, in the same
+	// order.
+	Explanation []Step `json:"explanation"`
+}
+
+// Total returns the points of the point type over all awards.
+func (e *Earning) Total(pointType string) int64 {
+	if e == nil {
+		return 0
+	}
+	var n int64
+	for _, a := range e.Awards {
+		if a.PointType == pointType {
+			n += a.Points // Preview checked that the totals fit
+		}
+	}
+	return n
+}
+
+// Award is points of one type that one rule gives for one order line (or for the whole
+// order).
+type Award struct {
+	PointType string `json:"point_type"`
+	// Points is 1 or more.
+	Points int64 `json:"points"`
+	// LineID is the order line that earned the points; "" for per-order bonuses and event
+	// awards.
+	LineID string `json:"line_id,omitempty"`
+	// RuleID is the rule: BaseRuleID ("base") for base rates, otherwise a Rule or EventRule
+	// ID.
+	RuleID string `json:"rule_id"`
+}
+
+// StepOutcome is what became of a rule in an explanation.
+type StepOutcome string
+
+// Step outcomes.
+const (
+	// OutcomeAwarded: the rule matched and gave its points in full.
+	OutcomeAwarded StepOutcome = "awarded"
+	// OutcomeCapped: the rule matched but a cap cut its points (possibly to zero).
+	OutcomeCapped StepOutcome = "capped"
+	// OutcomeNoPoints: the rule matched but had nothing to give, e.g. a multiplier with no
+	// base points to multiplyPoints.
+	OutcomeNoPoints StepOutcome = "no_points"
+	// OutcomeNotMatched: the condition was false (for a per-line rule, on every line; for a
+	// base rate, no line was eligible).
+	OutcomeNotMatched StepOutcome = "not_matched"
+	// OutcomeOutsideCampaign: the order or event was outside the rule's From–To window.
+	OutcomeOutsideCampaign StepOutcome = "outside_campaign"
+	// OutcomeStopped: an exclusive rule of higher priority matched, so the rule was not
+	// considered.
+	OutcomeStopped StepOutcome = "stopped"
+	// OutcomeOnceLimit: an event rule already awarded the member in its Once period.
+	OutcomeOnceLimit StepOutcome = "once_limit"
+)
+
+// Step explains one rule's part in an earning.
+type Step struct {
+	// RuleID is the rule, or BaseRuleID for a base rate.
+	RuleID string `json:"rule_id"`
+	// Name is the rule's name, or a description of the base rate.
+	Name      string `json:"name,omitempty"`
+	PointType string `json:"point_type"`
+	// Matched reports whether the rule's condition held (inside its campaign, not stopped).
+	Matched bool        `json:"matched"`
+	Outcome StepOutcome `json:"outcome"`
+	// Points is what the rule gave, after caps.
+	Points int64 `json:"points"`
+	// Detail says why, for people: "condition is false", "capped from 300 to 100 by the
+	// per-day cap of 500 (400 already awarded today)".
+	Detail string `json:"detail"`
+}
+
+func (s Step) String() string {
+	return fmt.Sprintf("%s [%s] %s: %+d %s — %s", s.RuleID, s.PointType, s.Outcome, s.Points, s.PointType, s.Detail)
+}
+
+// ready returns the compiled plan, or an error for a programme that was never validated.
+func (p *Program) ready() (*earnPlan, error) {
+	if !p.validated() {
+		return nil, fmt.Errorf("loyalty: the programme is not validated; build it with LoadProgram or NewProgram: %w", crm.ErrInvalid)
+	}
+	return p.plan, nil
+}
+
+// earnFarFuture is the open end of "ever" and of campaigns without an end.
+var earnFarFuture = time.Date(10000, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// orderFacts is an order checked and read once for all rules.
+type orderFacts struct {
+	day     crm.Date // the order's date in the programme's zone
+	env     RuleEnv
+	lines   []LineVars
+	amounts []decimal.Decimal
+}
+
+// Preview computes what an order earns under the programme, without writing anything: the
+// awards per point type, line and rule, and an explanation of every base rate and rule.
+// It is a pure function of its inputs; time comes from o.At, and usage (nil for none)
+// tells it what capped rules already gave the member.
+//
+// Base rates come first, per line (see BaseRate). Then rules in ascending Priority: a rule
+// outside its campaign window, or whose condition is false, gives nothing; a matching
+// Exclusive rule stops every later rule; each rule's points are cut to the tightest of its
+// caps — PerOrder, PerDay less what usage reports for the order's day, PerPeriod less
+// what usage reports for the period — by keeping its awards in order (line awards in line
+// order, then the per-order bonus) until the cap is used up.
+//
+// The order must be in the programme's currency, with unique non-empty line IDs,
+// quantities of 1 or more and amounts of 0 or more; otherwise Preview returns a
+// *crm.ValidationError naming every bad field ("order.lines[2].quantity"). A condition that
+// fails at run time returns a *RuleError.
+func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) {
+	plan, err := p.ready()
+	if err != nil {
+		return nil, err
+	}
+	f, err := plan.orderFacts(o, m)
+	if err != nil {
+		return nil, err
+	}
+	b := earnBuilder{plan: plan, usage: usage}
+
+	// Base points, per point type and line.
+	base := make(map[string][]int64, len(plan.types))
+	for _, rate := range plan.base {
+		pts := base[rate.PointType]
+		if pts == nil {
+			pts = make([]int64, len(f.lines))
+			base[rate.PointType] = pts
+		}
+		var sum int64
+		eligible := 0
+		for i, l := range f.lines {
+			if !rate.Eligible(l.Category, l.SKU) {
+				continue
+			}
+			eligible++
+			n, ok := basePoints(f.amounts[i], rate)
+			if !ok {
+				return nil, crm.Invalid(fmt.Sprintf("order.lines[%d].amount", i), "range", "earns more points than fit in an int64")
+			}
+			if pts[i], ok = earnAdd(pts[i], n); !ok {
+				return nil, crm.Invalid(fmt.Sprintf("order.lines[%d].amount", i), "range", "earns more points than fit in an int64")
+			}
+			if sum, ok = earnAdd(sum, n); !ok {
+				return nil, crm.Invalid("order", "range", "earns more points than fit in an int64")
+			}
+		}
+		step := Step{RuleID: BaseRuleID, Name: fmt.Sprintf("%d %s per %s %s", rate.Points, rate.PointType, rate.Per, plan.currency),
+			PointType: rate.PointType, Matched: eligible > 0, Points: sum}
+		switch {
+		case eligible == 0:
+			step.Outcome, step.Detail = OutcomeNotMatched, fmt.Sprintf("no eligible line of %d", len(f.lines))
+		case sum == 0:
+			step.Outcome, step.Detail = OutcomeNoPoints, fmt.Sprintf("%d of %d lines eligible, but too small to earn a point", eligible, len(f.lines))
+		default:
+			step.Outcome, step.Detail = OutcomeAwarded, fmt.Sprintf("%d points on %d of %d lines, rounded %s per line", sum, eligible, len(f.lines), rate.RoundingMode())
+		}
+		b.steps = append(b.steps, step)
+	}
+	for i, l := range f.lines {
+		for _, t := range plan.types {
+			if pts := base[t]; pts != nil && pts[i] > 0 {
+				b.awards = append(b.awards, Award{PointType: t, Points: pts[i], LineID: l.ID, RuleID: BaseRuleID})
+			}
+		}
+	}
+
+	// Rules, in ascending priority.
+	var machine vm.VM
+	var stoppedBy *compiledRule
+	for ri := range plan.rules {
+		r := &plan.rules[ri]
+		step := Step{RuleID: r.ID, Name: r.Name, PointType: r.Effect.PointType}
+		if stoppedBy != nil {
+			step.Outcome = OutcomeStopped
+			step.Detail = fmt.Sprintf("not considered: exclusive rule %q (priority %d) matched first", stoppedBy.ID, stoppedBy.Priority)
+			b.steps = append(b.steps, step)
+			continue
+		}
+		if why := outsideWindow(o.At, r.from, r.to, plan.loc); why != "" {
+			step.Outcome, step.Detail = OutcomeOutsideCampaign, why
+			b.steps = append(b.steps, step)
+			continue
+		}
+
+		var raw []Award
+		multiplied := func(i int) (int64, bool) {
+			pts := base[r.Effect.PointType]
+			if pts == nil || r.Effect.Multiplier.Sign() == 0 {
+				return 0, true
+			}
+			return multiplyPoints(r.Effect.Multiplier, pts[i])
+		}
+		overflow := func(i int) error {
+			return crm.Invalid(fmt.Sprintf("order.lines[%d].amount", i), "range", fmt.Sprintf("earns more points under rule %q than fit in an int64", r.ID))
+		}
+		matchedLines := 0
+		if r.PerLine {
+			for i, l := range f.lines {
+				ok, err := runCondition(&machine, r.when, LineRuleEnv{RuleEnv: f.env, Line: l})
+				if err != nil {
+					return nil, &RuleError{RuleID: r.ID, LineID: l.ID, Err: err}
+				}
+				if !ok {
+					continue
+				}
+				matchedLines++
+				n, ok := multiplied(i)
+				if ok {
+					n, ok = earnAdd(n, r.Effect.Bonus)
+				}
+				if !ok {
+					return nil, overflow(i)
+				}
+				if n > 0 {
+					raw = append(raw, Award{PointType: r.Effect.PointType, Points: n, LineID: l.ID, RuleID: r.ID})
+				}
+			}
+		} else {
+			ok, err := runCondition(&machine, r.when, f.env)
+			if err != nil {
+				return nil, &RuleError{RuleID: r.ID, Err: err}
+			}
+			if ok {
+				matchedLines = len(f.lines) + 1 // matched: the order as a whole
+				for i, l := range f.lines {
+					n, ok := multiplied(i)
+					if !ok {
+						return nil, overflow(i)
+					}
+					if n > 0 {
+						raw = append(raw, Award{PointType: r.Effect.PointType, Points: n, LineID: l.ID, RuleID: r.ID})
+					}
+				}
+				if r.Effect.Bonus > 0 {
+					raw = append(raw, Award{PointType: r.Effect.PointType, Points: r.Effect.Bonus, RuleID: r.ID})
+				}
+			}
+		}
+		if matchedLines == 0 {
+			step.Outcome = OutcomeNotMatched
+			step.Detail = "condition is false"
+			if r.PerLine {
+				step.Detail = fmt.Sprintf("condition is false on all %d lines", len(f.lines))
+			}
+			b.steps = append(b.steps, step)
+			continue
+		}
+		step.Matched = true
+		if r.Exclusive {
+			stoppedBy = r
+		}
+		var total int64
+		for _, a := range raw {
+			var ok bool
+			if total, ok = earnAdd(total, a.Points); !ok {
+				return nil, crm.Invalid("order", "range", fmt.Sprintf("earns more points under rule %q than fit in an int64", r.ID))
+			}
+		}
+		what := "matched"
+		if r.PerLine {
+			what = fmt.Sprintf("matched %d of %d lines", matchedLines, len(f.lines))
+		}
+		if total == 0 {
+			step.Outcome = OutcomeNoPoints
+			step.Detail = what + ", but there were no base points to multiplyPoints"
+			b.steps = append(b.steps, step)
+			continue
+		}
+		limit, why := b.capLimit(r, f.day, total)
+		if limit < total {
+			raw = trimAwards(raw, limit)
+			step.Outcome, step.Points = OutcomeCapped, limit
+			step.Detail = fmt.Sprintf("%s, capped from %d to %d by %s", what, total, limit, why)
+		} else {
+			step.Outcome, step.Points = OutcomeAwarded, total
+			step.Detail = fmt.Sprintf("%s: %+d points", what, total)
+		}
+		b.awards = append(b.awards, raw...)
+		b.steps = append(b.steps, step)
+	}
+
+	if err := checkAwardTotals(b.awards); err != nil {
+		return nil, err
+	}
+	return &Earning{Awards: b.awards, Explanation: b.steps}, nil
+}
+
+// EventAwards computes what a member event earns at the instant at, without writing
+// anything. Every event rule for the event is considered in programme order: its condition
+// must hold, and a rule with Once gives nothing if usage (nil for none) reports an award
+// of the rule in the same calendar month or year (in the programme's time zone), or ever.
+// An event no rule rewards gives no awards and no steps. The awards have no LineID.
+//
+// An unknown event or a zero time is a *crm.ValidationError; a condition that fails at
+// run time is a *RuleError.
+func (p *Program) EventAwards(event MemberEvent, at time.Time, m Member, usage RuleUsage) ([]Award, []Step, error) {
+	plan, err := p.ready()
+	if err != nil {
+		return nil, nil, err
+	}
+	var pr crm.Problems
+	if !event.Valid() {
+		pr.Addf("event", "enum", "%s is not a member event", clipQuote(string(event)))
+	}
+	local := at.In(plan.loc)
+	day := crm.DateOf(local)
+	checkEarnInstant(&pr, "at", at, day)
+	checkEarnMember(&pr, m)
+	if err := pr.Err(); err != nil {
+		return nil, nil, err
+	}
+	env := EventEnv{Event: string(event), Member: memberVars(m, day, plan.loc), Date: dateVars(local, day)}
+	env.HasTag, env.InSegment = foldContains(m.Tags), foldContains(m.Segments)
+
+	var (
+		awards  []Award
+		steps   []Step
+		machine vm.VM
+	)
+	for i := range plan.events {
+		r := &plan.events[i]
+		if r.Event != event {
+			continue
+		}
+		step := Step{RuleID: r.ID, Name: r.Name, PointType: r.PointType}
+		ok, err := runCondition(&machine, r.when, env)
+		if err != nil {
+			return nil, nil, &RuleError{RuleID: r.ID, Err: err}
+		}
+		if !ok {
+			step.Outcome, step.Detail = OutcomeNotMatched, "condition is false"
+			steps = append(steps, step)
+			continue
+		}
+		step.Matched = true
+		if r.Once != "" && usage != nil {
+			from, to, label := limitBounds(r.Once, day, plan.loc, time.Time{}, time.Time{})
+			if used := usage.Awarded(r.ID, from, to); used > 0 {
+				step.Outcome = OutcomeOnceLimit
+				step.Detail = fmt.Sprintf("already awarded %s (once %s)", label, r.Once)
+				steps = append(steps, step)
+				continue
+			}
+		}
+		awards = append(awards, Award{PointType: r.PointType, Points: r.Points, RuleID: r.ID})
+		step.Outcome, step.Points = OutcomeAwarded, r.Points
+		step.Detail = fmt.Sprintf("%s: %+d points", event, r.Points)
+		steps = append(steps, step)
+	}
+	if err := checkAwardTotals(awards); err != nil {
+		return nil, nil, err
+	}
+	return awards, steps, nil
+}
+
+// earnBuilder accumulates an earning.
+type earnBuilder struct {
+	plan   *earnPlan
+	usage  RuleUsage
+	awards []Award
+	steps  []Step
+}
+
+// capLimit returns the most points the rule may give on this order (total when no cap
+// binds) and a description of the cap that binds.
+func (b *earnBuilder) capLimit(r *compiledRule, day crm.Date, total int64) (int64, string) {
+	limit, why := total, ""
+	if c := r.Caps.PerOrder; c > 0 && c < limit {
+		limit, why = c, fmt.Sprintf("the per-order cap of %d", c)
+	}
+	remaining := func(cap int64, period LimitPeriod) (int64, int64, string) {
+		from, to, label := limitBounds(period, day, b.plan.loc, r.from, r.to)
+		var used int64
+		if b.usage != nil {
+			used = max(b.usage.Awarded(r.ID, from, to), 0)
+		}
+		return max(cap-used, 0), used, label
+	}
+	if c := r.Caps.PerDay; c > 0 {
+		if left, used, label := remaining(c, ""); left < limit {
+			limit, why = left, fmt.Sprintf("the per-day cap of %d (%d already awarded %s)", c, used, label)
+		}
+	}
+	if c := r.Caps.PerPeriod; c > 0 {
+		if left, used, label := remaining(c, r.Caps.Period); left < limit {
+			limit, why = left, fmt.Sprintf("the per-%s cap of %d (%d already awarded %s)", r.Caps.Period, c, used, label)
+		}
+	}
+	return limit, why
+}
+
+// limitBounds returns the instants [from, to) of the period containing day, in loc:
+// "" is the day itself, LimitMonth and LimitYear the calendar month and year, LimitEver
+// all time, and LimitCampaign the window [campFrom, campTo) (zero bounds are open).
+func limitBounds(period LimitPeriod, day crm.Date, loc *time.Location, campFrom, campTo time.Time) (time.Time, time.Time, string) {
+	switch period {
+	case LimitMonth:
+		first := crm.Date{Year: day.Year, Month: day.Month, Day: 1}
+		next := crm.Date{Year: day.Year, Month: day.Month + 1, Day: 1}
+		if day.Month == time.December {
+			next = crm.Date{Year: day.Year + 1, Month: time.January, Day: 1}
+		}
+		return first.In(loc), next.In(loc), "in " + first.String()[:7]
+	case LimitYear:
+		first := crm.Date{Year: day.Year, Month: time.January, Day: 1}
+		next := crm.Date{Year: day.Year + 1, Month: time.January, Day: 1}
+		return first.In(loc), next.In(loc), fmt.Sprintf("in %d", day.Year)
+	case LimitEver:
+		return time.Time{}, earnFarFuture, "before"
+	case LimitCampaign:
+		if campTo.IsZero() {
+			campTo = earnFarFuture
+		}
+		return campFrom, campTo, "in this campaign"
+	}
+	return day.In(loc), day.AddDays(1).In(loc), "on " + day.String()
+}
+
+// outsideWindow explains why at is outside [from, to), or returns "".
+func outsideWindow(at, from, to time.Time, loc *time.Location) string {
+	const layout = "2006-01-02T15:04:05"
+	switch {
+	case !from.IsZero() && at.Before(from):
+		return fmt.Sprintf("outside the campaign: it starts %s %s, the order is at %s", from.In(loc).Format(layout), loc, at.In(loc).Format(layout))
+	case !to.IsZero() && !at.Before(to):
+		return fmt.Sprintf("outside the campaign: it ended %s %s, the order is at %s", to.In(loc).Format(layout), loc, at.In(loc).Format(layout))
+	}
+	return ""
+}
+
+// trimAwards keeps awards in order until limit points are given, cutting the award that
+// crosses the limit and dropping the rest.
+func trimAwards(awards []Award, limit int64) []Award {
+	out := awards[:0]
+	for _, a := range awards {
+		if limit <= 0 {
+			break
+		}
+		a.Points = min(a.Points, limit)
+		limit -= a.Points
+		out = append(out, a)
+	}
+	return out
+}
+
+// basePoints returns round(amount × Points ÷ Per) with the rate's rounding, exactly: the
+// integer quotient comes from QuoRem, and the remainder decides the rounding by standing in
+// a fraction (¼, ½ or ¾) that is below, at or above one half exactly when the true fraction
+// is, so crm.RoundDecimal rounds it as it would the exact quotient. No division is ever
+// rounded before the final rounding.
+func basePoints(amount decimal.Decimal, rate BaseRate) (int64, bool) {
+	n := amount.Mul(decimal.NewFromInt(rate.Points))
+	q, r := n.QuoRem(rate.Per, 0) // n = Per×q + r, 0 ≤ r < Per (n ≥ 0, Per > 0)
+	if r.Sign() != 0 {
+		var frac decimal.Decimal
+		switch r.Add(r).Cmp(rate.Per) {
+		case -1:
+			frac = decimal.New(25, -2)
+		case 0:
+			frac = decimal.New(5, -1)
+		default:
+			frac = decimal.New(75, -2)
+		}
+		q = crm.RoundDecimal(q.Add(frac), 0, rate.RoundingMode())
+	}
+	return decimalPoints(q)
+}
+
+// multiplyPoints returns m × points rounded down (toward zero), exactly.
+func multiplyPoints(m decimal.Decimal, points int64) (int64, bool) {
+	return decimalPoints(crm.RoundDecimal(m.Mul(decimal.NewFromInt(points)), 0, crm.Down))
+}
+
+// decimalPoints converts an integral decimal to int64, reporting whether it fits.
+func decimalPoints(d decimal.Decimal) (int64, bool) {
+	v := d.BigInt()
+	if !v.IsInt64() {
+		return 0, false
+	}
+	return v.Int64(), true
+}
+
+func earnAdd(a, b int64) (int64, bool) {
+	s := a + b
+	if (b > 0 && s < a) || (b < 0 && s > a) {
+		return 0, false
+	}
+	return s, true
+}
+
+// checkAwardTotals reports totals per point type that overflow int64.
+func checkAwardTotals(awards []Award) error {
+	totals := map[string]int64{}
+	for _, a := range awards {
+		t, ok := earnAdd(totals[a.PointType], a.Points)
+		if !ok {
+			return crm.Invalid("order", "range", fmt.Sprintf("earns more %s points than fit in an int64", a.PointType))
+		}
+		totals[a.PointType] = t
+	}
+	return nil
+}
+
+// orderFacts checks the order and the member and reads what the conditions see.
+func (plan *earnPlan) orderFacts(o Order, m Member) (*orderFacts, error) {
+	var pr crm.Problems
+	local := o.At.In(plan.loc)
+	day := crm.DateOf(local)
+	checkEarnInstant(&pr, "order.at", o.At, day)
+	if o.Currency == "" {
+		pr.Add("order.currency", "required", "is empty")
+	} else if c, err := crm.ParseCurrency(o.Currency); err != nil {
+		pr.Merge("order", err)
+	} else if c != plan.currency {
+		pr.Addf("order.currency", "currency_mismatch", "is %s; the programme's currency is %s", c, plan.currency)
+	}
+	if !o.CustomerID.IsZero() && !m.CustomerID.IsZero() && o.CustomerID != m.CustomerID {
+		pr.Add("member.customer_id", "mismatch", "is not the order's customer")
+	}
+	checkEarnMember(&pr, m)
+
+	f := &orderFacts{day: day, lines: make([]LineVars, len(o.Lines)), amounts: make([]decimal.Decimal, len(o.Lines))}
+	minor := plan.currency.MinorUnits()
+	total := decimal.Zero
+	var qty int64
+	seen := make(map[string]int, len(o.Lines))
+	var skus, cats []string
+	seenSKU, seenCat := map[string]bool{}, map[string]bool{}
+	for i, l := range o.Lines {
+		field := fmt.Sprintf("order.lines[%d]", i)
+		switch {
+		case l.ID == "":
+			pr.Add(field+".id", "required", "is empty")
+		default:
+			if j, dup := seen[l.ID]; dup {
+				pr.Addf(field+".id", "unique", "%s is also the ID of order.lines[%d]", clipQuote(l.ID), j)
+			} else {
+				seen[l.ID] = i
+			}
+		}
+		if l.Quantity < 1 {
+			pr.Addf(field+".quantity", "range", "%d is less than 1", l.Quantity)
+		}
+		amount := l.Amount.Amount()
+		switch {
+		case l.Amount.Currency() == "":
+			pr.Add(field+".amount", "required", "is not set")
+		case l.Amount.Currency() != plan.currency:
+			pr.Addf(field+".amount", "currency_mismatch", "is in %s; the programme's currency is %s", l.Amount.Currency(), plan.currency)
+		case amount.Sign() < 0:
+			pr.Add(field+".amount", "range", "is negative")
+		}
+		total = total.Add(amount)
+		if q, ok := earnAdd(qty, max(l.Quantity, 0)); ok {
+			qty = q
+		} else {
+			qty = math.MaxInt64
+		}
+		f.amounts[i] = amount
+		f.lines[i] = LineVars{ID: l.ID, SKU: l.SKU, Category: l.Category, Quantity: l.Quantity,
+			Amount: amount.InexactFloat64(), AmountMinor: minorUnitsOf(amount, minor)}
+		if l.SKU != "" && !seenSKU[l.SKU] {
+			seenSKU[l.SKU] = true
+			skus = append(skus, l.SKU)
+		}
+		if l.Category != "" && !seenCat[l.Category] {
+			seenCat[l.Category] = true
+			cats = append(cats, l.Category)
+		}
+	}
+	if err := pr.Err(); err != nil {
+		return nil, err
+	}
+	f.env = RuleEnv{
+		Order: OrderVars{ID: o.ID, Channel: o.Channel, Store: o.Store, Currency: string(plan.currency),
+			Total: total.InexactFloat64(), TotalMinor: minorUnitsOf(total, minor), Quantity: qty,
+			Lines: len(o.Lines), SKUs: skus, Categories: cats},
+		Member:      memberVars(m, day, plan.loc),
+		Date:        dateVars(local, day),
+		HasTag:      foldContains(m.Tags),
+		InSegment:   foldContains(m.Segments),
+		HasSKU:      func(s string) bool { return seenSKU[s] },
+		HasCategory: func(c string) bool { return seenCat[c] },
+	}
+	return f, nil
+}
+
+// checkEarnInstant checks that t is set and that its date in the programme's zone is a real
+// date (years 1 to 9999).
+func checkEarnInstant(pr *crm.Problems, field string, t time.Time, day crm.Date) {
+	switch {
+	case t.IsZero():
+		pr.Add(field, "required", "is not set")
+	case !day.IsValid():
+		pr.Add(field, "range", "is not between the years 1 and 9999")
+	}
+}
+
+func checkEarnMember(pr *crm.Problems, m Member) {
+	if !m.BirthDate.IsZero() && !m.BirthDate.IsValid() {
+		pr.Addf("member.birth_date", "range", "%s does not exist", m.BirthDate)
+	}
+}
+
+func memberVars(m Member, day crm.Date, loc *time.Location) MemberVars {
+	v := MemberVars{ID: m.CustomerID.String(), Tier: m.Tier, Tags: m.Tags, Segments: m.Segments,
+		Attributes: m.Attributes, DaysSinceJoined: -1}
+	if !m.BirthDate.IsZero() {
+		v.BirthdayMonth = m.BirthDate.Month == day.Month
+		v.Birthday = m.BirthDate.AnniversaryIn(day.Year) == day
+	}
+	if !m.JoinedAt.IsZero() {
+		if joined := crm.DateOf(m.JoinedAt.In(loc)); joined.IsValid() {
+			v.DaysSinceJoined = day.DaysSince(joined)
+		}
+	}
+	return v
+}
+
+func dateVars(local time.Time, day crm.Date) DateVars {
+	wd := int(day.Weekday())
+	if wd == 0 {
+		wd = 7
+	}
+	return DateVars{Year: day.Year, Month: int(day.Month), Day: day.Day, Weekday: wd, Weekend: wd >= 6,
+		Hour: local.Hour(), Minute: local.Minute(), Date: day.String()}
+}
+
+// foldContains returns a function reporting whether list holds s, ignoring case.
+func foldContains(list []string) func(string) bool {
+	return func(s string) bool {
+		for _, x := range list {
+			if strings.EqualFold(x, s) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// minorUnits returns d in minor units of a currency with the given decimal places,
+// truncated toward zero and capped at the int64 range.
+func minorUnitsOf(d decimal.Decimal, places int) int64 {
+	v := crm.RoundDecimal(d, int32(places), crm.Down).Shift(int32(places)).BigInt()
+	switch {
+	case v.IsInt64():
+		return v.Int64()
+	case v.Sign() < 0:
+		return math.MinInt64
+	}
+	return math.MaxInt64
+}

@@ -1,0 +1,378 @@
+package loyalty
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/kehu-crm/kehu/crm"
+)
+
+// Ledger errors.
+var (
+	// ErrInsufficientPoints reports a spend larger than the points available now.
+	ErrInsufficientPoints = errors.New("insufficient points")
+	// ErrKeyReused reports an idempotency key repeated with a different command. It matches
+	// crm.ErrConflict.
+	ErrKeyReused = fmt.Errorf("%w: idempotency key reused with a different command", crm.ErrConflict)
+	// ErrAlreadyReversed reports a reversal of an entry that was already reversed in full.
+	ErrAlreadyReversed = fmt.Errorf("%w: entry already reversed", crm.ErrConflict)
+)
+
+// AccountKey names an account: one member's balance of one point type in one programme.
+type AccountKey struct {
+	Program   string         `json:"program"`
+	Customer  crm.CustomerID `json:"customer"`
+	PointType string         `json:"point_type"`
+}
+
+func (k AccountKey) String() string {
+	return k.Program + "/" + k.Customer.String() + "/" + k.PointType
+}
+
+// Compare orders keys by programme, customer and point type.
+func (k AccountKey) Compare(o AccountKey) int {
+	switch {
+	case k.Program != o.Program:
+		if k.Program < o.Program {
+			return -1
+		}
+		return 1
+	case k.Customer != o.Customer:
+		return k.Customer.Compare(o.Customer)
+	case k.PointType < o.PointType:
+		return -1
+	case k.PointType > o.PointType:
+		return 1
+	}
+	return 0
+}
+
+// Source says what caused an entry: an order line, an event, a redemption, a transfer…
+type Source struct {
+	// Type is "order", "event", "redemption", "transfer", "partner", "manual", "expiry".
+	Type string `json:"type,omitempty"`
+	// Ref is the host's reference: the order ID, the event ID, the redemption ID…
+	Ref string `json:"ref,omitempty"`
+	// Line is the order line, for entries an order line created.
+	Line string `json:"line,omitempty"`
+	// Rule is the earning rule that awarded the points ("base" for base rates).
+	Rule string `json:"rule,omitempty"`
+}
+
+// Lot is the points one earning created, with its own clock: earned at EarnedAt, spendable
+// from AvailableAt (later than EarnedAt while a return window holds them pending), and no
+// longer spendable from ExpiresAt. Spends draw lots down; Remaining never goes below zero.
+type Lot struct {
+	ID LotID `json:"id"`
+	// Entry is the entry that created the lot.
+	Entry       EntryID   `json:"entry"`
+	Points      int64     `json:"points"`
+	Remaining   int64     `json:"remaining"`
+	EarnedAt    time.Time `json:"earned_at"`
+	AvailableAt time.Time `json:"available_at"`
+	// ExpiresAt is zero for points that never expire.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	// ExpiredAt is set when the expiry entry for the lot was written.
+	ExpiredAt time.Time `json:"expired_at,omitzero"`
+	// Earned is what the creating entry credited, including any part that paid off debt;
+	// Returned is how much of it refunds and reversals have taken back since, and
+	// ReturnedQty how many order-line units those refunds covered.
+	Earned      int64 `json:"earned"`
+	Returned    int64 `json:"returned,omitempty"`
+	ReturnedQty int64 `json:"returned_qty,omitempty"`
+}
+
+// Expired reports whether the lot's points are past their expiry at t.
+func (l *Lot) Expired(t time.Time) bool { return !l.ExpiresAt.IsZero() && !t.Before(l.ExpiresAt) }
+
+// Pending reports whether the lot's points are still held for a return window at t.
+func (l *Lot) Pending(t time.Time) bool { return t.Before(l.AvailableAt) }
+
+// Spendable reports whether the lot has points that can be spent at t.
+func (l *Lot) Spendable(t time.Time) bool {
+	return l.Remaining > 0 && !l.Pending(t) && !l.Expired(t)
+}
+
+// EntryKind names what an entry did.
+type EntryKind string
+
+// Entry kinds.
+const (
+	KindEarn        EntryKind = "earn"
+	KindRedeem      EntryKind = "redeem"
+	KindExpire      EntryKind = "expire"
+	KindAdjust      EntryKind = "adjust"
+	KindReverse     EntryKind = "reverse"
+	KindTransferOut EntryKind = "transfer_out"
+	KindTransferIn  EntryKind = "transfer_in"
+	KindRelease     EntryKind = "release"
+)
+
+// LotMove is an entry's change to one lot's remainder (negative for a draw).
+type LotMove struct {
+	Lot    LotID `json:"lot"`
+	Points int64 `json:"points"`
+}
+
+// Entry is one immutable movement of an account. For every entry,
+// Points = Σ Lots[i].Points − Debt: the change to the book balance equals the change to the
+// lot remainders less the change to the debt.
+type Entry struct {
+	ID      EntryID    `json:"id"`
+	Account AccountKey `json:"account"`
+	Kind    EntryKind  `json:"kind"`
+	At      time.Time  `json:"at"`
+	// Points is the signed change to the account's book balance.
+	Points int64 `json:"points"`
+	// Lots lists the lots the entry created, drew on or restored.
+	Lots []LotMove `json:"lots,omitempty"`
+	// Debt is the signed change to the account's debt.
+	Debt int64 `json:"debt,omitempty"`
+	// Reverses is the entry this one reverses (for KindReverse).
+	Reverses EntryID `json:"reverses,omitzero"`
+	// Quantity is, on a refund's reversal, how many units of the order line were refunded.
+	Quantity int64 `json:"quantity,omitempty"`
+	// ProgramVersion is the version of the programme whose rules produced the entry.
+	ProgramVersion int    `json:"program_version"`
+	Key            string `json:"key,omitempty"`
+	Source         Source `json:"source,omitzero"`
+	Reason         string `json:"reason,omitempty"`
+	Actor          string `json:"actor,omitempty"`
+}
+
+// Account is one member's balance of one point type: its lots and its debt. The book
+// balance is Σ lot remainders − Debt and always equals the sum of the account's entries;
+// what a member can spend at a given time is Available.
+type Account struct {
+	Key AccountKey `json:"key"`
+	// Version increases by one with every stored change.
+	Version int64 `json:"version"`
+	Lots    []Lot `json:"lots,omitempty"`
+	// Debt is points owed, paid off first from new earnings (never negative).
+	Debt      int64     `json:"debt,omitempty"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+}
+
+// Clone returns a deep copy.
+func (a *Account) Clone() *Account {
+	if a == nil {
+		return nil
+	}
+	c := *a
+	c.Lots = slices.Clone(a.Lots)
+	return &c
+}
+
+// Book is the ledger balance: Σ lot remainders − Debt. It counts pending points and points
+// past expiry whose expiry entry has not been written yet.
+func (a *Account) Book() int64 {
+	var n int64
+	for i := range a.Lots {
+		n += a.Lots[i].Remaining
+	}
+	return n - a.Debt
+}
+
+// Balance is an account's position at one instant.
+type Balance struct {
+	// Available is what can be spent: spendable lots less debt (negative while in debt).
+	Available int64 `json:"available"`
+	// Pending is held for a return window and becomes available later.
+	Pending int64 `json:"pending"`
+	// Debt is owed and paid off first from new earnings.
+	Debt int64 `json:"debt"`
+	// NextExpiry is when the next spendable points expire, and ExpiringNext how many.
+	NextExpiry   time.Time `json:"next_expiry,omitzero"`
+	ExpiringNext int64     `json:"expiring_next,omitempty"`
+}
+
+// BalanceAt returns the account's position at t. Points past their expiry at t are never
+// counted, whether or not their expiry entry has been written.
+func (a *Account) BalanceAt(t time.Time) Balance {
+	b := Balance{Debt: a.Debt}
+	for i := range a.Lots {
+		l := &a.Lots[i]
+		switch {
+		case l.Remaining <= 0 || l.Expired(t):
+		case l.Pending(t):
+			b.Pending += l.Remaining
+		default:
+			b.Available += l.Remaining
+			switch {
+			case l.ExpiresAt.IsZero():
+			case b.NextExpiry.IsZero() || l.ExpiresAt.Before(b.NextExpiry):
+				b.NextExpiry, b.ExpiringNext = l.ExpiresAt, l.Remaining
+			case l.ExpiresAt.Equal(b.NextExpiry):
+				b.ExpiringNext += l.Remaining
+			}
+		}
+	}
+	b.Available -= a.Debt
+	return b
+}
+
+func (a *Account) lot(id LotID) *Lot {
+	for i := range a.Lots {
+		if a.Lots[i].ID == id {
+			return &a.Lots[i]
+		}
+	}
+	return nil
+}
+
+// NextExpiry returns the earliest expiry among lots with points left whose expiry entry is
+// not yet written, or the zero time.
+func (a *Account) NextExpiry() time.Time {
+	var next time.Time
+	for i := range a.Lots {
+		l := &a.Lots[i]
+		if l.Remaining > 0 && !l.ExpiresAt.IsZero() && l.ExpiredAt.IsZero() &&
+			(next.IsZero() || l.ExpiresAt.Before(next)) {
+			next = l.ExpiresAt
+		}
+	}
+	return next
+}
+
+// ledgerOp builds entries against accounts: it holds what every entry shares.
+type ledgerOp struct {
+	at      time.Time
+	version int
+	key     string
+	actor   string
+	newID   func() EntryID
+	newLot  func() LotID
+}
+
+func (op *ledgerOp) entry(a *Account, kind EntryKind, src Source, reason string) Entry {
+	return Entry{ID: op.newID(), Account: a.Key, Kind: kind, At: op.at, ProgramVersion: op.version,
+		Key: op.key, Source: src, Reason: reason, Actor: op.actor}
+}
+
+// expire writes one expiry entry for every lot of a past its expiry at op.at that still
+// has points, and returns it (nil when there is nothing to expire).
+func (op *ledgerOp) expire(a *Account) *Entry {
+	var moves []LotMove
+	var total int64
+	for i := range a.Lots {
+		l := &a.Lots[i]
+		if l.Remaining > 0 && l.Expired(op.at) && l.ExpiredAt.IsZero() {
+			moves = append(moves, LotMove{Lot: l.ID, Points: -l.Remaining})
+			total += l.Remaining
+			l.Remaining = 0
+			l.ExpiredAt = op.at
+		}
+	}
+	if len(moves) == 0 {
+		return nil
+	}
+	e := op.entry(a, KindExpire, Source{Type: "expiry"}, "")
+	e.Key = "" // expiry is the ledger's own act, not the command's
+	e.Points, e.Lots = -total, moves
+	return &e
+}
+
+// credit adds points to a as a new lot, paying off debt first. pt gives the lot's expiry
+// and pending window; loc is the programme's zone.
+func (op *ledgerOp) credit(a *Account, kind EntryKind, pt PointType, loc *time.Location, points int64, src Source, reason string) Entry {
+	e := op.entry(a, kind, src, reason)
+	e.Points = points
+	pay := min(a.Debt, points)
+	a.Debt -= pay
+	e.Debt = -pay
+	rest := points - pay
+	// The lot is made even when debt took everything: it carries what a refund may take back.
+	l := Lot{ID: op.newLot(), Entry: e.ID, Points: rest, Remaining: rest, Earned: points, EarnedAt: op.at,
+		AvailableAt: op.at.In(loc).AddDate(0, 0, pt.PendingDays), ExpiresAt: pt.Expiry.ExpiresAt(op.at, loc)}
+	a.Lots = append(a.Lots, l)
+	e.Lots = []LotMove{{Lot: l.ID, Points: rest}}
+	return e
+}
+
+// drawsBefore reports whether policy spends lot x before lot y.
+func drawsBefore(x, y *Lot, policy SpendPolicy) bool {
+	if policy != OldestFirst && !x.ExpiresAt.Equal(y.ExpiresAt) {
+		switch {
+		case x.ExpiresAt.IsZero():
+			return false
+		case y.ExpiresAt.IsZero():
+			return true
+		}
+		return x.ExpiresAt.Before(y.ExpiresAt)
+	}
+	if !x.EarnedAt.Equal(y.EarnedAt) {
+		return x.EarnedAt.Before(y.EarnedAt)
+	}
+	return x.ID.Compare(y.ID) < 0
+}
+
+// draw takes up to points from a's lots spendable at t, in policy order, and returns the
+// moves and the points taken. Each step picks the next lot with one pass over the lots, so
+// the usual spend, which needs one or two lots, costs a pass or two and no sort.
+func draw(a *Account, t time.Time, policy SpendPolicy, points int64) ([]LotMove, int64) {
+	var moves []LotMove
+	var taken int64
+	for taken < points {
+		var next *Lot
+		for i := range a.Lots {
+			l := &a.Lots[i]
+			if l.Spendable(t) && (next == nil || drawsBefore(l, next, policy)) {
+				next = l
+			}
+		}
+		if next == nil {
+			break
+		}
+		n := min(next.Remaining, points-taken)
+		next.Remaining -= n
+		taken += n
+		moves = append(moves, LotMove{Lot: next.ID, Points: -n})
+	}
+	return moves, taken
+}
+
+// debit spends exactly points from a's available balance, or fails with
+// ErrInsufficientPoints and changes nothing.
+func (op *ledgerOp) debit(a *Account, kind EntryKind, policy SpendPolicy, points int64, src Source, reason string) (Entry, error) {
+	if avail := a.BalanceAt(op.at).Available; avail < points {
+		return Entry{}, fmt.Errorf("%s: %d available, %d asked: %w", a.Key, max(avail, 0), points, ErrInsufficientPoints)
+	}
+	e := op.entry(a, kind, src, reason)
+	moves, taken := draw(a, op.at, policy, points)
+	e.Points, e.Lots = -taken, moves
+	return e, nil
+}
+
+// clawback takes points back from a, first from the given lot (the one the points came
+// from), then from the rest of the available balance; what cannot be taken becomes debt as
+// the return mode and floor allow. It never fails.
+func (op *ledgerOp) clawback(a *Account, kind EntryKind, from LotID, points int64, mode ReturnMode, floor int64,
+	policy SpendPolicy, src Source, reason string) Entry {
+	e := op.entry(a, kind, src, reason)
+	var taken int64
+	if l := a.lot(from); l != nil && l.Remaining > 0 && !l.Expired(op.at) {
+		n := min(l.Remaining, points)
+		l.Remaining -= n
+		taken = n
+		e.Lots = append(e.Lots, LotMove{Lot: l.ID, Points: -n})
+	}
+	if mode != ReturnForgive && taken < points {
+		moves, n := draw(a, op.at, policy, points-taken)
+		e.Lots = append(e.Lots, moves...)
+		taken += n
+	}
+	var owe int64
+	switch short := points - taken; mode {
+	case ReturnDebt:
+		owe = short
+	case ReturnNegative:
+		// The debt may grow to −floor and no further; the rest is forgiven.
+		owe = min(short, max(0, -floor-a.Debt))
+	}
+	a.Debt += owe
+	e.Debt = owe
+	e.Points = -taken - owe
+	return e
+}

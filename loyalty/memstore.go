@@ -1,0 +1,302 @@
+package loyalty
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kehu-crm/kehu/crm"
+)
+
+// MemoryStore is the embedded default Store: everything in memory, safe for concurrent use.
+// Writes are serialised by one lock, which makes every Update atomic across accounts.
+type MemoryStore struct {
+	mu       sync.RWMutex
+	accounts map[AccountKey]*acctRec
+	programs map[string]*progRec
+	entries  map[EntryID]*Entry
+}
+
+type acctRec struct {
+	a       *Account
+	entries []EntryID
+	// nextExpiry is Account.NextExpiry, kept so that scans for due lots skip the rest.
+	nextExpiry time.Time
+}
+
+type progRec struct {
+	keys     []AccountKey // in key order when !dirty
+	dirty    bool
+	commands map[string]*Command
+	bySource map[string][]EntryID
+	members  map[crm.CustomerID][]AccountKey
+}
+
+var _ Store = (*MemoryStore)(nil)
+
+// NewMemoryStore returns an empty in-memory store.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{
+		accounts: make(map[AccountKey]*acctRec),
+		programs: make(map[string]*progRec),
+		entries:  make(map[EntryID]*Entry),
+	}
+}
+
+func (s *MemoryStore) program(id string) *progRec {
+	p := s.programs[id]
+	if p == nil {
+		p = &progRec{commands: map[string]*Command{}, bySource: map[string][]EntryID{}, members: map[crm.CustomerID][]AccountKey{}}
+		s.programs[id] = p
+	}
+	return p
+}
+
+func sourceKey(typ, ref string) string { return typ + "\x00" + ref }
+
+// Update implements Store.
+func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*Account) (*Commit, error)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	accts := make([]*Account, len(keys))
+	for i, k := range keys {
+		if r := s.accounts[k]; r != nil {
+			accts[i] = r.a.Clone()
+		} else {
+			accts[i] = &Account{Key: k}
+		}
+	}
+	commit, err := fn(accts)
+	if err != nil {
+		return err
+	}
+	if commit != nil && commit.Command != nil {
+		if _, ok := s.program(commit.Command.Program).commands[commit.Command.Key]; ok {
+			return fmt.Errorf("command %q: %w", commit.Command.Key, crm.ErrDuplicate)
+		}
+	}
+	seen := make(map[AccountKey]bool, len(keys))
+	for i, k := range keys {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		a := accts[i].Clone()
+		a.Key = k
+		r := s.accounts[k]
+		if r == nil {
+			r = &acctRec{}
+			s.accounts[k] = r
+			p := s.program(k.Program)
+			if n := len(p.keys); n > 0 && p.keys[n-1].Compare(k) > 0 {
+				p.dirty = true
+			}
+			p.keys = append(p.keys, k)
+			p.members[k.Customer] = append(p.members[k.Customer], k)
+			a.Version = 1
+		} else {
+			a.Version = r.a.Version + 1
+		}
+		r.a = a
+		r.nextExpiry = a.NextExpiry()
+	}
+	if commit == nil {
+		return nil
+	}
+	for _, e := range commit.Entries {
+		e := e
+		e.Lots = slices.Clone(e.Lots)
+		s.entries[e.ID] = &e
+		if r := s.accounts[e.Account]; r != nil {
+			r.entries = append(r.entries, e.ID)
+		}
+		if e.Source.Ref != "" {
+			p := s.program(e.Account.Program)
+			sk := sourceKey(e.Source.Type, e.Source.Ref)
+			p.bySource[sk] = append(p.bySource[sk], e.ID)
+		}
+	}
+	if c := commit.Command; c != nil {
+		cp := *c
+		cp.Entries = cloneEntries(c.Entries)
+		s.program(c.Program).commands[c.Key] = &cp
+	}
+	return nil
+}
+
+func cloneEntries(es []Entry) []Entry {
+	out := slices.Clone(es)
+	for i := range out {
+		out[i].Lots = slices.Clone(out[i].Lots)
+	}
+	return out
+}
+
+// Account implements Store.
+func (s *MemoryStore) Account(ctx context.Context, key AccountKey) (*Account, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r := s.accounts[key]
+	if r == nil {
+		return nil, fmt.Errorf("account %s: %w", key, crm.ErrNotFound)
+	}
+	return r.a.Clone(), nil
+}
+
+// MemberAccounts implements Store.
+func (s *MemoryStore) MemberAccounts(ctx context.Context, program string, customer crm.CustomerID) ([]*Account, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p := s.programs[program]
+	if p == nil {
+		return nil, nil
+	}
+	keys := slices.Clone(p.members[customer])
+	slices.SortFunc(keys, AccountKey.Compare)
+	out := make([]*Account, len(keys))
+	for i, k := range keys {
+		out[i] = s.accounts[k].a.Clone()
+	}
+	return out, nil
+}
+
+// Entry implements Store.
+func (s *MemoryStore) Entry(ctx context.Context, id EntryID) (*Entry, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e := s.entries[id]
+	if e == nil {
+		return nil, fmt.Errorf("entry %s: %w", id, crm.ErrNotFound)
+	}
+	c := *e
+	c.Lots = slices.Clone(e.Lots)
+	return &c, nil
+}
+
+// Entries implements Store.
+func (s *MemoryStore) Entries(ctx context.Context, key AccountKey, q EntryQuery) (crm.Page[Entry], error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r := s.accounts[key]
+	if r == nil {
+		return crm.Page[Entry]{}, fmt.Errorf("account %s: %w", key, crm.ErrNotFound)
+	}
+	start := 0
+	if q.After != "" {
+		n, err := strconv.Atoi(q.After)
+		if err != nil || n < 0 {
+			return crm.Page[Entry]{}, crm.Invalid("after", "format", "is not a cursor of this store")
+		}
+		start = min(n, len(r.entries))
+	}
+	limit := q.Size()
+	var page crm.Page[Entry]
+	for i := start; i < len(r.entries); i++ {
+		e := s.entries[r.entries[i]]
+		if (!q.From.IsZero() && e.At.Before(q.From)) || (!q.To.IsZero() && !e.At.Before(q.To)) {
+			continue
+		}
+		if len(page.Items) == limit {
+			page.Next = strconv.Itoa(i)
+			break
+		}
+		c := *e
+		c.Lots = slices.Clone(e.Lots)
+		page.Items = append(page.Items, c)
+	}
+	return page, nil
+}
+
+// EntriesBySource implements Store.
+func (s *MemoryStore) EntriesBySource(ctx context.Context, program, sourceType, ref string) ([]Entry, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p := s.programs[program]
+	if p == nil {
+		return nil, nil
+	}
+	ids := p.bySource[sourceKey(sourceType, ref)]
+	out := make([]Entry, len(ids))
+	for i, id := range ids {
+		out[i] = *s.entries[id]
+		out[i].Lots = slices.Clone(out[i].Lots)
+	}
+	return out, nil
+}
+
+// Command implements Store.
+func (s *MemoryStore) Command(ctx context.Context, program, key string) (*Command, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if p := s.programs[program]; p != nil {
+		if c := p.commands[key]; c != nil {
+			cp := *c
+			cp.Entries = cloneEntries(c.Entries)
+			return &cp, nil
+		}
+	}
+	return nil, fmt.Errorf("command %q: %w", key, crm.ErrNotFound)
+}
+
+// ScanAccounts implements Store.
+func (s *MemoryStore) ScanAccounts(ctx context.Context, program string, q ScanQuery) (crm.Page[*Account], error) {
+	s.mu.Lock() // sorting the key list may be needed
+	defer s.mu.Unlock()
+	p := s.programs[program]
+	if p == nil {
+		return crm.Page[*Account]{}, nil
+	}
+	if p.dirty {
+		slices.SortFunc(p.keys, AccountKey.Compare)
+		p.dirty = false
+	}
+	start := 0
+	if q.After != "" {
+		after, err := parseAccountCursor(program, q.After)
+		if err != nil {
+			return crm.Page[*Account]{}, err
+		}
+		start, _ = slices.BinarySearchFunc(p.keys, after, AccountKey.Compare)
+		if start < len(p.keys) && p.keys[start] == after {
+			start++
+		}
+	}
+	limit := q.Size()
+	var page crm.Page[*Account]
+	for i := start; i < len(p.keys); i++ {
+		if err := ctx.Err(); err != nil && i%4096 == 0 {
+			return crm.Page[*Account]{}, err
+		}
+		r := s.accounts[p.keys[i]]
+		if !q.DueBy.IsZero() && (r.nextExpiry.IsZero() || r.nextExpiry.After(q.DueBy)) {
+			continue
+		}
+		if len(page.Items) == limit {
+			last := page.Items[limit-1].Key
+			page.Next = last.Customer.String() + "/" + last.PointType
+			break
+		}
+		page.Items = append(page.Items, r.a.Clone())
+	}
+	return page, nil
+}
+
+func parseAccountCursor(program, s string) (AccountKey, error) {
+	bad := crm.Invalid("after", "format", "is not a cursor of this store")
+	id, typ, ok := strings.Cut(s, "/")
+	if !ok {
+		return AccountKey{}, bad
+	}
+	c, err := crm.ParseCustomerID(id)
+	if err != nil {
+		return AccountKey{}, bad
+	}
+	return AccountKey{Program: program, Customer: c, PointType: typ}, nil
+}

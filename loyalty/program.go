@@ -1,0 +1,399 @@
+package loyalty
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/kehu-crm/kehu/crm"
+)
+
+// PointKind separates points a member spends from points that only measure status, as
+// airlines keep award miles and status (qualifying) miles apart.
+type PointKind string
+
+// Point kinds.
+const (
+	Spendable  PointKind = "spendable"
+	Qualifying PointKind = "qualifying"
+)
+
+// ExpiryKind names how a lot's expiry is computed from when it was earned.
+type ExpiryKind string
+
+// Expiry kinds.
+const (
+	// NeverExpire: points never expire.
+	NeverExpire ExpiryKind = "never"
+	// ExpireAfter: points expire Months months and Days days after they were earned.
+	ExpireAfter ExpiryKind = "after"
+	// ExpireEndOfYear: points expire at the end of the calendar year Years years after the
+	// year they were earned (Years 1: earned any day of 2026, expire at the end of 2027), in
+	// the programme's time zone.
+	ExpireEndOfYear ExpiryKind = "end_of_year"
+	// ExpireEndOfMonth: points expire at the end of the month Months months after the month
+	// they were earned, in the programme's time zone.
+	ExpireEndOfMonth ExpiryKind = "end_of_month"
+)
+
+// ExpiryPolicy decides each lot's expiry.
+type ExpiryPolicy struct {
+	Kind   ExpiryKind `json:"kind"`
+	Years  int        `json:"years,omitempty"`
+	Months int        `json:"months,omitempty"`
+	Days   int        `json:"days,omitempty"`
+}
+
+// ExpiresAt returns when points earned at earnedAt expire — the first instant at which they
+// are no longer spendable — or the zero time for points that never expire. Calendar
+// boundaries are taken in loc.
+func (e ExpiryPolicy) ExpiresAt(earnedAt time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	t := earnedAt.In(loc)
+	switch e.Kind {
+	case ExpireAfter:
+		return t.AddDate(0, e.Months, e.Days)
+	case ExpireEndOfYear:
+		return time.Date(t.Year()+e.Years+1, time.January, 1, 0, 0, 0, 0, loc)
+	case ExpireEndOfMonth:
+		return time.Date(t.Year(), t.Month()+time.Month(e.Months)+1, 1, 0, 0, 0, 0, loc)
+	}
+	return time.Time{}
+}
+
+// PointType is one kind of points in a programme.
+type PointType struct {
+	// Code identifies the type in accounts and rules, e.g. "points", "status".
+	Code   string       `json:"code"`
+	Name   string       `json:"name"`
+	Kind   PointKind    `json:"kind"`
+	Expiry ExpiryPolicy `json:"expiry"`
+	// PendingDays holds newly earned points for a return window: they become available
+	// that many days after they were earned.
+	PendingDays int `json:"pending_days,omitempty"`
+	// Floor is the lowest balance the programme allows (0 or negative). A negative floor
+	// lets clawbacks take an account into debt; new earnings pay the debt off first.
+	Floor int64 `json:"floor,omitempty"`
+	// ValuePerPoint is what one point is worth to the programme, in its currency, for the
+	// liability report, e.g. "0.01".
+	ValuePerPoint decimal.Decimal `json:"value_per_point"`
+	// Priority orders point types for the type-priority spending policy (lower first).
+	Priority int `json:"priority,omitempty"`
+}
+
+// SpendPolicy chooses which lots a spend draws on.
+type SpendPolicy string
+
+// Spend policies.
+const (
+	// NearestExpiryFirst spends the lots that expire soonest first (never-expiring last),
+	// then the oldest. The default.
+	NearestExpiryFirst SpendPolicy = "nearest_expiry"
+	// OldestFirst spends the earliest-earned lots first.
+	OldestFirst SpendPolicy = "oldest_first"
+)
+
+// ReturnMode decides what a refund does when the points it takes back were already spent.
+type ReturnMode string
+
+// Return modes.
+const (
+	// ReturnDebt takes what is left and records the rest as a debt that new earnings pay
+	// off first.
+	ReturnDebt ReturnMode = "debt"
+	// ReturnNegative takes all the points, letting the balance go negative down to the
+	// point type's Floor, and records a debt for anything beyond the floor.
+	ReturnNegative ReturnMode = "negative"
+	// ReturnForgive takes only what is left and forgets the rest.
+	ReturnForgive ReturnMode = "forgive"
+)
+
+// Program is a loyalty programme definition: its point types and its rules. A Program is
+// immutable once loaded; changing rules means loading a new Version.
+type Program struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+	Name    string `json:"name"`
+	// TimeZone is the IANA zone in which calendar rules (expiry at year end, campaigns,
+	// birthdays, daily caps) are taken, e.g. "Asia/Shanghai".
+	TimeZone string `json:"time_zone"`
+	// Currency is the ISO 4217 code of order amounts and point values.
+	Currency    string      `json:"currency"`
+	PointTypes  []PointType `json:"point_types"`
+	SpendPolicy SpendPolicy `json:"spend_policy,omitempty"`
+	Returns     ReturnMode  `json:"returns,omitempty"`
+	// Earning is how members earn points: base rates on spend, conditional rules and event
+	// rules. See Preview and EventAwards.
+	Earning EarningRules `json:"earning,omitzero"`
+
+	loc *time.Location
+	// plan is the compiled, immutable form of Earning that Validate builds; nil until the
+	// programme validates.
+	plan *earnPlan
+}
+
+// Location returns the programme's time zone (UTC until the programme is validated).
+func (p *Program) Location() *time.Location {
+	if p.loc == nil {
+		return time.UTC
+	}
+	return p.loc
+}
+
+// PointType returns the point type with the code.
+func (p *Program) PointType(code string) (PointType, bool) {
+	for _, t := range p.PointTypes {
+		if t.Code == code {
+			return t, true
+		}
+	}
+	return PointType{}, false
+}
+
+// Valid reports whether k is one of the declared kinds.
+func (k PointKind) Valid() bool { return k == Spendable || k == Qualifying }
+
+// Valid reports whether k is one of the declared kinds.
+func (k ExpiryKind) Valid() bool {
+	switch k {
+	case NeverExpire, ExpireAfter, ExpireEndOfYear, ExpireEndOfMonth:
+		return true
+	}
+	return false
+}
+
+// Valid reports whether s is one of the declared policies. The empty policy is not Valid;
+// Program.Spend reads it as NearestExpiryFirst.
+func (s SpendPolicy) Valid() bool { return s == NearestExpiryFirst || s == OldestFirst }
+
+// Valid reports whether m is one of the declared modes. The empty mode is not Valid;
+// Program.ReturnPolicy reads it as ReturnDebt.
+func (m ReturnMode) Valid() bool { return m == ReturnDebt || m == ReturnNegative || m == ReturnForgive }
+
+// Spend returns the programme's spend policy: SpendPolicy, or NearestExpiryFirst when it
+// is empty.
+func (p *Program) Spend() SpendPolicy {
+	if p.SpendPolicy == "" {
+		return NearestExpiryFirst
+	}
+	return p.SpendPolicy
+}
+
+// ReturnPolicy returns what a refund does with points already spent: Returns, or
+// ReturnDebt when it is empty.
+func (p *Program) ReturnPolicy() ReturnMode {
+	if p.Returns == "" {
+		return ReturnDebt
+	}
+	return p.Returns
+}
+
+// Bounds on expiry policies: a century is more than any programme keeps points.
+const (
+	progMaxExpiryYears  = 100
+	progMaxExpiryMonths = 1200
+	progMaxExpiryDays   = 36500
+)
+
+// validate reports the problems of the policy on fields under prefix.
+func (e ExpiryPolicy) validate(pr *programProblems, prefix string) {
+	field := func(name string) string { return prefix + "." + name }
+	for _, v := range []struct {
+		name     string
+		n, limit int
+	}{{"years", e.Years, progMaxExpiryYears}, {"months", e.Months, progMaxExpiryMonths}, {"days", e.Days, progMaxExpiryDays}} {
+		if v.n < 0 || v.n > v.limit {
+			pr.Addf(field(v.name), "range", "%d is not between 0 and %d", v.n, v.limit)
+		}
+	}
+	unused := func(name string, n int, why string) {
+		if n != 0 {
+			pr.Addf(field(name), "unused", "must be 0: %s", why)
+		}
+	}
+	switch e.Kind {
+	case "":
+		pr.Add(field("kind"), "required", `is empty: say "never", "after", "end_of_year" or "end_of_month"`)
+	case NeverExpire:
+		unused("years", e.Years, "points never expire")
+		unused("months", e.Months, "points never expire")
+		unused("days", e.Days, "points never expire")
+	case ExpireAfter:
+		unused("years", e.Years, "use months (12 a year)")
+		if e.Months <= 0 && e.Days <= 0 {
+			pr.Add(prefix, "range", "after expiry needs months or days greater than zero")
+		}
+	case ExpireEndOfYear:
+		// Years 0: the end of the year earned; 1: the end of the following year.
+		unused("months", e.Months, "end_of_year counts years")
+		unused("days", e.Days, "end_of_year counts years")
+	case ExpireEndOfMonth:
+		// Months 0: the end of the month earned.
+		unused("years", e.Years, "end_of_month counts months")
+		unused("days", e.Days, "end_of_month counts months")
+	default:
+		pr.Addf(field("kind"), "enum", `%s is not "never", "after", "end_of_year" or "end_of_month"`, clipQuote(string(e.Kind)))
+	}
+}
+
+var (
+	programIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+	pointCodePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+)
+
+// NewProgram validates a copy of p and returns it. The copy shares nothing with p, so
+// changing p afterwards does not change the programme. Errors are a *crm.ValidationError
+// listing every problem (see Validate).
+func NewProgram(p Program) (*Program, error) {
+	c := p.clone()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// clone returns a deep copy of p's exported fields, without its validated state.
+func (p *Program) clone() *Program {
+	c := *p
+	c.loc, c.plan = nil, nil
+	c.PointTypes = slices.Clone(p.PointTypes)
+	if p.Earning.Base != nil {
+		c.Earning.Base = make([]BaseRate, len(p.Earning.Base))
+		for i, b := range p.Earning.Base {
+			c.Earning.Base[i] = cloneBaseRate(b)
+		}
+	}
+	c.Earning.Rules = slices.Clone(p.Earning.Rules)
+	c.Earning.Events = slices.Clone(p.Earning.Events)
+	return &c
+}
+
+// Validate checks the whole programme and reports every problem at once in a
+// *crm.ValidationError (fields such as "point_types[1].code" or "earning.rules[3].when"):
+//
+//   - id: required, 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-', starting with a letter or digit;
+//     name: required; version: 1 or more;
+//   - time_zone: an IANA zone that time.LoadLocation knows ("Local" is refused: it would
+//     depend on the machine); currency: an ISO 4217 code (crm.ParseCurrency);
+//   - point_types: at least one; codes unique and matching ^[a-z][a-z0-9_]{0,31}$; a known
+//     kind; a complete expiry policy (kind required; end_of_year with years 0 expires at the
+//     end of the year earned); pending_days 0 to 365; floor 0 or less; value_per_point 0 or
+//     more;
+//   - spend_policy and returns: empty or known;
+//   - earning: point types that exist; base rates with points 1 to 1,000,000 and per
+//     greater than zero; rule and event IDs unique across both lists; rule priorities
+//     unique ("earning.rules[i].priority", rule "unique"); every condition compiles and
+//     type-checks as a bool ("earning.rules[i].when", rule "expression"); campaign bounds
+//     that parse, with from before to; caps 0 or more with a known period.
+//
+// On success Validate stores the time zone (see Location) and the compiled rules that
+// Preview and EventAwards use; later changes to the exported fields have no effect on
+// them until Validate runs again. On failure the programme is left unvalidated: Location
+// is UTC and Preview refuses to run. Validate is not safe to call while other goroutines use
+// the programme; LoadProgram and NewProgram return programmes already validated.
+func (p *Program) Validate() error {
+	if p == nil {
+		return crm.Invalid("program", "required", "is nil")
+	}
+	var pr programProblems
+	p.loc, p.plan = nil, nil
+
+	switch {
+	case p.ID == "":
+		pr.Add("id", "required", "is empty")
+	case !programIDPattern.MatchString(p.ID):
+		pr.Addf("id", "format", "%s is not 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-' starting with a letter or digit", clipQuote(p.ID))
+	}
+	if strings.TrimSpace(p.Name) == "" {
+		pr.Add("name", "required", "is empty")
+	}
+	pr.name("name", p.Name)
+	if p.Version < 1 {
+		pr.Addf("version", "range", "%d is less than 1", p.Version)
+	}
+
+	var loc *time.Location
+	switch p.TimeZone {
+	case "":
+		pr.Add("time_zone", "required", `is empty: name an IANA zone such as "Asia/Shanghai" or "UTC"`)
+	case "Local":
+		pr.Add("time_zone", "unknown_zone", `"Local" depends on the machine: name an IANA zone`)
+	default:
+		l, err := time.LoadLocation(p.TimeZone)
+		if err != nil {
+			pr.Addf("time_zone", "unknown_zone", "%s is not an IANA time zone", clipQuote(p.TimeZone))
+		} else {
+			loc = l
+		}
+	}
+
+	cur, err := crm.ParseCurrency(p.Currency)
+	pr.Merge("", err)
+
+	if len(p.PointTypes) == 0 {
+		pr.Add("point_types", "required", "a programme needs at least one point type")
+	}
+	if len(p.PointTypes) > progMaxPointTypes {
+		pr.Addf("point_types", "max_items", "has %d point types, more than %d", len(p.PointTypes), progMaxPointTypes)
+	}
+	codes := map[string]int{}
+	for i, t := range p.PointTypes {
+		f := fmt.Sprintf("point_types[%d]", i)
+		switch {
+		case t.Code == "":
+			pr.Add(f+".code", "required", "is empty")
+		case !pointCodePattern.MatchString(t.Code):
+			pr.Addf(f+".code", "format", "%s does not match ^[a-z][a-z0-9_]{0,31}$", clipQuote(t.Code))
+		default:
+			if j, ok := codes[t.Code]; ok {
+				pr.Addf(f+".code", "unique", "%s is also the code of point_types[%d]", clipQuote(t.Code), j)
+			} else {
+				codes[t.Code] = i
+			}
+		}
+		pr.name(f+".name", t.Name)
+		switch {
+		case t.Kind == "":
+			pr.Add(f+".kind", "required", `is empty: "spendable" or "qualifying"`)
+		case !t.Kind.Valid():
+			pr.Addf(f+".kind", "enum", `%s is not "spendable" or "qualifying"`, clipQuote(string(t.Kind)))
+		}
+		t.Expiry.validate(&pr, f+".expiry")
+		if t.PendingDays < 0 || t.PendingDays > 365 {
+			pr.Addf(f+".pending_days", "range", "%d is not between 0 and 365", t.PendingDays)
+		}
+		if t.Floor > 0 {
+			pr.Addf(f+".floor", "range", "%d is above zero: a floor is 0 or negative", t.Floor)
+		}
+		if t.ValuePerPoint.Sign() < 0 {
+			pr.Add(f+".value_per_point", "range", "is negative")
+		} else {
+			pr.decimal(f+".value_per_point", t.ValuePerPoint, 18, 12)
+		}
+	}
+
+	if p.SpendPolicy != "" && !p.SpendPolicy.Valid() {
+		pr.Addf("spend_policy", "enum", `%s is not "nearest_expiry" or "oldest_first"`, clipQuote(string(p.SpendPolicy)))
+	}
+	if p.Returns != "" && !p.Returns.Valid() {
+		pr.Addf("returns", "enum", `%s is not "debt", "negative" or "forgive"`, clipQuote(string(p.Returns)))
+	}
+
+	plan := p.validateEarning(&pr, loc)
+	if err := pr.Err(); err != nil {
+		return err
+	}
+	plan.currency = cur
+	p.loc, p.plan = loc, plan
+	return nil
+}
+
+// validated reports whether the programme passed Validate: then Location is its zone and
+// the compiled earning rules are ready.
+func (p *Program) validated() bool { return p != nil && p.loc != nil && p.plan != nil }

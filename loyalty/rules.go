@@ -1,0 +1,703 @@
+package loyalty
+
+import (
+	"cmp"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+	"github.com/shopspring/decimal"
+
+	"github.com/kehu-crm/kehu/crm"
+)
+
+// EarningRules is how a programme awards points: base rates on spend, conditional rules
+// that add to them, and event rules for things members do besides buying. Its JSON form is
+// the "earning" object of a programme:
+//
+//	"earning": {
+//	  "base":   [{"point_type": "points", "points": 1, "per": "1"}],
+//	  "rules":  [{"id": "birthday-double", "priority": 10, "when": "member.birthday_month",
+//	              "effect": {"point_type": "points", "multiplier": "1"}}],
+//	  "events": [{"id": "welcome", "event": "signup", "point_type": "points", "points": 100, "once": "ever"}]
+//	}
+type EarningRules struct {
+	// Base are the rates on spend, each applied to every eligible order line.
+	Base []BaseRate `json:"base,omitempty"`
+	// Rules add points when their condition holds, in ascending Priority.
+	Rules []Rule `json:"rules,omitempty"`
+	// Events award points for sign-up, birthdays, reviews, referrals and the like.
+	Events []EventRule `json:"events,omitempty"`
+}
+
+// BaseRate awards Points for every Per of spend on each eligible order line:
+//
+//	points(line) = round(line.Amount ÷ Per × Points, Rounding)
+//
+// computed exactly in decimal (never in floating point) and rounded once per line. "1 point
+// per ¥1" is Points 1, Per 1 and gives 99 points for ¥99.99; "5 points per $1" is Points 5,
+// Per 1 and gives 52 points for $10.40.
+//
+// A line is eligible when it matches one of Categories or SKUs (or both lists are empty)
+// and matches none of ExcludeCategories and ExcludeSKUs; matching is exact and
+// case-sensitive. Several base rates may apply to one line; their points add up.
+type BaseRate struct {
+	// PointType is the code of the point type earned.
+	PointType string `json:"point_type"`
+	// Points is the number of points per Per of spend, 1 to 1,000,000.
+	Points int64 `json:"points"`
+	// Per is the spend unit in the programme's currency, greater than zero, e.g. "1" or
+	// "10".
+	Per decimal.Decimal `json:"per"`
+	// Rounding rounds each line's points to an integer. Nil means crm.Down: a fraction of a
+	// point is never given. Set it with RoundWith, e.g. RoundWith(crm.HalfUp); in JSON it
+	// is "half_up", "half_even", "half_down", "down", "up", "floor" or "ceiling".
+	Rounding *crm.RoundingMode `json:"rounding,omitempty"`
+	// Categories, if set, limits the rate to lines of these categories (or of SKUs).
+	Categories []string `json:"categories,omitempty"`
+	// ExcludeCategories never earn under this rate.
+	ExcludeCategories []string `json:"exclude_categories,omitempty"`
+	// SKUs, if set, limits the rate to these SKUs (or to lines of Categories).
+	SKUs []string `json:"skus,omitempty"`
+	// ExcludeSKUs never earn under this rate.
+	ExcludeSKUs []string `json:"exclude_skus,omitempty"`
+}
+
+// RoundWith returns a pointer to mode, for BaseRate.Rounding.
+func RoundWith(mode crm.RoundingMode) *crm.RoundingMode { return &mode }
+
+// RoundingMode returns the rounding of the rate: Rounding, or crm.Down when it is nil.
+func (b BaseRate) RoundingMode() crm.RoundingMode {
+	if b.Rounding == nil {
+		return crm.Down
+	}
+	return *b.Rounding
+}
+
+// Eligible reports whether an order line of the category and SKU earns under the rate.
+func (b BaseRate) Eligible(category, sku string) bool {
+	if slices.Contains(b.ExcludeCategories, category) || slices.Contains(b.ExcludeSKUs, sku) {
+		return false
+	}
+	if len(b.Categories) == 0 && len(b.SKUs) == 0 {
+		return true
+	}
+	return slices.Contains(b.Categories, category) || slices.Contains(b.SKUs, sku)
+}
+
+// Rule adds points to an order when its condition holds.
+//
+// Rules are considered in ascending Priority (priority 1 before priority 10); no two rules
+// of a programme may share a priority, so the order is always the same. An Exclusive rule
+// that matches stops every rule after it — every rule with a larger Priority number —
+// but never the base rates. Caps apply to each rule's own points, in the same order.
+//
+// A rule's points are:
+//
+//   - Effect.Multiplier × the base points of Effect.PointType, for each line (for a per-order
+//     rule every line, for a per-line rule every line whose condition holds), rounded down
+//     per line; these awards carry the line's ID, so a refund of a line takes back exactly
+//     the points the line created;
+//   - plus Effect.Bonus: once per order for a per-order rule (an award with no line ID),
+//     once per matching line for a per-line rule.
+type Rule struct {
+	// ID names the rule in awards, explanations and usage counts: 1 to 64 characters of
+	// a-z, 0-9, '_', '-' and '.', starting with a letter or digit; unique among the rules
+	// and event rules of the programme; "base" is reserved for base rates.
+	ID string `json:"id"`
+	// Name is for people, e.g. "Double points in your birthday month".
+	Name string `json:"name,omitempty"`
+	// Priority orders the rules: smaller first. It must be unique in the programme.
+	Priority int `json:"priority"`
+	// When is the condition, an expr-lang expression of type bool over RuleEnv (or
+	// LineRuleEnv for a PerLine rule), e.g. `member.birthday_month` or
+	// `hasTag("vip") && order.total_minor >= 19900`. Empty means always. It is compiled
+	// and type-checked when the programme is validated.
+	When string `json:"when,omitempty"`
+	// Effect is what the rule gives.
+	Effect Effect `json:"effect"`
+	// PerLine evaluates When once per order line (with `line` in scope) instead of once
+	// per order.
+	PerLine bool `json:"per_line,omitempty"`
+	// Exclusive stops every later rule (larger Priority) when this rule matches.
+	Exclusive bool `json:"exclusive,omitempty"`
+	// From and To bound a campaign: the rule applies to orders placed at or after From and
+	// before To (To is exclusive), both local date-times in the programme's time zone
+	// written "2006-01-02T15:04" or "2006-01-02T15:04:05". Empty means unbounded. A Double 11
+	// campaign is From "2026-11-11T00:00", To "2026-11-12T00:00".
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+	// Caps limit the rule's points for one member.
+	Caps Caps `json:"caps,omitzero"`
+}
+
+// Effect is what a rule gives.
+type Effect struct {
+	// PointType is the code of the point type given.
+	PointType string `json:"point_type"`
+	// Multiplier is the extra multiple of the base points of PointType: 1 doubles them
+	// ("double points"), 0.5 adds half. 0 to 1000, at most 6 decimal places.
+	Multiplier decimal.Decimal `json:"multiplier,omitzero"`
+	// Bonus is a fixed number of points, 0 to 10^12.
+	Bonus int64 `json:"bonus,omitempty"`
+}
+
+// Caps limit the points one rule gives one member. Zero means no cap.
+type Caps struct {
+	// PerOrder caps the rule's points on one order.
+	PerOrder int64 `json:"per_order,omitempty"`
+	// PerDay caps the rule's points per calendar day in the programme's time zone.
+	PerDay int64 `json:"per_day,omitempty"`
+	// PerPeriod caps the rule's points per Period.
+	PerPeriod int64 `json:"per_period,omitempty"`
+	// Period is the period of PerPeriod: LimitMonth or LimitYear (calendar, in the
+	// programme's time zone) or LimitCampaign (the rule's From–To window).
+	Period LimitPeriod `json:"period,omitempty"`
+}
+
+// LimitPeriod is the period of a cap or of a once-only event rule.
+type LimitPeriod string
+
+// Limit periods.
+const (
+	// LimitEver: once in the member's lifetime (event rules only).
+	LimitEver LimitPeriod = "ever"
+	// LimitYear: per calendar year in the programme's time zone.
+	LimitYear LimitPeriod = "year"
+	// LimitMonth: per calendar month in the programme's time zone.
+	LimitMonth LimitPeriod = "month"
+	// LimitCampaign: per campaign, the rule's From–To window (caps only).
+	LimitCampaign LimitPeriod = "campaign"
+)
+
+// Valid reports whether p is one of the declared periods.
+func (p LimitPeriod) Valid() bool {
+	switch p {
+	case LimitEver, LimitYear, LimitMonth, LimitCampaign:
+		return true
+	}
+	return false
+}
+
+// MemberEvent names something a member does, besides buying, that event rules reward.
+type MemberEvent string
+
+// Member events.
+const (
+	EventSignup           MemberEvent = "signup"
+	EventBirthday         MemberEvent = "birthday"
+	EventProfileCompleted MemberEvent = "profile_completed"
+	EventReview           MemberEvent = "review"
+	// EventReferralReferrer rewards the member who referred a new member.
+	EventReferralReferrer MemberEvent = "referral_referrer"
+	// EventReferralReferee rewards the new member who was referred.
+	EventReferralReferee MemberEvent = "referral_referee"
+)
+
+// Valid reports whether e is one of the declared events.
+func (e MemberEvent) Valid() bool {
+	switch e {
+	case EventSignup, EventBirthday, EventProfileCompleted, EventReview, EventReferralReferrer, EventReferralReferee:
+		return true
+	}
+	return false
+}
+
+// EventRule awards a fixed number of points for a member event, at most once per Once.
+type EventRule struct {
+	// ID names the rule, with the rules of Rule.ID, unique among all rules of the programme.
+	ID string `json:"id"`
+	// Name is for people.
+	Name string `json:"name,omitempty"`
+	// Event is the event rewarded.
+	Event MemberEvent `json:"event"`
+	// When is an optional condition, an expr-lang bool expression over EventEnv, e.g.
+	// `member.tier == "gold"`. Empty means always.
+	When string `json:"when,omitempty"`
+	// PointType is the code of the point type given.
+	PointType string `json:"point_type"`
+	// Points is the number of points, 1 to 10^12.
+	Points int64 `json:"points"`
+	// Once limits the rule to one award per member: LimitEver, LimitYear or LimitMonth
+	// (calendar periods in the programme's time zone). Empty means every time.
+	Once LimitPeriod `json:"once,omitempty"`
+}
+
+// RuleEnv is what a per-order rule's When expression sees. Field names in expressions are
+// the expr tags: `order.total_minor`, `member.birthday_month`, `hasTag("vip")`.
+//
+// Amounts are offered two ways. order.total and line.amount are float64 and are meant only
+// for comparisons inside expressions (`order.total >= 199`); they never reach the points
+// arithmetic, which is exact decimal. order.total_minor and line.amount_minor are the same
+// amounts in exact integer minor units (fen, cents), truncated below one minor unit, for
+// comparisons that must be exact: `order.total_minor >= 19900` is "at least ¥199.00".
+type RuleEnv struct {
+	Order  OrderVars  `expr:"order"`
+	Member MemberVars `expr:"member"`
+	Date   DateVars   `expr:"date"`
+	// HasTag reports whether the member has the tag, ignoring case.
+	HasTag func(tag string) bool `expr:"hasTag"`
+	// InSegment reports whether the member is in the segment, ignoring case.
+	InSegment func(segment string) bool `expr:"inSegment"`
+	// HasSKU reports whether any line of the order has the SKU.
+	HasSKU func(sku string) bool `expr:"hasSKU"`
+	// HasCategory reports whether any line of the order has the category.
+	HasCategory func(category string) bool `expr:"hasCategory"`
+}
+
+// LineRuleEnv is what a per-line rule's When expression sees: RuleEnv and the line.
+type LineRuleEnv struct {
+	RuleEnv
+	Line LineVars `expr:"line"`
+}
+
+// EventEnv is what an event rule's When expression sees.
+type EventEnv struct {
+	// Event is the event's name, e.g. "review".
+	Event  string     `expr:"event"`
+	Member MemberVars `expr:"member"`
+	Date   DateVars   `expr:"date"`
+	// HasTag reports whether the member has the tag, ignoring case.
+	HasTag func(tag string) bool `expr:"hasTag"`
+	// InSegment reports whether the member is in the segment, ignoring case.
+	InSegment func(segment string) bool `expr:"inSegment"`
+}
+
+// OrderVars is the order as `order` in expressions.
+type OrderVars struct {
+	ID       string `expr:"id"`
+	Channel  string `expr:"channel"`
+	Store    string `expr:"store"`
+	Currency string `expr:"currency"`
+	// Total is the sum of the line amounts, as float64 for comparisons only.
+	Total float64 `expr:"total"`
+	// TotalMinor is the sum of the line amounts in minor units, exact (truncated below one
+	// minor unit; capped at the largest int64).
+	TotalMinor int64 `expr:"total_minor"`
+	// Quantity is the sum of the line quantities.
+	Quantity int64 `expr:"quantity"`
+	// Lines is the number of lines.
+	Lines int `expr:"lines"`
+	// SKUs and Categories are those of the lines, in line order, without repeats.
+	SKUs       []string `expr:"skus"`
+	Categories []string `expr:"categories"`
+}
+
+// LineVars is one order line as `line` in per-line expressions.
+type LineVars struct {
+	ID       string `expr:"id"`
+	SKU      string `expr:"sku"`
+	Category string `expr:"category"`
+	Quantity int64  `expr:"quantity"`
+	// Amount is the line total after discounts, as float64 for comparisons only.
+	Amount float64 `expr:"amount"`
+	// AmountMinor is the same amount in exact minor units.
+	AmountMinor int64 `expr:"amount_minor"`
+}
+
+// MemberVars is the member as `member` in expressions.
+type MemberVars struct {
+	ID   string `expr:"id"`
+	Tier string `expr:"tier"`
+	// BirthdayMonth is true when the date of the order (or event), in the programme's time
+	// zone, is in the member's birth month. False when the birth date is unknown.
+	BirthdayMonth bool `expr:"birthday_month"`
+	// Birthday is true on the member's birthday (February 28 for February 29 birthdays in
+	// other years), in the programme's time zone.
+	Birthday bool     `expr:"birthday"`
+	Tags     []string `expr:"tags"`
+	Segments []string `expr:"segments"`
+	// DaysSinceJoined counts calendar days in the programme's time zone from the day the
+	// member joined to the day of the order; -1 when the join time is unknown.
+	DaysSinceJoined int `expr:"days_since_joined"`
+	// Attributes are the host's custom attributes; a missing key is nil.
+	Attributes map[string]any `expr:"attributes"`
+}
+
+// DateVars is the date and time of the order (or event) in the programme's time zone, as
+// `date` in expressions.
+type DateVars struct {
+	Year  int `expr:"year"`
+	Month int `expr:"month"` // 1 to 12
+	Day   int `expr:"day"`   // 1 to 31
+	// Weekday is ISO 8601: 1 Monday … 7 Sunday.
+	Weekday int  `expr:"weekday"`
+	Weekend bool `expr:"weekend"` // Saturday or Sunday
+	Hour    int  `expr:"hour"`
+	Minute  int  `expr:"minute"`
+	// Date is "YYYY-MM-DD", e.g. `date.date == "2026-11-11"`.
+	Date string `expr:"date"`
+}
+
+// Limits on programme size, so that a hostile programme cannot cost unbounded time.
+const (
+	progMaxPointTypes = 64
+	progMaxBaseRates  = 256
+	progMaxRules      = 1024
+	progMaxEventRules = 256
+	progMaxExprLen    = 4096
+	progMaxListItems  = 10000
+	progMaxNameLen    = 200
+	progMaxBasePoints = 1_000_000
+	progMaxBonus      = 1_000_000_000_000
+)
+
+var ruleIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,63}$`)
+
+// BaseRuleID is the RuleID of awards and explanation steps made by base rates.
+const BaseRuleID = "base"
+
+// earnPlan is the validated, compiled, immutable form of a programme's earning rules.
+type earnPlan struct {
+	loc      *time.Location
+	currency crm.Currency
+	types    []string // point type codes, in programme order
+	base     []BaseRate
+	rules    []compiledRule // ascending priority
+	events   []compiledEvent
+}
+
+type compiledRule struct {
+	Rule
+	when     *vm.Program // nil: always
+	from, to time.Time   // zero: unbounded
+}
+
+type compiledEvent struct {
+	EventRule
+	when *vm.Program
+}
+
+// validateEarning checks p.Earning, reporting problems to pr, and returns the compiled plan
+// (meaningful only when pr stays empty).
+func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earnPlan {
+	if loc == nil {
+		loc = time.UTC
+	}
+	types := make(map[string]bool, len(p.PointTypes))
+	plan := &earnPlan{loc: loc}
+	for _, t := range p.PointTypes {
+		types[t.Code] = true
+		plan.types = append(plan.types, t.Code)
+	}
+	checkType := func(field, code string) {
+		switch {
+		case code == "":
+			pr.Add(field, "required", "is empty")
+		case !types[code]:
+			pr.Addf(field, "unknown_point_type", "%s is not a point type of the programme", clipQuote(code))
+		}
+	}
+	e := &p.Earning
+
+	if len(e.Base) > progMaxBaseRates {
+		pr.Addf("earning.base", "max_items", "has %d base rates, more than %d", len(e.Base), progMaxBaseRates)
+	}
+	for i, b := range e.Base {
+		f := fmt.Sprintf("earning.base[%d]", i)
+		checkType(f+".point_type", b.PointType)
+		if b.Points < 1 || b.Points > progMaxBasePoints {
+			pr.Addf(f+".points", "range", "%d is not between 1 and %d", b.Points, progMaxBasePoints)
+		}
+		if b.Per.Sign() <= 0 {
+			pr.Add(f+".per", "range", "must be greater than zero")
+		} else {
+			pr.decimal(f+".per", b.Per, 18, 12)
+		}
+		if b.Rounding != nil && !b.Rounding.Valid() {
+			pr.Addf(f+".rounding", "enum", "%s is not a rounding mode", b.Rounding.String())
+		}
+		pr.list(f+".categories", b.Categories)
+		pr.list(f+".exclude_categories", b.ExcludeCategories)
+		pr.list(f+".skus", b.SKUs)
+		pr.list(f+".exclude_skus", b.ExcludeSKUs)
+		for j, c := range b.Categories {
+			if slices.Contains(b.ExcludeCategories, c) {
+				pr.Addf(fmt.Sprintf("%s.categories[%d]", f, j), "conflict", "%s is also excluded", clipQuote(c))
+			}
+		}
+		for j, s := range b.SKUs {
+			if slices.Contains(b.ExcludeSKUs, s) {
+				pr.Addf(fmt.Sprintf("%s.skus[%d]", f, j), "conflict", "%s is also excluded", clipQuote(s))
+			}
+		}
+		plan.base = append(plan.base, cloneBaseRate(b))
+	}
+
+	ids := map[string]string{} // rule ID → field of its first use
+	checkID := func(f, id string) {
+		switch {
+		case id == "":
+			pr.Add(f, "required", "is empty")
+			return
+		case id == BaseRuleID:
+			pr.Add(f, "reserved", `"base" names the base rates`)
+			return
+		case !ruleIDPattern.MatchString(id):
+			pr.Addf(f, "format", "%s is not 1 to 64 of a-z, 0-9, '_', '-', '.' starting with a letter or digit", clipQuote(id))
+			return
+		}
+		if first, ok := ids[id]; ok {
+			pr.Addf(f, "unique", "%s is also the ID of %s", clipQuote(id), first)
+			return
+		}
+		ids[id] = f
+	}
+
+	if len(e.Rules) > progMaxRules {
+		pr.Addf("earning.rules", "max_items", "has %d rules, more than %d", len(e.Rules), progMaxRules)
+	}
+	priorities := map[int]int{}
+	for i, r := range e.Rules {
+		f := fmt.Sprintf("earning.rules[%d]", i)
+		checkID(f+".id", r.ID)
+		pr.name(f+".name", r.Name)
+		if j, ok := priorities[r.Priority]; ok {
+			pr.Addf(f+".priority", "unique", "%d is also the priority of earning.rules[%d]; stacking order must be explicit", r.Priority, j)
+		} else {
+			priorities[r.Priority] = i
+		}
+		c := compiledRule{Rule: r}
+		var env any = RuleEnv{}
+		if r.PerLine {
+			env = LineRuleEnv{}
+		}
+		c.when = pr.condition(f+".when", r.When, env)
+
+		checkType(f+".effect.point_type", r.Effect.PointType)
+		m := r.Effect.Multiplier
+		switch {
+		case m.Sign() < 0:
+			pr.Add(f+".effect.multiplier", "range", "is negative")
+		case m.Cmp(decimal.NewFromInt(1000)) > 0:
+			pr.Add(f+".effect.multiplier", "range", "is more than 1000")
+		default:
+			pr.decimal(f+".effect.multiplier", m, 4, 6)
+		}
+		if r.Effect.Bonus < 0 || r.Effect.Bonus > progMaxBonus {
+			pr.Addf(f+".effect.bonus", "range", "%d is not between 0 and %d", r.Effect.Bonus, int64(progMaxBonus))
+		}
+		if m.Sign() == 0 && r.Effect.Bonus == 0 {
+			pr.Add(f+".effect", "required", "gives no points: set a multiplier or a bonus")
+		}
+
+		var okFrom, okTo bool
+		c.from, okFrom = pr.localTime(f+".from", r.From, loc)
+		c.to, okTo = pr.localTime(f+".to", r.To, loc)
+		if okFrom && okTo && !c.from.IsZero() && !c.to.IsZero() && !c.from.Before(c.to) {
+			pr.Addf(f+".to", "range", "%s is not after from %s", r.To, r.From)
+		}
+
+		caps := r.Caps
+		for _, v := range []struct {
+			name string
+			n    int64
+		}{{"per_order", caps.PerOrder}, {"per_day", caps.PerDay}, {"per_period", caps.PerPeriod}} {
+			if v.n < 0 {
+				pr.Addf(f+".caps."+v.name, "range", "%d is negative", v.n)
+			}
+		}
+		switch caps.Period {
+		case "":
+			if caps.PerPeriod > 0 {
+				pr.Add(f+".caps.period", "required", `is needed for per_period: "month", "year" or "campaign"`)
+			}
+		case LimitMonth, LimitYear, LimitCampaign:
+			if caps.PerPeriod == 0 {
+				pr.Add(f+".caps.per_period", "required", "is 0 but caps.period is set")
+			}
+			if caps.Period == LimitCampaign && r.From == "" && r.To == "" {
+				pr.Add(f+".caps.period", "campaign", "is campaign but the rule has neither from nor to")
+			}
+		default:
+			pr.Addf(f+".caps.period", "enum", `%s is not "month", "year" or "campaign"`, clipQuote(string(caps.Period)))
+		}
+		plan.rules = append(plan.rules, c)
+	}
+	slices.SortStableFunc(plan.rules, func(a, b compiledRule) int { return cmp.Compare(a.Priority, b.Priority) })
+
+	if len(e.Events) > progMaxEventRules {
+		pr.Addf("earning.events", "max_items", "has %d event rules, more than %d", len(e.Events), progMaxEventRules)
+	}
+	for i, ev := range e.Events {
+		f := fmt.Sprintf("earning.events[%d]", i)
+		checkID(f+".id", ev.ID)
+		pr.name(f+".name", ev.Name)
+		if !ev.Event.Valid() {
+			pr.Addf(f+".event", "enum", "%s is not one of signup, birthday, profile_completed, review, referral_referrer, referral_referee", clipQuote(string(ev.Event)))
+		}
+		checkType(f+".point_type", ev.PointType)
+		if ev.Points < 1 || ev.Points > progMaxBonus {
+			pr.Addf(f+".points", "range", "%d is not between 1 and %d", ev.Points, int64(progMaxBonus))
+		}
+		switch ev.Once {
+		case "", LimitEver, LimitYear, LimitMonth:
+		default:
+			pr.Addf(f+".once", "enum", `%s is not "ever", "year", "month" or empty`, clipQuote(string(ev.Once)))
+		}
+		plan.events = append(plan.events, compiledEvent{EventRule: ev, when: pr.condition(f+".when", ev.When, EventEnv{})})
+	}
+	return plan
+}
+
+// compileCondition compiles a When expression against env, type-checked to bool. An empty
+// expression gives nil (always true). Problems go to pr on field.
+func (pr *programProblems) condition(field, src string, env any) *vm.Program {
+	if strings.TrimSpace(src) == "" {
+		return nil
+	}
+	if len(src) > progMaxExprLen {
+		pr.Addf(field, "max_length", "is longer than %d bytes", progMaxExprLen)
+		return nil
+	}
+	prog, err := compileExpr(src, env)
+	if err != nil {
+		pr.Add(field, "expression", exprMessage(err.Error()))
+		return nil
+	}
+	return prog
+}
+
+// compileExpr compiles an expression with the options every condition uses: the typed
+// environment, a bool result and no clock (now() is disabled: earning is a pure function of
+// its inputs).
+func compileExpr(src string, env any) (prog *vm.Program, err error) {
+	defer func() {
+		// expr-lang is fuzzed and returns errors, but a condition is user input: never let a
+		// defect in the compiler take the host down.
+		if r := recover(); r != nil {
+			prog, err = nil, fmt.Errorf("cannot compile the expression: %v", r)
+		}
+	}()
+	return expr.Compile(src, expr.Env(env), expr.AsBool(), expr.DisableBuiltin("now"))
+}
+
+// runCondition evaluates a compiled condition; nil is true. Runtime errors (a nil attribute
+// compared with a number, an integer division by zero, a memory budget exceeded) are
+// returned, never panicked.
+func runCondition(machine *vm.VM, prog *vm.Program, env any) (bool, error) {
+	if prog == nil {
+		return true, nil
+	}
+	out, err := machine.Run(prog, env)
+	if err != nil {
+		return false, err
+	}
+	switch v := out.(type) {
+	case bool:
+		return v, nil
+	case nil:
+		return false, nil
+	}
+	return false, fmt.Errorf("the expression gave %T, not bool", out)
+}
+
+// RuleError reports a condition that failed while it was evaluated, for example an
+// attribute that is missing compared with a number. Preview and EventAwards return it
+// instead of guessing whether the rule matched.
+type RuleError struct {
+	// RuleID is the rule whose condition failed.
+	RuleID string
+	// LineID is the order line being evaluated, for a per-line rule.
+	LineID string
+	// Err is the evaluation error.
+	Err error
+}
+
+func (e *RuleError) Error() string {
+	if e.LineID != "" {
+		return fmt.Sprintf("loyalty: rule %q, line %q: %v", e.RuleID, e.LineID, exprMessage(e.Err.Error()))
+	}
+	return fmt.Sprintf("loyalty: rule %q: %v", e.RuleID, exprMessage(e.Err.Error()))
+}
+
+// Unwrap returns the evaluation error.
+func (e *RuleError) Unwrap() error { return e.Err }
+
+// campaignLayouts are the accepted forms of a campaign bound.
+var campaignLayouts = [...]string{"2006-01-02T15:04", "2006-01-02T15:04:05"}
+
+// parseLocal reads a local date-time in loc. Empty gives the zero time and true.
+func (pr *programProblems) localTime(field, s string, loc *time.Location) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, true
+	}
+	for _, layout := range campaignLayouts {
+		if len(s) != len(layout) {
+			continue
+		}
+		t, err := time.ParseInLocation(layout, s, loc)
+		if err == nil {
+			return t, true
+		}
+	}
+	pr.Addf(field, "format", `%s is not a local date-time such as "2026-11-11T00:00"`, clipQuote(s))
+	return time.Time{}, false
+}
+
+func (pr *programProblems) decimal(field string, d decimal.Decimal, intDigits, fracDigits int64) {
+	if d.Sign() == 0 {
+		return
+	}
+	n := d.Normalize()
+	e := int64(n.Exponent())
+	if int64(n.NumDigits())+e > intDigits {
+		pr.Addf(field, "range", "has more than %d digits before the decimal point", intDigits)
+	}
+	if -e > fracDigits {
+		pr.Addf(field, "precision", "has more than %d decimal places", fracDigits)
+	}
+}
+
+func (pr *programProblems) list(field string, list []string) {
+	if len(list) > progMaxListItems {
+		pr.Addf(field, "max_items", "has %d items, more than %d", len(list), progMaxListItems)
+		return
+	}
+	for i, s := range list {
+		if strings.TrimSpace(s) == "" {
+			pr.Add(fmt.Sprintf("%s[%d]", field, i), "required", "is empty")
+		}
+	}
+}
+
+func (pr *programProblems) name(field, name string) {
+	if len(name) > progMaxNameLen {
+		pr.Addf(field, "max_length", "is longer than %d bytes", progMaxNameLen)
+	}
+}
+
+func cloneBaseRate(b BaseRate) BaseRate {
+	if b.Rounding != nil {
+		m := *b.Rounding
+		b.Rounding = &m
+	}
+	b.Categories = slices.Clone(b.Categories)
+	b.ExcludeCategories = slices.Clone(b.ExcludeCategories)
+	b.SKUs = slices.Clone(b.SKUs)
+	b.ExcludeSKUs = slices.Clone(b.ExcludeSKUs)
+	return b
+}
+
+// programProblems collects the problems of a programme, with the checks its fields share.
+type programProblems struct{ crm.Problems }
+
+// clipQuote quotes user input for a message, cut to a readable length.
+func clipQuote(s string) string {
+	const limit = 40
+	if len(s) > limit {
+		return fmt.Sprintf("%q…", s[:limit])
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+func exprMessage(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,445 @@
+package loyalty
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kehu-crm/kehu/crm"
+)
+
+// Service runs a loyalty ledger: it decides every movement of points and writes it
+// through the Store, atomically and idempotently. It is safe for concurrent use.
+type Service struct {
+	store Store
+	opts  crm.Options
+}
+
+// NewService returns a service over store. A nil store means NewMemoryStore(); nil options
+// mean the defaults (time.Now, UUIDv7, events dropped).
+func NewService(store Store, opts *crm.Options) *Service {
+	if store == nil {
+		store = NewMemoryStore()
+	}
+	return &Service{store: store, opts: opts.Resolved()}
+}
+
+// Store returns the service's store.
+func (s *Service) Store() Store { return s.store }
+
+// MaxPoints bounds the points one command may move, so that no sum can overflow.
+const MaxPoints = 1_000_000_000_000
+
+// maxAttempts bounds the retries of a write that lost a race in an optimistic store.
+const maxAttempts = 8
+
+// digest is a stable fingerprint of a command's payload, to tell a true retry from a key
+// reused for something else.
+func digest(kind string, payload any) string {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		b = fmt.Appendf(nil, "%#v", payload)
+	}
+	h := sha256.Sum256(append([]byte(kind+"\x00"), b...))
+	return hex.EncodeToString(h[:])
+}
+
+// run applies one command: it answers a repeated key from the command record, expires due
+// lots of every account it touches, lets fn write its entries, and stores everything in one
+// atomic step. It returns fn's entries.
+func (s *Service) run(ctx context.Context, p *Program, key, dig string, keys []AccountKey,
+	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, error) {
+	if p == nil || p.loc == nil {
+		return nil, crm.Invalid("program", "required", "a validated programme is required (LoadProgram or NewProgram)")
+	}
+	if key != "" {
+		if out, done, err := s.replay(ctx, p, key, dig); done || err != nil {
+			return out, err
+		}
+	}
+	var (
+		out []Entry
+		err error
+	)
+	for range maxAttempts {
+		op := &ledgerOp{at: s.opts.Now(), version: p.Version, key: key, actor: crm.ActorFrom(ctx),
+			newID:  func() EntryID { return EntryIDFrom(s.opts.NewID()) },
+			newLot: func() LotID { return LotIDFrom(s.opts.NewID()) }}
+		ruled := false
+		err = s.store.Update(ctx, keys, func(accts []*Account) (*Commit, error) {
+			ruled = true
+			var all []Entry
+			for _, a := range accts {
+				if e := op.expire(a); e != nil {
+					all = append(all, *e)
+				}
+			}
+			es, err := fn(op, accts)
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range accts {
+				a.UpdatedAt = op.at
+			}
+			out = es
+			commit := &Commit{Entries: append(all, es...)}
+			if key != "" {
+				commit.Command = &Command{Program: p.ID, Key: key, Digest: dig, At: op.at, Entries: es}
+			}
+			ruled = false
+			return commit, nil
+		})
+		if err == nil || ruled || !errors.Is(err, crm.ErrConflict) {
+			break
+		}
+	}
+	switch {
+	case errors.Is(err, crm.ErrDuplicate) && key != "":
+		out, _, err := s.replay(ctx, p, key, dig)
+		return out, err
+	case err != nil:
+		return nil, err
+	}
+	return out, s.publish(ctx, out)
+}
+
+// replay answers a command whose key was seen before: its first result, or ErrKeyReused.
+func (s *Service) replay(ctx context.Context, p *Program, key, dig string) ([]Entry, bool, error) {
+	cmd, err := s.store.Command(ctx, p.ID, key)
+	switch {
+	case errors.Is(err, crm.ErrNotFound):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, err
+	case cmd.Digest != dig:
+		return nil, true, fmt.Errorf("command %q: %w", key, ErrKeyReused)
+	}
+	return cmd.Entries, true, nil
+}
+
+func (s *Service) publish(ctx context.Context, entries []Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	events := make([]crm.Event, len(entries))
+	for i, e := range entries {
+		events[i] = LedgerEvent{Entry: e}
+	}
+	if err := s.opts.Events.Publish(ctx, events...); err != nil {
+		return fmt.Errorf("points stored, but publishing events failed: %w", err)
+	}
+	return nil
+}
+
+// LedgerEvent is published for every entry written by a command: "loyalty.points_earned",
+// "loyalty.points_redeemed", … (see EventName).
+type LedgerEvent struct {
+	Entry Entry `json:"entry"`
+}
+
+// EventName implements crm.Event: "loyalty.points_" followed by the entry kind.
+func (e LedgerEvent) EventName() string { return "loyalty.points_" + string(e.Entry.Kind) }
+
+// OccurredAt implements crm.Event.
+func (e LedgerEvent) OccurredAt() time.Time { return e.Entry.At }
+
+// pointType checks that code names a point type of p and returns it.
+func pointType(p *Program, field, code string, probs *crm.Problems) PointType {
+	pt, ok := p.PointType(code)
+	if !ok {
+		probs.Addf(field, "unknown_point_type", "%q is not a point type of programme %s", code, p.ID)
+	}
+	return pt
+}
+
+func checkMember(customer crm.CustomerID, probs *crm.Problems) {
+	if customer.IsZero() {
+		probs.Add("customer", "required", "is empty")
+	}
+}
+
+func checkText(probs *crm.Problems, field, s string, max int) {
+	if len(s) > max {
+		probs.Addf(field, "max_length", "is longer than %d bytes", max)
+	}
+}
+
+// Points is a command that moves a number of points of one type for one member.
+type Points struct {
+	Customer  crm.CustomerID `json:"customer"`
+	PointType string         `json:"point_type"`
+	Points    int64          `json:"points"`
+	// Source says what caused it; Ref is the host's reference (order, redemption, event).
+	Source Source `json:"source,omitzero"`
+	Reason string `json:"reason,omitempty"`
+	// Key makes the command idempotent: a repeat returns the first result; a repeat with a
+	// different payload fails with ErrKeyReused. Keys are permanent.
+	Key string `json:"-"`
+}
+
+func (c *Points) check(p *Program, positive bool) (PointType, error) {
+	var probs crm.Problems
+	checkMember(c.Customer, &probs)
+	pt := pointType(p, "point_type", c.PointType, &probs)
+	switch {
+	case positive && c.Points <= 0:
+		probs.Add("points", "positive", "must be more than zero")
+	case !positive && c.Points == 0:
+		probs.Add("points", "non_zero", "must not be zero")
+	case c.Points > MaxPoints || c.Points < -MaxPoints:
+		probs.Addf("points", "range", "must be within ±%d", int64(MaxPoints))
+	}
+	checkText(&probs, "reason", c.Reason, 500)
+	checkText(&probs, "key", c.Key, 200)
+	checkText(&probs, "source.ref", c.Source.Ref, 200)
+	return pt, probs.Err()
+}
+
+func (c *Points) key(p *Program) AccountKey {
+	return AccountKey{Program: p.ID, Customer: c.Customer, PointType: c.PointType}
+}
+
+// Earn credits points to a member as a new lot, with the point type's expiry and pending
+// window, paying off any debt first.
+func (s *Service) Earn(ctx context.Context, p *Program, c Points) (Entry, error) {
+	pt, err := c.check(p, true)
+	if err != nil {
+		return Entry{}, err
+	}
+	if c.Source.Type == "" {
+		c.Source.Type = "manual"
+	}
+	out, err := s.run(ctx, p, c.Key, digest("earn", c), []AccountKey{c.key(p)}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+		return []Entry{op.credit(a[0], KindEarn, pt, p.Location(), c.Points, c.Source, c.Reason)}, nil
+	})
+	return first(out, err)
+}
+
+func first(out []Entry, err error) (Entry, error) {
+	if err != nil || len(out) == 0 {
+		return Entry{}, err
+	}
+	return out[0], nil
+}
+
+// Redeem spends points from what the member has available now, drawing on lots by the
+// programme's spend policy, and records exactly which lots it drew on. It fails with
+// ErrInsufficientPoints, writing nothing, if the member has fewer available points.
+func (s *Service) Redeem(ctx context.Context, p *Program, c Points) (Entry, error) {
+	if _, err := c.check(p, true); err != nil {
+		return Entry{}, err
+	}
+	if c.Source.Type == "" {
+		c.Source.Type = "redemption"
+	}
+	out, err := s.run(ctx, p, c.Key, digest("redeem", c), []AccountKey{c.key(p)}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+		e, err := op.debit(a[0], KindRedeem, p.Spend(), c.Points, c.Source, c.Reason)
+		return []Entry{e}, err
+	})
+	return first(out, err)
+}
+
+// Adjust corrects a balance by hand. A positive adjustment is a new lot; a negative one
+// takes points from what is available and may take the balance below zero only as far as
+// the point type's Floor, or fails with ErrInsufficientPoints. A reason is required.
+func (s *Service) Adjust(ctx context.Context, p *Program, c Points) (Entry, error) {
+	pt, err := c.check(p, false)
+	if err == nil && strings.TrimSpace(c.Reason) == "" {
+		err = crm.Invalid("reason", "required", "say why the balance is adjusted")
+	}
+	if err != nil {
+		return Entry{}, err
+	}
+	c.Source.Type = "manual"
+	out, err := s.run(ctx, p, c.Key, digest("adjust", c), []AccountKey{c.key(p)}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+		if c.Points > 0 {
+			return []Entry{op.credit(a[0], KindAdjust, pt, p.Location(), c.Points, c.Source, c.Reason)}, nil
+		}
+		take := -c.Points
+		if room := a[0].BalanceAt(op.at).Available - pt.Floor; room < take {
+			return nil, fmt.Errorf("%s: %d points can be taken down to the floor of %d, %d asked: %w",
+				a[0].Key, max(room, 0), pt.Floor, take, ErrInsufficientPoints)
+		}
+		return []Entry{op.clawback(a[0], KindAdjust, LotID{}, take, ReturnDebt, pt.Floor, p.Spend(), c.Source, c.Reason)}, nil
+	})
+	return first(out, err)
+}
+
+// Reverse undoes an entry, once. A redemption or transfer out gives its points back to the
+// very lots it drew on, with their original expiry (points whose lot has expired meanwhile
+// expire again at once); an earning or positive adjustment takes back what refunds have not
+// yet taken of the points it credited, the programme's return policy deciding what happens
+// to points already spent. Reverse is idempotent by entry: repeating it returns the first
+// result.
+func (s *Service) Reverse(ctx context.Context, p *Program, id EntryID, reason string) ([]Entry, error) {
+	orig, err := s.store.Entry(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if orig.Account.Program != p.ID {
+		return nil, crm.Invalid("entry", "program", fmt.Sprintf("entry %s belongs to programme %s", id, orig.Account.Program))
+	}
+	pt, _ := p.PointType(orig.Account.PointType)
+	key := "reverse:" + id.String()
+	return s.run(ctx, p, key, digest("reverse", id), []AccountKey{orig.Account}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+		switch orig.Kind {
+		case KindRedeem, KindTransferOut:
+			e := op.restore(a[0], orig, reason)
+			out := []Entry{e}
+			if x := op.expire(a[0]); x != nil {
+				out = append(out, *x)
+			}
+			return out, nil
+		case KindEarn, KindAdjust, KindTransferIn:
+			if len(orig.Lots) == 0 || orig.Points <= 0 {
+				break
+			}
+			l := a[0].lot(orig.Lots[0].Lot)
+			if l == nil || l.Returned >= l.Earned {
+				return nil, fmt.Errorf("entry %s: %w", id, ErrAlreadyReversed)
+			}
+			take := l.Earned - l.Returned
+			l.Returned = l.Earned
+			e := op.clawback(a[0], KindReverse, l.ID, take, p.ReturnPolicy(), pt.Floor, p.Spend(), orig.Source, reason)
+			e.Reverses = orig.ID
+			return []Entry{e}, nil
+		}
+		return nil, crm.Invalid("entry", "reversible", fmt.Sprintf("a %s entry cannot be reversed", orig.Kind))
+	})
+}
+
+// maxUnits bounds an order line's units, so that points × units cannot overflow.
+const maxUnits = 1_000_000
+
+// RefundLine is the part of one order line a refund covers: Quantity of the line's Of
+// units (Quantity == Of for the whole line).
+type RefundLine struct {
+	Line     string `json:"line"`
+	Quantity int64  `json:"quantity"`
+	Of       int64  `json:"of"`
+}
+
+// Refund takes back the points an order's lines created, line by line: for each earn entry
+// of a refunded line (every point type and rule), the points to take are such that the
+// refunds of a line add up to exactly what the line earned once all its units are refunded
+// (cumulative floor of earned × units refunded ÷ units). Points already spent are handled
+// by the programme's return policy. No lines means the whole order. key is required.
+func (s *Service) Refund(ctx context.Context, p *Program, customer crm.CustomerID, order string, lines []RefundLine, key string) ([]Entry, error) {
+	var probs crm.Problems
+	checkMember(customer, &probs)
+	if order == "" {
+		probs.Add("order", "required", "is empty")
+	}
+	if key == "" {
+		probs.Add("key", "required", "a refund needs an idempotency key, e.g. the refund's own ID")
+	}
+	want := map[string]RefundLine{}
+	for i, l := range lines {
+		f := fmt.Sprintf("lines[%d]", i)
+		switch {
+		case l.Line == "":
+			probs.Add(f+".line", "required", "is empty")
+		case l.Of <= 0 || l.Of > maxUnits || l.Quantity <= 0 || l.Quantity > l.Of:
+			probs.Addf(f+".quantity", "range", "need 0 < quantity ≤ of ≤ %d", maxUnits)
+		}
+		if _, dup := want[l.Line]; dup {
+			probs.Add(f+".line", "unique", "line refunded twice in one refund")
+		}
+		want[l.Line] = l
+	}
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	earned, err := s.store.EntriesBySource(ctx, p.ID, "order", order)
+	if err != nil {
+		return nil, err
+	}
+	type target struct {
+		entry Entry
+		line  RefundLine
+	}
+	var targets []target
+	var keys []AccountKey
+	for _, e := range earned {
+		if e.Kind != KindEarn || e.Account.Customer != customer || len(e.Lots) == 0 {
+			continue
+		}
+		rl, ok := want[e.Source.Line]
+		if len(lines) == 0 {
+			rl, ok = RefundLine{Line: e.Source.Line, Quantity: 1, Of: 1}, true
+		}
+		if !ok {
+			continue
+		}
+		targets = append(targets, target{e, rl})
+		if !containsKey(keys, e.Account) {
+			keys = append(keys, e.Account)
+		}
+	}
+	if len(targets) == 0 {
+		return nil, fmt.Errorf("no points earned by order %q for these lines: %w", order, crm.ErrNotFound)
+	}
+	payload := struct {
+		Customer crm.CustomerID
+		Order    string
+		Lines    []RefundLine
+	}{customer, order, lines}
+	return s.run(ctx, p, key, digest("refund", payload), keys, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
+		var out []Entry
+		for _, t := range targets {
+			a := accts[indexKey(keys, t.entry.Account)]
+			l := a.lot(t.entry.Lots[0].Lot)
+			if l == nil {
+				continue
+			}
+			qty := l.ReturnedQty + t.line.Quantity
+			if qty > t.line.Of {
+				return nil, crm.Invalid("lines", "range", fmt.Sprintf("line %s: refunds exceed its %d units", t.line.Line, t.line.Of))
+			}
+			goal := l.Earned * qty / t.line.Of // exact at qty == Of
+			take := goal - l.Returned
+			l.ReturnedQty, l.Returned = qty, goal
+			if take <= 0 {
+				continue
+			}
+			pt, _ := p.PointType(a.Key.PointType)
+			e := op.clawback(a, KindReverse, l.ID, take, p.ReturnPolicy(), pt.Floor, p.Spend(), t.entry.Source, "refund")
+			e.Reverses, e.Quantity = t.entry.ID, t.line.Quantity
+			out = append(out, e)
+		}
+		return out, nil
+	})
+}
+
+func containsKey(keys []AccountKey, k AccountKey) bool { return indexKey(keys, k) >= 0 }
+
+func indexKey(keys []AccountKey, k AccountKey) int {
+	for i, x := range keys {
+		if x == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// restore gives a draw's points back to the lots it came from.
+func (op *ledgerOp) restore(a *Account, orig *Entry, reason string) Entry {
+	e := op.entry(a, KindReverse, orig.Source, reason)
+	e.Reverses = orig.ID
+	for _, m := range orig.Lots {
+		if l := a.lot(m.Lot); l != nil && m.Points < 0 {
+			l.Remaining -= m.Points
+			if !l.ExpiredAt.IsZero() {
+				l.ExpiredAt = time.Time{} // expire again, now, if it is past its date
+			}
+			e.Lots = append(e.Lots, LotMove{Lot: l.ID, Points: -m.Points})
+			e.Points -= m.Points
+		}
+	}
+	return e
+}

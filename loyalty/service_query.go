@@ -1,0 +1,326 @@
+package loyalty
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/kehu-crm/kehu/crm"
+)
+
+// ExpiryReport says what one ExpireDue run did.
+type ExpiryReport struct {
+	Accounts int   `json:"accounts"`
+	Lots     int   `json:"lots"`
+	Points   int64 `json:"points"`
+}
+
+// ExpireDue writes the expiry entries for every lot of the programme whose points expired
+// at or before asOf, account by account, reading batch accounts at a time (0 means 1000).
+// It is idempotent: a lot is expired once, and a second run finds nothing. asOf may not be
+// after the service's clock. Reads never need it: points past their expiry are never
+// spendable, whether or not this has run.
+func (s *Service) ExpireDue(ctx context.Context, p *Program, asOf time.Time, batch int) (ExpiryReport, error) {
+	var rep ExpiryReport
+	if p == nil || p.loc == nil {
+		return rep, crm.Invalid("program", "required", "a validated programme is required")
+	}
+	if asOf.After(s.opts.Now()) {
+		return rep, crm.Invalid("as_of", "future", "cannot expire points ahead of the clock")
+	}
+	if batch < 0 {
+		return rep, crm.Invalid("batch", "range", "must not be negative")
+	}
+	if batch == 0 {
+		batch = 1000
+	}
+	q := ScanQuery{DueBy: asOf, PageRequest: crm.PageRequest{Limit: batch}}
+	for {
+		page, err := s.store.ScanAccounts(ctx, p.ID, q)
+		if err != nil {
+			return rep, err
+		}
+		for _, a := range page.Items {
+			_, err := s.run(ctx, p, "", "", []AccountKey{a.Key}, func(*ledgerOp, []*Account) ([]Entry, error) {
+				return nil, nil // run writes the expiry entries of every account it touches
+			})
+			if err != nil {
+				return rep, fmt.Errorf("expire %s: %w", a.Key, err)
+			}
+			rep.Accounts++
+			for _, l := range a.Lots {
+				if l.Remaining > 0 && l.ExpiredAt.IsZero() && l.Expired(asOf) {
+					rep.Lots++
+					rep.Points += l.Remaining
+				}
+			}
+		}
+		if page.Next == "" {
+			return rep, nil
+		}
+		q.After = page.Next
+	}
+}
+
+// Balance returns a member's position in one point type now. A member with no account has
+// a zero balance.
+func (s *Service) Balance(ctx context.Context, p *Program, customer crm.CustomerID, pointType string) (Balance, error) {
+	a, err := s.account(ctx, p, customer, pointType)
+	if err != nil {
+		return Balance{}, err
+	}
+	return a.BalanceAt(s.opts.Now()), nil
+}
+
+func (s *Service) account(ctx context.Context, p *Program, customer crm.CustomerID, pointType string) (*Account, error) {
+	var probs crm.Problems
+	checkMember(customer, &probs)
+	pointType2(p, pointType, &probs)
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	key := AccountKey{Program: p.ID, Customer: customer, PointType: pointType}
+	a, err := s.store.Account(ctx, key)
+	if errors.Is(err, crm.ErrNotFound) {
+		return &Account{Key: key}, nil
+	}
+	return a, err
+}
+
+func pointType2(p *Program, code string, probs *crm.Problems) {
+	if p == nil {
+		probs.Add("program", "required", "is nil")
+		return
+	}
+	pointType(p, "point_type", code, probs)
+}
+
+// AccountAsOf rebuilds a member's account as it stood at t from its entries: each lot's
+// remainder and the debt as the entries up to t left them (lots created later are left
+// out). Use BalanceAt(t) on the result for the balance as of t.
+func (s *Service) AccountAsOf(ctx context.Context, p *Program, customer crm.CustomerID, pointType string, t time.Time) (*Account, error) {
+	a, err := s.account(ctx, p, customer, pointType)
+	if err != nil || a.Version == 0 {
+		return a, err
+	}
+	remaining := map[LotID]int64{}
+	var debt int64
+	q := EntryQuery{To: t.Add(time.Nanosecond), PageRequest: crm.PageRequest{Limit: 1000}}
+	for {
+		page, err := s.store.Entries(ctx, a.Key, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range page.Items {
+			for _, m := range e.Lots {
+				remaining[m.Lot] += m.Points
+			}
+			debt += e.Debt
+		}
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
+	}
+	out := &Account{Key: a.Key, Version: a.Version, Debt: debt}
+	for _, l := range a.Lots {
+		if l.EarnedAt.After(t) {
+			continue
+		}
+		l.Remaining = remaining[l.ID]
+		if !l.ExpiredAt.IsZero() && l.ExpiredAt.After(t) {
+			l.ExpiredAt = time.Time{}
+		}
+		out.Lots = append(out.Lots, l)
+	}
+	return out, nil
+}
+
+// Lots returns a member's lots in one point type, as stored.
+func (s *Service) Lots(ctx context.Context, p *Program, customer crm.CustomerID, pointType string) ([]Lot, error) {
+	a, err := s.account(ctx, p, customer, pointType)
+	if err != nil {
+		return nil, err
+	}
+	return a.Lots, nil
+}
+
+// Statement is an account's movements over a period.
+type Statement struct {
+	Account AccountKey `json:"account"`
+	From    time.Time  `json:"from"`
+	To      time.Time  `json:"to"`
+	// Opening and Closing are book balances (lot remainders less debt) at From and To.
+	Opening int64   `json:"opening"`
+	Closing int64   `json:"closing"`
+	Entries []Entry `json:"entries"`
+	// Totals by entry kind over the period.
+	Totals map[EntryKind]int64 `json:"totals"`
+}
+
+// Statement returns a member's entries in [from, to) with opening and closing balances;
+// Opening + Σ entries = Closing.
+func (s *Service) Statement(ctx context.Context, p *Program, customer crm.CustomerID, pointType string, from, to time.Time) (*Statement, error) {
+	if !to.After(from) {
+		return nil, crm.Invalid("to", "range", "must be after from")
+	}
+	a, err := s.account(ctx, p, customer, pointType)
+	if err != nil {
+		return nil, err
+	}
+	st := &Statement{Account: a.Key, From: from, To: to, Entries: []Entry{}, Totals: map[EntryKind]int64{}}
+	if a.Version == 0 {
+		return st, nil
+	}
+	q := EntryQuery{To: to, PageRequest: crm.PageRequest{Limit: 1000}}
+	for {
+		page, err := s.store.Entries(ctx, a.Key, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range page.Items {
+			if e.At.Before(from) {
+				st.Opening += e.Points
+				continue
+			}
+			st.Entries = append(st.Entries, e)
+			st.Totals[e.Kind] += e.Points
+		}
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
+	}
+	st.Closing = st.Opening
+	for _, e := range st.Entries {
+		st.Closing += e.Points
+	}
+	return st, nil
+}
+
+// LiabilityLine is the outstanding points of one point type and what they are worth.
+type LiabilityLine struct {
+	PointType string `json:"point_type"`
+	// Available and Pending are summed over members with positive balances; debts are
+	// reported apart and not netted.
+	Available int64     `json:"available"`
+	Pending   int64     `json:"pending"`
+	Debt      int64     `json:"debt"`
+	Value     crm.Money `json:"value"`
+}
+
+// Liability returns, per point type, the points outstanding at asOf (available and
+// pending, never counting expired points) and their value at the point type's
+// ValuePerPoint, rounded half-up to the currency's minor units.
+func (s *Service) Liability(ctx context.Context, p *Program, asOf time.Time) ([]LiabilityLine, error) {
+	if p == nil || p.loc == nil {
+		return nil, crm.Invalid("program", "required", "a validated programme is required")
+	}
+	lines := make([]LiabilityLine, len(p.PointTypes))
+	idx := map[string]int{}
+	for i, pt := range p.PointTypes {
+		lines[i].PointType = pt.Code
+		idx[pt.Code] = i
+	}
+	q := ScanQuery{PageRequest: crm.PageRequest{Limit: 1000}}
+	for {
+		page, err := s.store.ScanAccounts(ctx, p.ID, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range page.Items {
+			i, ok := idx[a.Key.PointType]
+			if !ok {
+				continue
+			}
+			b := a.BalanceAt(asOf)
+			lines[i].Available += max(b.Available, 0)
+			lines[i].Pending += b.Pending
+			lines[i].Debt += b.Debt
+		}
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
+	}
+	for i, pt := range p.PointTypes {
+		amount := pt.ValuePerPoint.Mul(decimal.NewFromInt(lines[i].Available + lines[i].Pending))
+		m, err := crm.MoneyFromDecimal(amount, crm.Currency(p.Currency))
+		if err != nil {
+			return nil, err
+		}
+		lines[i].Value = m.Round(crm.HalfUp)
+	}
+	return lines, nil
+}
+
+// BreakageLine is how much of what was earned in a period expired.
+type BreakageLine struct {
+	PointType string `json:"point_type"`
+	Earned    int64  `json:"earned"`
+	Expired   int64  `json:"expired"`
+	// Rate is Expired ÷ Earned to 4 decimal places (zero when nothing was earned).
+	Rate decimal.Decimal `json:"rate"`
+}
+
+// Breakage returns, per point type, the points earned and the points expired by entries
+// in [from, to), and their ratio.
+func (s *Service) Breakage(ctx context.Context, p *Program, from, to time.Time) ([]BreakageLine, error) {
+	if p == nil || p.loc == nil {
+		return nil, crm.Invalid("program", "required", "a validated programme is required")
+	}
+	if !to.After(from) {
+		return nil, crm.Invalid("to", "range", "must be after from")
+	}
+	lines := make([]BreakageLine, len(p.PointTypes))
+	idx := map[string]int{}
+	for i, pt := range p.PointTypes {
+		lines[i].PointType = pt.Code
+		idx[pt.Code] = i
+	}
+	q := ScanQuery{PageRequest: crm.PageRequest{Limit: 1000}}
+	for {
+		page, err := s.store.ScanAccounts(ctx, p.ID, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range page.Items {
+			i, ok := idx[a.Key.PointType]
+			if !ok {
+				continue
+			}
+			eq := EntryQuery{From: from, To: to, PageRequest: crm.PageRequest{Limit: 1000}}
+			for {
+				es, err := s.store.Entries(ctx, a.Key, eq)
+				if err != nil {
+					return nil, err
+				}
+				for _, e := range es.Items {
+					switch e.Kind {
+					case KindEarn:
+						lines[i].Earned += e.Points
+					case KindExpire:
+						lines[i].Expired -= e.Points
+					}
+				}
+				if es.Next == "" {
+					break
+				}
+				eq.After = es.Next
+			}
+		}
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
+	}
+	for i := range lines {
+		if lines[i].Earned > 0 {
+			lines[i].Rate = decimal.NewFromInt(lines[i].Expired).DivRound(decimal.NewFromInt(lines[i].Earned), 4)
+		}
+	}
+	return lines, nil
+}

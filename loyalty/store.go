@@ -1,0 +1,73 @@
+package loyalty
+
+import (
+	"context"
+	"time"
+
+	"github.com/kehu-crm/kehu/crm"
+)
+
+// Command is the stored record of an idempotent command: its key, a digest of what it
+// asked, and what it produced. A repeat with the same key and digest returns Entries; with a
+// different digest it fails with ErrKeyReused.
+type Command struct {
+	Program string    `json:"program"`
+	Key     string    `json:"key"`
+	Digest  string    `json:"digest"`
+	At      time.Time `json:"at"`
+	Entries []Entry   `json:"entries"`
+}
+
+// Commit is what a change writes besides the accounts it changed: the new entries and, for
+// a command with a key, its record.
+type Commit struct {
+	Entries []Entry
+	Command *Command
+}
+
+// Store persists accounts, their entries and command records. It holds no rules: the
+// Service decides every movement, and the store keeps what it is given, atomically. Every
+// implementation must pass loyaltytest.Run; NewMemoryStore is the embedded default.
+//
+// A store never keeps a pointer it was given nor returns one it keeps.
+type Store interface {
+	// Update runs fn on copies of the accounts named by keys, in the order given (an account
+	// that does not exist yet is passed new: Key set, Version 0, nothing else). If fn returns
+	// an error nothing is written and the error is returned as is. Otherwise every account is
+	// stored with Version increased by one, and the commit's entries and command record are
+	// stored with them, all in one atomic step. If the commit's command key was already
+	// recorded for the programme, nothing is written and Update fails with crm.ErrDuplicate.
+	// Updates of the same account are serialised, or all but one fail with crm.ErrConflict.
+	Update(ctx context.Context, keys []AccountKey, fn func(accounts []*Account) (*Commit, error)) error
+	// Account returns the account, or crm.ErrNotFound.
+	Account(ctx context.Context, key AccountKey) (*Account, error)
+	// MemberAccounts returns every account of a customer in a programme, by point type.
+	MemberAccounts(ctx context.Context, program string, customer crm.CustomerID) ([]*Account, error)
+	// Entry returns the entry, or crm.ErrNotFound.
+	Entry(ctx context.Context, id EntryID) (*Entry, error)
+	// Entries returns one page of an account's entries with From ≤ At < To (zero bounds are
+	// open), in the order they were written.
+	Entries(ctx context.Context, key AccountKey, q EntryQuery) (crm.Page[Entry], error)
+	// EntriesBySource returns every entry of a programme with the source type and reference
+	// (e.g. all entries of order "SO-1"), in the order they were written.
+	EntriesBySource(ctx context.Context, program, sourceType, ref string) ([]Entry, error)
+	// Command returns the record of the command with the key, or crm.ErrNotFound.
+	Command(ctx context.Context, program, key string) (*Command, error)
+	// ScanAccounts returns one page of a programme's accounts in key order. With DueBy set,
+	// only accounts holding a lot with points left, not yet expired by an entry, whose
+	// ExpiresAt is at or before DueBy.
+	ScanAccounts(ctx context.Context, program string, q ScanQuery) (crm.Page[*Account], error)
+}
+
+// EntryQuery selects an account's entries.
+type EntryQuery struct {
+	From, To time.Time
+	crm.PageRequest
+}
+
+// ScanQuery selects a programme's accounts.
+type ScanQuery struct {
+	// DueBy, when set, keeps accounts with points due to expire by then.
+	DueBy time.Time
+	crm.PageRequest
+}

@@ -1,0 +1,59 @@
+package loyalty
+
+import (
+	"context"
+
+	"github.com/kehu-crm/kehu/crm"
+)
+
+// Transfer is a command that moves points from one member to another.
+type Transfer struct {
+	From      crm.CustomerID `json:"from"`
+	To        crm.CustomerID `json:"to"`
+	PointType string         `json:"point_type"`
+	Points    int64          `json:"points"`
+	Reason    string         `json:"reason,omitempty"`
+	// Key makes the transfer idempotent.
+	Key string `json:"-"`
+}
+
+// Transfer moves points between two members in one atomic step: the sender spends them
+// from what is available (transfer_out, by the spend policy) and the receiver gets a new lot
+// (transfer_in) with the point type's expiry from now. Only spendable point types move.
+func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry, error) {
+	var probs crm.Problems
+	if t.From.IsZero() {
+		probs.Add("from", "required", "is empty")
+	}
+	if t.To.IsZero() {
+		probs.Add("to", "required", "is empty")
+	}
+	if !t.From.IsZero() && t.From == t.To {
+		probs.Add("to", "distinct", "cannot transfer to the same member")
+	}
+	var pt PointType
+	if p != nil {
+		pt = pointType(p, "point_type", t.PointType, &probs)
+		if pt.Code != "" && pt.Kind != Spendable {
+			probs.Addf("point_type", "spendable", "%s points are not spendable and cannot be transferred", pt.Code)
+		}
+	}
+	if t.Points <= 0 || t.Points > MaxPoints {
+		probs.Addf("points", "range", "must be between 1 and %d", int64(MaxPoints))
+	}
+	checkText(&probs, "reason", t.Reason, 500)
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	from := AccountKey{Program: p.ID, Customer: t.From, PointType: t.PointType}
+	to := AccountKey{Program: p.ID, Customer: t.To, PointType: t.PointType}
+	src := Source{Type: "transfer", Ref: t.Key}
+	return s.run(ctx, p, t.Key, digest("transfer", t), []AccountKey{from, to}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+		out, err := op.debit(a[0], KindTransferOut, p.Spend(), t.Points, src, t.Reason)
+		if err != nil {
+			return nil, err
+		}
+		in := op.credit(a[1], KindTransferIn, pt, p.Location(), t.Points, src, t.Reason)
+		return []Entry{out, in}, nil
+	})
+}
