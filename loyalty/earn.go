@@ -3,6 +3,9 @@ package loyalty
 import (
 	"fmt"
 	"math"
+	"math/bits"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -196,15 +199,19 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 	if err != nil {
 		return nil, err
 	}
-	b := earnBuilder{plan: plan, usage: usage}
+	n := len(f.lines)
+	b := earnBuilder{plan: plan, usage: usage,
+		awards: make([]Award, 0, n*len(plan.types)+2*len(plan.rules)),
+		steps:  make([]Step, 0, len(plan.base)+len(plan.rules))}
 
-	// Base points, per point type and line.
-	base := make(map[string][]int64, len(plan.types))
-	for _, rate := range plan.base {
-		pts := base[rate.PointType]
+	// Base points, per point type (by index in plan.types) and line.
+	base := make([][]int64, len(plan.types))
+	for ri := range plan.base {
+		rate := &plan.base[ri]
+		pts := base[rate.typeIndex]
 		if pts == nil {
-			pts = make([]int64, len(f.lines))
-			base[rate.PointType] = pts
+			pts = make([]int64, n)
+			base[rate.typeIndex] = pts
 		}
 		var sum int64
 		eligible := 0
@@ -213,46 +220,49 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 				continue
 			}
 			eligible++
-			n, ok := basePoints(f.amounts[i], rate)
+			v, ok := rate.points(f.amounts[i])
+			if ok {
+				pts[i], ok = earnAdd(pts[i], v)
+			}
+			if ok {
+				sum, ok = earnAdd(sum, v)
+			}
 			if !ok {
 				return nil, crm.Invalid(fmt.Sprintf("order.lines[%d].amount", i), "range", "earns more points than fit in an int64")
 			}
-			if pts[i], ok = earnAdd(pts[i], n); !ok {
-				return nil, crm.Invalid(fmt.Sprintf("order.lines[%d].amount", i), "range", "earns more points than fit in an int64")
-			}
-			if sum, ok = earnAdd(sum, n); !ok {
-				return nil, crm.Invalid("order", "range", "earns more points than fit in an int64")
-			}
 		}
-		step := Step{RuleID: BaseRuleID, Name: fmt.Sprintf("%d %s per %s %s", rate.Points, rate.PointType, rate.Per, plan.currency),
-			PointType: rate.PointType, Matched: eligible > 0, Points: sum}
+		step := Step{RuleID: BaseRuleID, Name: rate.name, PointType: rate.PointType, Matched: eligible > 0, Points: sum}
 		switch {
 		case eligible == 0:
-			step.Outcome, step.Detail = OutcomeNotMatched, fmt.Sprintf("no eligible line of %d", len(f.lines))
+			step.Outcome, step.Detail = OutcomeNotMatched, "no eligible line of "+itoa(n)
 		case sum == 0:
-			step.Outcome, step.Detail = OutcomeNoPoints, fmt.Sprintf("%d of %d lines eligible, but too small to earn a point", eligible, len(f.lines))
+			step.Outcome, step.Detail = OutcomeNoPoints, itoa(eligible)+" of "+itoa(n)+" lines eligible, but too small to earn a point"
 		default:
-			step.Outcome, step.Detail = OutcomeAwarded, fmt.Sprintf("%d points on %d of %d lines, rounded %s per line", sum, eligible, len(f.lines), rate.RoundingMode())
+			step.Outcome, step.Detail = OutcomeAwarded, itoa(sum)+" points on "+itoa(eligible)+" of "+itoa(n)+" lines, rounded "+rate.rounding+" per line"
 		}
 		b.steps = append(b.steps, step)
 	}
 	for i, l := range f.lines {
-		for _, t := range plan.types {
-			if pts := base[t]; pts != nil && pts[i] > 0 {
-				b.awards = append(b.awards, Award{PointType: t, Points: pts[i], LineID: l.ID, RuleID: BaseRuleID})
+		for t, pts := range base {
+			if pts != nil && pts[i] > 0 {
+				b.awards = append(b.awards, Award{PointType: plan.types[t], Points: pts[i], LineID: l.ID, RuleID: BaseRuleID})
 			}
 		}
 	}
 
 	// Rules, in ascending priority.
-	var machine vm.VM
-	var stoppedBy *compiledRule
+	var (
+		machine   vm.VM
+		stoppedBy *compiledRule
+		lineEnv   *LineRuleEnv // allocated for the first per-line rule
+		raw       []Award      // one rule's awards before caps
+	)
 	for ri := range plan.rules {
 		r := &plan.rules[ri]
 		step := Step{RuleID: r.ID, Name: r.Name, PointType: r.Effect.PointType}
 		if stoppedBy != nil {
 			step.Outcome = OutcomeStopped
-			step.Detail = fmt.Sprintf("not considered: exclusive rule %q (priority %d) matched first", stoppedBy.ID, stoppedBy.Priority)
+			step.Detail = "not considered: exclusive rule " + strconv.Quote(stoppedBy.ID) + " (priority " + itoa(stoppedBy.Priority) + ") matched first"
 			b.steps = append(b.steps, step)
 			continue
 		}
@@ -262,21 +272,25 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 			continue
 		}
 
-		var raw []Award
+		raw = raw[:0]
+		pts := base[r.typeIndex] // nil: no base points of the type
 		multiplied := func(i int) (int64, bool) {
-			pts := base[r.Effect.PointType]
-			if pts == nil || r.Effect.Multiplier.Sign() == 0 {
+			if pts == nil || r.multNum == 0 {
 				return 0, true
 			}
-			return multiplyPoints(r.Effect.Multiplier, pts[i])
+			return r.multiply(pts[i])
 		}
 		overflow := func(i int) error {
 			return crm.Invalid(fmt.Sprintf("order.lines[%d].amount", i), "range", fmt.Sprintf("earns more points under rule %q than fit in an int64", r.ID))
 		}
 		matchedLines := 0
 		if r.PerLine {
+			if lineEnv == nil {
+				lineEnv = &LineRuleEnv{RuleEnv: f.env}
+			}
 			for i, l := range f.lines {
-				ok, err := runCondition(&machine, r.when, LineRuleEnv{RuleEnv: f.env, Line: l})
+				lineEnv.Line = f.lines[i]
+				ok, err := runCondition(&machine, r.when, lineEnv)
 				if err != nil {
 					return nil, &RuleError{RuleID: r.ID, LineID: l.ID, Err: err}
 				}
@@ -284,31 +298,31 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 					continue
 				}
 				matchedLines++
-				n, ok := multiplied(i)
+				v, ok := multiplied(i)
 				if ok {
-					n, ok = earnAdd(n, r.Effect.Bonus)
+					v, ok = earnAdd(v, r.Effect.Bonus)
 				}
 				if !ok {
 					return nil, overflow(i)
 				}
-				if n > 0 {
-					raw = append(raw, Award{PointType: r.Effect.PointType, Points: n, LineID: l.ID, RuleID: r.ID})
+				if v > 0 {
+					raw = append(raw, Award{PointType: r.Effect.PointType, Points: v, LineID: l.ID, RuleID: r.ID})
 				}
 			}
 		} else {
-			ok, err := runCondition(&machine, r.when, f.env)
+			ok, err := runCondition(&machine, r.when, &f.env)
 			if err != nil {
 				return nil, &RuleError{RuleID: r.ID, Err: err}
 			}
 			if ok {
-				matchedLines = len(f.lines) + 1 // matched: the order as a whole
+				matchedLines = n + 1 // the order as a whole
 				for i, l := range f.lines {
-					n, ok := multiplied(i)
+					v, ok := multiplied(i)
 					if !ok {
 						return nil, overflow(i)
 					}
-					if n > 0 {
-						raw = append(raw, Award{PointType: r.Effect.PointType, Points: n, LineID: l.ID, RuleID: r.ID})
+					if v > 0 {
+						raw = append(raw, Award{PointType: r.Effect.PointType, Points: v, LineID: l.ID, RuleID: r.ID})
 					}
 				}
 				if r.Effect.Bonus > 0 {
@@ -320,7 +334,7 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 			step.Outcome = OutcomeNotMatched
 			step.Detail = "condition is false"
 			if r.PerLine {
-				step.Detail = fmt.Sprintf("condition is false on all %d lines", len(f.lines))
+				step.Detail = "condition is false on every line"
 			}
 			b.steps = append(b.steps, step)
 			continue
@@ -338,22 +352,25 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 		}
 		what := "matched"
 		if r.PerLine {
-			what = fmt.Sprintf("matched %d of %d lines", matchedLines, len(f.lines))
+			what = "matched " + itoa(matchedLines) + " of " + itoa(n) + " lines"
 		}
 		if total == 0 {
 			step.Outcome = OutcomeNoPoints
-			step.Detail = what + ", but there were no base points to multiplyPoints"
+			step.Detail = what + ", but there were no base points to multiply"
 			b.steps = append(b.steps, step)
 			continue
 		}
-		limit, why := b.capLimit(r, f.day, total)
+		limit, why := total, ""
+		if r.Caps != (Caps{}) {
+			limit, why = b.capLimit(r, f.day, total)
+		}
 		if limit < total {
 			raw = trimAwards(raw, limit)
 			step.Outcome, step.Points = OutcomeCapped, limit
-			step.Detail = fmt.Sprintf("%s, capped from %d to %d by %s", what, total, limit, why)
+			step.Detail = what + ", capped from " + itoa(total) + " to " + itoa(limit) + " by " + why
 		} else {
 			step.Outcome, step.Points = OutcomeAwarded, total
-			step.Detail = fmt.Sprintf("%s: %+d points", what, total)
+			step.Detail = what + ": +" + itoa(total) + " points"
 		}
 		b.awards = append(b.awards, raw...)
 		b.steps = append(b.steps, step)
@@ -389,7 +406,7 @@ func (p *Program) EventAwards(event MemberEvent, at time.Time, m Member, usage R
 	if err := pr.Err(); err != nil {
 		return nil, nil, err
 	}
-	env := EventEnv{Event: string(event), Member: memberVars(m, day, plan.loc), Date: dateVars(local, day)}
+	env := &EventEnv{Event: string(event), Member: memberVars(m, day, plan.loc), Date: dateVars(local, day)}
 	env.HasTag, env.InSegment = foldContains(m.Tags), foldContains(m.Segments)
 
 	var (
@@ -417,7 +434,8 @@ func (p *Program) EventAwards(event MemberEvent, at time.Time, m Member, usage R
 			from, to, label := limitBounds(r.Once, day, plan.loc, time.Time{}, time.Time{})
 			if used := usage.Awarded(r.ID, from, to); used > 0 {
 				step.Outcome = OutcomeOnceLimit
-				step.Detail = fmt.Sprintf("already awarded %s (once %s)", label, r.Once)
+				step.Detail = fmt.Sprintf("already awarded %s: once %s", label, map[LimitPeriod]string{
+					LimitEver: "ever", LimitYear: "a year", LimitMonth: "a month"}[r.Once])
 				steps = append(steps, step)
 				continue
 			}
@@ -523,33 +541,113 @@ func trimAwards(awards []Award, limit int64) []Award {
 	return out
 }
 
-// basePoints returns round(amount × Points ÷ Per) with the rate's rounding, exactly: the
-// integer quotient comes from QuoRem, and the remainder decides the rounding by standing in
-// a fraction (¼, ½ or ¾) that is below, at or above one half exactly when the true fraction
-// is, so crm.RoundDecimal rounds it as it would the exact quotient. No division is ever
-// rounded before the final rounding.
-func basePoints(amount decimal.Decimal, rate BaseRate) (int64, bool) {
-	n := amount.Mul(decimal.NewFromInt(rate.Points))
-	q, r := n.QuoRem(rate.Per, 0) // n = Per×q + r, 0 ≤ r < Per (n ≥ 0, Per > 0)
-	if r.Sign() != 0 {
-		var frac decimal.Decimal
-		switch r.Add(r).Cmp(rate.Per) {
-		case -1:
-			frac = decimal.New(25, -2)
-		case 0:
-			frac = decimal.New(5, -1)
-		default:
-			frac = decimal.New(75, -2)
+// points returns round(amount × Points ÷ Per) with the rate's rounding, exactly, for an
+// amount of 0 or more. Amounts and rates whose coefficients fit in 64 bits (all real ones)
+// take an integer path: a 128-bit product, a 64-bit quotient and remainder, and a rounding
+// decision looked up from the table that crm.RoundDecimal filled when the rate was
+// compiled. Anything larger takes the decimal path. Both are exact; neither rounds
+// anything before the final rounding.
+func (b *compiledBase) points(amount decimal.Decimal) (int64, bool) {
+	if q, ok, fast := b.pointsFast(amount); fast {
+		return q, ok
+	}
+	return b.pointsDecimal(amount)
+}
+
+// pow10u64[i] is 10^i.
+var pow10u64 = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
+	1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
+
+// pointsFast is points on 64-bit integers; fast is false when the operands do not fit.
+func (b *compiledBase) pointsFast(amount decimal.Decimal) (q int64, ok, fast bool) {
+	if b.perCoef == 0 || amount.NumDigits() > 18 {
+		return 0, false, false
+	}
+	a := amount.CoefficientInt64()
+	if a == 0 {
+		return 0, true, true
+	}
+	if a < 0 {
+		return 0, false, false
+	}
+	// amount × Points ÷ Per = a × Points × 10^k ÷ perCoef, k = exp(amount) − exp(Per).
+	hi, lo := bits.Mul64(uint64(a), uint64(b.Points))
+	den := b.perCoef
+	switch k := int64(amount.Exponent()) - int64(b.perExp); {
+	case k > 0:
+		if k >= int64(len(pow10u64)) {
+			return 0, false, false
 		}
-		q = crm.RoundDecimal(q.Add(frac), 0, rate.RoundingMode())
+		h1, l1 := bits.Mul64(lo, pow10u64[k])
+		h2, l2 := bits.Mul64(hi, pow10u64[k])
+		var carry uint64
+		hi, carry = bits.Add64(h1, l2, 0)
+		if h2 != 0 || carry != 0 {
+			return 0, false, false
+		}
+		lo = l1
+	case k < 0:
+		if -k >= int64(len(pow10u64)) {
+			return 0, false, false
+		}
+		var dhi uint64
+		dhi, den = bits.Mul64(den, pow10u64[-k])
+		if dhi != 0 {
+			return 0, false, false
+		}
+	}
+	if hi >= den {
+		return 0, false, false // the quotient needs more than 64 bits
+	}
+	uq, r := bits.Div64(hi, lo, den)
+	if r != 0 {
+		half := 0 // the fraction r/den against one half: 0 below, 1 at, 2 above
+		switch {
+		case r > den-r:
+			half = 2
+		case r == den-r:
+			half = 1
+		}
+		if b.roundUp[uq&1][half] {
+			uq++
+		}
+	}
+	if uq > math.MaxInt64 {
+		return 0, false, true
+	}
+	return int64(uq), true, true
+}
+
+// pointsDecimal is points in decimal arithmetic: the integer quotient comes from QuoRem,
+// and the remainder decides the rounding by standing in a fraction (¼, ½ or ¾) that is
+// below, at or above one half exactly when the true fraction is, so crm.RoundDecimal
+// rounds it as it would the exact quotient.
+func (b *compiledBase) pointsDecimal(amount decimal.Decimal) (int64, bool) {
+	n := amount.Mul(decimal.NewFromInt(b.Points))
+	q, r := n.QuoRem(b.Per, 0) // n = Per×q + r, 0 ≤ r < Per (n ≥ 0, Per > 0)
+	if r.Sign() != 0 {
+		q = crm.RoundDecimal(q.Add(halfStandIn[r.Add(r).Cmp(b.Per)+1]), 0, b.RoundingMode())
 	}
 	return decimalPoints(q)
 }
 
-// multiplyPoints returns m × points rounded down (toward zero), exactly.
-func multiplyPoints(m decimal.Decimal, points int64) (int64, bool) {
-	return decimalPoints(crm.RoundDecimal(m.Mul(decimal.NewFromInt(points)), 0, crm.Down))
+// halfStandIn[c+1] is a fraction below (c = -1), at (0) or above (1) one half.
+var halfStandIn = [3]decimal.Decimal{decimal.New(25, -2), decimal.New(5, -1), decimal.New(75, -2)}
+
+// roundingTable asks crm.RoundDecimal, for a positive quotient q of each parity plus a
+// fraction below, at or above one half, whether mode rounds it up to q+1.
+func roundingTable(mode crm.RoundingMode) (t [2][3]bool) {
+	for parity := range 2 {
+		q := decimal.NewFromInt(int64(2 + parity))
+		for half := range 3 {
+			t[parity][half] = crm.RoundDecimal(q.Add(halfStandIn[half]), 0, mode).GreaterThan(q)
+		}
+	}
+	return t
 }
+
+// itoa formats an integer for an explanation.
+func itoa[T int | int64](n T) string { return strconv.FormatInt(int64(n), 10) }
 
 // decimalPoints converts an integral decimal to int64, reporting whether it fits.
 func decimalPoints(d decimal.Decimal) (int64, bool) {
@@ -604,8 +702,7 @@ func (plan *earnPlan) orderFacts(o Order, m Member) (*orderFacts, error) {
 	total := decimal.Zero
 	var qty int64
 	seen := make(map[string]int, len(o.Lines))
-	var skus, cats []string
-	seenSKU, seenCat := map[string]bool{}, map[string]bool{}
+	var skus, cats earnSet
 	for i, l := range o.Lines {
 		field := fmt.Sprintf("order.lines[%d]", i)
 		switch {
@@ -639,14 +736,8 @@ func (plan *earnPlan) orderFacts(o Order, m Member) (*orderFacts, error) {
 		f.amounts[i] = amount
 		f.lines[i] = LineVars{ID: l.ID, SKU: l.SKU, Category: l.Category, Quantity: l.Quantity,
 			Amount: amount.InexactFloat64(), AmountMinor: minorUnitsOf(amount, minor)}
-		if l.SKU != "" && !seenSKU[l.SKU] {
-			seenSKU[l.SKU] = true
-			skus = append(skus, l.SKU)
-		}
-		if l.Category != "" && !seenCat[l.Category] {
-			seenCat[l.Category] = true
-			cats = append(cats, l.Category)
-		}
+		skus.add(l.SKU)
+		cats.add(l.Category)
 	}
 	if err := pr.Err(); err != nil {
 		return nil, err
@@ -654,13 +745,13 @@ func (plan *earnPlan) orderFacts(o Order, m Member) (*orderFacts, error) {
 	f.env = RuleEnv{
 		Order: OrderVars{ID: o.ID, Channel: o.Channel, Store: o.Store, Currency: string(plan.currency),
 			Total: total.InexactFloat64(), TotalMinor: minorUnitsOf(total, minor), Quantity: qty,
-			Lines: len(o.Lines), SKUs: skus, Categories: cats},
+			Lines: len(o.Lines), SKUs: skus.list, Categories: cats.list},
 		Member:      memberVars(m, day, plan.loc),
 		Date:        dateVars(local, day),
 		HasTag:      foldContains(m.Tags),
 		InSegment:   foldContains(m.Segments),
-		HasSKU:      func(s string) bool { return seenSKU[s] },
-		HasCategory: func(c string) bool { return seenCat[c] },
+		HasSKU:      skus.has,
+		HasCategory: cats.has,
 	}
 	return f, nil
 }
@@ -729,4 +820,33 @@ func minorUnitsOf(d decimal.Decimal, places int) int64 {
 		return math.MinInt64
 	}
 	return math.MaxInt64
+}
+
+// earnSet is a set of non-empty strings in insertion order; long sets get an index.
+type earnSet struct {
+	list  []string
+	index map[string]bool
+}
+
+func (s *earnSet) add(v string) {
+	if v == "" || s.has(v) {
+		return
+	}
+	s.list = append(s.list, v)
+	switch {
+	case s.index != nil:
+		s.index[v] = true
+	case len(s.list) > 32:
+		s.index = make(map[string]bool, 2*len(s.list))
+		for _, x := range s.list {
+			s.index[x] = true
+		}
+	}
+}
+
+func (s *earnSet) has(v string) bool {
+	if s.index != nil {
+		return s.index[v]
+	}
+	return slices.Contains(s.list, v)
 }

@@ -3,6 +3,8 @@ package loyalty
 import (
 	"cmp"
 	"fmt"
+	"math"
+	"math/bits"
 	"regexp"
 	"slices"
 	"strings"
@@ -356,15 +358,49 @@ type earnPlan struct {
 	loc      *time.Location
 	currency crm.Currency
 	types    []string // point type codes, in programme order
-	base     []BaseRate
+	base     []compiledBase
 	rules    []compiledRule // ascending priority
 	events   []compiledEvent
 }
 
 type compiledRule struct {
 	Rule
-	when     *vm.Program // nil: always
-	from, to time.Time   // zero: unbounded
+	when      *vm.Program // nil: always
+	from, to  time.Time   // zero: unbounded
+	typeIndex int         // of Effect.PointType in earnPlan.types
+	// The multiplier as multNum / multScale, exact: at most 6 decimal places and at most
+	// 1000, so multNum ≤ 10^9.
+	multNum uint64
+}
+
+// multScale is the denominator of compiledRule.multNum.
+const multScale = 1_000_000
+
+// multiply returns the multiplier × points, rounded down, exactly; false if it does not
+// fit in an int64. points is 0 or more.
+func (r *compiledRule) multiply(points int64) (int64, bool) {
+	hi, lo := bits.Mul64(uint64(points), r.multNum)
+	if hi >= multScale {
+		return 0, false
+	}
+	q, _ := bits.Div64(hi, lo, multScale)
+	if q > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(q), true
+}
+
+// compiledBase is a base rate with what Preview needs precomputed.
+type compiledBase struct {
+	BaseRate
+	typeIndex int
+	name      string // for explanations: "1 points per 1 CNY"
+	rounding  string // the rounding mode's name
+	// Per as perCoef × 10^perExp, for the integer path of points (perCoef 0: none), and
+	// the rounding decisions of the rate's mode (see roundingTable).
+	perCoef uint64
+	perExp  int32
+	roundUp [2][3]bool
 }
 
 type compiledEvent struct {
@@ -378,17 +414,20 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 	if loc == nil {
 		loc = time.UTC
 	}
-	types := make(map[string]bool, len(p.PointTypes))
+	types := make(map[string]int, len(p.PointTypes))
 	plan := &earnPlan{loc: loc}
 	for _, t := range p.PointTypes {
-		types[t.Code] = true
-		plan.types = append(plan.types, t.Code)
+		if _, dup := types[t.Code]; !dup {
+			types[t.Code] = len(plan.types)
+			plan.types = append(plan.types, t.Code)
+		}
 	}
+	hasType := func(code string) bool { _, ok := types[code]; return ok }
 	checkType := func(field, code string) {
 		switch {
 		case code == "":
 			pr.Add(field, "required", "is empty")
-		case !types[code]:
+		case !hasType(code):
 			pr.Addf(field, "unknown_point_type", "%s is not a point type of the programme", clipQuote(code))
 		}
 	}
@@ -425,7 +464,13 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 				pr.Addf(fmt.Sprintf("%s.skus[%d]", f, j), "conflict", "%s is also excluded", clipQuote(s))
 			}
 		}
-		plan.base = append(plan.base, cloneBaseRate(b))
+		cb := compiledBase{BaseRate: cloneBaseRate(b), typeIndex: types[b.PointType],
+			name:     fmt.Sprintf("%d %s per %s %s", b.Points, b.PointType, b.Per, p.Currency),
+			rounding: b.RoundingMode().String(), roundUp: roundingTable(b.RoundingMode())}
+		if b.Per.Sign() > 0 && b.Per.NumDigits() <= 18 {
+			cb.perCoef, cb.perExp = uint64(b.Per.CoefficientInt64()), b.Per.Exponent()
+		}
+		plan.base = append(plan.base, cb)
 	}
 
 	ids := map[string]string{} // rule ID → field of its first use
@@ -461,10 +506,10 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 		} else {
 			priorities[r.Priority] = i
 		}
-		c := compiledRule{Rule: r}
-		var env any = RuleEnv{}
+		c := compiledRule{Rule: r, typeIndex: types[r.Effect.PointType]}
+		var env any = &RuleEnv{}
 		if r.PerLine {
-			env = LineRuleEnv{}
+			env = &LineRuleEnv{}
 		}
 		c.when = pr.condition(f+".when", r.When, env)
 
@@ -477,6 +522,9 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 			pr.Add(f+".effect.multiplier", "range", "is more than 1000")
 		default:
 			pr.decimal(f+".effect.multiplier", m, 4, 6)
+			if v := m.Shift(6); v.IsInteger() && v.BigInt().IsUint64() {
+				c.multNum = v.BigInt().Uint64()
+			}
 		}
 		if r.Effect.Bonus < 0 || r.Effect.Bonus > progMaxBonus {
 			pr.Addf(f+".effect.bonus", "range", "%d is not between 0 and %d", r.Effect.Bonus, int64(progMaxBonus))
@@ -539,7 +587,7 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 		default:
 			pr.Addf(f+".once", "enum", `%s is not "ever", "year", "month" or empty`, clipQuote(string(ev.Once)))
 		}
-		plan.events = append(plan.events, compiledEvent{EventRule: ev, when: pr.condition(f+".when", ev.When, EventEnv{})})
+		plan.events = append(plan.events, compiledEvent{EventRule: ev, when: pr.condition(f+".when", ev.When, &EventEnv{})})
 	}
 	return plan
 }

@@ -54,17 +54,24 @@ func digest(kind string, payload any) string {
 // atomic step. It returns fn's entries.
 func (s *Service) run(ctx context.Context, p *Program, key, dig string, keys []AccountKey,
 	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, error) {
+	out, _, err := s.runAll(ctx, p, key, dig, keys, fn)
+	return out, err
+}
+
+// runAll is run that also returns every entry written, expiry entries included.
+func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys []AccountKey,
+	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, []Entry, error) {
 	if p == nil || p.loc == nil {
-		return nil, crm.Invalid("program", "required", "a validated programme is required (LoadProgram or NewProgram)")
+		return nil, nil, crm.Invalid("program", "required", "a validated programme is required (LoadProgram or NewProgram)")
 	}
 	if key != "" {
 		if out, done, err := s.replay(ctx, p, key, dig); done || err != nil {
-			return out, err
+			return out, nil, err
 		}
 	}
 	var (
-		out []Entry
-		err error
+		out, all []Entry
+		err      error
 	)
 	for range maxAttempts {
 		op := &ledgerOp{at: s.opts.Now(), version: p.Version, key: key, actor: crm.ActorFrom(ctx),
@@ -73,7 +80,7 @@ func (s *Service) run(ctx context.Context, p *Program, key, dig string, keys []A
 		ruled := false
 		err = s.store.Update(ctx, keys, func(accts []*Account) (*Commit, error) {
 			ruled = true
-			var all []Entry
+			all = nil
 			for _, a := range accts {
 				if e := op.expire(a); e != nil {
 					all = append(all, *e)
@@ -87,7 +94,8 @@ func (s *Service) run(ctx context.Context, p *Program, key, dig string, keys []A
 				a.UpdatedAt = op.at
 			}
 			out = es
-			commit := &Commit{Entries: append(all, es...)}
+			all = append(all, es...)
+			commit := &Commit{Entries: all}
 			if key != "" {
 				commit.Command = &Command{Program: p.ID, Key: key, Digest: dig, At: op.at, Entries: es}
 			}
@@ -101,11 +109,11 @@ func (s *Service) run(ctx context.Context, p *Program, key, dig string, keys []A
 	switch {
 	case errors.Is(err, crm.ErrDuplicate) && key != "":
 		out, _, err := s.replay(ctx, p, key, dig)
-		return out, err
+		return out, nil, err
 	case err != nil:
-		return nil, err
+		return nil, nil, err
 	}
-	return out, s.publish(ctx, out)
+	return out, all, s.publish(ctx, all)
 }
 
 // replay answers a command whose key was seen before: its first result, or ErrKeyReused.
@@ -231,7 +239,11 @@ func first(out []Entry, err error) (Entry, error) {
 // programme's spend policy, and records exactly which lots it drew on. It fails with
 // ErrInsufficientPoints, writing nothing, if the member has fewer available points.
 func (s *Service) Redeem(ctx context.Context, p *Program, c Points) (Entry, error) {
-	if _, err := c.check(p, true); err != nil {
+	pt, err := c.check(p, true)
+	if err == nil && pt.Kind != Spendable {
+		err = crm.Invalid("point_type", "spendable", fmt.Sprintf("%s points measure status and cannot be spent", pt.Code))
+	}
+	if err != nil {
 		return Entry{}, err
 	}
 	if c.Source.Type == "" {
@@ -284,29 +296,28 @@ func (s *Service) Reverse(ctx context.Context, p *Program, id EntryID, reason st
 	if orig.Account.Program != p.ID {
 		return nil, crm.Invalid("entry", "program", fmt.Sprintf("entry %s belongs to programme %s", id, orig.Account.Program))
 	}
+	if orig.Kind == KindTransferOut || orig.Kind == KindTransferIn {
+		return s.reverseTransfer(ctx, p, orig, reason)
+	}
 	pt, _ := p.PointType(orig.Account.PointType)
 	key := "reverse:" + id.String()
 	return s.run(ctx, p, key, digest("reverse", id), []AccountKey{orig.Account}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		switch orig.Kind {
-		case KindRedeem, KindTransferOut:
+		case KindRedeem:
 			e := op.restore(a[0], orig, reason)
 			out := []Entry{e}
 			if x := op.expire(a[0]); x != nil {
 				out = append(out, *x)
 			}
 			return out, nil
-		case KindEarn, KindAdjust, KindTransferIn:
+		case KindEarn, KindAdjust:
 			if len(orig.Lots) == 0 || orig.Points <= 0 {
 				break
 			}
-			l := a[0].lot(orig.Lots[0].Lot)
-			if l == nil || l.Returned >= l.Earned {
-				return nil, fmt.Errorf("entry %s: %w", id, ErrAlreadyReversed)
+			e, err := op.takeBack(a[0], orig, p, pt, reason)
+			if err != nil {
+				return nil, err
 			}
-			take := l.Earned - l.Returned
-			l.Returned = l.Earned
-			e := op.clawback(a[0], KindReverse, l.ID, take, p.ReturnPolicy(), pt.Floor, p.Spend(), orig.Source, reason)
-			e.Reverses = orig.ID
 			return []Entry{e}, nil
 		}
 		return nil, crm.Invalid("entry", "reversible", fmt.Sprintf("a %s entry cannot be reversed", orig.Kind))
@@ -425,6 +436,57 @@ func indexKey(keys []AccountKey, k AccountKey) int {
 		}
 	}
 	return -1
+}
+
+// takeBack takes back what refunds have not yet taken of the points the crediting entry
+// orig put in a's lot, under the programme's return policy.
+func (op *ledgerOp) takeBack(a *Account, orig *Entry, p *Program, pt PointType, reason string) (Entry, error) {
+	var l *Lot
+	if len(orig.Lots) > 0 {
+		l = a.lot(orig.Lots[0].Lot)
+	}
+	if l == nil || l.Returned >= l.Earned {
+		return Entry{}, fmt.Errorf("entry %s: %w", orig.ID, ErrAlreadyReversed)
+	}
+	take := l.Earned - l.Returned
+	l.Returned = l.Earned
+	e := op.clawback(a, KindReverse, l.ID, take, p.ReturnPolicy(), pt.Floor, p.Spend(), orig.Source, reason)
+	e.Reverses = orig.ID
+	return e, nil
+}
+
+// reverseTransfer undoes both sides of a transfer in one step: the sender's points go back
+// to the lots they came from, and the receiver's lot is taken back under the return policy.
+func (s *Service) reverseTransfer(ctx context.Context, p *Program, orig *Entry, reason string) ([]Entry, error) {
+	sides, err := s.store.EntriesBySource(ctx, p.ID, "transfer", orig.Source.Ref)
+	if err != nil {
+		return nil, err
+	}
+	var out, in *Entry
+	for i := range sides {
+		switch e := &sides[i]; e.Kind {
+		case KindTransferOut:
+			out = e
+		case KindTransferIn:
+			in = e
+		}
+	}
+	if out == nil || in == nil || orig.Source.Ref == "" {
+		return nil, crm.Invalid("entry", "reversible", "the transfer's other side cannot be found")
+	}
+	pt, _ := p.PointType(in.Account.PointType)
+	keys := []AccountKey{out.Account, in.Account}
+	return s.run(ctx, p, "reverse:"+out.ID.String(), digest("reverse", out.ID), keys, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+		back, err := op.takeBack(a[1], in, p, pt, reason)
+		if err != nil {
+			return nil, err
+		}
+		es := []Entry{op.restore(a[0], out, reason), back}
+		if x := op.expire(a[0]); x != nil {
+			es = append(es, *x)
+		}
+		return es, nil
+	})
 }
 
 // restore gives a draw's points back to the lots it came from.

@@ -18,11 +18,12 @@ type ExpiryReport struct {
 	Points   int64 `json:"points"`
 }
 
-// ExpireDue writes the expiry entries for every lot of the programme whose points expired
-// at or before asOf, account by account, reading batch accounts at a time (0 means 1000).
-// It is idempotent: a lot is expired once, and a second run finds nothing. asOf may not be
-// after the service's clock. Reads never need it: points past their expiry are never
-// spendable, whether or not this has run.
+// ExpireDue writes the expiry entries for the programme's lots whose points expired at or
+// before asOf: it visits, batch at a time (0 means 1000), every account holding such a lot
+// and expires there every lot past its expiry by the service's clock (which asOf may not
+// be after). The report counts exactly the entries written. It is idempotent: a lot is
+// expired once, and a second run finds nothing. Reads never need it: points past their
+// expiry are never spendable, whether or not this has run.
 func (s *Service) ExpireDue(ctx context.Context, p *Program, asOf time.Time, batch int) (ExpiryReport, error) {
 	var rep ExpiryReport
 	if p == nil || p.loc == nil {
@@ -44,18 +45,18 @@ func (s *Service) ExpireDue(ctx context.Context, p *Program, asOf time.Time, bat
 			return rep, err
 		}
 		for _, a := range page.Items {
-			_, err := s.run(ctx, p, "", "", []AccountKey{a.Key}, func(*ledgerOp, []*Account) ([]Entry, error) {
-				return nil, nil // run writes the expiry entries of every account it touches
+			_, written, err := s.runAll(ctx, p, "", "", []AccountKey{a.Key}, func(*ledgerOp, []*Account) ([]Entry, error) {
+				return nil, nil // runAll writes the expiry entries of every account it touches
 			})
 			if err != nil {
 				return rep, fmt.Errorf("expire %s: %w", a.Key, err)
 			}
-			rep.Accounts++
-			for _, l := range a.Lots {
-				if l.Remaining > 0 && l.ExpiredAt.IsZero() && l.Expired(asOf) {
-					rep.Lots++
-					rep.Points += l.Remaining
-				}
+			if len(written) > 0 {
+				rep.Accounts++
+			}
+			for _, e := range written {
+				rep.Lots += len(e.Lots)
+				rep.Points -= e.Points
 			}
 		}
 		if page.Next == "" {

@@ -47,7 +47,12 @@ func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry
 	}
 	from := AccountKey{Program: p.ID, Customer: t.From, PointType: t.PointType}
 	to := AccountKey{Program: p.ID, Customer: t.To, PointType: t.PointType}
-	src := Source{Type: "transfer", Ref: t.Key}
+	// Both sides share a reference, so that a reversal finds the other side.
+	ref := t.Key
+	if ref == "" {
+		ref = s.opts.NewID().String()
+	}
+	src := Source{Type: "transfer", Ref: ref}
 	return s.run(ctx, p, t.Key, digest("transfer", t), []AccountKey{from, to}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		out, err := op.debit(a[0], KindTransferOut, p.Spend(), t.Points, src, t.Reason)
 		if err != nil {

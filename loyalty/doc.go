@@ -1,0 +1,59 @@
+// Package loyalty runs loyalty programmes (忠诚度计划): programme definitions, an exact
+// points ledger (积分), earning rules, and — still to come — membership tiers (会员等级),
+// rewards and redemption. It is a library: the host owns storage, transport and UI, and
+// plugs its storage in behind the narrow Store interface.
+//
+// # Programmes
+//
+// A Program is built in Go (NewProgram) or loaded from JSON (LoadProgram, strict: unknown
+// fields and trailing data are errors) and validated as a whole: Validate reports every
+// problem at once in a *crm.ValidationError whose fields name the place, such as
+// "point_types[1].code" or "earning.rules[3].when". A programme has an ID, a Version
+// (changing the rules means a new version; ledger entries record the version that produced
+// them), an IANA time zone in which every calendar rule is taken (year-end expiry,
+// campaigns, birthdays, daily caps), a currency, and one or more point types: spendable
+// points kept apart from qualifying (status) points, as airlines keep award and status
+// miles apart. Each point type has its expiry policy, a pending period for return windows,
+// a floor for clawbacks and a value per point for the liability report.
+//
+// # Earning
+//
+// Program.Earning holds base rates on spend ("1 point per ¥1", "5 per $1", per order
+// line, rounded down by default with the mode explicit, in exact decimal arithmetic),
+// eligible and excluded categories and SKUs, and rules whose conditions are expr-lang
+// expressions over the order, its lines, the member (tier, birthday month, tags, segments)
+// and the date — compiled and type-checked when the programme is loaded. Rules give a
+// multiplier of the base points or a fixed bonus, per order or per line; stack
+// deterministically by unique Priority, with Exclusive rules stopping later ones; run only
+// inside their campaign window, in the programme's zone; and are capped per order, per day
+// and per period for each member. Event rules reward sign-up, birthdays, completed
+// profiles, reviews and referrals, at most once per period.
+//
+// Program.Preview and Program.EventAwards are pure: they take the order or event, the
+// member and what capped rules already gave (RuleUsage), and return the awards — per order
+// line, so a refund takes back exactly what each line created — with a rule-by-rule
+// explanation, writing nothing.
+//
+// # Ledger
+//
+// Service keeps accounts per (programme, customer, point type) in a Store. Points are
+// integers; every earning creates a lot with its own earned, available and expiry
+// instants, and a spend draws on lots by the programme's spend policy and records which
+// lots it drew on. Entries (earn, redeem, expire, adjust, reverse, transfer, release) are
+// immutable. Expiry is decided against the injected clock on every read and write, so no
+// point is spendable after it expires even if ExpireDue has not run. Every command carries
+// an idempotency key: a repeat returns the first result, a repeat with another payload is
+// refused. Service.EarnOrder and Service.EarnEvent credit what Preview and EventAwards
+// compute; Refund takes back exactly what refunded lines earned, following the
+// programme's return policy when the points were already spent. Balances, lots and
+// statements are available as of any instant, with liability and breakage reports.
+// NewMemoryStore is the embedded, concurrency-safe default; package loyaltytest is the
+// conformance suite any host store runs.
+//
+// # Tiers, rewards and redemption
+//
+// Membership tiers (levels by qualifying spend, points or purchases over a window, with
+// upgrade and review-date downgrade), the rewards catalogue, reserve–confirm redemption,
+// coupons, household pools, partner exchange and Replay of a new programme version are
+// not part of the package yet.
+package loyalty

@@ -1,0 +1,150 @@
+package loyalty
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/kehu-crm/kehu/crm"
+)
+
+// EarnResult is what an order or event earned: the rule-by-rule earning and the entries
+// written for it.
+type EarnResult struct {
+	Earning *Earning `json:"earning"`
+	Entries []Entry  `json:"entries"`
+}
+
+// EarnOrder credits what an order earns under the programme (see Program.Preview): one
+// entry and one lot per award — per order line, rule and point type — so that a refund can
+// take back exactly what each line created; all point types are written in one atomic step.
+// It is idempotent by key, which defaults to "order:" + the order ID, so a replayed order
+// event earns once; the digest covers the order only, so a replay after the member's tier
+// changed still returns the first result. Per-day and per-period caps are read from the
+// ledger before the write: two orders of one member processed at the same instant may both
+// see the cap unused.
+func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member, key string) (*EarnResult, error) {
+	if p == nil || p.loc == nil {
+		return nil, crm.Invalid("program", "required", "a validated programme is required")
+	}
+	customer := o.CustomerID
+	if customer.IsZero() {
+		customer = m.CustomerID
+	}
+	if customer.IsZero() {
+		return nil, crm.Invalid("order.customer_id", "required", "the order has no customer")
+	}
+	if key == "" {
+		key = "order:" + o.ID
+	}
+	u := s.usage(ctx, p, customer)
+	earning, err := p.Preview(o, m, u)
+	if err == nil {
+		err = u.err
+	}
+	if err != nil {
+		return nil, err
+	}
+	res := &EarnResult{Earning: earning}
+	res.Entries, err = s.credit(ctx, p, customer, earning.Awards, Source{Type: "order", Ref: o.ID}, key, digest("order", o))
+	return res, err
+}
+
+// EarnEvent credits what a member event (sign-up, birthday, review, referral…) earns under
+// the programme's event rules, at most once per the rule's period. ref identifies the
+// occurrence (the review ID, the referred member, the year of the birthday…); the command
+// is idempotent by event and ref.
+func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, m Member, ref string) (*EarnResult, error) {
+	if p == nil || p.loc == nil {
+		return nil, crm.Invalid("program", "required", "a validated programme is required")
+	}
+	var probs crm.Problems
+	checkMember(m.CustomerID, &probs)
+	if ref == "" {
+		probs.Add("ref", "required", "name the occurrence, e.g. the review ID")
+	}
+	checkText(&probs, "ref", ref, 200)
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	u := s.usage(ctx, p, m.CustomerID)
+	awards, steps, err := p.EventAwards(event, s.opts.Now(), m, u)
+	if err == nil {
+		err = u.err
+	}
+	if err != nil {
+		return nil, err
+	}
+	res := &EarnResult{Earning: &Earning{Awards: awards, Explanation: steps}}
+	key := "event:" + string(event) + ":" + ref
+	src := Source{Type: "event", Ref: string(event) + ":" + ref}
+	res.Entries, err = s.credit(ctx, p, m.CustomerID, awards, src, key, digest("event", key))
+	return res, err
+}
+
+// credit writes one earn entry per award, atomically over the point types involved.
+func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerID, awards []Award, src Source, key, dig string) ([]Entry, error) {
+	if len(awards) == 0 {
+		return nil, nil
+	}
+	var keys []AccountKey
+	for _, a := range awards {
+		k := AccountKey{Program: p.ID, Customer: customer, PointType: a.PointType}
+		if !containsKey(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return s.run(ctx, p, key, dig, keys, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
+		out := make([]Entry, 0, len(awards))
+		for _, a := range awards {
+			pt, _ := p.PointType(a.PointType)
+			s := src
+			s.Line, s.Rule = a.LineID, a.RuleID
+			out = append(out, op.credit(accts[indexKey(keys, AccountKey{Program: p.ID, Customer: customer, PointType: a.PointType})],
+				KindEarn, pt, p.Location(), a.Points, s, ""))
+		}
+		return out, nil
+	})
+}
+
+// usage answers RuleUsage from the member's earn entries; a store error is kept in err.
+func (s *Service) usage(ctx context.Context, p *Program, customer crm.CustomerID) *ledgerUsage {
+	return &ledgerUsage{ctx: ctx, s: s, p: p, customer: customer}
+}
+
+type ledgerUsage struct {
+	ctx      context.Context
+	s        *Service
+	p        *Program
+	customer crm.CustomerID
+	err      error
+}
+
+// Awarded sums the rule's earn entries of the member in [from, to), over all point types.
+func (u *ledgerUsage) Awarded(ruleID string, from, to time.Time) int64 {
+	var n int64
+	for _, pt := range u.p.PointTypes {
+		key := AccountKey{Program: u.p.ID, Customer: u.customer, PointType: pt.Code}
+		q := EntryQuery{From: from, To: to, PageRequest: crm.PageRequest{Limit: 1000}}
+		for {
+			page, err := u.s.store.Entries(u.ctx, key, q)
+			if errors.Is(err, crm.ErrNotFound) {
+				break
+			}
+			if err != nil {
+				u.err = err
+				return 0
+			}
+			for _, e := range page.Items {
+				if e.Kind == KindEarn && e.Source.Rule == ruleID {
+					n += e.Points
+				}
+			}
+			if page.Next == "" {
+				break
+			}
+			q.After = page.Next
+		}
+	}
+	return n
+}
