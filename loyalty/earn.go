@@ -151,8 +151,9 @@ type Step struct {
 	Detail string `json:"detail"`
 }
 
+// String formats the step on one line, e.g. "birthday-double [points] awarded: +144 — matched: +144 points".
 func (s Step) String() string {
-	return fmt.Sprintf("%s [%s] %s: %+d %s — %s", s.RuleID, s.PointType, s.Outcome, s.Points, s.PointType, s.Detail)
+	return fmt.Sprintf("%s [%s] %s: %+d — %s", s.RuleID, s.PointType, s.Outcome, s.Points, s.Detail)
 }
 
 // ready returns the compiled plan, or an error for a programme that was never validated.
@@ -466,13 +467,13 @@ func (b *earnBuilder) capLimit(r *compiledRule, day crm.Date, total int64) (int6
 	if c := r.Caps.PerOrder; c > 0 && c < limit {
 		limit, why = c, fmt.Sprintf("the per-order cap of %d", c)
 	}
-	remaining := func(cap int64, period LimitPeriod) (int64, int64, string) {
+	remaining := func(limitN int64, period LimitPeriod) (int64, int64, string) {
 		from, to, label := limitBounds(period, day, b.plan.loc, r.from, r.to)
 		var used int64
 		if b.usage != nil {
 			used = max(b.usage.Awarded(r.ID, from, to), 0)
 		}
-		return max(cap-used, 0), used, label
+		return max(limitN-used, 0), used, label
 	}
 	if c := r.Caps.PerDay; c > 0 {
 		if left, used, label := remaining(c, ""); left < limit {
@@ -668,13 +669,21 @@ func earnAdd(a, b int64) (int64, bool) {
 
 // checkAwardTotals reports totals per point type that overflow int64.
 func checkAwardTotals(awards []Award) error {
-	totals := map[string]int64{}
+	type total struct {
+		pointType string
+		points    int64
+	}
+	var totals []total // few point types: a list beats a map
 	for _, a := range awards {
-		t, ok := earnAdd(totals[a.PointType], a.Points)
-		if !ok {
+		i := slices.IndexFunc(totals, func(t total) bool { return t.pointType == a.PointType })
+		if i < 0 {
+			totals = append(totals, total{pointType: a.PointType})
+			i = len(totals) - 1
+		}
+		var ok bool
+		if totals[i].points, ok = earnAdd(totals[i].points, a.Points); !ok {
 			return crm.Invalid("order", "range", fmt.Sprintf("earns more %s points than fit in an int64", a.PointType))
 		}
-		totals[a.PointType] = t
 	}
 	return nil
 }
@@ -735,7 +744,7 @@ func (plan *earnPlan) orderFacts(o Order, m Member) (*orderFacts, error) {
 		}
 		f.amounts[i] = amount
 		f.lines[i] = LineVars{ID: l.ID, SKU: l.SKU, Category: l.Category, Quantity: l.Quantity,
-			Amount: amount.InexactFloat64(), AmountMinor: minorUnitsOf(amount, minor)}
+			Amount: nearestFloat(amount), AmountMinor: minorUnitsOf(amount, minor)}
 		skus.add(l.SKU)
 		cats.add(l.Category)
 	}
@@ -744,7 +753,7 @@ func (plan *earnPlan) orderFacts(o Order, m Member) (*orderFacts, error) {
 	}
 	f.env = RuleEnv{
 		Order: OrderVars{ID: o.ID, Channel: o.Channel, Store: o.Store, Currency: string(plan.currency),
-			Total: total.InexactFloat64(), TotalMinor: minorUnitsOf(total, minor), Quantity: qty,
+			Total: nearestFloat(total), TotalMinor: minorUnitsOf(total, minor), Quantity: qty,
 			Lines: len(o.Lines), SKUs: skus.list, Categories: cats.list},
 		Member:      memberVars(m, day, plan.loc),
 		Date:        dateVars(local, day),
@@ -812,6 +821,22 @@ func foldContains(list []string) func(string) bool {
 // minorUnits returns d in minor units of a currency with the given decimal places,
 // truncated toward zero and capped at the int64 range.
 func minorUnitsOf(d decimal.Decimal, places int) int64 {
+	if d.NumDigits() <= 18 { // the coefficient is an int64
+		c := d.CoefficientInt64()
+		switch shift := int64(d.Exponent()) + int64(places); {
+		case shift == 0:
+			return c
+		case shift < 0 && -shift < int64(len(pow10u64))-1:
+			return c / int64(pow10u64[-shift]) // truncates toward zero
+		case shift > 0 && shift < int64(len(pow10u64))-1:
+			if hi, lo := bits.Mul64(uint64(max(c, -c)), pow10u64[shift]); hi == 0 && lo <= math.MaxInt64 {
+				if c < 0 {
+					return -int64(lo)
+				}
+				return int64(lo)
+			}
+		}
+	}
 	v := crm.RoundDecimal(d, int32(places), crm.Down).Shift(int32(places)).BigInt()
 	switch {
 	case v.IsInt64():
@@ -820,6 +845,26 @@ func minorUnitsOf(d decimal.Decimal, places int) int64 {
 		return math.MinInt64
 	}
 	return math.MaxInt64
+}
+
+// pow10f64[i] is 10^i, exact in float64.
+var pow10f64 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
+	1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// nearestFloat returns the float64 nearest to d. A coefficient below 2^53 and a power of ten up
+// to 10^22 are both exact in float64, so one division or multiplication rounds once,
+// correctly (Clinger's fast path); other values go through decimal.
+func nearestFloat(d decimal.Decimal) float64 {
+	if d.NumDigits() <= 15 {
+		c := float64(d.CoefficientInt64())
+		switch e := int(d.Exponent()); {
+		case e <= 0 && -e < len(pow10f64):
+			return c / pow10f64[-e]
+		case e > 0 && e < len(pow10f64):
+			return c * pow10f64[e]
+		}
+	}
+	return d.InexactFloat64()
 }
 
 // earnSet is a set of non-empty strings in insertion order; long sets get an index.

@@ -3,6 +3,8 @@ package loyalty_test
 import (
 	"errors"
 	"fmt"
+	"math/big"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -656,4 +658,81 @@ func TestPreviewConcurrentUse(t *testing.T) {
 	for range 16 {
 		assert.NoError(t, <-errs)
 	}
+}
+
+// TestPreviewBaseRateAgainstExactRationals checks base points against an independent
+// computation in exact rationals (math/big.Rat) with the rounding modes written out, for
+// random amounts (small ones and ones beyond 64 bits), rates and modes.
+func TestPreviewBaseRateAgainstExactRationals(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 2026))
+	modes := []string{"half_up", "half_even", "half_down", "down", "up", "floor", "ceiling"}
+	digits := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('0' + rng.IntN(10))
+		}
+		b[0] = byte('1' + rng.IntN(9))
+		return string(b)
+	}
+	for i := range 3000 {
+		points := rng.Int64N(1_000_000) + 1
+		if rng.IntN(2) == 0 {
+			points = rng.Int64N(10) + 1
+		}
+		per := digits(rng.IntN(4) + 1)
+		if k := rng.IntN(4); k > 0 && len(per) > k {
+			per = per[:len(per)-k] + "." + per[len(per)-k:]
+		} else if k > 0 {
+			per = "0." + strings.Repeat("0", k-len(per)) + per
+		}
+		amount := digits(rng.IntN(28) + 1)
+		if rng.IntN(2) == 0 {
+			amount = digits(rng.IntN(6)+1) + "." + digits(2)
+		}
+		mode := modes[rng.IntN(len(modes))]
+
+		r := new(big.Rat)
+		r.SetString(amount)
+		r.Mul(r, new(big.Rat).SetInt64(points))
+		perR, _ := new(big.Rat).SetString(per)
+		r.Quo(r, perR)
+		want, fits := earnRound(r, mode)
+
+		name := fmt.Sprintf("%d: %s × %d ÷ %s, %s", i, amount, points, per, mode)
+		p, err := loyalty.LoadProgram(strings.NewReader(earnProgramJSON(fmt.Sprintf(
+			`{"base": [{"point_type": "points", "points": %d, "per": %q, "rounding": %q}]}`, points, per, mode))))
+		require.NoError(t, err, name)
+		e, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", amount), loyalty.Member{}, nil)
+		if !fits {
+			require.ErrorIs(t, err, crm.ErrInvalid, name)
+			continue
+		}
+		require.NoError(t, err, name)
+		require.Equal(t, want, e.Total("points"), name)
+	}
+}
+
+// earnRound rounds a non-negative rational to an integer by the named mode, and reports
+// whether it fits in an int64.
+func earnRound(r *big.Rat, mode string) (int64, bool) {
+	q, rem := new(big.Int).QuoRem(r.Num(), r.Denom(), new(big.Int))
+	if rem.Sign() != 0 {
+		twice := new(big.Int).Lsh(rem, 1)
+		c := twice.Cmp(r.Denom()) // fraction against one half
+		up := false
+		switch mode {
+		case "up", "ceiling":
+			up = true
+		case "half_up":
+			up = c >= 0
+		case "half_down":
+			up = c > 0
+		case "half_even":
+			up = c > 0 || (c == 0 && q.Bit(0) == 1)
+		}
+		if up {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	return q.Int64(), q.IsInt64()
 }

@@ -656,6 +656,7 @@ type RuleError struct {
 	Err error
 }
 
+// Error names the rule (and line) and gives the first line of the evaluation error.
 func (e *RuleError) Error() string {
 	if e.LineID != "" {
 		return fmt.Sprintf("loyalty: rule %q, line %q: %v", e.RuleID, e.LineID, exprMessage(e.Err.Error()))
