@@ -19,6 +19,10 @@ type MemoryStore struct {
 	accounts map[AccountKey]*acctRec
 	programs map[string]*progRec
 	entries  map[EntryID]*Entry
+	members  map[memberKey]*MemberState
+	// rewards holds the catalogue, reservations and coupons (see memstore_reward.go),
+	// created on first use.
+	rewards *rewardMem
 }
 
 type acctRec struct {
@@ -34,6 +38,9 @@ type progRec struct {
 	commands map[string]*Command
 	bySource map[string][]EntryID
 	members  map[crm.CustomerID][]AccountKey
+	// memberIDs lists the customers with a member state, sorted when !membersDirty.
+	memberIDs    []crm.CustomerID
+	membersDirty bool
 }
 
 var _ Store = (*MemoryStore)(nil)
@@ -44,6 +51,7 @@ func NewMemoryStore() *MemoryStore {
 		accounts: make(map[AccountKey]*acctRec),
 		programs: make(map[string]*progRec),
 		entries:  make(map[EntryID]*Entry),
+		members:  make(map[memberKey]*MemberState),
 	}
 }
 

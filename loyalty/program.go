@@ -131,6 +131,8 @@ type Program struct {
 	// Earning is how members earn points: base rates on spend, conditional rules and event
 	// rules. See Preview and EventAwards.
 	Earning EarningRules `json:"earning,omitzero"`
+	// Tiers defines membership levels; nil for a programme without them.
+	Tiers *Tiers `json:"tiers,omitempty"`
 
 	loc *time.Location
 	// plan is the compiled, immutable form of Earning that Validate builds; nil until the
@@ -269,6 +271,7 @@ func (p *Program) clone() *Program {
 			c.Earning.Base[i] = cloneBaseRate(b)
 		}
 	}
+	c.Tiers = p.Tiers.clone()
 	c.Earning.Rules = slices.Clone(p.Earning.Rules)
 	c.Earning.Events = slices.Clone(p.Earning.Events)
 	return &c
@@ -385,6 +388,7 @@ func (p *Program) Validate() error {
 		pr.Addf("returns", "enum", `%s is not "debt", "negative" or "forgive"`, clipQuote(string(p.Returns)))
 	}
 
+	p.Tiers.validate(&pr, p)
 	plan := p.validateEarning(&pr, loc)
 	if err := pr.Err(); err != nil {
 		return err

@@ -3,6 +3,7 @@ package loyalty
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/kehu-crm/kehu/crm"
@@ -46,8 +47,33 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member, 
 		return nil, err
 	}
 	res := &EarnResult{Earning: earning}
-	res.Entries, err = s.credit(ctx, p, customer, earning.Awards, Source{Type: "order", Ref: o.ID}, key, digest("order", o))
-	return res, err
+	awards := earning.Awards
+	if p.Tiers != nil {
+		awards = append(slices.Clone(awards), qualifyingAwards(o)...)
+	}
+	res.Entries, err = s.credit(ctx, p, customer, awards, Source{Type: "order", Ref: o.ID}, key, digest("order", o))
+	if err != nil {
+		return nil, err
+	}
+	if p.Tiers != nil {
+		// Upgrades happen as soon as a threshold is crossed.
+		if _, err := s.EvaluateTier(ctx, p, customer); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// qualifyingAwards are the tier figures an order adds: each line's spend in minor units
+// (so that refunds take it back line by line) and one purchase.
+func qualifyingAwards(o Order) []Award {
+	out := make([]Award, 0, len(o.Lines)+1)
+	for _, l := range o.Lines {
+		if minor, err := l.Amount.Round(crm.Down).MinorUnits(); err == nil && minor > 0 {
+			out = append(out, Award{PointType: spendAccount, Points: minor, LineID: l.ID, RuleID: "tier"})
+		}
+	}
+	return append(out, Award{PointType: purchasesAccount, Points: 1, RuleID: "tier"})
 }
 
 // EarnEvent credits what a member event (sign-up, birthday, review, referral…) earns under

@@ -1,0 +1,83 @@
+package loyalty
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/kehu-crm/kehu/crm"
+)
+
+// MemberState is a member's standing in a programme: when they joined and their tier.
+type MemberState struct {
+	Program  string         `json:"program"`
+	Customer crm.CustomerID `json:"customer"`
+	// Version increases by one with every stored change.
+	Version  int64     `json:"version"`
+	JoinedAt time.Time `json:"joined_at"`
+	// Tier is the level in force: the earned level, or a manual assignment above it while
+	// the assignment lasts.
+	Tier string `json:"tier"`
+	// Earned is the level the member holds by their own figures and reviews.
+	Earned string `json:"earned"`
+	// Assigned is a manual level (a status match) in force until AssignedUntil; it never
+	// becomes a floor: when it ends, Tier returns to Earned.
+	Assigned       string    `json:"assigned,omitempty"`
+	AssignedUntil  time.Time `json:"assigned_until,omitzero"`
+	AssignedReason string    `json:"assigned_reason,omitempty"`
+	// DowngradeTo and DowngradeAt hold a downgrade decided at a review and delayed by the
+	// programme's grace period.
+	DowngradeTo string    `json:"downgrade_to,omitempty"`
+	DowngradeAt time.Time `json:"downgrade_at,omitzero"`
+	// NextReview is when downgrades are next decided.
+	NextReview time.Time    `json:"next_review,omitzero"`
+	History    []TierChange `json:"history,omitempty"`
+}
+
+// TierChange is one entry of a member's tier history.
+type TierChange struct {
+	From   string    `json:"from,omitempty"`
+	To     string    `json:"to"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason"`
+	Actor  string    `json:"actor,omitempty"`
+}
+
+// Reasons a tier changes.
+const (
+	TierJoined         = "joined"
+	TierQualified      = "qualified"
+	TierReviewed       = "review"
+	TierAssigned       = "assigned"
+	TierAssignmentEnds = "assignment_ended"
+)
+
+// Clone returns a deep copy.
+func (m *MemberState) Clone() *MemberState {
+	if m == nil {
+		return nil
+	}
+	c := *m
+	c.History = slices.Clone(m.History)
+	return &c
+}
+
+// MemberStore persists member states. It is part of Store.
+type MemberStore interface {
+	// UpdateMember runs fn on a copy of the member's state, atomically; a member not yet
+	// stored is passed new (Program and Customer set, Version 0). If fn returns an error
+	// nothing is written. Otherwise the state is stored with Version increased by one.
+	UpdateMember(ctx context.Context, program string, customer crm.CustomerID, fn func(*MemberState) error) error
+	// Member returns the member's state, or crm.ErrNotFound.
+	Member(ctx context.Context, program string, customer crm.CustomerID) (*MemberState, error)
+	// ScanMembers returns one page of a programme's members in customer order; with DueBy
+	// set, only those whose NextReview, DowngradeAt or AssignedUntil is set and at or
+	// before it.
+	ScanMembers(ctx context.Context, program string, q ScanQuery) (crm.Page[*MemberState], error)
+}
+
+// memberDue reports whether a member has a tier event due by t.
+func memberDue(m *MemberState, t time.Time) bool {
+	due := func(x time.Time) bool { return !x.IsZero() && !x.After(t) }
+	return due(m.NextReview) || due(m.DowngradeAt) || due(m.AssignedUntil)
+}

@@ -1,0 +1,4 @@
+package loyalty
+
+// rewardMem is the memory store's reward state.
+type rewardMem struct{}

@@ -1,0 +1,246 @@
+package loyalty
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/kehu-crm/kehu/crm"
+)
+
+// Synthetic accounts that carry the qualifying figures of tiers. EarnOrder credits them with
+// each order (spend per line in minor units, one purchase per order) and Refund takes them
+// back line by line like points, so a tier is always measured on what was kept.
+const (
+	spendAccount     = "$spend"
+	purchasesAccount = "$purchases"
+)
+
+// Tier window kinds: over which period qualifying figures are counted.
+const (
+	WindowRollingMonths   = "rolling_months"   // the last Months months up to now
+	WindowCalendarYear    = "calendar_year"    // since 1 January, in the programme's zone
+	WindowAnniversaryYear = "anniversary_year" // since the last anniversary of joining
+)
+
+// Tier review kinds: when downgrades are decided.
+const (
+	ReviewCalendarYear = "calendar_year" // every 1 January
+	ReviewAnniversary  = "anniversary"   // every anniversary of joining
+)
+
+// Tiers defines membership levels (会员等级): the levels, the figures that qualify for
+// them, and when members move down.
+type Tiers struct {
+	// Levels, lowest first. The first is where every member starts; its thresholds are
+	// ignored.
+	Levels []TierLevel `json:"levels"`
+	// QualifyingType is the point type counted as qualifying points (a Qualifying type),
+	// or "" when points are not a measure.
+	QualifyingType string `json:"qualifying_type,omitempty"`
+	// Window is the period the figures are counted over.
+	Window TierWindow `json:"window"`
+	// All, when true, requires every threshold a level sets; otherwise any one suffices.
+	All bool `json:"all,omitempty"`
+	// Review is when downgrades are decided: ReviewCalendarYear or ReviewAnniversary.
+	Review string `json:"review"`
+	// MaxDrop is the most levels one review may take a member down (0: no limit).
+	MaxDrop int `json:"max_drop,omitempty"`
+	// GraceDays delays a downgrade decided at a review: the member keeps the level that
+	// many days longer.
+	GraceDays int `json:"grace_days,omitempty"`
+}
+
+// TierWindow is the period qualifying figures are counted over.
+type TierWindow struct {
+	Kind   string `json:"kind"`
+	Months int    `json:"months,omitempty"`
+}
+
+// TierLevel is one membership level: what qualifies for it and what it brings.
+type TierLevel struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// Spend is the qualifying spend in the programme's currency (zero: not a measure).
+	Spend decimal.Decimal `json:"spend,omitzero"`
+	// Points is the qualifying points (zero: not a measure).
+	Points int64 `json:"points,omitempty"`
+	// Purchases is the number of orders (zero: not a measure).
+	Purchases int64 `json:"purchases,omitempty"`
+	// Multiplier is the level's earning benefit, offered to rules as member.tier_multiplier
+	// by hosts that pass it in Member.Attributes; it is informational in the ledger.
+	Multiplier decimal.Decimal `json:"multiplier,omitzero"`
+	// Perks are named benefits ("lounge", "free-delivery", "birthday-gift").
+	Perks []string `json:"perks,omitempty"`
+}
+
+func (t *Tiers) validate(pr *programProblems, p *Program) {
+	if t == nil {
+		return
+	}
+	if len(t.Levels) < 2 {
+		pr.Add("tiers.levels", "min_items", "a tier ladder needs at least two levels")
+	}
+	seen := map[string]bool{}
+	minor := int32(crm.Currency(p.Currency).MinorUnits())
+	for i, l := range t.Levels {
+		f := fmt.Sprintf("tiers.levels[%d]", i)
+		switch {
+		case !pointCodePattern.MatchString(l.Code):
+			pr.Addf(f+".code", "format", "%s does not match ^[a-z][a-z0-9_]{0,31}$", clipQuote(l.Code))
+		case seen[l.Code]:
+			pr.Addf(f+".code", "unique", "%s names two levels", clipQuote(l.Code))
+		}
+		seen[l.Code] = true
+		pr.name(f+".name", l.Name)
+		if l.Spend.Sign() < 0 || l.Points < 0 || l.Purchases < 0 || l.Multiplier.Sign() < 0 {
+			pr.Add(f, "range", "thresholds and multiplier must not be negative")
+		}
+		if !l.Spend.Equal(l.Spend.Round(minor)) {
+			pr.Addf(f+".spend", "precision", "has more decimals than %s allows", p.Currency)
+		}
+		pr.decimal(f+".spend", l.Spend, 18, int64(minor))
+		pr.decimal(f+".multiplier", l.Multiplier, 6, 4)
+		if i > 0 && l.Spend.IsZero() && l.Points == 0 && l.Purchases == 0 {
+			pr.Add(f, "required", "a level above the first needs a spend, points or purchases threshold")
+		}
+		if i > 0 {
+			prev := t.Levels[i-1]
+			if l.Spend.LessThan(prev.Spend) || l.Points < prev.Points || l.Purchases < prev.Purchases {
+				pr.Add(f, "order", "thresholds must not fall from one level to the next")
+			}
+		}
+		pr.list(f+".perks", l.Perks)
+	}
+	if t.QualifyingType != "" {
+		if pt, ok := p.PointType(t.QualifyingType); !ok || pt.Kind != Qualifying {
+			pr.Addf("tiers.qualifying_type", "unknown_point_type", "%s is not a qualifying point type of the programme", clipQuote(t.QualifyingType))
+		}
+	}
+	switch t.Window.Kind {
+	case WindowRollingMonths:
+		if t.Window.Months < 1 || t.Window.Months > 120 {
+			pr.Add("tiers.window.months", "range", "a rolling window is 1 to 120 months")
+		}
+	case WindowCalendarYear, WindowAnniversaryYear:
+		if t.Window.Months != 0 {
+			pr.Add("tiers.window.months", "unused", "only a rolling window has months")
+		}
+	default:
+		pr.Addf("tiers.window.kind", "enum", `%s is not "rolling_months", "calendar_year" or "anniversary_year"`, clipQuote(t.Window.Kind))
+	}
+	if t.Review != ReviewCalendarYear && t.Review != ReviewAnniversary {
+		pr.Addf("tiers.review", "enum", `%s is not "calendar_year" or "anniversary"`, clipQuote(t.Review))
+	}
+	if t.MaxDrop < 0 || t.GraceDays < 0 || t.GraceDays > 366 {
+		pr.Add("tiers", "range", "max_drop must not be negative and grace_days is 0 to 366")
+	}
+}
+
+func (t *Tiers) clone() *Tiers {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	c.Levels = slices.Clone(t.Levels)
+	for i := range c.Levels {
+		c.Levels[i].Perks = slices.Clone(c.Levels[i].Perks)
+	}
+	return &c
+}
+
+// Level returns the index of the level with the code, or -1.
+func (t *Tiers) Level(code string) int {
+	for i, l := range t.Levels {
+		if l.Code == code {
+			return i
+		}
+	}
+	return -1
+}
+
+// Figures are the qualifying figures of a member over a tier window.
+type Figures struct {
+	// Spend is in minor units of the programme's currency.
+	Spend     int64 `json:"spend"`
+	Points    int64 `json:"points"`
+	Purchases int64 `json:"purchases"`
+}
+
+// meets reports whether figures reach level l.
+func (t *Tiers) meets(f Figures, l TierLevel, minor int32) bool {
+	spend := decimal.New(f.Spend, -minor)
+	checks := []struct{ set, ok bool }{
+		{!l.Spend.IsZero(), spend.GreaterThanOrEqual(l.Spend)},
+		{l.Points > 0, f.Points >= l.Points},
+		{l.Purchases > 0, f.Purchases >= l.Purchases},
+	}
+	anyMet, all := false, true
+	for _, c := range checks {
+		if c.set {
+			anyMet = anyMet || c.ok
+			all = all && c.ok
+		}
+	}
+	if t.All {
+		return all
+	}
+	return anyMet
+}
+
+// Qualify returns the highest level the figures reach.
+func (t *Tiers) Qualify(f Figures, minor int32) int {
+	best := 0
+	for i := 1; i < len(t.Levels); i++ {
+		if t.meets(f, t.Levels[i], minor) {
+			best = i
+		}
+	}
+	return best
+}
+
+// WindowAt returns the window [from, to) that counts at instant at, for a member who
+// joined at joined, with calendar boundaries in loc.
+func (t *Tiers) WindowAt(at, joined time.Time, loc *time.Location) (time.Time, time.Time) {
+	to := at.Add(time.Nanosecond) // the instant itself counts
+	local := at.In(loc)
+	switch t.Window.Kind {
+	case WindowRollingMonths:
+		return local.AddDate(0, -t.Window.Months, 0), to
+	case WindowCalendarYear:
+		return time.Date(local.Year(), time.January, 1, 0, 0, 0, 0, loc), to
+	default:
+		return lastAnniversary(at, joined, loc), to
+	}
+}
+
+// lastAnniversary is the latest anniversary of joined at or before at (Feb 29 joins
+// celebrate on Feb 28 in common years, as crm.Date does).
+func lastAnniversary(at, joined time.Time, loc *time.Location) time.Time {
+	j := joined.In(loc)
+	a := anniversaryIn(j, at.In(loc).Year(), loc)
+	if a.After(at) {
+		a = anniversaryIn(j, at.In(loc).Year()-1, loc)
+	}
+	return a
+}
+
+func anniversaryIn(j time.Time, year int, loc *time.Location) time.Time {
+	d := crm.DateOf(j).AnniversaryIn(year)
+	return time.Date(d.Year, d.Month, d.Day, j.Hour(), j.Minute(), j.Second(), j.Nanosecond(), loc)
+}
+
+// NextReview returns the first review instant strictly after after.
+func (t *Tiers) NextReview(after, joined time.Time, loc *time.Location) time.Time {
+	local := after.In(loc)
+	if t.Review == ReviewCalendarYear {
+		return time.Date(local.Year()+1, time.January, 1, 0, 0, 0, 0, loc)
+	}
+	a := anniversaryIn(joined.In(loc), local.Year(), loc)
+	if !a.After(after) {
+		a = anniversaryIn(joined.In(loc), local.Year()+1, loc)
+	}
+	return a
+}

@@ -1,0 +1,142 @@
+package loyalty_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/crm/crmtest"
+	"github.com/kehu-crm/kehu/loyalty"
+)
+
+// retailTiers is the issue's retail programme with its tiers: Silver, Gold and Platinum by
+// 12-month spend, reviewed on the membership anniversary, at most one level down per
+// review, 30 days' grace.
+const retailTiers = `{
+  "id": "retail-cn", "version": 1, "name": "Retail Rewards",
+  "time_zone": "Asia/Shanghai", "currency": "CNY",
+  "point_types": [
+    {"code": "points", "name": "积分", "kind": "spendable", "expiry": {"kind": "end_of_year", "years": 1}, "value_per_point": "0.01"}
+  ],
+  "earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}]},
+  "tiers": {
+    "levels": [
+      {"code": "member", "name": "会员"},
+      {"code": "silver", "name": "银卡", "spend": "2000"},
+      {"code": "gold", "name": "金卡", "spend": "8000", "perks": ["free-delivery"]},
+      {"code": "platinum", "name": "白金卡", "spend": "20000", "perks": ["free-delivery", "concierge"]}
+    ],
+    "window": {"kind": "rolling_months", "months": 12},
+    "review": "anniversary", "max_drop": 1, "grace_days": 30
+  }
+}`
+
+func order(id string, at time.Time, lines ...string) loyalty.Order {
+	o := loyalty.Order{ID: id, At: at, Currency: "CNY"}
+	for i, amount := range lines {
+		o.Lines = append(o.Lines, loyalty.OrderLine{ID: fmt.Sprint(i + 1), SKU: "SKU", Category: "general", Quantity: 1,
+			Amount: crm.MustMoney(amount, "CNY")})
+	}
+	return o
+}
+
+func TestTiers(t *testing.T) {
+	p, err := loyalty.LoadProgram(strings.NewReader(retailTiers))
+	require.NoError(t, err)
+	start := time.Date(2026, 1, 10, 2, 0, 0, 0, time.UTC)
+	opts, clock, _ := crmtest.Options(start)
+	rec := &crm.Recorder{}
+	opts.Events = rec
+	svc := loyalty.NewService(nil, opts)
+	ctx := context.Background()
+	m := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{7})}
+	tier := func() *loyalty.TierStatus {
+		t.Helper()
+		st, err := svc.EvaluateTier(ctx, p, m.CustomerID)
+		require.NoError(t, err)
+		return st
+	}
+
+	assert.Equal(t, "member", tier().State.Tier, "a new member starts at the first level")
+	_, err = svc.EarnOrder(ctx, p, order("SO-1", clock.Now(), "1500.00", "1500.00"), m, "")
+	require.NoError(t, err)
+	st := tier()
+	assert.Equal(t, "silver", st.State.Tier, "upgrade as soon as the threshold is crossed")
+	assert.Equal(t, int64(300000), st.Figures.Spend)
+	require.NotNil(t, st.Next)
+	assert.Equal(t, "gold", st.Next.Tier)
+	assert.True(t, crm.MustMoney("5000", "CNY").Equal(st.Next.Spend), "spend ¥5,000 more for gold, got %s", st.Next.Spend)
+
+	clock.Advance(24 * time.Hour)
+	_, err = svc.EarnOrder(ctx, p, order("SO-2", clock.Now(), "6000.00"), m, "")
+	require.NoError(t, err)
+	assert.Equal(t, "gold", tier().State.Tier)
+
+	// A refund lowers the figures at once but never the tier before the review.
+	_, err = svc.Refund(ctx, p, m.CustomerID, "SO-2", nil, "refund-SO-2")
+	require.NoError(t, err)
+	st = tier()
+	assert.Equal(t, int64(300000), st.Figures.Spend, "the refunded line's spend is taken back")
+	assert.Equal(t, "gold", st.State.Tier)
+
+	// At the anniversary review (2027-01-10) the 12-month spend is ¥3,000: silver, but the
+	// drop is delayed by 30 days of grace.
+	clock.Set(time.Date(2027, 1, 10, 3, 0, 0, 0, time.UTC))
+	n, err := svc.ReviewTiers(ctx, p)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	st = tier()
+	assert.Equal(t, "gold", st.State.Tier, "grace period")
+	assert.Equal(t, "silver", st.State.DowngradeTo)
+
+	clock.Set(time.Date(2027, 2, 10, 3, 0, 0, 0, time.UTC))
+	_, err = svc.ReviewTiers(ctx, p)
+	require.NoError(t, err)
+	assert.Equal(t, "silver", tier().State.Tier, "after the grace period: one level down")
+
+	// A status match lifts the member to platinum for 60 days, then ends.
+	_, err = svc.AssignTier(ctx, p, m.CustomerID, "platinum", clock.Now().AddDate(0, 0, 60), "status match: airline gold")
+	require.NoError(t, err)
+	assert.Equal(t, "platinum", tier().State.Tier)
+	clock.Set(clock.Now().AddDate(0, 0, 61))
+	_, err = svc.ReviewTiers(ctx, p)
+	require.NoError(t, err)
+	st = tier()
+	assert.Equal(t, "silver", st.State.Tier, "an assignment is no floor")
+	assert.Empty(t, st.State.Assigned)
+
+	var path []string
+	for _, h := range st.State.History {
+		path = append(path, h.To)
+	}
+	assert.Equal(t, []string{"member", "silver", "gold", "silver", "platinum", "silver"}, path)
+	var events int
+	for _, e := range rec.Events() {
+		if e.EventName() == "loyalty.tier_changed" {
+			events++
+		}
+	}
+	assert.Equal(t, len(path), events)
+
+	// Replaying an order event changes neither the points nor the tier figures.
+	_, err = svc.EarnOrder(ctx, p, order("SO-1", start, "1500.00", "1500.00"), m, "")
+	require.NoError(t, err)
+	assert.Equal(t, st.Figures, tier().Figures)
+}
+
+func TestTierValidation(t *testing.T) {
+	bad := strings.Replace(retailTiers, `"spend": "8000"`, `"spend": "1000.001"`, 1)
+	bad = strings.Replace(bad, `"review": "anniversary"`, `"review": "weekly"`, 1)
+	_, err := loyalty.LoadProgram(strings.NewReader(bad))
+	var verr *crm.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("tiers.levels[2].spend", "precision"), "%v", err)
+	assert.True(t, verr.Has("tiers.levels[2]", "order"), "%v", err)
+	assert.True(t, verr.Has("tiers.review", "enum"), "%v", err)
+}
