@@ -110,6 +110,12 @@ const (
 	KindRelease     EntryKind = "release"
 )
 
+// RuleAward is the part of an earning one rule gave.
+type RuleAward struct {
+	Rule   string `json:"rule"`
+	Points int64  `json:"points"`
+}
+
 // LotMove is an entry's change to one lot's remainder (negative for a draw).
 type LotMove struct {
 	Lot    LotID `json:"lot"`
@@ -134,6 +140,9 @@ type Entry struct {
 	Reverses EntryID `json:"reverses,omitzero"`
 	// Quantity is, on a refund's reversal, how many units of the order line were refunded.
 	Quantity int64 `json:"quantity,omitempty"`
+	// Awards breaks an earning down by the rules that gave it (base rate, line and order
+	// rules), for caps and audits.
+	Awards []RuleAward `json:"awards,omitempty"`
 	// ProgramVersion is the version of the programme whose rules produced the entry.
 	ProgramVersion int    `json:"program_version"`
 	Key            string `json:"key,omitempty"`
@@ -310,17 +319,27 @@ func drawsBefore(x, y *Lot, policy SpendPolicy) bool {
 
 // draw takes up to points from a's lots spendable at t, in policy order, and returns the
 // moves and the points taken. Each step picks the next lot with one pass over the lots, so
-// the usual spend, which needs one or two lots, costs a pass or two and no sort.
-func draw(a *Account, t time.Time, policy SpendPolicy, points int64) ([]LotMove, int64) {
+// the usual spend, which needs one or two lots, costs a pass or two and no sort. With
+// require > 0 the first pass also sums what is spendable, and nothing is taken unless the
+// sum reaches require (then draw returns no moves and the sum).
+func draw(a *Account, t time.Time, policy SpendPolicy, points, require int64) ([]LotMove, int64) {
 	var moves []LotMove
 	var taken int64
-	for taken < points {
+	for first := true; taken < points; first = false {
 		var next *Lot
+		var spendable int64
 		for i := range a.Lots {
 			l := &a.Lots[i]
-			if l.Spendable(t) && (next == nil || drawsBefore(l, next, policy)) {
+			if l.Remaining <= 0 || !l.Spendable(t) {
+				continue
+			}
+			spendable += l.Remaining
+			if next == nil || drawsBefore(l, next, policy) {
 				next = l
 			}
+		}
+		if first && require > 0 && spendable < require {
+			return nil, spendable
 		}
 		if next == nil {
 			break
@@ -336,11 +355,13 @@ func draw(a *Account, t time.Time, policy SpendPolicy, points int64) ([]LotMove,
 // debit spends exactly points from a's available balance, or fails with
 // ErrInsufficientPoints and changes nothing.
 func (op *ledgerOp) debit(a *Account, kind EntryKind, policy SpendPolicy, points int64, src Source, reason string) (Entry, error) {
-	if avail := a.BalanceAt(op.at).Available; avail < points {
-		return Entry{}, fmt.Errorf("%s: %d available, %d asked: %w", a.Key, max(avail, 0), points, ErrInsufficientPoints)
+	// The spendable lots must cover the points and the debt, which is paid before anything
+	// can be spent.
+	moves, taken := draw(a, op.at, policy, points, points+a.Debt)
+	if moves == nil {
+		return Entry{}, fmt.Errorf("%s: %d available, %d asked: %w", a.Key, max(taken-a.Debt, 0), points, ErrInsufficientPoints)
 	}
 	e := op.entry(a, kind, src, reason)
-	moves, taken := draw(a, op.at, policy, points)
 	e.Points, e.Lots = -taken, moves
 	return e, nil
 }
@@ -359,7 +380,7 @@ func (op *ledgerOp) clawback(a *Account, kind EntryKind, from LotID, points int6
 		e.Lots = append(e.Lots, LotMove{Lot: l.ID, Points: -n})
 	}
 	if mode != ReturnForgive && taken < points {
-		moves, n := draw(a, op.at, policy, points-taken)
+		moves, n := draw(a, op.at, policy, points-taken, 0)
 		e.Lots = append(e.Lots, moves...)
 		taken += n
 	}

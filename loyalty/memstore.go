@@ -20,6 +20,7 @@ type MemoryStore struct {
 	programs map[string]*progRec
 	entries  map[EntryID]*Entry
 	members  map[memberKey]*MemberState
+	scratch  []*Account // see Update
 	// rewards holds the catalogue, reservations and coupons (see memstore_reward.go),
 	// created on first use.
 	rewards *rewardMem
@@ -73,13 +74,23 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// fn works on copies in scratch accounts that the store reuses from one Update to the
+	// next (the lock makes them private to this call), so a large account is copied, not
+	// reallocated, and leaves no garbage behind.
+	for len(s.scratch) < len(keys) {
+		s.scratch = append(s.scratch, &Account{})
+	}
 	accts := make([]*Account, len(keys))
 	for i, k := range keys {
+		a := s.scratch[i]
+		lots := a.Lots[:0]
 		if r := s.accounts[k]; r != nil {
-			accts[i] = r.a.Clone()
+			*a = *r.a
+			a.Lots = append(lots, r.a.Lots...)
 		} else {
-			accts[i] = &Account{Key: k}
+			*a = Account{Key: k, Lots: lots}
 		}
+		accts[i] = a
 	}
 	commit, err := fn(accts)
 	if err != nil {
@@ -96,9 +107,16 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 			continue
 		}
 		seen[k] = true
-		a := accts[i].Clone()
-		a.Key = k
 		r := s.accounts[k]
+		// Copy fn's account into the store's own: fn may keep its pointer. The store's lot
+		// buffer is private (readers get clones), so it is reused rather than reallocated.
+		a := &Account{}
+		if r != nil {
+			a = r.a
+		}
+		lots := append(a.Lots[:0], accts[i].Lots...)
+		*a = *accts[i]
+		a.Lots, a.Key = lots, k
 		if r == nil {
 			r = &acctRec{}
 			s.accounts[k] = r
@@ -118,9 +136,8 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 	if commit == nil {
 		return nil
 	}
-	for _, e := range commit.Entries {
-		e := e
-		e.Lots = slices.Clone(e.Lots)
+	for i := range commit.Entries {
+		e := cloneEntry(&commit.Entries[i])
 		s.entries[e.ID] = &e
 		if r := s.accounts[e.Account]; r != nil {
 			r.entries = append(r.entries, e.ID)
@@ -143,8 +160,17 @@ func cloneEntries(es []Entry) []Entry {
 	out := slices.Clone(es)
 	for i := range out {
 		out[i].Lots = slices.Clone(out[i].Lots)
+		out[i].Awards = slices.Clone(out[i].Awards)
 	}
 	return out
+}
+
+// cloneEntry returns a deep copy of e.
+func cloneEntry(e *Entry) Entry {
+	c := *e
+	c.Lots = slices.Clone(e.Lots)
+	c.Awards = slices.Clone(e.Awards)
+	return c
 }
 
 // Account implements Store.
@@ -183,8 +209,7 @@ func (s *MemoryStore) Entry(ctx context.Context, id EntryID) (*Entry, error) {
 	if e == nil {
 		return nil, fmt.Errorf("entry %s: %w", id, crm.ErrNotFound)
 	}
-	c := *e
-	c.Lots = slices.Clone(e.Lots)
+	c := cloneEntry(e)
 	return &c, nil
 }
 
@@ -215,9 +240,7 @@ func (s *MemoryStore) Entries(ctx context.Context, key AccountKey, q EntryQuery)
 			page.Next = strconv.Itoa(i)
 			break
 		}
-		c := *e
-		c.Lots = slices.Clone(e.Lots)
-		page.Items = append(page.Items, c)
+		page.Items = append(page.Items, cloneEntry(e))
 	}
 	return page, nil
 }
@@ -233,8 +256,7 @@ func (s *MemoryStore) EntriesBySource(ctx context.Context, program, sourceType, 
 	ids := p.bySource[sourceKey(sourceType, ref)]
 	out := make([]Entry, len(ids))
 	for i, id := range ids {
-		out[i] = *s.entries[id]
-		out[i].Lots = slices.Clone(out[i].Lots)
+		out[i] = cloneEntry(s.entries[id])
 	}
 	return out, nil
 }

@@ -108,26 +108,53 @@ func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, 
 	return res, err
 }
 
-// credit writes one earn entry per award, atomically over the point types involved.
+// credit writes the awards as earn entries, atomically over the point types involved: one
+// entry and lot per order line and point type (and one for the order's own bonuses), with
+// the rules that made it up in Entry.Awards — so a refund of a line takes back everything
+// the line earned, and caps can still be counted per rule.
 func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerID, awards []Award, src Source, key, dig string) ([]Entry, error) {
 	if len(awards) == 0 {
 		return nil, nil
 	}
+	type group struct {
+		pointType, line string
+		points          int64
+		rules           []RuleAward
+	}
+	var groups []*group
 	var keys []AccountKey
 	for _, a := range awards {
+		var g *group
+		for _, x := range groups {
+			if x.pointType == a.PointType && x.line == a.LineID {
+				g = x
+				break
+			}
+		}
+		if g == nil {
+			g = &group{pointType: a.PointType, line: a.LineID}
+			groups = append(groups, g)
+		}
+		g.points += a.Points
+		g.rules = append(g.rules, RuleAward{Rule: a.RuleID, Points: a.Points})
 		k := AccountKey{Program: p.ID, Customer: customer, PointType: a.PointType}
 		if !containsKey(keys, k) {
 			keys = append(keys, k)
 		}
 	}
 	return s.run(ctx, p, key, dig, keys, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
-		out := make([]Entry, 0, len(awards))
-		for _, a := range awards {
-			pt, _ := p.PointType(a.PointType)
-			s := src
-			s.Line, s.Rule = a.LineID, a.RuleID
-			out = append(out, op.credit(accts[indexKey(keys, AccountKey{Program: p.ID, Customer: customer, PointType: a.PointType})],
-				KindEarn, pt, p.Location(), a.Points, s, ""))
+		out := make([]Entry, 0, len(groups))
+		for _, g := range groups {
+			pt, _ := p.PointType(g.pointType)
+			src := src
+			src.Line = g.line
+			if len(g.rules) == 1 {
+				src.Rule = g.rules[0].Rule
+			}
+			a := accts[indexKey(keys, AccountKey{Program: p.ID, Customer: customer, PointType: g.pointType})]
+			e := op.credit(a, KindEarn, pt, p.Location(), g.points, src, "")
+			e.Awards = g.rules
+			out = append(out, e)
 		}
 		return out, nil
 	})
@@ -162,8 +189,16 @@ func (u *ledgerUsage) Awarded(ruleID string, from, to time.Time) int64 {
 				return 0
 			}
 			for _, e := range page.Items {
-				if e.Kind == KindEarn && e.Source.Rule == ruleID {
+				if e.Kind != KindEarn {
+					continue
+				}
+				if len(e.Awards) == 0 && e.Source.Rule == ruleID {
 					n += e.Points
+				}
+				for _, a := range e.Awards {
+					if a.Rule == ruleID {
+						n += a.Points
+					}
 				}
 			}
 			if page.Next == "" {
