@@ -133,6 +133,8 @@ type Program struct {
 	Earning EarningRules `json:"earning,omitzero"`
 	// Tiers defines membership levels; nil for a programme without them.
 	Tiers *Tiers `json:"tiers,omitempty"`
+	// Partners are the coalition partners members exchange points with.
+	Partners []Partner `json:"partners,omitempty"`
 
 	loc *time.Location
 	// plan is the compiled, immutable form of Earning that Validate builds; nil until the
@@ -272,6 +274,7 @@ func (p *Program) clone() *Program {
 		}
 	}
 	c.Tiers = p.Tiers.clone()
+	c.Partners = slices.Clone(p.Partners)
 	c.Earning.Rules = slices.Clone(p.Earning.Rules)
 	c.Earning.Events = slices.Clone(p.Earning.Events)
 	return &c
@@ -389,6 +392,7 @@ func (p *Program) Validate() error {
 	}
 
 	p.Tiers.validate(&pr, p)
+	p.validatePartners(&pr)
 	plan := p.validateEarning(&pr, loc)
 	if err := pr.Err(); err != nil {
 		return err

@@ -505,3 +505,11 @@ func (op *ledgerOp) restore(a *Account, orig *Entry, reason string) Entry {
 	}
 	return e
 }
+
+// ignoreNotFound treats a missing record as empty.
+func ignoreNotFound(err error) error {
+	if errors.Is(err, crm.ErrNotFound) {
+		return nil
+	}
+	return err
+}

@@ -282,41 +282,20 @@ func (s *Service) Breakage(ctx context.Context, p *Program, from, to time.Time) 
 		lines[i].PointType = pt.Code
 		idx[pt.Code] = i
 	}
-	q := ScanQuery{PageRequest: crm.PageRequest{Limit: 1000}}
-	for {
-		page, err := s.store.ScanAccounts(ctx, p.ID, q)
-		if err != nil {
-			return nil, err
+	err := s.eachEntry(ctx, p, from, to, func(e Entry) {
+		i, ok := idx[e.Account.PointType]
+		if !ok {
+			return
 		}
-		for _, a := range page.Items {
-			i, ok := idx[a.Key.PointType]
-			if !ok {
-				continue
-			}
-			eq := EntryQuery{From: from, To: to, PageRequest: crm.PageRequest{Limit: 1000}}
-			for {
-				es, err := s.store.Entries(ctx, a.Key, eq)
-				if err != nil {
-					return nil, err
-				}
-				for _, e := range es.Items {
-					switch e.Kind {
-					case KindEarn:
-						lines[i].Earned += e.Points
-					case KindExpire:
-						lines[i].Expired -= e.Points
-					}
-				}
-				if es.Next == "" {
-					break
-				}
-				eq.After = es.Next
-			}
+		switch e.Kind {
+		case KindEarn:
+			lines[i].Earned += e.Points
+		case KindExpire:
+			lines[i].Expired -= e.Points
 		}
-		if page.Next == "" {
-			break
-		}
-		q.After = page.Next
+	})
+	if err != nil {
+		return nil, err
 	}
 	for i := range lines {
 		if lines[i].Earned > 0 {

@@ -1,0 +1,99 @@
+package loyalty_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/crm/crmtest"
+	"github.com/kehu-crm/kehu/loyalty"
+)
+
+const airline = `{
+  "id": "skymiles", "version": 1, "name": "Sky Miles", "time_zone": "Asia/Shanghai", "currency": "CNY",
+  "point_types": [
+    {"code": "award", "name": "Award miles", "kind": "spendable", "expiry": {"kind": "after", "months": 36}, "value_per_point": "0.05"},
+    {"code": "status", "name": "Status miles", "kind": "qualifying", "expiry": {"kind": "never"}}
+  ],
+  "earning": {"base": [
+    {"point_type": "award", "points": 5, "per": "1"},
+    {"point_type": "status", "points": 1, "per": "1"}
+  ]},
+  "partners": [
+    {"id": "grand-hotels", "name": "Grand Hotels", "point_type": "award", "in_rate": "0.5", "out_rate": "2", "min_points": 100, "max_per_day": 5000}
+  ]
+}`
+
+func TestPartnerExchange(t *testing.T) {
+	p, err := loyalty.LoadProgram(strings.NewReader(airline))
+	require.NoError(t, err)
+	opts, clock, _ := crmtest.Options(time.Date(2026, 6, 1, 1, 0, 0, 0, time.UTC))
+	svc := loyalty.NewService(nil, opts)
+	ctx := context.Background()
+	m := crm.CustomerIDFrom([16]byte{9})
+
+	e, err := svc.ExchangeIn(ctx, p, loyalty.Exchange{Partner: "grand-hotels", Customer: m, Points: 3001, Ref: "GH-1"})
+	require.NoError(t, err)
+	assert.Equal(t, int64(1500), e.Points, "3,001 hotel points × 0.5, rounded down")
+	again, err := svc.ExchangeIn(ctx, p, loyalty.Exchange{Partner: "grand-hotels", Customer: m, Points: 3001, Ref: "GH-1"})
+	require.NoError(t, err)
+	assert.Equal(t, e.ID, again.ID, "the partner's reference makes it idempotent")
+
+	_, err = svc.ExchangeIn(ctx, p, loyalty.Exchange{Partner: "grand-hotels", Customer: m, Points: 150, Ref: "GH-2"})
+	assert.ErrorIs(t, err, crm.ErrInvalid, "75 points is under the minimum of 100")
+	_, err = svc.ExchangeIn(ctx, p, loyalty.Exchange{Partner: "grand-hotels", Customer: m, Points: 8000, Ref: "GH-3"})
+	var verr *crm.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("points", "daily_limit"), "1,500 + 4,000 is over 5,000 a day")
+	clock.Advance(24 * time.Hour)
+	_, err = svc.ExchangeIn(ctx, p, loyalty.Exchange{Partner: "grand-hotels", Customer: m, Points: 8000, Ref: "GH-3"})
+	require.NoError(t, err, "a new day in Shanghai")
+
+	out, err := svc.ExchangeOut(ctx, p, loyalty.Exchange{Partner: "grand-hotels", Customer: m, Points: 1000, Ref: "GH-4"})
+	require.NoError(t, err)
+	assert.Equal(t, int64(-1000), out.Points)
+	clock.Advance(24 * time.Hour)
+	_, err = svc.ExchangeOut(ctx, p, loyalty.Exchange{Partner: "grand-hotels", Customer: m, Points: 4999, Ref: "GH-5"})
+	assert.ErrorIs(t, err, loyalty.ErrInsufficientPoints, "4,500 miles left")
+	_, err = svc.ExchangeIn(ctx, p, loyalty.Exchange{Partner: "nobody", Customer: m, Points: 1000, Ref: "X"})
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+
+	st, err := svc.PartnerSettlement(ctx, p, "grand-hotels", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), clock.Now().Add(time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, int64(5500), st.PointsIn)
+	assert.Equal(t, int64(1000), st.PointsOut)
+	assert.Len(t, st.Entries, 3)
+}
+
+func TestReplay(t *testing.T) {
+	v1 := loyalty.MustLoadProgram(retailTiers)
+	v2json := strings.Replace(retailTiers, `"version": 1`, `"version": 2`, 1)
+	v2json = strings.Replace(v2json, `"points": 1, "per": "1"`, `"points": 2, "per": "1"`, 1)
+	v2json = strings.Replace(v2json, `"spend": "8000"`, `"spend": "5000"`, 1)
+	v2 := loyalty.MustLoadProgram(v2json)
+
+	a, b := crm.CustomerIDFrom([16]byte{1}), crm.CustomerIDFrom([16]byte{2})
+	at := time.Date(2026, 5, 1, 3, 0, 0, 0, time.UTC)
+	o1 := order("A-1", at, "6000.00")
+	o2 := order("B-1", at.Add(time.Hour), "100.50")
+	acts := []loyalty.Activity{
+		{Order: &o1, Member: loyalty.Member{CustomerID: a}},
+		{Order: &o2, Member: loyalty.Member{CustomerID: b}},
+	}
+	diffs, err := loyalty.Replay(v1, v2, slices.Values(acts))
+	require.NoError(t, err)
+	require.Len(t, diffs, 2)
+	assert.Equal(t, a, diffs[0].Customer)
+	assert.Equal(t, map[string]int64{"points": 6000}, diffs[0].Delta)
+	assert.Equal(t, "silver", diffs[0].CurrentTier)
+	assert.Equal(t, "gold", diffs[0].CandidateTier, "gold needs ¥5,000 under version 2")
+	assert.Equal(t, int64(100), diffs[1].Current["points"])
+	assert.Equal(t, int64(201), diffs[1].Candidate["points"], "¥100.50 × 2, rounded down once")
+	assert.True(t, diffs[1].Changed())
+}
