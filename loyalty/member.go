@@ -32,6 +32,8 @@ type MemberState struct {
 	// NextReview is when downgrades are next decided.
 	NextReview time.Time    `json:"next_review,omitzero"`
 	History    []TierChange `json:"history,omitempty"`
+	// PoolMembers lists, for a household pool, the members who share it.
+	PoolMembers []crm.CustomerID `json:"pool_members,omitempty"`
 }
 
 // TierChange is one entry of a member's tier history.
@@ -59,6 +61,7 @@ func (m *MemberState) Clone() *MemberState {
 	}
 	c := *m
 	c.History = slices.Clone(m.History)
+	c.PoolMembers = slices.Clone(m.PoolMembers)
 	return &c
 }
 

@@ -97,3 +97,48 @@ func TestReplay(t *testing.T) {
 	assert.Equal(t, int64(201), diffs[1].Candidate["points"], "¥100.50 × 2, rounded down once")
 	assert.True(t, diffs[1].Changed())
 }
+
+func TestTransferLimitsAndPools(t *testing.T) {
+	json := strings.Replace(airline, `"partners"`, `"transfers": {"max_per_transfer": 3000, "max_per_month": 5000, "max_pool_members": 2}, "partners"`, 1)
+	p, err := loyalty.LoadProgram(strings.NewReader(json))
+	require.NoError(t, err)
+	opts, clock, _ := crmtest.Options(time.Date(2026, 6, 1, 1, 0, 0, 0, time.UTC))
+	svc := loyalty.NewService(nil, opts)
+	ctx := context.Background()
+	ann, bob, cat := crm.CustomerIDFrom([16]byte{1}), crm.CustomerIDFrom([16]byte{2}), crm.CustomerIDFrom([16]byte{3})
+	home := crm.CustomerIDFrom([16]byte{0xff})
+	for _, m := range []crm.CustomerID{ann, bob, cat} {
+		_, err := svc.Earn(ctx, p, loyalty.Points{Customer: m, PointType: "award", Points: 20000})
+		require.NoError(t, err)
+	}
+
+	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: ann, To: bob, PointType: "award", Points: 3001})
+	assert.ErrorIs(t, err, crm.ErrInvalid, "over the per-transfer cap")
+	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: ann, To: bob, PointType: "award", Points: 3000, Key: "t1"})
+	require.NoError(t, err)
+	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: ann, To: bob, PointType: "award", Points: 2001})
+	var verr *crm.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("points", "max_per_month"))
+	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: ann, To: bob, PointType: "award", Points: 3000, Key: "t1"})
+	require.NoError(t, err, "a retry is answered from the first result, not re-checked")
+
+	_, err = svc.JoinPool(ctx, p, home, ann)
+	require.NoError(t, err)
+	_, err = svc.JoinPool(ctx, p, home, bob)
+	require.NoError(t, err)
+	_, err = svc.JoinPool(ctx, p, home, cat)
+	assert.ErrorIs(t, err, crm.ErrInvalid, "a pool of at most 2")
+	_, err = svc.ContributeToPool(ctx, p, home, cat, "award", 100, "")
+	assert.ErrorIs(t, err, crm.ErrInvalid, "not a member")
+	_, err = svc.ContributeToPool(ctx, p, home, bob, "award", 2500, "")
+	require.NoError(t, err)
+	_, err = svc.RedeemFromPool(ctx, p, home, ann, loyalty.Points{PointType: "award", Points: 2000, Key: "pool-r1"})
+	require.NoError(t, err)
+	b, err := svc.Balance(ctx, p, home, "award")
+	require.NoError(t, err)
+	assert.Equal(t, int64(500), b.Available)
+	clock.AddDate(0, 1, 0)
+	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: ann, To: bob, PointType: "award", Points: 2001})
+	assert.NoError(t, err, "a new month")
+}

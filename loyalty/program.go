@@ -135,6 +135,8 @@ type Program struct {
 	Tiers *Tiers `json:"tiers,omitempty"`
 	// Partners are the coalition partners members exchange points with.
 	Partners []Partner `json:"partners,omitempty"`
+	// Transfers limits transfers between members and household pools.
+	Transfers TransferRules `json:"transfers,omitzero"`
 
 	loc *time.Location
 	// plan is the compiled, immutable form of Earning that Validate builds; nil until the
@@ -393,6 +395,7 @@ func (p *Program) Validate() error {
 
 	p.Tiers.validate(&pr, p)
 	p.validatePartners(&pr)
+	p.Transfers.validate(&pr)
 	plan := p.validateEarning(&pr, loc)
 	if err := pr.Err(); err != nil {
 		return err

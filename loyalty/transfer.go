@@ -21,6 +21,9 @@ type Transfer struct {
 // from what is available (transfer_out, by the spend policy) and the receiver gets a new lot
 // (transfer_in) with the point type's expiry from now. Only spendable point types move.
 func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry, error) {
+	if p == nil || p.loc == nil {
+		return nil, crm.Invalid("program", "required", "a validated programme is required")
+	}
 	var probs crm.Problems
 	if t.From.IsZero() {
 		probs.Add("from", "required", "is empty")
@@ -31,12 +34,9 @@ func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry
 	if !t.From.IsZero() && t.From == t.To {
 		probs.Add("to", "distinct", "cannot transfer to the same member")
 	}
-	var pt PointType
-	if p != nil {
-		pt = pointType(p, "point_type", t.PointType, &probs)
-		if pt.Code != "" && pt.Kind != Spendable {
-			probs.Addf("point_type", "spendable", "%s points are not spendable and cannot be transferred", pt.Code)
-		}
+	pt := pointType(p, "point_type", t.PointType, &probs)
+	if pt.Code != "" && pt.Kind != Spendable {
+		probs.Addf("point_type", "spendable", "%s points are not spendable and cannot be transferred", pt.Code)
 	}
 	if t.Points <= 0 || t.Points > MaxPoints {
 		probs.Addf("points", "range", "must be between 1 and %d", int64(MaxPoints))
@@ -45,7 +45,19 @@ func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
+	dig := digest("transfer", t)
+	if t.Key != "" {
+		// A retry returns the first result whatever has been sent since.
+		if out, done, err := s.replay(ctx, p, t.Key, dig); done || err != nil {
+			return out, err
+		}
+	}
 	from := AccountKey{Program: p.ID, Customer: t.From, PointType: t.PointType}
+	// Limits are read before the write: two transfers by one sender at the same instant
+	// may both see the month's allowance unused.
+	if err := s.checkTransferLimits(ctx, p, from, t.Points); err != nil {
+		return nil, err
+	}
 	to := AccountKey{Program: p.ID, Customer: t.To, PointType: t.PointType}
 	// Both sides share a reference, so that a reversal finds the other side.
 	ref := t.Key
@@ -53,7 +65,7 @@ func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry
 		ref = s.opts.NewID().String()
 	}
 	src := Source{Type: "transfer", Ref: ref}
-	return s.run(ctx, p, t.Key, digest("transfer", t), []AccountKey{from, to}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+	return s.run(ctx, p, t.Key, dig, []AccountKey{from, to}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		out, err := op.debit(a[0], KindTransferOut, p.Spend(), t.Points, src, t.Reason)
 		if err != nil {
 			return nil, err

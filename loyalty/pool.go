@@ -1,0 +1,139 @@
+package loyalty
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/kehu-crm/kehu/crm"
+)
+
+// TransferRules limit transfers between members and household pools.
+type TransferRules struct {
+	// MaxPerTransfer caps one transfer (0: no cap).
+	MaxPerTransfer int64 `json:"max_per_transfer,omitempty"`
+	// MaxPerMonth caps what one member sends per calendar month in the programme's zone,
+	// pool contributions included (0: no cap).
+	MaxPerMonth int64 `json:"max_per_month,omitempty"`
+	// MaxPoolMembers caps the members of a household pool (0: pools are closed).
+	MaxPoolMembers int `json:"max_pool_members,omitempty"`
+}
+
+func (t TransferRules) validate(pr *programProblems) {
+	if t.MaxPerTransfer < 0 || t.MaxPerMonth < 0 || t.MaxPoolMembers < 0 || t.MaxPoolMembers > 100 {
+		pr.Add("transfers", "range", "limits must not be negative, and a pool has at most 100 members")
+	}
+}
+
+// checkTransferLimits applies the programme's caps to a transfer of points by sender.
+func (s *Service) checkTransferLimits(ctx context.Context, p *Program, sender AccountKey, points int64) error {
+	r := p.Transfers
+	if r.MaxPerTransfer > 0 && points > r.MaxPerTransfer {
+		return crm.Invalid("points", "max_per_transfer", fmt.Sprintf("%d is over the limit of %d per transfer", points, r.MaxPerTransfer))
+	}
+	if r.MaxPerMonth == 0 {
+		return nil
+	}
+	now := s.opts.Now().In(p.Location())
+	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, p.Location())
+	var sent int64
+	q := EntryQuery{From: from, PageRequest: crm.PageRequest{Limit: 1000}}
+	for {
+		page, err := s.store.Entries(ctx, sender, q)
+		if err != nil {
+			if err = ignoreNotFound(err); err != nil {
+				return err
+			}
+			break
+		}
+		for _, e := range page.Items {
+			if e.Kind == KindTransferOut {
+				sent -= e.Points
+			}
+		}
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
+	}
+	if sent+points > r.MaxPerMonth {
+		return crm.Invalid("points", "max_per_month", fmt.Sprintf("%d sent this month; %d more is over the limit of %d", sent, points, r.MaxPerMonth))
+	}
+	return nil
+}
+
+// A household pool is a shared account: its ID is a customer ID the host gives the
+// household, its members contribute points to it by transfer, and any member may redeem
+// from it. The pool's member list is kept in its MemberState.
+
+// JoinPool adds a member to a household pool, up to the programme's MaxPoolMembers.
+func (s *Service) JoinPool(ctx context.Context, p *Program, pool, member crm.CustomerID) (*MemberState, error) {
+	var probs crm.Problems
+	if p == nil || p.loc == nil {
+		return nil, crm.Invalid("program", "required", "a validated programme is required")
+	}
+	if pool.IsZero() || member.IsZero() || pool == member {
+		probs.Add("pool", "required", "a pool and a distinct member are required")
+	}
+	if p.Transfers.MaxPoolMembers == 0 {
+		probs.Add("pool", "closed", "the programme has no household pools")
+	}
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	err := s.store.UpdateMember(ctx, p.ID, pool, func(m *MemberState) error {
+		switch {
+		case slices.Contains(m.PoolMembers, member):
+			return nil
+		case len(m.PoolMembers) >= p.Transfers.MaxPoolMembers:
+			return crm.Invalid("pool", "max_pool_members", fmt.Sprintf("the pool already has %d members", len(m.PoolMembers)))
+		}
+		if m.JoinedAt.IsZero() {
+			m.JoinedAt = s.opts.Now()
+		}
+		m.PoolMembers = append(m.PoolMembers, member)
+		slices.SortFunc(m.PoolMembers, crm.CustomerID.Compare)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Member(ctx, p.ID, pool)
+}
+
+func (s *Service) poolMember(ctx context.Context, p *Program, pool, member crm.CustomerID) error {
+	st, err := s.store.Member(ctx, p.ID, pool)
+	if err != nil && ignoreNotFound(err) != nil {
+		return err
+	}
+	if st == nil || !slices.Contains(st.PoolMembers, member) {
+		return crm.Invalid("member", "pool_member", fmt.Sprintf("%s is not a member of pool %s", member, pool))
+	}
+	return nil
+}
+
+// ContributeToPool moves a member's points into their household pool (a transfer, under
+// the transfer limits).
+func (s *Service) ContributeToPool(ctx context.Context, p *Program, pool, member crm.CustomerID, pointType string, points int64, key string) ([]Entry, error) {
+	if p != nil && p.loc != nil {
+		if err := s.poolMember(ctx, p, pool, member); err != nil {
+			return nil, err
+		}
+	}
+	return s.Transfer(ctx, p, Transfer{From: member, To: pool, PointType: pointType, Points: points, Reason: "pool contribution", Key: key})
+}
+
+// RedeemFromPool spends a pool's points on behalf of one of its members.
+func (s *Service) RedeemFromPool(ctx context.Context, p *Program, pool, member crm.CustomerID, c Points) (Entry, error) {
+	if p != nil && p.loc != nil {
+		if err := s.poolMember(ctx, p, pool, member); err != nil {
+			return Entry{}, err
+		}
+	}
+	c.Customer = pool
+	if c.Reason == "" {
+		c.Reason = "redeemed by " + member.String()
+	}
+	return s.Redeem(ctx, p, c)
+}
