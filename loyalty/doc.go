@@ -1,6 +1,6 @@
 // Package loyalty runs loyalty programmes (忠诚度计划): programme definitions, an exact
-// points ledger (积分), earning rules, and — still to come — membership tiers (会员等级),
-// rewards and redemption. It is a library: the host owns storage, transport and UI, and
+// points ledger (积分), earning rules, membership tiers (会员等级), partner exchange,
+// transfers and household pools, rewards and redemption. It is a library: the host owns storage, transport and UI, and
 // plugs its storage in behind the narrow Store interface.
 //
 // # Programmes
@@ -50,10 +50,29 @@
 // NewMemoryStore is the embedded, concurrency-safe default; package loyaltytest is the
 // conformance suite any host store runs.
 //
-// # Tiers, rewards and redemption
+// # Tiers
 //
-// Membership tiers (levels by qualifying spend, points or purchases over a window, with
-// upgrade and review-date downgrade), the rewards catalogue, reserve–confirm redemption,
-// coupons, household pools, partner exchange and Replay of a new programme version are
-// not part of the package yet.
+// Program.Tiers defines levels by qualifying spend, qualifying points, number of purchases
+// or any combination (Tiers.All), over a rolling window of months, the calendar year or the
+// membership year. The figures come from the ledger itself: EarnOrder credits each order
+// line's spend and one purchase to internal accounts, and Refund takes them back line by
+// line, so a tier is measured on what the member kept. A member moves up as soon as a
+// threshold is crossed (EvaluateTier, called by EarnOrder); moves down only at the review
+// date (ReviewTiers), by at most Tiers.MaxDrop levels and after Tiers.GraceDays; and can be
+// given a level until a date (AssignTier, a status match) that never becomes a floor. The
+// tier history is kept in MemberState, and TierStatus says what is still needed for the
+// next level and by when.
+//
+// # Partners, transfers and pools
+//
+// Program.Partners lists coalition partners with exchange rates each way, a minimum and a
+// daily limit; ExchangeIn and ExchangeOut record every exchange for PartnerSettlement.
+// Transfer moves points between members atomically under Program.Transfers limits; a
+// household pool is a shared account members join (JoinPool), contribute to and redeem
+// from.
+//
+// # Replay
+//
+// Replay re-runs a candidate programme version over a history of orders and events and
+// returns, per member, the points and tier under both versions, writing nothing.
 package loyalty

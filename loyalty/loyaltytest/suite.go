@@ -68,6 +68,7 @@ func layers() []layer {
 			{"Accounts", accountTests()},
 			{"Copies", copyTests()},
 			{"Concurrency", concurrencyTests()},
+			{"Members", memberTests()},
 		}},
 		{"Ledger", []group{
 			{"Spend", spendTests()},
