@@ -71,6 +71,17 @@
 // household pool is a shared account members join (JoinPool), contribute to and redeem
 // from.
 //
+// # Rewards and redemption
+//
+// A catalogue of rewards (PutReward) with a points price, an optional cash part, stock, a
+// per-member limit, a validity window and tier restrictions. Redemption is reserve →
+// confirm or cancel, so a host's checkout can hold points while payment runs: Reserve takes
+// the stock and holds the points (a ledger spend); Confirm makes it final and, for coupon
+// rewards, issues a unique, unguessable code (80 random bits from crypto/rand, Crockford
+// base32 with a check symbol that catches every single typo and swap); Cancel returns the
+// stock and gives the points back to their original lots with their original expiry.
+// RedeemCoupon uses a single- or multi-use coupon within its validity.
+//
 // # Replay
 //
 // Replay re-runs a candidate programme version over a history of orders and events and

@@ -142,3 +142,30 @@ func TestTransferLimitsAndPools(t *testing.T) {
 	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: ann, To: bob, PointType: "award", Points: 2001})
 	assert.NoError(t, err, "a new month")
 }
+
+func TestNilProgrammeIsBadInputNotAPanic(t *testing.T) {
+	svc := loyalty.NewService(nil, nil)
+	ctx := context.Background()
+	m := crm.CustomerIDFrom([16]byte{1})
+	pc := loyalty.Points{Customer: m, PointType: "points", Points: 1}
+	_, err := svc.Earn(ctx, nil, pc)
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = svc.Redeem(ctx, nil, pc)
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = svc.Adjust(ctx, nil, pc)
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = svc.Refund(ctx, nil, m, "SO-1", nil, "k")
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = svc.Reverse(ctx, nil, loyalty.EntryIDFrom([16]byte{1}), "")
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = svc.Transfer(ctx, nil, loyalty.Transfer{From: m, To: crm.CustomerIDFrom([16]byte{2}), PointType: "points", Points: 1})
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = svc.EarnOrder(ctx, nil, loyalty.Order{}, loyalty.Member{}, "")
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = svc.EvaluateTier(ctx, nil, m)
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = svc.ExpireDue(ctx, nil, time.Now(), 0)
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = svc.Balance(ctx, nil, m, "points")
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+}

@@ -3,6 +3,7 @@ package loyalty
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kehu-crm/kehu/crm"
@@ -26,25 +27,23 @@ func (s ReservationStatus) Valid() bool { return s == Reserved || s == Confirmed
 // reserved or confirmed.
 func (s ReservationStatus) Active() bool { return s == Reserved || s == Confirmed }
 
-// ParseReservationStatus parses "reserved", "confirmed" or "cancelled".
+// ParseReservationStatus parses "reserved", "confirmed" or "cancelled" (case and
+// surrounding spaces ignored).
 func ParseReservationStatus(s string) (ReservationStatus, error) {
-	st := ReservationStatus(s)
+	st := ReservationStatus(strings.ToLower(strings.TrimSpace(s)))
 	if !st.Valid() {
 		return "", crm.Invalid("status", "enum", fmt.Sprintf(`%s is not "reserved", "confirmed" or "cancelled"`, clipQuote(s)))
 	}
 	return st, nil
 }
 
-// MarshalText implements encoding.TextMarshaler; an unknown status is an error.
-func (s ReservationStatus) MarshalText() ([]byte, error) {
-	if !s.Valid() {
-		return nil, crm.Invalid("status", "enum", fmt.Sprintf("%s is not a reservation status", clipQuote(string(s))))
-	}
-	return []byte(s), nil
-}
-
-// UnmarshalText implements encoding.TextUnmarshaler with ParseReservationStatus.
+// UnmarshalText implements encoding.TextUnmarshaler and rejects unknown statuses; empty
+// text is the unset status.
 func (s *ReservationStatus) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*s = ""
+		return nil
+	}
 	st, err := ParseReservationStatus(string(b))
 	if err != nil {
 		return err

@@ -191,6 +191,9 @@ type Points struct {
 }
 
 func (c *Points) check(p *Program, positive bool) (PointType, error) {
+	if err := needProgram(p); err != nil {
+		return PointType{}, err
+	}
 	var probs crm.Problems
 	checkMember(c.Customer, &probs)
 	pt := pointType(p, "point_type", c.PointType, &probs)
@@ -289,10 +292,31 @@ func (s *Service) Adjust(ctx context.Context, p *Program, c Points) (Entry, erro
 // to points already spent. Reverse is idempotent by entry: repeating it returns the first
 // result.
 func (s *Service) Reverse(ctx context.Context, p *Program, id EntryID, reason string) ([]Entry, error) {
+	if err := needProgram(p); err != nil {
+		return nil, err
+	}
 	orig, err := s.store.Entry(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	if orig.Source.Type == "reservation" {
+		return nil, crm.Invalid("entry", "reservation", "a reservation's hold is released by Cancel, which also returns the stock")
+	}
+	return s.reverse(ctx, p, orig, reason)
+}
+
+// reverseHold undoes a reservation's points hold (Cancel's half of the work).
+func (s *Service) reverseHold(ctx context.Context, p *Program, id EntryID, reason string) ([]Entry, error) {
+	orig, err := s.store.Entry(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.reverse(ctx, p, orig, reason)
+}
+
+// reverse undoes orig; see Reverse.
+func (s *Service) reverse(ctx context.Context, p *Program, orig *Entry, reason string) ([]Entry, error) {
+	id := orig.ID
 	if orig.Account.Program != p.ID {
 		return nil, crm.Invalid("entry", "program", fmt.Sprintf("entry %s belongs to programme %s", id, orig.Account.Program))
 	}
@@ -341,6 +365,9 @@ type RefundLine struct {
 // (cumulative floor of earned × units refunded ÷ units). Points already spent are handled
 // by the programme's return policy. No lines means the whole order. key is required.
 func (s *Service) Refund(ctx context.Context, p *Program, customer crm.CustomerID, order string, lines []RefundLine, key string) ([]Entry, error) {
+	if err := needProgram(p); err != nil {
+		return nil, err
+	}
 	var probs crm.Problems
 	checkMember(customer, &probs)
 	if order == "" {
@@ -504,6 +531,14 @@ func (op *ledgerOp) restore(a *Account, orig *Entry, reason string) Entry {
 		}
 	}
 	return e
+}
+
+// needProgram refuses a nil or unvalidated programme.
+func needProgram(p *Program) error {
+	if p == nil || p.loc == nil {
+		return crm.Invalid("program", "required", "a validated programme is required (LoadProgram or NewProgram)")
+	}
+	return nil
 }
 
 // ignoreNotFound treats a missing record as empty.

@@ -32,6 +32,7 @@ type Commit struct {
 // A store never keeps a pointer it was given nor returns one it keeps.
 type Store interface {
 	MemberStore
+	RewardStore
 	// Update runs fn on copies of the accounts named by keys, in the order given (an account
 	// that does not exist yet is passed new: Key set, Version 0, nothing else). If fn returns
 	// an error nothing is written and the error is returned as is. Otherwise every account is

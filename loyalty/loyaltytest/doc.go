@@ -23,8 +23,11 @@
 //     keys, command keys per programme, atomic updates of two accounts), Entries (order of
 //     writing, half-open From/To, pagination), EntriesBySource, Command, MemberAccounts,
 //     ScanAccounts (key order, pagination, DueBy), copies (nothing passed in or returned is
-//     shared with what is stored), and concurrent writers (no lost update, one winner per
-//     command key, no deadlock between updates naming two accounts in either order).
+//     shared with what is stored), concurrent writers (no lost update, one winner per
+//     command key, no deadlock between updates naming two accounts in either order),
+//     member states (versions, rollback, copies, scans of due reviews) and rewards (stock
+//     never oversold, per-member limits, cancellations returning stock, unique coupon
+//     codes, coupons used no more often than allowed).
 //   - Ledger runs loyalty.Service over the store with two programmes in Asia/Shanghai —
 //     one whose points expire at the end of the year after they were earned, and one that
 //     also holds new points for 14 days and lets refunds run into debt down to −500 — and

@@ -29,7 +29,8 @@ type layer struct {
 // and that loyalty.Service keeps the ledger's invariants on top of them. It runs two layers
 // of subtests:
 //
-//   - Store: the store exercised directly (Update, Entries, Accounts, Copies, Concurrency);
+//   - Store: the store exercised directly (Update, Entries, Accounts, Copies, Concurrency,
+//     Members, Rewards);
 //   - Ledger: the real service over the store (Spend, Expiry, Pending, Idempotency,
 //     Concurrency, Reverse, Debt, Transfer, AsOf), checking every invariant of the ledger
 //     after every step (see CheckInvariants).
@@ -69,6 +70,7 @@ func layers() []layer {
 			{"Copies", copyTests()},
 			{"Concurrency", concurrencyTests()},
 			{"Members", memberTests()},
+			{"Rewards", rewardTests()},
 		}},
 		{"Ledger", []group{
 			{"Spend", spendTests()},
