@@ -275,11 +275,15 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 
 		raw = raw[:0]
 		pts := base[r.typeIndex] // nil: no base points of the type
+		num := r.multNum
+		if r.Effect.TierMultiplier {
+			num += plan.tierMult[m.Tier]
+		}
 		multiplied := func(i int) (int64, bool) {
-			if pts == nil || r.multNum == 0 {
+			if pts == nil || num == 0 {
 				return 0, true
 			}
-			return r.multiply(pts[i])
+			return multiplyBy(pts[i], num)
 		}
 		overflow := func(i int) error {
 			return crm.Invalid(fmt.Sprintf("order.lines[%d].amount", i), "range", fmt.Sprintf("earns more points under rule %q than fit in an int64", r.ID))

@@ -79,6 +79,18 @@ type MemberStore interface {
 	ScanMembers(ctx context.Context, program string, q ScanQuery) (crm.Page[*MemberState], error)
 }
 
+// TierAt returns the level in force at t according to the history ("" before joining).
+func (m *MemberState) TierAt(t time.Time) string {
+	tier := ""
+	for _, c := range m.History {
+		if c.At.After(t) {
+			break
+		}
+		tier = c.To
+	}
+	return tier
+}
+
 // memberDue reports whether a member has a tier event due by t.
 func memberDue(m *MemberState, t time.Time) bool {
 	due := func(x time.Time) bool { return !x.IsZero() && !x.After(t) }

@@ -169,3 +169,31 @@ func TestNilProgrammeIsBadInputNotAPanic(t *testing.T) {
 	_, err = svc.Balance(ctx, nil, m, "points")
 	assert.ErrorIs(t, err, crm.ErrInvalid)
 }
+
+func TestRedeemAcrossPointTypesByPriority(t *testing.T) {
+	p, err := loyalty.NewProgram(loyalty.Program{ID: "bonus", Version: 1, Name: "Bonus", TimeZone: "UTC", Currency: "USD",
+		SpendPolicy: loyalty.TypePriority,
+		PointTypes: []loyalty.PointType{
+			{Code: "base", Name: "Base", Kind: loyalty.Spendable, Expiry: loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}, Priority: 2},
+			{Code: "bonus", Name: "Bonus", Kind: loyalty.Spendable, Expiry: loyalty.ExpiryPolicy{Kind: loyalty.ExpireAfter, Months: 1}, Priority: 1},
+			{Code: "status", Name: "Status", Kind: loyalty.Qualifying, Expiry: loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}},
+		}})
+	require.NoError(t, err)
+	svc := loyalty.NewService(nil, nil)
+	ctx := context.Background()
+	m := crm.CustomerIDFrom([16]byte{5})
+	for typ, n := range map[string]int64{"base": 500, "bonus": 300, "status": 1000} {
+		_, err := svc.Earn(ctx, p, loyalty.Points{Customer: m, PointType: typ, Points: n})
+		require.NoError(t, err)
+	}
+	_, err = svc.RedeemAcross(ctx, p, loyalty.Points{Customer: m, Points: 900})
+	assert.ErrorIs(t, err, loyalty.ErrInsufficientPoints, "status points never count")
+	es, err := svc.RedeemAcross(ctx, p, loyalty.Points{Customer: m, Points: 450, Key: "r1"})
+	require.NoError(t, err)
+	require.Len(t, es, 2)
+	assert.Equal(t, "bonus", es[0].Account.PointType, "bonus points go first (priority 1)")
+	assert.Equal(t, int64(-300), es[0].Points)
+	assert.Equal(t, int64(-150), es[1].Points)
+	b, _ := svc.Balance(ctx, p, m, "base")
+	assert.Equal(t, int64(350), b.Available)
+}

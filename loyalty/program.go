@@ -97,6 +97,10 @@ const (
 	NearestExpiryFirst SpendPolicy = "nearest_expiry"
 	// OldestFirst spends the earliest-earned lots first.
 	OldestFirst SpendPolicy = "oldest_first"
+	// TypePriority lets a redemption that names no point type draw on every spendable
+	// type, in ascending PointType.Priority, nearest expiry first within a type (see
+	// Service.RedeemAcross).
+	TypePriority SpendPolicy = "type_priority"
 )
 
 // ReturnMode decides what a refund does when the points it takes back were already spent.
@@ -176,7 +180,9 @@ func (k ExpiryKind) Valid() bool {
 
 // Valid reports whether s is one of the declared policies. The empty policy is not Valid;
 // Program.Spend reads it as NearestExpiryFirst.
-func (s SpendPolicy) Valid() bool { return s == NearestExpiryFirst || s == OldestFirst }
+func (s SpendPolicy) Valid() bool {
+	return s == NearestExpiryFirst || s == OldestFirst || s == TypePriority
+}
 
 // Valid reports whether m is one of the declared modes. The empty mode is not Valid;
 // Program.ReturnPolicy reads it as ReturnDebt.
@@ -387,7 +393,7 @@ func (p *Program) Validate() error {
 	}
 
 	if p.SpendPolicy != "" && !p.SpendPolicy.Valid() {
-		pr.Addf("spend_policy", "enum", `%s is not "nearest_expiry" or "oldest_first"`, clipQuote(string(p.SpendPolicy)))
+		pr.Addf("spend_policy", "enum", `%s is not "nearest_expiry", "oldest_first" or "type_priority"`, clipQuote(string(p.SpendPolicy)))
 	}
 	if p.Returns != "" && !p.Returns.Valid() {
 		pr.Addf("returns", "enum", `%s is not "debt", "negative" or "forgive"`, clipQuote(string(p.Returns)))
@@ -401,6 +407,14 @@ func (p *Program) Validate() error {
 		return err
 	}
 	plan.currency = cur
+	if p.Tiers != nil {
+		plan.tierMult = make(map[string]uint64, len(p.Tiers.Levels))
+		for _, l := range p.Tiers.Levels {
+			if v := l.Multiplier.Shift(6); v.IsInteger() && v.Sign() > 0 && v.BigInt().IsUint64() {
+				plan.tierMult[l.Code] = v.BigInt().Uint64()
+			}
+		}
+	}
 	p.loc, p.plan = loc, plan
 	return nil
 }

@@ -146,6 +146,10 @@ type Effect struct {
 	Multiplier decimal.Decimal `json:"multiplier,omitzero"`
 	// Bonus is a fixed number of points, 0 to 10^12.
 	Bonus int64 `json:"bonus,omitempty"`
+	// TierMultiplier adds the member's tier benefit: the Multiplier of the member's level in
+	// Program.Tiers, as an extra multiple of the base points like Multiplier (added to it
+	// when both are set). A member without a known tier gets nothing from it.
+	TierMultiplier bool `json:"tier_multiplier,omitempty"`
 }
 
 // Caps limit the points one rule gives one member. Zero means no cap.
@@ -361,6 +365,8 @@ type earnPlan struct {
 	base     []compiledBase
 	rules    []compiledRule // ascending priority
 	events   []compiledEvent
+	// tierMult is each tier level's Multiplier as a multiple of multScale.
+	tierMult map[string]uint64
 }
 
 type compiledRule struct {
@@ -376,10 +382,10 @@ type compiledRule struct {
 // multScale is the denominator of compiledRule.multNum.
 const multScale = 1_000_000
 
-// multiply returns the multiplier × points, rounded down, exactly; false if it does not
-// fit in an int64. points is 0 or more.
-func (r *compiledRule) multiply(points int64) (int64, bool) {
-	hi, lo := bits.Mul64(uint64(points), r.multNum)
+// multiplyBy returns num/multScale × points, rounded down, exactly; false if it does not
+// fit in an int64.
+func multiplyBy(points int64, num uint64) (int64, bool) {
+	hi, lo := bits.Mul64(uint64(points), num)
 	if hi >= multScale {
 		return 0, false
 	}
@@ -529,7 +535,10 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 		if r.Effect.Bonus < 0 || r.Effect.Bonus > progMaxBonus {
 			pr.Addf(f+".effect.bonus", "range", "%d is not between 0 and %d", r.Effect.Bonus, int64(progMaxBonus))
 		}
-		if m.Sign() == 0 && r.Effect.Bonus == 0 {
+		if r.Effect.TierMultiplier && p.Tiers == nil {
+			pr.Add(f+".effect.tier_multiplier", "tiers", "the programme has no tiers")
+		}
+		if m.Sign() == 0 && r.Effect.Bonus == 0 && !r.Effect.TierMultiplier {
 			pr.Add(f+".effect", "required", "gives no points: set a multiplier or a bonus")
 		}
 

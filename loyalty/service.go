@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -257,6 +258,67 @@ func (s *Service) Redeem(ctx context.Context, p *Program, c Points) (Entry, erro
 		return []Entry{e}, err
 	})
 	return first(out, err)
+}
+
+// RedeemAcross spends points from every spendable point type of the member, in ascending
+// PointType.Priority and nearest expiry first within a type, in one atomic step — for
+// programmes whose SpendPolicy is TypePriority (bonus points spent before base points,
+// say). c.PointType must be empty. It writes one redeem entry per point type drawn on, or
+// fails with ErrInsufficientPoints and writes nothing.
+func (s *Service) RedeemAcross(ctx context.Context, p *Program, c Points) ([]Entry, error) {
+	if err := needProgram(p); err != nil {
+		return nil, err
+	}
+	var probs crm.Problems
+	checkMember(c.Customer, &probs)
+	if p.Spend() != TypePriority {
+		probs.Add("program.spend_policy", "type_priority", "the programme does not spend across point types")
+	}
+	if c.PointType != "" {
+		probs.Add("point_type", "empty", "RedeemAcross draws on every spendable type; use Redeem for one")
+	}
+	if c.Points <= 0 || c.Points > MaxPoints {
+		probs.Addf("points", "range", "must be between 1 and %d", int64(MaxPoints))
+	}
+	checkText(&probs, "reason", c.Reason, 500)
+	checkText(&probs, "key", c.Key, 200)
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	types := slices.Clone(p.PointTypes)
+	types = slices.DeleteFunc(types, func(t PointType) bool { return t.Kind != Spendable })
+	slices.SortStableFunc(types, func(a, b PointType) int { return a.Priority - b.Priority })
+	keys := make([]AccountKey, len(types))
+	for i, t := range types {
+		keys[i] = AccountKey{Program: p.ID, Customer: c.Customer, PointType: t.Code}
+	}
+	if c.Source.Type == "" {
+		c.Source.Type = "redemption"
+	}
+	return s.run(ctx, p, c.Key, digest("redeem-across", c), keys, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
+		var avail int64
+		for _, a := range accts {
+			avail += max(a.BalanceAt(op.at).Available, 0)
+		}
+		if avail < c.Points {
+			return nil, fmt.Errorf("%s: %d available across point types, %d asked: %w", c.Customer, avail, c.Points, ErrInsufficientPoints)
+		}
+		var out []Entry
+		left := c.Points
+		for _, a := range accts {
+			take := min(left, max(a.BalanceAt(op.at).Available, 0))
+			if take == 0 {
+				continue
+			}
+			e, err := op.debit(a, KindRedeem, NearestExpiryFirst, take, c.Source, c.Reason)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, e)
+			left -= take
+		}
+		return out, nil
+	})
 }
 
 // Adjust corrects a balance by hand. A positive adjustment is a new lot; a negative one

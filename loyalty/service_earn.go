@@ -3,6 +3,7 @@ package loyalty
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -208,4 +209,54 @@ func (u *ledgerUsage) Awarded(ruleID string, from, to time.Time) int64 {
 		}
 	}
 	return n
+}
+
+// Release makes the points an order earned available now, before their pending window ends
+// (the goods were delivered and the return window waived, say). It writes a release entry
+// naming the lots it freed; the balance does not change, only what is spendable. Releasing
+// again changes nothing.
+func (s *Service) Release(ctx context.Context, p *Program, customer crm.CustomerID, pointType, order string) (Entry, error) {
+	if err := needProgram(p); err != nil {
+		return Entry{}, err
+	}
+	var probs crm.Problems
+	checkMember(customer, &probs)
+	pointType2(p, pointType, &probs)
+	if order == "" {
+		probs.Add("order", "required", "is empty")
+	}
+	if err := probs.Err(); err != nil {
+		return Entry{}, err
+	}
+	earned, err := s.store.EntriesBySource(ctx, p.ID, "order", order)
+	if err != nil {
+		return Entry{}, err
+	}
+	key := AccountKey{Program: p.ID, Customer: customer, PointType: pointType}
+	lots := map[LotID]bool{}
+	for _, e := range earned {
+		if e.Kind == KindEarn && e.Account == key {
+			for _, m := range e.Lots {
+				lots[m.Lot] = true
+			}
+		}
+	}
+	if len(lots) == 0 {
+		return Entry{}, fmt.Errorf("no %s earned by order %q: %w", pointType, order, crm.ErrNotFound)
+	}
+	out, err := s.run(ctx, p, "", "", []AccountKey{key}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+		e := op.entry(a[0], KindRelease, Source{Type: "order", Ref: order}, "released")
+		for i := range a[0].Lots {
+			l := &a[0].Lots[i]
+			if lots[l.ID] && l.Pending(op.at) {
+				l.AvailableAt = op.at
+				e.Lots = append(e.Lots, LotMove{Lot: l.ID})
+			}
+		}
+		if len(e.Lots) == 0 {
+			return nil, nil
+		}
+		return []Entry{e}, nil
+	})
+	return first(out, err)
 }

@@ -140,3 +140,61 @@ func TestTierValidation(t *testing.T) {
 	assert.True(t, verr.Has("tiers.levels[2]", "order"), "%v", err)
 	assert.True(t, verr.Has("tiers.review", "enum"), "%v", err)
 }
+
+func TestTierMultiplierInRules(t *testing.T) {
+	json := strings.Replace(retailTiers, `{"code": "gold", "name": "金卡", "spend": "8000", "perks": ["free-delivery"]}`,
+		`{"code": "gold", "name": "金卡", "spend": "8000", "multiplier": "0.5", "perks": ["free-delivery"]}`, 1)
+	json = strings.Replace(json, `"earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}]}`,
+		`"earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}],
+		 "rules": [{"id": "tier-bonus", "name": "Tier earning bonus", "priority": 1, "effect": {"point_type": "points", "tier_multiplier": true}}]}`, 1)
+	p, err := loyalty.LoadProgram(strings.NewReader(json))
+	require.NoError(t, err)
+	o := order("SO-9", time.Date(2026, 5, 1, 3, 0, 0, 0, time.UTC), "101.00", "33.00")
+	for _, tc := range []struct {
+		tier string
+		want int64
+	}{{"gold", 101 + 50 + 33 + 16}, {"silver", 134}, {"", 134}} {
+		e, err := p.Preview(o, loyalty.Member{Tier: tc.tier}, nil)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, e.Total("points"), "tier %q: half again per line, rounded down", tc.tier)
+	}
+	noTiers := *p
+	noTiers.Tiers = nil
+	_, err = loyalty.NewProgram(noTiers)
+	var verr *crm.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("earning.rules[0].effect.tier_multiplier", "tiers"), "%v", err)
+}
+
+func TestReleaseAndTierAt(t *testing.T) {
+	json := strings.Replace(retailTiers, `"value_per_point": "0.01"}`, `"value_per_point": "0.01", "pending_days": 14}`, 1)
+	p, err := loyalty.LoadProgram(strings.NewReader(json))
+	require.NoError(t, err)
+	start := time.Date(2026, 1, 10, 2, 0, 0, 0, time.UTC)
+	opts, clock, _ := crmtest.Options(start)
+	svc := loyalty.NewService(nil, opts)
+	ctx := context.Background()
+	m := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{8})}
+	_, err = svc.EarnOrder(ctx, p, order("SO-1", clock.Now(), "2500.00"), m, "")
+	require.NoError(t, err)
+	b, err := svc.Balance(ctx, p, m.CustomerID, "points")
+	require.NoError(t, err)
+	assert.Equal(t, int64(0), b.Available)
+	assert.Equal(t, int64(2500), b.Pending, "held for the 14-day return window")
+
+	clock.Advance(time.Hour)
+	e, err := svc.Release(ctx, p, m.CustomerID, "points", "SO-1")
+	require.NoError(t, err)
+	assert.Equal(t, loyalty.KindRelease, e.Kind)
+	assert.Equal(t, int64(0), e.Points)
+	b, _ = svc.Balance(ctx, p, m.CustomerID, "points")
+	assert.Equal(t, int64(2500), b.Available)
+	again, err := svc.Release(ctx, p, m.CustomerID, "points", "SO-1")
+	require.NoError(t, err)
+	assert.True(t, again.ID.IsZero(), "nothing left to release")
+
+	st, err := svc.EvaluateTier(ctx, p, m.CustomerID)
+	require.NoError(t, err)
+	assert.Equal(t, "", st.State.TierAt(start.Add(-time.Second)), "before joining")
+	assert.Equal(t, "silver", st.State.TierAt(clock.Now()))
+}
