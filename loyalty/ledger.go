@@ -267,7 +267,7 @@ func (op *ledgerOp) expire(a *Account) *Entry {
 	var total int64
 	for i := range a.Lots {
 		l := &a.Lots[i]
-		if l.Remaining > 0 && l.Expired(op.at) && l.ExpiredAt.IsZero() {
+		if l.Remaining > 0 && l.ExpiredAt.IsZero() && l.Expired(op.at) {
 			moves = append(moves, LotMove{Lot: l.ID, Points: -l.Remaining})
 			total += l.Remaining
 			l.Remaining = 0
@@ -320,26 +320,35 @@ func drawsBefore(x, y *Lot, policy SpendPolicy) bool {
 // draw takes up to points from a's lots spendable at t, in policy order, and returns the
 // moves and the points taken. Each step picks the next lot with one pass over the lots, so
 // the usual spend, which needs one or two lots, costs a pass or two and no sort. With
-// require > 0 the first pass also sums what is spendable, and nothing is taken unless the
-// sum reaches require (then draw returns no moves and the sum).
+// require > 0 nothing is taken unless the spendable lots hold at least require (then draw
+// returns no moves and what they hold).
 func draw(a *Account, t time.Time, policy SpendPolicy, points, require int64) ([]LotMove, int64) {
-	var moves []LotMove
-	var taken int64
-	for first := true; taken < points; first = false {
-		var next *Lot
+	if require > 0 {
+		// Is enough spendable? Stop counting as soon as it is.
 		var spendable int64
 		for i := range a.Lots {
-			l := &a.Lots[i]
-			if l.Remaining <= 0 || !l.Spendable(t) {
-				continue
-			}
-			spendable += l.Remaining
-			if next == nil || drawsBefore(l, next, policy) {
-				next = l
+			if l := &a.Lots[i]; l.Remaining > 0 && l.Spendable(t) {
+				if spendable += l.Remaining; spendable >= require {
+					break
+				}
 			}
 		}
-		if first && require > 0 && spendable < require {
+		if spendable < require {
 			return nil, spendable
+		}
+	}
+	var moves []LotMove
+	var taken int64
+	for taken < points {
+		var next *Lot
+		for i := range a.Lots {
+			l := &a.Lots[i]
+			// Order first: it is cheaper than the spendable test, and lots usually lie in
+			// spending order, so most fail here.
+			if l.Remaining <= 0 || (next != nil && !drawsBefore(l, next, policy)) || !l.Spendable(t) {
+				continue
+			}
+			next = l
 		}
 		if next == nil {
 			break
