@@ -13,6 +13,12 @@
 //   - crm/crmtest: the conformance suite every crm.Store passes, a steppable clock and
 //     sequential IDs for test harnesses.
 //   - crm/fake: a seeded generator of realistic customers and purchases.
+//   - loyalty: programmes (JSON or Go, validated whole, rules as compiled expressions), an
+//     exact points ledger with lots, expiry, pending windows, idempotent commands,
+//     line-by-line refunds, debts, reversals, transfers, household pools and partner
+//     exchange; membership tiers; rewards with reserve–confirm–cancel redemption and
+//     coupons; liability, breakage and Replay of a new programme version.
+//   - loyalty/loyaltytest: the conformance suite every loyalty.Store passes.
 //
 // Every package follows the same shape: a concrete Service over a narrow Store interface,
 // an in-memory store (NewMemoryStore) so that NewService(nil, nil) works with no set-up,
