@@ -1,0 +1,436 @@
+package segment_test
+
+import (
+	"math/big"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/segment"
+)
+
+func values(pairs ...string) []segment.CustomerValue {
+	var out []segment.CustomerValue
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(out, segment.CustomerValue{Customer: pairs[i], Value: decimal.RequireFromString(pairs[i+1])})
+	}
+	return out
+}
+
+func classes(r []segment.ABCResult) map[string]segment.Class {
+	m := map[string]segment.Class{}
+	for _, x := range r {
+		m[x.Customer] = x.Class
+	}
+	return m
+}
+
+func TestABC(t *testing.T) {
+	A, B, C := segment.ClassA, segment.ClassB, segment.ClassC
+	tests := []struct {
+		name string
+		in   []segment.CustomerValue
+		opts *segment.ABCOptions
+		want map[string]segment.Class
+	}{
+		{
+			// Total 100: cumulative shares before each customer 0, 50, 80, 90 (tied pair).
+			name: "crossing customer goes up (default)",
+			in:   values("a", "50", "b", "30", "c", "10", "d", "5", "e", "5"),
+			want: map[string]segment.Class{"a": A, "b": A, "c": B, "d": B, "e": B},
+		},
+		{
+			// Cumulative including each: 50, 80, 90, 100 for the tied pair.
+			name: "crossing customer goes down",
+			in:   values("a", "50", "b", "30", "c", "10", "d", "5", "e", "5"),
+			opts: &segment.ABCOptions{Crossing: segment.CrossingDown},
+			want: map[string]segment.Class{"a": A, "b": A, "c": B, "d": C, "e": C},
+		},
+		{
+			// b crosses 80 % (cumulative 70 → 85): up puts it in A, down in B; c crosses
+			// 95 % (85 → 95) under up and is B; d starts at 95 % and is C.
+			name: "crossing up",
+			in:   values("a", "70", "b", "15", "c", "10", "d", "5"),
+			want: map[string]segment.Class{"a": A, "b": A, "c": B, "d": C},
+		},
+		{
+			name: "crossing down",
+			in:   values("a", "70", "b", "15", "c", "10", "d", "5"),
+			opts: &segment.ABCOptions{Crossing: segment.CrossingDown},
+			want: map[string]segment.Class{"a": A, "b": B, "c": B, "d": C}, // c reaches 95 % exactly
+		},
+		{
+			name: "ties are one group",
+			in:   values("a", "40", "b", "20", "c", "20", "d", "20"),
+			want: map[string]segment.Class{"a": A, "b": A, "c": A, "d": A},
+		},
+		{
+			name: "custom thresholds 50/30",
+			in:   values("a", "40", "b", "30", "c", "20", "d", "10"),
+			opts: &segment.ABCOptions{A: 0.5, B: 0.3},
+			want: map[string]segment.Class{"a": A, "b": A, "c": B, "d": C},
+		},
+		{
+			name: "zero values are C",
+			in:   values("a", "1", "b", "0", "c", "0"),
+			want: map[string]segment.Class{"a": A, "b": C, "c": C},
+		},
+		{
+			name: "zero total: everyone C",
+			in:   values("a", "0", "b", "0"),
+			opts: &segment.ABCOptions{Crossing: segment.CrossingDown},
+			want: map[string]segment.Class{"a": C, "b": C},
+		},
+		{
+			name: "huge values take the exact decimal path",
+			in:   values("a", "90000000000000000000000", "b", "5000000000000000000000.000000001", "c", "4999999999999999999999.999999999"),
+			want: map[string]segment.Class{"a": A, "b": B, "c": C},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := segment.ABC(tt.in, tt.opts)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, classes(got))
+			assert.Equal(t, independentABC(tt.in, tt.opts), classes(got), "independent computation")
+			// Any input order gives the same result.
+			rev := slices.Clone(tt.in)
+			slices.Reverse(rev)
+			got2, err := segment.ABC(rev, tt.opts)
+			require.NoError(t, err)
+			assert.Equal(t, got, got2)
+		})
+	}
+}
+
+// TestABCExactBoundary: a customer whose preceding cumulative share is exactly 80 % is
+// not in A under CrossingUp (80 % is reached), and one whose own cumulative share is
+// exactly 80 % is in A under CrossingDown — exact arithmetic, no float rounding.
+func TestABCExactBoundary(t *testing.T) {
+	// Total 1.00. Under CrossingUp b's preceding share is exactly 0.80: not below 80 %, so
+	// b is B. Under CrossingDown a's own cumulative share is exactly 0.80: A.
+	in := values("a", "0.8", "b", "0.1", "c", "0.05", "d", "0.05")
+	up, err := segment.ABC(in, nil)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]segment.Class{"a": "A", "b": "B", "c": "B", "d": "B"}, classes(up))
+	down, err := segment.ABC(in, &segment.ABCOptions{Crossing: segment.CrossingDown})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]segment.Class{"a": "A", "b": "B", "c": "C", "d": "C"}, classes(down),
+		"the tied c and d reach 100 % together")
+	// 0.7 + 0.1 is 0.7999999999999999 in float64; in decimals it is 0.8.
+	in2 := values("a", "0.7", "b", "0.1", "c", "0.09", "d", "0.06", "e", "0.05")
+	down2, err := segment.ABC(in2, &segment.ABCOptions{Crossing: segment.CrossingDown})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]segment.Class{"a": "A", "b": "A", "c": "B", "d": "B", "e": "C"}, classes(down2),
+		"0.7 + 0.1 = 0.8 exactly: b is A; d reaches 0.95 exactly: B")
+}
+
+func TestABCValidation(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    []segment.CustomerValue
+		opts  *segment.ABCOptions
+		field string
+	}{
+		{"A above 1", nil, &segment.ABCOptions{A: 1.5}, "a"},
+		{"negative B", nil, &segment.ABCOptions{B: -0.1}, "b"},
+		{"A+B above 1", nil, &segment.ABCOptions{A: 0.9, B: 0.2}, "b"},
+		{"crossing", nil, &segment.ABCOptions{Crossing: "sideways"}, "crossing"},
+		{"negative value", values("a", "-1"), nil, "values[0].value"},
+		{"value out of range", []segment.CustomerValue{{Customer: "a", Value: decimal.New(1, 40)}}, nil, "values[0].value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := segment.ABC(tt.in, tt.opts)
+			var verr *crm.ValidationError
+			require.ErrorAs(t, err, &verr)
+			assert.True(t, verr.Has(tt.field, ""), "%v", err)
+		})
+	}
+}
+
+// independentABC classifies with big.Rat arithmetic and a plain sort, written from the
+// documented rules.
+func independentABC(in []segment.CustomerValue, opts *segment.ABCOptions) map[string]segment.Class {
+	a, b, down := 0.8, 0.15, false
+	if opts != nil {
+		if opts.A != 0 {
+			a = opts.A
+		}
+		if opts.B != 0 {
+			b = opts.B
+		}
+		down = opts.Crossing == segment.CrossingDown
+	}
+	type cv struct {
+		c string
+		v *big.Rat
+	}
+	var xs []cv
+	total := new(big.Rat)
+	for _, x := range in {
+		r, _ := new(big.Rat).SetString(x.Value.String())
+		xs = append(xs, cv{x.Customer, r})
+		total.Add(total, r)
+	}
+	slices.SortFunc(xs, func(p, q cv) int {
+		if c := q.v.Cmp(p.v); c != 0 {
+			return c
+		}
+		return compare(p.c, q.c)
+	})
+	thA, _ := new(big.Rat).SetString(strconv.FormatFloat(a, 'f', -1, 64))
+	thAB, _ := new(big.Rat).SetString(strconv.FormatFloat(a+b, 'f', 9, 64))
+	thA.Mul(thA, total)
+	thAB.Mul(thAB, total)
+	out := map[string]segment.Class{}
+	cum := new(big.Rat)
+	for i := 0; i < len(xs); {
+		j := i
+		group := new(big.Rat)
+		for j < len(xs) && xs[j].v.Cmp(xs[i].v) == 0 {
+			group.Add(group, xs[j].v)
+			j++
+		}
+		ref := new(big.Rat).Set(cum)
+		if down {
+			ref.Add(ref, group)
+		}
+		in := func(th *big.Rat) bool {
+			if down {
+				return ref.Cmp(th) <= 0
+			}
+			return ref.Cmp(th) < 0
+		}
+		class := segment.ClassC
+		switch {
+		case group.Sign() == 0 || total.Sign() == 0:
+		case in(thA):
+			class = segment.ClassA
+		case in(thAB):
+			class = segment.ClassB
+		}
+		for k := i; k < j; k++ {
+			out[xs[k].c] = class
+		}
+		cum.Add(cum, group)
+		i = j
+	}
+	return out
+}
+
+func compare(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func TestABCRandomAgainstIndependent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 50 {
+		var in []segment.CustomerValue
+		for i := range 1 + rng.IntN(300) {
+			v := decimal.New(int64(rng.IntN(50)*rng.IntN(50)), -int32(rng.IntN(3)))
+			in = append(in, segment.CustomerValue{Customer: "c" + strconv.Itoa(i), Value: v})
+		}
+		for _, opts := range []*segment.ABCOptions{nil, {Crossing: segment.CrossingDown}, {A: 0.6, B: 0.3}} {
+			got, err := segment.ABC(in, opts)
+			require.NoError(t, err)
+			require.Equal(t, independentABC(in, opts), classes(got))
+		}
+	}
+}
+
+// TestABCOnlineRetail classifies the Online Retail customers by revenue, checks every
+// class against the independent computation, and the defining property of CrossingUp: A
+// brings at least 80 % of revenue, and without its last group less than 80 %.
+func TestABCOnlineRetail(t *testing.T) {
+	txns, rep, err := segment.ReadOnlineRetail(os.DirFS(sharedData(t, "online-retail/by-day")), "*.csv")
+	require.NoError(t, err)
+	ranked, err := segment.Contribution(slices.Values(txns), time.Time{}, time.Time{})
+	require.NoError(t, err)
+	require.Len(t, ranked, 1682)
+	vals := make([]segment.CustomerValue, len(ranked))
+	sum := decimal.Zero
+	for i, r := range ranked {
+		vals[i] = segment.CustomerValue{Customer: r.Customer, Value: r.Value}
+		sum = sum.Add(r.Value)
+	}
+	assert.True(t, sum.Equal(rep.Revenue), "contributions add up to the revenue of SOURCE.md, 1,589,296.28")
+	got, err := segment.ABC(vals, nil)
+	require.NoError(t, err)
+	assert.Equal(t, independentABC(vals, nil), classes(got))
+
+	aSum, lastA := decimal.Zero, decimal.Zero
+	nA := 0
+	for _, r := range got {
+		if r.Class == segment.ClassA {
+			aSum = aSum.Add(r.Value)
+			lastA = r.Value
+			nA++
+		}
+	}
+	share := aSum.Div(sum)
+	assert.True(t, share.GreaterThanOrEqual(decimal.RequireFromString("0.8")), "A share %s", share)
+	assert.True(t, aSum.Sub(lastA).Div(sum).LessThan(decimal.RequireFromString("0.8")))
+	t.Logf("Online Retail Dec 2010–Feb 2011: %d of %d customers (%.1f %%) bring %s of revenue (class A)",
+		nA, len(got), 100*float64(nA)/float64(len(got)), share.StringFixed(4))
+}
+
+func TestRankAndCurve(t *testing.T) {
+	r, err := segment.Rank(values("b", "30", "a", "50", "c", "10", "e", "5", "d", "5"))
+	require.NoError(t, err)
+	var order []string
+	for _, x := range r {
+		order = append(order, x.Customer)
+	}
+	assert.Equal(t, []string{"a", "b", "c", "d", "e"}, order, "largest first, ties by customer")
+	assert.Equal(t, 1, r[0].Rank)
+	assert.InDelta(t, 0.5, r[0].Share, 1e-15)
+	assert.InDelta(t, 0.8, r[1].Cumulative, 1e-15)
+	assert.InDelta(t, 1.0, r[4].Cumulative, 1e-15)
+
+	// The top 20 % of five customers is the first customer: 50 %; the top 30 % is 1.5
+	// customers: 50 % + half of 30 %.
+	assert.InDelta(t, 0.5, segment.TopShare(r, 0.2), 1e-12)
+	assert.InDelta(t, 0.65, segment.TopShare(r, 0.3), 1e-12)
+	assert.InDelta(t, 1.0, segment.TopShare(r, 2), 1e-12)
+	assert.Zero(t, segment.TopShare(nil, 0.5))
+
+	c := segment.Curve(r, 5)
+	require.Len(t, c, 6)
+	want := []float64{0, 0.5, 0.8, 0.9, 0.95, 1}
+	for i, p := range c {
+		assert.InDelta(t, float64(i)/5, p.Customers, 1e-12)
+		assert.InDelta(t, want[i], p.Revenue, 1e-12)
+	}
+	_, err = segment.Rank(values("a", "-1"))
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+}
+
+func TestContribution(t *testing.T) {
+	txns := []segment.Transaction{
+		mkTx("a", utcDay(2024, 1, 5), "10"), mkTx("b", utcDay(2024, 1, 6), "30"),
+		mkTx("a", utcDay(2024, 2, 1), "25"), mkTx("c", utcDay(2024, 3, 1), "99"), // outside
+		mkTx("b", utcDay(2023, 12, 31), "99"), // outside
+	}
+	r, err := segment.Contribution(slices.Values(txns), utcDay(2024, 1, 1), utcDay(2024, 3, 1))
+	require.NoError(t, err)
+	require.Len(t, r, 2)
+	assert.Equal(t, "a", r[0].Customer)
+	assert.Equal(t, "35", r[0].Value.String())
+	assert.InDelta(t, 35.0/65, r[0].Share, 1e-15)
+
+	_, err = segment.Contribution(slices.Values([]segment.Transaction{mkTx("", utcDay(2024, 1, 5), "1"), mkTx("x", utcDay(2024, 1, 5), "-1")}), time.Time{}, time.Time{})
+	var rerr *segment.RejectedError
+	require.ErrorAs(t, err, &rerr)
+	assert.Equal(t, segment.Rejections{segment.RejectNoCustomer: 1, segment.RejectNegativeAmount: 1}, rerr.Rejected)
+}
+
+func dec(s ...string) []decimal.Decimal {
+	out := make([]decimal.Decimal, len(s))
+	for i, x := range s {
+		out[i] = decimal.RequireFromString(x)
+	}
+	return out
+}
+
+// TestSeedABCRules classifies accounts with seed 001's rules: A = agents and the top 20 %
+// of franchisees by annual sales; B = sales up ≥ 10 % in each of two consecutive years
+// with high cooperation and loyalty; C = the rest. The expected classes are worked by
+// hand from those definitions.
+func TestSeedABCRules(t *testing.T) {
+	rules, err := segment.NewRuleABC(segment.SeedABCRules())
+	require.NoError(t, err)
+	// Ten franchisees f0..f9 with last-year sales 100..1000 and one small agent.
+	var accounts []segment.Account
+	for i := range 10 {
+		accounts = append(accounts, segment.Account{Customer: "f" + strconv.Itoa(i),
+			Sales: dec("50", "50", strconv.Itoa(100*(i+1))), Cooperation: 3, Loyalty: 3})
+	}
+	accounts = append(accounts, segment.Account{Customer: "agent", Agent: true, Sales: dec("1")})
+	// f0: 100 → 110 → 121: exactly +10 % twice, cooperative and loyal: B.
+	accounts[0].Sales, accounts[0].Cooperation, accounts[0].Loyalty = dec("100", "110", "121"), 4, 5
+	// f1: +10 % then +9.99 %: C.
+	accounts[1].Sales, accounts[1].Cooperation, accounts[1].Loyalty = dec("100", "110", "120.98"), 5, 5
+	// f2: grew but cooperation 3.9: C.
+	accounts[2].Sales, accounts[2].Cooperation, accounts[2].Loyalty = dec("100", "200", "300"), 3.9, 5
+	// f3: only two years of history: C.
+	accounts[3].Sales, accounts[3].Cooperation, accounts[3].Loyalty = dec("100", "400"), 5, 5
+
+	got, err := rules.Classify(accounts)
+	require.NoError(t, err)
+	want := map[string]segment.Class{
+		"f0": "B", "f1": "C", "f2": "C", "f3": "C", "f4": "C", "f5": "C", "f6": "C", "f7": "C",
+		"f8": "A", "f9": "A", // the top 2 of 10 franchisees (900 and 1000)
+		"agent": "A",
+	}
+	m := map[string]segment.Class{}
+	for _, c := range got {
+		m[c.Customer] = c.Class
+	}
+	assert.Equal(t, want, m)
+	assert.Equal(t, 0, got[10].Rule)
+	assert.Equal(t, 1, got[0].Rule)
+	assert.Equal(t, 2, got[1].Rule)
+
+	t.Run("tied sales share the better place", func(t *testing.T) {
+		acc := []segment.Account{
+			{Customer: "x", Sales: dec("10")}, {Customer: "y", Sales: dec("10")},
+			{Customer: "z", Sales: dec("5")}, {Customer: "w", Sales: dec("1")}, {Customer: "v", Sales: dec("1")},
+		}
+		got, err := rules.Classify(acc)
+		require.NoError(t, err)
+		assert.Equal(t, segment.ClassA, got[0].Class, "x: place 1 of 5 = 20 %")
+		assert.Equal(t, segment.ClassA, got[1].Class, "y ties x")
+		assert.Equal(t, segment.ClassC, got[2].Class, "z: 3 of 5 = 60 %")
+	})
+	t.Run("edited rules", func(t *testing.T) {
+		edited := segment.SeedABCRules()
+		edited[1].When = `hasTag("strategic") || grew(0.05, 1)`
+		r, err := segment.NewRuleABC(edited)
+		require.NoError(t, err)
+		got, err := r.Classify([]segment.Account{
+			{Customer: "s", Tags: []string{"Strategic"}, Sales: dec("1", "1")},
+			{Customer: "g", Sales: dec("100", "105")},
+			{Customer: "n", Sales: dec("100", "104.99")},
+			{Customer: "big", Sales: dec("1000", "1000")},
+			{Customer: "small", Sales: dec("1", "1")},
+		})
+		require.NoError(t, err)
+		assert.Equal(t, []segment.Class{"B", "B", "C", "A", "C"},
+			[]segment.Class{got[0].Class, got[1].Class, got[2].Class, got[3].Class, got[4].Class},
+			"big is first of five franchisees: 20 %")
+	})
+	t.Run("invalid rules report every problem", func(t *testing.T) {
+		_, err := segment.NewRuleABC([]segment.ClassRule{{Class: "A", When: "sales +"}, {Class: "", When: "sales"}, {Class: "C", When: "nope > 1"}})
+		var verr *crm.ValidationError
+		require.ErrorAs(t, err, &verr)
+		assert.True(t, verr.Has("[0].when", "expression"))
+		assert.True(t, verr.Has("[1].class", "required"))
+		assert.True(t, verr.Has("[1].when", "expression"), "sales is a number, not bool")
+		assert.True(t, verr.Has("[2].when", "expression"))
+		_, err = segment.NewRuleABC(nil)
+		assert.ErrorIs(t, err, crm.ErrInvalid)
+	})
+	t.Run("bad accounts and runtime errors", func(t *testing.T) {
+		_, err := rules.Classify([]segment.Account{{Customer: "x", Sales: dec("-1")}})
+		assert.ErrorIs(t, err, crm.ErrInvalid)
+		r, err := segment.NewRuleABC([]segment.ClassRule{{Class: "A", When: `attributes.region > 3`}})
+		require.NoError(t, err)
+		_, err = r.Classify([]segment.Account{{Customer: "x"}})
+		assert.ErrorContains(t, err, `account "x"`)
+	})
+}

@@ -1,0 +1,129 @@
+package segment_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/segment"
+)
+
+// TestCLVCDNOW reproduces lifetimes' documented CLV of the CDNOW customers
+// (docs/Quickstart.md, ggf.customer_lifetime_value(bgf, …, time=12,
+// discount_rate=0.01)): BG/NBD and Gamma-Gamma fitted on the CDNOW summary with
+// transactions. That call left lifetimes' default freq="D" — 30 periods a month — on
+// weekly data, so the reference is reproduced with PeriodsPerMonth = 30; the weekly
+// value (Period Week, 4.345 weeks a month) is the one to use for these data and is
+// checked against its own definition.
+func TestCLVCDNOW(t *testing.T) {
+	sums := loadCDNOWSummaries(t)
+	bg, err := segment.FitBGNBD(sums, nil)
+	require.NoError(t, err)
+	gg, err := segment.FitGammaGamma(sums, nil)
+	require.NoError(t, err)
+
+	want := map[string]float64{
+		"1": 140.096211, "2": 18.943467, "3": 38.180574, "4": 38.180574, "5": 38.180574,
+		"6": 1003.868107, "7": 28.109683, "8": 38.180574, "9": 167.418216, "10": 38.180574,
+	}
+	lifetimesDaily := &segment.CLVOptions{Months: 12, DiscountRate: 0.01, PeriodsPerMonth: 30}
+	values, err := segment.CLVForecasts(bg, gg, sums[:10], segment.Week, lifetimesDaily)
+	require.NoError(t, err)
+	for _, v := range values {
+		assert.InDelta(t, want[v.Customer], v.CLV, 1e-3+1e-6*want[v.Customer], "customer %s", v.Customer)
+	}
+
+	// The weekly value by its definition: Σ months of purchases × spend / 1.01^i.
+	s := sums[0]
+	got, err := segment.CLV(bg, gg, s, segment.Week, nil)
+	require.NoError(t, err)
+	spend, err := gg.ConditionalExpectedSpend(s.Frequency, s.Monetary.InexactFloat64())
+	require.NoError(t, err)
+	manual, prev := 0.0, 0.0
+	for i := 1; i <= 12; i++ {
+		e, err := bg.ConditionalExpectedPurchases(float64(i)*4.345, s.Frequency, s.Recency, s.T)
+		require.NoError(t, err)
+		manual += spend * (e - prev) / clvPow(1.01, i)
+		prev = e
+	}
+	assert.InDelta(t, manual, got, 1e-9)
+	assert.Less(t, got, values[0].CLV) // 12 months, not 12 × 30 weeks
+}
+
+func clvPow(b float64, n int) float64 {
+	r := 1.0
+	for range n {
+		r *= b
+	}
+	return r
+}
+
+// TestCLVOptions checks the horizon, the discount and the models CLV accepts.
+func TestCLVOptions(t *testing.T) {
+	bg, err := segment.NewBGNBD(segment.BGNBDParams{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426})
+	require.NoError(t, err)
+	gg, err := segment.NewGammaGamma(segment.GammaGammaParams{P: 6.25, Q: 3.74, V: 15.44})
+	require.NoError(t, err)
+	s := segment.Summary{Customer: "c1", Frequency: 2, Recency: 30.43, T: 38.86}
+
+	base, err := segment.CLV(bg, gg, s, segment.Week, nil)
+	require.NoError(t, err)
+	undiscounted, err := segment.CLV(bg, gg, s, segment.Week, &segment.CLVOptions{NoDiscount: true})
+	require.NoError(t, err)
+	longer, err := segment.CLV(bg, gg, s, segment.Week, &segment.CLVOptions{Months: 24})
+	require.NoError(t, err)
+	assert.Greater(t, undiscounted, base)
+	assert.Greater(t, longer, base)
+
+	// Undiscounted, one month: spend × E[Y(4.345)].
+	one, err := segment.CLV(bg, gg, s, segment.Week, &segment.CLVOptions{Months: 1, NoDiscount: true})
+	require.NoError(t, err)
+	e, err := bg.ConditionalExpectedPurchases(4.345, 2, 30.43, 38.86)
+	require.NoError(t, err)
+	spend, err := gg.ConditionalExpectedSpend(2, 0)
+	require.NoError(t, err)
+	assert.InDelta(t, spend*e, one, 1e-12)
+
+	// Every transaction model plugs in; BG/BB counts whole opportunities per month.
+	models := []segment.TransactionModel{bg}
+	mbg, err := segment.NewMBGNBD(segment.BGNBDParams{R: 0.525, Alpha: 6.183, A: 0.891, B: 1.614})
+	require.NoError(t, err)
+	pnbd, err := segment.NewParetoNBD(segment.ParetoNBDParams{R: 0.553, Alpha: 10.578, S: 0.606, Beta: 11.669})
+	require.NoError(t, err)
+	models = append(models, mbg, pnbd)
+	for _, m := range models {
+		v, err := segment.CLV(m, gg, s, segment.Week, nil)
+		require.NoError(t, err)
+		assert.Greater(t, v, 0.0)
+	}
+	bb, err := segment.NewBGBB(segment.BGBBParams{Alpha: 1.204, Beta: 0.750, Gamma: 0.657, Delta: 2.783})
+	require.NoError(t, err)
+	annual := segment.Summary{Customer: "d1", Frequency: 3, Recency: 5, T: 6}
+	v, err := segment.CLV(bb, gg, annual, segment.Month, &segment.CLVOptions{Months: 3})
+	require.NoError(t, err)
+	assert.Greater(t, v, 0.0)
+	_, err = segment.CLV(bb, gg, annual, segment.Week, nil) // 4.345 opportunities a month
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+
+	bad := []struct {
+		name  string
+		model segment.TransactionModel
+		spend *segment.GammaGamma
+		per   segment.Period
+		opts  *segment.CLVOptions
+	}{
+		{"nil model", nil, gg, segment.Week, nil},
+		{"nil spend", bg, nil, segment.Week, nil},
+		{"unknown period", bg, gg, segment.Period("fortnight"), nil},
+		{"negative months", bg, gg, segment.Week, &segment.CLVOptions{Months: -1}},
+		{"negative discount", bg, gg, segment.Week, &segment.CLVOptions{DiscountRate: -0.1}},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := segment.CLV(tc.model, tc.spend, s, tc.per, tc.opts)
+			assert.ErrorIs(t, err, crm.ErrInvalid)
+		})
+	}
+}

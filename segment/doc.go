@@ -1,0 +1,49 @@
+// Package segment classifies and analyses customers from their transactions (客户细分,
+// 客户分类, 数据挖掘): purchase summaries in the form of the buy-till-you-die literature, RFM
+// scores and segments, ABC classes by revenue and by rules, lifecycle stage suggestions,
+// segments written as expressions, migration between segments, product-pair baskets for
+// cross-selling and contribution rankings; and, in the model files, customer lifetime
+// value and churn.
+//
+// Everything here is a pure function over slices or iterators plus small immutable types:
+// there is no store and no global state, and nothing reads the clock.
+//
+// # Summaries
+//
+// Summarize (and SummarizeSeq for an iter.Seq of ten million transactions) turns
+// transactions into one Summary per customer: frequency, recency, T and monetary value as
+// lifetimes' summary_data_from_transaction_data defines them, with an optional
+// calibration/holdout split, plus the RFM convention of recency (DaysSinceLast), order
+// counts and totals. On the CDNOW sample of Fader, Hardie & Lee (2005) it reproduces
+// lifetimes' cdnow_customers_summary_with_transactions.csv. Bad transactions (no
+// customer, the zero time, a negative amount, after the observation end) are refused with a
+// *RejectedError that counts them by reason, or skipped and counted by SummarizeReport.
+//
+// # Classification
+//
+//   - RFM scores recency, frequency and money in quantile bins (QuantileBins: averaged
+//     ranks, so ties never fail and never depend on row order) and names segments from a
+//     replaceable rule table (DefaultRFMSegments: Champions … Lost).
+//   - ABC cuts the revenue ranking at 80 % and 95 % (configurable, exact, with a stated
+//     rule for the customer who crosses a threshold); RuleABC runs an ordered, editable
+//     rule set such as SeedABCRules (A = agents and the top 20 % of franchisees, B = two
+//     years of ≥ 10 % growth with high cooperation and loyalty, C = the rest).
+//   - SuggestStages proposes crm.Stage values (intent, potential, active, key, dormant,
+//     terminated) from activity with documented, configurable thresholds.
+//   - NewSegments compiles expr-lang expressions over Features (RFM scores, CLV, P(alive),
+//     tags, tier, attributes) once, type-checked; Membership, Classify and Migrations
+//     give members, one segment per customer and the migration matrix between two
+//     snapshots.
+//
+// # Baskets and contribution
+//
+// AnalyzeBaskets counts item pairs per order or per customer and reports support,
+// confidence both ways and lift for every pair above a minimum support, the top pairs, and
+// "customers who bought X" suggestions. Rank, Contribution, Curve and TopShare rank
+// customers by revenue within a period with shares and the cumulative curve.
+//
+// # Data
+//
+// ReadCDNOW and RetailReader (ReadOnlineRetail) read the CDNOW files and the UCI Online
+// Retail data used by the tests, counting every row they leave out by reason.
+package segment
