@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/shopspring/decimal"
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/kehu-crm/kehu/segment"
@@ -89,4 +90,30 @@ func simulateBGNBD(n int, p segment.BGNBDParams, seed uint64) []segment.Summary 
 		out[i] = segment.Summary{Frequency: x, Recency: float64(lastDay) / 7, T: T}
 	}
 	return out
+}
+
+// BenchmarkCLV1M forecasts the twelve-month CLV of 1,000,000 simulated customers with
+// BG/NBD and Gamma-Gamma (identical histories share one forecast).
+func BenchmarkCLV1M(b *testing.B) {
+	p := segment.BGNBDParams{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}
+	sums := simulateBGNBD(1_000_000, p, 7)
+	for i := range sums {
+		if sums[i].Frequency > 0 {
+			sums[i].Monetary = decimal.New(int64(2000+i%5000), -2)
+		}
+	}
+	bg, err := segment.NewBGNBD(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	gg, err := segment.NewGammaGamma(segment.GammaGammaParams{P: 6.25, Q: 3.74, V: 15.44})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := segment.CLVForecasts(bg, gg, sums, segment.Week, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -620,3 +620,50 @@ func TestBGNBDSpecialValues(t *testing.T) {
 		assert.InDelta(t, tc.want, got, 1e-300+1e-9*tc.want, "%+v", tc)
 	}
 }
+
+// TestBGNBDGroupingDeterministic checks that grouping and fitting do not depend on the
+// order of the customers, that a long list of bad rows is reported in a bounded error,
+// and that fits run concurrently without shared state.
+func TestBGNBDGroupingDeterministic(t *testing.T) {
+	sums := loadCDNOWFrequencySummaries(t)
+	reversed := make([]segment.Summary, len(sums))
+	for i, s := range sums {
+		reversed[len(sums)-1-i] = s
+	}
+	a, err := segment.GroupSummaries(sums)
+	require.NoError(t, err)
+	b, err := segment.GroupSummaries(reversed)
+	require.NoError(t, err)
+	assert.Equal(t, a, b)
+
+	bad := make([]segment.Summary, 100)
+	for i := range bad {
+		bad[i] = segment.Summary{Frequency: -1, Recency: 1, T: 2}
+	}
+	_, err = segment.GroupSummaries(bad)
+	var verr *crm.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.Len(t, verr.Fields, 21) // 20 listed, one counting the other 80
+	assert.True(t, verr.Has("", "more"))
+
+	want, err := segment.FitBGNBDCells(a, nil)
+	require.NoError(t, err)
+	results := make([]*segment.BGNBD, 4)
+	done := make(chan int)
+	for i := range results {
+		go func() {
+			m, err := segment.FitBGNBDCells(a, nil)
+			if err == nil {
+				results[i] = m
+			}
+			done <- i
+		}()
+	}
+	for range results {
+		<-done
+	}
+	for _, m := range results {
+		require.NotNil(t, m)
+		assert.Equal(t, want.Params, m.Params)
+	}
+}

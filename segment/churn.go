@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"math"
@@ -12,7 +13,7 @@ import (
 // open. The host supplies it (for example backed by the complaint package); it should
 // be cheap, as ChurnScores calls it once per customer.
 type ComplaintSource interface {
-	OpenComplaints(customer string) int
+	OpenComplaints(ctx context.Context, customer string) (int, error)
 }
 
 // ChurnOptions tunes the churn score. A nil *ChurnOptions, and any zero field, means the
@@ -91,64 +92,93 @@ func (o *ChurnOptions) resolve() (wa, wo, step float64, src ComplaintSource, err
 // expected time between purchases, raised by open complaints from the host. The score
 // is in [0, 1]; it ranks customers for retention work, and is not itself a probability
 // (1 − P(alive) is the model's probability).
-func ChurnScore(m TransactionModel, s Summary, opts *ChurnOptions) (ChurnRisk, error) {
+func ChurnScore(ctx context.Context, m TransactionModel, s Summary, opts *ChurnOptions) (ChurnRisk, error) {
 	wa, wo, step, src, err := opts.resolve()
 	if err != nil {
 		return ChurnRisk{Customer: s.Customer}, err
 	}
-	return churnScore(m, s, wa, wo, step, src)
+	return churnScore(ctx, m, s, wa, wo, step, src)
 }
 
 // ChurnScores scores every customer, in input order; the first customer that cannot be
-// scored stops it with an error naming the customer's index.
-func ChurnScores(m TransactionModel, summaries []Summary, opts *ChurnOptions) ([]ChurnRisk, error) {
+// scored stops it with an error naming the customer's index. Customers with the same
+// history (x, t_x, T) share one model evaluation.
+func ChurnScores(ctx context.Context, m TransactionModel, summaries []Summary, opts *ChurnOptions) ([]ChurnRisk, error) {
 	wa, wo, step, src, err := opts.resolve()
 	if err != nil {
 		return nil, err
 	}
+	if m == nil {
+		return nil, invalidArg("model", "required", "the transaction model is nil")
+	}
+	type key struct {
+		x     int
+		tx, T float64
+	}
+	type part struct{ alive, rate float64 }
+	memo := make(map[key]part)
 	out := make([]ChurnRisk, len(summaries))
 	for i := range summaries {
-		r, err := churnScore(m, summaries[i], wa, wo, step, src)
+		s := &summaries[i]
+		k := key{s.Frequency, s.Recency, s.T}
+		pt, ok := memo[k]
+		if !ok {
+			pt.alive, pt.rate, err = churnModelPart(m, *s)
+			if err != nil {
+				return nil, fmt.Errorf("summaries[%d]: %w", i, err)
+			}
+			memo[k] = pt
+		}
+		out[i], err = churnRisk(ctx, *s, pt.alive, pt.rate, wa, wo, step, src)
 		if err != nil {
 			return nil, fmt.Errorf("summaries[%d]: %w", i, err)
 		}
-		out[i] = r
 	}
 	return out, nil
 }
 
 // churnScore scores one customer with resolved options.
-func churnScore(m TransactionModel, s Summary, wa, wo, step float64, src ComplaintSource) (ChurnRisk, error) {
-	r := ChurnRisk{Customer: s.Customer}
+func churnScore(ctx context.Context, m TransactionModel, s Summary, wa, wo, step float64, src ComplaintSource) (ChurnRisk, error) {
 	if m == nil {
-		return r, invalidArg("model", "required", "the transaction model is nil")
+		return ChurnRisk{Customer: s.Customer}, invalidArg("model", "required", "the transaction model is nil")
 	}
-	alive, err := m.ProbabilityAlive(s.Frequency, s.Recency, s.T)
+	alive, rate, err := churnModelPart(m, s)
 	if err != nil {
-		return r, err
+		return ChurnRisk{Customer: s.Customer}, err
 	}
-	rate, err := m.PurchaseRate(s.Frequency, s.Recency, s.T)
+	return churnRisk(ctx, s, alive, rate, wa, wo, step, src)
+}
+
+// churnModelPart returns the model's P(alive) and purchase rate for the history.
+func churnModelPart(m TransactionModel, s Summary) (alive, rate float64, err error) {
+	alive, err = m.ProbabilityAlive(s.Frequency, s.Recency, s.T)
 	if err != nil {
-		return r, err
+		return 0, 0, err
 	}
-	r.ProbabilityAlive = alive
-	r.SinceLast = s.T - s.Recency
-	r.ExpectedGap = math.Inf(1)
+	rate, err = m.PurchaseRate(s.Frequency, s.Recency, s.T)
+	return alive, rate, err
+}
+
+// churnRisk combines the model part with the customer's silence and complaints.
+func churnRisk(ctx context.Context, s Summary, alive, rate, wa, wo, step float64, src ComplaintSource) (ChurnRisk, error) {
+	r := ChurnRisk{Customer: s.Customer, ProbabilityAlive: alive, SinceLast: s.T - s.Recency}
+	r.ExpectedGap = math.MaxFloat64 // no purchase expected (rate underflowed); finite for JSON
 	if rate > 0 {
 		r.ExpectedGap = 1 / rate
 	}
 	r.Overdue = -math.Expm1(-r.SinceLast * rate)
 	score := wa*(1-alive) + wo*r.Overdue
 	if src != nil {
-		r.OpenComplaints = max(src.OpenComplaints(s.Customer), 0)
+		n, err := src.OpenComplaints(ctx, s.Customer)
+		if err != nil {
+			return ChurnRisk{Customer: s.Customer}, fmt.Errorf("open complaints of %s: %w", s.Customer, err)
+		}
+		r.OpenComplaints = max(n, 0)
 		if r.OpenComplaints > 0 {
 			score = 1 - (1-score)*math.Pow(1-step, float64(r.OpenComplaints))
 		}
 	}
 	r.Score = min(max(score, 0), 1)
-	if math.IsInf(r.ExpectedGap, 0) {
-		r.ExpectedGap = math.MaxFloat64 // keep the struct JSON-encodable
-	}
 	return r, nil
 }
 

@@ -1,6 +1,7 @@
 package segment_test
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"testing"
@@ -15,7 +16,9 @@ import (
 // complaintCounts is a ComplaintSource backed by a map.
 type complaintCounts map[string]int
 
-func (c complaintCounts) OpenComplaints(customer string) int { return c[customer] }
+func (c complaintCounts) OpenComplaints(_ context.Context, customer string) (int, error) {
+	return c[customer], nil
+}
 
 // TestChurnScore checks the churn score's parts against their definitions, computed
 // independently from the model: 1 − P(alive), the overdue probability
@@ -48,7 +51,7 @@ func TestChurnScore(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := segment.ChurnScore(bg, tc.s, tc.opts)
+			r, err := segment.ChurnScore(context.Background(), bg, tc.s, tc.opts)
 			require.NoError(t, err)
 			s := tc.s
 			alive, err := bg.ProbabilityAlive(s.Frequency, s.Recency, s.T)
@@ -84,7 +87,7 @@ func TestChurnScoresCDNOW(t *testing.T) {
 	pnbd, err := segment.NewParetoNBD(segment.ParetoNBDParams{R: 0.553, Alpha: 10.578, S: 0.606, Beta: 11.669})
 	require.NoError(t, err)
 	for _, m := range []segment.TransactionModel{bg, pnbd} {
-		risks, err := segment.ChurnScores(m, sums, nil)
+		risks, err := segment.ChurnScores(context.Background(), m, sums, nil)
 		require.NoError(t, err)
 		require.Len(t, risks, len(sums))
 		for _, r := range risks {
@@ -92,9 +95,9 @@ func TestChurnScoresCDNOW(t *testing.T) {
 		}
 		// customer 1516 (26 purchases, last at 30.86 of 31 weeks) vs customer 157 of
 		// similar history but older silence are ordered by silence
-		recent, err := segment.ChurnScore(m, segment.Summary{Frequency: 26, Recency: 30.86, T: 31}, nil)
+		recent, err := segment.ChurnScore(context.Background(), m, segment.Summary{Frequency: 26, Recency: 30.86, T: 31}, nil)
 		require.NoError(t, err)
-		silent, err := segment.ChurnScore(m, segment.Summary{Frequency: 26, Recency: 20, T: 31}, nil)
+		silent, err := segment.ChurnScore(context.Background(), m, segment.Summary{Frequency: 26, Recency: 20, T: 31}, nil)
 		require.NoError(t, err)
 		assert.Less(t, recent.Score, silent.Score)
 	}
@@ -118,11 +121,11 @@ func TestChurnValidation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := segment.ChurnScore(tc.model, tc.s, tc.opts)
+			_, err := segment.ChurnScore(context.Background(), tc.model, tc.s, tc.opts)
 			assert.ErrorIs(t, err, crm.ErrInvalid)
 		})
 	}
-	_, err = segment.ChurnScores(bg, []segment.Summary{ok, {Frequency: -1}}, nil)
+	_, err = segment.ChurnScores(context.Background(), bg, []segment.Summary{ok, {Frequency: -1}}, nil)
 	assert.ErrorIs(t, err, crm.ErrInvalid)
 	assert.ErrorContains(t, err, "summaries[1]")
 }

@@ -99,55 +99,104 @@ func CLV(m TransactionModel, spend *GammaGamma, s Summary, period Period, opts *
 
 // CLVForecasts returns the CLV forecast of every customer, in input order; the first
 // customer that cannot be valued stops it with an error naming the customer's index.
+// Customers with the same history (x, t_x, T) share one transaction forecast, so a
+// million customers cost about as much as their distinct histories.
 func CLVForecasts(m TransactionModel, spend *GammaGamma, summaries []Summary, period Period, opts *CLVOptions) ([]CLVForecast, error) {
+	months, discount, factor, err := checkCLVArgs(m, spend, period, opts)
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		x     int
+		tx, T float64
+	}
+	memo := make(map[key]historyValue)
 	out := make([]CLVForecast, len(summaries))
 	for i := range summaries {
-		v, err := customerValue(m, spend, summaries[i], period, opts)
+		s := &summaries[i]
+		k := key{s.Frequency, s.Recency, s.T}
+		hv, ok := memo[k]
+		if !ok {
+			hv, err = historyForecast(m, s.Frequency, s.Recency, s.T, months, discount, factor)
+			if err != nil {
+				return nil, fmt.Errorf("summaries[%d]: %w", i, err)
+			}
+			memo[k] = hv
+		}
+		out[i], err = hv.value(spend, *s)
 		if err != nil {
 			return nil, fmt.Errorf("summaries[%d]: %w", i, err)
 		}
-		out[i] = v
 	}
 	return out, nil
 }
 
-// customerValue forecasts one customer for CLV and CLVForecasts.
-func customerValue(m TransactionModel, spend *GammaGamma, s Summary, period Period, opts *CLVOptions) (CLVForecast, error) {
-	cv := CLVForecast{Customer: s.Customer}
+// checkCLVArgs validates the models and options of CLV and CLVForecasts.
+func checkCLVArgs(m TransactionModel, spend *GammaGamma, period Period, opts *CLVOptions) (months int, discount, factor float64, err error) {
 	if m == nil {
-		return cv, invalidArg("model", "required", "the transaction model is nil")
+		return 0, 0, 0, invalidArg("model", "required", "the transaction model is nil")
 	}
 	if spend == nil {
-		return cv, invalidArg("spend", "required", "the Gamma-Gamma spend model is nil")
+		return 0, 0, 0, invalidArg("spend", "required", "the Gamma-Gamma spend model is nil")
 	}
-	months, discount, factor, err := opts.resolve(period)
-	if err != nil {
-		return cv, err
-	}
-	x, tx, T := s.Frequency, s.Recency, s.T
-	mean := 0.0
-	if x > 0 {
-		mean = s.Monetary.InexactFloat64()
-	}
-	es, err := spend.ConditionalExpectedSpend(x, mean)
-	if err != nil {
-		return cv, err
-	}
+	return opts.resolve(period)
+}
+
+// historyValue is the spend-free part of a CLV forecast, shared by every customer with
+// the same history.
+type historyValue struct {
+	alive      float64 // P(alive)
+	purchases  float64 // E[Y(months·f)]
+	discounted float64 // Σ_i (E[Y(i·f)] − E[Y((i−1)·f)]) / (1+d)^i
+}
+
+// historyForecast computes the transaction part of the CLV of a history.
+func historyForecast(m TransactionModel, x int, tx, T float64, months int, discount, factor float64) (historyValue, error) {
+	var hv historyValue
 	alive, err := m.ProbabilityAlive(x, tx, T)
 	if err != nil {
-		return cv, err
+		return hv, err
 	}
-	cv.ExpectedSpend, cv.ProbabilityAlive = es, alive
-	prev, value := 0.0, 0.0
+	hv.alive = alive
+	prev := 0.0
 	for i := 1; i <= months; i++ {
 		e, err := m.ConditionalExpectedPurchases(float64(i)*factor, x, tx, T)
 		if err != nil {
-			return cv, err
+			return hv, err
 		}
-		value += es * (e - prev) / math.Pow(1+discount, float64(i))
+		hv.discounted += (e - prev) / math.Pow(1+discount, float64(i))
 		prev = e
 	}
-	cv.ExpectedPurchases = prev
-	cv.CLV, err = finiteResult("CLV", value)
+	hv.purchases = prev
+	return hv, nil
+}
+
+// value completes a customer's forecast with the Gamma-Gamma expected spend: CLV is the
+// spend times the discounted expected purchases.
+func (hv historyValue) value(spend *GammaGamma, s Summary) (CLVForecast, error) {
+	cv := CLVForecast{Customer: s.Customer, ProbabilityAlive: hv.alive, ExpectedPurchases: hv.purchases}
+	mean := 0.0
+	if s.Frequency > 0 {
+		mean = s.Monetary.InexactFloat64()
+	}
+	es, err := spend.ConditionalExpectedSpend(s.Frequency, mean)
+	if err != nil {
+		return cv, err
+	}
+	cv.ExpectedSpend = es
+	cv.CLV, err = finiteResult("CLV", es*hv.discounted)
 	return cv, err
+}
+
+// customerValue forecasts one customer for CLV.
+func customerValue(m TransactionModel, spend *GammaGamma, s Summary, period Period, opts *CLVOptions) (CLVForecast, error) {
+	months, discount, factor, err := checkCLVArgs(m, spend, period, opts)
+	if err != nil {
+		return CLVForecast{Customer: s.Customer}, err
+	}
+	hv, err := historyForecast(m, s.Frequency, s.Recency, s.T, months, discount, factor)
+	if err != nil {
+		return CLVForecast{Customer: s.Customer}, err
+	}
+	return hv.value(spend, s)
 }

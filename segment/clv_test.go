@@ -127,3 +127,24 @@ func TestCLVOptions(t *testing.T) {
 		})
 	}
 }
+
+// TestCLVForecastsShareHistories checks that the batch forecast, which evaluates each
+// distinct history once, equals the customer-by-customer CLV.
+func TestCLVForecastsShareHistories(t *testing.T) {
+	sums := loadCDNOWSummaries(t)[:200]
+	bg, err := segment.NewBGNBD(segment.BGNBDParams{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426})
+	require.NoError(t, err)
+	gg, err := segment.NewGammaGamma(segment.GammaGammaParams{P: 6.25, Q: 3.74, V: 15.44})
+	require.NoError(t, err)
+	batch, err := segment.CLVForecasts(bg, gg, sums, segment.Week, nil)
+	require.NoError(t, err)
+	for i, s := range sums {
+		one, err := segment.CLV(bg, gg, s, segment.Week, nil)
+		require.NoError(t, err)
+		assert.InDelta(t, one, batch[i].CLV, 1e-12*max(1, one))
+		assert.Equal(t, s.Customer, batch[i].Customer)
+	}
+	_, err = segment.CLVForecasts(bg, gg, []segment.Summary{sums[0], {Frequency: 1, Recency: 9, T: 3}}, segment.Week, nil)
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorContains(t, err, "summaries[1]")
+}

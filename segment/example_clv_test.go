@@ -1,6 +1,7 @@
 package segment_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/shopspring/decimal"
@@ -85,7 +86,9 @@ func ExampleCLV() {
 // openComplaints is a host's complaint count, here a map.
 type openComplaints map[string]int
 
-func (o openComplaints) OpenComplaints(customer string) int { return o[customer] }
+func (o openComplaints) OpenComplaints(_ context.Context, customer string) (int, error) {
+	return o[customer], nil
+}
 
 // Churn risk from P(alive) and overdue silence, raised by an open complaint, and the
 // lost-customer type of a customer who left, from a reason code.
@@ -96,7 +99,7 @@ func ExampleChurnScore() {
 		{Customer: "0001", Frequency: 26, Recency: 30.86, T: 31},
 		{Customer: "0002", Frequency: 4, Recency: 22, T: 31},
 	} {
-		r, err := segment.ChurnScore(bg, s, opts)
+		r, err := segment.ChurnScore(context.Background(), bg, s, opts)
 		if err != nil {
 			fmt.Println(err)
 			return
