@@ -338,6 +338,7 @@ func grew(sales []decimal.Decimal, rate float64, years int) bool {
 	if years < 1 || years >= len(sales) || math.IsNaN(rate) || math.IsInf(rate, 0) {
 		return false
 	}
+	// rate is a rule's literal such as 0.10, taken at its shortest decimal (not money).
 	factor := decimal.NewFromInt(1).Add(decimal.NewFromFloat(rate))
 	for i := len(sales) - years; i < len(sales); i++ {
 		prev := sales[i-1]

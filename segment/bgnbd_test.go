@@ -17,22 +17,11 @@ import (
 	"github.com/kehu-crm/kehu/segment"
 )
 
-// modelDataDir is the shared CDNOW folder, ../shared/data/cdnow from the repository root
-// (tests run in /work/main/segment).
-const modelDataDir = "../../shared/data/cdnow"
-
 // modelDataFile returns the path of a file in the CDNOW folder. When the folder is absent
 // the test is skipped, except in CI (CI=true), where it fails.
 func modelDataFile(t testing.TB, name string) string {
 	t.Helper()
-	p := filepath.Join(modelDataDir, name)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("reference data %s is missing in CI: %v", p, err)
-		}
-		t.Skipf("reference data %s is absent (set up ../shared/data/cdnow to run this test): %v", p, err)
-	}
-	return p
+	return sharedData(t, filepath.Join("cdnow", name))
 }
 
 // readModelCSV reads a CSV file with a header and returns its records without it.
