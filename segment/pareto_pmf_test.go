@@ -63,7 +63,7 @@ func paretoPMFDoubleIntegral(p segment.ParetoNBDParams, n int, t float64) float6
 // binomial standard errors √(P(1−P)/N) of the simulated frequency.
 func TestParetoNBDProbabilityOfPurchasesMonteCarlo(t *testing.T) {
 	if testing.Short() {
-		t.Skip("one million draws")
+		t.Skip("-short: skips the one-million-draw Monte Carlo check")
 	}
 	const draws, horizon, maxN = 1_000_000, 39.0, 10
 	m, err := segment.NewParetoNBD(cdnowPareto)
@@ -103,7 +103,7 @@ func TestParetoNBDProbabilityOfPurchasesMonteCarlo(t *testing.T) {
 // 6.8253e-10). Above 1e-3 the two agree to about 5e-7 relative.
 func TestParetoNBDProbabilityOfPurchasesDoubleIntegral(t *testing.T) {
 	if testing.Short() {
-		t.Skip("double integral")
+		t.Skip("-short: skips the 400×400 double-integral check")
 	}
 	swapped := segment.ParetoNBDParams{R: cdnowPareto.R, Alpha: cdnowPareto.Beta, S: cdnowPareto.S, Beta: cdnowPareto.Alpha}
 	equal := segment.ParetoNBDParams{R: 2, Alpha: 3, S: 1.5, Beta: 3}
@@ -190,7 +190,7 @@ func TestParetoNBDProbabilityOfPurchasesEdges(t *testing.T) {
 // ₂F₁ terms slow — up to about 0.1 s a call — so the grid is coarse.)
 func TestParetoNBDProbabilityOfPurchasesExtremes(t *testing.T) {
 	if testing.Short() {
-		t.Skip("slow ₂F₁ at far-out parameters")
+		t.Skip("-short: skips the far-out parameter grid (slow ₂F₁)")
 	}
 	// A coarse grid of far-out corners: each ₂F₁ there is slow, and the moderate values are
 	// covered by the accuracy tests above.
