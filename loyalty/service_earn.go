@@ -2,8 +2,12 @@ package loyalty
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -52,7 +56,7 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member, 
 	if p.Tiers != nil {
 		awards = append(slices.Clone(awards), qualifyingAwards(o)...)
 	}
-	res.Entries, err = s.credit(ctx, p, customer, awards, Source{Type: "order", Ref: o.ID}, key, digest("order", o))
+	res.Entries, err = s.credit(ctx, p, customer, awards, Source{Type: "order", Ref: o.ID}, key, orderDigest(o))
 	if err != nil {
 		return nil, err
 	}
@@ -259,4 +263,34 @@ func (s *Service) Release(ctx context.Context, p *Program, customer crm.Customer
 		return []Entry{e}, nil
 	})
 	return first(out, err)
+}
+
+// orderDigest fingerprints an order for idempotency: every field the earning depends on,
+// each length-prefixed so that no two orders share a byte stream. It is EarnOrder's digest,
+// written out by hand because reflection-based encoding cost more than the rest of the
+// check.
+func orderDigest(o Order) string {
+	h := sha256.New()
+	var buf [binary.MaxVarintLen64]byte
+	str := func(s string) {
+		h.Write(buf[:binary.PutUvarint(buf[:], uint64(len(s)))])
+		io.WriteString(h, s)
+	}
+	num := func(n int64) { h.Write(buf[:binary.PutVarint(buf[:], n)]) }
+	str("order")
+	str(o.ID)
+	str(o.CustomerID.String())
+	num(o.At.UnixNano())
+	str(o.Currency)
+	str(o.Channel)
+	str(o.Store)
+	num(int64(len(o.Lines)))
+	for _, l := range o.Lines {
+		str(l.ID)
+		str(l.SKU)
+		str(l.Category)
+		num(l.Quantity)
+		str(l.Amount.String())
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -198,3 +198,24 @@ func TestReleaseAndTierAt(t *testing.T) {
 	assert.Equal(t, "", st.State.TierAt(start.Add(-time.Second)), "before joining")
 	assert.Equal(t, "silver", st.State.TierAt(clock.Now()))
 }
+
+func TestEarnOrderReplayAndReusedKey(t *testing.T) {
+	p := loyalty.MustLoadProgram(retailTiers)
+	opts, clock, _ := crmtest.Options(time.Date(2026, 2, 1, 2, 0, 0, 0, time.UTC))
+	svc := loyalty.NewService(nil, opts)
+	ctx := context.Background()
+	m := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{4})}
+	o := order("SO-7", clock.Now(), "120.00", "30.00")
+	first, err := svc.EarnOrder(ctx, p, o, m, "")
+	require.NoError(t, err)
+	m.Tier = "gold" // the member changed since; the order did not
+	again, err := svc.EarnOrder(ctx, p, o, m, "")
+	require.NoError(t, err)
+	assert.Equal(t, first.Entries[0].ID, again.Entries[0].ID, "a replayed order event returns the first result")
+	o.Lines[1].Amount = crm.MustMoney("31.00", "CNY")
+	_, err = svc.EarnOrder(ctx, p, o, m, "")
+	assert.ErrorIs(t, err, loyalty.ErrKeyReused, "the same order ID with other lines is refused")
+	b, err := svc.Balance(ctx, p, m.CustomerID, "points")
+	require.NoError(t, err)
+	assert.Equal(t, int64(150), b.Available)
+}
