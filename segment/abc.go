@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/expr-lang/expr/vm"
@@ -338,8 +339,7 @@ func grew(sales []decimal.Decimal, rate float64, years int) bool {
 	if years < 1 || years >= len(sales) || math.IsNaN(rate) || math.IsInf(rate, 0) {
 		return false
 	}
-	// rate is a rule's literal such as 0.10, taken at its shortest decimal (not money).
-	factor := decimal.NewFromInt(1).Add(decimal.NewFromFloat(rate))
+	factor := decimal.NewFromInt(1).Add(shortestDecimal(rate))
 	for i := len(sales) - years; i < len(sales); i++ {
 		prev := sales[i-1]
 		if prev.Sign() <= 0 || sales[i].Cmp(prev.Mul(factor)) < 0 {
@@ -347,4 +347,15 @@ func grew(sales []decimal.Decimal, rate float64, years int) bool {
 		}
 	}
 	return true
+}
+
+// shortestDecimal reads a float written in a rule or an option (0.10, 0.01) as the decimal
+// it was written as: its shortest round-tripping text, not its binary expansion. Callers
+// pass finite values.
+func shortestDecimal(f float64) decimal.Decimal {
+	d, err := decimal.NewFromString(strconv.FormatFloat(f, 'g', -1, 64))
+	if err != nil {
+		return decimal.Zero
+	}
+	return d
 }

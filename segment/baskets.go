@@ -330,7 +330,7 @@ func AnalyzeBaskets(txns iter.Seq[Transaction], opts *BasketOptions) (*Baskets, 
 	n := res.baskets
 	// ⌈MinSupport · n⌉ exactly, with MinSupport read as its shortest decimal (0.01, not
 	// 0.01000000000000000021).
-	res.minCount = max(o.MinCount, int(decimal.NewFromFloat(o.MinSupport).Mul(decimal.NewFromInt(int64(n))).Ceil().IntPart()))
+	res.minCount = max(o.MinCount, int(shortestDecimal(o.MinSupport).Mul(decimal.NewFromInt(int64(n))).Ceil().IntPart()))
 	support := func(c int) float64 {
 		if n == 0 {
 			return 0
