@@ -203,7 +203,8 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 	n := len(f.lines)
 	b := earnBuilder{plan: plan, usage: usage,
 		awards: make([]Award, 0, n*len(plan.types)+2*len(plan.rules)),
-		steps:  make([]Step, 0, len(plan.base)+len(plan.rules))}
+		steps:  make([]Step, 0, len(plan.base)+len(plan.rules)),
+		ends:   make([]int, 0, len(plan.base)+len(plan.rules))}
 
 	// Base points, per point type (by index in plan.types) and line.
 	base := make([][]int64, len(plan.types))
@@ -235,13 +236,16 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 		step := Step{RuleID: BaseRuleID, Name: rate.name, PointType: rate.PointType, Matched: eligible > 0, Points: sum}
 		switch {
 		case eligible == 0:
-			step.Outcome, step.Detail = OutcomeNotMatched, "no eligible line of "+itoa(n)
+			step.Outcome = OutcomeNotMatched
+			b.s("no eligible line of ").n(int64(n))
 		case sum == 0:
-			step.Outcome, step.Detail = OutcomeNoPoints, itoa(eligible)+" of "+itoa(n)+" lines eligible, but too small to earn a point"
+			step.Outcome = OutcomeNoPoints
+			b.n(int64(eligible)).s(" of ").n(int64(n)).s(" lines eligible, but too small to earn a point")
 		default:
-			step.Outcome, step.Detail = OutcomeAwarded, itoa(sum)+" points on "+itoa(eligible)+" of "+itoa(n)+" lines, rounded "+rate.rounding+" per line"
+			step.Outcome = OutcomeAwarded
+			b.n(sum).s(" points on ").n(int64(eligible)).s(" of ").n(int64(n)).s(" lines, rounded ", rate.rounding, " per line")
 		}
-		b.steps = append(b.steps, step)
+		b.push(step)
 	}
 	for i, l := range f.lines {
 		for t, pts := range base {
@@ -257,19 +261,26 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 		stoppedBy *compiledRule
 		lineEnv   *LineRuleEnv // allocated for the first per-line rule
 		raw       []Award      // one rule's awards before caps
+		condBuf   [64]condResult
 	)
+	conds := condBuf[:0]
+	if need := plan.orderConds + plan.lineConds*n; need <= len(condBuf) {
+		conds = condBuf[:need]
+	} else {
+		conds = make([]condResult, need)
+	}
 	for ri := range plan.rules {
 		r := &plan.rules[ri]
 		step := Step{RuleID: r.ID, Name: r.Name, PointType: r.Effect.PointType}
 		if stoppedBy != nil {
 			step.Outcome = OutcomeStopped
-			step.Detail = "not considered: exclusive rule " + strconv.Quote(stoppedBy.ID) + " (priority " + itoa(stoppedBy.Priority) + ") matched first"
-			b.steps = append(b.steps, step)
+			b.s("not considered: exclusive rule ", strconv.Quote(stoppedBy.ID), " (priority ").n(int64(stoppedBy.Priority)).s(") matched first")
+			b.push(step)
 			continue
 		}
 		if why := outsideWindow(o.At, r.from, r.to, plan.loc); why != "" {
-			step.Outcome, step.Detail = OutcomeOutsideCampaign, why
-			b.steps = append(b.steps, step)
+			step.Outcome = OutcomeOutsideCampaign
+			b.s(why).push(step)
 			continue
 		}
 
@@ -295,7 +306,7 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 			}
 			for i, l := range f.lines {
 				lineEnv.Line = f.lines[i]
-				ok, err := runCondition(&machine, r.when, lineEnv)
+				ok, err := evalCondition(&machine, r, conds, plan.orderConds+r.cond*n+i, lineEnv)
 				if err != nil {
 					return nil, &RuleError{RuleID: r.ID, LineID: l.ID, Err: err}
 				}
@@ -315,7 +326,7 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 				}
 			}
 		} else {
-			ok, err := runCondition(&machine, r.when, &f.env)
+			ok, err := evalCondition(&machine, r, conds, r.cond, &f.env)
 			if err != nil {
 				return nil, &RuleError{RuleID: r.ID, Err: err}
 			}
@@ -337,11 +348,11 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 		}
 		if matchedLines == 0 {
 			step.Outcome = OutcomeNotMatched
-			step.Detail = "condition is false"
+			b.s("condition is false")
 			if r.PerLine {
-				step.Detail = "condition is false on every line"
+				b.s(" on every line")
 			}
-			b.steps = append(b.steps, step)
+			b.push(step)
 			continue
 		}
 		step.Matched = true
@@ -355,14 +366,13 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 				return nil, crm.Invalid("order", "range", fmt.Sprintf("earns more points under rule %q than fit in an int64", r.ID))
 			}
 		}
-		what := "matched"
+		b.s("matched")
 		if r.PerLine {
-			what = "matched " + itoa(matchedLines) + " of " + itoa(n) + " lines"
+			b.s(" ").n(int64(matchedLines)).s(" of ").n(int64(n)).s(" lines")
 		}
 		if total == 0 {
 			step.Outcome = OutcomeNoPoints
-			step.Detail = what + ", but there were no base points to multiply"
-			b.steps = append(b.steps, step)
+			b.s(", but there were no base points to multiply").push(step)
 			continue
 		}
 		limit, why := total, ""
@@ -372,19 +382,49 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 		if limit < total {
 			raw = trimAwards(raw, limit)
 			step.Outcome, step.Points = OutcomeCapped, limit
-			step.Detail = what + ", capped from " + itoa(total) + " to " + itoa(limit) + " by " + why
+			b.s(", capped from ").n(total).s(" to ").n(limit).s(" by ", why)
 		} else {
 			step.Outcome, step.Points = OutcomeAwarded, total
-			step.Detail = what + ": +" + itoa(total) + " points"
+			b.s(": +").n(total).s(" points")
 		}
 		b.awards = append(b.awards, raw...)
-		b.steps = append(b.steps, step)
+		b.push(step)
 	}
 
 	if err := checkAwardTotals(b.awards); err != nil {
 		return nil, err
 	}
-	return &Earning{Awards: b.awards, Explanation: b.steps}, nil
+	return &Earning{Awards: b.awards, Explanation: b.explanation()}, nil
+}
+
+// condResult is what one evaluation of a condition gave, remembered for the order.
+type condResult uint8
+
+const (
+	condUnknown condResult = iota
+	condFalse
+	condTrue
+)
+
+// evalCondition evaluates r's condition on env, remembering the result in conds[slot] for
+// the other rules that share the condition (see compiledRule.cond). A rule without a
+// condition always matches.
+func evalCondition(machine *vm.VM, r *compiledRule, conds []condResult, slot int, env any) (bool, error) {
+	if r.when == nil {
+		return true, nil
+	}
+	if c := conds[slot]; c != condUnknown {
+		return c == condTrue, nil
+	}
+	ok, err := runCondition(machine, r.when, env)
+	if err != nil {
+		return false, err
+	}
+	conds[slot] = condFalse
+	if ok {
+		conds[slot] = condTrue
+	}
+	return ok, nil
 }
 
 // EventAwards computes what a member event earns at the instant at, without writing
@@ -456,12 +496,46 @@ func (p *Program) EventAwards(event MemberEvent, at time.Time, m Member, usage R
 	return awards, steps, nil
 }
 
-// earnBuilder accumulates an earning.
+// earnBuilder accumulates an earning. The steps' details are written back to back into
+// text (ends[i] is where step i's ends) and cut from one string when the earning is done,
+// so an explanation of twenty steps costs one allocation for its text, not forty.
 type earnBuilder struct {
 	plan   *earnPlan
 	usage  RuleUsage
 	awards []Award
 	steps  []Step
+	text   []byte
+	ends   []int
+}
+
+// s appends parts to the detail being written.
+func (b *earnBuilder) s(parts ...string) *earnBuilder {
+	for _, p := range parts {
+		b.text = append(b.text, p...)
+	}
+	return b
+}
+
+// n appends a number to the detail being written.
+func (b *earnBuilder) n(v int64) *earnBuilder {
+	b.text = strconv.AppendInt(b.text, v, 10)
+	return b
+}
+
+// push adds the step, with the detail written since the last push.
+func (b *earnBuilder) push(step Step) {
+	b.steps = append(b.steps, step)
+	b.ends = append(b.ends, len(b.text))
+}
+
+// explanation returns the steps with their details.
+func (b *earnBuilder) explanation() []Step {
+	text, start := string(b.text), 0
+	for i, end := range b.ends {
+		b.steps[i].Detail = text[start:end]
+		start = end
+	}
+	return b.steps
 }
 
 // capLimit returns the most points the rule may give on this order (total when no cap
@@ -712,35 +786,46 @@ func (plan *earnPlan) orderFacts(o Order, m Member) (*orderFacts, error) {
 
 	f := &orderFacts{day: day, lines: make([]LineVars, len(o.Lines)), amounts: make([]decimal.Decimal, len(o.Lines))}
 	minor := plan.currency.MinorUnits()
-	total := decimal.Zero
-	var qty int64
-	seen := make(map[string]int, len(o.Lines))
-	var skus, cats earnSet
+	var (
+		total    decimalSum
+		qty      int64
+		seen     map[string]int // line IDs, for long orders; short ones are searched
+		skus     earnSet
+		cats     earnSet
+		dupLines = len(o.Lines) > 16
+	)
+	if dupLines {
+		seen = make(map[string]int, len(o.Lines))
+	}
 	for i, l := range o.Lines {
-		field := fmt.Sprintf("order.lines[%d]", i)
+		field := func(name string) string { return "order.lines[" + itoa(i) + "]." + name }
 		switch {
 		case l.ID == "":
-			pr.Add(field+".id", "required", "is empty")
-		default:
+			pr.Add(field("id"), "required", "is empty")
+		case dupLines:
 			if j, dup := seen[l.ID]; dup {
-				pr.Addf(field+".id", "unique", "%s is also the ID of order.lines[%d]", clipQuote(l.ID), j)
+				pr.Addf(field("id"), "unique", "%s is also the ID of order.lines[%d]", clipQuote(l.ID), j)
 			} else {
 				seen[l.ID] = i
 			}
+		default:
+			if j := slices.IndexFunc(o.Lines[:i], func(x OrderLine) bool { return x.ID == l.ID }); j >= 0 {
+				pr.Addf(field("id"), "unique", "%s is also the ID of order.lines[%d]", clipQuote(l.ID), j)
+			}
 		}
 		if l.Quantity < 1 {
-			pr.Addf(field+".quantity", "range", "%d is less than 1", l.Quantity)
+			pr.Addf(field("quantity"), "range", "%d is less than 1", l.Quantity)
 		}
 		amount := l.Amount.Amount()
 		switch {
 		case l.Amount.Currency() == "":
-			pr.Add(field+".amount", "required", "is not set")
+			pr.Add(field("amount"), "required", "is not set")
 		case l.Amount.Currency() != plan.currency:
-			pr.Addf(field+".amount", "currency_mismatch", "is in %s; the programme's currency is %s", l.Amount.Currency(), plan.currency)
+			pr.Addf(field("amount"), "currency_mismatch", "is in %s; the programme's currency is %s", l.Amount.Currency(), plan.currency)
 		case amount.Sign() < 0:
-			pr.Add(field+".amount", "range", "is negative")
+			pr.Add(field("amount"), "range", "is negative")
 		}
-		total = total.Add(amount)
+		total.add(amount)
 		if q, ok := earnAdd(qty, max(l.Quantity, 0)); ok {
 			qty = q
 		} else {
@@ -755,9 +840,10 @@ func (plan *earnPlan) orderFacts(o Order, m Member) (*orderFacts, error) {
 	if err := pr.Err(); err != nil {
 		return nil, err
 	}
+	sum := total.value()
 	f.env = RuleEnv{
 		Order: OrderVars{ID: o.ID, Channel: o.Channel, Store: o.Store, Currency: string(plan.currency),
-			Total: nearestFloat(total), TotalMinor: minorUnitsOf(total, minor), Quantity: qty,
+			Total: nearestFloat(sum), TotalMinor: minorUnitsOf(sum, minor), Quantity: qty,
 			Lines: len(o.Lines), SKUs: skus.list, Categories: cats.list},
 		Member:      memberVars(m, day, plan.loc),
 		Date:        dateVars(local, day),
@@ -767,6 +853,47 @@ func (plan *earnPlan) orderFacts(o Order, m Member) (*orderFacts, error) {
 		HasCategory: cats.has,
 	}
 	return f, nil
+}
+
+// decimalSum adds decimals exactly. Amounts of one order share an exponent (the currency's
+// places) and fit in 64 bits, so it adds their coefficients as integers and turns to
+// decimal arithmetic only when they do not.
+type decimalSum struct {
+	coef  int64
+	exp   int32
+	n     int
+	exact decimal.Decimal // used once the integer path is left
+	slow  bool
+}
+
+func (s *decimalSum) add(d decimal.Decimal) {
+	if !s.slow && d.NumDigits() <= 18 {
+		c, e := d.CoefficientInt64(), d.Exponent()
+		if s.n == 0 {
+			s.coef, s.exp, s.n = c, e, 1
+			return
+		}
+		if e == s.exp {
+			if sum, ok := earnAdd(s.coef, c); ok {
+				s.coef, s.n = sum, s.n+1
+				return
+			}
+		}
+	}
+	if !s.slow {
+		s.exact, s.slow = s.value(), true
+	}
+	s.exact = s.exact.Add(d)
+}
+
+func (s *decimalSum) value() decimal.Decimal {
+	switch {
+	case s.slow:
+		return s.exact
+	case s.n == 0:
+		return decimal.Zero
+	}
+	return decimal.New(s.coef, s.exp)
 }
 
 // checkEarnInstant checks that t is set and that its date in the programme's zone is a real

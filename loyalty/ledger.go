@@ -253,6 +253,35 @@ type ledgerOp struct {
 	actor   string
 	newID   func() EntryID
 	newLot  func() LotID
+	// lotTimes caches the availability and expiry of lots of one point type earned at at.
+	lotTimes struct {
+		pointType          string
+		available, expires time.Time
+	}
+	// moves is a block that single-move entries take their Lots from (see oneMove).
+	moves []LotMove
+}
+
+// oneMove returns a one-element slice holding m, cut from a shared block with its capacity
+// clipped, so that a command crediting many lots allocates their moves together.
+func (op *ledgerOp) oneMove(m LotMove) []LotMove {
+	if len(op.moves) == cap(op.moves) {
+		op.moves = make([]LotMove, 0, 8)
+	}
+	op.moves = append(op.moves, m)
+	n := len(op.moves)
+	return op.moves[n-1 : n : n]
+}
+
+// lotWindow returns when a lot of pt earned at op.at becomes available and when it expires.
+func (op *ledgerOp) lotWindow(pt PointType, loc *time.Location) (available, expires time.Time) {
+	c := &op.lotTimes
+	if c.pointType != pt.Code || pt.Code == "" {
+		c.pointType = pt.Code
+		c.available = op.at.In(loc).AddDate(0, 0, pt.PendingDays)
+		c.expires = pt.Expiry.ExpiresAt(op.at, loc)
+	}
+	return c.available, c.expires
 }
 
 func (op *ledgerOp) entry(a *Account, kind EntryKind, src Source, reason string) Entry {
@@ -293,10 +322,11 @@ func (op *ledgerOp) credit(a *Account, kind EntryKind, pt PointType, loc *time.L
 	e.Debt = -pay
 	rest := points - pay
 	// The lot is made even when debt took everything: it carries what a refund may take back.
+	available, expires := op.lotWindow(pt, loc)
 	l := Lot{ID: op.newLot(), Entry: e.ID, Points: rest, Remaining: rest, Earned: points, EarnedAt: op.at,
-		AvailableAt: op.at.In(loc).AddDate(0, 0, pt.PendingDays), ExpiresAt: pt.Expiry.ExpiresAt(op.at, loc)}
+		AvailableAt: available, ExpiresAt: expires}
 	a.Lots = append(a.Lots, l)
-	e.Lots = []LotMove{{Lot: l.ID, Points: rest}}
+	e.Lots = op.oneMove(LotMove{Lot: l.ID, Points: rest})
 	return e
 }
 

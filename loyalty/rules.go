@@ -367,6 +367,9 @@ type earnPlan struct {
 	events   []compiledEvent
 	// tierMult is each tier level's Multiplier as a multiple of multScale.
 	tierMult map[string]uint64
+	// orderConds and lineConds count the distinct conditions of per-order and per-line
+	// rules (see compiledRule.cond).
+	orderConds, lineConds int
 }
 
 type compiledRule struct {
@@ -374,6 +377,11 @@ type compiledRule struct {
 	when      *vm.Program // nil: always
 	from, to  time.Time   // zero: unbounded
 	typeIndex int         // of Effect.PointType in earnPlan.types
+	// cond numbers the rule's condition among the distinct conditions of rules of its kind
+	// (per-order or per-line), so that rules sharing a condition — several campaigns for
+	// `member.tier == "gold"` — evaluate it once per order (or line); -1 when When is empty.
+	// Conditions are pure functions of the environment, so one evaluation answers them all.
+	cond int
 	// The multiplier as multNum / multScale, exact: at most 6 decimal places and at most
 	// 1000, so multNum ≤ 10^9.
 	multNum uint64
@@ -503,6 +511,7 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 		pr.Addf("earning.rules", "max_items", "has %d rules, more than %d", len(e.Rules), progMaxRules)
 	}
 	priorities := map[int]int{}
+	conds := map[condKey]int{} // distinct conditions, numbered per kind
 	for i, r := range e.Rules {
 		f := fmt.Sprintf("earning.rules[%d]", i)
 		checkID(f+".id", r.ID)
@@ -513,11 +522,26 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 			priorities[r.Priority] = i
 		}
 		c := compiledRule{Rule: r, typeIndex: types[r.Effect.PointType]}
-		var env any = &RuleEnv{}
+		var env any = RuleEnv{}
 		if r.PerLine {
-			env = &LineRuleEnv{}
+			env = LineRuleEnv{}
 		}
 		c.when = pr.condition(f+".when", r.When, env)
+		c.cond = -1
+		if c.when != nil {
+			k := condKey{perLine: r.PerLine, src: strings.TrimSpace(r.When)}
+			n, ok := conds[k]
+			if !ok {
+				if n = plan.orderConds; r.PerLine {
+					n = plan.lineConds
+					plan.lineConds++
+				} else {
+					plan.orderConds++
+				}
+				conds[k] = n
+			}
+			c.cond = n
+		}
 
 		checkType(f+".effect.point_type", r.Effect.PointType)
 		m := r.Effect.Multiplier
@@ -596,9 +620,15 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 		default:
 			pr.Addf(f+".once", "enum", `%s is not "ever", "year", "month" or empty`, clipQuote(string(ev.Once)))
 		}
-		plan.events = append(plan.events, compiledEvent{EventRule: ev, when: pr.condition(f+".when", ev.When, &EventEnv{})})
+		plan.events = append(plan.events, compiledEvent{EventRule: ev, when: pr.condition(f+".when", ev.When, EventEnv{})})
 	}
 	return plan
+}
+
+// condKey identifies a distinct rule condition: its kind and its source.
+type condKey struct {
+	perLine bool
+	src     string
 }
 
 // compileCondition compiles a When expression against env, type-checked to bool. An empty
@@ -622,6 +652,12 @@ func (pr *programProblems) condition(field, src string, env any) *vm.Program {
 // compileExpr compiles an expression with the options every condition uses: the typed
 // environment, a bool result and no clock (now() is disabled: earning is a pure function of
 // its inputs).
+//
+// env is a struct value, not a pointer: expr resolves the fields of a struct environment to
+// index paths when it compiles (one reflect step per access at run time), but looks the
+// fields of a pointer environment up by name on every run, boxing each nested struct. The
+// programs still run on pointers to the environment (runCondition), which expr
+// dereferences.
 func compileExpr(src string, env any) (prog *vm.Program, err error) {
 	defer func() {
 		// expr-lang is fuzzed and returns errors, but a condition is user input: never let a

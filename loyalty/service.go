@@ -95,7 +95,11 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 				a.UpdatedAt = op.at
 			}
 			out = es
-			all = append(all, es...)
+			if all == nil {
+				all = es // nothing expired: no copy
+			} else {
+				all = append(all, es...)
+			}
 			commit := &Commit{Entries: all}
 			if key != "" {
 				commit.Command = &Command{Program: p.ID, Key: key, Digest: dig, At: op.at, Entries: es}
@@ -134,6 +138,9 @@ func (s *Service) replay(ctx context.Context, p *Program, key, dig string) ([]En
 func (s *Service) publish(ctx context.Context, entries []Entry) error {
 	if len(entries) == 0 {
 		return nil
+	}
+	if _, drop := s.opts.Events.(crm.Discard); drop {
+		return nil // the default publisher: no events to build
 	}
 	events := make([]crm.Event, len(entries))
 	for i, e := range entries {

@@ -121,31 +121,43 @@ func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerI
 	if len(awards) == 0 {
 		return nil, nil
 	}
+	// Group the awards by (point type, line), keeping their order, and lay each group's
+	// rule awards out contiguously in one array: a counting sort over the awards.
 	type group struct {
 		pointType, line string
 		points          int64
-		rules           []RuleAward
+		at, n           int // the group's rule awards are rules[at : at+n]
+		account         int // index in keys
 	}
-	var groups []*group
+	groups := make([]group, 0, 8)
 	var keys []AccountKey
-	for _, a := range awards {
-		var g *group
-		for _, x := range groups {
-			if x.pointType == a.PointType && x.line == a.LineID {
-				g = x
-				break
+	of := make([]int, len(awards)) // the group of each award
+	for i, a := range awards {
+		g := slices.IndexFunc(groups, func(x group) bool { return x.pointType == a.PointType && x.line == a.LineID })
+		if g < 0 {
+			k := AccountKey{Program: p.ID, Customer: customer, PointType: a.PointType}
+			ai := indexKey(keys, k)
+			if ai < 0 {
+				ai = len(keys)
+				keys = append(keys, k)
 			}
+			g = len(groups)
+			groups = append(groups, group{pointType: a.PointType, line: a.LineID, account: ai})
 		}
-		if g == nil {
-			g = &group{pointType: a.PointType, line: a.LineID}
-			groups = append(groups, g)
-		}
-		g.points += a.Points
-		g.rules = append(g.rules, RuleAward{Rule: a.RuleID, Points: a.Points})
-		k := AccountKey{Program: p.ID, Customer: customer, PointType: a.PointType}
-		if !containsKey(keys, k) {
-			keys = append(keys, k)
-		}
+		of[i] = g
+		groups[g].points += a.Points // Preview checked that the totals fit
+		groups[g].n++
+	}
+	at := 0
+	for g := range groups {
+		groups[g].at, at = at, at+groups[g].n
+		groups[g].n = 0
+	}
+	rules := make([]RuleAward, len(awards))
+	for i, a := range awards {
+		g := &groups[of[i]]
+		rules[g.at+g.n] = RuleAward{Rule: a.RuleID, Points: a.Points}
+		g.n++
 	}
 	return s.run(ctx, p, key, dig, keys, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
 		out := make([]Entry, 0, len(groups))
@@ -153,12 +165,11 @@ func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerI
 			pt, _ := p.PointType(g.pointType)
 			src := src
 			src.Line = g.line
-			if len(g.rules) == 1 {
-				src.Rule = g.rules[0].Rule
+			if g.n == 1 {
+				src.Rule = rules[g.at].Rule
 			}
-			a := accts[indexKey(keys, AccountKey{Program: p.ID, Customer: customer, PointType: g.pointType})]
-			e := op.credit(a, KindEarn, pt, p.Location(), g.points, src, "")
-			e.Awards = g.rules
+			e := op.credit(accts[g.account], KindEarn, pt, p.Location(), g.points, src, "")
+			e.Awards = rules[g.at : g.at+g.n : g.at+g.n]
 			out = append(out, e)
 		}
 		return out, nil
@@ -277,6 +288,7 @@ func orderDigest(o Order) string {
 		io.WriteString(h, s)
 	}
 	num := func(n int64) { h.Write(buf[:binary.PutVarint(buf[:], n)]) }
+	amount := func(m crm.Money) { digestAmount(str, num, m) }
 	str("order")
 	str(o.ID)
 	str(o.CustomerID.String())
@@ -290,7 +302,28 @@ func orderDigest(o Order) string {
 		str(l.SKU)
 		str(l.Category)
 		num(l.Quantity)
-		str(l.Amount.String())
+		amount(l.Amount)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// digestAmount writes a money amount to a digest by value: its currency, then the decimal
+// as coefficient and exponent with trailing zeros removed, so that 128.5 and 128.50 agree;
+// amounts too long for 64 bits are written as their exact text.
+func digestAmount(str func(string), num func(int64), m crm.Money) {
+	str(string(m.Currency()))
+	d := m.Amount()
+	if d.NumDigits() > 18 {
+		str(d.String())
+		return
+	}
+	c, e := d.CoefficientInt64(), int64(d.Exponent())
+	for c != 0 && c%10 == 0 {
+		c, e = c/10, e+1
+	}
+	if c == 0 {
+		e = 0
+	}
+	num(c)
+	num(e)
 }

@@ -19,7 +19,8 @@ type Command struct {
 }
 
 // Commit is what a change writes besides the accounts it changed: the new entries and, for
-// a command with a key, its record.
+// a command with a key, its record. The record's Entries are entries of the same commit (a
+// subset, in their own order), so a store may keep just their IDs with the record.
 type Commit struct {
 	Entries []Entry
 	Command *Command
