@@ -19,6 +19,12 @@
 //     exchange; membership tiers; rewards with reserve–confirm–cancel redemption and
 //     coupons; liability, breakage and Replay of a new programme version.
 //   - loyalty/loyaltytest: the conformance suite every loyalty.Store passes.
+//   - segment: BTYD summaries, RFM, ABC, lifecycle suggestions, expression segments, basket
+//     pairs and lifetime value (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma) — pure
+//     functions over slices and iterators.
+//   - postgres (module github.com/kehu-crm/kehu/postgres): PostgreSQL stores for crm and
+//     loyalty with embedded migrations, passing both conformance suites against a real
+//     server; a module of its own so that the core needs no database driver.
 //
 // Every package follows the same shape: a concrete Service over a narrow Store interface,
 // an in-memory store (NewMemoryStore) so that NewService(nil, nil) works with no set-up,

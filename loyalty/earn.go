@@ -263,7 +263,7 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 		raw       []Award      // one rule's awards before caps
 		condBuf   [64]condResult
 	)
-	conds := condBuf[:0]
+	var conds []condResult // each distinct condition's result for this order (or line)
 	if need := plan.orderConds + plan.lineConds*n; need <= len(condBuf) {
 		conds = condBuf[:need]
 	} else {
@@ -790,8 +790,8 @@ func (plan *earnPlan) orderFacts(o Order, m Member) (*orderFacts, error) {
 		total    decimalSum
 		qty      int64
 		seen     map[string]int // line IDs, for long orders; short ones are searched
-		skus     earnSet
-		cats     earnSet
+		skus     = earnSet{list: make([]string, 0, len(o.Lines))}
+		cats     = earnSet{list: make([]string, 0, len(o.Lines))}
 		dupLines = len(o.Lines) > 16
 	)
 	if dupLines {

@@ -33,6 +33,12 @@ type acctRec struct {
 	nextExpiry time.Time
 }
 
+// acctBlock allocates a new account with its record.
+type acctBlock struct {
+	rec  acctRec
+	acct Account
+}
+
 type progRec struct {
 	keys     []AccountKey // in key order when !dirty
 	dirty    bool
@@ -116,15 +122,18 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 		r := s.accounts[k]
 		// Copy fn's account into the store's own: fn may keep its pointer. The store's lot
 		// buffer is private (readers get clones), so it is reused rather than reallocated.
-		a := &Account{}
-		if r != nil {
+		var a *Account
+		isNew := r == nil
+		if !isNew {
 			a = r.a
+		} else {
+			blk := &acctBlock{} // a new account and its record in one allocation
+			r, a = &blk.rec, &blk.acct
 		}
 		lots := append(a.Lots[:0], accts[i].Lots...)
 		*a = *accts[i]
 		a.Lots, a.Key = lots, k
-		if r == nil {
-			r = &acctRec{}
+		if isNew {
 			s.accounts[k] = r
 			p := s.program(k.Program)
 			if n := len(p.keys); n > 0 && p.keys[n-1].Compare(k) > 0 {
@@ -143,21 +152,40 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 		return nil
 	}
 	stored := storeEntries(commit.Entries)
-	var lastSource string
-	for i := range stored {
-		e := &stored[i]
-		s.entries[e.ID] = e
-		if r := s.accounts[e.Account]; r != nil {
-			r.entries = append(r.entries, e.ID)
+	for i := 0; i < len(stored); {
+		// A run of entries of one account and source (an order's lines) is indexed together:
+		// one source key, and each index list grown once.
+		j := i + 1
+		for j < len(stored) && stored[j].Account == stored[i].Account &&
+			stored[j].Source.Type == stored[i].Source.Type && stored[j].Source.Ref == stored[i].Source.Ref {
+			j++
 		}
-		if e.Source.Ref != "" {
-			p := s.program(e.Account.Program)
-			// A commit's entries mostly share one source (an order's lines): build its key once.
-			if i == 0 || e.Source.Type != stored[i-1].Source.Type || e.Source.Ref != stored[i-1].Source.Ref {
-				lastSource = sourceKey(e.Source.Type, e.Source.Ref)
+		run := stored[i:j]
+		r := s.accounts[run[0].Account]
+		if r != nil {
+			r.entries = slices.Grow(r.entries, len(run))
+		}
+		var bySource []EntryID
+		var sk string
+		p := s.program(run[0].Account.Program)
+		if run[0].Source.Ref != "" {
+			sk = sourceKey(run[0].Source.Type, run[0].Source.Ref)
+			bySource = slices.Grow(p.bySource[sk], len(run))
+		}
+		for k := range run {
+			e := &run[k]
+			s.entries[e.ID] = e
+			if r != nil {
+				r.entries = append(r.entries, e.ID)
 			}
-			p.bySource[lastSource] = append(p.bySource[lastSource], e.ID)
+			if sk != "" {
+				bySource = append(bySource, e.ID)
+			}
 		}
+		if sk != "" {
+			p.bySource[sk] = bySource
+		}
+		i = j
 	}
 	if c := commit.Command; c != nil {
 		rec := &cmdRec{digest: c.Digest, at: c.At, ids: make([]EntryID, len(c.Entries))}

@@ -113,8 +113,13 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 	}
 	switch {
 	case errors.Is(err, crm.ErrDuplicate) && key != "":
-		out, _, err := s.replay(ctx, p, key, dig)
-		return out, nil, err
+		// Another writer recorded the key first: answer from its record. Without a record
+		// the duplicate was something else, and is returned as it is.
+		out, done, rerr := s.replay(ctx, p, key, dig)
+		if rerr != nil || done {
+			return out, nil, rerr
+		}
+		return nil, nil, err
 	case err != nil:
 		return nil, nil, err
 	}

@@ -41,6 +41,8 @@ type Store interface {
 	// stored with them, all in one atomic step. If the commit's command key was already
 	// recorded for the programme, nothing is written and Update fails with crm.ErrDuplicate.
 	// Updates of the same account are serialised, or all but one fail with crm.ErrConflict.
+	// fn may run while the store holds locks (a SQL store runs it inside its transaction):
+	// it must be quick and must not call the store.
 	Update(ctx context.Context, keys []AccountKey, fn func(accounts []*Account) (*Commit, error)) error
 	// Account returns the account, or crm.ErrNotFound.
 	Account(ctx context.Context, key AccountKey) (*Account, error)

@@ -46,4 +46,14 @@
 // entries; no lot is below zero or above its points; each entry's points are its lot moves
 // less its debt; the debt is never negative. A host's own tests, such as a property test
 // over random commands, can call it after every step.
+//
+// # Benchmarks
+//
+// BenchEarn, BenchRedeem and BenchConcurrentSpend run loyalty.Service over a store on fixed
+// workloads (BenchEarnProgram, BenchOrder, BenchSpendProgram), so that a host's store is
+// measured on the same work as the memory store's figures in BENCHMARKS.md:
+//
+//	func BenchmarkMyStoreEarn(b *testing.B) {
+//		loyaltytest.BenchEarn(b, func(b *testing.B) loyalty.Store { return mystore.New(b) })
+//	}
 package loyaltytest

@@ -1,0 +1,169 @@
+package loyaltytest
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/crm/crmtest"
+	"github.com/kehu-crm/kehu/loyalty"
+)
+
+// The benchmark workloads (see the package documentation) each call newStore once, for an
+// empty store, before the timer starts.
+
+// BenchSpendProgram is the programme of the spending benchmarks: one spendable point type
+// whose points expire 12 months after they were earned.
+func BenchSpendProgram(tb testing.TB) *loyalty.Program {
+	tb.Helper()
+	p, err := loyalty.NewProgram(loyalty.Program{
+		ID: "bench", Version: 1, Name: "bench", TimeZone: "Asia/Shanghai", Currency: "CNY",
+		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
+			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.ExpireAfter, Months: 12}}},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// BenchEarnProgram is the programme of the earning benchmark: a base rate of 1 point per
+// ¥1 and 20 rules — 4 per line, 16 per order, with conditions on the order, the member
+// and the date (eight distinct ones among the per-order rules), some capped.
+func BenchEarnProgram(tb testing.TB) *loyalty.Program {
+	tb.Helper()
+	conds := []string{
+		`order.total > 100`, `member.birthday_month`, `hasTag("vip")`, `date.weekend`,
+		`order.total_minor >= 50000`, `member.tier == "gold"`, `inSegment("champions")`, `date.month == 11`,
+	}
+	rules := make([]loyalty.Rule, 0, 20)
+	for i := range 20 {
+		r := loyalty.Rule{ID: fmt.Sprintf("r%02d", i), Name: fmt.Sprintf("rule %d", i), Priority: i + 1,
+			When: conds[i%len(conds)], Effect: loyalty.Effect{PointType: "points", Bonus: int64(10 + i)}}
+		if i < 4 {
+			r.PerLine = true
+			r.When = `line.amount > 10 && hasCategory("coffee")`
+			r.Effect = loyalty.Effect{PointType: "points", Multiplier: decimal.NewFromInt(1)}
+		}
+		if i%5 == 4 {
+			r.Caps = loyalty.Caps{PerOrder: 100}
+		}
+		rules = append(rules, r)
+	}
+	p, err := loyalty.NewProgram(loyalty.Program{
+		ID: "bench-earn", Version: 1, Name: "bench", TimeZone: "Asia/Shanghai", Currency: "CNY",
+		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
+			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.ExpireEndOfYear, Years: 1}}},
+		Earning: loyalty.EarningRules{
+			Base:  []loyalty.BaseRate{{PointType: "points", Points: 1, Per: decimal.NewFromInt(1)}},
+			Rules: rules,
+		},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// BenchOrder is the earning benchmark's order: 5 lines of ¥128.50 (coffee, tea, homeware,
+// coffee, tea) placed at at.
+func BenchOrder(id string, at time.Time) loyalty.Order {
+	o := loyalty.Order{ID: id, At: at, Currency: "CNY"}
+	for l := range 5 {
+		o.Lines = append(o.Lines, loyalty.OrderLine{ID: strconv.Itoa(l), SKU: "SKU-" + strconv.Itoa(l),
+			Category: []string{"coffee", "tea", "homeware"}[l%3], Quantity: 1, Amount: crm.MustMoney("128.50", "CNY")})
+	}
+	return o
+}
+
+// BenchMember is the earning benchmark's member, without a customer ID: a gold VIP in the
+// "champions" segment whose birthday month is the order's.
+func BenchMember() loyalty.Member {
+	return loyalty.Member{Tier: "gold", Tags: []string{"vip"}, Segments: []string{"champions"},
+		BirthDate: crm.MustDate(1990, time.November, 2)}
+}
+
+// benchCustomer is the i-th benchmark member's ID (tag separates the workloads).
+func benchCustomer(i int, tag byte) crm.CustomerID {
+	return crm.CustomerIDFrom([16]byte{byte(i >> 24), byte(i >> 16), byte(i >> 8), byte(i), tag})
+}
+
+// BenchEarn earns on BenchOrder under BenchEarnProgram, each order for a new member:
+// Preview, the idempotency check, and one lot and entry per line (and one for the order's
+// bonuses) written with the command record. The host builds the order; only its ID changes.
+func BenchEarn(b *testing.B, newStore func(b *testing.B) loyalty.Store) {
+	p := BenchEarnProgram(b)
+	opts, clock, _ := crmtest.Options(time.Date(2026, 11, 14, 3, 0, 0, 0, time.UTC))
+	svc := loyalty.NewService(newStore(b), opts)
+	ctx := context.Background()
+	m := BenchMember()
+	o := BenchOrder("", clock.Now())
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		m.CustomerID = benchCustomer(i, 4)
+		o.ID = "SO-" + strconv.Itoa(i)
+		if _, err := svc.EarnOrder(ctx, p, o, m, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchRedeem spends one point at a time from an account holding lots lots, earned an hour
+// apart (so the spend picks the nearest expiry among them).
+func BenchRedeem(b *testing.B, newStore func(b *testing.B) loyalty.Store, lots int) {
+	p := BenchSpendProgram(b)
+	opts, clock, _ := crmtest.Options(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	svc := loyalty.NewService(newStore(b), opts)
+	ctx := context.Background()
+	member := benchCustomer(1, 1)
+	for range lots {
+		if _, err := svc.Earn(ctx, p, loyalty.Points{Customer: member, PointType: "points", Points: 1_000_000}); err != nil {
+			b.Fatal(err)
+		}
+		clock.Advance(time.Hour)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := svc.Redeem(ctx, p, loyalty.Points{Customer: member, PointType: "points", Points: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchConcurrentSpend redeems in parallel (b.RunParallel) from members' balances of 5 lots
+// each, so spenders of one member contend for its account.
+func BenchConcurrentSpend(b *testing.B, newStore func(b *testing.B) loyalty.Store, members int) {
+	p := BenchSpendProgram(b)
+	opts, _, _ := crmtest.Options(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	svc := loyalty.NewService(newStore(b), opts)
+	ctx := context.Background()
+	ids := make([]crm.CustomerID, members)
+	for m := range members {
+		ids[m] = benchCustomer(m, 2)
+		for range 5 {
+			if _, err := svc.Earn(ctx, p, loyalty.Points{Customer: ids[m], PointType: "points", Points: 100_000_000_000}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			i++
+			m := ids[(i*7919)%members]
+			if _, err := svc.Redeem(ctx, p, loyalty.Points{Customer: m, PointType: "points", Points: 1}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

@@ -1,0 +1,31 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/kehu-crm/kehu/loyalty"
+	"github.com/kehu-crm/kehu/loyalty/loyaltytest"
+	"github.com/kehu-crm/kehu/postgres"
+	"github.com/kehu-crm/kehu/postgres/internal/pgtest"
+)
+
+// The loyalty benchmarks run the workloads of loyaltytest, as the memory store's do, over a
+// LoyaltyStore in a fresh schema.
+
+func loyaltyStore(b *testing.B) loyalty.Store {
+	return postgres.NewLoyaltyStore(pgtest.Pool(b, postgres.Migrate))
+}
+
+// BenchmarkLoyaltyEarn earns on an order of 5 lines against a programme of 20 rules, each
+// for a new member: the command record checked, the account created, and the entries and
+// command record written.
+func BenchmarkLoyaltyEarn(b *testing.B) { loyaltytest.BenchEarn(b, loyaltyStore) }
+
+// BenchmarkLoyaltyRedeem spends one point at a time from an account holding 100 lots.
+func BenchmarkLoyaltyRedeem(b *testing.B) { loyaltytest.BenchRedeem(b, loyaltyStore, 100) }
+
+// BenchmarkLoyaltyConcurrentSpend redeems in parallel from 100 members' balances, so that
+// spenders of one member wait for each other's row lock.
+func BenchmarkLoyaltyConcurrentSpend(b *testing.B) {
+	loyaltytest.BenchConcurrentSpend(b, loyaltyStore, 100)
+}
