@@ -1,6 +1,7 @@
 package loyalty
 
 import (
+	"errors"
 	"context"
 	"fmt"
 	"slices"
@@ -27,13 +28,24 @@ func (t TransferRules) validate(pr *programProblems) {
 }
 
 // checkTransferLimits applies the programme's caps to a transfer of points by sender.
-func (s *Service) checkTransferLimits(ctx context.Context, p *Program, sender AccountKey, points int64) error {
+//
+// When the monthly limit is counted, read holds the version of the sender's account the
+// count was taken at (0: no account), and the transfer must be written only if the account
+// is still at that version.
+func (s *Service) checkTransferLimits(ctx context.Context, p *Program, sender AccountKey, points int64) (read map[AccountKey]int64, err error) {
 	r := p.Transfers
 	if r.MaxPerTransfer > 0 && points > r.MaxPerTransfer {
-		return crm.Invalid("points", "max_per_transfer", fmt.Sprintf("%d is over the limit of %d per transfer", points, r.MaxPerTransfer))
+		return nil, crm.Invalid("points", "max_per_transfer", fmt.Sprintf("%d is over the limit of %d per transfer", points, r.MaxPerTransfer))
 	}
 	if r.MaxPerMonth == 0 {
-		return nil
+		return nil, nil
+	}
+	read = map[AccountKey]int64{sender: 0}
+	switch a, err := s.store.Account(ctx, sender); {
+	case err == nil:
+		read[sender] = a.Version
+	case !errors.Is(err, crm.ErrNotFound):
+		return nil, err
 	}
 	now := s.opts.Now().In(p.Location())
 	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, p.Location())
@@ -43,7 +55,7 @@ func (s *Service) checkTransferLimits(ctx context.Context, p *Program, sender Ac
 		page, err := s.store.Entries(ctx, sender, q)
 		if err != nil {
 			if err = ignoreNotFound(err); err != nil {
-				return err
+				return nil, err
 			}
 			break
 		}
@@ -58,7 +70,18 @@ func (s *Service) checkTransferLimits(ctx context.Context, p *Program, sender Ac
 		q.After = page.Next
 	}
 	if sent+points > r.MaxPerMonth {
-		return crm.Invalid("points", "max_per_month", fmt.Sprintf("%d sent this month; %d more is over the limit of %d", sent, points, r.MaxPerMonth))
+		return nil, crm.Invalid("points", "max_per_month", fmt.Sprintf("%d sent this month; %d more is over the limit of %d", sent, points, r.MaxPerMonth))
+	}
+	return read, nil
+}
+
+// unchanged fails with errUsageChanged if any of the accounts, passed to an Update for keys,
+// is no longer at the version read holds for it.
+func unchanged(read map[AccountKey]int64, keys []AccountKey, accts []*Account) error {
+	for i, k := range keys {
+		if v, ok := read[k]; ok && accts[i].Version != v {
+			return errUsageChanged
+		}
 	}
 	return nil
 }

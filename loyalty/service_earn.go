@@ -26,9 +26,12 @@ type EarnResult struct {
 // take back exactly what each line created; all point types are written in one atomic step.
 // It is idempotent by key, which defaults to "order:" + the order ID, so a replayed order
 // event earns once; the digest covers the order only, so a replay after the member's tier
-// changed still returns the first result. Per-day and per-period caps are read from the
-// ledger before the write: two orders of one member processed at the same instant may both
-// see the cap unused.
+// changed still returns the first result.
+//
+// Per-day and per-period caps are read from the member's ledger before the write, and the
+// write goes ahead only if none of the accounts read has changed since (otherwise the
+// earning is worked out again), so concurrent orders of one member never give a capped
+// rule more than its cap.
 func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member, key string) (*EarnResult, error) {
 	if p == nil || p.loc == nil {
 		return nil, crm.Invalid("program", "required", "a validated programme is required")
@@ -43,20 +46,18 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member, 
 	if key == "" {
 		key = "order:" + o.ID
 	}
-	u := s.usage(ctx, p, customer)
-	earning, err := p.Preview(o, m, u)
-	if err == nil {
-		err = u.err
-	}
-	if err != nil {
-		return nil, err
-	}
-	res := &EarnResult{Earning: earning}
-	awards := earning.Awards
-	if p.Tiers != nil {
-		awards = append(slices.Clone(awards), qualifyingAwards(o)...)
-	}
-	res.Entries, err = s.credit(ctx, p, customer, awards, Source{Type: "order", Ref: o.ID}, key, orderDigest(o))
+	dig := orderDigest(o)
+	res, err := s.earnWithUsage(ctx, p, customer, func(u *ledgerUsage) (*Earning, []Award, error) {
+		earning, err := p.Preview(o, m, u)
+		if err != nil {
+			return nil, nil, err
+		}
+		awards := earning.Awards
+		if p.Tiers != nil {
+			awards = append(slices.Clone(awards), qualifyingAwards(o)...)
+		}
+		return earning, awards, nil
+	}, Source{Type: "order", Ref: o.ID}, key, dig)
 	if err != nil {
 		return nil, err
 	}
@@ -67,6 +68,42 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member, 
 		}
 	}
 	return res, nil
+}
+
+// errUsageChanged reports that the member's ledger changed between reading what capped
+// rules had given and writing the new awards.
+var errUsageChanged = fmt.Errorf("%w: the member's ledger changed while caps were read; repeat the command", crm.ErrConflict)
+
+// earnWithUsage works out an earning with earn, which reads rule usage from the member's
+// ledger through u, and credits its awards on the condition that no account u read has
+// changed since; if one has, it works the earning out again (a few times, then it fails
+// with crm.ErrConflict).
+func (s *Service) earnWithUsage(ctx context.Context, p *Program, customer crm.CustomerID,
+	earn func(u *ledgerUsage) (*Earning, []Award, error), src Source, key, dig string) (*EarnResult, error) {
+	var err error
+	for range maxAttempts {
+		u := s.usage(ctx, p, customer)
+		var (
+			earning *Earning
+			awards  []Award
+		)
+		earning, awards, err = earn(u)
+		if err == nil {
+			err = u.err
+		}
+		if err != nil {
+			return nil, err
+		}
+		res := &EarnResult{Earning: earning}
+		res.Entries, err = s.credit(ctx, p, customer, awards, src, key, dig, u.read)
+		if !errors.Is(err, errUsageChanged) {
+			if err != nil {
+				return nil, err
+			}
+			return res, nil
+		}
+	}
+	return nil, err
 }
 
 // qualifyingAwards are the tier figures an order adds: each line's spend in minor units
@@ -82,9 +119,10 @@ func qualifyingAwards(o Order) []Award {
 }
 
 // EarnEvent credits what a member event (sign-up, birthday, review, referral…) earns under
-// the programme's event rules, at most once per the rule's period. ref identifies the
-// occurrence (the review ID, the referred member, the year of the birthday…); the command
-// is idempotent by event and ref.
+// the programme's event rules, at most once per the rule's period — also when events of one
+// member are processed concurrently (see EarnOrder). ref identifies the occurrence (the
+// review ID, the referred member, the year of the birthday…); the command is idempotent by
+// event and ref.
 func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, m Member, ref string) (*EarnResult, error) {
 	if p == nil || p.loc == nil {
 		return nil, crm.Invalid("program", "required", "a validated programme is required")
@@ -98,26 +136,27 @@ func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, 
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	u := s.usage(ctx, p, m.CustomerID)
-	awards, steps, err := p.EventAwards(event, s.opts.Now(), m, u)
-	if err == nil {
-		err = u.err
-	}
-	if err != nil {
-		return nil, err
-	}
-	res := &EarnResult{Earning: &Earning{Awards: awards, Explanation: steps}}
 	key := "event:" + string(event) + ":" + ref
 	src := Source{Type: "event", Ref: string(event) + ":" + ref}
-	res.Entries, err = s.credit(ctx, p, m.CustomerID, awards, src, key, digest("event", key))
-	return res, err
+	return s.earnWithUsage(ctx, p, m.CustomerID, func(u *ledgerUsage) (*Earning, []Award, error) {
+		awards, steps, err := p.EventAwards(event, s.opts.Now(), m, u)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &Earning{Awards: awards, Explanation: steps}, awards, nil
+	}, src, key, digest("event", key))
 }
 
 // credit writes the awards as earn entries, atomically over the point types involved: one
 // entry and lot per order line and point type (and one for the order's own bonuses), with
 // the rules that made it up in Entry.Awards — so a refund of a line takes back everything
 // the line earned, and caps can still be counted per rule.
-func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerID, awards []Award, src Source, key, dig string) ([]Entry, error) {
+//
+// read holds the versions of the accounts whose entries the awards were worked out from (0
+// for one that did not exist): the write fails with errUsageChanged, writing nothing, if
+// any of them has changed since.
+func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerID, awards []Award, src Source, key, dig string,
+	read map[AccountKey]int64) ([]Entry, error) {
 	if len(awards) == 0 {
 		return nil, nil
 	}
@@ -159,7 +198,16 @@ func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerI
 		rules[g.at+g.n] = RuleAward{Rule: a.RuleID, Points: a.Points}
 		g.n++
 	}
+	// The accounts read that existed are checked too, though nothing is credited to them.
+	for k, v := range read {
+		if v > 0 && !containsKey(keys, k) {
+			keys = append(keys, k)
+		}
+	}
 	return s.run(ctx, p, key, dig, keys, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
+		if err := unchanged(read, keys, accts); err != nil {
+			return nil, err
+		}
 		out := make([]Entry, 0, len(groups))
 		for _, g := range groups {
 			pt, _ := p.PointType(g.pointType)
@@ -187,6 +235,9 @@ type ledgerUsage struct {
 	p        *Program
 	customer crm.CustomerID
 	err      error
+	// read is the version of every account whose entries were read (0: it did not
+	// exist), taken before its entries were.
+	read map[AccountKey]int64
 }
 
 // Awarded sums the rule's earn entries of the member in [from, to), over all point types.
@@ -194,6 +245,18 @@ func (u *ledgerUsage) Awarded(ruleID string, from, to time.Time) int64 {
 	var n int64
 	for _, pt := range u.p.PointTypes {
 		key := AccountKey{Program: u.p.ID, Customer: u.customer, PointType: pt.Code}
+		if _, seen := u.read[key]; !seen {
+			a, err := u.s.store.Account(u.ctx, key)
+			switch {
+			case errors.Is(err, crm.ErrNotFound):
+				u.note(key, 0)
+			case err != nil:
+				u.err = err
+				return 0
+			default:
+				u.note(key, a.Version)
+			}
+		}
 		q := EntryQuery{From: from, To: to, PageRequest: crm.PageRequest{Limit: 1000}}
 		for {
 			page, err := u.s.store.Entries(u.ctx, key, q)
@@ -224,6 +287,14 @@ func (u *ledgerUsage) Awarded(ruleID string, from, to time.Time) int64 {
 		}
 	}
 	return n
+}
+
+// note records the version of an account read.
+func (u *ledgerUsage) note(key AccountKey, version int64) {
+	if u.read == nil {
+		u.read = make(map[AccountKey]int64, len(u.p.PointTypes))
+	}
+	u.read[key] = version
 }
 
 // Release makes the points an order earned available now, before their pending window ends

@@ -2,6 +2,7 @@ package loyalty
 
 import (
 	"context"
+	"errors"
 
 	"github.com/kehu-crm/kehu/crm"
 )
@@ -53,24 +54,40 @@ func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry
 		}
 	}
 	from := AccountKey{Program: p.ID, Customer: t.From, PointType: t.PointType}
-	// Limits are read before the write: two transfers by one sender at the same instant
-	// may both see the month's allowance unused.
-	if err := s.checkTransferLimits(ctx, p, from, t.Points); err != nil {
-		return nil, err
-	}
 	to := AccountKey{Program: p.ID, Customer: t.To, PointType: t.PointType}
+	keys := []AccountKey{from, to}
 	// Both sides share a reference, so that a reversal finds the other side.
 	ref := t.Key
 	if ref == "" {
 		ref = s.opts.NewID().String()
 	}
 	src := Source{Type: "transfer", Ref: ref}
-	return s.run(ctx, p, t.Key, dig, []AccountKey{from, to}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
-		out, err := op.debit(a[0], KindTransferOut, p.Spend(), t.Points, src, t.Reason)
-		if err != nil {
+	var (
+		out []Entry
+		err error
+	)
+	for range maxAttempts {
+		// The month's transfers are counted before the write, which goes ahead only if the
+		// sender's account has not changed since: concurrent transfers by one sender never
+		// send more than the monthly limit.
+		var read map[AccountKey]int64
+		if read, err = s.checkTransferLimits(ctx, p, from, t.Points); err != nil {
 			return nil, err
 		}
-		in := op.credit(a[1], KindTransferIn, pt, p.Location(), t.Points, src, t.Reason)
-		return []Entry{out, in}, nil
-	})
+		out, err = s.run(ctx, p, t.Key, dig, keys, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+			if err := unchanged(read, keys, a); err != nil {
+				return nil, err
+			}
+			out, err := op.debit(a[0], KindTransferOut, p.Spend(), t.Points, src, t.Reason)
+			if err != nil {
+				return nil, err
+			}
+			in := op.credit(a[1], KindTransferIn, pt, p.Location(), t.Points, src, t.Reason)
+			return []Entry{out, in}, nil
+		})
+		if !errors.Is(err, errUsageChanged) {
+			break
+		}
+	}
+	return out, err
 }

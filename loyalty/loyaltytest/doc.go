@@ -32,7 +32,9 @@
 //     one whose points expire at the end of the year after they were earned, and one that
 //     also holds new points for 14 days and lets refunds run into debt down to −500 — and
 //     checks spending order, expiry at the exact instant, pending points, idempotency,
-//     100 concurrent spenders, reversals, debt, transfers and balances as of past instants.
+//     100 concurrent spenders, concurrent orders under a daily cap, concurrent once-only
+//     events and concurrent transfers under a monthly limit (never more than allowed),
+//     reversals, debt, transfers and balances as of past instants.
 //
 // Every ID comes from a crmtest.SeqIDs and every time from a crmtest.Clock, so a failure is
 // reproducible. Times are whole seconds (a store may keep only microseconds) and are compared

@@ -7,9 +7,11 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -18,7 +20,119 @@ func ledgerConcurrencyTests() []test {
 		{"SpendersOfOneBalance", testConcurrentSpenders},
 		{"EarnsWithOneKey", testConcurrentEarnsOneKey},
 		{"TransfersBothWays", testConcurrentTransfersBothWays},
+		{"OrdersUnderADailyCap", testConcurrentCappedOrders},
+		{"EventsOncePerMember", testConcurrentOnceEvents},
+		{"TransfersUnderAMonthlyLimit", testConcurrentLimitedTransfers},
 	}
+}
+
+func testConcurrentLimitedTransfers(t *testing.T, h *harness) {
+	const writers, each, limit = 20, 10, 50
+	l := h.ledger()
+	rp := retailProgram()
+	rp.ID = "limited"
+	rp.Transfers = loyalty.TransferRules{MaxPerMonth: limit}
+	p, err := loyalty.NewProgram(rp)
+	require.NoError(t, err, "the programme with a monthly transfer limit must be valid")
+	from, to := l.member(p), l.member(p)
+	l.earn(p, from, points, 1000, loyalty.Source{}, "")
+	errs := parallel(writers, func(i int) error {
+		tr := loyalty.Transfer{From: from, To: to, PointType: points, Points: each, Key: fmt.Sprintf("TR-%02d", i)}
+		_, err := retryLost(func() ([]loyalty.Entry, error) { return l.svc.Transfer(h.ctx, p, tr) })
+		return err
+	})
+	l.check("%d concurrent transfers under a monthly limit", writers)
+	sent := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			sent++
+		case errors.Is(err, crm.ErrInvalid):
+		default:
+			assert.NoError(t, err, "Transfer by concurrent writer %d must succeed or be refused by the limit", i)
+		}
+	}
+	assert.Equal(t, limit/each, sent, "%d concurrent transfers of %d under a monthly limit of %d: exactly %d go through", writers, each, limit, limit/each)
+	assert.EqualValues(t, 1000-limit, l.available(p, from))
+	assert.EqualValues(t, limit, l.available(p, to))
+}
+
+// cappedProgram gives 1 point per ¥1, a bonus of 100 per order capped at 250 a day per
+// member, and 500 points for signing up, once ever.
+func cappedProgram(t *testing.T) *loyalty.Program {
+	t.Helper()
+	p := retailProgram()
+	p.ID = "capped"
+	p.Earning = loyalty.EarningRules{
+		Base: []loyalty.BaseRate{{PointType: points, Points: 1, Per: decimal.NewFromInt(1)}},
+		Rules: []loyalty.Rule{{ID: "daily-bonus", Priority: 1, Effect: loyalty.Effect{PointType: points, Bonus: 100},
+			Caps: loyalty.Caps{PerDay: 250}}},
+		Events: []loyalty.EventRule{{ID: "welcome", Event: loyalty.EventSignup, PointType: points, Points: 500,
+			Once: loyalty.LimitEver}},
+	}
+	prog, err := loyalty.NewProgram(p)
+	require.NoError(t, err, "the capped programme must be valid")
+	return prog
+}
+
+// ruleTotal sums what a rule gave over the entries.
+func ruleTotal(es []loyalty.Entry, rule string) int64 {
+	var n int64
+	for _, e := range es {
+		for _, a := range e.Awards {
+			if a.Rule == rule {
+				n += a.Points
+			}
+		}
+		if len(e.Awards) == 0 && e.Source.Rule == rule {
+			n += e.Points
+		}
+	}
+	return n
+}
+
+func testConcurrentCappedOrders(t *testing.T, h *harness) {
+	const writers = 20
+	l := h.ledger()
+	p := cappedProgram(t)
+	c := l.member(p)
+	k := l.acct(p, c, points)
+	errs := parallel(writers, func(i int) error {
+		o := loyalty.Order{ID: fmt.Sprintf("SO-%02d", i), CustomerID: c, At: l.clock.Now(), Currency: "CNY",
+			Lines: []loyalty.OrderLine{{ID: "1", Quantity: 1, Amount: crm.MustMoney("10", "CNY")}}}
+		_, err := retryLost(func() (*loyalty.EarnResult, error) { return l.svc.EarnOrder(h.ctx, p, o, loyalty.Member{}, "") })
+		return err
+	})
+	l.check("%d concurrent orders under a daily cap", writers)
+	for i, err := range errs {
+		assert.NoError(t, err, "EarnOrder by concurrent writer %d must succeed", i)
+	}
+	es := l.entries(k)
+	assert.EqualValues(t, 250, ruleTotal(es, "daily-bonus"),
+		"%d concurrent orders of one member on one day: a bonus of 100 capped at 250 a day gives 250 in all, never more", writers)
+	assert.EqualValues(t, writers*10, ruleTotal(es, loyalty.BaseRuleID), "every order earns its base points")
+	assert.EqualValues(t, writers*10+250, l.available(p, c), "base points of every order plus the capped bonus")
+}
+
+func testConcurrentOnceEvents(t *testing.T, h *harness) {
+	const writers = 20
+	l := h.ledger()
+	p := cappedProgram(t)
+	c := l.member(p)
+	k := l.acct(p, c, points)
+	errs := parallel(writers, func(i int) error {
+		_, err := retryLost(func() (*loyalty.EarnResult, error) {
+			return l.svc.EarnEvent(h.ctx, p, loyalty.EventSignup, loyalty.Member{CustomerID: c}, fmt.Sprintf("form-%02d", i))
+		})
+		return err
+	})
+	l.check("%d concurrent sign-up events", writers)
+	for i, err := range errs {
+		assert.NoError(t, err, "EarnEvent by concurrent writer %d must succeed (with or without points)", i)
+	}
+	assert.EqualValues(t, 500, ruleTotal(l.entries(k), "welcome"),
+		"%d concurrent sign-ups of one member under a once-ever rule give the welcome points once", writers)
+	assert.EqualValues(t, 500, l.available(p, c))
 }
 
 func testConcurrentSpenders(t *testing.T, h *harness) {
