@@ -1,8 +1,8 @@
 package loyalty
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
