@@ -29,7 +29,10 @@ type Coupon struct {
 	ValidTo   time.Time `json:"valid_to,omitzero"`
 	// Redemptions are the instants of each use, oldest first.
 	Redemptions []time.Time `json:"redemptions,omitempty"`
-	CreatedAt   time.Time   `json:"created_at"`
+	// RedemptionKeys are the idempotency keys of the uses that had one, oldest first: a use
+	// repeated with one of them changes nothing.
+	RedemptionKeys []string  `json:"redemption_keys,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
 }
 
 // Clone returns a deep copy.
@@ -39,6 +42,7 @@ func (c *Coupon) Clone() *Coupon {
 	}
 	d := *c
 	d.Redemptions = slices.Clone(c.Redemptions)
+	d.RedemptionKeys = slices.Clone(c.RedemptionKeys)
 	return &d
 }
 

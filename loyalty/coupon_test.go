@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -141,11 +142,11 @@ func TestRedeemCoupon(t *testing.T) {
 		e := newRwEnv(t)
 		code := e.issue(loyalty.CouponSpec{Prefix: "ONE", Uses: 1}, "k")
 		e.clock.Advance(time.Hour)
-		cp, err := e.svc.RedeemCoupon(e.ctx, e.p, strings.ToLower(code))
+		cp, err := e.svc.RedeemCoupon(e.ctx, e.p, strings.ToLower(code), "")
 		require.NoError(t, err)
 		assert.Equal(t, 0, cp.UsesLeft)
 		assert.Equal(t, []time.Time{e.clock.Now()}, cp.Redemptions)
-		_, err = e.svc.RedeemCoupon(e.ctx, e.p, code)
+		_, err = e.svc.RedeemCoupon(e.ctx, e.p, code, "")
 		assert.ErrorIs(t, err, loyalty.ErrCouponUsedUp)
 		assert.Equal(t, "loyalty.coupon_redeemed", e.events.Names()[len(e.events.Names())-1])
 	})
@@ -154,15 +155,56 @@ func TestRedeemCoupon(t *testing.T) {
 		code := e.issue(loyalty.CouponSpec{Uses: 3}, "k")
 		for want := 2; want >= 0; want-- {
 			e.clock.Advance(time.Minute)
-			cp, err := e.svc.RedeemCoupon(e.ctx, e.p, code)
+			cp, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "")
 			require.NoError(t, err)
 			assert.Equal(t, want, cp.UsesLeft)
 		}
-		_, err := e.svc.RedeemCoupon(e.ctx, e.p, code)
+		_, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "")
 		assert.ErrorIs(t, err, loyalty.ErrCouponUsedUp)
 		cp, err := e.svc.Coupon(e.ctx, e.p, code)
 		require.NoError(t, err)
 		assert.Len(t, cp.Redemptions, 3, "a refused use is not recorded")
+	})
+	t.Run("idempotent by key", func(t *testing.T) {
+		e := newRwEnv(t)
+		code := e.issue(loyalty.CouponSpec{Uses: 3}, "k")
+		e.clock.Advance(time.Minute)
+		first, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "SO-1")
+		require.NoError(t, err)
+		events := len(e.events.Names())
+		// A checkout retried many times at once uses the coupon once.
+		const retries = 16
+		var wg sync.WaitGroup
+		errs := make([]error, retries)
+		left := make([]int, retries)
+		for i := range retries {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				cp, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "SO-1")
+				errs[i] = err
+				if err == nil {
+					left[i] = cp.UsesLeft
+				}
+			}()
+		}
+		wg.Wait()
+		for i := range retries {
+			assert.NoError(t, errs[i])
+			assert.Equal(t, first.UsesLeft, left[i], "a repeated use returns the coupon as it is")
+		}
+		assert.Len(t, e.events.Names(), events, "a repeated use publishes nothing")
+		cp, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "SO-2")
+		require.NoError(t, err)
+		assert.Equal(t, 1, cp.UsesLeft, "another key is another use")
+		assert.Equal(t, []string{"SO-1", "SO-2"}, cp.RedemptionKeys)
+		assert.Len(t, cp.Redemptions, 2)
+		_, err = e.svc.RedeemCoupon(e.ctx, e.p, code, strings.Repeat("k", 201))
+		var verr *crm.ValidationError
+		require.ErrorAs(t, err, &verr, "a key longer than 200 bytes")
+		stored, err := e.svc.Coupon(e.ctx, e.p, code)
+		require.NoError(t, err)
+		assert.Equal(t, 1, stored.UsesLeft, "a refused key uses nothing")
 	})
 	t.Run("validity window", func(t *testing.T) {
 		e := newRwEnv(t)
@@ -171,13 +213,13 @@ func TestRedeemCoupon(t *testing.T) {
 		shanghai, _ := time.LoadLocation("Asia/Shanghai")
 		end := issuedAt.In(shanghai).AddDate(0, 0, 7)
 		e.clock.Set(issuedAt.Add(-time.Second))
-		_, err := e.svc.RedeemCoupon(e.ctx, e.p, code)
+		_, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "")
 		assert.ErrorIs(t, err, loyalty.ErrCouponExpired, "before it was issued")
 		e.clock.Set(end.Add(-time.Second))
-		_, err = e.svc.RedeemCoupon(e.ctx, e.p, code)
+		_, err = e.svc.RedeemCoupon(e.ctx, e.p, code, "")
 		assert.NoError(t, err, "the last second of the window")
 		e.clock.Set(end)
-		_, err = e.svc.RedeemCoupon(e.ctx, e.p, code)
+		_, err = e.svc.RedeemCoupon(e.ctx, e.p, code, "")
 		assert.ErrorIs(t, err, loyalty.ErrCouponExpired, "the window is half-open")
 		cp, _ := e.svc.Coupon(e.ctx, e.p, code)
 		assert.Equal(t, 4, cp.UsesLeft, "refused uses use nothing")
@@ -186,7 +228,7 @@ func TestRedeemCoupon(t *testing.T) {
 		e := newRwEnv(t)
 		code := e.issue(loyalty.CouponSpec{Uses: 1}, "k")
 		e.clock.AddDate(50, 0, 0)
-		_, err := e.svc.RedeemCoupon(e.ctx, e.p, code)
+		_, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "")
 		assert.NoError(t, err)
 	})
 	t.Run("mistyped", func(t *testing.T) {
@@ -194,21 +236,21 @@ func TestRedeemCoupon(t *testing.T) {
 		code := e.issue(loyalty.CouponSpec{Uses: 1}, "k")
 		last := code[len(code)-1]
 		typo := code[:len(code)-1] + string(crockford[(strings.IndexByte(crockford, last)+1)%32])
-		_, err := e.svc.RedeemCoupon(e.ctx, e.p, typo)
+		_, err := e.svc.RedeemCoupon(e.ctx, e.p, typo, "")
 		requireCodeError(t, err, "check")
 	})
 	t.Run("well formed but never issued", func(t *testing.T) {
 		other := newRwEnv(t)
 		code := other.issue(loyalty.CouponSpec{Uses: 1}, "k")
 		e := newRwEnv(t)
-		_, err := e.svc.RedeemCoupon(e.ctx, e.p, code)
+		_, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "")
 		assert.ErrorIs(t, err, crm.ErrNotFound)
 		assert.NotErrorIs(t, err, crm.ErrInvalid)
 	})
 	t.Run("unvalidated programme", func(t *testing.T) {
 		e := newRwEnv(t)
 		def := rwProgram()
-		_, err := e.svc.RedeemCoupon(e.ctx, &def, "X")
+		_, err := e.svc.RedeemCoupon(e.ctx, &def, "X", "")
 		assert.ErrorIs(t, err, crm.ErrInvalid)
 	})
 }
@@ -219,7 +261,7 @@ func TestRedeemCouponConcurrent(t *testing.T) {
 	e := newRwEnv(t)
 	code := e.issue(loyalty.CouponSpec{Uses: uses}, "k")
 	errs := rwParallel(users, func(int) error {
-		_, err := e.svc.RedeemCoupon(e.ctx, e.p, code)
+		_, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "")
 		return err
 	})
 	won := 0

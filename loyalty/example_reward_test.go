@@ -63,12 +63,12 @@ func ExampleService_Confirm() {
 	fmt.Printf("coupon: %d characters, prefix %s\n", len(res.Coupon), strings.SplitN(res.Coupon, "-", 2)[0])
 
 	// A member types it in lower case: it is read all the same, once.
-	c, err := svc.RedeemCoupon(ctx, p, strings.ToLower(res.Coupon))
+	c, err := svc.RedeemCoupon(ctx, p, strings.ToLower(res.Coupon), "")
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("uses left:", c.UsesLeft)
-	_, err = svc.RedeemCoupon(ctx, p, res.Coupon)
+	_, err = svc.RedeemCoupon(ctx, p, res.Coupon, "")
 	fmt.Println(errors.Is(err, loyalty.ErrCouponUsedUp))
 	// Output:
 	// reserved: 300 points held, 700 available

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -532,13 +533,20 @@ func (s *Service) Cancel(ctx context.Context, p *Program, reservationID, reason 
 	return out, s.publishReward(ctx, out)
 }
 
+// errCouponRepeat aborts a coupon use that repeats a key already used: nothing is written.
+var errCouponRepeat = errors.New("coupon already used with this key")
+
 // RedeemCoupon uses a coupon once, at the service's clock. The code is read as a member
 // may type it (see ParseCouponCode): a code that cannot be read or whose check symbol does
 // not match is a *crm.ValidationError on "code"; a well-formed code that was never issued
 // is crm.ErrNotFound. A coupon outside its validity window fails with ErrCouponExpired, one
 // with no uses left with ErrCouponUsedUp; both write nothing. Concurrent uses never use a
 // coupon more times than it has.
-func (s *Service) RedeemCoupon(ctx context.Context, p *Program, code string) (*Coupon, error) {
+//
+// key, when not empty, makes the use idempotent (the checkout's order ID, say): a use
+// repeated with a key the coupon has already been used with returns the coupon as it is and
+// uses nothing, so a retried checkout never spends a multi-use coupon twice.
+func (s *Service) RedeemCoupon(ctx context.Context, p *Program, code, key string) (*Coupon, error) {
 	rs, err := s.rewardsFor(p)
 	if err != nil {
 		return nil, err
@@ -547,9 +555,19 @@ func (s *Service) RedeemCoupon(ctx context.Context, p *Program, code string) (*C
 	if err != nil {
 		return nil, err
 	}
+	var probs crm.Problems
+	checkText(&probs, "key", key, 200)
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
 	now := s.opts.Now()
 	var out *Coupon
+	repeated := false
 	err = rs.UseCoupon(ctx, p.ID, canon, func(c *Coupon) error {
+		if key != "" && slices.Contains(c.RedemptionKeys, key) {
+			repeated, out = true, c.Clone()
+			return errCouponRepeat // nothing to write
+		}
 		switch {
 		case !c.ValidAt(now):
 			return fmt.Errorf("coupon %s is valid from %s to %s: %w", c.Code, c.ValidFrom.Format(time.RFC3339),
@@ -559,9 +577,15 @@ func (s *Service) RedeemCoupon(ctx context.Context, p *Program, code string) (*C
 		}
 		c.UsesLeft--
 		c.Redemptions = append(c.Redemptions, now)
+		if key != "" {
+			c.RedemptionKeys = append(c.RedemptionKeys, key)
+		}
 		out = c.Clone()
 		return nil
 	})
+	if repeated {
+		return out, nil
+	}
 	if err != nil {
 		return nil, err
 	}
