@@ -332,17 +332,19 @@ func (op *ledgerOp) credit(a *Account, kind EntryKind, pt PointType, loc *time.L
 
 // drawsBefore reports whether policy spends lot x before lot y.
 func drawsBefore(x, y *Lot, policy SpendPolicy) bool {
-	if policy != OldestFirst && !x.ExpiresAt.Equal(y.ExpiresAt) {
-		switch {
-		case x.ExpiresAt.IsZero():
-			return false
-		case y.ExpiresAt.IsZero():
-			return true
+	if policy != OldestFirst {
+		if c := x.ExpiresAt.Compare(y.ExpiresAt); c != 0 {
+			switch {
+			case x.ExpiresAt.IsZero(): // never expires: last
+				return false
+			case y.ExpiresAt.IsZero():
+				return true
+			}
+			return c < 0
 		}
-		return x.ExpiresAt.Before(y.ExpiresAt)
 	}
-	if !x.EarnedAt.Equal(y.EarnedAt) {
-		return x.EarnedAt.Before(y.EarnedAt)
+	if c := x.EarnedAt.Compare(y.EarnedAt); c != 0 {
+		return c < 0
 	}
 	return x.ID.Compare(y.ID) < 0
 }

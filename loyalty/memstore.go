@@ -21,6 +21,8 @@ type MemoryStore struct {
 	entries  map[EntryID]*Entry
 	members  map[memberKey]*MemberState
 	scratch  []*Account // see Update
+	// scratchLots[i] is the lot buffer scratch[i] was given to fn with.
+	scratchLots [][]Lot
 	// rewards holds the catalogue, reservations and coupons (see memstore_reward.go),
 	// created on first use.
 	rewards *rewardMem
@@ -81,6 +83,14 @@ func (s *MemoryStore) program(id string) *progRec {
 
 func sourceKey(typ, ref string) string { return typ + "\x00" + ref }
 
+// lotSlack is the room for new lots a copy given to Update's fn has beyond the stored lots.
+const lotSlack = 8
+
+// sameArray reports whether a and b share their backing array's first element.
+func sameArray(a, b []Lot) bool {
+	return cap(a) > 0 && cap(b) > 0 && &a[:1][0] == &b[:1][0]
+}
+
 // Update implements Store.
 func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*Account) (*Commit, error)) error {
 	if err := ctx.Err(); err != nil {
@@ -90,20 +100,23 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 	defer s.mu.Unlock()
 	// fn works on copies in scratch accounts that the store reuses from one Update to the
 	// next (the lock makes them private to this call), so a large account is copied, not
-	// reallocated, and leaves no garbage behind.
+	// reallocated, and leaves no garbage behind. Each copy has room for a few new lots.
 	for len(s.scratch) < len(keys) {
 		s.scratch = append(s.scratch, &Account{})
+		s.scratchLots = append(s.scratchLots, nil)
 	}
 	accts := make([]*Account, len(keys))
 	for i, k := range keys {
 		a := s.scratch[i]
 		lots := a.Lots[:0]
 		if r := s.accounts[k]; r != nil {
+			lots = slices.Grow(lots, len(r.a.Lots)+lotSlack)
 			*a = *r.a
 			a.Lots = append(lots, r.a.Lots...)
 		} else {
 			*a = Account{Key: k, Lots: lots}
 		}
+		s.scratchLots[i] = a.Lots
 		accts[i] = a
 	}
 	commit, err := fn(accts)
@@ -130,9 +143,19 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 			blk := &acctBlock{} // a new account and its record in one allocation
 			r, a = &blk.rec, &blk.acct
 		}
-		lots := append(a.Lots[:0], accts[i].Lots...)
-		*a = *accts[i]
-		a.Lots, a.Key = lots, k
+		if got := accts[i].Lots; sameArray(got, s.scratchLots[i]) && cap(got) <= 2*(len(got)+lotSlack) {
+			// fn's lots are in the scratch buffer, which is not oversized for them: the
+			// account takes the buffer and the scratch takes the account's old one, so a
+			// large account is copied once per Update (in), not twice.
+			old := a.Lots
+			*a = *accts[i]
+			a.Key = k
+			s.scratch[i].Lots = old[:0]
+		} else {
+			lots := append(a.Lots[:0], got...)
+			*a = *accts[i]
+			a.Lots, a.Key = lots, k
+		}
 		if isNew {
 			s.accounts[k] = r
 			p := s.program(k.Program)
