@@ -42,7 +42,8 @@ type Store interface {
 	// recorded for the programme, nothing is written and Update fails with crm.ErrDuplicate.
 	// Updates of the same account are serialised, or all but one fail with crm.ErrConflict.
 	// fn may run while the store holds locks (a SQL store runs it inside its transaction):
-	// it must be quick and must not call the store.
+	// it must be quick, must not call the store, and must not keep the accounts it is
+	// given once it returns (a store may reuse them and their lots for its own).
 	Update(ctx context.Context, keys []AccountKey, fn func(accounts []*Account) (*Commit, error)) error
 	// Account returns the account, or crm.ErrNotFound.
 	Account(ctx context.Context, key AccountKey) (*Account, error)
