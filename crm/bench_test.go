@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/crm/fake"
 )
 
@@ -57,42 +58,13 @@ func loadPopulation(b *testing.B) *population {
 	return pop
 }
 
-func BenchmarkCreateCustomer(b *testing.B) {
-	svc := crm.NewService(nil, nil)
-	gen := fake.MustNew(2, nil)
-	profiles := gen.Profiles(10_000)
-	ctx := context.Background()
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		if _, err := svc.CreateCustomer(ctx, profiles[i%len(profiles)], nil); err != nil {
-			b.Fatal(err)
-		}
-		i++
-	}
-}
+func memoryStore(*testing.B) crm.Store { return crm.NewMemoryStore() }
 
-func BenchmarkGetCustomer(b *testing.B) {
-	svc := crm.NewService(nil, nil)
-	gen := fake.MustNew(3, nil)
-	ctx := context.Background()
-	var ids []crm.CustomerID
-	for i := range 100_000 {
-		c, err := svc.CreateCustomer(ctx, gen.Profile(i), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ids = append(ids, c.ID)
-	}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		if _, err := svc.GetCustomer(ctx, ids[i%len(ids)]); err != nil {
-			b.Fatal(err)
-		}
-		i += 7919
-	}
-}
+// BenchmarkCreateCustomer creates generated customers in the memory store.
+func BenchmarkCreateCustomer(b *testing.B) { crmtest.BenchCreateCustomer(b, memoryStore) }
+
+// BenchmarkGetCustomer reads customers by ID among 100,000.
+func BenchmarkGetCustomer(b *testing.B) { crmtest.BenchGetCustomer(b, memoryStore, 100_000) }
 
 func BenchmarkLookupPhone1M(b *testing.B) {
 	p := loadPopulation(b)

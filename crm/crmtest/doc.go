@@ -29,4 +29,10 @@
 //	opts, clock, ids := crmtest.Options(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 //	svc := crm.NewService(store, opts)
 //	clock.Advance(24 * time.Hour)
+//
+// # Benchmarks
+//
+// BenchCreateCustomer and BenchGetCustomer run crm.Service over a store on generated
+// customers, so that a host's store is measured on the same work as the memory store's
+// figures in BENCHMARKS.md.
 package crmtest
