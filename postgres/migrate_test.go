@@ -22,15 +22,7 @@ func TestMigrate(t *testing.T) {
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM kehu_migrations`).Scan(&before))
 	require.Positive(t, before)
 
-	var wg sync.WaitGroup
-	errs := make([]error, 4)
-	for i := range errs {
-		wg.Go(func() { errs[i] = postgres.Migrate(ctx, pool) })
-	}
-	wg.Wait()
-	for _, err := range errs {
-		assert.NoError(t, err)
-	}
+	migrateConcurrently(t, pool, 4)
 	var after int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM kehu_migrations`).Scan(&after))
 	assert.Equal(t, before, after, "a repeated migration records nothing new")
@@ -54,19 +46,25 @@ func TestMigrate(t *testing.T) {
 func TestMigrateFreshSchemaConcurrently(t *testing.T) {
 	pool := pgtest.Pool(t, func(context.Context, *pgxpool.Pool) error { return nil })
 	ctx := context.Background()
-	var wg sync.WaitGroup
-	errs := make([]error, 4)
-	for i := range errs {
-		wg.Go(func() { errs[i] = postgres.Migrate(ctx, pool) })
-	}
-	wg.Wait()
-	for _, err := range errs {
-		assert.NoError(t, err)
-	}
+	migrateConcurrently(t, pool, 4)
 	var n int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(DISTINCT version) FROM kehu_migrations`).Scan(&n))
 	var total int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM kehu_migrations`).Scan(&total))
 	assert.Equal(t, n, total, "each migration recorded once")
 	assert.Positive(t, n)
+}
+
+// migrateConcurrently runs Migrate from n goroutines at once; each must succeed.
+func migrateConcurrently(t *testing.T, pool *pgxpool.Pool, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range errs {
+		wg.Go(func() { errs[i] = postgres.Migrate(context.Background(), pool) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		assert.NoError(t, err, "Migrate from goroutine %d", i)
+	}
 }
