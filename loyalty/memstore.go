@@ -86,6 +86,9 @@ func sourceKey(typ, ref string) string { return typ + "\x00" + ref }
 // lotSlack is the room for new lots a copy given to Update's fn has beyond the stored lots.
 const lotSlack = 8
 
+// swapLots is the number of lots from which Update swaps lot buffers rather than copying.
+const swapLots = 64
+
 // sameArray reports whether a and b share their backing array's first element.
 func sameArray(a, b []Lot) bool {
 	return cap(a) > 0 && cap(b) > 0 && &a[:1][0] == &b[:1][0]
@@ -143,10 +146,11 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 			blk := &acctBlock{} // a new account and its record in one allocation
 			r, a = &blk.rec, &blk.acct
 		}
-		if got := accts[i].Lots; sameArray(got, s.scratchLots[i]) && cap(got) <= 2*(len(got)+lotSlack) {
-			// fn's lots are in the scratch buffer, which is not oversized for them: the
-			// account takes the buffer and the scratch takes the account's old one, so a
-			// large account is copied once per Update (in), not twice.
+		if got := accts[i].Lots; len(got) >= swapLots && sameArray(got, s.scratchLots[i]) && cap(got) <= 2*len(got)+lotSlack {
+			// A large account whose lots fn left in the scratch buffer, not oversized for
+			// them: the account takes the buffer and the scratch takes the account's old
+			// one, so the lots are copied once per Update (in), not twice. Small accounts
+			// are copied back, to a buffer of their own size.
 			old := a.Lots
 			*a = *accts[i]
 			a.Key = k
