@@ -196,24 +196,37 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 	if err != nil {
 		return nil, err
 	}
-	f, err := plan.orderFacts(o, m)
-	if err != nil {
+	// The working memory comes from the programme's pool and goes back to it; only what
+	// the earning returns is allocated, at its exact size.
+	sc, _ := plan.scratch.Get().(*previewScratch)
+	if sc == nil {
+		sc = &previewScratch{}
+	}
+	defer plan.scratch.Put(sc)
+	f := &sc.facts
+	if err := plan.orderFacts(f, o, m); err != nil {
 		return nil, err
 	}
 	n := len(f.lines)
-	b := earnBuilder{plan: plan, usage: usage,
-		awards: make([]Award, 0, n*len(plan.types)+2*len(plan.rules)),
-		steps:  make([]Step, 0, len(plan.base)+len(plan.rules)),
-		ends:   make([]int, 0, len(plan.base)+len(plan.rules))}
+	b := earnBuilder{plan: plan, usage: usage, awards: sc.awards[:0], steps: sc.steps[:0],
+		text: sc.text[:0], ends: sc.ends[:0]}
+	defer func() { sc.awards, sc.steps, sc.text, sc.ends = b.awards, b.steps, b.text, b.ends }()
 
 	// Base points, per point type (by index in plan.types) and line.
-	base := make([][]int64, len(plan.types))
+	base := sc.base[:0]
+	for range plan.types {
+		base = append(base, nil)
+	}
+	sc.base = base
+	sc.pts = slices.Grow(sc.pts[:0], n*len(plan.types))[:n*len(plan.types)]
+	clear(sc.pts)
 	for ri := range plan.base {
 		rate := &plan.base[ri]
 		pts := base[rate.typeIndex]
 		if pts == nil {
-			pts = make([]int64, n)
-			base[rate.typeIndex] = pts
+			t := rate.typeIndex
+			pts = sc.pts[t*n : (t+1)*n : (t+1)*n]
+			base[t] = pts
 		}
 		var sum int64
 		eligible := 0
@@ -257,18 +270,16 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 
 	// Rules, in ascending priority.
 	var (
-		machine   vm.VM
+		machine   = &sc.machine
 		stoppedBy *compiledRule
-		lineEnv   *LineRuleEnv // allocated for the first per-line rule
-		raw       []Award      // one rule's awards before caps
-		condBuf   [64]condResult
+		lineEnv   *LineRuleEnv // set up for the first per-line rule
+		raw       = sc.raw[:0] // one rule's awards before caps
 	)
-	var conds []condResult // each distinct condition's result for this order (or line)
-	if need := plan.orderConds + plan.lineConds*n; need <= len(condBuf) {
-		conds = condBuf[:need]
-	} else {
-		conds = make([]condResult, need)
-	}
+	defer func() { sc.raw = raw }()
+	// Each distinct condition's result for this order (or line).
+	conds := slices.Grow(sc.conds[:0], plan.orderConds+plan.lineConds*n)[:plan.orderConds+plan.lineConds*n]
+	clear(conds)
+	sc.conds = conds
 	for ri := range plan.rules {
 		r := &plan.rules[ri]
 		step := Step{RuleID: r.ID, Name: r.Name, PointType: r.Effect.PointType}
@@ -302,11 +313,12 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 		matchedLines := 0
 		if r.PerLine {
 			if lineEnv == nil {
-				lineEnv = &LineRuleEnv{RuleEnv: f.env}
+				lineEnv = &sc.lineEnv
+				lineEnv.RuleEnv = f.env
 			}
 			for i, l := range f.lines {
 				lineEnv.Line = f.lines[i]
-				ok, err := evalCondition(&machine, r, conds, plan.orderConds+r.cond*n+i, lineEnv)
+				ok, err := evalCondition(machine, r, conds, plan.orderConds+r.cond*n+i, lineEnv)
 				if err != nil {
 					return nil, &RuleError{RuleID: r.ID, LineID: l.ID, Err: err}
 				}
@@ -326,7 +338,7 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 				}
 			}
 		} else {
-			ok, err := evalCondition(&machine, r, conds, r.cond, &f.env)
+			ok, err := evalCondition(machine, r, conds, r.cond, &f.env)
 			if err != nil {
 				return nil, &RuleError{RuleID: r.ID, Err: err}
 			}
@@ -394,7 +406,23 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 	if err := checkAwardTotals(b.awards); err != nil {
 		return nil, err
 	}
-	return &Earning{Awards: b.awards, Explanation: b.explanation()}, nil
+	return &Earning{Awards: slices.Clone(b.awards), Explanation: b.explanation()}, nil
+}
+
+// previewScratch is the working memory of one Preview, kept in the programme's pool
+// (earnPlan.scratch) so that a busy programme reuses it instead of allocating it per order.
+type previewScratch struct {
+	facts   orderFacts
+	lineEnv LineRuleEnv
+	machine vm.VM
+	awards  []Award
+	raw     []Award
+	steps   []Step
+	text    []byte
+	ends    []int
+	base    [][]int64
+	pts     []int64
+	conds   []condResult
 }
 
 // condResult is what one evaluation of a condition gave, remembered for the order.
@@ -528,14 +556,15 @@ func (b *earnBuilder) push(step Step) {
 	b.ends = append(b.ends, len(b.text))
 }
 
-// explanation returns the steps with their details.
+// explanation returns a copy of the steps, with their details.
 func (b *earnBuilder) explanation() []Step {
+	steps := slices.Clone(b.steps)
 	text, start := string(b.text), 0
 	for i, end := range b.ends {
-		b.steps[i].Detail = text[start:end]
+		steps[i].Detail = text[start:end]
 		start = end
 	}
-	return b.steps
+	return steps
 }
 
 // capLimit returns the most points the rule may give on this order (total when no cap
@@ -751,9 +780,13 @@ func checkAwardTotals(awards []Award) error {
 		pointType string
 		points    int64
 	}
-	var totals []total // few point types: a list beats a map
+	var buf [4]total
+	totals := buf[:0] // few point types: a list beats a map
 	for _, a := range awards {
-		i := slices.IndexFunc(totals, func(t total) bool { return t.pointType == a.PointType })
+		i := len(totals) - 1
+		for i >= 0 && totals[i].pointType != a.PointType {
+			i--
+		}
 		if i < 0 {
 			totals = append(totals, total{pointType: a.PointType})
 			i = len(totals) - 1
@@ -767,7 +800,7 @@ func checkAwardTotals(awards []Award) error {
 }
 
 // orderFacts checks the order and the member and reads what the conditions see.
-func (plan *earnPlan) orderFacts(o Order, m Member) (*orderFacts, error) {
+func (plan *earnPlan) orderFacts(f *orderFacts, o Order, m Member) error {
 	var pr crm.Problems
 	local := o.At.In(plan.loc)
 	day := crm.DateOf(local)
@@ -784,16 +817,20 @@ func (plan *earnPlan) orderFacts(o Order, m Member) (*orderFacts, error) {
 	}
 	checkEarnMember(&pr, m)
 
-	f := &orderFacts{day: day, lines: make([]LineVars, len(o.Lines)), amounts: make([]decimal.Decimal, len(o.Lines))}
+	f.day = day
+	f.lines = slices.Grow(f.lines[:0], len(o.Lines))[:len(o.Lines)]
+	f.amounts = slices.Grow(f.amounts[:0], len(o.Lines))[:len(o.Lines)]
 	minor := plan.currency.MinorUnits()
 	var (
 		total    decimalSum
 		qty      int64
 		seen     map[string]int // line IDs, for long orders; short ones are searched
-		skus     = earnSet{list: make([]string, 0, len(o.Lines))}
-		cats     = earnSet{list: make([]string, 0, len(o.Lines))}
 		dupLines = len(o.Lines) > 16
 	)
+	// The SKU and category sets live as long as the facts' environment refers to them
+	// (their has methods are its hasSKU and hasCategory), so they are new each time.
+	skus := &earnSet{list: make([]string, 0, len(o.Lines))}
+	cats := &earnSet{list: make([]string, 0, len(o.Lines))}
 	if dupLines {
 		seen = make(map[string]int, len(o.Lines))
 	}
@@ -838,7 +875,7 @@ func (plan *earnPlan) orderFacts(o Order, m Member) (*orderFacts, error) {
 		cats.add(l.Category)
 	}
 	if err := pr.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	sum := total.value()
 	f.env = RuleEnv{
@@ -852,7 +889,7 @@ func (plan *earnPlan) orderFacts(o Order, m Member) (*orderFacts, error) {
 		HasSKU:      skus.has,
 		HasCategory: cats.has,
 	}
-	return f, nil
+	return nil
 }
 
 // decimalSum adds decimals exactly. Amounts of one order share an exponent (the currency's

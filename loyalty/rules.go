@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/expr-lang/expr"
@@ -370,6 +371,8 @@ type earnPlan struct {
 	// orderConds and lineConds count the distinct conditions of per-order and per-line
 	// rules (see compiledRule.cond).
 	orderConds, lineConds int
+	// scratch holds *previewScratch: Preview's working memory, reused across orders.
+	scratch sync.Pool
 }
 
 type compiledRule struct {
