@@ -3,6 +3,7 @@ package loyalty_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -127,4 +128,26 @@ func TestEarnOrderDigestByValue(t *testing.T) {
 	o.Lines[1].Amount = crm.MustMoney("305", "CNY")
 	_, err = svc.EarnOrder(ctx, p, o, m, "")
 	assert.ErrorIs(t, err, loyalty.ErrKeyReused, "30.5 and 305 differ only in the exponent")
+}
+
+// TestPreviewResultsAreItsOwn checks that an earning shares nothing with the working memory
+// the programme reuses: a later Preview of another order leaves it as it was.
+func TestPreviewResultsAreItsOwn(t *testing.T) {
+	p := earnLoad(t, earnProgramJSON(`{"base": [{"point_type": "points", "points": 1, "per": "1"}],
+		"rules": [{"id": "big", "priority": 1, "when": "order.total_minor >= 10000", "effect": {"point_type": "points", "bonus": 50}},
+		          {"id": "coffee", "priority": 2, "per_line": true, "when": "line.category == \"general\"",
+		           "effect": {"point_type": "points", "multiplier": "1"}}]}`))
+	first, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "80", "40"), loyalty.Member{}, nil)
+	require.NoError(t, err)
+	want := &loyalty.Earning{Awards: slices.Clone(first.Awards), Explanation: slices.Clone(first.Explanation)}
+	for range 3 {
+		o := earnOrder(earnAt(2026, 6, 2, 12, 0, 0), "CNY", "5", "6", "7", "8")
+		o.ID = "SO-2"
+		for i := range o.Lines {
+			o.Lines[i].ID = "other-" + o.Lines[i].ID
+		}
+		_, err := p.Preview(o, loyalty.Member{}, nil)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, want, first)
 }
