@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"time"
 
@@ -352,40 +351,53 @@ func (s *Service) Release(ctx context.Context, p *Program, customer crm.Customer
 // written out by hand because reflection-based encoding cost more than the rest of the
 // check.
 func orderDigest(o Order) string {
-	h := sha256.New()
-	var buf [binary.MaxVarintLen64]byte
-	str := func(s string) {
-		h.Write(buf[:binary.PutUvarint(buf[:], uint64(len(s)))])
-		io.WriteString(h, s)
-	}
-	num := func(n int64) { h.Write(buf[:binary.PutVarint(buf[:], n)]) }
-	amount := func(m crm.Money) { digestAmount(str, num, m) }
-	str("order")
-	str(o.ID)
-	str(o.CustomerID.String())
-	num(o.At.UnixNano())
-	str(o.Currency)
-	str(o.Channel)
-	str(o.Store)
-	num(int64(len(o.Lines)))
+	var stack [512]byte
+	b := digestBuf(stack[:0])
+	b.str("order")
+	b.str(o.ID)
+	id := o.CustomerID.UUID()
+	b.bytes(id[:])
+	b.num(o.At.Unix())
+	b.num(int64(o.At.Nanosecond()))
+	b.str(o.Currency)
+	b.str(o.Channel)
+	b.str(o.Store)
+	b.num(int64(len(o.Lines)))
 	for _, l := range o.Lines {
-		str(l.ID)
-		str(l.SKU)
-		str(l.Category)
-		num(l.Quantity)
-		amount(l.Amount)
+		b.str(l.ID)
+		b.str(l.SKU)
+		b.str(l.Category)
+		b.num(l.Quantity)
+		b.amount(l.Amount)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
-// digestAmount writes a money amount to a digest by value: its currency, then the decimal
-// as coefficient and exponent with trailing zeros removed, so that 128.5 and 128.50 agree;
-// amounts too long for 64 bits are written as their exact text.
-func digestAmount(str func(string), num func(int64), m crm.Money) {
-	str(string(m.Currency()))
+// digestBuf is the byte stream a digest hashes: every field length-prefixed, so that no
+// two payloads share a stream.
+type digestBuf []byte
+
+func (b *digestBuf) bytes(p []byte) {
+	*b = binary.AppendUvarint(*b, uint64(len(p)))
+	*b = append(*b, p...)
+}
+
+func (b *digestBuf) str(s string) {
+	*b = binary.AppendUvarint(*b, uint64(len(s)))
+	*b = append(*b, s...)
+}
+
+func (b *digestBuf) num(n int64) { *b = binary.AppendVarint(*b, n) }
+
+// amount writes a money amount by value: its currency, then the decimal as coefficient and
+// exponent with trailing zeros removed, so that 128.5 and 128.50 agree; amounts too long
+// for 64 bits are written as their exact text.
+func (b *digestBuf) amount(m crm.Money) {
+	b.str(string(m.Currency()))
 	d := m.Amount()
 	if d.NumDigits() > 18 {
-		str(d.String())
+		b.str(d.String())
 		return
 	}
 	c, e := d.CoefficientInt64(), int64(d.Exponent())
@@ -395,6 +407,6 @@ func digestAmount(str func(string), num func(int64), m crm.Money) {
 	if c == 0 {
 		e = 0
 	}
-	num(c)
-	num(e)
+	b.num(c)
+	b.num(e)
 }
