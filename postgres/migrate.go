@@ -21,20 +21,25 @@ var migrationFiles embed.FS
 // ("kehu" in ASCII).
 const migrationLock = 0x6b656875
 
-// migration is one embedded SQL file, named NNNN_name.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
+// Migration is one of the schema's embedded migrations.
+type Migration struct {
+	// Version orders the migrations: 1, 2, … without gaps.
+	Version int
+	// Name says what the migration creates, e.g. "crm".
+	Name string
+	// SQL is the migration's statements, to run in one transaction.
+	SQL string
 }
 
-// migrations returns the embedded migrations in version order.
-func migrations() ([]migration, error) {
+// Migrations returns the schema's migrations in version order, for a host that applies
+// migrations with its own tool rather than with Migrate (which records them in
+// kehu_migrations).
+func Migrations() ([]Migration, error) {
 	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
 	if err != nil {
 		return nil, err
 	}
-	var ms []migration
+	var ms []Migration
 	for _, n := range names {
 		base := strings.TrimSuffix(path.Base(n), ".sql")
 		num, name, ok := strings.Cut(base, "_")
@@ -46,12 +51,12 @@ func migrations() ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: name, sql: string(b)})
+		ms = append(ms, Migration{Version: v, Name: name, SQL: string(b)})
 	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
 	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("postgres: two migrations numbered %d", ms[i].version)
+		if ms[i].Version == ms[i-1].Version {
+			return nil, fmt.Errorf("postgres: two migrations numbered %d", ms[i].Version)
 		}
 	}
 	return ms, nil
@@ -61,7 +66,7 @@ func migrations() ([]migration, error) {
 // search_path). It applies each embedded migration not yet recorded in kehu_migrations, in
 // order, each in one transaction, and is safe to call from several processes at once.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
-	ms, err := migrations()
+	ms, err := Migrations()
 	if err != nil {
 		return err
 	}
@@ -96,18 +101,18 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		applied[v] = true
 	}
 	for _, m := range ms {
-		if applied[m.version] {
+		if applied[m.Version] {
 			continue
 		}
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO kehu_migrations (version, name) VALUES ($1, $2)`, m.version, m.name)
+			_, err := tx.Exec(ctx, `INSERT INTO kehu_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name)
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("postgres: migration %04d_%s: %w", m.version, m.name, err)
+			return fmt.Errorf("postgres: migration %04d_%s: %w", m.Version, m.Name, err)
 		}
 	}
 	return nil

@@ -1,5 +1,3 @@
-// Package pgtest gives each test an empty kehu database of its own: a fresh schema on the
-// server named by KEHU_POSTGRES_DSN, migrated, and dropped when the test ends.
 package pgtest
 
 import (

@@ -1,0 +1,49 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/loyalty"
+	"github.com/kehu-crm/kehu/postgres"
+)
+
+// The schema ships with the package; a host that runs its own migration tool takes the SQL
+// from Migrations.
+func ExampleMigrations() {
+	ms, err := postgres.Migrations()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, m := range ms {
+		fmt.Printf("%04d_%s creates tables: %t\n", m.Version, m.Name, strings.Contains(m.SQL, "CREATE TABLE"))
+	}
+	// Output:
+	// 0001_crm creates tables: true
+	// 0002_loyalty creates tables: true
+}
+
+// A host migrates the database at start-up and hands the stores to the services. (This
+// example needs a server, so it is compiled but not run.)
+func ExampleMigrate() {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer pool.Close()
+	if err := postgres.Migrate(ctx, pool); err != nil {
+		fmt.Println(err)
+		return
+	}
+	customers := crm.NewService(postgres.NewCRMStore(pool), nil)
+	ledger := loyalty.NewService(postgres.NewLoyaltyStore(pool), nil)
+	_, _ = customers, ledger
+}
