@@ -17,6 +17,8 @@
 //	if err := postgres.Migrate(ctx, pool); err != nil { ... }
 //	svc := loyalty.NewService(postgres.NewLoyaltyStore(pool), nil)
 //
+// A host that applies migrations with its own tool takes them from [Migrations] instead.
+//
 // The tables live in the connection's search_path, so a host that wants kehu in a schema of
 // its own sets search_path on the pool's connections (pgxpool.Config.ConnConfig.RuntimeParams).
 //
