@@ -366,22 +366,24 @@ func TestCRMStoreUnstorableValues(t *testing.T) {
 	assert.ErrorIs(t, err, crm.ErrInvalid, "unknown lookup field")
 }
 
-// The server has pg_trgm, so the migration builds the trigram index of keyword search.
+// The migration builds the trigram index of keyword search where the server has pg_trgm,
+// and leaves it out, still succeeding, where it has not; CI's server must have it.
 func TestCRMStoreTrigramIndex(t *testing.T) {
 	pool := pgtest.Pool(t, postgres.Migrate)
 	var available bool
 	require.NoError(t, pool.QueryRow(t.Context(),
 		`SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm')`).Scan(&available))
-	if !available {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("the CI server must have pg_trgm (PostgreSQL's contrib extensions)")
-		}
-		t.Skip("the server has no pg_trgm; keyword search scans")
+	if os.Getenv("CI") == "true" {
+		require.True(t, available, "the CI server must have pg_trgm (PostgreSQL's contrib extensions)")
 	}
 	var n int
 	require.NoError(t, pool.QueryRow(t.Context(),
 		`SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'crm_customers_search'`).Scan(&n))
-	assert.Equal(t, 1, n, "crm_customers_search index")
+	if available {
+		assert.Equal(t, 1, n, "with pg_trgm the migration builds crm_customers_search")
+	} else {
+		assert.Equal(t, 0, n, "without pg_trgm the migration leaves the index out")
+	}
 }
 
 // Every method returns, on a cancelled context, an error that is the context's.
