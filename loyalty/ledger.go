@@ -110,7 +110,7 @@ const (
 	KindRelease     EntryKind = "release"
 )
 
-// RuleAward is the part of an earning one rule gave.
+// RuleAward is the part of an earning one rule gave (over all the lines of an order).
 type RuleAward struct {
 	Rule   string `json:"rule"`
 	Points int64  `json:"points"`
@@ -120,6 +120,9 @@ type RuleAward struct {
 type LotMove struct {
 	Lot    LotID `json:"lot"`
 	Points int64 `json:"points"`
+	// Line is, on an order's earn entry, the order line whose points the lot holds ("" for
+	// the order's own bonuses, and on entries of one line, whose Source names it).
+	Line string `json:"line,omitempty"`
 }
 
 // Entry is one immutable movement of an account. For every entry,
@@ -262,15 +265,15 @@ type ledgerOp struct {
 	moves []LotMove
 }
 
-// oneMove returns a one-element slice holding m, cut from a shared block with its capacity
-// clipped, so that a command crediting many lots allocates their moves together.
-func (op *ledgerOp) oneMove(m LotMove) []LotMove {
-	if len(op.moves) == cap(op.moves) {
-		op.moves = make([]LotMove, 0, 8)
+// moveBlock returns an empty slice with room for n moves, cut from a shared block with
+// its capacity clipped, so that a command's entries allocate their moves together.
+func (op *ledgerOp) moveBlock(n int) []LotMove {
+	if cap(op.moves)-len(op.moves) < n {
+		op.moves = make([]LotMove, 0, max(8, n))
 	}
-	op.moves = append(op.moves, m)
-	n := len(op.moves)
-	return op.moves[n-1 : n : n]
+	at := len(op.moves)
+	op.moves = op.moves[:at+n]
+	return op.moves[at : at : at+n]
 }
 
 // lotWindow returns when a lot of pt earned at op.at becomes available and when it expires.
@@ -315,18 +318,33 @@ func (op *ledgerOp) expire(a *Account) *Entry {
 // credit adds points to a as a new lot, paying off debt first. pt gives the lot's expiry
 // and pending window; loc is the programme's zone.
 func (op *ledgerOp) credit(a *Account, kind EntryKind, pt PointType, loc *time.Location, points int64, src Source, reason string) Entry {
+	return op.creditLots(a, kind, pt, loc, []lotShare{{points: points}}, src, reason)
+}
+
+// lotShare is one lot of a credit: the order line it is for and its points (1 or more).
+type lotShare struct {
+	line   string
+	points int64
+}
+
+// creditLots adds one entry to a that creates a lot per share, each paying off debt
+// before it keeps anything. A lot is made even when debt took all of its share: it
+// carries what a refund of the share may take back.
+func (op *ledgerOp) creditLots(a *Account, kind EntryKind, pt PointType, loc *time.Location, shares []lotShare, src Source, reason string) Entry {
 	e := op.entry(a, kind, src, reason)
-	e.Points = points
-	pay := min(a.Debt, points)
-	a.Debt -= pay
-	e.Debt = -pay
-	rest := points - pay
-	// The lot is made even when debt took everything: it carries what a refund may take back.
 	available, expires := op.lotWindow(pt, loc)
-	l := Lot{ID: op.newLot(), Entry: e.ID, Points: rest, Remaining: rest, Earned: points, EarnedAt: op.at,
-		AvailableAt: available, ExpiresAt: expires}
-	a.Lots = append(a.Lots, l)
-	e.Lots = op.oneMove(LotMove{Lot: l.ID, Points: rest})
+	e.Lots = op.moveBlock(len(shares))
+	for _, sh := range shares {
+		pay := min(a.Debt, sh.points)
+		a.Debt -= pay
+		rest := sh.points - pay
+		l := Lot{ID: op.newLot(), Entry: e.ID, Points: rest, Remaining: rest, Earned: sh.points, EarnedAt: op.at,
+			AvailableAt: available, ExpiresAt: expires}
+		a.Lots = append(a.Lots, l)
+		e.Lots = append(e.Lots, LotMove{Lot: l.ID, Points: rest, Line: sh.line})
+		e.Points += sh.points
+		e.Debt -= pay
+	}
 	return e
 }
 
@@ -412,13 +430,30 @@ func (op *ledgerOp) debit(a *Account, kind EntryKind, policy SpendPolicy, points
 // the return mode and floor allow. It never fails.
 func (op *ledgerOp) clawback(a *Account, kind EntryKind, from LotID, points int64, mode ReturnMode, floor int64,
 	policy SpendPolicy, src Source, reason string) Entry {
+	return op.clawbackLots(a, kind, []lotDue{{from, points}}, mode, floor, policy, src, reason)
+}
+
+// lotDue is what a clawback owes to one lot: points to take back, first from that lot.
+type lotDue struct {
+	lot    LotID
+	points int64
+}
+
+// clawbackLots is clawback over several lots at once (the lots of an order's entry): each
+// lot gives back what it can of its own due, and the shortfall of them all is drawn from
+// the rest of the balance or becomes debt.
+func (op *ledgerOp) clawbackLots(a *Account, kind EntryKind, dues []lotDue, mode ReturnMode, floor int64,
+	policy SpendPolicy, src Source, reason string) Entry {
 	e := op.entry(a, kind, src, reason)
-	var taken int64
-	if l := a.lot(from); l != nil && l.Remaining > 0 && !l.Expired(op.at) {
-		n := min(l.Remaining, points)
-		l.Remaining -= n
-		taken = n
-		e.Lots = append(e.Lots, LotMove{Lot: l.ID, Points: -n})
+	var points, taken int64
+	for _, d := range dues {
+		points += d.points
+		if l := a.lot(d.lot); l != nil && l.Remaining > 0 && !l.Expired(op.at) {
+			n := min(l.Remaining, d.points)
+			l.Remaining -= n
+			taken += n
+			e.Lots = append(e.Lots, LotMove{Lot: l.ID, Points: -n})
+		}
 	}
 	if mode != ReturnForgive && taken < points {
 		moves, n := draw(a, op.at, policy, points-taken, 0)

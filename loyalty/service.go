@@ -1,6 +1,7 @@
 package loyalty
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -433,11 +434,12 @@ type RefundLine struct {
 	Of       int64  `json:"of"`
 }
 
-// Refund takes back the points an order's lines created, line by line: for each earn entry
-// of a refunded line (every point type and rule), the points to take are such that the
+// Refund takes back the points an order's lines created, line by line: for each lot a
+// refunded line earned (one per point type), the points to take are such that the
 // refunds of a line add up to exactly what the line earned once all its units are refunded
 // (cumulative floor of earned × units refunded ÷ units). Points already spent are handled
-// by the programme's return policy. No lines means the whole order. key is required.
+// by the programme's return policy. No lines means the whole order: whatever earlier
+// refunds have left of it. key is required.
 func (s *Service) Refund(ctx context.Context, p *Program, customer crm.CustomerID, order string, lines []RefundLine, key string) ([]Entry, error) {
 	if err := needProgram(p); err != nil {
 		return nil, err
@@ -471,26 +473,34 @@ func (s *Service) Refund(ctx context.Context, p *Program, customer crm.CustomerI
 	if err != nil {
 		return nil, err
 	}
+	// A refund's targets are the lots the order's earn entries created for its lines: an
+	// entry of the whole order holds a lot per line (LotMove.Line), an entry of one line
+	// (Source.Line) lots of that line only.
 	type target struct {
-		entry Entry
+		entry *Entry
+		lot   LotID
 		line  RefundLine
 	}
 	var targets []target
 	var keys []AccountKey
-	for _, e := range earned {
-		if e.Kind != KindEarn || e.Account.Customer != customer || len(e.Lots) == 0 {
+	for i := range earned {
+		e := &earned[i]
+		if e.Kind != KindEarn || e.Account.Customer != customer {
 			continue
 		}
-		rl, ok := want[e.Source.Line]
-		if len(lines) == 0 {
-			rl, ok = RefundLine{Line: e.Source.Line, Quantity: 1, Of: 1}, true
-		}
-		if !ok {
-			continue
-		}
-		targets = append(targets, target{e, rl})
-		if !containsKey(keys, e.Account) {
-			keys = append(keys, e.Account)
+		for _, m := range e.Lots {
+			line := cmp.Or(m.Line, e.Source.Line)
+			rl, ok := want[line]
+			if len(lines) == 0 {
+				rl, ok = RefundLine{Line: line}, true
+			}
+			if !ok {
+				continue
+			}
+			targets = append(targets, target{e, m.Lot, rl})
+			if !containsKey(keys, e.Account) {
+				keys = append(keys, e.Account)
+			}
 		}
 	}
 	if len(targets) == 0 {
@@ -505,22 +515,26 @@ func (s *Service) Refund(ctx context.Context, p *Program, customer crm.CustomerI
 		var out []Entry
 		for _, t := range targets {
 			a := accts[indexKey(keys, t.entry.Account)]
-			l := a.lot(t.entry.Lots[0].Lot)
+			l := a.lot(t.lot)
 			if l == nil {
 				continue
 			}
-			qty := l.ReturnedQty + t.line.Quantity
-			if qty > t.line.Of {
-				return nil, crm.Invalid("lines", "range", fmt.Sprintf("line %s: refunds exceed its %d units", t.line.Line, t.line.Of))
+			goal, qty := l.Earned, l.ReturnedQty // a refund of the whole order takes what is left
+			if len(lines) > 0 {
+				if qty += t.line.Quantity; qty > t.line.Of {
+					return nil, crm.Invalid("lines", "range", fmt.Sprintf("line %s: refunds exceed its %d units", t.line.Line, t.line.Of))
+				}
+				goal = l.Earned * qty / t.line.Of // exact at qty == Of
 			}
-			goal := l.Earned * qty / t.line.Of // exact at qty == Of
 			take := goal - l.Returned
 			l.ReturnedQty, l.Returned = qty, goal
 			if take <= 0 {
 				continue
 			}
 			pt, _ := p.PointType(a.Key.PointType)
-			e := op.clawback(a, KindReverse, l.ID, take, p.ReturnPolicy(), pt.Floor, p.Spend(), t.entry.Source, "refund")
+			src := t.entry.Source
+			src.Line = t.line.Line
+			e := op.clawback(a, KindReverse, l.ID, take, p.ReturnPolicy(), pt.Floor, p.Spend(), src, "refund")
 			e.Reverses, e.Quantity = t.entry.ID, t.line.Quantity
 			out = append(out, e)
 		}
@@ -540,18 +554,19 @@ func indexKey(keys []AccountKey, k AccountKey) int {
 }
 
 // takeBack takes back what refunds have not yet taken of the points the crediting entry
-// orig put in a's lot, under the programme's return policy.
+// orig put in a's lots, under the programme's return policy.
 func (op *ledgerOp) takeBack(a *Account, orig *Entry, p *Program, pt PointType, reason string) (Entry, error) {
-	var l *Lot
-	if len(orig.Lots) > 0 {
-		l = a.lot(orig.Lots[0].Lot)
+	dues := make([]lotDue, 0, len(orig.Lots))
+	for _, m := range orig.Lots {
+		if l := a.lot(m.Lot); l != nil && l.Returned < l.Earned {
+			dues = append(dues, lotDue{l.ID, l.Earned - l.Returned})
+			l.Returned = l.Earned
+		}
 	}
-	if l == nil || l.Returned >= l.Earned {
+	if len(dues) == 0 {
 		return Entry{}, fmt.Errorf("entry %s: %w", orig.ID, ErrAlreadyReversed)
 	}
-	take := l.Earned - l.Returned
-	l.Returned = l.Earned
-	e := op.clawback(a, KindReverse, l.ID, take, p.ReturnPolicy(), pt.Floor, p.Spend(), orig.Source, reason)
+	e := op.clawbackLots(a, KindReverse, dues, p.ReturnPolicy(), pt.Floor, p.Spend(), orig.Source, reason)
 	e.Reverses = orig.ID
 	return e, nil
 }

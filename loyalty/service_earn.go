@@ -21,8 +21,9 @@ type EarnResult struct {
 }
 
 // EarnOrder credits what an order earns under the programme (see Program.Preview): one
-// entry and one lot per award — per order line, rule and point type — so that a refund can
-// take back exactly what each line created; all point types are written in one atomic step.
+// entry per point type, holding one lot per order line (LotMove.Line; one more for the
+// order's own bonuses) and what each rule gave (Entry.Awards), so that a refund can take
+// back exactly what each line created; all point types are written in one atomic step.
 // It is idempotent by key, which defaults to "order:" + the order ID, so a replayed order
 // event earns once; the digest covers the order only, so a replay after the member's tier
 // changed still returns the first result.
@@ -147,9 +148,9 @@ func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, 
 }
 
 // credit writes the awards as earn entries, atomically over the point types involved: one
-// entry and lot per order line and point type (and one for the order's own bonuses), with
-// the rules that made it up in Entry.Awards — so a refund of a line takes back everything
-// the line earned, and caps can still be counted per rule.
+// entry per point type, with one lot per order line (and one for the order's own
+// bonuses), so that a refund of a line takes back everything the line earned, and the
+// rules that made each lot up in Entry.Awards, so that caps can still be counted per rule.
 //
 // read holds the versions of the accounts whose entries the awards were worked out from (0
 // for one that did not exist): the write fails with errUsageChanged, writing nothing, if
@@ -159,43 +160,52 @@ func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerI
 	if len(awards) == 0 {
 		return nil, nil
 	}
-	// Group the awards by (point type, line), keeping their order, and lay each group's
-	// rule awards out contiguously in one array: a counting sort over the awards.
+	// Group the awards by point type, keeping their order. Each group has one lot share
+	// per line and one rule award per rule; both are cut from arrays shared by the groups,
+	// at offsets that leave each group room for one of each per award.
 	type group struct {
-		pointType, line string
-		points          int64
-		at, n           int // the group's rule awards are rules[at : at+n]
-		account         int // index in keys
+		pointType string
+		n         int // awards
+		shares    []lotShare
+		rules     []RuleAward
 	}
-	groups := make([]group, 0, 8)
-	var keys []AccountKey
-	of := make([]int, len(awards)) // the group of each award
-	for i, a := range awards {
-		g := slices.IndexFunc(groups, func(x group) bool { return x.pointType == a.PointType && x.line == a.LineID })
-		if g < 0 {
-			k := AccountKey{Program: p.ID, Customer: customer, PointType: a.PointType}
-			ai := indexKey(keys, k)
-			if ai < 0 {
-				ai = len(keys)
-				keys = append(keys, k)
+	groups := make([]group, 0, 2)
+	of := func(pointType string) int {
+		for g := range groups {
+			if groups[g].pointType == pointType {
+				return g
 			}
-			g = len(groups)
-			groups = append(groups, group{pointType: a.PointType, line: a.LineID, account: ai})
 		}
-		of[i] = g
-		groups[g].points += a.Points // Preview checked that the totals fit
-		groups[g].n++
+		groups = append(groups, group{pointType: pointType})
+		return len(groups) - 1
 	}
+	for _, a := range awards {
+		groups[of(a.PointType)].n++
+	}
+	shares := make([]lotShare, len(awards))
+	rules := make([]RuleAward, len(awards))
 	at := 0
 	for g := range groups {
-		groups[g].at, at = at, at+groups[g].n
-		groups[g].n = 0
+		n := groups[g].n
+		groups[g].shares, groups[g].rules = shares[at:at:at+n], rules[at:at:at+n]
+		at += n
 	}
-	rules := make([]RuleAward, len(awards))
-	for i, a := range awards {
-		g := &groups[of[i]]
-		rules[g.at+g.n] = RuleAward{Rule: a.RuleID, Points: a.Points}
-		g.n++
+	for _, a := range awards {
+		g := &groups[of(a.PointType)]
+		if i := slices.IndexFunc(g.shares, func(x lotShare) bool { return x.line == a.LineID }); i >= 0 {
+			g.shares[i].points += a.Points // Preview checked that the totals fit
+		} else {
+			g.shares = append(g.shares, lotShare{line: a.LineID, points: a.Points})
+		}
+		if i := slices.IndexFunc(g.rules, func(x RuleAward) bool { return x.Rule == a.RuleID }); i >= 0 {
+			g.rules[i].Points += a.Points
+		} else {
+			g.rules = append(g.rules, RuleAward{Rule: a.RuleID, Points: a.Points})
+		}
+	}
+	keys := make([]AccountKey, len(groups), len(groups)+len(read))
+	for g := range groups {
+		keys[g] = AccountKey{Program: p.ID, Customer: customer, PointType: groups[g].pointType}
 	}
 	// The accounts read that existed are checked too, though nothing is credited to them.
 	for k, v := range read {
@@ -207,17 +217,19 @@ func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerI
 		if err := unchanged(read, keys, accts); err != nil {
 			return nil, err
 		}
-		out := make([]Entry, 0, len(groups))
-		for _, g := range groups {
+		out := make([]Entry, len(groups))
+		for i, g := range groups {
 			pt, _ := p.PointType(g.pointType)
 			src := src
-			src.Line = g.line
-			if g.n == 1 {
-				src.Rule = rules[g.at].Rule
+			if len(g.shares) == 1 {
+				src.Line = g.shares[0].line // an entry of one line names it
 			}
-			e := op.credit(accts[g.account], KindEarn, pt, p.Location(), g.points, src, "")
-			e.Awards = rules[g.at : g.at+g.n : g.at+g.n]
-			out = append(out, e)
+			if len(g.rules) == 1 {
+				src.Rule = g.rules[0].Rule
+			}
+			e := op.creditLots(accts[i], KindEarn, pt, p.Location(), g.shares, src, "")
+			e.Awards = slices.Clip(g.rules)
+			out[i] = e
 		}
 		return out, nil
 	})
