@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -254,8 +256,8 @@ type ledgerOp struct {
 	version int
 	key     string
 	actor   string
-	newID   func() EntryID
-	newLot  func() LotID
+	// uuid makes the IDs of entries and lots.
+	uuid func() uuid.UUID
 	// lotTimes caches the availability and expiry of lots of one point type earned at at.
 	lotTimes struct {
 		pointType          string
@@ -288,7 +290,7 @@ func (op *ledgerOp) lotWindow(pt PointType, loc *time.Location) (available, expi
 }
 
 func (op *ledgerOp) entry(a *Account, kind EntryKind, src Source, reason string) Entry {
-	return Entry{ID: op.newID(), Account: a.Key, Kind: kind, At: op.at, ProgramVersion: op.version,
+	return Entry{ID: EntryIDFrom(op.uuid()), Account: a.Key, Kind: kind, At: op.at, ProgramVersion: op.version,
 		Key: op.key, Source: src, Reason: reason, Actor: op.actor}
 }
 
@@ -338,7 +340,7 @@ func (op *ledgerOp) creditLots(a *Account, kind EntryKind, pt PointType, loc *ti
 		pay := min(a.Debt, sh.points)
 		a.Debt -= pay
 		rest := sh.points - pay
-		l := Lot{ID: op.newLot(), Entry: e.ID, Points: rest, Remaining: rest, Earned: sh.points, EarnedAt: op.at,
+		l := Lot{ID: LotIDFrom(op.uuid()), Entry: e.ID, Points: rest, Remaining: rest, Earned: sh.points, EarnedAt: op.at,
 			AvailableAt: available, ExpiresAt: expires}
 		a.Lots = append(a.Lots, l)
 		e.Lots = append(e.Lots, LotMove{Lot: l.ID, Points: rest, Line: sh.line})

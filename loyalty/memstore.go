@@ -362,8 +362,15 @@ func (s *MemoryStore) Command(ctx context.Context, program, key string) (*Comman
 			return cmd, nil
 		}
 	}
-	return nil, fmt.Errorf("command %q: %w", key, crm.ErrNotFound)
+	return nil, noCommand(key)
 }
+
+// noCommand is Command's answer for an unknown key, the usual case for a new command: its
+// message is formatted only if it is read.
+type noCommand string
+
+func (e noCommand) Error() string { return fmt.Sprintf("command %q: %v", string(e), crm.ErrNotFound) }
+func (e noCommand) Unwrap() error { return crm.ErrNotFound }
 
 // ScanAccounts implements Store.
 func (s *MemoryStore) ScanAccounts(ctx context.Context, program string, q ScanQuery) (crm.Page[*Account], error) {

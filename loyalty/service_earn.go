@@ -160,49 +160,7 @@ func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerI
 	if len(awards) == 0 {
 		return nil, nil
 	}
-	// Group the awards by point type, keeping their order. Each group has one lot share
-	// per line and one rule award per rule; both are cut from arrays shared by the groups,
-	// at offsets that leave each group room for one of each per award.
-	type group struct {
-		pointType string
-		n         int // awards
-		shares    []lotShare
-		rules     []RuleAward
-	}
-	groups := make([]group, 0, 2)
-	of := func(pointType string) int {
-		for g := range groups {
-			if groups[g].pointType == pointType {
-				return g
-			}
-		}
-		groups = append(groups, group{pointType: pointType})
-		return len(groups) - 1
-	}
-	for _, a := range awards {
-		groups[of(a.PointType)].n++
-	}
-	shares := make([]lotShare, len(awards))
-	rules := make([]RuleAward, len(awards))
-	at := 0
-	for g := range groups {
-		n := groups[g].n
-		groups[g].shares, groups[g].rules = shares[at:at:at+n], rules[at:at:at+n]
-		at += n
-	}
-	for _, a := range awards {
-		g := &groups[of(a.PointType)]
-		if i := slices.IndexFunc(g.shares, func(x lotShare) bool { return x.line == a.LineID }); i >= 0 {
-			g.shares[i].points += a.Points // Preview checked that the totals fit
-		} else {
-			g.shares = append(g.shares, lotShare{line: a.LineID, points: a.Points})
-		}
-		if i := slices.IndexFunc(g.rules, func(x RuleAward) bool { return x.Rule == a.RuleID }); i >= 0 {
-			g.rules[i].Points += a.Points
-		} else {
-			g.rules = append(g.rules, RuleAward{Rule: a.RuleID, Points: a.Points})
-		}
-	}
+	groups := groupAwards(awards)
 	keys := make([]AccountKey, len(groups), len(groups)+len(read))
 	for g := range groups {
 		keys[g] = AccountKey{Program: p.ID, Customer: customer, PointType: groups[g].pointType}
@@ -228,11 +186,93 @@ func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerI
 				src.Rule = g.rules[0].Rule
 			}
 			e := op.creditLots(accts[i], KindEarn, pt, p.Location(), g.shares, src, "")
-			e.Awards = slices.Clip(g.rules)
+			e.Awards = g.rules
 			out[i] = e
 		}
 		return out, nil
 	})
+}
+
+// awardGroup is what an earning gives one point type: a lot share per order line and an
+// award per rule.
+type awardGroup struct {
+	pointType string
+	shares    []lotShare
+	rules     []RuleAward
+}
+
+// groupAwards groups awards by point type, keeping their order, and sums them per line and
+// per rule within each group. It works in a scratch area on the stack (for earnings of up
+// to 64 awards) and allocates only the result, at its exact size.
+func groupAwards(awards []Award) []awardGroup {
+	type span struct {
+		pointType         string
+		at, nShare, nRule int // the group's sums are scratch[at : at+n]
+	}
+	var spanBuf [4]span
+	var shareBuf [64]lotShare
+	var ruleBuf [64]RuleAward
+	spans := spanBuf[:0]
+	shares, rules := shareBuf[:], ruleBuf[:]
+	if len(awards) > len(shares) {
+		shares, rules = make([]lotShare, len(awards)), make([]RuleAward, len(awards))
+	}
+	of := func(pointType string) int {
+		for g := range spans {
+			if spans[g].pointType == pointType {
+				return g
+			}
+		}
+		spans = append(spans, span{pointType: pointType})
+		return len(spans) - 1
+	}
+	count := make([]int, 0, 4)
+	for _, a := range awards {
+		if g := of(a.PointType); g < len(count) {
+			count[g]++
+		} else {
+			count = append(count, 1)
+		}
+	}
+	// Each group gets room for one sum per award at the same offset in both areas.
+	at := 0
+	for g := range spans {
+		spans[g].at, at = at, at+count[g]
+	}
+	var nShares, nRules int
+	for _, a := range awards {
+		sp := &spans[of(a.PointType)]
+		sh := shares[sp.at : sp.at+sp.nShare]
+		if i := slices.IndexFunc(sh, func(x lotShare) bool { return x.line == a.LineID }); i >= 0 {
+			sh[i].points += a.Points // Preview checked that the totals fit
+		} else {
+			shares[sp.at+sp.nShare] = lotShare{line: a.LineID, points: a.Points}
+			sp.nShare++
+			nShares++
+		}
+		// A rule's awards are mostly next to each other (see Earning.Awards): the last rule
+		// is tried first.
+		rs := rules[sp.at : sp.at+sp.nRule]
+		if n := len(rs); n > 0 && rs[n-1].Rule == a.RuleID {
+			rs[n-1].Points += a.Points
+		} else if i := slices.IndexFunc(rs, func(x RuleAward) bool { return x.Rule == a.RuleID }); i >= 0 {
+			rs[i].Points += a.Points
+		} else {
+			rules[sp.at+sp.nRule] = RuleAward{Rule: a.RuleID, Points: a.Points}
+			sp.nRule++
+			nRules++
+		}
+	}
+	out := make([]awardGroup, len(spans))
+	outShares, outRules := make([]lotShare, 0, nShares), make([]RuleAward, 0, nRules)
+	for g, sp := range spans {
+		i, j := len(outShares), len(outRules)
+		outShares = append(outShares, shares[sp.at:sp.at+sp.nShare]...)
+		outRules = append(outRules, rules[sp.at:sp.at+sp.nRule]...)
+		out[g] = awardGroup{pointType: sp.pointType, shares: outShares[i:len(outShares):len(outShares)],
+			rules: outRules[j:len(outRules):len(outRules)]}
+	}
+	return out
 }
 
 // usage answers RuleUsage from the member's earn entries; a store error is kept in err.
