@@ -2,6 +2,7 @@ package crm_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 	_ "time/tzdata" // the zone tests do not depend on the machine's zoneinfo
@@ -529,4 +530,17 @@ func TestDateSQL(t *testing.T) {
 			assert.Equal(t, in, out)
 		}
 	})
+}
+
+// TestDateStringMatchesFmt checks the formatting of String, written by hand for speed,
+// against fmt's zero-padded form, across the years where padding and widths change.
+func TestDateStringMatchesFmt(t *testing.T) {
+	for _, y := range []int{1, 9, 10, 99, 100, 999, 1000, 2026, 9999, 10000, 12345, -1} {
+		for m := time.January; m <= time.December; m++ {
+			for day := 1; day <= 31; day++ {
+				d := crm.Date{Year: y, Month: m, Day: day}
+				require.Equal(t, fmt.Sprintf("%04d-%02d-%02d", y, int(m), day), d.String())
+			}
+		}
+	}
 }
