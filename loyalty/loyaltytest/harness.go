@@ -80,7 +80,10 @@ func (h *harness) earn(a *loyalty.Account, points int64, exp time.Time, src loya
 	a.Lots = append(a.Lots, l)
 	a.UpdatedAt = now
 	e.Points = points
-	e.Lots = []loyalty.LotMove{{Lot: l.ID, Points: points}}
+	e.Lots = []loyalty.LotMove{{Lot: l.ID, Points: points, Line: src.Line}} // the move's line must be kept too
+	if src.Rule != "" {
+		e.Awards = []loyalty.RuleAward{{Rule: src.Rule, Points: points}} // and the awards, which caps count
+	}
 	return e
 }
 
@@ -220,6 +223,7 @@ func (h *harness) assertNoCommand(program, key string, contract string, args ...
 
 func cloneEntry(e loyalty.Entry) loyalty.Entry {
 	e.Lots = slices.Clone(e.Lots)
+	e.Awards = slices.Clone(e.Awards)
 	return e
 }
 
@@ -290,6 +294,9 @@ func canonAccount(a *loyalty.Account) *loyalty.Account {
 func canonEntry(e loyalty.Entry) loyalty.Entry {
 	e.At = utc(e.At)
 	e.Lots = nilIfEmpty(slices.Clone(e.Lots))
+	if len(e.Awards) == 0 {
+		e.Awards = nil
+	}
 	return e
 }
 

@@ -43,6 +43,10 @@ func scribbleEntry(e *loyalty.Entry) {
 		e.Lots[0].Lot = loyalty.LotID{}
 	}
 	e.Lots = append(e.Lots, loyalty.LotMove{Points: 5})
+	if len(e.Awards) > 0 {
+		e.Awards[0].Points = -888
+		e.Awards[0].Rule = "scribbled"
+	}
 	e.Points = 31337
 	e.Reason = "scribbled"
 }
@@ -59,7 +63,7 @@ func (h *harness) copyWorld() (loyalty.AccountKey, *loyalty.Account, []loyalty.E
 	h.t.Helper()
 	key := h.key(progA, typePoints)
 	h.write1(key, func(a *loyalty.Account) *loyalty.Commit {
-		e1 := h.earn(a, 100, time.Date(2028, 1, 1, 0, 0, 0, 0, cst), loyalty.Source{Type: "order", Ref: "SO-1", Line: "1"})
+		e1 := h.earn(a, 100, time.Date(2028, 1, 1, 0, 0, 0, 0, cst), loyalty.Source{Type: "order", Ref: "SO-1", Line: "1", Rule: "base"})
 		e2 := h.earn(a, 50, time.Time{}, loyalty.Source{Type: "order", Ref: "SO-1", Line: "2"})
 		e3 := h.spend(a, 60, loyalty.Source{Type: "order", Ref: "SO-1"})
 		return &loyalty.Commit{Entries: []loyalty.Entry{e1, e2, e3}, Command: h.command(progA, "cmd-copy", e1, e2, e3)}
