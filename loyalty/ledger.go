@@ -143,7 +143,8 @@ type Entry struct {
 	Debt int64 `json:"debt,omitempty"`
 	// Reverses is the entry this one reverses (for KindReverse).
 	Reverses EntryID `json:"reverses,omitzero"`
-	// Quantity is, on a refund's reversal, how many units of the order line were refunded.
+	// Quantity is, on a refund's reversal, how many units of the order line were refunded (0
+	// when the whole order was).
 	Quantity int64 `json:"quantity,omitempty"`
 	// Awards breaks an earning down by the rules that gave it (base rate, line and order
 	// rules), for caps and audits.
