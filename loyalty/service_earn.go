@@ -206,8 +206,10 @@ type awardGroup struct {
 // to 64 awards) and allocates only the result, at its exact size.
 func groupAwards(awards []Award) []awardGroup {
 	type span struct {
-		pointType         string
-		at, nShare, nRule int // the group's sums are scratch[at : at+n]
+		pointType string
+		n         int // awards of the point type
+		// The group's sums are shares[at : at+nShare] and rules[at : at+nRule].
+		at, nShare, nRule int
 	}
 	var spanBuf [4]span
 	var shareBuf [64]lotShare
@@ -226,18 +228,13 @@ func groupAwards(awards []Award) []awardGroup {
 		spans = append(spans, span{pointType: pointType})
 		return len(spans) - 1
 	}
-	count := make([]int, 0, 4)
 	for _, a := range awards {
-		if g := of(a.PointType); g < len(count) {
-			count[g]++
-		} else {
-			count = append(count, 1)
-		}
+		spans[of(a.PointType)].n++
 	}
-	// Each group gets room for one sum per award at the same offset in both areas.
+	// Each group gets room for one sum per award, at the same offset in both areas.
 	at := 0
 	for g := range spans {
-		spans[g].at, at = at, at+count[g]
+		spans[g].at, at = at, at+spans[g].n
 	}
 	var nShares, nRules int
 	for _, a := range awards {
