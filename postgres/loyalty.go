@@ -87,6 +87,24 @@ func lyDecodeErr(what string, err error) error {
 	return fmt.Errorf("postgres: decoding stored %s: %w", what, err)
 }
 
+// lyGetDoc reads the JSONB document of the one row that row selects into a new T; what
+// names the record in errors, which wrap crm.ErrNotFound when there is no such row.
+func lyGetDoc[T any](row pgx.Row, what string) (*T, error) {
+	var doc []byte
+	err := row.Scan(&doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("postgres: %s: %w", what, crm.ErrNotFound)
+	}
+	if err != nil {
+		return nil, dbError(what, err)
+	}
+	v := new(T)
+	if err := json.Unmarshal(doc, v); err != nil {
+		return nil, lyDecodeErr(what, err)
+	}
+	return v, nil
+}
+
 // ---- accounts and the ledger ----
 
 const (
@@ -376,21 +394,9 @@ func lyQueueEntries(b *pgx.Batch, es []loyalty.Entry) error {
 
 // Account implements loyalty.Store.
 func (s *LoyaltyStore) Account(ctx context.Context, key loyalty.AccountKey) (*loyalty.Account, error) {
-	var doc []byte
-	err := s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_accounts
+	return lyGetDoc[loyalty.Account](s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_accounts
 WHERE program = $1 AND customer = $2 AND point_type = $3 AND version > 0`,
-		key.Program, lyUUID(key.Customer), key.PointType).Scan(&doc)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("account %s: %w", key, crm.ErrNotFound)
-	}
-	if err != nil {
-		return nil, dbError("account", err)
-	}
-	a := &loyalty.Account{}
-	if err := json.Unmarshal(doc, a); err != nil {
-		return nil, lyDecodeErr("account "+key.String(), err)
-	}
-	return a, nil
+		key.Program, lyUUID(key.Customer), key.PointType), "account "+key.String())
 }
 
 // MemberAccounts implements loyalty.Store.
@@ -433,19 +439,8 @@ func lyCollectDocs(rows pgx.Rows, op string, f func(doc []byte) error) error {
 
 // Entry implements loyalty.Store.
 func (s *LoyaltyStore) Entry(ctx context.Context, id loyalty.EntryID) (*loyalty.Entry, error) {
-	var doc []byte
-	err := s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_entries WHERE id = $1`, lyUUID(id)).Scan(&doc)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("entry %s: %w", id, crm.ErrNotFound)
-	}
-	if err != nil {
-		return nil, dbError("entry", err)
-	}
-	e := &loyalty.Entry{}
-	if err := json.Unmarshal(doc, e); err != nil {
-		return nil, lyDecodeErr("entry "+id.String(), err)
-	}
-	return e, nil
+	return lyGetDoc[loyalty.Entry](s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_entries WHERE id = $1`, lyUUID(id)),
+		"entry "+id.String())
 }
 
 const lySQLEntries = `SELECT seq, doc FROM loyalty_entries
@@ -562,20 +557,8 @@ ORDER BY seq`, program, sourceType, ref)
 
 // Command implements loyalty.Store.
 func (s *LoyaltyStore) Command(ctx context.Context, program, key string) (*loyalty.Command, error) {
-	var doc []byte
-	err := s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_commands WHERE program = $1 AND key = $2`,
-		program, key).Scan(&doc)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("command %q: %w", key, crm.ErrNotFound)
-	}
-	if err != nil {
-		return nil, dbError("command", err)
-	}
-	c := &loyalty.Command{}
-	if err := json.Unmarshal(doc, c); err != nil {
-		return nil, lyDecodeErr(fmt.Sprintf("command %q", key), err)
-	}
-	return c, nil
+	return lyGetDoc[loyalty.Command](s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_commands WHERE program = $1 AND key = $2`,
+		program, key), "command "+strconv.Quote(key))
 }
 
 // lyScanAccountsQuery is the query of one batch of ScanAccounts and its arguments: up to

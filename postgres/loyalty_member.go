@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -75,20 +74,8 @@ WHERE program = $1 AND customer = $2`, program, lyUUID(customer), c.Version, lyT
 
 // Member implements loyalty.MemberStore.
 func (s *LoyaltyStore) Member(ctx context.Context, program string, customer crm.CustomerID) (*loyalty.MemberState, error) {
-	var doc []byte
-	err := s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_members WHERE program = $1 AND customer = $2 AND version > 0`,
-		program, lyUUID(customer)).Scan(&doc)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("member %s of %s: %w", customer, program, crm.ErrNotFound)
-	}
-	if err != nil {
-		return nil, dbError("member", err)
-	}
-	m := &loyalty.MemberState{}
-	if err := json.Unmarshal(doc, m); err != nil {
-		return nil, lyDecodeErr("member "+customer.String(), err)
-	}
-	return m, nil
+	return lyGetDoc[loyalty.MemberState](s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_members WHERE program = $1 AND customer = $2 AND version > 0`,
+		program, lyUUID(customer)), "member "+customer.String()+" of "+program)
 }
 
 // ScanMembers implements loyalty.MemberStore. With DueBy set it selects on the members'

@@ -43,19 +43,8 @@ func (s *LoyaltyStore) PutReward(ctx context.Context, r loyalty.Reward) error {
 
 // Reward implements loyalty.RewardStore.
 func (s *LoyaltyStore) Reward(ctx context.Context, program, id string) (*loyalty.Reward, error) {
-	var doc []byte
-	err := s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_rewards WHERE program = $1 AND id = $2`, program, id).Scan(&doc)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("reward %s/%s: %w", program, id, crm.ErrNotFound)
-	}
-	if err != nil {
-		return nil, dbError("reward", err)
-	}
-	r := &loyalty.Reward{}
-	if err := json.Unmarshal(doc, r); err != nil {
-		return nil, lyDecodeErr("reward "+program+"/"+id, err)
-	}
-	return r, nil
+	return lyGetDoc[loyalty.Reward](s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_rewards WHERE program = $1 AND id = $2`,
+		program, id), "reward "+program+"/"+id)
 }
 
 // Rewards implements loyalty.RewardStore. The cursor is the last ID of the page.
@@ -196,20 +185,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)`, args...)
 
 // Reservation implements loyalty.RewardStore.
 func (s *LoyaltyStore) Reservation(ctx context.Context, program, id string) (*loyalty.Reservation, error) {
-	var doc []byte
-	err := s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_reservations WHERE program = $1 AND id = $2`,
-		program, id).Scan(&doc)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("reservation %s/%s: %w", program, id, crm.ErrNotFound)
-	}
-	if err != nil {
-		return nil, dbError("reservation", err)
-	}
-	r := &loyalty.Reservation{}
-	if err := json.Unmarshal(doc, r); err != nil {
-		return nil, lyDecodeErr("reservation "+program+"/"+id, err)
-	}
-	return r, nil
+	return lyGetDoc[loyalty.Reservation](s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_reservations WHERE program = $1 AND id = $2`,
+		program, id), "reservation "+program+"/"+id)
 }
 
 // Reservations implements loyalty.RewardStore. The cursor is the last ID of the page.
@@ -324,19 +301,8 @@ func (s *LoyaltyStore) CreateCoupon(ctx context.Context, c loyalty.Coupon) error
 
 // Coupon implements loyalty.RewardStore.
 func (s *LoyaltyStore) Coupon(ctx context.Context, program, code string) (*loyalty.Coupon, error) {
-	var doc []byte
-	err := s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_coupons WHERE program = $1 AND code = $2`, program, code).Scan(&doc)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("coupon %s/%s: %w", program, code, crm.ErrNotFound)
-	}
-	if err != nil {
-		return nil, dbError("coupon", err)
-	}
-	c := &loyalty.Coupon{}
-	if err := json.Unmarshal(doc, c); err != nil {
-		return nil, lyDecodeErr("coupon "+program+"/"+code, err)
-	}
-	return c, nil
+	return lyGetDoc[loyalty.Coupon](s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_coupons WHERE program = $1 AND code = $2`,
+		program, code), "coupon "+program+"/"+code)
 }
 
 // UseCoupon implements loyalty.RewardStore, in one transaction that locks the coupon while
