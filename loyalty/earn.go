@@ -1,6 +1,7 @@
 package loyalty
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/bits"
@@ -71,15 +72,54 @@ type RuleUsage interface {
 }
 
 // Earning is what an order (or an event) earns: the awards, and a rule-by-rule
-// explanation.
+// explanation (see Explanation).
 type Earning struct {
 	// Awards are the points to credit, in a deterministic order: base-rate awards by line,
 	// then each rule's awards in ascending priority. Each award is one (point type, line,
 	// rule); none is zero.
 	Awards []Award `json:"awards"`
-	// Explanation has one step per base rate and one per rule considered, in the same
-	// order.
-	Explanation []Step `json:"explanation"`
+	// What Preview decided, as numbers, for Explanation to put into words.
+	plan  *earnPlan
+	at    time.Time // the order's instant
+	day   crm.Date  // its date in the programme's zone
+	lines int
+	steps []step
+	// given is an explanation already in words: an event's, or one decoded from JSON.
+	given []Step
+}
+
+// Explanation returns one step per base rate and one per rule considered, in the order of
+// Awards. Preview records its decisions as numbers and Explanation writes them out, on
+// every call, so an earning whose explanation nobody reads costs no text.
+func (e *Earning) Explanation() []Step {
+	if e == nil {
+		return nil
+	}
+	if e.plan == nil {
+		return slices.Clone(e.given)
+	}
+	return e.explain()
+}
+
+// earningJSON is an Earning's JSON form.
+type earningJSON struct {
+	Awards      []Award `json:"awards"`
+	Explanation []Step  `json:"explanation"`
+}
+
+// MarshalJSON encodes the awards and the explanation in words.
+func (e Earning) MarshalJSON() ([]byte, error) {
+	return json.Marshal(earningJSON{Awards: e.Awards, Explanation: e.Explanation()})
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote.
+func (e *Earning) UnmarshalJSON(b []byte) error {
+	var w earningJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*e = Earning{Awards: w.Awards, given: w.Explanation}
+	return nil
 }
 
 // Total returns the points of the point type over all awards.
@@ -208,9 +248,8 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 		return nil, err
 	}
 	n := len(f.lines)
-	b := earnBuilder{plan: plan, usage: usage, awards: sc.awards[:0], steps: sc.steps[:0],
-		text: sc.text[:0], ends: sc.ends[:0]}
-	defer func() { sc.awards, sc.steps, sc.text, sc.ends = b.awards, b.steps, b.text, b.ends }()
+	awards, steps := sc.awards[:0], sc.steps[:0]
+	defer func() { sc.awards, sc.steps = awards, steps }()
 
 	// Base points, per point type (by index in plan.types) and line.
 	base := sc.base[:0]
@@ -246,24 +285,21 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 				return nil, crm.Invalid(fmt.Sprintf("order.lines[%d].amount", i), "range", "earns more points than fit in an int64")
 			}
 		}
-		step := Step{RuleID: BaseRuleID, Name: rate.name, PointType: rate.PointType, Matched: eligible > 0, Points: sum}
+		st := step{base: true, index: int32(ri), lines: int32(eligible), points: sum, total: sum}
 		switch {
 		case eligible == 0:
-			step.Outcome = OutcomeNotMatched
-			b.s("no eligible line of ").n(int64(n))
+			st.outcome = stepNotMatched
 		case sum == 0:
-			step.Outcome = OutcomeNoPoints
-			b.n(int64(eligible)).s(" of ").n(int64(n)).s(" lines eligible, but too small to earn a point")
+			st.outcome = stepNoPoints
 		default:
-			step.Outcome = OutcomeAwarded
-			b.n(sum).s(" points on ").n(int64(eligible)).s(" of ").n(int64(n)).s(" lines, rounded ", rate.rounding, " per line")
+			st.outcome = stepAwarded
 		}
-		b.push(step)
+		steps = append(steps, st)
 	}
 	for i, l := range f.lines {
 		for t, pts := range base {
 			if pts != nil && pts[i] > 0 {
-				b.awards = append(b.awards, Award{PointType: plan.types[t], Points: pts[i], LineID: l.ID, RuleID: BaseRuleID})
+				awards = append(awards, Award{PointType: plan.types[t], Points: pts[i], LineID: l.ID, RuleID: BaseRuleID})
 			}
 		}
 	}
@@ -271,7 +307,7 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 	// Rules, in ascending priority.
 	var (
 		machine   = &sc.machine
-		stoppedBy *compiledRule
+		stoppedBy = int32(-1)
 		lineEnv   *LineRuleEnv // set up for the first per-line rule
 		raw       = sc.raw[:0] // one rule's awards before caps
 	)
@@ -282,16 +318,15 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 	sc.conds = conds
 	for ri := range plan.rules {
 		r := &plan.rules[ri]
-		step := Step{RuleID: r.ID, Name: r.Name, PointType: r.Effect.PointType}
-		if stoppedBy != nil {
-			step.Outcome = OutcomeStopped
-			b.s("not considered: exclusive rule ", strconv.Quote(stoppedBy.ID), " (priority ").n(int64(stoppedBy.Priority)).s(") matched first")
-			b.push(step)
+		st := step{index: int32(ri), stopper: stoppedBy}
+		if stoppedBy >= 0 {
+			st.outcome = stepStopped
+			steps = append(steps, st)
 			continue
 		}
-		if why := outsideWindow(o.At, r.from, r.to, plan.loc); why != "" {
-			step.Outcome = OutcomeOutsideCampaign
-			b.s(why).push(step)
+		if outsideWindow(o.At, r.from, r.to) {
+			st.outcome = stepOutsideCampaign
+			steps = append(steps, st)
 			continue
 		}
 
@@ -359,17 +394,13 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 			}
 		}
 		if matchedLines == 0 {
-			step.Outcome = OutcomeNotMatched
-			b.s("condition is false")
-			if r.PerLine {
-				b.s(" on every line")
-			}
-			b.push(step)
+			st.outcome = stepNotMatched
+			steps = append(steps, st)
 			continue
 		}
-		step.Matched = true
+		st.lines = int32(matchedLines)
 		if r.Exclusive {
-			stoppedBy = r
+			stoppedBy = int32(ri)
 		}
 		var total int64
 		for _, a := range raw {
@@ -378,35 +409,30 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 				return nil, crm.Invalid("order", "range", fmt.Sprintf("earns more points under rule %q than fit in an int64", r.ID))
 			}
 		}
-		b.s("matched")
-		if r.PerLine {
-			b.s(" ").n(int64(matchedLines)).s(" of ").n(int64(n)).s(" lines")
-		}
+		st.total = total
 		if total == 0 {
-			step.Outcome = OutcomeNoPoints
-			b.s(", but there were no base points to multiply").push(step)
+			st.outcome = stepNoPoints
+			steps = append(steps, st)
 			continue
 		}
-		limit, why := total, ""
+		limit := total
 		if r.Caps != (Caps{}) {
-			limit, why = b.capLimit(r, f.day, total)
+			limit, st.capBy, st.used = capLimit(plan, usage, r, f.day, total)
 		}
 		if limit < total {
 			raw = trimAwards(raw, limit)
-			step.Outcome, step.Points = OutcomeCapped, limit
-			b.s(", capped from ").n(total).s(" to ").n(limit).s(" by ", why)
+			st.outcome, st.points = stepCapped, limit
 		} else {
-			step.Outcome, step.Points = OutcomeAwarded, total
-			b.s(": +").n(total).s(" points")
+			st.outcome, st.points = stepAwarded, total
 		}
-		b.awards = append(b.awards, raw...)
-		b.push(step)
+		awards = append(awards, raw...)
+		steps = append(steps, st)
 	}
 
-	if err := checkAwardTotals(b.awards); err != nil {
+	if err := checkAwardTotals(awards); err != nil {
 		return nil, err
 	}
-	return &Earning{Awards: slices.Clone(b.awards), Explanation: b.explanation()}, nil
+	return &Earning{Awards: slices.Clone(awards), plan: plan, at: o.At, day: f.day, lines: n, steps: slices.Clone(steps)}, nil
 }
 
 // previewScratch is the working memory of one Preview, kept in the programme's pool
@@ -417,9 +443,7 @@ type previewScratch struct {
 	machine vm.VM
 	awards  []Award
 	raw     []Award
-	steps   []Step
-	text    []byte
-	ends    []int
+	steps   []step
 	base    [][]int64
 	pts     []int64
 	conds   []condResult
@@ -504,10 +528,10 @@ func (p *Program) EventAwards(event MemberEvent, at time.Time, m Member, usage R
 		}
 		step.Matched = true
 		if r.Once != "" && usage != nil {
-			from, to, label := limitBounds(r.Once, day, plan.loc, time.Time{}, time.Time{})
+			from, to := limitBounds(r.Once, day, plan.loc, time.Time{}, time.Time{})
 			if used := usage.Awarded(r.ID, from, to); used > 0 {
 				step.Outcome = OutcomeOnceLimit
-				step.Detail = fmt.Sprintf("already awarded %s: once %s", label, map[LimitPeriod]string{
+				step.Detail = fmt.Sprintf("already awarded %s: once %s", limitLabel(r.Once, day), map[LimitPeriod]string{
 					LimitEver: "ever", LimitYear: "a year", LimitMonth: "a month"}[r.Once])
 				steps = append(steps, step)
 				continue
@@ -524,81 +548,10 @@ func (p *Program) EventAwards(event MemberEvent, at time.Time, m Member, usage R
 	return awards, steps, nil
 }
 
-// earnBuilder accumulates an earning. The steps' details are written back to back into
-// text (ends[i] is where step i's ends) and cut from one string when the earning is done,
-// so an explanation of twenty steps costs one allocation for its text, not forty.
-type earnBuilder struct {
-	plan   *earnPlan
-	usage  RuleUsage
-	awards []Award
-	steps  []Step
-	text   []byte
-	ends   []int
-}
-
-// s appends parts to the detail being written.
-func (b *earnBuilder) s(parts ...string) *earnBuilder {
-	for _, p := range parts {
-		b.text = append(b.text, p...)
-	}
-	return b
-}
-
-// n appends a number to the detail being written.
-func (b *earnBuilder) n(v int64) *earnBuilder {
-	b.text = strconv.AppendInt(b.text, v, 10)
-	return b
-}
-
-// push adds the step, with the detail written since the last push.
-func (b *earnBuilder) push(step Step) {
-	b.steps = append(b.steps, step)
-	b.ends = append(b.ends, len(b.text))
-}
-
-// explanation returns a copy of the steps, with their details.
-func (b *earnBuilder) explanation() []Step {
-	steps := slices.Clone(b.steps)
-	text, start := string(b.text), 0
-	for i, end := range b.ends {
-		steps[i].Detail = text[start:end]
-		start = end
-	}
-	return steps
-}
-
-// capLimit returns the most points the rule may give on this order (total when no cap
-// binds) and a description of the cap that binds.
-func (b *earnBuilder) capLimit(r *compiledRule, day crm.Date, total int64) (int64, string) {
-	limit, why := total, ""
-	if c := r.Caps.PerOrder; c > 0 && c < limit {
-		limit, why = c, fmt.Sprintf("the per-order cap of %d", c)
-	}
-	remaining := func(limitN int64, period LimitPeriod) (int64, int64, string) {
-		from, to, label := limitBounds(period, day, b.plan.loc, r.from, r.to)
-		var used int64
-		if b.usage != nil {
-			used = max(b.usage.Awarded(r.ID, from, to), 0)
-		}
-		return max(limitN-used, 0), used, label
-	}
-	if c := r.Caps.PerDay; c > 0 {
-		if left, used, label := remaining(c, ""); left < limit {
-			limit, why = left, fmt.Sprintf("the per-day cap of %d (%d already awarded %s)", c, used, label)
-		}
-	}
-	if c := r.Caps.PerPeriod; c > 0 {
-		if left, used, label := remaining(c, r.Caps.Period); left < limit {
-			limit, why = left, fmt.Sprintf("the per-%s cap of %d (%d already awarded %s)", r.Caps.Period, c, used, label)
-		}
-	}
-	return limit, why
-}
-
 // limitBounds returns the instants [from, to) of the period containing day, in loc:
 // "" is the day itself, LimitMonth and LimitYear the calendar month and year, LimitEver
 // all time, and LimitCampaign the window [campFrom, campTo) (zero bounds are open).
-func limitBounds(period LimitPeriod, day crm.Date, loc *time.Location, campFrom, campTo time.Time) (time.Time, time.Time, string) {
+func limitBounds(period LimitPeriod, day crm.Date, loc *time.Location, campFrom, campTo time.Time) (time.Time, time.Time) {
 	switch period {
 	case LimitMonth:
 		first := crm.Date{Year: day.Year, Month: day.Month, Day: 1}
@@ -606,32 +559,36 @@ func limitBounds(period LimitPeriod, day crm.Date, loc *time.Location, campFrom,
 		if day.Month == time.December {
 			next = crm.Date{Year: day.Year + 1, Month: time.January, Day: 1}
 		}
-		return first.In(loc), next.In(loc), "in " + first.String()[:7]
+		return first.In(loc), next.In(loc)
 	case LimitYear:
 		first := crm.Date{Year: day.Year, Month: time.January, Day: 1}
 		next := crm.Date{Year: day.Year + 1, Month: time.January, Day: 1}
-		return first.In(loc), next.In(loc), fmt.Sprintf("in %d", day.Year)
+		return first.In(loc), next.In(loc)
 	case LimitEver:
-		return time.Time{}, earnFarFuture, "before"
+		return time.Time{}, earnFarFuture
 	case LimitCampaign:
 		if campTo.IsZero() {
 			campTo = earnFarFuture
 		}
-		return campFrom, campTo, "in this campaign"
+		return campFrom, campTo
 	}
-	return day.In(loc), day.AddDays(1).In(loc), "on " + day.String()
+	return day.In(loc), day.AddDays(1).In(loc)
 }
 
-// outsideWindow explains why at is outside [from, to), or returns "".
-func outsideWindow(at, from, to time.Time, loc *time.Location) string {
-	const layout = "2006-01-02T15:04:05"
-	switch {
-	case !from.IsZero() && at.Before(from):
-		return fmt.Sprintf("outside the campaign: it starts %s %s, the order is at %s", from.In(loc).Format(layout), loc, at.In(loc).Format(layout))
-	case !to.IsZero() && !at.Before(to):
-		return fmt.Sprintf("outside the campaign: it ended %s %s, the order is at %s", to.In(loc).Format(layout), loc, at.In(loc).Format(layout))
+// limitLabel names the period of limitBounds for people: "on 2026-06-01", "in 2026-06",
+// "in 2026", "before", "in this campaign".
+func limitLabel(period LimitPeriod, day crm.Date) string {
+	switch period {
+	case LimitMonth:
+		return "in " + day.String()[:7]
+	case LimitYear:
+		return "in " + strconv.Itoa(day.Year)
+	case LimitEver:
+		return "before"
+	case LimitCampaign:
+		return "in this campaign"
 	}
-	return ""
+	return "on " + day.String()
 }
 
 // trimAwards keeps awards in order until limit points are given, cutting the award that

@@ -175,12 +175,12 @@ func TestPreviewBirthdayMonthInProgrammeZone(t *testing.T) {
 
 func earnStep(t *testing.T, e *loyalty.Earning, rule string) loyalty.Step {
 	t.Helper()
-	for _, s := range e.Explanation {
+	for _, s := range e.Explanation() {
 		if s.RuleID == rule {
 			return s
 		}
 	}
-	t.Fatalf("no step for rule %q in %v", rule, e.Explanation)
+	t.Fatalf("no step for rule %q in %v", rule, e.Explanation())
 	return loyalty.Step{}
 }
 
@@ -242,7 +242,7 @@ func TestPreviewExclusiveAndPriority(t *testing.T) {
 			require.NoError(t, err)
 			var ids []string
 			var outcomes []loyalty.StepOutcome
-			for _, s := range e.Explanation {
+			for _, s := range e.Explanation() {
 				ids = append(ids, s.RuleID)
 				outcomes = append(outcomes, s.Outcome)
 			}

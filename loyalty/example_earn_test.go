@@ -64,7 +64,7 @@ func ExampleProgram_Preview() {
 	for _, a := range e.Awards {
 		fmt.Printf("line %s  %-15s %+4d %s\n", a.LineID, a.RuleID, a.Points, a.PointType)
 	}
-	for _, s := range e.Explanation {
+	for _, s := range e.Explanation() {
 		fmt.Printf("%s: %s, %s\n", s.RuleID, s.Outcome, s.Detail)
 	}
 	fmt.Println("total:", e.Total("points"))

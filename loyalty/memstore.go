@@ -3,6 +3,7 @@ package loyalty
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,9 +19,16 @@ type MemoryStore struct {
 	mu       sync.RWMutex
 	accounts map[AccountKey]*acctRec
 	programs map[string]*progRec
-	entries  map[EntryID]*Entry
-	members  map[memberKey]*MemberState
-	scratch  []*Account // see Update
+	// log holds every entry and command record, numbered in the order written; byID
+	// finds an entry's number, and sourcePrev[n] is the number + 1 of the entry before n
+	// whose source hashed alike (0: none), chaining EntriesBySource's lists.
+	log        entryLog
+	byID       map[EntryID]uint32
+	sourcePrev []uint32
+	seed       maphash.Seed
+	members    map[memberKey]*MemberState
+	nums       []uint32   // scratch for a command's entry numbers
+	scratch    []*Account // see Update
 	// scratchLots[i] is the lot buffer scratch[i] was given to fn with.
 	scratchLots [][]Lot
 	// rewards holds the catalogue, reservations and coupons (see memstore_reward.go),
@@ -30,7 +38,7 @@ type MemoryStore struct {
 
 type acctRec struct {
 	a       *Account
-	entries []EntryID
+	entries []uint32 // numbers in the log
 	// nextExpiry is Account.NextExpiry, kept so that scans for due lots skip the rest.
 	nextExpiry time.Time
 }
@@ -42,22 +50,18 @@ type acctBlock struct {
 }
 
 type progRec struct {
-	keys     []AccountKey // in key order when !dirty
-	dirty    bool
-	commands map[string]*cmdRec
-	bySource map[string][]EntryID
-	members  map[crm.CustomerID][]AccountKey
+	keys  []AccountKey // in key order when !dirty
+	dirty bool
+	// commands maps a command key's hash to the position + 1 of the latest command record
+	// whose key hashed alike; each record holds the one before (see entryLog.addCommand).
+	commands map[uint64]uint64
+	// sources maps a (source type, reference) hash to the number + 1 of the latest entry
+	// with it; sourcePrev links the rest.
+	sources map[uint64]uint32
+	members map[crm.CustomerID][]AccountKey
 	// memberIDs lists the customers with a member state, sorted when !membersDirty.
 	memberIDs    []crm.CustomerID
 	membersDirty bool
-}
-
-// cmdRec is a stored command record. Its entries are entries of the same commit (see
-// Commit), so it keeps their IDs and Command rebuilds the record from the stored entries.
-type cmdRec struct {
-	digest string
-	at     time.Time
-	ids    []EntryID
 }
 
 var _ Store = (*MemoryStore)(nil)
@@ -67,7 +71,9 @@ func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
 		accounts: make(map[AccountKey]*acctRec),
 		programs: make(map[string]*progRec),
-		entries:  make(map[EntryID]*Entry),
+		log:      newEntryLog(),
+		byID:     make(map[EntryID]uint32),
+		seed:     maphash.MakeSeed(),
 		members:  make(map[memberKey]*MemberState),
 	}
 }
@@ -75,13 +81,33 @@ func NewMemoryStore() *MemoryStore {
 func (s *MemoryStore) program(id string) *progRec {
 	p := s.programs[id]
 	if p == nil {
-		p = &progRec{commands: map[string]*cmdRec{}, bySource: map[string][]EntryID{}, members: map[crm.CustomerID][]AccountKey{}}
+		p = &progRec{commands: map[uint64]uint64{}, sources: map[uint64]uint32{}, members: map[crm.CustomerID][]AccountKey{}}
 		s.programs[id] = p
 	}
 	return p
 }
 
-func sourceKey(typ, ref string) string { return typ + "\x00" + ref }
+// sourceHash hashes a source type and reference for progRec.sources.
+func (s *MemoryStore) sourceHash(typ, ref string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(s.seed)
+	h.WriteString(typ)
+	h.WriteByte(0)
+	h.WriteString(ref)
+	return h.Sum64()
+}
+
+// findCommand returns the position of the programme's command record with the key.
+func (s *MemoryStore) findCommand(p *progRec, key string) (uint64, bool) {
+	for at := p.commands[maphash.String(s.seed, key)]; at != 0; {
+		prev, k := s.log.commandKey(at - 1)
+		if string(k) == key {
+			return at - 1, true
+		}
+		at = prev
+	}
+	return 0, false
+}
 
 // lotSlack is the room for new lots a copy given to Update's fn has beyond the stored lots.
 const lotSlack = 8
@@ -127,7 +153,7 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 		return err
 	}
 	if commit != nil && commit.Command != nil {
-		if _, ok := s.program(commit.Command.Program).commands[commit.Command.Key]; ok {
+		if _, ok := s.findCommand(s.program(commit.Command.Program), commit.Command.Key); ok {
 			return fmt.Errorf("command %q: %w", commit.Command.Key, crm.ErrDuplicate)
 		}
 	}
@@ -178,87 +204,32 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 	if commit == nil {
 		return nil
 	}
-	stored := storeEntries(commit.Entries)
-	for i := 0; i < len(stored); {
-		// A run of entries of one account and source (an order's lines) is indexed together:
-		// one source key, and each index list grown once.
-		j := i + 1
-		for j < len(stored) && stored[j].Account == stored[i].Account &&
-			stored[j].Source.Type == stored[i].Source.Type && stored[j].Source.Ref == stored[i].Source.Ref {
-			j++
+	for i := range commit.Entries {
+		e := &commit.Entries[i]
+		n := s.log.add(e)
+		s.byID[e.ID] = n
+		if r := s.accounts[e.Account]; r != nil {
+			r.entries = append(r.entries, n)
 		}
-		run := stored[i:j]
-		r := s.accounts[run[0].Account]
-		if r != nil {
-			r.entries = slices.Grow(r.entries, len(run))
+		var prev uint32
+		if e.Source.Ref != "" {
+			p := s.program(e.Account.Program)
+			h := s.sourceHash(e.Source.Type, e.Source.Ref)
+			prev, p.sources[h] = p.sources[h], n+1
 		}
-		var bySource []EntryID
-		var sk string
-		p := s.program(run[0].Account.Program)
-		if run[0].Source.Ref != "" {
-			sk = sourceKey(run[0].Source.Type, run[0].Source.Ref)
-			bySource = slices.Grow(p.bySource[sk], len(run))
-		}
-		for k := range run {
-			e := &run[k]
-			s.entries[e.ID] = e
-			if r != nil {
-				r.entries = append(r.entries, e.ID)
-			}
-			if sk != "" {
-				bySource = append(bySource, e.ID)
-			}
-		}
-		if sk != "" {
-			p.bySource[sk] = bySource
-		}
-		i = j
+		s.sourcePrev = append(s.sourcePrev, prev)
 	}
 	if c := commit.Command; c != nil {
-		rec := &cmdRec{digest: c.Digest, at: c.At, ids: make([]EntryID, len(c.Entries))}
+		nums := s.nums[:0]
 		for i := range c.Entries {
-			rec.ids[i] = c.Entries[i].ID
+			nums = append(nums, s.byID[c.Entries[i].ID])
 		}
-		s.program(c.Program).commands[c.Key] = rec
+		s.nums = nums
+		p := s.program(c.Program)
+		h := maphash.String(s.seed, c.Key)
+		p.commands[h] = s.log.addCommand(loggedCommand{prev: p.commands[h], key: c.Key, digest: c.Digest, at: c.At, entries: nums}) + 1
 	}
 	return nil
-}
-
-// storeEntries deep-copies a commit's entries into one block: one array of entries, one of
-// their lot moves and one of their rule awards, each entry's slices cut from the shared ones
-// with their capacity clipped. Stored entries are never changed and readers get clones, so
-// sharing the blocks is safe, and a commit of n entries costs three allocations, not 3n.
-func storeEntries(es []Entry) []Entry {
-	var nLots, nAwards int
-	for i := range es {
-		nLots += len(es[i].Lots)
-		nAwards += len(es[i].Awards)
-	}
-	out := slices.Clone(es)
-	lots := make([]LotMove, 0, nLots)
-	awards := make([]RuleAward, 0, nAwards)
-	for i := range out {
-		e := &out[i]
-		if e.Lots != nil {
-			at := len(lots)
-			lots = append(lots, e.Lots...)
-			e.Lots = lots[at:len(lots):len(lots)]
-		}
-		if e.Awards != nil {
-			at := len(awards)
-			awards = append(awards, e.Awards...)
-			e.Awards = awards[at:len(awards):len(awards)]
-		}
-	}
-	return out
-}
-
-// cloneEntry returns a deep copy of e.
-func cloneEntry(e *Entry) Entry {
-	c := *e
-	c.Lots = slices.Clone(e.Lots)
-	c.Awards = slices.Clone(e.Awards)
-	return c
 }
 
 // Account implements Store.
@@ -293,12 +264,12 @@ func (s *MemoryStore) MemberAccounts(ctx context.Context, program string, custom
 func (s *MemoryStore) Entry(ctx context.Context, id EntryID) (*Entry, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	e := s.entries[id]
-	if e == nil {
+	n, ok := s.byID[id]
+	if !ok {
 		return nil, fmt.Errorf("entry %s: %w", id, crm.ErrNotFound)
 	}
-	c := cloneEntry(e)
-	return &c, nil
+	e := s.log.entry(n)
+	return &e, nil
 }
 
 // Entries implements Store.
@@ -320,15 +291,16 @@ func (s *MemoryStore) Entries(ctx context.Context, key AccountKey, q EntryQuery)
 	limit := q.Size()
 	var page crm.Page[Entry]
 	for i := start; i < len(r.entries); i++ {
-		e := s.entries[r.entries[i]]
-		if (!q.From.IsZero() && e.At.Before(q.From)) || (!q.To.IsZero() && !e.At.Before(q.To)) {
-			continue
+		if !q.From.IsZero() || !q.To.IsZero() {
+			if at := s.log.entryAt(r.entries[i]); (!q.From.IsZero() && at.Before(q.From)) || (!q.To.IsZero() && !at.Before(q.To)) {
+				continue
+			}
 		}
 		if len(page.Items) == limit {
 			page.Next = strconv.Itoa(i)
 			break
 		}
-		page.Items = append(page.Items, cloneEntry(e))
+		page.Items = append(page.Items, s.log.entry(r.entries[i]))
 	}
 	return page, nil
 }
@@ -341,11 +313,13 @@ func (s *MemoryStore) EntriesBySource(ctx context.Context, program, sourceType, 
 	if p == nil {
 		return nil, nil
 	}
-	ids := p.bySource[sourceKey(sourceType, ref)]
-	out := make([]Entry, len(ids))
-	for i, id := range ids {
-		out[i] = cloneEntry(s.entries[id])
+	var out []Entry
+	for at := p.sources[s.sourceHash(sourceType, ref)]; at != 0; at = s.sourcePrev[at-1] {
+		if e := s.log.entry(at - 1); e.Source.Type == sourceType && e.Source.Ref == ref {
+			out = append(out, e)
+		}
 	}
+	slices.Reverse(out) // the chain runs from the latest
 	return out, nil
 }
 
@@ -354,10 +328,11 @@ func (s *MemoryStore) Command(ctx context.Context, program, key string) (*Comman
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if p := s.programs[program]; p != nil {
-		if c := p.commands[key]; c != nil {
-			cmd := &Command{Program: program, Key: key, Digest: c.digest, At: c.at, Entries: make([]Entry, len(c.ids))}
-			for i, id := range c.ids {
-				cmd.Entries[i] = cloneEntry(s.entries[id])
+		if at, ok := s.findCommand(p, key); ok {
+			c := s.log.command(at)
+			cmd := &Command{Program: program, Key: key, Digest: c.digest, At: c.at, Entries: make([]Entry, len(c.entries))}
+			for i, n := range c.entries {
+				cmd.Entries[i] = s.log.entry(n)
 			}
 			return cmd, nil
 		}

@@ -76,7 +76,7 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 		err      error
 	)
 	for range maxAttempts {
-		op := &ledgerOp{at: s.opts.Now(), version: p.Version, key: key, actor: crm.ActorFrom(ctx), uuid: s.opts.NewID}
+		op := &ledgerOp{at: s.opts.Now().Round(0), version: p.Version, key: key, actor: crm.ActorFrom(ctx), uuid: s.opts.NewID}
 		ruled := false
 		err = s.store.Update(ctx, keys, func(accts []*Account) (*Commit, error) {
 			ruled = true

@@ -143,7 +143,7 @@ func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, 
 		if err != nil {
 			return nil, nil, err
 		}
-		return &Earning{Awards: awards, Explanation: steps}, awards, nil
+		return &Earning{Awards: awards, given: steps}, awards, nil
 	}, src, key, digest("event", key))
 }
 

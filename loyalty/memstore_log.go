@@ -1,0 +1,281 @@
+package loyalty
+
+import (
+	"encoding/binary"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/kehu-crm/kehu/crm"
+)
+
+// entryLog is where a MemoryStore keeps its entries and command records: encoded back to
+// back in large byte chunks. The chunks and every index over them hold no pointers, so the
+// garbage collector never scans them, however many entries the store holds; an entry costs
+// the heap its bytes and nothing more. Entries are found by number (their place in the
+// log) and decoded into new values when read, so no reader shares anything with the log.
+//
+// Strings of few distinct values — programme IDs, point types, kinds, source types, rule
+// IDs — are interned and written as numbers; the rest (keys, references, lines, reasons,
+// actors) are written out. Times keep their instant and their zone.
+type entryLog struct {
+	chunks [][]byte
+	// offs[n] is where entry n starts: chunk index << 32 | offset.
+	offs []uint64
+	// names are the interned strings, numbered by ids.
+	names []string
+	ids   map[string]uint32
+	// zones are the time zones of stored times, UTC first.
+	zones []*time.Location
+	// buf is the scratch an entry is encoded into before it is copied into a chunk.
+	buf []byte
+}
+
+// logChunk is the size of a chunk; a record larger than that gets a chunk of its own.
+const logChunk = 256 << 10
+
+func newEntryLog() entryLog {
+	return entryLog{ids: map[string]uint32{}, zones: []*time.Location{time.UTC}}
+}
+
+// put appends a record and returns its position.
+func (l *entryLog) put(rec []byte) uint64 {
+	n := len(l.chunks)
+	if n == 0 || cap(l.chunks[n-1])-len(l.chunks[n-1]) < len(rec) {
+		l.chunks = append(l.chunks, make([]byte, 0, max(logChunk, len(rec))))
+		n++
+	}
+	c := &l.chunks[n-1]
+	pos := uint64(n-1)<<32 | uint64(len(*c))
+	*c = append(*c, rec...)
+	return pos
+}
+
+// at returns the bytes from pos to the end of its chunk, where the record at pos starts.
+func (l *entryLog) at(pos uint64) []byte { return l.chunks[pos>>32][uint32(pos):] }
+
+// add encodes e into the log and returns its number.
+func (l *entryLog) add(e *Entry) uint32 {
+	b := l.buf[:0]
+	b = appendUUID(b, e.ID.UUID())
+	b = l.appendName(b, e.Account.Program)
+	b = appendUUID(b, e.Account.Customer.UUID())
+	b = l.appendName(b, e.Account.PointType)
+	b = l.appendName(b, string(e.Kind))
+	b = l.appendTime(b, e.At)
+	b = binary.AppendVarint(b, e.Points)
+	b = binary.AppendVarint(b, e.Debt)
+	b = appendUUID(b, e.Reverses.UUID())
+	b = binary.AppendVarint(b, e.Quantity)
+	b = binary.AppendVarint(b, int64(e.ProgramVersion))
+	b = appendStr(b, e.Key)
+	b = l.appendName(b, e.Source.Type)
+	b = appendStr(b, e.Source.Ref)
+	b = appendStr(b, e.Source.Line)
+	b = l.appendName(b, e.Source.Rule)
+	b = appendStr(b, e.Reason)
+	b = appendStr(b, e.Actor)
+	b = appendCount(b, e.Lots == nil, len(e.Lots))
+	for _, m := range e.Lots {
+		b = appendUUID(b, m.Lot.UUID())
+		b = binary.AppendVarint(b, m.Points)
+		b = appendStr(b, m.Line)
+	}
+	b = appendCount(b, e.Awards == nil, len(e.Awards))
+	for _, a := range e.Awards {
+		b = l.appendName(b, a.Rule)
+		b = binary.AppendVarint(b, a.Points)
+	}
+	l.buf = b
+	l.offs = append(l.offs, l.put(b))
+	return uint32(len(l.offs) - 1)
+}
+
+// entry decodes entry n.
+func (l *entryLog) entry(n uint32) Entry {
+	r := logReader{b: l.at(l.offs[n]), log: l}
+	var e Entry
+	e.ID = EntryIDFrom(r.uuid())
+	e.Account.Program = r.name()
+	e.Account.Customer = crm.CustomerIDFrom(r.uuid())
+	e.Account.PointType = r.name()
+	e.Kind = EntryKind(r.name())
+	e.At = r.time()
+	e.Points = r.varint()
+	e.Debt = r.varint()
+	e.Reverses = EntryIDFrom(r.uuid())
+	e.Quantity = r.varint()
+	e.ProgramVersion = int(r.varint())
+	e.Key = r.str()
+	e.Source.Type = r.name()
+	e.Source.Ref = r.str()
+	e.Source.Line = r.str()
+	e.Source.Rule = r.name()
+	e.Reason = r.str()
+	e.Actor = r.str()
+	if n, ok := r.count(); ok {
+		e.Lots = make([]LotMove, n)
+		for i := range e.Lots {
+			m := &e.Lots[i]
+			m.Lot = LotIDFrom(r.uuid())
+			m.Points = r.varint()
+			m.Line = r.str()
+		}
+	}
+	if n, ok := r.count(); ok {
+		e.Awards = make([]RuleAward, n)
+		for i := range e.Awards {
+			e.Awards[i].Rule = r.name()
+			e.Awards[i].Points = r.varint()
+		}
+	}
+	return e
+}
+
+// entryAt decodes entry n's At alone.
+func (l *entryLog) entryAt(n uint32) time.Time {
+	r := logReader{b: l.at(l.offs[n])[16:], log: l} // past the ID
+	r.uvarint()                                     // programme
+	r.b = r.b[16:]                                  // customer
+	r.uvarint()                                     // point type
+	r.uvarint()                                     // kind
+	return r.time()
+}
+
+// loggedCommand is a decoded command record: everything but the entries, which are numbers.
+type loggedCommand struct {
+	prev    uint64 // the position + 1 of the previous record whose key hashed alike; 0: none
+	key     string
+	digest  string
+	at      time.Time
+	entries []uint32
+}
+
+// addCommand encodes a command record and returns its position.
+func (l *entryLog) addCommand(c loggedCommand) uint64 {
+	b := l.buf[:0]
+	b = binary.AppendUvarint(b, c.prev)
+	b = appendStr(b, c.key)
+	b = appendStr(b, c.digest)
+	b = l.appendTime(b, c.at)
+	b = binary.AppendUvarint(b, uint64(len(c.entries)))
+	for _, n := range c.entries {
+		b = binary.AppendUvarint(b, uint64(n))
+	}
+	l.buf = b
+	return l.put(b)
+}
+
+// commandKey decodes the record at pos up to its key: the previous record's position + 1
+// and the key, without copying the key.
+func (l *entryLog) commandKey(pos uint64) (prev uint64, key []byte) {
+	r := logReader{b: l.at(pos), log: l}
+	prev = r.uvarint()
+	return prev, r.bytes()
+}
+
+// command decodes the record at pos.
+func (l *entryLog) command(pos uint64) loggedCommand {
+	r := logReader{b: l.at(pos), log: l}
+	c := loggedCommand{prev: r.uvarint(), key: r.str(), digest: r.str(), at: r.time()}
+	c.entries = make([]uint32, r.uvarint())
+	for i := range c.entries {
+		c.entries[i] = uint32(r.uvarint())
+	}
+	return c
+}
+
+func (l *entryLog) appendName(b []byte, s string) []byte {
+	id, ok := l.ids[s]
+	if !ok {
+		id = uint32(len(l.names))
+		l.names = append(l.names, s)
+		l.ids[s] = id
+	}
+	return binary.AppendUvarint(b, uint64(id))
+}
+
+// appendTime writes t's instant (seconds and nanoseconds since 1970) and the number of its
+// zone.
+func (l *entryLog) appendTime(b []byte, t time.Time) []byte {
+	loc := t.Location()
+	z := 0
+	for z < len(l.zones) && l.zones[z] != loc {
+		z++
+	}
+	if z == len(l.zones) {
+		l.zones = append(l.zones, loc)
+	}
+	b = binary.AppendVarint(b, t.Unix())
+	b = binary.AppendUvarint(b, uint64(t.Nanosecond()))
+	return binary.AppendUvarint(b, uint64(z))
+}
+
+func appendUUID(b []byte, u uuid.UUID) []byte { return append(b, u[:]...) }
+
+func appendStr(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// appendCount writes a slice's length, distinguishing a nil slice (0) from an empty one.
+func appendCount(b []byte, isNil bool, n int) []byte {
+	if isNil {
+		return append(b, 0)
+	}
+	return binary.AppendUvarint(b, uint64(n)+1)
+}
+
+// logReader decodes what entryLog wrote. The log is the store's own and always well
+// formed, so the reader does not check it.
+type logReader struct {
+	b   []byte
+	log *entryLog
+}
+
+func (r *logReader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *logReader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *logReader) uuid() uuid.UUID {
+	var u uuid.UUID
+	copy(u[:], r.b[:16])
+	r.b = r.b[16:]
+	return u
+}
+
+func (r *logReader) bytes() []byte {
+	n := r.uvarint()
+	s := r.b[:n:n]
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *logReader) str() string {
+	if b := r.bytes(); len(b) > 0 {
+		return string(b)
+	}
+	return ""
+}
+
+func (r *logReader) name() string { return r.log.names[r.uvarint()] }
+
+func (r *logReader) time() time.Time {
+	sec := r.varint()
+	nsec := int64(r.uvarint())
+	return time.Unix(sec, nsec).In(r.log.zones[r.uvarint()])
+}
+
+// count reads what appendCount wrote: the length, and false for a nil slice.
+func (r *logReader) count() (int, bool) {
+	n := r.uvarint()
+	return int(n) - 1, n > 0
+}
