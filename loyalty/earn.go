@@ -71,32 +71,85 @@ type RuleUsage interface {
 	Awarded(ruleID string, from, to time.Time) int64
 }
 
-// Earning is what an order (or an event) earns: the awards, and a rule-by-rule
+// Earning is what an order (or an event) earns: the awards (see Awards) and a rule-by-rule
 // explanation (see Explanation).
+//
+// Preview records an earning compactly, as numbers that refer to the programme, and the
+// methods write it out when asked; so earning points on an order costs neither the awards'
+// strings nor the explanation's words unless someone reads them. An Earning is immutable
+// and safe to share.
 type Earning struct {
-	// Awards are the points to credit, in a deterministic order: base-rate awards by line,
-	// then each rule's awards in ascending priority. Each award is one (point type, line,
-	// rule); none is zero.
-	Awards []Award `json:"awards"`
-	// What Preview decided, as numbers, for Explanation to put into words.
 	plan  *earnPlan
 	at    time.Time // the order's instant
 	day   crm.Date  // its date in the programme's zone
-	lines int
-	steps []step
-	// given is an explanation already in words: an event's, or one decoded from JSON.
-	given []Step
+	lines []string  // the order's line IDs
+	// awards and steps are what Preview decided.
+	awards []award
+	steps  []step
+	// given is an earning already written out: an event's, or one decoded from JSON.
+	given *earningJSON
+}
+
+// award is an Award as Preview records it.
+type award struct {
+	points int64
+	line   int32 // index in Earning.lines; -1 for the order as a whole
+	rule   int16 // index in earnPlan.rules; -1 for base rates
+	ptype  uint8 // index in earnPlan.types
+}
+
+// Awards returns the points to credit, in a deterministic order: base-rate awards by line,
+// then each rule's awards in ascending priority. Each award is one (point type, line,
+// rule); none is zero. The slice is new on every call.
+func (e *Earning) Awards() []Award {
+	switch {
+	case e == nil:
+		return nil
+	case e.given != nil:
+		return slices.Clone(e.given.Awards)
+	}
+	out := make([]Award, len(e.awards))
+	for i, a := range e.awards {
+		out[i] = Award{PointType: e.plan.types[a.ptype], Points: a.points, RuleID: BaseRuleID}
+		if a.line >= 0 {
+			out[i].LineID = e.lines[a.line]
+		}
+		if a.rule >= 0 {
+			out[i].RuleID = e.plan.rules[a.rule].ID
+		}
+	}
+	return out
+}
+
+// Total returns the points of the point type over all awards.
+func (e *Earning) Total(pointType string) int64 {
+	var n int64
+	switch {
+	case e == nil:
+	case e.given != nil:
+		for _, a := range e.given.Awards {
+			if a.PointType == pointType {
+				n += a.Points // EventAwards checked that the totals fit
+			}
+		}
+	default:
+		for _, a := range e.awards {
+			if e.plan.types[a.ptype] == pointType {
+				n += a.points // Preview checked that the totals fit
+			}
+		}
+	}
+	return n
 }
 
 // Explanation returns one step per base rate and one per rule considered, in the order of
-// Awards. Preview records its decisions as numbers and Explanation writes them out, on
-// every call, so an earning whose explanation nobody reads costs no text.
+// Awards. The steps are new on every call.
 func (e *Earning) Explanation() []Step {
-	if e == nil {
+	switch {
+	case e == nil:
 		return nil
-	}
-	if e.plan == nil {
-		return slices.Clone(e.given)
+	case e.given != nil:
+		return slices.Clone(e.given.Explanation)
 	}
 	return e.explain()
 }
@@ -107,9 +160,9 @@ type earningJSON struct {
 	Explanation []Step  `json:"explanation"`
 }
 
-// MarshalJSON encodes the awards and the explanation in words.
+// MarshalJSON encodes the awards and the explanation, written out.
 func (e Earning) MarshalJSON() ([]byte, error) {
-	return json.Marshal(earningJSON{Awards: e.Awards, Explanation: e.Explanation()})
+	return json.Marshal(earningJSON{Awards: e.Awards(), Explanation: e.Explanation()})
 }
 
 // UnmarshalJSON decodes what MarshalJSON wrote.
@@ -118,22 +171,8 @@ func (e *Earning) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*e = Earning{Awards: w.Awards, given: w.Explanation}
+	*e = Earning{given: &w}
 	return nil
-}
-
-// Total returns the points of the point type over all awards.
-func (e *Earning) Total(pointType string) int64 {
-	if e == nil {
-		return 0
-	}
-	var n int64
-	for _, a := range e.Awards {
-		if a.PointType == pointType {
-			n += a.Points // Preview checked that the totals fit
-		}
-	}
-	return n
 }
 
 // Award is points of one type that one rule gives for one order line (or for the whole
@@ -296,10 +335,10 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 		}
 		steps = append(steps, st)
 	}
-	for i, l := range f.lines {
+	for i := range f.lines {
 		for t, pts := range base {
 			if pts != nil && pts[i] > 0 {
-				awards = append(awards, Award{PointType: plan.types[t], Points: pts[i], LineID: l.ID, RuleID: BaseRuleID})
+				awards = append(awards, award{points: pts[i], line: int32(i), rule: -1, ptype: uint8(t)})
 			}
 		}
 	}
@@ -369,7 +408,7 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 					return nil, overflow(i)
 				}
 				if v > 0 {
-					raw = append(raw, Award{PointType: r.Effect.PointType, Points: v, LineID: l.ID, RuleID: r.ID})
+					raw = append(raw, award{points: v, line: int32(i), rule: int16(ri), ptype: uint8(r.typeIndex)})
 				}
 			}
 		} else {
@@ -379,17 +418,17 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 			}
 			if ok {
 				matchedLines = n + 1 // the order as a whole
-				for i, l := range f.lines {
+				for i := range f.lines {
 					v, ok := multiplied(i)
 					if !ok {
 						return nil, overflow(i)
 					}
 					if v > 0 {
-						raw = append(raw, Award{PointType: r.Effect.PointType, Points: v, LineID: l.ID, RuleID: r.ID})
+						raw = append(raw, award{points: v, line: int32(i), rule: int16(ri), ptype: uint8(r.typeIndex)})
 					}
 				}
 				if r.Effect.Bonus > 0 {
-					raw = append(raw, Award{PointType: r.Effect.PointType, Points: r.Effect.Bonus, RuleID: r.ID})
+					raw = append(raw, award{points: r.Effect.Bonus, line: -1, rule: int16(ri), ptype: uint8(r.typeIndex)})
 				}
 			}
 		}
@@ -405,7 +444,7 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 		var total int64
 		for _, a := range raw {
 			var ok bool
-			if total, ok = earnAdd(total, a.Points); !ok {
+			if total, ok = earnAdd(total, a.points); !ok {
 				return nil, crm.Invalid("order", "range", fmt.Sprintf("earns more points under rule %q than fit in an int64", r.ID))
 			}
 		}
@@ -429,10 +468,19 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 		steps = append(steps, st)
 	}
 
-	if err := checkAwardTotals(awards); err != nil {
-		return nil, err
+	// The points of each type must fit in an int64 too.
+	var totals [progMaxPointTypes]int64
+	for _, a := range awards {
+		var ok bool
+		if totals[a.ptype], ok = earnAdd(totals[a.ptype], a.points); !ok {
+			return nil, crm.Invalid("order", "range", fmt.Sprintf("earns more %s points than fit in an int64", plan.types[a.ptype]))
+		}
 	}
-	return &Earning{Awards: slices.Clone(awards), plan: plan, at: o.At, day: f.day, lines: n, steps: slices.Clone(steps)}, nil
+	lines := make([]string, n)
+	for i := range f.lines {
+		lines[i] = f.lines[i].ID
+	}
+	return &Earning{plan: plan, at: o.At, day: f.day, lines: lines, awards: slices.Clone(awards), steps: slices.Clone(steps)}, nil
 }
 
 // previewScratch is the working memory of one Preview, kept in the programme's pool
@@ -441,8 +489,8 @@ type previewScratch struct {
 	facts   orderFacts
 	lineEnv LineRuleEnv
 	machine vm.VM
-	awards  []Award
-	raw     []Award
+	awards  []award
+	raw     []award
 	steps   []step
 	base    [][]int64
 	pts     []int64
@@ -593,14 +641,14 @@ func limitLabel(period LimitPeriod, day crm.Date) string {
 
 // trimAwards keeps awards in order until limit points are given, cutting the award that
 // crosses the limit and dropping the rest.
-func trimAwards(awards []Award, limit int64) []Award {
+func trimAwards(awards []award, limit int64) []award {
 	out := awards[:0]
 	for _, a := range awards {
 		if limit <= 0 {
 			break
 		}
-		a.Points = min(a.Points, limit)
-		limit -= a.Points
+		a.points = min(a.points, limit)
+		limit -= a.points
 		out = append(out, a)
 	}
 	return out

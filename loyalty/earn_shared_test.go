@@ -3,7 +3,6 @@ package loyalty_test
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -74,7 +73,7 @@ func TestPreviewSharedConditions(t *testing.T) {
 			require.NoError(t, err)
 			want, err := spelled.Preview(order, m, nil)
 			require.NoError(t, err)
-			assert.Equal(t, want.Awards, got.Awards)
+			assert.Equal(t, want.Awards(), got.Awards())
 			wantSteps, gotSteps := want.Explanation(), got.Explanation()
 			require.Len(t, gotSteps, len(wantSteps))
 			for i, w := range wantSteps {
@@ -140,7 +139,7 @@ func TestPreviewResultsAreItsOwn(t *testing.T) {
 		           "effect": {"point_type": "points", "multiplier": "1"}}]}`))
 	first, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "80", "40"), loyalty.Member{}, nil)
 	require.NoError(t, err)
-	wantAwards, wantSteps := slices.Clone(first.Awards), first.Explanation()
+	wantAwards, wantSteps := first.Awards(), first.Explanation()
 	for range 3 {
 		o := earnOrder(earnAt(2026, 6, 2, 12, 0, 0), "CNY", "5", "6", "7", "8")
 		o.ID = "SO-2"
@@ -150,6 +149,6 @@ func TestPreviewResultsAreItsOwn(t *testing.T) {
 		_, err := p.Preview(o, loyalty.Member{}, nil)
 		require.NoError(t, err)
 	}
-	assert.Equal(t, wantAwards, first.Awards)
+	assert.Equal(t, wantAwards, first.Awards())
 	assert.Equal(t, wantSteps, first.Explanation())
 }

@@ -1,6 +1,7 @@
 package loyalty_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -102,7 +103,7 @@ func TestPreviewBaseRate(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, e.Total("points"))
 			var sum int64
-			for _, a := range e.Awards {
+			for _, a := range e.Awards() {
 				assert.Equal(t, loyalty.BaseRuleID, a.RuleID)
 				assert.NotEmpty(t, a.LineID, "base awards are per line")
 				assert.Positive(t, a.Points, "no zero awards")
@@ -128,7 +129,7 @@ func TestPreviewEligibility(t *testing.T) {
 	e, err := p.Preview(order, loyalty.Member{}, nil)
 	require.NoError(t, err)
 	byLine := map[string]int64{}
-	for _, a := range e.Awards {
+	for _, a := range e.Awards() {
 		byLine[a.LineID] += a.Points
 	}
 	assert.Equal(t, map[string]int64{
@@ -140,7 +141,7 @@ func TestPreviewEligibility(t *testing.T) {
 	}, byLine)
 	assert.Equal(t, int64(462), e.Total("points"))
 	// Awards of several base rates on one line are merged into one award per line.
-	assert.Len(t, e.Awards, 4)
+	assert.Len(t, e.Awards(), 4)
 }
 
 func TestPreviewBirthdayMonthInProgrammeZone(t *testing.T) {
@@ -249,7 +250,7 @@ func TestPreviewExclusiveAndPriority(t *testing.T) {
 			assert.Equal(t, []string{"first", "vip-only", "app", "everyone"}, ids, "ascending priority")
 			assert.Equal(t, tc.outcomes, outcomes)
 			assert.Equal(t, tc.total, e.Total("points"))
-			for _, a := range e.Awards {
+			for _, a := range e.Awards() {
 				assert.Empty(t, a.LineID, "per-order bonuses belong to no line")
 			}
 		})
@@ -305,7 +306,7 @@ func TestPreviewCaps(t *testing.T) {
 			e, err := p.Preview(earnOrder(at, "CNY", "99.99", "200.00"), loyalty.Member{}, h)
 			require.NoError(t, err)
 			lines := map[string]int64{}
-			for _, a := range e.Awards {
+			for _, a := range e.Awards() {
 				if a.RuleID == "double" {
 					lines[a.LineID] += a.Points
 				}
@@ -370,7 +371,7 @@ func TestPreviewPerLineRule(t *testing.T) {
 	e, err := p.Preview(order, loyalty.Member{}, nil)
 	require.NoError(t, err)
 	rule := map[string]int64{}
-	for _, a := range e.Awards {
+	for _, a := range e.Awards() {
 		if a.RuleID == "coffee-triple" {
 			rule[a.LineID] += a.Points
 		}
@@ -395,7 +396,7 @@ func TestPreviewMultiplierRoundsDownPerLine(t *testing.T) {
 	e, err = p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "0.99"), loyalty.Member{}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, int64(0), e.Total("points"))
-	assert.Empty(t, e.Awards)
+	assert.Empty(t, e.Awards())
 	assert.Equal(t, loyalty.OutcomeNoPoints, earnStep(t, e, "half").Outcome)
 }
 
@@ -527,14 +528,27 @@ func TestPreviewHugeAmountsDoNotOverflow(t *testing.T) {
 }
 
 func TestEarningTotalPerPointType(t *testing.T) {
-	e := &loyalty.Earning{Awards: []loyalty.Award{
-		{PointType: "points", Points: 5}, {PointType: "status", Points: 7}, {PointType: "points", Points: 3},
-	}}
-	assert.Equal(t, int64(8), e.Total("points"))
-	assert.Equal(t, int64(7), e.Total("status"))
-	assert.Equal(t, int64(0), e.Total("miles"))
+	// As Preview records it.
+	p := earnLoad(t, `{"id": "test", "version": 1, "name": "Test", "time_zone": "Asia/Shanghai", "currency": "CNY",
+	  "point_types": [{"code": "points", "name": "Points", "kind": "spendable", "expiry": {"kind": "never"}},
+	                  {"code": "status", "name": "Status", "kind": "qualifying", "expiry": {"kind": "never"}}],
+	  "earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}],
+	              "rules": [{"id": "status", "priority": 1, "effect": {"point_type": "status", "bonus": 7}}]}}`)
+	previewed, err := p.Preview(earnOrder(earnAt(2026, 1, 1, 0, 0, 0), "CNY", "5", "3"), loyalty.Member{}, nil)
+	require.NoError(t, err)
+	// As decoded from JSON.
+	var decoded loyalty.Earning
+	require.NoError(t, json.Unmarshal([]byte(`{"awards": [{"point_type": "points", "points": 5, "rule_id": "base"},
+		{"point_type": "status", "points": 7, "rule_id": "status"}, {"point_type": "points", "points": 3, "rule_id": "base"}]}`), &decoded))
+	for _, e := range []*loyalty.Earning{previewed, &decoded} {
+		assert.Equal(t, int64(8), e.Total("points"))
+		assert.Equal(t, int64(7), e.Total("status"))
+		assert.Equal(t, int64(0), e.Total("miles"))
+	}
 	var nilE *loyalty.Earning
 	assert.Equal(t, int64(0), nilE.Total("points"))
+	assert.Nil(t, nilE.Awards())
+	assert.Nil(t, nilE.Explanation())
 }
 
 func TestEventAwards(t *testing.T) {

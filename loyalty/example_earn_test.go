@@ -61,7 +61,7 @@ func ExampleProgram_Preview() {
 		fmt.Println(err)
 		return
 	}
-	for _, a := range e.Awards {
+	for _, a := range e.Awards() {
 		fmt.Printf("line %s  %-15s %+4d %s\n", a.LineID, a.RuleID, a.Points, a.PointType)
 	}
 	for _, s := range e.Explanation() {

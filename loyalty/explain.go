@@ -114,7 +114,7 @@ func (e *Earning) explain() []Step {
 
 // render returns st as a Step without its Detail, and the detail appended to text.
 func (e *Earning) render(st *step, text []byte) (Step, []byte) {
-	plan, n := e.plan, int64(e.lines)
+	plan, n := e.plan, int64(len(e.lines))
 	num := func(v int64) { text = strconv.AppendInt(text, v, 10) }
 	str := func(parts ...string) {
 		for _, p := range parts {

@@ -139,11 +139,11 @@ func TestExplanationText(t *testing.T) {
 				Explanation []loyalty.Step  `json:"explanation"`
 			}
 			require.NoError(t, json.Unmarshal(b, &wire))
-			assert.Equal(t, e.Awards, wire.Awards)
+			assert.Equal(t, e.Awards(), wire.Awards)
 			assert.Equal(t, steps, wire.Explanation)
 			var back loyalty.Earning
 			require.NoError(t, json.Unmarshal(b, &back))
-			assert.Equal(t, e.Awards, back.Awards)
+			assert.Equal(t, e.Awards(), back.Awards())
 			assert.Equal(t, steps, back.Explanation())
 		})
 	}

@@ -88,7 +88,7 @@ func Replay(current, candidate *Program, activity iter.Seq[Activity]) ([]ReplayD
 				if err != nil {
 					return nil, fmt.Errorf("activity %d (order %s) under version %d: %w", n-1, a.Order.ID, p.Version, err)
 				}
-				awards, at = e.Awards, a.Order.At
+				awards, at = e.Awards(), a.Order.At
 				if p.Tiers != nil {
 					sd.figs = append(sd.figs, orderFact(*a.Order, at))
 				}

@@ -153,7 +153,7 @@ func earnExercise(t *testing.T, p *loyalty.Program) {
 		e, err := p.Preview(order, member, u)
 		check(err)
 		if err == nil {
-			for _, a := range e.Awards {
+			for _, a := range e.Awards() {
 				if a.Points <= 0 {
 					t.Fatalf("award of %d points", a.Points)
 				}

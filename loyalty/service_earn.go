@@ -7,8 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu/crm"
 )
@@ -47,16 +48,16 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member, 
 		key = "order:" + o.ID
 	}
 	dig := orderDigest(o)
-	res, err := s.earnWithUsage(ctx, p, customer, func(u *ledgerUsage) (*Earning, []Award, error) {
+	res, err := s.earnWithUsage(ctx, p, customer, func(u *ledgerUsage) (*Earning, []awardGroup, error) {
 		earning, err := p.Preview(o, m, u)
 		if err != nil {
 			return nil, nil, err
 		}
-		awards := earning.Awards
+		groups := earning.groups()
 		if p.Tiers != nil {
-			awards = append(slices.Clone(awards), qualifyingAwards(o)...)
+			groups = append(groups, groupAwards(qualifyingAwards(o))...)
 		}
-		return earning, awards, nil
+		return earning, groups, nil
 	}, Source{Type: "order", Ref: o.ID}, key, dig)
 	if err != nil {
 		return nil, err
@@ -79,15 +80,15 @@ var errUsageChanged = fmt.Errorf("%w: the member's ledger changed while caps wer
 // changed since; if one has, it works the earning out again (a few times, then it fails
 // with crm.ErrConflict).
 func (s *Service) earnWithUsage(ctx context.Context, p *Program, customer crm.CustomerID,
-	earn func(u *ledgerUsage) (*Earning, []Award, error), src Source, key, dig string) (*EarnResult, error) {
+	earn func(u *ledgerUsage) (*Earning, []awardGroup, error), src Source, key, dig string) (*EarnResult, error) {
 	var err error
 	for range maxAttempts {
 		u := s.usage(ctx, p, customer)
 		var (
 			earning *Earning
-			awards  []Award
+			groups  []awardGroup
 		)
-		earning, awards, err = earn(u)
+		earning, groups, err = earn(u)
 		if err == nil {
 			err = u.err
 		}
@@ -95,7 +96,7 @@ func (s *Service) earnWithUsage(ctx context.Context, p *Program, customer crm.Cu
 			return nil, err
 		}
 		res := &EarnResult{Earning: earning}
-		res.Entries, err = s.credit(ctx, p, customer, awards, src, key, dig, u.read)
+		res.Entries, err = s.credit(ctx, p, customer, groups, src, key, dig, u.read)
 		if !errors.Is(err, errUsageChanged) {
 			if err != nil {
 				return nil, err
@@ -138,29 +139,28 @@ func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, 
 	}
 	key := "event:" + string(event) + ":" + ref
 	src := Source{Type: "event", Ref: string(event) + ":" + ref}
-	return s.earnWithUsage(ctx, p, m.CustomerID, func(u *ledgerUsage) (*Earning, []Award, error) {
+	return s.earnWithUsage(ctx, p, m.CustomerID, func(u *ledgerUsage) (*Earning, []awardGroup, error) {
 		awards, steps, err := p.EventAwards(event, s.opts.Now(), m, u)
 		if err != nil {
 			return nil, nil, err
 		}
-		return &Earning{Awards: awards, given: steps}, awards, nil
+		return &Earning{given: &earningJSON{Awards: awards, Explanation: steps}}, groupAwards(awards), nil
 	}, src, key, digest("event", key))
 }
 
-// credit writes the awards as earn entries, atomically over the point types involved: one
-// entry per point type, with one lot per order line (and one for the order's own
-// bonuses), so that a refund of a line takes back everything the line earned, and the
+// credit writes grouped awards as earn entries, atomically over the point types involved:
+// one entry per point type (group), with one lot per order line (and one for the order's
+// own bonuses), so that a refund of a line takes back everything the line earned, and the
 // rules that made each lot up in Entry.Awards, so that caps can still be counted per rule.
 //
 // read holds the versions of the accounts whose entries the awards were worked out from (0
 // for one that did not exist): the write fails with errUsageChanged, writing nothing, if
 // any of them has changed since.
-func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerID, awards []Award, src Source, key, dig string,
+func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerID, groups []awardGroup, src Source, key, dig string,
 	read map[AccountKey]int64) ([]Entry, error) {
-	if len(awards) == 0 {
+	if len(groups) == 0 {
 		return nil, nil
 	}
-	groups := groupAwards(awards)
 	keys := make([]AccountKey, len(groups), len(groups)+len(read))
 	for g := range groups {
 		keys[g] = AccountKey{Program: p.ID, Customer: customer, PointType: groups[g].pointType}
@@ -201,15 +201,107 @@ type awardGroup struct {
 	rules     []RuleAward
 }
 
+// groups is groupAwards(e.Awards()) for an earning Preview recorded, without writing the
+// awards out: its awards name lines and rules by index, so a line's share and a rule's sum
+// are found by index, not by comparing IDs. Preview writes each rule's awards together,
+// so a rule's sum is always the group's last. It allocates the result only, at its exact
+// size.
+func (e *Earning) groups() []awardGroup {
+	if len(e.awards) == 0 {
+		return nil
+	}
+	type group struct {
+		ptype                 uint8
+		nShare, nRule, shares int     // shares: where the group's shares start in all
+		lastRule              int16   // the rule of the group's last sum
+		slot                  []int32 // slot[line+1]: the line's share in the group, or -1
+	}
+	var (
+		groupBuf [4]group
+		groupOf  [progMaxPointTypes]int8 // group of each point type, plus one (0: none)
+		slotBuf  [64]int32
+	)
+	groups := groupBuf[:0]
+	width := len(e.lines) + 1
+	slots := slotBuf[:0]
+	// First pass: the groups, in order of first appearance, and their sizes.
+	for _, a := range e.awards {
+		if groupOf[a.ptype] == 0 {
+			if len(slots)+width > cap(slots) {
+				slots = make([]int32, 0, len(e.plan.types)*width)
+			}
+			at := len(slots)
+			slots = slots[:at+width]
+			for i := range slots[at:] {
+				slots[at+i] = -1
+			}
+			groups = append(groups, group{ptype: a.ptype, lastRule: -2, slot: slots[at : at+width]})
+			groupOf[a.ptype] = int8(len(groups))
+		}
+		g := &groups[groupOf[a.ptype]-1]
+		if g.slot[a.line+1] < 0 {
+			g.slot[a.line+1] = int32(g.nShare)
+			g.nShare++
+		}
+		if a.rule != g.lastRule {
+			g.lastRule = a.rule
+			g.nRule++
+		}
+	}
+	var nShares, nRules int
+	for i := range groups {
+		groups[i].shares, nShares, nRules = nShares, nShares+groups[i].nShare, nRules+groups[i].nRule
+	}
+	out := make([]awardGroup, len(groups))
+	shares, rules := make([]lotShare, nShares), make([]RuleAward, 0, nRules)
+	// Second pass: the sums.
+	for i := range groups {
+		groups[i].lastRule = -2
+	}
+	for _, a := range e.awards {
+		gi := groupOf[a.ptype] - 1
+		g, o := &groups[gi], &out[gi]
+		if o.pointType == "" {
+			o.pointType = e.plan.types[a.ptype]
+			o.shares = shares[g.shares : g.shares+g.nShare : g.shares+g.nShare]
+			at := len(rules)
+			rules = rules[:at+g.nRule]
+			o.rules = rules[at : at : at+g.nRule]
+		}
+		sh := &o.shares[g.slot[a.line+1]]
+		if a.line >= 0 {
+			sh.line = e.lines[a.line]
+		}
+		sh.points += a.points // Preview checked that the totals fit
+		if a.rule != g.lastRule {
+			g.lastRule = a.rule
+			id := BaseRuleID
+			if a.rule >= 0 {
+				id = e.plan.rules[a.rule].ID
+			}
+			o.rules = append(o.rules, RuleAward{Rule: id})
+		}
+		o.rules[len(o.rules)-1].Points += a.points
+	}
+	return out
+}
+
 // groupAwards groups awards by point type, keeping their order, and sums them per line and
 // per rule within each group. It works in a scratch area on the stack (for earnings of up
 // to 64 awards) and allocates only the result, at its exact size.
+//
+// Lines are few, so a line's share is found by a search. Rules can be many, and every new
+// rule would cost a search through all those before it; but a rule's awards are usually
+// next to each other (see Earning.Awards), so the last rule is tried first, and a
+// 256-bit filter over the rule IDs seen in the group skips the search for a rule not seen
+// before.
 func groupAwards(awards []Award) []awardGroup {
 	type span struct {
 		pointType string
 		n         int // awards of the point type
 		// The group's sums are shares[at : at+nShare] and rules[at : at+nRule].
 		at, nShare, nRule int
+		seen              [4]uint64 // ruleBit of every rule in the group
 	}
 	var spanBuf [4]span
 	var shareBuf [64]lotShare
@@ -219,17 +311,24 @@ func groupAwards(awards []Award) []awardGroup {
 	if len(awards) > len(shares) {
 		shares, rules = make([]lotShare, len(awards)), make([]RuleAward, len(awards))
 	}
+	// of returns the span of the point type, trying the last one found first.
+	last := -1
 	of := func(pointType string) int {
+		if last >= 0 && spans[last].pointType == pointType {
+			return last
+		}
 		for g := range spans {
 			if spans[g].pointType == pointType {
+				last = g
 				return g
 			}
 		}
 		spans = append(spans, span{pointType: pointType})
-		return len(spans) - 1
+		last = len(spans) - 1
+		return last
 	}
-	for _, a := range awards {
-		spans[of(a.PointType)].n++
+	for i := range awards {
+		spans[of(awards[i].PointType)].n++
 	}
 	// Each group gets room for one sum per award, at the same offset in both areas.
 	at := 0
@@ -237,24 +336,41 @@ func groupAwards(awards []Award) []awardGroup {
 		spans[g].at, at = at, at+spans[g].n
 	}
 	var nShares, nRules int
-	for _, a := range awards {
+	for i := range awards {
+		a := &awards[i]
 		sp := &spans[of(a.PointType)]
 		sh := shares[sp.at : sp.at+sp.nShare]
-		if i := slices.IndexFunc(sh, func(x lotShare) bool { return x.line == a.LineID }); i >= 0 {
-			sh[i].points += a.Points // Preview checked that the totals fit
-		} else {
+		found := false
+		for j := range sh {
+			if sh[j].line == a.LineID {
+				sh[j].points += a.Points // Preview checked that the totals fit
+				found = true
+				break
+			}
+		}
+		if !found {
 			shares[sp.at+sp.nShare] = lotShare{line: a.LineID, points: a.Points}
 			sp.nShare++
 			nShares++
 		}
-		// A rule's awards are mostly next to each other (see Earning.Awards): the last rule
-		// is tried first.
 		rs := rules[sp.at : sp.at+sp.nRule]
 		if n := len(rs); n > 0 && rs[n-1].Rule == a.RuleID {
 			rs[n-1].Points += a.Points
-		} else if i := slices.IndexFunc(rs, func(x RuleAward) bool { return x.Rule == a.RuleID }); i >= 0 {
-			rs[i].Points += a.Points
-		} else {
+			continue
+		}
+		bit := ruleBit(a.RuleID)
+		found = false
+		if sp.seen[bit>>6]&(1<<(bit&63)) != 0 {
+			for j := range rs {
+				if rs[j].Rule == a.RuleID {
+					rs[j].Points += a.Points
+					found = true
+					break
+				}
+			}
+		}
+		if !found {
+			sp.seen[bit>>6] |= 1 << (bit & 63)
 			rules[sp.at+sp.nRule] = RuleAward{Rule: a.RuleID, Points: a.Points}
 			sp.nRule++
 			nRules++
@@ -262,7 +378,8 @@ func groupAwards(awards []Award) []awardGroup {
 	}
 	out := make([]awardGroup, len(spans))
 	outShares, outRules := make([]lotShare, 0, nShares), make([]RuleAward, 0, nRules)
-	for g, sp := range spans {
+	for g := range spans {
+		sp := &spans[g]
 		i, j := len(outShares), len(outRules)
 		outShares = append(outShares, shares[sp.at:sp.at+sp.nShare]...)
 		outRules = append(outRules, rules[sp.at:sp.at+sp.nRule]...)
@@ -270,6 +387,15 @@ func groupAwards(awards []Award) []awardGroup {
 			rules: outRules[j:len(outRules):len(outRules)]}
 	}
 	return out
+}
+
+// ruleBit is a rule ID's bit in groupAwards' filter: its FNV-1a hash, folded to 0–255.
+func ruleBit(id string) uint {
+	h := uint32(2166136261)
+	for i := 0; i < len(id); i++ {
+		h = (h ^ uint32(id[i])) * 16777619
+	}
+	return uint((h ^ h>>8 ^ h>>16 ^ h>>24) & 255)
 }
 
 // usage answers RuleUsage from the member's earn entries; a store error is kept in err.
@@ -400,62 +526,51 @@ func (s *Service) Release(ctx context.Context, p *Program, customer crm.Customer
 // written out by hand because reflection-based encoding cost more than the rest of the
 // check.
 func orderDigest(o Order) string {
+	// Every field is length-prefixed, so that no two orders share a stream. The stream is
+	// built by functions returning the slice (not methods on a pointer), so that it stays
+	// on the stack.
 	var stack [512]byte
-	b := digestBuf(stack[:0])
-	b.str("order")
-	b.str(o.ID)
-	id := o.CustomerID.UUID()
-	b.bytes(id[:])
-	b.num(o.At.Unix())
-	b.num(int64(o.At.Nanosecond()))
-	b.str(o.Currency)
-	b.str(o.Channel)
-	b.str(o.Store)
-	b.num(int64(len(o.Lines)))
+	b := appendStr(stack[:0], "order")
+	b = appendStr(b, o.ID)
+	b = binary.AppendUvarint(b, 16) // the customer ID's length
+	b = appendUUID(b, o.CustomerID.UUID())
+	b = binary.AppendVarint(b, o.At.Unix())
+	b = binary.AppendVarint(b, int64(o.At.Nanosecond()))
+	b = appendStr(b, o.Currency)
+	b = appendStr(b, o.Channel)
+	b = appendStr(b, o.Store)
+	b = binary.AppendVarint(b, int64(len(o.Lines)))
 	for _, l := range o.Lines {
-		b.str(l.ID)
-		b.str(l.SKU)
-		b.str(l.Category)
-		b.num(l.Quantity)
-		b.amount(l.Amount)
+		b = appendStr(b, l.ID)
+		b = appendStr(b, l.SKU)
+		b = appendStr(b, l.Category)
+		b = binary.AppendVarint(b, l.Quantity)
+		// The amount by value: its currency, then amountKey's parts.
+		b = appendStr(b, string(l.Amount.Currency()))
+		if c, e, text, long := amountKey(l.Amount.Amount()); long {
+			b = appendStr(b, text)
+		} else {
+			b = binary.AppendVarint(b, c)
+			b = binary.AppendVarint(b, e)
+		}
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
 
-// digestBuf is the byte stream a digest hashes: every field length-prefixed, so that no
-// two payloads share a stream.
-type digestBuf []byte
-
-func (b *digestBuf) bytes(p []byte) {
-	*b = binary.AppendUvarint(*b, uint64(len(p)))
-	*b = append(*b, p...)
-}
-
-func (b *digestBuf) str(s string) {
-	*b = binary.AppendUvarint(*b, uint64(len(s)))
-	*b = append(*b, s...)
-}
-
-func (b *digestBuf) num(n int64) { *b = binary.AppendVarint(*b, n) }
-
-// amount writes a money amount by value: its currency, then the decimal as coefficient and
-// exponent with trailing zeros removed, so that 128.5 and 128.50 agree; amounts too long
-// for 64 bits are written as their exact text.
-func (b *digestBuf) amount(m crm.Money) {
-	b.str(string(m.Currency()))
-	d := m.Amount()
+// amountKey is a money amount by value, for digests: the decimal as coefficient and
+// exponent with trailing zeros removed, so that 128.5 and 128.50 agree; an amount too long
+// for 64 bits is its exact text instead (long).
+func amountKey(d decimal.Decimal) (c, e int64, text string, long bool) {
 	if d.NumDigits() > 18 {
-		b.str(d.String())
-		return
+		return 0, 0, d.String(), true
 	}
-	c, e := d.CoefficientInt64(), int64(d.Exponent())
+	c, e = d.CoefficientInt64(), int64(d.Exponent())
 	for c != 0 && c%10 == 0 {
 		c, e = c/10, e+1
 	}
 	if c == 0 {
 		e = 0
 	}
-	b.num(c)
-	b.num(e)
+	return c, e, "", false
 }
