@@ -246,12 +246,18 @@ func (p *Program) ready() (*earnPlan, error) {
 // earnFarFuture is the open end of "ever" and of campaigns without an end.
 var earnFarFuture = time.Date(10000, time.January, 1, 0, 0, 0, 0, time.UTC)
 
-// orderFacts is an order checked and read once for all rules.
+// orderFacts is an order checked and read once for all rules. It lives in Preview's
+// scratch, reused from order to order, and so do the sets behind the environment's
+// functions, which are bound to them once (binding a method allocates).
 type orderFacts struct {
 	day     crm.Date // the order's date in the programme's zone
 	env     RuleEnv
 	lines   []LineVars
 	amounts []decimal.Decimal
+
+	skus, cats                             earnSet
+	tags, segments                         foldSet
+	hasSKU, hasCategory, hasTag, inSegment func(string) bool
 }
 
 // Preview computes what an order earns under the programme, without writing anything: the
@@ -832,10 +838,13 @@ func (plan *earnPlan) orderFacts(f *orderFacts, o Order, m Member) error {
 		seen     map[string]int // line IDs, for long orders; short ones are searched
 		dupLines = len(o.Lines) > 16
 	)
-	// The SKU and category sets live as long as the facts' environment refers to them
-	// (their has methods are its hasSKU and hasCategory), so they are new each time.
-	skus := &earnSet{list: make([]string, 0, len(o.Lines))}
-	cats := &earnSet{list: make([]string, 0, len(o.Lines))}
+	if f.hasSKU == nil {
+		f.hasSKU, f.hasCategory, f.hasTag, f.inSegment = f.skus.has, f.cats.has, f.tags.has, f.segments.has
+	}
+	skus, cats := &f.skus, &f.cats
+	skus.reset()
+	cats.reset()
+	f.tags.list, f.segments.list = m.Tags, m.Segments
 	if dupLines {
 		seen = make(map[string]int, len(o.Lines))
 	}
@@ -889,10 +898,10 @@ func (plan *earnPlan) orderFacts(f *orderFacts, o Order, m Member) error {
 			Lines: len(o.Lines), SKUs: skus.list, Categories: cats.list},
 		Member:      memberVars(m, day, plan.loc),
 		Date:        dateVars(local, day),
-		HasTag:      foldContains(m.Tags),
-		InSegment:   foldContains(m.Segments),
-		HasSKU:      skus.has,
-		HasCategory: cats.has,
+		HasTag:      f.hasTag,
+		InSegment:   f.inSegment,
+		HasSKU:      f.hasSKU,
+		HasCategory: f.hasCategory,
 	}
 	return nil
 }
@@ -979,17 +988,20 @@ func dateVars(local time.Time, day crm.Date) DateVars {
 		Hour: local.Hour(), Minute: local.Minute(), Date: day.String()}
 }
 
-// foldContains returns a function reporting whether list holds s, ignoring case.
-func foldContains(list []string) func(string) bool {
-	return func(s string) bool {
-		for _, x := range list {
-			if strings.EqualFold(x, s) {
-				return true
-			}
+// foldSet is a list searched ignoring case.
+type foldSet struct{ list []string }
+
+func (f *foldSet) has(s string) bool {
+	for _, x := range f.list {
+		if strings.EqualFold(x, s) {
+			return true
 		}
-		return false
 	}
+	return false
 }
+
+// foldContains returns a function reporting whether list holds s, ignoring case.
+func foldContains(list []string) func(string) bool { return (&foldSet{list: list}).has }
 
 // minorUnits returns d in minor units of a currency with the given decimal places,
 // truncated toward zero and capped at the int64 range.
@@ -1061,6 +1073,9 @@ func (s *earnSet) add(v string) {
 		}
 	}
 }
+
+// reset empties the set, keeping the list's room.
+func (s *earnSet) reset() { s.list, s.index = s.list[:0], nil }
 
 func (s *earnSet) has(v string) bool {
 	if s.index != nil {

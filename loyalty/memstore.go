@@ -29,6 +29,7 @@ type MemoryStore struct {
 	members    map[memberKey]*MemberState
 	nums       []uint32   // scratch for a command's entry numbers
 	scratch    []*Account // see Update
+	accts      []*Account // the list of scratch accounts given to fn
 	// scratchLots[i] is the lot buffer scratch[i] was given to fn with.
 	scratchLots [][]Lot
 	// rewards holds the catalogue, reservations and coupons (see memstore_reward.go),
@@ -134,7 +135,8 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 		s.scratch = append(s.scratch, &Account{})
 		s.scratchLots = append(s.scratchLots, nil)
 	}
-	accts := make([]*Account, len(keys))
+	accts := slices.Grow(s.accts[:0], len(keys))[:len(keys)]
+	s.accts = accts
 	for i, k := range keys {
 		a := s.scratch[i]
 		lots := a.Lots[:0]

@@ -76,37 +76,37 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 		err      error
 	)
 	for range maxAttempts {
-		op := &ledgerOp{at: s.opts.Now().Round(0), version: p.Version, key: key, actor: crm.ActorFrom(ctx), uuid: s.opts.NewID}
-		ruled := false
+		st := &runState{op: ledgerOp{at: s.opts.Now().Round(0), version: p.Version, key: key, actor: crm.ActorFrom(ctx), uuid: s.opts.NewID}}
 		err = s.store.Update(ctx, keys, func(accts []*Account) (*Commit, error) {
-			ruled = true
-			all = nil
+			st.ruled = true
+			var all []Entry
 			for _, a := range accts {
-				if e := op.expire(a); e != nil {
+				if e := st.op.expire(a); e != nil {
 					all = append(all, *e)
 				}
 			}
-			es, err := fn(op, accts)
+			es, err := fn(&st.op, accts)
 			if err != nil {
 				return nil, err
 			}
 			for _, a := range accts {
-				a.UpdatedAt = op.at
+				a.UpdatedAt = st.op.at
 			}
-			out = es
 			if all == nil {
 				all = es // nothing expired: no copy
 			} else {
 				all = append(all, es...)
 			}
-			commit := &Commit{Entries: all}
+			st.out, st.commit = es, Commit{Entries: all}
 			if key != "" {
-				commit.Command = &Command{Program: p.ID, Key: key, Digest: dig, At: op.at, Entries: es}
+				st.cmd = Command{Program: p.ID, Key: key, Digest: dig, At: st.op.at, Entries: es}
+				st.commit.Command = &st.cmd
 			}
-			ruled = false
-			return commit, nil
+			st.ruled = false
+			return &st.commit, nil
 		})
-		if err == nil || ruled || !errors.Is(err, crm.ErrConflict) {
+		out, all = st.out, st.commit.Entries
+		if err == nil || st.ruled || !errors.Is(err, crm.ErrConflict) {
 			break
 		}
 	}
@@ -123,6 +123,17 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 		return nil, nil, err
 	}
 	return out, all, s.publish(ctx, all)
+}
+
+// runState is one attempt of runAll, in one allocation: the ledger op, what fn wrote and
+// the commit handed to the store. ruled reports that fn was running or failed, so that
+// its errors are not taken for the store's conflicts.
+type runState struct {
+	op     ledgerOp
+	out    []Entry
+	commit Commit
+	cmd    Command
+	ruled  bool
 }
 
 // replay answers a command whose key was seen before: its first result, or ErrKeyReused.

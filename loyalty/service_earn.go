@@ -213,8 +213,9 @@ func (e *Earning) groups() []awardGroup {
 	type group struct {
 		ptype                 uint8
 		nShare, nRule, shares int     // shares: where the group's shares start in all
-		lastRule              int16   // the rule of the group's last sum
-		slot                  []int32 // slot[line+1]: the line's share in the group, or -1
+		lastRule              int16 // the rule of the group's last sum
+		// slots[slot+line+1] is the line's share in the group, or -1.
+		slot int
 	}
 	var (
 		groupBuf [4]group
@@ -228,19 +229,19 @@ func (e *Earning) groups() []awardGroup {
 	for _, a := range e.awards {
 		if groupOf[a.ptype] == 0 {
 			if len(slots)+width > cap(slots) {
-				slots = make([]int32, 0, len(e.plan.types)*width)
+				slots = append(make([]int32, 0, len(e.plan.types)*width), slots...)
 			}
 			at := len(slots)
 			slots = slots[:at+width]
 			for i := range slots[at:] {
 				slots[at+i] = -1
 			}
-			groups = append(groups, group{ptype: a.ptype, lastRule: -2, slot: slots[at : at+width]})
+			groups = append(groups, group{ptype: a.ptype, lastRule: -2, slot: at})
 			groupOf[a.ptype] = int8(len(groups))
 		}
 		g := &groups[groupOf[a.ptype]-1]
-		if g.slot[a.line+1] < 0 {
-			g.slot[a.line+1] = int32(g.nShare)
+		if slot := &slots[g.slot+int(a.line)+1]; *slot < 0 {
+			*slot = int32(g.nShare)
 			g.nShare++
 		}
 		if a.rule != g.lastRule {
@@ -268,7 +269,7 @@ func (e *Earning) groups() []awardGroup {
 			rules = rules[:at+g.nRule]
 			o.rules = rules[at : at : at+g.nRule]
 		}
-		sh := &o.shares[g.slot[a.line+1]]
+		sh := &o.shares[slots[g.slot+int(a.line)+1]]
 		if a.line >= 0 {
 			sh.line = e.lines[a.line]
 		}
