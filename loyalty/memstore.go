@@ -37,17 +37,34 @@ type MemoryStore struct {
 	rewards *rewardMem
 }
 
+// acctRec is a stored account. An account of fewer than swapLots lots keeps them in
+// small, without pointers, so that the many small accounts of a large programme cost the
+// garbage collector nothing to scan; a larger one keeps them in a.Lots, which Update swaps
+// with its scratch copy instead of converting them.
 type acctRec struct {
-	a       *Account
+	a       Account
+	small   []memLot
 	entries []uint32 // numbers in the log
 	// nextExpiry is Account.NextExpiry, kept so that scans for due lots skip the rest.
 	nextExpiry time.Time
 }
 
-// acctBlock allocates a new account with its record.
-type acctBlock struct {
-	rec  acctRec
-	acct Account
+// lots appends the account's lots to dst.
+func (s *MemoryStore) lots(dst []Lot, r *acctRec) []Lot {
+	if r.a.Lots != nil {
+		return append(dst, r.a.Lots...)
+	}
+	return s.log.lots(dst, r.small)
+}
+
+// account returns a copy of the stored account.
+func (s *MemoryStore) account(r *acctRec) *Account {
+	a := r.a
+	a.Lots = nil
+	if n := len(r.a.Lots) + len(r.small); n > 0 {
+		a.Lots = s.lots(make([]Lot, 0, n), r)
+	}
+	return &a
 }
 
 type progRec struct {
@@ -141,9 +158,9 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 		a := s.scratch[i]
 		lots := a.Lots[:0]
 		if r := s.accounts[k]; r != nil {
-			lots = slices.Grow(lots, len(r.a.Lots)+lotSlack)
-			*a = *r.a
-			a.Lots = append(lots, r.a.Lots...)
+			lots = slices.Grow(lots, len(r.a.Lots)+len(r.small)+lotSlack)
+			*a = r.a
+			a.Lots = s.lots(lots, r)
 		} else {
 			*a = Account{Key: k, Lots: lots}
 		}
@@ -165,29 +182,35 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 		}
 		r := s.accounts[k]
 		// Copy fn's account into the store's own: fn may keep its pointer. The store's lot
-		// buffer is private (readers get clones), so it is reused rather than reallocated.
-		var a *Account
+		// buffers are private (readers get copies), so they are reused rather than
+		// reallocated.
 		isNew := r == nil
-		if !isNew {
-			a = r.a
-		} else {
-			blk := &acctBlock{} // a new account and its record in one allocation
-			r, a = &blk.rec, &blk.acct
+		if isNew {
+			r = &acctRec{}
 		}
-		if got := accts[i].Lots; len(got) >= swapLots && sameArray(got, s.scratchLots[i]) && cap(got) <= 2*len(got)+lotSlack {
+		version, next := r.a.Version, accts[i].NextExpiry()
+		a := &r.a
+		switch got := accts[i].Lots; {
+		case len(got) < swapLots:
+			// A small account: its lots without pointers, in a buffer of their size.
+			r.small = s.log.appendLots(slices.Grow(r.small[:0], len(got)), got)
+			*a = *accts[i]
+			a.Lots = nil
+		case sameArray(got, s.scratchLots[i]) && cap(got) <= 2*len(got)+lotSlack:
 			// A large account whose lots fn left in the scratch buffer, not oversized for
 			// them: the account takes the buffer and the scratch takes the account's old
-			// one, so the lots are copied once per Update (in), not twice. Small accounts
-			// are copied back, to a buffer of their own size.
+			// one, so the lots are copied once per Update (in), not twice.
 			old := a.Lots
 			*a = *accts[i]
-			a.Key = k
 			s.scratch[i].Lots = old[:0]
-		} else {
+			r.small = nil
+		default:
 			lots := append(a.Lots[:0], got...)
 			*a = *accts[i]
-			a.Lots, a.Key = lots, k
+			a.Lots = lots
+			r.small = nil
 		}
+		a.Key = k
 		if isNew {
 			s.accounts[k] = r
 			p := s.program(k.Program)
@@ -196,12 +219,9 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 			}
 			p.keys = append(p.keys, k)
 			p.members[k.Customer] = append(p.members[k.Customer], k)
-			a.Version = 1
-		} else {
-			a.Version = r.a.Version + 1
 		}
-		r.a = a
-		r.nextExpiry = a.NextExpiry()
+		a.Version = version + 1
+		r.nextExpiry = next
 	}
 	if commit == nil {
 		return nil
@@ -242,7 +262,7 @@ func (s *MemoryStore) Account(ctx context.Context, key AccountKey) (*Account, er
 	if r == nil {
 		return nil, fmt.Errorf("account %s: %w", key, crm.ErrNotFound)
 	}
-	return r.a.Clone(), nil
+	return s.account(r), nil
 }
 
 // MemberAccounts implements Store.
@@ -257,7 +277,7 @@ func (s *MemoryStore) MemberAccounts(ctx context.Context, program string, custom
 	slices.SortFunc(keys, AccountKey.Compare)
 	out := make([]*Account, len(keys))
 	for i, k := range keys {
-		out[i] = s.accounts[k].a.Clone()
+		out[i] = s.account(s.accounts[k])
 	}
 	return out, nil
 }
@@ -387,7 +407,7 @@ func (s *MemoryStore) ScanAccounts(ctx context.Context, program string, q ScanQu
 			page.Next = last.Customer.String() + "/" + last.PointType
 			break
 		}
-		page.Items = append(page.Items, r.a.Clone())
+		page.Items = append(page.Items, s.account(r))
 	}
 	return page, nil
 }

@@ -198,17 +198,67 @@ func (l *entryLog) appendName(b []byte, s string) []byte {
 // appendTime writes t's instant (seconds and nanoseconds since 1970) and the number of its
 // zone.
 func (l *entryLog) appendTime(b []byte, t time.Time) []byte {
-	loc := t.Location()
-	z := 0
-	for z < len(l.zones) && l.zones[z] != loc {
-		z++
-	}
-	if z == len(l.zones) {
-		l.zones = append(l.zones, loc)
-	}
 	b = binary.AppendVarint(b, t.Unix())
 	b = binary.AppendUvarint(b, uint64(t.Nanosecond()))
-	return binary.AppendUvarint(b, uint64(z))
+	return binary.AppendUvarint(b, uint64(l.zone(t.Location())))
+}
+
+// zone returns the number of loc in l.zones, adding it if it is new.
+func (l *entryLog) zone(loc *time.Location) uint32 {
+	for z, known := range l.zones {
+		if known == loc {
+			return uint32(z)
+		}
+	}
+	l.zones = append(l.zones, loc)
+	return uint32(len(l.zones) - 1)
+}
+
+// memTime is a time without pointers: its instant and the number of its zone in
+// entryLog.zones.
+type memTime struct {
+	sec  int64
+	nsec int32
+	zone uint32
+}
+
+func (l *entryLog) memTime(t time.Time) memTime {
+	return memTime{sec: t.Unix(), nsec: int32(t.Nanosecond()), zone: l.zone(t.Location())}
+}
+
+func (l *entryLog) time(t memTime) time.Time {
+	return time.Unix(t.sec, int64(t.nsec)).In(l.zones[t.zone])
+}
+
+// memLot is a Lot without pointers, as the memory store keeps the lots of small accounts.
+type memLot struct {
+	id, entry                                        uuid.UUID
+	points, remaining, earned, returned, returnedQty int64
+	earnedAt, availableAt, expiresAt, expiredAt      memTime
+}
+
+// appendLots appends lots to dst, without pointers.
+func (l *entryLog) appendLots(dst []memLot, lots []Lot) []memLot {
+	for i := range lots {
+		x := &lots[i]
+		dst = append(dst, memLot{id: x.ID.UUID(), entry: x.Entry.UUID(), points: x.Points, remaining: x.Remaining,
+			earned: x.Earned, returned: x.Returned, returnedQty: x.ReturnedQty,
+			earnedAt: l.memTime(x.EarnedAt), availableAt: l.memTime(x.AvailableAt),
+			expiresAt: l.memTime(x.ExpiresAt), expiredAt: l.memTime(x.ExpiredAt)})
+	}
+	return dst
+}
+
+// lots appends what appendLots wrote to dst, as Lots.
+func (l *entryLog) lots(dst []Lot, lots []memLot) []Lot {
+	for i := range lots {
+		x := &lots[i]
+		dst = append(dst, Lot{ID: LotIDFrom(x.id), Entry: EntryIDFrom(x.entry), Points: x.points, Remaining: x.remaining,
+			Earned: x.earned, Returned: x.returned, ReturnedQty: x.returnedQty,
+			EarnedAt: l.time(x.earnedAt), AvailableAt: l.time(x.availableAt),
+			ExpiresAt: l.time(x.expiresAt), ExpiredAt: l.time(x.expiredAt)})
+	}
+	return dst
 }
 
 func appendUUID(b []byte, u uuid.UUID) []byte { return append(b, u[:]...) }
@@ -270,8 +320,8 @@ func (r *logReader) name() string { return r.log.names[r.uvarint()] }
 
 func (r *logReader) time() time.Time {
 	sec := r.varint()
-	nsec := int64(r.uvarint())
-	return time.Unix(sec, nsec).In(r.log.zones[r.uvarint()])
+	nsec := int32(r.uvarint())
+	return r.log.time(memTime{sec: sec, nsec: nsec, zone: uint32(r.uvarint())})
 }
 
 // count reads what appendCount wrote: the length, and false for a nil slice.

@@ -103,3 +103,24 @@ func TestMemoryStoreHashCollisions(t *testing.T) {
 	_, err = s.Command(ctx, "p", "order:SO-3")
 	assert.ErrorIs(t, err, crm.ErrNotFound)
 }
+
+// TestMemLotRoundTrip checks that a lot kept without pointers comes back field for field,
+// zero times and zones included.
+func TestMemLotRoundTrip(t *testing.T) {
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	require.NoError(t, err)
+	lots := []Lot{
+		{ID: LotIDFrom(uuid.UUID{1}), Entry: EntryIDFrom(uuid.UUID{2}), Points: 128, Remaining: 28, Earned: 130, Returned: 2, ReturnedQty: 1,
+			EarnedAt: time.Date(2026, 11, 14, 3, 0, 0, 1, time.UTC), AvailableAt: time.Date(2026, 11, 21, 11, 0, 0, 1, shanghai),
+			ExpiresAt: time.Date(2027, 12, 31, 23, 59, 59, 999999999, shanghai), ExpiredAt: time.Date(2028, 1, 1, 0, 0, 0, 0, time.Local)},
+		{ID: LotIDFrom(uuid.UUID{3}), Points: -5}, // never expires, never expired
+	}
+	l := newEntryLog()
+	small := l.appendLots(nil, lots)
+	got := l.lots(nil, small)
+	assert.Equal(t, lots, got)
+	for i := range lots {
+		assert.Equal(t, lots[i].AvailableAt.Location(), got[i].AvailableAt.Location())
+	}
+	assert.True(t, got[1].ExpiresAt.IsZero())
+}

@@ -212,7 +212,7 @@ func (e *Earning) groups() []awardGroup {
 	}
 	type group struct {
 		ptype                 uint8
-		nShare, nRule, shares int     // shares: where the group's shares start in all
+		nShare, nRule, shares int   // shares: where the group's shares start in all
 		lastRule              int16 // the rule of the group's last sum
 		// slots[slot+line+1] is the line's share in the group, or -1.
 		slot int
