@@ -17,7 +17,6 @@ import (
 // Writes are serialised by one lock, which makes every Update atomic across accounts.
 type MemoryStore struct {
 	mu       sync.RWMutex
-	accounts map[AccountKey]*acctRec
 	programs map[string]*progRec
 	// log holds every entry and command record, numbered in the order written; byID
 	// finds an entry's number, and sourcePrev[n] is the number + 1 of the entry before n
@@ -30,6 +29,7 @@ type MemoryStore struct {
 	nums       []uint32   // scratch for a command's entry numbers
 	scratch    []*Account // see Update
 	accts      []*Account // the list of scratch accounts given to fn
+	recs       []*acctRec // the records of the accounts Update was given (nil: new)
 	// scratchLots[i] is the lot buffer scratch[i] was given to fn with.
 	scratchLots [][]Lot
 	// rewards holds the catalogue, reservations and coupons (see memstore_reward.go),
@@ -68,15 +68,22 @@ func (s *MemoryStore) account(r *acctRec) *Account {
 }
 
 type progRec struct {
-	keys  []AccountKey // in key order when !dirty
-	dirty bool
+	// Accounts are numbered in the order they were created: index finds an account's
+	// number, and account n is blocks[n/recBlock][n%recBlock]. The index holds no
+	// pointers, so the garbage collector does not scan it.
+	index  map[acctKey]uint32
+	blocks [][]acctRec
+	n      uint32
+	types  []string // the point types of the accounts, numbered for acctKey
+	order  []uint32 // every account's number, in key order when !dirty
+	dirty  bool
 	// commands maps a command key's hash to the position + 1 of the latest command record
 	// whose key hashed alike; each record holds the one before (see entryLog.addCommand).
 	commands map[uint64]uint64
 	// sources maps a (source type, reference) hash to the number + 1 of the latest entry
 	// with it; sourcePrev links the rest.
 	sources map[uint64]uint32
-	members map[crm.CustomerID][]AccountKey
+
 	// memberIDs lists the customers with a member state, sorted when !membersDirty.
 	memberIDs    []crm.CustomerID
 	membersDirty bool
@@ -87,7 +94,6 @@ var _ Store = (*MemoryStore)(nil)
 // NewMemoryStore returns an empty in-memory store.
 func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
-		accounts: make(map[AccountKey]*acctRec),
 		programs: make(map[string]*progRec),
 		log:      newEntryLog(),
 		byID:     make(map[EntryID]uint32),
@@ -99,10 +105,72 @@ func NewMemoryStore() *MemoryStore {
 func (s *MemoryStore) program(id string) *progRec {
 	p := s.programs[id]
 	if p == nil {
-		p = &progRec{commands: map[uint64]uint64{}, sources: map[uint64]uint32{}, members: map[crm.CustomerID][]AccountKey{}}
+		p = &progRec{commands: map[uint64]uint64{}, sources: map[uint64]uint32{}, index: map[acctKey]uint32{}}
 		s.programs[id] = p
 	}
 	return p
+}
+
+// acctKey is an AccountKey within its programme: the customer and the number of the
+// point type in progRec.types.
+type acctKey struct {
+	customer  crm.CustomerID
+	pointType uint32
+}
+
+// recBlock is how many account records a programme allocates at a time.
+const recBlock = 256
+
+func (p *progRec) rec(n uint32) *acctRec { return &p.blocks[n/recBlock][n%recBlock] }
+
+// key returns k within the programme; false if its point type has no account.
+func (p *progRec) key(k AccountKey) (acctKey, bool) {
+	for t, code := range p.types {
+		if code == k.PointType {
+			return acctKey{customer: k.Customer, pointType: uint32(t)}, true
+		}
+	}
+	return acctKey{}, false
+}
+
+// find returns the account's record, or nil.
+func (p *progRec) find(k AccountKey) *acctRec {
+	if key, ok := p.key(k); ok {
+		if n, ok := p.index[key]; ok {
+			return p.rec(n)
+		}
+	}
+	return nil
+}
+
+// add creates the account's record, with Key set.
+func (p *progRec) add(k AccountKey) *acctRec {
+	key, ok := p.key(k)
+	if !ok {
+		p.types = append(p.types, k.PointType)
+		key = acctKey{customer: k.Customer, pointType: uint32(len(p.types) - 1)}
+	}
+	n := p.n
+	if n%recBlock == 0 {
+		p.blocks = append(p.blocks, make([]acctRec, recBlock))
+	}
+	p.n++
+	p.index[key] = n
+	if m := len(p.order); m > 0 && p.rec(p.order[m-1]).a.Key.Compare(k) > 0 {
+		p.dirty = true
+	}
+	p.order = append(p.order, n)
+	r := p.rec(n)
+	r.a.Key = k
+	return r
+}
+
+// find returns the account's record, or nil.
+func (s *MemoryStore) find(k AccountKey) *acctRec {
+	if p := s.programs[k.Program]; p != nil {
+		return p.find(k)
+	}
+	return nil
 }
 
 // sourceHash hashes a source type and reference for progRec.sources.
@@ -153,11 +221,14 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 		s.scratchLots = append(s.scratchLots, nil)
 	}
 	accts := slices.Grow(s.accts[:0], len(keys))[:len(keys)]
-	s.accts = accts
+	recs := slices.Grow(s.recs[:0], len(keys))[:len(keys)]
+	s.accts, s.recs = accts, recs
 	for i, k := range keys {
 		a := s.scratch[i]
 		lots := a.Lots[:0]
-		if r := s.accounts[k]; r != nil {
+		r := s.find(k)
+		recs[i] = r
+		if r != nil {
 			lots = slices.Grow(lots, len(r.a.Lots)+len(r.small)+lotSlack)
 			*a = r.a
 			a.Lots = s.lots(lots, r)
@@ -180,13 +251,14 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 		if slices.Contains(keys[:i], k) {
 			continue // a key given twice is stored once
 		}
-		r := s.accounts[k]
+		r := recs[i]
 		// Copy fn's account into the store's own: fn may keep its pointer. The store's lot
 		// buffers are private (readers get copies), so they are reused rather than
 		// reallocated.
 		isNew := r == nil
 		if isNew {
-			r = &acctRec{}
+			r = s.program(k.Program).add(k)
+			recs[i] = r
 		}
 		version, next := r.a.Version, accts[i].NextExpiry()
 		a := &r.a
@@ -211,15 +283,6 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 			r.small = nil
 		}
 		a.Key = k
-		if isNew {
-			s.accounts[k] = r
-			p := s.program(k.Program)
-			if n := len(p.keys); n > 0 && p.keys[n-1].Compare(k) > 0 {
-				p.dirty = true
-			}
-			p.keys = append(p.keys, k)
-			p.members[k.Customer] = append(p.members[k.Customer], k)
-		}
 		a.Version = version + 1
 		r.nextExpiry = next
 	}
@@ -230,7 +293,13 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 		e := &commit.Entries[i]
 		n := s.log.add(e)
 		s.byID[e.ID] = n
-		if r := s.accounts[e.Account]; r != nil {
+		var r *acctRec
+		if i := slices.Index(keys, e.Account); i >= 0 {
+			r = recs[i] // usually: entries are of the accounts updated
+		} else {
+			r = s.find(e.Account)
+		}
+		if r != nil {
 			r.entries = append(r.entries, n)
 		}
 		var prev uint32
@@ -258,7 +327,7 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 func (s *MemoryStore) Account(ctx context.Context, key AccountKey) (*Account, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r := s.accounts[key]
+	r := s.find(key)
 	if r == nil {
 		return nil, fmt.Errorf("account %s: %w", key, crm.ErrNotFound)
 	}
@@ -273,12 +342,13 @@ func (s *MemoryStore) MemberAccounts(ctx context.Context, program string, custom
 	if p == nil {
 		return nil, nil
 	}
-	keys := slices.Clone(p.members[customer])
-	slices.SortFunc(keys, AccountKey.Compare)
-	out := make([]*Account, len(keys))
-	for i, k := range keys {
-		out[i] = s.account(s.accounts[k])
+	var out []*Account
+	for t := range p.types {
+		if n, ok := p.index[acctKey{customer: customer, pointType: uint32(t)}]; ok {
+			out = append(out, s.account(p.rec(n)))
+		}
 	}
+	slices.SortFunc(out, func(a, b *Account) int { return a.Key.Compare(b.Key) })
 	return out, nil
 }
 
@@ -298,7 +368,7 @@ func (s *MemoryStore) Entry(ctx context.Context, id EntryID) (*Entry, error) {
 func (s *MemoryStore) Entries(ctx context.Context, key AccountKey, q EntryQuery) (crm.Page[Entry], error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r := s.accounts[key]
+	r := s.find(key)
 	if r == nil {
 		return crm.Page[Entry]{}, fmt.Errorf("account %s: %w", key, crm.ErrNotFound)
 	}
@@ -378,7 +448,7 @@ func (s *MemoryStore) ScanAccounts(ctx context.Context, program string, q ScanQu
 		return crm.Page[*Account]{}, nil
 	}
 	if p.dirty {
-		slices.SortFunc(p.keys, AccountKey.Compare)
+		slices.SortFunc(p.order, func(a, b uint32) int { return p.rec(a).a.Key.Compare(p.rec(b).a.Key) })
 		p.dirty = false
 	}
 	start := 0
@@ -387,18 +457,18 @@ func (s *MemoryStore) ScanAccounts(ctx context.Context, program string, q ScanQu
 		if err != nil {
 			return crm.Page[*Account]{}, err
 		}
-		start, _ = slices.BinarySearchFunc(p.keys, after, AccountKey.Compare)
-		if start < len(p.keys) && p.keys[start] == after {
+		start, _ = slices.BinarySearchFunc(p.order, after, func(n uint32, k AccountKey) int { return p.rec(n).a.Key.Compare(k) })
+		if start < len(p.order) && p.rec(p.order[start]).a.Key == after {
 			start++
 		}
 	}
 	limit := q.Size()
 	var page crm.Page[*Account]
-	for i := start; i < len(p.keys); i++ {
+	for i := start; i < len(p.order); i++ {
 		if err := ctx.Err(); err != nil && i%4096 == 0 {
 			return crm.Page[*Account]{}, err
 		}
-		r := s.accounts[p.keys[i]]
+		r := p.rec(p.order[i])
 		if !q.DueBy.IsZero() && (r.nextExpiry.IsZero() || r.nextExpiry.After(q.DueBy)) {
 			continue
 		}

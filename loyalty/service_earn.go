@@ -556,7 +556,9 @@ func orderDigest(o Order) string {
 		}
 	}
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	var text [2 * sha256.Size]byte
+	hex.Encode(text[:], sum[:])
+	return string(text[:])
 }
 
 // amountKey is a money amount by value, for digests: the decimal as coefficient and
