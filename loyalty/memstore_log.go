@@ -22,9 +22,15 @@ type entryLog struct {
 	chunks [][]byte
 	// offs[n] is where entry n starts: chunk index << 32 | offset.
 	offs []uint64
-	// names are the interned strings, numbered by ids.
-	names []string
-	ids   map[string]uint32
+	// names are the interned strings, numbered by ids; recent caches the names last
+	// interned by their hash8, which spares most lookups in ids (an entry names a dozen
+	// or more: its kind, its point type, each rule of its awards…).
+	names  []string
+	ids    map[string]uint32
+	recent [256]struct {
+		name string
+		id   uint32
+	}
 	// zones are the time zones of stored times, UTC first.
 	zones []*time.Location
 	// buf is the scratch an entry is encoded into before it is copied into a chunk.
@@ -35,7 +41,8 @@ type entryLog struct {
 const logChunk = 256 << 10
 
 func newEntryLog() entryLog {
-	return entryLog{ids: map[string]uint32{}, zones: []*time.Location{time.UTC}}
+	// "" is name 0, so that recent's empty slots are right.
+	return entryLog{names: []string{""}, ids: map[string]uint32{"": 0}, zones: []*time.Location{time.UTC}}
 }
 
 // put appends a record and returns its position.
@@ -186,13 +193,17 @@ func (l *entryLog) command(pos uint64) loggedCommand {
 }
 
 func (l *entryLog) appendName(b []byte, s string) []byte {
-	id, ok := l.ids[s]
-	if !ok {
-		id = uint32(len(l.names))
-		l.names = append(l.names, s)
-		l.ids[s] = id
+	c := &l.recent[hash8(s)]
+	if c.name != s {
+		id, ok := l.ids[s]
+		if !ok {
+			id = uint32(len(l.names))
+			l.names = append(l.names, s)
+			l.ids[s] = id
+		}
+		c.name, c.id = s, id
 	}
-	return binary.AppendUvarint(b, uint64(id))
+	return binary.AppendUvarint(b, uint64(c.id))
 }
 
 // appendTime writes t's instant (seconds and nanoseconds since 1970) and the number of its

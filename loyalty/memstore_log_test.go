@@ -3,6 +3,7 @@ package loyalty
 import (
 	"context"
 	"hash/maphash"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -123,4 +124,22 @@ func TestMemLotRoundTrip(t *testing.T) {
 		assert.Equal(t, lots[i].AvailableAt.Location(), got[i].AvailableAt.Location())
 	}
 	assert.True(t, got[1].ExpiresAt.IsZero())
+}
+
+// TestEntryLogNames checks interning through the cache of recent names: more names than
+// the cache has slots, so that many share one, written in turns with the empty name.
+func TestEntryLogNames(t *testing.T) {
+	l := newEntryLog()
+	var written []Entry
+	for i := range 600 {
+		e := Entry{ID: EntryIDFrom(uuid.UUID{byte(i), byte(i >> 8)}), Kind: KindEarn, At: time.Unix(int64(i), 0).UTC(),
+			Source: Source{Type: []string{"", "order"}[i%2], Rule: "rule-" + strconv.Itoa(i%300)},
+			Awards: []RuleAward{{Rule: "r" + strconv.Itoa(i), Points: 1}, {Rule: "", Points: 2}, {Rule: "r" + strconv.Itoa(i/2), Points: 3}}}
+		written = append(written, e)
+		l.add(&written[i])
+	}
+	for i, want := range written {
+		assert.Equal(t, want, l.entry(uint32(i)))
+	}
+	assert.Len(t, l.names, 1+2+300+600, `"", the kind, "order", the source rules and the award rules, once each`)
 }

@@ -302,7 +302,7 @@ func groupAwards(awards []Award) []awardGroup {
 		n         int // awards of the point type
 		// The group's sums are shares[at : at+nShare] and rules[at : at+nRule].
 		at, nShare, nRule int
-		seen              [4]uint64 // ruleBit of every rule in the group
+		seen              [4]uint64 // hash8 of every rule in the group
 	}
 	var spanBuf [4]span
 	var shareBuf [64]lotShare
@@ -359,7 +359,7 @@ func groupAwards(awards []Award) []awardGroup {
 			rs[n-1].Points += a.Points
 			continue
 		}
-		bit := ruleBit(a.RuleID)
+		bit := hash8(a.RuleID)
 		found = false
 		if sp.seen[bit>>6]&(1<<(bit&63)) != 0 {
 			for j := range rs {
@@ -388,15 +388,6 @@ func groupAwards(awards []Award) []awardGroup {
 			rules: outRules[j:len(outRules):len(outRules)]}
 	}
 	return out
-}
-
-// ruleBit is a rule ID's bit in groupAwards' filter: its FNV-1a hash, folded to 0–255.
-func ruleBit(id string) uint {
-	h := uint32(2166136261)
-	for i := 0; i < len(id); i++ {
-		h = (h ^ uint32(id[i])) * 16777619
-	}
-	return uint((h ^ h>>8 ^ h>>16 ^ h>>24) & 255)
 }
 
 // usage answers RuleUsage from the member's earn entries; a store error is kept in err.
