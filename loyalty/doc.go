@@ -32,7 +32,9 @@
 // Program.Preview and Program.EventAwards are pure: they take the order or event, the
 // member and what capped rules already gave (RuleUsage), and return the awards — per order
 // line, so a refund takes back exactly what each line created — with a rule-by-rule
-// explanation, writing nothing.
+// explanation, writing nothing. Preview's Earning records its decisions compactly;
+// Earning.Awards and Earning.Explanation write them out when asked, so crediting an order
+// costs no text nobody reads.
 //
 // # Ledger
 //
@@ -47,8 +49,10 @@
 // compute; Refund takes back exactly what refunded lines earned, following the
 // programme's return policy when the points were already spent. Balances, lots and
 // statements are available as of any instant, with liability and breakage reports.
-// NewMemoryStore is the embedded, concurrency-safe default; package loyaltytest is the
-// conformance suite any host store runs.
+// NewMemoryStore is the embedded, concurrency-safe default: it keeps entries, command
+// records and the lots of small accounts in encodings without pointers, so that a million
+// members cost the garbage collector little. Package loyaltytest is the conformance suite
+// any host store runs.
 //
 // # Tiers
 //

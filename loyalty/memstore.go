@@ -15,6 +15,11 @@ import (
 
 // MemoryStore is the embedded default Store: everything in memory, safe for concurrent use.
 // Writes are serialised by one lock, which makes every Update atomic across accounts.
+//
+// It is built for large programmes: entries and command records are encoded back to back
+// in byte chunks (see entryLog), the lots of accounts with fewer than 64 lots are kept in
+// a form without pointers, and the indexes are maps of numbers, so the garbage collector
+// scans little of what the store holds. Readers get decoded copies.
 type MemoryStore struct {
 	mu       sync.RWMutex
 	programs map[string]*progRec

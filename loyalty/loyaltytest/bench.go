@@ -94,8 +94,9 @@ func benchCustomer(i int, tag byte) crm.CustomerID {
 }
 
 // BenchEarn earns on BenchOrder under BenchEarnProgram, each order for a new member:
-// Preview, the idempotency check, and one lot and entry per line (and one for the order's
-// bonuses) written with the command record. The host builds the order; only its ID changes.
+// Preview, the digest and the idempotency check, and one entry with a lot per line (and
+// one for the order's bonuses) written with the command record. The host builds the
+// order; only its ID changes.
 func BenchEarn(b *testing.B, newStore func(b *testing.B) loyalty.Store) {
 	p := BenchEarnProgram(b)
 	opts, clock, _ := crmtest.Options(time.Date(2026, 11, 14, 3, 0, 0, 0, time.UTC))
