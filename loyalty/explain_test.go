@@ -51,7 +51,6 @@ func explainCases(t *testing.T) []explainCase {
 	small.Lines[1].Category = "homeware"
 	return []explainCase{
 		{"every outcome", p, earnOrder(at, "CNY", "80", "40", "60.5"), history},
-		{"too small and no homeware", p, earnOrder(at, "CNY", "0.50"), nil},
 		{"homeware too small", p, small, nil},
 	}
 }
@@ -77,23 +76,6 @@ func TestExplanationText(t *testing.T) {
 			"month-cap [points] capped: +150 — matched, capped from 300 to 150 by the per-month cap of 400 (250 already awarded in 2026-06) (matched true, name \"\")",
 			"year-cap [points] capped: +150 — matched, capped from 300 to 150 by the per-year cap of 350 (200 already awarded in 2026) (matched true, name \"\")",
 			"camp-cap [points] capped: +250 — matched, capped from 300 to 250 by the per-campaign cap of 310 (60 already awarded in this campaign) (matched true, name \"\")",
-			"stop [points] awarded: +1 — matched: +1 points (matched true, name \"\")",
-			"after [points] stopped: +0 — not considered: exclusive rule \"stop\" (priority 13) matched first (matched false, name \"\")",
-		},
-		"too small and no homeware": {
-			"base [points] no_points: +0 — 1 of 1 lines eligible, but too small to earn a point (matched true, name \"1 points per 1 CNY\")",
-			"base [points] not_matched: +0 — no eligible line of 1 (matched false, name \"1 points per 1000 CNY\")",
-			"early [points] outside_campaign: +0 — outside the campaign: it starts 2027-01-01T00:00:00 Asia/Shanghai, the order is at 2026-06-01T12:00:00 (matched false, name \"\")",
-			"over [points] outside_campaign: +0 — outside the campaign: it ended 2026-05-01T00:00:00 Asia/Shanghai, the order is at 2026-06-01T12:00:00 (matched false, name \"\")",
-			"never [points] not_matched: +0 — condition is false (matched false, name \"\")",
-			"never-line [points] not_matched: +0 — condition is false on every line (matched false, name \"\")",
-			"no-base [status] no_points: +0 — matched, but there were no base points to multiply (matched true, name \"\")",
-			"line-double [points] not_matched: +0 — condition is false on every line (matched false, name \"\")",
-			"order-cap [points] capped: +100 — matched, capped from 300 to 100 by the per-order cap of 100 (matched true, name \"\")",
-			"day-cap [points] awarded: +300 — matched: +300 points (matched true, name \"\")",
-			"month-cap [points] awarded: +300 — matched: +300 points (matched true, name \"\")",
-			"year-cap [points] awarded: +300 — matched: +300 points (matched true, name \"\")",
-			"camp-cap [points] awarded: +300 — matched: +300 points (matched true, name \"\")",
 			"stop [points] awarded: +1 — matched: +1 points (matched true, name \"\")",
 			"after [points] stopped: +0 — not considered: exclusive rule \"stop\" (priority 13) matched first (matched false, name \"\")",
 		},
