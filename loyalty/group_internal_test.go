@@ -148,27 +148,3 @@ func TestEarningGroups(t *testing.T) {
 		}
 	}
 }
-
-// BenchmarkGroupAwards groups the awards of BenchmarkEarn's order: 5 base awards, 4
-// per-line rules on 5 lines and 16 order bonuses.
-func BenchmarkGroupAwards(b *testing.B) {
-	lines := []string{"0", "1", "2", "3", "4"}
-	var awards []Award
-	for _, l := range lines {
-		awards = append(awards, Award{PointType: "points", Points: 128, LineID: l, RuleID: BaseRuleID})
-	}
-	for r := range 20 {
-		id := "r" + strconv.Itoa(r)
-		if r < 4 {
-			for _, l := range lines {
-				awards = append(awards, Award{PointType: "points", Points: 128, LineID: l, RuleID: id})
-			}
-			continue
-		}
-		awards = append(awards, Award{PointType: "points", Points: int64(10 + r), RuleID: id})
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		groupAwards(awards)
-	}
-}

@@ -272,6 +272,15 @@ func (l *entryLog) lots(dst []Lot, lots []memLot) []Lot {
 	return dst
 }
 
+// hash8 is a string's FNV-1a hash folded to 0–255, recent's index.
+func hash8(s string) uint8 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	return uint8(h ^ h>>8 ^ h>>16 ^ h>>24)
+}
+
 func appendUUID(b []byte, u uuid.UUID) []byte { return append(b, u[:]...) }
 
 func appendStr(b []byte, s string) []byte {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -287,22 +288,16 @@ func (e *Earning) groups() []awardGroup {
 	return out
 }
 
-// groupAwards groups awards by point type, keeping their order, and sums them per line and
-// per rule within each group. It works in a scratch area on the stack (for earnings of up
-// to 64 awards) and allocates only the result, at its exact size.
-//
-// Lines are few, so a line's share is found by a search. Rules can be many, and every new
-// rule would cost a search through all those before it; but a rule's awards are usually
-// next to each other (see Earning.Awards), so the last rule is tried first, and a
-// 256-bit filter over the rule IDs seen in the group skips the search for a rule not seen
-// before.
+// groupAwards groups awards written out — an event's, an order's tier figures — by point
+// type, keeping their order, and sums them per line and per rule within each group, as
+// Earning.groups does for an order's earning. It works in a scratch area on the stack (for
+// up to 64 awards) and allocates only the result, at its exact size.
 func groupAwards(awards []Award) []awardGroup {
 	type span struct {
 		pointType string
 		n         int // awards of the point type
 		// The group's sums are shares[at : at+nShare] and rules[at : at+nRule].
 		at, nShare, nRule int
-		seen              [4]uint64 // hash8 of every rule in the group
 	}
 	var spanBuf [4]span
 	var shareBuf [64]lotShare
@@ -312,24 +307,17 @@ func groupAwards(awards []Award) []awardGroup {
 	if len(awards) > len(shares) {
 		shares, rules = make([]lotShare, len(awards)), make([]RuleAward, len(awards))
 	}
-	// of returns the span of the point type, trying the last one found first.
-	last := -1
 	of := func(pointType string) int {
-		if last >= 0 && spans[last].pointType == pointType {
-			return last
-		}
 		for g := range spans {
 			if spans[g].pointType == pointType {
-				last = g
 				return g
 			}
 		}
 		spans = append(spans, span{pointType: pointType})
-		last = len(spans) - 1
-		return last
+		return len(spans) - 1
 	}
-	for i := range awards {
-		spans[of(awards[i].PointType)].n++
+	for _, a := range awards {
+		spans[of(a.PointType)].n++
 	}
 	// Each group gets room for one sum per award, at the same offset in both areas.
 	at := 0
@@ -337,41 +325,24 @@ func groupAwards(awards []Award) []awardGroup {
 		spans[g].at, at = at, at+spans[g].n
 	}
 	var nShares, nRules int
-	for i := range awards {
-		a := &awards[i]
+	for _, a := range awards {
 		sp := &spans[of(a.PointType)]
 		sh := shares[sp.at : sp.at+sp.nShare]
-		found := false
-		for j := range sh {
-			if sh[j].line == a.LineID {
-				sh[j].points += a.Points // Preview checked that the totals fit
-				found = true
-				break
-			}
-		}
-		if !found {
+		if i := slices.IndexFunc(sh, func(x lotShare) bool { return x.line == a.LineID }); i >= 0 {
+			sh[i].points += a.Points // Preview checked that the totals fit
+		} else {
 			shares[sp.at+sp.nShare] = lotShare{line: a.LineID, points: a.Points}
 			sp.nShare++
 			nShares++
 		}
+		// A rule's awards are mostly next to each other (see Earning.Awards): the last rule
+		// is tried first.
 		rs := rules[sp.at : sp.at+sp.nRule]
 		if n := len(rs); n > 0 && rs[n-1].Rule == a.RuleID {
 			rs[n-1].Points += a.Points
-			continue
-		}
-		bit := hash8(a.RuleID)
-		found = false
-		if sp.seen[bit>>6]&(1<<(bit&63)) != 0 {
-			for j := range rs {
-				if rs[j].Rule == a.RuleID {
-					rs[j].Points += a.Points
-					found = true
-					break
-				}
-			}
-		}
-		if !found {
-			sp.seen[bit>>6] |= 1 << (bit & 63)
+		} else if i := slices.IndexFunc(rs, func(x RuleAward) bool { return x.Rule == a.RuleID }); i >= 0 {
+			rs[i].Points += a.Points
+		} else {
 			rules[sp.at+sp.nRule] = RuleAward{Rule: a.RuleID, Points: a.Points}
 			sp.nRule++
 			nRules++
@@ -379,8 +350,7 @@ func groupAwards(awards []Award) []awardGroup {
 	}
 	out := make([]awardGroup, len(spans))
 	outShares, outRules := make([]lotShare, 0, nShares), make([]RuleAward, 0, nRules)
-	for g := range spans {
-		sp := &spans[g]
+	for g, sp := range spans {
 		i, j := len(outShares), len(outRules)
 		outShares = append(outShares, shares[sp.at:sp.at+sp.nShare]...)
 		outRules = append(outRules, rules[sp.at:sp.at+sp.nRule]...)
