@@ -299,8 +299,8 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 		n := s.log.add(e)
 		s.byID[e.ID] = n
 		var r *acctRec
-		if i := slices.Index(keys, e.Account); i >= 0 {
-			r = recs[i] // usually: entries are of the accounts updated
+		if j := slices.Index(keys, e.Account); j >= 0 {
+			r = recs[j] // usually: entries are of the accounts updated
 		} else {
 			r = s.find(e.Account)
 		}
