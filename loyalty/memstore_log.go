@@ -37,8 +37,12 @@ type entryLog struct {
 	buf []byte
 }
 
-// logChunk is the size of a chunk; a record larger than that gets a chunk of its own.
-const logChunk = 256 << 10
+// The first chunk holds minChunk bytes and each next one twice the last, up to logChunk, so
+// that a small store stays small; a record larger than a chunk gets a chunk of its own.
+const (
+	minChunk = 4 << 10
+	logChunk = 256 << 10
+)
 
 func newEntryLog() entryLog {
 	// "" is name 0, so that recent's empty slots are right.
@@ -49,7 +53,11 @@ func newEntryLog() entryLog {
 func (l *entryLog) put(rec []byte) uint64 {
 	n := len(l.chunks)
 	if n == 0 || cap(l.chunks[n-1])-len(l.chunks[n-1]) < len(rec) {
-		l.chunks = append(l.chunks, make([]byte, 0, max(logChunk, len(rec))))
+		size := minChunk
+		if n > 0 {
+			size = min(2*cap(l.chunks[n-1]), logChunk)
+		}
+		l.chunks = append(l.chunks, make([]byte, 0, max(size, len(rec))))
 		n++
 	}
 	c := &l.chunks[n-1]
