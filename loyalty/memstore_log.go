@@ -12,8 +12,9 @@ import (
 // entryLog is where a MemoryStore keeps its entries and command records: encoded back to
 // back in large byte chunks. The chunks and every index over them hold no pointers, so the
 // garbage collector never scans them, however many entries the store holds; an entry costs
-// the heap its bytes and nothing more. Entries are found by number (their place in the
-// log) and decoded into new values when read, so no reader shares anything with the log.
+// the heap its bytes and a few words of index. Entries are found by number (their place in
+// the log) and decoded into new values when read, so no reader shares anything with the
+// log.
 //
 // Strings of few distinct values — programme IDs, point types, kinds, source types, rule
 // IDs — are interned and written as numbers; the rest (keys, references, lines, reasons,
