@@ -98,6 +98,13 @@ type award struct {
 	ptype  uint8 // index in earnPlan.types
 }
 
+// award's indexes (and Earning.groups' group numbers, int8) are sized by the programme's
+// limits; these declarations fail to compile if the limits outgrow them.
+var (
+	_ [math.MaxInt16 - progMaxRules]struct{}
+	_ [math.MaxInt8 - progMaxPointTypes]struct{}
+)
+
 // Awards returns the points to credit, in a deterministic order: base-rate awards by line,
 // then each rule's awards in ascending priority. Each award is one (point type, line,
 // rule); none is zero. The slice is new on every call.
