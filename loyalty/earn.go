@@ -136,7 +136,7 @@ func (e *Earning) Total(pointType string) int64 {
 	case e.given != nil:
 		for _, a := range e.given.Awards {
 			if a.PointType == pointType {
-				n += a.Points // EventAwards checked that the totals fit
+				n += a.Points // EventAwards checked that the totals fit; decoded ones are as given
 			}
 		}
 	default:
