@@ -5,16 +5,16 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 )
 
 // Example shows the shape every kehu package shares: a Service over the in-memory store,
 // injected clock and IDs, validation errors that name the field, and an audit history.
 func Example() {
-	opts, _, _ := crmtest.Options(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
+	opts, _, _ := kehu.Deterministic(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
 	svc := crm.NewService(nil, opts)
-	ctx := crm.WithActor(context.Background(), "am-07")
+	ctx := kehu.WithActor(context.Background(), "am-07")
 
 	c, err := svc.CreateCustomer(ctx, crm.Profile{
 		Name:   crm.Name{Display: "王小明"},
@@ -32,7 +32,7 @@ func Example() {
 	}, nil)
 	fmt.Println(err)
 
-	h, _ := svc.History(ctx, c.ID, crm.PageRequest{})
+	h, _ := svc.History(ctx, c.ID, kehu.PageRequest{})
 	fmt.Println(len(h.Items), h.Items[0].Action, h.Items[0].Actor)
 	// Output:
 	// 王小明 +8613800138000 intent

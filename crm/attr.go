@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/clip"
 	"github.com/shopspring/decimal"
 )
 
@@ -38,8 +40,8 @@ type AttrValue struct {
 	s    string
 	n    decimal.Decimal
 	b    bool
-	d    Date
-	m    Money
+	d    kehu.Date
+	m    kehu.Money
 }
 
 // StringAttr returns a string attribute.
@@ -52,10 +54,10 @@ func NumberAttr(n decimal.Decimal) AttrValue { return AttrValue{kind: AttrNumber
 func BoolAttr(b bool) AttrValue { return AttrValue{kind: AttrBool, b: b} }
 
 // DateAttr returns a civil date attribute.
-func DateAttr(d Date) AttrValue { return AttrValue{kind: AttrDate, d: d} }
+func DateAttr(d kehu.Date) AttrValue { return AttrValue{kind: AttrDate, d: d} }
 
 // MoneyAttr returns a money attribute.
-func MoneyAttr(m Money) AttrValue { return AttrValue{kind: AttrMoney, m: m} }
+func MoneyAttr(m kehu.Money) AttrValue { return AttrValue{kind: AttrMoney, m: m} }
 
 // Kind returns the value's type; "" for the zero AttrValue.
 func (v AttrValue) Kind() AttrKind { return v.kind }
@@ -70,10 +72,10 @@ func (v AttrValue) Number() (decimal.Decimal, bool) { return v.n, v.kind == Attr
 func (v AttrValue) Bool() (bool, bool) { return v.b, v.kind == AttrBool }
 
 // Date returns the date and whether v is a date.
-func (v AttrValue) Date() (Date, bool) { return v.d, v.kind == AttrDate }
+func (v AttrValue) Date() (kehu.Date, bool) { return v.d, v.kind == AttrDate }
 
 // Money returns the amount and whether v is money.
-func (v AttrValue) Money() (Money, bool) { return v.m, v.kind == AttrMoney }
+func (v AttrValue) Money() (kehu.Money, bool) { return v.m, v.kind == AttrMoney }
 
 // Equal reports whether two values have the same kind and value (numbers compare by value).
 func (v AttrValue) Equal(o AttrValue) bool {
@@ -112,7 +114,7 @@ func (v AttrValue) String() string {
 	return ""
 }
 
-func (v AttrValue) validate(field string, p *Problems) {
+func (v AttrValue) validate(field string, p *kehu.Problems) {
 	switch v.kind {
 	case AttrString:
 		checkLen(p, field, v.s, maxLongText)
@@ -175,10 +177,10 @@ func (v *AttrValue) UnmarshalJSON(b []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&j); err != nil {
-		return Invalid("attribute", "format", err.Error())
+		return kehu.Invalid("attribute", "format", err.Error())
 	}
 	bad := func(err error) error {
-		return Invalid("attribute", "format", fmt.Sprintf("value is not a %s: %v", j.Type, err))
+		return kehu.Invalid("attribute", "format", fmt.Sprintf("value is not a %s: %v", j.Type, err))
 	}
 	var out AttrValue
 	switch j.Type {
@@ -194,7 +196,7 @@ func (v *AttrValue) UnmarshalJSON(b []byte) error {
 			s = string(bytes.TrimSpace(j.Value))
 		}
 		if !attrNumberRE.MatchString(s) {
-			return bad(fmt.Errorf("%q", truncate(s, 40)))
+			return bad(fmt.Errorf("%q", clip.String(s, 40)))
 		}
 		out = NumberAttr(decimal.RequireFromString(s))
 	case AttrBool:
@@ -204,19 +206,19 @@ func (v *AttrValue) UnmarshalJSON(b []byte) error {
 		}
 		out = BoolAttr(x)
 	case AttrDate:
-		var d Date
+		var d kehu.Date
 		if err := json.Unmarshal(j.Value, &d); err != nil {
 			return bad(err)
 		}
 		out = DateAttr(d)
 	case AttrMoney:
-		var m Money
+		var m kehu.Money
 		if err := json.Unmarshal(j.Value, &m); err != nil {
 			return bad(err)
 		}
 		out = MoneyAttr(m)
 	default:
-		return Invalid("attribute.type", "enum", fmt.Sprintf("%q is not an attribute type", truncate(string(j.Type), 32)))
+		return kehu.Invalid("attribute.type", "enum", fmt.Sprintf("%q is not an attribute type", clip.String(string(j.Type), 32)))
 	}
 	*v = out
 	return nil

@@ -7,6 +7,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/clip"
 	"github.com/nyaruka/phonenumbers"
 )
 
@@ -25,21 +27,21 @@ func NormalizeEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
-		return "", Invalid("email", "required", "is empty")
+		return "", kehu.Invalid("email", "required", "is empty")
 	case len(s) > maxEmail:
-		return "", Invalid("email", "max_length", fmt.Sprintf("is longer than %d bytes", maxEmail))
+		return "", kehu.Invalid("email", "max_length", fmt.Sprintf("is longer than %d bytes", maxEmail))
 	case !utf8.ValidString(s):
-		return "", Invalid("email", "format", "is not valid UTF-8")
+		return "", kehu.Invalid("email", "format", "is not valid UTF-8")
 	}
 	addr, err := mail.ParseAddress(s)
 	if err != nil || addr.Name != "" || addr.Address != s {
-		return "", Invalid("email", "format", fmt.Sprintf("%q is not a bare email address", truncate(s, 64)))
+		return "", kehu.Invalid("email", "format", fmt.Sprintf("%q is not a bare email address", clip.String(s, 64)))
 	}
 	at := strings.LastIndexByte(s, '@')
 	domain := s[at+1:]
 	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") ||
 		strings.Contains(domain, "..") || strings.HasPrefix(domain, "[") {
-		return "", Invalid("email", "format", fmt.Sprintf("%q has no valid domain", truncate(s, 64)))
+		return "", kehu.Invalid("email", "format", fmt.Sprintf("%q has no valid domain", clip.String(s, 64)))
 	}
 	return strings.ToLower(s), nil
 }
@@ -52,9 +54,9 @@ func NormalizePhone(raw, defaultRegion string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	switch {
 	case raw == "":
-		return "", Invalid("phone", "required", "is empty")
+		return "", kehu.Invalid("phone", "required", "is empty")
 	case len(raw) > maxPhone:
-		return "", Invalid("phone", "max_length", fmt.Sprintf("is longer than %d bytes", maxPhone))
+		return "", kehu.Invalid("phone", "max_length", fmt.Sprintf("is longer than %d bytes", maxPhone))
 	}
 	region := strings.ToUpper(strings.TrimSpace(defaultRegion))
 	if strings.HasPrefix(raw, "00") {
@@ -63,10 +65,10 @@ func NormalizePhone(raw, defaultRegion string) (string, error) {
 	}
 	num, err := phonenumbers.Parse(raw, region)
 	if err != nil {
-		return "", Invalid("phone", "format", fmt.Sprintf("%q is not a phone number", truncate(raw, 64)))
+		return "", kehu.Invalid("phone", "format", fmt.Sprintf("%q is not a phone number", clip.String(raw, 64)))
 	}
 	if !phonenumbers.IsValidNumber(num) {
-		return "", Invalid("phone", "invalid_number", fmt.Sprintf("%q is not a valid number", truncate(raw, 64)))
+		return "", kehu.Invalid("phone", "invalid_number", fmt.Sprintf("%q is not a valid number", clip.String(raw, 64)))
 	}
 	return phonenumbers.Format(num, phonenumbers.E164), nil
 }
@@ -115,7 +117,7 @@ func (a Address) String() string {
 	return strings.Join(parts, ", ")
 }
 
-func (a *Address) normalize(field string, p *Problems) {
+func (a *Address) normalize(field string, p *kehu.Problems) {
 	a.Label = cleanText(a.Label)
 	a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
 	a.Region = cleanText(a.Region)
@@ -126,7 +128,7 @@ func (a *Address) normalize(field string, p *Problems) {
 	if a.Country == "" {
 		p.Add(field+".country", "required", "is empty")
 	} else if len(a.Country) != 2 || !isUpperASCII(a.Country) || !knownRegion(a.Country) {
-		p.Addf(field+".country", "format", "%q is not an ISO 3166-1 alpha-2 code", truncate(a.Country, 16))
+		p.Addf(field+".country", "format", "%q is not an ISO 3166-1 alpha-2 code", clip.String(a.Country, 16))
 	}
 	checkLen(p, field+".label", a.Label, maxShortText)
 	checkLen(p, field+".region", a.Region, maxShortText)
@@ -166,7 +168,7 @@ func cleanText(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-func checkLen(p *Problems, field, s string, max int) {
+func checkLen(p *kehu.Problems, field, s string, max int) {
 	if !utf8.ValidString(s) {
 		p.Add(field, "format", "is not valid UTF-8")
 		return

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/clip"
 )
 
 // Name is a person's or business's name. It does not assume Western order: Display is the
@@ -58,9 +61,9 @@ func isCJK(s string) bool {
 // Demographics are the profile fields used for analysis (seed 002: age, gender, occupation,
 // income, education).
 type Demographics struct {
-	BirthDate  Date   `json:"birth_date,omitzero"`
-	Gender     Gender `json:"gender,omitempty"`
-	Occupation string `json:"occupation,omitempty"`
+	BirthDate  kehu.Date `json:"birth_date,omitzero"`
+	Gender     Gender    `json:"gender,omitempty"`
+	Occupation string    `json:"occupation,omitempty"`
 	// IncomeBand is the host's own label for an income range, e.g. "100k-200k CNY".
 	IncomeBand string    `json:"income_band,omitempty"`
 	Education  Education `json:"education,omitempty"`
@@ -230,12 +233,12 @@ var attrKeyRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,63}$`)
 // without a country code in defaultRegion. It returns a *ValidationError naming every bad
 // field; on error the profile may be partly normalised, so callers normalise a copy.
 func (p *Profile) Normalize(defaultRegion string) error {
-	var probs Problems
+	var probs kehu.Problems
 	if p.Kind == "" {
 		p.Kind = Person
 	}
 	if !p.Kind.Valid() {
-		probs.Addf("kind", "enum", "%q is not person or business", truncate(string(p.Kind), 32))
+		probs.Addf("kind", "enum", "%q is not person or business", clip.String(string(p.Kind), 32))
 	}
 	p.Name.Display = cleanText(p.Name.Display)
 	p.Name.Family = cleanText(p.Name.Family)
@@ -273,25 +276,25 @@ func (p *Profile) Normalize(defaultRegion string) error {
 		probs.Add("demographics.birth_date", "format", "is not a valid date")
 	}
 	if !d.Gender.Valid() {
-		probs.Addf("demographics.gender", "enum", "%q is not a known gender", truncate(string(d.Gender), 32))
+		probs.Addf("demographics.gender", "enum", "%q is not a known gender", clip.String(string(d.Gender), 32))
 	}
 	if !d.Education.Valid() {
-		probs.Addf("demographics.education", "enum", "%q is not a known level", truncate(string(d.Education), 32))
+		probs.Addf("demographics.education", "enum", "%q is not a known level", clip.String(string(d.Education), 32))
 	}
 	d.Occupation = cleanText(d.Occupation)
 	d.IncomeBand = cleanText(d.IncomeBand)
 	checkLen(&probs, "demographics.occupation", d.Occupation, maxShortText)
 	checkLen(&probs, "demographics.income_band", d.IncomeBand, maxShortText)
 	if !p.DISC.Valid() {
-		probs.Addf("disc", "enum", "%q is not D, I, S or C", truncate(string(p.DISC), 32))
+		probs.Addf("disc", "enum", "%q is not D, I, S or C", clip.String(string(p.DISC), 32))
 	}
 
 	p.Preferences.Language = strings.TrimSpace(p.Preferences.Language)
 	if l := p.Preferences.Language; l != "" && !bcp47RE.MatchString(l) {
-		probs.Addf("preferences.language", "format", "%q is not a BCP 47 language tag", truncate(l, 32))
+		probs.Addf("preferences.language", "format", "%q is not a BCP 47 language tag", clip.String(l, 32))
 	}
 	if c := p.Preferences.Channel; c != "" && !c.Valid() {
-		probs.Addf("preferences.channel", "enum", "%q is not a channel", truncate(string(c), 32))
+		probs.Addf("preferences.channel", "enum", "%q is not a channel", clip.String(string(c), 32))
 	}
 	p.Preferences.Notes = normalizeList(p.Preferences.Notes, "preferences.notes", false, 2*maxShortText, &probs)
 	p.Interests = normalizeList(p.Interests, "interests", true, maxShortText, &probs)
@@ -305,7 +308,7 @@ func (p *Profile) Normalize(defaultRegion string) error {
 	}
 	for _, k := range slices.Sorted(maps.Keys(p.Attributes)) {
 		if !attrKeyRE.MatchString(k) {
-			probs.Addf("attributes", "key_format", "key %q must match %s", truncate(k, 64), attrKeyRE)
+			probs.Addf("attributes", "key_format", "key %q must match %s", clip.String(k, 64), attrKeyRE)
 			continue
 		}
 		p.Attributes[k].validate("attributes."+k, &probs)
@@ -334,7 +337,7 @@ func (p *Phone) parts() (value, label *string, primary *bool) { return &p.Number
 func normalizeContacts[T any, P interface {
 	*T
 	parts() (value, label *string, primary *bool)
-}](in []T, field string, norm func(string) (string, error), probs *Problems) []T {
+}](in []T, field string, norm func(string) (string, error), probs *kehu.Problems) []T {
 	out := in[:0]
 	seen := make(map[string]bool, len(in))
 	hasPrimary := false
@@ -364,7 +367,7 @@ func normalizeContacts[T any, P interface {
 
 // normalizeList cleans each item, drops empties, and, when asKeys is set, lower-cases,
 // de-duplicates and sorts.
-func normalizeList(in []string, field string, asKeys bool, maxLen int, probs *Problems) []string {
+func normalizeList(in []string, field string, asKeys bool, maxLen int, probs *kehu.Problems) []string {
 	out := make([]string, 0, len(in))
 	for i, s := range in {
 		s = cleanText(s)

@@ -11,7 +11,7 @@
 // and proving it with crmtest.Run.
 //
 //	svc := crm.NewService(nil, nil)
-//	ctx := crm.WithActor(ctx, "am-07") // who acts, for the audit history
+//	ctx := kehu.WithActor(ctx, "am-07") // who acts, for the audit history
 //	c, err := svc.CreateCustomer(ctx, crm.Profile{
 //		Name:   crm.Name{Display: "王小明"},
 //		Phones: []crm.Phone{{Number: "138 0013 8000"}}, // stored as +8613800138000

@@ -1,37 +1,6 @@
 package crm
 
-import (
-	"fmt"
-	"strings"
-)
-
-// enum is implemented by kehu's string enums; parseEnum and the Unmarshal helpers share it.
-type enum interface {
-	~string
-	Valid() bool
-}
-
-func parseEnum[E enum](field, s string) (E, error) {
-	e := E(strings.ToLower(strings.TrimSpace(s)))
-	if !e.Valid() {
-		return "", Invalid(field, "enum", fmt.Sprintf("%q is not a known value", truncate(s, 64)))
-	}
-	return e, nil
-}
-
-// unmarshalEnum decodes text into an enum; the empty string is accepted as "unset".
-func unmarshalEnum[E enum](field string, dst *E, b []byte) error {
-	if len(b) == 0 {
-		*dst = ""
-		return nil
-	}
-	v, err := parseEnum[E](field, string(b))
-	if err != nil {
-		return err
-	}
-	*dst = v
-	return nil
-}
+import "github.com/kehu-crm/kehu/internal/enum"
 
 // PartyKind says whether a customer is a person or a business.
 type PartyKind string
@@ -46,10 +15,10 @@ const (
 func (k PartyKind) Valid() bool { return k == Person || k == Business }
 
 // ParsePartyKind parses "person" or "business".
-func ParsePartyKind(s string) (PartyKind, error) { return parseEnum[PartyKind]("kind", s) }
+func ParsePartyKind(s string) (PartyKind, error) { return enum.Parse[PartyKind]("kind", s) }
 
 // UnmarshalText implements encoding.TextUnmarshaler and rejects unknown values.
-func (k *PartyKind) UnmarshalText(b []byte) error { return unmarshalEnum("kind", k, b) }
+func (k *PartyKind) UnmarshalText(b []byte) error { return enum.Unmarshal("kind", k, b) }
 
 // Gender as the customer states it. The zero value means not recorded.
 type Gender string
@@ -72,10 +41,10 @@ func (g Gender) Valid() bool {
 }
 
 // ParseGender parses a gender.
-func ParseGender(s string) (Gender, error) { return parseEnum[Gender]("gender", s) }
+func ParseGender(s string) (Gender, error) { return enum.Parse[Gender]("gender", s) }
 
 // UnmarshalText implements encoding.TextUnmarshaler and rejects unknown values.
-func (g *Gender) UnmarshalText(b []byte) error { return unmarshalEnum("gender", g, b) }
+func (g *Gender) UnmarshalText(b []byte) error { return enum.Unmarshal("gender", g, b) }
 
 // Education is the highest level of education completed. The zero value means not recorded.
 type Education string
@@ -101,10 +70,10 @@ func (e Education) Valid() bool {
 }
 
 // ParseEducation parses an education level.
-func ParseEducation(s string) (Education, error) { return parseEnum[Education]("education", s) }
+func ParseEducation(s string) (Education, error) { return enum.Parse[Education]("education", s) }
 
 // UnmarshalText implements encoding.TextUnmarshaler and rejects unknown values.
-func (e *Education) UnmarshalText(b []byte) error { return unmarshalEnum("education", e, b) }
+func (e *Education) UnmarshalText(b []byte) error { return enum.Unmarshal("education", e, b) }
 
 // DISC is the customer's communication style on the DISC model, recorded as a hint for
 // account managers (seed 002). The zero value means not assessed.
@@ -128,10 +97,10 @@ func (d DISC) Valid() bool {
 }
 
 // ParseDISC parses "D", "I", "S" or "C" (any case).
-func ParseDISC(s string) (DISC, error) { return parseEnum[DISC]("disc", s) }
+func ParseDISC(s string) (DISC, error) { return enum.Parse[DISC]("disc", s) }
 
 // UnmarshalText implements encoding.TextUnmarshaler and rejects unknown values.
-func (d *DISC) UnmarshalText(b []byte) error { return unmarshalEnum("disc", d, b) }
+func (d *DISC) UnmarshalText(b []byte) error { return enum.Unmarshal("disc", d, b) }
 
 // Hint returns the advice an account manager reads for the style.
 func (d DISC) Hint() string {
@@ -172,10 +141,10 @@ func (c Channel) Valid() bool {
 }
 
 // ParseChannel parses a channel name.
-func ParseChannel(s string) (Channel, error) { return parseEnum[Channel]("channel", s) }
+func ParseChannel(s string) (Channel, error) { return enum.Parse[Channel]("channel", s) }
 
 // UnmarshalText implements encoding.TextUnmarshaler and rejects unknown values.
-func (c *Channel) UnmarshalText(b []byte) error { return unmarshalEnum("channel", c, b) }
+func (c *Channel) UnmarshalText(b []byte) error { return enum.Unmarshal("channel", c, b) }
 
 // ConsentChannel is a channel that consent is given or withdrawn for.
 type ConsentChannel string
@@ -199,12 +168,12 @@ func (c ConsentChannel) Valid() bool {
 
 // ParseConsentChannel parses a consent channel.
 func ParseConsentChannel(s string) (ConsentChannel, error) {
-	return parseEnum[ConsentChannel]("consent_channel", s)
+	return enum.Parse[ConsentChannel]("consent_channel", s)
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler and rejects unknown values.
 func (c *ConsentChannel) UnmarshalText(b []byte) error {
-	return unmarshalEnum("consent_channel", c, b)
+	return enum.Unmarshal("consent_channel", c, b)
 }
 
 // ConsentChannel returns the consent channel that governs an outbound contact on c, and false
@@ -236,10 +205,10 @@ const (
 func (p Purpose) Valid() bool { return p == PurposeMarketing || p == PurposeService }
 
 // ParsePurpose parses a purpose.
-func ParsePurpose(s string) (Purpose, error) { return parseEnum[Purpose]("purpose", s) }
+func ParsePurpose(s string) (Purpose, error) { return enum.Parse[Purpose]("purpose", s) }
 
 // UnmarshalText implements encoding.TextUnmarshaler and rejects unknown values.
-func (p *Purpose) UnmarshalText(b []byte) error { return unmarshalEnum("purpose", p, b) }
+func (p *Purpose) UnmarshalText(b []byte) error { return enum.Unmarshal("purpose", p, b) }
 
 // Direction says who started an interaction.
 type Direction string
@@ -254,10 +223,10 @@ const (
 func (d Direction) Valid() bool { return d == Inbound || d == Outbound }
 
 // ParseDirection parses a direction.
-func ParseDirection(s string) (Direction, error) { return parseEnum[Direction]("direction", s) }
+func ParseDirection(s string) (Direction, error) { return enum.Parse[Direction]("direction", s) }
 
 // UnmarshalText implements encoding.TextUnmarshaler and rejects unknown values.
-func (d *Direction) UnmarshalText(b []byte) error { return unmarshalEnum("direction", d, b) }
+func (d *Direction) UnmarshalText(b []byte) error { return enum.Unmarshal("direction", d, b) }
 
 // Urgency of an interaction that needs a reply (seed 003's phone record).
 type Urgency string
@@ -280,7 +249,7 @@ func (u Urgency) Valid() bool {
 }
 
 // ParseUrgency parses an urgency level.
-func ParseUrgency(s string) (Urgency, error) { return parseEnum[Urgency]("urgency", s) }
+func ParseUrgency(s string) (Urgency, error) { return enum.Parse[Urgency]("urgency", s) }
 
 // UnmarshalText implements encoding.TextUnmarshaler and rejects unknown values.
-func (u *Urgency) UnmarshalText(b []byte) error { return unmarshalEnum("urgency", u, b) }
+func (u *Urgency) UnmarshalText(b []byte) error { return enum.Unmarshal("urgency", u, b) }

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 )
 
 func ExampleRecorder() {
-	opts, clock, _ := crmtest.Options(time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC))
-	events := &crm.Recorder{}
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC))
+	events := &kehu.Recorder{}
 	opts.Events = events
 	svc := crm.NewService(nil, opts)
 	ctx := context.Background()
@@ -43,7 +43,7 @@ func ExampleParseCustomerID() {
 	id, err := crm.ParseCustomerID("01890a5d-ac96-774b-bcce-b302099a8057")
 	fmt.Println(id, err)
 	_, err = crm.ParseCustomerID("42")
-	fmt.Println(errors.Is(err, crm.ErrInvalid), err)
+	fmt.Println(errors.Is(err, kehu.ErrInvalid), err)
 	// Output:
 	// 01890a5d-ac96-774b-bcce-b302099a8057 <nil>
 	// true invalid input: customer_id: "42" is not a UUID (format)
@@ -51,8 +51,8 @@ func ExampleParseCustomerID() {
 
 func ExampleAttrValue() {
 	attrs := map[string]crm.AttrValue{
-		"credit_limit": crm.MoneyAttr(crm.MustMoney("5000", "CNY")),
-		"member_since": crm.DateAttr(crm.MustDate(2015, time.June, 1)),
+		"credit_limit": crm.MoneyAttr(kehu.MustMoney("5000", "CNY")),
+		"member_since": crm.DateAttr(kehu.MustDate(2015, time.June, 1)),
 	}
 	raw, _ := json.Marshal(attrs)
 	fmt.Println(string(raw))

@@ -6,15 +6,15 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 )
 
 // newExampleService returns a service on the in-memory store with a fixed clock and
 // sequential IDs, so that examples print the same thing every time.
-func newExampleService() (*crm.Service, *crmtest.Clock, context.Context) {
-	opts, clock, _ := crmtest.Options(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	return crm.NewService(nil, opts), clock, crm.WithActor(context.Background(), "am-07")
+func newExampleService() (*crm.Service, *kehu.Clock, context.Context) {
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	return crm.NewService(nil, opts), clock, kehu.WithActor(context.Background(), "am-07")
 }
 
 func ExampleService_CreateCustomer() {
@@ -32,7 +32,7 @@ func ExampleService_CreateCustomer() {
 	fmt.Println(c.Name.Display, c.PrimaryEmail(), c.PrimaryPhone(), c.Tags, c.Stage)
 
 	_, err = svc.CreateCustomer(ctx, crm.Profile{Emails: []crm.Email{{Address: "nobody"}}}, nil)
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	if errors.As(err, &verr) {
 		for _, f := range verr.Fields {
 			fmt.Println(f.Field, f.Rule)
@@ -49,7 +49,7 @@ func ExampleService_UpdateCustomer() {
 	c, _ := svc.CreateCustomer(ctx, crm.Profile{Name: crm.Name{Display: "Jane Smith"}}, nil)
 
 	clock.Advance(time.Hour)
-	_, err := svc.UpdateCustomer(crm.WithActor(ctx, "am-12"), c.ID, func(p *crm.Profile) error {
+	_, err := svc.UpdateCustomer(kehu.WithActor(ctx, "am-12"), c.ID, func(p *crm.Profile) error {
 		p.Company = "Northwind Traders"
 		p.Phones = append(p.Phones, crm.Phone{Number: "+1 (415) 555-2671"})
 		return nil
@@ -58,7 +58,7 @@ func ExampleService_UpdateCustomer() {
 		fmt.Println(err)
 		return
 	}
-	h, _ := svc.History(ctx, c.ID, crm.PageRequest{})
+	h, _ := svc.History(ctx, c.ID, kehu.PageRequest{})
 	last := h.Items[len(h.Items)-1]
 	fmt.Println(last.Action, last.Actor, last.At.Format(time.RFC3339), last.Reason)
 	for _, f := range last.Fields {
@@ -97,7 +97,7 @@ func ExampleService_Search() {
 		{Keyword: "+86 138-0013-8000"},
 		{Keyword: "王"},
 		{Keyword: "xiaoming"},
-		{Tags: []string{"VIP"}, PageRequest: crm.PageRequest{Limit: 1}},
+		{Tags: []string{"VIP"}, PageRequest: kehu.PageRequest{Limit: 1}},
 	} {
 		page, _ := svc.Search(ctx, q)
 		for _, c := range page.Items {
@@ -121,7 +121,7 @@ func ExampleService_RecordInteraction() {
 		Urgency: crm.UrgencyUrgent, ReplyBy: clock.Now().Add(4 * time.Hour),
 	})
 	clock.Advance(5 * time.Hour)
-	over, _ := svc.OverdueReplies(ctx, crm.PageRequest{})
+	over, _ := svc.OverdueReplies(ctx, kehu.PageRequest{})
 	for _, in := range over.Items {
 		fmt.Println(in.Subject, in.Urgency, in.Contact, "due", in.ReplyBy.Format("15:04"))
 	}
@@ -166,7 +166,7 @@ func ExampleService_Erase() {
 	}
 	c, _ = svc.GetCustomer(ctx, c.ID)
 	fmt.Println(c.Name.Display, c.Emails, c.Tags)
-	h, _ := svc.History(ctx, c.ID, crm.PageRequest{})
+	h, _ := svc.History(ctx, c.ID, kehu.PageRequest{})
 	for _, ch := range h.Items {
 		f, _ := ch.Field("emails")
 		fmt.Println(ch.Action, f.Old, f.New)

@@ -55,12 +55,12 @@ func packChange(owner CustomerID, ch *Change) string {
 		flags |= packZeroAt
 	}
 	b = append(b, flags)
-	b = append(b, ch.ID.u[:]...)
+	b = appendUUID(b, ch.ID.UUID())
 	if flags&packOtherCustomer != 0 {
-		b = append(b, ch.CustomerID.u[:]...)
+		b = appendUUID(b, ch.CustomerID.UUID())
 	}
 	if flags&packHasFrom != 0 {
-		b = append(b, ch.From.u[:]...)
+		b = appendUUID(b, ch.From.UUID())
 	}
 	b = binary.AppendVarint(b, ch.Version)
 	if !ch.At.IsZero() {
@@ -186,3 +186,5 @@ func unpackChange(owner CustomerID, s string) (Change, error) {
 	}
 	return ch, nil
 }
+
+func appendUUID(b []byte, u uuid.UUID) []byte { return append(b, u[:]...) }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/kehu-crm/kehu"
 )
 
 // MemoryStore is the embedded default Store: everything in memory, safe for concurrent use,
@@ -66,7 +68,7 @@ func NewMemoryStore() *MemoryStore {
 }
 
 func notFound(kind string, id fmt.Stringer) error {
-	return fmt.Errorf("%s %s: %w", kind, id, ErrNotFound)
+	return fmt.Errorf("%s %s: %w", kind, id, kehu.ErrNotFound)
 }
 
 // CreateCustomer implements Store.
@@ -78,11 +80,11 @@ func (s *MemoryStore) CreateCustomer(ctx context.Context, c *Customer, first *Ch
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.byID[c.ID]; ok {
-		return fmt.Errorf("customer %s: %w", c.ID, ErrDuplicate)
+		return fmt.Errorf("customer %s: %w", c.ID, kehu.ErrDuplicate)
 	}
 	if first != nil && first.Key != "" {
 		if _, ok := s.keys[first.Key]; ok {
-			return fmt.Errorf("customer with create key %q: %w", first.Key, ErrDuplicate)
+			return fmt.Errorf("customer with create key %q: %w", first.Key, kehu.ErrDuplicate)
 		}
 		s.keys[first.Key] = c.ID
 	}
@@ -301,7 +303,7 @@ func (s *MemoryStore) GetCustomerByKey(ctx context.Context, key string) (*Custom
 	defer s.mu.RUnlock()
 	id, ok := s.keys[key]
 	if !ok {
-		return nil, fmt.Errorf("customer with create key %q: %w", key, ErrNotFound)
+		return nil, fmt.Errorf("customer with create key %q: %w", key, kehu.ErrNotFound)
 	}
 	return s.byID[id].c.Clone(), nil
 }
@@ -324,7 +326,7 @@ func (s *MemoryStore) UpdateCustomer(ctx context.Context, id CustomerID, fn func
 		return err
 	}
 	if ch != nil && s.keyUsed(id, ch.Key) {
-		return fmt.Errorf("customer %s change key %q: %w", id, ch.Key, ErrDuplicate)
+		return fmt.Errorf("customer %s change key %q: %w", id, ch.Key, kehu.ErrDuplicate)
 	}
 	c = c.Clone() // fn's caller may keep its pointer
 	c.ID = id
@@ -353,7 +355,7 @@ func (s *MemoryStore) MergeCustomers(ctx context.Context, survivor, duplicate Cu
 		return notFound("customer", duplicate)
 	}
 	if survivor == duplicate {
-		return fmt.Errorf("merge customer %s into itself: %w", survivor, ErrConflict)
+		return fmt.Errorf("merge customer %s into itself: %w", survivor, kehu.ErrConflict)
 	}
 	cs, cd := rs.c.Clone(), rd.c.Clone()
 	chs, chd, err := fn(cs, cd)
@@ -361,10 +363,10 @@ func (s *MemoryStore) MergeCustomers(ctx context.Context, survivor, duplicate Cu
 		return err
 	}
 	if chs != nil && s.keyUsed(survivor, chs.Key) {
-		return fmt.Errorf("customer %s change key %q: %w", survivor, chs.Key, ErrDuplicate)
+		return fmt.Errorf("customer %s change key %q: %w", survivor, chs.Key, kehu.ErrDuplicate)
 	}
 	if chd != nil && s.keyUsed(duplicate, chd.Key) {
-		return fmt.Errorf("customer %s change key %q: %w", duplicate, chd.Key, ErrDuplicate)
+		return fmt.Errorf("customer %s change key %q: %w", duplicate, chd.Key, kehu.ErrDuplicate)
 	}
 	cs, cd = cs.Clone(), cd.Clone() // fn's caller may keep its pointers
 	cs.ID, cs.Version = survivor, rs.c.Version+1
@@ -412,7 +414,7 @@ func (s *MemoryStore) LookupCustomers(ctx context.Context, field LookupField, va
 	case LookupNameKey:
 		recs = s.nameKey.get(value)
 	default:
-		return nil, Invalid("field", "enum", fmt.Sprintf("%q is not a lookup field", field))
+		return nil, kehu.Invalid("field", "enum", fmt.Sprintf("%q is not a lookup field", field))
 	}
 	out := make([]*Customer, len(recs))
 	for i, r := range recs {
@@ -440,13 +442,13 @@ func (s *MemoryStore) sortedOrder() []*custRec {
 
 // SearchCustomers implements Store. It scans every customer after the cursor, in parallel
 // chunks, and stops as soon as a page is full.
-func (s *MemoryStore) SearchCustomers(ctx context.Context, q SearchQuery) (Page[*Customer], error) {
+func (s *MemoryStore) SearchCustomers(ctx context.Context, q SearchQuery) (kehu.Page[*Customer], error) {
 	limit := q.Size()
 	var after CustomerID
 	if q.After != "" {
 		id, err := ParseCustomerID(q.After)
 		if err != nil {
-			return Page[*Customer]{}, Invalid("after", "format", "is not a cursor of this store")
+			return kehu.Page[*Customer]{}, kehu.Invalid("after", "format", "is not a cursor of this store")
 		}
 		after = id
 	}
@@ -491,9 +493,9 @@ func (s *MemoryStore) SearchCustomers(ctx context.Context, q SearchQuery) (Page[
 	}
 	hits, more, err := scan(ctx, order[start:], limit, match)
 	if err != nil {
-		return Page[*Customer]{}, err
+		return kehu.Page[*Customer]{}, err
 	}
-	page := Page[*Customer]{Items: make([]*Customer, len(hits))}
+	page := kehu.Page[*Customer]{Items: make([]*Customer, len(hits))}
 	for i, r := range hits {
 		page.Items[i] = r.c.Clone()
 	}
@@ -549,28 +551,28 @@ func scan(ctx context.Context, recs []*custRec, limit int, match func(*custRec) 
 }
 
 // History implements Store.
-func (s *MemoryStore) History(ctx context.Context, id CustomerID, page PageRequest) (Page[Change], error) {
+func (s *MemoryStore) History(ctx context.Context, id CustomerID, page kehu.PageRequest) (kehu.Page[Change], error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	r, ok := s.byID[id]
 	if !ok {
-		return Page[Change]{}, notFound("customer", id)
+		return kehu.Page[Change]{}, notFound("customer", id)
 	}
 	all := r.history
 	start := 0
 	if page.After != "" {
 		n, err := parseOffset(page.After)
 		if err != nil {
-			return Page[Change]{}, err
+			return kehu.Page[Change]{}, err
 		}
 		start = min(n, len(all))
 	}
 	end := min(start+page.Size(), len(all))
-	out := Page[Change]{Items: make([]Change, end-start)}
+	out := kehu.Page[Change]{Items: make([]Change, end-start)}
 	for i, packed := range all[start:end] {
 		ch, err := unpackChange(id, packed)
 		if err != nil {
-			return Page[Change]{}, err
+			return kehu.Page[Change]{}, err
 		}
 		out.Items[i] = ch
 	}
@@ -584,12 +586,12 @@ func parseOffset(s string) (int, error) {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' || n > 1<<40 {
-			return 0, Invalid("after", "format", "is not a cursor of this store")
+			return 0, kehu.Invalid("after", "format", "is not a cursor of this store")
 		}
 		n = n*10 + int(s[i]-'0')
 	}
 	if s == "" {
-		return 0, Invalid("after", "format", "is not a cursor of this store")
+		return 0, kehu.Invalid("after", "format", "is not a cursor of this store")
 	}
 	return n, nil
 }
@@ -632,11 +634,11 @@ func (s *MemoryStore) CreateInteraction(ctx context.Context, in *Interaction) er
 		return notFound("customer", in.CustomerID)
 	}
 	if _, ok := s.interactions[in.ID]; ok {
-		return fmt.Errorf("interaction %s: %w", in.ID, ErrDuplicate)
+		return fmt.Errorf("interaction %s: %w", in.ID, kehu.ErrDuplicate)
 	}
 	if in.Key != "" {
 		if _, ok := s.interKeys[in.Key]; ok {
-			return fmt.Errorf("interaction with key %q: %w", in.Key, ErrDuplicate)
+			return fmt.Errorf("interaction with key %q: %w", in.Key, kehu.ErrDuplicate)
 		}
 		s.interKeys[in.Key] = in.ID
 	}
@@ -665,7 +667,7 @@ func (s *MemoryStore) GetInteractionByKey(ctx context.Context, key string) (*Int
 	defer s.mu.RUnlock()
 	id, ok := s.interKeys[key]
 	if !ok {
-		return nil, fmt.Errorf("interaction with key %q: %w", key, ErrNotFound)
+		return nil, fmt.Errorf("interaction with key %q: %w", key, kehu.ErrNotFound)
 	}
 	return s.interactions[id].Clone(), nil
 }
@@ -698,7 +700,7 @@ func (s *MemoryStore) UpdateInteraction(ctx context.Context, id InteractionID, f
 }
 
 // ListInteractions implements Store.
-func (s *MemoryStore) ListInteractions(ctx context.Context, q InteractionQuery) (Page[*Interaction], error) {
+func (s *MemoryStore) ListInteractions(ctx context.Context, q InteractionQuery) (kehu.Page[*Interaction], error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var pool []*Interaction
@@ -721,7 +723,7 @@ func (s *MemoryStore) ListInteractions(ctx context.Context, q InteractionQuery) 
 	if q.After != "" {
 		at, id, err := parseInteractionCursor(q.After)
 		if err != nil {
-			return Page[*Interaction]{}, err
+			return kehu.Page[*Interaction]{}, err
 		}
 		afterAt, afterID = at, id
 	}
@@ -743,7 +745,7 @@ func (s *MemoryStore) ListInteractions(ctx context.Context, q InteractionQuery) 
 	}
 	sort.Slice(sel, func(i, j int) bool { return compareInteraction(sel[i].At, sel[i].ID, sel[j].At, sel[j].ID) < 0 })
 	limit := q.Size()
-	page := Page[*Interaction]{}
+	page := kehu.Page[*Interaction]{}
 	if len(sel) > limit {
 		last := sel[limit-1]
 		page.Next = interactionCursor(last.At, last.ID)
@@ -768,7 +770,7 @@ func interactionCursor(at time.Time, id InteractionID) string {
 }
 
 func parseInteractionCursor(s string) (time.Time, InteractionID, error) {
-	bad := Invalid("after", "format", "is not a cursor of this store")
+	bad := kehu.Invalid("after", "format", "is not a cursor of this store")
 	ts, ids, ok := strings.Cut(s, "|")
 	if !ok {
 		return time.Time{}, InteractionID{}, bad

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+
+	"github.com/kehu-crm/kehu"
 )
 
 // Reasons a customer is suggested as a duplicate.
@@ -146,12 +148,12 @@ func (s *Service) Merge(ctx context.Context, survivor, duplicate CustomerID, opt
 		o = *opt
 	}
 	if survivor == duplicate {
-		return nil, Invalid("duplicate", "distinct", "a customer cannot be merged into itself")
+		return nil, kehu.Invalid("duplicate", "distinct", "a customer cannot be merged into itself")
 	}
 	var (
 		out    *Customer
 		ch     *Change
-		region = s.opts.DefaultRegion
+		region = s.region
 	)
 	err := s.store.MergeCustomers(ctx, survivor, duplicate, func(sv, dup *Customer) (*Change, *Change, error) {
 		for _, c := range []*Customer{sv, dup} {
@@ -163,7 +165,7 @@ func (s *Service) Merge(ctx context.Context, survivor, duplicate CustomerID, opt
 			}
 		}
 		if o.IfVersion != 0 && sv.Version != o.IfVersion {
-			return nil, nil, fmt.Errorf("customer %s is at version %d, not %d: %w", sv.ID, sv.Version, o.IfVersion, ErrConflict)
+			return nil, nil, fmt.Errorf("customer %s is at version %d, not %d: %w", sv.ID, sv.Version, o.IfVersion, kehu.ErrConflict)
 		}
 		sBefore, dBefore := sv.Clone(), dup.Clone()
 		absorb(sv, dup)
@@ -184,7 +186,7 @@ func (s *Service) Merge(ctx context.Context, survivor, duplicate CustomerID, opt
 		out = sv.Clone()
 		return ch, dch, nil
 	})
-	if errors.Is(err, ErrDuplicate) && o.Key != "" {
+	if errors.Is(err, kehu.ErrDuplicate) && o.Key != "" {
 		return s.store.GetCustomer(ctx, survivor)
 	}
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/kehu-crm/kehu"
 )
 
 // CustomerExport is everything kehu holds about one customer (seed 004: privacy and data
@@ -25,7 +27,7 @@ func (s *Service) Export(ctx context.Context, id CustomerID) ([]byte, error) {
 		return nil, err
 	}
 	out := CustomerExport{ExportedAt: s.opts.Now(), Customer: c, History: []Change{}, Interactions: []*Interaction{}}
-	for page := (PageRequest{Limit: 1000}); ; {
+	for page := (kehu.PageRequest{Limit: 1000}); ; {
 		h, err := s.store.History(ctx, id, page)
 		if err != nil {
 			return nil, err
@@ -36,7 +38,7 @@ func (s *Service) Export(ctx context.Context, id CustomerID) ([]byte, error) {
 		}
 		page.After = h.Next
 	}
-	for page := (PageRequest{Limit: 1000}); ; {
+	for page := (kehu.PageRequest{Limit: 1000}); ; {
 		p, err := s.store.ListInteractions(ctx, InteractionQuery{CustomerID: id, PageRequest: page})
 		if err != nil {
 			return nil, err
@@ -71,7 +73,7 @@ func personalField(field string) bool {
 // erasure itself in the history. Erasing twice is harmless: a second call finishes any
 // redaction a failed first call left undone and changes nothing else.
 func (s *Service) Erase(ctx context.Context, id CustomerID, reason string) error {
-	var probs Problems
+	var probs kehu.Problems
 	checkLen(&probs, "reason", reason, maxShortText)
 	if err := probs.Err(); err != nil {
 		return err
@@ -115,7 +117,7 @@ func (s *Service) Erase(ctx context.Context, id CustomerID, reason string) error
 	if err := s.store.RedactHistory(ctx, id, personalField); err != nil {
 		return fmt.Errorf("erase history of %s: %w", id, err)
 	}
-	for page := (PageRequest{Limit: 1000}); ; {
+	for page := (kehu.PageRequest{Limit: 1000}); ; {
 		p, err := s.store.ListInteractions(ctx, InteractionQuery{CustomerID: id, PageRequest: page})
 		if err != nil {
 			return err

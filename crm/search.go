@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kehu-crm/kehu"
 )
 
 // Limits on a keyword query.
@@ -67,9 +69,9 @@ func SearchText(c *Customer) string {
 func ParseKeyword(q string) ([]string, error) {
 	switch {
 	case len(q) > maxKeywordBytes:
-		return nil, Invalid("keyword", "max_length", fmt.Sprintf("is longer than %d bytes", maxKeywordBytes))
+		return nil, kehu.Invalid("keyword", "max_length", fmt.Sprintf("is longer than %d bytes", maxKeywordBytes))
 	case !utf8.ValidString(q):
-		return nil, Invalid("keyword", "format", "is not valid UTF-8")
+		return nil, kehu.Invalid("keyword", "format", "is not valid UTF-8")
 	}
 	q = strings.ToLower(q)
 	var terms []string
@@ -89,7 +91,7 @@ func ParseKeyword(q string) ([]string, error) {
 	slices.Sort(terms)
 	terms = slices.Compact(terms)
 	if len(terms) > maxKeywordTerms {
-		return nil, Invalid("keyword", "max_terms", fmt.Sprintf("has more than %d terms", maxKeywordTerms))
+		return nil, kehu.Invalid("keyword", "max_terms", fmt.Sprintf("has more than %d terms", maxKeywordTerms))
 	}
 	return terms, nil
 }

@@ -7,54 +7,54 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/clip"
 )
 
 // Domain errors of the crm package.
 var (
 	// ErrNoConsent reports an outbound contact the customer has not consented to.
 	ErrNoConsent = errors.New("no consent for this contact")
-	// ErrKeyReused reports an idempotency key repeated with a different command. It matches
-	// ErrConflict.
-	ErrKeyReused = fmt.Errorf("%w: idempotency key reused with a different payload", ErrConflict)
 	// ErrMerged reports a change aimed at a customer that was merged into another (a
 	// tombstone). It matches ErrConflict.
-	ErrMerged = fmt.Errorf("%w: customer was merged into another", ErrConflict)
+	ErrMerged = fmt.Errorf("%w: customer was merged into another", kehu.ErrConflict)
 	// ErrErased reports a change aimed at a customer whose personal data was erased. It
 	// matches ErrConflict.
-	ErrErased = fmt.Errorf("%w: customer was erased", ErrConflict)
+	ErrErased = fmt.Errorf("%w: customer was erased", kehu.ErrConflict)
 )
-
-type actorKey struct{}
-
-// WithActor returns a context that names who is acting (a user ID, "api:partner-7",
-// "job:nightly"). The Service records it in the audit history of every change it makes.
-func WithActor(ctx context.Context, actor string) context.Context {
-	return context.WithValue(ctx, actorKey{}, actor)
-}
-
-// ActorFrom returns the actor named by WithActor, or "system".
-func ActorFrom(ctx context.Context) string {
-	if a, ok := ctx.Value(actorKey{}).(string); ok && a != "" {
-		return a
-	}
-	return "system"
-}
 
 // Service is the crm domain service: it normalises and validates input, enforces the
 // lifecycle and consent rules, writes the audit history, and publishes events. It is safe
 // for concurrent use.
 type Service struct {
-	store Store
-	opts  Options
+	store  Store
+	opts   kehu.Options
+	region string
 }
 
+// DefaultRegion is the region in which a Service reads phone numbers typed without a
+// country code, unless InRegion names another.
+const DefaultRegion = "CN"
+
 // NewService returns a service over store. A nil store means NewMemoryStore(); nil options
-// mean the defaults (see Options).
-func NewService(store Store, opts *Options) *Service {
+// mean the defaults (see Options). Phone numbers typed without a country code are read in
+// DefaultRegion; InRegion returns a service that reads them elsewhere.
+func NewService(store Store, opts *kehu.Options) *Service {
 	if store == nil {
 		store = NewMemoryStore()
 	}
-	return &Service{store: store, opts: opts.Resolved()}
+	return &Service{store: store, opts: opts.Resolved(), region: DefaultRegion}
+}
+
+// InRegion returns a copy of the service that reads phone numbers typed without a country
+// code in region, an ISO 3166-1 alpha-2 code such as "US". The copy shares the store and
+// options; s is unchanged. A region libphonenumber does not know makes every national
+// number fail validation on field "phones[i].number".
+func (s *Service) InRegion(region string) *Service {
+	c := *s
+	c.region = strings.ToUpper(strings.TrimSpace(region))
+	return &c
 }
 
 // Store returns the service's store.
@@ -78,14 +78,14 @@ func (s *Service) CreateCustomer(ctx context.Context, p Profile, opt *CreateOpti
 	if opt != nil {
 		o = *opt
 	}
-	var probs Problems
+	var probs kehu.Problems
 	p = p.Clone()
-	probs.Merge("", p.Normalize(s.opts.DefaultRegion))
+	probs.Merge("", p.Normalize(s.region))
 	if o.Stage == "" {
 		o.Stage = StageIntent
 	}
 	if !o.Stage.Valid() {
-		probs.Addf("stage", "enum", "%q is not a stage", truncate(string(o.Stage), 32))
+		probs.Addf("stage", "enum", "%q is not a stage", clip.String(string(o.Stage), 32))
 	}
 	o.Key = strings.TrimSpace(o.Key)
 	checkLen(&probs, "key", o.Key, maxShortText)
@@ -94,9 +94,9 @@ func (s *Service) CreateCustomer(ctx context.Context, p Profile, opt *CreateOpti
 		return nil, err
 	}
 	now := s.opts.Now()
-	actor := ActorFrom(ctx)
+	actor := kehu.ActorFrom(ctx)
 	c := &Customer{
-		ID:        IDFrom[customerKind](s.opts.NewID()),
+		ID:        kehu.IDFrom[customerKind](s.opts.NewID()),
 		Version:   1,
 		CreatedAt: now,
 		UpdatedAt: now,
@@ -108,7 +108,7 @@ func (s *Service) CreateCustomer(ctx context.Context, p Profile, opt *CreateOpti
 	}
 	first := s.change(ctx, c, ActionCreate, o.Reason, o.Key, Diff(nil, c))
 	err := s.store.CreateCustomer(ctx, c, first)
-	if errors.Is(err, ErrDuplicate) && o.Key != "" {
+	if errors.Is(err, kehu.ErrDuplicate) && o.Key != "" {
 		return s.replayCreate(ctx, c, first)
 	}
 	if err != nil {
@@ -126,23 +126,23 @@ func (s *Service) replayCreate(ctx context.Context, c *Customer, first *Change) 
 	if err != nil {
 		return nil, err
 	}
-	h, err := s.store.History(ctx, prev.ID, PageRequest{Limit: 1})
+	h, err := s.store.History(ctx, prev.ID, kehu.PageRequest{Limit: 1})
 	if err != nil {
 		return nil, err
 	}
 	if len(h.Items) == 0 || !slices.Equal(h.Items[0].Fields, first.Fields) {
-		return nil, fmt.Errorf("create customer with key %q: %w", first.Key, ErrKeyReused)
+		return nil, fmt.Errorf("create customer with key %q: %w", first.Key, kehu.ErrKeyReused)
 	}
 	return prev, nil
 }
 
 func (s *Service) change(ctx context.Context, c *Customer, action, reason, key string, fields []FieldChange) *Change {
 	return &Change{
-		ID:         IDFrom[changeKind](s.opts.NewID()),
+		ID:         kehu.IDFrom[changeKind](s.opts.NewID()),
 		CustomerID: c.ID,
 		Version:    c.Version,
 		At:         s.opts.Now(),
-		Actor:      ActorFrom(ctx),
+		Actor:      kehu.ActorFrom(ctx),
 		Action:     action,
 		Reason:     reason,
 		Key:        key,
@@ -158,7 +158,7 @@ func fieldNames(fs []FieldChange) []string {
 	return out
 }
 
-func (s *Service) publish(ctx context.Context, events ...Event) error {
+func (s *Service) publish(ctx context.Context, events ...kehu.Event) error {
 	if err := s.opts.Events.Publish(ctx, events...); err != nil {
 		return fmt.Errorf("change stored, but publishing events failed: %w", err)
 	}
@@ -180,7 +180,7 @@ func (s *Service) ResolveCustomer(ctx context.Context, id CustomerID) (*Customer
 		}
 		id = c.MergedInto
 	}
-	return nil, fmt.Errorf("customer %s: merge chain longer than 32: %w", id, ErrConflict)
+	return nil, fmt.Errorf("customer %s: merge chain longer than 32: %w", id, kehu.ErrConflict)
 }
 
 // UpdateOptions qualify a change.
@@ -226,7 +226,7 @@ func (s *Service) update(ctx context.Context, id CustomerID, action string, o Up
 			case !c.ErasedAt.IsZero():
 				return nil, fmt.Errorf("customer %s: %w", c.ID, ErrErased)
 			case o.IfVersion != 0 && c.Version != o.IfVersion:
-				return nil, fmt.Errorf("customer %s is at version %d, not %d: %w", c.ID, c.Version, o.IfVersion, ErrConflict)
+				return nil, fmt.Errorf("customer %s is at version %d, not %d: %w", c.ID, c.Version, o.IfVersion, kehu.ErrConflict)
 			}
 			before := c.Clone()
 			if err := mutate(c); err != nil {
@@ -244,14 +244,14 @@ func (s *Service) update(ctx context.Context, id CustomerID, action string, o Up
 			ruled = false
 			return entry, nil
 		})
-		if err == nil || ruled || !errors.Is(err, ErrConflict) || o.IfVersion != 0 {
+		if err == nil || ruled || !errors.Is(err, kehu.ErrConflict) || o.IfVersion != 0 {
 			break
 		}
 	}
 	switch {
 	case errors.Is(err, errNoChange):
 		return saved, nil, nil
-	case errors.Is(err, ErrDuplicate) && o.Key != "":
+	case errors.Is(err, kehu.ErrDuplicate) && o.Key != "":
 		c, gerr := s.store.GetCustomer(ctx, id)
 		return c, nil, gerr
 	case err != nil:
@@ -270,14 +270,14 @@ func (s *Service) UpdateCustomer(ctx context.Context, id CustomerID, fn func(p *
 		o = *opt
 	}
 	if fn == nil {
-		return nil, Invalid("fn", "required", "no change function given")
+		return nil, kehu.Invalid("fn", "required", "no change function given")
 	}
 	c, entry, err := s.update(ctx, id, ActionUpdate, o, func(c *Customer) error {
 		p := c.Profile.Clone()
 		if err := fn(&p); err != nil {
 			return err
 		}
-		if err := p.Normalize(s.opts.DefaultRegion); err != nil {
+		if err := p.Normalize(s.region); err != nil {
 			return err
 		}
 		c.Profile = p
@@ -301,7 +301,7 @@ func (s *Service) ChangeStage(ctx context.Context, id CustomerID, to Stage, opt 
 		o = *opt
 	}
 	if !to.Valid() {
-		return nil, Invalid("stage", "enum", fmt.Sprintf("%q is not a stage", truncate(string(to), 32)))
+		return nil, kehu.Invalid("stage", "enum", fmt.Sprintf("%q is not a stage", clip.String(string(to), 32)))
 	}
 	var from Stage
 	c, entry, err := s.update(ctx, id, ActionStage, o, func(c *Customer) error {
@@ -310,12 +310,12 @@ func (s *Service) ChangeStage(ctx context.Context, id CustomerID, to Stage, opt 
 			return nil
 		}
 		if !from.CanMoveTo(to) {
-			return &ValidationError{Fields: []FieldError{{Field: "stage", Rule: "transition",
+			return &kehu.ValidationError{Fields: []kehu.FieldError{{Field: "stage", Rule: "transition",
 				Message: fmt.Sprintf("cannot move from %s to %s (allowed: %v)", from, to, from.Next())}}}
 		}
 		c.Stage = to
 		c.StageHistory = append(c.StageHistory, StageChange{
-			From: from, To: to, At: s.opts.Now(), Actor: ActorFrom(ctx), Reason: o.Reason,
+			From: from, To: to, At: s.opts.Now(), Actor: kehu.ActorFrom(ctx), Reason: o.Reason,
 		})
 		return nil
 	})
@@ -348,12 +348,12 @@ func (s *Service) RecordConsent(ctx context.Context, id CustomerID, in ConsentIn
 		o = *opt
 	}
 	now := s.opts.Now()
-	var probs Problems
+	var probs kehu.Problems
 	if !in.Channel.Valid() {
-		probs.Addf("channel", "enum", "%q is not a consent channel", truncate(string(in.Channel), 32))
+		probs.Addf("channel", "enum", "%q is not a consent channel", clip.String(string(in.Channel), 32))
 	}
 	if !in.Purpose.Valid() {
-		probs.Addf("purpose", "enum", "%q is not a purpose", truncate(string(in.Purpose), 32))
+		probs.Addf("purpose", "enum", "%q is not a purpose", clip.String(string(in.Purpose), 32))
 	}
 	in.Source = cleanText(in.Source)
 	if in.Source == "" {
@@ -375,7 +375,7 @@ func (s *Service) RecordConsent(ctx context.Context, id CustomerID, in ConsentIn
 			if old.Channel == in.Channel && old.Purpose == in.Purpose {
 				if in.At.Before(old.At) {
 					return fmt.Errorf("consent for %s/%s given at %s is older than the one held (%s): %w",
-						in.Channel, in.Purpose, in.At.Format(time.RFC3339), old.At.Format(time.RFC3339), ErrConflict)
+						in.Channel, in.Purpose, in.At.Format(time.RFC3339), old.At.Format(time.RFC3339), kehu.ErrConflict)
 				}
 				c.Consents[i] = k
 				return nil
@@ -394,9 +394,9 @@ func (s *Service) RecordConsent(ctx context.Context, id CustomerID, in ConsentIn
 }
 
 // History returns one page of a customer's audit history in the order it was recorded.
-func (s *Service) History(ctx context.Context, id CustomerID, page PageRequest) (Page[Change], error) {
+func (s *Service) History(ctx context.Context, id CustomerID, page kehu.PageRequest) (kehu.Page[Change], error) {
 	if page.Limit < 0 {
-		return Page[Change]{}, Invalid("limit", "range", "must not be negative")
+		return kehu.Page[Change]{}, kehu.Invalid("limit", "range", "must not be negative")
 	}
 	return s.store.History(ctx, id, page)
 }
@@ -411,9 +411,9 @@ func (s *Service) FindByEmail(ctx context.Context, email string) ([]*Customer, e
 }
 
 // FindByPhone returns the customers holding the phone number, typed in any format; numbers
-// without a country code are read in Options.DefaultRegion.
+// without a country code are read in the service's region (see InRegion).
 func (s *Service) FindByPhone(ctx context.Context, phone string) ([]*Customer, error) {
-	p, err := NormalizePhone(phone, s.opts.DefaultRegion)
+	p, err := NormalizePhone(phone, s.region)
 	if err != nil {
 		return nil, err
 	}
@@ -435,18 +435,18 @@ type Query struct {
 	CreatedFrom, CreatedTo time.Time
 	// IncludeTombstones also returns merged-away customers.
 	IncludeTombstones bool
-	PageRequest
+	kehu.PageRequest
 }
 
 // Search returns one page of the customers matching q, in a stable order (by ID, which is
 // creation order for the default IDs). Pass the page's Next as q.After for the next page.
-func (s *Service) Search(ctx context.Context, q Query) (Page[*Customer], error) {
-	var probs Problems
+func (s *Service) Search(ctx context.Context, q Query) (kehu.Page[*Customer], error) {
+	var probs kehu.Problems
 	terms, err := ParseKeyword(q.Keyword)
 	probs.Merge("", err)
 	for i, st := range q.Stages {
 		if !st.Valid() {
-			probs.Addf(fmt.Sprintf("stages[%d]", i), "enum", "%q is not a stage", truncate(string(st), 32))
+			probs.Addf(fmt.Sprintf("stages[%d]", i), "enum", "%q is not a stage", clip.String(string(st), 32))
 		}
 	}
 	tags := normalizeList(q.Tags, "tags", true, 64, &probs)
@@ -457,7 +457,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Page[*Customer], error) 
 		probs.Add("created_to", "range", "is before created_from")
 	}
 	if err := probs.Err(); err != nil {
-		return Page[*Customer]{}, err
+		return kehu.Page[*Customer]{}, err
 	}
 	return s.store.SearchCustomers(ctx, SearchQuery{
 		Terms: terms, Stages: q.Stages, Tags: tags, Owner: strings.TrimSpace(q.Owner),

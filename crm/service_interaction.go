@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/clip"
 )
 
 // InteractionInput records one contact with a customer.
@@ -57,13 +60,13 @@ func (s *Service) RecordInteraction(ctx context.Context, in InteractionInput) (*
 		return nil, fmt.Errorf("%s %s contact with customer %s: %w", rec.Purpose, rec.Channel, c.ID, ErrNoConsent)
 	}
 	err = s.store.CreateInteraction(ctx, rec)
-	if errors.Is(err, ErrDuplicate) && rec.Key != "" {
+	if errors.Is(err, kehu.ErrDuplicate) && rec.Key != "" {
 		prev, gerr := s.store.GetInteractionByKey(ctx, rec.Key)
 		if gerr != nil {
 			return nil, gerr
 		}
 		if !sameInteraction(prev, rec) {
-			return nil, fmt.Errorf("interaction with key %q: %w", rec.Key, ErrKeyReused)
+			return nil, fmt.Errorf("interaction with key %q: %w", rec.Key, kehu.ErrKeyReused)
 		}
 		return prev, nil
 	}
@@ -89,27 +92,27 @@ func sameInteraction(a, b *Interaction) bool {
 }
 
 func (s *Service) buildInteraction(in InteractionInput, now time.Time) (*Interaction, error) {
-	var probs Problems
+	var probs kehu.Problems
 	if in.CustomerID.IsZero() {
 		probs.Add("customer_id", "required", "is empty")
 	}
 	if !in.Channel.Valid() {
-		probs.Addf("channel", "enum", "%q is not a channel", truncate(string(in.Channel), 32))
+		probs.Addf("channel", "enum", "%q is not a channel", clip.String(string(in.Channel), 32))
 	}
 	if !in.Direction.Valid() {
-		probs.Addf("direction", "enum", "%q is not inbound or outbound", truncate(string(in.Direction), 32))
+		probs.Addf("direction", "enum", "%q is not inbound or outbound", clip.String(string(in.Direction), 32))
 	}
 	if in.Purpose == "" {
 		in.Purpose = PurposeService
 	}
 	if !in.Purpose.Valid() {
-		probs.Addf("purpose", "enum", "%q is not a purpose", truncate(string(in.Purpose), 32))
+		probs.Addf("purpose", "enum", "%q is not a purpose", clip.String(string(in.Purpose), 32))
 	}
 	if in.Urgency == "" {
 		in.Urgency = UrgencyNormal
 	}
 	if !in.Urgency.Valid() {
-		probs.Addf("urgency", "enum", "%q is not an urgency", truncate(string(in.Urgency), 32))
+		probs.Addf("urgency", "enum", "%q is not an urgency", clip.String(string(in.Urgency), 32))
 	}
 	if in.At.IsZero() {
 		in.At = now
@@ -135,7 +138,7 @@ func (s *Service) buildInteraction(in InteractionInput, now time.Time) (*Interac
 	if in.Contact = strings.TrimSpace(in.Contact); in.Contact != "" {
 		switch in.Channel {
 		case ChannelPhone, ChannelSMS:
-			p, err := NormalizePhone(in.Contact, s.opts.DefaultRegion)
+			p, err := NormalizePhone(in.Contact, s.region)
 			probs.Merge("contact", err)
 			in.Contact = p
 		case ChannelEmail:
@@ -150,7 +153,7 @@ func (s *Service) buildInteraction(in InteractionInput, now time.Time) (*Interac
 		return nil, err
 	}
 	return &Interaction{
-		ID: IDFrom[interactionKind](s.opts.NewID()), CustomerID: in.CustomerID,
+		ID: kehu.IDFrom[interactionKind](s.opts.NewID()), CustomerID: in.CustomerID,
 		Channel: in.Channel, Direction: in.Direction, Purpose: in.Purpose, At: in.At,
 		Contact: in.Contact, AskedFor: in.AskedFor, Agent: in.Agent, Subject: in.Subject,
 		Content: in.Content, Outcome: in.Outcome, Urgency: in.Urgency, ReplyBy: in.ReplyBy,
@@ -165,7 +168,7 @@ func (s *Service) RecordReply(ctx context.Context, id InteractionID, at time.Tim
 		at = s.opts.Now()
 	}
 	outcome = strings.TrimSpace(outcome)
-	var probs Problems
+	var probs kehu.Problems
 	checkLen(&probs, "outcome", outcome, maxLongText)
 	if at.After(s.opts.Now()) {
 		probs.Add("at", "future", "a reply cannot be made in the future")
@@ -177,10 +180,10 @@ func (s *Service) RecordReply(ctx context.Context, id InteractionID, at time.Tim
 	first := false
 	err := s.store.UpdateInteraction(ctx, id, func(in *Interaction) error {
 		if in.ReplyBy.IsZero() {
-			return Invalid("reply_by", "required", "the interaction does not await a reply")
+			return kehu.Invalid("reply_by", "required", "the interaction does not await a reply")
 		}
 		if at.Before(in.At) {
-			return Invalid("at", "range", "the reply is before the interaction")
+			return kehu.Invalid("at", "range", "the reply is before the interaction")
 		}
 		if in.RepliedAt.IsZero() {
 			in.RepliedAt = at
@@ -203,30 +206,30 @@ func (s *Service) RecordReply(ctx context.Context, id InteractionID, at time.Tim
 
 // Timeline returns one page of a customer's interactions with from ≤ At < to (zero bounds
 // are open), oldest first.
-func (s *Service) Timeline(ctx context.Context, id CustomerID, from, to time.Time, page PageRequest) (Page[*Interaction], error) {
+func (s *Service) Timeline(ctx context.Context, id CustomerID, from, to time.Time, page kehu.PageRequest) (kehu.Page[*Interaction], error) {
 	if err := checkRange(from, to, page); err != nil {
-		return Page[*Interaction]{}, err
+		return kehu.Page[*Interaction]{}, err
 	}
 	if id.IsZero() {
-		return Page[*Interaction]{}, Invalid("customer_id", "required", "is empty")
+		return kehu.Page[*Interaction]{}, kehu.Invalid("customer_id", "required", "is empty")
 	}
 	if _, err := s.store.GetCustomer(ctx, id); err != nil {
-		return Page[*Interaction]{}, err
+		return kehu.Page[*Interaction]{}, err
 	}
 	return s.store.ListInteractions(ctx, InteractionQuery{CustomerID: id, From: from, To: to, PageRequest: page})
 }
 
 // OverdueReplies returns one page of interactions, across all customers, whose reply was due
 // before now (the service's clock) and has not been made, oldest first.
-func (s *Service) OverdueReplies(ctx context.Context, page PageRequest) (Page[*Interaction], error) {
+func (s *Service) OverdueReplies(ctx context.Context, page kehu.PageRequest) (kehu.Page[*Interaction], error) {
 	if err := checkRange(time.Time{}, time.Time{}, page); err != nil {
-		return Page[*Interaction]{}, err
+		return kehu.Page[*Interaction]{}, err
 	}
 	return s.store.ListInteractions(ctx, InteractionQuery{OverdueAt: s.opts.Now(), PageRequest: page})
 }
 
-func checkRange(from, to time.Time, page PageRequest) error {
-	var probs Problems
+func checkRange(from, to time.Time, page kehu.PageRequest) error {
+	var probs kehu.Problems
 	if !from.IsZero() && !to.IsZero() && to.Before(from) {
 		probs.Add("to", "range", "is before from")
 	}

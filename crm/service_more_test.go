@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -24,7 +25,7 @@ func TestIfVersionConflict(t *testing.T) {
 	require.NoError(t, err)
 	_, err = f.svc.UpdateCustomer(f.ctx, c.ID, func(p *crm.Profile) error { p.Owner = "b"; return nil },
 		&crm.UpdateOptions{IfVersion: 1})
-	assert.ErrorIs(t, err, crm.ErrConflict, "stale version")
+	assert.ErrorIs(t, err, kehu.ErrConflict, "stale version")
 	got, _ := f.svc.GetCustomer(f.ctx, c.ID)
 	assert.Equal(t, "a", got.Owner)
 }
@@ -69,8 +70,8 @@ func TestIdempotentCreate(t *testing.T) {
 	other := wang()
 	other.Name.Given = "小红"
 	_, err = f.svc.CreateCustomer(f.ctx, other, opt)
-	assert.ErrorIs(t, err, crm.ErrKeyReused)
-	assert.ErrorIs(t, err, crm.ErrConflict)
+	assert.ErrorIs(t, err, kehu.ErrKeyReused)
+	assert.ErrorIs(t, err, kehu.ErrConflict)
 	page, err := f.svc.Search(f.ctx, crm.Query{})
 	require.NoError(t, err)
 	assert.Len(t, page.Items, 1)
@@ -126,10 +127,10 @@ func TestConsent(t *testing.T) {
 
 	_, err = f.svc.RecordConsent(f.ctx, c.ID, crm.ConsentInput{Channel: crm.ConsentEmail,
 		Purpose: crm.PurposeMarketing, Granted: true, Source: "late-batch", At: t0.Add(30 * time.Minute)}, nil)
-	assert.ErrorIs(t, err, crm.ErrConflict, "an older statement does not overturn a newer one")
+	assert.ErrorIs(t, err, kehu.ErrConflict, "an older statement does not overturn a newer one")
 
 	_, err = f.svc.RecordConsent(f.ctx, c.ID, crm.ConsentInput{Channel: "fax", Purpose: "spam"}, nil)
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("channel", "enum") && verr.Has("purpose", "enum") && verr.Has("source", "required"))
 
@@ -162,11 +163,11 @@ func TestInteractionsAndOverdueReplies(t *testing.T) {
 	assert.Equal(t, "+8613800138000", i1.Contact)
 
 	f.clock.Set(t0.Add(2 * time.Hour)) // exactly at the deadline: not yet overdue
-	over, err := f.svc.OverdueReplies(f.ctx, crm.PageRequest{})
+	over, err := f.svc.OverdueReplies(f.ctx, kehu.PageRequest{})
 	require.NoError(t, err)
 	assert.Empty(t, over.Items)
 	f.clock.Set(t0.Add(2*time.Hour + time.Second))
-	over, err = f.svc.OverdueReplies(f.ctx, crm.PageRequest{})
+	over, err = f.svc.OverdueReplies(f.ctx, kehu.PageRequest{})
 	require.NoError(t, err)
 	require.Len(t, over.Items, 1)
 	assert.Equal(t, i1.ID, over.Items[0].ID)
@@ -174,19 +175,19 @@ func TestInteractionsAndOverdueReplies(t *testing.T) {
 	f.clock.Set(t0.Add(40 * time.Hour))
 	_, err = f.svc.RecordReply(f.ctx, i1.ID, time.Time{}, "sent copy")
 	require.NoError(t, err)
-	over, err = f.svc.OverdueReplies(f.ctx, crm.PageRequest{})
+	over, err = f.svc.OverdueReplies(f.ctx, kehu.PageRequest{})
 	require.NoError(t, err)
 	require.Len(t, over.Items, 1)
 	assert.Equal(t, i2.ID, over.Items[0].ID)
 
 	_, err = f.svc.RecordReply(f.ctx, i3.ID, time.Time{}, "")
-	assert.ErrorIs(t, err, crm.ErrInvalid, "no reply was due")
+	assert.ErrorIs(t, err, kehu.ErrInvalid, "no reply was due")
 
-	tl, err := f.svc.Timeline(f.ctx, a.ID, t0, t0.Add(2*time.Hour), crm.PageRequest{})
+	tl, err := f.svc.Timeline(f.ctx, a.ID, t0, t0.Add(2*time.Hour), kehu.PageRequest{})
 	require.NoError(t, err)
 	require.Len(t, tl.Items, 1, "half-open range [t0, t0+2h) holds i1 only")
 	assert.Equal(t, i1.ID, tl.Items[0].ID)
-	tl, err = f.svc.Timeline(f.ctx, a.ID, time.Time{}, time.Time{}, crm.PageRequest{})
+	tl, err = f.svc.Timeline(f.ctx, a.ID, time.Time{}, time.Time{}, kehu.PageRequest{})
 	require.NoError(t, err)
 	assert.Equal(t, []crm.InteractionID{i1.ID, i3.ID}, []crm.InteractionID{tl.Items[0].ID, tl.Items[1].ID})
 }
@@ -196,7 +197,7 @@ func TestRecordInteractionValidatesAndIsIdempotent(t *testing.T) {
 	c := f.create(t, wang())
 	_, err := f.svc.RecordInteraction(f.ctx, crm.InteractionInput{CustomerID: c.ID, Channel: "pigeon",
 		Direction: "sideways", Urgency: "meh", At: t0, ReplyBy: t0.Add(-time.Hour)})
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	for _, field := range []string{"channel", "direction", "urgency", "reply_by", "subject"} {
 		assert.True(t, verr.Has(field, ""), field)
@@ -210,8 +211,8 @@ func TestRecordInteractionValidatesAndIsIdempotent(t *testing.T) {
 	assert.Equal(t, a.ID, b.ID)
 	in.Subject = "something else"
 	_, err = f.svc.RecordInteraction(f.ctx, in)
-	assert.ErrorIs(t, err, crm.ErrKeyReused)
-	tl, err := f.svc.Timeline(f.ctx, c.ID, time.Time{}, time.Time{}, crm.PageRequest{})
+	assert.ErrorIs(t, err, kehu.ErrKeyReused)
+	tl, err := f.svc.Timeline(f.ctx, c.ID, time.Time{}, time.Time{}, kehu.PageRequest{})
 	require.NoError(t, err)
 	assert.Len(t, tl.Items, 1)
 }
@@ -259,8 +260,8 @@ func TestSearch(t *testing.T) {
 			assert.Equal(t, want, got)
 		})
 	}
-	_, err := f.svc.Search(f.ctx, crm.Query{Keyword: strings.Repeat("x", 300), Stages: []crm.Stage{"gold"}, PageRequest: crm.PageRequest{Limit: -1}})
-	var verr *crm.ValidationError
+	_, err := f.svc.Search(f.ctx, crm.Query{Keyword: strings.Repeat("x", 300), Stages: []crm.Stage{"gold"}, PageRequest: kehu.PageRequest{Limit: -1}})
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("keyword", "max_length") && verr.Has("stages[0]", "enum") && verr.Has("limit", "range"))
 
@@ -326,7 +327,7 @@ func TestDuplicatesAndMerge(t *testing.T) {
 	require.Len(t, found, 1)
 	assert.Equal(t, a.ID, found[0].ID)
 
-	tl, err := f.svc.Timeline(f.ctx, a.ID, time.Time{}, time.Time{}, crm.PageRequest{})
+	tl, err := f.svc.Timeline(f.ctx, a.ID, time.Time{}, time.Time{}, kehu.PageRequest{})
 	require.NoError(t, err)
 	require.Len(t, tl.Items, 1, "interactions moved")
 	assert.Equal(t, a.ID, tl.Items[0].CustomerID)
@@ -351,7 +352,7 @@ func TestDuplicatesAndMerge(t *testing.T) {
 	_, err = f.svc.Merge(f.ctx, a.ID, b.ID, nil)
 	assert.ErrorIs(t, err, crm.ErrMerged)
 	_, err = f.svc.Merge(f.ctx, a.ID, a.ID, nil)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	page, err := f.svc.Search(f.ctx, crm.Query{Keyword: "xiaoming"})
 	require.NoError(t, err)
 	assert.Len(t, page.Items, 1, "tombstones are not searched")
@@ -361,7 +362,7 @@ func TestExportAndErase(t *testing.T) {
 	f := newFixture(t)
 	p := wang()
 	p.Addresses = []crm.Address{{Country: "CN", Region: "上海市", City: "上海市", Street: "世纪大道100号"}}
-	p.Demographics.BirthDate = crm.MustDate(1990, time.May, 4)
+	p.Demographics.BirthDate = kehu.MustDate(1990, time.May, 4)
 	c := f.create(t, p)
 	_, err := f.svc.RecordInteraction(f.ctx, crm.InteractionInput{CustomerID: c.ID, Channel: crm.ChannelPhone,
 		Direction: crm.Inbound, Subject: "address change", Content: "moving to 世纪大道100号", Contact: "13800138000"})
@@ -396,7 +397,7 @@ func TestExportAndErase(t *testing.T) {
 	assert.Len(t, h, 3)
 	_, err = f.svc.UpdateCustomer(f.ctx, c.ID, func(p *crm.Profile) error { p.Owner = "x"; return nil }, nil)
 	assert.ErrorIs(t, err, crm.ErrErased)
-	assert.True(t, errors.Is(err, crm.ErrConflict))
+	assert.True(t, errors.Is(err, kehu.ErrConflict))
 }
 
 // racyStore loses the first races of every update, as an optimistic store does when
@@ -422,7 +423,7 @@ func (s *racyStore) UpdateCustomer(ctx context.Context, id crm.CustomerID, fn fu
 		if _, err := fn(c); err != nil {
 			return err
 		}
-		return fmt.Errorf("customer %s changed meanwhile: %w", id, crm.ErrConflict)
+		return fmt.Errorf("customer %s changed meanwhile: %w", id, kehu.ErrConflict)
 	}
 	return s.Store.UpdateCustomer(ctx, id, fn)
 }
@@ -442,13 +443,13 @@ func TestServiceRetriesLostRaces(t *testing.T) {
 
 	st.losses = 100
 	_, err = svc.UpdateCustomer(ctx, c.ID, func(p *crm.Profile) error { p.Owner = "am-2"; return nil }, nil)
-	assert.ErrorIs(t, err, crm.ErrConflict, "retries are bounded")
+	assert.ErrorIs(t, err, kehu.ErrConflict, "retries are bounded")
 
 	st.losses = 1
 	_, err = svc.UpdateCustomer(ctx, c.ID, func(p *crm.Profile) error { p.Owner = "am-3"; return nil },
 		&crm.UpdateOptions{IfVersion: 2})
-	assert.ErrorIs(t, err, crm.ErrConflict, "with IfVersion the caller decides")
-	h, err := svc.History(ctx, c.ID, crm.PageRequest{})
+	assert.ErrorIs(t, err, kehu.ErrConflict, "with IfVersion the caller decides")
+	h, err := svc.History(ctx, c.ID, kehu.PageRequest{})
 	require.NoError(t, err)
 	assert.Len(t, h.Items, 2, "failed attempts write nothing")
 }

@@ -11,27 +11,27 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 type fixture struct {
 	svc    *crm.Service
-	clock  *crmtest.Clock
-	events *crm.Recorder
+	clock  *kehu.Clock
+	events *kehu.Recorder
 	ctx    context.Context
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	opts, clock, _ := crmtest.Options(t0)
-	rec := &crm.Recorder{}
+	opts, clock, _ := kehu.Deterministic(t0)
+	rec := &kehu.Recorder{}
 	opts.Events = rec
 	return &fixture{
 		svc: crm.NewService(nil, opts), clock: clock, events: rec,
-		ctx: crm.WithActor(context.Background(), "tester"),
+		ctx: kehu.WithActor(context.Background(), "tester"),
 	}
 }
 
@@ -53,7 +53,7 @@ func (f *fixture) create(t *testing.T, p crm.Profile) *crm.Customer {
 
 func history(t *testing.T, f *fixture, id crm.CustomerID) []crm.Change {
 	t.Helper()
-	h, err := f.svc.History(f.ctx, id, crm.PageRequest{Limit: 1000})
+	h, err := f.svc.History(f.ctx, id, kehu.PageRequest{Limit: 1000})
 	require.NoError(t, err)
 	return h.Items
 }
@@ -85,14 +85,14 @@ func TestCreateCustomerRejectsEveryBadField(t *testing.T) {
 		Phones:    []crm.Phone{{Number: "12"}},
 		Addresses: []crm.Address{{Country: "XX", City: "Nowhere"}},
 		Demographics: crm.Demographics{
-			Gender: "x", Education: "kindergarten", BirthDate: crm.Date{Year: 2023, Month: 2, Day: 29},
+			Gender: "x", Education: "kindergarten", BirthDate: kehu.Date{Year: 2023, Month: 2, Day: 29},
 		},
 		DISC:       "q",
 		Attributes: map[string]crm.AttrValue{"Bad Key": crm.BoolAttr(true)},
 	}, &crm.CreateOptions{Stage: "vip"})
 	require.Error(t, err)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
-	var verr *crm.ValidationError
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	for _, want := range []struct{ field, rule string }{
 		{"kind", "enum"},
@@ -137,7 +137,7 @@ func TestNormalizePhone(t *testing.T) {
 	}
 	for _, bad := range []string{"", "12", "abc", "+86 138", "138001380001234567"} {
 		_, err := crm.NormalizePhone(bad, "CN")
-		assert.ErrorIs(t, err, crm.ErrInvalid, "%q", bad)
+		assert.ErrorIs(t, err, kehu.ErrInvalid, "%q", bad)
 	}
 }
 
@@ -159,7 +159,7 @@ func TestNormalizeEmail(t *testing.T) {
 				assert.Equal(t, tt.want, got)
 				return
 			}
-			var verr *crm.ValidationError
+			var verr *kehu.ValidationError
 			require.ErrorAs(t, err, &verr)
 			assert.True(t, verr.Has("email", tt.rule), "%v", err)
 		})
@@ -199,7 +199,7 @@ func TestStageTransitions(t *testing.T) {
 				assert.Len(t, got.StageHistory, len(tt.path)+1)
 				return
 			}
-			var verr *crm.ValidationError
+			var verr *kehu.ValidationError
 			require.ErrorAs(t, err, &verr)
 			assert.True(t, verr.Has("stage", "transition"))
 			assert.Len(t, got.StageHistory, len(got.StageHistory))
@@ -221,7 +221,7 @@ func TestUpdateCustomerAuditsEachField(t *testing.T) {
 	f := newFixture(t)
 	c := f.create(t, wang())
 	f.clock.Advance(time.Hour)
-	ctx := crm.WithActor(f.ctx, "am-12")
+	ctx := kehu.WithActor(f.ctx, "am-12")
 	got, err := f.svc.UpdateCustomer(ctx, c.ID, func(p *crm.Profile) error {
 		p.Name.Given, p.Name.Display = "晓明", ""
 		p.Phones = append(p.Phones, crm.Phone{Number: "021 6888 8888"})
@@ -270,7 +270,7 @@ func TestUpdateCustomerRollsBack(t *testing.T) {
 		p.Emails = append(p.Emails, crm.Email{Address: "broken"})
 		return nil
 	}, nil)
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("emails[1].email", "format"))
 	got, err := f.svc.GetCustomer(f.ctx, c.ID)
@@ -278,7 +278,7 @@ func TestUpdateCustomerRollsBack(t *testing.T) {
 	assert.Equal(t, c, got, "nothing written")
 	assert.Len(t, history(t, f, c.ID), 1)
 	_, err = f.svc.UpdateCustomer(f.ctx, c.ID, nil, nil)
-	assert.ErrorIs(t, err, crm.ErrInvalid, "a nil function is bad input, not a panic")
+	assert.ErrorIs(t, err, kehu.ErrInvalid, "a nil function is bad input, not a panic")
 	_, err = f.svc.UpdateCustomer(f.ctx, crm.CustomerIDFrom(uuid.UUID{1}), func(*crm.Profile) error { return nil }, nil)
-	assert.ErrorIs(t, err, crm.ErrNotFound)
+	assert.ErrorIs(t, err, kehu.ErrNotFound)
 }

@@ -1,6 +1,10 @@
 package crm
 
-import "time"
+import (
+	"time"
+
+	"github.com/kehu-crm/kehu/internal/enum"
+)
 
 // Stage is a customer's lifecycle stage (seed 002): 意向 intent, 潜在 potential, active,
 // 重点 key, dormant and 终止合作 terminated.
@@ -31,10 +35,10 @@ func (s Stage) Valid() bool {
 }
 
 // ParseStage parses a stage name such as "key".
-func ParseStage(s string) (Stage, error) { return parseEnum[Stage]("stage", s) }
+func ParseStage(s string) (Stage, error) { return enum.Parse[Stage]("stage", s) }
 
 // UnmarshalText implements encoding.TextUnmarshaler and rejects unknown stages.
-func (s *Stage) UnmarshalText(b []byte) error { return unmarshalEnum("stage", s, b) }
+func (s *Stage) UnmarshalText(b []byte) error { return enum.Unmarshal("stage", s, b) }
 
 // CanMoveTo reports whether the lifecycle allows a move from s to to. The allowed moves:
 //

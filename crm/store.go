@@ -3,6 +3,8 @@ package crm
 import (
 	"context"
 	"time"
+
+	"github.com/kehu-crm/kehu"
 )
 
 // Store persists customers, their audit history and their interactions. It holds no rules:
@@ -41,11 +43,11 @@ type Store interface {
 	// any of the name keys (see NameKeys). Tombstones are not returned.
 	LookupCustomers(ctx context.Context, field LookupField, value string) ([]*Customer, error)
 	// SearchCustomers returns one page of the customers matching q, in ID order.
-	SearchCustomers(ctx context.Context, q SearchQuery) (Page[*Customer], error)
+	SearchCustomers(ctx context.Context, q SearchQuery) (kehu.Page[*Customer], error)
 	// History returns one page of a customer's audit history in the order it was appended
 	// (ErrNotFound if the customer does not exist). Entries copied by a merge come where the
 	// merge was appended; nothing already listed ever moves, so cursors stay valid.
-	History(ctx context.Context, id CustomerID, page PageRequest) (Page[Change], error)
+	History(ctx context.Context, id CustomerID, page kehu.PageRequest) (kehu.Page[Change], error)
 	// RedactHistory replaces, in every history entry listed under the customer, each field
 	// change for which redact returns true with Old and New set to Redacted. It is the one
 	// permitted edit of history, used by Erase.
@@ -62,7 +64,7 @@ type Store interface {
 	// written.
 	UpdateInteraction(ctx context.Context, id InteractionID, fn func(*Interaction) error) error
 	// ListInteractions returns one page of interactions matching q, ordered by (At, ID).
-	ListInteractions(ctx context.Context, q InteractionQuery) (Page[*Interaction], error)
+	ListInteractions(ctx context.Context, q InteractionQuery) (kehu.Page[*Interaction], error)
 }
 
 // LookupField names an exact-match index.
@@ -74,20 +76,6 @@ const (
 	LookupPhone   LookupField = "phone"
 	LookupNameKey LookupField = "name_key"
 )
-
-// PageRequest asks for one page of a listing.
-type PageRequest struct {
-	// Limit is the page size; 0 means 50, and a store caps it at 1000.
-	Limit int
-	// After is the Next cursor of the previous page; empty for the first page.
-	After string
-}
-
-// Page is one page of results. Next is empty on the last page.
-type Page[T any] struct {
-	Items []T
-	Next  string
-}
 
 // SearchQuery selects customers. Every set condition must hold.
 type SearchQuery struct {
@@ -104,7 +92,7 @@ type SearchQuery struct {
 	CreatedFrom, CreatedTo time.Time
 	// IncludeTombstones also returns merged-away customers.
 	IncludeTombstones bool
-	PageRequest
+	kehu.PageRequest
 }
 
 // InteractionQuery selects interactions.
@@ -116,16 +104,5 @@ type InteractionQuery struct {
 	// OverdueAt, when set, keeps only interactions whose reply was due before it and has not
 	// been made.
 	OverdueAt time.Time
-	PageRequest
-}
-
-// Size returns the effective page size: 50 by default, at most 1000.
-func (p PageRequest) Size() int {
-	switch {
-	case p.Limit <= 0:
-		return 50
-	case p.Limit > 1000:
-		return 1000
-	}
-	return p.Limit
+	kehu.PageRequest
 }

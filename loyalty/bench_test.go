@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/loyalty"
 	"github.com/kehu-crm/kehu/loyalty/loyaltytest"
 )
@@ -47,7 +47,7 @@ func BenchmarkExpireDue1M(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		opts, clock, _ := crmtest.Options(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+		opts, clock, _ := kehu.Deterministic(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 		svc := loyalty.NewService(nil, opts)
 		ctx := context.Background()
 		for l := range lotsEach {

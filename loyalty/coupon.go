@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -133,14 +134,14 @@ func newCouponCode(prefix string) (string, error) {
 // form: letters in any case, hyphens and spaces anywhere, and Crockford's aliases in the
 // random part (I and L for 1, O for 0). The last 17 symbols are the random part and its
 // check symbol; what comes before them is the prefix (letters and digits). A code that
-// cannot be read, or whose check symbol does not match — a typo — is a *crm.ValidationError
+// cannot be read, or whose check symbol does not match — a typo — is a *kehu.ValidationError
 // on field "code".
 func ParseCouponCode(code string) (string, error) {
 	if strings.TrimSpace(code) == "" {
-		return "", crm.Invalid("code", "required", "is empty")
+		return "", kehu.Invalid("code", "required", "is empty")
 	}
 	if len(code) > 4*(couponMaxPrefixLen+couponTailLen) {
-		return "", crm.Invalid("code", "format", "is too long to be a coupon code")
+		return "", kehu.Invalid("code", "format", "is too long to be a coupon code")
 	}
 	compact := make([]byte, 0, len(code))
 	for i := 0; i < len(code); i++ {
@@ -151,23 +152,23 @@ func ParseCouponCode(code string) (string, error) {
 		case 'A' <= c && c <= 'Z' || '0' <= c && c <= '9':
 			compact = append(compact, c)
 		default:
-			return "", crm.Invalid("code", "format", fmt.Sprintf("%s holds a character that is not a letter, digit or hyphen", clipQuote(code)))
+			return "", kehu.Invalid("code", "format", fmt.Sprintf("%s holds a character that is not a letter, digit or hyphen", clipQuote(code)))
 		}
 	}
 	if len(compact) < couponTailLen || len(compact) > couponMaxPrefixLen+couponTailLen {
-		return "", crm.Invalid("code", "format", fmt.Sprintf("%s does not have the length of a coupon code", clipQuote(code)))
+		return "", kehu.Invalid("code", "format", fmt.Sprintf("%s does not have the length of a coupon code", clipQuote(code)))
 	}
 	prefix, tail := compact[:len(compact)-couponTailLen], compact[len(compact)-couponTailLen:]
 	vals := make([]byte, couponTailLen)
 	for i, c := range tail {
 		v := crockfordValue[c]
 		if v < 0 {
-			return "", crm.Invalid("code", "format", fmt.Sprintf("%s: %q is not a symbol of the code's alphabet", clipQuote(code), c))
+			return "", kehu.Invalid("code", "format", fmt.Sprintf("%s: %q is not a symbol of the code's alphabet", clipQuote(code), c))
 		}
 		vals[i] = byte(v)
 	}
 	if couponFold(vals) != 0 {
-		return "", crm.Invalid("code", "check", fmt.Sprintf("%s is mistyped: its check symbol does not match", clipQuote(code)))
+		return "", kehu.Invalid("code", "check", fmt.Sprintf("%s is mistyped: its check symbol does not match", clipQuote(code)))
 	}
 	var b strings.Builder
 	if len(prefix) > 0 {

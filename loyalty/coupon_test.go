@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -20,7 +20,7 @@ const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 // issue confirms a reservation of a coupon reward with the spec and returns the code.
 func (e *rwEnv) issue(spec loyalty.CouponSpec, key string) string {
 	e.t.Helper()
-	if _, err := e.svc.Reward(e.ctx, e.p, "voucher"); errors.Is(err, crm.ErrNotFound) {
+	if _, err := e.svc.Reward(e.ctx, e.p, "voucher"); errors.Is(err, kehu.ErrNotFound) {
 		e.put(loyalty.Reward{ID: "voucher", Name: "Voucher", PointType: "points", Points: 10,
 			Stock: loyalty.UnlimitedStock, Coupon: &spec})
 	}
@@ -35,7 +35,7 @@ func (e *rwEnv) issue(spec loyalty.CouponSpec, key string) string {
 
 func requireCodeError(t *testing.T, err error, rule string, msgAndArgs ...any) {
 	t.Helper()
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr, msgAndArgs...)
 	assert.True(t, verr.Has("code", rule), "want code (%s), got %v", rule, err)
 }
@@ -200,7 +200,7 @@ func TestRedeemCoupon(t *testing.T) {
 		assert.Equal(t, []string{"SO-1", "SO-2"}, cp.RedemptionKeys)
 		assert.Len(t, cp.Redemptions, 2)
 		_, err = e.svc.RedeemCoupon(e.ctx, e.p, code, strings.Repeat("k", 201))
-		var verr *crm.ValidationError
+		var verr *kehu.ValidationError
 		require.ErrorAs(t, err, &verr, "a key longer than 200 bytes")
 		stored, err := e.svc.Coupon(e.ctx, e.p, code)
 		require.NoError(t, err)
@@ -244,14 +244,14 @@ func TestRedeemCoupon(t *testing.T) {
 		code := other.issue(loyalty.CouponSpec{Uses: 1}, "k")
 		e := newRwEnv(t)
 		_, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "")
-		assert.ErrorIs(t, err, crm.ErrNotFound)
-		assert.NotErrorIs(t, err, crm.ErrInvalid)
+		assert.ErrorIs(t, err, kehu.ErrNotFound)
+		assert.NotErrorIs(t, err, kehu.ErrInvalid)
 	})
 	t.Run("unvalidated programme", func(t *testing.T) {
 		e := newRwEnv(t)
 		def := rwProgram()
 		_, err := e.svc.RedeemCoupon(e.ctx, &def, "X", "")
-		assert.ErrorIs(t, err, crm.ErrInvalid)
+		assert.ErrorIs(t, err, kehu.ErrInvalid)
 	})
 }
 
@@ -287,7 +287,7 @@ func FuzzParseCouponCode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		canon, err := loyalty.ParseCouponCode(s)
 		if err != nil {
-			var verr *crm.ValidationError
+			var verr *kehu.ValidationError
 			if !errors.As(err, &verr) || !verr.Has("code", "") {
 				t.Fatalf("ParseCouponCode(%q): %v is not a validation error on code", s, err)
 			}

@@ -7,7 +7,7 @@
 //
 // A Program is built in Go (NewProgram) or loaded from JSON (LoadProgram, strict: unknown
 // fields and trailing data are errors) and validated as a whole: Validate reports every
-// problem at once in a *crm.ValidationError whose fields name the place, such as
+// problem at once in a *kehu.ValidationError whose fields name the place, such as
 // "point_types[1].code" or "earning.rules[3].when". A programme has an ID, a Version
 // (changing the rules means a new version; ledger entries record the version that produced
 // them), an IANA time zone in which every calendar rule is taken (year-end expiry,

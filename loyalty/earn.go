@@ -13,6 +13,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 	"github.com/shopspring/decimal"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -43,7 +44,7 @@ type OrderLine struct {
 	// Quantity is the number of units, 1 or more.
 	Quantity int64 `json:"quantity"`
 	// Amount is the line total after discounts, 0 or more, in the order's currency.
-	Amount crm.Money `json:"amount"`
+	Amount kehu.Money `json:"amount"`
 }
 
 // Member is what earning rules know of the buyer.
@@ -52,9 +53,9 @@ type Member struct {
 	// Tier is the member's current tier code, e.g. "gold".
 	Tier string `json:"tier,omitempty"`
 	// BirthDate decides member.birthday_month and member.birthday; zero if unknown.
-	BirthDate crm.Date `json:"birth_date,omitzero"`
-	Tags      []string `json:"tags,omitempty"`
-	Segments  []string `json:"segments,omitempty"`
+	BirthDate kehu.Date `json:"birth_date,omitzero"`
+	Tags      []string  `json:"tags,omitempty"`
+	Segments  []string  `json:"segments,omitempty"`
 	// JoinedAt decides member.days_since_joined; zero if unknown.
 	JoinedAt time.Time `json:"joined_at,omitzero"`
 	// Attributes are the host's custom attributes, readable in conditions as
@@ -81,7 +82,7 @@ type RuleUsage interface {
 type Earning struct {
 	plan  *earnPlan
 	at    time.Time // the order's instant
-	day   crm.Date  // its date in the programme's zone
+	day   kehu.Date // its date in the programme's zone
 	lines []string  // the order's line IDs
 	// awards and steps are what Preview decided.
 	awards []award
@@ -245,7 +246,7 @@ func (s Step) String() string {
 // ready returns the compiled plan, or an error for a programme that was never validated.
 func (p *Program) ready() (*earnPlan, error) {
 	if !p.validated() {
-		return nil, fmt.Errorf("loyalty: the programme is not validated; build it with LoadProgram or NewProgram: %w", crm.ErrInvalid)
+		return nil, fmt.Errorf("loyalty: the programme is not validated; build it with LoadProgram or NewProgram: %w", kehu.ErrInvalid)
 	}
 	return p.plan, nil
 }
@@ -257,7 +258,7 @@ var earnFarFuture = time.Date(10000, time.January, 1, 0, 0, 0, 0, time.UTC)
 // scratch, reused from order to order, and so do the sets behind the environment's
 // functions, which are bound to them once (binding a method allocates).
 type orderFacts struct {
-	day     crm.Date // the order's date in the programme's zone
+	day     kehu.Date // the order's date in the programme's zone
 	env     RuleEnv
 	lines   []LineVars
 	amounts []decimal.Decimal
@@ -281,7 +282,7 @@ type orderFacts struct {
 //
 // The order must be in the programme's currency, with unique non-empty line IDs,
 // quantities of 1 or more and amounts of 0 or more; otherwise Preview returns a
-// *crm.ValidationError naming every bad field ("order.lines[2].quantity"). A condition that
+// *kehu.ValidationError naming every bad field ("order.lines[2].quantity"). A condition that
 // fails at run time returns a *RuleError.
 func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) {
 	plan, err := p.ready()
@@ -334,7 +335,7 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 				sum, ok = earnAdd(sum, v)
 			}
 			if !ok {
-				return nil, crm.Invalid(fmt.Sprintf("order.lines[%d].amount", i), "range", "earns more points than fit in an int64")
+				return nil, kehu.Invalid(fmt.Sprintf("order.lines[%d].amount", i), "range", "earns more points than fit in an int64")
 			}
 		}
 		st := step{base: true, index: int32(ri), lines: int32(eligible), points: sum, total: sum}
@@ -395,7 +396,7 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 			return multiplyBy(pts[i], num)
 		}
 		overflow := func(i int) error {
-			return crm.Invalid(fmt.Sprintf("order.lines[%d].amount", i), "range", fmt.Sprintf("earns more points under rule %q than fit in an int64", r.ID))
+			return kehu.Invalid(fmt.Sprintf("order.lines[%d].amount", i), "range", fmt.Sprintf("earns more points under rule %q than fit in an int64", r.ID))
 		}
 		matchedLines := 0
 		if r.PerLine {
@@ -458,7 +459,7 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 		for _, a := range raw {
 			var ok bool
 			if total, ok = earnAdd(total, a.points); !ok {
-				return nil, crm.Invalid("order", "range", fmt.Sprintf("earns more points under rule %q than fit in an int64", r.ID))
+				return nil, kehu.Invalid("order", "range", fmt.Sprintf("earns more points under rule %q than fit in an int64", r.ID))
 			}
 		}
 		st.total = total
@@ -486,7 +487,7 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 	for _, a := range awards {
 		var ok bool
 		if totals[a.ptype], ok = earnAdd(totals[a.ptype], a.points); !ok {
-			return nil, crm.Invalid("order", "range", fmt.Sprintf("earns more %s points than fit in an int64", plan.types[a.ptype]))
+			return nil, kehu.Invalid("order", "range", fmt.Sprintf("earns more %s points than fit in an int64", plan.types[a.ptype]))
 		}
 	}
 	lines := make([]string, n)
@@ -546,19 +547,19 @@ func evalCondition(machine *vm.VM, r *compiledRule, conds []condResult, slot int
 // of the rule in the same calendar month or year (in the programme's time zone), or ever.
 // An event no rule rewards gives no awards and no steps. The awards have no LineID.
 //
-// An unknown event or a zero time is a *crm.ValidationError; a condition that fails at
+// An unknown event or a zero time is a *kehu.ValidationError; a condition that fails at
 // run time is a *RuleError.
 func (p *Program) EventAwards(event MemberEvent, at time.Time, m Member, usage RuleUsage) ([]Award, []Step, error) {
 	plan, err := p.ready()
 	if err != nil {
 		return nil, nil, err
 	}
-	var pr crm.Problems
+	var pr kehu.Problems
 	if !event.Valid() {
 		pr.Addf("event", "enum", "%s is not a member event", clipQuote(string(event)))
 	}
 	local := at.In(plan.loc)
-	day := crm.DateOf(local)
+	day := kehu.DateOf(local)
 	checkEarnInstant(&pr, "at", at, day)
 	checkEarnMember(&pr, m)
 	if err := pr.Err(); err != nil {
@@ -612,18 +613,18 @@ func (p *Program) EventAwards(event MemberEvent, at time.Time, m Member, usage R
 // limitBounds returns the instants [from, to) of the period containing day, in loc:
 // "" is the day itself, LimitMonth and LimitYear the calendar month and year, LimitEver
 // all time, and LimitCampaign the window [campFrom, campTo) (zero bounds are open).
-func limitBounds(period LimitPeriod, day crm.Date, loc *time.Location, campFrom, campTo time.Time) (time.Time, time.Time) {
+func limitBounds(period LimitPeriod, day kehu.Date, loc *time.Location, campFrom, campTo time.Time) (time.Time, time.Time) {
 	switch period {
 	case LimitMonth:
-		first := crm.Date{Year: day.Year, Month: day.Month, Day: 1}
-		next := crm.Date{Year: day.Year, Month: day.Month + 1, Day: 1}
+		first := kehu.Date{Year: day.Year, Month: day.Month, Day: 1}
+		next := kehu.Date{Year: day.Year, Month: day.Month + 1, Day: 1}
 		if day.Month == time.December {
-			next = crm.Date{Year: day.Year + 1, Month: time.January, Day: 1}
+			next = kehu.Date{Year: day.Year + 1, Month: time.January, Day: 1}
 		}
 		return first.In(loc), next.In(loc)
 	case LimitYear:
-		first := crm.Date{Year: day.Year, Month: time.January, Day: 1}
-		next := crm.Date{Year: day.Year + 1, Month: time.January, Day: 1}
+		first := kehu.Date{Year: day.Year, Month: time.January, Day: 1}
+		next := kehu.Date{Year: day.Year + 1, Month: time.January, Day: 1}
 		return first.In(loc), next.In(loc)
 	case LimitEver:
 		return time.Time{}, earnFarFuture
@@ -638,7 +639,7 @@ func limitBounds(period LimitPeriod, day crm.Date, loc *time.Location, campFrom,
 
 // limitLabel names the period of limitBounds for people: "on 2026-06-01", "in 2026-06",
 // "in 2026", "before", "in this campaign".
-func limitLabel(period LimitPeriod, day crm.Date) string {
+func limitLabel(period LimitPeriod, day kehu.Date) string {
 	switch period {
 	case LimitMonth:
 		return "in " + day.String()[:7]
@@ -670,7 +671,7 @@ func trimAwards(awards []award, limit int64) []award {
 // points returns round(amount × Points ÷ Per) with the rate's rounding, exactly, for an
 // amount of 0 or more. Amounts and rates whose coefficients fit in 64 bits (all real ones)
 // take an integer path: a 128-bit product, a 64-bit quotient and remainder, and a rounding
-// decision looked up from the table that crm.RoundDecimal filled when the rate was
+// decision looked up from the table that kehu.RoundDecimal filled when the rate was
 // compiled. Anything larger takes the decimal path. Both are exact; neither rounds
 // anything before the final rounding.
 func (b *compiledBase) points(amount decimal.Decimal) (int64, bool) {
@@ -746,13 +747,13 @@ func (b *compiledBase) pointsFast(amount decimal.Decimal) (q int64, ok, fast boo
 
 // pointsDecimal is points in decimal arithmetic: the integer quotient comes from QuoRem,
 // and the remainder decides the rounding by standing in a fraction (¼, ½ or ¾) that is
-// below, at or above one half exactly when the true fraction is, so crm.RoundDecimal
+// below, at or above one half exactly when the true fraction is, so kehu.RoundDecimal
 // rounds it as it would the exact quotient.
 func (b *compiledBase) pointsDecimal(amount decimal.Decimal) (int64, bool) {
 	n := amount.Mul(decimal.NewFromInt(b.Points))
 	q, r := n.QuoRem(b.Per, 0) // n = Per×q + r, 0 ≤ r < Per (n ≥ 0, Per > 0)
 	if r.Sign() != 0 {
-		q = crm.RoundDecimal(q.Add(halfStandIn[r.Add(r).Cmp(b.Per)+1]), 0, b.RoundingMode())
+		q = kehu.RoundDecimal(q.Add(halfStandIn[r.Add(r).Cmp(b.Per)+1]), 0, b.RoundingMode())
 	}
 	return decimalPoints(q)
 }
@@ -760,13 +761,13 @@ func (b *compiledBase) pointsDecimal(amount decimal.Decimal) (int64, bool) {
 // halfStandIn[c+1] is a fraction below (c = -1), at (0) or above (1) one half.
 var halfStandIn = [3]decimal.Decimal{decimal.New(25, -2), decimal.New(5, -1), decimal.New(75, -2)}
 
-// roundingTable asks crm.RoundDecimal, for a positive quotient q of each parity plus a
+// roundingTable asks kehu.RoundDecimal, for a positive quotient q of each parity plus a
 // fraction below, at or above one half, whether mode rounds it up to q+1.
-func roundingTable(mode crm.RoundingMode) (t [2][3]bool) {
+func roundingTable(mode kehu.RoundingMode) (t [2][3]bool) {
 	for parity := range 2 {
 		q := decimal.NewFromInt(int64(2 + parity))
 		for half := range 3 {
-			t[parity][half] = crm.RoundDecimal(q.Add(halfStandIn[half]), 0, mode).GreaterThan(q)
+			t[parity][half] = kehu.RoundDecimal(q.Add(halfStandIn[half]), 0, mode).GreaterThan(q)
 		}
 	}
 	return t
@@ -811,7 +812,7 @@ func checkAwardTotals(awards []Award) error {
 		}
 		var ok bool
 		if totals[i].points, ok = earnAdd(totals[i].points, a.Points); !ok {
-			return crm.Invalid("order", "range", fmt.Sprintf("earns more %s points than fit in an int64", a.PointType))
+			return kehu.Invalid("order", "range", fmt.Sprintf("earns more %s points than fit in an int64", a.PointType))
 		}
 	}
 	return nil
@@ -819,13 +820,13 @@ func checkAwardTotals(awards []Award) error {
 
 // orderFacts checks the order and the member and reads what the conditions see.
 func (plan *earnPlan) orderFacts(f *orderFacts, o Order, m Member) error {
-	var pr crm.Problems
+	var pr kehu.Problems
 	local := o.At.In(plan.loc)
-	day := crm.DateOf(local)
+	day := kehu.DateOf(local)
 	checkEarnInstant(&pr, "order.at", o.At, day)
 	if o.Currency == "" {
 		pr.Add("order.currency", "required", "is empty")
-	} else if c, err := crm.ParseCurrency(o.Currency); err != nil {
+	} else if c, err := kehu.ParseCurrency(o.Currency); err != nil {
 		pr.Merge("order", err)
 	} else if c != plan.currency {
 		pr.Addf("order.currency", "currency_mismatch", "is %s; the programme's currency is %s", c, plan.currency)
@@ -956,7 +957,7 @@ func (s *decimalSum) value() decimal.Decimal {
 
 // checkEarnInstant checks that t is set and that its date in the programme's zone is a real
 // date (years 1 to 9999).
-func checkEarnInstant(pr *crm.Problems, field string, t time.Time, day crm.Date) {
+func checkEarnInstant(pr *kehu.Problems, field string, t time.Time, day kehu.Date) {
 	switch {
 	case t.IsZero():
 		pr.Add(field, "required", "is not set")
@@ -965,13 +966,13 @@ func checkEarnInstant(pr *crm.Problems, field string, t time.Time, day crm.Date)
 	}
 }
 
-func checkEarnMember(pr *crm.Problems, m Member) {
+func checkEarnMember(pr *kehu.Problems, m Member) {
 	if !m.BirthDate.IsZero() && !m.BirthDate.IsValid() {
 		pr.Addf("member.birth_date", "range", "%s does not exist", m.BirthDate)
 	}
 }
 
-func memberVars(m Member, day crm.Date, loc *time.Location) MemberVars {
+func memberVars(m Member, day kehu.Date, loc *time.Location) MemberVars {
 	v := MemberVars{ID: m.CustomerID.String(), Tier: m.Tier, Tags: m.Tags, Segments: m.Segments,
 		Attributes: m.Attributes, DaysSinceJoined: -1}
 	if !m.BirthDate.IsZero() {
@@ -979,14 +980,14 @@ func memberVars(m Member, day crm.Date, loc *time.Location) MemberVars {
 		v.Birthday = m.BirthDate.AnniversaryIn(day.Year) == day
 	}
 	if !m.JoinedAt.IsZero() {
-		if joined := crm.DateOf(m.JoinedAt.In(loc)); joined.IsValid() {
+		if joined := kehu.DateOf(m.JoinedAt.In(loc)); joined.IsValid() {
 			v.DaysSinceJoined = day.DaysSince(joined)
 		}
 	}
 	return v
 }
 
-func dateVars(local time.Time, day crm.Date) DateVars {
+func dateVars(local time.Time, day kehu.Date) DateVars {
 	wd := int(day.Weekday())
 	if wd == 0 {
 		wd = 7
@@ -1029,7 +1030,7 @@ func minorUnitsOf(d decimal.Decimal, places int) int64 {
 			}
 		}
 	}
-	v := crm.RoundDecimal(d, int32(places), crm.Down).Shift(int32(places)).BigInt()
+	v := kehu.RoundDecimal(d, int32(places), kehu.Down).Shift(int32(places)).BigInt()
 	switch {
 	case v.IsInt64():
 		return v.Int64()

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -61,10 +61,10 @@ func TestPreviewSharedConditions(t *testing.T) {
 	shared, spelled := build(false), build(true)
 
 	order := loyalty.Order{ID: "o", At: earnAt(2026, 6, 1, 12, 0, 0), Currency: "CNY", Lines: []loyalty.OrderLine{
-		{ID: "a", Category: "coffee", Quantity: 1, Amount: crm.MustMoney("60.00", "CNY")},
-		{ID: "b", Category: "tea", Quantity: 1, Amount: crm.MustMoney("20.00", "CNY")},
-		{ID: "c", Category: "coffee", Quantity: 2, Amount: crm.MustMoney("30.00", "CNY")},
-		{ID: "d", Category: "homeware", Quantity: 1, Amount: crm.MustMoney("75.50", "CNY")},
+		{ID: "a", Category: "coffee", Quantity: 1, Amount: kehu.MustMoney("60.00", "CNY")},
+		{ID: "b", Category: "tea", Quantity: 1, Amount: kehu.MustMoney("20.00", "CNY")},
+		{ID: "c", Category: "coffee", Quantity: 2, Amount: kehu.MustMoney("30.00", "CNY")},
+		{ID: "d", Category: "homeware", Quantity: 1, Amount: kehu.MustMoney("75.50", "CNY")},
 	}}
 	for _, tier := range []string{"gold", "silver", ""} {
 		t.Run("tier="+tier, func(t *testing.T) {
@@ -111,23 +111,23 @@ func TestPreviewSharedConditionError(t *testing.T) {
 // by value: 30.5 and 30.50 are the same order, 30.51 is another.
 func TestEarnOrderDigestByValue(t *testing.T) {
 	p := loyalty.MustLoadProgram(retailTiers)
-	opts, clock, _ := crmtest.Options(time.Date(2026, 2, 1, 2, 0, 0, 0, time.UTC))
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 2, 1, 2, 0, 0, 0, time.UTC))
 	svc := loyalty.NewService(nil, opts)
 	ctx := context.Background()
 	m := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{9})}
 	o := order("SO-8", clock.Now(), "120.00", "30.5")
 	first, err := svc.EarnOrder(ctx, p, o, m, "")
 	require.NoError(t, err)
-	o.Lines[1].Amount = crm.MustMoney("30.50", "CNY")
+	o.Lines[1].Amount = kehu.MustMoney("30.50", "CNY")
 	again, err := svc.EarnOrder(ctx, p, o, m, "")
 	require.NoError(t, err, "the same amount written with a trailing zero is the same order")
 	assert.Equal(t, first.Entries, again.Entries)
-	o.Lines[1].Amount = crm.MustMoney("30.51", "CNY")
+	o.Lines[1].Amount = kehu.MustMoney("30.51", "CNY")
 	_, err = svc.EarnOrder(ctx, p, o, m, "")
-	assert.ErrorIs(t, err, loyalty.ErrKeyReused)
-	o.Lines[1].Amount = crm.MustMoney("305", "CNY")
+	assert.ErrorIs(t, err, kehu.ErrKeyReused)
+	o.Lines[1].Amount = kehu.MustMoney("305", "CNY")
 	_, err = svc.EarnOrder(ctx, p, o, m, "")
-	assert.ErrorIs(t, err, loyalty.ErrKeyReused, "30.5 and 305 differ only in the exponent")
+	assert.ErrorIs(t, err, kehu.ErrKeyReused, "30.5 and 305 differ only in the exponent")
 }
 
 // TestPreviewResultsAreItsOwn checks that an earning shares nothing with the working memory

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/loyalty"
 )
@@ -58,7 +59,7 @@ func earnOrder(at time.Time, currency string, amounts ...string) loyalty.Order {
 	o := loyalty.Order{ID: "SO-1", At: at, Currency: currency}
 	for i, a := range amounts {
 		o.Lines = append(o.Lines, loyalty.OrderLine{ID: fmt.Sprint(i + 1), SKU: fmt.Sprintf("SKU-%d", i+1),
-			Category: "general", Quantity: 1, Amount: crm.MustMoney(a, currency)})
+			Category: "general", Quantity: 1, Amount: kehu.MustMoney(a, currency)})
 	}
 	return o
 }
@@ -120,11 +121,11 @@ func TestPreviewEligibility(t *testing.T) {
 		{"point_type": "points", "points": 2, "per": "1", "categories": ["coffee"], "skus": ["MUG-01"]}]}`))
 	at := earnAt(2026, 6, 1, 12, 0, 0)
 	order := loyalty.Order{ID: "o", At: at, Currency: "CNY", Lines: []loyalty.OrderLine{
-		{ID: "beans", SKU: "BEAN-250", Category: "coffee", Quantity: 1, Amount: crm.MustMoney("100", "CNY")},
-		{ID: "mug", SKU: "MUG-01", Category: "homeware", Quantity: 1, Amount: crm.MustMoney("50", "CNY")},
-		{ID: "card", SKU: "GC-200", Category: "gift_card", Quantity: 1, Amount: crm.MustMoney("200", "CNY")},
-		{ID: "bag", SKU: "BAG", Category: "coffee", Quantity: 1, Amount: crm.MustMoney("1", "CNY")},
-		{ID: "tea", SKU: "TEA-1", Category: "tea", Quantity: 1, Amount: crm.MustMoney("10", "CNY")},
+		{ID: "beans", SKU: "BEAN-250", Category: "coffee", Quantity: 1, Amount: kehu.MustMoney("100", "CNY")},
+		{ID: "mug", SKU: "MUG-01", Category: "homeware", Quantity: 1, Amount: kehu.MustMoney("50", "CNY")},
+		{ID: "card", SKU: "GC-200", Category: "gift_card", Quantity: 1, Amount: kehu.MustMoney("200", "CNY")},
+		{ID: "bag", SKU: "BAG", Category: "coffee", Quantity: 1, Amount: kehu.MustMoney("1", "CNY")},
+		{ID: "tea", SKU: "TEA-1", Category: "tea", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")},
 	}}
 	e, err := p.Preview(order, loyalty.Member{}, nil)
 	require.NoError(t, err)
@@ -146,8 +147,8 @@ func TestPreviewEligibility(t *testing.T) {
 
 func TestPreviewBirthdayMonthInProgrammeZone(t *testing.T) {
 	p := earnLoad(t, earnRetailJSON)
-	aprilBaby := loyalty.Member{BirthDate: crm.MustDate(1990, time.April, 17)}
-	marchBaby := loyalty.Member{BirthDate: crm.MustDate(1990, time.March, 2)}
+	aprilBaby := loyalty.Member{BirthDate: kehu.MustDate(1990, time.April, 17)}
+	marchBaby := loyalty.Member{BirthDate: kehu.MustDate(1990, time.March, 2)}
 	tests := []struct {
 		name   string
 		at     time.Time
@@ -363,10 +364,10 @@ func TestPreviewPerLineRule(t *testing.T) {
 		           "when": "line.category == \"coffee\" && line.amount_minor >= 5000",
 		           "effect": {"point_type": "points", "multiplier": "2", "bonus": 5}}]}`))
 	order := loyalty.Order{ID: "o", At: earnAt(2026, 6, 1, 12, 0, 0), Currency: "CNY", Lines: []loyalty.OrderLine{
-		{ID: "a", Category: "coffee", Quantity: 1, Amount: crm.MustMoney("50.00", "CNY")},
-		{ID: "b", Category: "coffee", Quantity: 1, Amount: crm.MustMoney("49.99", "CNY")},
-		{ID: "c", Category: "tea", Quantity: 1, Amount: crm.MustMoney("80", "CNY")},
-		{ID: "d", Category: "coffee", Quantity: 3, Amount: crm.MustMoney("120.50", "CNY")},
+		{ID: "a", Category: "coffee", Quantity: 1, Amount: kehu.MustMoney("50.00", "CNY")},
+		{ID: "b", Category: "coffee", Quantity: 1, Amount: kehu.MustMoney("49.99", "CNY")},
+		{ID: "c", Category: "tea", Quantity: 1, Amount: kehu.MustMoney("80", "CNY")},
+		{ID: "d", Category: "coffee", Quantity: 3, Amount: kehu.MustMoney("120.50", "CNY")},
 	}}
 	e, err := p.Preview(order, loyalty.Member{}, nil)
 	require.NoError(t, err)
@@ -404,14 +405,14 @@ func TestPreviewExpressionEnvironment(t *testing.T) {
 	at := time.Date(2026, 11, 11, 2, 30, 0, 0, time.UTC) // Wednesday 10:30 in Shanghai
 	member := loyalty.Member{
 		CustomerID: earnCustomer(t, "0190d1a2-7f3b-7c4d-8e5f-0a1b2c3d4e5f"),
-		Tier:       "gold", BirthDate: crm.MustDate(1988, time.November, 11),
+		Tier:       "gold", BirthDate: kehu.MustDate(1988, time.November, 11),
 		Tags: []string{"VIP"}, Segments: []string{"Champions"},
 		JoinedAt:   time.Date(2026, 11, 1, 15, 59, 0, 0, time.UTC), // Nov 1, 23:59 in Shanghai
 		Attributes: map[string]any{"visits": 5, "city": "Shanghai"},
 	}
 	order := loyalty.Order{ID: "SO-9", At: at, Currency: "CNY", Channel: "app", Store: "SH-001", Lines: []loyalty.OrderLine{
-		{ID: "1", SKU: "BEAN-250", Category: "coffee", Quantity: 2, Amount: crm.MustMoney("199.00", "CNY")},
-		{ID: "2", SKU: "MUG-01", Category: "homeware", Quantity: 1, Amount: crm.MustMoney("0.005", "CNY")},
+		{ID: "1", SKU: "BEAN-250", Category: "coffee", Quantity: 2, Amount: kehu.MustMoney("199.00", "CNY")},
+		{ID: "2", SKU: "MUG-01", Category: "homeware", Quantity: 1, Amount: kehu.MustMoney("0.005", "CNY")},
 	}}
 	tests := []struct {
 		when string
@@ -480,15 +481,15 @@ func TestPreviewValidatesOrder(t *testing.T) {
 	someone := earnCustomer(t, "0190d1a2-7f3b-7c4d-8e5f-0a1b2c3d4e5f")
 	other := earnCustomer(t, "0190d1a2-7f3b-7c4d-8e5f-0a1b2c3d4e60")
 	order := loyalty.Order{ID: "o", CustomerID: someone, Currency: "USD", Lines: []loyalty.OrderLine{
-		{ID: "1", Quantity: 1, Amount: crm.MustMoney("10", "CNY")},
-		{ID: "1", Quantity: 0, Amount: crm.MustMoney("-1", "CNY")},
-		{ID: "", Quantity: 1, Amount: crm.MustMoney("5", "USD")},
+		{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")},
+		{ID: "1", Quantity: 0, Amount: kehu.MustMoney("-1", "CNY")},
+		{ID: "", Quantity: 1, Amount: kehu.MustMoney("5", "USD")},
 		{ID: "4", Quantity: -2},
 	}}
-	_, err := p.Preview(order, loyalty.Member{CustomerID: other, BirthDate: crm.Date{Year: 2023, Month: 2, Day: 30}}, nil)
-	var verr *crm.ValidationError
+	_, err := p.Preview(order, loyalty.Member{CustomerID: other, BirthDate: kehu.Date{Year: 2023, Month: 2, Day: 30}}, nil)
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	want := []struct{ field, rule string }{
 		{"order.at", "required"},
 		{"order.currency", "currency_mismatch"},
@@ -517,14 +518,14 @@ func TestPreviewValidatesOrder(t *testing.T) {
 func TestPreviewHugeAmountsDoNotOverflow(t *testing.T) {
 	p := earnLoad(t, earnProgramJSON(`{"base": [{"point_type": "points", "points": 1000000, "per": "0.000000000001"}]}`))
 	_, err := p.Preview(earnOrder(earnAt(2026, 1, 1, 0, 0, 0), "CNY", "999999999999999999999999999999"), loyalty.Member{}, nil)
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("order.lines[0].amount", "range"), "%v", verr)
 
 	// Two lines that each fit but whose sum does not.
 	p = earnLoad(t, earnProgramJSON(`{"base": [{"point_type": "points", "points": 1, "per": "1"}]}`))
 	_, err = p.Preview(earnOrder(earnAt(2026, 1, 1, 0, 0, 0), "CNY", "9000000000000000000", "9000000000000000000"), loyalty.Member{}, nil)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 }
 
 func TestEarningTotalPerPointType(t *testing.T) {
@@ -611,7 +612,7 @@ func TestEventAwards(t *testing.T) {
 	}
 
 	_, _, err := p.EventAwards("anniversary", earnAt(2026, 6, 1, 0, 0, 0), loyalty.Member{}, nil)
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("event", "enum"))
 	_, _, err = p.EventAwards(loyalty.EventSignup, time.Time{}, loyalty.Member{}, nil)
@@ -631,7 +632,7 @@ func TestEventAwardsRuntimeError(t *testing.T) {
 	var rerr *loyalty.RuleError
 	require.ErrorAs(t, err, &rerr)
 	assert.Equal(t, "rev", rerr.RuleID)
-	assert.False(t, errors.Is(err, crm.ErrInvalid))
+	assert.False(t, errors.Is(err, kehu.ErrInvalid))
 
 	awards, _, err := p.EventAwards(loyalty.EventReview, earnAt(2026, 6, 1, 0, 0, 0), loyalty.Member{Attributes: map[string]any{"stars": 5}}, nil)
 	require.NoError(t, err)
@@ -650,7 +651,7 @@ func TestPreviewConcurrentUse(t *testing.T) {
 	// -race).
 	p := earnLoad(t, earnRetailJSON)
 	order := earnOrder(time.Date(2026, 3, 31, 17, 0, 0, 0, time.UTC), "CNY", "99.99", "45.50")
-	member := loyalty.Member{BirthDate: crm.MustDate(1990, time.April, 17), Tags: []string{"vip"}}
+	member := loyalty.Member{BirthDate: kehu.MustDate(1990, time.April, 17), Tags: []string{"vip"}}
 	want, err := p.Preview(order, member, nil)
 	require.NoError(t, err)
 	errs := make(chan error, 16)
@@ -718,7 +719,7 @@ func TestPreviewBaseRateAgainstExactRationals(t *testing.T) {
 		require.NoError(t, err, name)
 		e, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", amount), loyalty.Member{}, nil)
 		if !fits {
-			require.ErrorIs(t, err, crm.ErrInvalid, name)
+			require.ErrorIs(t, err, kehu.ErrInvalid, name)
 			continue
 		}
 		require.NoError(t, err, name)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -49,12 +49,12 @@ func ExampleProgram_Preview() {
 		At:       time.Date(2026, 3, 31, 17, 0, 0, 0, time.UTC),
 		Currency: "CNY",
 		Lines: []loyalty.OrderLine{
-			{ID: "1", SKU: "BEAN-250", Category: "coffee", Quantity: 1, Amount: crm.MustMoney("99.99", "CNY")},
-			{ID: "2", SKU: "MUG-01", Category: "homeware", Quantity: 2, Amount: crm.MustMoney("45.50", "CNY")},
-			{ID: "3", SKU: "GC-200", Category: "gift_card", Quantity: 1, Amount: crm.MustMoney("200.00", "CNY")},
+			{ID: "1", SKU: "BEAN-250", Category: "coffee", Quantity: 1, Amount: kehu.MustMoney("99.99", "CNY")},
+			{ID: "2", SKU: "MUG-01", Category: "homeware", Quantity: 2, Amount: kehu.MustMoney("45.50", "CNY")},
+			{ID: "3", SKU: "GC-200", Category: "gift_card", Quantity: 1, Amount: kehu.MustMoney("200.00", "CNY")},
 		},
 	}
-	member := loyalty.Member{Tier: "silver", BirthDate: crm.MustDate(1990, time.April, 17)}
+	member := loyalty.Member{Tier: "silver", BirthDate: kehu.MustDate(1990, time.April, 17)}
 
 	e, err := p.Preview(order, member, nil) // nil: no usage history needed, no caps
 	if err != nil {
@@ -91,7 +91,7 @@ func ExampleLoadProgram_validation() {
     {"id": "b", "priority": 1, "effect": {"point_type": "miles", "bonus": 5}}
   ]}
 }`))
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	if errors.As(err, &verr) {
 		for _, f := range verr.Fields {
 			fmt.Printf("%s (%s): %s\n", f.Field, f.Rule, f.Message)

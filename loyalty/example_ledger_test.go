@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -34,14 +34,14 @@ func Example_retail() {
 		fmt.Println(err)
 		return
 	}
-	opts, clock, _ := crmtest.Options(time.Date(2026, 4, 3, 2, 0, 0, 0, time.UTC))
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 4, 3, 2, 0, 0, 0, time.UTC))
 	svc := loyalty.NewService(nil, opts)
 	ctx := context.Background()
-	member := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{1}), BirthDate: crm.MustDate(1990, time.April, 17)}
+	member := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{1}), BirthDate: kehu.MustDate(1990, time.April, 17)}
 
 	o := loyalty.Order{ID: "SO-1", At: clock.Now(), Currency: "CNY", Lines: []loyalty.OrderLine{
-		{ID: "1", SKU: "TEA-01", Category: "tea", Quantity: 2, Amount: crm.MustMoney("2288.80", "CNY")},
-		{ID: "2", SKU: "CUP-01", Category: "homeware", Quantity: 1, Amount: crm.MustMoney("99.90", "CNY")},
+		{ID: "1", SKU: "TEA-01", Category: "tea", Quantity: 2, Amount: kehu.MustMoney("2288.80", "CNY")},
+		{ID: "2", SKU: "CUP-01", Category: "homeware", Quantity: 1, Amount: kehu.MustMoney("99.90", "CNY")},
 	}}
 	res, _ := svc.EarnOrder(ctx, p, o, member, "")
 	fmt.Println("earned:", res.Earning.Total("points"))
@@ -86,16 +86,16 @@ func Example_airline() {
 	            "qualifying_type": "status", "window": {"kind": "calendar_year"}, "review": "calendar_year"},
 	  "partners": [{"id": "grand-hotels", "name": "Grand Hotels", "point_type": "award", "in_rate": "0.5"}]
 	}`)
-	opts, _, _ := crmtest.Options(time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC))
+	opts, _, _ := kehu.Deterministic(time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC))
 	svc := loyalty.NewService(nil, opts)
 	ctx := context.Background()
 	flyer := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{2})}
 
 	flight := loyalty.Order{ID: "PNR-ABC123", At: time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC), Currency: "CNY",
-		Lines: []loyalty.OrderLine{{ID: "PEK-SHA", SKU: "Y", Category: "flight", Quantity: 1, Amount: crm.MustMoney("26000", "CNY")}}}
+		Lines: []loyalty.OrderLine{{ID: "PEK-SHA", SKU: "Y", Category: "flight", Quantity: 1, Amount: kehu.MustMoney("26000", "CNY")}}}
 	_, _ = svc.EarnOrder(ctx, p, flight, flyer, "")
 	stay := loyalty.Order{ID: "GH-778", At: flight.At, Currency: "CNY", Channel: "partner-hotel",
-		Lines: []loyalty.OrderLine{{ID: "room", SKU: "KING", Category: "hotel", Quantity: 2, Amount: crm.MustMoney("1600", "CNY")}}}
+		Lines: []loyalty.OrderLine{{ID: "room", SKU: "KING", Category: "hotel", Quantity: 2, Amount: kehu.MustMoney("1600", "CNY")}}}
 	_, _ = svc.EarnOrder(ctx, p, stay, flyer, "")
 	_, _ = svc.ExchangeIn(ctx, p, loyalty.Exchange{Partner: "grand-hotels", Customer: flyer.CustomerID, Points: 10000, Ref: "GH-PTS-1"})
 
@@ -104,7 +104,7 @@ func Example_airline() {
 	st, _ := svc.EvaluateTier(ctx, p, flyer.CustomerID)
 	fmt.Println("award miles:", award.Available, "status miles:", status.Available, "tier:", st.State.Tier)
 	_, err := svc.Redeem(ctx, p, loyalty.Points{Customer: flyer.CustomerID, PointType: "status", Points: 100})
-	fmt.Println("status miles are not spendable:", errors.Is(err, crm.ErrInvalid))
+	fmt.Println("status miles are not spendable:", errors.Is(err, kehu.ErrInvalid))
 	// Output:
 	// award miles: 143500 status miles: 27600 tier: silver
 	// status miles are not spendable: true

@@ -9,8 +9,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -19,7 +19,7 @@ import (
 // for 300 points, 10 in stock, whose confirmation issues a single-use coupon.
 func exampleRewards() (context.Context, *loyalty.Service, *loyalty.Program, crm.CustomerID) {
 	ctx := context.Background()
-	opts, _, ids := crmtest.Options(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	opts, _, ids := kehu.Deterministic(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	svc := loyalty.NewService(nil, opts)
 	p, err := loyalty.NewProgram(loyalty.Program{
 		ID: "retail", Version: 1, Name: "Retail Club", TimeZone: "Asia/Shanghai", Currency: "CNY",

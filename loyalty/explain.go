@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // step is one explanation step as Preview records it: which base rate or rule, what became
@@ -60,7 +60,7 @@ const (
 
 // capLimit returns the most points the rule may give on this order (total when no cap
 // binds), the cap that binds, and what usage reported for the cap's period.
-func capLimit(plan *earnPlan, usage RuleUsage, r *compiledRule, day crm.Date, total int64) (int64, capKind, int64) {
+func capLimit(plan *earnPlan, usage RuleUsage, r *compiledRule, day kehu.Date, total int64) (int64, capKind, int64) {
 	limit, by, usedBy := total, capNone, int64(0)
 	if c := r.Caps.PerOrder; c > 0 && c < limit {
 		limit, by = c, capOrder

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // TestGroupAwards checks groupAwards against sums worked out with maps, for earnings small
@@ -137,7 +137,7 @@ func TestEarningGroups(t *testing.T) {
 		}
 		for l := range lines {
 			o.Lines = append(o.Lines, OrderLine{ID: "l" + strconv.Itoa(l), Quantity: 1,
-				Amount: crm.MustMoney(strconv.Itoa(rng.IntN(60)), "CNY")})
+				Amount: kehu.MustMoney(strconv.Itoa(rng.IntN(60)), "CNY")})
 		}
 		e, err := p.Preview(o, Member{}, nil)
 		require.NoError(t, err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -15,11 +16,8 @@ import (
 var (
 	// ErrInsufficientPoints reports a spend larger than the points available now.
 	ErrInsufficientPoints = errors.New("insufficient points")
-	// ErrKeyReused reports an idempotency key repeated with a different command. It matches
-	// crm.ErrConflict.
-	ErrKeyReused = fmt.Errorf("%w: idempotency key reused with a different command", crm.ErrConflict)
 	// ErrAlreadyReversed reports a reversal of an entry that was already reversed in full.
-	ErrAlreadyReversed = fmt.Errorf("%w: entry already reversed", crm.ErrConflict)
+	ErrAlreadyReversed = fmt.Errorf("%w: entry already reversed", kehu.ErrConflict)
 )
 
 // AccountKey names an account: one member's balance of one point type in one programme.

@@ -10,7 +10,7 @@ import (
 	"strings"
 	_ "time/tzdata" // programme time zones load on any machine, with or without a zoneinfo database
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // MaxProgramBytes is the largest programme definition LoadProgram reads.
@@ -20,23 +20,23 @@ const MaxProgramBytes = 4 << 20
 //
 // The JSON is read strictly: an unknown field, a value of the wrong type, a syntax error
 // or anything after the programme object is an error, as is a definition longer than
-// MaxProgramBytes. Every error is a *crm.ValidationError (so it also matches
-// crm.ErrInvalid): a decoding error names the offending field where encoding/json says
+// MaxProgramBytes. Every error is a *kehu.ValidationError (so it also matches
+// kehu.ErrInvalid): a decoding error names the offending field where encoding/json says
 // which it is ("unknown_field", "type", "syntax"); a programme that decodes is checked as
 // a whole and every problem is listed at once.
 func LoadProgram(r io.Reader) (*Program, error) {
 	if r == nil {
-		return nil, crm.Invalid("program", "required", "no reader")
+		return nil, kehu.Invalid("program", "required", "no reader")
 	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxProgramBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("loyalty: reading the programme: %w", err)
 	}
 	if len(data) > MaxProgramBytes {
-		return nil, crm.Invalid("program", "max_length", fmt.Sprintf("is longer than %d bytes", MaxProgramBytes))
+		return nil, kehu.Invalid("program", "max_length", fmt.Sprintf("is longer than %d bytes", MaxProgramBytes))
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, crm.Invalid("program", "required", "is empty")
+		return nil, kehu.Invalid("program", "required", "is empty")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -45,7 +45,7 @@ func LoadProgram(r io.Reader) (*Program, error) {
 		return nil, programDecodeError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, crm.Invalid("program", "syntax", fmt.Sprintf("has data after the programme object, at byte %d", dec.InputOffset()))
+		return nil, kehu.Invalid("program", "syntax", fmt.Sprintf("has data after the programme object, at byte %d", dec.InputOffset()))
 	}
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -63,10 +63,10 @@ func MustLoadProgram(jsonText string) *Program {
 	return p
 }
 
-// programDecodeError turns an encoding/json error into a *crm.ValidationError.
+// programDecodeError turns an encoding/json error into a *kehu.ValidationError.
 func programDecodeError(err error) error {
 	var (
-		verr   *crm.ValidationError
+		verr   *kehu.ValidationError
 		syntax *json.SyntaxError
 		typ    *json.UnmarshalTypeError
 	)
@@ -74,22 +74,22 @@ func programDecodeError(err error) error {
 	case errors.As(err, &verr):
 		return verr
 	case errors.As(err, &syntax):
-		return crm.Invalid("program", "syntax", fmt.Sprintf("is not valid JSON at byte %d: %v", syntax.Offset, syntax))
+		return kehu.Invalid("program", "syntax", fmt.Sprintf("is not valid JSON at byte %d: %v", syntax.Offset, syntax))
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
 			field = "program"
 		}
-		return crm.Invalid(field, "type", fmt.Sprintf("cannot hold a JSON %s; want %s", typ.Value, programJSONType(typ.Type.String())))
+		return kehu.Invalid(field, "type", fmt.Sprintf("cannot hold a JSON %s; want %s", typ.Value, programJSONType(typ.Type.String())))
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		return crm.Invalid("program", "syntax", "ends before the programme object is complete")
+		return kehu.Invalid("program", "syntax", "ends before the programme object is complete")
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		if field, uerr := strconv.Unquote(name); uerr == nil {
-			return crm.Invalid(field, "unknown_field", fmt.Sprintf("%s is not a field of a programme here", clipQuote(field)))
+			return kehu.Invalid(field, "unknown_field", fmt.Sprintf("%s is not a field of a programme here", clipQuote(field)))
 		}
 	}
-	return crm.Invalid("program", "format", err.Error())
+	return kehu.Invalid("program", "format", err.Error())
 }
 
 func programJSONType(goType string) string {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -71,12 +72,12 @@ type MemberStore interface {
 	// stored is passed new (Program and Customer set, Version 0). If fn returns an error
 	// nothing is written. Otherwise the state is stored with Version increased by one.
 	UpdateMember(ctx context.Context, program string, customer crm.CustomerID, fn func(*MemberState) error) error
-	// Member returns the member's state, or crm.ErrNotFound.
+	// Member returns the member's state, or kehu.ErrNotFound.
 	Member(ctx context.Context, program string, customer crm.CustomerID) (*MemberState, error)
 	// ScanMembers returns one page of a programme's members in customer order; with DueBy
 	// set, only those whose NextReview, DowngradeAt or AssignedUntil is set and at or
 	// before it.
-	ScanMembers(ctx context.Context, program string, q ScanQuery) (crm.Page[*MemberState], error)
+	ScanMembers(ctx context.Context, program string, q ScanQuery) (kehu.Page[*MemberState], error)
 }
 
 // TierAt returns the level in force at t according to the history ("" before joining).

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -249,7 +250,7 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 	}
 	if commit != nil && commit.Command != nil {
 		if _, ok := s.findCommand(s.program(commit.Command.Program), commit.Command.Key); ok {
-			return fmt.Errorf("command %q: %w", commit.Command.Key, crm.ErrDuplicate)
+			return fmt.Errorf("command %q: %w", commit.Command.Key, kehu.ErrDuplicate)
 		}
 	}
 	for i, k := range keys {
@@ -334,7 +335,7 @@ func (s *MemoryStore) Account(ctx context.Context, key AccountKey) (*Account, er
 	defer s.mu.RUnlock()
 	r := s.find(key)
 	if r == nil {
-		return nil, fmt.Errorf("account %s: %w", key, crm.ErrNotFound)
+		return nil, fmt.Errorf("account %s: %w", key, kehu.ErrNotFound)
 	}
 	return s.account(r), nil
 }
@@ -363,30 +364,30 @@ func (s *MemoryStore) Entry(ctx context.Context, id EntryID) (*Entry, error) {
 	defer s.mu.RUnlock()
 	n, ok := s.byID[id]
 	if !ok {
-		return nil, fmt.Errorf("entry %s: %w", id, crm.ErrNotFound)
+		return nil, fmt.Errorf("entry %s: %w", id, kehu.ErrNotFound)
 	}
 	e := s.log.entry(n)
 	return &e, nil
 }
 
 // Entries implements Store.
-func (s *MemoryStore) Entries(ctx context.Context, key AccountKey, q EntryQuery) (crm.Page[Entry], error) {
+func (s *MemoryStore) Entries(ctx context.Context, key AccountKey, q EntryQuery) (kehu.Page[Entry], error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	r := s.find(key)
 	if r == nil {
-		return crm.Page[Entry]{}, fmt.Errorf("account %s: %w", key, crm.ErrNotFound)
+		return kehu.Page[Entry]{}, fmt.Errorf("account %s: %w", key, kehu.ErrNotFound)
 	}
 	start := 0
 	if q.After != "" {
 		n, err := strconv.Atoi(q.After)
 		if err != nil || n < 0 {
-			return crm.Page[Entry]{}, crm.Invalid("after", "format", "is not a cursor of this store")
+			return kehu.Page[Entry]{}, kehu.Invalid("after", "format", "is not a cursor of this store")
 		}
 		start = min(n, len(r.entries))
 	}
 	limit := q.Size()
-	var page crm.Page[Entry]
+	var page kehu.Page[Entry]
 	for i := start; i < len(r.entries); i++ {
 		if !q.From.IsZero() || !q.To.IsZero() {
 			if at := s.log.entryAt(r.entries[i]); (!q.From.IsZero() && at.Before(q.From)) || (!q.To.IsZero() && !at.Before(q.To)) {
@@ -441,16 +442,16 @@ func (s *MemoryStore) Command(ctx context.Context, program, key string) (*Comman
 // message is formatted only if it is read.
 type noCommand string
 
-func (e noCommand) Error() string { return fmt.Sprintf("command %q: %v", string(e), crm.ErrNotFound) }
-func (e noCommand) Unwrap() error { return crm.ErrNotFound }
+func (e noCommand) Error() string { return fmt.Sprintf("command %q: %v", string(e), kehu.ErrNotFound) }
+func (e noCommand) Unwrap() error { return kehu.ErrNotFound }
 
 // ScanAccounts implements Store.
-func (s *MemoryStore) ScanAccounts(ctx context.Context, program string, q ScanQuery) (crm.Page[*Account], error) {
+func (s *MemoryStore) ScanAccounts(ctx context.Context, program string, q ScanQuery) (kehu.Page[*Account], error) {
 	s.mu.Lock() // sorting the key list may be needed
 	defer s.mu.Unlock()
 	p := s.programs[program]
 	if p == nil {
-		return crm.Page[*Account]{}, nil
+		return kehu.Page[*Account]{}, nil
 	}
 	if p.dirty {
 		slices.SortFunc(p.order, func(a, b uint32) int { return p.rec(a).a.Key.Compare(p.rec(b).a.Key) })
@@ -460,7 +461,7 @@ func (s *MemoryStore) ScanAccounts(ctx context.Context, program string, q ScanQu
 	if q.After != "" {
 		after, err := parseAccountCursor(program, q.After)
 		if err != nil {
-			return crm.Page[*Account]{}, err
+			return kehu.Page[*Account]{}, err
 		}
 		start, _ = slices.BinarySearchFunc(p.order, after, func(n uint32, k AccountKey) int { return p.rec(n).a.Key.Compare(k) })
 		if start < len(p.order) && p.rec(p.order[start]).a.Key == after {
@@ -468,10 +469,10 @@ func (s *MemoryStore) ScanAccounts(ctx context.Context, program string, q ScanQu
 		}
 	}
 	limit := q.Size()
-	var page crm.Page[*Account]
+	var page kehu.Page[*Account]
 	for i := start; i < len(p.order); i++ {
 		if err := ctx.Err(); err != nil && i%4096 == 0 {
-			return crm.Page[*Account]{}, err
+			return kehu.Page[*Account]{}, err
 		}
 		r := p.rec(p.order[i])
 		if !q.DueBy.IsZero() && (r.nextExpiry.IsZero() || r.nextExpiry.After(q.DueBy)) {
@@ -488,7 +489,7 @@ func (s *MemoryStore) ScanAccounts(ctx context.Context, program string, q ScanQu
 }
 
 func parseAccountCursor(program, s string) (AccountKey, error) {
-	bad := crm.Invalid("after", "format", "is not a cursor of this store")
+	bad := kehu.Invalid("after", "format", "is not a cursor of this store")
 	id, typ, ok := strings.Cut(s, "/")
 	if !ok {
 		return AccountKey{}, bad

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -102,7 +103,7 @@ func TestMemoryStoreHashCollisions(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Equal(t, "SO-1", got[0].Source.Ref)
 	_, err = s.Command(ctx, "p", "order:SO-3")
-	assert.ErrorIs(t, err, crm.ErrNotFound)
+	assert.ErrorIs(t, err, kehu.ErrNotFound)
 }
 
 // TestMemLotRoundTrip checks that a lot kept without pointers comes back field for field,

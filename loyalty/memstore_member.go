@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -49,18 +50,18 @@ func (s *MemoryStore) Member(ctx context.Context, program string, customer crm.C
 	defer s.mu.RUnlock()
 	m := s.members[memberKey{program, customer}]
 	if m == nil {
-		return nil, fmt.Errorf("member %s of %s: %w", customer, program, crm.ErrNotFound)
+		return nil, fmt.Errorf("member %s of %s: %w", customer, program, kehu.ErrNotFound)
 	}
 	return m.Clone(), nil
 }
 
 // ScanMembers implements MemberStore.
-func (s *MemoryStore) ScanMembers(ctx context.Context, program string, q ScanQuery) (crm.Page[*MemberState], error) {
+func (s *MemoryStore) ScanMembers(ctx context.Context, program string, q ScanQuery) (kehu.Page[*MemberState], error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.programs[program]
 	if p == nil {
-		return crm.Page[*MemberState]{}, nil
+		return kehu.Page[*MemberState]{}, nil
 	}
 	if p.membersDirty {
 		slices.SortFunc(p.memberIDs, crm.CustomerID.Compare)
@@ -70,7 +71,7 @@ func (s *MemoryStore) ScanMembers(ctx context.Context, program string, q ScanQue
 	if q.After != "" {
 		after, err := crm.ParseCustomerID(q.After)
 		if err != nil {
-			return crm.Page[*MemberState]{}, crm.Invalid("after", "format", "is not a cursor of this store")
+			return kehu.Page[*MemberState]{}, kehu.Invalid("after", "format", "is not a cursor of this store")
 		}
 		start, _ = slices.BinarySearchFunc(p.memberIDs, after, crm.CustomerID.Compare)
 		if start < len(p.memberIDs) && p.memberIDs[start] == after {
@@ -78,7 +79,7 @@ func (s *MemoryStore) ScanMembers(ctx context.Context, program string, q ScanQue
 		}
 	}
 	limit := q.Size()
-	var page crm.Page[*MemberState]
+	var page kehu.Page[*MemberState]
 	for _, id := range p.memberIDs[start:] {
 		m := s.members[memberKey{program, id}]
 		if !q.DueBy.IsZero() && !memberDue(m, q.DueBy) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -107,7 +108,7 @@ func (s *MemoryStore) PutReward(ctx context.Context, r Reward) error {
 		have = old.Version
 	}
 	if r.Version != have {
-		return fmt.Errorf("reward %s/%s: version %d given, %d stored: %w", r.Program, r.ID, r.Version, have, crm.ErrConflict)
+		return fmt.Errorf("reward %s/%s: version %d given, %d stored: %w", r.Program, r.ID, r.Version, have, kehu.ErrConflict)
 	}
 	c := r.Clone()
 	c.Version = have + 1
@@ -131,24 +132,24 @@ func (s *MemoryStore) Reward(ctx context.Context, program, id string) (*Reward, 
 			return r.Clone(), nil
 		}
 	}
-	return nil, fmt.Errorf("reward %s/%s: %w", program, id, crm.ErrNotFound)
+	return nil, fmt.Errorf("reward %s/%s: %w", program, id, kehu.ErrNotFound)
 }
 
 // Rewards implements RewardStore.
-func (s *MemoryStore) Rewards(ctx context.Context, program string, pr crm.PageRequest) (crm.Page[*Reward], error) {
+func (s *MemoryStore) Rewards(ctx context.Context, program string, pr kehu.PageRequest) (kehu.Page[*Reward], error) {
 	m := s.rewardState()
 	m.mu.Lock() // sorting the ID list may be needed
 	defer m.mu.Unlock()
 	p := m.prog(program, false)
 	if p == nil {
-		return crm.Page[*Reward]{}, nil
+		return kehu.Page[*Reward]{}, nil
 	}
 	return pageByID(p.sortedRewardIDs(), pr, func(id string) (*Reward, bool) { return p.rewards[id].Clone(), true })
 }
 
 // pageByID walks sorted IDs after the cursor pr.After (the last ID of the previous page)
 // and collects up to pr.Size() items that get keeps.
-func pageByID[T any](ids []string, pr crm.PageRequest, get func(id string) (T, bool)) (crm.Page[T], error) {
+func pageByID[T any](ids []string, pr kehu.PageRequest, get func(id string) (T, bool)) (kehu.Page[T], error) {
 	start := 0
 	if pr.After != "" {
 		start, _ = slices.BinarySearch(ids, pr.After)
@@ -157,7 +158,7 @@ func pageByID[T any](ids []string, pr crm.PageRequest, get func(id string) (T, b
 		}
 	}
 	limit := pr.Size()
-	var page crm.Page[T]
+	var page kehu.Page[T]
 	last := ""
 	for _, id := range ids[start:] {
 		item, ok := get(id)
@@ -188,10 +189,10 @@ func (s *MemoryStore) Reserve(ctx context.Context, r Reservation, fn func(*Reser
 		stored = p.rewards[r.Reward]
 	}
 	if stored == nil {
-		return fmt.Errorf("reward %s/%s: %w", r.Program, r.Reward, crm.ErrNotFound)
+		return fmt.Errorf("reward %s/%s: %w", r.Program, r.Reward, kehu.ErrNotFound)
 	}
 	if _, dup := p.reservations[r.ID]; dup {
-		return fmt.Errorf("reservation %s/%s: %w", r.Program, r.ID, crm.ErrDuplicate)
+		return fmt.Errorf("reservation %s/%s: %w", r.Program, r.ID, kehu.ErrDuplicate)
 	}
 	hk := holderKey{r.Customer, r.Reward}
 	res, rw := r.Clone(), stored.Clone()
@@ -227,17 +228,17 @@ func (s *MemoryStore) Reservation(ctx context.Context, program, id string) (*Res
 			return r.Clone(), nil
 		}
 	}
-	return nil, fmt.Errorf("reservation %s/%s: %w", program, id, crm.ErrNotFound)
+	return nil, fmt.Errorf("reservation %s/%s: %w", program, id, kehu.ErrNotFound)
 }
 
 // Reservations implements RewardStore.
-func (s *MemoryStore) Reservations(ctx context.Context, program string, q ReservationQuery) (crm.Page[*Reservation], error) {
+func (s *MemoryStore) Reservations(ctx context.Context, program string, q ReservationQuery) (kehu.Page[*Reservation], error) {
 	m := s.rewardState()
 	m.mu.Lock() // sorting the ID list may be needed
 	defer m.mu.Unlock()
 	p := m.prog(program, false)
 	if p == nil {
-		return crm.Page[*Reservation]{}, nil
+		return kehu.Page[*Reservation]{}, nil
 	}
 	return pageByID(p.sortedResIDs(), q.PageRequest, func(id string) (*Reservation, bool) {
 		r := p.reservations[id]
@@ -271,11 +272,11 @@ func (s *MemoryStore) changeReservation(ctx context.Context, program, id string,
 		old = p.reservations[id]
 	}
 	if old == nil {
-		return fmt.Errorf("reservation %s/%s: %w", program, id, crm.ErrNotFound)
+		return fmt.Errorf("reservation %s/%s: %w", program, id, kehu.ErrNotFound)
 	}
 	stored := p.rewards[old.Reward]
 	if stored == nil {
-		return fmt.Errorf("reward %s/%s of reservation %s: %w", program, old.Reward, id, crm.ErrNotFound)
+		return fmt.Errorf("reward %s/%s of reservation %s: %w", program, old.Reward, id, kehu.ErrNotFound)
 	}
 	res, rw := old.Clone(), stored.Clone()
 	if err := fn(res, rw); err != nil {
@@ -312,7 +313,7 @@ func (s *MemoryStore) CreateCoupon(ctx context.Context, c Coupon) error {
 	defer m.mu.Unlock()
 	p := m.prog(c.Program, true)
 	if _, dup := p.coupons[c.Code]; dup {
-		return fmt.Errorf("coupon %s/%s: %w", c.Program, c.Code, crm.ErrDuplicate)
+		return fmt.Errorf("coupon %s/%s: %w", c.Program, c.Code, kehu.ErrDuplicate)
 	}
 	p.coupons[c.Code] = c.Clone()
 	return nil
@@ -328,7 +329,7 @@ func (s *MemoryStore) Coupon(ctx context.Context, program, code string) (*Coupon
 			return c.Clone(), nil
 		}
 	}
-	return nil, fmt.Errorf("coupon %s/%s: %w", program, code, crm.ErrNotFound)
+	return nil, fmt.Errorf("coupon %s/%s: %w", program, code, kehu.ErrNotFound)
 }
 
 // UseCoupon implements RewardStore.
@@ -345,7 +346,7 @@ func (s *MemoryStore) UseCoupon(ctx context.Context, program, code string, fn fu
 		old = p.coupons[code]
 	}
 	if old == nil {
-		return fmt.Errorf("coupon %s/%s: %w", program, code, crm.ErrNotFound)
+		return fmt.Errorf("coupon %s/%s: %w", program, code, kehu.ErrNotFound)
 	}
 	c := old.Clone()
 	if err := fn(c); err != nil {

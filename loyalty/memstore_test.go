@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/loyalty"
 	"github.com/kehu-crm/kehu/loyalty/loyaltytest"
 )
@@ -27,7 +27,7 @@ func TestMemoryStoreLargeAccounts(t *testing.T) {
 	ctx := context.Background()
 	p := loyaltytest.BenchSpendProgram(t)
 	store := loyalty.NewMemoryStore()
-	opts, clock, _ := crmtest.Options(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	svc := loyalty.NewService(store, opts)
 	big := []crm.CustomerID{crm.CustomerIDFrom([16]byte{1}), crm.CustomerIDFrom([16]byte{2})}
 	small := crm.CustomerIDFrom([16]byte{3})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -74,9 +75,9 @@ type Exchange struct {
 }
 
 func (s *Service) checkExchange(p *Program, x Exchange, in bool) (Partner, error) {
-	var probs crm.Problems
+	var probs kehu.Problems
 	if p == nil || p.loc == nil {
-		return Partner{}, crm.Invalid("program", "required", "a validated programme is required")
+		return Partner{}, kehu.Invalid("program", "required", "a validated programme is required")
 	}
 	partner, ok := p.Partner(x.Partner)
 	switch {
@@ -120,7 +121,7 @@ func (s *Service) ExchangeOut(ctx context.Context, p *Program, x Exchange) (Entr
 
 func (s *Service) exchange(ctx context.Context, p *Program, partner Partner, x Exchange, ours int64, in bool) (Entry, error) {
 	if ours < max(partner.MinPoints, 1) {
-		return Entry{}, crm.Invalid("points", "min", fmt.Sprintf("the exchange is worth %d points, less than the minimum of %d", ours, max(partner.MinPoints, 1)))
+		return Entry{}, kehu.Invalid("points", "min", fmt.Sprintf("the exchange is worth %d points, less than the minimum of %d", ours, max(partner.MinPoints, 1)))
 	}
 	key := AccountKey{Program: p.ID, Customer: x.Customer, PointType: partner.PointType}
 	src := Source{Type: "partner:" + partner.ID, Ref: x.Ref}
@@ -130,7 +131,7 @@ func (s *Service) exchange(ctx context.Context, p *Program, partner Partner, x E
 			return Entry{}, err
 		}
 		if used+ours > partner.MaxPerDay {
-			return Entry{}, crm.Invalid("points", "daily_limit", fmt.Sprintf("%d points exchanged with %s today; the limit is %d", used, partner.ID, partner.MaxPerDay))
+			return Entry{}, kehu.Invalid("points", "daily_limit", fmt.Sprintf("%d points exchanged with %s today; the limit is %d", used, partner.ID, partner.MaxPerDay))
 		}
 	}
 	pt, _ := p.PointType(partner.PointType)
@@ -155,7 +156,7 @@ func (s *Service) exchangedToday(ctx context.Context, p *Program, key AccountKey
 	now := s.opts.Now().In(p.Location())
 	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, p.Location())
 	var n int64
-	q := EntryQuery{From: from, PageRequest: crm.PageRequest{Limit: 1000}}
+	q := EntryQuery{From: from, PageRequest: kehu.PageRequest{Limit: 1000}}
 	for {
 		page, err := s.store.Entries(ctx, key, q)
 		if err != nil {
@@ -187,13 +188,13 @@ type Settlement struct {
 // PartnerSettlement lists a partner's exchanges with entries in [from, to).
 func (s *Service) PartnerSettlement(ctx context.Context, p *Program, partner string, from, to time.Time) (*Settlement, error) {
 	if p == nil || p.loc == nil {
-		return nil, crm.Invalid("program", "required", "a validated programme is required")
+		return nil, kehu.Invalid("program", "required", "a validated programme is required")
 	}
 	if _, ok := p.Partner(partner); !ok {
-		return nil, crm.Invalid("partner", "unknown_partner", fmt.Sprintf("%q is not a partner of programme %s", partner, p.ID))
+		return nil, kehu.Invalid("partner", "unknown_partner", fmt.Sprintf("%q is not a partner of programme %s", partner, p.ID))
 	}
 	if !to.After(from) {
-		return nil, crm.Invalid("to", "range", "must be after from")
+		return nil, kehu.Invalid("to", "range", "must be after from")
 	}
 	st := &Settlement{Partner: partner, From: from, To: to, Entries: []Entry{}}
 	srcType := "partner:" + partner
@@ -213,14 +214,14 @@ func (s *Service) PartnerSettlement(ctx context.Context, p *Program, partner str
 
 // eachEntry calls fn for every entry of the programme's accounts with From ≤ At < To.
 func (s *Service) eachEntry(ctx context.Context, p *Program, from, to time.Time, fn func(Entry)) error {
-	q := ScanQuery{PageRequest: crm.PageRequest{Limit: 1000}}
+	q := ScanQuery{PageRequest: kehu.PageRequest{Limit: 1000}}
 	for {
 		page, err := s.store.ScanAccounts(ctx, p.ID, q)
 		if err != nil {
 			return err
 		}
 		for _, a := range page.Items {
-			eq := EntryQuery{From: from, To: to, PageRequest: crm.PageRequest{Limit: 1000}}
+			eq := EntryQuery{From: from, To: to, PageRequest: kehu.PageRequest{Limit: 1000}}
 			for {
 				es, err := s.store.Entries(ctx, a.Key, eq)
 				if err != nil {

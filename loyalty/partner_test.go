@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -33,7 +33,7 @@ const airline = `{
 func TestPartnerExchange(t *testing.T) {
 	p, err := loyalty.LoadProgram(strings.NewReader(airline))
 	require.NoError(t, err)
-	opts, clock, _ := crmtest.Options(time.Date(2026, 6, 1, 1, 0, 0, 0, time.UTC))
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 6, 1, 1, 0, 0, 0, time.UTC))
 	svc := loyalty.NewService(nil, opts)
 	ctx := context.Background()
 	m := crm.CustomerIDFrom([16]byte{9})
@@ -46,9 +46,9 @@ func TestPartnerExchange(t *testing.T) {
 	assert.Equal(t, e.ID, again.ID, "the partner's reference makes it idempotent")
 
 	_, err = svc.ExchangeIn(ctx, p, loyalty.Exchange{Partner: "grand-hotels", Customer: m, Points: 150, Ref: "GH-2"})
-	assert.ErrorIs(t, err, crm.ErrInvalid, "75 points is under the minimum of 100")
+	assert.ErrorIs(t, err, kehu.ErrInvalid, "75 points is under the minimum of 100")
 	_, err = svc.ExchangeIn(ctx, p, loyalty.Exchange{Partner: "grand-hotels", Customer: m, Points: 8000, Ref: "GH-3"})
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("points", "daily_limit"), "1,500 + 4,000 is over 5,000 a day")
 	clock.Advance(24 * time.Hour)
@@ -62,7 +62,7 @@ func TestPartnerExchange(t *testing.T) {
 	_, err = svc.ExchangeOut(ctx, p, loyalty.Exchange{Partner: "grand-hotels", Customer: m, Points: 4999, Ref: "GH-5"})
 	assert.ErrorIs(t, err, loyalty.ErrInsufficientPoints, "4,500 miles left")
 	_, err = svc.ExchangeIn(ctx, p, loyalty.Exchange{Partner: "nobody", Customer: m, Points: 1000, Ref: "X"})
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 
 	st, err := svc.PartnerSettlement(ctx, p, "grand-hotels", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), clock.Now().Add(time.Second))
 	require.NoError(t, err)
@@ -102,7 +102,7 @@ func TestTransferLimitsAndPools(t *testing.T) {
 	json := strings.Replace(airline, `"partners"`, `"transfers": {"max_per_transfer": 3000, "max_per_month": 5000, "max_pool_members": 2}, "partners"`, 1)
 	p, err := loyalty.LoadProgram(strings.NewReader(json))
 	require.NoError(t, err)
-	opts, clock, _ := crmtest.Options(time.Date(2026, 6, 1, 1, 0, 0, 0, time.UTC))
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 6, 1, 1, 0, 0, 0, time.UTC))
 	svc := loyalty.NewService(nil, opts)
 	ctx := context.Background()
 	ann, bob, cat := crm.CustomerIDFrom([16]byte{1}), crm.CustomerIDFrom([16]byte{2}), crm.CustomerIDFrom([16]byte{3})
@@ -113,11 +113,11 @@ func TestTransferLimitsAndPools(t *testing.T) {
 	}
 
 	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: ann, To: bob, PointType: "award", Points: 3001})
-	assert.ErrorIs(t, err, crm.ErrInvalid, "over the per-transfer cap")
+	assert.ErrorIs(t, err, kehu.ErrInvalid, "over the per-transfer cap")
 	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: ann, To: bob, PointType: "award", Points: 3000, Key: "t1"})
 	require.NoError(t, err)
 	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: ann, To: bob, PointType: "award", Points: 2001})
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("points", "max_per_month"))
 	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: ann, To: bob, PointType: "award", Points: 3000, Key: "t1"})
@@ -128,9 +128,9 @@ func TestTransferLimitsAndPools(t *testing.T) {
 	_, err = svc.JoinPool(ctx, p, home, bob)
 	require.NoError(t, err)
 	_, err = svc.JoinPool(ctx, p, home, cat)
-	assert.ErrorIs(t, err, crm.ErrInvalid, "a pool of at most 2")
+	assert.ErrorIs(t, err, kehu.ErrInvalid, "a pool of at most 2")
 	_, err = svc.ContributeToPool(ctx, p, home, cat, "award", 100, "")
-	assert.ErrorIs(t, err, crm.ErrInvalid, "not a member")
+	assert.ErrorIs(t, err, kehu.ErrInvalid, "not a member")
 	_, err = svc.ContributeToPool(ctx, p, home, bob, "award", 2500, "")
 	require.NoError(t, err)
 	_, err = svc.RedeemFromPool(ctx, p, home, ann, loyalty.Points{PointType: "award", Points: 2000, Key: "pool-r1"})
@@ -149,25 +149,25 @@ func TestNilProgrammeIsBadInputNotAPanic(t *testing.T) {
 	m := crm.CustomerIDFrom([16]byte{1})
 	pc := loyalty.Points{Customer: m, PointType: "points", Points: 1}
 	_, err := svc.Earn(ctx, nil, pc)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, err = svc.Redeem(ctx, nil, pc)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, err = svc.Adjust(ctx, nil, pc)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, err = svc.Refund(ctx, nil, m, "SO-1", nil, "k")
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, err = svc.Reverse(ctx, nil, loyalty.EntryIDFrom([16]byte{1}), "")
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, err = svc.Transfer(ctx, nil, loyalty.Transfer{From: m, To: crm.CustomerIDFrom([16]byte{2}), PointType: "points", Points: 1})
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, err = svc.EarnOrder(ctx, nil, loyalty.Order{}, loyalty.Member{}, "")
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, err = svc.EvaluateTier(ctx, nil, m)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, err = svc.ExpireDue(ctx, nil, time.Now(), 0)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, err = svc.Balance(ctx, nil, m, "points")
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 }
 
 func TestRedeemAcrossPointTypesByPriority(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -35,7 +36,7 @@ func (t TransferRules) validate(pr *programProblems) {
 func (s *Service) checkTransferLimits(ctx context.Context, p *Program, sender AccountKey, points int64) (read map[AccountKey]int64, err error) {
 	r := p.Transfers
 	if r.MaxPerTransfer > 0 && points > r.MaxPerTransfer {
-		return nil, crm.Invalid("points", "max_per_transfer", fmt.Sprintf("%d is over the limit of %d per transfer", points, r.MaxPerTransfer))
+		return nil, kehu.Invalid("points", "max_per_transfer", fmt.Sprintf("%d is over the limit of %d per transfer", points, r.MaxPerTransfer))
 	}
 	if r.MaxPerMonth == 0 {
 		return nil, nil
@@ -44,13 +45,13 @@ func (s *Service) checkTransferLimits(ctx context.Context, p *Program, sender Ac
 	switch a, err := s.store.Account(ctx, sender); {
 	case err == nil:
 		read[sender] = a.Version
-	case !errors.Is(err, crm.ErrNotFound):
+	case !errors.Is(err, kehu.ErrNotFound):
 		return nil, err
 	}
 	now := s.opts.Now().In(p.Location())
 	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, p.Location())
 	var sent int64
-	q := EntryQuery{From: from, PageRequest: crm.PageRequest{Limit: 1000}}
+	q := EntryQuery{From: from, PageRequest: kehu.PageRequest{Limit: 1000}}
 	for {
 		page, err := s.store.Entries(ctx, sender, q)
 		if err != nil {
@@ -70,7 +71,7 @@ func (s *Service) checkTransferLimits(ctx context.Context, p *Program, sender Ac
 		q.After = page.Next
 	}
 	if sent+points > r.MaxPerMonth {
-		return nil, crm.Invalid("points", "max_per_month", fmt.Sprintf("%d sent this month; %d more is over the limit of %d", sent, points, r.MaxPerMonth))
+		return nil, kehu.Invalid("points", "max_per_month", fmt.Sprintf("%d sent this month; %d more is over the limit of %d", sent, points, r.MaxPerMonth))
 	}
 	return read, nil
 }
@@ -92,9 +93,9 @@ func unchanged(read map[AccountKey]int64, keys []AccountKey, accts []*Account) e
 
 // JoinPool adds a member to a household pool, up to the programme's MaxPoolMembers.
 func (s *Service) JoinPool(ctx context.Context, p *Program, pool, member crm.CustomerID) (*MemberState, error) {
-	var probs crm.Problems
+	var probs kehu.Problems
 	if p == nil || p.loc == nil {
-		return nil, crm.Invalid("program", "required", "a validated programme is required")
+		return nil, kehu.Invalid("program", "required", "a validated programme is required")
 	}
 	if pool.IsZero() || member.IsZero() || pool == member {
 		probs.Add("pool", "required", "a pool and a distinct member are required")
@@ -110,7 +111,7 @@ func (s *Service) JoinPool(ctx context.Context, p *Program, pool, member crm.Cus
 		case slices.Contains(m.PoolMembers, member):
 			return nil
 		case len(m.PoolMembers) >= p.Transfers.MaxPoolMembers:
-			return crm.Invalid("pool", "max_pool_members", fmt.Sprintf("the pool already has %d members", len(m.PoolMembers)))
+			return kehu.Invalid("pool", "max_pool_members", fmt.Sprintf("the pool already has %d members", len(m.PoolMembers)))
 		}
 		if m.JoinedAt.IsZero() {
 			m.JoinedAt = s.opts.Now()
@@ -131,7 +132,7 @@ func (s *Service) poolMember(ctx context.Context, p *Program, pool, member crm.C
 		return err
 	}
 	if st == nil || !slices.Contains(st.PoolMembers, member) {
-		return crm.Invalid("member", "pool_member", fmt.Sprintf("%s is not a member of pool %s", member, pool))
+		return kehu.Invalid("member", "pool_member", fmt.Sprintf("%s is not a member of pool %s", member, pool))
 	}
 	return nil
 }

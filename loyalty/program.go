@@ -9,7 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // PointKind separates points a member spends from points that only measure status, as
@@ -260,7 +260,7 @@ var (
 )
 
 // NewProgram validates a copy of p and returns it. The copy shares nothing with p, so
-// changing p afterwards does not change the programme. Errors are a *crm.ValidationError
+// changing p afterwards does not change the programme. Errors are a *kehu.ValidationError
 // listing every problem (see Validate).
 func NewProgram(p Program) (*Program, error) {
 	c := p.clone()
@@ -289,7 +289,7 @@ func (p *Program) clone() *Program {
 }
 
 // Validate checks the whole programme and reports every problem at once in a
-// *crm.ValidationError (fields such as "point_types[1].code" or "earning.rules[3].when"):
+// *kehu.ValidationError (fields such as "point_types[1].code" or "earning.rules[3].when"):
 //
 //   - id: required, 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-', starting with a letter or digit;
 //     name: required; version: 1 or more;
@@ -313,7 +313,7 @@ func (p *Program) clone() *Program {
 // the programme; LoadProgram and NewProgram return programmes already validated.
 func (p *Program) Validate() error {
 	if p == nil {
-		return crm.Invalid("program", "required", "is nil")
+		return kehu.Invalid("program", "required", "is nil")
 	}
 	var pr programProblems
 	p.loc, p.plan = nil, nil
@@ -347,7 +347,7 @@ func (p *Program) Validate() error {
 		}
 	}
 
-	cur, err := crm.ParseCurrency(p.Currency)
+	cur, err := kehu.ParseCurrency(p.Currency)
 	pr.Merge("", err)
 
 	if len(p.PointTypes) == 0 {

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -60,13 +60,13 @@ func earnLoad(t *testing.T, jsonText string) *loyalty.Program {
 }
 
 // earnLoadErr loads a programme that must be invalid and returns its validation error.
-func earnLoadErr(t *testing.T, jsonText string) *crm.ValidationError {
+func earnLoadErr(t *testing.T, jsonText string) *kehu.ValidationError {
 	t.Helper()
 	p, err := loyalty.LoadProgram(strings.NewReader(jsonText))
 	require.Error(t, err)
 	require.Nil(t, p)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
-	var verr *crm.ValidationError
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	return verr
 }
@@ -78,7 +78,7 @@ func TestLoadProgramRetail(t *testing.T) {
 	assert.Equal(t, loyalty.NearestExpiryFirst, p.Spend(), "empty spend_policy means nearest expiry first")
 	assert.Equal(t, loyalty.ReturnDebt, p.ReturnPolicy(), "empty returns means debt")
 	require.Len(t, p.Earning.Base, 2)
-	assert.Equal(t, crm.Down, p.Earning.Base[0].RoundingMode(), "base rates round down by default")
+	assert.Equal(t, kehu.Down, p.Earning.Base[0].RoundingMode(), "base rates round down by default")
 	pt, ok := p.PointType("points")
 	require.True(t, ok)
 	assert.True(t, decimal.RequireFromString("0.01").Equal(pt.ValuePerPoint))
@@ -200,7 +200,7 @@ func TestValidateListsEveryProblem(t *testing.T) {
 func TestValidateZeroProgram(t *testing.T) {
 	var p loyalty.Program
 	err := p.Validate()
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	for _, f := range []string{"id", "name", "version", "time_zone", "currency", "point_types"} {
 		assert.True(t, verr.Has(f, ""), "missing %s", f)
@@ -208,7 +208,7 @@ func TestValidateZeroProgram(t *testing.T) {
 	assert.Equal(t, time.UTC, p.Location(), "an invalid programme has no zone")
 
 	var nilp *loyalty.Program
-	assert.ErrorIs(t, nilp.Validate(), crm.ErrInvalid)
+	assert.ErrorIs(t, nilp.Validate(), kehu.ErrInvalid)
 }
 
 func TestValidateTimeZone(t *testing.T) {
@@ -230,7 +230,7 @@ func TestValidateTimeZone(t *testing.T) {
 				assert.NoError(t, err)
 				return
 			}
-			var verr *crm.ValidationError
+			var verr *kehu.ValidationError
 			require.ErrorAs(t, err, &verr)
 			assert.True(t, verr.Has("time_zone", ""), "%v", verr)
 		})
@@ -263,7 +263,7 @@ func TestValidateExpiry(t *testing.T) {
 				assert.NoError(t, err)
 				return
 			}
-			var verr *crm.ValidationError
+			var verr *kehu.ValidationError
 			require.ErrorAs(t, err, &verr)
 			assert.True(t, verr.Has(tc.field, ""), "want %s in %v", tc.field, verr)
 		})
@@ -361,7 +361,7 @@ func TestNewProgram(t *testing.T) {
 	assert.Equal(t, "DEPOSIT", p.Earning.Base[0].ExcludeSKUs[0])
 
 	order := loyalty.Order{ID: "o", At: time.Date(2026, 5, 9, 10, 0, 0, 0, time.UTC), Currency: "EUR", // a Saturday
-		Lines: []loyalty.OrderLine{{ID: "1", Quantity: 1, Amount: crm.MustMoney("10.00", "EUR")}}}
+		Lines: []loyalty.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10.00", "EUR")}}}
 	e, err := p.Preview(order, loyalty.Member{}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, int64(30), e.Total("points"), "2 per €1 on €10 plus the weekend bonus of 10")
@@ -373,18 +373,18 @@ func TestNewProgram(t *testing.T) {
 	assert.Equal(t, int64(30), e.Total("points"))
 
 	_, err = loyalty.NewProgram(loyalty.Program{})
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 }
 
 func TestPreviewNeedsValidatedProgram(t *testing.T) {
 	p := &loyalty.Program{ID: "x", Version: 1, Name: "x", TimeZone: "UTC", Currency: "CNY"}
 	_, err := p.Preview(loyalty.Order{}, loyalty.Member{}, nil)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, _, err = p.EventAwards(loyalty.EventSignup, time.Now(), loyalty.Member{}, nil)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	var nilp *loyalty.Program
 	_, err = nilp.Preview(loyalty.Order{}, loyalty.Member{}, nil)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 }
 
 func TestMustLoadProgramPanicsOnBadProgramme(t *testing.T) {
@@ -397,7 +397,7 @@ func TestLoadProgramReaderError(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, errEarnRead))
 	_, err = loyalty.LoadProgram(nil)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 }
 
 var errEarnRead = errors.New("disk on fire")

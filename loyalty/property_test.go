@@ -13,8 +13,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -54,7 +54,7 @@ type command struct {
 func runSequence(t *testing.T, seed uint64, steps int, stats map[string]int) {
 	rng := rand.New(rand.NewPCG(seed, seed*31+7))
 	p := propertyProgram(t, rng)
-	opts, clock, _ := crmtest.Options(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	store := loyalty.NewMemoryStore()
 	svc := loyalty.NewService(store, opts)
 	ctx := context.Background()
@@ -246,7 +246,7 @@ func checkAll(t *testing.T, svc *loyalty.Service, store loyalty.Store, p *loyalt
 		for _, typ := range types {
 			key := loyalty.AccountKey{Program: p.ID, Customer: m, PointType: typ}
 			a, err := store.Account(ctx, key)
-			if errors.Is(err, crm.ErrNotFound) {
+			if errors.Is(err, kehu.ErrNotFound) {
 				continue
 			}
 			require.NoError(t, err)
@@ -261,7 +261,7 @@ func checkAll(t *testing.T, svc *loyalty.Service, store loyalty.Store, p *loyalt
 					t.Errorf("%s: lot %s returned %d outside [0, %d]", where, l.ID, l.Returned, l.Earned)
 				}
 			}
-			q := loyalty.EntryQuery{PageRequest: crm.PageRequest{Limit: 1000}}
+			q := loyalty.EntryQuery{PageRequest: kehu.PageRequest{Limit: 1000}}
 			for {
 				page, err := store.Entries(ctx, key, q)
 				require.NoError(t, err)

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/loyalty"
 	"github.com/kehu-crm/kehu/loyalty/loyaltytest"
 )
@@ -44,14 +44,14 @@ func newRefundFixture(t *testing.T, returns loyalty.ReturnMode) *refundFixture {
 		},
 	})
 	require.NoError(t, err)
-	opts, clock, _ := crmtest.Options(time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC))
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC))
 	store := loyalty.NewMemoryStore()
 	f := &refundFixture{ctx: context.Background(), svc: loyalty.NewService(store, opts), store: store, p: p,
 		member: loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{7})}}
 	f.key = loyalty.AccountKey{Program: p.ID, Customer: f.member.CustomerID, PointType: "points"}
 	f.order = loyalty.Order{ID: "SO-1", At: clock.Now(), Currency: "CNY", Lines: []loyalty.OrderLine{
-		{ID: "A", SKU: "BEANS", Category: "coffee", Quantity: 2, Amount: crm.MustMoney("100.00", "CNY")},
-		{ID: "B", SKU: "LEAF", Category: "tea", Quantity: 1, Amount: crm.MustMoney("50.00", "CNY")},
+		{ID: "A", SKU: "BEANS", Category: "coffee", Quantity: 2, Amount: kehu.MustMoney("100.00", "CNY")},
+		{ID: "B", SKU: "LEAF", Category: "tea", Quantity: 1, Amount: kehu.MustMoney("50.00", "CNY")},
 	}}
 	return f
 }
@@ -116,7 +116,7 @@ func TestRefundTakesBackLineByLine(t *testing.T) {
 		assert.Equal(t, book, f.book(t), "step %d: %s", i, s.name)
 	}
 	_, err := f.svc.Refund(f.ctx, f.p, f.member.CustomerID, "SO-1", []loyalty.RefundLine{{Line: "A", Quantity: 1, Of: 2}}, "RF-again")
-	assert.ErrorIs(t, err, crm.ErrInvalid, "line A has no units left to refund")
+	assert.ErrorIs(t, err, kehu.ErrInvalid, "line A has no units left to refund")
 	assert.Zero(t, f.book(t))
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -46,7 +47,7 @@ func (d ReplayDiff) Changed() bool { return len(d.Delta) > 0 || d.CurrentTier !=
 func Replay(current, candidate *Program, activity iter.Seq[Activity]) ([]ReplayDiff, error) {
 	for _, p := range []*Program{current, candidate} {
 		if !p.validated() {
-			return nil, crm.Invalid("program", "required", "both programmes must be validated")
+			return nil, kehu.Invalid("program", "required", "both programmes must be validated")
 		}
 	}
 	type side struct {
@@ -68,7 +69,7 @@ func Replay(current, candidate *Program, activity iter.Seq[Activity]) ([]ReplayD
 			customer = a.Order.CustomerID
 		}
 		if customer.IsZero() {
-			return nil, crm.Invalid(fmt.Sprintf("activity[%d].member.customer_id", n-1), "required", "is empty")
+			return nil, kehu.Invalid(fmt.Sprintf("activity[%d].member.customer_id", n-1), "required", "is empty")
 		}
 		m := members[customer]
 		if m == nil {
@@ -167,7 +168,7 @@ func replayTier(p *Program, facts []tierFact, t time.Time) string {
 			f.Purchases += x.purchase
 		}
 	}
-	return p.Tiers.Levels[p.Tiers.Qualify(f, int32(crm.Currency(p.Currency).MinorUnits()))].Code
+	return p.Tiers.Levels[p.Tiers.Qualify(f, int32(kehu.Currency(p.Currency).MinorUnits()))].Code
 }
 
 // replayUsage answers RuleUsage from the replay's own awards.

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
-// Redemption errors. None of them matches crm.ErrConflict: they are answers, not lost
+// Redemption errors. None of them matches kehu.ErrConflict: they are answers, not lost
 // races, and retrying does not change them.
 var (
 	// ErrOutOfStock reports a reservation of more units than the reward has left.
@@ -63,7 +63,7 @@ type Reward struct {
 	Points int64 `json:"points"`
 	// Cash is an optional cash part per unit, in the programme's currency, that the host's
 	// checkout collects; the ledger never touches it.
-	Cash *crm.Money `json:"cash,omitempty"`
+	Cash *kehu.Money `json:"cash,omitempty"`
 	// Stock is the number of units left; UnlimitedStock (-1) for a reward that never runs
 	// out. Reservations take units; cancellations put them back.
 	Stock int64 `json:"stock"`
@@ -127,7 +127,7 @@ func (r *Reward) OpenTo(tier string) bool {
 func (r *Reward) Unlimited() bool { return r.Stock == UnlimitedStock }
 
 // Validate checks the reward against the programme and reports every problem at once in a
-// *crm.ValidationError:
+// *kehu.ValidationError:
 //
 //   - id: required, 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-', starting with a letter or
 //     digit; program: the programme's ID; name: required, at most 200 bytes;
@@ -141,12 +141,12 @@ func (r *Reward) Unlimited() bool { return r.Stock == UnlimitedStock }
 //   - coupon: prefix up to 16 of A-Z and 0-9; uses 1 to 1,000,000; valid_days 0 to 36,500.
 func (r *Reward) Validate(p *Program) error {
 	if r == nil {
-		return crm.Invalid("reward", "required", "is nil")
+		return kehu.Invalid("reward", "required", "is nil")
 	}
 	if p == nil || p.loc == nil {
-		return crm.Invalid("program", "required", "a validated programme is required (LoadProgram or NewProgram)")
+		return kehu.Invalid("program", "required", "a validated programme is required (LoadProgram or NewProgram)")
 	}
-	var probs crm.Problems
+	var probs kehu.Problems
 	switch {
 	case r.ID == "":
 		probs.Add("id", "required", "is empty")
@@ -171,7 +171,7 @@ func (r *Reward) Validate(p *Program) error {
 		probs.Addf("points", "range", "%d is not between 1 and %d", r.Points, int64(MaxPoints))
 	}
 	if r.Cash != nil {
-		if cur, _ := crm.ParseCurrency(p.Currency); r.Cash.Currency() != cur {
+		if cur, _ := kehu.ParseCurrency(p.Currency); r.Cash.Currency() != cur {
 			probs.Addf("cash", "currency", "is in %s, not the programme's currency %s", clipQuote(string(r.Cash.Currency())), p.Currency)
 		}
 		if !r.Cash.IsPositive() {
@@ -205,7 +205,7 @@ func (r *Reward) Validate(p *Program) error {
 	return probs.Err()
 }
 
-func (r *Reward) validateTiers(p *Program, probs *crm.Problems) {
+func (r *Reward) validateTiers(p *Program, probs *kehu.Problems) {
 	if len(r.Tiers) == 0 {
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -32,7 +33,7 @@ func (s ReservationStatus) Active() bool { return s == Reserved || s == Confirme
 func ParseReservationStatus(s string) (ReservationStatus, error) {
 	st := ReservationStatus(strings.ToLower(strings.TrimSpace(s)))
 	if !st.Valid() {
-		return "", crm.Invalid("status", "enum", fmt.Sprintf(`%s is not "reserved", "confirmed" or "cancelled"`, clipQuote(s)))
+		return "", kehu.Invalid("status", "enum", fmt.Sprintf(`%s is not "reserved", "confirmed" or "cancelled"`, clipQuote(s)))
 	}
 	return st, nil
 }
@@ -67,7 +68,7 @@ type Reservation struct {
 	PointType string `json:"point_type"`
 	Points    int64  `json:"points"`
 	// Cash is the cash part the host's checkout collects (Units × the reward's Cash), or nil.
-	Cash   *crm.Money        `json:"cash,omitempty"`
+	Cash   *kehu.Money       `json:"cash,omitempty"`
 	Status ReservationStatus `json:"status"`
 	// HoldEntry is the ledger's redeem entry that holds the points (source type
 	// "reservation", reference ID); zero until the points are held.
@@ -107,58 +108,58 @@ type ReservationQuery struct {
 	Customer crm.CustomerID
 	// Status, when set, keeps reservations in that status.
 	Status ReservationStatus
-	crm.PageRequest
+	kehu.PageRequest
 }
 
 // RewardStore persists the rewards catalogue, reservations and coupons. Like Store it holds
 // no rules: the Service decides every change and the store applies it atomically. Every
 // method that takes a function runs it on copies of the current records; if the function
 // returns an error nothing is written and the error is returned as is. Changes of one
-// reward (and its reservations) are serialised, or all but one fail with crm.ErrConflict.
+// reward (and its reservations) are serialised, or all but one fail with kehu.ErrConflict.
 // A store never keeps a pointer it was given nor returns one it keeps. loyaltytest.Run
 // checks every contract written here.
 type RewardStore interface {
 	// PutReward creates or replaces a reward, versioned: r.Version must be the stored
-	// version (0 for a reward not stored yet), or PutReward fails with crm.ErrConflict and
+	// version (0 for a reward not stored yet), or PutReward fails with kehu.ErrConflict and
 	// writes nothing. The reward is stored with Version increased by one.
 	PutReward(ctx context.Context, r Reward) error
-	// Reward returns the reward, or crm.ErrNotFound.
+	// Reward returns the reward, or kehu.ErrNotFound.
 	Reward(ctx context.Context, program, id string) (*Reward, error)
 	// Rewards returns one page of a programme's rewards in ID order.
-	Rewards(ctx context.Context, program string, pr crm.PageRequest) (crm.Page[*Reward], error)
+	Rewards(ctx context.Context, program string, pr kehu.PageRequest) (kehu.Page[*Reward], error)
 
 	// Reserve stores a new reservation together with a change to its reward, in one
-	// atomic step. It reads the reward r.Program/r.Reward (crm.ErrNotFound if there is none)
+	// atomic step. It reads the reward r.Program/r.Reward (kehu.ErrNotFound if there is none)
 	// and the number of units of r.Customer's active (reserved or confirmed) reservations of
 	// that reward, and runs fn on copies of r and the reward. Unless fn fails, the
 	// reservation is stored as fn left it (with ID, Program, Customer and Reward as given)
 	// and the reward as fn left it with Version increased by one. If a reservation with
-	// r.ID exists in the programme, Reserve fails with crm.ErrDuplicate and writes nothing.
+	// r.ID exists in the programme, Reserve fails with kehu.ErrDuplicate and writes nothing.
 	Reserve(ctx context.Context, r Reservation, fn func(r *Reservation, reward *Reward, activeUnits int64) error) error
-	// Reservation returns the reservation, or crm.ErrNotFound.
+	// Reservation returns the reservation, or kehu.ErrNotFound.
 	Reservation(ctx context.Context, program, id string) (*Reservation, error)
 	// Reservations returns one page of a programme's reservations in ID order, filtered by
 	// q's customer and status when set.
-	Reservations(ctx context.Context, program string, q ReservationQuery) (crm.Page[*Reservation], error)
-	// UpdateReservation runs fn on copies of the reservation and its reward (crm.ErrNotFound
+	Reservations(ctx context.Context, program string, q ReservationQuery) (kehu.Page[*Reservation], error)
+	// UpdateReservation runs fn on copies of the reservation and its reward (kehu.ErrNotFound
 	// if the reservation does not exist) and stores both as fn left them, the reward with
 	// Version increased by one, in one atomic step. The reservation keeps its ID, Program,
 	// Customer and Reward.
 	UpdateReservation(ctx context.Context, program, id string, fn func(r *Reservation, reward *Reward) error) error
 	// DropReservation deletes a reservation that never took effect, in one atomic step with
 	// fn's change to its reward (typically the units put back), stored with Version
-	// increased by one. It fails with crm.ErrNotFound if there is no such reservation.
-	// Afterwards Reservation answers crm.ErrNotFound and the ID may be used again.
+	// increased by one. It fails with kehu.ErrNotFound if there is no such reservation.
+	// Afterwards Reservation answers kehu.ErrNotFound and the ID may be used again.
 	DropReservation(ctx context.Context, program, id string, fn func(r *Reservation, reward *Reward) error) error
 
 	// CreateCoupon stores a new coupon. A coupon with the same code in the programme makes
-	// it fail with crm.ErrDuplicate, writing nothing.
+	// it fail with kehu.ErrDuplicate, writing nothing.
 	CreateCoupon(ctx context.Context, c Coupon) error
-	// Coupon returns the coupon with the code, or crm.ErrNotFound. Codes are matched
+	// Coupon returns the coupon with the code, or kehu.ErrNotFound. Codes are matched
 	// exactly; Service.RedeemCoupon normalises what members type.
 	Coupon(ctx context.Context, program, code string) (*Coupon, error)
-	// UseCoupon runs fn on a copy of the coupon (crm.ErrNotFound if there is none) and
+	// UseCoupon runs fn on a copy of the coupon (kehu.ErrNotFound if there is none) and
 	// stores it as fn left it (with Code and Program unchanged), atomically: concurrent
-	// uses of one coupon are serialised or all but one fail with crm.ErrConflict.
+	// uses of one coupon are serialised or all but one fail with kehu.ErrConflict.
 	UseCoupon(ctx context.Context, program, code string, fn func(c *Coupon) error) error
 }

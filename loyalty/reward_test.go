@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/loyalty"
 	"github.com/kehu-crm/kehu/loyalty/loyaltytest"
 )
@@ -26,9 +26,9 @@ type rwEnv struct {
 	ctx    context.Context
 	store  *loyalty.MemoryStore
 	svc    *loyalty.Service
-	clock  *crmtest.Clock
-	ids    *crmtest.SeqIDs
-	events *crm.Recorder
+	clock  *kehu.Clock
+	ids    *kehu.SeqIDs
+	events *kehu.Recorder
 	p      *loyalty.Program
 }
 
@@ -56,8 +56,8 @@ func rwProgram() loyalty.Program {
 
 func newRwEnv(t *testing.T) *rwEnv {
 	t.Helper()
-	opts, clock, ids := crmtest.Options(rwStart)
-	events := &crm.Recorder{}
+	opts, clock, ids := kehu.Deterministic(rwStart)
+	events := &kehu.Recorder{}
 	opts.Events = events
 	store := loyalty.NewMemoryStore()
 	p, err := loyalty.NewProgram(rwProgram())
@@ -113,7 +113,7 @@ func (e *rwEnv) reserve(c crm.CustomerID, reward string, units int64, key string
 func (e *rwEnv) check(c crm.CustomerID) {
 	e.t.Helper()
 	k := loyalty.AccountKey{Program: e.p.ID, Customer: c, PointType: "points"}
-	if _, err := e.store.Account(e.ctx, k); errors.Is(err, crm.ErrNotFound) {
+	if _, err := e.store.Account(e.ctx, k); errors.Is(err, kehu.ErrNotFound) {
 		return
 	}
 	assert.NoError(e.t, loyaltytest.CheckInvariants(e.ctx, e.store, k), "ledger invariants of %s", k)
@@ -126,7 +126,7 @@ func TestRewardValidate(t *testing.T) {
 	noTiers.Tiers = nil
 	pNoTiers, err := loyalty.NewProgram(noTiers)
 	require.NoError(t, err)
-	cny, usd, zero := crm.MustMoney("9.90", "CNY"), crm.MustMoney("1.00", "USD"), crm.MustMoney("0", "CNY")
+	cny, usd, zero := kehu.MustMoney("9.90", "CNY"), kehu.MustMoney("1.00", "USD"), kehu.MustMoney("0", "CNY")
 	valid := func() loyalty.Reward {
 		r := coffee()
 		r.Program = "retail"
@@ -182,16 +182,16 @@ func TestRewardValidate(t *testing.T) {
 				assert.NoError(t, err)
 				return
 			}
-			var verr *crm.ValidationError
+			var verr *kehu.ValidationError
 			require.ErrorAs(t, err, &verr)
-			assert.ErrorIs(t, err, crm.ErrInvalid)
+			assert.ErrorIs(t, err, kehu.ErrInvalid)
 			assert.True(t, verr.Has(tc.field, tc.rule), "want %s (%s) in %v", tc.field, tc.rule, err)
 		})
 	}
 
 	t.Run("every problem at once", func(t *testing.T) {
 		r := loyalty.Reward{ID: "bad id", PointType: "status", Stock: -5, Coupon: &loyalty.CouponSpec{}}
-		var verr *crm.ValidationError
+		var verr *kehu.ValidationError
 		require.ErrorAs(t, r.Validate(p), &verr)
 		for _, f := range []string{"id", "program", "name", "point_type", "points", "stock", "coupon.uses"} {
 			assert.True(t, verr.Has(f, ""), "want a problem on %s in %v", f, verr)
@@ -200,8 +200,8 @@ func TestRewardValidate(t *testing.T) {
 	t.Run("unvalidated programme", func(t *testing.T) {
 		r := valid()
 		def := rwProgram()
-		assert.ErrorIs(t, r.Validate(&def), crm.ErrInvalid)
-		assert.ErrorIs(t, r.Validate(nil), crm.ErrInvalid)
+		assert.ErrorIs(t, r.Validate(&def), kehu.ErrInvalid)
+		assert.ErrorIs(t, r.Validate(nil), kehu.ErrInvalid)
 	})
 }
 
@@ -222,18 +222,18 @@ func TestPutReward(t *testing.T) {
 	change.Name = "Free latte"
 	require.NoError(t, e.svc.PutReward(e.ctx, e.p, change))
 	change.Name = "Free mocha"
-	assert.ErrorIs(t, e.svc.PutReward(e.ctx, e.p, change), crm.ErrConflict, "a change over a stale version")
+	assert.ErrorIs(t, e.svc.PutReward(e.ctx, e.p, change), kehu.ErrConflict, "a change over a stale version")
 	stored, _ := e.svc.Reward(e.ctx, e.p, "coffee")
 	assert.Equal(t, "Free latte", stored.Name)
 
 	bad := coffee()
 	bad.ID, bad.Points = "tea", 0
-	assert.ErrorIs(t, e.svc.PutReward(e.ctx, e.p, bad), crm.ErrInvalid)
+	assert.ErrorIs(t, e.svc.PutReward(e.ctx, e.p, bad), kehu.ErrInvalid)
 	_, err := e.svc.Reward(e.ctx, e.p, "tea")
-	assert.ErrorIs(t, err, crm.ErrNotFound, "an invalid reward is not stored")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "an invalid reward is not stored")
 
 	e.put(loyalty.Reward{ID: "apple", Name: "Apple", PointType: "points", Points: 1, Stock: loyalty.UnlimitedStock})
-	page, err := e.svc.Rewards(e.ctx, e.p, crm.PageRequest{})
+	page, err := e.svc.Rewards(e.ctx, e.p, kehu.PageRequest{})
 	require.NoError(t, err)
 	require.Len(t, page.Items, 2)
 	assert.Equal(t, "apple", page.Items[0].ID, "Rewards lists in ID order")
@@ -263,10 +263,10 @@ func TestReserveRefusals(t *testing.T) {
 		{name: "per-customer limit in one go", units: 3, want: loyalty.ErrRewardLimit},
 		{name: "per-customer limit over two", before: func(s setup) { s.e.reserve(s.c, s.reward, 2, "earlier") }, want: loyalty.ErrRewardLimit},
 		{name: "insufficient points", reward: func(r *loyalty.Reward) { r.Points = 5000 }, want: loyalty.ErrInsufficientPoints},
-		{name: "unknown reward", reward: func(r *loyalty.Reward) { r.ID = "other" }, want: crm.ErrNotFound},
-		{name: "zero units", units: -1, want: crm.ErrInvalid},
-		{name: "no key", key: "-", want: crm.ErrInvalid},
-		{name: "member of someone else", member: loyalty.Member{CustomerID: crm.CustomerIDFrom(crmtest.NewSeqIDsIn(9).NewID())}, want: crm.ErrInvalid},
+		{name: "unknown reward", reward: func(r *loyalty.Reward) { r.ID = "other" }, want: kehu.ErrNotFound},
+		{name: "zero units", units: -1, want: kehu.ErrInvalid},
+		{name: "no key", key: "-", want: kehu.ErrInvalid},
+		{name: "member of someone else", member: loyalty.Member{CustomerID: crm.CustomerIDFrom(kehu.NewSeqIDsIn(9).NewID())}, want: kehu.ErrInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -302,7 +302,7 @@ func TestReserveRefusals(t *testing.T) {
 			assert.Equal(t, avail, e.available(c), "a refused reservation holds no points")
 			if key != "" {
 				_, err = e.svc.Reservation(e.ctx, e.p, loyalty.ReservationID(e.p.ID, key))
-				assert.ErrorIs(t, err, crm.ErrNotFound, "a refused reservation is not stored")
+				assert.ErrorIs(t, err, kehu.ErrNotFound, "a refused reservation is not stored")
 			}
 			e.check(c)
 		})
@@ -313,7 +313,7 @@ func TestReserveConfirm(t *testing.T) {
 	e := newRwEnv(t)
 	c := e.member()
 	e.earn(c, 1000)
-	cash := crm.MustMoney("9.90", "CNY")
+	cash := kehu.MustMoney("9.90", "CNY")
 	r := coffee()
 	r.Cash = &cash
 	r.Coupon = &loyalty.CouponSpec{Prefix: "CAFE", Uses: 1, ValidDays: 7}
@@ -340,8 +340,8 @@ func TestReserveConfirm(t *testing.T) {
 	assert.Equal(t, res, again)
 	assert.EqualValues(t, 400, e.available(c))
 	_, err = e.svc.Reserve(e.ctx, e.p, c, "coffee", 1, loyalty.Member{}, "checkout-1")
-	assert.ErrorIs(t, err, loyalty.ErrKeyReused, "the key with other units")
-	assert.ErrorIs(t, err, crm.ErrConflict)
+	assert.ErrorIs(t, err, kehu.ErrKeyReused, "the key with other units")
+	assert.ErrorIs(t, err, kehu.ErrConflict)
 
 	e.clock.Advance(time.Minute)
 	confirmedAt := e.clock.Now()
@@ -365,7 +365,7 @@ func TestReserveConfirm(t *testing.T) {
 	assert.EqualValues(t, 8, e.stock("coffee"), "confirmed units stay taken")
 
 	_, err = e.svc.Cancel(e.ctx, e.p, res.ID, "changed my mind")
-	assert.ErrorIs(t, err, crm.ErrConflict, "a confirmed reservation cannot be cancelled")
+	assert.ErrorIs(t, err, kehu.ErrConflict, "a confirmed reservation cannot be cancelled")
 	assert.EqualValues(t, 400, e.available(c))
 	e.check(c)
 
@@ -416,18 +416,18 @@ func TestReserveCancel(t *testing.T) {
 	assert.Equal(t, can, again, "a repeated Cancel returns the first result")
 	assert.EqualValues(t, 10, e.stock("coffee"), "a repeated Cancel puts nothing back twice")
 	_, err = e.svc.Confirm(e.ctx, e.p, res.ID)
-	assert.ErrorIs(t, err, crm.ErrConflict, "a cancelled reservation cannot be confirmed")
+	assert.ErrorIs(t, err, kehu.ErrConflict, "a cancelled reservation cannot be confirmed")
 	again, err = e.svc.Reserve(e.ctx, e.p, c, "coffee", 1, loyalty.Member{}, "checkout-1")
 	require.NoError(t, err, "Reserve repeated after the cancellation")
 	assert.Equal(t, loyalty.Cancelled, again.Status, "a repeated Reserve returns its reservation as it is now")
 	e.check(c)
 
 	_, err = e.svc.Cancel(e.ctx, e.p, "nothing", "")
-	assert.ErrorIs(t, err, crm.ErrNotFound)
+	assert.ErrorIs(t, err, kehu.ErrNotFound)
 	_, err = e.svc.Confirm(e.ctx, e.p, "nothing")
-	assert.ErrorIs(t, err, crm.ErrNotFound)
+	assert.ErrorIs(t, err, kehu.ErrNotFound)
 	_, err = e.svc.Cancel(e.ctx, e.p, "", "")
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 }
 
 func mustAccount(t *testing.T, e *rwEnv, k loyalty.AccountKey) *loyalty.Account {
@@ -446,7 +446,7 @@ func TestHoldIsReleasedByCancelOnly(t *testing.T) {
 	e.put(coffee())
 	res := e.reserve(c, "coffee", 1, "checkout-1")
 	_, err := e.svc.Reverse(e.ctx, e.p, res.HoldEntry, "by hand")
-	assert.ErrorIs(t, err, crm.ErrInvalid, "Reverse refuses a reservation's hold: Cancel also returns the stock")
+	assert.ErrorIs(t, err, kehu.ErrInvalid, "Reverse refuses a reservation's hold: Cancel also returns the stock")
 	can, err := e.svc.Cancel(e.ctx, e.p, res.ID, "")
 	require.NoError(t, err)
 	assert.Equal(t, loyalty.Cancelled, can.Status)
@@ -480,7 +480,7 @@ func TestReserveInterrupted(t *testing.T) {
 	t.Run("repeat completes", func(t *testing.T) {
 		e, c, id := setup(t, "k1")
 		_, err := e.svc.Confirm(e.ctx, e.p, id)
-		assert.ErrorIs(t, err, crm.ErrConflict, "a reservation without its points cannot be confirmed")
+		assert.ErrorIs(t, err, kehu.ErrConflict, "a reservation without its points cannot be confirmed")
 		res := e.reserve(c, "coffee", 1, "k1")
 		assert.False(t, res.HoldEntry.IsZero(), "the repeat held the points")
 		assert.EqualValues(t, 700, e.available(c))
@@ -550,7 +550,7 @@ func TestReserveConcurrentStock(t *testing.T) {
 	}
 	assert.Equal(t, stock, won)
 	assert.EqualValues(t, 0, e.stock("coffee"))
-	page, err := e.svc.Reservations(e.ctx, e.p, loyalty.ReservationQuery{PageRequest: crm.PageRequest{Limit: 100}})
+	page, err := e.svc.Reservations(e.ctx, e.p, loyalty.ReservationQuery{PageRequest: kehu.PageRequest{Limit: 100}})
 	require.NoError(t, err)
 	assert.Len(t, page.Items, stock, "only the winners' reservations are stored")
 }
@@ -611,7 +611,7 @@ func TestConfirmCancelRace(t *testing.T) {
 			if (i%2 == 0) == wonConfirm {
 				assert.NoError(t, err, "round %d: the winning side's calls all succeed", round)
 			} else {
-				assert.ErrorIs(t, err, crm.ErrConflict, "round %d: the losing side's calls conflict", round)
+				assert.ErrorIs(t, err, kehu.ErrConflict, "round %d: the losing side's calls conflict", round)
 			}
 		}
 		switch final.Status {
@@ -640,9 +640,9 @@ func TestReservationStatusText(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, loyalty.Confirmed, st)
 	_, err = loyalty.ParseReservationStatus("pending")
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	var back loyalty.ReservationStatus
-	assert.ErrorIs(t, json.Unmarshal([]byte(`"pending"`), &back), crm.ErrInvalid)
+	assert.ErrorIs(t, json.Unmarshal([]byte(`"pending"`), &back), kehu.ErrInvalid)
 	require.NoError(t, json.Unmarshal([]byte(`""`), &back))
 	assert.Equal(t, loyalty.ReservationStatus(""), back, "empty is unset")
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 	"github.com/shopspring/decimal"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // EarningRules is how a programme awards points: base rates on spend, conditional rules
@@ -56,10 +56,10 @@ type BaseRate struct {
 	// Per is the spend unit in the programme's currency, greater than zero, e.g. "1" or
 	// "10".
 	Per decimal.Decimal `json:"per"`
-	// Rounding rounds each line's points to an integer. Nil means crm.Down: a fraction of a
-	// point is never given. Set it with RoundWith, e.g. RoundWith(crm.HalfUp); in JSON it
+	// Rounding rounds each line's points to an integer. Nil means kehu.Down: a fraction of a
+	// point is never given. Set it with RoundWith, e.g. RoundWith(kehu.HalfUp); in JSON it
 	// is "half_up", "half_even", "half_down", "down", "up", "floor" or "ceiling".
-	Rounding *crm.RoundingMode `json:"rounding,omitempty"`
+	Rounding *kehu.RoundingMode `json:"rounding,omitempty"`
 	// Categories, if set, limits the rate to lines of these categories (or of SKUs).
 	Categories []string `json:"categories,omitempty"`
 	// ExcludeCategories never earn under this rate.
@@ -71,12 +71,12 @@ type BaseRate struct {
 }
 
 // RoundWith returns a pointer to mode, for BaseRate.Rounding.
-func RoundWith(mode crm.RoundingMode) *crm.RoundingMode { return &mode }
+func RoundWith(mode kehu.RoundingMode) *kehu.RoundingMode { return &mode }
 
-// RoundingMode returns the rounding of the rate: Rounding, or crm.Down when it is nil.
-func (b BaseRate) RoundingMode() crm.RoundingMode {
+// RoundingMode returns the rounding of the rate: Rounding, or kehu.Down when it is nil.
+func (b BaseRate) RoundingMode() kehu.RoundingMode {
 	if b.Rounding == nil {
-		return crm.Down
+		return kehu.Down
 	}
 	return *b.Rounding
 }
@@ -361,7 +361,7 @@ const BaseRuleID = "base"
 // earnPlan is the validated, compiled, immutable form of a programme's earning rules.
 type earnPlan struct {
 	loc      *time.Location
-	currency crm.Currency
+	currency kehu.Currency
 	types    []string // point type codes, in programme order
 	base     []compiledBase
 	rules    []compiledRule // ascending priority
@@ -781,7 +781,7 @@ func cloneBaseRate(b BaseRate) BaseRate {
 }
 
 // programProblems collects the problems of a programme, with the checks its fields share.
-type programProblems struct{ crm.Problems }
+type programProblems struct{ kehu.Problems }
 
 // clipQuote quotes user input for a message, cut to a readable length.
 func clipQuote(s string) string {

@@ -9,11 +9,11 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
-// FuzzLoadProgram: no JSON makes LoadProgram panic; every failure is a *crm.ValidationError;
+// FuzzLoadProgram: no JSON makes LoadProgram panic; every failure is a *kehu.ValidationError;
 // a programme that loads previews orders and events without panicking, and survives a
 // round trip through its own JSON.
 func FuzzLoadProgram(f *testing.F) {
@@ -38,7 +38,7 @@ func FuzzLoadProgram(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := loyalty.LoadProgram(bytes.NewReader(data))
 		if err != nil {
-			var verr *crm.ValidationError
+			var verr *kehu.ValidationError
 			if !errors.As(err, &verr) || len(verr.Fields) == 0 {
 				t.Fatalf("not a validation error with fields: %T %v", err, err)
 			}
@@ -100,7 +100,7 @@ func FuzzRuleExpression(f *testing.F) {
 			},
 		})
 		if err != nil {
-			var verr *crm.ValidationError
+			var verr *kehu.ValidationError
 			if !errors.As(err, &verr) {
 				t.Fatalf("not a validation error: %T %v", err, err)
 			}
@@ -119,12 +119,12 @@ func FuzzRuleExpression(f *testing.F) {
 // on an error that is neither a validation error nor a rule error.
 func earnExercise(t *testing.T, p *loyalty.Program) {
 	t.Helper()
-	cur := crm.Currency(p.Currency)
-	if c, err := crm.ParseCurrency(p.Currency); err == nil {
+	cur := kehu.Currency(p.Currency)
+	if c, err := kehu.ParseCurrency(p.Currency); err == nil {
 		cur = c
 	}
-	amount := func(s string) crm.Money {
-		m, err := crm.NewMoney(s, string(cur))
+	amount := func(s string) kehu.Money {
+		m, err := kehu.NewMoney(s, string(cur))
 		if err != nil {
 			t.Fatalf("money: %v", err)
 		}
@@ -136,14 +136,14 @@ func earnExercise(t *testing.T, p *loyalty.Program) {
 		{ID: "2", SKU: "BAG", Category: "coffee", Quantity: 1, Amount: amount("0")},
 		{ID: "3", SKU: "GC", Category: "gift_card", Quantity: 1, Amount: amount("1000000")},
 	}}
-	member := loyalty.Member{Tier: "gold", BirthDate: crm.MustDate(1990, time.April, 1), Tags: []string{"vip"},
+	member := loyalty.Member{Tier: "gold", BirthDate: kehu.MustDate(1990, time.April, 1), Tags: []string{"vip"},
 		JoinedAt: at.AddDate(-1, 0, 0), Attributes: map[string]any{"x": 2, "s": "7"}}
 	usage := &earnHistory{past: []earnPast{{"r", at, 10}, {"welcome", at.AddDate(-1, 0, 0), 100}}}
 	check := func(err error) {
 		if err == nil {
 			return
 		}
-		var verr *crm.ValidationError
+		var verr *kehu.ValidationError
 		var rerr *loyalty.RuleError
 		if !errors.As(err, &verr) && !errors.As(err, &rerr) {
 			t.Fatalf("unexpected error: %T %v", err, err)

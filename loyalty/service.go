@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -19,12 +20,12 @@ import (
 // through the Store, atomically and idempotently. It is safe for concurrent use.
 type Service struct {
 	store Store
-	opts  crm.Options
+	opts  kehu.Options
 }
 
 // NewService returns a service over store. A nil store means NewMemoryStore(); nil options
 // mean the defaults (time.Now, UUIDv7, events dropped).
-func NewService(store Store, opts *crm.Options) *Service {
+func NewService(store Store, opts *kehu.Options) *Service {
 	if store == nil {
 		store = NewMemoryStore()
 	}
@@ -64,7 +65,7 @@ func (s *Service) run(ctx context.Context, p *Program, key, dig string, keys []A
 func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys []AccountKey,
 	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, []Entry, error) {
 	if p == nil || p.loc == nil {
-		return nil, nil, crm.Invalid("program", "required", "a validated programme is required (LoadProgram or NewProgram)")
+		return nil, nil, kehu.Invalid("program", "required", "a validated programme is required (LoadProgram or NewProgram)")
 	}
 	if key != "" {
 		if out, done, err := s.replay(ctx, p, key, dig); done || err != nil {
@@ -76,7 +77,7 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 		err      error
 	)
 	for range maxAttempts {
-		st := &runState{op: ledgerOp{at: s.opts.Now().Round(0), version: p.Version, key: key, actor: crm.ActorFrom(ctx), uuid: s.opts.NewID}}
+		st := &runState{op: ledgerOp{at: s.opts.Now().Round(0), version: p.Version, key: key, actor: kehu.ActorFrom(ctx), uuid: s.opts.NewID}}
 		err = s.store.Update(ctx, keys, func(accts []*Account) (*Commit, error) {
 			st.ruled = true
 			var all []Entry
@@ -106,12 +107,12 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 			return &st.commit, nil
 		})
 		out, all = st.out, st.commit.Entries
-		if err == nil || st.ruled || !errors.Is(err, crm.ErrConflict) {
+		if err == nil || st.ruled || !errors.Is(err, kehu.ErrConflict) {
 			break
 		}
 	}
 	switch {
-	case errors.Is(err, crm.ErrDuplicate) && key != "":
+	case errors.Is(err, kehu.ErrDuplicate) && key != "":
 		// Another writer recorded the key first: answer from its record. Without a record
 		// the duplicate was something else, and is returned as it is.
 		out, done, rerr := s.replay(ctx, p, key, dig)
@@ -140,12 +141,12 @@ type runState struct {
 func (s *Service) replay(ctx context.Context, p *Program, key, dig string) ([]Entry, bool, error) {
 	cmd, err := s.store.Command(ctx, p.ID, key)
 	switch {
-	case errors.Is(err, crm.ErrNotFound):
+	case errors.Is(err, kehu.ErrNotFound):
 		return nil, false, nil
 	case err != nil:
 		return nil, false, err
 	case cmd.Digest != dig:
-		return nil, true, fmt.Errorf("command %q: %w", key, ErrKeyReused)
+		return nil, true, fmt.Errorf("command %q: %w", key, kehu.ErrKeyReused)
 	}
 	return cmd.Entries, true, nil
 }
@@ -154,10 +155,10 @@ func (s *Service) publish(ctx context.Context, entries []Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	if _, drop := s.opts.Events.(crm.Discard); drop {
+	if _, drop := s.opts.Events.(kehu.Discard); drop {
 		return nil // the default publisher: no events to build
 	}
-	events := make([]crm.Event, len(entries))
+	events := make([]kehu.Event, len(entries))
 	for i, e := range entries {
 		events[i] = LedgerEvent{Entry: e}
 	}
@@ -173,14 +174,14 @@ type LedgerEvent struct {
 	Entry Entry `json:"entry"`
 }
 
-// EventName implements crm.Event: "loyalty.points_" followed by the entry kind.
+// EventName implements kehu.Event: "loyalty.points_" followed by the entry kind.
 func (e LedgerEvent) EventName() string { return "loyalty.points_" + string(e.Entry.Kind) }
 
-// OccurredAt implements crm.Event.
+// OccurredAt implements kehu.Event.
 func (e LedgerEvent) OccurredAt() time.Time { return e.Entry.At }
 
 // pointType checks that code names a point type of p and returns it.
-func pointType(p *Program, field, code string, probs *crm.Problems) PointType {
+func pointType(p *Program, field, code string, probs *kehu.Problems) PointType {
 	pt, ok := p.PointType(code)
 	if !ok {
 		probs.Addf(field, "unknown_point_type", "%q is not a point type of programme %s", code, p.ID)
@@ -188,13 +189,13 @@ func pointType(p *Program, field, code string, probs *crm.Problems) PointType {
 	return pt
 }
 
-func checkMember(customer crm.CustomerID, probs *crm.Problems) {
+func checkMember(customer crm.CustomerID, probs *kehu.Problems) {
 	if customer.IsZero() {
 		probs.Add("customer", "required", "is empty")
 	}
 }
 
-func checkText(probs *crm.Problems, field, s string, max int) {
+func checkText(probs *kehu.Problems, field, s string, max int) {
 	if len(s) > max {
 		probs.Addf(field, "max_length", "is longer than %d bytes", max)
 	}
@@ -217,7 +218,7 @@ func (c *Points) check(p *Program, positive bool) (PointType, error) {
 	if err := needProgram(p); err != nil {
 		return PointType{}, err
 	}
-	var probs crm.Problems
+	var probs kehu.Problems
 	checkMember(c.Customer, &probs)
 	pt := pointType(p, "point_type", c.PointType, &probs)
 	switch {
@@ -267,7 +268,7 @@ func first(out []Entry, err error) (Entry, error) {
 func (s *Service) Redeem(ctx context.Context, p *Program, c Points) (Entry, error) {
 	pt, err := c.check(p, true)
 	if err == nil && pt.Kind != Spendable {
-		err = crm.Invalid("point_type", "spendable", fmt.Sprintf("%s points measure status and cannot be spent", pt.Code))
+		err = kehu.Invalid("point_type", "spendable", fmt.Sprintf("%s points measure status and cannot be spent", pt.Code))
 	}
 	if err != nil {
 		return Entry{}, err
@@ -291,7 +292,7 @@ func (s *Service) RedeemAcross(ctx context.Context, p *Program, c Points) ([]Ent
 	if err := needProgram(p); err != nil {
 		return nil, err
 	}
-	var probs crm.Problems
+	var probs kehu.Problems
 	checkMember(c.Customer, &probs)
 	if p.Spend() != TypePriority {
 		probs.Add("program.spend_policy", "type_priority", "the programme does not spend across point types")
@@ -349,7 +350,7 @@ func (s *Service) RedeemAcross(ctx context.Context, p *Program, c Points) ([]Ent
 func (s *Service) Adjust(ctx context.Context, p *Program, c Points) (Entry, error) {
 	pt, err := c.check(p, false)
 	if err == nil && strings.TrimSpace(c.Reason) == "" {
-		err = crm.Invalid("reason", "required", "say why the balance is adjusted")
+		err = kehu.Invalid("reason", "required", "say why the balance is adjusted")
 	}
 	if err != nil {
 		return Entry{}, err
@@ -384,7 +385,7 @@ func (s *Service) Reverse(ctx context.Context, p *Program, id EntryID, reason st
 		return nil, err
 	}
 	if orig.Source.Type == "reservation" {
-		return nil, crm.Invalid("entry", "reservation", "a reservation's hold is released by Cancel, which also returns the stock")
+		return nil, kehu.Invalid("entry", "reservation", "a reservation's hold is released by Cancel, which also returns the stock")
 	}
 	return s.reverse(ctx, p, orig, reason)
 }
@@ -402,7 +403,7 @@ func (s *Service) reverseHold(ctx context.Context, p *Program, id EntryID, reaso
 func (s *Service) reverse(ctx context.Context, p *Program, orig *Entry, reason string) ([]Entry, error) {
 	id := orig.ID
 	if orig.Account.Program != p.ID {
-		return nil, crm.Invalid("entry", "program", fmt.Sprintf("entry %s belongs to programme %s", id, orig.Account.Program))
+		return nil, kehu.Invalid("entry", "program", fmt.Sprintf("entry %s belongs to programme %s", id, orig.Account.Program))
 	}
 	if orig.Kind == KindTransferOut || orig.Kind == KindTransferIn {
 		return s.reverseTransfer(ctx, p, orig, reason)
@@ -428,7 +429,7 @@ func (s *Service) reverse(ctx context.Context, p *Program, orig *Entry, reason s
 			}
 			return []Entry{e}, nil
 		}
-		return nil, crm.Invalid("entry", "reversible", fmt.Sprintf("a %s entry cannot be reversed", orig.Kind))
+		return nil, kehu.Invalid("entry", "reversible", fmt.Sprintf("a %s entry cannot be reversed", orig.Kind))
 	})
 }
 
@@ -453,7 +454,7 @@ func (s *Service) Refund(ctx context.Context, p *Program, customer crm.CustomerI
 	if err := needProgram(p); err != nil {
 		return nil, err
 	}
-	var probs crm.Problems
+	var probs kehu.Problems
 	checkMember(customer, &probs)
 	if order == "" {
 		probs.Add("order", "required", "is empty")
@@ -513,7 +514,7 @@ func (s *Service) Refund(ctx context.Context, p *Program, customer crm.CustomerI
 		}
 	}
 	if len(targets) == 0 {
-		return nil, fmt.Errorf("no points earned by order %q for these lines: %w", order, crm.ErrNotFound)
+		return nil, fmt.Errorf("no points earned by order %q for these lines: %w", order, kehu.ErrNotFound)
 	}
 	payload := struct {
 		Customer crm.CustomerID
@@ -531,7 +532,7 @@ func (s *Service) Refund(ctx context.Context, p *Program, customer crm.CustomerI
 			goal, qty := l.Earned, l.ReturnedQty // a refund of the whole order takes what is left
 			if len(lines) > 0 {
 				if qty += t.line.Quantity; qty > t.line.Of {
-					return nil, crm.Invalid("lines", "range", fmt.Sprintf("line %s: refunds exceed its %d units", t.line.Line, t.line.Of))
+					return nil, kehu.Invalid("lines", "range", fmt.Sprintf("line %s: refunds exceed its %d units", t.line.Line, t.line.Of))
 				}
 				goal = l.Earned * qty / t.line.Of // exact at qty == Of
 			}
@@ -597,7 +598,7 @@ func (s *Service) reverseTransfer(ctx context.Context, p *Program, orig *Entry, 
 		}
 	}
 	if out == nil || in == nil || orig.Source.Ref == "" {
-		return nil, crm.Invalid("entry", "reversible", "the transfer's other side cannot be found")
+		return nil, kehu.Invalid("entry", "reversible", "the transfer's other side cannot be found")
 	}
 	pt, _ := p.PointType(in.Account.PointType)
 	keys := []AccountKey{out.Account, in.Account}
@@ -634,14 +635,14 @@ func (op *ledgerOp) restore(a *Account, orig *Entry, reason string) Entry {
 // needProgram refuses a nil or unvalidated programme.
 func needProgram(p *Program) error {
 	if p == nil || p.loc == nil {
-		return crm.Invalid("program", "required", "a validated programme is required (LoadProgram or NewProgram)")
+		return kehu.Invalid("program", "required", "a validated programme is required (LoadProgram or NewProgram)")
 	}
 	return nil
 }
 
 // ignoreNotFound treats a missing record as empty.
 func ignoreNotFound(err error) error {
-	if errors.Is(err, crm.ErrNotFound) {
+	if errors.Is(err, kehu.ErrNotFound) {
 		return nil
 	}
 	return err

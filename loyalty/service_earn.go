@@ -12,6 +12,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -36,14 +37,14 @@ type EarnResult struct {
 // rule more than its cap.
 func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member, key string) (*EarnResult, error) {
 	if p == nil || p.loc == nil {
-		return nil, crm.Invalid("program", "required", "a validated programme is required")
+		return nil, kehu.Invalid("program", "required", "a validated programme is required")
 	}
 	customer := o.CustomerID
 	if customer.IsZero() {
 		customer = m.CustomerID
 	}
 	if customer.IsZero() {
-		return nil, crm.Invalid("order.customer_id", "required", "the order has no customer")
+		return nil, kehu.Invalid("order.customer_id", "required", "the order has no customer")
 	}
 	if key == "" {
 		key = "order:" + o.ID
@@ -74,12 +75,12 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member, 
 
 // errUsageChanged reports that the member's ledger changed between reading what capped
 // rules had given and writing the new awards.
-var errUsageChanged = fmt.Errorf("%w: the member's ledger changed while caps were read; repeat the command", crm.ErrConflict)
+var errUsageChanged = fmt.Errorf("%w: the member's ledger changed while caps were read; repeat the command", kehu.ErrConflict)
 
 // earnWithUsage works out an earning with earn, which reads rule usage from the member's
 // ledger through u, and credits its awards on the condition that no account u read has
 // changed since; if one has, it works the earning out again (a few times, then it fails
-// with crm.ErrConflict).
+// with kehu.ErrConflict).
 func (s *Service) earnWithUsage(ctx context.Context, p *Program, customer crm.CustomerID,
 	earn func(u *ledgerUsage) (*Earning, []awardGroup, error), src Source, key, dig string) (*EarnResult, error) {
 	var err error
@@ -113,7 +114,7 @@ func (s *Service) earnWithUsage(ctx context.Context, p *Program, customer crm.Cu
 func qualifyingAwards(o Order) []Award {
 	out := make([]Award, 0, len(o.Lines)+1)
 	for _, l := range o.Lines {
-		if minor, err := l.Amount.Round(crm.Down).MinorUnits(); err == nil && minor > 0 {
+		if minor, err := l.Amount.Round(kehu.Down).MinorUnits(); err == nil && minor > 0 {
 			out = append(out, Award{PointType: spendAccount, Points: minor, LineID: l.ID, RuleID: "tier"})
 		}
 	}
@@ -127,9 +128,9 @@ func qualifyingAwards(o Order) []Award {
 // event and ref.
 func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, m Member, ref string) (*EarnResult, error) {
 	if p == nil || p.loc == nil {
-		return nil, crm.Invalid("program", "required", "a validated programme is required")
+		return nil, kehu.Invalid("program", "required", "a validated programme is required")
 	}
-	var probs crm.Problems
+	var probs kehu.Problems
 	checkMember(m.CustomerID, &probs)
 	if ref == "" {
 		probs.Add("ref", "required", "name the occurrence, e.g. the review ID")
@@ -384,7 +385,7 @@ func (u *ledgerUsage) Awarded(ruleID string, from, to time.Time) int64 {
 		if _, seen := u.read[key]; !seen {
 			a, err := u.s.store.Account(u.ctx, key)
 			switch {
-			case errors.Is(err, crm.ErrNotFound):
+			case errors.Is(err, kehu.ErrNotFound):
 				u.note(key, 0)
 			case err != nil:
 				u.err = err
@@ -393,10 +394,10 @@ func (u *ledgerUsage) Awarded(ruleID string, from, to time.Time) int64 {
 				u.note(key, a.Version)
 			}
 		}
-		q := EntryQuery{From: from, To: to, PageRequest: crm.PageRequest{Limit: 1000}}
+		q := EntryQuery{From: from, To: to, PageRequest: kehu.PageRequest{Limit: 1000}}
 		for {
 			page, err := u.s.store.Entries(u.ctx, key, q)
-			if errors.Is(err, crm.ErrNotFound) {
+			if errors.Is(err, kehu.ErrNotFound) {
 				break
 			}
 			if err != nil {
@@ -441,7 +442,7 @@ func (s *Service) Release(ctx context.Context, p *Program, customer crm.Customer
 	if err := needProgram(p); err != nil {
 		return Entry{}, err
 	}
-	var probs crm.Problems
+	var probs kehu.Problems
 	checkMember(customer, &probs)
 	pointType2(p, pointType, &probs)
 	if order == "" {
@@ -464,7 +465,7 @@ func (s *Service) Release(ctx context.Context, p *Program, customer crm.Customer
 		}
 	}
 	if len(lots) == 0 {
-		return Entry{}, fmt.Errorf("no %s earned by order %q: %w", pointType, order, crm.ErrNotFound)
+		return Entry{}, fmt.Errorf("no %s earned by order %q: %w", pointType, order, kehu.ErrNotFound)
 	}
 	out, err := s.run(ctx, p, "", "", []AccountKey{key}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		e := op.entry(a[0], KindRelease, Source{Type: "order", Ref: order}, "released")

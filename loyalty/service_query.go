@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -27,18 +28,18 @@ type ExpiryReport struct {
 func (s *Service) ExpireDue(ctx context.Context, p *Program, asOf time.Time, batch int) (ExpiryReport, error) {
 	var rep ExpiryReport
 	if p == nil || p.loc == nil {
-		return rep, crm.Invalid("program", "required", "a validated programme is required")
+		return rep, kehu.Invalid("program", "required", "a validated programme is required")
 	}
 	if asOf.After(s.opts.Now()) {
-		return rep, crm.Invalid("as_of", "future", "cannot expire points ahead of the clock")
+		return rep, kehu.Invalid("as_of", "future", "cannot expire points ahead of the clock")
 	}
 	if batch < 0 {
-		return rep, crm.Invalid("batch", "range", "must not be negative")
+		return rep, kehu.Invalid("batch", "range", "must not be negative")
 	}
 	if batch == 0 {
 		batch = 1000
 	}
-	q := ScanQuery{DueBy: asOf, PageRequest: crm.PageRequest{Limit: batch}}
+	q := ScanQuery{DueBy: asOf, PageRequest: kehu.PageRequest{Limit: batch}}
 	for {
 		page, err := s.store.ScanAccounts(ctx, p.ID, q)
 		if err != nil {
@@ -77,7 +78,7 @@ func (s *Service) Balance(ctx context.Context, p *Program, customer crm.Customer
 }
 
 func (s *Service) account(ctx context.Context, p *Program, customer crm.CustomerID, pointType string) (*Account, error) {
-	var probs crm.Problems
+	var probs kehu.Problems
 	checkMember(customer, &probs)
 	pointType2(p, pointType, &probs)
 	if err := probs.Err(); err != nil {
@@ -85,13 +86,13 @@ func (s *Service) account(ctx context.Context, p *Program, customer crm.Customer
 	}
 	key := AccountKey{Program: p.ID, Customer: customer, PointType: pointType}
 	a, err := s.store.Account(ctx, key)
-	if errors.Is(err, crm.ErrNotFound) {
+	if errors.Is(err, kehu.ErrNotFound) {
 		return &Account{Key: key}, nil
 	}
 	return a, err
 }
 
-func pointType2(p *Program, code string, probs *crm.Problems) {
+func pointType2(p *Program, code string, probs *kehu.Problems) {
 	if p == nil {
 		probs.Add("program", "required", "is nil")
 		return
@@ -109,7 +110,7 @@ func (s *Service) AccountAsOf(ctx context.Context, p *Program, customer crm.Cust
 	}
 	remaining := map[LotID]int64{}
 	var debt int64
-	q := EntryQuery{To: t.Add(time.Nanosecond), PageRequest: crm.PageRequest{Limit: 1000}}
+	q := EntryQuery{To: t.Add(time.Nanosecond), PageRequest: kehu.PageRequest{Limit: 1000}}
 	for {
 		page, err := s.store.Entries(ctx, a.Key, q)
 		if err != nil {
@@ -166,7 +167,7 @@ type Statement struct {
 // Opening + Σ entries = Closing.
 func (s *Service) Statement(ctx context.Context, p *Program, customer crm.CustomerID, pointType string, from, to time.Time) (*Statement, error) {
 	if !to.After(from) {
-		return nil, crm.Invalid("to", "range", "must be after from")
+		return nil, kehu.Invalid("to", "range", "must be after from")
 	}
 	a, err := s.account(ctx, p, customer, pointType)
 	if err != nil {
@@ -176,7 +177,7 @@ func (s *Service) Statement(ctx context.Context, p *Program, customer crm.Custom
 	if a.Version == 0 {
 		return st, nil
 	}
-	q := EntryQuery{To: to, PageRequest: crm.PageRequest{Limit: 1000}}
+	q := EntryQuery{To: to, PageRequest: kehu.PageRequest{Limit: 1000}}
 	for {
 		page, err := s.store.Entries(ctx, a.Key, q)
 		if err != nil {
@@ -207,10 +208,10 @@ type LiabilityLine struct {
 	PointType string `json:"point_type"`
 	// Available and Pending are summed over members with positive balances; debts are
 	// reported apart and not netted.
-	Available int64     `json:"available"`
-	Pending   int64     `json:"pending"`
-	Debt      int64     `json:"debt"`
-	Value     crm.Money `json:"value"`
+	Available int64      `json:"available"`
+	Pending   int64      `json:"pending"`
+	Debt      int64      `json:"debt"`
+	Value     kehu.Money `json:"value"`
 }
 
 // Liability returns, per point type, the points outstanding at asOf (available and
@@ -218,7 +219,7 @@ type LiabilityLine struct {
 // ValuePerPoint, rounded half-up to the currency's minor units.
 func (s *Service) Liability(ctx context.Context, p *Program, asOf time.Time) ([]LiabilityLine, error) {
 	if p == nil || p.loc == nil {
-		return nil, crm.Invalid("program", "required", "a validated programme is required")
+		return nil, kehu.Invalid("program", "required", "a validated programme is required")
 	}
 	lines := make([]LiabilityLine, len(p.PointTypes))
 	idx := map[string]int{}
@@ -226,7 +227,7 @@ func (s *Service) Liability(ctx context.Context, p *Program, asOf time.Time) ([]
 		lines[i].PointType = pt.Code
 		idx[pt.Code] = i
 	}
-	q := ScanQuery{PageRequest: crm.PageRequest{Limit: 1000}}
+	q := ScanQuery{PageRequest: kehu.PageRequest{Limit: 1000}}
 	for {
 		page, err := s.store.ScanAccounts(ctx, p.ID, q)
 		if err != nil {
@@ -249,11 +250,11 @@ func (s *Service) Liability(ctx context.Context, p *Program, asOf time.Time) ([]
 	}
 	for i, pt := range p.PointTypes {
 		amount := pt.ValuePerPoint.Mul(decimal.NewFromInt(lines[i].Available + lines[i].Pending))
-		m, err := crm.MoneyFromDecimal(amount, crm.Currency(p.Currency))
+		m, err := kehu.MoneyFromDecimal(amount, kehu.Currency(p.Currency))
 		if err != nil {
 			return nil, err
 		}
-		lines[i].Value = m.Round(crm.HalfUp)
+		lines[i].Value = m.Round(kehu.HalfUp)
 	}
 	return lines, nil
 }
@@ -271,10 +272,10 @@ type BreakageLine struct {
 // in [from, to), and their ratio.
 func (s *Service) Breakage(ctx context.Context, p *Program, from, to time.Time) ([]BreakageLine, error) {
 	if p == nil || p.loc == nil {
-		return nil, crm.Invalid("program", "required", "a validated programme is required")
+		return nil, kehu.Invalid("program", "required", "a validated programme is required")
 	}
 	if !to.After(from) {
-		return nil, crm.Invalid("to", "range", "must be after from")
+		return nil, kehu.Invalid("to", "range", "must be after from")
 	}
 	lines := make([]BreakageLine, len(p.PointTypes))
 	idx := map[string]int{}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -18,10 +19,10 @@ type RewardEvent struct {
 	Reservation Reservation `json:"reservation"`
 }
 
-// EventName implements crm.Event.
+// EventName implements kehu.Event.
 func (e RewardEvent) EventName() string { return "loyalty.reward_" + string(e.Reservation.Status) }
 
-// OccurredAt implements crm.Event.
+// OccurredAt implements kehu.Event.
 func (e RewardEvent) OccurredAt() time.Time { return e.Reservation.UpdatedAt }
 
 // CouponEvent is published for every use of a coupon: "loyalty.coupon_redeemed".
@@ -30,10 +31,10 @@ type CouponEvent struct {
 	At     time.Time `json:"at"`
 }
 
-// EventName implements crm.Event.
+// EventName implements kehu.Event.
 func (CouponEvent) EventName() string { return "loyalty.coupon_redeemed" }
 
-// OccurredAt implements crm.Event.
+// OccurredAt implements kehu.Event.
 func (e CouponEvent) OccurredAt() time.Time { return e.At }
 
 // errUnchanged makes a store update function write nothing when there is nothing to change.
@@ -51,14 +52,14 @@ func (s *Service) rewards() (RewardStore, error) {
 // rewardsFor checks the programme and returns the RewardStore.
 func (s *Service) rewardsFor(p *Program) (RewardStore, error) {
 	if p == nil || p.loc == nil {
-		return nil, crm.Invalid("program", "required", "a validated programme is required (LoadProgram or NewProgram)")
+		return nil, kehu.Invalid("program", "required", "a validated programme is required (LoadProgram or NewProgram)")
 	}
 	return s.rewards()
 }
 
 // PutReward validates the reward against the programme (see Reward.Validate; an empty
 // Program is filled in) and stores it: a new reward with Version 0, or a change to a
-// stored one with the Version it was read at — crm.ErrConflict otherwise, as when a
+// stored one with the Version it was read at — kehu.ErrConflict otherwise, as when a
 // reservation changed its stock meanwhile: read it again and retry. Putting a reward with
 // the terms already stored changes nothing and succeeds.
 func (s *Service) PutReward(ctx context.Context, p *Program, r Reward) error {
@@ -74,7 +75,7 @@ func (s *Service) PutReward(ctx context.Context, p *Program, r Reward) error {
 	}
 	r.UpdatedAt = s.opts.Now()
 	err = rs.PutReward(ctx, r)
-	if errors.Is(err, crm.ErrConflict) {
+	if errors.Is(err, kehu.ErrConflict) {
 		if cur, gerr := rs.Reward(ctx, p.ID, r.ID); gerr == nil && cur.sameTerms(&r) {
 			return nil
 		}
@@ -82,7 +83,7 @@ func (s *Service) PutReward(ctx context.Context, p *Program, r Reward) error {
 	return err
 }
 
-// Reward returns a reward of the programme's catalogue, or crm.ErrNotFound.
+// Reward returns a reward of the programme's catalogue, or kehu.ErrNotFound.
 func (s *Service) Reward(ctx context.Context, p *Program, id string) (*Reward, error) {
 	rs, err := s.rewardsFor(p)
 	if err != nil {
@@ -92,15 +93,15 @@ func (s *Service) Reward(ctx context.Context, p *Program, id string) (*Reward, e
 }
 
 // Rewards returns one page of the programme's catalogue, in ID order.
-func (s *Service) Rewards(ctx context.Context, p *Program, pr crm.PageRequest) (crm.Page[*Reward], error) {
+func (s *Service) Rewards(ctx context.Context, p *Program, pr kehu.PageRequest) (kehu.Page[*Reward], error) {
 	rs, err := s.rewardsFor(p)
 	if err != nil {
-		return crm.Page[*Reward]{}, err
+		return kehu.Page[*Reward]{}, err
 	}
 	return rs.Rewards(ctx, p.ID, pr)
 }
 
-// Reservation returns a reservation, or crm.ErrNotFound.
+// Reservation returns a reservation, or kehu.ErrNotFound.
 func (s *Service) Reservation(ctx context.Context, p *Program, id string) (*Reservation, error) {
 	rs, err := s.rewardsFor(p)
 	if err != nil {
@@ -111,13 +112,13 @@ func (s *Service) Reservation(ctx context.Context, p *Program, id string) (*Rese
 
 // Reservations returns one page of the programme's reservations in ID order, by member and
 // status when q says so. A host finds abandoned checkouts with Status Reserved.
-func (s *Service) Reservations(ctx context.Context, p *Program, q ReservationQuery) (crm.Page[*Reservation], error) {
+func (s *Service) Reservations(ctx context.Context, p *Program, q ReservationQuery) (kehu.Page[*Reservation], error) {
 	rs, err := s.rewardsFor(p)
 	if err != nil {
-		return crm.Page[*Reservation]{}, err
+		return kehu.Page[*Reservation]{}, err
 	}
 	if q.Status != "" && !q.Status.Valid() {
-		return crm.Page[*Reservation]{}, crm.Invalid("status", "enum", fmt.Sprintf("%s is not a reservation status", clipQuote(string(q.Status))))
+		return kehu.Page[*Reservation]{}, kehu.Invalid("status", "enum", fmt.Sprintf("%s is not a reservation status", clipQuote(string(q.Status))))
 	}
 	return rs.Reservations(ctx, p.ID, q)
 }
@@ -169,7 +170,7 @@ func (s *Service) Reserve(ctx context.Context, p *Program, customer crm.Customer
 	if err != nil {
 		return nil, err
 	}
-	var probs crm.Problems
+	var probs kehu.Problems
 	checkMember(customer, &probs)
 	if !m.CustomerID.IsZero() && m.CustomerID != customer {
 		probs.Add("member.customer_id", "mismatch", "is not the customer reserving")
@@ -194,7 +195,7 @@ func (s *Service) Reserve(ctx context.Context, p *Program, customer crm.Customer
 		switch {
 		case err == nil:
 			return s.resume(ctx, p, rs, prev, customer, rewardID, units)
-		case !errors.Is(err, crm.ErrNotFound):
+		case !errors.Is(err, kehu.ErrNotFound):
 			return nil, err
 		}
 		now := s.opts.Now()
@@ -204,7 +205,7 @@ func (s *Service) Reserve(ctx context.Context, p *Program, customer crm.Customer
 			return reserveRule(p, r, rw, active, m, now)
 		})
 		switch {
-		case errors.Is(err, crm.ErrDuplicate):
+		case errors.Is(err, kehu.ErrDuplicate):
 			continue // a concurrent repeat made it first: answer from it
 		case err != nil:
 			return nil, err
@@ -215,7 +216,7 @@ func (s *Service) Reserve(ctx context.Context, p *Program, customer crm.Customer
 		}
 		return s.hold(ctx, p, rs, got)
 	}
-	return nil, fmt.Errorf("reservation %s: %w", id, crm.ErrConflict)
+	return nil, fmt.Errorf("reservation %s: %w", id, kehu.ErrConflict)
 }
 
 // reserveRule decides a new reservation against the reward as stored: it fixes the
@@ -233,7 +234,7 @@ func reserveRule(p *Program, r *Reservation, rw *Reward, active int64, m Member,
 	}
 	price := rw.Points * r.Units // both bounded: no overflow
 	if rw.Points <= 0 || price > MaxPoints {
-		return crm.Invalid("units", "range", fmt.Sprintf("%d units of %d points exceed %d points", r.Units, rw.Points, int64(MaxPoints)))
+		return kehu.Invalid("units", "range", fmt.Sprintf("%d units of %d points exceed %d points", r.Units, rw.Points, int64(MaxPoints)))
 	}
 	if rw.PerCustomer > 0 && active+r.Units > int64(rw.PerCustomer) {
 		return fmt.Errorf("reward %s: %d units held, %d asked, at most %d per customer: %w", rw.ID, active, r.Units, rw.PerCustomer, ErrRewardLimit)
@@ -260,7 +261,7 @@ func reserveRule(p *Program, r *Reservation, rw *Reward, active int64, m Member,
 // resume answers a repeated Reserve from the reservation its key made.
 func (s *Service) resume(ctx context.Context, p *Program, rs RewardStore, prev *Reservation, customer crm.CustomerID, rewardID string, units int64) (*Reservation, error) {
 	if prev.Customer != customer || prev.Reward != rewardID || prev.Units != units {
-		return nil, fmt.Errorf("reservation %s (key %q): %w", prev.ID, prev.Key, ErrKeyReused)
+		return nil, fmt.Errorf("reservation %s (key %q): %w", prev.ID, prev.Key, kehu.ErrKeyReused)
 	}
 	if prev.Status == Reserved && prev.HoldEntry.IsZero() {
 		return s.hold(ctx, p, rs, prev)
@@ -277,7 +278,7 @@ func (s *Service) hold(ctx context.Context, p *Program, rs RewardStore, res *Res
 	entry, err := s.Redeem(ctx, p, Points{Customer: res.Customer, PointType: res.PointType, Points: res.Points,
 		Source: Source{Type: holdSource, Ref: res.ID}, Reason: "reward " + res.Reward, Key: holdKey(res.ID)})
 	if err != nil {
-		if !errors.Is(err, ErrInsufficientPoints) && !errors.Is(err, crm.ErrInvalid) {
+		if !errors.Is(err, ErrInsufficientPoints) && !errors.Is(err, kehu.ErrInvalid) {
 			return nil, fmt.Errorf("reservation %s: points not held (repeat Reserve with its key, or Cancel it): %w", res.ID, err)
 		}
 		derr := rs.DropReservation(ctx, p.ID, res.ID, func(r *Reservation, rw *Reward) error {
@@ -290,7 +291,7 @@ func (s *Service) hold(ctx context.Context, p *Program, rs RewardStore, res *Res
 			rw.UpdatedAt = s.opts.Now()
 			return nil
 		})
-		if derr != nil && !errors.Is(derr, errUnchanged) && !errors.Is(derr, crm.ErrNotFound) {
+		if derr != nil && !errors.Is(derr, errUnchanged) && !errors.Is(derr, kehu.ErrNotFound) {
 			return nil, errors.Join(err, fmt.Errorf("reservation %s: putting its units back: %w", res.ID, derr))
 		}
 		return nil, err
@@ -300,7 +301,7 @@ func (s *Service) hold(ctx context.Context, p *Program, rs RewardStore, res *Res
 	err = rs.UpdateReservation(ctx, p.ID, res.ID, func(r *Reservation, _ *Reward) error {
 		switch {
 		case r.Status == Cancelled || r.Points != -entry.Points:
-			return fmt.Errorf("reservation %s was cancelled while its points were held: %w", res.ID, crm.ErrConflict)
+			return fmt.Errorf("reservation %s was cancelled while its points were held: %w", res.ID, kehu.ErrConflict)
 		case !r.HoldEntry.IsZero():
 			out = r.Clone()
 			return errUnchanged
@@ -312,7 +313,7 @@ func (s *Service) hold(ctx context.Context, p *Program, rs RewardStore, res *Res
 	switch {
 	case errors.Is(err, errUnchanged):
 		return out, nil
-	case errors.Is(err, crm.ErrConflict) || errors.Is(err, crm.ErrNotFound):
+	case errors.Is(err, kehu.ErrConflict) || errors.Is(err, kehu.ErrNotFound):
 		if _, rerr := s.reverse(ctx, p, &entry, "reservation cancelled"); rerr != nil {
 			return nil, errors.Join(err, fmt.Errorf("reservation %s: returning its points: %w", res.ID, rerr))
 		}
@@ -361,7 +362,7 @@ func (s *Service) holdOf(ctx context.Context, p *Program, r *Reservation) (Entry
 // reward with a coupon it issues one, with a fresh unguessable code (see ParseCouponCode),
 // valid from now for the coupon's ValidDays in the programme's zone. Confirming a cancelled
 // reservation, or one whose points are not held (or whose hold was reversed), fails with
-// crm.ErrConflict. A repeat returns the confirmed reservation and the same coupon, and
+// kehu.ErrConflict. A repeat returns the confirmed reservation and the same coupon, and
 // completes the coupon's issue if it was interrupted.
 func (s *Service) Confirm(ctx context.Context, p *Program, reservationID string) (*Reservation, error) {
 	rs, err := s.rewardsFor(p)
@@ -369,7 +370,7 @@ func (s *Service) Confirm(ctx context.Context, p *Program, reservationID string)
 		return nil, err
 	}
 	if reservationID == "" {
-		return nil, crm.Invalid("reservation", "required", "is empty")
+		return nil, kehu.Invalid("reservation", "required", "is empty")
 	}
 	res, err := rs.Reservation(ctx, p.ID, reservationID)
 	if err != nil {
@@ -379,16 +380,16 @@ func (s *Service) Confirm(ctx context.Context, p *Program, reservationID string)
 		return s.issueCoupon(ctx, p, rs, res)
 	}
 	if res.Status == Cancelled {
-		return nil, fmt.Errorf("reservation %s is cancelled and cannot be confirmed: %w", res.ID, crm.ErrConflict)
+		return nil, fmt.Errorf("reservation %s is cancelled and cannot be confirmed: %w", res.ID, kehu.ErrConflict)
 	}
 	hold, reversed, err := s.holdOf(ctx, p, res)
 	switch {
 	case err != nil:
 		return nil, err
 	case hold.IsZero():
-		return nil, fmt.Errorf("reservation %s holds no points yet (repeat Reserve with its key, or Cancel it): %w", res.ID, crm.ErrConflict)
+		return nil, fmt.Errorf("reservation %s holds no points yet (repeat Reserve with its key, or Cancel it): %w", res.ID, kehu.ErrConflict)
 	case reversed:
-		return nil, fmt.Errorf("reservation %s: its points hold %s was reversed: %w", res.ID, hold, crm.ErrConflict)
+		return nil, fmt.Errorf("reservation %s: its points hold %s was reversed: %w", res.ID, hold, kehu.ErrConflict)
 	}
 	code := ""
 	if res.CouponSpec != nil {
@@ -402,7 +403,7 @@ func (s *Service) Confirm(ctx context.Context, p *Program, reservationID string)
 	err = rs.UpdateReservation(ctx, p.ID, res.ID, func(r *Reservation, _ *Reward) error {
 		switch r.Status {
 		case Cancelled:
-			return fmt.Errorf("reservation %s is cancelled and cannot be confirmed: %w", r.ID, crm.ErrConflict)
+			return fmt.Errorf("reservation %s is cancelled and cannot be confirmed: %w", r.ID, kehu.ErrConflict)
 		case Confirmed:
 			out = r.Clone()
 			return errUnchanged
@@ -442,7 +443,7 @@ func (s *Service) issueCoupon(ctx context.Context, p *Program, rs RewardStore, r
 			c.ValidTo = r.UpdatedAt.In(p.Location()).AddDate(0, 0, spec.ValidDays)
 		}
 		err := rs.CreateCoupon(ctx, c)
-		if !errors.Is(err, crm.ErrDuplicate) {
+		if !errors.Is(err, kehu.ErrDuplicate) {
 			return r, err
 		}
 		have, err := rs.Coupon(ctx, p.ID, r.Coupon)
@@ -469,12 +470,12 @@ func (s *Service) issueCoupon(ctx context.Context, p *Program, rs RewardStore, r
 			return nil, err
 		}
 	}
-	return nil, fmt.Errorf("reservation %s: no free coupon code after %d attempts: %w", r.ID, maxCodeAttempts, crm.ErrConflict)
+	return nil, fmt.Errorf("reservation %s: no free coupon code after %d attempts: %w", r.ID, maxCodeAttempts, kehu.ErrConflict)
 }
 
 // Cancel calls a reservation off: its units go back to stock and its points hold is
 // reversed (Service.Reverse), so the points return to the very lots they came from, with
-// their original expiry. Cancelling a confirmed reservation fails with crm.ErrConflict. A
+// their original expiry. Cancelling a confirmed reservation fails with kehu.ErrConflict. A
 // repeat returns the cancelled reservation; it also finishes returning the points if an
 // earlier Cancel failed after the reservation was marked cancelled.
 func (s *Service) Cancel(ctx context.Context, p *Program, reservationID, reason string) (*Reservation, error) {
@@ -482,7 +483,7 @@ func (s *Service) Cancel(ctx context.Context, p *Program, reservationID, reason 
 	if err != nil {
 		return nil, err
 	}
-	var probs crm.Problems
+	var probs kehu.Problems
 	if reservationID == "" {
 		probs.Add("reservation", "required", "is empty")
 	}
@@ -496,7 +497,7 @@ func (s *Service) Cancel(ctx context.Context, p *Program, reservationID, reason 
 	err = rs.UpdateReservation(ctx, p.ID, reservationID, func(r *Reservation, rw *Reward) error {
 		switch r.Status {
 		case Confirmed:
-			return fmt.Errorf("reservation %s is confirmed and cannot be cancelled: %w", r.ID, crm.ErrConflict)
+			return fmt.Errorf("reservation %s is confirmed and cannot be cancelled: %w", r.ID, kehu.ErrConflict)
 		case Cancelled:
 			out = r.Clone()
 			return errUnchanged
@@ -538,8 +539,8 @@ var errCouponRepeat = errors.New("coupon already used with this key")
 
 // RedeemCoupon uses a coupon once, at the service's clock. The code is read as a member
 // may type it (see ParseCouponCode): a code that cannot be read or whose check symbol does
-// not match is a *crm.ValidationError on "code"; a well-formed code that was never issued
-// is crm.ErrNotFound. A coupon outside its validity window fails with ErrCouponExpired, one
+// not match is a *kehu.ValidationError on "code"; a well-formed code that was never issued
+// is kehu.ErrNotFound. A coupon outside its validity window fails with ErrCouponExpired, one
 // with no uses left with ErrCouponUsedUp; both write nothing. Concurrent uses never use a
 // coupon more times than it has.
 //
@@ -555,7 +556,7 @@ func (s *Service) RedeemCoupon(ctx context.Context, p *Program, code, key string
 	if err != nil {
 		return nil, err
 	}
-	var probs crm.Problems
+	var probs kehu.Problems
 	checkText(&probs, "key", key, 200)
 	if err := probs.Err(); err != nil {
 		return nil, err

@@ -9,30 +9,30 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
-// duplicateStore is a store whose Update fails with crm.ErrDuplicate for a reason other
+// duplicateStore is a store whose Update fails with kehu.ErrDuplicate for a reason other
 // than a recorded command key (an entry ID already taken, say).
 type duplicateStore struct{ *loyalty.MemoryStore }
 
 func (duplicateStore) Update(context.Context, []loyalty.AccountKey, func([]*loyalty.Account) (*loyalty.Commit, error)) error {
-	return fmt.Errorf("entry id taken: %w", crm.ErrDuplicate)
+	return fmt.Errorf("entry id taken: %w", kehu.ErrDuplicate)
 }
 
 // TestServiceDuplicateWithoutRecord checks that a keyed command whose write fails with
-// crm.ErrDuplicate, but whose key has no record, reports the failure instead of answering
+// kehu.ErrDuplicate, but whose key has no record, reports the failure instead of answering
 // as a replay with nothing.
 func TestServiceDuplicateWithoutRecord(t *testing.T) {
 	p := serviceProgram(t)
-	opts, _, _ := crmtest.Options(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	opts, _, _ := kehu.Deterministic(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	svc := loyalty.NewService(duplicateStore{loyalty.NewMemoryStore()}, opts)
 	_, err := svc.Earn(context.Background(), p, loyalty.Points{Customer: crm.CustomerIDFrom([16]byte{7}),
 		PointType: "points", Points: 10, Key: "k-1"})
 	require.Error(t, err)
-	assert.ErrorIs(t, err, crm.ErrDuplicate)
+	assert.ErrorIs(t, err, kehu.ErrDuplicate)
 }
 
 func serviceProgram(t *testing.T) *loyalty.Program {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -18,10 +19,10 @@ type TierEvent struct {
 	Change   TierChange     `json:"change"`
 }
 
-// EventName implements crm.Event.
+// EventName implements kehu.Event.
 func (TierEvent) EventName() string { return "loyalty.tier_changed" }
 
-// OccurredAt implements crm.Event.
+// OccurredAt implements kehu.Event.
 func (e TierEvent) OccurredAt() time.Time { return e.Change.At }
 
 // TierStatus is where a member stands: the state, the figures counted now and the progress
@@ -38,10 +39,10 @@ type TierStatus struct {
 // TierProgress is what a member still needs for a level ("spend ¥1,200 more by 31 Dec").
 // Each figure the level measures is given; with Tiers.All false, meeting any one suffices.
 type TierProgress struct {
-	Tier      string    `json:"tier"`
-	Spend     crm.Money `json:"spend"`
-	Points    int64     `json:"points,omitempty"`
-	Purchases int64     `json:"purchases,omitempty"`
+	Tier      string     `json:"tier"`
+	Spend     kehu.Money `json:"spend"`
+	Points    int64      `json:"points,omitempty"`
+	Purchases int64      `json:"purchases,omitempty"`
 	// By is when the figures counted now start to fall out of the window: the end of the
 	// calendar or membership year, or, for a rolling window, the next review.
 	By time.Time `json:"by"`
@@ -49,10 +50,10 @@ type TierProgress struct {
 
 func tiersOf(p *Program) (*Tiers, error) {
 	if p == nil || p.loc == nil {
-		return nil, crm.Invalid("program", "required", "a validated programme is required")
+		return nil, kehu.Invalid("program", "required", "a validated programme is required")
 	}
 	if p.Tiers == nil {
-		return nil, crm.Invalid("tiers", "required", fmt.Sprintf("programme %s has no tiers", p.ID))
+		return nil, kehu.Invalid("tiers", "required", fmt.Sprintf("programme %s has no tiers", p.ID))
 	}
 	return p.Tiers, nil
 }
@@ -70,10 +71,10 @@ func (s *Service) Figures(ctx context.Context, p *Program, customer crm.Customer
 		}
 		key := AccountKey{Program: p.ID, Customer: customer, PointType: pointType}
 		var n int64
-		q := EntryQuery{From: from, To: to, PageRequest: crm.PageRequest{Limit: 1000}}
+		q := EntryQuery{From: from, To: to, PageRequest: kehu.PageRequest{Limit: 1000}}
 		for {
 			page, err := s.store.Entries(ctx, key, q)
-			if errors.Is(err, crm.ErrNotFound) {
+			if errors.Is(err, kehu.ErrNotFound) {
 				return 0, nil
 			}
 			if err != nil {
@@ -114,14 +115,14 @@ func (s *Service) EvaluateTier(ctx context.Context, p *Program, customer crm.Cus
 		return nil, err
 	}
 	if customer.IsZero() {
-		return nil, crm.Invalid("customer", "required", "is empty")
+		return nil, kehu.Invalid("customer", "required", "is empty")
 	}
-	minor := int32(crm.Currency(p.Currency).MinorUnits())
+	minor := int32(kehu.Currency(p.Currency).MinorUnits())
 	loc := p.Location()
 	for range maxAttempts {
 		now := s.opts.Now()
 		cur, err := s.store.Member(ctx, p.ID, customer)
-		if errors.Is(err, crm.ErrNotFound) {
+		if errors.Is(err, kehu.ErrNotFound) {
 			cur = &MemberState{Program: p.ID, Customer: customer}
 		} else if err != nil {
 			return nil, err
@@ -155,7 +156,7 @@ func (s *Service) EvaluateTier(ctx context.Context, p *Program, customer crm.Cus
 		qualified := tiers.Qualify(figs, minor)
 
 		var changes []TierChange
-		actor := crm.ActorFrom(ctx)
+		actor := kehu.ActorFrom(ctx)
 		err = s.store.UpdateMember(ctx, p.ID, customer, func(m *MemberState) error {
 			if m.Version != cur.Version {
 				return errMoved
@@ -240,7 +241,7 @@ func (s *Service) EvaluateTier(ctx context.Context, p *Program, customer crm.Cus
 		}
 		return s.status(p, tiers, st, figs, minor), nil
 	}
-	return nil, fmt.Errorf("member %s: %w", customer, crm.ErrConflict)
+	return nil, fmt.Errorf("member %s: %w", customer, kehu.ErrConflict)
 }
 
 var errMoved = errors.New("member state moved")
@@ -249,7 +250,7 @@ func (s *Service) publishTier(ctx context.Context, p *Program, customer crm.Cust
 	if len(changes) == 0 {
 		return nil
 	}
-	events := make([]crm.Event, len(changes))
+	events := make([]kehu.Event, len(changes))
 	for i, c := range changes {
 		events[i] = TierEvent{Program: p.ID, Customer: customer, Change: c}
 	}
@@ -274,7 +275,7 @@ func (s *Service) status(p *Program, tiers *Tiers, m *MemberState, f Figures, mi
 	if l.Spend.IsZero() {
 		need = decimal.Zero
 	}
-	money, _ := crm.MoneyFromDecimal(need, crm.Currency(p.Currency))
+	money, _ := kehu.MoneyFromDecimal(need, kehu.Currency(p.Currency))
 	by := m.NextReview
 	if tiers.Window.Kind != WindowRollingMonths {
 		// The window restarts at the next calendar or membership year.
@@ -299,7 +300,7 @@ func (s *Service) AssignTier(ctx context.Context, p *Program, customer crm.Custo
 	if err != nil {
 		return nil, err
 	}
-	var probs crm.Problems
+	var probs kehu.Problems
 	checkMember(customer, &probs)
 	if tiers.Level(tier) < 0 {
 		probs.Addf("tier", "unknown_tier", "%q is not a level of programme %s", tier, p.ID)
@@ -335,7 +336,7 @@ func (s *Service) ReviewTiers(ctx context.Context, p *Program) (int, error) {
 		return 0, err
 	}
 	n := 0
-	q := ScanQuery{DueBy: s.opts.Now(), PageRequest: crm.PageRequest{Limit: 1000}}
+	q := ScanQuery{DueBy: s.opts.Now(), PageRequest: kehu.PageRequest{Limit: 1000}}
 	for {
 		page, err := s.store.ScanMembers(ctx, p.ID, q)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -39,41 +40,41 @@ type Store interface {
 	// an error nothing is written and the error is returned as is. Otherwise every account is
 	// stored with Version increased by one, and the commit's entries and command record are
 	// stored with them, all in one atomic step. If the commit's command key was already
-	// recorded for the programme, nothing is written and Update fails with crm.ErrDuplicate.
-	// Updates of the same account are serialised, or all but one fail with crm.ErrConflict.
+	// recorded for the programme, nothing is written and Update fails with kehu.ErrDuplicate.
+	// Updates of the same account are serialised, or all but one fail with kehu.ErrConflict.
 	// fn may run while the store holds locks (a SQL store runs it inside its transaction):
 	// it must be quick, must not call the store, and must not keep the accounts it is
 	// given once it returns (a store may reuse them and their lots for its own).
 	Update(ctx context.Context, keys []AccountKey, fn func(accounts []*Account) (*Commit, error)) error
-	// Account returns the account, or crm.ErrNotFound.
+	// Account returns the account, or kehu.ErrNotFound.
 	Account(ctx context.Context, key AccountKey) (*Account, error)
 	// MemberAccounts returns every account of a customer in a programme, by point type.
 	MemberAccounts(ctx context.Context, program string, customer crm.CustomerID) ([]*Account, error)
-	// Entry returns the entry, or crm.ErrNotFound.
+	// Entry returns the entry, or kehu.ErrNotFound.
 	Entry(ctx context.Context, id EntryID) (*Entry, error)
 	// Entries returns one page of an account's entries with From ≤ At < To (zero bounds are
 	// open), in the order they were written.
-	Entries(ctx context.Context, key AccountKey, q EntryQuery) (crm.Page[Entry], error)
+	Entries(ctx context.Context, key AccountKey, q EntryQuery) (kehu.Page[Entry], error)
 	// EntriesBySource returns every entry of a programme with the source type and reference
 	// (e.g. all entries of order "SO-1"), in the order they were written.
 	EntriesBySource(ctx context.Context, program, sourceType, ref string) ([]Entry, error)
-	// Command returns the record of the command with the key, or crm.ErrNotFound.
+	// Command returns the record of the command with the key, or kehu.ErrNotFound.
 	Command(ctx context.Context, program, key string) (*Command, error)
 	// ScanAccounts returns one page of a programme's accounts in key order. With DueBy set,
 	// only accounts holding a lot with points left, not yet expired by an entry, whose
 	// ExpiresAt is at or before DueBy.
-	ScanAccounts(ctx context.Context, program string, q ScanQuery) (crm.Page[*Account], error)
+	ScanAccounts(ctx context.Context, program string, q ScanQuery) (kehu.Page[*Account], error)
 }
 
 // EntryQuery selects an account's entries.
 type EntryQuery struct {
 	From, To time.Time
-	crm.PageRequest
+	kehu.PageRequest
 }
 
 // ScanQuery selects a programme's accounts.
 type ScanQuery struct {
 	// DueBy, when set, keeps accounts with points due to expire by then.
 	DueBy time.Time
-	crm.PageRequest
+	kehu.PageRequest
 }

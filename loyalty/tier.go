@@ -7,7 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // Synthetic accounts that carry the qualifying figures of tiers. EarnOrder credits them with
@@ -84,7 +84,7 @@ func (t *Tiers) validate(pr *programProblems, p *Program) {
 		pr.Add("tiers.levels", "min_items", "a tier ladder needs at least two levels")
 	}
 	seen := map[string]bool{}
-	minor := int32(crm.Currency(p.Currency).MinorUnits())
+	minor := int32(kehu.Currency(p.Currency).MinorUnits())
 	for i, l := range t.Levels {
 		f := fmt.Sprintf("tiers.levels[%d]", i)
 		switch {
@@ -217,7 +217,7 @@ func (t *Tiers) WindowAt(at, joined time.Time, loc *time.Location) (time.Time, t
 }
 
 // lastAnniversary is the latest anniversary of joined at or before at (Feb 29 joins
-// celebrate on Feb 28 in common years, as crm.Date does).
+// celebrate on Feb 28 in common years, as kehu.Date does).
 func lastAnniversary(at, joined time.Time, loc *time.Location) time.Time {
 	j := joined.In(loc)
 	a := anniversaryIn(j, at.In(loc).Year(), loc)
@@ -228,7 +228,7 @@ func lastAnniversary(at, joined time.Time, loc *time.Location) time.Time {
 }
 
 func anniversaryIn(j time.Time, year int, loc *time.Location) time.Time {
-	d := crm.DateOf(j).AnniversaryIn(year)
+	d := kehu.DateOf(j).AnniversaryIn(year)
 	return time.Date(d.Year, d.Month, d.Day, j.Hour(), j.Minute(), j.Second(), j.Nanosecond(), loc)
 }
 

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -41,7 +41,7 @@ func order(id string, at time.Time, lines ...string) loyalty.Order {
 	o := loyalty.Order{ID: id, At: at, Currency: "CNY"}
 	for i, amount := range lines {
 		o.Lines = append(o.Lines, loyalty.OrderLine{ID: fmt.Sprint(i + 1), SKU: "SKU", Category: "general", Quantity: 1,
-			Amount: crm.MustMoney(amount, "CNY")})
+			Amount: kehu.MustMoney(amount, "CNY")})
 	}
 	return o
 }
@@ -50,8 +50,8 @@ func TestTiers(t *testing.T) {
 	p, err := loyalty.LoadProgram(strings.NewReader(retailTiers))
 	require.NoError(t, err)
 	start := time.Date(2026, 1, 10, 2, 0, 0, 0, time.UTC)
-	opts, clock, _ := crmtest.Options(start)
-	rec := &crm.Recorder{}
+	opts, clock, _ := kehu.Deterministic(start)
+	rec := &kehu.Recorder{}
 	opts.Events = rec
 	svc := loyalty.NewService(nil, opts)
 	ctx := context.Background()
@@ -71,7 +71,7 @@ func TestTiers(t *testing.T) {
 	assert.Equal(t, int64(300000), st.Figures.Spend)
 	require.NotNil(t, st.Next)
 	assert.Equal(t, "gold", st.Next.Tier)
-	assert.True(t, crm.MustMoney("5000", "CNY").Equal(st.Next.Spend), "spend ¥5,000 more for gold, got %s", st.Next.Spend)
+	assert.True(t, kehu.MustMoney("5000", "CNY").Equal(st.Next.Spend), "spend ¥5,000 more for gold, got %s", st.Next.Spend)
 
 	clock.Advance(24 * time.Hour)
 	_, err = svc.EarnOrder(ctx, p, order("SO-2", clock.Now(), "6000.00"), m, "")
@@ -134,7 +134,7 @@ func TestTierValidation(t *testing.T) {
 	bad := strings.Replace(retailTiers, `"spend": "8000"`, `"spend": "1000.001"`, 1)
 	bad = strings.Replace(bad, `"review": "anniversary"`, `"review": "weekly"`, 1)
 	_, err := loyalty.LoadProgram(strings.NewReader(bad))
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("tiers.levels[2].spend", "precision"), "%v", err)
 	assert.True(t, verr.Has("tiers.levels[2]", "order"), "%v", err)
@@ -161,7 +161,7 @@ func TestTierMultiplierInRules(t *testing.T) {
 	noTiers := *p
 	noTiers.Tiers = nil
 	_, err = loyalty.NewProgram(noTiers)
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("earning.rules[0].effect.tier_multiplier", "tiers"), "%v", err)
 }
@@ -171,7 +171,7 @@ func TestReleaseAndTierAt(t *testing.T) {
 	p, err := loyalty.LoadProgram(strings.NewReader(json))
 	require.NoError(t, err)
 	start := time.Date(2026, 1, 10, 2, 0, 0, 0, time.UTC)
-	opts, clock, _ := crmtest.Options(start)
+	opts, clock, _ := kehu.Deterministic(start)
 	svc := loyalty.NewService(nil, opts)
 	ctx := context.Background()
 	m := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{8})}
@@ -201,7 +201,7 @@ func TestReleaseAndTierAt(t *testing.T) {
 
 func TestEarnOrderReplayAndReusedKey(t *testing.T) {
 	p := loyalty.MustLoadProgram(retailTiers)
-	opts, clock, _ := crmtest.Options(time.Date(2026, 2, 1, 2, 0, 0, 0, time.UTC))
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 2, 1, 2, 0, 0, 0, time.UTC))
 	svc := loyalty.NewService(nil, opts)
 	ctx := context.Background()
 	m := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{4})}
@@ -212,9 +212,9 @@ func TestEarnOrderReplayAndReusedKey(t *testing.T) {
 	again, err := svc.EarnOrder(ctx, p, o, m, "")
 	require.NoError(t, err)
 	assert.Equal(t, first.Entries[0].ID, again.Entries[0].ID, "a replayed order event returns the first result")
-	o.Lines[1].Amount = crm.MustMoney("31.00", "CNY")
+	o.Lines[1].Amount = kehu.MustMoney("31.00", "CNY")
 	_, err = svc.EarnOrder(ctx, p, o, m, "")
-	assert.ErrorIs(t, err, loyalty.ErrKeyReused, "the same order ID with other lines is refused")
+	assert.ErrorIs(t, err, kehu.ErrKeyReused, "the same order ID with other lines is refused")
 	b, err := svc.Balance(ctx, p, m.CustomerID, "points")
 	require.NoError(t, err)
 	assert.Equal(t, int64(150), b.Available)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -23,9 +24,9 @@ type Transfer struct {
 // (transfer_in) with the point type's expiry from now. Only spendable point types move.
 func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry, error) {
 	if p == nil || p.loc == nil {
-		return nil, crm.Invalid("program", "required", "a validated programme is required")
+		return nil, kehu.Invalid("program", "required", "a validated programme is required")
 	}
-	var probs crm.Problems
+	var probs kehu.Problems
 	if t.From.IsZero() {
 		probs.Add("from", "required", "is empty")
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -26,12 +27,12 @@ import (
 // foreign-key checks of new history entries and interactions). Concurrent updates of one
 // customer or interaction therefore wait for each other and never conflict; a merge locks
 // its two customers in ID order. A deadlock or serialisation failure reported by the
-// server is returned as crm.ErrConflict.
+// server is returned as kehu.ErrConflict.
 //
 // Strings must be what PostgreSQL text holds, valid UTF-8 without NUL characters: a write
-// carrying any other string fails with crm.ErrInvalid and writes nothing, and a read for
+// carrying any other string fails with kehu.ErrInvalid and writes nothing, and a read for
 // such a value (a key, an email, a search term) finds nothing. A document that its own types
-// would refuse to decode (an unknown enum value, say) is refused with crm.ErrInvalid too.
+// would refuse to decode (an unknown enum value, say) is refused with kehu.ErrInvalid too.
 //
 // A host migrates the database at start-up and hands the store to the service:
 //
@@ -84,7 +85,7 @@ const (
 
 // CreateCustomer implements crm.Store. The customer, its index rows and its first history
 // entry are written in one transaction; a second create with the same ID or create key
-// waits for the first to commit and then fails with crm.ErrDuplicate.
+// waits for the first to commit and then fails with kehu.ErrDuplicate.
 func (s *CRMStore) CreateCustomer(ctx context.Context, c *crm.Customer, first *crm.Change) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -109,9 +110,9 @@ func (s *CRMStore) CreateCustomer(ctx context.Context, c *crm.Customer, first *c
 		fail: func(err error) error {
 			switch {
 			case isUnique(err, "crm_customers_pkey"):
-				return fmt.Errorf("postgres: customer %s: %w", c.ID, crm.ErrDuplicate)
+				return fmt.Errorf("postgres: customer %s: %w", c.ID, kehu.ErrDuplicate)
 			case isUnique(err, "crm_customers_create_key"):
-				return fmt.Errorf("postgres: customer with create key %q: %w", key, crm.ErrDuplicate)
+				return fmt.Errorf("postgres: customer with create key %q: %w", key, kehu.ErrDuplicate)
 			}
 			return dbError("create customer "+c.ID.String(), err)
 		},
@@ -129,7 +130,7 @@ func (s *CRMStore) CreateCustomer(ctx context.Context, c *crm.Customer, first *c
 func (s *CRMStore) GetCustomer(ctx context.Context, id crm.CustomerID) (*crm.Customer, error) {
 	c, err := scanCustomer(s.pool.QueryRow(ctx, `SELECT doc FROM crm_customers WHERE id = $1`, id.UUID()))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("postgres: customer %s: %w", id, crm.ErrNotFound)
+		return nil, fmt.Errorf("postgres: customer %s: %w", id, kehu.ErrNotFound)
 	}
 	if err != nil {
 		return nil, dbError("get customer "+id.String(), err)
@@ -139,7 +140,7 @@ func (s *CRMStore) GetCustomer(ctx context.Context, id crm.CustomerID) (*crm.Cus
 
 // GetCustomerByKey implements crm.Store.
 func (s *CRMStore) GetCustomerByKey(ctx context.Context, key string) (*crm.Customer, error) {
-	notFound := fmt.Errorf("postgres: customer with create key %q: %w", key, crm.ErrNotFound)
+	notFound := fmt.Errorf("postgres: customer with create key %q: %w", key, kehu.ErrNotFound)
 	if key == "" || !storable(key) {
 		return nil, notFound
 	}
@@ -165,7 +166,7 @@ func (s *CRMStore) UpdateCustomer(ctx context.Context, id crm.CustomerID, fn fun
 		}
 		cur := locked[id]
 		if cur == nil {
-			return fmt.Errorf("postgres: customer %s: %w", id, crm.ErrNotFound)
+			return fmt.Errorf("postgres: customer %s: %w", id, kehu.ErrNotFound)
 		}
 		c := cur.Clone()
 		ch, err := fn(c)
@@ -196,11 +197,11 @@ func (s *CRMStore) MergeCustomers(ctx context.Context, survivor, duplicate crm.C
 		curS, curD := locked[survivor], locked[duplicate]
 		switch {
 		case curS == nil:
-			return fmt.Errorf("postgres: customer %s: %w", survivor, crm.ErrNotFound)
+			return fmt.Errorf("postgres: customer %s: %w", survivor, kehu.ErrNotFound)
 		case curD == nil:
-			return fmt.Errorf("postgres: customer %s: %w", duplicate, crm.ErrNotFound)
+			return fmt.Errorf("postgres: customer %s: %w", duplicate, kehu.ErrNotFound)
 		case survivor == duplicate:
-			return fmt.Errorf("postgres: merge customer %s into itself: %w", survivor, crm.ErrConflict)
+			return fmt.Errorf("postgres: merge customer %s into itself: %w", survivor, kehu.ErrConflict)
 		}
 		cs, cd := curS.Clone(), curD.Clone()
 		chs, chd, err := fn(cs, cd)
@@ -304,7 +305,7 @@ func changeStep(id crm.CustomerID, ch *crm.Change, doc []byte) crmStep {
 		args: []any{id.UUID(), ch.ID.UUID(), key, doc},
 		fail: func(err error) error {
 			if isUnique(err, "crm_history_key") {
-				return fmt.Errorf("postgres: customer %s change key %q: %w", id, key, crm.ErrDuplicate)
+				return fmt.Errorf("postgres: customer %s change key %q: %w", id, key, kehu.ErrDuplicate)
 			}
 			return dbError("append history entry of customer "+id.String(), err)
 		},

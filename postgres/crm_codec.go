@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -169,10 +170,10 @@ func hasJSONEscape(doc []byte, esc string) bool {
 }
 
 func invalidDoc(what string, err error) error {
-	if errors.Is(err, crm.ErrInvalid) {
+	if errors.Is(err, kehu.ErrInvalid) {
 		return fmt.Errorf("%s cannot be stored: %w", what, err)
 	}
-	return fmt.Errorf("%s cannot be stored: %w: %w", what, crm.ErrInvalid, err)
+	return fmt.Errorf("%s cannot be stored: %w: %w", what, kehu.ErrInvalid, err)
 }
 
 // decodeDoc decodes a stored document.

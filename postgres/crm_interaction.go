@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -63,11 +64,11 @@ func (s *CRMStore) CreateInteraction(ctx context.Context, in *crm.Interaction) e
 	case err == nil:
 		return nil
 	case isUnique(err, "crm_interactions_pkey"):
-		return fmt.Errorf("postgres: interaction %s: %w", in.ID, crm.ErrDuplicate)
+		return fmt.Errorf("postgres: interaction %s: %w", in.ID, kehu.ErrDuplicate)
 	case isUnique(err, "crm_interactions_key"):
-		return fmt.Errorf("postgres: interaction with key %q: %w", in.Key, crm.ErrDuplicate)
+		return fmt.Errorf("postgres: interaction with key %q: %w", in.Key, kehu.ErrDuplicate)
 	case isForeignKey(err, "crm_interactions_customer"):
-		return fmt.Errorf("postgres: customer %s: %w", in.CustomerID, crm.ErrNotFound)
+		return fmt.Errorf("postgres: customer %s: %w", in.CustomerID, kehu.ErrNotFound)
 	}
 	return dbError("create interaction "+in.ID.String(), err)
 }
@@ -76,7 +77,7 @@ func (s *CRMStore) CreateInteraction(ctx context.Context, in *crm.Interaction) e
 func (s *CRMStore) GetInteraction(ctx context.Context, id crm.InteractionID) (*crm.Interaction, error) {
 	in, err := scanInteraction(s.pool.QueryRow(ctx, `SELECT doc FROM crm_interactions WHERE id = $1`, id.UUID()))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("postgres: interaction %s: %w", id, crm.ErrNotFound)
+		return nil, fmt.Errorf("postgres: interaction %s: %w", id, kehu.ErrNotFound)
 	}
 	if err != nil {
 		return nil, dbError("get interaction "+id.String(), err)
@@ -86,7 +87,7 @@ func (s *CRMStore) GetInteraction(ctx context.Context, id crm.InteractionID) (*c
 
 // GetInteractionByKey implements crm.Store.
 func (s *CRMStore) GetInteractionByKey(ctx context.Context, key string) (*crm.Interaction, error) {
-	notFound := fmt.Errorf("postgres: interaction with key %q: %w", key, crm.ErrNotFound)
+	notFound := fmt.Errorf("postgres: interaction with key %q: %w", key, kehu.ErrNotFound)
 	if key == "" || !storable(key) {
 		return nil, notFound
 	}
@@ -108,7 +109,7 @@ func (s *CRMStore) UpdateInteraction(ctx context.Context, id crm.InteractionID, 
 	return inTx(ctx, s.pool, what, func(tx pgx.Tx) error {
 		cur, err := scanInteraction(tx.QueryRow(ctx, `SELECT doc FROM crm_interactions WHERE id = $1 FOR NO KEY UPDATE`, id.UUID()))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("postgres: interaction %s: %w", id, crm.ErrNotFound)
+			return fmt.Errorf("postgres: interaction %s: %w", id, kehu.ErrNotFound)
 		}
 		if err != nil {
 			return dbError(what, err)
@@ -132,7 +133,7 @@ func (s *CRMStore) UpdateInteraction(ctx context.Context, id crm.InteractionID, 
 // ListInteractions implements crm.Store. The Next cursor holds the (At, ID) of the page's
 // last interaction, so interactions created meanwhile never make a later page repeat or
 // skip one.
-func (s *CRMStore) ListInteractions(ctx context.Context, q crm.InteractionQuery) (crm.Page[*crm.Interaction], error) {
+func (s *CRMStore) ListInteractions(ctx context.Context, q crm.InteractionQuery) (kehu.Page[*crm.Interaction], error) {
 	var args sqlArgs
 	var where []string
 	if !q.CustomerID.IsZero() {
@@ -154,7 +155,7 @@ func (s *CRMStore) ListInteractions(ctx context.Context, q crm.InteractionQuery)
 	if q.After != "" {
 		afterAt, afterID, err := parseInteractionCursor(q.After)
 		if err != nil {
-			return crm.Page[*crm.Interaction]{}, err
+			return kehu.Page[*crm.Interaction]{}, err
 		}
 		at, ns := splitNanos(afterAt)
 		where = append(where, fmt.Sprintf("(at, at_ns, id) > (%s::timestamptz, %s::smallint, %s::uuid)",
@@ -169,13 +170,13 @@ func (s *CRMStore) ListInteractions(ctx context.Context, q crm.InteractionQuery)
 
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
-		return crm.Page[*crm.Interaction]{}, dbError("list interactions", err)
+		return kehu.Page[*crm.Interaction]{}, dbError("list interactions", err)
 	}
 	ins, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*crm.Interaction, error) { return scanInteraction(row) })
 	if err != nil {
-		return crm.Page[*crm.Interaction]{}, dbError("list interactions", err)
+		return kehu.Page[*crm.Interaction]{}, dbError("list interactions", err)
 	}
-	page := crm.Page[*crm.Interaction]{Items: ins}
+	page := kehu.Page[*crm.Interaction]{Items: ins}
 	if len(ins) > limit {
 		last := ins[limit-1]
 		page.Items = ins[:limit]

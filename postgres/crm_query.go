@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -30,7 +31,7 @@ func (s *CRMStore) LookupCustomers(ctx context.Context, field crm.LookupField, v
 			return []*crm.Customer{}, nil
 		}
 	default:
-		return nil, crm.Invalid("field", "enum", fmt.Sprintf("%q is not a lookup field", field))
+		return nil, kehu.Invalid("field", "enum", fmt.Sprintf("%q is not a lookup field", field))
 	}
 	if !storable(value) {
 		return []*crm.Customer{}, nil
@@ -49,7 +50,7 @@ func (s *CRMStore) LookupCustomers(ctx context.Context, field crm.LookupField, v
 
 // SearchCustomers implements crm.Store. The Next cursor is the ID of the page's last
 // customer, so customers created meanwhile never make a later page repeat or skip one.
-func (s *CRMStore) SearchCustomers(ctx context.Context, q crm.SearchQuery) (crm.Page[*crm.Customer], error) {
+func (s *CRMStore) SearchCustomers(ctx context.Context, q crm.SearchQuery) (kehu.Page[*crm.Customer], error) {
 	var args sqlArgs
 	var where []string
 	if !q.IncludeTombstones {
@@ -64,7 +65,7 @@ func (s *CRMStore) SearchCustomers(ctx context.Context, q crm.SearchQuery) (crm.
 	}
 	if q.Owner != "" {
 		if !storable(q.Owner) {
-			return crm.Page[*crm.Customer]{}, nil
+			return kehu.Page[*crm.Customer]{}, nil
 		}
 		where = append(where, "owner = "+args.add(q.Owner))
 	}
@@ -81,7 +82,7 @@ func (s *CRMStore) SearchCustomers(ctx context.Context, q crm.SearchQuery) (crm.
 		for i, t := range q.Tags {
 			tags[i] = strings.ToLower(strings.TrimSpace(t))
 			if !storable(tags[i]) {
-				return crm.Page[*crm.Customer]{}, nil
+				return kehu.Page[*crm.Customer]{}, nil
 			}
 		}
 		where = append(where, `NOT EXISTS (SELECT 1 FROM unnest(`+args.add(tags)+`::text[]) AS q(tag)
@@ -89,7 +90,7 @@ func (s *CRMStore) SearchCustomers(ctx context.Context, q crm.SearchQuery) (crm.
 	}
 	for _, term := range q.Terms {
 		if !storable(term) {
-			return crm.Page[*crm.Customer]{}, nil
+			return kehu.Page[*crm.Customer]{}, nil
 		}
 		// One LIKE per term, with the pattern as a parameter: the form a trigram index serves.
 		where = append(where, "search_text LIKE "+args.add(likeContains(term)))
@@ -97,7 +98,7 @@ func (s *CRMStore) SearchCustomers(ctx context.Context, q crm.SearchQuery) (crm.
 	if q.After != "" {
 		after, err := crm.ParseCustomerID(q.After)
 		if err != nil {
-			return crm.Page[*crm.Customer]{}, badCursor()
+			return kehu.Page[*crm.Customer]{}, badCursor()
 		}
 		where = append(where, "id > "+args.add(after.UUID()))
 	}
@@ -112,13 +113,13 @@ func (s *CRMStore) SearchCustomers(ctx context.Context, q crm.SearchQuery) (crm.
 	// tell a rare term (use the trigram index) from a common one (walk the IDs in order).
 	rows, err := s.pool.Query(ctx, sql, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
 	if err != nil {
-		return crm.Page[*crm.Customer]{}, dbError("search customers", err)
+		return kehu.Page[*crm.Customer]{}, dbError("search customers", err)
 	}
 	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*crm.Customer, error) { return scanCustomer(row) })
 	if err != nil {
-		return crm.Page[*crm.Customer]{}, dbError("search customers", err)
+		return kehu.Page[*crm.Customer]{}, dbError("search customers", err)
 	}
-	page := crm.Page[*crm.Customer]{Items: cs}
+	page := kehu.Page[*crm.Customer]{Items: cs}
 	if len(cs) > limit {
 		page.Items = cs[:limit]
 		page.Next = cs[limit-1].ID.String()
@@ -129,12 +130,12 @@ func (s *CRMStore) SearchCustomers(ctx context.Context, q crm.SearchQuery) (crm.
 // History implements crm.Store. The Next cursor is the position (seq) of the page's last
 // entry; a customer's entries are appended under its row lock, so they commit in position
 // order and a cursor never skips one.
-func (s *CRMStore) History(ctx context.Context, id crm.CustomerID, page crm.PageRequest) (crm.Page[crm.Change], error) {
+func (s *CRMStore) History(ctx context.Context, id crm.CustomerID, page kehu.PageRequest) (kehu.Page[crm.Change], error) {
 	var after int64
 	if page.After != "" {
 		n, err := strconv.ParseInt(page.After, 10, 64)
 		if err != nil || n < 0 {
-			return crm.Page[crm.Change]{}, badCursor()
+			return kehu.Page[crm.Change]{}, badCursor()
 		}
 		after = n
 	}
@@ -146,7 +147,7 @@ func (s *CRMStore) History(ctx context.Context, id crm.CustomerID, page crm.Page
 			WHERE customer_id = c.id AND seq > $2 ORDER BY seq LIMIT $3) AS h ON true
 		WHERE c.id = $1 ORDER BY h.seq`, id.UUID(), after, limit+1)
 	if err != nil {
-		return crm.Page[crm.Change]{}, dbError("history of customer "+id.String(), err)
+		return kehu.Page[crm.Change]{}, dbError("history of customer "+id.String(), err)
 	}
 	found := false
 	var items []crm.Change
@@ -167,12 +168,12 @@ func (s *CRMStore) History(ctx context.Context, id crm.CustomerID, page crm.Page
 		return nil
 	})
 	if err != nil {
-		return crm.Page[crm.Change]{}, dbError("history of customer "+id.String(), err)
+		return kehu.Page[crm.Change]{}, dbError("history of customer "+id.String(), err)
 	}
 	if !found {
-		return crm.Page[crm.Change]{}, fmt.Errorf("postgres: customer %s: %w", id, crm.ErrNotFound)
+		return kehu.Page[crm.Change]{}, fmt.Errorf("postgres: customer %s: %w", id, kehu.ErrNotFound)
 	}
-	out := crm.Page[crm.Change]{Items: items}
+	out := kehu.Page[crm.Change]{Items: items}
 	if len(items) > limit {
 		out.Items = items[:limit]
 		out.Next = strconv.FormatInt(seqs[limit-1], 10)
@@ -188,7 +189,7 @@ func (s *CRMStore) RedactHistory(ctx context.Context, id crm.CustomerID, redact 
 		var one int
 		err := tx.QueryRow(ctx, `SELECT 1 FROM crm_customers WHERE id = $1 FOR NO KEY UPDATE`, id.UUID()).Scan(&one)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("postgres: customer %s: %w", id, crm.ErrNotFound)
+			return fmt.Errorf("postgres: customer %s: %w", id, kehu.ErrNotFound)
 		}
 		if err != nil {
 			return dbError(what, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/postgres"
@@ -29,13 +30,13 @@ type crmWorld struct {
 	ctx   context.Context
 	store *postgres.CRMStore
 	svc   *crm.Service
-	clock *crmtest.Clock
-	ids   *crmtest.SeqIDs
+	clock *kehu.Clock
+	ids   *kehu.SeqIDs
 }
 
 func newCRMWorld(t *testing.T) *crmWorld {
 	t.Helper()
-	opts, clock, ids := crmtest.Options(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	opts, clock, ids := kehu.Deterministic(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	store := postgres.NewCRMStore(pgtest.Pool(t, postgres.Migrate))
 	return &crmWorld{ctx: t.Context(), store: store, svc: crm.NewService(store, opts), clock: clock, ids: ids}
 }
@@ -100,7 +101,7 @@ func TestCRMStoreNanosecondTimes(t *testing.T) {
 	assert.True(t, got.StageHistory[0].At.Equal(c.StageHistory[0].At), "StageHistory At")
 	require.Len(t, got.Consents, 1)
 	assert.True(t, got.Consents[0].At.Equal(c.Consents[0].At), "Consent At")
-	hist, err := w.store.History(w.ctx, id, crm.PageRequest{})
+	hist, err := w.store.History(w.ctx, id, kehu.PageRequest{})
 	require.NoError(t, err)
 	require.Len(t, hist.Items, 1)
 	assert.True(t, hist.Items[0].At.Equal(first.At), "history At %s, want %s", hist.Items[0].At, first.At)
@@ -152,10 +153,10 @@ func TestCRMStoreNanosecondTimes(t *testing.T) {
 	assert.Equal(t, []string{earlier.ID.String()}, list(crm.InteractionQuery{To: at.Add(1)}), "To")
 	assert.Empty(t, list(crm.InteractionQuery{OverdueAt: at.Add(1)}), "ReplyBy must be before OverdueAt")
 	assert.Equal(t, []string{earlier.ID.String()}, list(crm.InteractionQuery{OverdueAt: at.Add(2)}), "OverdueAt")
-	p, err := w.store.ListInteractions(w.ctx, crm.InteractionQuery{PageRequest: crm.PageRequest{Limit: 1}})
+	p, err := w.store.ListInteractions(w.ctx, crm.InteractionQuery{PageRequest: kehu.PageRequest{Limit: 1}})
 	require.NoError(t, err)
 	require.NotEmpty(t, p.Next)
-	assert.Equal(t, []string{later.ID.String()}, list(crm.InteractionQuery{PageRequest: crm.PageRequest{After: p.Next}}),
+	assert.Equal(t, []string{later.ID.String()}, list(crm.InteractionQuery{PageRequest: kehu.PageRequest{After: p.Next}}),
 		"a cursor keeps the nanoseconds of the last At")
 	gotIn, err := w.store.GetInteraction(w.ctx, earlier.ID)
 	require.NoError(t, err)
@@ -192,7 +193,7 @@ func TestCRMStoreSearchLikeMetacharacters(t *testing.T) {
 // store over the same database, and a cursor the store did not make is refused.
 func TestCRMStoreCursors(t *testing.T) {
 	pool := pgtest.Pool(t, postgres.Migrate)
-	opts, clock, ids := crmtest.Options(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	opts, clock, ids := kehu.Deterministic(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	store := postgres.NewCRMStore(pool)
 	svc := crm.NewService(store, opts)
 	ctx := t.Context()
@@ -204,7 +205,7 @@ func TestCRMStoreCursors(t *testing.T) {
 		all = append(all, c.ID.String())
 		clock.Advance(time.Minute)
 	}
-	first, err := store.SearchCustomers(ctx, crm.SearchQuery{PageRequest: crm.PageRequest{Limit: 3}})
+	first, err := store.SearchCustomers(ctx, crm.SearchQuery{PageRequest: kehu.PageRequest{Limit: 3}})
 	require.NoError(t, err)
 	require.NotEmpty(t, first.Next)
 
@@ -217,7 +218,7 @@ func TestCRMStoreCursors(t *testing.T) {
 	require.NoError(t, err)
 
 	other := postgres.NewCRMStore(pool)
-	rest, err := other.SearchCustomers(ctx, crm.SearchQuery{PageRequest: crm.PageRequest{Limit: 10, After: first.Next}})
+	rest, err := other.SearchCustomers(ctx, crm.SearchQuery{PageRequest: kehu.PageRequest{Limit: 10, After: first.Next}})
 	require.NoError(t, err)
 	var got []string
 	for _, c := range rest.Items {
@@ -227,18 +228,18 @@ func TestCRMStoreCursors(t *testing.T) {
 	assert.Empty(t, rest.Next)
 
 	// History of a customer created without a first entry: empty, not unknown.
-	h, err := store.History(ctx, early, crm.PageRequest{})
+	h, err := store.History(ctx, early, kehu.PageRequest{})
 	require.NoError(t, err)
 	assert.Empty(t, h.Items)
 	assert.Empty(t, h.Next)
 
 	for _, bad := range []string{"x", "-1", "12|zz", "not-a-uuid"} {
-		_, err := store.SearchCustomers(ctx, crm.SearchQuery{PageRequest: crm.PageRequest{After: bad}})
-		assert.ErrorIs(t, err, crm.ErrInvalid, "SearchCustomers after %q", bad)
-		_, err = store.History(ctx, late.ID, crm.PageRequest{After: bad})
-		assert.ErrorIs(t, err, crm.ErrInvalid, "History after %q", bad)
-		_, err = store.ListInteractions(ctx, crm.InteractionQuery{PageRequest: crm.PageRequest{After: bad}})
-		assert.ErrorIs(t, err, crm.ErrInvalid, "ListInteractions after %q", bad)
+		_, err := store.SearchCustomers(ctx, crm.SearchQuery{PageRequest: kehu.PageRequest{After: bad}})
+		assert.ErrorIs(t, err, kehu.ErrInvalid, "SearchCustomers after %q", bad)
+		_, err = store.History(ctx, late.ID, kehu.PageRequest{After: bad})
+		assert.ErrorIs(t, err, kehu.ErrInvalid, "History after %q", bad)
+		_, err = store.ListInteractions(ctx, crm.InteractionQuery{PageRequest: kehu.PageRequest{After: bad}})
+		assert.ErrorIs(t, err, kehu.ErrInvalid, "ListInteractions after %q", bad)
 	}
 }
 
@@ -257,7 +258,7 @@ func TestCRMStoreMergeChain(t *testing.T) {
 		require.NoError(t, err)
 	}
 	history := func(id crm.CustomerID) []crm.Change {
-		p, err := w.store.History(w.ctx, id, crm.PageRequest{Limit: 1000})
+		p, err := w.store.History(w.ctx, id, kehu.PageRequest{Limit: 1000})
 		require.NoError(t, err)
 		return p.Items
 	}
@@ -334,15 +335,15 @@ func TestCRMStoreUnstorableValues(t *testing.T) {
 		tc.change(bad)
 		err := w.store.CreateCustomer(w.ctx, bad, &crm.Change{ID: crm.ChangeIDFrom(w.ids.NewID()), CustomerID: id,
 			Version: 1, At: now, Actor: "test", Action: crm.ActionCreate, Key: "k-" + tc.name})
-		assert.ErrorIs(t, err, crm.ErrInvalid, "CreateCustomer with %s", tc.name)
+		assert.ErrorIs(t, err, kehu.ErrInvalid, "CreateCustomer with %s", tc.name)
 		_, err = w.store.GetCustomer(w.ctx, id)
-		assert.ErrorIs(t, err, crm.ErrNotFound, "CreateCustomer with %s must store nothing", tc.name)
+		assert.ErrorIs(t, err, kehu.ErrNotFound, "CreateCustomer with %s must store nothing", tc.name)
 
 		err = w.store.UpdateCustomer(w.ctx, c.ID, func(cur *crm.Customer) (*crm.Change, error) {
 			tc.change(cur)
 			return nil, nil
 		})
-		assert.ErrorIs(t, err, crm.ErrInvalid, "UpdateCustomer with %s", tc.name)
+		assert.ErrorIs(t, err, kehu.ErrInvalid, "UpdateCustomer with %s", tc.name)
 		got, err := w.store.GetCustomer(w.ctx, c.ID)
 		require.NoError(t, err)
 		assert.Equal(t, c.Version, got.Version, "UpdateCustomer with %s must store nothing", tc.name)
@@ -358,12 +359,12 @@ func TestCRMStoreUnstorableValues(t *testing.T) {
 	assert.Equal(t, kept.JobTitle, got.JobTitle)
 
 	_, err = w.store.GetCustomerByKey(w.ctx, "a\x00b")
-	assert.ErrorIs(t, err, crm.ErrNotFound)
+	assert.ErrorIs(t, err, kehu.ErrNotFound)
 	found, err := w.store.LookupCustomers(w.ctx, crm.LookupEmail, "a\x00@example.com")
 	require.NoError(t, err)
 	assert.Empty(t, found)
 	_, err = w.store.LookupCustomers(w.ctx, "fax", "1")
-	assert.ErrorIs(t, err, crm.ErrInvalid, "unknown lookup field")
+	assert.ErrorIs(t, err, kehu.ErrInvalid, "unknown lookup field")
 }
 
 // The migration builds the trigram index of keyword search where the server has pg_trgm,
@@ -414,7 +415,7 @@ func TestCRMStoreCancelledContext(t *testing.T) {
 			return err
 		},
 		"SearchCustomers":     func() error { _, err := w.store.SearchCustomers(ctx, crm.SearchQuery{}); return err },
-		"History":             func() error { _, err := w.store.History(ctx, c.ID, crm.PageRequest{}); return err },
+		"History":             func() error { _, err := w.store.History(ctx, c.ID, kehu.PageRequest{}); return err },
 		"RedactHistory":       func() error { return w.store.RedactHistory(ctx, c.ID, func(string) bool { return true }) },
 		"CreateInteraction":   func() error { return w.store.CreateInteraction(ctx, in) },
 		"GetInteraction":      func() error { _, err := w.store.GetInteraction(ctx, in.ID); return err },

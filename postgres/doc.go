@@ -28,10 +28,10 @@
 // compares the rest exactly. Every atomic update is one transaction that locks the rows it
 // changes (SELECT … FOR UPDATE, or FOR NO KEY UPDATE where child rows reference them), in
 // key order, so concurrent writers are serialised by the database rather than retried; a
-// deadlock or serialisation failure the server reports is returned as crm.ErrConflict.
+// deadlock or serialisation failure the server reports is returned as kehu.ErrConflict.
 //
 // PostgreSQL text cannot hold NUL characters: a write carrying one fails with
-// crm.ErrInvalid and writes nothing.
+// kehu.ErrInvalid and writes nothing.
 //
 // The tests run against the server named by KEHU_POSTGRES_DSN
 // (postgres://postgres@127.0.0.1:5432/test?sslmode=disable, say), each in a fresh schema

@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // PostgreSQL error codes the stores translate into kehu's sentinels.
@@ -52,32 +52,32 @@ func isForeignKey(err error, constraint string) bool {
 }
 
 // wrapConflict turns a lost race reported by the server (a serialisation failure or a
-// deadlock) into crm.ErrConflict, keeping the server's message; other errors pass through.
+// deadlock) into kehu.ErrConflict, keeping the server's message; other errors pass through.
 func wrapConflict(err error) error {
 	switch pgCode(err) {
 	case codeSerializationFailure, codeDeadlockDetected:
-		return fmt.Errorf("%w: %v", crm.ErrConflict, err)
+		return fmt.Errorf("%w: %v", kehu.ErrConflict, err)
 	}
 	return err
 }
 
 // dbError wraps an error of the database with what the store was doing: a deadlock or
-// serialisation failure becomes crm.ErrConflict, a data exception (SQLSTATE class 22, a value
-// the column cannot hold, such as a NUL character in text) crm.ErrInvalid; context errors
+// serialisation failure becomes kehu.ErrConflict, a data exception (SQLSTATE class 22, a value
+// the column cannot hold, such as a NUL character in text) kehu.ErrInvalid; context errors
 // stay visible to errors.Is.
 func dbError(what string, err error) error {
 	if err == nil {
 		return nil
 	}
 	if strings.HasPrefix(pgCode(err), "22") {
-		return fmt.Errorf("postgres: %s: %w: %w", what, crm.ErrInvalid, err)
+		return fmt.Errorf("postgres: %s: %w: %w", what, kehu.ErrInvalid, err)
 	}
 	return fmt.Errorf("postgres: %s: %w", what, wrapConflict(err))
 }
 
 // badCursor is the error of a cursor this store did not make.
 func badCursor() error {
-	return crm.Invalid("after", "format", "is not a cursor of this store")
+	return kehu.Invalid("after", "format", "is not a cursor of this store")
 }
 
 // inTx runs fn in a transaction and commits it if fn returns nil. fn's error is returned as

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/loyalty"
 )
@@ -24,11 +25,11 @@ import (
 //
 // Each record is stored as a JSONB document, so it comes back as it was given, times to
 // the nanosecond (as instants: a time's location becomes its offset); text PostgreSQL
-// cannot hold, such as a NUL character, is refused with crm.ErrInvalid. Every
+// cannot hold, such as a NUL character, is refused with kehu.ErrInvalid. Every
 // change is one transaction that locks the rows it changes with SELECT … FOR UPDATE, in
 // key order, so that concurrent writers of one account, member, reward or coupon are
 // serialised rather than refused; a deadlock or serialisation failure the server reports
-// anyway is returned as crm.ErrConflict.
+// anyway is returned as kehu.ErrConflict.
 type LoyaltyStore struct {
 	pool *pgxpool.Pool
 }
@@ -58,9 +59,9 @@ func lyTstz(t time.Time) pgtype.Timestamptz {
 }
 
 // lyUUID is the 16 bytes of an ID, as the uuid columns take them.
-func lyUUID[K crm.Kind](id crm.ID[K]) [16]byte { return id.UUID() }
+func lyUUID[K kehu.Kind](id kehu.ID[K]) [16]byte { return id.UUID() }
 
-// lyNilUUID is the text of the zero ID in cursors (crm.ID.String gives "" for it).
+// lyNilUUID is the text of the zero ID in cursors (kehu.ID.String gives "" for it).
 const lyNilUUID = "00000000-0000-0000-0000-000000000000"
 
 // lyCustomerCursor is a customer ID as cursors spell it.
@@ -88,12 +89,12 @@ func lyDecodeErr(what string, err error) error {
 }
 
 // lyGetDoc reads the JSONB document of the one row that row selects into a new T; what
-// names the record in errors, which wrap crm.ErrNotFound when there is no such row.
+// names the record in errors, which wrap kehu.ErrNotFound when there is no such row.
 func lyGetDoc[T any](row pgx.Row, what string) (*T, error) {
 	var doc []byte
 	err := row.Scan(&doc)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("postgres: %s: %w", what, crm.ErrNotFound)
+		return nil, fmt.Errorf("postgres: %s: %w", what, kehu.ErrNotFound)
 	}
 	if err != nil {
 		return nil, dbError(what, err)
@@ -169,7 +170,7 @@ type lyLockedAccount struct {
 // every account, in key order; fn then runs on copies decoded from the locked rows; the
 // second records the command, writes the accounts and entries, and commits. A command key
 // already recorded for the programme, or recorded by a concurrent Update that commits
-// first, rolls everything back with crm.ErrDuplicate.
+// first, rolls everything back with kehu.ErrDuplicate.
 func (s *LoyaltyStore) Update(ctx context.Context, keys []loyalty.AccountKey, fn func(accounts []*loyalty.Account) (*loyalty.Commit, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -311,11 +312,11 @@ func lyWriteCommit(ctx context.Context, conn *pgxpool.Conn, keys []loyalty.Accou
 		switch {
 		case err == nil:
 		case i == 0 && cmd != nil && isUnique(err, "loyalty_commands_pkey"):
-			return fmt.Errorf("command %q of %s: %w", cmd.Key, cmd.Program, crm.ErrDuplicate)
+			return fmt.Errorf("command %q of %s: %w", cmd.Key, cmd.Program, kehu.ErrDuplicate)
 		case isUnique(err, "loyalty_entries_pkey"):
 			// Not the commit's command key (that is ErrDuplicate) but an ID source that
 			// repeated itself: another attempt with fresh IDs can succeed.
-			return fmt.Errorf("postgres: loyalty update: an entry ID is already stored: %w: %v", crm.ErrConflict, err)
+			return fmt.Errorf("postgres: loyalty update: an entry ID is already stored: %w: %v", kehu.ErrConflict, err)
 		default:
 			return dbError("loyalty update: write", err)
 		}
@@ -450,12 +451,12 @@ ORDER BY seq LIMIT $7`
 
 // Entries implements loyalty.Store. The cursor is the position of the page's last entry
 // in the order of writing.
-func (s *LoyaltyStore) Entries(ctx context.Context, key loyalty.AccountKey, q loyalty.EntryQuery) (crm.Page[loyalty.Entry], error) {
+func (s *LoyaltyStore) Entries(ctx context.Context, key loyalty.AccountKey, q loyalty.EntryQuery) (kehu.Page[loyalty.Entry], error) {
 	var after int64
 	if q.After != "" {
 		n, err := strconv.ParseInt(q.After, 10, 64)
 		if err != nil || n < 0 {
-			return crm.Page[loyalty.Entry]{}, badCursor()
+			return kehu.Page[loyalty.Entry]{}, badCursor()
 		}
 		after = n
 	}
@@ -475,7 +476,7 @@ func (s *LoyaltyStore) Entries(ctx context.Context, key loyalty.AccountKey, q lo
 		rows, err := s.pool.Query(ctx, lySQLEntries, key.Program, lyUUID(key.Customer), key.PointType, after,
 			lyTstz(q.From), lyTstz(q.To), want)
 		if err != nil {
-			return crm.Page[loyalty.Entry]{}, dbError("entries", err)
+			return kehu.Page[loyalty.Entry]{}, dbError("entries", err)
 		}
 		n := 0
 		for rows.Next() {
@@ -485,14 +486,14 @@ func (s *LoyaltyStore) Entries(ctx context.Context, key loyalty.AccountKey, q lo
 			)
 			if err := rows.Scan(&seq, &doc); err != nil {
 				rows.Close()
-				return crm.Page[loyalty.Entry]{}, dbError("entries", err)
+				return kehu.Page[loyalty.Entry]{}, dbError("entries", err)
 			}
 			n++
 			after = seq
 			var e loyalty.Entry
 			if err := json.Unmarshal(doc, &e); err != nil {
 				rows.Close()
-				return crm.Page[loyalty.Entry]{}, lyDecodeErr("entry", err)
+				return kehu.Page[loyalty.Entry]{}, lyDecodeErr("entry", err)
 			}
 			if in(&e) {
 				items = append(items, e)
@@ -500,13 +501,13 @@ func (s *LoyaltyStore) Entries(ctx context.Context, key loyalty.AccountKey, q lo
 			}
 		}
 		if err := rows.Err(); err != nil {
-			return crm.Page[loyalty.Entry]{}, dbError("entries", err)
+			return kehu.Page[loyalty.Entry]{}, dbError("entries", err)
 		}
 		if n < want || len(items) > limit {
 			break
 		}
 	}
-	var page crm.Page[loyalty.Entry]
+	var page kehu.Page[loyalty.Entry]
 	if len(items) > limit {
 		items = items[:limit]
 		page.Next = strconv.FormatInt(seqs[limit-1], 10)
@@ -519,10 +520,10 @@ func (s *LoyaltyStore) Entries(ctx context.Context, key loyalty.AccountKey, q lo
 WHERE program = $1 AND customer = $2 AND point_type = $3 AND version > 0)`,
 			key.Program, lyUUID(key.Customer), key.PointType).Scan(&exists)
 		if err != nil {
-			return crm.Page[loyalty.Entry]{}, dbError("entries", err)
+			return kehu.Page[loyalty.Entry]{}, dbError("entries", err)
 		}
 		if !exists {
-			return crm.Page[loyalty.Entry]{}, fmt.Errorf("account %s: %w", key, crm.ErrNotFound)
+			return kehu.Page[loyalty.Entry]{}, fmt.Errorf("account %s: %w", key, kehu.ErrNotFound)
 		}
 	}
 	return page, nil
@@ -584,13 +585,13 @@ func lyScanAccountsQuery(program string, limit int, after *loyalty.AccountKey, d
 // next_due column (Account.NextExpiry rounded down to the microsecond) and keeps the
 // accounts whose NextExpiry is exactly at or before DueBy. The cursor is the last key of
 // the page.
-func (s *LoyaltyStore) ScanAccounts(ctx context.Context, program string, q loyalty.ScanQuery) (crm.Page[*loyalty.Account], error) {
+func (s *LoyaltyStore) ScanAccounts(ctx context.Context, program string, q loyalty.ScanQuery) (kehu.Page[*loyalty.Account], error) {
 	var after *loyalty.AccountKey
 	if q.After != "" {
 		id, typ, ok := strings.Cut(q.After, "/")
 		c, okID := lyParseCustomerCursor(id)
 		if !ok || !okID {
-			return crm.Page[*loyalty.Account]{}, badCursor()
+			return kehu.Page[*loyalty.Account]{}, badCursor()
 		}
 		after = &loyalty.AccountKey{Program: program, Customer: c, PointType: typ}
 	}
@@ -609,7 +610,7 @@ func (s *LoyaltyStore) ScanAccounts(ctx context.Context, program string, q loyal
 		sql, args := lyScanAccountsQuery(program, want, after, q.DueBy)
 		rows, err := s.pool.Query(ctx, sql, args...)
 		if err != nil {
-			return crm.Page[*loyalty.Account]{}, dbError("scan accounts", err)
+			return kehu.Page[*loyalty.Account]{}, dbError("scan accounts", err)
 		}
 		n := 0
 		err = lyCollectDocs(rows, "scan accounts", func(doc []byte) error {
@@ -626,13 +627,13 @@ func (s *LoyaltyStore) ScanAccounts(ctx context.Context, program string, q loyal
 			return nil
 		})
 		if err != nil {
-			return crm.Page[*loyalty.Account]{}, err
+			return kehu.Page[*loyalty.Account]{}, err
 		}
 		if n < want || len(items) > limit {
 			break
 		}
 	}
-	var page crm.Page[*loyalty.Account]
+	var page kehu.Page[*loyalty.Account]
 	if len(items) > limit {
 		items = items[:limit]
 		last := items[limit-1].Key

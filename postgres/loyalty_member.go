@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/loyalty"
 )
@@ -82,12 +83,12 @@ func (s *LoyaltyStore) Member(ctx context.Context, program string, customer crm.
 // next_due column (the earliest of NextReview, DowngradeAt and AssignedUntil, rounded down
 // to the microsecond) and keeps the members with one of them exactly at or before DueBy.
 // The cursor is the last customer of the page.
-func (s *LoyaltyStore) ScanMembers(ctx context.Context, program string, q loyalty.ScanQuery) (crm.Page[*loyalty.MemberState], error) {
+func (s *LoyaltyStore) ScanMembers(ctx context.Context, program string, q loyalty.ScanQuery) (kehu.Page[*loyalty.MemberState], error) {
 	var after *crm.CustomerID
 	if q.After != "" {
 		c, ok := lyParseCustomerCursor(q.After)
 		if !ok {
-			return crm.Page[*loyalty.MemberState]{}, badCursor()
+			return kehu.Page[*loyalty.MemberState]{}, badCursor()
 		}
 		after = &c
 	}
@@ -112,7 +113,7 @@ func (s *LoyaltyStore) ScanMembers(ctx context.Context, program string, q loyalt
 		b.WriteString(` ORDER BY customer LIMIT $2`)
 		rows, err := s.pool.Query(ctx, b.String(), args...)
 		if err != nil {
-			return crm.Page[*loyalty.MemberState]{}, dbError("scan members", err)
+			return kehu.Page[*loyalty.MemberState]{}, dbError("scan members", err)
 		}
 		n := 0
 		err = lyCollectDocs(rows, "scan members", func(doc []byte) error {
@@ -129,13 +130,13 @@ func (s *LoyaltyStore) ScanMembers(ctx context.Context, program string, q loyalt
 			return nil
 		})
 		if err != nil {
-			return crm.Page[*loyalty.MemberState]{}, err
+			return kehu.Page[*loyalty.MemberState]{}, err
 		}
 		if n < want || len(items) > limit {
 			break
 		}
 	}
-	var page crm.Page[*loyalty.MemberState]
+	var page kehu.Page[*loyalty.MemberState]
 	if len(items) > limit {
 		items = items[:limit]
 		page.Next = lyCustomerCursor(items[limit-1].Customer)

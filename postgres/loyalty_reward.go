@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -36,7 +36,7 @@ func (s *LoyaltyStore) PutReward(ctx context.Context, r loyalty.Reward) error {
 		return dbError("put reward", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("reward %s/%s: version %d given is not the stored version: %w", r.Program, r.ID, given, crm.ErrConflict)
+		return fmt.Errorf("reward %s/%s: version %d given is not the stored version: %w", r.Program, r.ID, given, kehu.ErrConflict)
 	}
 	return nil
 }
@@ -48,12 +48,12 @@ func (s *LoyaltyStore) Reward(ctx context.Context, program, id string) (*loyalty
 }
 
 // Rewards implements loyalty.RewardStore. The cursor is the last ID of the page.
-func (s *LoyaltyStore) Rewards(ctx context.Context, program string, pr crm.PageRequest) (crm.Page[*loyalty.Reward], error) {
+func (s *LoyaltyStore) Rewards(ctx context.Context, program string, pr kehu.PageRequest) (kehu.Page[*loyalty.Reward], error) {
 	limit := pr.Size()
 	rows, err := s.pool.Query(ctx, `SELECT id, doc FROM loyalty_rewards WHERE program = $1 AND id > $2
 ORDER BY id LIMIT $3`, program, pr.After, limit+1)
 	if err != nil {
-		return crm.Page[*loyalty.Reward]{}, dbError("rewards", err)
+		return kehu.Page[*loyalty.Reward]{}, dbError("rewards", err)
 	}
 	return lyCollectPage(rows, limit, "rewards", func(doc []byte) (*loyalty.Reward, error) {
 		r := &loyalty.Reward{}
@@ -63,10 +63,10 @@ ORDER BY id LIMIT $3`, program, pr.After, limit+1)
 
 // lyCollectPage reads rows of (id, doc), at most limit+1 of them, into a page whose Next is
 // the ID of its last item when there was one more row.
-func lyCollectPage[T any](rows pgx.Rows, limit int, op string, decode func(doc []byte) (T, error)) (crm.Page[T], error) {
+func lyCollectPage[T any](rows pgx.Rows, limit int, op string, decode func(doc []byte) (T, error)) (kehu.Page[T], error) {
 	defer rows.Close()
 	var (
-		page crm.Page[T]
+		page kehu.Page[T]
 		last string
 	)
 	for rows.Next() {
@@ -75,7 +75,7 @@ func lyCollectPage[T any](rows pgx.Rows, limit int, op string, decode func(doc [
 			doc []byte
 		)
 		if err := rows.Scan(&id, &doc); err != nil {
-			return crm.Page[T]{}, dbError(op, err)
+			return kehu.Page[T]{}, dbError(op, err)
 		}
 		if len(page.Items) == limit {
 			page.Next = last
@@ -83,13 +83,13 @@ func lyCollectPage[T any](rows pgx.Rows, limit int, op string, decode func(doc [
 		}
 		item, err := decode(doc)
 		if err != nil {
-			return crm.Page[T]{}, lyDecodeErr(op+" "+id, err)
+			return kehu.Page[T]{}, lyDecodeErr(op+" "+id, err)
 		}
 		page.Items = append(page.Items, item)
 		last = id
 	}
 	if err := rows.Err(); err != nil {
-		return crm.Page[T]{}, dbError(op, err)
+		return kehu.Page[T]{}, dbError(op, err)
 	}
 	return page, nil
 }
@@ -144,7 +144,7 @@ func (s *LoyaltyStore) Reserve(ctx context.Context, r loyalty.Reservation, fn fu
 			return dbError("reserve", err)
 		}
 		if !ok {
-			return fmt.Errorf("reward %s/%s: %w", r.Program, r.Reward, crm.ErrNotFound)
+			return fmt.Errorf("reward %s/%s: %w", r.Program, r.Reward, kehu.ErrNotFound)
 		}
 		var (
 			dup    bool
@@ -159,7 +159,7 @@ func (s *LoyaltyStore) Reserve(ctx context.Context, r loyalty.Reservation, fn fu
 			return dbError("reserve", err)
 		}
 		if dup {
-			return fmt.Errorf("reservation %s/%s: %w", r.Program, r.ID, crm.ErrDuplicate)
+			return fmt.Errorf("reservation %s/%s: %w", r.Program, r.ID, kehu.ErrDuplicate)
 		}
 		res, rw := r.Clone(), stored.Clone()
 		if err := fn(res, rw, active); err != nil {
@@ -174,7 +174,7 @@ func (s *LoyaltyStore) Reserve(ctx context.Context, r loyalty.Reservation, fn fu
 		_, err = tx.Exec(ctx, `INSERT INTO loyalty_reservations (program, id, customer, reward, status, units, doc)
 VALUES ($1, $2, $3, $4, $5, $6, $7)`, args...)
 		if isUnique(err, "") {
-			return fmt.Errorf("reservation %s/%s: %w", r.Program, r.ID, crm.ErrDuplicate)
+			return fmt.Errorf("reservation %s/%s: %w", r.Program, r.ID, kehu.ErrDuplicate)
 		}
 		if err != nil {
 			return dbError("reserve", err)
@@ -190,7 +190,7 @@ func (s *LoyaltyStore) Reservation(ctx context.Context, program, id string) (*lo
 }
 
 // Reservations implements loyalty.RewardStore. The cursor is the last ID of the page.
-func (s *LoyaltyStore) Reservations(ctx context.Context, program string, q loyalty.ReservationQuery) (crm.Page[*loyalty.Reservation], error) {
+func (s *LoyaltyStore) Reservations(ctx context.Context, program string, q loyalty.ReservationQuery) (kehu.Page[*loyalty.Reservation], error) {
 	limit := q.Size()
 	var b strings.Builder
 	args := []any{program, q.After, limit + 1}
@@ -206,7 +206,7 @@ func (s *LoyaltyStore) Reservations(ctx context.Context, program string, q loyal
 	b.WriteString(` ORDER BY id LIMIT $3`)
 	rows, err := s.pool.Query(ctx, b.String(), args...)
 	if err != nil {
-		return crm.Page[*loyalty.Reservation]{}, dbError("reservations", err)
+		return kehu.Page[*loyalty.Reservation]{}, dbError("reservations", err)
 	}
 	return lyCollectPage(rows, limit, "reservations", func(doc []byte) (*loyalty.Reservation, error) {
 		r := &loyalty.Reservation{}
@@ -234,7 +234,7 @@ func (s *LoyaltyStore) changeReservation(ctx context.Context, op, program, id st
 		err := tx.QueryRow(ctx, `SELECT reward FROM loyalty_reservations WHERE program = $1 AND id = $2`,
 			program, id).Scan(&reward)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("reservation %s/%s: %w", program, id, crm.ErrNotFound)
+			return fmt.Errorf("reservation %s/%s: %w", program, id, kehu.ErrNotFound)
 		}
 		if err != nil {
 			return dbError(op, err)
@@ -244,14 +244,14 @@ func (s *LoyaltyStore) changeReservation(ctx context.Context, op, program, id st
 			return dbError(op, err)
 		}
 		if !ok {
-			return fmt.Errorf("reward %s/%s of reservation %s: %w", program, reward, id, crm.ErrNotFound)
+			return fmt.Errorf("reward %s/%s of reservation %s: %w", program, reward, id, kehu.ErrNotFound)
 		}
 		// Read again under the reward's lock: a concurrent change may have dropped it.
 		var doc []byte
 		err = tx.QueryRow(ctx, `SELECT doc FROM loyalty_reservations WHERE program = $1 AND id = $2 FOR UPDATE`,
 			program, id).Scan(&doc)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("reservation %s/%s: %w", program, id, crm.ErrNotFound)
+			return fmt.Errorf("reservation %s/%s: %w", program, id, kehu.ErrNotFound)
 		}
 		if err != nil {
 			return dbError(op, err)
@@ -294,7 +294,7 @@ func (s *LoyaltyStore) CreateCoupon(ctx context.Context, c loyalty.Coupon) error
 	}
 	_, err = s.pool.Exec(ctx, `INSERT INTO loyalty_coupons (program, code, doc) VALUES ($1, $2, $3)`, c.Program, c.Code, doc)
 	if isUnique(err, "") {
-		return fmt.Errorf("coupon %s/%s: %w", c.Program, c.Code, crm.ErrDuplicate)
+		return fmt.Errorf("coupon %s/%s: %w", c.Program, c.Code, kehu.ErrDuplicate)
 	}
 	return dbError("create coupon", err)
 }
@@ -313,7 +313,7 @@ func (s *LoyaltyStore) UseCoupon(ctx context.Context, program, code string, fn f
 		err := tx.QueryRow(ctx, `SELECT doc FROM loyalty_coupons WHERE program = $1 AND code = $2 FOR UPDATE`,
 			program, code).Scan(&doc)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("coupon %s/%s: %w", program, code, crm.ErrNotFound)
+			return fmt.Errorf("coupon %s/%s: %w", program, code, kehu.ErrNotFound)
 		}
 		if err != nil {
 			return dbError("use coupon", err)

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/loyalty"
 	"github.com/kehu-crm/kehu/loyalty/loyaltytest"
 	"github.com/kehu-crm/kehu/postgres"
@@ -29,12 +29,12 @@ type lyWorld struct {
 	t   *testing.T
 	ctx context.Context
 	s   *postgres.LoyaltyStore
-	ids *crmtest.SeqIDs
+	ids *kehu.SeqIDs
 }
 
 func newLyWorld(t *testing.T) *lyWorld {
 	t.Helper()
-	return &lyWorld{t: t, ctx: t.Context(), s: postgres.NewLoyaltyStore(pgtest.Pool(t, postgres.Migrate)), ids: crmtest.NewSeqIDs()}
+	return &lyWorld{t: t, ctx: t.Context(), s: postgres.NewLoyaltyStore(pgtest.Pool(t, postgres.Migrate)), ids: kehu.NewSeqIDs()}
 }
 
 func (w *lyWorld) key() loyalty.AccountKey {
@@ -186,7 +186,7 @@ func TestLoyaltyEntriesSubMicrosecondBounds(t *testing.T) {
 	} {
 		for _, limit := range []int{1, 2, 50} {
 			got := w.allEntries(k, loyalty.EntryQuery{From: base.Add(c.from), To: base.Add(c.to).In(time.FixedZone("X", 3600)),
-				PageRequest: crm.PageRequest{Limit: limit}})
+				PageRequest: kehu.PageRequest{Limit: limit}})
 			assert.Equal(t, ids(c.want), ids(got), "Entries in [base+%dns, base+%dns) with Limit %d", c.from, c.to, limit)
 		}
 	}
@@ -240,7 +240,7 @@ func TestLoyaltyScanDueByPagesPastNearMisses(t *testing.T) {
 		})
 	}
 	var got []loyalty.AccountKey
-	q := loyalty.ScanQuery{DueBy: dueBy, PageRequest: crm.PageRequest{Limit: 2}}
+	q := loyalty.ScanQuery{DueBy: dueBy, PageRequest: kehu.PageRequest{Limit: 2}}
 	for pages := 1; ; pages++ {
 		p, err := w.s.ScanAccounts(w.ctx, "retail", q)
 		require.NoError(t, err)
@@ -257,7 +257,7 @@ func TestLoyaltyScanDueByPagesPastNearMisses(t *testing.T) {
 }
 
 // TestLoyaltyRetriedUpdateWritesNothing repeats an Update whose command key is recorded:
-// it fails with crm.ErrDuplicate and writes nothing, on the accounts it names or on a new
+// it fails with kehu.ErrDuplicate and writes nothing, on the accounts it names or on a new
 // one.
 func TestLoyaltyRetriedUpdateWritesNothing(t *testing.T) {
 	w := newLyWorld(t)
@@ -289,10 +289,10 @@ func TestLoyaltyRetriedUpdateWritesNothing(t *testing.T) {
 	fresh := w.key()
 	for _, keys := range [][]loyalty.AccountKey{{k, other}, {other}, {fresh}, {fresh, k}} {
 		again, err := run(keys...)
-		require.ErrorIs(t, err, crm.ErrDuplicate, "a retried Update over %d accounts with a recorded command key", len(keys))
+		require.ErrorIs(t, err, kehu.ErrDuplicate, "a retried Update over %d accounts with a recorded command key", len(keys))
 		for _, e := range again {
 			_, err := w.s.Entry(w.ctx, e.ID)
-			assert.ErrorIs(t, err, crm.ErrNotFound, "a retried Update must store none of its entries")
+			assert.ErrorIs(t, err, kehu.ErrNotFound, "a retried Update must store none of its entries")
 		}
 	}
 	for key, a := range before {
@@ -302,7 +302,7 @@ func TestLoyaltyRetriedUpdateWritesNothing(t *testing.T) {
 		assert.Len(t, w.allEntries(key, loyalty.EntryQuery{}), 1, "a retried Update must add no entry")
 	}
 	_, err = w.s.Account(w.ctx, fresh)
-	assert.ErrorIs(t, err, crm.ErrNotFound, "a retried Update must not create the new account it names")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "a retried Update must not create the new account it names")
 	accts, err := w.s.MemberAccounts(w.ctx, fresh.Program, fresh.Customer)
 	require.NoError(t, err)
 	assert.Empty(t, accts, "a retried Update must not create the new account it names")
@@ -316,7 +316,7 @@ func TestLoyaltyRetriedUpdateWritesNothing(t *testing.T) {
 
 // TestLoyaltyOppositeOrderUpdates runs many Updates over the same two accounts, half of
 // them naming the accounts in the other order. None may hang: each succeeds, or reports a
-// lost race as crm.ErrConflict, and every success is stored.
+// lost race as kehu.ErrConflict, and every success is stored.
 func TestLoyaltyOppositeOrderUpdates(t *testing.T) {
 	w := newLyWorld(t)
 	a, b := w.key(), w.key()
@@ -353,7 +353,7 @@ func TestLoyaltyOppositeOrderUpdates(t *testing.T) {
 				switch {
 				case err == nil:
 					ok++
-				case errors.Is(err, crm.ErrConflict):
+				case errors.Is(err, kehu.ErrConflict):
 					conflict++
 				default:
 					t.Errorf("Update of two accounts in opposite orders: %v", err)
@@ -402,7 +402,7 @@ func TestLoyaltyConcurrentCreators(t *testing.T) {
 }
 
 // TestLoyaltyRefusedText checks that text PostgreSQL cannot store (a NUL character) is
-// reported as crm.ErrInvalid and writes nothing.
+// reported as kehu.ErrInvalid and writes nothing.
 func TestLoyaltyRefusedText(t *testing.T) {
 	w := newLyWorld(t)
 	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
@@ -419,9 +419,9 @@ func TestLoyaltyRefusedText(t *testing.T) {
 			c.edit(&e)
 			return &loyalty.Commit{Entries: []loyalty.Entry{e}}, nil
 		})
-		assert.ErrorIs(t, err, crm.ErrInvalid, "an entry whose %s holds a NUL character", c.name)
+		assert.ErrorIs(t, err, kehu.ErrInvalid, "an entry whose %s holds a NUL character", c.name)
 		_, err = w.s.Account(w.ctx, k)
-		assert.ErrorIs(t, err, crm.ErrNotFound, "a refused Update must write nothing")
+		assert.ErrorIs(t, err, kehu.ErrNotFound, "a refused Update must write nothing")
 	}
 }
 
@@ -448,14 +448,14 @@ func TestLoyaltyCancelledContext(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled, "UpdateMember")
 	err = w.s.PutReward(ctx, loyalty.Reward{ID: "r", Program: k.Program})
 	assert.ErrorIs(t, err, context.Canceled, "PutReward")
-	_, err = w.s.Rewards(ctx, k.Program, crm.PageRequest{})
+	_, err = w.s.Rewards(ctx, k.Program, kehu.PageRequest{})
 	assert.ErrorIs(t, err, context.Canceled, "Rewards")
 	_, err = w.s.Account(w.ctx, k)
-	assert.ErrorIs(t, err, crm.ErrNotFound, "nothing is written under a cancelled context")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "nothing is written under a cancelled context")
 }
 
 // TestLoyaltyBadCursors checks that cursors this store did not write are refused with
-// crm.ErrInvalid.
+// kehu.ErrInvalid.
 func TestLoyaltyBadCursors(t *testing.T) {
 	w := newLyWorld(t)
 	k := w.key()
@@ -463,15 +463,15 @@ func TestLoyaltyBadCursors(t *testing.T) {
 		return &loyalty.Commit{Entries: []loyalty.Entry{w.earn(accts[0], 1, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), time.Time{}, "")}}
 	})
 	for _, bad := range []string{"x", "-1", "1.5"} {
-		_, err := w.s.Entries(w.ctx, k, loyalty.EntryQuery{PageRequest: crm.PageRequest{After: bad}})
-		assert.ErrorIs(t, err, crm.ErrInvalid, "Entries after %q", bad)
+		_, err := w.s.Entries(w.ctx, k, loyalty.EntryQuery{PageRequest: kehu.PageRequest{After: bad}})
+		assert.ErrorIs(t, err, kehu.ErrInvalid, "Entries after %q", bad)
 	}
 	for _, bad := range []string{"x", "not-a-uuid/points", k.Customer.String()} {
-		_, err := w.s.ScanAccounts(w.ctx, k.Program, loyalty.ScanQuery{PageRequest: crm.PageRequest{After: bad}})
-		assert.ErrorIs(t, err, crm.ErrInvalid, "ScanAccounts after %q", bad)
+		_, err := w.s.ScanAccounts(w.ctx, k.Program, loyalty.ScanQuery{PageRequest: kehu.PageRequest{After: bad}})
+		assert.ErrorIs(t, err, kehu.ErrInvalid, "ScanAccounts after %q", bad)
 	}
-	_, err := w.s.ScanMembers(w.ctx, k.Program, loyalty.ScanQuery{PageRequest: crm.PageRequest{After: "x"}})
-	assert.ErrorIs(t, err, crm.ErrInvalid, "ScanMembers after a bad cursor")
+	_, err := w.s.ScanMembers(w.ctx, k.Program, loyalty.ScanQuery{PageRequest: kehu.PageRequest{After: "x"}})
+	assert.ErrorIs(t, err, kehu.ErrInvalid, "ScanMembers after a bad cursor")
 }
 
 // TestLoyaltyUpdateKeyLists covers key lists the suite does not: none at all (the command
@@ -501,7 +501,7 @@ func TestLoyaltyUpdateKeyLists(t *testing.T) {
 }
 
 // TestLoyaltyRepeatedEntryID checks that an entry ID already stored (an ID source that
-// repeated itself) fails the Update with crm.ErrConflict, so that the service tries again
+// repeated itself) fails the Update with kehu.ErrConflict, so that the service tries again
 // with fresh IDs, and writes nothing.
 func TestLoyaltyRepeatedEntryID(t *testing.T) {
 	w := newLyWorld(t)
@@ -519,13 +519,13 @@ func TestLoyaltyRepeatedEntryID(t *testing.T) {
 		return &loyalty.Commit{Entries: []loyalty.Entry{e},
 			Command: &loyalty.Command{Program: k.Program, Key: "repeat", Digest: "d", At: at}}, nil
 	})
-	assert.ErrorIs(t, err, crm.ErrConflict, "an entry ID already stored")
-	assert.NotErrorIs(t, err, crm.ErrDuplicate, "an entry ID already stored is not a recorded command key")
+	assert.ErrorIs(t, err, kehu.ErrConflict, "an entry ID already stored")
+	assert.NotErrorIs(t, err, kehu.ErrDuplicate, "an entry ID already stored is not a recorded command key")
 	a, err := w.s.Account(w.ctx, k)
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, a.Version, "a failed Update must not change the accounts it named")
 	_, err = w.s.Account(w.ctx, other)
-	assert.ErrorIs(t, err, crm.ErrNotFound, "a failed Update must not create accounts")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "a failed Update must not create accounts")
 	_, err = w.s.Command(w.ctx, k.Program, "repeat")
-	assert.ErrorIs(t, err, crm.ErrNotFound, "a failed Update must not record its command")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "a failed Update must not record its command")
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 	"github.com/shopspring/decimal"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // Class is an ABC class.
@@ -80,7 +80,7 @@ func ABC(values []CustomerValue, opts *ABCOptions) ([]ABCResult, error) {
 	if o.Crossing == "" {
 		o.Crossing = CrossingUp
 	}
-	var p crm.Problems
+	var p kehu.Problems
 	if !(o.A > 0 && o.A <= 1) {
 		p.Addf("a", "range", "%v is not in (0, 1]", o.A)
 	}
@@ -223,14 +223,14 @@ type RuleABC struct {
 }
 
 // NewRuleABC compiles and type-checks the rules once; every problem is reported at once
-// in a *crm.ValidationError ("[i].class", "[i].when").
+// in a *kehu.ValidationError ("[i].class", "[i].when").
 func NewRuleABC(rules []ClassRule) (*RuleABC, error) {
-	var p crm.Problems
+	var p kehu.Problems
 	if len(rules) == 0 {
 		p.Add("", "required", "there are no rules")
 	}
 	if len(rules) > maxSegments {
-		return nil, crm.Invalid("", "max_items", fmt.Sprintf("has %d rules, more than %d", len(rules), maxSegments))
+		return nil, kehu.Invalid("", "max_items", fmt.Sprintf("has %d rules, more than %d", len(rules), maxSegments))
 	}
 	r := &RuleABC{rules: slices.Clone(rules), progs: make([]*vm.Program, len(rules))}
 	for i, rule := range rules {
@@ -263,7 +263,7 @@ type AccountClass struct {
 // expression that fails at run time (say a missing attribute compared with a number)
 // stops with an error naming the rule and the account.
 func (r *RuleABC) Classify(accounts []Account) ([]AccountClass, error) {
-	var p crm.Problems
+	var p kehu.Problems
 	for i, a := range accounts {
 		for j, s := range a.Sales {
 			if s.Sign() < 0 || !AmountInRange(s) {

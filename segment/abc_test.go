@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/segment"
 )
 
@@ -150,7 +150,7 @@ func TestABCValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := segment.ABC(tt.in, tt.opts)
-			var verr *crm.ValidationError
+			var verr *kehu.ValidationError
 			require.ErrorAs(t, err, &verr)
 			assert.True(t, verr.Has(tt.field, ""), "%v", err)
 		})
@@ -317,7 +317,7 @@ func TestRankAndCurve(t *testing.T) {
 		assert.InDelta(t, want[i], p.Revenue, 1e-12)
 	}
 	_, err = segment.Rank(values("a", "-1"))
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 }
 
 func TestContribution(t *testing.T) {
@@ -416,18 +416,18 @@ func TestSeedABCRules(t *testing.T) {
 	})
 	t.Run("invalid rules report every problem", func(t *testing.T) {
 		_, err := segment.NewRuleABC([]segment.ClassRule{{Class: "A", When: "sales +"}, {Class: "", When: "sales"}, {Class: "C", When: "nope > 1"}})
-		var verr *crm.ValidationError
+		var verr *kehu.ValidationError
 		require.ErrorAs(t, err, &verr)
 		assert.True(t, verr.Has("[0].when", "expression"))
 		assert.True(t, verr.Has("[1].class", "required"))
 		assert.True(t, verr.Has("[1].when", "expression"), "sales is a number, not bool")
 		assert.True(t, verr.Has("[2].when", "expression"))
 		_, err = segment.NewRuleABC(nil)
-		assert.ErrorIs(t, err, crm.ErrInvalid)
+		assert.ErrorIs(t, err, kehu.ErrInvalid)
 	})
 	t.Run("bad accounts and runtime errors", func(t *testing.T) {
 		_, err := rules.Classify([]segment.Account{{Customer: "x", Sales: dec("-1")}})
-		assert.ErrorIs(t, err, crm.ErrInvalid)
+		assert.ErrorIs(t, err, kehu.ErrInvalid)
 		r, err := segment.NewRuleABC([]segment.ClassRule{{Class: "A", When: `attributes.region > 3`}})
 		require.NoError(t, err)
 		_, err = r.Classify([]segment.Account{{Customer: "x"}})

@@ -9,7 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // BasketOptions configure AnalyzeBaskets. A nil *BasketOptions means the defaults.
@@ -253,7 +253,7 @@ func AnalyzeBaskets(txns iter.Seq[Transaction], opts *BasketOptions) (*Baskets, 
 	if o.MinCount == 0 {
 		o.MinCount = 2
 	}
-	var p crm.Problems
+	var p kehu.Problems
 	if !(o.MinSupport >= 0 && o.MinSupport <= 1) {
 		p.Addf("min_support", "range", "%v is not in [0, 1]", o.MinSupport)
 	}

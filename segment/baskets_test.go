@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm/fake"
 	"github.com/kehu-crm/kehu/segment"
 )
@@ -98,7 +98,7 @@ func TestBasketsOptionsAndSkips(t *testing.T) {
 
 	for _, o := range []*segment.BasketOptions{{MinSupport: 2}, {MinCount: -1}} {
 		_, err := segment.AnalyzeBaskets(nil, o)
-		assert.ErrorIs(t, err, crm.ErrInvalid)
+		assert.ErrorIs(t, err, kehu.ErrInvalid)
 	}
 	none, err := segment.AnalyzeBaskets(nil, nil)
 	require.NoError(t, err)

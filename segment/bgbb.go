@@ -17,7 +17,7 @@ type BGBBParams struct {
 	Delta float64 `json:"delta"`
 }
 
-// Validate reports a *crm.ValidationError unless every parameter is positive and finite.
+// Validate reports a *kehu.ValidationError unless every parameter is positive and finite.
 func (p BGBBParams) Validate() error {
 	return checkModelParams([]string{"alpha", "beta", "gamma", "delta"}, p.Alpha, p.Beta, p.Gamma, p.Delta)
 }

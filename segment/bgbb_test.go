@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/segment"
 )
 
@@ -155,7 +155,7 @@ func TestBGBBValidation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.ErrorIs(t, tc.call(), crm.ErrInvalid)
+			assert.ErrorIs(t, tc.call(), kehu.ErrInvalid)
 		})
 	}
 }

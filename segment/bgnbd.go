@@ -22,13 +22,13 @@ type BGNBDParams struct {
 	B     float64 `json:"b"`
 }
 
-// Validate reports a *crm.ValidationError unless every parameter is positive and finite.
+// Validate reports a *kehu.ValidationError unless every parameter is positive and finite.
 func (p BGNBDParams) Validate() error {
 	return checkModelParams([]string{"r", "alpha", "a", "b"}, p.R, p.Alpha, p.A, p.B)
 }
 
 // BGNBD is a BG/NBD model: its parameters and, when it came from FitBGNBD, the fit.
-// Its methods never return NaN or Inf: bad input is a *crm.ValidationError and a value
+// Its methods never return NaN or Inf: bad input is a *kehu.ValidationError and a value
 // that cannot be evaluated is ErrNumerical.
 type BGNBD struct {
 	Params BGNBDParams `json:"params"`
@@ -61,7 +61,7 @@ func FitBGNBD(summaries []Summary, opts *FitOptions) (*BGNBD, error) {
 //	     + ln[ (α+T)^−(r+x) + 1{x>0} a/(b+x−1) (α+t_x)^−(r+x) ]
 //
 // with the last term as a log-sum-exp. The optimiser is gonum's BFGS on the logarithms
-// of the parameters with the analytic gradient. Bad cells give a *crm.ValidationError; a
+// of the parameters with the analytic gradient. Bad cells give a *kehu.ValidationError; a
 // fit that does not reach a stationary point wraps ErrNotConverged.
 func FitBGNBDCells(cells []RFCell, opts *FitOptions) (*BGNBD, error) {
 	return fitBGFamily(cells, opts, false, "BG/NBD", func(p BGNBDParams, st FitStats) *BGNBD {

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/segment"
 )
 
@@ -232,7 +232,7 @@ func TestBGNBDProbabilityOfPurchases(t *testing.T) {
 	assert.InDelta(t, ex, mean, 1e-6)
 }
 
-// TestBGNBDValidation checks that bad input is a *crm.ValidationError naming the field.
+// TestBGNBDValidation checks that bad input is a *kehu.ValidationError naming the field.
 func TestBGNBDValidation(t *testing.T) {
 	m, err := segment.NewBGNBD(segment.BGNBDParams{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426})
 	require.NoError(t, err)
@@ -295,8 +295,8 @@ func TestBGNBDValidation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call()
 			require.Error(t, err)
-			assert.ErrorIs(t, err, crm.ErrInvalid)
-			var verr *crm.ValidationError
+			assert.ErrorIs(t, err, kehu.ErrInvalid)
+			var verr *kehu.ValidationError
 			require.True(t, errors.As(err, &verr))
 			assert.True(t, verr.Has(tc.field, ""), "fields: %v", verr.Fields)
 		})
@@ -313,7 +313,7 @@ func TestBGNBDNotConverged(t *testing.T) {
 		opts  *segment.FitOptions
 		want  error
 	}{
-		{"no repeat purchase", []segment.RFCell{{Frequency: 0, Recency: 0, T: 10, Weight: 100}, {Frequency: 0, Recency: 0, T: 20, Weight: 50}}, nil, crm.ErrInvalid},
+		{"no repeat purchase", []segment.RFCell{{Frequency: 0, Recency: 0, T: 10, Weight: 100}, {Frequency: 0, Recency: 0, T: 20, Weight: 50}}, nil, kehu.ErrInvalid},
 		{"one history", []segment.RFCell{{Frequency: 1, Recency: 5, T: 10, Weight: 100}}, nil, segment.ErrNotConverged},
 		{"two histories", []segment.RFCell{{Frequency: 1, Recency: 5, T: 10, Weight: 100}, {Frequency: 0, Recency: 0, T: 10, Weight: 100}}, nil, segment.ErrNotConverged},
 	}
@@ -630,7 +630,7 @@ func TestBGNBDGroupingDeterministic(t *testing.T) {
 		bad[i] = segment.Summary{Frequency: -1, Recency: 1, T: 2}
 	}
 	_, err = segment.GroupSummaries(bad)
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.Len(t, verr.Fields, 21) // 20 listed, one counting the other 80
 	assert.True(t, verr.Has("", "more"))

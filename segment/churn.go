@@ -238,7 +238,7 @@ func (t LostType) Label() string {
 func (t LostType) String() string { return string(t) }
 
 // ParseLostType reads a type from its key (case and surrounding space ignored) or its
-// Chinese label. It returns a *crm.ValidationError on field "lost_type" otherwise.
+// Chinese label. It returns a *kehu.ValidationError on field "lost_type" otherwise.
 func ParseLostType(s string) (LostType, error) {
 	k := strings.ToLower(strings.TrimSpace(s))
 	if t := LostType(k); t.Valid() {
@@ -311,7 +311,7 @@ func DefaultLostReasons() LostReasons {
 }
 
 // Validate reports every entry whose type is not one of the six, as a
-// *crm.ValidationError.
+// *kehu.ValidationError.
 func (r LostReasons) Validate() error {
 	var p fieldProblems
 	for _, code := range slices.Sorted(maps.Keys(r)) {

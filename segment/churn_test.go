@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/segment"
 )
 
@@ -122,11 +122,11 @@ func TestChurnValidation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := segment.ChurnScore(context.Background(), tc.model, tc.s, tc.opts)
-			assert.ErrorIs(t, err, crm.ErrInvalid)
+			assert.ErrorIs(t, err, kehu.ErrInvalid)
 		})
 	}
 	_, err = segment.ChurnScores(context.Background(), bg, []segment.Summary{ok, {Frequency: -1}}, nil)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	assert.ErrorContains(t, err, "summaries[1]")
 }
 
@@ -152,7 +152,7 @@ func TestChurnLostTypes(t *testing.T) {
 		assert.Equal(t, typ, back)
 	}
 	_, err := segment.ParseLostType("ghosted")
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, err = json.Marshal(segment.LostType("ghosted"))
 	assert.Error(t, err)
 
@@ -191,7 +191,7 @@ func TestChurnLostTypes(t *testing.T) {
 	got, _ = segment.DefaultLostReasons().Classify("price")
 	assert.Equal(t, segment.LostBoughtAway, got)
 	reasons["x"] = "nonsense"
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, reasons.Validate(), &verr)
 	assert.True(t, verr.Has("reasons[x]", "enum"))
 }

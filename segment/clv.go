@@ -73,7 +73,7 @@ type CLVForecast struct {
 	// ProbabilityAlive is the transaction model's P(alive) at the end of observation.
 	ProbabilityAlive float64 `json:"probability_alive"`
 	// CLV is the discounted value over the horizon, in the currency of Monetary. It is a
-	// model estimate and therefore a float64; round it to money (crm.Money) only for
+	// model estimate and therefore a float64; round it to money (kehu.Money) only for
 	// display.
 	CLV float64 `json:"clv"`
 }

@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/segment"
 )
 
@@ -105,7 +105,7 @@ func TestCLVOptions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Greater(t, v, 0.0)
 	_, err = segment.CLV(bb, gg, annual, segment.Week, nil) // 4.345 opportunities a month
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 
 	bad := []struct {
 		name  string
@@ -123,7 +123,7 @@ func TestCLVOptions(t *testing.T) {
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := segment.CLV(tc.model, tc.spend, s, tc.per, tc.opts)
-			assert.ErrorIs(t, err, crm.ErrInvalid)
+			assert.ErrorIs(t, err, kehu.ErrInvalid)
 		})
 	}
 }
@@ -145,6 +145,6 @@ func TestCLVForecastsShareHistories(t *testing.T) {
 		assert.Equal(t, s.Customer, batch[i].Customer)
 	}
 	_, err = segment.CLVForecasts(bg, gg, []segment.Summary{sums[0], {Frequency: 1, Recency: 9, T: 3}}, segment.Week, nil)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	assert.ErrorContains(t, err, "summaries[1]")
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // CustomerValue is a customer and an amount to rank them by, usually revenue in a period.
@@ -44,7 +44,7 @@ func ValuesOf(summaries []Summary) []CustomerValue {
 
 // Rank ranks customers by value, largest first, equal values by ascending Customer, so the
 // result does not depend on the input order. Negative values are refused with a
-// *crm.ValidationError; each customer should appear once.
+// *kehu.ValidationError; each customer should appear once.
 func Rank(values []CustomerValue) ([]Ranked, error) {
 	r, err := newRanking(values)
 	if err != nil {
@@ -158,7 +158,7 @@ type ranking struct {
 }
 
 func newRanking(values []CustomerValue) (*ranking, error) {
-	var p crm.Problems
+	var p kehu.Problems
 	for i := range values {
 		v := values[i].Value
 		switch {

@@ -10,7 +10,7 @@ import (
 
 // FuzzSegmentExpression compiles arbitrary segment expressions and, when they compile,
 // evaluates them over a small population with empty and populated attributes. Nothing may
-// panic: bad expressions are *crm.ValidationError, failing evaluations *SegmentError.
+// panic: bad expressions are *kehu.ValidationError, failing evaluations *SegmentError.
 func FuzzSegmentExpression(f *testing.F) {
 	for _, s := range []string{
 		`r >= 4 && f >= 4`,

@@ -17,7 +17,7 @@ type GammaGammaParams struct {
 	V float64 `json:"v"`
 }
 
-// Validate reports a *crm.ValidationError unless every parameter is positive and finite.
+// Validate reports a *kehu.ValidationError unless every parameter is positive and finite.
 func (p GammaGammaParams) Validate() error {
 	return checkModelParams([]string{"p", "q", "v"}, p.P, p.Q, p.V)
 }

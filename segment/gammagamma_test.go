@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/segment"
 )
 
@@ -123,7 +123,7 @@ func TestGammaGammaValidation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call()
-			var verr *crm.ValidationError
+			var verr *kehu.ValidationError
 			require.ErrorAs(t, err, &verr)
 			assert.True(t, verr.Has(tc.field, ""), "fields: %v", verr.Fields)
 		})

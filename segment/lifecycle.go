@@ -6,6 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -103,7 +104,7 @@ func SuggestStages(activity []Activity, opts *LifecycleOptions) ([]StageSuggesti
 	if o.KeyMinOrders == 0 {
 		o.KeyMinOrders = 2
 	}
-	var p crm.Problems
+	var p kehu.Problems
 	if o.DormantAfter < 0 {
 		p.Addf("dormant_after", "range", "%d is negative", o.DormantAfter)
 	}

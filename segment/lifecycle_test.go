@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/segment"
 )
@@ -82,7 +83,7 @@ func TestSuggestStages(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				_, err := segment.SuggestStages(tt.in, tt.opts)
-				var verr *crm.ValidationError
+				var verr *kehu.ValidationError
 				require.ErrorAs(t, err, &verr)
 				assert.True(t, verr.Has(tt.field, ""), "%v", err)
 			})

@@ -7,15 +7,15 @@ import (
 	"math"
 	"slices"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/mathext"
 	"gonum.org/v1/gonum/optimize"
 )
 
-// Errors of the lifetime-value models. Bad input is reported as a *crm.ValidationError
-// (errors.Is(err, crm.ErrInvalid)); these sentinels cover the numerical side.
+// Errors of the lifetime-value models. Bad input is reported as a *kehu.ValidationError
+// (errors.Is(err, kehu.ErrInvalid)); these sentinels cover the numerical side.
 var (
 	// ErrNotConverged reports that a maximum-likelihood fit did not reach a proper
 	// maximum: the iteration limit was hit, the line search failed far from an optimum,
@@ -95,7 +95,7 @@ func (o *FitOptions) resolve(nparams int) (FitOptions, error) {
 	if o != nil {
 		r = *o
 	}
-	var p crm.Problems
+	var p kehu.Problems
 	if r.MaxIterations < 0 {
 		p.Addf("max_iterations", "range", "%d is negative", r.MaxIterations)
 	}
@@ -150,7 +150,7 @@ type FitStats struct {
 // fieldProblems collects validation problems and stops listing them after a few, so that a
 // million bad rows do not make a million-line error.
 type fieldProblems struct {
-	crm.Problems
+	kehu.Problems
 	extra int
 }
 
@@ -163,7 +163,7 @@ func (p *fieldProblems) add(field, rule, format string, args ...any) {
 	p.Addf(field, rule, format, args...)
 }
 
-// err returns the problems as a *crm.ValidationError (nil if none), with a final entry
+// err returns the problems as a *kehu.ValidationError (nil if none), with a final entry
 // counting those not listed.
 func (p *fieldProblems) err() error {
 	if p.extra > 0 {
@@ -223,7 +223,7 @@ func checkCellWeight(p *fieldProblems, prefix string, w float64) {
 
 // GroupSummaries groups customers with identical (x, t_x, T) into weighted cells, sorted
 // by frequency, recency and T so that a fit is deterministic. It returns a
-// *crm.ValidationError if a summary is not a valid history: negative frequency, recency
+// *kehu.ValidationError if a summary is not a valid history: negative frequency, recency
 // outside [0, T], or recency inconsistent with frequency (0 exactly when x = 0).
 func GroupSummaries(summaries []Summary) ([]RFCell, error) {
 	var p fieldProblems
@@ -327,7 +327,7 @@ func GroupSpend(summaries []Summary) ([]SpendCell, error) {
 		return nil, err
 	}
 	if len(cells) == 0 {
-		return nil, crm.Invalid("summaries", "required", "there is no repeat customer to fit spend on")
+		return nil, kehu.Invalid("summaries", "required", "there is no repeat customer to fit spend on")
 	}
 	slices.SortFunc(cells, func(a, b SpendCell) int {
 		return cmp.Or(cmp.Compare(a.Frequency, b.Frequency), cmp.Compare(a.Mean, b.Mean))
@@ -861,8 +861,8 @@ type TransactionModel interface {
 // that no caller can change another's).
 func errNilModel() error { return invalidArg("model", "required", "the model is nil") }
 
-// invalidArg is crm.Invalid, named for brevity.
-func invalidArg(field, rule, message string) error { return crm.Invalid(field, rule, message) }
+// invalidArg is kehu.Invalid, named for brevity.
+func invalidArg(field, rule, message string) error { return kehu.Invalid(field, rule, message) }
 
 // checkModelParams validates positive finite model parameters, named in order.
 func checkModelParams(names []string, values ...float64) error {
@@ -885,7 +885,7 @@ func checkHistoryArgs(x int, tx, T float64) error {
 // checkHorizonArg validates a prediction horizon t ≥ 0.
 func checkHorizonArg(t float64) error {
 	if !finiteNum(t) || t < 0 {
-		return crm.Invalid("t", "range", fmt.Sprintf("%v is not a non-negative finite number", t))
+		return kehu.Invalid("t", "range", fmt.Sprintf("%v is not a non-negative finite number", t))
 	}
 	return nil
 }

@@ -5,7 +5,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/segment"
 )
 
@@ -29,7 +29,7 @@ func FuzzModels(f *testing.F) {
 		check := func(name string, v float64, err error, lo, hi float64, strict bool) {
 			t.Helper()
 			if err != nil {
-				if !errors.Is(err, crm.ErrInvalid) && !errors.Is(err, segment.ErrNumerical) {
+				if !errors.Is(err, kehu.ErrInvalid) && !errors.Is(err, segment.ErrNumerical) {
 					t.Fatalf("%s: unexpected error kind: %v", name, err)
 				}
 				if strict && errors.Is(err, segment.ErrNumerical) {

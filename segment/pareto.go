@@ -19,7 +19,7 @@ type ParetoNBDParams struct {
 	Beta  float64 `json:"beta"`
 }
 
-// Validate reports a *crm.ValidationError unless every parameter is positive and finite.
+// Validate reports a *kehu.ValidationError unless every parameter is positive and finite.
 func (p ParetoNBDParams) Validate() error {
 	return checkModelParams([]string{"r", "alpha", "s", "beta"}, p.R, p.Alpha, p.S, p.Beta)
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // RFM segment names of DefaultRFMSegments.
@@ -186,7 +186,7 @@ func RFM(summaries []Summary, opts *RFMOptions) ([]RFMScore, error) {
 	if o.Segments == nil && o.Bins == 5 {
 		o.Segments = DefaultRFMSegments()
 	}
-	var p crm.Problems
+	var p kehu.Problems
 	if o.Bins < 2 || o.Bins > 100 {
 		p.Addf("bins", "range", "%d is not between 2 and 100", o.Bins)
 	}
@@ -300,12 +300,12 @@ func RFM(summaries []Summary, opts *RFMOptions) ([]RFMScore, error) {
 // their P is 0.26 and they all score F = 2 of 5: no customer scores 1.
 func QuantileBins(values []float64, bins int) ([]int, error) {
 	if bins < 2 || bins > 100 {
-		return nil, crm.Invalid("bins", "range", fmt.Sprintf("%d is not between 2 and 100", bins))
+		return nil, kehu.Invalid("bins", "range", fmt.Sprintf("%d is not between 2 and 100", bins))
 	}
 	keys := make([]uint64, len(values))
 	for i, v := range values {
 		if math.IsNaN(v) {
-			return nil, crm.Invalid(fmt.Sprintf("values[%d]", i), "nan", "is not a number")
+			return nil, kehu.Invalid(fmt.Sprintf("values[%d]", i), "nan", "is not a number")
 		}
 		keys[i] = floatKey(v)
 	}

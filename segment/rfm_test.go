@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/segment"
 )
 
@@ -67,11 +67,11 @@ func TestQuantileBins(t *testing.T) {
 	}
 	t.Run("errors", func(t *testing.T) {
 		_, err := segment.QuantileBins([]float64{1, math.NaN()}, 5)
-		assert.ErrorIs(t, err, crm.ErrInvalid)
+		assert.ErrorIs(t, err, kehu.ErrInvalid)
 		_, err = segment.QuantileBins([]float64{1}, 1)
-		assert.ErrorIs(t, err, crm.ErrInvalid)
+		assert.ErrorIs(t, err, kehu.ErrInvalid)
 		_, err = segment.QuantileBins([]float64{1}, 101)
-		assert.ErrorIs(t, err, crm.ErrInvalid)
+		assert.ErrorIs(t, err, kehu.ErrInvalid)
 	})
 }
 
@@ -223,7 +223,7 @@ func TestRFMValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := segment.RFM(tt.s, tt.opts)
-			var verr *crm.ValidationError
+			var verr *kehu.ValidationError
 			require.ErrorAs(t, err, &verr)
 			assert.True(t, verr.Has(tt.field, ""), "%v", err)
 		})

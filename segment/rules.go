@@ -8,7 +8,7 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // Features are what a segment expression sees of one customer: attributes the host
@@ -112,12 +112,12 @@ type Segments struct {
 
 // NewSegments compiles and type-checks every definition against SegmentEnv once. Every
 // problem — an empty or duplicate name, an expression that does not compile or is not
-// bool — is reported at once in a *crm.ValidationError with fields "[i].name" and
+// bool — is reported at once in a *kehu.ValidationError with fields "[i].name" and
 // "[i].when".
 func NewSegments(defs []SegmentDef) (*Segments, error) {
-	var p crm.Problems
+	var p kehu.Problems
 	if len(defs) > maxSegments {
-		return nil, crm.Invalid("", "max_items", fmt.Sprintf("has %d segments, more than %d", len(defs), maxSegments))
+		return nil, kehu.Invalid("", "max_items", fmt.Sprintf("has %d segments, more than %d", len(defs), maxSegments))
 	}
 	s := &Segments{defs: slices.Clone(defs), progs: make([]*vm.Program, len(defs))}
 	seen := map[string]int{}
@@ -322,7 +322,7 @@ func (m *Migration) Count(from, to string) int {
 // quarter's and this quarter's features) and counts who moved from which segment to
 // which. A customer listed twice in a snapshot is an error.
 func Migrations(before, after []Assignment, order []string) (*Migration, error) {
-	var p crm.Problems
+	var p kehu.Problems
 	index := func(field string, as []Assignment) map[string]string {
 		m := make(map[string]string, len(as))
 		for i, a := range as {

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/segment"
 )
 
@@ -64,7 +64,7 @@ func TestSegmentsErrors(t *testing.T) {
 		{Name: "sum", When: "true"},
 		{Name: "clock", When: "now() != nil"},
 	})
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("[0].name", "required"))
 	assert.True(t, verr.Has("[1].when", "expression"), "not bool")
@@ -117,7 +117,7 @@ func TestMigrations(t *testing.T) {
 	assert.Equal(t, 0, m.Count("x", "Champions"))
 
 	_, err = segment.Migrations([]segment.Assignment{{Customer: "a"}, {Customer: "a"}}, nil, nil)
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("before[1].customer", "unique"))
 }

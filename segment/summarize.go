@@ -15,7 +15,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // MonetaryPlaces is the number of decimal places of the mean values in a Summary
@@ -87,9 +87,9 @@ func periodLen(p Period) float64 {
 
 func validPeriod(p Period) bool { return p == Day || p == Week || p == Month }
 
-// resolved returns the options with defaults filled in, or a *crm.ValidationError.
+// resolved returns the options with defaults filled in, or a *kehu.ValidationError.
 func (o Options) resolved() (Options, error) {
-	var p crm.Problems
+	var p kehu.Problems
 	if o.Period == "" {
 		o.Period = Day
 	}
@@ -124,7 +124,7 @@ const (
 	RejectTimeRange RejectReason = "time_out_of_range"
 	// RejectNegativeAmount: the amount is below zero (returns are not purchases).
 	RejectNegativeAmount RejectReason = "negative_amount"
-	// RejectAmountRange: the amount has more than crm.MaxIntegerDigits digits before the
+	// RejectAmountRange: the amount has more than kehu.MaxIntegerDigits digits before the
 	// point or is written with more than 18 decimal places (see AmountInRange).
 	RejectAmountRange RejectReason = "amount_out_of_range"
 	// RejectAfterEnd: the transaction is after Options.ObservationEnd.
@@ -186,7 +186,7 @@ type Rejection struct {
 }
 
 // RejectedError reports transactions that Summarize or SummarizeSeq refused: every reason
-// with its count and the first example of each. It matches crm.ErrInvalid with errors.Is.
+// with its count and the first example of each. It matches kehu.ErrInvalid with errors.Is.
 type RejectedError struct {
 	// Transactions is the number of transactions read.
 	Transactions int
@@ -206,8 +206,8 @@ func (e *RejectedError) Error() string {
 	return msg
 }
 
-// Is makes a RejectedError match crm.ErrInvalid.
-func (e *RejectedError) Is(target error) bool { return target == crm.ErrInvalid }
+// Is makes a RejectedError match kehu.ErrInvalid.
+func (e *RejectedError) Is(target error) bool { return target == kehu.ErrInvalid }
 
 // Report is the full result of SummarizeReport: the summaries and what was left out.
 type Report struct {
@@ -231,7 +231,7 @@ type Report struct {
 // transaction with no customer, the zero time, a negative amount or a time after
 // ObservationEnd makes it fail with a *RejectedError that counts every such transaction by
 // reason (use SummarizeReport to skip and count them instead). Invalid options give a
-// *crm.ValidationError. The summaries are in order of the customers' first appearance.
+// *kehu.ValidationError. The summaries are in order of the customers' first appearance.
 func Summarize(txns []Transaction, opts Options) ([]Summary, error) {
 	return SummarizeSeq(slices.Values(txns), opts)
 }
@@ -530,17 +530,17 @@ func (s *summarizer) prepare(b *batch) {
 
 // AmountInRange reports whether an amount is within the bounds every function of this
 // package accepts, so that a hostile value such as 1e999999 cannot cost unbounded time or
-// memory: at most crm.MaxIntegerDigits (30) digits before the decimal point and an
+// memory: at most kehu.MaxIntegerDigits (30) digits before the decimal point and an
 // exponent of at least −18 (at most 18 decimal places as written).
 func AmountInRange(d decimal.Decimal) bool {
 	if d.Sign() == 0 {
-		return d.Exponent() >= -18 && d.Exponent() <= crm.MaxIntegerDigits
+		return d.Exponent() >= -18 && d.Exponent() <= kehu.MaxIntegerDigits
 	}
 	return amountInRange(d.NumDigits(), d.Exponent())
 }
 
 func amountInRange(digits int, exp int32) bool {
-	return exp >= -18 && exp <= crm.MaxIntegerDigits && int64(digits)+int64(exp) <= crm.MaxIntegerDigits
+	return exp >= -18 && exp <= kehu.MaxIntegerDigits && int64(digits)+int64(exp) <= kehu.MaxIntegerDigits
 }
 
 // maxDay bounds the day numbers kept in int32 periods.

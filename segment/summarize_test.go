@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/segment"
 )
 
@@ -333,7 +333,7 @@ func TestSummarizeRejects(t *testing.T) {
 	}
 	_, err := segment.Summarize(txns, segment.Options{ObservationEnd: end})
 	require.Error(t, err)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	var rerr *segment.RejectedError
 	require.ErrorAs(t, err, &rerr)
 	assert.Equal(t, 7, rerr.Transactions)
@@ -397,7 +397,7 @@ func TestSummarizeOptions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := segment.Summarize(nil, tt.opts)
-			var verr *crm.ValidationError
+			var verr *kehu.ValidationError
 			require.ErrorAs(t, err, &verr)
 			assert.True(t, verr.Has(tt.field, ""), "%v", err)
 		})
@@ -510,5 +510,5 @@ func TestRejectionsString(t *testing.T) {
 	r := segment.Rejections{segment.RejectNegativeAmount: 1, segment.RejectAfterEnd: 2}
 	assert.Equal(t, "after_observation_end: 2, negative_amount: 1", r.String())
 	assert.Equal(t, 3, r.Total())
-	assert.True(t, errors.Is(&segment.RejectedError{}, crm.ErrInvalid))
+	assert.True(t, errors.Is(&segment.RejectedError{}, kehu.ErrInvalid))
 }

@@ -24,9 +24,9 @@
 // # Helpers
 //
 // Clock is a fixed, steppable clock and SeqIDs a sequential ID source; their method values
-// plug into crm.Options.Now and crm.Options.NewID, and Options wires both:
+// plug into kehu.Options.Now and kehu.Options.NewID, and Options wires both:
 //
-//	opts, clock, ids := crmtest.Options(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+//	opts, clock, ids := kehu.Deterministic(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 //	svc := crm.NewService(store, opts)
 //	clock.Advance(24 * time.Hour)
 //

@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/kehu-crm/kehu/crm/crmtest"
+	"github.com/kehu-crm/kehu"
 )
 
-// A harness wires a fixed clock and sequential IDs into crm.Options, then moves time by
+// A harness wires a fixed clock and sequential IDs into kehu.Options, then moves time by
 // hand: the same run gives the same times and IDs every time.
 func Example() {
-	opts, clock, ids := crmtest.Options(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	opts, clock, ids := kehu.Deterministic(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 
 	fmt.Println(opts.Now().Format(time.RFC3339))
 	clock.Advance(90 * time.Minute)
@@ -32,7 +32,7 @@ func Example() {
 
 // A Clock is moved only by the test; Set jumps to any instant.
 func ExampleClock() {
-	clock := crmtest.NewClock(time.Date(2026, 1, 31, 12, 0, 0, 0, time.UTC))
+	clock := kehu.NewClock(time.Date(2026, 1, 31, 12, 0, 0, 0, time.UTC))
 	fmt.Println(clock.Now().Format(time.DateTime))
 	fmt.Println(clock.Advance(36 * time.Hour).Format(time.DateTime))
 	clock.Set(time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC))
@@ -45,8 +45,8 @@ func ExampleClock() {
 
 // Sources in different namespaces never collide, and each sorts in creation order.
 func ExampleSeqIDs() {
-	customers := crmtest.NewSeqIDs()
-	imports := crmtest.NewSeqIDsIn(0x01)
+	customers := kehu.NewSeqIDs()
+	imports := kehu.NewSeqIDsIn(0x01)
 	fmt.Println(customers.NewID())
 	fmt.Println(customers.NewID())
 	fmt.Println(imports.NewID())

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -29,8 +30,8 @@ type harness struct {
 	t     *testing.T
 	ctx   context.Context
 	s     crm.Store
-	clock *Clock
-	ids   *SeqIDs
+	clock *kehu.Clock
+	ids   *kehu.SeqIDs
 
 	mu   sync.Mutex
 	keys map[crm.CustomerID]string // create keys, carried by each customer's first Change
@@ -57,12 +58,12 @@ func newHarness(t *testing.T, newStore func(t *testing.T) crm.Store) *harness {
 	t.Helper()
 	s := newStore(t)
 	require.NotNil(t, s, "newStore returned a nil crm.Store")
-	return &harness{t: t, ctx: t.Context(), s: s, clock: NewClock(suiteStart()), ids: NewSeqIDs()}
+	return &harness{t: t, ctx: t.Context(), s: s, clock: kehu.NewClock(suiteStart()), ids: kehu.NewSeqIDs()}
 }
 
 // retype turns a UUID into a typed ID of the same kind as the first argument; it lets the
 // suite build IDs of crm's unexported kinds.
-func retype[K crm.Kind](_ crm.ID[K], u uuid.UUID) crm.ID[K] { return crm.IDFrom[K](u) }
+func retype[K kehu.Kind](_ kehu.ID[K], u uuid.UUID) kehu.ID[K] { return kehu.IDFrom[K](u) }
 
 func (h *harness) customerID() crm.CustomerID { return retype(crm.CustomerID{}, h.ids.NewID()) }
 
@@ -126,7 +127,7 @@ func (h *harness) richCustomer() *crm.Customer {
 			Street: "中关村大街 1 号", PostalCode: "100080", Primary: true,
 		}},
 		Demographics: crm.Demographics{
-			BirthDate:  crm.MustDate(1988, time.May, 17),
+			BirthDate:  kehu.MustDate(1988, time.May, 17),
 			Gender:     crm.GenderMale,
 			Occupation: "manager",
 			IncomeBand: "200k-500k CNY",
@@ -138,8 +139,8 @@ func (h *harness) richCustomer() *crm.Customer {
 			"loyalty.card": crm.StringAttr("C-0042"),
 			"credit":       crm.NumberAttr(decimal.RequireFromString("12.5")),
 			"newsletter":   crm.BoolAttr(true),
-			"since":        crm.DateAttr(crm.MustDate(2019, time.January, 2)),
-			"limit":        crm.MoneyAttr(crm.MustMoney("5000.00", "CNY")),
+			"since":        crm.DateAttr(kehu.MustDate(2019, time.January, 2)),
+			"limit":        crm.MoneyAttr(kehu.MustMoney("5000.00", "CNY")),
 		},
 		Owner:       "agent-7",
 		Acquisition: crm.Acquisition{Source: "spring-fair-2026", Channel: "store"},
@@ -220,7 +221,7 @@ func (h *harness) get(id crm.CustomerID) *crm.Customer {
 // history reads a customer's whole history with one large page.
 func (h *harness) history(id crm.CustomerID) []crm.Change {
 	h.t.Helper()
-	p, err := h.s.History(h.ctx, id, crm.PageRequest{Limit: 1000})
+	p, err := h.s.History(h.ctx, id, kehu.PageRequest{Limit: 1000})
 	require.NoError(h.t, err, "History of stored customer %s", id)
 	return p.Items
 }
@@ -386,13 +387,13 @@ func interactionIDs(ins []*crm.Interaction) []string {
 // contract: no page holds more than the page size, every page but the last is full, and
 // the walk ends (Next becomes empty) after at most want/size+2 pages. between, if not
 // nil, runs after each page but the last, with the number of pages read so far.
-func walk[T any](t *testing.T, what string, size, want int, fetch func(pr crm.PageRequest) (crm.Page[T], error), between func(pages int)) []T {
+func walk[T any](t *testing.T, what string, size, want int, fetch func(pr kehu.PageRequest) (kehu.Page[T], error), between func(pages int)) []T {
 	t.Helper()
 	var all []T
 	after := ""
 	maxPages := want/size + 2
 	for pages := 1; ; pages++ {
-		p, err := fetch(crm.PageRequest{Limit: size, After: after})
+		p, err := fetch(kehu.PageRequest{Limit: size, After: after})
 		require.NoError(t, err, "%s: page %d (After %q)", what, pages, after)
 		require.LessOrEqual(t, len(p.Items), size, "%s: page %d holds more items than Limit %d", what, pages, size)
 		all = append(all, p.Items...)

@@ -12,18 +12,19 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
-// maxConflictRetries bounds how often a writer retries after crm.ErrConflict.
+// maxConflictRetries bounds how often a writer retries after kehu.ErrConflict.
 const maxConflictRetries = 1000
 
-// retryConflicts calls f until it returns something other than crm.ErrConflict, backing
+// retryConflicts calls f until it returns something other than kehu.ErrConflict, backing
 // off a little between attempts.
 func retryConflicts(f func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := f()
-		if !errors.Is(err, crm.ErrConflict) || attempt >= maxConflictRetries {
+		if !errors.Is(err, kehu.ErrConflict) || attempt >= maxConflictRetries {
 			return err
 		}
 		time.Sleep(time.Duration(attempt%8+1) * 50 * time.Microsecond)
@@ -141,7 +142,7 @@ func testConcurrentCreates(t *testing.T, h *harness) {
 		}
 		assertCustomer(t, c, got, "CreateCustomer run concurrently must store each customer as given")
 	}
-	page, err := h.s.SearchCustomers(h.ctx, crm.SearchQuery{PageRequest: crm.PageRequest{Limit: 1000}})
+	page, err := h.s.SearchCustomers(h.ctx, crm.SearchQuery{PageRequest: kehu.PageRequest{Limit: 1000}})
 	require.NoError(t, err, "SearchCustomers")
 	assert.Equal(t, sortedByID(all), customerIDs(page.Items),
 		"SearchCustomers must return every customer created concurrently, in ID order")
@@ -167,7 +168,7 @@ func exactlyOne(t *testing.T, errs []error, contract string) int {
 		case err == nil:
 			winners++
 			winner = i
-		case !errors.Is(err, crm.ErrDuplicate):
+		case !errors.Is(err, kehu.ErrDuplicate):
 			assert.Fail(t, contract, "the losers must fail with ErrDuplicate; writer %d got: %v", i, err)
 		}
 	}
@@ -197,7 +198,7 @@ func testConcurrentCreateKey(t *testing.T, h *harness) {
 			continue
 		}
 		_, err := h.s.GetCustomer(h.ctx, c.ID)
-		assert.ErrorIs(t, err, crm.ErrNotFound, "CreateCustomer that lost the race for a CreateKey must not store the customer")
+		assert.ErrorIs(t, err, kehu.ErrNotFound, "CreateCustomer that lost the race for a CreateKey must not store the customer")
 	}
 }
 

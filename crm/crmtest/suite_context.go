@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -28,7 +29,7 @@ func testContextCanceledWrites(t *testing.T, h *harness) {
 	_, gerr := h.s.GetCustomer(h.ctx, c.ID)
 	if err != nil {
 		t.Logf("CreateCustomer honours cancellation: %v", err)
-		assert.ErrorIs(t, gerr, crm.ErrNotFound, "CreateCustomer that failed on a canceled context must not store the customer")
+		assert.ErrorIs(t, gerr, kehu.ErrNotFound, "CreateCustomer that failed on a canceled context must not store the customer")
 		h.create(c)
 	} else {
 		assert.NoError(t, gerr, "CreateCustomer that succeeded on a canceled context must have stored the customer")
@@ -56,7 +57,7 @@ func testContextCanceledWrites(t *testing.T, h *harness) {
 	_, gerr = h.s.GetInteraction(h.ctx, in.ID)
 	if err != nil {
 		t.Logf("CreateInteraction honours cancellation: %v", err)
-		assert.ErrorIs(t, gerr, crm.ErrNotFound, "CreateInteraction that failed on a canceled context must not store the interaction")
+		assert.ErrorIs(t, gerr, kehu.ErrNotFound, "CreateInteraction that failed on a canceled context must not store the interaction")
 	} else {
 		assert.NoError(t, gerr, "CreateInteraction that succeeded on a canceled context must have stored the interaction")
 	}

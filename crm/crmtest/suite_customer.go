@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -43,7 +44,7 @@ func testFirstChangeInHistory(t *testing.T, h *harness) {
 	first.Key = "cmd-create-1"
 	first.Reason = "walk-in"
 	require.NoError(t, h.s.CreateCustomer(h.ctx, c.Clone(), cloneChange(first)), "CreateCustomer")
-	p, err := h.s.History(h.ctx, c.ID, crm.PageRequest{})
+	p, err := h.s.History(h.ctx, c.ID, kehu.PageRequest{})
 	require.NoError(t, err, "History of a new customer")
 	assertHistory(t, []crm.Change{*first}, p.Items,
 		"CreateCustomer must store the first entry of the customer's history, readable with History")
@@ -53,9 +54,9 @@ func testFirstChangeInHistory(t *testing.T, h *harness) {
 func testGetUnknown(t *testing.T, h *harness) {
 	h.add(profile("张伟", "zhang.wei@example.com", "+8613800138000"))
 	_, err := h.s.GetCustomer(h.ctx, h.customerID())
-	assert.ErrorIs(t, err, crm.ErrNotFound, "GetCustomer of an unknown ID must fail with ErrNotFound")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "GetCustomer of an unknown ID must fail with ErrNotFound")
 	_, err = h.s.GetCustomerByKey(h.ctx, "no-such-key")
-	assert.ErrorIs(t, err, crm.ErrNotFound, "GetCustomerByKey of an unknown key must fail with ErrNotFound")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "GetCustomerByKey of an unknown key must fail with ErrNotFound")
 }
 
 func testDuplicateID(t *testing.T, h *harness) {
@@ -67,13 +68,13 @@ func testDuplicateID(t *testing.T, h *harness) {
 	b := h.customerWithID(a.ID, profile("李娜", "li.na@example.com", "+8613912345678"))
 	h.setKey(b, "create-b")
 	err := h.s.CreateCustomer(h.ctx, b.Clone(), h.firstChange(b))
-	assert.ErrorIs(t, err, crm.ErrDuplicate, "CreateCustomer with an ID that exists must fail with ErrDuplicate")
+	assert.ErrorIs(t, err, kehu.ErrDuplicate, "CreateCustomer with an ID that exists must fail with ErrDuplicate")
 
 	assertCustomer(t, a, h.get(a.ID), "CreateCustomer that failed with ErrDuplicate must not change the existing customer")
 	assertHistory(t, []crm.Change{firstA}, h.history(a.ID),
 		"CreateCustomer that failed with ErrDuplicate must not append to the existing customer's history")
 	_, err = h.s.GetCustomerByKey(h.ctx, "create-b")
-	assert.ErrorIs(t, err, crm.ErrNotFound, "CreateCustomer that failed must not record its CreateKey")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "CreateCustomer that failed must not record its CreateKey")
 	found, err := h.s.LookupCustomers(h.ctx, crm.LookupEmail, "li.na@example.com")
 	require.NoError(t, err, "LookupCustomers")
 	assert.Empty(t, customerIDs(found), "CreateCustomer that failed must not index the rejected customer's email")
@@ -88,16 +89,16 @@ func testDuplicateCreateKey(t *testing.T, h *harness) {
 	b := h.customer(profile("李娜", "li.na@example.com", "+8613912345678"))
 	h.setKey(b, "signup-42")
 	err := h.s.CreateCustomer(h.ctx, b.Clone(), h.firstChange(b))
-	assert.ErrorIs(t, err, crm.ErrDuplicate,
+	assert.ErrorIs(t, err, kehu.ErrDuplicate,
 		"CreateCustomer with a CreateKey another customer was created with must fail with ErrDuplicate")
 
 	got, err := h.s.GetCustomerByKey(h.ctx, "signup-42")
 	require.NoError(t, err, "GetCustomerByKey after a duplicate create")
 	assertCustomer(t, a, got, "GetCustomerByKey must return the first customer created with the key")
 	_, err = h.s.GetCustomer(h.ctx, b.ID)
-	assert.ErrorIs(t, err, crm.ErrNotFound, "CreateCustomer that failed with ErrDuplicate must not store the customer")
-	_, err = h.s.History(h.ctx, b.ID, crm.PageRequest{})
-	assert.ErrorIs(t, err, crm.ErrNotFound, "CreateCustomer that failed with ErrDuplicate must not store its first history entry")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "CreateCustomer that failed with ErrDuplicate must not store the customer")
+	_, err = h.s.History(h.ctx, b.ID, kehu.PageRequest{})
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "CreateCustomer that failed with ErrDuplicate must not store its first history entry")
 }
 
 func testEmptyCreateKey(t *testing.T, h *harness) {
@@ -108,7 +109,7 @@ func testEmptyCreateKey(t *testing.T, h *harness) {
 	assertCustomer(t, a, h.get(a.ID), "first customer without a CreateKey")
 	assertCustomer(t, b, h.get(b.ID), "second customer without a CreateKey")
 	_, err := h.s.GetCustomerByKey(h.ctx, "")
-	assert.ErrorIs(t, err, crm.ErrNotFound, "GetCustomerByKey of the empty key must fail with ErrNotFound: no customer is created with it")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "GetCustomerByKey of the empty key must fail with ErrNotFound: no customer is created with it")
 }
 
 // ---- copies ----
@@ -268,7 +269,7 @@ func testCopyListResults(t *testing.T, h *harness) {
 	scribble(page.Items[0])
 	assertCustomer(t, c, h.get(c.ID), "Copies: changing a customer returned by SearchCustomers must not change the stored customer")
 
-	hist, err := h.s.History(h.ctx, c.ID, crm.PageRequest{})
+	hist, err := h.s.History(h.ctx, c.ID, kehu.PageRequest{})
 	require.NoError(t, err, "History")
 	require.Len(t, hist.Items, 1, "History of a new customer")
 	scribbleChange(&hist.Items[0])
@@ -428,7 +429,7 @@ func testUpdateUnknown(t *testing.T, h *harness) {
 		called = true
 		return nil, nil
 	})
-	assert.ErrorIs(t, err, crm.ErrNotFound, "UpdateCustomer of an unknown ID must fail with ErrNotFound")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "UpdateCustomer of an unknown ID must fail with ErrNotFound")
 	assert.False(t, called, "UpdateCustomer of an unknown ID must not call fn: there is no current customer")
 }
 
@@ -445,7 +446,7 @@ func testUpdateDuplicateChangeKey(t *testing.T, h *harness) {
 		return &crm.Change{ID: h.changeID(), CustomerID: c.ID, Version: cur.Version + 1, At: now,
 			Actor: actor, Action: crm.ActionUpdate, Key: "cmd-1"}, nil
 	})
-	assert.ErrorIs(t, err, crm.ErrDuplicate,
+	assert.ErrorIs(t, err, kehu.ErrDuplicate,
 		"UpdateCustomer: a Change whose Key this customer already used must fail with ErrDuplicate")
 	assertCustomer(t, after, h.get(c.ID), "UpdateCustomer that failed with a duplicate Change key must not store the customer")
 	assertHistory(t, []crm.Change{first, ch1}, h.history(c.ID),
@@ -470,7 +471,7 @@ func testUpdateDuplicateKeyFromCreate(t *testing.T, h *harness) {
 		return &crm.Change{ID: h.changeID(), CustomerID: c.ID, Version: cur.Version + 1, At: now,
 			Actor: actor, Action: crm.ActionUpdate, Key: "cmd-create"}, nil
 	})
-	assert.ErrorIs(t, err, crm.ErrDuplicate,
+	assert.ErrorIs(t, err, kehu.ErrDuplicate,
 		"UpdateCustomer: a Change whose Key is the Key of the customer's first history entry (written by CreateCustomer) was already used by this customer and must fail with ErrDuplicate")
 	assertCustomer(t, c, h.get(c.ID), "UpdateCustomer that failed with a duplicate Change key must not store the customer")
 	assertHistory(t, []crm.Change{*first}, h.history(c.ID),

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -54,11 +55,11 @@ func testHistoryPaging(t *testing.T, h *harness) {
 	c, want, _ := historyWorld(h)
 	for _, size := range []int{1, 2, 4, 6, 7} {
 		got := walk(t, fmt.Sprintf("History, Limit %d", size), size, len(want),
-			func(pr crm.PageRequest) (crm.Page[crm.Change], error) { return h.s.History(h.ctx, c.ID, pr) }, nil)
+			func(pr kehu.PageRequest) (kehu.Page[crm.Change], error) { return h.s.History(h.ctx, c.ID, pr) }, nil)
 		assertHistory(t, want, got,
 			"History: walking pages of %d with After = Next must visit every entry exactly once, oldest first", size)
 	}
-	p, err := h.s.History(h.ctx, c.ID, crm.PageRequest{Limit: 4})
+	p, err := h.s.History(h.ctx, c.ID, kehu.PageRequest{Limit: 4})
 	require.NoError(t, err, "History")
 	assert.Len(t, p.Items, 4, "History: Limit 4 of 6 entries")
 	assert.NotEmpty(t, p.Next, "History: a page that is not the last must have a Next cursor")
@@ -67,7 +68,7 @@ func testHistoryPaging(t *testing.T, h *harness) {
 func testHistoryStableCursor(t *testing.T, h *harness) {
 	c, want, _ := historyWorld(h)
 	got := walk(t, "History with entries appended between pages", 4, len(want)+2,
-		func(pr crm.PageRequest) (crm.Page[crm.Change], error) { return h.s.History(h.ctx, c.ID, pr) },
+		func(pr kehu.PageRequest) (kehu.Page[crm.Change], error) { return h.s.History(h.ctx, c.ID, pr) },
 		func(pages int) {
 			if pages == 1 {
 				for i := range 2 {
@@ -84,11 +85,11 @@ func testHistoryDefaultLimit(t *testing.T, h *harness) {
 	for i := range 54 {
 		h.update(c.ID, "", func(x *crm.Customer) { x.Owner = fmt.Sprintf("agent-%d", i) })
 	}
-	first, err := h.s.History(h.ctx, c.ID, crm.PageRequest{})
+	first, err := h.s.History(h.ctx, c.ID, kehu.PageRequest{})
 	require.NoError(t, err, "History with Limit 0")
 	assert.Len(t, first.Items, 50, "History: Limit 0 means a page of 50")
 	require.NotEmpty(t, first.Next, "History: a page of 50 out of 55 entries is not the last page and must have a Next cursor")
-	second, err := h.s.History(h.ctx, c.ID, crm.PageRequest{After: first.Next})
+	second, err := h.s.History(h.ctx, c.ID, kehu.PageRequest{After: first.Next})
 	require.NoError(t, err, "History second page with Limit 0")
 	assert.Len(t, second.Items, 5, "History: the second page of 50 must hold the rest")
 	assert.Empty(t, second.Next, "History: Next must be empty on the last page")
@@ -98,8 +99,8 @@ func testHistoryDefaultLimit(t *testing.T, h *harness) {
 
 func testHistoryUnknown(t *testing.T, h *harness) {
 	historyWorld(h)
-	_, err := h.s.History(h.ctx, h.customerID(), crm.PageRequest{})
-	assert.ErrorIs(t, err, crm.ErrNotFound, "History of an unknown customer must fail with ErrNotFound")
+	_, err := h.s.History(h.ctx, h.customerID(), kehu.PageRequest{})
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "History of an unknown customer must fail with ErrNotFound")
 }
 
 // personal is the redaction predicate of the redaction tests.
@@ -165,7 +166,7 @@ func testHistoryRedactNothing(t *testing.T, h *harness) {
 func testHistoryRedactUnknown(t *testing.T, h *harness) {
 	c, want, _ := historyWorld(h)
 	err := h.s.RedactHistory(h.ctx, h.customerID(), func(string) bool { return true })
-	if err != nil && !errors.Is(err, crm.ErrNotFound) {
+	if err != nil && !errors.Is(err, kehu.ErrNotFound) {
 		assert.Fail(t, "RedactHistory of an unknown customer has nothing to redact",
 			"it may succeed or fail with ErrNotFound; got %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -56,11 +57,11 @@ func testInteractionGetUnknown(t *testing.T, h *harness) {
 	c := h.add(profile("张伟", "zhang.wei@example.com", "+8613800138000"))
 	h.createInteraction(h.newInteraction(c.ID, h.clock.Now(), "no key"))
 	_, err := h.s.GetInteraction(h.ctx, h.interactionID())
-	assert.ErrorIs(t, err, crm.ErrNotFound, "GetInteraction of an unknown ID must fail with ErrNotFound")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "GetInteraction of an unknown ID must fail with ErrNotFound")
 	_, err = h.s.GetInteractionByKey(h.ctx, "no-such-key")
-	assert.ErrorIs(t, err, crm.ErrNotFound, "GetInteractionByKey of an unknown key must fail with ErrNotFound")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "GetInteractionByKey of an unknown key must fail with ErrNotFound")
 	_, err = h.s.GetInteractionByKey(h.ctx, "")
-	assert.ErrorIs(t, err, crm.ErrNotFound, "GetInteractionByKey of the empty key must fail with ErrNotFound: no interaction is recorded with it")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "GetInteractionByKey of the empty key must fail with ErrNotFound: no interaction is recorded with it")
 }
 
 func testInteractionDuplicateID(t *testing.T, h *harness) {
@@ -70,10 +71,10 @@ func testInteractionDuplicateID(t *testing.T, h *harness) {
 	dup := in.Clone()
 	dup.Subject, dup.Key = "second", "dup-id"
 	err := h.s.CreateInteraction(h.ctx, dup)
-	assert.ErrorIs(t, err, crm.ErrDuplicate, "CreateInteraction with an ID that exists must fail with ErrDuplicate")
+	assert.ErrorIs(t, err, kehu.ErrDuplicate, "CreateInteraction with an ID that exists must fail with ErrDuplicate")
 	assertInteraction(t, in, h.getInteraction(in.ID), "CreateInteraction that failed with ErrDuplicate must not change the existing interaction")
 	_, err = h.s.GetInteractionByKey(h.ctx, "dup-id")
-	assert.ErrorIs(t, err, crm.ErrNotFound, "CreateInteraction that failed must not record its key")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "CreateInteraction that failed must not record its key")
 }
 
 func testInteractionDuplicateKey(t *testing.T, h *harness) {
@@ -86,10 +87,10 @@ func testInteractionDuplicateKey(t *testing.T, h *harness) {
 		dup := h.newInteraction(cust.ID, h.clock.Now(), "second")
 		dup.Key = "call-1"
 		err := h.s.CreateInteraction(h.ctx, dup)
-		assert.ErrorIs(t, err, crm.ErrDuplicate,
+		assert.ErrorIs(t, err, kehu.ErrDuplicate,
 			"CreateInteraction with a key already used (keys are unique per store; same customer: %v) must fail with ErrDuplicate", cust == a)
 		_, err = h.s.GetInteraction(h.ctx, dup.ID)
-		assert.ErrorIs(t, err, crm.ErrNotFound, "CreateInteraction that failed with ErrDuplicate must not store the interaction")
+		assert.ErrorIs(t, err, kehu.ErrNotFound, "CreateInteraction that failed with ErrDuplicate must not store the interaction")
 	}
 	byKey, err := h.s.GetInteractionByKey(h.ctx, "call-1")
 	require.NoError(t, err, "GetInteractionByKey")
@@ -113,11 +114,11 @@ func testInteractionUnknownCustomer(t *testing.T, h *harness) {
 	in := h.newInteraction(h.customerID(), h.clock.Now(), "orphan")
 	in.Key = "orphan"
 	err := h.s.CreateInteraction(h.ctx, in)
-	assert.ErrorIs(t, err, crm.ErrNotFound, "CreateInteraction for an unknown customer must fail with ErrNotFound")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "CreateInteraction for an unknown customer must fail with ErrNotFound")
 	_, err = h.s.GetInteraction(h.ctx, in.ID)
-	assert.ErrorIs(t, err, crm.ErrNotFound, "CreateInteraction that failed must not store the interaction")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "CreateInteraction that failed must not store the interaction")
 	_, err = h.s.GetInteractionByKey(h.ctx, "orphan")
-	assert.ErrorIs(t, err, crm.ErrNotFound, "CreateInteraction that failed must not record its key")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "CreateInteraction that failed must not record its key")
 }
 
 func testInteractionUpdate(t *testing.T, h *harness) {
@@ -172,7 +173,7 @@ func testInteractionUpdateUnknown(t *testing.T, h *harness) {
 		called = true
 		return nil
 	})
-	assert.ErrorIs(t, err, crm.ErrNotFound, "UpdateInteraction of an unknown ID must fail with ErrNotFound")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "UpdateInteraction of an unknown ID must fail with ErrNotFound")
 	assert.False(t, called, "UpdateInteraction of an unknown ID must not call fn")
 }
 
@@ -251,7 +252,7 @@ func testInteractionListPagination(t *testing.T, h *harness) {
 		want := filterInteractions(all, func(in *crm.Interaction) bool { return q.CustomerID.IsZero() || in.CustomerID == q.CustomerID })
 		for _, size := range []int{1, 5} {
 			got := walk(t, fmt.Sprintf("ListInteractions (customer %q), Limit %d", q.CustomerID, size), size, len(want),
-				func(pr crm.PageRequest) (crm.Page[*crm.Interaction], error) {
+				func(pr kehu.PageRequest) (kehu.Page[*crm.Interaction], error) {
 					q.PageRequest = pr
 					return h.s.ListInteractions(h.ctx, q)
 				}, nil)
@@ -265,7 +266,7 @@ func testInteractionListPagination(t *testing.T, h *harness) {
 	want := sortInteractions(all)
 	var late *crm.Interaction
 	got := walk(t, "ListInteractions with an interaction created between pages", 5, len(want)+1,
-		func(pr crm.PageRequest) (crm.Page[*crm.Interaction], error) {
+		func(pr kehu.PageRequest) (kehu.Page[*crm.Interaction], error) {
 			return h.s.ListInteractions(h.ctx, crm.InteractionQuery{PageRequest: pr})
 		},
 		func(pages int) {
@@ -291,7 +292,7 @@ func testInteractionDefaultLimit(t *testing.T, h *harness) {
 	require.NoError(t, err, "ListInteractions with Limit 0")
 	assert.Len(t, first.Items, 50, "ListInteractions: Limit 0 means a page of 50")
 	require.NotEmpty(t, first.Next, "ListInteractions: a page of 50 out of 55 is not the last page and must have a Next cursor")
-	second, err := h.s.ListInteractions(h.ctx, crm.InteractionQuery{CustomerID: c.ID, PageRequest: crm.PageRequest{After: first.Next}})
+	second, err := h.s.ListInteractions(h.ctx, crm.InteractionQuery{CustomerID: c.ID, PageRequest: kehu.PageRequest{After: first.Next}})
 	require.NoError(t, err, "ListInteractions second page with Limit 0")
 	assert.Len(t, second.Items, 5, "ListInteractions: the second page of 50 must hold the rest")
 	assert.Empty(t, second.Next, "ListInteractions: Next must be empty on the last page")

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -204,9 +205,9 @@ func testMergeUnknown(t *testing.T, h *harness) {
 		return nil, nil, nil
 	}
 	err := h.s.MergeCustomers(h.ctx, w.s.ID, h.customerID(), fn)
-	assert.ErrorIs(t, err, crm.ErrNotFound, "MergeCustomers with an unknown duplicate must fail with ErrNotFound")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "MergeCustomers with an unknown duplicate must fail with ErrNotFound")
 	err = h.s.MergeCustomers(h.ctx, h.customerID(), w.d.ID, fn)
-	assert.ErrorIs(t, err, crm.ErrNotFound, "MergeCustomers with an unknown survivor must fail with ErrNotFound")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "MergeCustomers with an unknown survivor must fail with ErrNotFound")
 	assert.False(t, called, "MergeCustomers with an unknown customer must not call fn")
 	w.unchanged(t, h, "MergeCustomers with an unknown customer must change nothing")
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -193,7 +194,7 @@ func testSearchFilters(t *testing.T, h *harness) {
 		assert.Empty(t, page.Next, "SearchCustomers %s: a page holding every match is the last page and must have an empty Next", sc.name)
 	}
 
-	page, err := h.s.SearchCustomers(h.ctx, crm.SearchQuery{IncludeTombstones: true, PageRequest: crm.PageRequest{Limit: 1000}})
+	page, err := h.s.SearchCustomers(h.ctx, crm.SearchQuery{IncludeTombstones: true, PageRequest: kehu.PageRequest{Limit: 1000}})
 	require.NoError(t, err, "SearchCustomers")
 	require.Len(t, page.Items, len(w.all), "SearchCustomers with IncludeTombstones")
 	for i, c := range page.Items {
@@ -209,7 +210,7 @@ func testSearchPagination(t *testing.T, h *harness) {
 			q := sc.query(t)
 			want := w.expect(q)
 			got := walk(t, fmt.Sprintf("SearchCustomers %s, Limit %d", sc.name, size), size, len(want),
-				func(pr crm.PageRequest) (crm.Page[*crm.Customer], error) {
+				func(pr kehu.PageRequest) (kehu.Page[*crm.Customer], error) {
 					q.PageRequest = pr
 					return h.s.SearchCustomers(h.ctx, q)
 				}, nil)
@@ -226,7 +227,7 @@ func testSearchStableCursor(t *testing.T, h *harness) {
 	before := w.expect(q)
 	require.Greater(t, len(before), 7, "suite bug: the query must span two pages of 7")
 	got := walk(t, "SearchCustomers with customers created between pages", 7, len(before)+1,
-		func(pr crm.PageRequest) (crm.Page[*crm.Customer], error) {
+		func(pr kehu.PageRequest) (kehu.Page[*crm.Customer], error) {
 			q.PageRequest = pr
 			return h.s.SearchCustomers(h.ctx, q)
 		},
@@ -257,14 +258,14 @@ func testSearchDefaultLimit(t *testing.T, h *harness) {
 	require.NoError(t, err, "SearchCustomers with Limit 0")
 	assert.Len(t, first.Items, 50, "SearchCustomers: Limit 0 means a page of 50")
 	require.NotEmpty(t, first.Next, "SearchCustomers: a page of 50 out of %d matches is not the last page and must have a Next cursor", n)
-	second, err := h.s.SearchCustomers(h.ctx, crm.SearchQuery{PageRequest: crm.PageRequest{After: first.Next}})
+	second, err := h.s.SearchCustomers(h.ctx, crm.SearchQuery{PageRequest: kehu.PageRequest{After: first.Next}})
 	require.NoError(t, err, "SearchCustomers second page with Limit 0")
 	assert.Len(t, second.Items, n-50, "SearchCustomers: the second page of 50 must hold the rest")
 	assert.Empty(t, second.Next, "SearchCustomers: Next must be empty on the last page")
 	assert.Equal(t, sortedByID(all), customerIDs(append(first.Items, second.Items...)),
 		"SearchCustomers: pages of the default size must visit every match once, in ID order")
 
-	big, err := h.s.SearchCustomers(h.ctx, crm.SearchQuery{PageRequest: crm.PageRequest{Limit: 5000}})
+	big, err := h.s.SearchCustomers(h.ctx, crm.SearchQuery{PageRequest: kehu.PageRequest{Limit: 5000}})
 	require.NoError(t, err, "SearchCustomers with a Limit over 1000 must be capped, not refused")
 	assert.Len(t, big.Items, n, "SearchCustomers with Limit 5000 (capped at 1000) over %d customers", n)
 }

@@ -3,7 +3,7 @@ package fake
 import (
 	"slices"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // Product categories. They are also the values of crm.Profile.Interests.
@@ -32,7 +32,7 @@ type Product struct {
 	Name     string
 	Category string
 	// Price is the list price in the generator's currency.
-	Price crm.Money
+	Price kehu.Money
 }
 
 // item is a catalogue entry. Prices are in hundredths of a unit of the currency: the same
@@ -135,19 +135,19 @@ const maxQty = 10
 // catalogue is the items priced in one currency, sorted by price.
 type catalogue struct {
 	products []Product
-	price    []int64     // minor units, ascending
-	partner  []int       // index of the partner product, or -1
-	partnerP []float64   // probability of adding the partner
-	maxQty   []int       // per product
-	amounts  []crm.Money // amounts[k*maxQty+q-1] is q × products[k].Price
-	browse   weighted    // popularity, in price order
+	price    []int64      // minor units, ascending
+	partner  []int        // index of the partner product, or -1
+	partnerP []float64    // probability of adding the partner
+	maxQty   []int        // per product
+	amounts  []kehu.Money // amounts[k*maxQty+q-1] is q × products[k].Price
+	browse   weighted     // popularity, in price order
 	// cheapest is how many products share the lowest price; browseStop is the budget
 	// left (ten units of the currency) below which a shopper stops browsing.
 	cheapest   int
 	browseStop int64
 }
 
-func newCatalogue(c crm.Currency) catalogue {
+func newCatalogue(c kehu.Currency) catalogue {
 	sorted := slices.Clone(items)
 	slices.SortStableFunc(sorted, func(a, b item) int { return int(a.cents - b.cents) })
 	n := len(sorted)
@@ -157,7 +157,7 @@ func newCatalogue(c crm.Currency) catalogue {
 		partner:  make([]int, n),
 		partnerP: make([]float64, n),
 		maxQty:   make([]int, n),
-		amounts:  make([]crm.Money, n*maxQty),
+		amounts:  make([]kehu.Money, n*maxQty),
 	}
 	pop := make([]uint32, n)
 	for k, it := range sorted {
@@ -202,10 +202,10 @@ func scaleCents(cents int64, places int) int64 {
 	return max(v, 1)
 }
 
-func mustMinor(minor int64, c crm.Currency) crm.Money {
-	m, err := crm.NewMoneyFromMinor(minor, string(c))
+func mustMinor(minor int64, c kehu.Currency) kehu.Money {
+	m, err := kehu.NewMoneyFromMinor(minor, string(c))
 	if err != nil {
-		return crm.Money{} // cannot happen: New validated the currency
+		return kehu.Money{} // cannot happen: New validated the currency
 	}
 	return m
 }

@@ -3,7 +3,7 @@ package fake_test
 import (
 	"fmt"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm/fake"
 )
 
@@ -40,7 +40,7 @@ func Example() {
 // Transactions streams the orders of many customers without holding them in memory.
 func ExampleGenerator_Transactions() {
 	g := fake.MustNew(42, nil)
-	orders, revenue := 0, crm.ZeroMoney("CNY")
+	orders, revenue := 0, kehu.ZeroMoney("CNY")
 	for tx := range g.Transactions(1000) {
 		orders++
 		revenue, _ = revenue.Add(tx.Amount)

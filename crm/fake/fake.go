@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // PurchaseModel holds the parameters of the generative model behind Transactions: the
@@ -78,7 +78,7 @@ type Generator struct {
 	k0, k1 uint64
 	opts   Options
 
-	currency crm.Currency
+	currency kehu.Currency
 	minor    int     // decimal places of the currency
 	scale    float64 // minor units per major unit
 	weeks    float64 // window length in weeks
@@ -89,14 +89,14 @@ type Generator struct {
 	cat catalogue
 	// amounts returns the order totals 0 … amountCacheSize−1 minor units, built on first
 	// use and then shared, so that most orders allocate nothing for their total.
-	amounts func() []crm.Money
+	amounts func() []kehu.Money
 }
 
 // amountCacheSize covers order totals below 200.00 in a two-decimal currency: about 99%
 // of orders under the default model.
 const amountCacheSize = 20000
 
-// New returns a Generator for seed, or a *crm.ValidationError if opts are invalid: a share
+// New returns a Generator for seed, or a *kehu.ValidationError if opts are invalid: a share
 // above 1 or not a number, a currency that crm.ParseCurrency refuses, End not after Start,
 // or a model parameter that is negative, infinite or not a number.
 func New(seed uint64, opts *Options) (*Generator, error) {
@@ -121,7 +121,7 @@ func newGenerator(seed uint64, o Options) *Generator {
 	// depends on the whole seed.
 	base := rand.New(rand.NewPCG(seed, seed^0x6b6568752d66616b)) // "kehu-fak"
 	g := &Generator{seed: seed, k0: base.Uint64(), k1: base.Uint64(), opts: o}
-	g.currency = crm.Currency(o.Currency)
+	g.currency = kehu.Currency(o.Currency)
 	g.minor = g.currency.MinorUnits()
 	g.scale = math.Pow10(g.minor)
 	g.weeks = float64(o.End.Sub(o.Start)) / float64(week)
@@ -131,8 +131,8 @@ func newGenerator(seed uint64, o Options) *Generator {
 	g.nu = newGamma(m.Q, m.Gamma)
 	g.spend = newGamma(m.P, 1)
 	g.cat = newCatalogue(g.currency)
-	g.amounts = sync.OnceValue(func() []crm.Money {
-		a := make([]crm.Money, amountCacheSize)
+	g.amounts = sync.OnceValue(func() []kehu.Money {
+		a := make([]kehu.Money, amountCacheSize)
 		for i := range a {
 			a[i] = mustMinor(int64(i), g.currency)
 		}
@@ -154,7 +154,7 @@ func resolve(opts *Options) (Options, error) {
 	if opts != nil {
 		o = *opts
 	}
-	var probs crm.Problems
+	var probs kehu.Problems
 	share := func(field string, v *float64, def float64) {
 		switch {
 		case math.IsNaN(*v) || *v > 1:
@@ -174,7 +174,7 @@ func resolve(opts *Options) (Options, error) {
 	if o.Currency == "" {
 		o.Currency = "CNY"
 	}
-	if c, err := crm.ParseCurrency(o.Currency); err != nil {
+	if c, err := kehu.ParseCurrency(o.Currency); err != nil {
 		probs.Merge("", err)
 	} else {
 		o.Currency = string(c)

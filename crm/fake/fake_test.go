@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/crm/fake"
 )
@@ -168,7 +169,7 @@ func TestProfileContents(t *testing.T) {
 	const n = 10000
 	var chinese, business, withBirth, withDISC, withTags, withInterests, withOwner int
 	countries := map[string]int{}
-	first, last := crm.MustDate(1950, 1, 1), crm.MustDate(2006, 12, 31)
+	first, last := kehu.MustDate(1950, 1, 1), kehu.MustDate(2006, 12, 31)
 	for i, p := range g.ProfilesSeq(n) {
 		a := p.Addresses[0]
 		countries[a.Country]++
@@ -292,7 +293,7 @@ func TestTransactionsWellFormed(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			g := fake.MustNew(5, tc.opts)
 			o := g.Options()
-			cur := crm.Currency(o.Currency)
+			cur := kehu.Currency(o.Currency)
 			ids := map[string]bool{}
 			prev := fake.Transaction{CustomerIndex: -1}
 			n := 0
@@ -310,7 +311,7 @@ func TestTransactionsWellFormed(t *testing.T) {
 
 				require.NotEmpty(t, tx.Lines)
 				require.LessOrEqual(t, len(tx.Lines), 8)
-				sum := crm.ZeroMoney(cur)
+				sum := kehu.ZeroMoney(cur)
 				skus := map[string]bool{}
 				for _, l := range tx.Lines {
 					require.False(t, skus[l.SKU], "SKU %s twice in %s", l.SKU, tx.OrderID)
@@ -637,10 +638,10 @@ func TestOptions(t *testing.T) {
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.ErrorIs(t, tc.opts.Validate(), crm.ErrInvalid)
+			assert.ErrorIs(t, tc.opts.Validate(), kehu.ErrInvalid)
 			g, err := fake.New(1, &tc.opts)
 			assert.Nil(t, g)
-			assert.ErrorIs(t, err, crm.ErrInvalid)
+			assert.ErrorIs(t, err, kehu.ErrInvalid)
 			assert.Panics(t, func() { fake.MustNew(1, &tc.opts) })
 		})
 	}

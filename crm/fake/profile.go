@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 )
 
@@ -37,8 +38,8 @@ var (
 	pickCNPattern = newWeighted([]uint32{20, 30, 15, 15, 10, 10})
 	pickENPattern = newWeighted([]uint32{35, 20, 15, 10, 5})
 
-	birthFirst = crm.Date{Year: 1950, Month: time.January, Day: 1}
-	birthDays  = crm.Date{Year: 2006, Month: time.December, Day: 31}.DaysSince(birthFirst) + 1
+	birthFirst = kehu.Date{Year: 1950, Month: time.January, Day: 1}
+	birthDays  = kehu.Date{Year: 2006, Month: time.December, Day: 31}.DaysSince(birthFirst) + 1
 )
 
 // Profiles returns customers 0 to n−1. They take about 1 KB each (a crm.Profile is 456

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // Transaction is one purchase order of a customer.
@@ -20,7 +20,7 @@ type Transaction struct {
 	// At is the time of the order, whole seconds after Options.Start, in Start's location.
 	At time.Time
 	// Amount is the exact sum of the lines' amounts; it is always positive.
-	Amount crm.Money
+	Amount kehu.Money
 	// Lines are the products bought, one line per SKU.
 	Lines []Line
 }
@@ -29,8 +29,8 @@ type Transaction struct {
 type Line struct {
 	SKU, Category string
 	Quantity      int
-	UnitPrice     crm.Money
-	Amount        crm.Money
+	UnitPrice     kehu.Money
+	Amount        kehu.Money
 }
 
 // maxLines bounds the lines of an order.
@@ -143,7 +143,7 @@ func (g *Generator) customerTransactions(i int, s *txScratch) []Transaction {
 }
 
 // total returns minor units of c, from the cache when it holds them.
-func total(cache []crm.Money, minor int64, c crm.Currency) crm.Money {
+func total(cache []kehu.Money, minor int64, c kehu.Currency) kehu.Money {
 	if minor < int64(len(cache)) {
 		return cache[minor]
 	}

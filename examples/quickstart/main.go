@@ -9,8 +9,8 @@ import (
 	"log"
 	"time"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 )
 
 func main() {
@@ -22,9 +22,9 @@ func main() {
 func run() error {
 	// A fixed clock and sequential IDs make the output the same on every run; a real host
 	// passes nil options (time.Now and UUIDv7).
-	opts, clock, _ := crmtest.Options(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	svc := crm.NewService(nil, opts) // nil store: the in-memory default
-	ctx := crm.WithActor(context.Background(), "am-07")
+	ctx := kehu.WithActor(context.Background(), "am-07")
 
 	wang, err := svc.CreateCustomer(ctx, crm.Profile{
 		Name:   crm.Name{Family: "王", Given: "小明", FamilyFirst: true, Phonetic: "Wang Xiaoming"},
@@ -32,7 +32,7 @@ func run() error {
 		Phones: []crm.Phone{{Number: "138 0013 8000", Label: "mobile"}},
 		Addresses: []crm.Address{{Country: "cn", Region: "上海市", City: "上海市",
 			District: "浦东新区", Street: "世纪大道100号", PostalCode: "200120"}},
-		Demographics: crm.Demographics{BirthDate: crm.MustDate(1988, time.February, 29),
+		Demographics: crm.Demographics{BirthDate: kehu.MustDate(1988, time.February, 29),
 			Occupation: "engineer", Education: crm.EducationMaster},
 		DISC: crm.DISCConscientiousness,
 		Tags: []string{"VIP", "newsletter"},
@@ -71,7 +71,7 @@ func run() error {
 
 	// Edit the profile: every change lands in the audit history.
 	clock.Advance(24 * time.Hour)
-	ctx2 := crm.WithActor(ctx, "am-12")
+	ctx2 := kehu.WithActor(ctx, "am-12")
 	if _, err := svc.UpdateCustomer(ctx2, wang.ID, func(p *crm.Profile) error {
 		p.Phones = append(p.Phones, crm.Phone{Number: "021 6888 8888", Label: "office"})
 		p.Tags = append(p.Tags, "key-account")
@@ -84,7 +84,7 @@ func run() error {
 		return err
 	}
 
-	hist, err := svc.History(ctx, wang.ID, crm.PageRequest{})
+	hist, err := svc.History(ctx, wang.ID, kehu.PageRequest{})
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func run() error {
 	}
 
 	clock.Advance(12 * time.Hour)
-	overdue, err := svc.OverdueReplies(ctx, crm.PageRequest{})
+	overdue, err := svc.OverdueReplies(ctx, kehu.PageRequest{})
 	if err != nil {
 		return err
 	}

@@ -9,8 +9,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -76,7 +76,7 @@ func BenchOrder(id string, at time.Time) loyalty.Order {
 	o := loyalty.Order{ID: id, At: at, Currency: "CNY"}
 	for l := range 5 {
 		o.Lines = append(o.Lines, loyalty.OrderLine{ID: strconv.Itoa(l), SKU: "SKU-" + strconv.Itoa(l),
-			Category: []string{"coffee", "tea", "homeware"}[l%3], Quantity: 1, Amount: crm.MustMoney("128.50", "CNY")})
+			Category: []string{"coffee", "tea", "homeware"}[l%3], Quantity: 1, Amount: kehu.MustMoney("128.50", "CNY")})
 	}
 	return o
 }
@@ -85,7 +85,7 @@ func BenchOrder(id string, at time.Time) loyalty.Order {
 // "champions" segment whose birthday month is the order's.
 func BenchMember() loyalty.Member {
 	return loyalty.Member{Tier: "gold", Tags: []string{"vip"}, Segments: []string{"champions"},
-		BirthDate: crm.MustDate(1990, time.November, 2)}
+		BirthDate: kehu.MustDate(1990, time.November, 2)}
 }
 
 // benchCustomer is the i-th benchmark member's ID (tag separates the workloads).
@@ -99,7 +99,7 @@ func benchCustomer(i int, tag byte) crm.CustomerID {
 // order; only its ID changes.
 func BenchEarn(b *testing.B, newStore func(b *testing.B) loyalty.Store) {
 	p := BenchEarnProgram(b)
-	opts, clock, _ := crmtest.Options(time.Date(2026, 11, 14, 3, 0, 0, 0, time.UTC))
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 11, 14, 3, 0, 0, 0, time.UTC))
 	svc := loyalty.NewService(newStore(b), opts)
 	ctx := context.Background()
 	m := BenchMember()
@@ -120,7 +120,7 @@ func BenchEarn(b *testing.B, newStore func(b *testing.B) loyalty.Store) {
 // apart (so the spend picks the nearest expiry among them).
 func BenchRedeem(b *testing.B, newStore func(b *testing.B) loyalty.Store, lots int) {
 	p := BenchSpendProgram(b)
-	opts, clock, _ := crmtest.Options(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	svc := loyalty.NewService(newStore(b), opts)
 	ctx := context.Background()
 	member := benchCustomer(1, 1)
@@ -142,7 +142,7 @@ func BenchRedeem(b *testing.B, newStore func(b *testing.B) loyalty.Store, lots i
 // each, so spenders of one member contend for its account.
 func BenchConcurrentSpend(b *testing.B, newStore func(b *testing.B) loyalty.Store, members int) {
 	p := BenchSpendProgram(b)
-	opts, _, _ := crmtest.Options(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	opts, _, _ := kehu.Deterministic(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	svc := loyalty.NewService(newStore(b), opts)
 	ctx := context.Background()
 	ids := make([]crm.CustomerID, members)

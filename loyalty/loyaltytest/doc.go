@@ -36,10 +36,10 @@
 //     events and concurrent transfers under a monthly limit (never more than allowed),
 //     reversals, debt, transfers and balances as of past instants.
 //
-// Every ID comes from a crmtest.SeqIDs and every time from a crmtest.Clock, so a failure is
+// Every ID comes from a kehu.SeqIDs and every time from a kehu.Clock, so a failure is
 // reproducible. Times are whole seconds (a store may keep only microseconds) and are compared
 // as instants, so a store may return them in any location. A store may answer a lost race
-// with crm.ErrConflict instead of serialising writers: the suite retries those.
+// with kehu.ErrConflict instead of serialising writers: the suite retries those.
 //
 // # Invariants
 //

@@ -7,8 +7,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/loyalty"
 	"github.com/kehu-crm/kehu/loyalty/loyaltytest"
 )
@@ -18,7 +18,7 @@ import (
 // catches a store that changed a lot without writing an entry.
 func ExampleCheckInvariants() {
 	ctx := context.Background()
-	opts, clock, ids := crmtest.Options(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	opts, clock, ids := kehu.Deterministic(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	store := loyalty.NewMemoryStore()
 	svc := loyalty.NewService(store, opts)
 	p, err := loyalty.NewProgram(loyalty.Program{

@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -41,15 +41,15 @@ type harness struct {
 	t     *testing.T
 	ctx   context.Context
 	s     loyalty.Store
-	clock *crmtest.Clock
-	ids   *crmtest.SeqIDs
+	clock *kehu.Clock
+	ids   *kehu.SeqIDs
 }
 
 func newHarness(t *testing.T, newStore func(t *testing.T) loyalty.Store) *harness {
 	t.Helper()
 	s := newStore(t)
 	require.NotNil(t, s, "newStore returned a nil loyalty.Store")
-	return &harness{t: t, ctx: t.Context(), s: s, clock: crmtest.NewClock(suiteStart()), ids: crmtest.NewSeqIDs()}
+	return &harness{t: t, ctx: t.Context(), s: s, clock: kehu.NewClock(suiteStart()), ids: kehu.NewSeqIDs()}
 }
 
 func (h *harness) customer() crm.CustomerID { return crm.CustomerIDFrom(h.ids.NewID()) }
@@ -183,15 +183,15 @@ func allEntries(t *testing.T, ctx context.Context, s loyalty.Store, key loyalty.
 }
 
 // assertAbsent checks that nothing is stored under the account key: Account fails with
-// crm.ErrNotFound and Entries lists nothing (an empty page or crm.ErrNotFound).
+// kehu.ErrNotFound and Entries lists nothing (an empty page or kehu.ErrNotFound).
 func (h *harness) assertAbsent(key loyalty.AccountKey, contract string, args ...any) bool {
 	h.t.Helper()
 	msg := fmt.Sprintf(contract, args...)
 	_, err := h.s.Account(h.ctx, key)
-	ok := assert.ErrorIs(h.t, err, crm.ErrNotFound, "%s: Account %s must not exist", msg, key)
+	ok := assert.ErrorIs(h.t, err, kehu.ErrNotFound, "%s: Account %s must not exist", msg, key)
 	p, err := h.s.Entries(h.ctx, key, loyalty.EntryQuery{})
 	if err != nil {
-		return assert.ErrorIs(h.t, err, crm.ErrNotFound, "%s: Entries of account %s", msg, key) && ok
+		return assert.ErrorIs(h.t, err, kehu.ErrNotFound, "%s: Entries of account %s", msg, key) && ok
 	}
 	return assert.Empty(h.t, entryIDs(p.Items), "%s: account %s must have no entries", msg, key) && ok
 }
@@ -208,14 +208,14 @@ func (h *harness) assertUnchanged(before *loyalty.Account, entries []loyalty.Ent
 func (h *harness) assertNoEntry(id loyalty.EntryID, contract string, args ...any) bool {
 	h.t.Helper()
 	_, err := h.s.Entry(h.ctx, id)
-	return assert.ErrorIs(h.t, err, crm.ErrNotFound, "%s: Entry %s must not be stored", fmt.Sprintf(contract, args...), id)
+	return assert.ErrorIs(h.t, err, kehu.ErrNotFound, "%s: Entry %s must not be stored", fmt.Sprintf(contract, args...), id)
 }
 
 // assertNoCommand checks that no command is recorded under the key.
 func (h *harness) assertNoCommand(program, key string, contract string, args ...any) bool {
 	h.t.Helper()
 	_, err := h.s.Command(h.ctx, program, key)
-	return assert.ErrorIs(h.t, err, crm.ErrNotFound, "%s: command %q of programme %s must not be recorded",
+	return assert.ErrorIs(h.t, err, kehu.ErrNotFound, "%s: command %q of programme %s must not be recorded",
 		fmt.Sprintf(contract, args...), key, program)
 }
 
@@ -391,17 +391,17 @@ func lotIDs(ls []loyalty.Lot) []string {
 }
 
 // walk reads every page of a listing with the given page size. It checks the paging
-// contract shared with crm.PageRequest: no page holds more than the page size, every page
+// contract shared with kehu.PageRequest: no page holds more than the page size, every page
 // but the last is full, and the walk ends (Next becomes empty) after at most want/size+2
 // pages. between, if not nil, runs after each page but the last, with the number of pages
 // read so far.
-func walk[T any](t *testing.T, what string, size, want int, fetch func(pr crm.PageRequest) (crm.Page[T], error), between func(pages int)) []T {
+func walk[T any](t *testing.T, what string, size, want int, fetch func(pr kehu.PageRequest) (kehu.Page[T], error), between func(pages int)) []T {
 	t.Helper()
 	var all []T
 	after := ""
 	maxPages := want/size + 2
 	for pages := 1; ; pages++ {
-		p, err := fetch(crm.PageRequest{Limit: size, After: after})
+		p, err := fetch(kehu.PageRequest{Limit: size, After: after})
 		require.NoError(t, err, "%s: page %d (After %q)", what, pages, after)
 		require.LessOrEqual(t, len(p.Items), size, "%s: page %d holds more items than Limit %d", what, pages, size)
 		all = append(all, p.Items...)
@@ -421,16 +421,16 @@ func walk[T any](t *testing.T, what string, size, want int, fetch func(pr crm.Pa
 
 // ---- concurrency ----
 
-// maxConflictRetries bounds how often a writer retries after crm.ErrConflict.
+// maxConflictRetries bounds how often a writer retries after kehu.ErrConflict.
 const maxConflictRetries = 1000
 
-// retryConflicts calls f until it returns something other than crm.ErrConflict, backing
-// off a little between attempts. loyalty.ErrKeyReused matches crm.ErrConflict but is a
+// retryConflicts calls f until it returns something other than kehu.ErrConflict, backing
+// off a little between attempts. kehu.ErrKeyReused matches kehu.ErrConflict but is a
 // final answer, not a lost race, so it is returned at once.
 func retryConflicts(f func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := f()
-		if !errors.Is(err, crm.ErrConflict) || errors.Is(err, loyalty.ErrKeyReused) ||
+		if !errors.Is(err, kehu.ErrConflict) || errors.Is(err, kehu.ErrKeyReused) ||
 			errors.Is(err, loyalty.ErrAlreadyReversed) || attempt >= maxConflictRetries {
 			return err
 		}
@@ -456,7 +456,7 @@ func parallel(n int, f func(i int) error) []error {
 	return errs
 }
 
-// exactlyOne checks that one error is nil and every other is crm.ErrDuplicate, and returns
+// exactlyOne checks that one error is nil and every other is kehu.ErrDuplicate, and returns
 // the index of the winner (or -1).
 func exactlyOne(t *testing.T, errs []error, contract string) int {
 	t.Helper()
@@ -467,8 +467,8 @@ func exactlyOne(t *testing.T, errs []error, contract string) int {
 		case err == nil:
 			winners++
 			winner = i
-		case !errors.Is(err, crm.ErrDuplicate):
-			assert.Fail(t, contract, "the losers must fail with crm.ErrDuplicate; writer %d got: %v", i, err)
+		case !errors.Is(err, kehu.ErrDuplicate):
+			assert.Fail(t, contract, "the losers must fail with kehu.ErrDuplicate; writer %d got: %v", i, err)
 		}
 	}
 	assert.Equal(t, 1, winners, "%s: exactly one writer must succeed", contract)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/loyalty"
 )
@@ -67,7 +68,7 @@ func (h *harness) program(def loyalty.Program) *loyalty.Program {
 
 func (h *harness) ledger() *ledger {
 	h.t.Helper()
-	opts := &crm.Options{Now: h.clock.Now, NewID: h.ids.NewID}
+	opts := &kehu.Options{Now: h.clock.Now, NewID: h.ids.NewID}
 	return &ledger{harness: h, svc: loyalty.NewService(h.s, opts),
 		retail: h.program(retailProgram()), returns: h.program(returnsProgram()),
 		watched: map[loyalty.AccountKey]bool{}}
@@ -150,7 +151,7 @@ type snapshot struct {
 func (l *ledger) snap(k loyalty.AccountKey) snapshot {
 	l.t.Helper()
 	a, err := l.s.Account(l.ctx, k)
-	if errors.Is(err, crm.ErrNotFound) {
+	if errors.Is(err, kehu.ErrNotFound) {
 		return snapshot{key: k}
 	}
 	require.NoError(l.t, err, "Account")
@@ -203,7 +204,7 @@ func orderSource(order, line string) loyalty.Source {
 	return loyalty.Source{Type: "order", Ref: order, Line: line, Rule: "base"}
 }
 
-// retryLost retries a service command after crm.ErrConflict (a store that answers races
+// retryLost retries a service command after kehu.ErrConflict (a store that answers races
 // with conflicts may exhaust the service's own retries under heavy contention).
 func retryLost[T any](f func() (T, error)) (T, error) {
 	var out T

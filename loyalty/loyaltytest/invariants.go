@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -28,14 +28,14 @@ import (
 // calls, so run it when no command is writing to the account.
 func CheckInvariants(ctx context.Context, s loyalty.Store, key loyalty.AccountKey) error {
 	a, err := s.Account(ctx, key)
-	if errors.Is(err, crm.ErrNotFound) {
+	if errors.Is(err, kehu.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("read account %s: %w", key, err)
 	}
 	var es []loyalty.Entry
-	q := loyalty.EntryQuery{PageRequest: crm.PageRequest{Limit: 1000}}
+	q := loyalty.EntryQuery{PageRequest: kehu.PageRequest{Limit: 1000}}
 	for {
 		p, err := s.Entries(ctx, key, q)
 		if err != nil {

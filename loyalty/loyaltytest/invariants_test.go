@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 	"github.com/kehu-crm/kehu/loyalty"
 	"github.com/kehu-crm/kehu/loyalty/loyaltytest"
 )
@@ -53,16 +53,16 @@ func TestCheckInvariants(t *testing.T) {
 			a.Debt = 10
 		}, []string{"= 70 − 10 = 60, but Σ entries' Points = 70", "debt 10, but Σ entries' Debt = 0"}},
 		{"move on an unknown lot", func(_ *loyalty.Account, es []loyalty.Entry) {
-			es[1].Lots = append(es[1].Lots, loyalty.LotMove{Lot: loyalty.LotIDFrom(crmtest.NewSeqIDsIn(9).NewID()), Points: 0})
+			es[1].Lots = append(es[1].Lots, loyalty.LotMove{Lot: loyalty.LotIDFrom(kehu.NewSeqIDsIn(9).NewID()), Points: 0})
 		}, []string{"which the account does not hold"}},
 		{"lot of no entry", func(a *loyalty.Account, _ []loyalty.Entry) {
-			a.Lots[0].Entry = loyalty.EntryIDFrom(crmtest.NewSeqIDsIn(9).NewID())
+			a.Lots[0].Entry = loyalty.EntryIDFrom(kehu.NewSeqIDsIn(9).NewID())
 		}, []string{"which is not an entry of the account"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := context.Background()
-			ids := crmtest.NewSeqIDs()
+			ids := kehu.NewSeqIDs()
 			s := loyalty.NewMemoryStore()
 			key := loyalty.AccountKey{Program: "retail", Customer: crm.CustomerIDFrom(ids.NewID()), PointType: "points"}
 			err := s.Update(ctx, []loyalty.AccountKey{key}, func(as []*loyalty.Account) (*loyalty.Commit, error) {
@@ -91,6 +91,6 @@ func TestCheckInvariants(t *testing.T) {
 		})
 	}
 	err := loyaltytest.CheckInvariants(context.Background(), loyalty.NewMemoryStore(),
-		loyalty.AccountKey{Program: "retail", Customer: crm.CustomerIDFrom(crmtest.NewSeqIDs().NewID()), PointType: "points"})
+		loyalty.AccountKey{Program: "retail", Customer: crm.CustomerIDFrom(kehu.NewSeqIDs().NewID()), PointType: "points"})
 	assert.NoError(t, err, "CheckInvariants of an account that does not exist: it holds nothing")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/loyalty"
 )
@@ -84,7 +85,7 @@ func (h *harness) scanWorld(customers int) []loyalty.AccountKey {
 
 func testScanKeyOrder(t *testing.T, h *harness) {
 	keys := h.scanWorld(10)
-	p, err := h.s.ScanAccounts(h.ctx, progA, loyalty.ScanQuery{PageRequest: crm.PageRequest{Limit: 1000}})
+	p, err := h.s.ScanAccounts(h.ctx, progA, loyalty.ScanQuery{PageRequest: kehu.PageRequest{Limit: 1000}})
 	require.NoError(t, err, "ScanAccounts")
 	assert.Equal(t, keyStrings(keys), accountKeys(p.Items),
 		"ScanAccounts must return every account of the programme, and no other, in key order (customer, then point type)")
@@ -102,7 +103,7 @@ func testScanPagination(t *testing.T, h *harness) {
 	keys := h.scanWorld(10)
 	for _, size := range []int{1, 3, len(keys)} {
 		got := walk(t, fmt.Sprintf("ScanAccounts with Limit %d", size), size, len(keys),
-			func(pr crm.PageRequest) (crm.Page[*loyalty.Account], error) {
+			func(pr kehu.PageRequest) (kehu.Page[*loyalty.Account], error) {
 				return h.s.ScanAccounts(h.ctx, progA, loyalty.ScanQuery{PageRequest: pr})
 			}, nil)
 		assert.Equal(t, keyStrings(keys), accountKeys(got),
@@ -207,7 +208,7 @@ func (w *dueWorld) names(keys []string) []string {
 
 func (h *harness) scanDue(dueBy time.Time) []*loyalty.Account {
 	h.t.Helper()
-	p, err := h.s.ScanAccounts(h.ctx, progA, loyalty.ScanQuery{DueBy: dueBy, PageRequest: crm.PageRequest{Limit: 1000}})
+	p, err := h.s.ScanAccounts(h.ctx, progA, loyalty.ScanQuery{DueBy: dueBy, PageRequest: kehu.PageRequest{Limit: 1000}})
 	require.NoError(h.t, err, "ScanAccounts with DueBy")
 	return p.Items
 }
@@ -265,7 +266,7 @@ func testScanDueByPagination(t *testing.T, h *harness) {
 	}
 	for _, size := range []int{1, 2, 3} {
 		got := walk(t, fmt.Sprintf("ScanAccounts with DueBy and Limit %d", size), size, len(due),
-			func(pr crm.PageRequest) (crm.Page[*loyalty.Account], error) {
+			func(pr kehu.PageRequest) (kehu.Page[*loyalty.Account], error) {
 				return h.s.ScanAccounts(h.ctx, progA, loyalty.ScanQuery{DueBy: dueBy, PageRequest: pr})
 			}, nil)
 		assert.Equal(t, keyStrings(due), accountKeys(got),

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -137,7 +137,7 @@ func testConcurrentDistinct(t *testing.T, h *harness) {
 			assert.NoError(t, err, "Command %q written by a concurrent worker must be recorded", "cmd-"+tag)
 		}
 	}
-	page, err := h.s.ScanAccounts(h.ctx, progA, loyalty.ScanQuery{PageRequest: crm.PageRequest{Limit: 1000}})
+	page, err := h.s.ScanAccounts(h.ctx, progA, loyalty.ScanQuery{PageRequest: kehu.PageRequest{Limit: 1000}})
 	require.NoError(t, err, "ScanAccounts")
 	slices.SortFunc(keys, loyalty.AccountKey.Compare)
 	assert.Equal(t, keyStrings(keys), accountKeys(page.Items), "ScanAccounts must list every account created concurrently, in key order")

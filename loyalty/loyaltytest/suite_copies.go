@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -168,7 +168,7 @@ func testCopyEntryResults(t *testing.T, h *harness) {
 	e, err := h.s.Entry(h.ctx, es[2].ID)
 	require.NoError(t, err, "Entry")
 	scribbleEntry(e)
-	page, err := h.s.Entries(h.ctx, key, loyalty.EntryQuery{PageRequest: crm.PageRequest{Limit: 2}})
+	page, err := h.s.Entries(h.ctx, key, loyalty.EntryQuery{PageRequest: kehu.PageRequest{Limit: 2}})
 	require.NoError(t, err, "Entries")
 	scribbleEntries(page.Items)
 	page, err = h.s.Entries(h.ctx, key, loyalty.EntryQuery{})

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -121,7 +121,7 @@ func testEntriesPagination(t *testing.T, h *harness) {
 	h.writeAdjustments(h.key(progA, typePoints), 4) // another account's entries are not listed
 	for _, size := range []int{1, 5, 23, 100} {
 		got := walk(t, fmt.Sprintf("Entries with Limit %d", size), size, len(want),
-			func(pr crm.PageRequest) (crm.Page[loyalty.Entry], error) {
+			func(pr kehu.PageRequest) (kehu.Page[loyalty.Entry], error) {
 				return h.s.Entries(h.ctx, key, loyalty.EntryQuery{PageRequest: pr})
 			}, nil)
 		assertEntries(t, want, got, "Entries with Limit %d: the pages must visit every entry once, in the order written", size)
@@ -132,7 +132,7 @@ func testEntriesPaginationBounds(t *testing.T, h *harness) {
 	key := h.key(progA, typePoints)
 	es := h.writeAdjustments(key, 20)
 	from, to := es[3].At, es[17].At
-	got := walk(t, "Entries with From, To and Limit 4", 4, 14, func(pr crm.PageRequest) (crm.Page[loyalty.Entry], error) {
+	got := walk(t, "Entries with From, To and Limit 4", 4, 14, func(pr kehu.PageRequest) (kehu.Page[loyalty.Entry], error) {
 		return h.s.Entries(h.ctx, key, loyalty.EntryQuery{From: from, To: to, PageRequest: pr})
 	}, nil)
 	assertEntries(t, es[3:17], got, "Entries with From, To and Limit: the pages must visit every entry in [From, To) once, in order")
@@ -156,9 +156,9 @@ func testEntriesPageSize(t *testing.T, h *harness) {
 		{-3, 50, "a negative Limit means 50"},
 		{5000, 1000, "a store caps Limit at 1000"},
 	} {
-		p, err := h.s.Entries(h.ctx, key, loyalty.EntryQuery{PageRequest: crm.PageRequest{Limit: c.limit}})
+		p, err := h.s.Entries(h.ctx, key, loyalty.EntryQuery{PageRequest: kehu.PageRequest{Limit: c.limit}})
 		require.NoError(t, err, "Entries with Limit %d", c.limit)
-		assert.Len(t, p.Items, c.want, "Entries with Limit %d over %d entries: %s (crm.PageRequest)", c.limit, n, c.why)
+		assert.Len(t, p.Items, c.want, "Entries with Limit %d over %d entries: %s (kehu.PageRequest)", c.limit, n, c.why)
 		assert.NotEmpty(t, p.Next, "Entries with Limit %d over %d entries: Next must not be empty while entries remain", c.limit, n)
 	}
 	assert.Len(t, h.entries(key), n, "Entries: the pages must visit all %d entries of one commit", n)
@@ -168,7 +168,7 @@ func testEntriesPaginationAppending(t *testing.T, h *harness) {
 	key := h.key(progA, typePoints)
 	want := h.writeAdjustments(key, 12)
 	var appended []loyalty.Entry
-	got := walk(t, "Entries with Limit 5 while entries are appended", 5, 12+3, func(pr crm.PageRequest) (crm.Page[loyalty.Entry], error) {
+	got := walk(t, "Entries with Limit 5 while entries are appended", 5, 12+3, func(pr kehu.PageRequest) (kehu.Page[loyalty.Entry], error) {
 		return h.s.Entries(h.ctx, key, loyalty.EntryQuery{PageRequest: pr})
 	}, func(int) { appended = append(appended, h.writeAdjustments(key, 1)...) })
 	require.GreaterOrEqual(t, len(got), len(want), "Entries while appending: the pages lost entries written before the walk")

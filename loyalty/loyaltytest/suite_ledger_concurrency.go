@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -47,7 +47,7 @@ func testConcurrentLimitedTransfers(t *testing.T, h *harness) {
 		switch {
 		case err == nil:
 			sent++
-		case errors.Is(err, crm.ErrInvalid):
+		case errors.Is(err, kehu.ErrInvalid):
 		default:
 			assert.NoError(t, err, "Transfer by concurrent writer %d must succeed or be refused by the limit", i)
 		}
@@ -99,7 +99,7 @@ func testConcurrentCappedOrders(t *testing.T, h *harness) {
 	k := l.acct(p, c, points)
 	errs := parallel(writers, func(i int) error {
 		o := loyalty.Order{ID: fmt.Sprintf("SO-%02d", i), CustomerID: c, At: l.clock.Now(), Currency: "CNY",
-			Lines: []loyalty.OrderLine{{ID: "1", Quantity: 1, Amount: crm.MustMoney("10", "CNY")}}}
+			Lines: []loyalty.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")}}}
 		_, err := retryLost(func() (*loyalty.EarnResult, error) { return l.svc.EarnOrder(h.ctx, p, o, loyalty.Member{}, "") })
 		return err
 	})

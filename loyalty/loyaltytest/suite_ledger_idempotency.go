@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -82,8 +82,8 @@ func testSameKeyDifferentPayload(t *testing.T, h *harness) {
 		h.clock.Advance(time.Minute)
 		err := tc.run()
 		l.check("%s with a used key", tc.what)
-		assert.ErrorIs(t, err, loyalty.ErrKeyReused, "%s with a key used for a different command must fail with ErrKeyReused", tc.what)
-		assert.ErrorIs(t, err, crm.ErrConflict, "%s with a reused key: ErrKeyReused must match crm.ErrConflict", tc.what)
+		assert.ErrorIs(t, err, kehu.ErrKeyReused, "%s with a key used for a different command must fail with ErrKeyReused", tc.what)
+		assert.ErrorIs(t, err, kehu.ErrConflict, "%s with a reused key: ErrKeyReused must match kehu.ErrConflict", tc.what)
 		l.assertSame(before, "%s with a reused key must write nothing", tc.what)
 		l.assertSame(beforeOther, "%s with a reused key must write nothing", tc.what)
 	}

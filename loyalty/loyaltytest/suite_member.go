@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/loyalty"
 )
@@ -27,7 +28,7 @@ func memberTests() []test {
 func testMemberCreate(t *testing.T, h *harness) {
 	c := h.customer()
 	_, err := h.s.Member(h.ctx, "retail", c)
-	assert.ErrorIs(t, err, crm.ErrNotFound, "Member of an unknown member must be crm.ErrNotFound")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "Member of an unknown member must be kehu.ErrNotFound")
 	for want := int64(0); want < 3; want++ {
 		err := h.s.UpdateMember(h.ctx, "retail", c, func(m *loyalty.MemberState) error {
 			assert.Equal(t, want, m.Version, "UpdateMember must pass the current version (0 for a new member)")
@@ -42,7 +43,7 @@ func testMemberCreate(t *testing.T, h *harness) {
 	assert.Equal(t, int64(3), m.Version, "UpdateMember must store Version + 1")
 	assert.Equal(t, "t2", m.Tier)
 	_, err = h.s.Member(h.ctx, "other", c)
-	assert.ErrorIs(t, err, crm.ErrNotFound, "member states are per programme")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "member states are per programme")
 }
 
 func testMemberRollback(t *testing.T, h *harness) {
@@ -51,7 +52,7 @@ func testMemberRollback(t *testing.T, h *harness) {
 	err := h.s.UpdateMember(h.ctx, "retail", c, func(m *loyalty.MemberState) error { m.Tier = "gold"; return boom })
 	assert.ErrorIs(t, err, boom, "UpdateMember must return fn's error")
 	_, err = h.s.Member(h.ctx, "retail", c)
-	assert.ErrorIs(t, err, crm.ErrNotFound, "a failed first UpdateMember must store nothing")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "a failed first UpdateMember must store nothing")
 }
 
 func testMemberCopies(t *testing.T, h *harness) {
@@ -86,7 +87,7 @@ func testMemberScan(t *testing.T, h *harness) {
 		}))
 	}
 	var all []crm.CustomerID
-	q := loyalty.ScanQuery{PageRequest: crm.PageRequest{Limit: 3}}
+	q := loyalty.ScanQuery{PageRequest: kehu.PageRequest{Limit: 3}}
 	for {
 		page, err := h.s.ScanMembers(h.ctx, "retail", q)
 		require.NoError(t, err)
@@ -121,7 +122,7 @@ func testMemberConcurrent(t *testing.T, h *harness) {
 					m.History = append(m.History, loyalty.TierChange{To: fmt.Sprint(i), At: h.clock.Now()})
 					return nil
 				})
-				if !errors.Is(err, crm.ErrConflict) {
+				if !errors.Is(err, kehu.ErrConflict) {
 					assert.NoError(t, err)
 					return
 				}

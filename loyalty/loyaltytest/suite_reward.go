@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/loyalty"
 )
@@ -54,7 +55,7 @@ func (h *harness) rewards() loyalty.RewardStore {
 // reward returns a reward of progA with every field set, so that a store that drops one is
 // caught by a round trip.
 func (h *harness) newReward(id string, stock int64, perCustomer int) loyalty.Reward {
-	cash := crm.MustMoney("12.50", "CNY")
+	cash := kehu.MustMoney("12.50", "CNY")
 	now := h.clock.Now().In(cst)
 	return loyalty.Reward{ID: id, Program: progA, Name: "Reward " + id, PointType: typePoints, Points: 100,
 		Cash: &cash, Stock: stock, PerCustomer: perCustomer, ValidFrom: now.Add(-time.Hour), ValidTo: now.AddDate(1, 0, 0),
@@ -87,7 +88,7 @@ func (h *harness) getReservation(program, id string) *loyalty.Reservation {
 // newReservation is a reservation of the reward by the customer, every field set.
 func (h *harness) newReservation(rw *loyalty.Reward, c crm.CustomerID, units int64) loyalty.Reservation {
 	now := h.clock.Now().In(cst)
-	cash := crm.MustMoney("25.00", "CNY")
+	cash := kehu.MustMoney("25.00", "CNY")
 	return loyalty.Reservation{ID: "R-" + h.ids.NewID().String(), Program: rw.Program, Customer: c, Reward: rw.ID,
 		Units: units, PointType: rw.PointType, Points: rw.Points * units, Cash: &cash, Status: loyalty.Reserved,
 		HoldEntry: h.entryID(), CouponSpec: &loyalty.CouponSpec{Prefix: "SUITE", Uses: 1}, Key: "checkout-" + c.String(),
@@ -129,11 +130,11 @@ func (h *harness) setStatus(r loyalty.Reservation, st loyalty.ReservationStatus)
 
 // ---- canonical forms: instants in UTC, amounts re-read, empty lists nil ----
 
-func canonMoney(m *crm.Money) *crm.Money {
+func canonMoney(m *kehu.Money) *kehu.Money {
 	if m == nil {
 		return nil
 	}
-	c, err := crm.ParseMoney(m.String())
+	c, err := kehu.ParseMoney(m.String())
 	if err != nil {
 		return m
 	}
@@ -190,7 +191,7 @@ func testRewardRoundTrip(t *testing.T, h *harness) {
 	assertReward(t, &in, got, "PutReward then Reward must return every field as given")
 
 	// Nothing passed in or returned is shared with what is stored.
-	*in.Cash = crm.MustMoney("99.00", "CNY")
+	*in.Cash = kehu.MustMoney("99.00", "CNY")
 	in.Tiers[0], in.Coupon.Uses = "bronze", 9
 	got.Tiers[1], got.Coupon.Prefix = "platinum", "X"
 	again := h.getReward(progA, "coffee")
@@ -213,9 +214,9 @@ func testRewardVersions(t *testing.T, h *harness) {
 
 	r.Version = 0
 	r.Name = "Second create"
-	assert.ErrorIs(t, rs.PutReward(h.ctx, r), crm.ErrConflict, "PutReward with Version 0 of a stored reward must fail with crm.ErrConflict")
+	assert.ErrorIs(t, rs.PutReward(h.ctx, r), kehu.ErrConflict, "PutReward with Version 0 of a stored reward must fail with kehu.ErrConflict")
 	r.Version = 2
-	assert.ErrorIs(t, rs.PutReward(h.ctx, r), crm.ErrConflict, "PutReward with a Version ahead of the stored one must fail with crm.ErrConflict")
+	assert.ErrorIs(t, rs.PutReward(h.ctx, r), kehu.ErrConflict, "PutReward with a Version ahead of the stored one must fail with kehu.ErrConflict")
 	assert.Equal(t, "Reward mug", h.getReward(progA, "mug").Name, "a PutReward that failed must write nothing")
 
 	r.Version, r.Name, r.Stock = 1, "Renamed", 50
@@ -231,27 +232,27 @@ func testRewardVersions(t *testing.T, h *harness) {
 	assert.EqualValues(t, 3, after.Version, "Reserve must store the reward with Version increased by one")
 	assert.EqualValues(t, 49, after.Stock, "Reserve must store the reward as fn left it")
 	r.Stock = 60
-	assert.ErrorIs(t, rs.PutReward(h.ctx, r), crm.ErrConflict,
-		"PutReward over a version a reservation has since replaced must fail with crm.ErrConflict, not lose the stock change")
+	assert.ErrorIs(t, rs.PutReward(h.ctx, r), kehu.ErrConflict,
+		"PutReward over a version a reservation has since replaced must fail with kehu.ErrConflict, not lose the stock change")
 }
 
 func testRewardNotFound(t *testing.T, h *harness) {
 	rs := h.rewards()
 	_, err := rs.Reward(h.ctx, progA, "nothing")
-	assert.ErrorIs(t, err, crm.ErrNotFound, "Reward of an absent reward")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "Reward of an absent reward")
 	h.putReward(h.newReward("tea", 1, 0))
 	_, err = rs.Reward(h.ctx, progB, "tea")
-	assert.ErrorIs(t, err, crm.ErrNotFound, "Reward of another programme's reward: rewards are per programme")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "Reward of another programme's reward: rewards are per programme")
 	_, err = rs.Reservation(h.ctx, progA, "nothing")
-	assert.ErrorIs(t, err, crm.ErrNotFound, "Reservation of an absent reservation")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "Reservation of an absent reservation")
 	_, err = rs.Coupon(h.ctx, progA, "NOTHING")
-	assert.ErrorIs(t, err, crm.ErrNotFound, "Coupon of an absent code")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "Coupon of an absent code")
 	err = rs.UseCoupon(h.ctx, progA, "NOTHING", func(*loyalty.Coupon) error { return nil })
-	assert.ErrorIs(t, err, crm.ErrNotFound, "UseCoupon of an absent code")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "UseCoupon of an absent code")
 	err = rs.UpdateReservation(h.ctx, progA, "nothing", func(*loyalty.Reservation, *loyalty.Reward) error { return nil })
-	assert.ErrorIs(t, err, crm.ErrNotFound, "UpdateReservation of an absent reservation")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "UpdateReservation of an absent reservation")
 	err = rs.DropReservation(h.ctx, progA, "nothing", func(*loyalty.Reservation, *loyalty.Reward) error { return nil })
-	assert.ErrorIs(t, err, crm.ErrNotFound, "DropReservation of an absent reservation")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "DropReservation of an absent reservation")
 }
 
 func testRewardsPaging(t *testing.T, h *harness) {
@@ -262,7 +263,7 @@ func testRewardsPaging(t *testing.T, h *harness) {
 	other := h.newReward("zz-other", 1, 0)
 	other.Program = progB
 	h.putReward(other)
-	got := walk(t, "Rewards", 3, len(ids), func(pr crm.PageRequest) (crm.Page[*loyalty.Reward], error) {
+	got := walk(t, "Rewards", 3, len(ids), func(pr kehu.PageRequest) (kehu.Page[*loyalty.Reward], error) {
 		return h.rewards().Rewards(h.ctx, progA, pr)
 	}, nil)
 	var gotIDs []string
@@ -271,7 +272,7 @@ func testRewardsPaging(t *testing.T, h *harness) {
 	}
 	want := slices.Sorted(slices.Values(ids))
 	assert.Equal(t, want, gotIDs, "Rewards must list the programme's rewards once each, in ID order")
-	empty, err := h.rewards().Rewards(h.ctx, "no-such-program", crm.PageRequest{})
+	empty, err := h.rewards().Rewards(h.ctx, "no-such-program", kehu.PageRequest{})
 	require.NoError(t, err, "Rewards of a programme with none")
 	assert.Empty(t, empty.Items, "Rewards of a programme with none")
 }
@@ -323,7 +324,7 @@ func testReserveErrorWritesNothing(t *testing.T, h *harness) {
 	})
 	assert.ErrorIs(t, err, errSoldOut, "Reserve must return fn's error as is")
 	_, err = h.rewards().Reservation(h.ctx, progA, in.ID)
-	assert.ErrorIs(t, err, crm.ErrNotFound, "Reserve whose fn failed must not store the reservation")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "Reserve whose fn failed must not store the reservation")
 	assertReward(t, rw, h.getReward(progA, "coffee"), "Reserve whose fn failed must not change the reward")
 }
 
@@ -339,7 +340,7 @@ func testReserveDuplicateID(t *testing.T, h *harness) {
 		ran = true
 		return takeStock(r, w, a)
 	})
-	assert.ErrorIs(t, err, crm.ErrDuplicate, "Reserve with the ID of a stored reservation must fail with crm.ErrDuplicate")
+	assert.ErrorIs(t, err, kehu.ErrDuplicate, "Reserve with the ID of a stored reservation must fail with kehu.ErrDuplicate")
 	if ran {
 		t.Log("Reserve ran fn for a duplicate ID; allowed, as long as nothing is written")
 	}
@@ -354,9 +355,9 @@ func testReserveUnknownReward(t *testing.T, h *harness) {
 		t.Error("Reserve must not run fn for a reward that does not exist")
 		return nil
 	})
-	assert.ErrorIs(t, err, crm.ErrNotFound, "Reserve of an absent reward")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "Reserve of an absent reward")
 	_, err = h.rewards().Reservation(h.ctx, progA, in.ID)
-	assert.ErrorIs(t, err, crm.ErrNotFound, "Reserve of an absent reward must store nothing")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "Reserve of an absent reward must store nothing")
 }
 
 func testStockNeverOversold(t *testing.T, h *harness) {
@@ -377,7 +378,7 @@ func testStockNeverOversold(t *testing.T, h *harness) {
 			h.getReservation(progA, ins[i].ID)
 		case errors.Is(err, errSoldOut):
 			_, err := h.rewards().Reservation(h.ctx, progA, ins[i].ID)
-			assert.ErrorIs(t, err, crm.ErrNotFound, "a refused reservation %d must not be stored", i)
+			assert.ErrorIs(t, err, kehu.ErrNotFound, "a refused reservation %d must not be stored", i)
 		default:
 			assert.NoError(t, err, "Reserve by concurrent reserver %d must succeed or return fn's error", i)
 		}
@@ -519,7 +520,7 @@ func testDropReservation(t *testing.T, h *harness) {
 	})
 	require.NoError(t, err, "DropReservation")
 	_, err = h.rewards().Reservation(h.ctx, progA, in.ID)
-	assert.ErrorIs(t, err, crm.ErrNotFound, "DropReservation must delete the reservation")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "DropReservation must delete the reservation")
 	assert.EqualValues(t, 5, h.getReward(progA, "coffee").Stock, "DropReservation must store the reward as fn left it")
 	page, err := h.rewards().Reservations(h.ctx, progA, loyalty.ReservationQuery{Customer: c})
 	require.NoError(t, err, "Reservations")
@@ -565,12 +566,12 @@ func testReservationsListing(t *testing.T, h *harness) {
 		want = append(want, r.ID)
 	}
 	slices.Sort(want)
-	got := walk(t, "Reservations by customer", 2, len(want), func(pr crm.PageRequest) (crm.Page[*loyalty.Reservation], error) {
+	got := walk(t, "Reservations by customer", 2, len(want), func(pr kehu.PageRequest) (kehu.Page[*loyalty.Reservation], error) {
 		return h.rewards().Reservations(h.ctx, progA, loyalty.ReservationQuery{Customer: c, PageRequest: pr})
 	}, nil)
 	assert.Equal(t, want, ids(got), "Reservations with Customer must list that member's reservations once each, in ID order")
 
-	all := walk(t, "Reservations", 3, 7, func(pr crm.PageRequest) (crm.Page[*loyalty.Reservation], error) {
+	all := walk(t, "Reservations", 3, 7, func(pr kehu.PageRequest) (kehu.Page[*loyalty.Reservation], error) {
 		return h.rewards().Reservations(h.ctx, progA, loyalty.ReservationQuery{PageRequest: pr})
 	}, nil)
 	assert.Len(t, all, 7, "Reservations without filters must list every reservation of the programme")
@@ -604,7 +605,7 @@ func testCouponRoundTrip(t *testing.T, h *harness) {
 	again, _ := rs.Coupon(h.ctx, progA, in.Code)
 	assert.False(t, again.Redemptions[0].IsZero(), "the store must keep its own copy of Redemptions and never return it")
 	_, err = rs.Coupon(h.ctx, progB, in.Code)
-	assert.ErrorIs(t, err, crm.ErrNotFound, "Coupon of another programme's code: codes are per programme")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "Coupon of another programme's code: codes are per programme")
 }
 
 func testCouponCollision(t *testing.T, h *harness) {
@@ -612,7 +613,7 @@ func testCouponCollision(t *testing.T, h *harness) {
 	first := h.newCoupon("SUITE-1111111111111111B", 1)
 	require.NoError(t, rs.CreateCoupon(h.ctx, first), "CreateCoupon")
 	second := h.newCoupon(first.Code, 5)
-	assert.ErrorIs(t, rs.CreateCoupon(h.ctx, second), crm.ErrDuplicate, "CreateCoupon with a code already issued must fail with crm.ErrDuplicate")
+	assert.ErrorIs(t, rs.CreateCoupon(h.ctx, second), kehu.ErrDuplicate, "CreateCoupon with a code already issued must fail with kehu.ErrDuplicate")
 	got, err := rs.Coupon(h.ctx, progA, first.Code)
 	require.NoError(t, err, "Coupon")
 	assertCoupon(t, &first, got, "a CreateCoupon that collided must not change the coupon already stored")
@@ -727,7 +728,7 @@ func testServiceReserveConfirmCancel(t *testing.T, h *harness) {
 	assert.EqualValues(t, 1000, l.lot(k, lotOf(earned)).Remaining, "Cancel returns the points to the lot they came from")
 	assert.EqualValues(t, 3, h.getReward(l.retail.ID, "coffee").Stock, "Cancel puts the units back")
 	_, err = l.svc.Confirm(h.ctx, l.retail, res.ID)
-	assert.ErrorIs(t, err, crm.ErrConflict, "Confirm of a cancelled reservation")
+	assert.ErrorIs(t, err, kehu.ErrConflict, "Confirm of a cancelled reservation")
 
 	res2, err := l.svc.Reserve(h.ctx, l.retail, c, "coffee", 1, loyalty.Member{}, "checkout-2")
 	require.NoError(t, err, "Service.Reserve after a cancellation")
@@ -747,7 +748,7 @@ func testServiceReserveConfirmCancel(t *testing.T, h *harness) {
 	_, err = l.svc.RedeemCoupon(h.ctx, l.retail, conf.Coupon, "")
 	assert.ErrorIs(t, err, loyalty.ErrCouponUsedUp, "a single-use coupon used twice")
 	_, err = l.svc.Cancel(h.ctx, l.retail, res2.ID, "too late")
-	assert.ErrorIs(t, err, crm.ErrConflict, "Cancel of a confirmed reservation")
+	assert.ErrorIs(t, err, kehu.ErrConflict, "Cancel of a confirmed reservation")
 	assert.EqualValues(t, 700, l.available(l.retail, c), "a confirmed reservation keeps its points spent")
 }
 
@@ -762,6 +763,6 @@ func testServiceReserveWithoutPoints(t *testing.T, h *harness) {
 	assert.ErrorIs(t, err, loyalty.ErrInsufficientPoints, "Reserve of 300 points with 299")
 	l.assertSame(before, "a Reserve that could not hold the points must write nothing to the ledger")
 	_, err = h.rewards().Reservation(h.ctx, l.retail.ID, loyalty.ReservationID(l.retail.ID, "checkout-1"))
-	assert.ErrorIs(t, err, crm.ErrNotFound, "a Reserve that could not hold the points must leave no reservation")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "a Reserve that could not hold the points must leave no reservation")
 	assert.EqualValues(t, rwBefore.Stock, h.getReward(l.retail.ID, "coffee").Stock, "a Reserve that could not hold the points must put the units back")
 }

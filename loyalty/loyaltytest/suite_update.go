@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -126,10 +126,10 @@ func testAccountNotFound(t *testing.T, h *harness) {
 		{Program: progA, Customer: key.Customer, PointType: typeStatus},
 	} {
 		_, err := h.s.Account(h.ctx, k)
-		assert.ErrorIs(t, err, crm.ErrNotFound, "Account of a key never written (%s) must fail with ErrNotFound", k)
+		assert.ErrorIs(t, err, kehu.ErrNotFound, "Account of a key never written (%s) must fail with ErrNotFound", k)
 	}
 	_, err := h.s.Entry(h.ctx, h.entryID())
-	assert.ErrorIs(t, err, crm.ErrNotFound, "Entry of an unknown ID must fail with ErrNotFound")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "Entry of an unknown ID must fail with ErrNotFound")
 }
 
 // errBoom is what the suite's failing update functions return.
@@ -189,7 +189,7 @@ func testDuplicateCommandKey(t *testing.T, h *harness) {
 		again = h.earn(accts[0], 100, time.Time{}, loyalty.Source{Type: "order", Ref: "SO-42"})
 		return &loyalty.Commit{Entries: []loyalty.Entry{again}, Command: h.command(progA, "order-42:base", again)}, nil
 	})
-	assert.ErrorIs(t, err, crm.ErrDuplicate, "Update with a command key already recorded must fail with ErrDuplicate")
+	assert.ErrorIs(t, err, kehu.ErrDuplicate, "Update with a command key already recorded must fail with ErrDuplicate")
 	h.assertUnchanged(beforeA, entriesA, contract)
 	h.assertNoEntry(again.ID, contract)
 
@@ -200,7 +200,7 @@ func testDuplicateCommandKey(t *testing.T, h *harness) {
 		other = h.earn(accts[0], 5, time.Time{}, loyalty.Source{Type: "order", Ref: "SO-43"})
 		return &loyalty.Commit{Entries: []loyalty.Entry{other}, Command: h.command(progA, "order-42:base", other)}, nil
 	})
-	assert.ErrorIs(t, err, crm.ErrDuplicate,
+	assert.ErrorIs(t, err, kehu.ErrDuplicate,
 		"Update with a command key already recorded must fail with ErrDuplicate, whichever accounts it touches")
 	h.assertAbsent(b, contract)
 	h.assertNoEntry(other.ID, contract)
@@ -280,7 +280,7 @@ func testTwoAccountsRollback(t *testing.T, h *harness) {
 		in := h.earn(accts[1], 10, time.Time{}, loyalty.Source{Type: "transfer", Ref: "TR-2"})
 		return &loyalty.Commit{Entries: []loyalty.Entry{out, in}, Command: h.command(progA, "TR-2", out, in)}, nil
 	})
-	assert.ErrorIs(t, err, crm.ErrDuplicate, "Update over two accounts with a recorded command key must fail with ErrDuplicate")
+	assert.ErrorIs(t, err, kehu.ErrDuplicate, "Update over two accounts with a recorded command key must fail with ErrDuplicate")
 	const dup = "Update over two accounts that failed with ErrDuplicate must leave both untouched"
 	h.assertUnchanged(beforeA, entriesA, dup)
 	h.assertUnchanged(beforeB, entriesB, dup)

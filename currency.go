@@ -1,10 +1,12 @@
-package crm
+package kehu
 
 import (
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/kehu-crm/kehu/internal/clip"
 )
 
 // Currency is an ISO 4217 alphabetic currency code such as "CNY", "USD" or "JPY".
@@ -200,11 +202,11 @@ func ParseCurrency(s string) (Currency, error) {
 		return "", Invalid("currency", "required", "is empty")
 	}
 	if !isAlpha3(t) {
-		return "", Invalid("currency", "format", fmt.Sprintf("%s is not a three-letter ISO 4217 code", quoteClip(s)))
+		return "", Invalid("currency", "format", fmt.Sprintf("%s is not a three-letter ISO 4217 code", clip.Quote(s)))
 	}
 	c := Currency(t)
 	if !c.Valid() {
-		return "", Invalid("currency", "unknown_currency", fmt.Sprintf("%s is not an active ISO 4217 currency", quoteClip(s)))
+		return "", Invalid("currency", "unknown_currency", fmt.Sprintf("%s is not an active ISO 4217 currency", clip.Quote(s)))
 	}
 	return c, nil
 }
@@ -235,7 +237,7 @@ func (c Currency) String() string { return string(c) }
 // any other code that is not Valid is an error.
 func (c Currency) MarshalText() ([]byte, error) {
 	if c != "" && !c.Valid() {
-		return nil, Invalid("currency", "unknown_currency", fmt.Sprintf("%s is not an active ISO 4217 currency", quoteClip(string(c))))
+		return nil, Invalid("currency", "unknown_currency", fmt.Sprintf("%s is not an active ISO 4217 currency", clip.Quote(string(c))))
 	}
 	return []byte(c), nil
 }
@@ -265,13 +267,4 @@ func isAlpha3(s string) bool {
 		}
 	}
 	return true
-}
-
-// quoteClip quotes user input for an error message, cutting it to a readable length.
-func quoteClip(s string) string {
-	const limit = 40
-	if len(s) > limit {
-		return fmt.Sprintf("%q…", s[:limit])
-	}
-	return fmt.Sprintf("%q", s)
 }

@@ -1,4 +1,4 @@
-package crm
+package kehu
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kehu-crm/kehu/internal/clip"
 	"github.com/shopspring/decimal"
 )
 
@@ -150,7 +151,7 @@ func ParseMoney(s string) (Money, error) {
 	case 2:
 		return NewMoney(f[0], f[1])
 	default:
-		return Money{}, Invalid("money", "format", fmt.Sprintf(`%s is not "<amount> <currency>"`, quoteClip(s)))
+		return Money{}, Invalid("money", "format", fmt.Sprintf(`%s is not "<amount> <currency>"`, clip.Quote(s)))
 	}
 }
 
@@ -501,7 +502,7 @@ func parseAmount(s string, p *Problems) (decimal.Decimal, bool) {
 		return decimal.Decimal{}, false
 	}
 	bad := func() (decimal.Decimal, bool) {
-		p.Addf("amount", "format", "%s is not a decimal number such as 12.34", quoteClip(s))
+		p.Addf("amount", "format", "%s is not a decimal number such as 12.34", clip.Quote(s))
 		return decimal.Decimal{}, false
 	}
 	i := 0
@@ -666,7 +667,7 @@ func ParseRoundingMode(s string) (RoundingMode, error) {
 		}
 	}
 	return 0, Invalid("rounding_mode", "unknown_rounding_mode",
-		fmt.Sprintf("%s is not one of half_up, half_even, half_down, down, up, floor, ceiling", quoteClip(s)))
+		fmt.Sprintf("%s is not one of half_up, half_even, half_down, down, up, floor, ceiling", clip.Quote(s)))
 }
 
 // MarshalText implements encoding.TextMarshaler; a value that is not a mode is an error.

@@ -1,4 +1,4 @@
-package crmtest_test
+package kehu_test
 
 import (
 	"strings"
@@ -10,21 +10,20 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
+	"github.com/kehu-crm/kehu"
 )
 
 var start = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
 func TestClockIsFixed(t *testing.T) {
-	c := crmtest.NewClock(start)
+	c := kehu.NewClock(start)
 	assert.Equal(t, start, c.Now(), "a new clock reads its start")
 	time.Sleep(time.Millisecond)
 	assert.Equal(t, start, c.Now(), "the clock does not move by itself")
 }
 
 func TestClockAdvance(t *testing.T) {
-	c := crmtest.NewClock(start)
+	c := kehu.NewClock(start)
 	got := c.Advance(90 * time.Minute)
 	want := start.Add(90 * time.Minute)
 	assert.Equal(t, want, got, "Advance returns the new time")
@@ -47,7 +46,7 @@ func TestClockAddDate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := crmtest.NewClock(tc.from)
+			c := kehu.NewClock(tc.from)
 			assert.Equal(t, tc.want, c.AddDate(tc.years, tc.months, tc.d), "AddDate returns the new time")
 			assert.Equal(t, tc.want, c.Now(), "Now reads the new time")
 		})
@@ -58,14 +57,14 @@ func TestClockAddDateIsCalendarDay(t *testing.T) {
 	ny, err := time.LoadLocation("America/New_York")
 	require.NoError(t, err)
 	// Daylight saving time starts in New York on 8 March 2026: that day has 23 hours.
-	c := crmtest.NewClock(time.Date(2026, 3, 7, 12, 0, 0, 0, ny))
+	c := kehu.NewClock(time.Date(2026, 3, 7, 12, 0, 0, 0, ny))
 	next := c.AddDate(0, 0, 1)
 	assert.Equal(t, 12, next.Hour(), "AddDate keeps the wall-clock time in the clock's location")
 	assert.Equal(t, 23*time.Hour, next.Sub(time.Date(2026, 3, 7, 12, 0, 0, 0, ny)), "the calendar day across the change is 23 hours")
 }
 
 func TestClockSet(t *testing.T) {
-	c := crmtest.NewClock(start)
+	c := kehu.NewClock(start)
 	c.Advance(time.Hour)
 	earlier := start.Add(-24 * time.Hour)
 	c.Set(earlier)
@@ -75,15 +74,15 @@ func TestClockSet(t *testing.T) {
 func TestClockDropsMonotonicReading(t *testing.T) {
 	now := time.Now()
 	require.Contains(t, now.String(), "m=", "time.Now carries a monotonic reading on this platform")
-	c := crmtest.NewClock(now)
+	c := kehu.NewClock(now)
 	assert.NotContains(t, c.Now().String(), "m=", "NewClock drops the monotonic reading")
-	assert.True(t, c.Now() == now.Round(0), "times from the clock compare with ==")
+	assert.True(t, c.Now() == now.Round(0).Truncate(time.Microsecond), "times from the clock compare with ==")
 	c.Set(time.Now())
 	assert.False(t, strings.Contains(c.Now().String(), "m="), "Set drops the monotonic reading")
 }
 
 func TestClockConcurrent(t *testing.T) {
-	c := crmtest.NewClock(start)
+	c := kehu.NewClock(start)
 	const goroutines, steps = 16, 100
 	var wg sync.WaitGroup
 	for range goroutines {
@@ -109,28 +108,35 @@ func TestClockConcurrent(t *testing.T) {
 }
 
 func TestClockZeroValue(t *testing.T) {
-	var c crmtest.Clock
+	var c kehu.Clock
 	assert.True(t, c.Now().IsZero(), "the zero Clock reads the zero time")
 	assert.Equal(t, time.Time{}.Add(time.Hour), c.Advance(time.Hour))
 }
 
 func TestClockPlugsIntoOptions(t *testing.T) {
-	c := crmtest.NewClock(start)
-	opts := (&crm.Options{Now: c.Now}).Resolved()
+	c := kehu.NewClock(start)
+	opts := (&kehu.Options{Now: c.Now}).Resolved()
 	assert.Equal(t, start, opts.Now())
 	c.Advance(time.Minute)
 	assert.Equal(t, start.Add(time.Minute), opts.Now(), "the method value follows the clock")
 }
 
 func TestOptions(t *testing.T) {
-	opts, clock, ids := crmtest.Options(start)
+	opts, clock, ids := kehu.Deterministic(start)
 	require.NotNil(t, opts)
 	assert.Nil(t, opts.Events, "Options leaves Events unset")
-	assert.Empty(t, opts.DefaultRegion, "Options leaves DefaultRegion unset")
 	assert.Equal(t, start, opts.Now())
 	clock.Advance(time.Hour)
 	assert.Equal(t, start.Add(time.Hour), opts.Now(), "opts.Now reads the returned clock")
 	assert.Equal(t, "00000000-0000-7000-8000-000000000001", opts.NewID().String(), "opts.NewID draws from the returned source")
 	assert.EqualValues(t, 1, ids.Count())
 	assert.Equal(t, "00000000-0000-7000-8000-000000000002", ids.NewID().String())
+}
+
+func TestClockKeepsWholeMicroseconds(t *testing.T) {
+	c := kehu.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 1_999, time.UTC))
+	assert.Equal(t, time.Date(2026, 3, 1, 9, 0, 0, 1_000, time.UTC), c.Now(), "NewClock truncates")
+	assert.Equal(t, time.Date(2026, 3, 1, 9, 0, 0, 1_000, time.UTC), c.Advance(999), "Advance truncates")
+	c.Set(time.Date(2026, 3, 2, 0, 0, 0, 42, time.UTC))
+	assert.Equal(t, time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), c.Now(), "Set truncates")
 }

@@ -1,4 +1,4 @@
-package crm
+package kehu
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/kehu-crm/kehu/internal/clip"
 )
 
 // Date is a calendar date with no time of day and no time zone, for birthdays,
@@ -60,17 +62,17 @@ func ParseDate(s string) (Date, error) {
 		return Date{}, Invalid("date", "required", "is empty")
 	}
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return Date{}, Invalid("date", "format", fmt.Sprintf("%s is not a YYYY-MM-DD date", quoteClip(s)))
+		return Date{}, Invalid("date", "format", fmt.Sprintf("%s is not a YYYY-MM-DD date", clip.Quote(s)))
 	}
 	y, ok1 := atoiDigits(s[0:4])
 	m, ok2 := atoiDigits(s[5:7])
 	d, ok3 := atoiDigits(s[8:10])
 	if !ok1 || !ok2 || !ok3 {
-		return Date{}, Invalid("date", "format", fmt.Sprintf("%s is not a YYYY-MM-DD date", quoteClip(s)))
+		return Date{}, Invalid("date", "format", fmt.Sprintf("%s is not a YYYY-MM-DD date", clip.Quote(s)))
 	}
 	date := Date{Year: y, Month: time.Month(m), Day: d}
 	if !date.IsValid() {
-		return Date{}, Invalid("date", "range", fmt.Sprintf("%s does not exist", quoteClip(s)))
+		return Date{}, Invalid("date", "range", fmt.Sprintf("%s does not exist", clip.Quote(s)))
 	}
 	return date, nil
 }
@@ -320,7 +322,7 @@ func (d *Date) UnmarshalJSON(data []byte) error {
 	}
 	var s string
 	if len(data) == 0 || data[0] != '"' || json.Unmarshal(data, &s) != nil {
-		return Invalid("date", "format", fmt.Sprintf("%s is not a JSON string", quoteClip(string(data))))
+		return Invalid("date", "format", fmt.Sprintf("%s is not a JSON string", clip.Quote(string(data))))
 	}
 	return d.UnmarshalText([]byte(s))
 }

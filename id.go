@@ -1,10 +1,11 @@
-package crm
+package kehu
 
 import (
 	"database/sql/driver"
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/kehu-crm/kehu/internal/clip"
 )
 
 // Kind names the kind of record an ID identifies. Packages define one empty struct type per
@@ -29,7 +30,7 @@ func ParseID[K Kind](s string) (ID[K], error) {
 	var k K
 	u, err := uuid.Parse(s)
 	if err != nil {
-		return ID[K]{}, Invalid(k.KindName(), "format", fmt.Sprintf("%q is not a UUID", truncate(s, 64)))
+		return ID[K]{}, Invalid(k.KindName(), "format", fmt.Sprintf("%q is not a UUID", clip.String(s, 64)))
 	}
 	if u == uuid.Nil {
 		return ID[K]{}, Invalid(k.KindName(), "required", "is the nil UUID")
@@ -112,47 +113,3 @@ func (id *ID[K]) Scan(src any) error {
 		return Invalid(k.KindName(), "type", fmt.Sprintf("cannot scan %T", src))
 	}
 }
-
-type (
-	customerKind    struct{}
-	interactionKind struct{}
-	changeKind      struct{}
-)
-
-func (customerKind) KindName() string    { return "customer_id" }
-func (interactionKind) KindName() string { return "interaction_id" }
-func (changeKind) KindName() string      { return "change_id" }
-
-// CustomerID identifies a customer.
-type CustomerID = ID[customerKind]
-
-// InteractionID identifies an interaction on a customer's timeline.
-type InteractionID = ID[interactionKind]
-
-// ChangeID identifies one entry of a customer's audit history.
-type ChangeID = ID[changeKind]
-
-// ParseCustomerID parses a customer ID.
-func ParseCustomerID(s string) (CustomerID, error) { return ParseID[customerKind](s) }
-
-// ParseInteractionID parses an interaction ID.
-func ParseInteractionID(s string) (InteractionID, error) { return ParseID[interactionKind](s) }
-
-// ParseChangeID parses an audit history entry ID.
-func ParseChangeID(s string) (ChangeID, error) { return ParseID[changeKind](s) }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
-
-// CustomerIDFrom wraps a UUID as a CustomerID.
-func CustomerIDFrom(u uuid.UUID) CustomerID { return IDFrom[customerKind](u) }
-
-// InteractionIDFrom wraps a UUID as an InteractionID.
-func InteractionIDFrom(u uuid.UUID) InteractionID { return IDFrom[interactionKind](u) }
-
-// ChangeIDFrom wraps a UUID as a ChangeID.
-func ChangeIDFrom(u uuid.UUID) ChangeID { return IDFrom[changeKind](u) }

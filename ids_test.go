@@ -1,4 +1,4 @@
-package crmtest_test
+package kehu_test
 
 import (
 	"bytes"
@@ -9,12 +9,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
-	"github.com/kehu-crm/kehu/crm/crmtest"
 )
 
 func TestSeqIDsSequence(t *testing.T) {
-	ids := crmtest.NewSeqIDs()
+	ids := kehu.NewSeqIDs()
 	assert.Equal(t, "00000000-0000-7000-8000-000000000001", ids.NewID().String())
 	assert.Equal(t, "00000000-0000-7000-8000-000000000002", ids.NewID().String())
 	for range 253 {
@@ -25,7 +25,7 @@ func TestSeqIDsSequence(t *testing.T) {
 }
 
 func TestSeqIDsAreUUIDv7Shaped(t *testing.T) {
-	ids := crmtest.NewSeqIDsIn(0xAB)
+	ids := kehu.NewSeqIDsIn(0xAB)
 	for range 1000 {
 		u := ids.NewID()
 		require.Equal(t, uuid.Version(7), u.Version(), "version 7: %s", u)
@@ -37,13 +37,13 @@ func TestSeqIDsAreUUIDv7Shaped(t *testing.T) {
 }
 
 func TestSeqIDsSortInCreationOrder(t *testing.T) {
-	ids := crmtest.NewSeqIDs()
+	ids := kehu.NewSeqIDs()
 	prev := ids.NewID()
 	for range 70000 { // past 2^16, so carries cross bytes
 		next := ids.NewID()
 		require.Negative(t, bytes.Compare(prev[:], next[:]), "bytes order: %s then %s", prev, next)
 		require.Less(t, prev.String(), next.String(), "text order")
-		require.Negative(t, crm.IDFrom[testKind](prev).Compare(crm.IDFrom[testKind](next)), "crm ID order")
+		require.Negative(t, kehu.IDFrom[testKind](prev).Compare(kehu.IDFrom[testKind](next)), "crm ID order")
 		prev = next
 	}
 }
@@ -53,7 +53,7 @@ type testKind struct{}
 func (testKind) KindName() string { return "test_id" }
 
 func TestSeqIDsNamespaces(t *testing.T) {
-	a, b := crmtest.NewSeqIDsIn(1), crmtest.NewSeqIDsIn(2)
+	a, b := kehu.NewSeqIDsIn(1), kehu.NewSeqIDsIn(2)
 	first := a.NewID()
 	assert.Equal(t, "01000000-0000-7000-8000-000000000001", first.String())
 	seen := map[uuid.UUID]bool{first: true}
@@ -68,19 +68,19 @@ func TestSeqIDsNamespaces(t *testing.T) {
 }
 
 func TestSeqIDsDeterministic(t *testing.T) {
-	a, b := crmtest.NewSeqIDs(), crmtest.NewSeqIDs()
+	a, b := kehu.NewSeqIDs(), kehu.NewSeqIDs()
 	for range 100 {
 		require.Equal(t, a.NewID(), b.NewID(), "two sources give the same sequence")
 	}
 }
 
 func TestSeqIDsZeroValue(t *testing.T) {
-	var ids crmtest.SeqIDs
+	var ids kehu.SeqIDs
 	assert.Equal(t, "00000000-0000-7000-8000-000000000001", ids.NewID().String(), "the zero value is a source in namespace 0")
 }
 
 func TestSeqIDsConcurrent(t *testing.T) {
-	ids := crmtest.NewSeqIDs()
+	ids := kehu.NewSeqIDs()
 	const goroutines, each = 16, 1000
 	got := make([][]uuid.UUID, goroutines)
 	var wg sync.WaitGroup
@@ -110,8 +110,8 @@ func TestSeqIDsConcurrent(t *testing.T) {
 }
 
 func TestSeqIDsPlugIntoOptions(t *testing.T) {
-	ids := crmtest.NewSeqIDs()
-	opts := (&crm.Options{NewID: ids.NewID}).Resolved()
+	ids := kehu.NewSeqIDs()
+	opts := (&kehu.Options{NewID: ids.NewID}).Resolved()
 	assert.Equal(t, "00000000-0000-7000-8000-000000000001", opts.NewID().String())
 	assert.EqualValues(t, 1, ids.Count())
 }

@@ -1,4 +1,4 @@
-package crm_test
+package kehu_test
 
 import (
 	"encoding/json"
@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 func mdLoadZone(t *testing.T, name string) *time.Location {
@@ -21,7 +21,7 @@ func mdLoadZone(t *testing.T, name string) *time.Location {
 }
 
 func TestNewDate(t *testing.T) {
-	ok := []crm.Date{
+	ok := []kehu.Date{
 		{Year: 2024, Month: time.February, Day: 29},
 		{Year: 2000, Month: time.February, Day: 29},
 		{Year: 2023, Month: time.February, Day: 28},
@@ -32,7 +32,7 @@ func TestNewDate(t *testing.T) {
 	}
 	for _, want := range ok {
 		t.Run(want.String(), func(t *testing.T) {
-			d, err := crm.NewDate(want.Year, want.Month, want.Day)
+			d, err := kehu.NewDate(want.Year, want.Month, want.Day)
 			require.NoError(t, err)
 			assert.Equal(t, want, d)
 			assert.True(t, d.IsValid())
@@ -60,32 +60,32 @@ func TestNewDate(t *testing.T) {
 	}
 	for _, tc := range bad {
 		t.Run("bad", func(t *testing.T) {
-			d, err := crm.NewDate(tc.y, tc.m, tc.d)
+			d, err := kehu.NewDate(tc.y, tc.m, tc.d)
 			mdProblem(t, err, tc.field, tc.rule)
 			assert.True(t, d.IsZero())
 		})
 	}
-	_, err := crm.NewDate(0, 13, 1)
+	_, err := kehu.NewDate(0, 13, 1)
 	mdProblem(t, err, "year", "range")
 	mdProblem(t, err, "month", "range")
 
-	assert.Panics(t, func() { crm.MustDate(2023, time.February, 29) })
-	assert.Equal(t, crm.Date{Year: 2024, Month: 2, Day: 29}, crm.MustDate(2024, time.February, 29))
+	assert.Panics(t, func() { kehu.MustDate(2023, time.February, 29) })
+	assert.Equal(t, kehu.Date{Year: 2024, Month: 2, Day: 29}, kehu.MustDate(2024, time.February, 29))
 }
 
 func TestParseDate(t *testing.T) {
 	ok := []struct {
 		in   string
-		want crm.Date
+		want kehu.Date
 	}{
-		{"2024-02-29", crm.MustDate(2024, time.February, 29)},
-		{"2023-02-03", crm.MustDate(2023, time.February, 3)},
-		{"0001-01-01", crm.MustDate(1, time.January, 1)},
-		{"9999-12-31", crm.MustDate(9999, time.December, 31)},
+		{"2024-02-29", kehu.MustDate(2024, time.February, 29)},
+		{"2023-02-03", kehu.MustDate(2023, time.February, 3)},
+		{"0001-01-01", kehu.MustDate(1, time.January, 1)},
+		{"9999-12-31", kehu.MustDate(9999, time.December, 31)},
 	}
 	for _, tc := range ok {
 		t.Run(tc.in, func(t *testing.T) {
-			d, err := crm.ParseDate(tc.in)
+			d, err := kehu.ParseDate(tc.in)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, d)
 			assert.Equal(t, tc.in, d.String())
@@ -117,7 +117,7 @@ func TestParseDate(t *testing.T) {
 	}
 	for _, tc := range bad {
 		t.Run("bad/"+tc.in, func(t *testing.T) {
-			d, err := crm.ParseDate(tc.in)
+			d, err := kehu.ParseDate(tc.in)
 			mdProblem(t, err, "date", tc.rule)
 			assert.True(t, d.IsZero())
 		})
@@ -129,35 +129,35 @@ func TestDateOf(t *testing.T) {
 	sh := mdLoadZone(t, "Asia/Shanghai")
 	// One instant, three dates.
 	instant := time.Date(2024, time.March, 10, 3, 30, 0, 0, time.UTC)
-	assert.Equal(t, crm.MustDate(2024, time.March, 10), crm.DateOf(instant))
-	assert.Equal(t, crm.MustDate(2024, time.March, 9), crm.DateOf(instant.In(ny)))
-	assert.Equal(t, crm.MustDate(2024, time.March, 10), crm.DateOf(instant.In(sh)))
+	assert.Equal(t, kehu.MustDate(2024, time.March, 10), kehu.DateOf(instant))
+	assert.Equal(t, kehu.MustDate(2024, time.March, 9), kehu.DateOf(instant.In(ny)))
+	assert.Equal(t, kehu.MustDate(2024, time.March, 10), kehu.DateOf(instant.In(sh)))
 
 	late := time.Date(2024, time.December, 31, 20, 0, 0, 0, ny) // 01:00 UTC, 09:00 in Shanghai
-	assert.Equal(t, crm.MustDate(2024, time.December, 31), crm.DateOf(late))
-	assert.Equal(t, crm.MustDate(2025, time.January, 1), crm.DateOf(late.UTC()))
-	assert.Equal(t, crm.MustDate(2025, time.January, 1), crm.DateOf(late.In(sh)))
+	assert.Equal(t, kehu.MustDate(2024, time.December, 31), kehu.DateOf(late))
+	assert.Equal(t, kehu.MustDate(2025, time.January, 1), kehu.DateOf(late.UTC()))
+	assert.Equal(t, kehu.MustDate(2025, time.January, 1), kehu.DateOf(late.In(sh)))
 
-	assert.False(t, crm.DateOf(time.Time{}.AddDate(-5, 0, 0)).IsValid())
+	assert.False(t, kehu.DateOf(time.Time{}.AddDate(-5, 0, 0)).IsValid())
 }
 
 func TestDateIn(t *testing.T) {
 	ny := mdLoadZone(t, "America/New_York")
 	tests := []struct {
 		name string
-		d    crm.Date
+		d    kehu.Date
 		loc  *time.Location
 		want string // RFC 3339
 	}{
-		{"utc", crm.MustDate(2024, time.February, 29), time.UTC, "2024-02-29T00:00:00Z"},
-		{"nil is utc", crm.MustDate(2024, time.February, 29), nil, "2024-02-29T00:00:00Z"},
-		{"new york winter", crm.MustDate(2024, time.January, 15), ny, "2024-01-15T00:00:00-05:00"},
-		{"new york summer", crm.MustDate(2024, time.July, 15), ny, "2024-07-15T00:00:00-04:00"},
-		{"new york dst day", crm.MustDate(2024, time.March, 10), ny, "2024-03-10T00:00:00-05:00"},
+		{"utc", kehu.MustDate(2024, time.February, 29), time.UTC, "2024-02-29T00:00:00Z"},
+		{"nil is utc", kehu.MustDate(2024, time.February, 29), nil, "2024-02-29T00:00:00Z"},
+		{"new york winter", kehu.MustDate(2024, time.January, 15), ny, "2024-01-15T00:00:00-05:00"},
+		{"new york summer", kehu.MustDate(2024, time.July, 15), ny, "2024-07-15T00:00:00-04:00"},
+		{"new york dst day", kehu.MustDate(2024, time.March, 10), ny, "2024-03-10T00:00:00-05:00"},
 		// Clocks jumped from 00:00 to 01:00: the day began at 01:00.
-		{"midnight skipped", crm.MustDate(2018, time.November, 4), mdLoadZone(t, "America/Sao_Paulo"), "2018-11-04T01:00:00-02:00"},
+		{"midnight skipped", kehu.MustDate(2018, time.November, 4), mdLoadZone(t, "America/Sao_Paulo"), "2018-11-04T01:00:00-02:00"},
 		// Clocks went back from 01:00 to 00:00: the day began at the first midnight.
-		{"midnight twice", crm.MustDate(2001, time.September, 28), mdLoadZone(t, "Asia/Amman"), "2001-09-28T00:00:00+03:00"},
+		{"midnight twice", kehu.MustDate(2001, time.September, 28), mdLoadZone(t, "Asia/Amman"), "2001-09-28T00:00:00+03:00"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -165,25 +165,25 @@ func TestDateIn(t *testing.T) {
 			want, err := time.Parse(time.RFC3339, tc.want)
 			require.NoError(t, err)
 			assert.True(t, got.Equal(want), "got %s want %s", got.Format(time.RFC3339), tc.want)
-			assert.Equal(t, tc.d, crm.DateOf(got))
+			assert.Equal(t, tc.d, kehu.DateOf(got))
 			// Nothing earlier is on the same date.
-			assert.True(t, crm.DateOf(got.Add(-time.Nanosecond)).Before(tc.d))
+			assert.True(t, kehu.DateOf(got.Add(-time.Nanosecond)).Before(tc.d))
 		})
 	}
 }
 
 func TestDateCompare(t *testing.T) {
-	a := crm.MustDate(2024, time.February, 28)
-	b := crm.MustDate(2024, time.February, 29)
-	c := crm.MustDate(2024, time.March, 1)
-	d := crm.MustDate(2025, time.January, 1)
+	a := kehu.MustDate(2024, time.February, 28)
+	b := kehu.MustDate(2024, time.February, 29)
+	c := kehu.MustDate(2024, time.March, 1)
+	d := kehu.MustDate(2025, time.January, 1)
 	tests := []struct {
-		x, y  crm.Date
+		x, y  kehu.Date
 		want  int
 		label string
 	}{
 		{a, b, -1, "day"}, {b, a, 1, "day reversed"}, {b, c, -1, "month"}, {c, d, -1, "year"},
-		{d, a, 1, "year reversed"}, {a, a, 0, "same"}, {crm.Date{}, a, -1, "zero first"},
+		{d, a, 1, "year reversed"}, {a, a, 0, "same"}, {kehu.Date{}, a, -1, "zero first"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.label, func(t *testing.T) {
@@ -217,13 +217,13 @@ func TestDateAddDays(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.from, func(t *testing.T) {
-			d, err := crm.ParseDate(tc.from)
+			d, err := kehu.ParseDate(tc.from)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, d.AddDays(tc.n).String())
 		})
 	}
-	assert.True(t, crm.Date{}.AddDays(10).IsZero())
-	assert.Equal(t, "2023-03-03", crm.Date{Year: 2023, Month: time.February, Day: 30}.AddDays(1).String())
+	assert.True(t, kehu.Date{}.AddDays(10).IsZero())
+	assert.Equal(t, "2023-03-03", kehu.Date{Year: 2023, Month: time.February, Day: 30}.AddDays(1).String())
 }
 
 func TestDateDaysSince(t *testing.T) {
@@ -245,9 +245,9 @@ func TestDateDaysSince(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.d+"-"+tc.o, func(t *testing.T) {
-			d, err := crm.ParseDate(tc.d)
+			d, err := kehu.ParseDate(tc.d)
 			require.NoError(t, err)
-			o, err := crm.ParseDate(tc.o)
+			o, err := kehu.ParseDate(tc.o)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, d.DaysSince(o))
 			assert.Equal(t, -tc.want, o.DaysSince(d))
@@ -257,7 +257,7 @@ func TestDateDaysSince(t *testing.T) {
 
 	t.Run("a DST day is not 24 hours, a civil day is one day", func(t *testing.T) {
 		ny := mdLoadZone(t, "America/New_York")
-		sat, mon := crm.MustDate(2024, time.March, 9), crm.MustDate(2024, time.March, 11)
+		sat, mon := kehu.MustDate(2024, time.March, 9), kehu.MustDate(2024, time.March, 11)
 		elapsed := mon.In(ny).Sub(sat.In(ny))
 		assert.Equal(t, 47*time.Hour, elapsed)
 		assert.Equal(t, 1, int(elapsed/(24*time.Hour)), "dividing durations loses a day")
@@ -265,9 +265,9 @@ func TestDateDaysSince(t *testing.T) {
 	})
 
 	t.Run("agrees with the time package", func(t *testing.T) {
-		base := crm.MustDate(1970, time.January, 1)
+		base := kehu.MustDate(1970, time.January, 1)
 		for tt := time.Date(1583, time.January, 1, 0, 0, 0, 0, time.UTC); tt.Year() < 2500; tt = tt.AddDate(0, 0, 13) {
-			d := crm.DateOf(tt)
+			d := kehu.DateOf(tt)
 			want := int(tt.Unix() / 86400) // exact: tt is a UTC midnight
 			require.Equal(t, want, d.DaysSince(base), d.String())
 			require.Equal(t, tt.Weekday(), d.Weekday(), d.String())
@@ -278,15 +278,15 @@ func TestDateDaysSince(t *testing.T) {
 
 func TestDateWeekday(t *testing.T) {
 	tests := []struct {
-		d    crm.Date
+		d    kehu.Date
 		want time.Weekday
 	}{
-		{crm.MustDate(2024, time.February, 29), time.Thursday},
-		{crm.MustDate(1970, time.January, 1), time.Thursday},
-		{crm.MustDate(2000, time.January, 1), time.Saturday},
-		{crm.MustDate(1, time.January, 1), time.Monday},
-		{crm.MustDate(1969, time.December, 31), time.Wednesday},
-		{crm.MustDate(9999, time.December, 31), time.Friday},
+		{kehu.MustDate(2024, time.February, 29), time.Thursday},
+		{kehu.MustDate(1970, time.January, 1), time.Thursday},
+		{kehu.MustDate(2000, time.January, 1), time.Saturday},
+		{kehu.MustDate(1, time.January, 1), time.Monday},
+		{kehu.MustDate(1969, time.December, 31), time.Wednesday},
+		{kehu.MustDate(9999, time.December, 31), time.Friday},
 	}
 	for _, tc := range tests {
 		t.Run(tc.d.String(), func(t *testing.T) {
@@ -296,22 +296,22 @@ func TestDateWeekday(t *testing.T) {
 }
 
 func TestDateAnniversaryIn(t *testing.T) {
-	leapling := crm.MustDate(2000, time.February, 29)
+	leapling := kehu.MustDate(2000, time.February, 29)
 	tests := []struct {
-		d    crm.Date
+		d    kehu.Date
 		year int
-		want crm.Date
+		want kehu.Date
 	}{
-		{leapling, 2001, crm.MustDate(2001, time.February, 28)},
-		{leapling, 2004, crm.MustDate(2004, time.February, 29)},
-		{leapling, 2100, crm.MustDate(2100, time.February, 28)},
-		{leapling, 2400, crm.MustDate(2400, time.February, 29)},
+		{leapling, 2001, kehu.MustDate(2001, time.February, 28)},
+		{leapling, 2004, kehu.MustDate(2004, time.February, 29)},
+		{leapling, 2100, kehu.MustDate(2100, time.February, 28)},
+		{leapling, 2400, kehu.MustDate(2400, time.February, 29)},
 		{leapling, 2000, leapling},
-		{leapling, 1999, crm.MustDate(1999, time.February, 28)},
-		{crm.MustDate(1990, time.May, 17), 2024, crm.MustDate(2024, time.May, 17)},
-		{crm.MustDate(2023, time.February, 28), 2024, crm.MustDate(2024, time.February, 28)},
-		{crm.MustDate(2023, time.March, 1), 2024, crm.MustDate(2024, time.March, 1)},
-		{crm.Date{}, 2024, crm.Date{}},
+		{leapling, 1999, kehu.MustDate(1999, time.February, 28)},
+		{kehu.MustDate(1990, time.May, 17), 2024, kehu.MustDate(2024, time.May, 17)},
+		{kehu.MustDate(2023, time.February, 28), 2024, kehu.MustDate(2024, time.February, 28)},
+		{kehu.MustDate(2023, time.March, 1), 2024, kehu.MustDate(2024, time.March, 1)},
+		{kehu.Date{}, 2024, kehu.Date{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.d.String()+"/"+tc.want.String(), func(t *testing.T) {
@@ -322,24 +322,24 @@ func TestDateAnniversaryIn(t *testing.T) {
 }
 
 func TestDateNextAnniversary(t *testing.T) {
-	leapling := crm.MustDate(2000, time.February, 29)
-	may17 := crm.MustDate(1990, time.May, 17)
+	leapling := kehu.MustDate(2000, time.February, 29)
+	may17 := kehu.MustDate(1990, time.May, 17)
 	tests := []struct {
-		d, onOrAfter, want crm.Date
+		d, onOrAfter, want kehu.Date
 	}{
-		{leapling, crm.MustDate(2023, time.January, 1), crm.MustDate(2023, time.February, 28)},
-		{leapling, crm.MustDate(2023, time.February, 28), crm.MustDate(2023, time.February, 28)},
-		{leapling, crm.MustDate(2023, time.March, 1), crm.MustDate(2024, time.February, 29)},
-		{leapling, crm.MustDate(2024, time.February, 29), crm.MustDate(2024, time.February, 29)},
-		{leapling, crm.MustDate(2024, time.March, 1), crm.MustDate(2025, time.February, 28)},
-		{leapling, crm.MustDate(1999, time.June, 1), leapling},
-		{leapling, crm.MustDate(2000, time.February, 29), leapling},
-		{leapling, crm.MustDate(2000, time.March, 1), crm.MustDate(2001, time.February, 28)},
-		{may17, crm.MustDate(2024, time.May, 17), crm.MustDate(2024, time.May, 17)},
-		{may17, crm.MustDate(2024, time.May, 18), crm.MustDate(2025, time.May, 17)},
-		{may17, crm.MustDate(2024, time.December, 31), crm.MustDate(2025, time.May, 17)},
-		{may17, crm.Date{}, may17},
-		{crm.Date{}, may17, crm.Date{}},
+		{leapling, kehu.MustDate(2023, time.January, 1), kehu.MustDate(2023, time.February, 28)},
+		{leapling, kehu.MustDate(2023, time.February, 28), kehu.MustDate(2023, time.February, 28)},
+		{leapling, kehu.MustDate(2023, time.March, 1), kehu.MustDate(2024, time.February, 29)},
+		{leapling, kehu.MustDate(2024, time.February, 29), kehu.MustDate(2024, time.February, 29)},
+		{leapling, kehu.MustDate(2024, time.March, 1), kehu.MustDate(2025, time.February, 28)},
+		{leapling, kehu.MustDate(1999, time.June, 1), leapling},
+		{leapling, kehu.MustDate(2000, time.February, 29), leapling},
+		{leapling, kehu.MustDate(2000, time.March, 1), kehu.MustDate(2001, time.February, 28)},
+		{may17, kehu.MustDate(2024, time.May, 17), kehu.MustDate(2024, time.May, 17)},
+		{may17, kehu.MustDate(2024, time.May, 18), kehu.MustDate(2025, time.May, 17)},
+		{may17, kehu.MustDate(2024, time.December, 31), kehu.MustDate(2025, time.May, 17)},
+		{may17, kehu.Date{}, may17},
+		{kehu.Date{}, may17, kehu.Date{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.d.String()+"/"+tc.onOrAfter.String(), func(t *testing.T) {
@@ -353,23 +353,23 @@ func TestDateNextAnniversary(t *testing.T) {
 }
 
 func TestDateAgeOn(t *testing.T) {
-	leapling := crm.MustDate(2000, time.February, 29)
-	may17 := crm.MustDate(1990, time.May, 17)
+	leapling := kehu.MustDate(2000, time.February, 29)
+	may17 := kehu.MustDate(1990, time.May, 17)
 	tests := []struct {
-		born, on crm.Date
+		born, on kehu.Date
 		want     int
 	}{
 		{leapling, leapling, 0},
-		{leapling, crm.MustDate(2001, time.February, 27), 0},
-		{leapling, crm.MustDate(2001, time.February, 28), 1},
-		{leapling, crm.MustDate(2001, time.March, 1), 1},
-		{leapling, crm.MustDate(2004, time.February, 28), 3},
-		{leapling, crm.MustDate(2004, time.February, 29), 4},
-		{leapling, crm.MustDate(2100, time.February, 28), 100},
-		{may17, crm.MustDate(2024, time.May, 16), 33},
-		{may17, crm.MustDate(2024, time.May, 17), 34},
-		{may17, crm.MustDate(2024, time.December, 31), 34},
-		{crm.MustDate(2023, time.December, 31), crm.MustDate(2024, time.January, 1), 0},
+		{leapling, kehu.MustDate(2001, time.February, 27), 0},
+		{leapling, kehu.MustDate(2001, time.February, 28), 1},
+		{leapling, kehu.MustDate(2001, time.March, 1), 1},
+		{leapling, kehu.MustDate(2004, time.February, 28), 3},
+		{leapling, kehu.MustDate(2004, time.February, 29), 4},
+		{leapling, kehu.MustDate(2100, time.February, 28), 100},
+		{may17, kehu.MustDate(2024, time.May, 16), 33},
+		{may17, kehu.MustDate(2024, time.May, 17), 34},
+		{may17, kehu.MustDate(2024, time.December, 31), 34},
+		{kehu.MustDate(2023, time.December, 31), kehu.MustDate(2024, time.January, 1), 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.born.String()+"/"+tc.on.String(), func(t *testing.T) {
@@ -380,14 +380,14 @@ func TestDateAgeOn(t *testing.T) {
 	}
 	bad := []struct {
 		name        string
-		born, on    crm.Date
+		born, on    kehu.Date
 		field, rule string
 	}{
-		{"before birth", may17, crm.MustDate(1990, time.May, 16), "on", "range"},
-		{"no birth date", crm.Date{}, may17, "date", "required"},
-		{"no on date", may17, crm.Date{}, "on", "required"},
-		{"invalid birth date", crm.Date{Year: 2023, Month: time.February, Day: 29}, may17, "date", "range"},
-		{"invalid on date", may17, crm.Date{Year: 2023, Month: 13, Day: 1}, "on", "range"},
+		{"before birth", may17, kehu.MustDate(1990, time.May, 16), "on", "range"},
+		{"no birth date", kehu.Date{}, may17, "date", "required"},
+		{"no on date", may17, kehu.Date{}, "on", "required"},
+		{"invalid birth date", kehu.Date{Year: 2023, Month: time.February, Day: 29}, may17, "date", "range"},
+		{"invalid on date", may17, kehu.Date{Year: 2023, Month: 13, Day: 1}, "on", "range"},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
@@ -398,13 +398,13 @@ func TestDateAgeOn(t *testing.T) {
 }
 
 type datePerson struct {
-	Name  string   `json:"name"`
-	Birth crm.Date `json:"birth"`
-	Wed   crm.Date `json:"wed,omitzero"`
+	Name  string    `json:"name"`
+	Birth kehu.Date `json:"birth"`
+	Wed   kehu.Date `json:"wed,omitzero"`
 }
 
 func TestDateJSON(t *testing.T) {
-	in := datePerson{Name: "Li", Birth: crm.MustDate(2000, time.February, 29)}
+	in := datePerson{Name: "Li", Birth: kehu.MustDate(2000, time.February, 29)}
 	b, err := json.Marshal(in)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"name":"Li","birth":"2000-02-29"}`, string(b))
@@ -417,7 +417,7 @@ func TestDateJSON(t *testing.T) {
 	assert.JSONEq(t, `{"name":"","birth":null}`, string(b))
 
 	for _, zero := range []string{`{"birth":null}`, `{"birth":""}`, `{}`} {
-		out := datePerson{Birth: crm.MustDate(2020, 1, 1)}
+		out := datePerson{Birth: kehu.MustDate(2020, 1, 1)}
 		if zero == `{}` {
 			out = datePerson{}
 		}
@@ -441,42 +441,42 @@ func TestDateJSON(t *testing.T) {
 		})
 	}
 
-	_, err = json.Marshal(crm.Date{Year: 2023, Month: time.February, Day: 30})
+	_, err = json.Marshal(kehu.Date{Year: 2023, Month: time.February, Day: 30})
 	mdProblem(t, err, "date", "range")
 }
 
 func TestDateText(t *testing.T) {
-	d := crm.MustDate(2024, time.February, 29)
+	d := kehu.MustDate(2024, time.February, 29)
 	b, err := d.MarshalText()
 	require.NoError(t, err)
 	assert.Equal(t, "2024-02-29", string(b))
-	var back crm.Date
+	var back kehu.Date
 	require.NoError(t, back.UnmarshalText(b))
 	assert.Equal(t, d, back)
 
-	b, err = crm.Date{}.MarshalText()
+	b, err = kehu.Date{}.MarshalText()
 	require.NoError(t, err)
 	assert.Empty(t, b)
 	require.NoError(t, back.UnmarshalText(nil))
 	assert.True(t, back.IsZero())
 
-	_, err = crm.Date{Year: 2023, Month: 2, Day: 29}.MarshalText()
+	_, err = kehu.Date{Year: 2023, Month: 2, Day: 29}.MarshalText()
 	mdProblem(t, err, "date", "range")
 	mdProblem(t, back.UnmarshalText([]byte("yesterday")), "date", "format")
 
-	assert.Equal(t, "", crm.Date{}.String())
-	assert.Equal(t, "0987-06-05", crm.Date{Year: 987, Month: 6, Day: 5}.String())
+	assert.Equal(t, "", kehu.Date{}.String())
+	assert.Equal(t, "0987-06-05", kehu.Date{Year: 987, Month: 6, Day: 5}.String())
 }
 
 func TestDateSQL(t *testing.T) {
 	t.Run("value", func(t *testing.T) {
-		v, err := crm.MustDate(2024, time.February, 29).Value()
+		v, err := kehu.MustDate(2024, time.February, 29).Value()
 		require.NoError(t, err)
 		assert.Equal(t, "2024-02-29", v)
-		v, err = crm.Date{}.Value()
+		v, err = kehu.Date{}.Value()
 		require.NoError(t, err)
 		assert.Nil(t, v)
-		_, err = crm.Date{Year: 2023, Month: 2, Day: 29}.Value()
+		_, err = kehu.Date{Year: 2023, Month: 2, Day: 29}.Value()
 		mdProblem(t, err, "date", "range")
 	})
 	t.Run("scan", func(t *testing.T) {
@@ -484,19 +484,19 @@ func TestDateSQL(t *testing.T) {
 		tests := []struct {
 			name string
 			src  any
-			want crm.Date
+			want kehu.Date
 		}{
-			{"string", "2024-02-29", crm.MustDate(2024, time.February, 29)},
-			{"bytes", []byte("2024-02-29"), crm.MustDate(2024, time.February, 29)},
-			{"nil", nil, crm.Date{}},
-			{"empty", "", crm.Date{}},
-			{"time at utc midnight", time.Date(2024, time.February, 29, 0, 0, 0, 0, time.UTC), crm.MustDate(2024, time.February, 29)},
+			{"string", "2024-02-29", kehu.MustDate(2024, time.February, 29)},
+			{"bytes", []byte("2024-02-29"), kehu.MustDate(2024, time.February, 29)},
+			{"nil", nil, kehu.Date{}},
+			{"empty", "", kehu.Date{}},
+			{"time at utc midnight", time.Date(2024, time.February, 29, 0, 0, 0, 0, time.UTC), kehu.MustDate(2024, time.February, 29)},
 			// 23:30 in New York is already the next day in UTC: the date is taken as stored.
-			{"time in its own zone", time.Date(2024, time.February, 29, 23, 30, 0, 0, ny), crm.MustDate(2024, time.February, 29)},
+			{"time in its own zone", time.Date(2024, time.February, 29, 23, 30, 0, 0, ny), kehu.MustDate(2024, time.February, 29)},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				d := crm.MustDate(1999, time.January, 1)
+				d := kehu.MustDate(1999, time.January, 1)
 				require.NoError(t, d.Scan(tc.src))
 				assert.Equal(t, tc.want, d)
 			})
@@ -515,17 +515,17 @@ func TestDateSQL(t *testing.T) {
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				d := crm.MustDate(1999, time.January, 1)
+				d := kehu.MustDate(1999, time.January, 1)
 				mdProblem(t, d.Scan(tc.src), "date", tc.rule)
-				assert.Equal(t, crm.MustDate(1999, time.January, 1), d)
+				assert.Equal(t, kehu.MustDate(1999, time.January, 1), d)
 			})
 		}
 	})
 	t.Run("round trip", func(t *testing.T) {
-		for _, in := range []crm.Date{crm.MustDate(2024, time.February, 29), crm.MustDate(1, 1, 1), {}} {
+		for _, in := range []kehu.Date{kehu.MustDate(2024, time.February, 29), kehu.MustDate(1, 1, 1), {}} {
 			v, err := in.Value()
 			require.NoError(t, err)
-			var out crm.Date
+			var out kehu.Date
 			require.NoError(t, out.Scan(v))
 			assert.Equal(t, in, out)
 		}
@@ -538,7 +538,7 @@ func TestDateStringMatchesFmt(t *testing.T) {
 	for _, y := range []int{1, 9, 10, 99, 100, 999, 1000, 2026, 9999, 10000, 12345, -1} {
 		for m := time.January; m <= time.December; m++ {
 			for day := 1; day <= 31; day++ {
-				d := crm.Date{Year: y, Month: m, Day: day}
+				d := kehu.Date{Year: y, Month: m, Day: day}
 				require.Equal(t, fmt.Sprintf("%04d-%02d-%02d", y, int(m), day), d.String())
 			}
 		}

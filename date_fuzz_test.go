@@ -1,11 +1,11 @@
-package crm_test
+package kehu_test
 
 import (
 	"encoding/json"
 	"errors"
 	"testing"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // FuzzParseDate checks that reading a date never panics, that every date it accepts prints
@@ -20,16 +20,16 @@ func FuzzParseDate(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		var fromJSON crm.Date
+		var fromJSON kehu.Date
 		_ = fromJSON.UnmarshalJSON([]byte(s))
 		_ = fromJSON.Scan(s)
 
-		d, err := crm.ParseDate(s)
+		d, err := kehu.ParseDate(s)
 		if err != nil {
 			if !d.IsZero() {
 				t.Fatalf("ParseDate(%q) failed but returned %v", s, d)
 			}
-			var verr *crm.ValidationError
+			var verr *kehu.ValidationError
 			if !errors.As(err, &verr) || !verr.Has("date", "") {
 				t.Fatalf("ParseDate(%q): error %v does not name the date field", s, err)
 			}
@@ -38,7 +38,7 @@ func FuzzParseDate(f *testing.F) {
 		if !d.IsValid() || d.String() != s {
 			t.Fatalf("ParseDate(%q) = %v (valid %v)", s, d, d.IsValid())
 		}
-		if again, err := crm.NewDate(d.Year, d.Month, d.Day); err != nil || again != d {
+		if again, err := kehu.NewDate(d.Year, d.Month, d.Day); err != nil || again != d {
 			t.Fatalf("NewDate disagrees with ParseDate(%q): %v %v", s, again, err)
 		}
 
@@ -46,7 +46,7 @@ func FuzzParseDate(f *testing.F) {
 		if err != nil {
 			t.Fatalf("json.Marshal(%v): %v", d, err)
 		}
-		var j crm.Date
+		var j kehu.Date
 		if err := json.Unmarshal(b, &j); err != nil || j != d {
 			t.Fatalf("JSON round trip: %v → %s → %v (%v)", d, b, j, err)
 		}
@@ -54,11 +54,11 @@ func FuzzParseDate(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Value(%v): %v", d, err)
 		}
-		var q crm.Date
+		var q kehu.Date
 		if err := q.Scan(v); err != nil || q != d {
 			t.Fatalf("SQL round trip: %v → %v → %v (%v)", d, v, q, err)
 		}
-		if in := crm.DateOf(d.In(nil)); in != d {
+		if in := kehu.DateOf(d.In(nil)); in != d {
 			t.Fatalf("DateOf(%v.In(UTC)) = %v", d, in)
 		}
 		if next := d.AddDays(1); next.DaysSince(d) != 1 || next.AddDays(-1) != d {

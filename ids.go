@@ -1,4 +1,4 @@
-package crmtest
+package kehu
 
 import (
 	"encoding/binary"
@@ -10,7 +10,7 @@ import (
 // maxSeq is the largest counter value a SeqIDs encodes: 48 bits.
 const maxSeq = 1<<48 - 1
 
-// SeqIDs is a sequential, deterministic source of UUIDs for tests. The n-th ID it returns
+// SeqIDs is a sequential, deterministic source of UUIDs for test harnesses and simulations. The n-th ID it returns
 // (counting from 1) is
 //
 //	NN000000-0000-7000-8000-XXXXXXXXXXXX
@@ -21,10 +21,10 @@ const maxSeq = 1<<48 - 1
 // UUIDv7 IDs, but the same on every run. IDs from sources with different namespaces never
 // collide. It is safe for concurrent use; the zero value is a ready source in namespace 0.
 //
-// Its method value plugs into crm.Options:
+// Its method value plugs into Options:
 //
-//	ids := crmtest.NewSeqIDs()
-//	opts := &crm.Options{NewID: ids.NewID}
+//	ids := kehu.NewSeqIDs()
+//	opts := &kehu.Options{NewID: ids.NewID}
 type SeqIDs struct {
 	mu sync.Mutex
 	ns byte
@@ -46,7 +46,7 @@ func (s *SeqIDs) NewID() uuid.UUID {
 	n, ns := s.n, s.ns
 	s.mu.Unlock()
 	if n > maxSeq {
-		panic("crmtest: SeqIDs exhausted its 48-bit counter")
+		panic("kehu: SeqIDs exhausted its 48-bit counter")
 	}
 	return seqUUID(ns, n)
 }

@@ -1,11 +1,11 @@
-package crm_test
+package kehu_test
 
 import (
 	"encoding/json"
 	"errors"
 	"testing"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 // FuzzParseMoney checks that reading an amount never panics, and that every amount it
@@ -27,15 +27,15 @@ func FuzzParseMoney(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, amount, currency string) {
 		// Other readers of untrusted text must not panic either.
-		_, _ = crm.ParseMoney(amount + " " + currency)
-		_, _ = crm.ParseCurrency(currency)
-		var fromJSON crm.Money
+		_, _ = kehu.ParseMoney(amount + " " + currency)
+		_, _ = kehu.ParseCurrency(currency)
+		var fromJSON kehu.Money
 		_ = fromJSON.UnmarshalJSON([]byte(amount))
 		_ = fromJSON.Scan(amount)
 
-		m, err := crm.NewMoney(amount, currency)
+		m, err := kehu.NewMoney(amount, currency)
 		if err != nil {
-			if m != (crm.Money{}) {
+			if m != (kehu.Money{}) {
 				t.Fatalf("NewMoney(%q, %q) failed but returned %v", amount, currency, m)
 			}
 			return
@@ -45,7 +45,7 @@ func FuzzParseMoney(f *testing.F) {
 		}
 
 		s := m.String()
-		back, err := crm.ParseMoney(s)
+		back, err := kehu.ParseMoney(s)
 		if err != nil {
 			t.Fatalf("ParseMoney(%q) from NewMoney(%q, %q): %v", s, amount, currency, err)
 		}
@@ -57,7 +57,7 @@ func FuzzParseMoney(f *testing.F) {
 		if err != nil {
 			t.Fatalf("json.Marshal(%v): %v", m, err)
 		}
-		var fromJ crm.Money
+		var fromJ kehu.Money
 		if err := json.Unmarshal(b, &fromJ); err != nil {
 			t.Fatalf("json.Unmarshal(%s): %v", b, err)
 		}
@@ -69,13 +69,13 @@ func FuzzParseMoney(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Value(%v): %v", m, err)
 		}
-		var fromSQL crm.Money
+		var fromSQL kehu.Money
 		if err := fromSQL.Scan(v); err != nil || !fromSQL.Equal(m) {
 			t.Fatalf("SQL round trip: %v → %v → %v (%v)", m, v, fromSQL, err)
 		}
 
 		// Rounding to the currency always gives whole minor units, within one unit.
-		for _, mode := range []crm.RoundingMode{crm.HalfUp, crm.HalfEven, crm.HalfDown, crm.Down, crm.Up, crm.Floor, crm.Ceiling} {
+		for _, mode := range []kehu.RoundingMode{kehu.HalfUp, kehu.HalfEven, kehu.HalfDown, kehu.Down, kehu.Up, kehu.Floor, kehu.Ceiling} {
 			r := m.Round(mode)
 			if _, err := r.MinorUnits(); err != nil && !mdIsRangeErr(err) {
 				t.Fatalf("%v rounded %s = %v: %v", m, mode, r, err)
@@ -85,6 +85,6 @@ func FuzzParseMoney(f *testing.F) {
 }
 
 func mdIsRangeErr(err error) bool {
-	var verr *crm.ValidationError
+	var verr *kehu.ValidationError
 	return errors.As(err, &verr) && verr.Has("amount", "range")
 }

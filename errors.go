@@ -1,4 +1,4 @@
-package crm
+package kehu
 
 import (
 	"errors"
@@ -18,6 +18,9 @@ var (
 	ErrInvalid = errors.New("invalid")
 	// ErrDuplicate reports that a record with the same identity already exists.
 	ErrDuplicate = errors.New("duplicate")
+	// ErrKeyReused reports an idempotency key repeated with a different command. It matches
+	// ErrConflict.
+	ErrKeyReused = fmt.Errorf("%w: idempotency key reused with a different payload", ErrConflict)
 )
 
 // FieldError is one broken rule on one field.
@@ -37,7 +40,7 @@ func (f FieldError) String() string {
 // ValidationError lists every bad field of an input at once. It matches ErrInvalid with
 // errors.Is, and is read with errors.As:
 //
-//	var verr *crm.ValidationError
+//	var verr *kehu.ValidationError
 //	if errors.As(err, &verr) {
 //		for _, f := range verr.Fields { ... }
 //	}
@@ -74,7 +77,7 @@ func (e *ValidationError) Has(field, rule string) bool {
 
 // Problems collects field errors while an input is checked. The zero value is ready to use.
 //
-//	var p crm.Problems
+//	var p kehu.Problems
 //	p.Add("name", "required", "is empty")
 //	return p.Err()
 type Problems struct {

@@ -1,13 +1,13 @@
-package crm_test
+package kehu_test
 
 import (
 	"fmt"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
 func ExampleNewMoney() {
-	price, err := crm.NewMoney("12.3", "cny")
+	price, err := kehu.NewMoney("12.3", "cny")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -15,14 +15,14 @@ func ExampleNewMoney() {
 	fmt.Println(price)
 	fmt.Println(price.Currency().MinorUnits(), "decimal places")
 
-	fee, _ := crm.NewMoneyFromMinor(250, "CNY")
+	fee, _ := kehu.NewMoneyFromMinor(250, "CNY")
 	total, _ := price.Add(fee)
 	fmt.Println(total)
 
-	_, err = total.Add(crm.MustMoney("1", "USD"))
+	_, err = total.Add(kehu.MustMoney("1", "USD"))
 	fmt.Println(err)
 
-	_, err = crm.NewMoney("12,30", "RMB")
+	_, err = kehu.NewMoney("12,30", "RMB")
 	fmt.Println(err)
 	// Output:
 	// 12.30 CNY
@@ -33,12 +33,12 @@ func ExampleNewMoney() {
 }
 
 func ExampleMoney_Round() {
-	m := crm.MustMoney("-2.345", "CNY")
-	for _, mode := range []crm.RoundingMode{crm.HalfUp, crm.HalfEven, crm.HalfDown, crm.Down, crm.Up, crm.Floor, crm.Ceiling} {
+	m := kehu.MustMoney("-2.345", "CNY")
+	for _, mode := range []kehu.RoundingMode{kehu.HalfUp, kehu.HalfEven, kehu.HalfDown, kehu.Down, kehu.Up, kehu.Floor, kehu.Ceiling} {
 		fmt.Printf("%-9s %s\n", mode, m.Round(mode))
 	}
-	fmt.Println(crm.MustMoney("1234.5", "JPY").Round(crm.HalfEven))
-	fmt.Println(crm.MustMoney("1.2345", "BHD").Round(crm.HalfUp))
+	fmt.Println(kehu.MustMoney("1234.5", "JPY").Round(kehu.HalfEven))
+	fmt.Println(kehu.MustMoney("1.2345", "BHD").Round(kehu.HalfUp))
 	// Output:
 	// half_up   -2.35 CNY
 	// half_even -2.34 CNY
@@ -52,7 +52,7 @@ func ExampleMoney_Round() {
 }
 
 func ExampleMoney_Allocate() {
-	bill := crm.MustMoney("100.00", "CNY")
+	bill := kehu.MustMoney("100.00", "CNY")
 	parts, err := bill.Allocate(1, 1, 1)
 	if err != nil {
 		fmt.Println(err)
@@ -61,7 +61,7 @@ func ExampleMoney_Allocate() {
 	fmt.Println(parts)
 
 	// A 70/20/10 split of a yen amount that does not divide evenly.
-	parts, _ = crm.MustMoney("1001", "JPY").Allocate(70, 20, 10)
+	parts, _ = kehu.MustMoney("1001", "JPY").Allocate(70, 20, 10)
 	fmt.Println(parts)
 	// Output:
 	// [33.34 CNY 33.33 CNY 33.33 CNY]

@@ -1,4 +1,4 @@
-package crm_test
+package kehu_test
 
 import (
 	"encoding/json"
@@ -13,16 +13,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu"
 )
 
-// mdProblem checks that err is a *crm.ValidationError (so also crm.ErrInvalid) naming the
+// mdProblem checks that err is a *kehu.ValidationError (so also kehu.ErrInvalid) naming the
 // field and rule.
 func mdProblem(t *testing.T, err error, field, rule string) {
 	t.Helper()
 	require.Error(t, err)
-	assert.ErrorIs(t, err, crm.ErrInvalid)
-	var verr *crm.ValidationError
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
+	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.Truef(t, verr.Has(field, rule), "want %s (%s) in %v", field, rule, err)
 }
@@ -32,7 +32,7 @@ func mdDec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 func TestParseCurrency(t *testing.T) {
 	ok := []struct {
 		in   string
-		want crm.Currency
+		want kehu.Currency
 	}{
 		{"CNY", "CNY"},
 		{" usd ", "USD"},
@@ -44,7 +44,7 @@ func TestParseCurrency(t *testing.T) {
 	}
 	for _, tc := range ok {
 		t.Run(tc.in, func(t *testing.T) {
-			c, err := crm.ParseCurrency(tc.in)
+			c, err := kehu.ParseCurrency(tc.in)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, c)
 			assert.True(t, c.Valid())
@@ -72,7 +72,7 @@ func TestParseCurrency(t *testing.T) {
 	}
 	for _, tc := range bad {
 		t.Run("bad/"+tc.in, func(t *testing.T) {
-			_, err := crm.ParseCurrency(tc.in)
+			_, err := kehu.ParseCurrency(tc.in)
 			mdProblem(t, err, "currency", tc.rule)
 		})
 	}
@@ -80,7 +80,7 @@ func TestParseCurrency(t *testing.T) {
 
 func TestCurrencyMinorUnits(t *testing.T) {
 	tests := []struct {
-		c    crm.Currency
+		c    kehu.Currency
 		want int
 	}{
 		{"CNY", 2}, {"USD", 2}, {"EUR", 2}, {"HKD", 2}, {"TWD", 2}, {"GBP", 2}, {"IDR", 2},
@@ -97,34 +97,34 @@ func TestCurrencyMinorUnits(t *testing.T) {
 }
 
 func TestCurrencies(t *testing.T) {
-	all := crm.Currencies()
+	all := kehu.Currencies()
 	assert.Len(t, all, 165, "ISO 4217 List One of 2026-01-01 less the 13 codes without minor units")
 	assert.True(t, slices.IsSorted(all))
 	for _, c := range all {
 		assert.True(t, c.Valid(), c)
 		assert.Contains(t, []int{0, 2, 3, 4}, c.MinorUnits(), c)
-		p, err := crm.ParseCurrency(string(c))
+		p, err := kehu.ParseCurrency(string(c))
 		require.NoError(t, err)
 		assert.Equal(t, c, p)
 	}
 	// The list is a copy: changing it changes nothing.
 	all[0] = "ZZZ"
-	assert.False(t, crm.Currency("ZZZ").Valid())
+	assert.False(t, kehu.Currency("ZZZ").Valid())
 }
 
 func TestCurrencyText(t *testing.T) {
 	var v struct {
-		C crm.Currency `json:"c"`
+		C kehu.Currency `json:"c"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(`{"c":"cny"}`), &v))
-	assert.Equal(t, crm.Currency("CNY"), v.C)
+	assert.Equal(t, kehu.Currency("CNY"), v.C)
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"c":"CNY"}`, string(b))
 
 	mdProblem(t, json.Unmarshal([]byte(`{"c":"ABC"}`), &v), "currency", "unknown_currency")
-	_, err = json.Marshal(struct{ C crm.Currency }{"abc"})
-	var verr *crm.ValidationError
+	_, err = json.Marshal(struct{ C kehu.Currency }{"abc"})
+	var verr *kehu.ValidationError
 	assert.ErrorAs(t, err, &verr)
 }
 
@@ -155,10 +155,10 @@ func TestNewMoney(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.amount+"_"+tc.currency, func(t *testing.T) {
-			m, err := crm.NewMoney(tc.amount, tc.currency)
+			m, err := kehu.NewMoney(tc.amount, tc.currency)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, m.String())
-			again, err := crm.ParseMoney(m.String())
+			again, err := kehu.ParseMoney(m.String())
 			require.NoError(t, err)
 			assert.True(t, again.Equal(m))
 		})
@@ -197,20 +197,20 @@ func TestNewMoneyInvalid(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.amount+"_"+tc.currency, func(t *testing.T) {
-			m, err := crm.NewMoney(tc.amount, tc.currency)
+			m, err := kehu.NewMoney(tc.amount, tc.currency)
 			mdProblem(t, err, tc.field, tc.rule)
-			assert.Equal(t, crm.Money{}, m)
+			assert.Equal(t, kehu.Money{}, m)
 		})
 	}
 
 	t.Run("both fields at once", func(t *testing.T) {
-		_, err := crm.NewMoney("abc", "XYZ")
+		_, err := kehu.NewMoney("abc", "XYZ")
 		mdProblem(t, err, "amount", "format")
 		mdProblem(t, err, "currency", "unknown_currency")
 	})
 	t.Run("very long input", func(t *testing.T) {
 		long := "1" + string(make([]byte, 300))
-		_, err := crm.NewMoney(long, "CNY")
+		_, err := kehu.NewMoney(long, "CNY")
 		mdProblem(t, err, "amount", "format")
 	})
 }
@@ -232,7 +232,7 @@ func TestNewMoneyFromMinor(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.want, func(t *testing.T) {
-			m, err := crm.NewMoneyFromMinor(tc.minor, tc.currency)
+			m, err := kehu.NewMoneyFromMinor(tc.minor, tc.currency)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, m.String())
 			back, err := m.MinorUnits()
@@ -240,24 +240,24 @@ func TestNewMoneyFromMinor(t *testing.T) {
 			assert.Equal(t, tc.minor, back)
 		})
 	}
-	_, err := crm.NewMoneyFromMinor(1, "XAU")
+	_, err := kehu.NewMoneyFromMinor(1, "XAU")
 	mdProblem(t, err, "currency", "unknown_currency")
 }
 
 func TestMoneyFromDecimal(t *testing.T) {
-	m, err := crm.MoneyFromDecimal(mdDec("12.50"), "usd")
+	m, err := kehu.MoneyFromDecimal(mdDec("12.50"), "usd")
 	require.NoError(t, err)
 	assert.Equal(t, "12.50 USD", m.String())
 	assert.True(t, m.Amount().Equal(mdDec("12.5")))
 
-	big30, err := crm.MoneyFromDecimal(decimal.New(1, 29), "CNY")
+	big30, err := kehu.MoneyFromDecimal(decimal.New(1, 29), "CNY")
 	require.NoError(t, err)
 	assert.Equal(t, "100000000000000000000000000000.00 CNY", big30.String())
 
 	bad := []struct {
 		name        string
 		d           decimal.Decimal
-		c           crm.Currency
+		c           kehu.Currency
 		field, rule string
 	}{
 		{"31 integer digits", decimal.New(1, 30), "CNY", "amount", "range"},
@@ -269,20 +269,20 @@ func TestMoneyFromDecimal(t *testing.T) {
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := crm.MoneyFromDecimal(tc.d, tc.c)
+			_, err := kehu.MoneyFromDecimal(tc.d, tc.c)
 			mdProblem(t, err, tc.field, tc.rule)
 		})
 	}
 }
 
 func TestZeroMoney(t *testing.T) {
-	z := crm.ZeroMoney("JPY")
+	z := kehu.ZeroMoney("JPY")
 	assert.Equal(t, "0 JPY", z.String())
-	assert.Equal(t, crm.Currency("JPY"), z.Currency())
+	assert.Equal(t, kehu.Currency("JPY"), z.Currency())
 	assert.True(t, z.IsZero())
-	assert.Equal(t, crm.Money{}, crm.ZeroMoney("nope"))
-	assert.Equal(t, "0", crm.Money{}.String())
-	assert.Equal(t, crm.Currency(""), crm.Money{}.Currency())
+	assert.Equal(t, kehu.Money{}, kehu.ZeroMoney("nope"))
+	assert.Equal(t, "0", kehu.Money{}.String())
+	assert.Equal(t, kehu.Currency(""), kehu.Money{}.Currency())
 }
 
 func TestMoneySign(t *testing.T) {
@@ -297,25 +297,25 @@ func TestMoneySign(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.amount, func(t *testing.T) {
-			m := crm.MustMoney(tc.amount, "CNY")
+			m := kehu.MustMoney(tc.amount, "CNY")
 			assert.Equal(t, tc.sign, m.Sign())
 			assert.Equal(t, tc.zero, m.IsZero())
 			assert.Equal(t, tc.neg, m.IsNegative())
 			assert.Equal(t, tc.po, m.IsPositive())
 		})
 	}
-	assert.True(t, crm.Money{}.IsZero())
-	assert.Zero(t, crm.Money{}.Sign())
+	assert.True(t, kehu.Money{}.IsZero())
+	assert.Zero(t, kehu.Money{}.Sign())
 }
 
 func TestMustMoneyPanics(t *testing.T) {
-	assert.Panics(t, func() { crm.MustMoney("x", "CNY") })
-	assert.NotPanics(t, func() { crm.MustMoney("1", "CNY") })
+	assert.Panics(t, func() { kehu.MustMoney("x", "CNY") })
+	assert.NotPanics(t, func() { kehu.MustMoney("1", "CNY") })
 }
 
 func TestMoneyArithmetic(t *testing.T) {
-	a := crm.MustMoney("12.34", "CNY")
-	b := crm.MustMoney("0.66", "CNY")
+	a := kehu.MustMoney("12.34", "CNY")
+	b := kehu.MustMoney("0.66", "CNY")
 
 	sum, err := a.Add(b)
 	require.NoError(t, err)
@@ -331,14 +331,14 @@ func TestMoneyArithmetic(t *testing.T) {
 	c, err = b.Cmp(a)
 	require.NoError(t, err)
 	assert.Equal(t, -1, c)
-	c, err = a.Cmp(crm.MustMoney("12.340", "CNY"))
+	c, err = a.Cmp(kehu.MustMoney("12.340", "CNY"))
 	require.NoError(t, err)
 	assert.Equal(t, 0, c)
 
-	assert.True(t, crm.MustMoney("1.5", "CNY").Equal(crm.MustMoney("1.50", "CNY")))
-	assert.False(t, crm.MustMoney("1.5", "CNY").Equal(crm.MustMoney("1.5", "USD")))
-	assert.False(t, crm.MustMoney("1.5", "CNY").Equal(crm.MustMoney("1.51", "CNY")))
-	assert.True(t, crm.Money{}.Equal(crm.Money{}))
+	assert.True(t, kehu.MustMoney("1.5", "CNY").Equal(kehu.MustMoney("1.50", "CNY")))
+	assert.False(t, kehu.MustMoney("1.5", "CNY").Equal(kehu.MustMoney("1.5", "USD")))
+	assert.False(t, kehu.MustMoney("1.5", "CNY").Equal(kehu.MustMoney("1.51", "CNY")))
+	assert.True(t, kehu.Money{}.Equal(kehu.Money{}))
 
 	assert.Equal(t, "-12.34 CNY", a.Neg().String())
 	assert.Equal(t, "12.34 CNY", a.Neg().Abs().String())
@@ -348,40 +348,40 @@ func TestMoneyArithmetic(t *testing.T) {
 	assert.Equal(t, "1.851 CNY", a.Mul(mdDec("0.15")).String())
 	assert.True(t, a.Mul(mdDec("0.15")).Amount().Equal(mdDec("1.851")))
 	assert.Equal(t, "-37.02 CNY", a.MulInt(-3).String())
-	assert.Equal(t, "0 JPY", crm.MustMoney("5", "JPY").MulInt(0).String())
+	assert.Equal(t, "0 JPY", kehu.MustMoney("5", "JPY").MulInt(0).String())
 
 	// The zero value is its own identity.
-	z, err := crm.Money{}.Add(crm.Money{})
+	z, err := kehu.Money{}.Add(kehu.Money{})
 	require.NoError(t, err)
-	assert.Equal(t, crm.Money{}.String(), z.String())
+	assert.Equal(t, kehu.Money{}.String(), z.String())
 }
 
 func TestMoneyCurrencyMismatch(t *testing.T) {
-	cny := crm.MustMoney("1", "CNY")
-	usd := crm.MustMoney("1", "USD")
+	cny := kehu.MustMoney("1", "CNY")
+	usd := kehu.MustMoney("1", "USD")
 	ops := []struct {
 		name string
-		a, b crm.Money
-		run  func(a, b crm.Money) error
+		a, b kehu.Money
+		run  func(a, b kehu.Money) error
 	}{
-		{"add", cny, usd, func(a, b crm.Money) error { _, err := a.Add(b); return err }},
-		{"sub", cny, usd, func(a, b crm.Money) error { _, err := a.Sub(b); return err }},
-		{"cmp", cny, usd, func(a, b crm.Money) error { _, err := a.Cmp(b); return err }},
-		{"add zero value", cny, crm.Money{}, func(a, b crm.Money) error { _, err := a.Add(b); return err }},
-		{"zero value sub", crm.Money{}, cny, func(a, b crm.Money) error { _, err := a.Sub(b); return err }},
-		{"cmp zero value", crm.Money{}, usd, func(a, b crm.Money) error { _, err := a.Cmp(b); return err }},
+		{"add", cny, usd, func(a, b kehu.Money) error { _, err := a.Add(b); return err }},
+		{"sub", cny, usd, func(a, b kehu.Money) error { _, err := a.Sub(b); return err }},
+		{"cmp", cny, usd, func(a, b kehu.Money) error { _, err := a.Cmp(b); return err }},
+		{"add zero value", cny, kehu.Money{}, func(a, b kehu.Money) error { _, err := a.Add(b); return err }},
+		{"zero value sub", kehu.Money{}, cny, func(a, b kehu.Money) error { _, err := a.Sub(b); return err }},
+		{"cmp zero value", kehu.Money{}, usd, func(a, b kehu.Money) error { _, err := a.Cmp(b); return err }},
 	}
 	for _, tc := range ops {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.run(tc.a, tc.b)
 			require.Error(t, err)
-			assert.ErrorIs(t, err, crm.ErrCurrencyMismatch)
-			assert.ErrorIs(t, err, crm.ErrInvalid)
-			assert.NotErrorIs(t, err, crm.ErrNotFound)
+			assert.ErrorIs(t, err, kehu.ErrCurrencyMismatch)
+			assert.ErrorIs(t, err, kehu.ErrInvalid)
+			assert.NotErrorIs(t, err, kehu.ErrNotFound)
 			mdProblem(t, err, "currency", "currency_mismatch")
 		})
 	}
-	assert.ErrorIs(t, crm.ErrCurrencyMismatch, crm.ErrInvalid)
+	assert.ErrorIs(t, kehu.ErrCurrencyMismatch, kehu.ErrInvalid)
 	_, err := cny.Add(usd)
 	assert.Contains(t, err.Error(), "CNY")
 	assert.Contains(t, err.Error(), "USD")
@@ -389,7 +389,7 @@ func TestMoneyCurrencyMismatch(t *testing.T) {
 
 // mdRefRound rounds x to places decimals by mode with big.Rat, independently of decimal's
 // rounding methods.
-func mdRefRound(x *big.Rat, places int, mode crm.RoundingMode) *big.Rat {
+func mdRefRound(x *big.Rat, places int, mode kehu.RoundingMode) *big.Rat {
 	scale := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(mdAbs(places))), nil))
 	s := new(big.Rat).Set(x)
 	if places >= 0 {
@@ -426,23 +426,23 @@ func mdRefRound(x *big.Rat, places int, mode crm.RoundingMode) *big.Rat {
 			return tie
 		}
 		switch mode {
-		case crm.HalfUp:
+		case kehu.HalfUp:
 			r = nearest(awayZero)
-		case crm.HalfDown:
+		case kehu.HalfDown:
 			r = nearest(towardZero)
-		case crm.HalfEven:
+		case kehu.HalfEven:
 			even := fl
 			if fl.Bit(0) != 0 {
 				even = ceil
 			}
 			r = nearest(even)
-		case crm.Down:
+		case kehu.Down:
 			r = towardZero
-		case crm.Up:
+		case kehu.Up:
 			r = awayZero
-		case crm.Floor:
+		case kehu.Floor:
 			r = fl
-		case crm.Ceiling:
+		case kehu.Ceiling:
 			r = ceil
 		}
 	}
@@ -460,7 +460,7 @@ func mdAbs(n int) int {
 	return n
 }
 
-var mdAllModes = []crm.RoundingMode{crm.HalfUp, crm.HalfEven, crm.HalfDown, crm.Down, crm.Up, crm.Floor, crm.Ceiling}
+var mdAllModes = []kehu.RoundingMode{kehu.HalfUp, kehu.HalfEven, kehu.HalfDown, kehu.Down, kehu.Up, kehu.Floor, kehu.Ceiling}
 
 func TestRoundDecimal(t *testing.T) {
 	// Rounded to an integer, one column per mode:
@@ -492,7 +492,7 @@ func TestRoundDecimal(t *testing.T) {
 	for _, tc := range table {
 		for i, mode := range mdAllModes {
 			t.Run(tc.in+"/"+mode.String(), func(t *testing.T) {
-				got := crm.RoundDecimal(mdDec(tc.in), 0, mode)
+				got := kehu.RoundDecimal(mdDec(tc.in), 0, mode)
 				assert.Truef(t, got.Equal(mdDec(tc.want[i])), "got %s want %s", got, tc.want[i])
 			})
 		}
@@ -501,53 +501,53 @@ func TestRoundDecimal(t *testing.T) {
 	other := []struct {
 		in     string
 		places int32
-		mode   crm.RoundingMode
+		mode   kehu.RoundingMode
 		want   string
 	}{
-		{"1.005", 2, crm.HalfUp, "1.01"},
-		{"1.005", 2, crm.HalfEven, "1.00"},
-		{"1.015", 2, crm.HalfEven, "1.02"},
-		{"1.005", 2, crm.HalfDown, "1.00"},
-		{"-1.005", 2, crm.HalfUp, "-1.01"},
-		{"-1.005", 2, crm.HalfDown, "-1.00"},
-		{"-1.0051", 2, crm.HalfDown, "-1.01"},
-		{"1250", -2, crm.HalfUp, "1300"},
-		{"1250", -2, crm.HalfEven, "1200"},
-		{"1350", -2, crm.HalfEven, "1400"},
-		{"1250", -2, crm.HalfDown, "1200"},
-		{"-1250", -2, crm.HalfUp, "-1300"},
-		{"-1250", -2, crm.Floor, "-1300"},
-		{"-1250", -2, crm.Ceiling, "-1200"},
-		{"0.004", 2, crm.Up, "0.01"},
-		{"-0.004", 2, crm.Floor, "-0.01"},
-		{"0.004", 2, crm.Ceiling, "0.01"},
-		{"0.004", 2, crm.HalfUp, "0"},
-		{"12.3", 5, crm.HalfUp, "12.3"},
-		{"12.3", math.MaxInt32, crm.Floor, "12.3"},
-		{"12.3", math.MinInt32, crm.Down, "0"},
-		{"12.3", -1000000000, crm.HalfUp, "0"},
+		{"1.005", 2, kehu.HalfUp, "1.01"},
+		{"1.005", 2, kehu.HalfEven, "1.00"},
+		{"1.015", 2, kehu.HalfEven, "1.02"},
+		{"1.005", 2, kehu.HalfDown, "1.00"},
+		{"-1.005", 2, kehu.HalfUp, "-1.01"},
+		{"-1.005", 2, kehu.HalfDown, "-1.00"},
+		{"-1.0051", 2, kehu.HalfDown, "-1.01"},
+		{"1250", -2, kehu.HalfUp, "1300"},
+		{"1250", -2, kehu.HalfEven, "1200"},
+		{"1350", -2, kehu.HalfEven, "1400"},
+		{"1250", -2, kehu.HalfDown, "1200"},
+		{"-1250", -2, kehu.HalfUp, "-1300"},
+		{"-1250", -2, kehu.Floor, "-1300"},
+		{"-1250", -2, kehu.Ceiling, "-1200"},
+		{"0.004", 2, kehu.Up, "0.01"},
+		{"-0.004", 2, kehu.Floor, "-0.01"},
+		{"0.004", 2, kehu.Ceiling, "0.01"},
+		{"0.004", 2, kehu.HalfUp, "0"},
+		{"12.3", 5, kehu.HalfUp, "12.3"},
+		{"12.3", math.MaxInt32, kehu.Floor, "12.3"},
+		{"12.3", math.MinInt32, kehu.Down, "0"},
+		{"12.3", -1000000000, kehu.HalfUp, "0"},
 	}
 	for _, tc := range other {
 		t.Run(tc.in+"/"+tc.mode.String(), func(t *testing.T) {
-			got := crm.RoundDecimal(mdDec(tc.in), tc.places, tc.mode)
+			got := kehu.RoundDecimal(mdDec(tc.in), tc.places, tc.mode)
 			assert.Truef(t, got.Equal(mdDec(tc.want)), "got %s want %s", got, tc.want)
 		})
 	}
 
 	t.Run("result has places decimals", func(t *testing.T) {
 		for _, mode := range mdAllModes {
-			assert.Equal(t, int32(-2), crm.RoundDecimal(mdDec("1.2049"), 2, mode).Exponent())
+			assert.Equal(t, int32(-2), kehu.RoundDecimal(mdDec("1.2049"), 2, mode).Exponent())
 		}
 	})
 	t.Run("absurd places stay cheap", func(t *testing.T) {
-		got := crm.RoundDecimal(mdDec("12.3"), -1000000000, crm.Up)
+		got := kehu.RoundDecimal(mdDec("12.3"), -1000000000, kehu.Up)
 		assert.Equal(t, int32(1000000000), got.Exponent())
 		assert.Equal(t, int64(1), got.CoefficientInt64())
-		got = crm.RoundDecimal(mdDec("-12.3"), -1000000000, crm.Floor)
+		got = kehu.RoundDecimal(mdDec("-12.3"), -1000000000, kehu.Floor)
 		assert.Equal(t, int64(-1), got.CoefficientInt64())
 	})
 	t.Run("invalid mode rounds half up", func(t *testing.T) {
-		assert.True(t, crm.RoundDecimal(mdDec("2.5"), 0, crm.RoundingMode(99)).Equal(mdDec("3")))
+		assert.True(t, kehu.RoundDecimal(mdDec("2.5"), 0, kehu.RoundingMode(99)).Equal(mdDec("3")))
 	})
 }
 
@@ -560,7 +560,7 @@ func TestRoundDecimalAgainstRat(t *testing.T) {
 			x := d.Rat()
 			for places := -3; places <= 4; places++ {
 				for _, mode := range mdAllModes {
-					got := crm.RoundDecimal(d, int32(places), mode)
+					got := kehu.RoundDecimal(d, int32(places), mode)
 					want := mdRefRound(x, places, mode)
 					if got.Rat().Cmp(want) != 0 {
 						t.Fatalf("RoundDecimal(%s, %d, %s) = %s, want %s", d, places, mode, got, want.FloatString(6))
@@ -577,35 +577,35 @@ func TestRoundingModeText(t *testing.T) {
 		t.Run(names[i], func(t *testing.T) {
 			assert.Equal(t, names[i], mode.String())
 			assert.True(t, mode.Valid())
-			p, err := crm.ParseRoundingMode(names[i])
+			p, err := kehu.ParseRoundingMode(names[i])
 			require.NoError(t, err)
 			assert.Equal(t, mode, p)
 			b, err := mode.MarshalText()
 			require.NoError(t, err)
 			assert.Equal(t, names[i], string(b))
-			var back crm.RoundingMode
+			var back kehu.RoundingMode
 			require.NoError(t, back.UnmarshalText(b))
 			assert.Equal(t, mode, back)
 		})
 	}
-	p, err := crm.ParseRoundingMode("  HALF_EVEN ")
+	p, err := kehu.ParseRoundingMode("  HALF_EVEN ")
 	require.NoError(t, err)
-	assert.Equal(t, crm.HalfEven, p)
+	assert.Equal(t, kehu.HalfEven, p)
 
-	_, err = crm.ParseRoundingMode("")
+	_, err = kehu.ParseRoundingMode("")
 	mdProblem(t, err, "rounding_mode", "required")
-	_, err = crm.ParseRoundingMode("bankers")
+	_, err = kehu.ParseRoundingMode("bankers")
 	mdProblem(t, err, "rounding_mode", "unknown_rounding_mode")
-	_, err = crm.RoundingMode(42).MarshalText()
+	_, err = kehu.RoundingMode(42).MarshalText()
 	mdProblem(t, err, "rounding_mode", "unknown_rounding_mode")
-	assert.Equal(t, "RoundingMode(42)", crm.RoundingMode(42).String())
-	assert.False(t, crm.RoundingMode(-1).Valid())
+	assert.Equal(t, "RoundingMode(42)", kehu.RoundingMode(42).String())
+	assert.False(t, kehu.RoundingMode(-1).Valid())
 
 	var cfg struct {
-		Mode crm.RoundingMode `json:"mode"`
+		Mode kehu.RoundingMode `json:"mode"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(`{"mode":"floor"}`), &cfg))
-	assert.Equal(t, crm.Floor, cfg.Mode)
+	assert.Equal(t, kehu.Floor, cfg.Mode)
 	b, err := json.Marshal(cfg)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"mode":"floor"}`, string(b))
@@ -615,33 +615,33 @@ func TestRoundingModeText(t *testing.T) {
 func TestMoneyRound(t *testing.T) {
 	tests := []struct {
 		amount, currency string
-		mode             crm.RoundingMode
+		mode             kehu.RoundingMode
 		want             string
 	}{
-		{"12.345", "CNY", crm.HalfUp, "12.35 CNY"},
-		{"12.345", "CNY", crm.HalfEven, "12.34 CNY"},
-		{"12.355", "CNY", crm.HalfEven, "12.36 CNY"},
-		{"-12.345", "CNY", crm.HalfUp, "-12.35 CNY"},
-		{"-12.345", "CNY", crm.HalfDown, "-12.34 CNY"},
-		{"-12.341", "CNY", crm.Floor, "-12.35 CNY"},
-		{"-12.349", "CNY", crm.Ceiling, "-12.34 CNY"},
-		{"-12.349", "CNY", crm.Down, "-12.34 CNY"},
-		{"-12.341", "CNY", crm.Up, "-12.35 CNY"},
-		{"1234.5", "JPY", crm.HalfUp, "1235 JPY"},
-		{"1234.5", "JPY", crm.HalfEven, "1234 JPY"},
-		{"1235.5", "JPY", crm.HalfEven, "1236 JPY"},
-		{"-1234.5", "JPY", crm.HalfDown, "-1234 JPY"},
-		{"1234.01", "JPY", crm.Up, "1235 JPY"},
-		{"1.2345", "BHD", crm.HalfUp, "1.235 BHD"},
-		{"1.2345", "BHD", crm.HalfEven, "1.234 BHD"},
-		{"1.2345", "BHD", crm.Down, "1.234 BHD"},
-		{"-1.2341", "BHD", crm.Floor, "-1.235 BHD"},
-		{"12.3", "CNY", crm.HalfUp, "12.30 CNY"},
-		{"0.12345", "CLF", crm.HalfEven, "0.1234 CLF"},
+		{"12.345", "CNY", kehu.HalfUp, "12.35 CNY"},
+		{"12.345", "CNY", kehu.HalfEven, "12.34 CNY"},
+		{"12.355", "CNY", kehu.HalfEven, "12.36 CNY"},
+		{"-12.345", "CNY", kehu.HalfUp, "-12.35 CNY"},
+		{"-12.345", "CNY", kehu.HalfDown, "-12.34 CNY"},
+		{"-12.341", "CNY", kehu.Floor, "-12.35 CNY"},
+		{"-12.349", "CNY", kehu.Ceiling, "-12.34 CNY"},
+		{"-12.349", "CNY", kehu.Down, "-12.34 CNY"},
+		{"-12.341", "CNY", kehu.Up, "-12.35 CNY"},
+		{"1234.5", "JPY", kehu.HalfUp, "1235 JPY"},
+		{"1234.5", "JPY", kehu.HalfEven, "1234 JPY"},
+		{"1235.5", "JPY", kehu.HalfEven, "1236 JPY"},
+		{"-1234.5", "JPY", kehu.HalfDown, "-1234 JPY"},
+		{"1234.01", "JPY", kehu.Up, "1235 JPY"},
+		{"1.2345", "BHD", kehu.HalfUp, "1.235 BHD"},
+		{"1.2345", "BHD", kehu.HalfEven, "1.234 BHD"},
+		{"1.2345", "BHD", kehu.Down, "1.234 BHD"},
+		{"-1.2341", "BHD", kehu.Floor, "-1.235 BHD"},
+		{"12.3", "CNY", kehu.HalfUp, "12.30 CNY"},
+		{"0.12345", "CLF", kehu.HalfEven, "0.1234 CLF"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.amount+"_"+tc.currency+"_"+tc.mode.String(), func(t *testing.T) {
-			m := crm.MustMoney(tc.amount, tc.currency)
+			m := kehu.MustMoney(tc.amount, tc.currency)
 			got := m.Round(tc.mode)
 			assert.Equal(t, tc.want, got.String())
 			assert.Equal(t, m.Currency(), got.Currency())
@@ -649,9 +649,9 @@ func TestMoneyRound(t *testing.T) {
 			assert.NoError(t, err, "a rounded amount has whole minor units")
 		})
 	}
-	assert.Equal(t, "12.40 CNY", crm.MustMoney("12.34", "CNY").RoundTo(1, crm.Ceiling).String())
-	assert.Equal(t, "100 JPY", crm.MustMoney("149", "JPY").RoundTo(-2, crm.HalfUp).String())
-	assert.Equal(t, "0", crm.Money{}.Round(crm.HalfUp).String())
+	assert.Equal(t, "12.40 CNY", kehu.MustMoney("12.34", "CNY").RoundTo(1, kehu.Ceiling).String())
+	assert.Equal(t, "100 JPY", kehu.MustMoney("149", "JPY").RoundTo(-2, kehu.HalfUp).String())
+	assert.Equal(t, "0", kehu.Money{}.Round(kehu.HalfUp).String())
 }
 
 func TestMoneyMinorUnits(t *testing.T) {
@@ -670,7 +670,7 @@ func TestMoneyMinorUnits(t *testing.T) {
 	}
 	for _, tc := range ok {
 		t.Run(tc.amount+"_"+tc.currency, func(t *testing.T) {
-			got, err := crm.MustMoney(tc.amount, tc.currency).MinorUnits()
+			got, err := kehu.MustMoney(tc.amount, tc.currency).MinorUnits()
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, got)
 		})
@@ -686,11 +686,11 @@ func TestMoneyMinorUnits(t *testing.T) {
 	}
 	for _, tc := range bad {
 		t.Run("bad/"+tc.amount+"_"+tc.currency, func(t *testing.T) {
-			_, err := crm.MustMoney(tc.amount, tc.currency).MinorUnits()
+			_, err := kehu.MustMoney(tc.amount, tc.currency).MinorUnits()
 			mdProblem(t, err, "amount", tc.rule)
 		})
 	}
-	n, err := crm.Money{}.MinorUnits()
+	n, err := kehu.Money{}.MinorUnits()
 	require.NoError(t, err)
 	assert.Zero(t, n)
 }
@@ -719,11 +719,11 @@ func TestMoneyAllocate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.amount+"_"+tc.currency, func(t *testing.T) {
-			m := crm.MustMoney(tc.amount, tc.currency)
+			m := kehu.MustMoney(tc.amount, tc.currency)
 			parts, err := m.Allocate(tc.ratios...)
 			require.NoError(t, err)
 			require.Len(t, parts, len(tc.want))
-			sum := crm.ZeroMoney(m.Currency())
+			sum := kehu.ZeroMoney(m.Currency())
 			for i, p := range parts {
 				assert.Truef(t, p.Amount().Equal(mdDec(tc.want[i])), "part %d: got %s want %s", i, p, tc.want[i])
 				assert.Equal(t, m.Currency(), p.Currency())
@@ -736,15 +736,15 @@ func TestMoneyAllocate(t *testing.T) {
 
 	bad := []struct {
 		name        string
-		m           crm.Money
+		m           kehu.Money
 		ratios      []int64
 		field, rule string
 	}{
-		{"no ratios", crm.MustMoney("1", "CNY"), nil, "ratios", "required"},
-		{"negative", crm.MustMoney("1", "CNY"), []int64{1, 2, -1}, "ratios[2]", "range"},
-		{"all zero", crm.MustMoney("1", "CNY"), []int64{0, 0}, "ratios", "range"},
-		{"sub-minor amount", crm.MustMoney("12.345", "CNY"), []int64{1, 1}, "amount", "precision"},
-		{"sub-minor JPY", crm.MustMoney("0.5", "JPY"), []int64{1, 1}, "amount", "precision"},
+		{"no ratios", kehu.MustMoney("1", "CNY"), nil, "ratios", "required"},
+		{"negative", kehu.MustMoney("1", "CNY"), []int64{1, 2, -1}, "ratios[2]", "range"},
+		{"all zero", kehu.MustMoney("1", "CNY"), []int64{0, 0}, "ratios", "range"},
+		{"sub-minor amount", kehu.MustMoney("12.345", "CNY"), []int64{1, 1}, "amount", "precision"},
+		{"sub-minor JPY", kehu.MustMoney("0.5", "JPY"), []int64{1, 1}, "amount", "precision"},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
@@ -754,7 +754,7 @@ func TestMoneyAllocate(t *testing.T) {
 		})
 	}
 	t.Run("every negative ratio is named", func(t *testing.T) {
-		_, err := crm.MustMoney("1", "CNY").Allocate(-1, 1, -3)
+		_, err := kehu.MustMoney("1", "CNY").Allocate(-1, 1, -3)
 		mdProblem(t, err, "ratios[0]", "range")
 		mdProblem(t, err, "ratios[2]", "range")
 	})
@@ -768,7 +768,7 @@ func TestMoneyAllocateSums(t *testing.T) {
 	for _, cur := range []string{"CNY", "JPY", "BHD", "CLF"} {
 		for range 300 {
 			minor := rng.Int64N(2_000_000) - 1_000_000
-			m, err := crm.NewMoneyFromMinor(minor, cur)
+			m, err := kehu.NewMoneyFromMinor(minor, cur)
 			require.NoError(t, err)
 			ratios := make([]int64, 1+rng.IntN(7))
 			var total int64
@@ -781,7 +781,7 @@ func TestMoneyAllocateSums(t *testing.T) {
 			}
 			parts, err := m.Allocate(ratios...)
 			require.NoError(t, err)
-			sum := crm.ZeroMoney(m.Currency())
+			sum := kehu.ZeroMoney(m.Currency())
 			unit := decimal.New(1, -int32(m.Currency().MinorUnits()))
 			for i, p := range parts {
 				sum, err = sum.Add(p)
@@ -799,18 +799,18 @@ func TestMoneyAllocateSums(t *testing.T) {
 
 func TestMoneyString(t *testing.T) {
 	tests := []struct {
-		m    crm.Money
+		m    kehu.Money
 		want string
 	}{
-		{crm.Money{}, "0"},
-		{crm.MustMoney("12.3", "CNY"), "12.30 CNY"},
-		{crm.MustMoney("12", "CNY"), "12.00 CNY"},
-		{crm.MustMoney("12.345", "CNY"), "12.345 CNY"},
-		{crm.MustMoney("-0.5", "CNY"), "-0.50 CNY"},
-		{crm.MustMoney("1234", "JPY"), "1234 JPY"},
-		{crm.MustMoney("1.5", "BHD"), "1.500 BHD"},
-		{crm.MustMoney("1e5", "KWD"), "100000.000 KWD"},
-		{crm.MustMoney("12.34", "CNY").Mul(mdDec("100")), "1234.00 CNY"},
+		{kehu.Money{}, "0"},
+		{kehu.MustMoney("12.3", "CNY"), "12.30 CNY"},
+		{kehu.MustMoney("12", "CNY"), "12.00 CNY"},
+		{kehu.MustMoney("12.345", "CNY"), "12.345 CNY"},
+		{kehu.MustMoney("-0.5", "CNY"), "-0.50 CNY"},
+		{kehu.MustMoney("1234", "JPY"), "1234 JPY"},
+		{kehu.MustMoney("1.5", "BHD"), "1.500 BHD"},
+		{kehu.MustMoney("1e5", "KWD"), "100000.000 KWD"},
+		{kehu.MustMoney("12.34", "CNY").Mul(mdDec("100")), "1234.00 CNY"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.want, func(t *testing.T) {
@@ -820,7 +820,7 @@ func TestMoneyString(t *testing.T) {
 }
 
 func TestParseMoney(t *testing.T) {
-	m, err := crm.ParseMoney("  12.34\tcny ")
+	m, err := kehu.ParseMoney("  12.34\tcny ")
 	require.NoError(t, err)
 	assert.Equal(t, "12.34 CNY", m.String())
 
@@ -835,29 +835,29 @@ func TestParseMoney(t *testing.T) {
 	}
 	for _, tc := range bad {
 		t.Run(tc.in, func(t *testing.T) {
-			_, err := crm.ParseMoney(tc.in)
+			_, err := kehu.ParseMoney(tc.in)
 			mdProblem(t, err, tc.field, tc.rule)
 		})
 	}
 }
 
 type moneyOrder struct {
-	Total    crm.Money  `json:"total"`
-	Discount crm.Money  `json:"discount"`
-	Tip      *crm.Money `json:"tip,omitempty"`
+	Total    kehu.Money  `json:"total"`
+	Discount kehu.Money  `json:"discount"`
+	Tip      *kehu.Money `json:"tip,omitempty"`
 }
 
 func TestMoneyJSON(t *testing.T) {
 	t.Run("marshal", func(t *testing.T) {
 		tests := []struct {
-			m    crm.Money
+			m    kehu.Money
 			want string
 		}{
-			{crm.MustMoney("12.34", "CNY"), `{"amount":"12.34","currency":"CNY"}`},
-			{crm.MustMoney("12.3", "CNY"), `{"amount":"12.30","currency":"CNY"}`},
-			{crm.MustMoney("-1234", "JPY"), `{"amount":"-1234","currency":"JPY"}`},
-			{crm.MustMoney("1.5", "BHD"), `{"amount":"1.500","currency":"BHD"}`},
-			{crm.Money{}, `null`},
+			{kehu.MustMoney("12.34", "CNY"), `{"amount":"12.34","currency":"CNY"}`},
+			{kehu.MustMoney("12.3", "CNY"), `{"amount":"12.30","currency":"CNY"}`},
+			{kehu.MustMoney("-1234", "JPY"), `{"amount":"-1234","currency":"JPY"}`},
+			{kehu.MustMoney("1.5", "BHD"), `{"amount":"1.500","currency":"BHD"}`},
+			{kehu.Money{}, `null`},
 		}
 		for _, tc := range tests {
 			b, err := json.Marshal(tc.m)
@@ -867,14 +867,14 @@ func TestMoneyJSON(t *testing.T) {
 	})
 
 	t.Run("round trip", func(t *testing.T) {
-		in := moneyOrder{Total: crm.MustMoney("99.99", "USD")}
+		in := moneyOrder{Total: kehu.MustMoney("99.99", "USD")}
 		b, err := json.Marshal(in)
 		require.NoError(t, err)
 		assert.JSONEq(t, `{"total":{"amount":"99.99","currency":"USD"},"discount":null}`, string(b))
 		var out moneyOrder
 		require.NoError(t, json.Unmarshal(b, &out))
 		assert.True(t, out.Total.Equal(in.Total))
-		assert.Equal(t, crm.Money{}, out.Discount)
+		assert.Equal(t, kehu.Money{}, out.Discount)
 		assert.Nil(t, out.Tip)
 	})
 
@@ -893,14 +893,14 @@ func TestMoneyJSON(t *testing.T) {
 		}
 		for _, tc := range tests {
 			t.Run(tc.in, func(t *testing.T) {
-				var m crm.Money
+				var m kehu.Money
 				require.NoError(t, json.Unmarshal([]byte(tc.in), &m))
 				assert.Equal(t, tc.want, m.String())
 			})
 		}
-		m := crm.MustMoney("1", "CNY")
+		m := kehu.MustMoney("1", "CNY")
 		require.NoError(t, json.Unmarshal([]byte(`null`), &m))
-		assert.Equal(t, crm.Money{}, m)
+		assert.Equal(t, kehu.Money{}, m)
 	})
 
 	t.Run("unmarshal invalid", func(t *testing.T) {
@@ -925,22 +925,22 @@ func TestMoneyJSON(t *testing.T) {
 		}
 		for _, tc := range tests {
 			t.Run(tc.in, func(t *testing.T) {
-				m := crm.MustMoney("7", "USD")
+				m := kehu.MustMoney("7", "USD")
 				err := json.Unmarshal([]byte(tc.in), &m)
 				mdProblem(t, err, tc.field, tc.rule)
 				assert.Equal(t, "7.00 USD", m.String(), "a failed decode leaves the value alone")
 			})
 		}
-		var m crm.Money
+		var m kehu.Money
 		mdProblem(t, m.UnmarshalJSON([]byte(`{"amount":"1","currency":"CNY"} {}`)), "money", "format")
 		mdProblem(t, m.UnmarshalJSON([]byte(`{"amount":"1"`)), "money", "format")
 	})
 
 	t.Run("marshal out of bounds", func(t *testing.T) {
-		tiny := crm.MustMoney("1", "CNY").Mul(decimal.New(1, -20))
+		tiny := kehu.MustMoney("1", "CNY").Mul(decimal.New(1, -20))
 		_, err := json.Marshal(tiny)
 		mdProblem(t, err, "amount", "precision")
-		b, err := json.Marshal(tiny.Round(crm.HalfUp))
+		b, err := json.Marshal(tiny.Round(kehu.HalfUp))
 		require.NoError(t, err)
 		assert.JSONEq(t, `{"amount":"0.00","currency":"CNY"}`, string(b))
 	})
@@ -948,27 +948,27 @@ func TestMoneyJSON(t *testing.T) {
 
 func TestMoneySQL(t *testing.T) {
 	t.Run("value", func(t *testing.T) {
-		v, err := crm.MustMoney("12.3", "CNY").Value()
+		v, err := kehu.MustMoney("12.3", "CNY").Value()
 		require.NoError(t, err)
 		assert.Equal(t, "12.30 CNY", v)
-		v, err = crm.Money{}.Value()
+		v, err = kehu.Money{}.Value()
 		require.NoError(t, err)
 		assert.Nil(t, v)
-		_, err = crm.MustMoney("1", "CNY").Mul(decimal.New(1, 40)).Value()
+		_, err = kehu.MustMoney("1", "CNY").Mul(decimal.New(1, 40)).Value()
 		mdProblem(t, err, "amount", "range")
 	})
 	t.Run("round trip", func(t *testing.T) {
-		for _, in := range []crm.Money{
-			crm.MustMoney("12.34", "CNY"), crm.MustMoney("-1234", "JPY"), crm.MustMoney("0.001", "BHD"),
-			crm.MustMoney("12.345", "CNY"), crm.Money{},
+		for _, in := range []kehu.Money{
+			kehu.MustMoney("12.34", "CNY"), kehu.MustMoney("-1234", "JPY"), kehu.MustMoney("0.001", "BHD"),
+			kehu.MustMoney("12.345", "CNY"), kehu.Money{},
 		} {
 			v, err := in.Value()
 			require.NoError(t, err)
-			var out crm.Money
+			var out kehu.Money
 			require.NoError(t, out.Scan(v))
 			assert.True(t, out.Equal(in), "%s → %v → %s", in, v, out)
 			if s, ok := v.(string); ok {
-				var fromBytes crm.Money
+				var fromBytes kehu.Money
 				require.NoError(t, fromBytes.Scan([]byte(s)))
 				assert.True(t, fromBytes.Equal(in))
 			}
@@ -989,7 +989,7 @@ func TestMoneySQL(t *testing.T) {
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				m := crm.MustMoney("5", "USD")
+				m := kehu.MustMoney("5", "USD")
 				err := m.Scan(tc.src)
 				mdProblem(t, err, tc.field, tc.rule)
 				assert.Equal(t, "5.00 USD", m.String())
@@ -1001,17 +1001,17 @@ func TestMoneySQL(t *testing.T) {
 func TestMoneyErrorsAreValidationErrors(t *testing.T) {
 	// Every failure path returns something errors.As can read.
 	errs := []error{
-		func() error { _, err := crm.NewMoney("x", "CNY"); return err }(),
-		func() error { _, err := crm.NewMoneyFromMinor(1, ""); return err }(),
-		func() error { _, err := crm.MoneyFromDecimal(decimal.New(1, 40), "CNY"); return err }(),
-		func() error { _, err := crm.MustMoney("1.234", "CNY").MinorUnits(); return err }(),
-		func() error { _, err := crm.MustMoney("1", "CNY").Allocate(); return err }(),
-		func() error { _, err := crm.MustMoney("1", "CNY").Add(crm.MustMoney("1", "USD")); return err }(),
-		func() error { var m crm.Money; return m.Scan(1) }(),
+		func() error { _, err := kehu.NewMoney("x", "CNY"); return err }(),
+		func() error { _, err := kehu.NewMoneyFromMinor(1, ""); return err }(),
+		func() error { _, err := kehu.MoneyFromDecimal(decimal.New(1, 40), "CNY"); return err }(),
+		func() error { _, err := kehu.MustMoney("1.234", "CNY").MinorUnits(); return err }(),
+		func() error { _, err := kehu.MustMoney("1", "CNY").Allocate(); return err }(),
+		func() error { _, err := kehu.MustMoney("1", "CNY").Add(kehu.MustMoney("1", "USD")); return err }(),
+		func() error { var m kehu.Money; return m.Scan(1) }(),
 	}
 	for i, err := range errs {
-		var verr *crm.ValidationError
+		var verr *kehu.ValidationError
 		assert.Truef(t, errors.As(err, &verr), "error %d: %v", i, err)
-		assert.ErrorIs(t, err, crm.ErrInvalid)
+		assert.ErrorIs(t, err, kehu.ErrInvalid)
 	}
 }
