@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/loyalty"
@@ -53,7 +54,7 @@ func BenchmarkExpireDue1M(b *testing.B) {
 		for l := range lotsEach {
 			for m := range members {
 				id := crm.CustomerIDFrom([16]byte{byte(m >> 16), byte(m >> 8), byte(m), 1})
-				if _, err := svc.Earn(ctx, p, loyalty.Points{Customer: id, PointType: "points", Points: 100}); err != nil {
+				if _, err := svc.Earn(ctx, p, loyalty.Points{Customer: id, PointType: "points", Points: 100, Key: uuid.NewString()}); err != nil {
 					b.Fatal(err)
 				}
 			}

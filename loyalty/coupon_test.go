@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -142,11 +143,11 @@ func TestRedeemCoupon(t *testing.T) {
 		e := newRwEnv(t)
 		code := e.issue(loyalty.CouponSpec{Prefix: "ONE", Uses: 1}, "k")
 		e.clock.Advance(time.Hour)
-		cp, err := e.svc.RedeemCoupon(e.ctx, e.p, strings.ToLower(code), "")
+		cp, err := e.svc.RedeemCoupon(e.ctx, e.p, loyalty.CouponUse{Code: strings.ToLower(code), Key: uuid.NewString()})
 		require.NoError(t, err)
 		assert.Equal(t, 0, cp.UsesLeft)
 		assert.Equal(t, []time.Time{e.clock.Now()}, cp.Redemptions)
-		_, err = e.svc.RedeemCoupon(e.ctx, e.p, code, "")
+		_, err = e.svc.RedeemCoupon(e.ctx, e.p, loyalty.CouponUse{Code: code, Key: uuid.NewString()})
 		assert.ErrorIs(t, err, loyalty.ErrCouponUsedUp)
 		assert.Equal(t, "loyalty.coupon_redeemed", e.events.Names()[len(e.events.Names())-1])
 	})
@@ -155,11 +156,11 @@ func TestRedeemCoupon(t *testing.T) {
 		code := e.issue(loyalty.CouponSpec{Uses: 3}, "k")
 		for want := 2; want >= 0; want-- {
 			e.clock.Advance(time.Minute)
-			cp, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "")
+			cp, err := e.svc.RedeemCoupon(e.ctx, e.p, loyalty.CouponUse{Code: code, Key: uuid.NewString()})
 			require.NoError(t, err)
 			assert.Equal(t, want, cp.UsesLeft)
 		}
-		_, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "")
+		_, err := e.svc.RedeemCoupon(e.ctx, e.p, loyalty.CouponUse{Code: code, Key: uuid.NewString()})
 		assert.ErrorIs(t, err, loyalty.ErrCouponUsedUp)
 		cp, err := e.svc.Coupon(e.ctx, e.p, code)
 		require.NoError(t, err)
@@ -169,7 +170,7 @@ func TestRedeemCoupon(t *testing.T) {
 		e := newRwEnv(t)
 		code := e.issue(loyalty.CouponSpec{Uses: 3}, "k")
 		e.clock.Advance(time.Minute)
-		first, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "SO-1")
+		first, err := e.svc.RedeemCoupon(e.ctx, e.p, loyalty.CouponUse{Code: code, Key: "SO-1"})
 		require.NoError(t, err)
 		events := len(e.events.Names())
 		// A checkout retried many times at once uses the coupon once.
@@ -181,7 +182,7 @@ func TestRedeemCoupon(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				cp, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "SO-1")
+				cp, err := e.svc.RedeemCoupon(e.ctx, e.p, loyalty.CouponUse{Code: code, Key: "SO-1"})
 				errs[i] = err
 				if err == nil {
 					left[i] = cp.UsesLeft
@@ -194,14 +195,15 @@ func TestRedeemCoupon(t *testing.T) {
 			assert.Equal(t, first.UsesLeft, left[i], "a repeated use returns the coupon as it is")
 		}
 		assert.Len(t, e.events.Names(), events, "a repeated use publishes nothing")
-		cp, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "SO-2")
+		cp, err := e.svc.RedeemCoupon(e.ctx, e.p, loyalty.CouponUse{Code: code, Key: "SO-2"})
 		require.NoError(t, err)
 		assert.Equal(t, 1, cp.UsesLeft, "another key is another use")
 		assert.Equal(t, []string{"SO-1", "SO-2"}, cp.RedemptionKeys)
 		assert.Len(t, cp.Redemptions, 2)
-		_, err = e.svc.RedeemCoupon(e.ctx, e.p, code, strings.Repeat("k", 201))
+		_, err = e.svc.RedeemCoupon(e.ctx, e.p, loyalty.CouponUse{Code: code, Key: strings.Repeat("k", kehu.MaxKeyLen+1)})
 		var verr *kehu.ValidationError
-		require.ErrorAs(t, err, &verr, "a key longer than 200 bytes")
+		require.ErrorAs(t, err, &verr, "a key longer than kehu.MaxKeyLen")
+		assert.True(t, verr.Has("key", "max_length"), "%v", err)
 		stored, err := e.svc.Coupon(e.ctx, e.p, code)
 		require.NoError(t, err)
 		assert.Equal(t, 1, stored.UsesLeft, "a refused key uses nothing")
@@ -213,13 +215,13 @@ func TestRedeemCoupon(t *testing.T) {
 		shanghai, _ := time.LoadLocation("Asia/Shanghai")
 		end := issuedAt.In(shanghai).AddDate(0, 0, 7)
 		e.clock.Set(issuedAt.Add(-time.Second))
-		_, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "")
+		_, err := e.svc.RedeemCoupon(e.ctx, e.p, loyalty.CouponUse{Code: code, Key: uuid.NewString()})
 		assert.ErrorIs(t, err, loyalty.ErrCouponExpired, "before it was issued")
 		e.clock.Set(end.Add(-time.Second))
-		_, err = e.svc.RedeemCoupon(e.ctx, e.p, code, "")
+		_, err = e.svc.RedeemCoupon(e.ctx, e.p, loyalty.CouponUse{Code: code, Key: uuid.NewString()})
 		assert.NoError(t, err, "the last second of the window")
 		e.clock.Set(end)
-		_, err = e.svc.RedeemCoupon(e.ctx, e.p, code, "")
+		_, err = e.svc.RedeemCoupon(e.ctx, e.p, loyalty.CouponUse{Code: code, Key: uuid.NewString()})
 		assert.ErrorIs(t, err, loyalty.ErrCouponExpired, "the window is half-open")
 		cp, _ := e.svc.Coupon(e.ctx, e.p, code)
 		assert.Equal(t, 4, cp.UsesLeft, "refused uses use nothing")
@@ -228,7 +230,7 @@ func TestRedeemCoupon(t *testing.T) {
 		e := newRwEnv(t)
 		code := e.issue(loyalty.CouponSpec{Uses: 1}, "k")
 		e.clock.AddDate(50, 0, 0)
-		_, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "")
+		_, err := e.svc.RedeemCoupon(e.ctx, e.p, loyalty.CouponUse{Code: code, Key: uuid.NewString()})
 		assert.NoError(t, err)
 	})
 	t.Run("mistyped", func(t *testing.T) {
@@ -236,21 +238,21 @@ func TestRedeemCoupon(t *testing.T) {
 		code := e.issue(loyalty.CouponSpec{Uses: 1}, "k")
 		last := code[len(code)-1]
 		typo := code[:len(code)-1] + string(crockford[(strings.IndexByte(crockford, last)+1)%32])
-		_, err := e.svc.RedeemCoupon(e.ctx, e.p, typo, "")
+		_, err := e.svc.RedeemCoupon(e.ctx, e.p, loyalty.CouponUse{Code: typo, Key: uuid.NewString()})
 		requireCodeError(t, err, "check")
 	})
 	t.Run("well formed but never issued", func(t *testing.T) {
 		other := newRwEnv(t)
 		code := other.issue(loyalty.CouponSpec{Uses: 1}, "k")
 		e := newRwEnv(t)
-		_, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "")
+		_, err := e.svc.RedeemCoupon(e.ctx, e.p, loyalty.CouponUse{Code: code, Key: uuid.NewString()})
 		assert.ErrorIs(t, err, kehu.ErrNotFound)
 		assert.NotErrorIs(t, err, kehu.ErrInvalid)
 	})
 	t.Run("unvalidated programme", func(t *testing.T) {
 		e := newRwEnv(t)
 		def := rwProgram()
-		_, err := e.svc.RedeemCoupon(e.ctx, &def, "X", "")
+		_, err := e.svc.RedeemCoupon(e.ctx, &def, loyalty.CouponUse{Code: "X", Key: uuid.NewString()})
 		assert.ErrorIs(t, err, kehu.ErrInvalid)
 	})
 }
@@ -261,7 +263,7 @@ func TestRedeemCouponConcurrent(t *testing.T) {
 	e := newRwEnv(t)
 	code := e.issue(loyalty.CouponSpec{Uses: uses}, "k")
 	errs := rwParallel(users, func(int) error {
-		_, err := e.svc.RedeemCoupon(e.ctx, e.p, code, "")
+		_, err := e.svc.RedeemCoupon(e.ctx, e.p, loyalty.CouponUse{Code: code, Key: uuid.NewString()})
 		return err
 	})
 	won := 0
@@ -302,4 +304,16 @@ func FuzzParseCouponCode(f *testing.F) {
 			t.Fatalf("canonical %q does not end in 17 symbols", canon)
 		}
 	})
+}
+
+func TestRedeemCouponNeedsAKey(t *testing.T) {
+	e := newRwEnv(t)
+	code := e.issue(loyalty.CouponSpec{Uses: 2}, "k")
+	_, err := e.svc.RedeemCoupon(e.ctx, e.p, loyalty.CouponUse{Code: code})
+	var verr *kehu.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("key", "required"), "%v", err)
+	stored, err := e.svc.Coupon(e.ctx, e.p, code)
+	require.NoError(t, err)
+	assert.Equal(t, 2, stored.UsesLeft, "a use without a key uses nothing")
 }

@@ -116,17 +116,17 @@ func TestEarnOrderDigestByValue(t *testing.T) {
 	ctx := context.Background()
 	m := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{9})}
 	o := order("SO-8", clock.Now(), "120.00", "30.5")
-	first, err := svc.EarnOrder(ctx, p, o, m, "")
+	first, err := svc.EarnOrder(ctx, p, o, m)
 	require.NoError(t, err)
 	o.Lines[1].Amount = kehu.MustMoney("30.50", "CNY")
-	again, err := svc.EarnOrder(ctx, p, o, m, "")
+	again, err := svc.EarnOrder(ctx, p, o, m)
 	require.NoError(t, err, "the same amount written with a trailing zero is the same order")
 	assert.Equal(t, first.Entries, again.Entries)
 	o.Lines[1].Amount = kehu.MustMoney("30.51", "CNY")
-	_, err = svc.EarnOrder(ctx, p, o, m, "")
+	_, err = svc.EarnOrder(ctx, p, o, m)
 	assert.ErrorIs(t, err, kehu.ErrKeyReused)
 	o.Lines[1].Amount = kehu.MustMoney("305", "CNY")
-	_, err = svc.EarnOrder(ctx, p, o, m, "")
+	_, err = svc.EarnOrder(ctx, p, o, m)
 	assert.ErrorIs(t, err, kehu.ErrKeyReused, "30.5 and 305 differ only in the exponent")
 }
 

@@ -43,9 +43,9 @@ func Example_retail() {
 		{ID: "1", SKU: "TEA-01", Category: "tea", Quantity: 2, Amount: kehu.MustMoney("2288.80", "CNY")},
 		{ID: "2", SKU: "CUP-01", Category: "homeware", Quantity: 1, Amount: kehu.MustMoney("99.90", "CNY")},
 	}}
-	res, _ := svc.EarnOrder(ctx, p, o, member, "")
+	res, _ := svc.EarnOrder(ctx, p, o, member)
 	fmt.Println("earned:", res.Earning.Total("points"))
-	again, _ := svc.EarnOrder(ctx, p, o, member, "") // the order event replayed
+	again, _ := svc.EarnOrder(ctx, p, o, member) // the order event replayed
 	fmt.Println("replayed earns again:", again.Entries[0].ID != res.Entries[0].ID)
 
 	b, _ := svc.Balance(ctx, p, member.CustomerID, "points")
@@ -57,7 +57,7 @@ func Example_retail() {
 	fmt.Println(errors.Is(err, loyalty.ErrInsufficientPoints))
 
 	// Line 1 is returned: exactly the points it earned come back.
-	_, _ = svc.Refund(ctx, p, member.CustomerID, "SO-1", []loyalty.RefundLine{{Line: "1", Quantity: 2, Of: 2}}, "RF-1")
+	_, _ = svc.Refund(ctx, p, loyalty.Refund{Customer: member.CustomerID, Order: "SO-1", Lines: []loyalty.RefundLine{{Line: "1", Quantity: 2, Of: 2}}, Key: "RF-1"})
 	b, _ = svc.Balance(ctx, p, member.CustomerID, "points")
 	fmt.Println("after refund:", b.Available)
 	// Output:
@@ -93,17 +93,17 @@ func Example_airline() {
 
 	flight := loyalty.Order{ID: "PNR-ABC123", At: time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC), Currency: "CNY",
 		Lines: []loyalty.OrderLine{{ID: "PEK-SHA", SKU: "Y", Category: "flight", Quantity: 1, Amount: kehu.MustMoney("26000", "CNY")}}}
-	_, _ = svc.EarnOrder(ctx, p, flight, flyer, "")
+	_, _ = svc.EarnOrder(ctx, p, flight, flyer)
 	stay := loyalty.Order{ID: "GH-778", At: flight.At, Currency: "CNY", Channel: "partner-hotel",
 		Lines: []loyalty.OrderLine{{ID: "room", SKU: "KING", Category: "hotel", Quantity: 2, Amount: kehu.MustMoney("1600", "CNY")}}}
-	_, _ = svc.EarnOrder(ctx, p, stay, flyer, "")
+	_, _ = svc.EarnOrder(ctx, p, stay, flyer)
 	_, _ = svc.ExchangeIn(ctx, p, loyalty.Exchange{Partner: "grand-hotels", Customer: flyer.CustomerID, Points: 10000, Ref: "GH-PTS-1"})
 
 	award, _ := svc.Balance(ctx, p, flyer.CustomerID, "award")
 	status, _ := svc.Balance(ctx, p, flyer.CustomerID, "status")
 	st, _ := svc.EvaluateTier(ctx, p, flyer.CustomerID)
 	fmt.Println("award miles:", award.Available, "status miles:", status.Available, "tier:", st.State.Tier)
-	_, err := svc.Redeem(ctx, p, loyalty.Points{Customer: flyer.CustomerID, PointType: "status", Points: 100})
+	_, err := svc.Redeem(ctx, p, loyalty.Points{Customer: flyer.CustomerID, PointType: "status", Points: 100, Key: "spend-status-1"})
 	fmt.Println("status miles are not spendable:", errors.Is(err, kehu.ErrInvalid))
 	// Output:
 	// award miles: 143500 status miles: 27600 tier: silver

@@ -48,7 +48,7 @@ func ExampleService_Confirm() {
 	ctx, svc, p, member := exampleRewards()
 	balance := func() int64 { b, _ := svc.Balance(ctx, p, member, "points"); return b.Available }
 
-	res, err := svc.Reserve(ctx, p, member, "coffee", 1, loyalty.Member{}, "checkout-42")
+	res, err := svc.Reserve(ctx, p, loyalty.Reserve{Customer: member, Reward: "coffee", Units: 1, Key: "checkout-42"}, loyalty.Member{})
 	if err != nil {
 		panic(err)
 	}
@@ -63,12 +63,12 @@ func ExampleService_Confirm() {
 	fmt.Printf("coupon: %d characters, prefix %s\n", len(res.Coupon), strings.SplitN(res.Coupon, "-", 2)[0])
 
 	// A member types it in lower case: it is read all the same, once.
-	c, err := svc.RedeemCoupon(ctx, p, strings.ToLower(res.Coupon), "")
+	c, err := svc.RedeemCoupon(ctx, p, loyalty.CouponUse{Code: strings.ToLower(res.Coupon), Key: "SO-1001"})
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("uses left:", c.UsesLeft)
-	_, err = svc.RedeemCoupon(ctx, p, res.Coupon, "")
+	_, err = svc.RedeemCoupon(ctx, p, loyalty.CouponUse{Code: res.Coupon, Key: "SO-1002"})
 	fmt.Println(errors.Is(err, loyalty.ErrCouponUsedUp))
 	// Output:
 	// reserved: 300 points held, 700 available
@@ -85,7 +85,7 @@ func ExampleService_Cancel() {
 	balance := func() int64 { b, _ := svc.Balance(ctx, p, member, "points"); return b.Available }
 	stock := func() int64 { r, _ := svc.Reward(ctx, p, "coffee"); return r.Stock }
 
-	res, err := svc.Reserve(ctx, p, member, "coffee", 2, loyalty.Member{}, "checkout-43")
+	res, err := svc.Reserve(ctx, p, loyalty.Reserve{Customer: member, Reward: "coffee", Units: 2, Key: "checkout-43"}, loyalty.Member{})
 	if err != nil {
 		panic(err)
 	}
@@ -98,7 +98,7 @@ func ExampleService_Cancel() {
 	fmt.Printf("%s: %d available, %d in stock\n", res.Status, balance(), stock())
 
 	// The checkout retries with the same key: the answer is the same reservation.
-	res, _ = svc.Reserve(ctx, p, member, "coffee", 2, loyalty.Member{}, "checkout-43")
+	res, _ = svc.Reserve(ctx, p, loyalty.Reserve{Customer: member, Reward: "coffee", Units: 2, Key: "checkout-43"}, loyalty.Member{})
 	fmt.Println(res.Status)
 	// Output:
 	// reserved: 400 available, 8 in stock

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -33,11 +34,11 @@ func TestMemoryStoreLargeAccounts(t *testing.T) {
 	small := crm.CustomerIDFrom([16]byte{3})
 	for i := range 150 {
 		for _, c := range big {
-			_, err := svc.Earn(ctx, p, loyalty.Points{Customer: c, PointType: "points", Points: 10})
+			_, err := svc.Earn(ctx, p, loyalty.Points{Customer: c, PointType: "points", Points: 10, Key: uuid.NewString()})
 			require.NoError(t, err)
 		}
 		if i%10 == 0 {
-			_, err := svc.Earn(ctx, p, loyalty.Points{Customer: small, PointType: "points", Points: 10})
+			_, err := svc.Earn(ctx, p, loyalty.Points{Customer: small, PointType: "points", Points: 10, Key: uuid.NewString()})
 			require.NoError(t, err)
 		}
 		clock.Advance(time.Minute)
@@ -47,7 +48,7 @@ func TestMemoryStoreLargeAccounts(t *testing.T) {
 	for i := range 300 {
 		c := []crm.CustomerID{big[0], small, big[1]}[i%3]
 		if want[c] >= 3 {
-			_, err := svc.Redeem(ctx, p, loyalty.Points{Customer: c, PointType: "points", Points: 3})
+			_, err := svc.Redeem(ctx, p, loyalty.Points{Customer: c, PointType: "points", Points: 3, Key: uuid.NewString()})
 			require.NoError(t, err)
 			want[c] -= 3
 		}

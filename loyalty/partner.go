@@ -125,21 +125,32 @@ func (s *Service) exchange(ctx context.Context, p *Program, partner Partner, x E
 	}
 	key := AccountKey{Program: p.ID, Customer: x.Customer, PointType: partner.PointType}
 	src := Source{Type: "partner:" + partner.ID, Ref: x.Ref}
+	dir := "out"
+	if in {
+		dir = "in"
+	}
+	cmdKey, dig := kehu.LibraryKey("partner", partner.ID, dir, x.Ref), digest("exchange", x)
+	if err := kehu.CheckKey("ref", cmdKey); err != nil {
+		return Entry{}, err
+	}
 	if partner.MaxPerDay > 0 {
+		// A repeat is answered before the daily limit, which its own first attempt used.
+		if out, done, err := s.replay(ctx, p, cmdKey, dig); done || err != nil {
+			return first(out, err)
+		}
 		used, err := s.exchangedToday(ctx, p, key, src.Type)
 		if err != nil {
 			return Entry{}, err
 		}
 		if used+ours > partner.MaxPerDay {
+			if out, done, err := s.replay(ctx, p, cmdKey, dig); done || err != nil {
+				return first(out, err) // the first attempt committed meanwhile
+			}
 			return Entry{}, kehu.Invalid("points", "daily_limit", fmt.Sprintf("%d points exchanged with %s today; the limit is %d", used, partner.ID, partner.MaxPerDay))
 		}
 	}
 	pt, _ := p.PointType(partner.PointType)
-	dir := "out"
-	if in {
-		dir = "in"
-	}
-	out, err := s.run(ctx, p, "partner:"+partner.ID+":"+dir+":"+x.Ref, digest("exchange", x), []AccountKey{key},
+	out, err := s.run(ctx, p, cmdKey, dig, []AccountKey{key},
 		func(op *ledgerOp, a []*Account) ([]Entry, error) {
 			if in {
 				return []Entry{op.credit(a[0], KindEarn, pt, p.Location(), ours, src, "partner exchange in")}, nil

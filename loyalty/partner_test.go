@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -108,15 +109,15 @@ func TestTransferLimitsAndPools(t *testing.T) {
 	ann, bob, cat := crm.CustomerIDFrom([16]byte{1}), crm.CustomerIDFrom([16]byte{2}), crm.CustomerIDFrom([16]byte{3})
 	home := crm.CustomerIDFrom([16]byte{0xff})
 	for _, m := range []crm.CustomerID{ann, bob, cat} {
-		_, err := svc.Earn(ctx, p, loyalty.Points{Customer: m, PointType: "award", Points: 20000})
+		_, err := svc.Earn(ctx, p, loyalty.Points{Customer: m, PointType: "award", Points: 20000, Key: uuid.NewString()})
 		require.NoError(t, err)
 	}
 
-	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: ann, To: bob, PointType: "award", Points: 3001})
+	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: ann, To: bob, PointType: "award", Points: 3001, Key: "t-3001"})
 	assert.ErrorIs(t, err, kehu.ErrInvalid, "over the per-transfer cap")
 	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: ann, To: bob, PointType: "award", Points: 3000, Key: "t1"})
 	require.NoError(t, err)
-	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: ann, To: bob, PointType: "award", Points: 2001})
+	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: ann, To: bob, PointType: "award", Points: 2001, Key: "t-2001"})
 	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("points", "max_per_month"))
@@ -129,9 +130,9 @@ func TestTransferLimitsAndPools(t *testing.T) {
 	require.NoError(t, err)
 	_, err = svc.JoinPool(ctx, p, home, cat)
 	assert.ErrorIs(t, err, kehu.ErrInvalid, "a pool of at most 2")
-	_, err = svc.ContributeToPool(ctx, p, home, cat, "award", 100, "")
+	_, err = svc.ContributeToPool(ctx, p, loyalty.Contribution{Pool: home, Member: cat, PointType: "award", Points: 100, Key: "pool-c1"})
 	assert.ErrorIs(t, err, kehu.ErrInvalid, "not a member")
-	_, err = svc.ContributeToPool(ctx, p, home, bob, "award", 2500, "")
+	_, err = svc.ContributeToPool(ctx, p, loyalty.Contribution{Pool: home, Member: bob, PointType: "award", Points: 2500, Key: "pool-c2"})
 	require.NoError(t, err)
 	_, err = svc.RedeemFromPool(ctx, p, home, ann, loyalty.Points{PointType: "award", Points: 2000, Key: "pool-r1"})
 	require.NoError(t, err)
@@ -139,7 +140,7 @@ func TestTransferLimitsAndPools(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(500), b.Available)
 	clock.AddDate(0, 1, 0)
-	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: ann, To: bob, PointType: "award", Points: 2001})
+	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: ann, To: bob, PointType: "award", Points: 2001, Key: "t-2001-next-month"})
 	assert.NoError(t, err, "a new month")
 }
 
@@ -147,20 +148,20 @@ func TestNilProgrammeIsBadInputNotAPanic(t *testing.T) {
 	svc := loyalty.NewService(nil, nil)
 	ctx := context.Background()
 	m := crm.CustomerIDFrom([16]byte{1})
-	pc := loyalty.Points{Customer: m, PointType: "points", Points: 1}
+	pc := loyalty.Points{Customer: m, PointType: "points", Points: 1, Key: "p-1"}
 	_, err := svc.Earn(ctx, nil, pc)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, err = svc.Redeem(ctx, nil, pc)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, err = svc.Adjust(ctx, nil, pc)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
-	_, err = svc.Refund(ctx, nil, m, "SO-1", nil, "k")
+	_, err = svc.Refund(ctx, nil, loyalty.Refund{Customer: m, Order: "SO-1", Key: "k"})
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, err = svc.Reverse(ctx, nil, loyalty.EntryIDFrom([16]byte{1}), "")
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
-	_, err = svc.Transfer(ctx, nil, loyalty.Transfer{From: m, To: crm.CustomerIDFrom([16]byte{2}), PointType: "points", Points: 1})
+	_, err = svc.Transfer(ctx, nil, loyalty.Transfer{From: m, To: crm.CustomerIDFrom([16]byte{2}), PointType: "points", Points: 1, Key: "t-nil"})
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
-	_, err = svc.EarnOrder(ctx, nil, loyalty.Order{}, loyalty.Member{}, "")
+	_, err = svc.EarnOrder(ctx, nil, loyalty.Order{}, loyalty.Member{})
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, err = svc.EvaluateTier(ctx, nil, m)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
@@ -183,10 +184,10 @@ func TestRedeemAcrossPointTypesByPriority(t *testing.T) {
 	ctx := context.Background()
 	m := crm.CustomerIDFrom([16]byte{5})
 	for typ, n := range map[string]int64{"base": 500, "bonus": 300, "status": 1000} {
-		_, err := svc.Earn(ctx, p, loyalty.Points{Customer: m, PointType: typ, Points: n})
+		_, err := svc.Earn(ctx, p, loyalty.Points{Customer: m, PointType: typ, Points: n, Key: uuid.NewString()})
 		require.NoError(t, err)
 	}
-	_, err = svc.RedeemAcross(ctx, p, loyalty.Points{Customer: m, Points: 900})
+	_, err = svc.RedeemAcross(ctx, p, loyalty.Points{Customer: m, Points: 900, Key: "across-900"})
 	assert.ErrorIs(t, err, loyalty.ErrInsufficientPoints, "status points never count")
 	es, err := svc.RedeemAcross(ctx, p, loyalty.Points{Customer: m, Points: 450, Key: "r1"})
 	require.NoError(t, err)

@@ -137,15 +137,25 @@ func (s *Service) poolMember(ctx context.Context, p *Program, pool, member crm.C
 	return nil
 }
 
+// Contribution is a command that moves a member's points into their household pool.
+type Contribution struct {
+	Pool      crm.CustomerID `json:"pool"`
+	Member    crm.CustomerID `json:"member"`
+	PointType string         `json:"point_type"`
+	Points    int64          `json:"points"`
+	// Key is required and makes the contribution idempotent (see Points.Key).
+	Key string `json:"-"`
+}
+
 // ContributeToPool moves a member's points into their household pool (a transfer, under
 // the transfer limits).
-func (s *Service) ContributeToPool(ctx context.Context, p *Program, pool, member crm.CustomerID, pointType string, points int64, key string) ([]Entry, error) {
+func (s *Service) ContributeToPool(ctx context.Context, p *Program, c Contribution) ([]Entry, error) {
 	if p != nil && p.loc != nil {
-		if err := s.poolMember(ctx, p, pool, member); err != nil {
+		if err := s.poolMember(ctx, p, c.Pool, c.Member); err != nil {
 			return nil, err
 		}
 	}
-	return s.Transfer(ctx, p, Transfer{From: member, To: pool, PointType: pointType, Points: points, Reason: "pool contribution", Key: key})
+	return s.Transfer(ctx, p, Transfer{From: c.Member, To: c.Pool, PointType: c.PointType, Points: c.Points, Reason: "pool contribution", Key: c.Key})
 }
 
 // RedeemFromPool spends a pool's points on behalf of one of its members.

@@ -124,7 +124,7 @@ func runSequence(t *testing.T, seed uint64, steps int, stats map[string]int) {
 			key := next("refund")
 			applied := false
 			c = command{"refund " + key, func() ([]loyalty.Entry, error) {
-				es, err := svc.Refund(ctx, p, o.customer, o.id, lines, key)
+				es, err := svc.Refund(ctx, p, loyalty.Refund{Customer: o.customer, Order: o.id, Lines: lines, Key: key})
 				if err == nil && !applied {
 					applied = true
 					for _, l := range lines {

@@ -58,7 +58,7 @@ func newRefundFixture(t *testing.T, returns loyalty.ReturnMode) *refundFixture {
 
 func (f *refundFixture) earn(t *testing.T) loyalty.Entry {
 	t.Helper()
-	res, err := f.svc.EarnOrder(f.ctx, f.p, f.order, f.member, "")
+	res, err := f.svc.EarnOrder(f.ctx, f.p, f.order, f.member)
 	require.NoError(t, err)
 	require.Len(t, res.Entries, 1, "an order earns one entry per point type")
 	return res.Entries[0]
@@ -104,7 +104,7 @@ func TestRefundTakesBackLineByLine(t *testing.T) {
 	}
 	book := int64(300)
 	for i, s := range steps {
-		out, err := f.svc.Refund(f.ctx, f.p, f.member.CustomerID, "SO-1", s.lines, "RF-"+s.name)
+		out, err := f.svc.Refund(f.ctx, f.p, loyalty.Refund{Customer: f.member.CustomerID, Order: "SO-1", Lines: s.lines, Key: "RF-" + s.name})
 		require.NoError(t, err, s.name)
 		require.Len(t, out, 1, s.name)
 		r := out[0]
@@ -115,7 +115,7 @@ func TestRefundTakesBackLineByLine(t *testing.T) {
 		book -= s.take
 		assert.Equal(t, book, f.book(t), "step %d: %s", i, s.name)
 	}
-	_, err := f.svc.Refund(f.ctx, f.p, f.member.CustomerID, "SO-1", []loyalty.RefundLine{{Line: "A", Quantity: 1, Of: 2}}, "RF-again")
+	_, err := f.svc.Refund(f.ctx, f.p, loyalty.Refund{Customer: f.member.CustomerID, Order: "SO-1", Lines: []loyalty.RefundLine{{Line: "A", Quantity: 1, Of: 2}}, Key: "RF-again"})
 	assert.ErrorIs(t, err, kehu.ErrInvalid, "line A has no units left to refund")
 	assert.Zero(t, f.book(t))
 }
@@ -123,7 +123,7 @@ func TestRefundTakesBackLineByLine(t *testing.T) {
 func TestReverseOrderEntryTakesEveryLot(t *testing.T) {
 	f := newRefundFixture(t, "")
 	earn := f.earn(t)
-	_, err := f.svc.Refund(f.ctx, f.p, f.member.CustomerID, "SO-1", []loyalty.RefundLine{{Line: "B", Quantity: 1, Of: 1}}, "RF-B")
+	_, err := f.svc.Refund(f.ctx, f.p, loyalty.Refund{Customer: f.member.CustomerID, Order: "SO-1", Lines: []loyalty.RefundLine{{Line: "B", Quantity: 1, Of: 1}}, Key: "RF-B"})
 	require.NoError(t, err)
 	out, err := f.svc.Reverse(f.ctx, f.p, earn.ID, "order cancelled")
 	require.NoError(t, err)
@@ -137,7 +137,7 @@ func TestReverseOrderEntryTakesEveryLot(t *testing.T) {
 
 	g := newRefundFixture(t, "")
 	earn = g.earn(t)
-	_, err = g.svc.Refund(g.ctx, g.p, g.member.CustomerID, "SO-1", nil, "RF-all")
+	_, err = g.svc.Refund(g.ctx, g.p, loyalty.Refund{Customer: g.member.CustomerID, Order: "SO-1", Key: "RF-all"})
 	require.NoError(t, err)
 	_, err = g.svc.Reverse(g.ctx, g.p, earn.ID, "order cancelled")
 	assert.ErrorIs(t, err, loyalty.ErrAlreadyReversed, "a refunded order has nothing left to reverse")
@@ -165,7 +165,7 @@ func TestRefundOfSpentPointsFollowsTheReturnPolicy(t *testing.T) {
 					lotA = l.Remaining
 				}
 			}
-			_, err = f.svc.Refund(f.ctx, f.p, f.member.CustomerID, "SO-1", []loyalty.RefundLine{{Line: "A", Quantity: 2, Of: 2}}, "RF-A")
+			_, err = f.svc.Refund(f.ctx, f.p, loyalty.Refund{Customer: f.member.CustomerID, Order: "SO-1", Lines: []loyalty.RefundLine{{Line: "A", Quantity: 2, Of: 2}}, Key: "RF-A"})
 			require.NoError(t, err)
 			want := tc.book
 			if tc.returns == loyalty.ReturnForgive {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -70,7 +71,7 @@ func (e *rwEnv) member() crm.CustomerID { return crm.CustomerIDFrom(e.ids.NewID(
 // earn credits points to a member now.
 func (e *rwEnv) earn(c crm.CustomerID, n int64) loyalty.Entry {
 	e.t.Helper()
-	en, err := e.svc.Earn(e.ctx, e.p, loyalty.Points{Customer: c, PointType: "points", Points: n})
+	en, err := e.svc.Earn(e.ctx, e.p, loyalty.Points{Customer: c, PointType: "points", Points: n, Key: uuid.NewString()})
 	require.NoError(e.t, err, "Earn")
 	return en
 }
@@ -104,7 +105,7 @@ func (e *rwEnv) stock(id string) int64 {
 
 func (e *rwEnv) reserve(c crm.CustomerID, reward string, units int64, key string) *loyalty.Reservation {
 	e.t.Helper()
-	r, err := e.svc.Reserve(e.ctx, e.p, c, reward, units, loyalty.Member{}, key)
+	r, err := e.svc.Reserve(e.ctx, e.p, loyalty.Reserve{Customer: c, Reward: reward, Units: units, Key: key}, loyalty.Member{})
 	require.NoError(e.t, err, "Reserve of %d %s with key %s", units, reward, key)
 	return r
 }
@@ -295,7 +296,7 @@ func TestReserveRefusals(t *testing.T) {
 				key = ""
 			}
 			stock, avail := e.stock(r.ID), e.available(c)
-			res, err := e.svc.Reserve(e.ctx, e.p, c, "coffee", units, tc.member, key)
+			res, err := e.svc.Reserve(e.ctx, e.p, loyalty.Reserve{Customer: c, Reward: "coffee", Units: units, Key: key}, tc.member)
 			assert.ErrorIs(t, err, tc.want)
 			assert.Nil(t, res)
 			assert.Equal(t, stock, e.stock(r.ID), "a refused reservation leaves the stock as it was")
@@ -339,7 +340,7 @@ func TestReserveConfirm(t *testing.T) {
 	again := e.reserve(c, "coffee", 2, "checkout-1")
 	assert.Equal(t, res, again)
 	assert.EqualValues(t, 400, e.available(c))
-	_, err = e.svc.Reserve(e.ctx, e.p, c, "coffee", 1, loyalty.Member{}, "checkout-1")
+	_, err = e.svc.Reserve(e.ctx, e.p, loyalty.Reserve{Customer: c, Reward: "coffee", Units: 1, Key: "checkout-1"}, loyalty.Member{})
 	assert.ErrorIs(t, err, kehu.ErrKeyReused, "the key with other units")
 	assert.ErrorIs(t, err, kehu.ErrConflict)
 
@@ -417,7 +418,7 @@ func TestReserveCancel(t *testing.T) {
 	assert.EqualValues(t, 10, e.stock("coffee"), "a repeated Cancel puts nothing back twice")
 	_, err = e.svc.Confirm(e.ctx, e.p, res.ID)
 	assert.ErrorIs(t, err, kehu.ErrConflict, "a cancelled reservation cannot be confirmed")
-	again, err = e.svc.Reserve(e.ctx, e.p, c, "coffee", 1, loyalty.Member{}, "checkout-1")
+	again, err = e.svc.Reserve(e.ctx, e.p, loyalty.Reserve{Customer: c, Reward: "coffee", Units: 1, Key: "checkout-1"}, loyalty.Member{})
 	require.NoError(t, err, "Reserve repeated after the cancellation")
 	assert.Equal(t, loyalty.Cancelled, again.Status, "a repeated Reserve returns its reservation as it is now")
 	e.check(c)
@@ -472,8 +473,7 @@ func TestReserveInterrupted(t *testing.T) {
 	}
 	// holdOnly writes the hold as Reserve would, without recording it on the reservation.
 	holdOnly := func(t *testing.T, e *rwEnv, c crm.CustomerID, id string) {
-		_, err := e.svc.Redeem(e.ctx, e.p, loyalty.Points{Customer: c, PointType: "points", Points: 300,
-			Source: loyalty.Source{Type: "reservation", Ref: id}, Reason: "reward coffee", Key: "reservation:" + id})
+		_, err := e.svc.HoldOnly(e.ctx, e.p, c, "points", 300, id, "coffee")
 		require.NoError(t, err)
 	}
 
@@ -534,7 +534,7 @@ func TestReserveConcurrentStock(t *testing.T) {
 		e.earn(cs[i], 300)
 	}
 	errs := rwParallel(members, func(i int) error {
-		_, err := e.svc.Reserve(e.ctx, e.p, cs[i], "coffee", 1, loyalty.Member{}, fmt.Sprintf("checkout-%d", i))
+		_, err := e.svc.Reserve(e.ctx, e.p, loyalty.Reserve{Customer: cs[i], Reward: "coffee", Units: 1, Key: fmt.Sprintf("checkout-%d", i)}, loyalty.Member{})
 		return err
 	})
 	won := 0
@@ -566,7 +566,7 @@ func TestReserveConcurrentBalance(t *testing.T) {
 	c := e.member()
 	e.earn(c, 500)
 	errs := rwParallel(checkouts, func(i int) error {
-		_, err := e.svc.Reserve(e.ctx, e.p, c, "coffee", 1, loyalty.Member{}, fmt.Sprintf("checkout-%d", i))
+		_, err := e.svc.Reserve(e.ctx, e.p, loyalty.Reserve{Customer: c, Reward: "coffee", Units: 1, Key: fmt.Sprintf("checkout-%d", i)}, loyalty.Member{})
 		return err
 	})
 	won := 0

@@ -54,7 +54,9 @@ func digest(kind string, payload any) string {
 
 // run applies one command: it answers a repeated key from the command record, expires due
 // lots of every account it touches, lets fn write its entries, and stores everything in one
-// atomic step. It returns fn's entries.
+// atomic step. It returns fn's entries. A repeated key is answered before any rule of fn:
+// first from the record, and again if fn or the store refuses the command, because a
+// retry racing its first attempt sees the effects of that attempt once it has committed.
 func (s *Service) run(ctx context.Context, p *Program, key, dig string, keys []AccountKey,
 	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, error) {
 	out, _, err := s.runAll(ctx, p, key, dig, keys, fn)
@@ -75,9 +77,10 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 	var (
 		out, all []Entry
 		err      error
+		ruled    bool
 	)
 	for range maxAttempts {
-		st := &runState{op: ledgerOp{at: s.opts.Now().Round(0), version: p.Version, key: key, actor: kehu.ActorFrom(ctx), uuid: s.opts.NewID}}
+		st := &runState{op: ledgerOp{at: s.opts.Now(), version: p.Version, key: key, actor: kehu.ActorFrom(ctx), uuid: s.opts.NewID}}
 		err = s.store.Update(ctx, keys, func(accts []*Account) (*Commit, error) {
 			st.ruled = true
 			var all []Entry
@@ -106,21 +109,20 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 			st.ruled = false
 			return &st.commit, nil
 		})
-		out, all = st.out, st.commit.Entries
+		out, all, ruled = st.out, st.commit.Entries, st.ruled
 		if err == nil || st.ruled || !errors.Is(err, kehu.ErrConflict) {
 			break
 		}
 	}
-	switch {
-	case errors.Is(err, kehu.ErrDuplicate) && key != "":
-		// Another writer recorded the key first: answer from its record. Without a record
-		// the duplicate was something else, and is returned as it is.
-		out, done, rerr := s.replay(ctx, p, key, dig)
-		if rerr != nil || done {
+	if err != nil && key != "" && (ruled || errors.Is(err, kehu.ErrDuplicate)) {
+		// A retry that raced its first attempt sees the first attempt's effects (the points
+		// already spent, the cap already used) or its record: the first result answers
+		// before any business rule does. Without a record the error is the command's own.
+		if out, done, rerr := s.replay(ctx, p, key, dig); rerr != nil || done {
 			return out, nil, rerr
 		}
-		return nil, nil, err
-	case err != nil:
+	}
+	if err != nil {
 		return nil, nil, err
 	}
 	return out, all, s.publish(ctx, all)
@@ -209,9 +211,12 @@ type Points struct {
 	// Source says what caused it; Ref is the host's reference (order, redemption, event).
 	Source Source `json:"source,omitzero"`
 	Reason string `json:"reason,omitempty"`
-	// Key makes the command idempotent: a repeat returns the first result; a repeat with a
-	// different payload fails with ErrKeyReused. Keys are permanent.
+	// Key is required and makes the command idempotent: a repeat returns the first result,
+	// also when it races the first attempt; a repeat with a different payload fails with
+	// kehu.ErrKeyReused. Keys are permanent and checked by kehu.CheckHostKey.
 	Key string `json:"-"`
+	// libraryKey marks a command the library issues itself, under a key of its own.
+	libraryKey bool
 }
 
 func (c *Points) check(p *Program, positive bool) (PointType, error) {
@@ -230,9 +235,18 @@ func (c *Points) check(p *Program, positive bool) (PointType, error) {
 		probs.Addf("points", "range", "must be within ±%d", int64(MaxPoints))
 	}
 	checkText(&probs, "reason", c.Reason, 500)
-	checkText(&probs, "key", c.Key, 200)
 	checkText(&probs, "source.ref", c.Source.Ref, 200)
+	probs.Merge("", checkKey(c.Key, c.libraryKey))
 	return pt, probs.Err()
+}
+
+// checkKey checks a command's key: a host's (kehu.CheckHostKey), or one the library made
+// for a command it issues itself (kehu.CheckKey).
+func checkKey(key string, library bool) error {
+	if library {
+		return kehu.CheckKey("key", key)
+	}
+	return kehu.CheckHostKey("key", key)
 }
 
 func (c *Points) key(p *Program) AccountKey {
@@ -304,7 +318,7 @@ func (s *Service) RedeemAcross(ctx context.Context, p *Program, c Points) ([]Ent
 		probs.Addf("points", "range", "must be between 1 and %d", int64(MaxPoints))
 	}
 	checkText(&probs, "reason", c.Reason, 500)
-	checkText(&probs, "key", c.Key, 200)
+	probs.Merge("", checkKey(c.Key, false))
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
@@ -374,8 +388,9 @@ func (s *Service) Adjust(ctx context.Context, p *Program, c Points) (Entry, erro
 // very lots it drew on, with their original expiry (points whose lot has expired meanwhile
 // expire again at once); an earning or positive adjustment takes back what refunds have not
 // yet taken of the points it credited, the programme's return policy deciding what happens
-// to points already spent. Reverse is idempotent by entry: repeating it returns the first
-// result.
+// to points already spent. Reverse is idempotent by entry: its key is derived from the
+// entry (kehu.LibraryKey("reverse", id)), so repeating it, with any reason, returns the
+// first result.
 func (s *Service) Reverse(ctx context.Context, p *Program, id EntryID, reason string) ([]Entry, error) {
 	if err := needProgram(p); err != nil {
 		return nil, err
@@ -389,6 +404,10 @@ func (s *Service) Reverse(ctx context.Context, p *Program, id EntryID, reason st
 	}
 	return s.reverse(ctx, p, orig, reason)
 }
+
+// reverseKey is the key of the reversal of an entry: reversals are idempotent by the entry
+// they reverse, so a host names none.
+func reverseKey(id EntryID) string { return kehu.LibraryKey("reverse", id.String()) }
 
 // reverseHold undoes a reservation's points hold (Cancel's half of the work).
 func (s *Service) reverseHold(ctx context.Context, p *Program, id EntryID, reason string) ([]Entry, error) {
@@ -409,8 +428,7 @@ func (s *Service) reverse(ctx context.Context, p *Program, orig *Entry, reason s
 		return s.reverseTransfer(ctx, p, orig, reason)
 	}
 	pt, _ := p.PointType(orig.Account.PointType)
-	key := "reverse:" + id.String()
-	return s.run(ctx, p, key, digest("reverse", id), []AccountKey{orig.Account}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+	return s.run(ctx, p, reverseKey(id), digest("reverse", id), []AccountKey{orig.Account}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		switch orig.Kind {
 		case KindRedeem:
 			e := op.restore(a[0], orig, reason)
@@ -444,24 +462,36 @@ type RefundLine struct {
 	Of       int64  `json:"of"`
 }
 
+// Refund is a command that takes back the points some lines of an order earned.
+type Refund struct {
+	Customer crm.CustomerID `json:"customer"`
+	// Order is the ID of the order the points were earned on (Order.ID).
+	Order string `json:"order"`
+	// Lines are the parts of the order's lines refunded; none means the whole order.
+	Lines []RefundLine `json:"lines,omitempty"`
+	// Key is required and makes the refund idempotent (see Points.Key).
+	Key string `json:"-"`
+}
+
 // Refund takes back the points an order's lines created, line by line: for each lot a
 // refunded line earned (one per point type), the points to take are such that the
 // refunds of a line add up to exactly what the line earned once all its units are refunded
 // (cumulative floor of earned × units refunded ÷ units). Points already spent are handled
 // by the programme's return policy. No lines means the whole order: whatever earlier
-// refunds have left of it. key is required.
-func (s *Service) Refund(ctx context.Context, p *Program, customer crm.CustomerID, order string, lines []RefundLine, key string) ([]Entry, error) {
+// refunds have left of it. r.Key is required (the refund's own ID, say): two systems that
+// both send the same refund under its key take the points once.
+func (s *Service) Refund(ctx context.Context, p *Program, r Refund) ([]Entry, error) {
 	if err := needProgram(p); err != nil {
 		return nil, err
 	}
+	customer, order, lines, key := r.Customer, r.Order, r.Lines, r.Key
 	var probs kehu.Problems
 	checkMember(customer, &probs)
 	if order == "" {
 		probs.Add("order", "required", "is empty")
 	}
-	if key == "" {
-		probs.Add("key", "required", "a refund needs an idempotency key, e.g. the refund's own ID")
-	}
+	checkText(&probs, "order", order, 200)
+	probs.Merge("", checkKey(key, false))
 	want := map[string]RefundLine{}
 	for i, l := range lines {
 		f := fmt.Sprintf("lines[%d]", i)
@@ -602,7 +632,7 @@ func (s *Service) reverseTransfer(ctx context.Context, p *Program, orig *Entry, 
 	}
 	pt, _ := p.PointType(in.Account.PointType)
 	keys := []AccountKey{out.Account, in.Account}
-	return s.run(ctx, p, "reverse:"+out.ID.String(), digest("reverse", out.ID), keys, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+	return s.run(ctx, p, reverseKey(out.ID), digest("reverse", out.ID), keys, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		back, err := op.takeBack(a[1], in, p, pt, reason)
 		if err != nil {
 			return nil, err

@@ -27,15 +27,16 @@ type EarnResult struct {
 // entry per point type, holding one lot per order line (LotMove.Line; one more for the
 // order's own bonuses) and what each rule gave (Entry.Awards), so that a refund can take
 // back exactly what each line created; all point types are written in one atomic step.
-// It is idempotent by key, which defaults to "order:" + the order ID, so a replayed order
-// event earns once; the digest covers the order only, so a replay after the member's tier
-// changed still returns the first result.
+// It is idempotent by the order's ID: its key is kehu.LibraryKey("order", o.ID), which no
+// host key can take, so a replayed order event earns once; the digest covers the order
+// only, so a replay after the member's tier changed still returns the first result, and
+// the same order ID with other contents fails with kehu.ErrKeyReused.
 //
 // Per-day and per-period caps are read from the member's ledger before the write, and the
 // write goes ahead only if none of the accounts read has changed since (otherwise the
 // earning is worked out again), so concurrent orders of one member never give a capped
 // rule more than its cap.
-func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member, key string) (*EarnResult, error) {
+func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member) (*EarnResult, error) {
 	if p == nil || p.loc == nil {
 		return nil, kehu.Invalid("program", "required", "a validated programme is required")
 	}
@@ -46,8 +47,12 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member, 
 	if customer.IsZero() {
 		return nil, kehu.Invalid("order.customer_id", "required", "the order has no customer")
 	}
-	if key == "" {
-		key = "order:" + o.ID
+	if o.ID == "" {
+		return nil, kehu.Invalid("order.id", "required", "the order has no ID")
+	}
+	key := kehu.LibraryKey("order", o.ID)
+	if err := kehu.CheckKey("order.id", key); err != nil {
+		return nil, err
 	}
 	dig := orderDigest(o)
 	res, err := s.earnWithUsage(ctx, p, customer, func(u *ledgerUsage) (*Earning, []awardGroup, error) {
@@ -139,7 +144,7 @@ func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, 
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	key := "event:" + string(event) + ":" + ref
+	key := kehu.LibraryKey("event", string(event), ref)
 	src := Source{Type: "event", Ref: string(event) + ":" + ref}
 	return s.earnWithUsage(ctx, p, m.CustomerID, func(u *ledgerUsage) (*Earning, []awardGroup, error) {
 		awards, steps, err := p.EventAwards(event, s.opts.Now(), m, u)

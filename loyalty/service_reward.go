@@ -146,10 +146,20 @@ func ReservationID(program, key string) string {
 }
 
 // holdKey is the idempotency key of the ledger command that holds a reservation's points.
-func holdKey(reservation string) string { return "reservation:" + reservation }
+func holdKey(reservation string) string { return kehu.LibraryKey("reservation", reservation) }
 
 // holdSource is the ledger source of a reservation's points hold.
 const holdSource = "reservation"
+
+// Reserve is a command that reserves units of a reward for a member.
+type Reserve struct {
+	Customer crm.CustomerID `json:"customer"`
+	// Reward is the reward's ID; Units how many of it.
+	Reward string `json:"reward"`
+	Units  int64  `json:"units"`
+	// Key is required; the reservation's ID is derived from it (see ReservationID).
+	Key string `json:"-"`
+}
 
 // Reserve takes units of a reward from stock and holds their points, so that the host's
 // checkout can collect the cash part, if any, while the points cannot be spent elsewhere.
@@ -160,16 +170,17 @@ const holdSource = "reservation"
 // fails with ErrInsufficientPoints and the reservation is removed and its units put back,
 // so nothing is left behind.
 //
-// key is required (e.g. the checkout's ID): the reservation's ID is derived from it (see
+// r.Key is required (e.g. the checkout's ID): the reservation's ID is derived from it (see
 // ReservationID), so a repeat returns the first reservation, in whatever status it is now,
-// and a repeat with a different member, reward or units fails with ErrKeyReused. A repeat
-// also completes a reservation whose points hold was interrupted (by a crash or a store
-// error) before it was recorded.
-func (s *Service) Reserve(ctx context.Context, p *Program, customer crm.CustomerID, rewardID string, units int64, m Member, key string) (*Reservation, error) {
+// and a repeat with a different member, reward or units fails with kehu.ErrKeyReused. A
+// repeat also completes a reservation whose points hold was interrupted (by a crash or a
+// store error) before it was recorded.
+func (s *Service) Reserve(ctx context.Context, p *Program, r Reserve, m Member) (*Reservation, error) {
 	rs, err := s.rewardsFor(p)
 	if err != nil {
 		return nil, err
 	}
+	customer, rewardID, units, key := r.Customer, r.Reward, r.Units, r.Key
 	var probs kehu.Problems
 	checkMember(customer, &probs)
 	if !m.CustomerID.IsZero() && m.CustomerID != customer {
@@ -182,10 +193,7 @@ func (s *Service) Reserve(ctx context.Context, p *Program, customer crm.Customer
 	if units <= 0 || units > maxUnits {
 		probs.Addf("units", "range", "%d is not between 1 and %d", units, maxUnits)
 	}
-	if key == "" {
-		probs.Add("key", "required", "a reservation needs an idempotency key, e.g. the checkout's ID")
-	}
-	checkText(&probs, "key", key, 200)
+	probs.Merge("", checkKey(key, false))
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
@@ -276,7 +284,7 @@ func (s *Service) resume(ctx context.Context, p *Program, rs RewardStore, prev *
 // is, to be completed by a repeat of Reserve or released by Cancel.
 func (s *Service) hold(ctx context.Context, p *Program, rs RewardStore, res *Reservation) (*Reservation, error) {
 	entry, err := s.Redeem(ctx, p, Points{Customer: res.Customer, PointType: res.PointType, Points: res.Points,
-		Source: Source{Type: holdSource, Ref: res.ID}, Reason: "reward " + res.Reward, Key: holdKey(res.ID)})
+		Source: Source{Type: holdSource, Ref: res.ID}, Reason: "reward " + res.Reward, Key: holdKey(res.ID), libraryKey: true})
 	if err != nil {
 		if !errors.Is(err, ErrInsufficientPoints) && !errors.Is(err, kehu.ErrInvalid) {
 			return nil, fmt.Errorf("reservation %s: points not held (repeat Reserve with its key, or Cancel it): %w", res.ID, err)
@@ -537,6 +545,14 @@ func (s *Service) Cancel(ctx context.Context, p *Program, reservationID, reason 
 // errCouponRepeat aborts a coupon use that repeats a key already used: nothing is written.
 var errCouponRepeat = errors.New("coupon already used with this key")
 
+// CouponUse is a command that uses a coupon once.
+type CouponUse struct {
+	// Code is the coupon's code as the member typed it (see ParseCouponCode).
+	Code string `json:"code"`
+	// Key is required and makes the use idempotent.
+	Key string `json:"-"`
+}
+
 // RedeemCoupon uses a coupon once, at the service's clock. The code is read as a member
 // may type it (see ParseCouponCode): a code that cannot be read or whose check symbol does
 // not match is a *kehu.ValidationError on "code"; a well-formed code that was never issued
@@ -544,20 +560,20 @@ var errCouponRepeat = errors.New("coupon already used with this key")
 // with no uses left with ErrCouponUsedUp; both write nothing. Concurrent uses never use a
 // coupon more times than it has.
 //
-// key, when not empty, makes the use idempotent (the checkout's order ID, say): a use
+// u.Key is required and makes the use idempotent (the checkout's order ID, say): a use
 // repeated with a key the coupon has already been used with returns the coupon as it is and
-// uses nothing, so a retried checkout never spends a multi-use coupon twice.
-func (s *Service) RedeemCoupon(ctx context.Context, p *Program, code, key string) (*Coupon, error) {
+// uses nothing — before any check of its validity or uses left — so a retried checkout
+// never spends a multi-use coupon twice.
+func (s *Service) RedeemCoupon(ctx context.Context, p *Program, u CouponUse) (*Coupon, error) {
 	rs, err := s.rewardsFor(p)
 	if err != nil {
 		return nil, err
 	}
-	canon, err := ParseCouponCode(code)
-	if err != nil {
-		return nil, err
-	}
+	key := u.Key
 	var probs kehu.Problems
-	checkText(&probs, "key", key, 200)
+	canon, err := ParseCouponCode(u.Code)
+	probs.Merge("", err)
+	probs.Merge("", checkKey(key, false))
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
@@ -565,7 +581,7 @@ func (s *Service) RedeemCoupon(ctx context.Context, p *Program, code, key string
 	var out *Coupon
 	repeated := false
 	err = rs.UseCoupon(ctx, p.ID, canon, func(c *Coupon) error {
-		if key != "" && slices.Contains(c.RedemptionKeys, key) {
+		if slices.Contains(c.RedemptionKeys, key) {
 			repeated, out = true, c.Clone()
 			return errCouponRepeat // nothing to write
 		}
@@ -578,9 +594,7 @@ func (s *Service) RedeemCoupon(ctx context.Context, p *Program, code, key string
 		}
 		c.UsesLeft--
 		c.Redemptions = append(c.Redemptions, now)
-		if key != "" {
-			c.RedemptionKeys = append(c.RedemptionKeys, key)
-		}
+		c.RedemptionKeys = append(c.RedemptionKeys, key)
 		out = c.Clone()
 		return nil
 	})

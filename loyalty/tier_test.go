@@ -64,7 +64,7 @@ func TestTiers(t *testing.T) {
 	}
 
 	assert.Equal(t, "member", tier().State.Tier, "a new member starts at the first level")
-	_, err = svc.EarnOrder(ctx, p, order("SO-1", clock.Now(), "1500.00", "1500.00"), m, "")
+	_, err = svc.EarnOrder(ctx, p, order("SO-1", clock.Now(), "1500.00", "1500.00"), m)
 	require.NoError(t, err)
 	st := tier()
 	assert.Equal(t, "silver", st.State.Tier, "upgrade as soon as the threshold is crossed")
@@ -74,12 +74,12 @@ func TestTiers(t *testing.T) {
 	assert.True(t, kehu.MustMoney("5000", "CNY").Equal(st.Next.Spend), "spend ¥5,000 more for gold, got %s", st.Next.Spend)
 
 	clock.Advance(24 * time.Hour)
-	_, err = svc.EarnOrder(ctx, p, order("SO-2", clock.Now(), "6000.00"), m, "")
+	_, err = svc.EarnOrder(ctx, p, order("SO-2", clock.Now(), "6000.00"), m)
 	require.NoError(t, err)
 	assert.Equal(t, "gold", tier().State.Tier)
 
 	// A refund lowers the figures at once but never the tier before the review.
-	_, err = svc.Refund(ctx, p, m.CustomerID, "SO-2", nil, "refund-SO-2")
+	_, err = svc.Refund(ctx, p, loyalty.Refund{Customer: m.CustomerID, Order: "SO-2", Key: "refund-SO-2"})
 	require.NoError(t, err)
 	st = tier()
 	assert.Equal(t, int64(300000), st.Figures.Spend, "the refunded line's spend is taken back")
@@ -125,7 +125,7 @@ func TestTiers(t *testing.T) {
 	assert.Equal(t, len(path), events)
 
 	// Replaying an order event changes neither the points nor the tier figures.
-	_, err = svc.EarnOrder(ctx, p, order("SO-1", start, "1500.00", "1500.00"), m, "")
+	_, err = svc.EarnOrder(ctx, p, order("SO-1", start, "1500.00", "1500.00"), m)
 	require.NoError(t, err)
 	assert.Equal(t, st.Figures, tier().Figures)
 }
@@ -175,7 +175,7 @@ func TestReleaseAndTierAt(t *testing.T) {
 	svc := loyalty.NewService(nil, opts)
 	ctx := context.Background()
 	m := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{8})}
-	_, err = svc.EarnOrder(ctx, p, order("SO-1", clock.Now(), "2500.00"), m, "")
+	_, err = svc.EarnOrder(ctx, p, order("SO-1", clock.Now(), "2500.00"), m)
 	require.NoError(t, err)
 	b, err := svc.Balance(ctx, p, m.CustomerID, "points")
 	require.NoError(t, err)
@@ -206,14 +206,14 @@ func TestEarnOrderReplayAndReusedKey(t *testing.T) {
 	ctx := context.Background()
 	m := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{4})}
 	o := order("SO-7", clock.Now(), "120.00", "30.00")
-	first, err := svc.EarnOrder(ctx, p, o, m, "")
+	first, err := svc.EarnOrder(ctx, p, o, m)
 	require.NoError(t, err)
 	m.Tier = "gold" // the member changed since; the order did not
-	again, err := svc.EarnOrder(ctx, p, o, m, "")
+	again, err := svc.EarnOrder(ctx, p, o, m)
 	require.NoError(t, err)
 	assert.Equal(t, first.Entries[0].ID, again.Entries[0].ID, "a replayed order event returns the first result")
 	o.Lines[1].Amount = kehu.MustMoney("31.00", "CNY")
-	_, err = svc.EarnOrder(ctx, p, o, m, "")
+	_, err = svc.EarnOrder(ctx, p, o, m)
 	assert.ErrorIs(t, err, kehu.ErrKeyReused, "the same order ID with other lines is refused")
 	b, err := svc.Balance(ctx, p, m.CustomerID, "points")
 	require.NoError(t, err)

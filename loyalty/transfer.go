@@ -15,7 +15,8 @@ type Transfer struct {
 	PointType string         `json:"point_type"`
 	Points    int64          `json:"points"`
 	Reason    string         `json:"reason,omitempty"`
-	// Key makes the transfer idempotent.
+	// Key is required and makes the transfer idempotent (see Points.Key); both sides of the
+	// transfer carry it as their Source.Ref, so that a reversal finds the other side.
 	Key string `json:"-"`
 }
 
@@ -44,25 +45,20 @@ func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry
 		probs.Addf("points", "range", "must be between 1 and %d", int64(MaxPoints))
 	}
 	checkText(&probs, "reason", t.Reason, 500)
+	probs.Merge("", checkKey(t.Key, false))
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
 	dig := digest("transfer", t)
-	if t.Key != "" {
-		// A retry returns the first result whatever has been sent since.
-		if out, done, err := s.replay(ctx, p, t.Key, dig); done || err != nil {
-			return out, err
-		}
+	// A retry returns the first result whatever has been sent since, before any limit.
+	if out, done, err := s.replay(ctx, p, t.Key, dig); done || err != nil {
+		return out, err
 	}
 	from := AccountKey{Program: p.ID, Customer: t.From, PointType: t.PointType}
 	to := AccountKey{Program: p.ID, Customer: t.To, PointType: t.PointType}
 	keys := []AccountKey{from, to}
 	// Both sides share a reference, so that a reversal finds the other side.
-	ref := t.Key
-	if ref == "" {
-		ref = s.opts.NewID().String()
-	}
-	src := Source{Type: "transfer", Ref: ref}
+	src := Source{Type: "transfer", Ref: t.Key}
 	var (
 		out []Entry
 		err error
@@ -73,6 +69,9 @@ func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry
 		// send more than the monthly limit.
 		var read map[AccountKey]int64
 		if read, err = s.checkTransferLimits(ctx, p, from, t.Points); err != nil {
+			if out, done, rerr := s.replay(ctx, p, t.Key, dig); done || rerr != nil {
+				return out, rerr // the first attempt committed meanwhile
+			}
 			return nil, err
 		}
 		out, err = s.run(ctx, p, t.Key, dig, keys, func(op *ledgerOp, a []*Account) ([]Entry, error) {

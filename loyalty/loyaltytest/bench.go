@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -110,7 +111,7 @@ func BenchEarn(b *testing.B, newStore func(b *testing.B) loyalty.Store) {
 		i++
 		m.CustomerID = benchCustomer(i, 4)
 		o.ID = "SO-" + strconv.Itoa(i)
-		if _, err := svc.EarnOrder(ctx, p, o, m, ""); err != nil {
+		if _, err := svc.EarnOrder(ctx, p, o, m); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -124,15 +125,16 @@ func BenchRedeem(b *testing.B, newStore func(b *testing.B) loyalty.Store, lots i
 	svc := loyalty.NewService(newStore(b), opts)
 	ctx := context.Background()
 	member := benchCustomer(1, 1)
+	var keys benchKeys
 	for range lots {
-		if _, err := svc.Earn(ctx, p, loyalty.Points{Customer: member, PointType: "points", Points: 1_000_000}); err != nil {
+		if _, err := svc.Earn(ctx, p, loyalty.Points{Customer: member, PointType: "points", Points: 1_000_000, Key: keys.next()}); err != nil {
 			b.Fatal(err)
 		}
 		clock.Advance(time.Hour)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := svc.Redeem(ctx, p, loyalty.Points{Customer: member, PointType: "points", Points: 1}); err != nil {
+		if _, err := svc.Redeem(ctx, p, loyalty.Points{Customer: member, PointType: "points", Points: 1, Key: keys.next()}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -146,10 +148,11 @@ func BenchConcurrentSpend(b *testing.B, newStore func(b *testing.B) loyalty.Stor
 	svc := loyalty.NewService(newStore(b), opts)
 	ctx := context.Background()
 	ids := make([]crm.CustomerID, members)
+	var keys benchKeys
 	for m := range members {
 		ids[m] = benchCustomer(m, 2)
 		for range 5 {
-			if _, err := svc.Earn(ctx, p, loyalty.Points{Customer: ids[m], PointType: "points", Points: 100_000_000_000}); err != nil {
+			if _, err := svc.Earn(ctx, p, loyalty.Points{Customer: ids[m], PointType: "points", Points: 100_000_000_000, Key: keys.next()}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -161,10 +164,15 @@ func BenchConcurrentSpend(b *testing.B, newStore func(b *testing.B) loyalty.Stor
 		for pb.Next() {
 			i++
 			m := ids[(i*7919)%members]
-			if _, err := svc.Redeem(ctx, p, loyalty.Points{Customer: m, PointType: "points", Points: 1}); err != nil {
+			if _, err := svc.Redeem(ctx, p, loyalty.Points{Customer: m, PointType: "points", Points: 1, Key: keys.next()}); err != nil {
 				b.Error(err)
 				return
 			}
 		}
 	})
 }
+
+// benchKeys hands out a fresh idempotency key per command, safe for concurrent use.
+type benchKeys struct{ n atomic.Int64 }
+
+func (k *benchKeys) next() string { return "bench-" + strconv.FormatInt(k.n.Add(1), 10) }

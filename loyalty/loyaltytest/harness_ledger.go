@@ -56,6 +56,16 @@ type ledger struct {
 	retail  *loyalty.Program
 	returns *loyalty.Program
 	watched map[loyalty.AccountKey]bool
+	keys    int
+}
+
+// keyOr returns key, or a fresh key for a command the test does not repeat.
+func (l *ledger) keyOr(key string) string {
+	if key != "" {
+		return key
+	}
+	l.keys++
+	return fmt.Sprintf("suite-%d", l.keys)
 }
 
 // program validates a programme definition; the suite's own definitions must validate.
@@ -104,7 +114,7 @@ func (l *ledger) check(step string, args ...any) {
 func (l *ledger) earn(p *loyalty.Program, c crm.CustomerID, pointType string, n int64, src loyalty.Source, key string) loyalty.Entry {
 	l.t.Helper()
 	l.acct(p, c, pointType)
-	e, err := l.svc.Earn(l.ctx, p, loyalty.Points{Customer: c, PointType: pointType, Points: n, Source: src, Key: key})
+	e, err := l.svc.Earn(l.ctx, p, loyalty.Points{Customer: c, PointType: pointType, Points: n, Source: src, Key: l.keyOr(key)})
 	require.NoError(l.t, err, "Service.Earn of %d %s", n, pointType)
 	l.check("Earn of %d %s", n, pointType)
 	return e
@@ -114,7 +124,7 @@ func (l *ledger) earn(p *loyalty.Program, c crm.CustomerID, pointType string, n 
 func (l *ledger) redeem(p *loyalty.Program, c crm.CustomerID, n int64, key string) (loyalty.Entry, error) {
 	l.t.Helper()
 	l.acct(p, c, points)
-	e, err := l.svc.Redeem(l.ctx, p, loyalty.Points{Customer: c, PointType: points, Points: n, Key: key})
+	e, err := l.svc.Redeem(l.ctx, p, loyalty.Points{Customer: c, PointType: points, Points: n, Key: l.keyOr(key)})
 	l.check("Redeem of %d (err %v)", n, err)
 	return e, err
 }

@@ -77,6 +77,7 @@ func layers() []layer {
 			{"Expiry", expiryTests()},
 			{"Pending", pendingTests()},
 			{"Idempotency", idempotencyTests()},
+			{"Keys", keyTests()},
 			{"Concurrency", ledgerConcurrencyTests()},
 			{"Reverse", reverseTests()},
 			{"Debt", debtTests()},

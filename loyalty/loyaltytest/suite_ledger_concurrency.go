@@ -100,7 +100,7 @@ func testConcurrentCappedOrders(t *testing.T, h *harness) {
 	errs := parallel(writers, func(i int) error {
 		o := loyalty.Order{ID: fmt.Sprintf("SO-%02d", i), CustomerID: c, At: l.clock.Now(), Currency: "CNY",
 			Lines: []loyalty.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")}}}
-		_, err := retryLost(func() (*loyalty.EarnResult, error) { return l.svc.EarnOrder(h.ctx, p, o, loyalty.Member{}, "") })
+		_, err := retryLost(func() (*loyalty.EarnResult, error) { return l.svc.EarnOrder(h.ctx, p, o, loyalty.Member{}) })
 		return err
 	})
 	l.check("%d concurrent orders under a daily cap", writers)

@@ -36,7 +36,7 @@ func (l *ledger) spentOrder(earned, spent int64) (loyalty.AccountKey, loyalty.En
 // refund refunds a whole order and must succeed.
 func (l *ledger) refund(p *loyalty.Program, k loyalty.AccountKey, order, key string) []loyalty.Entry {
 	l.t.Helper()
-	out, err := l.svc.Refund(l.ctx, p, k.Customer, order, nil, key)
+	out, err := l.svc.Refund(l.ctx, p, loyalty.Refund{Customer: k.Customer, Order: order, Key: key})
 	l.check("Refund of %s", order)
 	require.NoError(l.t, err, "Refund of order %s", order)
 	return out
@@ -60,7 +60,7 @@ func testRefundCreatesDebt(t *testing.T, h *harness) {
 	_, err := l.redeem(l.returns, k.Customer, 1, "")
 	assert.ErrorIs(t, err, loyalty.ErrInsufficientPoints, "nothing can be spent while in debt")
 
-	again, err := l.svc.Refund(h.ctx, l.returns, k.Customer, "SO-1", nil, "RF-1")
+	again, err := l.svc.Refund(h.ctx, l.returns, loyalty.Refund{Customer: k.Customer, Order: "SO-1", Key: "RF-1"})
 	require.NoError(t, err, "Refund repeated with its key")
 	assertEntries(t, out, again, "Refund repeated with its key must return the first result")
 	assert.EqualValues(t, 250, l.account(k).Debt, "a repeated refund must not add to the debt")

@@ -43,7 +43,7 @@ func testNotSpendableAtExpiry(t *testing.T, h *harness) {
 	assert.ErrorIs(t, err, loyalty.ErrInsufficientPoints,
 		"Redeem at the instant of expiry must fail with ErrInsufficientPoints, even before ExpireDue runs")
 	l.assertSame(before, "Redeem that failed at the instant of expiry must write nothing (not even the expiry)")
-	_, err = l.svc.Transfer(h.ctx, l.retail, loyalty.Transfer{From: c, To: l.member(l.retail), PointType: points, Points: 1})
+	_, err = l.svc.Transfer(h.ctx, l.retail, loyalty.Transfer{From: c, To: l.member(l.retail), PointType: points, Points: 1, Key: "expired-transfer"})
 	assert.ErrorIs(t, err, loyalty.ErrInsufficientPoints, "Transfer at the instant of expiry must fail with ErrInsufficientPoints")
 	assert.EqualValues(t, 70, l.balance(l.retail, c, status).Available, "status points never expire")
 }

@@ -112,7 +112,7 @@ func testQualifyingNotSpendable(t *testing.T, h *harness) {
 	k := l.acct(l.retail, c, status)
 	l.earn(l.retail, c, status, 500, loyalty.Source{}, "")
 	before := l.snap(k)
-	_, err := l.svc.Redeem(h.ctx, l.retail, loyalty.Points{Customer: c, PointType: status, Points: 100})
+	_, err := l.svc.Redeem(h.ctx, l.retail, loyalty.Points{Customer: c, PointType: status, Points: 100, Key: "spend-status"})
 	l.check("Redeem of status points")
 	assert.Error(t, err, "Redeem of qualifying (status) points must fail: status points measure tiers and are kept apart from spendable points")
 	l.assertSame(before, "Redeem of qualifying points must write nothing")

@@ -1,0 +1,163 @@
+package loyaltytest
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/loyalty"
+)
+
+func keyTests() []test {
+	return []test{
+		{"RacingRetriesAnswerFirst", testRacingRetries},
+		{"RacingTransferRetries", testRacingTransferRetries},
+		{"KeyRequired", testKeyRequired},
+		{"BadKeysRefused", testBadKeysRefused},
+		{"LibraryNamespace", testLibraryNamespace},
+	}
+}
+
+// testRacingRetries plays a checkout that retries a redeem after a timeout while the first
+// attempt is still running: the member has exactly the points for one redeem, and every
+// copy of the command must get the first result, never ErrInsufficientPoints.
+func testRacingRetries(t *testing.T, h *harness) {
+	const copies = 8
+	l := h.ledger()
+	c := l.member(l.retail)
+	l.earn(l.retail, c, points, 100, orderSource("SO-1", "L1"), "")
+	cmd := loyalty.Points{Customer: c, PointType: points, Points: 100, Key: "checkout-7"}
+	got := make([]loyalty.Entry, copies)
+	errs := parallel(copies, func(i int) (err error) {
+		got[i], err = retryLost(func() (loyalty.Entry, error) { return l.svc.Redeem(h.ctx, l.retail, cmd) })
+		return err
+	})
+	l.check("racing redeems")
+	for i, err := range errs {
+		require.NoError(t, err, "copy %d of a redeem racing its first attempt must get the first result", i)
+		assertEntry(t, got[0], got[i], "copy %d must return the entry the first attempt wrote", i)
+	}
+	assert.EqualValues(t, 0, l.available(l.retail, c), "the points are spent once")
+}
+
+// testRacingTransferRetries is testRacingRetries for a transfer of the sender's whole
+// balance.
+func testRacingTransferRetries(t *testing.T, h *harness) {
+	const copies = 6
+	l := h.ledger()
+	from, to := l.member(l.retail), l.member(l.retail)
+	l.earn(l.retail, from, points, 50, orderSource("SO-1", "L1"), "")
+	l.acct(l.retail, to, points)
+	tr := loyalty.Transfer{From: from, To: to, PointType: points, Points: 50, Key: "gift-9"}
+	got := make([][]loyalty.Entry, copies)
+	errs := parallel(copies, func(i int) (err error) {
+		got[i], err = retryLost(func() ([]loyalty.Entry, error) { return l.svc.Transfer(h.ctx, l.retail, tr) })
+		return err
+	})
+	l.check("racing transfers")
+	for i, err := range errs {
+		require.NoError(t, err, "copy %d of a transfer racing its first attempt must get the first result", i)
+		require.Len(t, got[i], 2, "copy %d", i)
+		assertEntry(t, got[0][0], got[i][0], "copy %d must return the first attempt's entries", i)
+	}
+	assert.EqualValues(t, 0, l.available(l.retail, from), "the sender pays once")
+	assert.EqualValues(t, 50, l.available(l.retail, to), "the receiver gets the points once")
+}
+
+// requireKeyProblem checks that err is a validation error on "key" with the rule.
+func requireKeyProblem(t *testing.T, err error, rule, what string) {
+	t.Helper()
+	var verr *kehu.ValidationError
+	require.True(t, errors.As(err, &verr), "%s: want a *kehu.ValidationError on key (%s), got %v", what, rule, err)
+	assert.True(t, verr.Has("key", rule), "%s: want rule %q on key, got %v", what, rule, err)
+}
+
+// testKeyRequired checks that every command that moves points refuses to run without a
+// key, and writes nothing.
+func testKeyRequired(t *testing.T, h *harness) {
+	l := h.ledger()
+	c, other := l.member(l.retail), l.member(l.retail)
+	l.earn(l.retail, c, points, 100, orderSource("SO-1", "L1"), "")
+	k := l.acct(l.retail, c, points)
+	before := l.snap(k)
+	cmds := []struct {
+		what string
+		run  func() error
+	}{
+		{"Earn", func() error {
+			_, err := l.svc.Earn(h.ctx, l.retail, loyalty.Points{Customer: c, PointType: points, Points: 1})
+			return err
+		}},
+		{"Redeem", func() error {
+			_, err := l.svc.Redeem(h.ctx, l.retail, loyalty.Points{Customer: c, PointType: points, Points: 1})
+			return err
+		}},
+		{"Adjust", func() error {
+			_, err := l.svc.Adjust(h.ctx, l.retail, loyalty.Points{Customer: c, PointType: points, Points: -1, Reason: "fix"})
+			return err
+		}},
+		{"Transfer", func() error {
+			_, err := l.svc.Transfer(h.ctx, l.retail, loyalty.Transfer{From: c, To: other, PointType: points, Points: 1})
+			return err
+		}},
+		{"Refund", func() error {
+			_, err := l.svc.Refund(h.ctx, l.retail, loyalty.Refund{Customer: c, Order: "SO-1"})
+			return err
+		}},
+	}
+	for _, cmd := range cmds {
+		requireKeyProblem(t, cmd.run(), "required", cmd.what+" without a key")
+	}
+	l.check("commands without keys")
+	l.assertSame(before, "commands without keys must write nothing")
+}
+
+// testBadKeysRefused checks that keys kehu.CheckKey refuses are refused before anything is
+// written, and that the longest valid key works and comes back unaltered.
+func testBadKeysRefused(t *testing.T, h *harness) {
+	l := h.ledger()
+	c := l.member(l.retail)
+	l.earn(l.retail, c, points, 100, orderSource("SO-1", "L1"), "")
+	k := l.acct(l.retail, c, points)
+	before := l.snap(k)
+	for _, tc := range []struct{ key, rule string }{
+		{strings.Repeat("k", kehu.MaxKeyLen+1), "max_length"},
+		{"bad\xffutf8", "encoding"},
+		{"nul\x00key", "control_char"},
+	} {
+		_, err := l.svc.Redeem(h.ctx, l.retail, loyalty.Points{Customer: c, PointType: points, Points: 1, Key: tc.key})
+		requireKeyProblem(t, err, tc.rule, fmt.Sprintf("Redeem with key %q", tc.key))
+	}
+	l.assertSame(before, "refused keys must write nothing")
+	longest := strings.Repeat("長", kehu.MaxKeyLen/3) // 3 bytes each: within MaxKeyLen
+	e, err := l.svc.Redeem(h.ctx, l.retail, loyalty.Points{Customer: c, PointType: points, Points: 1, Key: " " + longest[:len(longest)-3]})
+	require.NoError(t, err, "Redeem with a long key of multi-byte runes and a leading space")
+	got, err := h.s.Entry(h.ctx, e.ID)
+	require.NoError(t, err, "Store.Entry")
+	assert.Equal(t, " "+longest[:len(longest)-3], got.Key, "a key is stored byte for byte, never trimmed")
+}
+
+// testLibraryNamespace checks that no host key can take a key the library makes for itself:
+// a host redeem keyed like an order does not stop the order from earning, and host keys in
+// the library's namespace are refused.
+func testLibraryNamespace(t *testing.T, h *harness) {
+	l := h.ledger()
+	p := cappedProgram(t)
+	c := l.member(p)
+	l.earn(p, c, points, 100, orderSource("SO-0", "L1"), "")
+	_, err := l.svc.Redeem(h.ctx, p, loyalty.Points{Customer: c, PointType: points, Points: 10, Key: "order:SO-9"})
+	require.NoError(t, err, "a host key shaped like an order key is the host's own")
+	o := loyalty.Order{ID: "SO-9", CustomerID: c, At: l.clock.Now(), Currency: "CNY",
+		Lines: []loyalty.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")}}}
+	res, err := l.svc.EarnOrder(h.ctx, p, o, loyalty.Member{})
+	require.NoError(t, err, "EarnOrder(SO-9) after a host redeem keyed order:SO-9")
+	require.NotEmpty(t, res.Entries, "the order earns")
+	_, err = l.svc.Redeem(h.ctx, p, loyalty.Points{Customer: c, PointType: points, Points: 1, Key: kehu.LibraryKey("order", "SO-10")})
+	requireKeyProblem(t, err, "reserved", "Redeem with a key in the library's namespace")
+	l.check("library namespace")
+}
