@@ -71,3 +71,12 @@ func LibraryKey(kind string, parts ...string) string {
 	}
 	return b.String()
 }
+
+// CheckOptionalKey is CheckKey for a key that may be left empty: the empty key passes.
+// Stores call it on the keys they are handed, so that every store refuses the same keys.
+func CheckOptionalKey(field, key string) error {
+	if key == "" {
+		return nil
+	}
+	return CheckKey(field, key)
+}

@@ -76,6 +76,11 @@ func (s *MemoryStore) CreateCustomer(ctx context.Context, c *Customer, first *Ch
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if first != nil {
+		if err := kehu.CheckOptionalKey("key", first.Key); err != nil {
+			return err
+		}
+	}
 	c = c.Clone()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -325,6 +330,11 @@ func (s *MemoryStore) UpdateCustomer(ctx context.Context, id CustomerID, fn func
 	if err != nil {
 		return err
 	}
+	if ch != nil {
+		if err := kehu.CheckOptionalKey("key", ch.Key); err != nil {
+			return err
+		}
+	}
 	if ch != nil && s.keyUsed(id, ch.Key) {
 		return fmt.Errorf("customer %s change key %q: %w", id, ch.Key, kehu.ErrDuplicate)
 	}
@@ -361,6 +371,13 @@ func (s *MemoryStore) MergeCustomers(ctx context.Context, survivor, duplicate Cu
 	chs, chd, err := fn(cs, cd)
 	if err != nil {
 		return err
+	}
+	for _, ch := range []*Change{chs, chd} {
+		if ch != nil {
+			if err := kehu.CheckOptionalKey("key", ch.Key); err != nil {
+				return err
+			}
+		}
 	}
 	if chs != nil && s.keyUsed(survivor, chs.Key) {
 		return fmt.Errorf("customer %s change key %q: %w", survivor, chs.Key, kehu.ErrDuplicate)
@@ -625,6 +642,9 @@ func (s *MemoryStore) RedactHistory(ctx context.Context, id CustomerID, redact f
 // CreateInteraction implements Store.
 func (s *MemoryStore) CreateInteraction(ctx context.Context, in *Interaction) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := kehu.CheckOptionalKey("key", in.Key); err != nil {
 		return err
 	}
 	in = in.Clone()

@@ -62,8 +62,9 @@ func (s *Service) Store() Store { return s.store }
 
 // CreateOptions are the optional parts of a new customer.
 type CreateOptions struct {
-	// Key makes the create idempotent: repeating it returns the customer the first call
-	// created; repeating it with a different profile fails with ErrKeyReused.
+	// Key, when not empty, makes the create idempotent: repeating it returns the customer the
+	// first call created; repeating it with a different profile fails with
+	// kehu.ErrKeyReused. It is checked by kehu.CheckHostKey and stored as given.
 	Key string
 	// Stage is the starting lifecycle stage; default StageIntent.
 	Stage Stage
@@ -87,8 +88,7 @@ func (s *Service) CreateCustomer(ctx context.Context, p Profile, opt *CreateOpti
 	if !o.Stage.Valid() {
 		probs.Addf("stage", "enum", "%q is not a stage", clip.String(string(o.Stage), 32))
 	}
-	o.Key = strings.TrimSpace(o.Key)
-	checkLen(&probs, "key", o.Key, maxShortText)
+	checkOptionalKey(&probs, o.Key)
 	checkLen(&probs, "reason", o.Reason, maxShortText)
 	if err := probs.Err(); err != nil {
 		return nil, err
@@ -185,8 +185,10 @@ func (s *Service) ResolveCustomer(ctx context.Context, id CustomerID) (*Customer
 
 // UpdateOptions qualify a change.
 type UpdateOptions struct {
-	// Key makes the change idempotent: a repeat with the same key changes nothing and returns
-	// the customer as it is.
+	// Key, when not empty, makes the change idempotent: a repeat with the same key changes
+	// nothing and returns the customer as it is; a repeat that is another command (a stage
+	// change keyed like an earlier profile update, another target stage) fails with
+	// kehu.ErrKeyReused. Keys are unique per customer and checked by kehu.CheckHostKey.
 	Key string
 	// IfVersion, when not zero, applies the change only if the customer is still at that
 	// version (optimistic concurrency for hosts that read, show and then write); otherwise
@@ -210,6 +212,11 @@ const maxAttempts = 8
 // changed).
 func (s *Service) update(ctx context.Context, id CustomerID, action string, o UpdateOptions,
 	mutate func(c *Customer) error) (*Customer, *Change, error) {
+	var probs kehu.Problems
+	checkOptionalKey(&probs, o.Key)
+	if err := probs.Err(); err != nil {
+		return nil, nil, err
+	}
 	var (
 		saved *Customer
 		entry *Change
@@ -251,13 +258,57 @@ func (s *Service) update(ctx context.Context, id CustomerID, action string, o Up
 	switch {
 	case errors.Is(err, errNoChange):
 		return saved, nil, nil
-	case errors.Is(err, kehu.ErrDuplicate) && o.Key != "":
-		c, gerr := s.store.GetCustomer(ctx, id)
-		return c, nil, gerr
+	case errors.Is(err, kehu.ErrDuplicate) && o.Key != "" && entry != nil:
+		return s.replayUpdate(ctx, id, entry)
 	case err != nil:
 		return nil, nil, err
 	}
 	return saved, entry, nil
+}
+
+// replayUpdate answers a change whose key the customer's history already holds: the
+// customer as it is if the first change with the key is the same command, else
+// kehu.ErrKeyReused. The same command is the same action and, for a stage change, the same
+// target stage. A profile update's payload is a function and a consent's carries the
+// clock, so for those the action alone tells a repeat from a key reused for something else.
+func (s *Service) replayUpdate(ctx context.Context, id CustomerID, repeat *Change) (*Customer, *Change, error) {
+	first, err := s.changeByKey(ctx, id, repeat.Key)
+	if err != nil {
+		return nil, nil, err
+	}
+	same := first.Action == repeat.Action
+	if same && repeat.Action == ActionStage {
+		for _, f := range repeat.Fields {
+			if g, ok := first.Field(f.Field); !ok || g.New != f.New {
+				same = false
+			}
+		}
+	}
+	if !same {
+		return nil, nil, fmt.Errorf("customer %s change with key %q: %w", id, repeat.Key, kehu.ErrKeyReused)
+	}
+	c, err := s.store.GetCustomer(ctx, id)
+	return c, nil, err
+}
+
+// changeByKey finds the entry of a customer's history made with key.
+func (s *Service) changeByKey(ctx context.Context, id CustomerID, key string) (*Change, error) {
+	page := kehu.PageRequest{Limit: 1000}
+	for {
+		h, err := s.store.History(ctx, id, page)
+		if err != nil {
+			return nil, err
+		}
+		for i := range h.Items {
+			if h.Items[i].Key == key {
+				return &h.Items[i], nil
+			}
+		}
+		if h.Next == "" {
+			return nil, fmt.Errorf("customer %s: no change with key %q: %w", id, key, kehu.ErrNotFound)
+		}
+		page.After = h.Next
+	}
 }
 
 // UpdateCustomer changes a customer's profile. fn edits a copy of the profile; the service
@@ -464,4 +515,11 @@ func (s *Service) Search(ctx context.Context, q Query) (kehu.Page[*Customer], er
 		CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo,
 		IncludeTombstones: q.IncludeTombstones, PageRequest: q.PageRequest,
 	})
+}
+
+// checkOptionalKey checks a host's idempotency key, if one is given.
+func checkOptionalKey(probs *kehu.Problems, key string) {
+	if key != "" {
+		probs.Merge("", kehu.CheckHostKey("key", key))
+	}
 }

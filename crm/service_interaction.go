@@ -133,8 +133,7 @@ func (s *Service) buildInteraction(in InteractionInput, now time.Time) (*Interac
 	checkLen(&probs, "asked_for", in.AskedFor, maxShortText)
 	in.Agent = strings.TrimSpace(in.Agent)
 	checkLen(&probs, "agent", in.Agent, maxShortText)
-	in.Key = strings.TrimSpace(in.Key)
-	checkLen(&probs, "key", in.Key, maxShortText)
+	checkOptionalKey(&probs, in.Key)
 	if in.Contact = strings.TrimSpace(in.Contact); in.Contact != "" {
 		switch in.Channel {
 		case ChannelPhone, ChannelSMS:

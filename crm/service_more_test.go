@@ -453,3 +453,33 @@ func TestServiceRetriesLostRaces(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, h.Items, 2, "failed attempts write nothing")
 }
+
+func TestUpdateKeyReusedForAnotherCommand(t *testing.T) {
+	f := newFixture(t)
+	c := f.create(t, wang())
+	_, err := f.svc.ChangeStage(f.ctx, c.ID, crm.StagePotential, &crm.UpdateOptions{Key: "crm-7"})
+	require.NoError(t, err)
+	f.clock.Advance(time.Minute)
+	again, err := f.svc.ChangeStage(f.ctx, c.ID, crm.StagePotential, &crm.UpdateOptions{Key: "crm-7"})
+	require.NoError(t, err, "a repeat returns the customer as it is")
+	assert.Equal(t, int64(2), again.Version)
+	_, err = f.svc.UpdateCustomer(f.ctx, c.ID, func(p *crm.Profile) error {
+		p.Company = "Acme"
+		return nil
+	}, &crm.UpdateOptions{Key: "crm-7"})
+	assert.ErrorIs(t, err, kehu.ErrKeyReused, "a profile update under a stage change's key")
+	assert.ErrorIs(t, err, kehu.ErrConflict)
+	_, err = f.svc.UpdateCustomer(f.ctx, c.ID, func(p *crm.Profile) error {
+		p.Company = "Acme"
+		return nil
+	}, &crm.UpdateOptions{Key: "kehu:import:1"})
+	var verr *kehu.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("key", "reserved"), "%v", err)
+	_, err = f.svc.CreateCustomer(f.ctx, wang(), &crm.CreateOptions{Key: " spaced "})
+	require.NoError(t, err, "keys are opaque: spaces are part of the key")
+	_, err = f.svc.CreateCustomer(f.ctx, wang(), &crm.CreateOptions{Key: " spaced "})
+	require.NoError(t, err, "the same key and profile: the first result")
+	_, err = f.svc.CreateCustomer(f.ctx, wang(), &crm.CreateOptions{Key: "spaced"})
+	require.NoError(t, err, "a key is never trimmed: \"spaced\" is another key")
+}

@@ -249,6 +249,9 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 		return err
 	}
 	if commit != nil && commit.Command != nil {
+		if err := kehu.CheckKey("key", commit.Command.Key); err != nil {
+			return err
+		}
 		if _, ok := s.findCommand(s.program(commit.Command.Program), commit.Command.Key); ok {
 			return fmt.Errorf("command %q: %w", commit.Command.Key, kehu.ErrDuplicate)
 		}

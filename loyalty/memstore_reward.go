@@ -180,6 +180,9 @@ func (s *MemoryStore) Reserve(ctx context.Context, r Reservation, fn func(*Reser
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := kehu.CheckKey("key", r.Key); err != nil {
+		return err
+	}
 	m := s.rewardState()
 	m.mu.Lock()
 	defer m.mu.Unlock()

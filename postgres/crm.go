@@ -90,6 +90,11 @@ func (s *CRMStore) CreateCustomer(ctx context.Context, c *crm.Customer, first *c
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if first != nil {
+		if err := kehu.CheckOptionalKey("key", first.Key); err != nil {
+			return err
+		}
+	}
 	row, err := newCustRow(c)
 	if err != nil {
 		return fmt.Errorf("postgres: create customer %s: %w", c.ID, err)
@@ -173,6 +178,11 @@ func (s *CRMStore) UpdateCustomer(ctx context.Context, id crm.CustomerID, fn fun
 		if err != nil {
 			return err
 		}
+		if ch != nil {
+			if err := kehu.CheckOptionalKey("key", ch.Key); err != nil {
+				return err
+			}
+		}
 		c.ID, c.Version = id, cur.Version+1
 		steps, err := customerSteps(cur, c, ch)
 		if err != nil {
@@ -207,6 +217,13 @@ func (s *CRMStore) MergeCustomers(ctx context.Context, survivor, duplicate crm.C
 		chs, chd, err := fn(cs, cd)
 		if err != nil {
 			return err
+		}
+		for _, ch := range []*crm.Change{chs, chd} {
+			if ch != nil {
+				if err := kehu.CheckOptionalKey("key", ch.Key); err != nil {
+					return err
+				}
+			}
 		}
 		cs.ID, cs.Version = survivor, curS.Version+1
 		cd.ID, cd.Version = duplicate, curD.Version+1

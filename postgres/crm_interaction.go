@@ -52,6 +52,9 @@ func (s *CRMStore) CreateInteraction(ctx context.Context, in *crm.Interaction) e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := kehu.CheckOptionalKey("key", in.Key); err != nil {
+		return err
+	}
 	r, err := newInterRow(in)
 	if err != nil {
 		return fmt.Errorf("postgres: create interaction %s: %w", in.ID, err)

@@ -209,6 +209,11 @@ func (s *LoyaltyStore) Update(ctx context.Context, keys []loyalty.AccountKey, fn
 	if err != nil {
 		return err
 	}
+	if commit != nil && commit.Command != nil {
+		if err := kehu.CheckKey("key", commit.Command.Key); err != nil {
+			return err
+		}
+	}
 	if err := lyWriteCommit(ctx, conn, keys, accts, locked, commit); err != nil {
 		return err
 	}

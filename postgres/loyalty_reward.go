@@ -138,6 +138,9 @@ func lyReservationArgs(r *loyalty.Reservation) ([]any, error) {
 // Reserve implements loyalty.RewardStore, in one transaction that locks the reward, so that
 // reservations of one reward (and the active units they count) are serialised.
 func (s *LoyaltyStore) Reserve(ctx context.Context, r loyalty.Reservation, fn func(r *loyalty.Reservation, reward *loyalty.Reward, activeUnits int64) error) error {
+	if err := kehu.CheckKey("key", r.Key); err != nil {
+		return err
+	}
 	return inTx(ctx, s.pool, "reserve", func(tx pgx.Tx) error {
 		stored, ok, err := lyLockReward(ctx, tx, r.Program, r.Reward)
 		if err != nil {

@@ -55,5 +55,6 @@ func groups() []group {
 		{"History", historyTests()},
 		{"Interaction", interactionTests()},
 		{"Context", contextTests()},
+		{"Keys", keyTests()},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,6 +21,7 @@ func keyTests() []test {
 		{"KeyRequired", testKeyRequired},
 		{"BadKeysRefused", testBadKeysRefused},
 		{"LibraryNamespace", testLibraryNamespace},
+		{"StoreRefusesBadKeys", testStoreRefusesBadKeys},
 	}
 }
 
@@ -160,4 +162,25 @@ func testLibraryNamespace(t *testing.T, h *harness) {
 	_, err = l.svc.Redeem(h.ctx, p, loyalty.Points{Customer: c, PointType: points, Points: 1, Key: kehu.LibraryKey("order", "SO-10")})
 	requireKeyProblem(t, err, "reserved", "Redeem with a key in the library's namespace")
 	l.check("library namespace")
+}
+
+// testStoreRefusesBadKeys checks that Store.Update refuses a command record whose key
+// kehu.CheckKey refuses, with its error, and writes nothing.
+func testStoreRefusesBadKeys(t *testing.T, h *harness) {
+	for _, bk := range []struct{ key, rule string }{
+		{"", "required"},
+		{strings.Repeat("k", kehu.MaxKeyLen+1), "max_length"},
+		{"bad\xffutf8", "encoding"},
+		{"nul\x00key", "control_char"},
+	} {
+		a := h.key(progA, typePoints)
+		var e loyalty.Entry
+		err := h.s.Update(h.ctx, []loyalty.AccountKey{a}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+			e = h.earn(accts[0], 10, time.Time{}, loyalty.Source{Type: "manual"})
+			return &loyalty.Commit{Entries: []loyalty.Entry{e}, Command: h.command(progA, bk.key, e)}, nil
+		})
+		requireKeyProblem(t, err, bk.rule, fmt.Sprintf("Store.Update with command key %q", bk.key))
+		h.assertAbsent(a, "Update with a refused command key must write nothing")
+		h.assertNoEntry(e.ID, "Update with a refused command key must write nothing")
+	}
 }
