@@ -58,7 +58,7 @@ func isCJK(s string) bool {
 	return s != ""
 }
 
-// Demographics are the profile fields used for analysis (seed 002: age, gender, occupation,
+// Demographics are the profile fields used for analysis (age, gender, occupation,
 // income, education).
 type Demographics struct {
 	BirthDate  kehu.Date `json:"birth_date,omitzero"`

@@ -1,8 +1,8 @@
 // Package crm manages customer information (客户信息管理): the customer file (客户档案)
 // with its contacts, demographics, communication style, consent and lifecycle stage; an
 // append-only audit history of every change; the timeline of interactions; keyword search;
-// duplicates and merge; export and erasure of personal data. It also holds the shared kernel
-// the other kehu packages build on.
+// duplicates and merge; export and erasure of personal data. Money, IDs, the civil Date,
+// Options, errors and events are the kernel's, in the root package kehu.
 //
 // # Service and Store
 //
@@ -21,23 +21,22 @@
 //		return nil
 //	}, nil)
 //
-// Every write validates first and returns a *ValidationError naming each bad field and rule
-// (errors.Is(err, ErrInvalid)); nothing is written on error. Changes are atomic: the
+// Every write validates first and returns a *kehu.ValidationError naming each bad field and
+// rule (errors.Is(err, kehu.ErrInvalid)); nothing is written on error. Changes are atomic: the
 // function passed to UpdateCustomer edits a copy, and the store writes it, with its audit
-// entry, only if everything succeeds. Commands that take a Key are idempotent.
+// entry, only if everything succeeds.
 //
-// # Shared kernel
+// Keys are optional for crm commands (none moves points or money): CreateOptions.Key,
+// UpdateOptions.Key and InteractionInput.Key, when given, are checked by
+// kehu.CheckHostKey and stored as given; a repeat returns the first result, and a key
+// reused for another command fails with kehu.ErrKeyReused.
 //
-// Money pairs a shopspring/decimal amount with an ISO 4217 currency and refuses mixed
-// currencies; rounding names its mode. IDs are typed UUIDs (CustomerID, InteractionID, …),
-// UUIDv7 by default so they sort by creation time. Date is a civil date for birthdays and
-// anniversaries. Options injects the clock (Now), the ID source (NewID) and the events
-// Publisher, so a test harness can replay a year in milliseconds; Recorder keeps events
-// for tests.
+// Phone numbers typed without a country code are read in DefaultRegion ("CN"); a host
+// elsewhere uses Service.InRegion.
 //
 // # Lifecycle stages
 //
-// Stages follow seed 002: intent 意向, potential 潜在, active, key 重点, dormant and
+// The stages are intent 意向, potential 潜在, active, key 重点, dormant and
 // terminated 终止合作. Stage.CanMoveTo holds the allowed moves; every move is kept in
 // Customer.StageHistory and in the audit history.
 package crm

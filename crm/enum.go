@@ -76,10 +76,10 @@ func ParseEducation(s string) (Education, error) { return enum.Parse[Education](
 func (e *Education) UnmarshalText(b []byte) error { return enum.Unmarshal("education", e, b) }
 
 // DISC is the customer's communication style on the DISC model, recorded as a hint for
-// account managers (seed 002). The zero value means not assessed.
+// account managers. The zero value means not assessed.
 type DISC string
 
-// DISC styles, with the animals the seed uses for them.
+// DISC styles, with the animals Chinese sales training uses for them.
 const (
 	DISCDominance         DISC = "d" // 老虎 tiger: direct, decisive, results first
 	DISCInfluence         DISC = "i" // 孔雀 peacock: outgoing, enthusiastic, wants recognition
@@ -228,7 +228,7 @@ func ParseDirection(s string) (Direction, error) { return enum.Parse[Direction](
 // UnmarshalText implements encoding.TextUnmarshaler and rejects unknown values.
 func (d *Direction) UnmarshalText(b []byte) error { return enum.Unmarshal("direction", d, b) }
 
-// Urgency of an interaction that needs a reply (seed 003's phone record).
+// Urgency of an interaction that needs a reply, as a phone-service record notes it.
 type Urgency string
 
 // Urgency levels, lowest first.

@@ -27,8 +27,8 @@ type FieldChange struct {
 	New   string `json:"new"`
 }
 
-// Change is one entry of a customer's audit history: who changed what, when (seed 002:
-// every change to a file leaves a record). History is append-only; the one exception is
+// Change is one entry of a customer's audit history: who changed what, when (every change
+// to a customer file leaves a record). History is append-only; the one exception is
 // erasure, which replaces personal values with Redacted but keeps every entry.
 type Change struct {
 	ID         ChangeID   `json:"id"`

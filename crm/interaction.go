@@ -5,7 +5,7 @@ import (
 )
 
 // Interaction is one contact with a customer on their timeline: a call, an email, a visit…
-// It holds what seed 003's phone-service record asks for: who called, the number or address
+// It holds what a phone-service record asks for: who called, the number or address
 // used, whom they asked for, when, what about, how urgent, and by when a reply is due.
 type Interaction struct {
 	ID         InteractionID `json:"id"`

@@ -136,7 +136,7 @@ func dice(a, b string) float64 {
 	return 2 * float64(shared) / float64(len(ra)-1+len(rb)-1)
 }
 
-// Merge folds a duplicate into a survivor (seed 004's data cleansing), in one atomic step:
+// Merge folds a duplicate into a survivor (data cleansing), in one atomic step:
 // the survivor gains the duplicate's emails, phones, addresses, tags, interests and the
 // attributes and profile fields it lacks, the newer of each consent, and all of the
 // duplicate's interactions and history; the duplicate becomes a tombstone whose MergedInto

@@ -10,7 +10,7 @@ import (
 	"github.com/kehu-crm/kehu"
 )
 
-// CustomerExport is everything kehu holds about one customer (seed 004: privacy and data
+// CustomerExport is everything kehu holds about one customer (privacy and data
 // security), as returned by Service.Export.
 type CustomerExport struct {
 	ExportedAt   time.Time      `json:"exported_at"`

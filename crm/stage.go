@@ -6,7 +6,7 @@ import (
 	"github.com/kehu-crm/kehu/internal/enum"
 )
 
-// Stage is a customer's lifecycle stage (seed 002): 意向 intent, 潜在 potential, active,
+// Stage is a customer's lifecycle stage: 意向 intent, 潜在 potential, active,
 // 重点 key, dormant and 终止合作 terminated.
 type Stage string
 

@@ -5,6 +5,8 @@
 //
 // # Programmes
 //
+// The docs spell the idea "programme"; the type is Program, in the spelling Go identifiers
+// use.
 // A Program is built in Go (NewProgram) or loaded from JSON (LoadProgram, strict: unknown
 // fields and trailing data are errors) and validated as a whole: Validate reports every
 // problem at once in a *kehu.ValidationError whose fields name the place, such as
@@ -43,9 +45,7 @@
 // instants, and a spend draws on lots by the programme's spend policy and records which
 // lots it drew on. Entries (earn, redeem, expire, adjust, reverse, transfer, release) are
 // immutable. Expiry is decided against the injected clock on every read and write, so no
-// point is spendable after it expires even if ExpireDue has not run. Every command carries
-// an idempotency key: a repeat returns the first result, a repeat with another payload is
-// refused. Service.EarnOrder and Service.EarnEvent credit what Preview and EventAwards
+// point is spendable after it expires even if ExpireDue has not run. Service.EarnOrder and Service.EarnEvent credit what Preview and EventAwards
 // compute; Refund takes back exactly what refunded lines earned, following the
 // programme's return policy when the points were already spent. Balances, lots and
 // statements are available as of any instant, with liability and breakage reports.
@@ -53,6 +53,21 @@
 // records and the lots of small accounts in encodings without pointers, so that a million
 // members cost the garbage collector little. Package loyaltytest is the conformance suite
 // any host store runs.
+//
+// # Idempotency
+//
+// Every command that moves points is applied once. Commands without a natural identifier —
+// Earn, Redeem, RedeemAcross, Adjust, Refund, Transfer, ContributeToPool, RedeemFromPool,
+// Reserve and RedeemCoupon — are structs whose Key field is required (a missing key is a
+// *kehu.ValidationError on "key"). Commands that carry one derive their key from it, in
+// the namespace kehu.LibraryKeyPrefix that no host key may use: EarnOrder from the order's
+// ID, EarnEvent from the event and its reference, partner exchanges from the partner's
+// reference, Reverse from the entry it reverses, and a reservation's points hold from the
+// reservation; Confirm, Cancel and Release are idempotent by the reservation or order they
+// name. A repeat with the same key and payload returns the first result and writes
+// nothing, also when it races the first attempt: the first result answers before any
+// balance, cap or limit check, in every store. A repeat with another payload fails with
+// kehu.ErrKeyReused. Keys are checked by kehu.CheckHostKey and stored byte for byte.
 //
 // # Tiers
 //

@@ -10,7 +10,7 @@ import (
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
-// The retail programme of the issue: 1 point per ¥1 (gift cards excluded), double points in
+// A retail programme: 1 point per ¥1 (gift cards excluded), double points in
 // the birthday month, points expire at the end of the year after earning.
 const exampleRetail = `{
   "id": "retail-cn",

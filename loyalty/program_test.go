@@ -15,7 +15,7 @@ import (
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
-// earnRetailJSON is the retail programme of issue 3: 1 point per ¥1 (gift cards excluded),
+// earnRetailJSON is a retail programme: 1 point per ¥1 (gift cards excluded),
 // double points in the birthday month, points expire at the end of the year after earning.
 const earnRetailJSON = `{
   "id": "retail-cn",

@@ -15,7 +15,7 @@ import (
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
-// retailTiers is the issue's retail programme with its tiers: Silver, Gold and Platinum by
+// retailTiers is the retail programme with its tiers: Silver, Gold and Platinum by
 // 12-month spend, reviewed on the membership anniversary, at most one level down per
 // review, 30 days' grace.
 const retailTiers = `{

@@ -1,5 +1,6 @@
-// Package crmtest checks implementations of crm.Store and provides the deterministic
-// helpers that test harnesses share.
+// Package crmtest checks implementations of crm.Store. The deterministic clock and ID
+// source that harnesses share are the kernel's (kehu.Clock, kehu.SeqIDs,
+// kehu.Deterministic), so that a program may use them without linking package testing.
 //
 // # Conformance suite
 //
@@ -17,18 +18,9 @@
 //
 // The suite exercises the store directly, not through crm.Service: it builds customers,
 // history entries and interactions by hand with IDs from a SeqIDs and times from a Clock,
-// so every failure is reproducible. Times are whole seconds (a store may keep only
-// microseconds) and are compared with time.Time.Equal semantics, so a store may return
+// so every failure is reproducible. Times are whole microseconds (kehu.Precision, what
+// every store keeps) and are compared with time.Time.Equal semantics, so a store may return
 // them in any location.
-//
-// # Helpers
-//
-// Clock is a fixed, steppable clock and SeqIDs a sequential ID source; their method values
-// plug into kehu.Options.Now and kehu.Options.NewID, and Options wires both:
-//
-//	opts, clock, ids := kehu.Deterministic(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
-//	svc := crm.NewService(store, opts)
-//	clock.Advance(24 * time.Hour)
 //
 // # Benchmarks
 //

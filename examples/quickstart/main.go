@@ -51,7 +51,7 @@ func run() error {
 	}
 	fmt.Println("created:", wang.Name.Display, wang.PrimaryPhone(), "|", smith.Name.Display, smith.PrimaryPhone())
 
-	// A phone call that needs a reply by the end of the next day (seed 003's phone record).
+	// A phone call that needs a reply by the end of the next day (a phone-service record).
 	clock.Advance(2 * time.Hour)
 	call, err := svc.RecordInteraction(ctx, crm.InteractionInput{
 		CustomerID: wang.ID, Channel: crm.ChannelPhone, Direction: crm.Inbound,
