@@ -3,7 +3,6 @@ package segment_test
 import (
 	"math/big"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -257,7 +256,7 @@ func TestABCRandomAgainstIndependent(t *testing.T) {
 // class against the independent computation, and the defining property of CrossingUp: A
 // brings at least 80 % of revenue, and without its last group less than 80 %.
 func TestABCOnlineRetail(t *testing.T) {
-	txns, rep, err := segment.ReadOnlineRetail(os.DirFS(sharedData(t, "online-retail/by-day")), "*.csv")
+	txns, rep, err := segment.ReadOnlineRetail(onlineRetail(t), "*.csv")
 	require.NoError(t, err)
 	ranked, err := segment.Contribution(slices.Values(txns), time.Time{}, time.Time{})
 	require.NoError(t, err)
@@ -268,7 +267,7 @@ func TestABCOnlineRetail(t *testing.T) {
 		vals[i] = segment.CustomerValue{Customer: r.Customer, Value: r.Value}
 		sum = sum.Add(r.Value)
 	}
-	assert.True(t, sum.Equal(rep.Revenue), "contributions add up to the revenue of SOURCE.md, 1,589,296.28")
+	assert.True(t, sum.Equal(rep.Revenue), "contributions add up to the revenue of testdata/online-retail/SOURCE.md, 1,589,296.28")
 	got, err := segment.ABC(vals, nil)
 	require.NoError(t, err)
 	assert.Equal(t, independentABC(vals, nil), classes(got))
