@@ -346,12 +346,12 @@ func dec(s ...string) []decimal.Decimal {
 	return out
 }
 
-// TestSeedABCRules classifies accounts with seed 001's rules: A = agents and the top 20 %
-// of franchisees by annual sales; B = sales up ≥ 10 % in each of two consecutive years
-// with high cooperation and loyalty; C = the rest. The expected classes are worked by
-// hand from those definitions.
-func TestSeedABCRules(t *testing.T) {
-	rules, err := segment.NewRuleABC(segment.SeedABCRules())
+// TestFranchiseABCRules classifies accounts with the franchise ABC rule: A = agents and
+// the top 20 % of franchisees by annual sales; B = sales up ≥ 10 % in each of two
+// consecutive years with high cooperation and loyalty; C = the rest. The expected classes
+// are worked by hand from those definitions.
+func TestFranchiseABCRules(t *testing.T) {
+	rules, err := segment.NewRuleABC(segment.FranchiseABCRules())
 	require.NoError(t, err)
 	// Ten franchisees f0..f9 with last-year sales 100..1000 and one small agent.
 	var accounts []segment.Account
@@ -397,7 +397,7 @@ func TestSeedABCRules(t *testing.T) {
 		assert.Equal(t, segment.ClassC, got[2].Class, "z: 3 of 5 = 60 %")
 	})
 	t.Run("edited rules", func(t *testing.T) {
-		edited := segment.SeedABCRules()
+		edited := segment.FranchiseABCRules()
 		edited[1].When = `hasTag("strategic") || grew(0.05, 1)`
 		r, err := segment.NewRuleABC(edited)
 		require.NoError(t, err)
