@@ -147,8 +147,8 @@ func ABC(values []CustomerValue, opts *ABCOptions) ([]ABCResult, error) {
 	return out, nil
 }
 
-// Account is what seed 001's rule ABC knows of a customer (a distributor's account: an
-// agent or a franchisee).
+// Account is what a rule-based ABC classification such as FranchiseABCRules knows of a
+// customer: a distribution network's account, an agent or a franchisee.
 type Account struct {
 	Customer string `json:"customer"`
 	// Agent marks an agent (代理商); other accounts are franchisees (加盟商).
@@ -197,9 +197,11 @@ type ClassRule struct {
 	When string `json:"when,omitempty"`
 }
 
-// SeedABCRules is the ABC classification of seed 001 (客户分类: A 类 代理商及年销量前20%
-// 加盟商; B 类 销量两年持续增长10%、配合度高、忠诚度高的客户; C 类 其他客户) as an
-// ordered rule set:
+// FranchiseABCRules is the franchise ABC rule of a distribution network as an ordered rule
+// set: A = agents and the top 20 % of franchisees by annual sales; B = customers whose sales
+// grew by at least 10 % in each of two consecutive years, with high cooperation and loyalty;
+// C = everyone else (客户分类: A 类 代理商及年销量前20%加盟商; B 类 销量两年持续增长10%、
+// 配合度高、忠诚度高的客户; C 类 其他客户):
 //
 //	A  agent || sales_top_percent <= 20
 //	B  grew(0.10, 2) && cooperation >= 4 && loyalty >= 4
@@ -207,7 +209,7 @@ type ClassRule struct {
 //
 // "High" cooperation and loyalty are taken as at least 4 on a 1–5 scale; edit the rules to
 // change it. The slice is fresh.
-func SeedABCRules() []ClassRule {
+func FranchiseABCRules() []ClassRule {
 	return []ClassRule{
 		{Class: ClassA, When: `agent || sales_top_percent <= 20`},
 		{Class: ClassB, When: `grew(0.10, 2) && cooperation >= 4 && loyalty >= 4`},

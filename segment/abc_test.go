@@ -3,7 +3,6 @@ package segment_test
 import (
 	"math/big"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -257,7 +256,7 @@ func TestABCRandomAgainstIndependent(t *testing.T) {
 // class against the independent computation, and the defining property of CrossingUp: A
 // brings at least 80 % of revenue, and without its last group less than 80 %.
 func TestABCOnlineRetail(t *testing.T) {
-	txns, rep, err := segment.ReadOnlineRetail(os.DirFS(sharedData(t, "online-retail/by-day")), "*.csv")
+	txns, rep, err := segment.ReadOnlineRetail(onlineRetail(t), "*.csv")
 	require.NoError(t, err)
 	ranked, err := segment.Contribution(slices.Values(txns), time.Time{}, time.Time{})
 	require.NoError(t, err)
@@ -268,7 +267,7 @@ func TestABCOnlineRetail(t *testing.T) {
 		vals[i] = segment.CustomerValue{Customer: r.Customer, Value: r.Value}
 		sum = sum.Add(r.Value)
 	}
-	assert.True(t, sum.Equal(rep.Revenue), "contributions add up to the revenue of SOURCE.md, 1,589,296.28")
+	assert.True(t, sum.Equal(rep.Revenue), "contributions add up to the revenue of testdata/online-retail/SOURCE.md, 1,589,296.28")
 	got, err := segment.ABC(vals, nil)
 	require.NoError(t, err)
 	assert.Equal(t, independentABC(vals, nil), classes(got))
@@ -347,12 +346,12 @@ func dec(s ...string) []decimal.Decimal {
 	return out
 }
 
-// TestSeedABCRules classifies accounts with seed 001's rules: A = agents and the top 20 %
-// of franchisees by annual sales; B = sales up ≥ 10 % in each of two consecutive years
-// with high cooperation and loyalty; C = the rest. The expected classes are worked by
-// hand from those definitions.
-func TestSeedABCRules(t *testing.T) {
-	rules, err := segment.NewRuleABC(segment.SeedABCRules())
+// TestFranchiseABCRules classifies accounts with the franchise ABC rule: A = agents and
+// the top 20 % of franchisees by annual sales; B = sales up ≥ 10 % in each of two
+// consecutive years with high cooperation and loyalty; C = the rest. The expected classes
+// are worked by hand from those definitions.
+func TestFranchiseABCRules(t *testing.T) {
+	rules, err := segment.NewRuleABC(segment.FranchiseABCRules())
 	require.NoError(t, err)
 	// Ten franchisees f0..f9 with last-year sales 100..1000 and one small agent.
 	var accounts []segment.Account
@@ -398,7 +397,7 @@ func TestSeedABCRules(t *testing.T) {
 		assert.Equal(t, segment.ClassC, got[2].Class, "z: 3 of 5 = 60 %")
 	})
 	t.Run("edited rules", func(t *testing.T) {
-		edited := segment.SeedABCRules()
+		edited := segment.FranchiseABCRules()
 		edited[1].When = `hasTag("strategic") || grew(0.05, 1)`
 		r, err := segment.NewRuleABC(edited)
 		require.NoError(t, err)

@@ -117,7 +117,7 @@ func (b *Baskets) Pair(x, y string) (Pair, bool) {
 }
 
 // TopPairs returns the k best pairs by order (all when k ≤ 0 or k is larger): ByLift
-// finds the two items most strongly associated, as seed 001's 金丰易居 did for
+// finds the two items most strongly associated, the pair to offer together for
 // cross-selling.
 func (b *Baskets) TopPairs(k int, order PairOrder) []Pair {
 	out := slices.Clone(b.pairs)

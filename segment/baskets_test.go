@@ -2,7 +2,6 @@ package segment_test
 
 import (
 	"iter"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -134,7 +133,7 @@ func naivePairs(baskets [][]string) (map[string]int, map[string]int) {
 // checks every reported pair, and that no pair above the minimum is missing, against the
 // independent count.
 func TestBasketsOnlineRetail(t *testing.T) {
-	txns, rep, err := segment.ReadOnlineRetail(os.DirFS(sharedData(t, "online-retail/by-day")), "*.csv")
+	txns, rep, err := segment.ReadOnlineRetail(onlineRetail(t), "*.csv")
 	require.NoError(t, err)
 	for _, byCustomer := range []bool{false, true} {
 		t.Run("by customer "+strconv.FormatBool(byCustomer), func(t *testing.T) {
@@ -160,7 +159,7 @@ func TestBasketsOnlineRetail(t *testing.T) {
 					}
 					baskets = append(baskets, s)
 				}
-				require.Equal(t, rep.Invoices, b.NumBaskets(), "SOURCE.md: 3,384 invoices")
+				require.Equal(t, rep.Invoices, b.NumBaskets(), "testdata/online-retail/SOURCE.md: 3,384 invoices")
 			}
 			items, pairs := naivePairs(baskets)
 			n := float64(len(baskets))

@@ -4,8 +4,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -17,20 +15,11 @@ import (
 	"github.com/kehu-crm/kehu/segment"
 )
 
-// modelDataFile returns the path of a file in the CDNOW folder. When the folder is absent
-// the test is skipped, except in CI (CI=true), where it fails.
-func modelDataFile(t testing.TB, name string) string {
-	t.Helper()
-	return sharedData(t, filepath.Join("cdnow", name))
-}
-
-// readModelCSV reads a CSV file with a header and returns its records without it.
+// readModelCSV reads a CSV file of testdata/cdnow with a header and returns its records
+// without it.
 func readModelCSV(t testing.TB, name string) [][]string {
 	t.Helper()
-	f, err := os.Open(modelDataFile(t, name))
-	require.NoError(t, err)
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
+	rows, err := csv.NewReader(openTestdata(t, "cdnow/"+name)).ReadAll()
 	require.NoError(t, err)
 	require.NotEmpty(t, rows)
 	return rows[1:]

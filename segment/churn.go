@@ -182,9 +182,9 @@ func churnRisk(ctx context.Context, s Summary, alive, rate, wa, wo, step float64
 	return r, nil
 }
 
-// LostType classifies a lost customer by why they left — the six types of seed 003
-// (医院客户服务培训, "修复客户关系 · 分析阶段": 从客户流失原因角度，可以将流失客户分为
-// 下列6种不同的类型). It marshals as its key.
+// LostType classifies a lost customer by why they left, in one of six types (by the cause
+// of the loss: 从客户流失原因角度，可以将流失客户分为下列6种不同的类型). It marshals as its
+// key.
 type LostType string
 
 // The six lost-customer types.
@@ -207,7 +207,8 @@ const (
 	LostMovedAway LostType = "moved_away"
 )
 
-// LostTypes returns the six types in seed 003's order.
+// LostTypes returns the six types in their conventional order, from the firm's own doing
+// (pushed away) to the customer's circumstances (moved away).
 func LostTypes() []LostType {
 	return []LostType{LostPushedDeliberately, LostPushedUnintentionally, LostPulledAway, LostBoughtAway, LostLeftWithoutIntent, LostMovedAway}
 }
@@ -215,7 +216,7 @@ func LostTypes() []LostType {
 // Valid reports whether t is one of the six types.
 func (t LostType) Valid() bool { return t.Label() != "" }
 
-// Label returns the type's name in seed 003 (Chinese), or "" for an invalid type.
+// Label returns the type's Chinese name (有意推走的客户 …), or "" for an invalid type.
 func (t LostType) Label() string {
 	switch t {
 	case LostPushedDeliberately:

@@ -130,7 +130,7 @@ func TestChurnValidation(t *testing.T) {
 	assert.ErrorContains(t, err, "summaries[1]")
 }
 
-// TestChurnLostTypes checks the six lost-customer types of seed 003 (从客户流失原因角度 …
+// TestChurnLostTypes checks the six lost-customer types by cause of loss (从客户流失原因角度 …
 // 1) 有意推走的客户 2) 无意推走的客户 3) 被拉走的客户 4) 被收买的客户 5) 无意离去的客户
 // 6) 迁移客户), their text form and the replaceable reason table.
 func TestChurnLostTypes(t *testing.T) {

@@ -54,8 +54,8 @@ func Rank(values []CustomerValue) ([]Ranked, error) {
 }
 
 // Contribution sums each customer's transactions with From ≤ At < To (an empty bound is
-// open) and ranks the customers by that revenue: the contribution ranking of seed 001
-// (金丰易居: find the customers with the largest contribution within a period). A
+// open) and ranks the customers by that revenue: the contribution ranking (贡献度), which
+// finds the customers with the largest contribution within a period. A
 // transaction in the period with no customer, the zero time (only possible when From is
 // open) or a negative amount fails with a *RejectedError counting every such transaction.
 func Contribution(txns iter.Seq[Transaction], from, to time.Time) ([]Ranked, error) {

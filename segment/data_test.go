@@ -1,14 +1,21 @@
 package segment_test
 
 import (
+	"compress/gzip"
 	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
 	"math/big"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -18,31 +25,70 @@ import (
 	"github.com/kehu-crm/kehu/segment"
 )
 
-// sharedData returns the path of a file or folder under ../shared/data. When the folder is
-// missing the test is skipped with a message, except in CI (CI=true), where the data must
-// be present and the test fails.
-func sharedData(t testing.TB, rel string) string {
+// openTestdata opens a file of the repository's testdata folder, where the datasets the
+// tests read live with their source and licence (SOURCE.md in each folder). A name ending
+// in .gz is decompressed. The data is part of the repository: a missing file fails the
+// test.
+func openTestdata(t testing.TB, name string) io.Reader {
 	t.Helper()
-	root := filepath.Join("..", "..", "shared", "data")
-	if _, err := os.Stat(root); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the test data folder %s is missing (CI=true requires it): %v", root, err)
-		}
-		t.Skipf("skipping: the test data folder %s is missing (set up ../shared/data to run this test)", root)
+	f, err := os.Open(filepath.Join("..", "testdata", filepath.FromSlash(name)))
+	require.NoError(t, err, "the test data is part of the repository")
+	t.Cleanup(func() { f.Close() })
+	if !strings.HasSuffix(name, ".gz") {
+		return f
 	}
-	p := filepath.Join(root, rel)
-	_, err := os.Stat(p)
-	require.NoError(t, err, "the data folder exists but %s does not", rel)
-	return p
+	zr, err := gzip.NewReader(f)
+	require.NoError(t, err, name)
+	return zr
 }
 
-// loadCDNOWSample reads CDNOW_sample.txt.
+// retailDays is the Online Retail extract, testdata/online-retail/by-day (one gzipped CSV
+// per trading day), decompressed into memory once under the original file names
+// (2010-12-01.csv …), for segment.ReadOnlineRetail.
+var retailDays = sync.OnceValues(func() (fstest.MapFS, error) {
+	names, err := filepath.Glob(filepath.Join("..", "testdata", "online-retail", "by-day", "*.csv.gz"))
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, errors.New("testdata/online-retail/by-day holds no .csv.gz file")
+	}
+	fsys := fstest.MapFS{}
+	for _, name := range names {
+		b, err := readGzip(name)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		fsys[strings.TrimSuffix(filepath.Base(name), ".gz")] = &fstest.MapFile{Data: b}
+	}
+	return fsys, nil
+})
+
+func readGzip(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
+}
+
+// onlineRetail returns the Online Retail daily files (see retailDays).
+func onlineRetail(t testing.TB) fs.FS {
+	t.Helper()
+	fsys, err := retailDays()
+	require.NoError(t, err, "the test data is part of the repository")
+	return fsys
+}
+
+// loadCDNOWSample reads testdata/cdnow/CDNOW_sample.txt.gz.
 func loadCDNOWSample(t testing.TB) []segment.Transaction {
 	t.Helper()
-	f, err := os.Open(sharedData(t, "cdnow/CDNOW_sample.txt"))
-	require.NoError(t, err)
-	defer f.Close()
-	txns, rej, err := segment.ReadCDNOW(f)
+	txns, rej, err := segment.ReadCDNOW(openTestdata(t, "cdnow/CDNOW_sample.txt.gz"))
 	require.NoError(t, err)
 	require.Zero(t, rej.Total(), "rejected: %s", rej)
 	return txns
@@ -50,7 +96,7 @@ func loadCDNOWSample(t testing.TB) []segment.Transaction {
 
 func TestReadCDNOW(t *testing.T) {
 	txns := loadCDNOWSample(t)
-	// Published in ../shared/data/cdnow/SOURCE.md: 6,919 transactions of 2,357 customers,
+	// Published in testdata/cdnow/SOURCE.md: 6,919 transactions of 2,357 customers,
 	// total value $244,091.94, 8 rows of 0.00.
 	assert.Len(t, txns, 6919)
 	customers := map[string]bool{}
@@ -70,13 +116,10 @@ func TestReadCDNOW(t *testing.T) {
 	assert.Equal(t, time.Date(1997, 1, 1, 0, 0, 0, 0, time.UTC), txns[0].At)
 
 	t.Run("master", func(t *testing.T) {
-		f, err := os.Open(sharedData(t, "cdnow/CDNOW_master.txt"))
-		require.NoError(t, err)
-		defer f.Close()
-		txns, rej, err := segment.ReadCDNOW(f)
+		txns, rej, err := segment.ReadCDNOW(openTestdata(t, "cdnow/CDNOW_master.txt.gz"))
 		require.NoError(t, err)
 		assert.Zero(t, rej.Total())
-		// SOURCE.md: 69,659 transactions of 23,570 customers, $2,500,315.63.
+		// testdata/cdnow/SOURCE.md: 69,659 transactions of 23,570 customers, $2,500,315.63.
 		assert.Len(t, txns, 69659)
 		ids := map[string]bool{}
 		sum := decimal.Zero
@@ -113,14 +156,14 @@ type retailRow struct {
 	at                     string
 }
 
-func loadRetailRaw(t testing.TB, dir string) []retailRow {
+func loadRetailRaw(t testing.TB, fsys fs.FS) []retailRow {
 	t.Helper()
-	names, err := filepath.Glob(filepath.Join(dir, "*.csv"))
+	names, err := fs.Glob(fsys, "*.csv")
 	require.NoError(t, err)
 	sort.Strings(names)
 	var rows []retailRow
 	for _, name := range names {
-		f, err := os.Open(name)
+		f, err := fsys.Open(name)
 		require.NoError(t, err)
 		recs, err := csv.NewReader(f).ReadAll()
 		f.Close()
@@ -137,11 +180,11 @@ func loadRetailRaw(t testing.TB, dir string) []retailRow {
 }
 
 func TestReadOnlineRetail(t *testing.T) {
-	dir := sharedData(t, "online-retail/by-day")
-	txns, rep, err := segment.ReadOnlineRetail(os.DirFS(dir), "*.csv")
+	days := onlineRetail(t)
+	txns, rep, err := segment.ReadOnlineRetail(days, "*.csv")
 	require.NoError(t, err)
 
-	// Published reference counts (pandas) in ../shared/data/online-retail/SOURCE.md.
+	// Published reference counts (pandas) in testdata/online-retail/SOURCE.md.
 	assert.Equal(t, 68, rep.Files)
 	assert.Equal(t, 105335, rep.Rows)
 	assert.Equal(t, 36210, rep.Flagged[segment.RejectNoCustomer])
@@ -155,7 +198,7 @@ func TestReadOnlineRetail(t *testing.T) {
 	assert.Equal(t, rep.Rows, rep.Accepted+rep.Rejected.Total(), "every row is accepted or counted")
 
 	// Independent computation: the same filters written out over encoding/csv rows.
-	raw := loadRetailRaw(t, dir)
+	raw := loadRetailRaw(t, days)
 	require.Len(t, raw, 105335)
 	var noCust, cancelled, qtyLE0, qtyLT0, priceLE0, kept int
 	var first = map[segment.RejectReason]int{}
@@ -194,7 +237,7 @@ func TestReadOnlineRetail(t *testing.T) {
 			revenue.Add(revenue, new(big.Rat).Mul(r.price, new(big.Rat).SetInt64(r.qty)))
 		}
 	}
-	assert.Equal(t, 2118, qtyLT0, "SOURCE.md: rows with Quantity<0")
+	assert.Equal(t, 2118, qtyLT0, "testdata/online-retail/SOURCE.md: rows with Quantity<0")
 	assert.Equal(t, noCust, rep.Flagged[segment.RejectNoCustomer])
 	assert.Equal(t, cancelled, rep.Flagged[segment.RejectCancelled])
 	assert.Equal(t, qtyLE0, rep.Flagged[segment.RejectNonPositiveQuantity])

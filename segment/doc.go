@@ -26,8 +26,9 @@
 //     replaceable rule table (DefaultRFMSegments: Champions … Lost).
 //   - ABC cuts the revenue ranking at 80 % and 95 % (configurable, exact, with a stated
 //     rule for the customer who crosses a threshold); RuleABC runs an ordered, editable
-//     rule set such as SeedABCRules (A = agents and the top 20 % of franchisees, B = two
-//     years of ≥ 10 % growth with high cooperation and loyalty, C = the rest).
+//     rule set such as FranchiseABCRules (the franchise ABC rule: A = agents and the top
+//     20 % of franchisees by annual sales, B = two years of ≥ 10 % growth with high
+//     cooperation and loyalty, C = the rest).
 //   - SuggestStages proposes crm.Stage values (intent, potential, active, key, dormant,
 //     terminated) from activity with documented, configurable thresholds.
 //   - NewSegments compiles expr-lang expressions over Features (RFM scores, CLV, P(alive),

@@ -114,9 +114,11 @@ func ExampleABC() {
 	// 5 C 小王便利店 100%
 }
 
-// Seed 001's rule ABC, as an ordered rule set.
+// The franchise ABC rule as an ordered rule set: A = agents and the top 20 % of
+// franchisees by annual sales, B = at least 10 % growth in each of two years with high
+// cooperation and loyalty, C = the rest.
 func ExampleRuleABC() {
-	rules, err := segment.NewRuleABC(segment.SeedABCRules())
+	rules, err := segment.NewRuleABC(segment.FranchiseABCRules())
 	if err != nil {
 		panic(err)
 	}
@@ -180,8 +182,8 @@ func ExampleNewSegments() {
 	// stayed champions: 1
 }
 
-// Cross-selling from order lines, as 金丰易居 did in seed 001: find the two products
-// most strongly associated, and what to offer a customer who bought one.
+// Cross-selling from order lines: find the two products most strongly associated, and
+// what to offer a customer who bought one.
 func ExampleAnalyzeBaskets() {
 	mk := func(skus ...string) segment.Transaction {
 		t := segment.Transaction{Customer: "x"}

@@ -3,7 +3,6 @@ package segment_test
 import (
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -286,11 +285,11 @@ func TestRFMCDNOW(t *testing.T) {
 // TestRFMOnlineRetail scores the Online Retail customers and checks every score against
 // the independent computation, and that row order does not matter.
 func TestRFMOnlineRetail(t *testing.T) {
-	txns, _, err := segment.ReadOnlineRetail(os.DirFS(sharedData(t, "online-retail/by-day")), "*.csv")
+	txns, _, err := segment.ReadOnlineRetail(onlineRetail(t), "*.csv")
 	require.NoError(t, err)
 	sums, err := segment.Summarize(txns, segment.Options{ObservationEnd: utcDay(2011, 3, 1)})
 	require.NoError(t, err)
-	require.Len(t, sums, 1682, "SOURCE.md: 1,682 customers")
+	require.Len(t, sums, 1682, "testdata/online-retail/SOURCE.md: 1,682 customers")
 	got, err := segment.RFM(sums, nil)
 	require.NoError(t, err)
 	checkRFMIndependently(t, sums, got)

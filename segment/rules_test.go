@@ -2,7 +2,6 @@ package segment_test
 
 import (
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -128,7 +127,7 @@ func TestMigrations(t *testing.T) {
 // same published grid. It also computes the migration from the first two months to all
 // three.
 func TestSegmentsReproduceRFMGrid(t *testing.T) {
-	txns, _, err := segment.ReadOnlineRetail(os.DirFS(sharedData(t, "online-retail/by-day")), "*.csv")
+	txns, _, err := segment.ReadOnlineRetail(onlineRetail(t), "*.csv")
 	require.NoError(t, err)
 
 	var defs []segment.SegmentDef

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,10 +34,7 @@ type cdnowRow struct {
 
 func loadCDNOWSummary(t testing.TB) map[string]cdnowRow {
 	t.Helper()
-	f, err := os.Open(sharedData(t, "cdnow/cdnow_customers_summary_with_transactions.csv"))
-	require.NoError(t, err)
-	defer f.Close()
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(openTestdata(t, "cdnow/cdnow_customers_summary_with_transactions.csv"))
 	require.True(t, sc.Scan())
 	require.Equal(t, "ID,x,t_x,T,zbar", strings.TrimSpace(sc.Text()))
 	out := map[string]cdnowRow{}
@@ -96,7 +92,7 @@ func TestSummarizeCDNOW(t *testing.T) {
 		sumX += s.Frequency
 		maxX = max(maxX, s.Frequency)
 	}
-	// Summary counts published in ../shared/data/cdnow/SOURCE.md.
+	// Summary counts published in testdata/cdnow/SOURCE.md.
 	assert.Equal(t, 946, repeat)
 	assert.Equal(t, 2457, sumX)
 	assert.Equal(t, 29, maxX)
