@@ -16,6 +16,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/civil"
 )
 
 // MonetaryPlaces is the number of decimal places of the mean values in a Summary
@@ -374,13 +375,13 @@ func newSummarizer(o Options) *summarizer {
 // day is the calendar day number of t (days since 1970-01-01) on the options' calendar.
 func (s *summarizer) day(t time.Time) int64 {
 	if s.utc {
-		return floorDiv(t.Unix(), 86400)
+		return civil.FloorDiv(t.Unix(), 86400)
 	}
 	if s.o.Location != nil {
 		t = t.In(s.o.Location)
 	}
 	_, off := t.Zone()
-	return floorDiv(t.Unix()+int64(off), 86400)
+	return civil.FloorDiv(t.Unix()+int64(off), 86400)
 }
 
 // period is the Collapse period number of a day: the day itself, the week (weeks start
@@ -388,9 +389,9 @@ func (s *summarizer) day(t time.Time) int64 {
 func (s *summarizer) period(day int64) int64 {
 	switch s.o.Collapse {
 	case Week:
-		return floorDiv(day+3, 7)
+		return civil.FloorDiv(day+3, 7)
 	case Month:
-		y, m, _ := civilFromDays(day)
+		y, m, _ := civil.Date(day)
 		return y*12 + m - 1
 	}
 	return day
@@ -402,7 +403,7 @@ func (s *summarizer) periodStartDay(p int64) int64 {
 	case Week:
 		return p*7 - 3
 	case Month:
-		return daysFromCivil(floorDiv(p, 12), p-floorDiv(p, 12)*12+1, 1)
+		return civil.Days(civil.FloorDiv(p, 12), p-civil.FloorDiv(p, 12)*12+1, 1)
 	}
 	return p
 }
@@ -975,49 +976,6 @@ func (l *chunkLog) add(v uint64) {
 		n++
 	}
 	l.chunks[n-1] = append(l.chunks[n-1], v)
-}
-
-// floorDiv is a/b rounded towards negative infinity, for b > 0.
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && a < 0 {
-		q--
-	}
-	return q
-}
-
-// daysFromCivil is the day number (days since 1970-01-01) of a proleptic Gregorian date
-// (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
-func daysFromCivil(y, m, d int64) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := floorDiv(y, 400)
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
-}
-
-// civilFromDays is the inverse of daysFromCivil.
-func civilFromDays(z int64) (y, m, d int64) {
-	z += 719468
-	era := floorDiv(z, 146097)
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y = yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d = doy - (153*mp+2)/5 + 1
-	m = mp + 3
-	if m > 12 {
-		m -= 12
-	}
-	if m <= 2 {
-		y++
-	}
-	return y, m, d
 }
 
 var pow10Int64 = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
