@@ -16,6 +16,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/checked"
 	"github.com/kehu-crm/kehu/internal/civil"
 )
 
@@ -671,14 +672,14 @@ func (s *summarizer) add(r *rec, idx int32) {
 // addFixed adds v to a's sums; false (and nothing changed) if a sum would overflow.
 func (s *summarizer) addFixed(a *custAcc, v int64, p, half int32) bool {
 	if half == 1 {
-		h, ok := addInt64(a.holdSum, v)
+		h, ok := checked.Add(a.holdSum, v)
 		if !ok {
 			return false
 		}
 		a.holdSum = h
 		return true
 	}
-	c, ok := addInt64(a.calSum, v)
+	c, ok := checked.Add(a.calSum, v)
 	if !ok {
 		return false
 	}
@@ -687,7 +688,7 @@ func (s *summarizer) addFixed(a *custAcc, v int64, p, half int32) bool {
 	case wasEmpty || p < a.firstP:
 		a.firstP, a.firstSum = p, v
 	case p == a.firstP:
-		f, ok := addInt64(a.firstSum, v)
+		f, ok := checked.Add(a.firstSum, v)
 		if !ok {
 			return false
 		}
@@ -751,7 +752,7 @@ func (s *summarizer) fixed(c int64, x int32) (int64, bool) {
 		}
 		s.rescale(x)
 	}
-	return scaleInt64(c, x-s.exp)
+	return checked.Scale(c, int(x-s.exp))
 }
 
 // rescale lowers the exponent of every fixed-point sum to exp; customers whose sums would
@@ -763,9 +764,9 @@ func (s *summarizer) rescale(exp int32) {
 		if a.flags&accBig != 0 {
 			continue
 		}
-		f, ok1 := scaleInt64(a.firstSum, k)
-		c, ok2 := scaleInt64(a.calSum, k)
-		h, ok3 := scaleInt64(a.holdSum, k)
+		f, ok1 := checked.Scale(a.firstSum, int(k))
+		c, ok2 := checked.Scale(a.calSum, int(k))
+		h, ok3 := checked.Scale(a.holdSum, int(k))
 		if ok1 && ok2 && ok3 {
 			a.firstSum, a.calSum, a.holdSum = f, c, h
 		} else {
@@ -847,7 +848,7 @@ func (s *summarizer) summary(sum *Summary, i int, name string, holdDur float64) 
 		sum.HoldoutMonetary = zeroDecimal
 	}
 	if a.flags&accBig == 0 {
-		if total, ok := addInt64(a.calSum, a.holdSum); ok {
+		if total, ok := checked.Add(a.calSum, a.holdSum); ok {
 			sum.Total = decimal.New(total, s.exp)
 		} else {
 			sum.Total = decimal.New(a.calSum, s.exp).Add(decimal.New(a.holdSum, s.exp))
@@ -886,15 +887,17 @@ func meanFixed(sum int64, exp int32, n int64) decimal.Decimal {
 	num, den := uint64(sum), uint64(n)
 	var hi, lo uint64
 	if k := exp + MonetaryPlaces; k >= 0 {
-		if int(k) >= len(pow10Int64) {
+		p, ok := checked.Pow10Uint64(int(k))
+		if !ok {
 			return slow()
 		}
-		hi, lo = bits.Mul64(num, uint64(pow10Int64[k]))
+		hi, lo = bits.Mul64(num, p)
 	} else {
-		if int(-k) >= len(pow10Int64) {
+		p, ok := checked.Pow10Uint64(int(-k))
+		if !ok {
 			return slow()
 		}
-		h2, d2 := bits.Mul64(den, uint64(pow10Int64[-k]))
+		h2, d2 := bits.Mul64(den, p)
 		if h2 != 0 {
 			return slow()
 		}
@@ -976,33 +979,6 @@ func (l *chunkLog) add(v uint64) {
 		n++
 	}
 	l.chunks[n-1] = append(l.chunks[n-1], v)
-}
-
-var pow10Int64 = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
-	1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
-
-// scaleInt64 is c·10^k for k ≥ 0; false on overflow.
-func scaleInt64(c int64, k int32) (int64, bool) {
-	if k == 0 || c == 0 {
-		return c, true
-	}
-	if k < 0 || int(k) >= len(pow10Int64) {
-		return 0, false
-	}
-	m := pow10Int64[k]
-	if c > math.MaxInt64/m || c < math.MinInt64/m {
-		return 0, false
-	}
-	return c * m, true
-}
-
-// addInt64 is a+b; false on overflow.
-func addInt64(a, b int64) (int64, bool) {
-	c := a + b
-	if (c > a) != (b > 0) {
-		return 0, false
-	}
-	return c, true
 }
 
 // compareStrings orders customer IDs: a helper for deterministic tie-breaking.
