@@ -16,6 +16,7 @@ import (
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/internal/checked"
+	"github.com/kehu-crm/kehu/internal/exprpolicy"
 )
 
 // Order is a purchase to earn points on.
@@ -531,7 +532,7 @@ func evalCondition(machine *vm.VM, r *compiledRule, conds []condResult, slot int
 	if c := conds[slot]; c != condUnknown {
 		return c == condTrue, nil
 	}
-	ok, err := runCondition(machine, r.when, env)
+	ok, err := exprpolicy.Run(machine, r.when, env)
 	if err != nil {
 		return false, err
 	}
@@ -580,7 +581,7 @@ func (p *Program) EventAwards(event MemberEvent, at time.Time, m Member, usage R
 			continue
 		}
 		step := Step{RuleID: r.ID, Name: r.Name, PointType: r.PointType}
-		ok, err := runCondition(&machine, r.when, env)
+		ok, err := exprpolicy.Run(&machine, r.when, env)
 		if err != nil {
 			return nil, nil, &RuleError{RuleID: r.ID, Err: err}
 		}
