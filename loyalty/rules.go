@@ -15,6 +15,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/enum"
 	"github.com/kehu-crm/kehu/internal/exprpolicy"
 )
 
@@ -190,6 +191,14 @@ func (p LimitPeriod) Valid() bool {
 	return false
 }
 
+// ParseLimitPeriod reads a limit period ("ever", "year", "month", "campaign"; case and
+// surrounding space ignored); anything else is a *kehu.ValidationError on field "period",
+// rule "enum". Which periods a field accepts is the programme's rule: caps take year,
+// month or campaign, and an event rule's Once takes ever, year or month.
+func ParseLimitPeriod(s string) (LimitPeriod, error) {
+	return enum.Parse[LimitPeriod]("period", s)
+}
+
 // MemberEvent names something a member does, besides buying, that event rules reward.
 type MemberEvent string
 
@@ -213,6 +222,10 @@ func (e MemberEvent) Valid() bool {
 	}
 	return false
 }
+
+// ParseMemberEvent reads a member event ("signup", "birthday", …; case and surrounding
+// space ignored); anything else is a *kehu.ValidationError on field "event", rule "enum".
+func ParseMemberEvent(s string) (MemberEvent, error) { return enum.Parse[MemberEvent]("event", s) }
 
 // EventRule awards a fixed number of points for a member event, at most once per Once.
 type EventRule struct {
