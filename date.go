@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kehu-crm/kehu/internal/civil"
 	"github.com/kehu-crm/kehu/internal/clip"
 )
 
@@ -34,7 +35,7 @@ func NewDate(year int, month time.Month, day int) (Date, error) {
 	}
 	if month < time.January || month > time.December {
 		p.Addf("month", "range", "%d is not between 1 and 12", int(month))
-	} else if day < 1 || day > daysIn(year, month) {
+	} else if day < 1 || day > civil.DaysIn(int64(year), int(month)) {
 		p.Addf("day", "range", "%d-%02d has no day %d", year, int(month), day)
 	}
 	if err := p.Err(); err != nil {
@@ -138,7 +139,7 @@ func (d Date) IsZero() bool { return d == Date{} }
 func (d Date) IsValid() bool {
 	return d.Year >= 1 && d.Year <= 9999 &&
 		d.Month >= time.January && d.Month <= time.December &&
-		d.Day >= 1 && d.Day <= daysIn(d.Year, d.Month)
+		d.Day >= 1 && d.Day <= civil.DaysIn(int64(d.Year), int(d.Month))
 }
 
 // String returns "YYYY-MM-DD", or "" for the zero value.
@@ -221,7 +222,7 @@ func (d Date) AnniversaryIn(year int) Date {
 		return d
 	}
 	a := Date{Year: year, Month: d.Month, Day: d.Day}
-	if d.Month == time.February && d.Day == 29 && !isLeap(year) {
+	if d.Month == time.February && d.Day == 29 && !civil.IsLeap(int64(year)) {
 		a.Day = 28
 	}
 	return a
@@ -364,64 +365,17 @@ func (d *Date) Scan(src any) error {
 	}
 }
 
-func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
-
-// daysIn returns the number of days of the month; month must be January to December.
-func daysIn(y int, m time.Month) int {
-	switch m {
-	case time.February:
-		if isLeap(y) {
-			return 29
-		}
-		return 28
-	case time.April, time.June, time.September, time.November:
-		return 30
-	}
-	return 31
-}
-
-// days returns the number of days from 1970-01-01 to d on the proleptic Gregorian calendar
-// (H. Hinnant's days_from_civil). An invalid date is normalized first.
+// days returns the number of days from 1970-01-01 to d on the proleptic Gregorian calendar.
+// An invalid date is normalized first.
 func (d Date) days() int64 {
 	if !d.IsValid() {
 		d = DateOf(time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC))
 	}
-	y := int64(d.Year)
-	m := int64(d.Month)
-	if m <= 2 {
-		y--
-	}
-	era := floorDiv(y, 400)
-	yoe := y - era*400                             // [0, 399]
-	doy := (153*((m+9)%12)+2)/5 + int64(d.Day) - 1 // [0, 365]
-	doe := yoe*365 + yoe/4 - yoe/100 + doy         // [0, 146096]
-	return era*146097 + doe - 719468
+	return civil.Days(int64(d.Year), int64(d.Month), int64(d.Day))
 }
 
-// dateFromDays is the inverse of days (H. Hinnant's civil_from_days).
+// dateFromDays is the inverse of days.
 func dateFromDays(z int64) Date {
-	z += 719468
-	era := floorDiv(z, 146097)
-	doe := z - era*146097                                  // [0, 146096]
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
-	y := yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100) // [0, 365]
-	mp := (5*doy + 2) / 153                  // [0, 11]
-	day := doy - (153*mp+2)/5 + 1            // [1, 31]
-	m := mp + 3
-	if m > 12 {
-		m -= 12
-	}
-	if m <= 2 {
-		y++
-	}
-	return Date{Year: int(y), Month: time.Month(m), Day: int(day)}
-}
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if (a%b != 0) && ((a < 0) != (b < 0)) {
-		q--
-	}
-	return q
+	y, m, d := civil.Date(z)
+	return Date{Year: int(y), Month: time.Month(m), Day: int(d)}
 }

@@ -15,6 +15,8 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/checked"
+	"github.com/kehu-crm/kehu/internal/exprpolicy"
 )
 
 // Order is a purchase to earn points on.
@@ -329,10 +331,10 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 			eligible++
 			v, ok := rate.points(f.amounts[i])
 			if ok {
-				pts[i], ok = earnAdd(pts[i], v)
+				pts[i], ok = checked.Add(pts[i], v)
 			}
 			if ok {
-				sum, ok = earnAdd(sum, v)
+				sum, ok = checked.Add(sum, v)
 			}
 			if !ok {
 				return nil, kehu.Invalid(fmt.Sprintf("order.lines[%d].amount", i), "range", "earns more points than fit in an int64")
@@ -416,7 +418,7 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 				matchedLines++
 				v, ok := multiplied(i)
 				if ok {
-					v, ok = earnAdd(v, r.Effect.Bonus)
+					v, ok = checked.Add(v, r.Effect.Bonus)
 				}
 				if !ok {
 					return nil, overflow(i)
@@ -458,7 +460,7 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 		var total int64
 		for _, a := range raw {
 			var ok bool
-			if total, ok = earnAdd(total, a.points); !ok {
+			if total, ok = checked.Add(total, a.points); !ok {
 				return nil, kehu.Invalid("order", "range", fmt.Sprintf("earns more points under rule %q than fit in an int64", r.ID))
 			}
 		}
@@ -486,7 +488,7 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 	var totals [progMaxPointTypes]int64
 	for _, a := range awards {
 		var ok bool
-		if totals[a.ptype], ok = earnAdd(totals[a.ptype], a.points); !ok {
+		if totals[a.ptype], ok = checked.Add(totals[a.ptype], a.points); !ok {
 			return nil, kehu.Invalid("order", "range", fmt.Sprintf("earns more %s points than fit in an int64", plan.types[a.ptype]))
 		}
 	}
@@ -530,7 +532,7 @@ func evalCondition(machine *vm.VM, r *compiledRule, conds []condResult, slot int
 	if c := conds[slot]; c != condUnknown {
 		return c == condTrue, nil
 	}
-	ok, err := runCondition(machine, r.when, env)
+	ok, err := exprpolicy.Run(machine, r.when, env)
 	if err != nil {
 		return false, err
 	}
@@ -579,7 +581,7 @@ func (p *Program) EventAwards(event MemberEvent, at time.Time, m Member, usage R
 			continue
 		}
 		step := Step{RuleID: r.ID, Name: r.Name, PointType: r.PointType}
-		ok, err := runCondition(&machine, r.when, env)
+		ok, err := exprpolicy.Run(&machine, r.when, env)
 		if err != nil {
 			return nil, nil, &RuleError{RuleID: r.ID, Err: err}
 		}
@@ -681,10 +683,6 @@ func (b *compiledBase) points(amount decimal.Decimal) (int64, bool) {
 	return b.pointsDecimal(amount)
 }
 
-// pow10u64[i] is 10^i.
-var pow10u64 = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
-	1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
-
 // pointsFast is points on 64-bit integers; fast is false when the operands do not fit.
 func (b *compiledBase) pointsFast(amount decimal.Decimal) (q int64, ok, fast bool) {
 	if b.perCoef == 0 || amount.NumDigits() > 18 {
@@ -702,11 +700,12 @@ func (b *compiledBase) pointsFast(amount decimal.Decimal) (q int64, ok, fast boo
 	den := b.perCoef
 	switch k := int64(amount.Exponent()) - int64(b.perExp); {
 	case k > 0:
-		if k >= int64(len(pow10u64)) {
+		p, ok := checked.Pow10Uint64(int(k))
+		if !ok {
 			return 0, false, false
 		}
-		h1, l1 := bits.Mul64(lo, pow10u64[k])
-		h2, l2 := bits.Mul64(hi, pow10u64[k])
+		h1, l1 := bits.Mul64(lo, p)
+		h2, l2 := bits.Mul64(hi, p)
 		var carry uint64
 		hi, carry = bits.Add64(h1, l2, 0)
 		if h2 != 0 || carry != 0 {
@@ -714,11 +713,12 @@ func (b *compiledBase) pointsFast(amount decimal.Decimal) (q int64, ok, fast boo
 		}
 		lo = l1
 	case k < 0:
-		if -k >= int64(len(pow10u64)) {
+		p, ok := checked.Pow10Uint64(int(-k))
+		if !ok {
 			return 0, false, false
 		}
 		var dhi uint64
-		dhi, den = bits.Mul64(den, pow10u64[-k])
+		dhi, den = bits.Mul64(den, p)
 		if dhi != 0 {
 			return 0, false, false
 		}
@@ -785,14 +785,6 @@ func decimalPoints(d decimal.Decimal) (int64, bool) {
 	return v.Int64(), true
 }
 
-func earnAdd(a, b int64) (int64, bool) {
-	s := a + b
-	if (b > 0 && s < a) || (b < 0 && s > a) {
-		return 0, false
-	}
-	return s, true
-}
-
 // checkAwardTotals reports totals per point type that overflow int64.
 func checkAwardTotals(awards []Award) error {
 	type total struct {
@@ -811,7 +803,7 @@ func checkAwardTotals(awards []Award) error {
 			i = len(totals) - 1
 		}
 		var ok bool
-		if totals[i].points, ok = earnAdd(totals[i].points, a.Points); !ok {
+		if totals[i].points, ok = checked.Add(totals[i].points, a.Points); !ok {
 			return kehu.Invalid("order", "range", fmt.Sprintf("earns more %s points than fit in an int64", a.PointType))
 		}
 	}
@@ -885,7 +877,7 @@ func (plan *earnPlan) orderFacts(f *orderFacts, o Order, m Member) error {
 			pr.Add(field("amount"), "range", "is negative")
 		}
 		total.add(amount)
-		if q, ok := earnAdd(qty, max(l.Quantity, 0)); ok {
+		if q, ok := checked.Add(qty, max(l.Quantity, 0)); ok {
 			qty = q
 		} else {
 			qty = math.MaxInt64
@@ -933,7 +925,7 @@ func (s *decimalSum) add(d decimal.Decimal) {
 			return
 		}
 		if e == s.exp {
-			if sum, ok := earnAdd(s.coef, c); ok {
+			if sum, ok := checked.Add(s.coef, c); ok {
 				s.coef, s.n = sum, s.n+1
 				return
 			}
@@ -1019,14 +1011,13 @@ func minorUnitsOf(d decimal.Decimal, places int) int64 {
 		switch shift := int64(d.Exponent()) + int64(places); {
 		case shift == 0:
 			return c
-		case shift < 0 && -shift < int64(len(pow10u64))-1:
-			return c / int64(pow10u64[-shift]) // truncates toward zero
-		case shift > 0 && shift < int64(len(pow10u64))-1:
-			if hi, lo := bits.Mul64(uint64(max(c, -c)), pow10u64[shift]); hi == 0 && lo <= math.MaxInt64 {
-				if c < 0 {
-					return -int64(lo)
-				}
-				return int64(lo)
+		case shift < 0:
+			if p, ok := checked.Pow10(int(-shift)); ok {
+				return c / p // truncates toward zero
+			}
+		default:
+			if v, ok := checked.Scale(c, int(shift)); ok {
+				return v
 			}
 		}
 	}
@@ -1040,10 +1031,6 @@ func minorUnitsOf(d decimal.Decimal, places int) int64 {
 	return math.MaxInt64
 }
 
-// pow10f64[i] is 10^i, exact in float64.
-var pow10f64 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
-	1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
-
 // nearestFloat returns the float64 nearest to d. A coefficient below 2^53 and a power of ten up
 // to 10^22 are both exact in float64, so one division or multiplication rounds once,
 // correctly (Clinger's fast path); other values go through decimal.
@@ -1051,10 +1038,14 @@ func nearestFloat(d decimal.Decimal) float64 {
 	if d.NumDigits() <= 15 {
 		c := float64(d.CoefficientInt64())
 		switch e := int(d.Exponent()); {
-		case e <= 0 && -e < len(pow10f64):
-			return c / pow10f64[-e]
-		case e > 0 && e < len(pow10f64):
-			return c * pow10f64[e]
+		case e <= 0:
+			if p, ok := checked.Pow10Float64(-e); ok {
+				return c / p
+			}
+		default:
+			if p, ok := checked.Pow10Float64(e); ok {
+				return c * p
+			}
 		}
 	}
 	return d.InexactFloat64()

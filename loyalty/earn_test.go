@@ -751,3 +751,25 @@ func earnRound(r *big.Rat, mode string) (int64, bool) {
 	}
 	return q.Int64(), q.IsInt64()
 }
+
+func TestDivisionByZeroInARuleIsAnError(t *testing.T) {
+	// Spend per visit is order.total / visits; a member with no visits yet must not match
+	// "more than 2 per visit" by dividing into +Inf.
+	p := earnLoad(t, earnProgramJSON(`{"rules": [
+		{"id": "dear", "priority": 1, "when": "order.total / member.attributes[\"visits\"] > 2", "effect": {"point_type": "points", "bonus": 10}}]}`))
+	order := earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "30.00")
+	_, err := p.Preview(order, loyalty.Member{Attributes: map[string]any{"visits": 0}}, nil)
+	var rerr *loyalty.RuleError
+	require.ErrorAs(t, err, &rerr)
+	assert.Equal(t, "dear", rerr.RuleID)
+	assert.Contains(t, err.Error(), "division by zero")
+
+	e, err := p.Preview(order, loyalty.Member{Attributes: map[string]any{"visits": 3}}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, int64(10), e.Total("points"))
+
+	// A constant zero divisor is refused when the programme is loaded.
+	verr := earnLoadErr(t, earnProgramJSON(`{"rules": [
+		{"id": "dear", "priority": 1, "when": "order.total / 0 > 2", "effect": {"point_type": "points", "bonus": 10}}]}`))
+	assert.True(t, verr.Has("earning.rules[0].when", "expression"), "%v", verr)
+}

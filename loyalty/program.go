@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/enum"
 )
 
 // PointKind separates points a member spends from points that only measure status, as
@@ -187,6 +188,25 @@ func (s SpendPolicy) Valid() bool {
 // Valid reports whether m is one of the declared modes. The empty mode is not Valid;
 // Program.ReturnPolicy reads it as ReturnDebt.
 func (m ReturnMode) Valid() bool { return m == ReturnDebt || m == ReturnNegative || m == ReturnForgive }
+
+// ParsePointKind reads a point kind ("spendable", "qualifying"; case and surrounding
+// space ignored); anything else is a *kehu.ValidationError on field "kind", rule "enum".
+func ParsePointKind(s string) (PointKind, error) { return enum.Parse[PointKind]("kind", s) }
+
+// ParseExpiryKind reads an expiry kind ("never", "after", "end_of_year", "end_of_month");
+// anything else is a *kehu.ValidationError on field "kind", rule "enum".
+func ParseExpiryKind(s string) (ExpiryKind, error) { return enum.Parse[ExpiryKind]("kind", s) }
+
+// ParseSpendPolicy reads a spend policy ("nearest_expiry", "oldest_first",
+// "type_priority"); anything else is a *kehu.ValidationError on field "spend_policy", rule
+// "enum".
+func ParseSpendPolicy(s string) (SpendPolicy, error) {
+	return enum.Parse[SpendPolicy]("spend_policy", s)
+}
+
+// ParseReturnMode reads a return mode ("debt", "negative", "forgive"); anything else is a
+// *kehu.ValidationError on field "returns", rule "enum".
+func ParseReturnMode(s string) (ReturnMode, error) { return enum.Parse[ReturnMode]("returns", s) }
 
 // Spend returns the programme's spend policy: SpendPolicy, or NearestExpiryFirst when it
 // is empty.

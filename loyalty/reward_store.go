@@ -2,12 +2,11 @@ package loyalty
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/enum"
 )
 
 // ReservationStatus is where a reservation stands: reserved (points held, stock taken),
@@ -29,29 +28,15 @@ func (s ReservationStatus) Valid() bool { return s == Reserved || s == Confirmed
 func (s ReservationStatus) Active() bool { return s == Reserved || s == Confirmed }
 
 // ParseReservationStatus parses "reserved", "confirmed" or "cancelled" (case and
-// surrounding spaces ignored).
+// surrounding spaces ignored); anything else is a *kehu.ValidationError on field "status",
+// rule "enum".
 func ParseReservationStatus(s string) (ReservationStatus, error) {
-	st := ReservationStatus(strings.ToLower(strings.TrimSpace(s)))
-	if !st.Valid() {
-		return "", kehu.Invalid("status", "enum", fmt.Sprintf(`%s is not "reserved", "confirmed" or "cancelled"`, clipQuote(s)))
-	}
-	return st, nil
+	return enum.Parse[ReservationStatus]("status", s)
 }
 
-// UnmarshalText implements encoding.TextUnmarshaler and rejects unknown statuses; empty
+// UnmarshalText implements encoding.TextUnmarshaler with ParseReservationStatus; empty
 // text is the unset status.
-func (s *ReservationStatus) UnmarshalText(b []byte) error {
-	if len(b) == 0 {
-		*s = ""
-		return nil
-	}
-	st, err := ParseReservationStatus(string(b))
-	if err != nil {
-		return err
-	}
-	*s = st
-	return nil
-}
+func (s *ReservationStatus) UnmarshalText(b []byte) error { return enum.Unmarshal("status", s, b) }
 
 // Reservation is one member's redemption of a reward: units taken from stock and points
 // held in the ledger while the host's checkout runs, then confirmed or cancelled. Its terms

@@ -11,11 +11,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/enum"
+	"github.com/kehu-crm/kehu/internal/exprpolicy"
 )
 
 // EarningRules is how a programme awards points: base rates on spend, conditional rules
@@ -190,6 +191,14 @@ func (p LimitPeriod) Valid() bool {
 	return false
 }
 
+// ParseLimitPeriod reads a limit period ("ever", "year", "month", "campaign"; case and
+// surrounding space ignored); anything else is a *kehu.ValidationError on field "period",
+// rule "enum". Which periods a field accepts is the programme's rule: caps take year,
+// month or campaign, and an event rule's Once takes ever, year or month.
+func ParseLimitPeriod(s string) (LimitPeriod, error) {
+	return enum.Parse[LimitPeriod]("period", s)
+}
+
 // MemberEvent names something a member does, besides buying, that event rules reward.
 type MemberEvent string
 
@@ -213,6 +222,10 @@ func (e MemberEvent) Valid() bool {
 	}
 	return false
 }
+
+// ParseMemberEvent reads a member event ("signup", "birthday", …; case and surrounding
+// space ignored); anything else is a *kehu.ValidationError on field "event", rule "enum".
+func ParseMemberEvent(s string) (MemberEvent, error) { return enum.Parse[MemberEvent]("event", s) }
 
 // EventRule awards a fixed number of points for a member event, at most once per Once.
 type EventRule struct {
@@ -346,7 +359,6 @@ const (
 	progMaxBaseRates  = 256
 	progMaxRules      = 1024
 	progMaxEventRules = 256
-	progMaxExprLen    = 4096
 	progMaxListItems  = 10000
 	progMaxNameLen    = 200
 	progMaxBasePoints = 1_000_000
@@ -634,62 +646,11 @@ type condKey struct {
 	src     string
 }
 
-// compileCondition compiles a When expression against env, type-checked to bool. An empty
-// expression gives nil (always true). Problems go to pr on field.
+// condition compiles a When expression against env (a struct value; see exprpolicy.Compile)
+// with kehu's expression policy. An empty expression gives nil (always true). Problems go
+// to pr on field.
 func (pr *programProblems) condition(field, src string, env any) *vm.Program {
-	if strings.TrimSpace(src) == "" {
-		return nil
-	}
-	if len(src) > progMaxExprLen {
-		pr.Addf(field, "max_length", "is longer than %d bytes", progMaxExprLen)
-		return nil
-	}
-	prog, err := compileExpr(src, env)
-	if err != nil {
-		pr.Add(field, "expression", exprMessage(err.Error()))
-		return nil
-	}
-	return prog
-}
-
-// compileExpr compiles an expression with the options every condition uses: the typed
-// environment, a bool result and no clock (now() is disabled: earning is a pure function of
-// its inputs).
-//
-// env is a struct value, not a pointer: expr resolves the fields of a struct environment to
-// index paths when it compiles (one reflect step per access at run time), but looks the
-// fields of a pointer environment up by name on every run, boxing each nested struct. The
-// programs still run on pointers to the environment (runCondition), which expr
-// dereferences.
-func compileExpr(src string, env any) (prog *vm.Program, err error) {
-	defer func() {
-		// expr-lang is fuzzed and returns errors, but a condition is user input: never let a
-		// defect in the compiler take the host down.
-		if r := recover(); r != nil {
-			prog, err = nil, fmt.Errorf("cannot compile the expression: %v", r)
-		}
-	}()
-	return expr.Compile(src, expr.Env(env), expr.AsBool(), expr.DisableBuiltin("now"))
-}
-
-// runCondition evaluates a compiled condition; nil is true. Runtime errors (a nil attribute
-// compared with a number, an integer division by zero, a memory budget exceeded) are
-// returned, never panicked.
-func runCondition(machine *vm.VM, prog *vm.Program, env any) (bool, error) {
-	if prog == nil {
-		return true, nil
-	}
-	out, err := machine.Run(prog, env)
-	if err != nil {
-		return false, err
-	}
-	switch v := out.(type) {
-	case bool:
-		return v, nil
-	case nil:
-		return false, nil
-	}
-	return false, fmt.Errorf("the expression gave %T, not bool", out)
+	return exprpolicy.Compile(&pr.Problems, field, src, env)
 }
 
 // RuleError reports a condition that failed while it was evaluated, for example an
@@ -707,9 +668,9 @@ type RuleError struct {
 // Error names the rule (and line) and gives the first line of the evaluation error.
 func (e *RuleError) Error() string {
 	if e.LineID != "" {
-		return fmt.Sprintf("loyalty: rule %q, line %q: %v", e.RuleID, e.LineID, exprMessage(e.Err.Error()))
+		return fmt.Sprintf("loyalty: rule %q, line %q: %v", e.RuleID, e.LineID, exprpolicy.Message(e.Err))
 	}
-	return fmt.Sprintf("loyalty: rule %q: %v", e.RuleID, exprMessage(e.Err.Error()))
+	return fmt.Sprintf("loyalty: rule %q: %v", e.RuleID, exprpolicy.Message(e.Err))
 }
 
 // Unwrap returns the evaluation error.
@@ -790,11 +751,4 @@ func clipQuote(s string) string {
 		return fmt.Sprintf("%q…", s[:limit])
 	}
 	return fmt.Sprintf("%q", s)
-}
-
-func exprMessage(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/exprpolicy"
 )
 
 // Class is an ABC class.
@@ -240,11 +241,7 @@ func NewRuleABC(rules []ClassRule) (*RuleABC, error) {
 		if strings.TrimSpace(string(rule.Class)) == "" {
 			p.Add(f+".class", "required", "is empty")
 		}
-		prog, err := compileCondition(rule.When, &AccountEnv{})
-		if err != nil {
-			p.Add(f+".when", "expression", err.Error())
-		}
-		r.progs[i] = prog
+		r.progs[i] = exprpolicy.Compile(&p, f+".when", rule.When, AccountEnv{})
 	}
 	if err := p.Err(); err != nil {
 		return nil, err
@@ -315,9 +312,9 @@ func (r *RuleABC) Classify(accounts []Account) ([]AccountClass, error) {
 		env.Tags, env.Attributes = cur.Tags, cur.Attributes
 		out[i] = AccountClass{Customer: cur.Customer, Rule: -1}
 		for k, prog := range r.progs {
-			ok, err := runCondition(&machine, prog, env)
+			ok, err := exprpolicy.Run(&machine, prog, env)
 			if err != nil {
-				return nil, fmt.Errorf("segment: ABC rule [%d] (%s) for account %q: %s", k, r.rules[k].Class, cur.Customer, firstLine(err.Error()))
+				return nil, fmt.Errorf("segment: ABC rule [%d] (%s) for account %q: %s", k, r.rules[k].Class, cur.Customer, exprpolicy.Message(err))
 			}
 			if ok {
 				out[i].Class, out[i].Rule = r.rules[k].Class, k

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/checked"
 )
 
 // CustomerValue is a customer and an amount to rank them by, usually revenue in a period.
@@ -182,12 +183,7 @@ func newRanking(values []CustomerValue) (*ranking, error) {
 	}
 	iv, _, ok := fixedKeys(dv)
 	if ok {
-		var total int64
-		for _, v := range iv {
-			if total, ok = addInt64(total, v); !ok {
-				break
-			}
-		}
+		total, ok := checked.Sum(iv)
 		r.fast, r.iv, r.total = ok, iv, total
 	}
 	var keys []uint64

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/checked"
 )
 
 // RFM segment names of DefaultRFMSegments.
@@ -395,7 +396,7 @@ func fixedKeys(vals []decimal.Decimal) ([]int64, int32, bool) {
 			c /= 10
 			x++
 		}
-		v, ok := scaleInt64(c, x-exp)
+		v, ok := checked.Scale(c, int(x-exp))
 		if !ok {
 			return nil, 0, false
 		}

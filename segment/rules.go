@@ -5,10 +5,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/exprpolicy"
 )
 
 // Features are what a segment expression sees of one customer: attributes the host
@@ -100,7 +100,6 @@ type SegmentDef struct {
 const (
 	maxSegments    = 1000
 	maxSegmentName = 200
-	maxExprLen     = 4096
 )
 
 // Segments is a compiled, immutable set of segment definitions. It is safe for concurrent
@@ -135,11 +134,7 @@ func NewSegments(defs []SegmentDef) (*Segments, error) {
 				seen[d.Name] = i
 			}
 		}
-		prog, err := compileCondition(d.When, &SegmentEnv{})
-		if err != nil {
-			p.Add(f+".when", "expression", err.Error())
-		}
-		s.progs[i] = prog
+		s.progs[i] = exprpolicy.Compile(&p, f+".when", d.When, SegmentEnv{})
 	}
 	if err := p.Err(); err != nil {
 		return nil, err
@@ -169,7 +164,7 @@ type SegmentError struct {
 
 // Error names the segment and the customer and gives the first line of the error.
 func (e *SegmentError) Error() string {
-	return fmt.Sprintf("segment: %q for customer %q: %s", e.Segment, e.Customer, firstLine(e.Err.Error()))
+	return fmt.Sprintf("segment: %q for customer %q: %s", e.Segment, e.Customer, exprpolicy.Message(e.Err))
 }
 
 // Unwrap returns the evaluation error.
@@ -193,7 +188,7 @@ func (e *evaluator) set(f *Features) { e.env.Features = *f }
 
 // match reports whether the current customer is in segment k.
 func (e *evaluator) match(k int) (bool, error) {
-	ok, err := runCondition(&e.m, e.s.progs[k], &e.env)
+	ok, err := exprpolicy.Run(&e.m, e.s.progs[k], &e.env)
 	if err != nil {
 		return false, &SegmentError{Segment: e.s.defs[k].Name, Customer: e.env.Customer, Err: err}
 	}
@@ -407,54 +402,6 @@ func Migrations(before, after []Assignment, order []string) (*Migration, error) 
 	return mig, nil
 }
 
-// compileCondition compiles a bool expression against env (a pointer to the environment
-// struct). Empty means always and gives nil. now() is disabled: segments are a pure
-// function of their inputs.
-func compileCondition(src string, env any) (prog *vm.Program, err error) {
-	if strings.TrimSpace(src) == "" {
-		return nil, nil
-	}
-	if len(src) > maxExprLen {
-		return nil, fmt.Errorf("is longer than %d bytes", maxExprLen)
-	}
-	defer func() {
-		// expr-lang is fuzzed and returns errors, but an expression is user input: never let
-		// a defect in the compiler take the host down.
-		if r := recover(); r != nil {
-			prog, err = nil, fmt.Errorf("cannot compile the expression: %v", r)
-		}
-	}()
-	prog, err = expr.Compile(src, expr.Env(env), expr.AsBool(), expr.DisableBuiltin("now"))
-	if err != nil {
-		return nil, fmt.Errorf("%s", firstLine(err.Error()))
-	}
-	return prog, nil
-}
-
-// runCondition evaluates a compiled condition; nil is true. Runtime errors and panics
-// are returned as errors.
-func runCondition(machine *vm.VM, prog *vm.Program, env any) (ok bool, err error) {
-	if prog == nil {
-		return true, nil
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			ok, err = false, fmt.Errorf("the expression failed: %v", r)
-		}
-	}()
-	out, err := machine.Run(prog, env)
-	if err != nil {
-		return false, err
-	}
-	switch v := out.(type) {
-	case bool:
-		return v, nil
-	case nil:
-		return false, nil
-	}
-	return false, fmt.Errorf("the expression gave %T, not bool", out)
-}
-
 // hasFold reports whether list holds s, ignoring case.
 func hasFold(list []string, s string) bool {
 	for _, x := range list {
@@ -463,11 +410,4 @@ func hasFold(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }

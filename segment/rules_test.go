@@ -195,3 +195,21 @@ func utcDate(s string) time.Time {
 	}
 	return t
 }
+
+func TestSegmentDivisionByZeroIsAnError(t *testing.T) {
+	// dan has no orders: total / orders must not be +Inf, which would put him in the
+	// segment.
+	segs, err := segment.NewSegments([]segment.SegmentDef{{Name: "big baskets", When: `total / orders > 100`}})
+	require.NoError(t, err)
+	people := []segment.Features{{Customer: "ann", Orders: 2, Total: 500}, {Customer: "dan", Orders: 0, Total: 40}}
+	_, err = segs.Membership(people)
+	var serr *segment.SegmentError
+	require.ErrorAs(t, err, &serr)
+	assert.Equal(t, "dan", serr.Customer)
+	assert.Contains(t, err.Error(), "division by zero")
+
+	_, err = segment.NewSegments([]segment.SegmentDef{{Name: "constant", When: `total / (1 - 1) > 100`}})
+	var verr *kehu.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("[0].when", "expression"), "%v", verr)
+}

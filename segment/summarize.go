@@ -16,6 +16,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/checked"
+	"github.com/kehu-crm/kehu/internal/civil"
 )
 
 // MonetaryPlaces is the number of decimal places of the mean values in a Summary
@@ -374,13 +376,13 @@ func newSummarizer(o Options) *summarizer {
 // day is the calendar day number of t (days since 1970-01-01) on the options' calendar.
 func (s *summarizer) day(t time.Time) int64 {
 	if s.utc {
-		return floorDiv(t.Unix(), 86400)
+		return civil.FloorDiv(t.Unix(), 86400)
 	}
 	if s.o.Location != nil {
 		t = t.In(s.o.Location)
 	}
 	_, off := t.Zone()
-	return floorDiv(t.Unix()+int64(off), 86400)
+	return civil.FloorDiv(t.Unix()+int64(off), 86400)
 }
 
 // period is the Collapse period number of a day: the day itself, the week (weeks start
@@ -388,9 +390,9 @@ func (s *summarizer) day(t time.Time) int64 {
 func (s *summarizer) period(day int64) int64 {
 	switch s.o.Collapse {
 	case Week:
-		return floorDiv(day+3, 7)
+		return civil.FloorDiv(day+3, 7)
 	case Month:
-		y, m, _ := civilFromDays(day)
+		y, m, _ := civil.Date(day)
 		return y*12 + m - 1
 	}
 	return day
@@ -402,7 +404,7 @@ func (s *summarizer) periodStartDay(p int64) int64 {
 	case Week:
 		return p*7 - 3
 	case Month:
-		return daysFromCivil(floorDiv(p, 12), p-floorDiv(p, 12)*12+1, 1)
+		return civil.Days(civil.FloorDiv(p, 12), p-civil.FloorDiv(p, 12)*12+1, 1)
 	}
 	return p
 }
@@ -670,14 +672,14 @@ func (s *summarizer) add(r *rec, idx int32) {
 // addFixed adds v to a's sums; false (and nothing changed) if a sum would overflow.
 func (s *summarizer) addFixed(a *custAcc, v int64, p, half int32) bool {
 	if half == 1 {
-		h, ok := addInt64(a.holdSum, v)
+		h, ok := checked.Add(a.holdSum, v)
 		if !ok {
 			return false
 		}
 		a.holdSum = h
 		return true
 	}
-	c, ok := addInt64(a.calSum, v)
+	c, ok := checked.Add(a.calSum, v)
 	if !ok {
 		return false
 	}
@@ -686,7 +688,7 @@ func (s *summarizer) addFixed(a *custAcc, v int64, p, half int32) bool {
 	case wasEmpty || p < a.firstP:
 		a.firstP, a.firstSum = p, v
 	case p == a.firstP:
-		f, ok := addInt64(a.firstSum, v)
+		f, ok := checked.Add(a.firstSum, v)
 		if !ok {
 			return false
 		}
@@ -750,7 +752,7 @@ func (s *summarizer) fixed(c int64, x int32) (int64, bool) {
 		}
 		s.rescale(x)
 	}
-	return scaleInt64(c, x-s.exp)
+	return checked.Scale(c, int(x-s.exp))
 }
 
 // rescale lowers the exponent of every fixed-point sum to exp; customers whose sums would
@@ -762,9 +764,9 @@ func (s *summarizer) rescale(exp int32) {
 		if a.flags&accBig != 0 {
 			continue
 		}
-		f, ok1 := scaleInt64(a.firstSum, k)
-		c, ok2 := scaleInt64(a.calSum, k)
-		h, ok3 := scaleInt64(a.holdSum, k)
+		f, ok1 := checked.Scale(a.firstSum, int(k))
+		c, ok2 := checked.Scale(a.calSum, int(k))
+		h, ok3 := checked.Scale(a.holdSum, int(k))
 		if ok1 && ok2 && ok3 {
 			a.firstSum, a.calSum, a.holdSum = f, c, h
 		} else {
@@ -846,7 +848,7 @@ func (s *summarizer) summary(sum *Summary, i int, name string, holdDur float64) 
 		sum.HoldoutMonetary = zeroDecimal
 	}
 	if a.flags&accBig == 0 {
-		if total, ok := addInt64(a.calSum, a.holdSum); ok {
+		if total, ok := checked.Add(a.calSum, a.holdSum); ok {
 			sum.Total = decimal.New(total, s.exp)
 		} else {
 			sum.Total = decimal.New(a.calSum, s.exp).Add(decimal.New(a.holdSum, s.exp))
@@ -885,15 +887,17 @@ func meanFixed(sum int64, exp int32, n int64) decimal.Decimal {
 	num, den := uint64(sum), uint64(n)
 	var hi, lo uint64
 	if k := exp + MonetaryPlaces; k >= 0 {
-		if int(k) >= len(pow10Int64) {
+		p, ok := checked.Pow10Uint64(int(k))
+		if !ok {
 			return slow()
 		}
-		hi, lo = bits.Mul64(num, uint64(pow10Int64[k]))
+		hi, lo = bits.Mul64(num, p)
 	} else {
-		if int(-k) >= len(pow10Int64) {
+		p, ok := checked.Pow10Uint64(int(-k))
+		if !ok {
 			return slow()
 		}
-		h2, d2 := bits.Mul64(den, uint64(pow10Int64[-k]))
+		h2, d2 := bits.Mul64(den, p)
 		if h2 != 0 {
 			return slow()
 		}
@@ -975,76 +979,6 @@ func (l *chunkLog) add(v uint64) {
 		n++
 	}
 	l.chunks[n-1] = append(l.chunks[n-1], v)
-}
-
-// floorDiv is a/b rounded towards negative infinity, for b > 0.
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && a < 0 {
-		q--
-	}
-	return q
-}
-
-// daysFromCivil is the day number (days since 1970-01-01) of a proleptic Gregorian date
-// (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
-func daysFromCivil(y, m, d int64) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := floorDiv(y, 400)
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
-}
-
-// civilFromDays is the inverse of daysFromCivil.
-func civilFromDays(z int64) (y, m, d int64) {
-	z += 719468
-	era := floorDiv(z, 146097)
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y = yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d = doy - (153*mp+2)/5 + 1
-	m = mp + 3
-	if m > 12 {
-		m -= 12
-	}
-	if m <= 2 {
-		y++
-	}
-	return y, m, d
-}
-
-var pow10Int64 = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
-	1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
-
-// scaleInt64 is c·10^k for k ≥ 0; false on overflow.
-func scaleInt64(c int64, k int32) (int64, bool) {
-	if k == 0 || c == 0 {
-		return c, true
-	}
-	if k < 0 || int(k) >= len(pow10Int64) {
-		return 0, false
-	}
-	m := pow10Int64[k]
-	if c > math.MaxInt64/m || c < math.MinInt64/m {
-		return 0, false
-	}
-	return c * m, true
-}
-
-// addInt64 is a+b; false on overflow.
-func addInt64(a, b int64) (int64, bool) {
-	c := a + b
-	if (c > a) != (b > 0) {
-		return 0, false
-	}
-	return c, true
 }
 
 // compareStrings orders customer IDs: a helper for deterministic tie-breaking.
