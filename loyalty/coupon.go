@@ -9,6 +9,7 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/clip"
 )
 
 // Coupon is a code issued by a confirmed reservation of a reward with a CouponSpec. The
@@ -152,23 +153,23 @@ func ParseCouponCode(code string) (string, error) {
 		case 'A' <= c && c <= 'Z' || '0' <= c && c <= '9':
 			compact = append(compact, c)
 		default:
-			return "", kehu.Invalid("code", "format", fmt.Sprintf("%s holds a character that is not a letter, digit or hyphen", clipQuote(code)))
+			return "", kehu.Invalid("code", "format", fmt.Sprintf("%s holds a character that is not a letter, digit or hyphen", clip.Quote(code)))
 		}
 	}
 	if len(compact) < couponTailLen || len(compact) > couponMaxPrefixLen+couponTailLen {
-		return "", kehu.Invalid("code", "format", fmt.Sprintf("%s does not have the length of a coupon code", clipQuote(code)))
+		return "", kehu.Invalid("code", "format", fmt.Sprintf("%s does not have the length of a coupon code", clip.Quote(code)))
 	}
 	prefix, tail := compact[:len(compact)-couponTailLen], compact[len(compact)-couponTailLen:]
 	vals := make([]byte, couponTailLen)
 	for i, c := range tail {
 		v := crockfordValue[c]
 		if v < 0 {
-			return "", kehu.Invalid("code", "format", fmt.Sprintf("%s: %q is not a symbol of the code's alphabet", clipQuote(code), c))
+			return "", kehu.Invalid("code", "format", fmt.Sprintf("%s: %q is not a symbol of the code's alphabet", clip.Quote(code), c))
 		}
 		vals[i] = byte(v)
 	}
 	if couponFold(vals) != 0 {
-		return "", kehu.Invalid("code", "check", fmt.Sprintf("%s is mistyped: its check symbol does not match", clipQuote(code)))
+		return "", kehu.Invalid("code", "check", fmt.Sprintf("%s is mistyped: its check symbol does not match", clip.Quote(code)))
 	}
 	var b strings.Builder
 	if len(prefix) > 0 {

@@ -16,6 +16,7 @@ import (
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/internal/checked"
+	"github.com/kehu-crm/kehu/internal/clip"
 	"github.com/kehu-crm/kehu/internal/exprpolicy"
 )
 
@@ -558,7 +559,7 @@ func (p *Program) EventAwards(event MemberEvent, at time.Time, m Member, usage R
 	}
 	var pr kehu.Problems
 	if !event.Valid() {
-		pr.Addf("event", "enum", "%s is not a member event", clipQuote(string(event)))
+		pr.Addf("event", "enum", "%s is not a member event", clip.Quote(string(event)))
 	}
 	local := at.In(plan.loc)
 	day := kehu.DateOf(local)
@@ -855,13 +856,13 @@ func (plan *earnPlan) orderFacts(f *orderFacts, o Order, m Member) error {
 			pr.Add(field("id"), "required", "is empty")
 		case dupLines:
 			if j, dup := seen[l.ID]; dup {
-				pr.Addf(field("id"), "unique", "%s is also the ID of order.lines[%d]", clipQuote(l.ID), j)
+				pr.Addf(field("id"), "unique", "%s is also the ID of order.lines[%d]", clip.Quote(l.ID), j)
 			} else {
 				seen[l.ID] = i
 			}
 		default:
 			if j := slices.IndexFunc(o.Lines[:i], func(x OrderLine) bool { return x.ID == l.ID }); j >= 0 {
-				pr.Addf(field("id"), "unique", "%s is also the ID of order.lines[%d]", clipQuote(l.ID), j)
+				pr.Addf(field("id"), "unique", "%s is also the ID of order.lines[%d]", clip.Quote(l.ID), j)
 			}
 		}
 		if l.Quantity < 1 {

@@ -11,6 +11,7 @@ import (
 	_ "time/tzdata" // programme time zones load on any machine, with or without a zoneinfo database
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/clip"
 )
 
 // MaxProgramBytes is the largest programme definition LoadProgram reads.
@@ -86,7 +87,7 @@ func programDecodeError(err error) error {
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		if field, uerr := strconv.Unquote(name); uerr == nil {
-			return kehu.Invalid(field, "unknown_field", fmt.Sprintf("%s is not a field of a programme here", clipQuote(field)))
+			return kehu.Invalid(field, "unknown_field", fmt.Sprintf("%s is not a field of a programme here", clip.Quote(field)))
 		}
 	}
 	return kehu.Invalid("program", "format", err.Error())

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/clip"
 )
 
 // Partner is a coalition partner (an airline's hotel or car-rental partner, a co-branded
@@ -34,12 +35,12 @@ func (p *Program) validatePartners(pr *programProblems) {
 	for i, x := range p.Partners {
 		f := fmt.Sprintf("partners[%d]", i)
 		if !programIDPattern.MatchString(x.ID) || seen[x.ID] {
-			pr.Addf(f+".id", "format", "%s is empty, malformed or used twice", clipQuote(x.ID))
+			pr.Addf(f+".id", "format", "%s is empty, malformed or used twice", clip.Quote(x.ID))
 		}
 		seen[x.ID] = true
 		pr.name(f+".name", x.Name)
 		if pt, ok := p.PointType(x.PointType); !ok || pt.Kind != Spendable {
-			pr.Addf(f+".point_type", "unknown_point_type", "%s is not a spendable point type of the programme", clipQuote(x.PointType))
+			pr.Addf(f+".point_type", "unknown_point_type", "%s is not a spendable point type of the programme", clip.Quote(x.PointType))
 		}
 		if x.InRate.Sign() < 0 || x.OutRate.Sign() < 0 || (x.InRate.IsZero() && x.OutRate.IsZero()) {
 			pr.Add(f, "rate", "rates must not be negative and at least one direction must be open")

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/clip"
 	"github.com/kehu-crm/kehu/internal/enum"
 )
 
@@ -270,7 +271,7 @@ func (e ExpiryPolicy) validate(pr *programProblems, prefix string) {
 		unused("years", e.Years, "end_of_month counts months")
 		unused("days", e.Days, "end_of_month counts months")
 	default:
-		pr.Addf(field("kind"), "enum", `%s is not "never", "after", "end_of_year" or "end_of_month"`, clipQuote(string(e.Kind)))
+		pr.Addf(field("kind"), "enum", `%s is not "never", "after", "end_of_year" or "end_of_month"`, clip.Quote(string(e.Kind)))
 	}
 }
 
@@ -342,7 +343,7 @@ func (p *Program) Validate() error {
 	case p.ID == "":
 		pr.Add("id", "required", "is empty")
 	case !programIDPattern.MatchString(p.ID):
-		pr.Addf("id", "format", "%s is not 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-' starting with a letter or digit", clipQuote(p.ID))
+		pr.Addf("id", "format", "%s is not 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-' starting with a letter or digit", clip.Quote(p.ID))
 	}
 	if strings.TrimSpace(p.Name) == "" {
 		pr.Add("name", "required", "is empty")
@@ -361,7 +362,7 @@ func (p *Program) Validate() error {
 	default:
 		l, err := time.LoadLocation(p.TimeZone)
 		if err != nil {
-			pr.Addf("time_zone", "unknown_zone", "%s is not an IANA time zone", clipQuote(p.TimeZone))
+			pr.Addf("time_zone", "unknown_zone", "%s is not an IANA time zone", clip.Quote(p.TimeZone))
 		} else {
 			loc = l
 		}
@@ -383,10 +384,10 @@ func (p *Program) Validate() error {
 		case t.Code == "":
 			pr.Add(f+".code", "required", "is empty")
 		case !pointCodePattern.MatchString(t.Code):
-			pr.Addf(f+".code", "format", "%s does not match ^[a-z][a-z0-9_]{0,31}$", clipQuote(t.Code))
+			pr.Addf(f+".code", "format", "%s does not match ^[a-z][a-z0-9_]{0,31}$", clip.Quote(t.Code))
 		default:
 			if j, ok := codes[t.Code]; ok {
-				pr.Addf(f+".code", "unique", "%s is also the code of point_types[%d]", clipQuote(t.Code), j)
+				pr.Addf(f+".code", "unique", "%s is also the code of point_types[%d]", clip.Quote(t.Code), j)
 			} else {
 				codes[t.Code] = i
 			}
@@ -396,7 +397,7 @@ func (p *Program) Validate() error {
 		case t.Kind == "":
 			pr.Add(f+".kind", "required", `is empty: "spendable" or "qualifying"`)
 		case !t.Kind.Valid():
-			pr.Addf(f+".kind", "enum", `%s is not "spendable" or "qualifying"`, clipQuote(string(t.Kind)))
+			pr.Addf(f+".kind", "enum", `%s is not "spendable" or "qualifying"`, clip.Quote(string(t.Kind)))
 		}
 		t.Expiry.validate(&pr, f+".expiry")
 		if t.PendingDays < 0 || t.PendingDays > 365 {
@@ -413,10 +414,10 @@ func (p *Program) Validate() error {
 	}
 
 	if p.SpendPolicy != "" && !p.SpendPolicy.Valid() {
-		pr.Addf("spend_policy", "enum", `%s is not "nearest_expiry", "oldest_first" or "type_priority"`, clipQuote(string(p.SpendPolicy)))
+		pr.Addf("spend_policy", "enum", `%s is not "nearest_expiry", "oldest_first" or "type_priority"`, clip.Quote(string(p.SpendPolicy)))
 	}
 	if p.Returns != "" && !p.Returns.Valid() {
-		pr.Addf("returns", "enum", `%s is not "debt", "negative" or "forgive"`, clipQuote(string(p.Returns)))
+		pr.Addf("returns", "enum", `%s is not "debt", "negative" or "forgive"`, clip.Quote(string(p.Returns)))
 	}
 
 	p.Tiers.validate(&pr, p)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/clip"
 )
 
 // Redemption errors. None of them matches kehu.ErrConflict: they are answers, not lost
@@ -151,10 +152,10 @@ func (r *Reward) Validate(p *Program) error {
 	case r.ID == "":
 		probs.Add("id", "required", "is empty")
 	case !rewardIDPattern.MatchString(r.ID):
-		probs.Addf("id", "format", "%s is not 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-' starting with a letter or digit", clipQuote(r.ID))
+		probs.Addf("id", "format", "%s is not 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-' starting with a letter or digit", clip.Quote(r.ID))
 	}
 	if r.Program != p.ID {
-		probs.Addf("program", "mismatch", "%s is not the programme %s", clipQuote(r.Program), p.ID)
+		probs.Addf("program", "mismatch", "%s is not the programme %s", clip.Quote(r.Program), p.ID)
 	}
 	switch {
 	case strings.TrimSpace(r.Name) == "":
@@ -172,7 +173,7 @@ func (r *Reward) Validate(p *Program) error {
 	}
 	if r.Cash != nil {
 		if cur, _ := kehu.ParseCurrency(p.Currency); r.Cash.Currency() != cur {
-			probs.Addf("cash", "currency", "is in %s, not the programme's currency %s", clipQuote(string(r.Cash.Currency())), p.Currency)
+			probs.Addf("cash", "currency", "is in %s, not the programme's currency %s", clip.Quote(string(r.Cash.Currency())), p.Currency)
 		}
 		if !r.Cash.IsPositive() {
 			probs.Add("cash", "positive", "must be more than zero; leave it out for a reward paid in points only")
@@ -193,7 +194,7 @@ func (r *Reward) Validate(p *Program) error {
 		case len(c.Prefix) > couponMaxPrefixLen:
 			probs.Addf("coupon.prefix", "max_length", "is longer than %d characters", couponMaxPrefixLen)
 		case !couponPrefixPattern.MatchString(c.Prefix):
-			probs.Addf("coupon.prefix", "format", "%s is not made of A-Z and 0-9", clipQuote(c.Prefix))
+			probs.Addf("coupon.prefix", "format", "%s is not made of A-Z and 0-9", clip.Quote(c.Prefix))
 		}
 		if c.Uses < 1 || c.Uses > couponMaxUses {
 			probs.Addf("coupon.uses", "range", "%d is not between 1 and %d", c.Uses, couponMaxUses)
@@ -224,9 +225,9 @@ func (r *Reward) validateTiers(p *Program, probs *kehu.Problems) {
 		case code == "":
 			probs.Add(f, "required", "is empty")
 		case seen[code]:
-			probs.Addf(f, "unique", "%s is listed twice", clipQuote(code))
+			probs.Addf(f, "unique", "%s is listed twice", clip.Quote(code))
 		case p.Tiers.Level(code) < 0:
-			probs.Addf(f, "unknown_tier", "%s is not a tier of programme %s", clipQuote(code), p.ID)
+			probs.Addf(f, "unknown_tier", "%s is not a tier of programme %s", clip.Quote(code), p.ID)
 		}
 		seen[code] = true
 	}

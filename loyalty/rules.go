@@ -15,6 +15,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/clip"
 	"github.com/kehu-crm/kehu/internal/enum"
 	"github.com/kehu-crm/kehu/internal/exprpolicy"
 )
@@ -457,7 +458,7 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 		case code == "":
 			pr.Add(field, "required", "is empty")
 		case !hasType(code):
-			pr.Addf(field, "unknown_point_type", "%s is not a point type of the programme", clipQuote(code))
+			pr.Addf(field, "unknown_point_type", "%s is not a point type of the programme", clip.Quote(code))
 		}
 	}
 	e := &p.Earning
@@ -485,12 +486,12 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 		pr.list(f+".exclude_skus", b.ExcludeSKUs)
 		for j, c := range b.Categories {
 			if slices.Contains(b.ExcludeCategories, c) {
-				pr.Addf(fmt.Sprintf("%s.categories[%d]", f, j), "conflict", "%s is also excluded", clipQuote(c))
+				pr.Addf(fmt.Sprintf("%s.categories[%d]", f, j), "conflict", "%s is also excluded", clip.Quote(c))
 			}
 		}
 		for j, s := range b.SKUs {
 			if slices.Contains(b.ExcludeSKUs, s) {
-				pr.Addf(fmt.Sprintf("%s.skus[%d]", f, j), "conflict", "%s is also excluded", clipQuote(s))
+				pr.Addf(fmt.Sprintf("%s.skus[%d]", f, j), "conflict", "%s is also excluded", clip.Quote(s))
 			}
 		}
 		cb := compiledBase{BaseRate: cloneBaseRate(b), typeIndex: types[b.PointType],
@@ -512,11 +513,11 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 			pr.Add(f, "reserved", `"base" names the base rates`)
 			return
 		case !ruleIDPattern.MatchString(id):
-			pr.Addf(f, "format", "%s is not 1 to 64 of a-z, 0-9, '_', '-', '.' starting with a letter or digit", clipQuote(id))
+			pr.Addf(f, "format", "%s is not 1 to 64 of a-z, 0-9, '_', '-', '.' starting with a letter or digit", clip.Quote(id))
 			return
 		}
 		if first, ok := ids[id]; ok {
-			pr.Addf(f, "unique", "%s is also the ID of %s", clipQuote(id), first)
+			pr.Addf(f, "unique", "%s is also the ID of %s", clip.Quote(id), first)
 			return
 		}
 		ids[id] = f
@@ -610,7 +611,7 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 				pr.Add(f+".caps.period", "campaign", "is campaign but the rule has neither from nor to")
 			}
 		default:
-			pr.Addf(f+".caps.period", "enum", `%s is not "month", "year" or "campaign"`, clipQuote(string(caps.Period)))
+			pr.Addf(f+".caps.period", "enum", `%s is not "month", "year" or "campaign"`, clip.Quote(string(caps.Period)))
 		}
 		plan.rules = append(plan.rules, c)
 	}
@@ -624,7 +625,7 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 		checkID(f+".id", ev.ID)
 		pr.name(f+".name", ev.Name)
 		if !ev.Event.Valid() {
-			pr.Addf(f+".event", "enum", "%s is not one of signup, birthday, profile_completed, review, referral_referrer, referral_referee", clipQuote(string(ev.Event)))
+			pr.Addf(f+".event", "enum", "%s is not one of signup, birthday, profile_completed, review, referral_referrer, referral_referee", clip.Quote(string(ev.Event)))
 		}
 		checkType(f+".point_type", ev.PointType)
 		if ev.Points < 1 || ev.Points > progMaxBonus {
@@ -633,7 +634,7 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 		switch ev.Once {
 		case "", LimitEver, LimitYear, LimitMonth:
 		default:
-			pr.Addf(f+".once", "enum", `%s is not "ever", "year", "month" or empty`, clipQuote(string(ev.Once)))
+			pr.Addf(f+".once", "enum", `%s is not "ever", "year", "month" or empty`, clip.Quote(string(ev.Once)))
 		}
 		plan.events = append(plan.events, compiledEvent{EventRule: ev, when: pr.condition(f+".when", ev.When, EventEnv{})})
 	}
@@ -693,7 +694,7 @@ func (pr *programProblems) localTime(field, s string, loc *time.Location) (time.
 			return t, true
 		}
 	}
-	pr.Addf(field, "format", `%s is not a local date-time such as "2026-11-11T00:00"`, clipQuote(s))
+	pr.Addf(field, "format", `%s is not a local date-time such as "2026-11-11T00:00"`, clip.Quote(s))
 	return time.Time{}, false
 }
 
@@ -743,12 +744,3 @@ func cloneBaseRate(b BaseRate) BaseRate {
 
 // programProblems collects the problems of a programme, with the checks its fields share.
 type programProblems struct{ kehu.Problems }
-
-// clipQuote quotes user input for a message, cut to a readable length.
-func clipQuote(s string) string {
-	const limit = 40
-	if len(s) > limit {
-		return fmt.Sprintf("%q…", s[:limit])
-	}
-	return fmt.Sprintf("%q", s)
-}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/clip"
 )
 
 // RewardEvent is published when a reservation changes status: "loyalty.reward_reserved",
@@ -118,7 +119,7 @@ func (s *Service) Reservations(ctx context.Context, p *Program, q ReservationQue
 		return kehu.Page[*Reservation]{}, err
 	}
 	if q.Status != "" && !q.Status.Valid() {
-		return kehu.Page[*Reservation]{}, kehu.Invalid("status", "enum", fmt.Sprintf("%s is not a reservation status", clipQuote(string(q.Status))))
+		return kehu.Page[*Reservation]{}, kehu.Invalid("status", "enum", fmt.Sprintf("%s is not a reservation status", clip.Quote(string(q.Status))))
 	}
 	return rs.Reservations(ctx, p.ID, q)
 }
@@ -234,11 +235,11 @@ func reserveRule(p *Program, r *Reservation, rw *Reward, active int64, m Member,
 	case !rw.AvailableAt(now):
 		return fmt.Errorf("reward %s is not available at %s: %w", rw.ID, now.In(p.Location()).Format(time.RFC3339), ErrRewardUnavailable)
 	case !rw.OpenTo(m.Tier):
-		return fmt.Errorf("reward %s is not open to tier %s: %w", rw.ID, clipQuote(m.Tier), ErrRewardUnavailable)
+		return fmt.Errorf("reward %s is not open to tier %s: %w", rw.ID, clip.Quote(m.Tier), ErrRewardUnavailable)
 	}
 	if pt, ok := p.PointType(rw.PointType); !ok || pt.Kind != Spendable {
 		return fmt.Errorf("reward %s is priced in %s, not a spendable point type of programme %s version %d: %w",
-			rw.ID, clipQuote(rw.PointType), p.ID, p.Version, ErrRewardUnavailable)
+			rw.ID, clip.Quote(rw.PointType), p.ID, p.Version, ErrRewardUnavailable)
 	}
 	price := rw.Points * r.Units // both bounded: no overflow
 	if rw.Points <= 0 || price > MaxPoints {

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/clip"
 )
 
 // Synthetic accounts that carry the qualifying figures of tiers. EarnOrder credits them with
@@ -89,9 +90,9 @@ func (t *Tiers) validate(pr *programProblems, p *Program) {
 		f := fmt.Sprintf("tiers.levels[%d]", i)
 		switch {
 		case !pointCodePattern.MatchString(l.Code):
-			pr.Addf(f+".code", "format", "%s does not match ^[a-z][a-z0-9_]{0,31}$", clipQuote(l.Code))
+			pr.Addf(f+".code", "format", "%s does not match ^[a-z][a-z0-9_]{0,31}$", clip.Quote(l.Code))
 		case seen[l.Code]:
-			pr.Addf(f+".code", "unique", "%s names two levels", clipQuote(l.Code))
+			pr.Addf(f+".code", "unique", "%s names two levels", clip.Quote(l.Code))
 		}
 		seen[l.Code] = true
 		pr.name(f+".name", l.Name)
@@ -116,7 +117,7 @@ func (t *Tiers) validate(pr *programProblems, p *Program) {
 	}
 	if t.QualifyingType != "" {
 		if pt, ok := p.PointType(t.QualifyingType); !ok || pt.Kind != Qualifying {
-			pr.Addf("tiers.qualifying_type", "unknown_point_type", "%s is not a qualifying point type of the programme", clipQuote(t.QualifyingType))
+			pr.Addf("tiers.qualifying_type", "unknown_point_type", "%s is not a qualifying point type of the programme", clip.Quote(t.QualifyingType))
 		}
 	}
 	switch t.Window.Kind {
@@ -129,10 +130,10 @@ func (t *Tiers) validate(pr *programProblems, p *Program) {
 			pr.Add("tiers.window.months", "unused", "only a rolling window has months")
 		}
 	default:
-		pr.Addf("tiers.window.kind", "enum", `%s is not "rolling_months", "calendar_year" or "anniversary_year"`, clipQuote(t.Window.Kind))
+		pr.Addf("tiers.window.kind", "enum", `%s is not "rolling_months", "calendar_year" or "anniversary_year"`, clip.Quote(t.Window.Kind))
 	}
 	if t.Review != ReviewCalendarYear && t.Review != ReviewAnniversary {
-		pr.Addf("tiers.review", "enum", `%s is not "calendar_year" or "anniversary"`, clipQuote(t.Review))
+		pr.Addf("tiers.review", "enum", `%s is not "calendar_year" or "anniversary"`, clip.Quote(t.Review))
 	}
 	if t.MaxDrop < 0 || t.GraceDays < 0 || t.GraceDays > 366 {
 		pr.Add("tiers", "range", "max_drop must not be negative and grace_days is 0 to 366")
