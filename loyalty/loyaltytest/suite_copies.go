@@ -13,11 +13,11 @@ import (
 
 func copyTests() []test {
 	return []test{
-		{"UpdateInputs", testCopyUpdateInputs},
-		{"UpdateFunctionArguments", testCopyUpdateArguments},
-		{"AccountResults", testCopyAccountResults},
-		{"EntryResults", testCopyEntryResults},
-		{"CommandResults", testCopyCommandResults},
+		{Name: "UpdateInputs", Run: testCopyUpdateInputs},
+		{Name: "UpdateFunctionArguments", Run: testCopyUpdateArguments},
+		{Name: "AccountResults", Run: testCopyAccountResults},
+		{Name: "EntryResults", Run: testCopyEntryResults},
+		{Name: "CommandResults", Run: testCopyCommandResults},
 	}
 }
 
