@@ -13,7 +13,7 @@ type (
 )
 
 // Run checks that the stores made by newStore keep every contract written on crm.Store.
-// It runs one subtest per contract, grouped by method (Customer, Copies, Update,
+// It runs one subtest per contract, grouped by method (Customer, Copies, RoundTrip, Update,
 // Concurrency, Lookup, Search, Merge, History, Interaction, Context), and calls newStore
 // once per subtest with that subtest's *testing.T, so the store can register cleanups with
 // t.Cleanup. newStore must return an empty store each time. Failure messages name the
@@ -33,6 +33,7 @@ func groups() []group {
 	return []group{
 		{Name: "Customer", Tests: customerTests()},
 		{Name: "Copies", Tests: copyTests()},
+		{Name: "RoundTrip", Tests: roundTripTests()},
 		{Name: "Update", Tests: updateTests()},
 		{Name: "Concurrency", Tests: concurrencyTests()},
 		{Name: "Lookup", Tests: lookupTests()},

@@ -16,8 +16,8 @@ type (
 // and that loyalty.Service keeps the ledger's invariants on top of them. It runs two layers
 // of subtests:
 //
-//   - Store: the store exercised directly (Update, Entries, Accounts, Copies, Concurrency,
-//     Members, Rewards);
+//   - Store: the store exercised directly (Update, Entries, Accounts, Copies, RoundTrip,
+//     Concurrency, Members, Rewards);
 //   - Ledger: the real service over the store (Spend, Expiry, Pending, Idempotency,
 //     Concurrency, Reverse, Debt, Transfer, AsOf), checking every invariant of the ledger
 //     after every step (see CheckInvariants).
@@ -45,6 +45,7 @@ func layers() []group {
 			{Name: "Entries", Tests: entryTests()},
 			{Name: "Accounts", Tests: accountTests()},
 			{Name: "Copies", Tests: copyTests()},
+			{Name: "RoundTrip", Tests: roundTripTests()},
 			{Name: "Concurrency", Tests: concurrencyTests()},
 			{Name: "Members", Tests: memberTests()},
 			{Name: "Rewards", Tests: rewardTests()},
