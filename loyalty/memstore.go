@@ -20,7 +20,8 @@ import (
 // It is built for large programmes: entries and command records are encoded back to back
 // in byte chunks (see entryLog), the lots of accounts with fewer than 64 lots are kept in
 // a form without pointers, and the indexes are maps of numbers, so the garbage collector
-// scans little of what the store holds. Readers get decoded copies.
+// scans little of what the store holds. Readers get decoded copies. The zero value is an
+// empty store, ready to use.
 type MemoryStore struct {
 	mu       sync.RWMutex
 	programs map[string]*progRec
@@ -99,13 +100,29 @@ var _ Store = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty in-memory store.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{
-		programs: make(map[string]*progRec),
-		log:      newEntryLog(),
-		byID:     make(map[EntryID]uint32),
-		seed:     maphash.MakeSeed(),
-		members:  make(map[memberKey]*MemberState),
+	s := &MemoryStore{}
+	s.init()
+	return s
+}
+
+// init makes the maps, the log and the hash seed of a zero store. Readers find nothing in
+// nil maps, so only writers need them: every writer takes the lock with lock, which calls
+// init.
+func (s *MemoryStore) init() {
+	if s.programs != nil {
+		return
 	}
+	s.programs = make(map[string]*progRec)
+	s.log = newEntryLog()
+	s.byID = make(map[EntryID]uint32)
+	s.seed = maphash.MakeSeed()
+	s.members = make(map[memberKey]*MemberState)
+}
+
+// lock takes the write lock, making the maps of a zero store first.
+func (s *MemoryStore) lock() {
+	s.mu.Lock()
+	s.init()
 }
 
 func (s *MemoryStore) program(id string) *progRec {
@@ -217,7 +234,7 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	// fn works on copies in scratch accounts that the store reuses from one Update to the
 	// next (the lock makes them private to this call), so a large account is copied, not
@@ -447,7 +464,7 @@ func (e noCommand) Unwrap() error { return kehu.ErrNotFound }
 
 // ScanAccounts implements Store.
 func (s *MemoryStore) ScanAccounts(ctx context.Context, program string, q ScanQuery) (kehu.Page[*Account], error) {
-	s.mu.Lock() // sorting the key list may be needed
+	s.lock() // sorting the key list may be needed
 	defer s.mu.Unlock()
 	p := s.programs[program]
 	if p == nil {

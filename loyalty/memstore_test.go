@@ -19,6 +19,11 @@ func TestMemoryStoreConformance(t *testing.T) {
 	loyaltytest.Run(t, func(t *testing.T) loyalty.Store { return loyalty.NewMemoryStore() })
 }
 
+// TestZeroMemoryStore checks that a zero MemoryStore is an empty store, ready to use.
+func TestZeroMemoryStore(t *testing.T) {
+	loyaltytest.Run(t, func(t *testing.T) loyalty.Store { return &loyalty.MemoryStore{} })
+}
+
 // TestMemoryStoreLargeAccounts checks the memory store's handling of large accounts, whose
 // lot buffers it swaps with its scratch copies instead of copying them back: updates of
 // large and small accounts interleaved, failed updates and scribbles on what fn was given
