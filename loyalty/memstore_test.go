@@ -24,10 +24,10 @@ func TestZeroMemoryStore(t *testing.T) {
 	loyaltytest.Run(t, func(t *testing.T) loyalty.Store { return &loyalty.MemoryStore{} })
 }
 
-// TestMemoryStoreLargeAccounts checks the memory store's handling of large accounts, whose
-// lot buffers it swaps with its scratch copies instead of copying them back: updates of
-// large and small accounts interleaved, failed updates and scribbles on what fn was given
-// leave every account exactly as the ledger says.
+// TestMemoryStoreLargeAccounts checks the memory store's handling of large accounts, which
+// keep their lots as Lots rather than in the small form: updates of large and small
+// accounts interleaved, failed updates and scribbles on what fn was given leave every
+// account exactly as the ledger says.
 func TestMemoryStoreLargeAccounts(t *testing.T) {
 	ctx := context.Background()
 	p := loyaltytest.BenchSpendProgram(t)

@@ -27,6 +27,7 @@ func roundTripTests() []test {
 		{Name: "Accounts", Run: testRoundTripAccounts},
 		{Name: "LargeAccount", Run: testRoundTripLargeAccount},
 		{Name: "EntriesAndCommand", Run: testRoundTripEntries},
+		{Name: "CommandOwnEntries", Run: testRoundTripCommandEntries},
 		{Name: "Member", Run: testRoundTripMember},
 		{Name: "RewardAndReservation", Run: testRoundTripReward},
 		{Name: "Coupon", Run: testRoundTripCoupon},
@@ -144,6 +145,30 @@ func testRoundTripEntries(t *testing.T, h *harness) {
 	gotCmd, err := h.s.Command(h.ctx, cmd.Program, cmd.Key)
 	require.NoError(t, err, "Command")
 	assertCommand(t, cmd, gotCmd, "Command must return every field of the record and of its entries as written")
+}
+
+// A command record keeps the entries it was given, also those that are not entries of its
+// commit, or differ from them.
+func testRoundTripCommandEntries(t *testing.T, h *harness) {
+	key := h.key(progA, typePoints)
+	var cmd *loyalty.Command
+	h.write1(key, func(a *loyalty.Account) *loyalty.Commit {
+		l := h.fullLot(h.entryID(), 0)
+		a.Lots = append(a.Lots, l)
+		e := h.fullEntry(key, "SO-OWN", l.ID)
+		other := h.fullEntry(key, "SO-OTHER", l.ID) // not written as an entry
+		changed := cloneEntry(e)
+		changed.Reason = "as the record tells it"
+		cmd = h.fullCommand(progA, "cmd-own", other, changed, e)
+		return &loyalty.Commit{Entries: []loyalty.Entry{e}, Command: cmd}
+	})
+	got, err := h.s.Command(h.ctx, progA, "cmd-own")
+	require.NoError(t, err, "Command")
+	assertCommand(t, cmd, got, "Command must return the entries of the record as given, not the commit's")
+	h.assertNoEntry(cmd.Entries[0].ID, "an entry only a command record lists")
+	bySrc, err := h.s.EntriesBySource(h.ctx, progA, "order", "SO-OTHER")
+	require.NoError(t, err, "EntriesBySource")
+	assert.Empty(t, entryIDs(bySrc), "EntriesBySource must not list an entry only a command record lists")
 }
 
 // fullMember is a member state with every field set, as UpdateMember stores it on the
