@@ -16,7 +16,7 @@ import (
 // MemoryStore is the embedded default Store: everything in memory, safe for concurrent use,
 // with exact-match indexes for email, phone, name key and idempotency keys, and a parallel
 // scan for keyword search. It is meant for tests, examples, harnesses and small hosts; it
-// keeps nothing when the process ends.
+// keeps nothing when the process ends. The zero value is an empty store, ready to use.
 type MemoryStore struct {
 	mu sync.RWMutex
 
@@ -53,18 +53,33 @@ var _ Store = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty in-memory store.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{
-		byID:         make(map[CustomerID]*custRec),
-		email:        newRecIndex[string](),
-		phone:        newRecIndex[uint64](),
-		nameKey:      newRecIndex[string](),
-		keys:         make(map[string]CustomerID),
-		changeKeys:   make(map[CustomerID]map[string]struct{}),
-		interactions: make(map[InteractionID]*Interaction),
-		byCustomer:   make(map[CustomerID][]InteractionID),
-		interKeys:    make(map[string]InteractionID),
-		awaiting:     make(map[InteractionID]struct{}),
+	s := &MemoryStore{}
+	s.init()
+	return s
+}
+
+// init makes the maps of a zero store. Readers find nothing in nil maps, so only writers
+// need them: every writer takes the lock with lock, which calls init.
+func (s *MemoryStore) init() {
+	if s.byID != nil {
+		return
 	}
+	s.byID = make(map[CustomerID]*custRec)
+	s.email = newRecIndex[string]()
+	s.phone = newRecIndex[uint64]()
+	s.nameKey = newRecIndex[string]()
+	s.keys = make(map[string]CustomerID)
+	s.changeKeys = make(map[CustomerID]map[string]struct{})
+	s.interactions = make(map[InteractionID]*Interaction)
+	s.byCustomer = make(map[CustomerID][]InteractionID)
+	s.interKeys = make(map[string]InteractionID)
+	s.awaiting = make(map[InteractionID]struct{})
+}
+
+// lock takes the write lock, making the maps of a zero store first.
+func (s *MemoryStore) lock() {
+	s.mu.Lock()
+	s.init()
 }
 
 func notFound(kind string, id fmt.Stringer) error {
@@ -82,7 +97,7 @@ func (s *MemoryStore) CreateCustomer(ctx context.Context, c *Customer, first *Ch
 		}
 	}
 	c = c.Clone()
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	if _, ok := s.byID[c.ID]; ok {
 		return fmt.Errorf("customer %s: %w", c.ID, kehu.ErrDuplicate)
@@ -319,7 +334,7 @@ func (s *MemoryStore) UpdateCustomer(ctx context.Context, id CustomerID, fn func
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	r, ok := s.byID[id]
 	if !ok {
@@ -354,7 +369,7 @@ func (s *MemoryStore) MergeCustomers(ctx context.Context, survivor, duplicate Cu
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	rs, ok := s.byID[survivor]
 	if !ok {
@@ -447,7 +462,7 @@ func (s *MemoryStore) sortedOrder() []*custRec {
 		return s.order
 	}
 	s.mu.RUnlock()
-	s.mu.Lock()
+	s.lock()
 	if s.dirty {
 		slices.SortFunc(s.order, func(a, b *custRec) int { return a.id.Compare(b.id) })
 		s.dirty = false
@@ -615,7 +630,7 @@ func parseOffset(s string) (int, error) {
 
 // RedactHistory implements Store.
 func (s *MemoryStore) RedactHistory(ctx context.Context, id CustomerID, redact func(field string) bool) error {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	r, ok := s.byID[id]
 	if !ok {
@@ -648,7 +663,7 @@ func (s *MemoryStore) CreateInteraction(ctx context.Context, in *Interaction) er
 		return err
 	}
 	in = in.Clone()
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	if _, ok := s.byID[in.CustomerID]; !ok {
 		return notFound("customer", in.CustomerID)
@@ -697,7 +712,7 @@ func (s *MemoryStore) UpdateInteraction(ctx context.Context, id InteractionID, f
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	cur, ok := s.interactions[id]
 	if !ok {

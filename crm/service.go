@@ -26,7 +26,7 @@ var (
 
 // Service is the crm domain service: it normalises and validates input, enforces the
 // lifecycle and consent rules, writes the audit history, and publishes events. It is safe
-// for concurrent use.
+// for concurrent use. Make one with NewService: the zero value is not usable.
 type Service struct {
 	store  Store
 	opts   kehu.Options

@@ -20,7 +20,8 @@ import (
 // It is built for large programmes: entries and command records are encoded back to back
 // in byte chunks (see entryLog), the lots of accounts with fewer than 64 lots are kept in
 // a form without pointers, and the indexes are maps of numbers, so the garbage collector
-// scans little of what the store holds. Readers get decoded copies.
+// scans little of what the store holds. Readers get decoded copies. The zero value is an
+// empty store, ready to use.
 type MemoryStore struct {
 	mu       sync.RWMutex
 	programs map[string]*progRec
@@ -33,20 +34,16 @@ type MemoryStore struct {
 	seed       maphash.Seed
 	members    map[memberKey]*MemberState
 	nums       []uint32   // scratch for a command's entry numbers
-	scratch    []*Account // see Update
-	accts      []*Account // the list of scratch accounts given to fn
-	recs       []*acctRec // the records of the accounts Update was given (nil: new)
-	// scratchLots[i] is the lot buffer scratch[i] was given to fn with.
-	scratchLots [][]Lot
+	recs       []*acctRec // scratch for the records of the accounts Update was given (nil: new)
 	// rewards holds the catalogue, reservations and coupons (see memstore_reward.go),
 	// created on first use.
 	rewards *rewardMem
 }
 
-// acctRec is a stored account. An account of fewer than swapLots lots keeps them in
+// acctRec is a stored account. An account of fewer than smallLots lots keeps them in
 // small, without pointers, so that the many small accounts of a large programme cost the
-// garbage collector nothing to scan; a larger one keeps them in a.Lots, which Update swaps
-// with its scratch copy instead of converting them.
+// garbage collector nothing to scan; a larger one keeps them in a.Lots, a buffer of the
+// store's own that it never hands out.
 type acctRec struct {
 	a       Account
 	small   []memLot
@@ -99,13 +96,29 @@ var _ Store = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty in-memory store.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{
-		programs: make(map[string]*progRec),
-		log:      newEntryLog(),
-		byID:     make(map[EntryID]uint32),
-		seed:     maphash.MakeSeed(),
-		members:  make(map[memberKey]*MemberState),
+	s := &MemoryStore{}
+	s.init()
+	return s
+}
+
+// init makes the maps, the log and the hash seed of a zero store. Readers find nothing in
+// nil maps, so only writers need them: every writer takes the lock with lock, which calls
+// init.
+func (s *MemoryStore) init() {
+	if s.programs != nil {
+		return
 	}
+	s.programs = make(map[string]*progRec)
+	s.log = newEntryLog()
+	s.byID = make(map[EntryID]uint32)
+	s.seed = maphash.MakeSeed()
+	s.members = make(map[memberKey]*MemberState)
+}
+
+// lock takes the write lock, making the maps of a zero store first.
+func (s *MemoryStore) lock() {
+	s.mu.Lock()
+	s.init()
 }
 
 func (s *MemoryStore) program(id string) *progRec {
@@ -204,44 +217,31 @@ func (s *MemoryStore) findCommand(p *progRec, key string) (uint64, bool) {
 // lotSlack is the room for new lots a copy given to Update's fn has beyond the stored lots.
 const lotSlack = 8
 
-// swapLots is the number of lots from which Update swaps lot buffers rather than copying.
-const swapLots = 64
-
-// sameArray reports whether a and b share their backing array's first element.
-func sameArray(a, b []Lot) bool {
-	return cap(a) > 0 && cap(b) > 0 && &a[:1][0] == &b[:1][0]
-}
+// smallLots is the number of lots from which an account keeps its lots as Lots.
+const smallLots = 64
 
 // Update implements Store.
 func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*Account) (*Commit, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
-	// fn works on copies in scratch accounts that the store reuses from one Update to the
-	// next (the lock makes them private to this call), so a large account is copied, not
-	// reallocated, and leaves no garbage behind. Each copy has room for a few new lots.
-	for len(s.scratch) < len(keys) {
-		s.scratch = append(s.scratch, &Account{})
-		s.scratchLots = append(s.scratchLots, nil)
-	}
-	accts := slices.Grow(s.accts[:0], len(keys))[:len(keys)]
+	// fn works on new copies, each with room for a few new lots: it may keep them.
+	block := make([]Account, len(keys))
+	accts := make([]*Account, len(keys))
 	recs := slices.Grow(s.recs[:0], len(keys))[:len(keys)]
-	s.accts, s.recs = accts, recs
+	s.recs = recs
 	for i, k := range keys {
-		a := s.scratch[i]
-		lots := a.Lots[:0]
+		a := &block[i]
 		r := s.find(k)
 		recs[i] = r
 		if r != nil {
-			lots = slices.Grow(lots, len(r.a.Lots)+len(r.small)+lotSlack)
 			*a = r.a
-			a.Lots = s.lots(lots, r)
+			a.Lots = s.lots(make([]Lot, 0, len(r.a.Lots)+len(r.small)+lotSlack), r)
 		} else {
-			*a = Account{Key: k, Lots: lots}
+			a.Key = k
 		}
-		s.scratchLots[i] = a.Lots
 		accts[i] = a
 	}
 	commit, err := fn(accts)
@@ -262,7 +262,7 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 		}
 		r := recs[i]
 		// Copy fn's account into the store's own: fn may keep its pointer. The store's lot
-		// buffers are private (readers get copies), so they are reused rather than
+		// buffers are its own (readers get copies), so they are reused rather than
 		// reallocated.
 		isNew := r == nil
 		if isNew {
@@ -271,21 +271,12 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 		}
 		version, next := r.a.Version, accts[i].NextExpiry()
 		a := &r.a
-		switch got := accts[i].Lots; {
-		case len(got) < swapLots:
+		if got := accts[i].Lots; len(got) < smallLots {
 			// A small account: its lots without pointers, in a buffer of their size.
 			r.small = s.log.appendLots(slices.Grow(r.small[:0], len(got)), got)
 			*a = *accts[i]
 			a.Lots = nil
-		case sameArray(got, s.scratchLots[i]) && cap(got) <= 2*len(got)+lotSlack:
-			// A large account whose lots fn left in the scratch buffer, not oversized for
-			// them: the account takes the buffer and the scratch takes the account's old
-			// one, so the lots are copied once per Update (in), not twice.
-			old := a.Lots
-			*a = *accts[i]
-			s.scratch[i].Lots = old[:0]
-			r.small = nil
-		default:
+		} else {
 			lots := append(a.Lots[:0], got...)
 			*a = *accts[i]
 			a.Lots = lots
@@ -320,9 +311,19 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 		s.sourcePrev = append(s.sourcePrev, prev)
 	}
 	if c := commit.Command; c != nil {
+		// The record keeps its entries as given: as numbers of the commit's entries they
+		// equal, or else logged for the record alone.
+		first := uint32(len(s.log.offs) - len(commit.Entries))
 		nums := s.nums[:0]
 		for i := range c.Entries {
-			nums = append(nums, s.byID[c.Entries[i].ID])
+			e := &c.Entries[i]
+			j := slices.IndexFunc(commit.Entries, func(x Entry) bool { return x.ID == e.ID })
+			n := first + uint32(j)
+			if j < 0 || !s.log.holds(n, e) {
+				n = s.log.add(e)
+				s.sourcePrev = append(s.sourcePrev, 0) // listed by no source
+			}
+			nums = append(nums, n)
 		}
 		s.nums = nums
 		p := s.program(c.Program)
@@ -450,7 +451,7 @@ func (e noCommand) Unwrap() error { return kehu.ErrNotFound }
 
 // ScanAccounts implements Store.
 func (s *MemoryStore) ScanAccounts(ctx context.Context, program string, q ScanQuery) (kehu.Page[*Account], error) {
-	s.mu.Lock() // sorting the key list may be needed
+	s.lock() // sorting the key list may be needed
 	defer s.mu.Unlock()
 	p := s.programs[program]
 	if p == nil {

@@ -1,6 +1,7 @@
 package loyalty
 
 import (
+	"bytes"
 	"encoding/binary"
 	"time"
 
@@ -72,6 +73,20 @@ func (l *entryLog) at(pos uint64) []byte { return l.chunks[pos>>32][uint32(pos):
 
 // add encodes e into the log and returns its number.
 func (l *entryLog) add(e *Entry) uint32 {
+	l.offs = append(l.offs, l.put(l.encode(e)))
+	return uint32(len(l.offs) - 1)
+}
+
+// holds reports whether entry n is e: whether e encodes to the bytes entry n starts with.
+// An encoding is read to its end without a length, so equal bytes decode to equal entries.
+func (l *entryLog) holds(n uint32, e *Entry) bool {
+	b := l.encode(e)
+	stored := l.at(l.offs[n])
+	return len(stored) >= len(b) && bytes.Equal(stored[:len(b)], b)
+}
+
+// encode encodes e into l.buf and returns it.
+func (l *entryLog) encode(e *Entry) []byte {
 	b := l.buf[:0]
 	b = appendUUID(b, e.ID.UUID())
 	b = l.appendName(b, e.Account.Program)
@@ -103,8 +118,7 @@ func (l *entryLog) add(e *Entry) uint32 {
 		b = binary.AppendVarint(b, a.Points)
 	}
 	l.buf = b
-	l.offs = append(l.offs, l.put(b))
-	return uint32(len(l.offs) - 1)
+	return b
 }
 
 // entry decodes entry n.

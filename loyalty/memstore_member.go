@@ -19,7 +19,7 @@ func (s *MemoryStore) UpdateMember(ctx context.Context, program string, customer
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	k := memberKey{program, customer}
 	cur := s.members[k]
@@ -57,7 +57,7 @@ func (s *MemoryStore) Member(ctx context.Context, program string, customer crm.C
 
 // ScanMembers implements MemberStore.
 func (s *MemoryStore) ScanMembers(ctx context.Context, program string, q ScanQuery) (kehu.Page[*MemberState], error) {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	p := s.programs[program]
 	if p == nil {

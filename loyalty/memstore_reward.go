@@ -47,7 +47,7 @@ func (s *MemoryStore) rewardState() *rewardMem {
 	if r != nil {
 		return r
 	}
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	if s.rewards == nil {
 		s.rewards = &rewardMem{progs: map[string]*rewardProg{}}

@@ -20,10 +20,15 @@ func TestMemoryStoreConformance(t *testing.T) {
 	loyaltytest.Run(t, func(t *testing.T) loyalty.Store { return loyalty.NewMemoryStore() })
 }
 
-// TestMemoryStoreLargeAccounts checks the memory store's handling of large accounts, whose
-// lot buffers it swaps with its scratch copies instead of copying them back: updates of
-// large and small accounts interleaved, failed updates and scribbles on what fn was given
-// leave every account exactly as the ledger says.
+// TestZeroMemoryStore checks that a zero MemoryStore is an empty store, ready to use.
+func TestZeroMemoryStore(t *testing.T) {
+	loyaltytest.Run(t, func(t *testing.T) loyalty.Store { return &loyalty.MemoryStore{} })
+}
+
+// TestMemoryStoreLargeAccounts checks the memory store's handling of large accounts, which
+// keep their lots as Lots rather than in the small form: updates of large and small
+// accounts interleaved, failed updates and scribbles on what fn was given leave every
+// account exactly as the ledger says.
 func TestMemoryStoreLargeAccounts(t *testing.T) {
 	ctx := context.Background()
 	p := loyaltytest.BenchSpendProgram(t)

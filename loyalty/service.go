@@ -17,7 +17,8 @@ import (
 )
 
 // Service runs a loyalty ledger: it decides every movement of points and writes it
-// through the Store, atomically and idempotently. It is safe for concurrent use.
+// through the Store, atomically and idempotently. It is safe for concurrent use. Make one
+// with NewService: the zero value is not usable.
 type Service struct {
 	store Store
 	opts  kehu.Options

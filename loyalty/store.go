@@ -20,8 +20,7 @@ type Command struct {
 }
 
 // Commit is what a change writes besides the accounts it changed: the new entries and, for
-// a command with a key, its record. The record's Entries are entries of the same commit (a
-// subset, in their own order), so a store may keep just their IDs with the record.
+// a command with a key, its record.
 type Commit struct {
 	Entries []Entry
 	Command *Command
@@ -43,8 +42,7 @@ type Store interface {
 	// recorded for the programme, nothing is written and Update fails with kehu.ErrDuplicate.
 	// Updates of the same account are serialised, or all but one fail with kehu.ErrConflict.
 	// fn may run while the store holds locks (a SQL store runs it inside its transaction):
-	// it must be quick, must not call the store, and must not keep the accounts it is
-	// given once it returns (a store may reuse them and their lots for its own).
+	// it must be quick and must not call the store.
 	Update(ctx context.Context, keys []AccountKey, fn func(accounts []*Account) (*Commit, error)) error
 	// Account returns the account, or kehu.ErrNotFound.
 	Account(ctx context.Context, key AccountKey) (*Account, error)

@@ -17,13 +17,11 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/suite"
 )
 
 // actor is the Actor of every history entry the suite writes, unless a test says otherwise.
 const actor = "crmtest"
-
-// suiteStart is the time every subtest's clock starts at: whole seconds, in UTC.
-func suiteStart() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) }
 
 // harness is one subtest's world: a fresh store, a clock and an ID source.
 type harness struct {
@@ -58,7 +56,7 @@ func newHarness(t *testing.T, newStore func(t *testing.T) crm.Store) *harness {
 	t.Helper()
 	s := newStore(t)
 	require.NotNil(t, s, "newStore returned a nil crm.Store")
-	return &harness{t: t, ctx: t.Context(), s: s, clock: kehu.NewClock(suiteStart()), ids: kehu.NewSeqIDs()}
+	return &harness{t: t, ctx: t.Context(), s: s, clock: kehu.NewClock(suite.Start()), ids: kehu.NewSeqIDs()}
 }
 
 // retype turns a UUID into a typed ID of the same kind as the first argument; it lets the
@@ -260,40 +258,25 @@ func cloneChange(ch *crm.Change) *crm.Change {
 
 // ---- comparisons ----
 
-// utc drops location and monotonic reading, so that equal instants compare equal.
-func utc(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Time{}
-	}
-	return t.UTC()
-}
-
-func nilIfEmpty[S ~[]E, E any](s S) S {
-	if len(s) == 0 {
-		return nil
-	}
-	return s
-}
-
 // canonCustomer returns a deep copy of c with times in UTC, empty lists nil and the
 // attributes taken out (they hold decimals, compared with Equal by assertCustomer).
 func canonCustomer(c *crm.Customer) (*crm.Customer, map[string]crm.AttrValue) {
 	d := c.Clone()
-	d.CreatedAt, d.UpdatedAt, d.ErasedAt = utc(d.CreatedAt), utc(d.UpdatedAt), utc(d.ErasedAt)
+	d.CreatedAt, d.UpdatedAt, d.ErasedAt = suite.UTC(d.CreatedAt), suite.UTC(d.UpdatedAt), suite.UTC(d.ErasedAt)
 	for i := range d.StageHistory {
-		d.StageHistory[i].At = utc(d.StageHistory[i].At)
+		d.StageHistory[i].At = suite.UTC(d.StageHistory[i].At)
 	}
 	for i := range d.Consents {
-		d.Consents[i].At = utc(d.Consents[i].At)
+		d.Consents[i].At = suite.UTC(d.Consents[i].At)
 	}
-	d.Emails = nilIfEmpty(d.Emails)
-	d.Phones = nilIfEmpty(d.Phones)
-	d.Addresses = nilIfEmpty(d.Addresses)
-	d.Preferences.Notes = nilIfEmpty(d.Preferences.Notes)
-	d.Interests = nilIfEmpty(d.Interests)
-	d.Tags = nilIfEmpty(d.Tags)
-	d.StageHistory = nilIfEmpty(d.StageHistory)
-	d.Consents = nilIfEmpty(d.Consents)
+	d.Emails = suite.NilIfEmpty(d.Emails)
+	d.Phones = suite.NilIfEmpty(d.Phones)
+	d.Addresses = suite.NilIfEmpty(d.Addresses)
+	d.Preferences.Notes = suite.NilIfEmpty(d.Preferences.Notes)
+	d.Interests = suite.NilIfEmpty(d.Interests)
+	d.Tags = suite.NilIfEmpty(d.Tags)
+	d.StageHistory = suite.NilIfEmpty(d.StageHistory)
+	d.Consents = suite.NilIfEmpty(d.Consents)
 	attrs := d.Attributes
 	d.Attributes = nil
 	return d, attrs
@@ -322,8 +305,8 @@ func assertCustomer(t *testing.T, want, got *crm.Customer, contract string, args
 }
 
 func canonChange(ch crm.Change) crm.Change {
-	ch.At = utc(ch.At)
-	ch.Fields = nilIfEmpty(slices.Clone(ch.Fields))
+	ch.At = suite.UTC(ch.At)
+	ch.Fields = suite.NilIfEmpty(slices.Clone(ch.Fields))
 	return ch
 }
 
@@ -343,7 +326,7 @@ func assertHistory(t *testing.T, want, got []crm.Change, contract string, args .
 
 func canonInteraction(in *crm.Interaction) *crm.Interaction {
 	d := in.Clone()
-	d.At, d.ReplyBy, d.RepliedAt, d.CreatedAt = utc(d.At), utc(d.ReplyBy), utc(d.RepliedAt), utc(d.CreatedAt)
+	d.At, d.ReplyBy, d.RepliedAt, d.CreatedAt = suite.UTC(d.At), suite.UTC(d.ReplyBy), suite.UTC(d.RepliedAt), suite.UTC(d.CreatedAt)
 	return d
 }
 
@@ -381,34 +364,6 @@ func interactionIDs(ins []*crm.Interaction) []string {
 		}
 		return in.ID.String()
 	})
-}
-
-// walk reads every page of a listing with the given page size. It checks the paging
-// contract: no page holds more than the page size, every page but the last is full, and
-// the walk ends (Next becomes empty) after at most want/size+2 pages. between, if not
-// nil, runs after each page but the last, with the number of pages read so far.
-func walk[T any](t *testing.T, what string, size, want int, fetch func(pr kehu.PageRequest) (kehu.Page[T], error), between func(pages int)) []T {
-	t.Helper()
-	var all []T
-	after := ""
-	maxPages := want/size + 2
-	for pages := 1; ; pages++ {
-		p, err := fetch(kehu.PageRequest{Limit: size, After: after})
-		require.NoError(t, err, "%s: page %d (After %q)", what, pages, after)
-		require.LessOrEqual(t, len(p.Items), size, "%s: page %d holds more items than Limit %d", what, pages, size)
-		all = append(all, p.Items...)
-		if p.Next == "" {
-			return all
-		}
-		require.Len(t, p.Items, size,
-			"%s: page %d has a Next cursor, so it is not the last page, but it holds fewer items than Limit %d", what, pages, size)
-		require.NotEqual(t, after, p.Next, "%s: page %d returned the cursor it was given as Next", what, pages)
-		require.Less(t, pages, maxPages, "%s: Next is still not empty after %d pages of %d for %d items", what, pages, size, want)
-		after = p.Next
-		if between != nil {
-			between(pages)
-		}
-	}
 }
 
 // sortedByID returns the IDs of the customers in ID order.

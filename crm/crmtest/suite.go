@@ -4,22 +4,16 @@ import (
 	"testing"
 
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/suite"
 )
 
-// test is one leaf of the suite: it runs against a fresh store.
-type test struct {
-	name string
-	run  func(t *testing.T, h *harness)
-}
-
-// group is a named set of tests, run as one subtest.
-type group struct {
-	name  string
-	tests []test
-}
+type (
+	test  = suite.Test[*harness]
+	group = suite.Group[*harness]
+)
 
 // Run checks that the stores made by newStore keep every contract written on crm.Store.
-// It runs one subtest per contract, grouped by method (Customer, Copies, Update,
+// It runs one subtest per contract, grouped by method (Customer, Copies, RoundTrip, Update,
 // Concurrency, Lookup, Search, Merge, History, Interaction, Context), and calls newStore
 // once per subtest with that subtest's *testing.T, so the store can register cleanups with
 // t.Cleanup. newStore must return an empty store each time. Failure messages name the
@@ -32,29 +26,22 @@ type group struct {
 // Run the suite with -race: several subtests start concurrent writers.
 func Run(t *testing.T, newStore func(t *testing.T) crm.Store) {
 	t.Helper()
-	for _, g := range groups() {
-		t.Run(g.name, func(t *testing.T) {
-			for _, tc := range g.tests {
-				t.Run(tc.name, func(t *testing.T) {
-					tc.run(t, newHarness(t, newStore))
-				})
-			}
-		})
-	}
+	suite.Run(t, groups(), func(t *testing.T) *harness { return newHarness(t, newStore) })
 }
 
 func groups() []group {
 	return []group{
-		{"Customer", customerTests()},
-		{"Copies", copyTests()},
-		{"Update", updateTests()},
-		{"Concurrency", concurrencyTests()},
-		{"Lookup", lookupTests()},
-		{"Search", searchTests()},
-		{"Merge", mergeTests()},
-		{"History", historyTests()},
-		{"Interaction", interactionTests()},
-		{"Context", contextTests()},
-		{"Keys", keyTests()},
+		{Name: "Customer", Tests: customerTests()},
+		{Name: "Copies", Tests: copyTests()},
+		{Name: "RoundTrip", Tests: roundTripTests()},
+		{Name: "Update", Tests: updateTests()},
+		{Name: "Concurrency", Tests: concurrencyTests()},
+		{Name: "Lookup", Tests: lookupTests()},
+		{Name: "Search", Tests: searchTests()},
+		{Name: "Merge", Tests: mergeTests()},
+		{Name: "History", Tests: historyTests()},
+		{Name: "Interaction", Tests: interactionTests()},
+		{Name: "Context", Tests: contextTests()},
+		{Name: "Keys", Tests: keyTests()},
 	}
 }

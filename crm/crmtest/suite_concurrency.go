@@ -5,67 +5,33 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/suite"
 )
-
-// maxConflictRetries bounds how often a writer retries after kehu.ErrConflict.
-const maxConflictRetries = 1000
-
-// retryConflicts calls f until it returns something other than kehu.ErrConflict, backing
-// off a little between attempts.
-func retryConflicts(f func() error) error {
-	for attempt := 0; ; attempt++ {
-		err := f()
-		if !errors.Is(err, kehu.ErrConflict) || attempt >= maxConflictRetries {
-			return err
-		}
-		time.Sleep(time.Duration(attempt%8+1) * 50 * time.Microsecond)
-	}
-}
-
-// parallel runs f(0) … f(n-1) in n goroutines released together, and returns their errors.
-func parallel(n int, f func(i int) error) []error {
-	errs := make([]error, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			errs[i] = f(i)
-		}()
-	}
-	close(start)
-	wg.Wait()
-	return errs
-}
 
 func concurrencyTests() []test {
 	return []test{
-		{"WritersOnOneCustomer", testConcurrentWriters},
-		{"CreatesOfDistinctCustomers", testConcurrentCreates},
-		{"CreatesWithOneCreateKey", testConcurrentCreateKey},
-		{"CreatesWithOneID", testConcurrentCreateID},
-		{"UpdatesWithOneChangeKey", testConcurrentChangeKey},
-		{"InteractionWriters", testConcurrentInteractionWriters},
+		{Name: "WritersOnOneCustomer", Run: testConcurrentWriters},
+		{Name: "CreatesOfDistinctCustomers", Run: testConcurrentCreates},
+		{Name: "CreatesWithOneCreateKey", Run: testConcurrentCreateKey},
+		{Name: "CreatesWithOneID", Run: testConcurrentCreateID},
+		{Name: "UpdatesWithOneChangeKey", Run: testConcurrentChangeKey},
+		{Name: "InteractionWriters", Run: testConcurrentInteractionWriters},
 	}
 }
 
 func testConcurrentWriters(t *testing.T, h *harness) {
 	const writers = 64
 	c := h.add(profile("张伟", "zhang.wei@example.com", "+8613800138000"))
-	errs := parallel(writers, func(i int) error {
+	errs := suite.Parallel(writers, func(i int) error {
 		tag := fmt.Sprintf("writer-%02d", i)
-		return retryConflicts(func() error {
+		return suite.RetryConflicts(func() error {
 			return h.s.UpdateCustomer(h.ctx, c.ID, func(cur *crm.Customer) (*crm.Change, error) {
 				cur.Tags = append(cur.Tags, tag)
 				slices.Sort(cur.Tags)
@@ -120,10 +86,10 @@ func testConcurrentCreates(t *testing.T, h *harness) {
 			all = append(all, c)
 		}
 	}
-	errs := parallel(workers, func(w int) error {
+	errs := suite.Parallel(workers, func(w int) error {
 		var failed []error
 		for _, c := range batches[w] {
-			err := retryConflicts(func() error {
+			err := suite.RetryConflicts(func() error {
 				return h.s.CreateCustomer(h.ctx, c.Clone(), h.firstChange(c))
 			})
 			if err != nil {
@@ -157,25 +123,6 @@ func testConcurrentCreates(t *testing.T, h *harness) {
 	}
 }
 
-// exactlyOne checks that one error is nil and every other is ErrDuplicate, and returns
-// the index of the winner (or -1).
-func exactlyOne(t *testing.T, errs []error, contract string) int {
-	t.Helper()
-	winner := -1
-	winners := 0
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			winners++
-			winner = i
-		case !errors.Is(err, kehu.ErrDuplicate):
-			assert.Fail(t, contract, "the losers must fail with ErrDuplicate; writer %d got: %v", i, err)
-		}
-	}
-	assert.Equal(t, 1, winners, "%s: exactly one writer must succeed", contract)
-	return winner
-}
-
 func testConcurrentCreateKey(t *testing.T, h *harness) {
 	const writers = 16
 	cs := make([]*crm.Customer, writers)
@@ -183,10 +130,10 @@ func testConcurrentCreateKey(t *testing.T, h *harness) {
 		cs[i] = h.customer(profile(fmt.Sprintf("Racer %02d", i), fmt.Sprintf("racer%02d@example.com", i), ""))
 		h.setKey(cs[i], "signup-race")
 	}
-	errs := parallel(writers, func(i int) error {
-		return retryConflicts(func() error { return h.s.CreateCustomer(h.ctx, cs[i].Clone(), h.firstChange(cs[i])) })
+	errs := suite.Parallel(writers, func(i int) error {
+		return suite.RetryConflicts(func() error { return h.s.CreateCustomer(h.ctx, cs[i].Clone(), h.firstChange(cs[i])) })
 	})
-	w := exactlyOne(t, errs, "CreateCustomer: concurrent creates with one CreateKey")
+	w := suite.ExactlyOne(t, errs, "CreateCustomer: concurrent creates with one CreateKey")
 	if w < 0 {
 		return
 	}
@@ -209,10 +156,10 @@ func testConcurrentCreateID(t *testing.T, h *harness) {
 	for i := range cs {
 		cs[i] = h.customerWithID(id, profile(fmt.Sprintf("Racer %02d", i), fmt.Sprintf("racer%02d@example.com", i), ""))
 	}
-	errs := parallel(writers, func(i int) error {
-		return retryConflicts(func() error { return h.s.CreateCustomer(h.ctx, cs[i].Clone(), h.firstChange(cs[i])) })
+	errs := suite.Parallel(writers, func(i int) error {
+		return suite.RetryConflicts(func() error { return h.s.CreateCustomer(h.ctx, cs[i].Clone(), h.firstChange(cs[i])) })
 	})
-	w := exactlyOne(t, errs, "CreateCustomer: concurrent creates with one ID")
+	w := suite.ExactlyOne(t, errs, "CreateCustomer: concurrent creates with one ID")
 	if w < 0 {
 		return
 	}
@@ -223,9 +170,9 @@ func testConcurrentCreateID(t *testing.T, h *harness) {
 func testConcurrentChangeKey(t *testing.T, h *harness) {
 	const writers = 16
 	c := h.add(profile("张伟", "zhang.wei@example.com", "+8613800138000"))
-	errs := parallel(writers, func(i int) error {
+	errs := suite.Parallel(writers, func(i int) error {
 		tag := fmt.Sprintf("writer-%02d", i)
-		return retryConflicts(func() error {
+		return suite.RetryConflicts(func() error {
 			return h.s.UpdateCustomer(h.ctx, c.ID, func(cur *crm.Customer) (*crm.Change, error) {
 				cur.Tags = append(cur.Tags, tag)
 				return &crm.Change{ID: h.changeID(), CustomerID: c.ID, Version: cur.Version + 1, At: h.clock.Now(),
@@ -233,7 +180,7 @@ func testConcurrentChangeKey(t *testing.T, h *harness) {
 			})
 		})
 	})
-	exactlyOne(t, errs, "UpdateCustomer: concurrent updates with one Change key")
+	suite.ExactlyOne(t, errs, "UpdateCustomer: concurrent updates with one Change key")
 	got := h.get(c.ID)
 	assert.EqualValues(t, 2, got.Version, "UpdateCustomer: only the one update with the key may be stored")
 	assert.Len(t, got.Tags, 1, "UpdateCustomer: only the one update with the key may be stored")
@@ -246,9 +193,9 @@ func testConcurrentInteractionWriters(t *testing.T, h *harness) {
 	in := h.newInteraction(c.ID, h.clock.Now(), "many notes")
 	in.Content = ""
 	h.createInteraction(in)
-	errs := parallel(writers, func(i int) error {
+	errs := suite.Parallel(writers, func(i int) error {
 		note := fmt.Sprintf("[note-%02d]", i)
-		return retryConflicts(func() error {
+		return suite.RetryConflicts(func() error {
 			return h.s.UpdateInteraction(h.ctx, in.ID, func(cur *crm.Interaction) error {
 				cur.Content += note
 				return nil

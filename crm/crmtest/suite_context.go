@@ -13,8 +13,8 @@ import (
 
 func contextTests() []test {
 	return []test{
-		{"CanceledWrites", testContextCanceledWrites},
-		{"CanceledReads", testContextCanceledReads},
+		{Name: "CanceledWrites", Run: testContextCanceledWrites},
+		{Name: "CanceledReads", Run: testContextCanceledReads},
 	}
 }
 

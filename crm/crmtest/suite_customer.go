@@ -16,12 +16,12 @@ import (
 
 func customerTests() []test {
 	return []test{
-		{"CreateThenGet", testCreateThenGet},
-		{"FirstChangeInHistory", testFirstChangeInHistory},
-		{"GetUnknown", testGetUnknown},
-		{"DuplicateID", testDuplicateID},
-		{"DuplicateCreateKey", testDuplicateCreateKey},
-		{"EmptyCreateKey", testEmptyCreateKey},
+		{Name: "CreateThenGet", Run: testCreateThenGet},
+		{Name: "FirstChangeInHistory", Run: testFirstChangeInHistory},
+		{Name: "GetUnknown", Run: testGetUnknown},
+		{Name: "DuplicateID", Run: testDuplicateID},
+		{Name: "DuplicateCreateKey", Run: testDuplicateCreateKey},
+		{Name: "EmptyCreateKey", Run: testEmptyCreateKey},
 	}
 }
 
@@ -116,12 +116,12 @@ func testEmptyCreateKey(t *testing.T, h *harness) {
 
 func copyTests() []test {
 	return []test{
-		{"CreateInputs", testCopyCreateInputs},
-		{"GetResults", testCopyGetResults},
-		{"UpdateFunction", testCopyUpdateFunction},
-		{"MergeFunction", testCopyMergeFunction},
-		{"ListResults", testCopyListResults},
-		{"Interactions", testCopyInteractions},
+		{Name: "CreateInputs", Run: testCopyCreateInputs},
+		{Name: "GetResults", Run: testCopyGetResults},
+		{Name: "UpdateFunction", Run: testCopyUpdateFunction},
+		{Name: "MergeFunction", Run: testCopyMergeFunction},
+		{Name: "ListResults", Run: testCopyListResults},
+		{Name: "Interactions", Run: testCopyInteractions},
 	}
 }
 
@@ -330,14 +330,14 @@ func testCopyInteractions(t *testing.T, h *harness) {
 
 func updateTests() []test {
 	return []test{
-		{"SeesCurrentVersion", testUpdateSeesCurrent},
-		{"VersionAndHistory", testUpdateVersionAndHistory},
-		{"NilChange", testUpdateNilChange},
-		{"Rollback", testUpdateRollback},
-		{"Unknown", testUpdateUnknown},
-		{"DuplicateChangeKey", testUpdateDuplicateChangeKey},
-		{"DuplicateChangeKeyFromCreate", testUpdateDuplicateKeyFromCreate},
-		{"ChangeKeyPerCustomer", testUpdateChangeKeyPerCustomer},
+		{Name: "SeesCurrentVersion", Run: testUpdateSeesCurrent},
+		{Name: "VersionAndHistory", Run: testUpdateVersionAndHistory},
+		{Name: "NilChange", Run: testUpdateNilChange},
+		{Name: "Rollback", Run: testUpdateRollback},
+		{Name: "Unknown", Run: testUpdateUnknown},
+		{Name: "DuplicateChangeKey", Run: testUpdateDuplicateChangeKey},
+		{Name: "DuplicateChangeKeyFromCreate", Run: testUpdateDuplicateKeyFromCreate},
+		{Name: "ChangeKeyPerCustomer", Run: testUpdateChangeKeyPerCustomer},
 	}
 }
 

@@ -13,19 +13,20 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/suite"
 )
 
 func historyTests() []test {
 	return []test{
-		{"OldestFirst", testHistoryOldestFirst},
-		{"Paging", testHistoryPaging},
-		{"StableCursor", testHistoryStableCursor},
-		{"DefaultLimit", testHistoryDefaultLimit},
-		{"Unknown", testHistoryUnknown},
-		{"Redact", testHistoryRedact},
-		{"RedactNothing", testHistoryRedactNothing},
-		{"RedactUnknown", testHistoryRedactUnknown},
-		{"RedactCopiedByMerge", testHistoryRedactAfterMerge},
+		{Name: "OldestFirst", Run: testHistoryOldestFirst},
+		{Name: "Paging", Run: testHistoryPaging},
+		{Name: "StableCursor", Run: testHistoryStableCursor},
+		{Name: "DefaultLimit", Run: testHistoryDefaultLimit},
+		{Name: "Unknown", Run: testHistoryUnknown},
+		{Name: "Redact", Run: testHistoryRedact},
+		{Name: "RedactNothing", Run: testHistoryRedactNothing},
+		{Name: "RedactUnknown", Run: testHistoryRedactUnknown},
+		{Name: "RedactCopiedByMerge", Run: testHistoryRedactAfterMerge},
 	}
 }
 
@@ -54,7 +55,7 @@ func testHistoryOldestFirst(t *testing.T, h *harness) {
 func testHistoryPaging(t *testing.T, h *harness) {
 	c, want, _ := historyWorld(h)
 	for _, size := range []int{1, 2, 4, 6, 7} {
-		got := walk(t, fmt.Sprintf("History, Limit %d", size), size, len(want),
+		got := suite.Walk(t, fmt.Sprintf("History, Limit %d", size), size, len(want),
 			func(pr kehu.PageRequest) (kehu.Page[crm.Change], error) { return h.s.History(h.ctx, c.ID, pr) }, nil)
 		assertHistory(t, want, got,
 			"History: walking pages of %d with After = Next must visit every entry exactly once, oldest first", size)
@@ -67,7 +68,7 @@ func testHistoryPaging(t *testing.T, h *harness) {
 
 func testHistoryStableCursor(t *testing.T, h *harness) {
 	c, want, _ := historyWorld(h)
-	got := walk(t, "History with entries appended between pages", 4, len(want)+2,
+	got := suite.Walk(t, "History with entries appended between pages", 4, len(want)+2,
 		func(pr kehu.PageRequest) (kehu.Page[crm.Change], error) { return h.s.History(h.ctx, c.ID, pr) },
 		func(pages int) {
 			if pages == 1 {

@@ -11,23 +11,24 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/suite"
 )
 
 func interactionTests() []test {
 	return []test{
-		{"CreateThenGet", testInteractionCreateGet},
-		{"GetUnknown", testInteractionGetUnknown},
-		{"DuplicateID", testInteractionDuplicateID},
-		{"DuplicateKey", testInteractionDuplicateKey},
-		{"EmptyKey", testInteractionEmptyKey},
-		{"UnknownCustomer", testInteractionUnknownCustomer},
-		{"Update", testInteractionUpdate},
-		{"UpdateRollback", testInteractionUpdateRollback},
-		{"UpdateUnknown", testInteractionUpdateUnknown},
-		{"ListOrder", testInteractionListOrder},
-		{"ListPagination", testInteractionListPagination},
-		{"ListDefaultLimit", testInteractionDefaultLimit},
-		{"Overdue", testInteractionOverdue},
+		{Name: "CreateThenGet", Run: testInteractionCreateGet},
+		{Name: "GetUnknown", Run: testInteractionGetUnknown},
+		{Name: "DuplicateID", Run: testInteractionDuplicateID},
+		{Name: "DuplicateKey", Run: testInteractionDuplicateKey},
+		{Name: "EmptyKey", Run: testInteractionEmptyKey},
+		{Name: "UnknownCustomer", Run: testInteractionUnknownCustomer},
+		{Name: "Update", Run: testInteractionUpdate},
+		{Name: "UpdateRollback", Run: testInteractionUpdateRollback},
+		{Name: "UpdateUnknown", Run: testInteractionUpdateUnknown},
+		{Name: "ListOrder", Run: testInteractionListOrder},
+		{Name: "ListPagination", Run: testInteractionListPagination},
+		{Name: "ListDefaultLimit", Run: testInteractionDefaultLimit},
+		{Name: "Overdue", Run: testInteractionOverdue},
 	}
 }
 
@@ -183,7 +184,7 @@ func interactionWorld(h *harness) (a, b *crm.Customer, all []*crm.Interaction) {
 	h.t.Helper()
 	a = h.add(profile("张伟", "zhang.wei@example.com", "+8613800138000"))
 	b = h.add(profile("李娜", "li.na@example.com", "+8613912345678"))
-	base := suiteStart().Add(24 * time.Hour)
+	base := suite.Start().Add(24 * time.Hour)
 	specs := []struct {
 		cust  *crm.Customer
 		hours int
@@ -212,7 +213,7 @@ func filterInteractions(all []*crm.Interaction, keep func(*crm.Interaction) bool
 
 func testInteractionListOrder(t *testing.T, h *harness) {
 	a, b, all := interactionWorld(h)
-	base := suiteStart().Add(24 * time.Hour)
+	base := suite.Start().Add(24 * time.Hour)
 	from, to := base.Add(1*time.Hour), base.Add(5*time.Hour)
 	inRange := func(in *crm.Interaction) bool { return !in.At.Before(from) && in.At.Before(to) }
 	cases := []struct {
@@ -251,7 +252,7 @@ func testInteractionListPagination(t *testing.T, h *harness) {
 	for _, q := range []crm.InteractionQuery{{}, {CustomerID: a.ID}} {
 		want := filterInteractions(all, func(in *crm.Interaction) bool { return q.CustomerID.IsZero() || in.CustomerID == q.CustomerID })
 		for _, size := range []int{1, 5} {
-			got := walk(t, fmt.Sprintf("ListInteractions (customer %q), Limit %d", q.CustomerID, size), size, len(want),
+			got := suite.Walk(t, fmt.Sprintf("ListInteractions (customer %q), Limit %d", q.CustomerID, size), size, len(want),
 				func(pr kehu.PageRequest) (kehu.Page[*crm.Interaction], error) {
 					q.PageRequest = pr
 					return h.s.ListInteractions(h.ctx, q)
@@ -265,7 +266,7 @@ func testInteractionListPagination(t *testing.T, h *harness) {
 	// cursor appears on a later page.
 	want := sortInteractions(all)
 	var late *crm.Interaction
-	got := walk(t, "ListInteractions with an interaction created between pages", 5, len(want)+1,
+	got := suite.Walk(t, "ListInteractions with an interaction created between pages", 5, len(want)+1,
 		func(pr kehu.PageRequest) (kehu.Page[*crm.Interaction], error) {
 			return h.s.ListInteractions(h.ctx, crm.InteractionQuery{PageRequest: pr})
 		},
@@ -284,7 +285,7 @@ func testInteractionDefaultLimit(t *testing.T, h *harness) {
 	c := h.add(profile("张伟", "zhang.wei@example.com", "+8613800138000"))
 	var all []*crm.Interaction
 	for i := range 55 {
-		in := h.newInteraction(c.ID, suiteStart().Add(time.Duration(i)*time.Minute), fmt.Sprintf("call %02d", i))
+		in := h.newInteraction(c.ID, suite.Start().Add(time.Duration(i)*time.Minute), fmt.Sprintf("call %02d", i))
 		h.createInteraction(in)
 		all = append(all, in)
 	}
@@ -303,7 +304,7 @@ func testInteractionDefaultLimit(t *testing.T, h *harness) {
 func testInteractionOverdue(t *testing.T, h *harness) {
 	a := h.add(profile("张伟", "zhang.wei@example.com", "+8613800138000"))
 	b := h.add(profile("李娜", "li.na@example.com", "+8613912345678"))
-	base := suiteStart()
+	base := suite.Start()
 	due := base.Add(10 * time.Hour) // the OverdueAt of the queries
 	mk := func(c *crm.Customer, atHours int, replyBy, repliedAt time.Time, subject string) *crm.Interaction {
 		in := h.newInteraction(c.ID, base.Add(time.Duration(atHours)*time.Hour), subject)

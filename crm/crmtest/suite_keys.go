@@ -15,8 +15,8 @@ import (
 
 func keyTests() []test {
 	return []test{
-		{"BadKeysRefused", testBadKeysRefused},
-		{"KeysStoredAsGiven", testKeysStoredAsGiven},
+		{Name: "BadKeysRefused", Run: testBadKeysRefused},
+		{Name: "KeysStoredAsGiven", Run: testKeysStoredAsGiven},
 	}
 }
 

@@ -11,11 +11,11 @@ import (
 
 func lookupTests() []test {
 	return []test{
-		{"ByEmail", testLookupEmail},
-		{"ByPhone", testLookupPhone},
-		{"ByNameKey", testLookupNameKey},
-		{"FollowsUpdates", testLookupFollowsUpdates},
-		{"SkipsTombstones", testLookupSkipsTombstones},
+		{Name: "ByEmail", Run: testLookupEmail},
+		{Name: "ByPhone", Run: testLookupPhone},
+		{Name: "ByNameKey", Run: testLookupNameKey},
+		{Name: "FollowsUpdates", Run: testLookupFollowsUpdates},
+		{Name: "SkipsTombstones", Run: testLookupSkipsTombstones},
 	}
 }
 

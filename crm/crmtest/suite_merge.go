@@ -12,13 +12,14 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/suite"
 )
 
 func mergeTests() []test {
 	return []test{
-		{"MovesEverything", testMergeMovesEverything},
-		{"FnError", testMergeFnError},
-		{"Unknown", testMergeUnknown},
+		{Name: "MovesEverything", Run: testMergeMovesEverything},
+		{Name: "FnError", Run: testMergeFnError},
+		{Name: "Unknown", Run: testMergeUnknown},
 	}
 }
 
@@ -40,7 +41,7 @@ func newMergeWorld(h *harness) *mergeWorld {
 	w.d, _ = h.update(d.ID, "", func(c *crm.Customer) { c.JobTitle = "buyer" })
 	w.sHist, w.dHist = h.history(s.ID), h.history(d.ID)
 	add := func(c *crm.Customer, hours int, subject string) *crm.Interaction {
-		in := h.newInteraction(c.ID, suiteStart().Add(time.Duration(hours)*time.Hour), subject)
+		in := h.newInteraction(c.ID, suite.Start().Add(time.Duration(hours)*time.Hour), subject)
 		h.createInteraction(in)
 		return in
 	}

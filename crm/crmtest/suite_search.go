@@ -12,14 +12,15 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/suite"
 )
 
 func searchTests() []test {
 	return []test{
-		{"Filters", testSearchFilters},
-		{"Pagination", testSearchPagination},
-		{"StableCursor", testSearchStableCursor},
-		{"DefaultLimit", testSearchDefaultLimit},
+		{Name: "Filters", Run: testSearchFilters},
+		{Name: "Pagination", Run: testSearchPagination},
+		{Name: "StableCursor", Run: testSearchStableCursor},
+		{Name: "DefaultLimit", Run: testSearchDefaultLimit},
 	}
 }
 
@@ -209,7 +210,7 @@ func testSearchPagination(t *testing.T, h *harness) {
 		for _, sc := range cases {
 			q := sc.query(t)
 			want := w.expect(q)
-			got := walk(t, fmt.Sprintf("SearchCustomers %s, Limit %d", sc.name, size), size, len(want),
+			got := suite.Walk(t, fmt.Sprintf("SearchCustomers %s, Limit %d", sc.name, size), size, len(want),
 				func(pr kehu.PageRequest) (kehu.Page[*crm.Customer], error) {
 					q.PageRequest = pr
 					return h.s.SearchCustomers(h.ctx, q)
@@ -226,7 +227,7 @@ func testSearchStableCursor(t *testing.T, h *harness) {
 	var late *crm.Customer
 	before := w.expect(q)
 	require.Greater(t, len(before), 7, "suite bug: the query must span two pages of 7")
-	got := walk(t, "SearchCustomers with customers created between pages", 7, len(before)+1,
+	got := suite.Walk(t, "SearchCustomers with customers created between pages", 7, len(before)+1,
 		func(pr kehu.PageRequest) (kehu.Page[*crm.Customer], error) {
 			q.PageRequest = pr
 			return h.s.SearchCustomers(h.ctx, q)

@@ -2,10 +2,8 @@ package loyaltytest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/suite"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -26,9 +25,6 @@ const (
 	typeStatus = "status"
 	typeMiles  = "miles"
 )
-
-// suiteStart is the time every subtest's clock starts at: whole seconds, in UTC.
-func suiteStart() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) }
 
 // cst is China Standard Time as a fixed zone, so that the store layer needs no time zone
 // database. The suite writes times in it to check that a store compares instants, not
@@ -49,7 +45,7 @@ func newHarness(t *testing.T, newStore func(t *testing.T) loyalty.Store) *harnes
 	t.Helper()
 	s := newStore(t)
 	require.NotNil(t, s, "newStore returned a nil loyalty.Store")
-	return &harness{t: t, ctx: t.Context(), s: s, clock: kehu.NewClock(suiteStart()), ids: kehu.NewSeqIDs()}
+	return &harness{t: t, ctx: t.Context(), s: s, clock: kehu.NewClock(suite.Start()), ids: kehu.NewSeqIDs()}
 }
 
 func (h *harness) customer() crm.CustomerID { return crm.CustomerIDFrom(h.ids.NewID()) }
@@ -264,36 +260,21 @@ func cloneCommit(c *loyalty.Commit) *loyalty.Commit {
 
 // ---- comparisons ----
 
-// utc drops location and monotonic reading, so that equal instants compare equal.
-func utc(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Time{}
-	}
-	return t.UTC()
-}
-
-func nilIfEmpty[S ~[]E, E any](s S) S {
-	if len(s) == 0 {
-		return nil
-	}
-	return s
-}
-
 // canonAccount returns a deep copy of a with times in UTC and an empty lot list nil.
 func canonAccount(a *loyalty.Account) *loyalty.Account {
 	d := a.Clone()
-	d.UpdatedAt = utc(d.UpdatedAt)
-	d.Lots = nilIfEmpty(d.Lots)
+	d.UpdatedAt = suite.UTC(d.UpdatedAt)
+	d.Lots = suite.NilIfEmpty(d.Lots)
 	for i := range d.Lots {
 		l := &d.Lots[i]
-		l.EarnedAt, l.AvailableAt, l.ExpiresAt, l.ExpiredAt = utc(l.EarnedAt), utc(l.AvailableAt), utc(l.ExpiresAt), utc(l.ExpiredAt)
+		l.EarnedAt, l.AvailableAt, l.ExpiresAt, l.ExpiredAt = suite.UTC(l.EarnedAt), suite.UTC(l.AvailableAt), suite.UTC(l.ExpiresAt), suite.UTC(l.ExpiredAt)
 	}
 	return d
 }
 
 func canonEntry(e loyalty.Entry) loyalty.Entry {
-	e.At = utc(e.At)
-	e.Lots = nilIfEmpty(slices.Clone(e.Lots))
+	e.At = suite.UTC(e.At)
+	e.Lots = suite.NilIfEmpty(slices.Clone(e.Lots))
 	if len(e.Awards) == 0 {
 		e.Awards = nil
 	}
@@ -313,7 +294,7 @@ func canonEntries(es []loyalty.Entry) []loyalty.Entry {
 
 func canonCommand(c *loyalty.Command) *loyalty.Command {
 	d := cloneCommand(c)
-	d.At = utc(d.At)
+	d.At = suite.UTC(d.At)
 	d.Entries = canonEntries(d.Entries)
 	return d
 }
@@ -390,87 +371,10 @@ func lotIDs(ls []loyalty.Lot) []string {
 	return out
 }
 
-// walk reads every page of a listing with the given page size. It checks the paging
-// contract shared with kehu.PageRequest: no page holds more than the page size, every page
-// but the last is full, and the walk ends (Next becomes empty) after at most want/size+2
-// pages. between, if not nil, runs after each page but the last, with the number of pages
-// read so far.
-func walk[T any](t *testing.T, what string, size, want int, fetch func(pr kehu.PageRequest) (kehu.Page[T], error), between func(pages int)) []T {
-	t.Helper()
-	var all []T
-	after := ""
-	maxPages := want/size + 2
-	for pages := 1; ; pages++ {
-		p, err := fetch(kehu.PageRequest{Limit: size, After: after})
-		require.NoError(t, err, "%s: page %d (After %q)", what, pages, after)
-		require.LessOrEqual(t, len(p.Items), size, "%s: page %d holds more items than Limit %d", what, pages, size)
-		all = append(all, p.Items...)
-		if p.Next == "" {
-			return all
-		}
-		require.Len(t, p.Items, size,
-			"%s: page %d has a Next cursor, so it is not the last page, but it holds fewer items than Limit %d", what, pages, size)
-		require.NotEqual(t, after, p.Next, "%s: page %d returned the cursor it was given as Next", what, pages)
-		require.Less(t, pages, maxPages, "%s: Next is still not empty after %d pages of %d for %d items", what, pages, size, want)
-		after = p.Next
-		if between != nil {
-			between(pages)
-		}
-	}
-}
-
 // ---- concurrency ----
 
-// maxConflictRetries bounds how often a writer retries after kehu.ErrConflict.
-const maxConflictRetries = 1000
-
-// retryConflicts calls f until it returns something other than kehu.ErrConflict, backing
-// off a little between attempts. kehu.ErrKeyReused matches kehu.ErrConflict but is a
-// final answer, not a lost race, so it is returned at once.
+// retryConflicts is suite.RetryConflicts for the ledger: loyalty.ErrAlreadyReversed
+// matches kehu.ErrConflict too, but is a final answer.
 func retryConflicts(f func() error) error {
-	for attempt := 0; ; attempt++ {
-		err := f()
-		if !errors.Is(err, kehu.ErrConflict) || errors.Is(err, kehu.ErrKeyReused) ||
-			errors.Is(err, loyalty.ErrAlreadyReversed) || attempt >= maxConflictRetries {
-			return err
-		}
-		time.Sleep(time.Duration(attempt%8+1) * 50 * time.Microsecond)
-	}
-}
-
-// parallel runs f(0) … f(n-1) in n goroutines released together, and returns their errors.
-func parallel(n int, f func(i int) error) []error {
-	errs := make([]error, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			errs[i] = f(i)
-		}()
-	}
-	close(start)
-	wg.Wait()
-	return errs
-}
-
-// exactlyOne checks that one error is nil and every other is kehu.ErrDuplicate, and returns
-// the index of the winner (or -1).
-func exactlyOne(t *testing.T, errs []error, contract string) int {
-	t.Helper()
-	winner := -1
-	winners := 0
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			winners++
-			winner = i
-		case !errors.Is(err, kehu.ErrDuplicate):
-			assert.Fail(t, contract, "the losers must fail with kehu.ErrDuplicate; writer %d got: %v", i, err)
-		}
-	}
-	assert.Equal(t, 1, winners, "%s: exactly one writer must succeed", contract)
-	return winner
+	return suite.RetryConflicts(f, loyalty.ErrAlreadyReversed)
 }

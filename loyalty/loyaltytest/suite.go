@@ -3,34 +3,21 @@ package loyaltytest
 import (
 	"testing"
 
+	"github.com/kehu-crm/kehu/internal/suite"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
-// test is one leaf of the suite: it runs against a fresh store.
-type test struct {
-	name string
-	run  func(t *testing.T, h *harness)
-}
-
-// group is a named set of tests, run as one subtest.
-type group struct {
-	name  string
-	tests []test
-}
-
-// layer is one of the suite's two halves: the Store's own contract, and the ledger's
-// invariants kept by loyalty.Service over the store.
-type layer struct {
-	name   string
-	groups []group
-}
+type (
+	test  = suite.Test[*harness]
+	group = suite.Group[*harness]
+)
 
 // Run checks that the stores made by newStore keep every contract written on loyalty.Store,
 // and that loyalty.Service keeps the ledger's invariants on top of them. It runs two layers
 // of subtests:
 //
-//   - Store: the store exercised directly (Update, Entries, Accounts, Copies, Concurrency,
-//     Members, Rewards);
+//   - Store: the store exercised directly (Update, Entries, Accounts, Copies, RoundTrip,
+//     Concurrency, Members, Rewards);
 //   - Ledger: the real service over the store (Spend, Expiry, Pending, Idempotency,
 //     Concurrency, Reverse, Debt, Transfer, AsOf), checking every invariant of the ledger
 //     after every step (see CheckInvariants).
@@ -46,43 +33,34 @@ type layer struct {
 // Run the suite with -race: several subtests start concurrent writers.
 func Run(t *testing.T, newStore func(t *testing.T) loyalty.Store) {
 	t.Helper()
-	for _, l := range layers() {
-		t.Run(l.name, func(t *testing.T) {
-			for _, g := range l.groups {
-				t.Run(g.name, func(t *testing.T) {
-					for _, tc := range g.tests {
-						t.Run(tc.name, func(t *testing.T) {
-							tc.run(t, newHarness(t, newStore))
-						})
-					}
-				})
-			}
-		})
-	}
+	suite.Run(t, layers(), func(t *testing.T) *harness { return newHarness(t, newStore) })
 }
 
-func layers() []layer {
-	return []layer{
-		{"Store", []group{
-			{"Update", updateTests()},
-			{"Entries", entryTests()},
-			{"Accounts", accountTests()},
-			{"Copies", copyTests()},
-			{"Concurrency", concurrencyTests()},
-			{"Members", memberTests()},
-			{"Rewards", rewardTests()},
+// layers are the suite's two halves: the Store's own contract, and the ledger's invariants
+// kept by loyalty.Service over the store.
+func layers() []group {
+	return []group{
+		{Name: "Store", Groups: []group{
+			{Name: "Update", Tests: updateTests()},
+			{Name: "Entries", Tests: entryTests()},
+			{Name: "Accounts", Tests: accountTests()},
+			{Name: "Copies", Tests: copyTests()},
+			{Name: "RoundTrip", Tests: roundTripTests()},
+			{Name: "Concurrency", Tests: concurrencyTests()},
+			{Name: "Members", Tests: memberTests()},
+			{Name: "Rewards", Tests: rewardTests()},
 		}},
-		{"Ledger", []group{
-			{"Spend", spendTests()},
-			{"Expiry", expiryTests()},
-			{"Pending", pendingTests()},
-			{"Idempotency", idempotencyTests()},
-			{"Keys", keyTests()},
-			{"Concurrency", ledgerConcurrencyTests()},
-			{"Reverse", reverseTests()},
-			{"Debt", debtTests()},
-			{"Transfer", transferTests()},
-			{"AsOf", asOfTests()},
+		{Name: "Ledger", Groups: []group{
+			{Name: "Spend", Tests: spendTests()},
+			{Name: "Expiry", Tests: expiryTests()},
+			{Name: "Pending", Tests: pendingTests()},
+			{Name: "Idempotency", Tests: idempotencyTests()},
+			{Name: "Keys", Tests: keyTests()},
+			{Name: "Concurrency", Tests: ledgerConcurrencyTests()},
+			{Name: "Reverse", Tests: reverseTests()},
+			{Name: "Debt", Tests: debtTests()},
+			{Name: "Transfer", Tests: transferTests()},
+			{Name: "AsOf", Tests: asOfTests()},
 		}},
 	}
 }

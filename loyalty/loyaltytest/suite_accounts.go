@@ -11,17 +11,18 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/suite"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
 func accountTests() []test {
 	return []test{
-		{"MemberAccounts", testMemberAccounts},
-		{"ScanKeyOrder", testScanKeyOrder},
-		{"ScanPagination", testScanPagination},
-		{"ScanDueBy", testScanDueBy},
-		{"ScanDueByFollowsUpdates", testScanDueByFollowsUpdates},
-		{"ScanDueByPagination", testScanDueByPagination},
+		{Name: "MemberAccounts", Run: testMemberAccounts},
+		{Name: "ScanKeyOrder", Run: testScanKeyOrder},
+		{Name: "ScanPagination", Run: testScanPagination},
+		{Name: "ScanDueBy", Run: testScanDueBy},
+		{Name: "ScanDueByFollowsUpdates", Run: testScanDueByFollowsUpdates},
+		{Name: "ScanDueByPagination", Run: testScanDueByPagination},
 	}
 }
 
@@ -102,7 +103,7 @@ func testScanKeyOrder(t *testing.T, h *harness) {
 func testScanPagination(t *testing.T, h *harness) {
 	keys := h.scanWorld(10)
 	for _, size := range []int{1, 3, len(keys)} {
-		got := walk(t, fmt.Sprintf("ScanAccounts with Limit %d", size), size, len(keys),
+		got := suite.Walk(t, fmt.Sprintf("ScanAccounts with Limit %d", size), size, len(keys),
 			func(pr kehu.PageRequest) (kehu.Page[*loyalty.Account], error) {
 				return h.s.ScanAccounts(h.ctx, progA, loyalty.ScanQuery{PageRequest: pr})
 			}, nil)
@@ -265,7 +266,7 @@ func testScanDueByPagination(t *testing.T, h *harness) {
 		h.earnTo(k, 10, exp, "")
 	}
 	for _, size := range []int{1, 2, 3} {
-		got := walk(t, fmt.Sprintf("ScanAccounts with DueBy and Limit %d", size), size, len(due),
+		got := suite.Walk(t, fmt.Sprintf("ScanAccounts with DueBy and Limit %d", size), size, len(due),
 			func(pr kehu.PageRequest) (kehu.Page[*loyalty.Account], error) {
 				return h.s.ScanAccounts(h.ctx, progA, loyalty.ScanQuery{DueBy: dueBy, PageRequest: pr})
 			}, nil)

@@ -10,16 +10,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/suite"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
 func concurrencyTests() []test {
 	return []test{
-		{"WritersOnOneAccount", testConcurrentWriters},
-		{"WritersOnTwoAccountsInBothOrders", testConcurrentBothOrders},
-		{"WritersOnDistinctAccounts", testConcurrentDistinct},
-		{"OneCommandKeyOneAccount", testConcurrentCommandKeyOneAccount},
-		{"OneCommandKeyManyAccounts", testConcurrentCommandKeyManyAccounts},
+		{Name: "WritersOnOneAccount", Run: testConcurrentWriters},
+		{Name: "WritersOnTwoAccountsInBothOrders", Run: testConcurrentBothOrders},
+		{Name: "WritersOnDistinctAccounts", Run: testConcurrentDistinct},
+		{Name: "OneCommandKeyOneAccount", Run: testConcurrentCommandKeyOneAccount},
+		{Name: "OneCommandKeyManyAccounts", Run: testConcurrentCommandKeyManyAccounts},
 	}
 }
 
@@ -45,7 +46,7 @@ func testConcurrentWriters(t *testing.T, h *harness) {
 	const writers = 100
 	key := h.key(progA, typePoints)
 	h.write1(key, func(*loyalty.Account) *loyalty.Commit { return &loyalty.Commit{} })
-	errs := parallel(writers, func(i int) error {
+	errs := suite.Parallel(writers, func(i int) error {
 		tag := fmt.Sprintf("writer-%03d", i)
 		return retryConflicts(func() error { return h.s.Update(h.ctx, []loyalty.AccountKey{key}, h.appendLot(tag, int64(i+1), "")) })
 	})
@@ -87,7 +88,7 @@ func testConcurrentBothOrders(t *testing.T, h *harness) {
 	const writers = 40
 	a, b := h.key(progA, typePoints), h.key(progA, typePoints)
 	h.write([]loyalty.AccountKey{a, b}, func([]*loyalty.Account) *loyalty.Commit { return &loyalty.Commit{} })
-	errs := parallel(writers, func(i int) error {
+	errs := suite.Parallel(writers, func(i int) error {
 		keys := []loyalty.AccountKey{a, b}
 		if i%2 == 1 {
 			keys = []loyalty.AccountKey{b, a}
@@ -113,7 +114,7 @@ func testConcurrentDistinct(t *testing.T, h *harness) {
 	for i := range keys {
 		keys[i] = h.key(progA, typePoints)
 	}
-	errs := parallel(workers, func(w int) error {
+	errs := suite.Parallel(workers, func(w int) error {
 		for i := range each {
 			tag := fmt.Sprintf("w%d-%02d", w, i)
 			if err := retryConflicts(func() error {
@@ -147,13 +148,13 @@ func testConcurrentCommandKeyOneAccount(t *testing.T, h *harness) {
 	const writers = 16
 	key := h.key(progA, typePoints)
 	h.write1(key, func(*loyalty.Account) *loyalty.Commit { return &loyalty.Commit{} })
-	errs := parallel(writers, func(i int) error {
+	errs := suite.Parallel(writers, func(i int) error {
 		tag := fmt.Sprintf("writer-%02d", i)
 		return retryConflicts(func() error {
 			return h.s.Update(h.ctx, []loyalty.AccountKey{key}, h.appendLot(tag, int64(i+1), "order-1:base"))
 		})
 	})
-	w := exactlyOne(t, errs, "Update: concurrent updates of one account with one command key")
+	w := suite.ExactlyOne(t, errs, "Update: concurrent updates of one account with one command key")
 	if w < 0 {
 		return
 	}
@@ -177,13 +178,13 @@ func testConcurrentCommandKeyManyAccounts(t *testing.T, h *harness) {
 	for i := range keys {
 		keys[i] = h.key(progA, typePoints)
 	}
-	errs := parallel(writers, func(i int) error {
+	errs := suite.Parallel(writers, func(i int) error {
 		tag := fmt.Sprintf("writer-%02d", i)
 		return retryConflicts(func() error {
 			return h.s.Update(h.ctx, []loyalty.AccountKey{keys[i]}, h.appendLot(tag, 1, "signup:bonus"))
 		})
 	})
-	w := exactlyOne(t, errs, "Update: concurrent updates of distinct accounts with one command key")
+	w := suite.ExactlyOne(t, errs, "Update: concurrent updates of distinct accounts with one command key")
 	if w < 0 {
 		return
 	}

@@ -13,11 +13,12 @@ import (
 
 func copyTests() []test {
 	return []test{
-		{"UpdateInputs", testCopyUpdateInputs},
-		{"UpdateFunctionArguments", testCopyUpdateArguments},
-		{"AccountResults", testCopyAccountResults},
-		{"EntryResults", testCopyEntryResults},
-		{"CommandResults", testCopyCommandResults},
+		{Name: "UpdateInputs", Run: testCopyUpdateInputs},
+		{Name: "UpdateFunctionArguments", Run: testCopyUpdateArguments},
+		{Name: "UpdateFunctionKeepsAccounts", Run: testCopyUpdateKept},
+		{Name: "AccountResults", Run: testCopyAccountResults},
+		{Name: "EntryResults", Run: testCopyEntryResults},
+		{Name: "CommandResults", Run: testCopyCommandResults},
 	}
 }
 
@@ -190,4 +191,42 @@ func testCopyCommandResults(t *testing.T, h *harness) {
 	got.Digest = "scribbled"
 	h.assertWorldUnchanged(key, a, es, cmd,
 		"a store must not return command records it keeps: changing a Command result (and its entries' Lots) changed what is stored")
+}
+
+// fn may keep the accounts it was given: they are its own, and later updates, of this
+// account or others, large or small, change neither them nor, through them, the store.
+func testCopyUpdateKept(t *testing.T, h *harness) {
+	keys := []loyalty.AccountKey{h.key(progA, typePoints), h.key(progA, typePoints)}
+	for _, n := range []int{3, 70} { // a small account and a large one
+		for _, key := range keys {
+			h.write1(key, func(a *loyalty.Account) *loyalty.Commit {
+				for range n {
+					h.earn(a, 10, time.Time{}, loyalty.Source{Type: "order", Ref: "SO-K"})
+				}
+				return nil
+			})
+		}
+	}
+	var kept []*loyalty.Account
+	var want []*loyalty.Account
+	for _, key := range keys {
+		a, _ := h.write1(key, func(a *loyalty.Account) *loyalty.Commit {
+			kept = append(kept, a)
+			return nil
+		})
+		want = append(want, a)
+	}
+	for _, key := range keys {
+		h.write1(key, func(a *loyalty.Account) *loyalty.Commit {
+			h.spend(a, 25, loyalty.Source{Type: "order", Ref: "SO-K"})
+			a.Debt = 3
+			return nil
+		})
+	}
+	for i := range kept {
+		assertAccount(t, want[i], kept[i], "an account fn kept after Update must not change with later updates")
+	}
+	stored := h.account(keys[0])
+	scribbleAccount(kept[0])
+	assertAccount(t, stored, h.account(keys[0]), "changing an account fn kept after Update must change nothing stored")
 }

@@ -9,18 +9,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/suite"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
 func entryTests() []test {
 	return []test{
-		{"OrderOfWriting", testEntriesOrderOfWriting},
-		{"FromToHalfOpen", testEntriesFromTo},
-		{"Pagination", testEntriesPagination},
-		{"PaginationWithBounds", testEntriesPaginationBounds},
-		{"PageSizeDefaultAndCap", testEntriesPageSize},
-		{"PaginationWhileAppending", testEntriesPaginationAppending},
-		{"BySource", testEntriesBySource},
+		{Name: "OrderOfWriting", Run: testEntriesOrderOfWriting},
+		{Name: "FromToHalfOpen", Run: testEntriesFromTo},
+		{Name: "Pagination", Run: testEntriesPagination},
+		{Name: "PaginationWithBounds", Run: testEntriesPaginationBounds},
+		{Name: "PageSizeDefaultAndCap", Run: testEntriesPageSize},
+		{Name: "PaginationWhileAppending", Run: testEntriesPaginationAppending},
+		{Name: "BySource", Run: testEntriesBySource},
 	}
 }
 
@@ -120,7 +121,7 @@ func testEntriesPagination(t *testing.T, h *harness) {
 	}
 	h.writeAdjustments(h.key(progA, typePoints), 4) // another account's entries are not listed
 	for _, size := range []int{1, 5, 23, 100} {
-		got := walk(t, fmt.Sprintf("Entries with Limit %d", size), size, len(want),
+		got := suite.Walk(t, fmt.Sprintf("Entries with Limit %d", size), size, len(want),
 			func(pr kehu.PageRequest) (kehu.Page[loyalty.Entry], error) {
 				return h.s.Entries(h.ctx, key, loyalty.EntryQuery{PageRequest: pr})
 			}, nil)
@@ -132,7 +133,7 @@ func testEntriesPaginationBounds(t *testing.T, h *harness) {
 	key := h.key(progA, typePoints)
 	es := h.writeAdjustments(key, 20)
 	from, to := es[3].At, es[17].At
-	got := walk(t, "Entries with From, To and Limit 4", 4, 14, func(pr kehu.PageRequest) (kehu.Page[loyalty.Entry], error) {
+	got := suite.Walk(t, "Entries with From, To and Limit 4", 4, 14, func(pr kehu.PageRequest) (kehu.Page[loyalty.Entry], error) {
 		return h.s.Entries(h.ctx, key, loyalty.EntryQuery{From: from, To: to, PageRequest: pr})
 	}, nil)
 	assertEntries(t, es[3:17], got, "Entries with From, To and Limit: the pages must visit every entry in [From, To) once, in order")
@@ -168,7 +169,7 @@ func testEntriesPaginationAppending(t *testing.T, h *harness) {
 	key := h.key(progA, typePoints)
 	want := h.writeAdjustments(key, 12)
 	var appended []loyalty.Entry
-	got := walk(t, "Entries with Limit 5 while entries are appended", 5, 12+3, func(pr kehu.PageRequest) (kehu.Page[loyalty.Entry], error) {
+	got := suite.Walk(t, "Entries with Limit 5 while entries are appended", 5, 12+3, func(pr kehu.PageRequest) (kehu.Page[loyalty.Entry], error) {
 		return h.s.Entries(h.ctx, key, loyalty.EntryQuery{PageRequest: pr})
 	}, func(int) { appended = append(appended, h.writeAdjustments(key, 1)...) })
 	require.GreaterOrEqual(t, len(got), len(want), "Entries while appending: the pages lost entries written before the walk")

@@ -8,12 +8,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu/internal/suite"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
 func asOfTests() []test {
 	return []test{
-		{"MatchesObservedBalances", testAsOfMatchesObserved},
+		{Name: "MatchesObservedBalances", Run: testAsOfMatchesObserved},
 	}
 }
 
@@ -95,6 +96,6 @@ func testAsOfMatchesObserved(t *testing.T, h *harness) {
 
 // canonBalance drops the location of NextExpiry, so that balances compare by instant.
 func canonBalance(b loyalty.Balance) loyalty.Balance {
-	b.NextExpiry = utc(b.NextExpiry)
+	b.NextExpiry = suite.UTC(b.NextExpiry)
 	return b
 }

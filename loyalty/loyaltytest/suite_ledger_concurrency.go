@@ -12,17 +12,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/suite"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
 func ledgerConcurrencyTests() []test {
 	return []test{
-		{"SpendersOfOneBalance", testConcurrentSpenders},
-		{"EarnsWithOneKey", testConcurrentEarnsOneKey},
-		{"TransfersBothWays", testConcurrentTransfersBothWays},
-		{"OrdersUnderADailyCap", testConcurrentCappedOrders},
-		{"EventsOncePerMember", testConcurrentOnceEvents},
-		{"TransfersUnderAMonthlyLimit", testConcurrentLimitedTransfers},
+		{Name: "SpendersOfOneBalance", Run: testConcurrentSpenders},
+		{Name: "EarnsWithOneKey", Run: testConcurrentEarnsOneKey},
+		{Name: "TransfersBothWays", Run: testConcurrentTransfersBothWays},
+		{Name: "OrdersUnderADailyCap", Run: testConcurrentCappedOrders},
+		{Name: "EventsOncePerMember", Run: testConcurrentOnceEvents},
+		{Name: "TransfersUnderAMonthlyLimit", Run: testConcurrentLimitedTransfers},
 	}
 }
 
@@ -36,7 +37,7 @@ func testConcurrentLimitedTransfers(t *testing.T, h *harness) {
 	require.NoError(t, err, "the programme with a monthly transfer limit must be valid")
 	from, to := l.member(p), l.member(p)
 	l.earn(p, from, points, 1000, loyalty.Source{}, "")
-	errs := parallel(writers, func(i int) error {
+	errs := suite.Parallel(writers, func(i int) error {
 		tr := loyalty.Transfer{From: from, To: to, PointType: points, Points: each, Key: fmt.Sprintf("TR-%02d", i)}
 		_, err := retryLost(func() ([]loyalty.Entry, error) { return l.svc.Transfer(h.ctx, p, tr) })
 		return err
@@ -97,7 +98,7 @@ func testConcurrentCappedOrders(t *testing.T, h *harness) {
 	p := cappedProgram(t)
 	c := l.member(p)
 	k := l.acct(p, c, points)
-	errs := parallel(writers, func(i int) error {
+	errs := suite.Parallel(writers, func(i int) error {
 		o := loyalty.Order{ID: fmt.Sprintf("SO-%02d", i), CustomerID: c, At: l.clock.Now(), Currency: "CNY",
 			Lines: []loyalty.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")}}}
 		_, err := retryLost(func() (*loyalty.EarnResult, error) { return l.svc.EarnOrder(h.ctx, p, o, loyalty.Member{}) })
@@ -120,7 +121,7 @@ func testConcurrentOnceEvents(t *testing.T, h *harness) {
 	p := cappedProgram(t)
 	c := l.member(p)
 	k := l.acct(p, c, points)
-	errs := parallel(writers, func(i int) error {
+	errs := suite.Parallel(writers, func(i int) error {
 		_, err := retryLost(func() (*loyalty.EarnResult, error) {
 			return l.svc.EarnEvent(h.ctx, p, loyalty.EventSignup, loyalty.Member{CustomerID: c}, fmt.Sprintf("form-%02d", i))
 		})
@@ -169,7 +170,7 @@ func testConcurrentSpenders(t *testing.T, h *harness) {
 		cmds[i] = loyalty.Points{Customer: c, PointType: points, Points: each, Key: fmt.Sprintf("RD-%03d", i)}
 	}
 	results := make([]loyalty.Entry, spenders)
-	errs := parallel(spenders, func(i int) error {
+	errs := suite.Parallel(spenders, func(i int) error {
 		var err error
 		results[i], err = retryLost(func() (loyalty.Entry, error) { return l.svc.Redeem(h.ctx, l.retail, cmds[i]) })
 		return err
@@ -220,7 +221,7 @@ func testConcurrentEarnsOneKey(t *testing.T, h *harness) {
 	k := l.acct(l.retail, c, points)
 	cmd := loyalty.Points{Customer: c, PointType: points, Points: 100, Source: orderSource("SO-1", "L1"), Key: "SO-1:L1:base"}
 	ids := make([]loyalty.EntryID, writers)
-	errs := parallel(writers, func(i int) error {
+	errs := suite.Parallel(writers, func(i int) error {
 		e, err := retryLost(func() (loyalty.Entry, error) { return l.svc.Earn(h.ctx, l.retail, cmd) })
 		ids[i] = e.ID
 		return err
@@ -242,7 +243,7 @@ func testConcurrentTransfersBothWays(t *testing.T, h *harness) {
 	a, b := l.member(l.retail), l.member(l.retail)
 	l.earn(l.retail, a, points, 100, loyalty.Source{}, "")
 	l.earn(l.retail, b, points, 100, loyalty.Source{}, "")
-	errs := parallel(writers, func(i int) error {
+	errs := suite.Parallel(writers, func(i int) error {
 		tr := loyalty.Transfer{From: a, To: b, PointType: points, Points: 1, Key: fmt.Sprintf("TR-%03d", i)}
 		if i%2 == 1 {
 			tr.From, tr.To = b, a

@@ -11,10 +11,10 @@ import (
 
 func debtTests() []test {
 	return []test{
-		{"RefundOfSpentPointsCreatesDebt", testRefundCreatesDebt},
-		{"EarningsPayDebtFirst", testEarningsPayDebt},
-		{"DebtStopsAtFloor", testDebtFloor},
-		{"DefaultPolicyRecordsDebt", testDefaultReturnPolicy},
+		{Name: "RefundOfSpentPointsCreatesDebt", Run: testRefundCreatesDebt},
+		{Name: "EarningsPayDebtFirst", Run: testEarningsPayDebt},
+		{Name: "DebtStopsAtFloor", Run: testDebtFloor},
+		{Name: "DefaultPolicyRecordsDebt", Run: testDefaultReturnPolicy},
 	}
 }
 

@@ -13,11 +13,11 @@ import (
 
 func expiryTests() []test {
 	return []test{
-		{"NotSpendableAtTheInstant", testNotSpendableAtExpiry},
-		{"ExpireDueOnceAndIdempotent", testExpireDueIdempotent},
-		{"ExpireDueInBatches", testExpireDueBatches},
-		{"CommandsExpireFirst", testCommandsExpireFirst},
-		{"ReportMatchesEntriesWritten", testExpireDueReport},
+		{Name: "NotSpendableAtTheInstant", Run: testNotSpendableAtExpiry},
+		{Name: "ExpireDueOnceAndIdempotent", Run: testExpireDueIdempotent},
+		{Name: "ExpireDueInBatches", Run: testExpireDueBatches},
+		{Name: "CommandsExpireFirst", Run: testCommandsExpireFirst},
+		{Name: "ReportMatchesEntriesWritten", Run: testExpireDueReport},
 	}
 }
 

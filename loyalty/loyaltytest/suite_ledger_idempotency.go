@@ -13,10 +13,10 @@ import (
 
 func idempotencyTests() []test {
 	return []test{
-		{"SameKeySamePayload", testSameKeySamePayload},
-		{"SameKeyDifferentPayload", testSameKeyDifferentPayload},
-		{"KeysArePermanent", testKeysArePermanent},
-		{"KeysPerProgram", testServiceKeysPerProgram},
+		{Name: "SameKeySamePayload", Run: testSameKeySamePayload},
+		{Name: "SameKeyDifferentPayload", Run: testSameKeyDifferentPayload},
+		{Name: "KeysArePermanent", Run: testKeysArePermanent},
+		{Name: "KeysPerProgram", Run: testServiceKeysPerProgram},
 	}
 }
 

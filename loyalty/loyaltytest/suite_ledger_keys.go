@@ -11,17 +11,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/suite"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
 func keyTests() []test {
 	return []test{
-		{"RacingRetriesAnswerFirst", testRacingRetries},
-		{"RacingTransferRetries", testRacingTransferRetries},
-		{"KeyRequired", testKeyRequired},
-		{"BadKeysRefused", testBadKeysRefused},
-		{"LibraryNamespace", testLibraryNamespace},
-		{"StoreRefusesBadKeys", testStoreRefusesBadKeys},
+		{Name: "RacingRetriesAnswerFirst", Run: testRacingRetries},
+		{Name: "RacingTransferRetries", Run: testRacingTransferRetries},
+		{Name: "KeyRequired", Run: testKeyRequired},
+		{Name: "BadKeysRefused", Run: testBadKeysRefused},
+		{Name: "LibraryNamespace", Run: testLibraryNamespace},
+		{Name: "StoreRefusesBadKeys", Run: testStoreRefusesBadKeys},
 	}
 }
 
@@ -35,7 +36,7 @@ func testRacingRetries(t *testing.T, h *harness) {
 	l.earn(l.retail, c, points, 100, orderSource("SO-1", "L1"), "")
 	cmd := loyalty.Points{Customer: c, PointType: points, Points: 100, Key: "checkout-7"}
 	got := make([]loyalty.Entry, copies)
-	errs := parallel(copies, func(i int) (err error) {
+	errs := suite.Parallel(copies, func(i int) (err error) {
 		got[i], err = retryLost(func() (loyalty.Entry, error) { return l.svc.Redeem(h.ctx, l.retail, cmd) })
 		return err
 	})
@@ -57,7 +58,7 @@ func testRacingTransferRetries(t *testing.T, h *harness) {
 	l.acct(l.retail, to, points)
 	tr := loyalty.Transfer{From: from, To: to, PointType: points, Points: 50, Key: "gift-9"}
 	got := make([][]loyalty.Entry, copies)
-	errs := parallel(copies, func(i int) (err error) {
+	errs := suite.Parallel(copies, func(i int) (err error) {
 		got[i], err = retryLost(func() ([]loyalty.Entry, error) { return l.svc.Transfer(h.ctx, l.retail, tr) })
 		return err
 	})

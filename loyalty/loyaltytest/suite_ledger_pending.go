@@ -12,7 +12,7 @@ import (
 
 func pendingTests() []test {
 	return []test{
-		{"NotSpendableUntilAvailable", testPendingNotSpendable},
+		{Name: "NotSpendableUntilAvailable", Run: testPendingNotSpendable},
 	}
 }
 

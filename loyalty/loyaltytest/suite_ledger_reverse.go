@@ -12,9 +12,9 @@ import (
 
 func reverseTests() []test {
 	return []test{
-		{"RedemptionRestoresOriginalLots", testReverseRestoresLots},
-		{"TwiceReturnsFirstResult", testReverseTwice},
-		{"RestoredPointsPastExpiryExpire", testReverseAfterExpiry},
+		{Name: "RedemptionRestoresOriginalLots", Run: testReverseRestoresLots},
+		{Name: "TwiceReturnsFirstResult", Run: testReverseTwice},
+		{Name: "RestoredPointsPastExpiryExpire", Run: testReverseAfterExpiry},
 	}
 }
 

@@ -12,10 +12,10 @@ import (
 
 func spendTests() []test {
 	return []test{
-		{"NearestExpiryFirst", testNearestExpiryFirst},
-		{"EarnRecordsItsLot", testEarnRecordsItsLot},
-		{"InsufficientWritesNothing", testInsufficientWritesNothing},
-		{"QualifyingPointsNotSpendable", testQualifyingNotSpendable},
+		{Name: "NearestExpiryFirst", Run: testNearestExpiryFirst},
+		{Name: "EarnRecordsItsLot", Run: testEarnRecordsItsLot},
+		{Name: "InsufficientWritesNothing", Run: testInsufficientWritesNothing},
+		{Name: "QualifyingPointsNotSpendable", Run: testQualifyingNotSpendable},
 	}
 }
 

@@ -12,9 +12,9 @@ import (
 
 func transferTests() []test {
 	return []test{
-		{"MovesPointsAtomically", testTransferMoves},
-		{"FailureWritesNothing", testTransferFailure},
-		{"ReversalConservesPoints", testTransferReversal},
+		{Name: "MovesPointsAtomically", Run: testTransferMoves},
+		{Name: "FailureWritesNothing", Run: testTransferFailure},
+		{Name: "ReversalConservesPoints", Run: testTransferReversal},
 	}
 }
 

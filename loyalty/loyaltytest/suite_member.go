@@ -17,11 +17,11 @@ import (
 
 func memberTests() []test {
 	return []test{
-		{"CreateAndVersion", testMemberCreate},
-		{"Rollback", testMemberRollback},
-		{"Copies", testMemberCopies},
-		{"ScanOrderAndDue", testMemberScan},
-		{"ConcurrentWriters", testMemberConcurrent},
+		{Name: "CreateAndVersion", Run: testMemberCreate},
+		{Name: "Rollback", Run: testMemberRollback},
+		{Name: "Copies", Run: testMemberCopies},
+		{Name: "ScanOrderAndDue", Run: testMemberScan},
+		{Name: "ConcurrentWriters", Run: testMemberConcurrent},
 	}
 }
 

@@ -12,32 +12,33 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/suite"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
 func rewardTests() []test {
 	return []test{
-		{"RewardRoundTrip", testRewardRoundTrip},
-		{"RewardVersions", testRewardVersions},
-		{"RewardNotFound", testRewardNotFound},
-		{"RewardsInIDOrderByProgram", testRewardsPaging},
-		{"ReserveStoresReservationAndReward", testReserveStoresBoth},
-		{"ReserveErrorWritesNothing", testReserveErrorWritesNothing},
-		{"ReserveDuplicateID", testReserveDuplicateID},
-		{"ReserveUnknownReward", testReserveUnknownReward},
-		{"StockNeverOversold", testStockNeverOversold},
-		{"ActiveUnitsPerCustomer", testActiveUnits},
-		{"PerCustomerLimitUnderConcurrency", testPerCustomerLimitConcurrent},
-		{"CancelReturnsStock", testCancelReturnsStock},
-		{"UpdateReservationErrorWritesNothing", testUpdateReservationRollback},
-		{"DropReservation", testDropReservation},
-		{"ReservationsByCustomerAndStatus", testReservationsListing},
-		{"CouponRoundTrip", testCouponRoundTrip},
-		{"CouponCodeCollision", testCouponCollision},
-		{"UseCouponErrorWritesNothing", testUseCouponRollback},
-		{"UseCouponConcurrent", testUseCouponConcurrent},
-		{"ServiceReserveConfirmCancel", testServiceReserveConfirmCancel},
-		{"ServiceReserveWithoutPoints", testServiceReserveWithoutPoints},
+		{Name: "RewardRoundTrip", Run: testRewardRoundTrip},
+		{Name: "RewardVersions", Run: testRewardVersions},
+		{Name: "RewardNotFound", Run: testRewardNotFound},
+		{Name: "RewardsInIDOrderByProgram", Run: testRewardsPaging},
+		{Name: "ReserveStoresReservationAndReward", Run: testReserveStoresBoth},
+		{Name: "ReserveErrorWritesNothing", Run: testReserveErrorWritesNothing},
+		{Name: "ReserveDuplicateID", Run: testReserveDuplicateID},
+		{Name: "ReserveUnknownReward", Run: testReserveUnknownReward},
+		{Name: "StockNeverOversold", Run: testStockNeverOversold},
+		{Name: "ActiveUnitsPerCustomer", Run: testActiveUnits},
+		{Name: "PerCustomerLimitUnderConcurrency", Run: testPerCustomerLimitConcurrent},
+		{Name: "CancelReturnsStock", Run: testCancelReturnsStock},
+		{Name: "UpdateReservationErrorWritesNothing", Run: testUpdateReservationRollback},
+		{Name: "DropReservation", Run: testDropReservation},
+		{Name: "ReservationsByCustomerAndStatus", Run: testReservationsListing},
+		{Name: "CouponRoundTrip", Run: testCouponRoundTrip},
+		{Name: "CouponCodeCollision", Run: testCouponCollision},
+		{Name: "UseCouponErrorWritesNothing", Run: testUseCouponRollback},
+		{Name: "UseCouponConcurrent", Run: testUseCouponConcurrent},
+		{Name: "ServiceReserveConfirmCancel", Run: testServiceReserveConfirmCancel},
+		{Name: "ServiceReserveWithoutPoints", Run: testServiceReserveWithoutPoints},
 	}
 }
 
@@ -144,24 +145,24 @@ func canonMoney(m *kehu.Money) *kehu.Money {
 func canonReward(r *loyalty.Reward) *loyalty.Reward {
 	c := r.Clone()
 	c.Cash = canonMoney(c.Cash)
-	c.ValidFrom, c.ValidTo, c.UpdatedAt = utc(c.ValidFrom), utc(c.ValidTo), utc(c.UpdatedAt)
-	c.Tiers = nilIfEmpty(c.Tiers)
+	c.ValidFrom, c.ValidTo, c.UpdatedAt = suite.UTC(c.ValidFrom), suite.UTC(c.ValidTo), suite.UTC(c.UpdatedAt)
+	c.Tiers = suite.NilIfEmpty(c.Tiers)
 	return c
 }
 
 func canonReservation(r *loyalty.Reservation) *loyalty.Reservation {
 	c := r.Clone()
 	c.Cash = canonMoney(c.Cash)
-	c.CreatedAt, c.UpdatedAt = utc(c.CreatedAt), utc(c.UpdatedAt)
+	c.CreatedAt, c.UpdatedAt = suite.UTC(c.CreatedAt), suite.UTC(c.UpdatedAt)
 	return c
 }
 
 func canonCoupon(cp *loyalty.Coupon) *loyalty.Coupon {
 	c := cp.Clone()
-	c.ValidFrom, c.ValidTo, c.CreatedAt = utc(c.ValidFrom), utc(c.ValidTo), utc(c.CreatedAt)
-	c.Redemptions = nilIfEmpty(c.Redemptions)
+	c.ValidFrom, c.ValidTo, c.CreatedAt = suite.UTC(c.ValidFrom), suite.UTC(c.ValidTo), suite.UTC(c.CreatedAt)
+	c.Redemptions = suite.NilIfEmpty(c.Redemptions)
 	for i := range c.Redemptions {
-		c.Redemptions[i] = utc(c.Redemptions[i])
+		c.Redemptions[i] = suite.UTC(c.Redemptions[i])
 	}
 	return c
 }
@@ -263,7 +264,7 @@ func testRewardsPaging(t *testing.T, h *harness) {
 	other := h.newReward("zz-other", 1, 0)
 	other.Program = progB
 	h.putReward(other)
-	got := walk(t, "Rewards", 3, len(ids), func(pr kehu.PageRequest) (kehu.Page[*loyalty.Reward], error) {
+	got := suite.Walk(t, "Rewards", 3, len(ids), func(pr kehu.PageRequest) (kehu.Page[*loyalty.Reward], error) {
 		return h.rewards().Rewards(h.ctx, progA, pr)
 	}, nil)
 	var gotIDs []string
@@ -367,7 +368,7 @@ func testStockNeverOversold(t *testing.T, h *harness) {
 	for i := range ins {
 		ins[i] = h.newReservation(rw, h.customer(), 1)
 	}
-	errs := parallel(reservers, func(i int) error {
+	errs := suite.Parallel(reservers, func(i int) error {
 		return retryConflicts(func() error { return h.rewards().Reserve(h.ctx, ins[i], takeStock) })
 	})
 	won := 0
@@ -427,7 +428,7 @@ func testPerCustomerLimitConcurrent(t *testing.T, h *harness) {
 	for i := range ins {
 		ins[i] = h.newReservation(rw, c, 1)
 	}
-	errs := parallel(reservers, func(i int) error {
+	errs := suite.Parallel(reservers, func(i int) error {
 		return retryConflicts(func() error {
 			return h.rewards().Reserve(h.ctx, ins[i], func(r *loyalty.Reservation, w *loyalty.Reward, active int64) error {
 				if active+r.Units > int64(w.PerCustomer) {
@@ -566,12 +567,12 @@ func testReservationsListing(t *testing.T, h *harness) {
 		want = append(want, r.ID)
 	}
 	slices.Sort(want)
-	got := walk(t, "Reservations by customer", 2, len(want), func(pr kehu.PageRequest) (kehu.Page[*loyalty.Reservation], error) {
+	got := suite.Walk(t, "Reservations by customer", 2, len(want), func(pr kehu.PageRequest) (kehu.Page[*loyalty.Reservation], error) {
 		return h.rewards().Reservations(h.ctx, progA, loyalty.ReservationQuery{Customer: c, PageRequest: pr})
 	}, nil)
 	assert.Equal(t, want, ids(got), "Reservations with Customer must list that member's reservations once each, in ID order")
 
-	all := walk(t, "Reservations", 3, 7, func(pr kehu.PageRequest) (kehu.Page[*loyalty.Reservation], error) {
+	all := suite.Walk(t, "Reservations", 3, 7, func(pr kehu.PageRequest) (kehu.Page[*loyalty.Reservation], error) {
 		return h.rewards().Reservations(h.ctx, progA, loyalty.ReservationQuery{PageRequest: pr})
 	}, nil)
 	assert.Len(t, all, 7, "Reservations without filters must list every reservation of the programme")
@@ -622,11 +623,11 @@ func testCouponCollision(t *testing.T, h *harness) {
 
 	// Many writers racing for one code: exactly one wins.
 	code := "SUITE-2222222222222222C"
-	errs := parallel(16, func(i int) error {
+	errs := suite.Parallel(16, func(i int) error {
 		c := h.newCoupon(code, i+1)
 		return retryConflicts(func() error { return rs.CreateCoupon(h.ctx, c) })
 	})
-	exactlyOne(t, errs, "CreateCoupon: concurrent creates of one code")
+	suite.ExactlyOne(t, errs, "CreateCoupon: concurrent creates of one code")
 }
 
 func testUseCouponRollback(t *testing.T, h *harness) {
@@ -661,7 +662,7 @@ func testUseCouponConcurrent(t *testing.T, h *harness) {
 	in := h.newCoupon("SUITE-4444444444444444E", uses)
 	require.NoError(t, rs.CreateCoupon(h.ctx, in), "CreateCoupon")
 	errUsed := errors.New("suite: used up")
-	errs := parallel(users, func(i int) error {
+	errs := suite.Parallel(users, func(i int) error {
 		return retryConflicts(func() error {
 			return rs.UseCoupon(h.ctx, progA, in.Code, func(c *loyalty.Coupon) error {
 				if c.UsesLeft <= 0 {

@@ -15,16 +15,16 @@ import (
 
 func updateTests() []test {
 	return []test{
-		{"CreatesAbsentAccount", testCreatesAbsentAccount},
-		{"BumpsVersionByOne", testBumpsVersion},
-		{"RoundTrip", testRoundTrip},
-		{"AccountNotFound", testAccountNotFound},
-		{"ErrorWritesNothing", testErrorWritesNothing},
-		{"DuplicateCommandKey", testDuplicateCommandKey},
-		{"CommandKeysPerProgram", testCommandKeysPerProgram},
-		{"CommandRecord", testCommandRecord},
-		{"TwoAccountsRollBackTogether", testTwoAccountsRollback},
-		{"TwoAccountsCommitTogether", testTwoAccountsCommit},
+		{Name: "CreatesAbsentAccount", Run: testCreatesAbsentAccount},
+		{Name: "BumpsVersionByOne", Run: testBumpsVersion},
+		{Name: "RoundTrip", Run: testRoundTrip},
+		{Name: "AccountNotFound", Run: testAccountNotFound},
+		{Name: "ErrorWritesNothing", Run: testErrorWritesNothing},
+		{Name: "DuplicateCommandKey", Run: testDuplicateCommandKey},
+		{Name: "CommandKeysPerProgram", Run: testCommandKeysPerProgram},
+		{Name: "CommandRecord", Run: testCommandRecord},
+		{Name: "TwoAccountsRollBackTogether", Run: testTwoAccountsRollback},
+		{Name: "TwoAccountsCommitTogether", Run: testTwoAccountsCommit},
 	}
 }
 
