@@ -7,15 +7,13 @@ import (
 	"github.com/google/uuid"
 )
 
-// maxSeq is the largest counter value a SeqIDs encodes: 48 bits.
-const maxSeq = 1<<48 - 1
-
-// SeqIDs is a sequential, deterministic source of UUIDs for test harnesses and simulations. The n-th ID it returns
-// (counting from 1) is
+// SeqIDs is a sequential, deterministic source of UUIDs for test harnesses and simulations.
+// The n-th ID it returns (counting from 1) is
 //
-//	NN000000-0000-7000-8000-XXXXXXXXXXXX
+//	NNHHHH00-0000-7000-8000-XXXXXXXXXXXX
 //
-// where NN is the namespace byte (00 for NewSeqIDs) and XXXXXXXXXXXX is n in hexadecimal.
+// where NN is the namespace byte (00 for NewSeqIDs), XXXXXXXXXXXX the low 48 bits of n and
+// HHHH its high 16 bits (0000 for the first 2⁴⁸−1 IDs), all in hexadecimal.
 // The IDs carry the version 7 and RFC 9562 variant bits, so they are valid UUIDv7-shaped
 // values that sort, as bytes and as text, in the order they were made — like the default
 // UUIDv7 IDs, but the same on every run. IDs from sources with different namespaces never
@@ -39,15 +37,12 @@ func NewSeqIDs() *SeqIDs { return &SeqIDs{} }
 // namespace sort before those of a higher one.
 func NewSeqIDsIn(ns byte) *SeqIDs { return &SeqIDs{ns: ns} }
 
-// NewID returns the next ID. It panics after 2⁴⁸−1 IDs, which no test reaches.
+// NewID returns the next ID.
 func (s *SeqIDs) NewID() uuid.UUID {
 	s.mu.Lock()
 	s.n++
 	n, ns := s.n, s.ns
 	s.mu.Unlock()
-	if n > maxSeq {
-		panic("kehu: SeqIDs exhausted its 48-bit counter")
-	}
 	return seqUUID(ns, n)
 }
 
@@ -66,6 +61,7 @@ func seqUUID(ns byte, n uint64) uuid.UUID {
 	u[8] = 0x80 // variant 10 (RFC 9562)
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], n)
+	copy(u[1:3], b[:2]) // the high 16 bits
 	copy(u[10:], b[2:]) // the low 48 bits
 	return u
 }
