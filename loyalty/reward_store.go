@@ -119,7 +119,9 @@ type RewardStore interface {
 	// that reward, and runs fn on copies of r and the reward. Unless fn fails, the
 	// reservation is stored as fn left it (with ID, Program, Customer and Reward as given)
 	// and the reward as fn left it with Version increased by one. If a reservation with
-	// r.ID exists in the programme, Reserve fails with kehu.ErrDuplicate and writes nothing.
+	// r.ID exists in the programme, Reserve fails with kehu.ErrDuplicate before fn runs, and
+	// writes nothing: a repeat is told it is one before any rule of fn judges it against
+	// the first attempt's effects.
 	Reserve(ctx context.Context, r Reservation, fn func(r *Reservation, reward *Reward, activeUnits int64) error) error
 	// Reservation returns the reservation, or kehu.ErrNotFound.
 	Reservation(ctx context.Context, program, id string) (*Reservation, error)

@@ -19,6 +19,7 @@ func keyTests() []test {
 	return []test{
 		{Name: "RacingRetriesAnswerFirst", Run: testRacingRetries},
 		{Name: "RacingTransferRetries", Run: testRacingTransferRetries},
+		{Name: "RacingReserveRetries", Run: testRacingReserveRetries},
 		{Name: "KeyRequired", Run: testKeyRequired},
 		{Name: "BadKeysRefused", Run: testBadKeysRefused},
 		{Name: "LibraryNamespace", Run: testLibraryNamespace},
@@ -184,4 +185,30 @@ func testStoreRefusesBadKeys(t *testing.T, h *harness) {
 		h.assertAbsent(a, "Update with a refused command key must write nothing")
 		h.assertNoEntry(e.ID, "Update with a refused command key must write nothing")
 	}
+}
+
+// testRacingReserveRetries plays a checkout that retries a reservation while the first
+// attempt runs: the member has exactly the points, and the units reach the per-customer
+// limit, so a retry that were checked against the first attempt's effects would be refused.
+// Every copy must get the first reservation, and stock, limit and points move once.
+func testRacingReserveRetries(t *testing.T, h *harness) {
+	const copies = 6
+	l, c := h.rewardLedger(nil)
+	l.earn(l.retail, c, points, 600, loyalty.Source{}, "")
+	cmd := loyalty.Reserve{Customer: c, Reward: "coffee", Units: 2, Key: "checkout-race"}
+	got := make([]*loyalty.Reservation, copies)
+	errs := suite.Parallel(copies, func(i int) (err error) {
+		got[i], err = retryLost(func() (*loyalty.Reservation, error) {
+			return l.svc.Reserve(h.ctx, l.retail, cmd, loyalty.Member{})
+		})
+		return err
+	})
+	l.check("racing reservations")
+	for i, err := range errs {
+		require.NoError(t, err, "copy %d of a Reserve racing its first attempt must get the first result", i)
+		assert.Equal(t, got[0].ID, got[i].ID, "copy %d must return the first reservation", i)
+		assert.Equal(t, got[0].HoldEntry, got[i].HoldEntry, "copy %d must return the first hold", i)
+	}
+	assert.EqualValues(t, 1, h.getReward(l.retail.ID, "coffee").Stock, "the units leave the stock once")
+	assert.EqualValues(t, 0, l.available(l.retail, c), "the points are held once")
 }
