@@ -17,9 +17,9 @@
 //
 // The suite exercises the store directly, not through crm.Service: it builds customers,
 // history entries and interactions by hand with IDs from a SeqIDs and times from a Clock,
-// so every failure is reproducible. Times are whole seconds (a store may keep only
-// microseconds) and are compared with time.Time.Equal semantics, so a store may return
-// them in any location.
+// so every failure is reproducible. Times are whole seconds (a store is given whole
+// microseconds, see crm.Store) and are compared with time.Time.Equal semantics, so a store
+// may return them in any location.
 //
 // # Helpers
 //
