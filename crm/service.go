@@ -411,6 +411,7 @@ func (s *Service) RecordConsent(ctx context.Context, id CustomerID, in ConsentIn
 		probs.Add("source", "required", "say where the consent was given")
 	}
 	checkLen(&probs, "source", in.Source, maxShortText)
+	in.At = kehu.Truncate(in.At)
 	if in.At.IsZero() {
 		in.At = now
 	}

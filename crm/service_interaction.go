@@ -114,6 +114,7 @@ func (s *Service) buildInteraction(in InteractionInput, now time.Time) (*Interac
 	if !in.Urgency.Valid() {
 		probs.Addf("urgency", "enum", "%q is not an urgency", clip.String(string(in.Urgency), 32))
 	}
+	in.At, in.ReplyBy = kehu.Truncate(in.At), kehu.Truncate(in.ReplyBy)
 	if in.At.IsZero() {
 		in.At = now
 	}
@@ -163,6 +164,7 @@ func (s *Service) buildInteraction(in InteractionInput, now time.Time) (*Interac
 // RecordReply marks an interaction's reply as made at the given time (zero means now), with
 // an optional outcome. Replying twice keeps the first reply time.
 func (s *Service) RecordReply(ctx context.Context, id InteractionID, at time.Time, outcome string) (*Interaction, error) {
+	at = kehu.Truncate(at)
 	if at.IsZero() {
 		at = s.opts.Now()
 	}

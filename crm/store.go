@@ -12,6 +12,14 @@ import (
 // atomically. Every implementation must pass crmtest.Run. NewMemoryStore is the embedded
 // default.
 //
+// Instants are whole microseconds (kehu.Precision): the Service reads a clock truncated to
+// the microsecond and truncates the instants a host passes in for it to record
+// (kehu.Truncate), so a store is given nothing finer and one that keeps microseconds, as
+// PostgreSQL does, keeps every instant exactly. A host that calls a store directly passes
+// whole microseconds too; a finer instant is outside the contract (a store returns it as
+// given, but may order and compare it only to the microsecond). Query bounds may be any
+// instant and are compared exactly.
+//
 // Copies: a store never keeps a pointer it was given nor returns one it keeps; callers may
 // change what they pass in and what they get back.
 type Store interface {

@@ -47,6 +47,7 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member) 
 	if customer.IsZero() {
 		return nil, kehu.Invalid("order.customer_id", "required", "the order has no customer")
 	}
+	o.At = kehu.Truncate(o.At)
 	if o.ID == "" {
 		return nil, kehu.Invalid("order.id", "required", "the order has no ID")
 	}

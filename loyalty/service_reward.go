@@ -71,6 +71,7 @@ func (s *Service) PutReward(ctx context.Context, p *Program, r Reward) error {
 	if r.Program == "" {
 		r.Program = p.ID
 	}
+	r.ValidFrom, r.ValidTo = kehu.Truncate(r.ValidFrom), kehu.Truncate(r.ValidTo)
 	if err := r.Validate(p); err != nil {
 		return err
 	}

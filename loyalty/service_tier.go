@@ -300,6 +300,7 @@ func (s *Service) AssignTier(ctx context.Context, p *Program, customer crm.Custo
 	if err != nil {
 		return nil, err
 	}
+	until = kehu.Truncate(until)
 	var probs kehu.Problems
 	checkMember(customer, &probs)
 	if tiers.Level(tier) < 0 {

@@ -12,15 +12,16 @@ import (
 	"github.com/kehu-crm/kehu/crm"
 )
 
-// CRMStore is a crm.Store kept in PostgreSQL, in the tables of migration 0001_crm (apply
-// it with Migrate). It is safe for concurrent use by many goroutines and processes.
+// CRMStore is a crm.Store kept in PostgreSQL, in the tables of migrations 0001_crm and
+// 0003_microsecond_times (apply them with Migrate). It is safe for concurrent use by many goroutines and processes.
 //
 // Each customer, history entry and interaction is stored whole as a JSONB document (its
-// encoding/json form, so times keep their nanoseconds), beside the columns that queries
-// select on: the exact-match indexes (emails, E.164 phones, name keys) and the tags live in
-// side tables kept in step with the document in the same transaction. Keyword terms are
-// matched as substrings of crm.SearchText, served by a trigram index where the server has
-// pg_trgm.
+// encoding/json form), beside the columns that queries select and order on. Time columns
+// hold the documents' instants exactly: the services give whole microseconds (see
+// crm.Store), which is what timestamptz keeps. The exact-match indexes (emails, E.164
+// phones, name keys) and the tags live in side tables kept in step with the document in
+// the same transaction. Keyword terms are matched as substrings of crm.SearchText, served
+// by a trigram index where the server has pg_trgm.
 //
 // Every atomic update is one transaction that locks the rows it changes (SELECT … FOR NO
 // KEY UPDATE, the row lock an UPDATE that keeps the key takes; it does not block the
@@ -61,10 +62,10 @@ func NewCRMStore(pool *pgxpool.Pool) *CRMStore {
 // SQL of the customer writes.
 const (
 	sqlInsertCustomer = `INSERT INTO crm_customers
-		(id, version, stage, owner, created_at, created_ns, tombstone, create_key, search_text, doc)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, ''), $9, $10)`
+		(id, version, stage, owner, created_at, tombstone, create_key, search_text, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, ''), $8, $9)`
 	sqlUpdateCustomer = `UPDATE crm_customers SET version = $2, stage = $3, owner = $4, created_at = $5,
-		created_ns = $6, tombstone = $7, search_text = $8, doc = $9 WHERE id = $1`
+		tombstone = $6, search_text = $7, doc = $8 WHERE id = $1`
 	sqlDeleteLookup = `DELETE FROM crm_customer_lookup WHERE customer_id = $1`
 	sqlInsertLookup = `INSERT INTO crm_customer_lookup (customer_id, field, value)
 		SELECT $1, u.field, u.value FROM unnest($2::text[], $3::text[]) AS u(field, value)`
@@ -110,7 +111,7 @@ func (s *CRMStore) CreateCustomer(ctx context.Context, c *crm.Customer, first *c
 	id := c.ID.UUID()
 	steps := []crmStep{{
 		sql: sqlInsertCustomer,
-		args: []any{id, c.Version, string(c.Stage), c.Owner, row.createdAt, row.createdNs, row.tombstone, key,
+		args: []any{id, c.Version, string(c.Stage), c.Owner, row.createdAt, row.tombstone, key,
 			row.search, row.doc},
 		fail: func(err error) error {
 			switch {
@@ -306,7 +307,7 @@ func customerSteps(old, c *crm.Customer, ch *crm.Change) ([]crmStep, error) {
 	id := c.ID.UUID()
 	steps = append(steps, crmStep{
 		sql: sqlUpdateCustomer,
-		args: []any{id, c.Version, string(c.Stage), c.Owner, row.createdAt, row.createdNs, row.tombstone,
+		args: []any{id, c.Version, string(c.Stage), c.Owner, row.createdAt, row.tombstone,
 			row.search, row.doc},
 		fail: func(err error) error { return dbError("update customer "+c.ID.String(), err) },
 	})

@@ -20,7 +20,6 @@ import (
 type custRow struct {
 	doc       []byte
 	createdAt time.Time
-	createdNs int16
 	tombstone bool
 	search    string
 	index     custIndex
@@ -38,11 +37,9 @@ func newCustRow(c *crm.Customer) (custRow, error) {
 	if err != nil {
 		return custRow{}, err
 	}
-	at, ns := splitNanos(c.CreatedAt)
 	return custRow{
 		doc:       doc,
-		createdAt: at,
-		createdNs: ns,
+		createdAt: c.CreatedAt,
 		tombstone: c.IsTombstone(),
 		search:    crm.SearchText(c),
 		index:     indexRowsOf(c),
@@ -192,14 +189,6 @@ func scanCustomer(row pgx.Row) (*crm.Customer, error) {
 		return nil, err
 	}
 	return decodeDoc[crm.Customer]("customer", doc)
-}
-
-// splitNanos splits t into the instant truncated to the microsecond, which timestamptz
-// keeps exactly, and the nanoseconds left over (0-999). Ordering the pairs orders the
-// instants.
-func splitNanos(t time.Time) (time.Time, int16) {
-	us := t.Truncate(time.Microsecond)
-	return us, int16(t.Sub(us))
 }
 
 // storable reports whether PostgreSQL text can hold s: valid UTF-8 without NUL. A value it

@@ -16,12 +16,10 @@ import (
 
 // interRow is what the columns of crm_interactions hold for one interaction.
 type interRow struct {
-	doc       []byte
-	at        time.Time
-	atNs      int16
-	replyBy   *time.Time // nil when no reply is due
-	replyByNs *int16
-	replied   bool
+	doc     []byte
+	at      time.Time
+	replyBy *time.Time // nil when no reply is due
+	replied bool
 }
 
 func newInterRow(in *crm.Interaction) (interRow, error) {
@@ -29,11 +27,10 @@ func newInterRow(in *crm.Interaction) (interRow, error) {
 	if err != nil {
 		return interRow{}, err
 	}
-	r := interRow{doc: doc, replied: !in.RepliedAt.IsZero()}
-	r.at, r.atNs = splitNanos(in.At)
+	r := interRow{doc: doc, at: in.At, replied: !in.RepliedAt.IsZero()}
 	if !in.ReplyBy.IsZero() {
-		at, ns := splitNanos(in.ReplyBy)
-		r.replyBy, r.replyByNs = &at, &ns
+		replyBy := in.ReplyBy
+		r.replyBy = &replyBy
 	}
 	return r, nil
 }
@@ -60,9 +57,9 @@ func (s *CRMStore) CreateInteraction(ctx context.Context, in *crm.Interaction) e
 		return fmt.Errorf("postgres: create interaction %s: %w", in.ID, err)
 	}
 	_, err = s.pool.Exec(ctx, `INSERT INTO crm_interactions
-		(id, customer_id, at, at_ns, key, reply_by, reply_by_ns, replied, doc)
-		VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, $7, $8, $9)`,
-		in.ID.UUID(), in.CustomerID.UUID(), r.at, r.atNs, in.Key, r.replyBy, r.replyByNs, r.replied, r.doc)
+		(id, customer_id, at, key, reply_by, replied, doc)
+		VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7)`,
+		in.ID.UUID(), in.CustomerID.UUID(), r.at, in.Key, r.replyBy, r.replied, r.doc)
 	switch {
 	case err == nil:
 		return nil
@@ -127,8 +124,8 @@ func (s *CRMStore) UpdateInteraction(ctx context.Context, id crm.InteractionID, 
 			return fmt.Errorf("postgres: %s: %w", what, err)
 		}
 		_, err = tx.Exec(ctx, `UPDATE crm_interactions
-			SET at = $2, at_ns = $3, reply_by = $4, reply_by_ns = $5, replied = $6, doc = $7 WHERE id = $1`,
-			id.UUID(), r.at, r.atNs, r.replyBy, r.replyByNs, r.replied, r.doc)
+			SET at = $2, reply_by = $3, replied = $4, doc = $5 WHERE id = $1`,
+			id.UUID(), r.at, r.replyBy, r.replied, r.doc)
 		return dbError(what, err)
 	})
 }
@@ -142,34 +139,29 @@ func (s *CRMStore) ListInteractions(ctx context.Context, q crm.InteractionQuery)
 	if !q.CustomerID.IsZero() {
 		where = append(where, "customer_id = "+args.add(q.CustomerID.UUID()))
 	}
+	// Bounds are moved to whole microseconds (see ceilMicro), so they compare exactly.
 	if !q.From.IsZero() {
-		at, ns := splitNanos(q.From)
-		where = append(where, fmt.Sprintf("(at, at_ns) >= (%s::timestamptz, %s::smallint)", args.add(at), args.add(ns)))
+		where = append(where, "at >= "+args.add(ceilMicro(q.From)))
 	}
 	if !q.To.IsZero() {
-		at, ns := splitNanos(q.To)
-		where = append(where, fmt.Sprintf("(at, at_ns) < (%s::timestamptz, %s::smallint)", args.add(at), args.add(ns)))
+		where = append(where, "at < "+args.add(ceilMicro(q.To)))
 	}
 	if !q.OverdueAt.IsZero() {
-		at, ns := splitNanos(q.OverdueAt)
-		where = append(where, fmt.Sprintf("reply_by IS NOT NULL AND NOT replied AND (reply_by, reply_by_ns) < (%s::timestamptz, %s::smallint)",
-			args.add(at), args.add(ns)))
+		where = append(where, "reply_by IS NOT NULL AND NOT replied AND reply_by < "+args.add(ceilMicro(q.OverdueAt)))
 	}
 	if q.After != "" {
 		afterAt, afterID, err := parseInteractionCursor(q.After)
 		if err != nil {
 			return kehu.Page[*crm.Interaction]{}, err
 		}
-		at, ns := splitNanos(afterAt)
-		where = append(where, fmt.Sprintf("(at, at_ns, id) > (%s::timestamptz, %s::smallint, %s::uuid)",
-			args.add(at), args.add(ns), args.add(afterID.UUID())))
+		where = append(where, fmt.Sprintf("(at, id) > (%s::timestamptz, %s::uuid)", args.add(afterAt), args.add(afterID.UUID())))
 	}
 	limit := q.Size()
 	sql := "SELECT doc FROM crm_interactions"
 	if len(where) > 0 {
 		sql += " WHERE " + strings.Join(where, " AND ")
 	}
-	sql += " ORDER BY at, at_ns, id LIMIT " + args.add(limit+1)
+	sql += " ORDER BY at, id LIMIT " + args.add(limit+1)
 
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {

@@ -69,13 +69,12 @@ func (s *CRMStore) SearchCustomers(ctx context.Context, q crm.SearchQuery) (kehu
 		}
 		where = append(where, "owner = "+args.add(q.Owner))
 	}
+	// Bounds are moved to whole microseconds (see ceilMicro), so they compare exactly.
 	if !q.CreatedFrom.IsZero() {
-		at, ns := splitNanos(q.CreatedFrom)
-		where = append(where, fmt.Sprintf("(created_at, created_ns) >= (%s::timestamptz, %s::smallint)", args.add(at), args.add(ns)))
+		where = append(where, "created_at >= "+args.add(ceilMicro(q.CreatedFrom)))
 	}
 	if !q.CreatedTo.IsZero() {
-		at, ns := splitNanos(q.CreatedTo)
-		where = append(where, fmt.Sprintf("(created_at, created_ns) < (%s::timestamptz, %s::smallint)", args.add(at), args.add(ns)))
+		where = append(where, "created_at < "+args.add(ceilMicro(q.CreatedTo)))
 	}
 	if len(q.Tags) > 0 {
 		tags := make([]string, len(q.Tags))

@@ -70,32 +70,37 @@ func crmIDs(cs ...*crm.Customer) []string {
 	return out
 }
 
-// Times are kept to the nanosecond, in the documents and in the columns that queries
-// compare, whatever zone they were given in.
-func TestCRMStoreNanosecondTimes(t *testing.T) {
+// Times are whole microseconds, as the services give them, and come back as the same
+// instants whatever zone they were given in. Query bounds may be any instant: the store
+// answers every query as the memory store does, to the nanosecond.
+func TestCRMStoreMicrosecondTimes(t *testing.T) {
 	w := newCRMWorld(t)
+	mem := crm.NewMemoryStore()
+	stores := []crm.Store{w.store, mem}
 	shanghai := time.FixedZone("CST", 8*3600)
 	newYork := time.FixedZone("EST", -5*3600)
-	at := time.Date(2026, 3, 1, 17, 30, 0, 123456789, shanghai)
+	at := time.Date(2026, 3, 1, 17, 30, 0, 123456000, shanghai)
+	us := time.Microsecond
 	id := crm.CustomerIDFrom(w.ids.NewID())
 	c := &crm.Customer{
-		ID: id, Version: 1, CreatedAt: at, UpdatedAt: at.In(newYork).Add(1),
+		ID: id, Version: 1, CreatedAt: at, UpdatedAt: at.In(newYork).Add(us),
 		Profile: crm.Profile{Kind: crm.Person, Name: crm.Name{Display: "王小明"}},
 		Stage:   crm.StageIntent,
 		StageHistory: []crm.StageChange{
-			{To: crm.StageIntent, At: at.Add(999), Actor: "test"},
+			{To: crm.StageIntent, At: at.Add(999 * us), Actor: "test"},
 		},
 		Consents: []crm.Consent{{Channel: crm.ConsentEmail, Purpose: crm.PurposeMarketing, Granted: true,
-			At: at.Add(-1).In(newYork), Source: "web-form"}},
+			At: at.Add(-us).In(newYork), Source: "web-form"}},
 	}
-	first := &crm.Change{ID: crm.ChangeIDFrom(w.ids.NewID()), CustomerID: id, Version: 1, At: at.Add(7),
+	first := &crm.Change{ID: crm.ChangeIDFrom(w.ids.NewID()), CustomerID: id, Version: 1, At: at.Add(7 * us),
 		Actor: "test", Action: crm.ActionCreate}
-	require.NoError(t, w.store.CreateCustomer(w.ctx, c, first))
+	for _, s := range stores {
+		require.NoError(t, s.CreateCustomer(w.ctx, c, first))
+	}
 
 	got, err := w.store.GetCustomer(w.ctx, id)
 	require.NoError(t, err)
 	assert.True(t, got.CreatedAt.Equal(c.CreatedAt), "CreatedAt %s, want %s", got.CreatedAt, c.CreatedAt)
-	assert.Equal(t, 123456789, got.CreatedAt.Nanosecond(), "CreatedAt keeps its nanoseconds")
 	assert.True(t, got.UpdatedAt.Equal(c.UpdatedAt), "UpdatedAt %s, want %s", got.UpdatedAt, c.UpdatedAt)
 	require.Len(t, got.StageHistory, 1)
 	assert.True(t, got.StageHistory[0].At.Equal(c.StageHistory[0].At), "StageHistory At")
@@ -106,7 +111,16 @@ func TestCRMStoreNanosecondTimes(t *testing.T) {
 	require.Len(t, hist.Items, 1)
 	assert.True(t, hist.Items[0].At.Equal(first.At), "history At %s, want %s", hist.Items[0].At, first.At)
 
-	// CreatedFrom ≤ CreatedAt < CreatedTo, exact to the nanosecond.
+	// CreatedFrom ≤ CreatedAt < CreatedTo, with bounds on, between and beside microseconds.
+	search := func(s crm.Store, from, to time.Time) []string {
+		p, err := s.SearchCustomers(w.ctx, crm.SearchQuery{CreatedFrom: from, CreatedTo: to, PageRequest: kehu.PageRequest{Limit: 10}})
+		require.NoError(t, err)
+		out := []string{}
+		for _, c := range p.Items {
+			out = append(out, c.ID.String())
+		}
+		return out
+	}
 	for _, tc := range []struct {
 		name     string
 		from, to time.Time
@@ -114,50 +128,69 @@ func TestCRMStoreNanosecondTimes(t *testing.T) {
 	}{
 		{"from the instant", at, time.Time{}, true},
 		{"from a nanosecond later", at.Add(1), time.Time{}, false},
+		{"from a nanosecond earlier", at.Add(-1), time.Time{}, true},
+		{"from a microsecond later", at.Add(us), time.Time{}, false},
 		{"to the instant", time.Time{}, at, false},
 		{"to a nanosecond later", time.Time{}, at.Add(1), true},
+		{"to a nanosecond earlier", time.Time{}, at.Add(-1), false},
 		{"from the instant in another zone", at.In(newYork), at.Add(1).UTC(), true},
 	} {
-		got := w.search(t, crm.SearchQuery{CreatedFrom: tc.from, CreatedTo: tc.to})
+		want := []string{}
 		if tc.match {
-			assert.Equal(t, []string{id.String()}, got, tc.name)
-		} else {
-			assert.Empty(t, got, tc.name)
+			want = []string{id.String()}
 		}
+		assert.Equal(t, want, search(mem, tc.from, tc.to), "memory store: %s", tc.name)
+		assert.Equal(t, want, search(w.store, tc.from, tc.to), "%s", tc.name)
 	}
 
-	// Interactions a nanosecond apart are listed by At, not by ID; From, To, OverdueAt and
-	// cursors are exact too.
+	// Interactions a microsecond apart are listed by At, not by ID; From, To, OverdueAt and
+	// cursors are exact, with bounds to the nanosecond.
 	mk := func(at time.Time, replyBy time.Time) *crm.Interaction {
-		in := &crm.Interaction{ID: crm.InteractionIDFrom(w.ids.NewID()), CustomerID: id, Channel: crm.ChannelPhone,
+		return &crm.Interaction{ID: crm.InteractionIDFrom(w.ids.NewID()), CustomerID: id, Channel: crm.ChannelPhone,
 			Direction: crm.Inbound, Purpose: crm.PurposeService, At: at, Subject: "call", Urgency: crm.UrgencyNormal,
 			ReplyBy: replyBy, CreatedAt: at}
-		return in
 	}
-	later := mk(at.Add(1), at.Add(2))
-	earlier := mk(at.In(newYork), at.Add(1)) // a larger ID, a nanosecond earlier
-	for _, in := range []*crm.Interaction{later, earlier} {
-		require.NoError(t, w.store.CreateInteraction(w.ctx, in))
+	later := mk(at.Add(us), at.Add(2*us))
+	earlier := mk(at.In(newYork), at.Add(us)) // a larger ID, a microsecond earlier
+	for _, s := range stores {
+		for _, in := range []*crm.Interaction{later, earlier} {
+			require.NoError(t, s.CreateInteraction(w.ctx, in))
+		}
 	}
-	list := func(q crm.InteractionQuery) []string {
-		p, err := w.store.ListInteractions(w.ctx, q)
+	list := func(s crm.Store, q crm.InteractionQuery) []string {
+		p, err := s.ListInteractions(w.ctx, q)
 		require.NoError(t, err)
-		var out []string
+		out := []string{}
 		for _, in := range p.Items {
 			out = append(out, in.ID.String())
 		}
 		return out
 	}
-	assert.Equal(t, []string{earlier.ID.String(), later.ID.String()}, list(crm.InteractionQuery{}), "ordered by At to the nanosecond")
-	assert.Equal(t, []string{later.ID.String()}, list(crm.InteractionQuery{From: at.Add(1)}), "From")
-	assert.Equal(t, []string{earlier.ID.String()}, list(crm.InteractionQuery{To: at.Add(1)}), "To")
-	assert.Empty(t, list(crm.InteractionQuery{OverdueAt: at.Add(1)}), "ReplyBy must be before OverdueAt")
-	assert.Equal(t, []string{earlier.ID.String()}, list(crm.InteractionQuery{OverdueAt: at.Add(2)}), "OverdueAt")
+	both, e, l := []string{earlier.ID.String(), later.ID.String()}, []string{earlier.ID.String()}, []string{later.ID.String()}
+	for _, tc := range []struct {
+		name string
+		q    crm.InteractionQuery
+		want []string
+	}{
+		{"ordered by At", crm.InteractionQuery{}, both},
+		{"From at the later", crm.InteractionQuery{From: at.Add(us)}, l},
+		{"From a nanosecond after the earlier", crm.InteractionQuery{From: at.Add(1)}, l},
+		{"From a nanosecond before the later", crm.InteractionQuery{From: at.Add(us - 1)}, l},
+		{"To at the later", crm.InteractionQuery{To: at.Add(us)}, e},
+		{"To a nanosecond after the earlier", crm.InteractionQuery{To: at.Add(1)}, e},
+		{"To a nanosecond after the later", crm.InteractionQuery{To: at.Add(us + 1)}, both},
+		{"OverdueAt at the earlier's ReplyBy", crm.InteractionQuery{OverdueAt: at.Add(us)}, []string{}},
+		{"OverdueAt a nanosecond after it", crm.InteractionQuery{OverdueAt: at.Add(us + 1)}, e},
+		{"OverdueAt at the later's ReplyBy", crm.InteractionQuery{OverdueAt: at.Add(2 * us)}, e},
+	} {
+		assert.Equal(t, tc.want, list(mem, tc.q), "memory store: %s", tc.name)
+		assert.Equal(t, tc.want, list(w.store, tc.q), "%s", tc.name)
+	}
 	p, err := w.store.ListInteractions(w.ctx, crm.InteractionQuery{PageRequest: kehu.PageRequest{Limit: 1}})
 	require.NoError(t, err)
 	require.NotEmpty(t, p.Next)
-	assert.Equal(t, []string{later.ID.String()}, list(crm.InteractionQuery{PageRequest: kehu.PageRequest{After: p.Next}}),
-		"a cursor keeps the nanoseconds of the last At")
+	assert.Equal(t, l, list(w.store, crm.InteractionQuery{PageRequest: kehu.PageRequest{After: p.Next}}),
+		"a cursor holds the last At")
 	gotIn, err := w.store.GetInteraction(w.ctx, earlier.ID)
 	require.NoError(t, err)
 	assert.True(t, gotIn.At.Equal(earlier.At) && gotIn.ReplyBy.Equal(earlier.ReplyBy), "interaction times round-trip")

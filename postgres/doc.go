@@ -22,10 +22,11 @@
 // The tables live in the connection's search_path, so a host that wants kehu in a schema of
 // its own sets search_path on the pool's connections (pgxpool.Config.ConnConfig.RuntimeParams).
 //
-// Entities are kept whole as JSONB documents (their encoding/json form, so times keep their
-// nanoseconds) beside the columns their queries select and order on. timestamptz keeps
-// only microseconds, so those columns hold the instant cut to the microsecond and the store
-// compares the rest exactly. Every atomic update is one transaction that locks the rows it
+// Entities are kept whole as JSONB documents (their encoding/json form) beside the columns
+// their queries select and order on. The stores keep exactly what they are given: the
+// services give them instants of whole microseconds (kehu.Precision), which is what
+// timestamptz keeps, so time columns hold the documents' instants exactly, and query
+// bounds of any precision compare exactly. Every atomic update is one transaction that locks the rows it
 // changes (SELECT … FOR UPDATE, or FOR NO KEY UPDATE where child rows reference them), in
 // key order, so concurrent writers are serialised by the database rather than retried; a
 // deadlock or serialisation failure the server reports is returned as kehu.ErrConflict.

@@ -23,13 +23,14 @@ import (
 // member states, rewards, reservations and coupons, in the tables of migration
 // 0002_loyalty (see Migrate). It is safe for concurrent use.
 //
-// Each record is stored as a JSONB document, so it comes back as it was given, times to
-// the nanosecond (as instants: a time's location becomes its offset); text PostgreSQL
-// cannot hold, such as a NUL character, is refused with kehu.ErrInvalid. Every
-// change is one transaction that locks the rows it changes with SELECT … FOR UPDATE, in
-// key order, so that concurrent writers of one account, member, reward or coupon are
-// serialised rather than refused; a deadlock or serialisation failure the server reports
-// anyway is returned as kehu.ErrConflict.
+// Each record is stored as a JSONB document, so it comes back as it was given (times as
+// instants: a time's location becomes its offset), beside the columns its queries select
+// and order on; time columns hold the instants exactly, which the services give as whole
+// microseconds (see loyalty.Store). Text PostgreSQL cannot hold, such as a NUL character,
+// is refused with kehu.ErrInvalid. Every change is one transaction that locks the rows it
+// changes with SELECT … FOR UPDATE, in key order, so that concurrent writers of one
+// account, member, reward or coupon are serialised rather than refused; a deadlock or
+// serialisation failure the server reports anyway is returned as kehu.ErrConflict.
 type LoyaltyStore struct {
 	pool *pgxpool.Pool
 }
@@ -44,18 +45,12 @@ func NewLoyaltyStore(pool *pgxpool.Pool) *LoyaltyStore {
 
 // ---- helpers shared by the loyalty files ----
 
-// lyFloorMicro rounds t down to the microsecond, the precision of timestamptz. Rounding
-// down keeps order (x ≤ y implies lyFloorMicro(x) ≤ lyFloorMicro(y)), so a range condition
-// on a column of rounded times selects a superset of the rows, which the store then
-// filters exactly on the documents' times.
-func lyFloorMicro(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
-
-// lyTstz is t rounded down to the microsecond, or NULL for the zero time.
+// lyTstz is t, or NULL for the zero time.
 func lyTstz(t time.Time) pgtype.Timestamptz {
 	if t.IsZero() {
 		return pgtype.Timestamptz{}
 	}
-	return pgtype.Timestamptz{Time: lyFloorMicro(t), Valid: true}
+	return pgtype.Timestamptz{Time: t, Valid: true}
 }
 
 // lyUUID is the 16 bytes of an ID, as the uuid columns take them.
@@ -299,7 +294,7 @@ func lyWriteCommit(ctx context.Context, conn *pgxpool.Conn, keys []loyalty.Accou
 		if err != nil {
 			return fmt.Errorf("postgres: loyalty update: encoding command %q: %w", cmd.Key, err)
 		}
-		b.Queue(lySQLCommandInsert, cmd.Program, cmd.Key, cmd.Digest, lyFloorMicro(cmd.At), doc)
+		b.Queue(lySQLCommandInsert, cmd.Program, cmd.Key, cmd.Digest, cmd.At, doc)
 	}
 	if err := lyQueueAccounts(b, keys, accts, locked); err != nil {
 		return err
@@ -386,7 +381,7 @@ func lyQueueEntries(b *pgx.Batch, es []loyalty.Entry) error {
 		}
 		ids[i], custs[i] = lyUUID(e.ID), lyUUID(e.Account.Customer)
 		progs[i], types[i] = e.Account.Program, e.Account.PointType
-		ats[i] = lyFloorMicro(e.At)
+		ats[i] = e.At
 		srcTypes[i], srcRefs[i] = e.Source.Type, e.Source.Ref
 		docs[i] = doc
 	}
@@ -451,7 +446,7 @@ func (s *LoyaltyStore) Entry(ctx context.Context, id loyalty.EntryID) (*loyalty.
 
 const lySQLEntries = `SELECT seq, doc FROM loyalty_entries
 WHERE program = $1 AND customer = $2 AND point_type = $3 AND seq > $4
-  AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at <= $6)
+  AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at < $6)
 ORDER BY seq LIMIT $7`
 
 // Entries implements loyalty.Store. The cursor is the position of the page's last entry
@@ -465,52 +460,35 @@ func (s *LoyaltyStore) Entries(ctx context.Context, key loyalty.AccountKey, q lo
 		}
 		after = n
 	}
-	in := func(e *loyalty.Entry) bool {
-		return (q.From.IsZero() || !e.At.Before(q.From)) && (q.To.IsZero() || e.At.Before(q.To))
-	}
 	limit := q.Size()
+	// Bounds are moved to whole microseconds (see ceilMicro), so they compare exactly.
+	rows, err := s.pool.Query(ctx, lySQLEntries, key.Program, lyUUID(key.Customer), key.PointType, after,
+		lyTstz(ceilMicro(q.From)), lyTstz(ceilMicro(q.To)), limit+1)
+	if err != nil {
+		return kehu.Page[loyalty.Entry]{}, dbError("entries", err)
+	}
+	defer rows.Close()
 	var (
 		items []loyalty.Entry
 		seqs  []int64
 	)
-	// The columns hold At rounded down to the microsecond, so the query may return entries
-	// just outside [From, To); they are dropped here, and the query repeated past them
-	// until the page is full or the account has no more.
-	for {
-		want := limit + 1 - len(items)
-		rows, err := s.pool.Query(ctx, lySQLEntries, key.Program, lyUUID(key.Customer), key.PointType, after,
-			lyTstz(q.From), lyTstz(q.To), want)
-		if err != nil {
+	for rows.Next() {
+		var (
+			seq int64
+			doc []byte
+		)
+		if err := rows.Scan(&seq, &doc); err != nil {
 			return kehu.Page[loyalty.Entry]{}, dbError("entries", err)
 		}
-		n := 0
-		for rows.Next() {
-			var (
-				seq int64
-				doc []byte
-			)
-			if err := rows.Scan(&seq, &doc); err != nil {
-				rows.Close()
-				return kehu.Page[loyalty.Entry]{}, dbError("entries", err)
-			}
-			n++
-			after = seq
-			var e loyalty.Entry
-			if err := json.Unmarshal(doc, &e); err != nil {
-				rows.Close()
-				return kehu.Page[loyalty.Entry]{}, lyDecodeErr("entry", err)
-			}
-			if in(&e) {
-				items = append(items, e)
-				seqs = append(seqs, seq)
-			}
+		var e loyalty.Entry
+		if err := json.Unmarshal(doc, &e); err != nil {
+			return kehu.Page[loyalty.Entry]{}, lyDecodeErr("entry", err)
 		}
-		if err := rows.Err(); err != nil {
-			return kehu.Page[loyalty.Entry]{}, dbError("entries", err)
-		}
-		if n < want || len(items) > limit {
-			break
-		}
+		items = append(items, e)
+		seqs = append(seqs, seq)
+	}
+	if err := rows.Err(); err != nil {
+		return kehu.Page[loyalty.Entry]{}, dbError("entries", err)
 	}
 	var page kehu.Page[loyalty.Entry]
 	if len(items) > limit {
@@ -579,7 +557,7 @@ func lyScanAccountsQuery(program string, limit int, after *loyalty.AccountKey, d
 		fmt.Fprintf(&b, ` AND (customer, point_type) > ($%d, $%d)`, len(args)-1, len(args))
 	}
 	if !dueBy.IsZero() {
-		args = append(args, lyFloorMicro(dueBy))
+		args = append(args, floorMicro(dueBy)) // at ≤ DueBy exactly: see floorMicro
 		fmt.Fprintf(&b, ` AND next_due <= $%d`, len(args))
 	}
 	b.WriteString(` ORDER BY customer, point_type LIMIT $2`)
@@ -587,9 +565,7 @@ func lyScanAccountsQuery(program string, limit int, after *loyalty.AccountKey, d
 }
 
 // ScanAccounts implements loyalty.Store. With DueBy set it selects on the accounts'
-// next_due column (Account.NextExpiry rounded down to the microsecond) and keeps the
-// accounts whose NextExpiry is exactly at or before DueBy. The cursor is the last key of
-// the page.
+// next_due column (Account.NextExpiry). The cursor is the last key of the page.
 func (s *LoyaltyStore) ScanAccounts(ctx context.Context, program string, q loyalty.ScanQuery) (kehu.Page[*loyalty.Account], error) {
 	var after *loyalty.AccountKey
 	if q.After != "" {
@@ -600,43 +576,23 @@ func (s *LoyaltyStore) ScanAccounts(ctx context.Context, program string, q loyal
 		}
 		after = &loyalty.AccountKey{Program: program, Customer: c, PointType: typ}
 	}
-	due := !q.DueBy.IsZero()
-	keep := func(a *loyalty.Account) bool {
-		if !due {
-			return true
-		}
-		next := a.NextExpiry()
-		return !next.IsZero() && !next.After(q.DueBy)
-	}
 	limit := q.Size()
+	sql, args := lyScanAccountsQuery(program, limit+1, after, q.DueBy)
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return kehu.Page[*loyalty.Account]{}, dbError("scan accounts", err)
+	}
 	var items []*loyalty.Account
-	for {
-		want := limit + 1 - len(items)
-		sql, args := lyScanAccountsQuery(program, want, after, q.DueBy)
-		rows, err := s.pool.Query(ctx, sql, args...)
-		if err != nil {
-			return kehu.Page[*loyalty.Account]{}, dbError("scan accounts", err)
+	err = lyCollectDocs(rows, "scan accounts", func(doc []byte) error {
+		a := &loyalty.Account{}
+		if err := json.Unmarshal(doc, a); err != nil {
+			return lyDecodeErr("account", err)
 		}
-		n := 0
-		err = lyCollectDocs(rows, "scan accounts", func(doc []byte) error {
-			a := &loyalty.Account{}
-			if err := json.Unmarshal(doc, a); err != nil {
-				return lyDecodeErr("account", err)
-			}
-			n++
-			k := a.Key
-			after = &k
-			if keep(a) {
-				items = append(items, a)
-			}
-			return nil
-		})
-		if err != nil {
-			return kehu.Page[*loyalty.Account]{}, err
-		}
-		if n < want || len(items) > limit {
-			break
-		}
+		items = append(items, a)
+		return nil
+	})
+	if err != nil {
+		return kehu.Page[*loyalty.Account]{}, err
 	}
 	var page kehu.Page[*loyalty.Account]
 	if len(items) > limit {

@@ -80,61 +80,41 @@ func (s *LoyaltyStore) Member(ctx context.Context, program string, customer crm.
 }
 
 // ScanMembers implements loyalty.MemberStore. With DueBy set it selects on the members'
-// next_due column (the earliest of NextReview, DowngradeAt and AssignedUntil, rounded down
-// to the microsecond) and keeps the members with one of them exactly at or before DueBy.
-// The cursor is the last customer of the page.
+// next_due column (the earliest of NextReview, DowngradeAt and AssignedUntil). The cursor
+// is the last customer of the page.
 func (s *LoyaltyStore) ScanMembers(ctx context.Context, program string, q loyalty.ScanQuery) (kehu.Page[*loyalty.MemberState], error) {
-	var after *crm.CustomerID
+	limit := q.Size()
+	var b strings.Builder
+	args := []any{program, limit + 1}
+	b.WriteString(`SELECT doc FROM loyalty_members WHERE program = $1 AND version > 0`)
 	if q.After != "" {
 		c, ok := lyParseCustomerCursor(q.After)
 		if !ok {
 			return kehu.Page[*loyalty.MemberState]{}, badCursor()
 		}
-		after = &c
+		args = append(args, lyUUID(c))
+		fmt.Fprintf(&b, ` AND customer > $%d`, len(args))
 	}
-	due := !q.DueBy.IsZero()
-	limit := q.Size()
+	if !q.DueBy.IsZero() {
+		args = append(args, floorMicro(q.DueBy)) // at ≤ DueBy exactly: see floorMicro
+		fmt.Fprintf(&b, ` AND next_due <= $%d`, len(args))
+	}
+	b.WriteString(` ORDER BY customer LIMIT $2`)
+	rows, err := s.pool.Query(ctx, b.String(), args...)
+	if err != nil {
+		return kehu.Page[*loyalty.MemberState]{}, dbError("scan members", err)
+	}
 	var items []*loyalty.MemberState
-	// next_due is rounded down, so the query may return members due a fraction of a
-	// microsecond after DueBy; they are dropped here and the query repeated past them.
-	for {
-		want := limit + 1 - len(items)
-		var b strings.Builder
-		args := []any{program, want}
-		b.WriteString(`SELECT doc FROM loyalty_members WHERE program = $1 AND version > 0`)
-		if after != nil {
-			args = append(args, lyUUID(*after))
-			fmt.Fprintf(&b, ` AND customer > $%d`, len(args))
+	err = lyCollectDocs(rows, "scan members", func(doc []byte) error {
+		m := &loyalty.MemberState{}
+		if err := json.Unmarshal(doc, m); err != nil {
+			return lyDecodeErr("member", err)
 		}
-		if due {
-			args = append(args, lyFloorMicro(q.DueBy))
-			fmt.Fprintf(&b, ` AND next_due <= $%d`, len(args))
-		}
-		b.WriteString(` ORDER BY customer LIMIT $2`)
-		rows, err := s.pool.Query(ctx, b.String(), args...)
-		if err != nil {
-			return kehu.Page[*loyalty.MemberState]{}, dbError("scan members", err)
-		}
-		n := 0
-		err = lyCollectDocs(rows, "scan members", func(doc []byte) error {
-			m := &loyalty.MemberState{}
-			if err := json.Unmarshal(doc, m); err != nil {
-				return lyDecodeErr("member", err)
-			}
-			n++
-			c := m.Customer
-			after = &c
-			if next := lyMemberNextDue(m); !due || (!next.IsZero() && !next.After(q.DueBy)) {
-				items = append(items, m)
-			}
-			return nil
-		})
-		if err != nil {
-			return kehu.Page[*loyalty.MemberState]{}, err
-		}
-		if n < want || len(items) > limit {
-			break
-		}
+		items = append(items, m)
+		return nil
+	})
+	if err != nil {
+		return kehu.Page[*loyalty.MemberState]{}, err
 	}
 	var page kehu.Page[*loyalty.MemberState]
 	if len(items) > limit {

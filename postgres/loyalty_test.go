@@ -86,20 +86,20 @@ func (w *lyWorld) dueKeys(dueBy time.Time) []loyalty.AccountKey {
 	return out
 }
 
-// lySameInstant checks that two times are the same instant, to the nanosecond.
+// lySameInstant checks that two times are the same instant.
 func lySameInstant(t *testing.T, want, got time.Time, what string) {
 	t.Helper()
 	assert.True(t, want.Equal(got), "%s: want %s, got %s", what, want.Format(time.RFC3339Nano), got.Format(time.RFC3339Nano))
 }
 
-// TestLoyaltyTimesRoundTrip stores times with nanoseconds in zones other than UTC and
+// TestLoyaltyTimesRoundTrip stores times with microseconds in zones other than UTC and
 // reads them back as the same instants, in every kind of record.
 func TestLoyaltyTimesRoundTrip(t *testing.T) {
 	w := newLyWorld(t)
 	nepal := time.FixedZone("NPT", 5*3600+45*60)
 	west := time.FixedZone("HST", -10*3600)
-	at := time.Date(2026, 3, 1, 9, 0, 0, 123456789, nepal)
-	exp := time.Date(2027, 12, 31, 23, 59, 59, 999999999, west)
+	at := time.Date(2026, 3, 1, 9, 0, 0, 123456000, nepal)
+	exp := time.Date(2027, 12, 31, 23, 59, 59, 999999000, west)
 	k := w.key()
 	var entry loyalty.Entry
 	w.write([]loyalty.AccountKey{k}, func(accts []*loyalty.Account) *loyalty.Commit {
@@ -125,7 +125,7 @@ func TestLoyaltyTimesRoundTrip(t *testing.T) {
 
 	c := crm.CustomerIDFrom(w.ids.NewID())
 	require.NoError(t, w.s.UpdateMember(w.ctx, "retail", c, func(m *loyalty.MemberState) error {
-		m.JoinedAt, m.NextReview, m.AssignedUntil = at, exp, exp.Add(time.Nanosecond)
+		m.JoinedAt, m.NextReview, m.AssignedUntil = at, exp, exp.Add(time.Microsecond)
 		m.History = []loyalty.TierChange{{To: "member", At: at, Reason: loyalty.TierJoined}}
 		return nil
 	}))
@@ -133,7 +133,7 @@ func TestLoyaltyTimesRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	lySameInstant(t, at, m.JoinedAt, "MemberState.JoinedAt")
 	lySameInstant(t, exp, m.NextReview, "MemberState.NextReview")
-	lySameInstant(t, exp.Add(time.Nanosecond), m.AssignedUntil, "MemberState.AssignedUntil")
+	lySameInstant(t, exp.Add(time.Microsecond), m.AssignedUntil, "MemberState.AssignedUntil")
 	lySameInstant(t, at, m.History[0].At, "TierChange.At")
 
 	require.NoError(t, w.s.PutReward(w.ctx, loyalty.Reward{ID: "mug", Program: "retail", Name: "Mug", PointType: "points",
@@ -152,20 +152,28 @@ func TestLoyaltyTimesRoundTrip(t *testing.T) {
 	lySameInstant(t, at, cp.Redemptions[0], "Coupon.Redemptions[0]")
 }
 
-// TestLoyaltyEntriesSubMicrosecondBounds checks that Entries applies From and To to the
-// nanosecond, although the database keeps only microseconds.
-func TestLoyaltyEntriesSubMicrosecondBounds(t *testing.T) {
+// TestLoyaltyEntriesBounds checks that Entries applies From and To exactly, with bounds
+// on, between and beside the entries' microseconds: it answers as the memory store does.
+func TestLoyaltyEntriesBounds(t *testing.T) {
 	w := newLyWorld(t)
+	mem := loyalty.NewMemoryStore()
 	k := w.key()
 	base := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	offsets := []time.Duration{0, 100, 500, 999, 1000, 1500} // ns: four entries in the first microsecond
+	const us = time.Microsecond
 	var es []loyalty.Entry
-	for _, d := range offsets {
+	for _, d := range []time.Duration{0, 1 * us, 2 * us, 3 * us, 5 * us} {
+		var e loyalty.Entry
 		w.write([]loyalty.AccountKey{k}, func(accts []*loyalty.Account) *loyalty.Commit {
-			e := w.earn(accts[0], 1, base.Add(d), time.Time{}, "")
+			e = w.earn(accts[0], 1, base.Add(d), time.Time{}, "")
 			es = append(es, e)
 			return &loyalty.Commit{Entries: []loyalty.Entry{e}}
 		})
+		require.NoError(t, mem.Update(w.ctx, []loyalty.AccountKey{k}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+			a := accts[0]
+			a.Lots = append(a.Lots, loyalty.Lot{ID: e.Lots[0].Lot, Entry: e.ID, Points: 1, Remaining: 1, Earned: 1,
+				EarnedAt: e.At, AvailableAt: e.At})
+			return &loyalty.Commit{Entries: []loyalty.Entry{e}}, nil
+		}))
 	}
 	ids := func(es []loyalty.Entry) []loyalty.EntryID {
 		out := []loyalty.EntryID{}
@@ -174,38 +182,52 @@ func TestLoyaltyEntriesSubMicrosecondBounds(t *testing.T) {
 		}
 		return out
 	}
+	all := func(s loyalty.Store, q loyalty.EntryQuery) []loyalty.Entry {
+		var out []loyalty.Entry
+		for {
+			p, err := s.Entries(w.ctx, k, q)
+			require.NoError(t, err)
+			out = append(out, p.Items...)
+			if p.Next == "" {
+				return out
+			}
+			q.After = p.Next
+		}
+	}
 	for _, c := range []struct {
 		from, to time.Duration
 		want     []loyalty.Entry
 	}{
-		{100, 999, es[1:3]},
-		{101, 1000, es[2:4]},
-		{500, 501, es[2:3]},
-		{999, 1500, es[3:5]},
-		{1, 100, nil},
+		{1 * us, 3 * us, es[1:3]},
+		{1*us + 1, 3*us + 1, es[2:4]},
+		{1*us - 1, 3*us - 1, es[1:3]},
+		{2*us + 500, 2*us + 501, nil},
+		{3 * us, 6 * us, es[3:5]},
+		{1, 1 * us, nil},
+		{-1, 1, es[0:1]},
 	} {
 		for _, limit := range []int{1, 2, 50} {
-			got := w.allEntries(k, loyalty.EntryQuery{From: base.Add(c.from), To: base.Add(c.to).In(time.FixedZone("X", 3600)),
-				PageRequest: kehu.PageRequest{Limit: limit}})
-			assert.Equal(t, ids(c.want), ids(got), "Entries in [base+%dns, base+%dns) with Limit %d", c.from, c.to, limit)
+			q := loyalty.EntryQuery{From: base.Add(c.from), To: base.Add(c.to).In(time.FixedZone("X", 3600)),
+				PageRequest: kehu.PageRequest{Limit: limit}}
+			assert.Equal(t, ids(c.want), ids(all(mem, q)), "memory store: Entries in [base%+v, base%+v) with Limit %d", c.from, c.to, limit)
+			assert.Equal(t, ids(c.want), ids(all(w.s, q)), "Entries in [base%+v, base%+v) with Limit %d", c.from, c.to, limit)
 		}
 	}
 }
 
-// TestLoyaltyScanDueBySubMicrosecond checks that ScanAccounts and ScanMembers with DueBy
-// find a record due at an instant between two microseconds exactly at DueBy, and not a
-// nanosecond before.
-func TestLoyaltyScanDueBySubMicrosecond(t *testing.T) {
+// TestLoyaltyScanDueByBounds checks that ScanAccounts and ScanMembers with DueBy find a
+// record due exactly at DueBy, and not one due a nanosecond after it.
+func TestLoyaltyScanDueByBounds(t *testing.T) {
 	w := newLyWorld(t)
-	due := time.Date(2026, 12, 31, 16, 0, 0, 999, time.UTC) // .000000999
+	due := time.Date(2026, 12, 31, 16, 0, 0, 1000, time.UTC) // .000001
 	k := w.key()
 	w.write([]loyalty.AccountKey{k}, func(accts []*loyalty.Account) *loyalty.Commit {
 		return &loyalty.Commit{Entries: []loyalty.Entry{w.earn(accts[0], 10, due.AddDate(-1, 0, 0), due, "")}}
 	})
 	assert.Equal(t, []loyalty.AccountKey{k}, w.dueKeys(due), "a lot expiring exactly at DueBy is due")
 	assert.Equal(t, []loyalty.AccountKey{k}, w.dueKeys(due.In(time.FixedZone("CST", 8*3600))), "DueBy in another zone")
+	assert.Equal(t, []loyalty.AccountKey{k}, w.dueKeys(due.Add(999)), "a lot expiring 999 ns before DueBy is due")
 	assert.Empty(t, w.dueKeys(due.Add(-time.Nanosecond)), "a lot expiring a nanosecond after DueBy is not due")
-	assert.Empty(t, w.dueKeys(due.Truncate(time.Microsecond)), "a lot expiring within DueBy's microsecond but after it is not due")
 
 	c := crm.CustomerIDFrom(w.ids.NewID())
 	require.NoError(t, w.s.UpdateMember(w.ctx, "retail", c, func(m *loyalty.MemberState) error {
@@ -218,42 +240,8 @@ func TestLoyaltyScanDueBySubMicrosecond(t *testing.T) {
 		return len(p.Items)
 	}
 	assert.Equal(t, 1, scan(due), "a member whose downgrade falls exactly at DueBy is due")
+	assert.Equal(t, 1, scan(due.Add(999)), "a member whose downgrade falls 999 ns before DueBy is due")
 	assert.Equal(t, 0, scan(due.Add(-time.Nanosecond)), "a member whose downgrade falls a nanosecond after DueBy is not due")
-}
-
-// TestLoyaltyScanDueByPagesPastNearMisses fills pages with accounts due a fraction of a
-// microsecond after DueBy, which the database cannot tell from due ones: the pages must
-// still be full and hold only due accounts.
-func TestLoyaltyScanDueByPagesPastNearMisses(t *testing.T) {
-	w := newLyWorld(t)
-	dueBy := time.Date(2026, 12, 31, 16, 0, 0, 500, time.UTC)
-	var due []loyalty.AccountKey
-	for i := range 12 {
-		k := w.key()
-		exp := dueBy.Add(100) // within DueBy's microsecond, after it
-		if i%3 == 2 {
-			exp = dueBy.Add(-100)
-			due = append(due, k)
-		}
-		w.write([]loyalty.AccountKey{k}, func(accts []*loyalty.Account) *loyalty.Commit {
-			return &loyalty.Commit{Entries: []loyalty.Entry{w.earn(accts[0], 10, dueBy.AddDate(-1, 0, 0), exp, "")}}
-		})
-	}
-	var got []loyalty.AccountKey
-	q := loyalty.ScanQuery{DueBy: dueBy, PageRequest: kehu.PageRequest{Limit: 2}}
-	for pages := 1; ; pages++ {
-		p, err := w.s.ScanAccounts(w.ctx, "retail", q)
-		require.NoError(t, err)
-		for _, a := range p.Items {
-			got = append(got, a.Key)
-		}
-		if p.Next == "" {
-			break
-		}
-		assert.Len(t, p.Items, 2, "page %d is not the last, so it must be full", pages)
-		q.After = p.Next
-	}
-	assert.Equal(t, due, got, "ScanAccounts with DueBy must visit exactly the due accounts, in key order")
 }
 
 // TestLoyaltyRetriedUpdateWritesNothing repeats an Update whose command key is recorded:

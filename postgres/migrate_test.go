@@ -2,13 +2,18 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/postgres"
 	"github.com/kehu-crm/kehu/postgres/internal/pgtest"
 )
@@ -67,4 +72,90 @@ func migrateConcurrently(t *testing.T, pool *pgxpool.Pool, n int) {
 	for i, err := range errs {
 		assert.NoError(t, err, "Migrate from goroutine %d", i)
 	}
+}
+
+// migrateTo applies the first n migrations, recorded as Migrate records them: a database
+// that an earlier release of this package migrated.
+func migrateTo(n int) func(context.Context, *pgxpool.Pool) error {
+	return func(ctx context.Context, pool *pgxpool.Pool) error {
+		ms, err := postgres.Migrations()
+		if err != nil {
+			return err
+		}
+		if _, err := pool.Exec(ctx, `CREATE TABLE kehu_migrations (
+			version    integer PRIMARY KEY,
+			name       text NOT NULL,
+			applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+			return err
+		}
+		for _, m := range ms[:n] {
+			if _, err := pool.Exec(ctx, m.SQL); err != nil {
+				return err
+			}
+			if _, err := pool.Exec(ctx, `INSERT INTO kehu_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// TestMigrateMicrosecondTimes upgrades a database holding customers and interactions in
+// the layout of 0001_crm, whose nanosecond columns 0003 drops: the rows read back as
+// stored and queries still find and order them.
+func TestMigrateMicrosecondTimes(t *testing.T) {
+	pool := pgtest.Pool(t, migrateTo(2))
+	ctx := t.Context()
+	ids := kehu.NewSeqIDs()
+	at := time.Date(2026, 3, 1, 9, 0, 0, 123456789, time.UTC) // written by a clock that read nanoseconds
+	c := &crm.Customer{ID: crm.CustomerIDFrom(ids.NewID()), Version: 1, CreatedAt: at, UpdatedAt: at,
+		Profile: crm.Profile{Kind: crm.Person, Name: crm.Name{Display: "王小明"}}, Stage: crm.StageIntent}
+	doc, err := json.Marshal(c)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `INSERT INTO crm_customers
+		(id, version, stage, owner, created_at, created_ns, tombstone, search_text, doc)
+		VALUES ($1, 1, $2, '', $3, 789, false, '', $4)`, c.ID.UUID(), string(c.Stage), at.Truncate(time.Microsecond), doc)
+	require.NoError(t, err)
+	var ins []*crm.Interaction
+	for i, d := range []time.Duration{2 * time.Microsecond, 0} { // the second is the earlier
+		in := &crm.Interaction{ID: crm.InteractionIDFrom(ids.NewID()), CustomerID: c.ID, Channel: crm.ChannelPhone,
+			Direction: crm.Inbound, Purpose: crm.PurposeService, At: at.Add(d), Subject: fmt.Sprint("call ", i),
+			Urgency: crm.UrgencyNormal, ReplyBy: at.Add(d + time.Hour), CreatedAt: at.Add(d)}
+		doc, err := json.Marshal(in)
+		require.NoError(t, err)
+		_, err = pool.Exec(ctx, `INSERT INTO crm_interactions
+			(id, customer_id, at, at_ns, reply_by, reply_by_ns, replied, doc)
+			VALUES ($1, $2, $3, 789, $4, 789, false, $5)`,
+			in.ID.UUID(), c.ID.UUID(), in.At.Truncate(time.Microsecond), in.ReplyBy.Truncate(time.Microsecond), doc)
+		require.NoError(t, err)
+		ins = append(ins, in)
+	}
+
+	require.NoError(t, postgres.Migrate(ctx, pool))
+	var left int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM information_schema.columns
+		WHERE table_schema = current_schema() AND column_name IN ('created_ns', 'at_ns', 'reply_by_ns')`).Scan(&left))
+	assert.Zero(t, left, "the nanosecond columns are dropped")
+
+	store := postgres.NewCRMStore(pool)
+	got, err := store.GetCustomer(ctx, c.ID)
+	require.NoError(t, err)
+	assert.True(t, got.CreatedAt.Equal(at), "a stored document reads back as it was written: %s", got.CreatedAt)
+	found, err := store.SearchCustomers(ctx, crm.SearchQuery{CreatedFrom: at.Truncate(time.Microsecond), CreatedTo: at.Add(time.Microsecond)})
+	require.NoError(t, err)
+	assert.Len(t, found.Items, 1, "the customer is found by its creation time")
+	page, err := store.ListInteractions(ctx, crm.InteractionQuery{CustomerID: c.ID, OverdueAt: at.Add(2 * time.Hour)})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 2)
+	assert.Equal(t, []crm.InteractionID{ins[1].ID, ins[0].ID}, []crm.InteractionID{page.Items[0].ID, page.Items[1].ID},
+		"interactions are listed by At")
+
+	// New rows go into the new layout beside the old ones.
+	svc := crm.NewService(store, &kehu.Options{Now: func() time.Time { return at.Add(time.Minute) }, NewID: ids.NewID})
+	_, err = svc.RecordInteraction(ctx, crm.InteractionInput{CustomerID: c.ID, Channel: crm.ChannelEmail,
+		Direction: crm.Inbound, Subject: "a question"})
+	require.NoError(t, err)
+	page, err = store.ListInteractions(ctx, crm.InteractionQuery{CustomerID: c.ID})
+	require.NoError(t, err)
+	assert.Len(t, page.Items, 3)
 }

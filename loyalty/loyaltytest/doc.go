@@ -37,8 +37,8 @@
 //     reversals, debt, transfers and balances as of past instants.
 //
 // Every ID comes from a kehu.SeqIDs and every time from a kehu.Clock, so a failure is
-// reproducible. Times are whole seconds (a store may keep only microseconds) and are compared
-// as instants, so a store may return them in any location. A store may answer a lost race
+// reproducible. Times are whole seconds (a store is given whole microseconds, see
+// loyalty.Store) and are compared as instants, so a store may return them in any location. A store may answer a lost race
 // with kehu.ErrConflict instead of serialising writers: the suite retries those.
 //
 // # Invariants
