@@ -38,14 +38,14 @@ func TestServiceTruncatesHostInstants(t *testing.T) {
 
 	// An order's time: orders a nanosecond apart within one microsecond are the same order.
 	o := order("SO-1", now.Add(-time.Minute+123456789), "100.00")
-	first, err := e.svc.EarnOrder(e.ctx, e.p, o, loyalty.Member{CustomerID: c}, "")
+	first, err := e.svc.EarnOrder(e.ctx, e.p, o, loyalty.Member{CustomerID: c})
 	require.NoError(t, err)
 	require.NotEmpty(t, first.Entries)
 	o.At = o.At.Add(1)
-	again, err := e.svc.EarnOrder(e.ctx, e.p, o, loyalty.Member{CustomerID: c}, "")
+	again, err := e.svc.EarnOrder(e.ctx, e.p, o, loyalty.Member{CustomerID: c})
 	require.NoError(t, err, "the same order, its time given to the nanosecond")
 	assert.Equal(t, first.Entries, again.Entries, "a repeat returns the first result")
 	o.At = o.At.Add(time.Microsecond)
-	_, err = e.svc.EarnOrder(e.ctx, e.p, o, loyalty.Member{CustomerID: c}, "")
+	_, err = e.svc.EarnOrder(e.ctx, e.p, o, loyalty.Member{CustomerID: c})
 	assert.ErrorIs(t, err, kehu.ErrKeyReused, "an order a microsecond later is another order")
 }
