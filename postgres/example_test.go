@@ -28,6 +28,7 @@ func ExampleMigrations() {
 	// 0001_crm creates tables: true
 	// 0002_loyalty creates tables: true
 	// 0003_microsecond_times creates tables: false
+	// 0004_library_keys creates tables: false
 }
 
 // A host migrates the database at start-up and hands the stores to the services. (This

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/loyalty"
 	"github.com/kehu-crm/kehu/postgres"
 	"github.com/kehu-crm/kehu/postgres/internal/pgtest"
 )
@@ -158,4 +159,49 @@ func TestMigrateMicrosecondTimes(t *testing.T) {
 	page, err = store.ListInteractions(ctx, crm.InteractionQuery{CustomerID: c.ID})
 	require.NoError(t, err)
 	assert.Len(t, page.Items, 3)
+}
+
+// TestMigrateLibraryKeys checks that 0004 moves the keys the library made for itself under
+// the earlier rule ("order:SO-9") to the library's namespace, in command records and in
+// entries, and leaves a host's keys alone.
+func TestMigrateLibraryKeys(t *testing.T) {
+	pool := pgtest.Pool(t, migrateTo(3))
+	ctx := t.Context()
+	store := postgres.NewLoyaltyStore(pool)
+	ids := kehu.NewSeqIDs()
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	acct := loyalty.AccountKey{Program: "retail", Customer: crm.CustomerIDFrom(ids.NewID()), PointType: "points"}
+	write := func(key string) loyalty.Entry {
+		t.Helper()
+		lot := loyalty.LotIDFrom(ids.NewID())
+		e := loyalty.Entry{ID: loyalty.EntryIDFrom(ids.NewID()), Account: acct, Kind: loyalty.KindEarn,
+			Points: 10, At: at, Key: key, Source: loyalty.Source{Type: "order", Ref: "SO-9"},
+			Lots: []loyalty.LotMove{{Lot: lot, Points: 10}}}
+		err := store.Update(ctx, []loyalty.AccountKey{acct}, func(a []*loyalty.Account) (*loyalty.Commit, error) {
+			a[0].Lots = append(a[0].Lots, loyalty.Lot{ID: lot, Entry: e.ID, Points: 10, Remaining: 10, Earned: 10, EarnedAt: at, AvailableAt: at})
+			return &loyalty.Commit{Entries: []loyalty.Entry{e},
+				Command: &loyalty.Command{Program: "retail", Key: key, Digest: "d-" + key, At: at, Entries: []loyalty.Entry{e}}}, nil
+		})
+		require.NoError(t, err, "Update under key %q", key)
+		return e
+	}
+	order, host := write("order:SO-9"), write("checkout-1")
+
+	require.NoError(t, postgres.Migrate(ctx, pool))
+	cmd, err := store.Command(ctx, "retail", "kehu:order:SO-9")
+	require.NoError(t, err, "the order's record is found under the library's key")
+	assert.Equal(t, "kehu:order:SO-9", cmd.Key)
+	require.Len(t, cmd.Entries, 1)
+	assert.Equal(t, "kehu:order:SO-9", cmd.Entries[0].Key, "the record's entries carry the new key")
+	_, err = store.Command(ctx, "retail", "order:SO-9")
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "the old key is free for a host")
+	e, err := store.Entry(ctx, order.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "kehu:order:SO-9", e.Key, "the entry carries the new key")
+	kept, err := store.Command(ctx, "retail", "checkout-1")
+	require.NoError(t, err, "a host's key is left alone")
+	assert.Equal(t, "checkout-1", kept.Entries[0].Key)
+	e, err = store.Entry(ctx, host.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "checkout-1", e.Key)
 }
