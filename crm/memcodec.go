@@ -1,11 +1,11 @@
 package crm
 
 import (
-	"encoding/binary"
 	"errors"
+	"fmt"
 	"time"
 
-	"github.com/google/uuid"
+	"github.com/kehu-crm/kehu/internal/codec"
 )
 
 // The memory store keeps each history entry packed into one string: a million customers'
@@ -55,136 +55,69 @@ func packChange(owner CustomerID, ch *Change) string {
 		flags |= packZeroAt
 	}
 	b = append(b, flags)
-	b = appendUUID(b, ch.ID.UUID())
+	b = codec.AppendUUID(b, ch.ID.UUID())
 	if flags&packOtherCustomer != 0 {
-		b = appendUUID(b, ch.CustomerID.UUID())
+		b = codec.AppendUUID(b, ch.CustomerID.UUID())
 	}
 	if flags&packHasFrom != 0 {
-		b = appendUUID(b, ch.From.UUID())
+		b = codec.AppendUUID(b, ch.From.UUID())
 	}
-	b = binary.AppendVarint(b, ch.Version)
+	b = codec.AppendVarint(b, ch.Version)
 	if !ch.At.IsZero() {
-		b = binary.AppendVarint(b, ch.At.UnixNano())
+		b = codec.AppendVarint(b, ch.At.UnixNano())
 	}
 	for _, s := range []string{ch.Actor, ch.Action, ch.Reason, ch.Key} {
-		b = appendString(b, s)
+		b = codec.AppendString(b, s)
 	}
-	b = binary.AppendUvarint(b, uint64(len(ch.Fields)))
+	b = codec.AppendUvarint(b, uint64(len(ch.Fields)))
 	for _, f := range ch.Fields {
 		code := fieldCode(f.Field)
 		b = append(b, code)
 		if code == 0 {
-			b = appendString(b, f.Field)
+			b = codec.AppendString(b, f.Field)
 		}
-		b = appendString(b, f.Old)
-		b = appendString(b, f.New)
+		b = codec.AppendString(b, f.Old)
+		b = codec.AppendString(b, f.New)
 	}
 	return string(b)
 }
 
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
 var errCorrupt = errors.New("memory store: corrupt history entry")
 
-type unpacker struct {
-	s   string
-	err error
-}
-
-func (u *unpacker) bytes(n int) string {
-	if u.err != nil || len(u.s) < n {
-		u.err = errCorrupt
-		return ""
-	}
-	v := u.s[:n]
-	u.s = u.s[n:]
-	return v
-}
-
-func (u *unpacker) uuid() uuid.UUID {
-	var id uuid.UUID
-	copy(id[:], u.bytes(16))
-	return id
-}
-
-func (u *unpacker) varint() int64 {
-	return unpackNumber(u, binary.Varint)
-}
-
-func (u *unpacker) uvarint() uint64 {
-	return unpackNumber(u, binary.Uvarint)
-}
-
-// unpackNumber reads one varint with read (binary.Varint or binary.Uvarint).
-func unpackNumber[T int64 | uint64](u *unpacker, read func([]byte) (T, int)) T {
-	if u.err != nil {
-		return 0
-	}
-	v, n := read([]byte(u.s[:min(len(u.s), binary.MaxVarintLen64)]))
-	if n <= 0 {
-		u.err = errCorrupt
-		return 0
-	}
-	u.s = u.s[n:]
-	return v
-}
-
-func (u *unpacker) string() string {
-	n := u.uvarint()
-	if n > uint64(len(u.s)) {
-		u.err = errCorrupt
-		return ""
-	}
-	return u.bytes(int(n))
-}
-
 func unpackChange(owner CustomerID, s string) (Change, error) {
-	u := &unpacker{s: s}
-	flags := u.bytes(1)
-	if u.err != nil {
-		return Change{}, u.err
-	}
+	u := codec.NewReader(s)
+	flags := u.Byte()
 	ch := Change{CustomerID: owner}
-	ch.ID = ChangeIDFrom(u.uuid())
-	if flags[0]&packOtherCustomer != 0 {
-		ch.CustomerID = CustomerIDFrom(u.uuid())
+	ch.ID = ChangeIDFrom(u.UUID())
+	if flags&packOtherCustomer != 0 {
+		ch.CustomerID = CustomerIDFrom(u.UUID())
 	}
-	if flags[0]&packHasFrom != 0 {
-		ch.From = CustomerIDFrom(u.uuid())
+	if flags&packHasFrom != 0 {
+		ch.From = CustomerIDFrom(u.UUID())
 	}
-	ch.Version = u.varint()
-	if flags[0]&packZeroAt == 0 {
-		ch.At = time.Unix(0, u.varint()).UTC()
+	ch.Version = u.Varint()
+	if flags&packZeroAt == 0 {
+		ch.At = time.Unix(0, u.Varint()).UTC()
 	}
-	ch.Actor, ch.Action, ch.Reason, ch.Key = u.string(), u.string(), u.string(), u.string()
-	n := u.uvarint()
-	if n > uint64(len(u.s)) {
-		return Change{}, errCorrupt
-	}
-	if n > 0 {
+	ch.Actor, ch.Action, ch.Reason, ch.Key = u.String(), u.String(), u.String(), u.String()
+	if n := u.Length(); n > 0 { // each field takes at least three bytes
 		ch.Fields = make([]FieldChange, n)
 	}
 	for i := range ch.Fields {
 		f := &ch.Fields[i]
-		code := u.bytes(1)
-		switch {
-		case u.err != nil:
-		case code[0] == 0:
-			f.Field = u.string()
-		case int(code[0]) <= len(fieldCodes):
-			f.Field = fieldCodes[code[0]-1]
+		switch code := u.Byte(); {
+		case u.Err() != nil:
+		case code == 0:
+			f.Field = u.String()
+		case int(code) <= len(fieldCodes):
+			f.Field = fieldCodes[code-1]
 		default:
-			u.err = errCorrupt
+			u.Fail(fmt.Errorf("unknown field code %d", code))
 		}
-		f.Old, f.New = u.string(), u.string()
+		f.Old, f.New = u.String(), u.String()
 	}
-	if u.err != nil {
-		return Change{}, u.err
+	if err := u.Err(); err != nil {
+		return Change{}, fmt.Errorf("%w: %w", errCorrupt, err)
 	}
 	return ch, nil
 }
-
-func appendUUID(b []byte, u uuid.UUID) []byte { return append(b, u[:]...) }

@@ -31,6 +31,12 @@ func TestPackChangeRoundTrip(t *testing.T) {
 	packed := packChange(owner, &tests[0])
 	for i := range len(packed) {
 		_, err := unpackChange(owner, packed[:i]) // every truncation fails cleanly
-		assert.Error(t, err, "truncated at %d", i)
+		assert.ErrorIs(t, err, errCorrupt, "truncated at %d", i)
 	}
+	// flags, ID, version, four empty strings, one field: its code is byte 23.
+	unknown := []byte(packChange(owner, &Change{CustomerID: owner, Fields: []FieldChange{{Field: "tags", New: "x"}}}))
+	require.Equal(t, fieldCode("tags"), unknown[23])
+	unknown[23] = byte(len(fieldCodes) + 1)
+	_, err := unpackChange(owner, string(unknown))
+	assert.ErrorIs(t, err, errCorrupt, "an unknown field code")
 }

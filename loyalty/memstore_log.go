@@ -2,12 +2,12 @@ package loyalty
 
 import (
 	"bytes"
-	"encoding/binary"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/codec"
 )
 
 // entryLog is where a MemoryStore keeps its entries and command records: encoded back to
@@ -88,34 +88,34 @@ func (l *entryLog) holds(n uint32, e *Entry) bool {
 // encode encodes e into l.buf and returns it.
 func (l *entryLog) encode(e *Entry) []byte {
 	b := l.buf[:0]
-	b = appendUUID(b, e.ID.UUID())
+	b = codec.AppendUUID(b, e.ID.UUID())
 	b = l.appendName(b, e.Account.Program)
-	b = appendUUID(b, e.Account.Customer.UUID())
+	b = codec.AppendUUID(b, e.Account.Customer.UUID())
 	b = l.appendName(b, e.Account.PointType)
 	b = l.appendName(b, string(e.Kind))
 	b = l.appendTime(b, e.At)
-	b = binary.AppendVarint(b, e.Points)
-	b = binary.AppendVarint(b, e.Debt)
-	b = appendUUID(b, e.Reverses.UUID())
-	b = binary.AppendVarint(b, e.Quantity)
-	b = binary.AppendVarint(b, int64(e.ProgramVersion))
-	b = appendStr(b, e.Key)
+	b = codec.AppendVarint(b, e.Points)
+	b = codec.AppendVarint(b, e.Debt)
+	b = codec.AppendUUID(b, e.Reverses.UUID())
+	b = codec.AppendVarint(b, e.Quantity)
+	b = codec.AppendVarint(b, int64(e.ProgramVersion))
+	b = codec.AppendString(b, e.Key)
 	b = l.appendName(b, e.Source.Type)
-	b = appendStr(b, e.Source.Ref)
-	b = appendStr(b, e.Source.Line)
+	b = codec.AppendString(b, e.Source.Ref)
+	b = codec.AppendString(b, e.Source.Line)
 	b = l.appendName(b, e.Source.Rule)
-	b = appendStr(b, e.Reason)
-	b = appendStr(b, e.Actor)
-	b = appendCount(b, e.Lots == nil, len(e.Lots))
+	b = codec.AppendString(b, e.Reason)
+	b = codec.AppendString(b, e.Actor)
+	b = codec.AppendCount(b, e.Lots)
 	for _, m := range e.Lots {
-		b = appendUUID(b, m.Lot.UUID())
-		b = binary.AppendVarint(b, m.Points)
-		b = appendStr(b, m.Line)
+		b = codec.AppendUUID(b, m.Lot.UUID())
+		b = codec.AppendVarint(b, m.Points)
+		b = codec.AppendString(b, m.Line)
 	}
-	b = appendCount(b, e.Awards == nil, len(e.Awards))
+	b = codec.AppendCount(b, e.Awards)
 	for _, a := range e.Awards {
 		b = l.appendName(b, a.Rule)
-		b = binary.AppendVarint(b, a.Points)
+		b = codec.AppendVarint(b, a.Points)
 	}
 	l.buf = b
 	return b
@@ -123,40 +123,40 @@ func (l *entryLog) encode(e *Entry) []byte {
 
 // entry decodes entry n.
 func (l *entryLog) entry(n uint32) Entry {
-	r := logReader{b: l.at(l.offs[n]), log: l}
+	r := logReader{codec.NewReader(l.at(l.offs[n])), l}
 	var e Entry
-	e.ID = EntryIDFrom(r.uuid())
+	e.ID = EntryIDFrom(r.UUID())
 	e.Account.Program = r.name()
-	e.Account.Customer = crm.CustomerIDFrom(r.uuid())
+	e.Account.Customer = crm.CustomerIDFrom(r.UUID())
 	e.Account.PointType = r.name()
 	e.Kind = EntryKind(r.name())
 	e.At = r.time()
-	e.Points = r.varint()
-	e.Debt = r.varint()
-	e.Reverses = EntryIDFrom(r.uuid())
-	e.Quantity = r.varint()
-	e.ProgramVersion = int(r.varint())
-	e.Key = r.str()
+	e.Points = r.Varint()
+	e.Debt = r.Varint()
+	e.Reverses = EntryIDFrom(r.UUID())
+	e.Quantity = r.Varint()
+	e.ProgramVersion = int(r.Varint())
+	e.Key = r.String()
 	e.Source.Type = r.name()
-	e.Source.Ref = r.str()
-	e.Source.Line = r.str()
+	e.Source.Ref = r.String()
+	e.Source.Line = r.String()
 	e.Source.Rule = r.name()
-	e.Reason = r.str()
-	e.Actor = r.str()
-	if n, ok := r.count(); ok {
+	e.Reason = r.String()
+	e.Actor = r.String()
+	if n, ok := r.Count(); ok {
 		e.Lots = make([]LotMove, n)
 		for i := range e.Lots {
 			m := &e.Lots[i]
-			m.Lot = LotIDFrom(r.uuid())
-			m.Points = r.varint()
-			m.Line = r.str()
+			m.Lot = LotIDFrom(r.UUID())
+			m.Points = r.Varint()
+			m.Line = r.String()
 		}
 	}
-	if n, ok := r.count(); ok {
+	if n, ok := r.Count(); ok {
 		e.Awards = make([]RuleAward, n)
 		for i := range e.Awards {
 			e.Awards[i].Rule = r.name()
-			e.Awards[i].Points = r.varint()
+			e.Awards[i].Points = r.Varint()
 		}
 	}
 	return e
@@ -164,11 +164,12 @@ func (l *entryLog) entry(n uint32) Entry {
 
 // entryAt decodes entry n's At alone.
 func (l *entryLog) entryAt(n uint32) time.Time {
-	r := logReader{b: l.at(l.offs[n])[16:], log: l} // past the ID
-	r.uvarint()                                     // programme
-	r.b = r.b[16:]                                  // customer
-	r.uvarint()                                     // point type
-	r.uvarint()                                     // kind
+	r := logReader{codec.NewReader(l.at(l.offs[n])), l}
+	r.Skip(codec.UUIDLen) // ID
+	r.Uvarint()           // programme
+	r.Skip(codec.UUIDLen) // customer
+	r.Uvarint()           // point type
+	r.Uvarint()           // kind
 	return r.time()
 }
 
@@ -184,13 +185,13 @@ type loggedCommand struct {
 // addCommand encodes a command record and returns its position.
 func (l *entryLog) addCommand(c loggedCommand) uint64 {
 	b := l.buf[:0]
-	b = binary.AppendUvarint(b, c.prev)
-	b = appendStr(b, c.key)
-	b = appendStr(b, c.digest)
+	b = codec.AppendUvarint(b, c.prev)
+	b = codec.AppendString(b, c.key)
+	b = codec.AppendString(b, c.digest)
 	b = l.appendTime(b, c.at)
-	b = binary.AppendUvarint(b, uint64(len(c.entries)))
+	b = codec.AppendUvarint(b, uint64(len(c.entries)))
 	for _, n := range c.entries {
-		b = binary.AppendUvarint(b, uint64(n))
+		b = codec.AppendUvarint(b, uint64(n))
 	}
 	l.buf = b
 	return l.put(b)
@@ -199,18 +200,18 @@ func (l *entryLog) addCommand(c loggedCommand) uint64 {
 // commandKey decodes the record at pos up to its key: the previous record's position + 1
 // and the key, without copying the key.
 func (l *entryLog) commandKey(pos uint64) (prev uint64, key []byte) {
-	r := logReader{b: l.at(pos), log: l}
-	prev = r.uvarint()
-	return prev, r.bytes()
+	r := logReader{codec.NewReader(l.at(pos)), l}
+	prev = r.Uvarint()
+	return prev, r.Bytes()
 }
 
 // command decodes the record at pos.
 func (l *entryLog) command(pos uint64) loggedCommand {
-	r := logReader{b: l.at(pos), log: l}
-	c := loggedCommand{prev: r.uvarint(), key: r.str(), digest: r.str(), at: r.time()}
-	c.entries = make([]uint32, r.uvarint())
+	r := logReader{codec.NewReader(l.at(pos)), l}
+	c := loggedCommand{prev: r.Uvarint(), key: r.String(), digest: r.String(), at: r.time()}
+	c.entries = make([]uint32, r.Length())
 	for i := range c.entries {
-		c.entries[i] = uint32(r.uvarint())
+		c.entries[i] = uint32(r.Uvarint())
 	}
 	return c
 }
@@ -226,15 +227,15 @@ func (l *entryLog) appendName(b []byte, s string) []byte {
 		}
 		c.name, c.id = s, id
 	}
-	return binary.AppendUvarint(b, uint64(c.id))
+	return codec.AppendUvarint(b, uint64(c.id))
 }
 
 // appendTime writes t's instant (seconds and nanoseconds since 1970) and the number of its
 // zone.
 func (l *entryLog) appendTime(b []byte, t time.Time) []byte {
-	b = binary.AppendVarint(b, t.Unix())
-	b = binary.AppendUvarint(b, uint64(t.Nanosecond()))
-	return binary.AppendUvarint(b, uint64(l.zone(t.Location())))
+	b = codec.AppendVarint(b, t.Unix())
+	b = codec.AppendUvarint(b, uint64(t.Nanosecond()))
+	return codec.AppendUvarint(b, uint64(l.zone(t.Location())))
 }
 
 // zone returns the number of loc in l.zones, adding it if it is new.
@@ -304,71 +305,17 @@ func hash8(s string) uint8 {
 	return uint8(h ^ h>>8 ^ h>>16 ^ h>>24)
 }
 
-func appendUUID(b []byte, u uuid.UUID) []byte { return append(b, u[:]...) }
-
-func appendStr(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
-// appendCount writes a slice's length, distinguishing a nil slice (0) from an empty one.
-func appendCount(b []byte, isNil bool, n int) []byte {
-	if isNil {
-		return append(b, 0)
-	}
-	return binary.AppendUvarint(b, uint64(n)+1)
-}
-
 // logReader decodes what entryLog wrote. The log is the store's own and always well
-// formed, so the reader does not check it.
+// formed, so the store does not check the reader's error.
 type logReader struct {
-	b   []byte
+	codec.Reader[[]byte]
 	log *entryLog
 }
 
-func (r *logReader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *logReader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *logReader) uuid() uuid.UUID {
-	var u uuid.UUID
-	copy(u[:], r.b[:16])
-	r.b = r.b[16:]
-	return u
-}
-
-func (r *logReader) bytes() []byte {
-	n := r.uvarint()
-	s := r.b[:n:n]
-	r.b = r.b[n:]
-	return s
-}
-
-func (r *logReader) str() string {
-	if b := r.bytes(); len(b) > 0 {
-		return string(b)
-	}
-	return ""
-}
-
-func (r *logReader) name() string { return r.log.names[r.uvarint()] }
+func (r *logReader) name() string { return r.log.names[r.Uvarint()] }
 
 func (r *logReader) time() time.Time {
-	sec := r.varint()
-	nsec := int32(r.uvarint())
-	return r.log.time(memTime{sec: sec, nsec: nsec, zone: uint32(r.uvarint())})
-}
-
-// count reads what appendCount wrote: the length, and false for a nil slice.
-func (r *logReader) count() (int, bool) {
-	n := r.uvarint()
-	return int(n) - 1, n > 0
+	sec := r.Varint()
+	nsec := int32(r.Uvarint())
+	return r.log.time(memTime{sec: sec, nsec: nsec, zone: uint32(r.Uvarint())})
 }

@@ -3,7 +3,6 @@ package loyalty
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/codec"
 )
 
 // EarnResult is what an order or event earned: the rule-by-rule earning and the entries
@@ -499,28 +499,28 @@ func orderDigest(o Order) string {
 	// built by functions returning the slice (not methods on a pointer), so that it stays
 	// on the stack.
 	var stack [512]byte
-	b := appendStr(stack[:0], "order")
-	b = appendStr(b, o.ID)
-	b = binary.AppendUvarint(b, 16) // the customer ID's length
-	b = appendUUID(b, o.CustomerID.UUID())
-	b = binary.AppendVarint(b, o.At.Unix())
-	b = binary.AppendVarint(b, int64(o.At.Nanosecond()))
-	b = appendStr(b, o.Currency)
-	b = appendStr(b, o.Channel)
-	b = appendStr(b, o.Store)
-	b = binary.AppendVarint(b, int64(len(o.Lines)))
+	b := codec.AppendString(stack[:0], "order")
+	b = codec.AppendString(b, o.ID)
+	b = codec.AppendUvarint(b, 16) // the customer ID's length
+	b = codec.AppendUUID(b, o.CustomerID.UUID())
+	b = codec.AppendVarint(b, o.At.Unix())
+	b = codec.AppendVarint(b, int64(o.At.Nanosecond()))
+	b = codec.AppendString(b, o.Currency)
+	b = codec.AppendString(b, o.Channel)
+	b = codec.AppendString(b, o.Store)
+	b = codec.AppendVarint(b, int64(len(o.Lines)))
 	for _, l := range o.Lines {
-		b = appendStr(b, l.ID)
-		b = appendStr(b, l.SKU)
-		b = appendStr(b, l.Category)
-		b = binary.AppendVarint(b, l.Quantity)
+		b = codec.AppendString(b, l.ID)
+		b = codec.AppendString(b, l.SKU)
+		b = codec.AppendString(b, l.Category)
+		b = codec.AppendVarint(b, l.Quantity)
 		// The amount by value: its currency, then amountKey's parts.
-		b = appendStr(b, string(l.Amount.Currency()))
+		b = codec.AppendString(b, string(l.Amount.Currency()))
 		if c, e, text, long := amountKey(l.Amount.Amount()); long {
-			b = appendStr(b, text)
+			b = codec.AppendString(b, text)
 		} else {
-			b = binary.AppendVarint(b, c)
-			b = binary.AppendVarint(b, e)
+			b = codec.AppendVarint(b, c)
+			b = codec.AppendVarint(b, e)
 		}
 	}
 	sum := sha256.Sum256(b)
