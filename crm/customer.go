@@ -230,7 +230,7 @@ func (p *Profile) cloneSlices() {
 var attrKeyRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,63}$`)
 
 // Normalize puts the profile in canonical form and validates it, reading phone numbers
-// without a country code in defaultRegion. It returns a *ValidationError naming every bad
+// without a country code in defaultRegion. It returns a *kehu.ValidationError naming every bad
 // field; on error the profile may be partly normalised, so callers normalise a copy.
 func (p *Profile) Normalize(defaultRegion string) error {
 	var probs kehu.Problems
@@ -333,7 +333,7 @@ func (e *Email) parts() (value, label *string, primary *bool) {
 func (p *Phone) parts() (value, label *string, primary *bool) { return &p.Number, &p.Label, &p.Primary }
 
 // normalizeContacts normalises each contact's value with norm, drops repeats of a value,
-// cleans labels and keeps at most one primary. Problems are reported under field[i].
+// cleans labels and keeps at most one primary. kehu.Problems are reported under field[i].
 func normalizeContacts[T any, P interface {
 	*T
 	parts() (value, label *string, primary *bool)

@@ -17,10 +17,10 @@ var (
 	// ErrNoConsent reports an outbound contact the customer has not consented to.
 	ErrNoConsent = errors.New("no consent for this contact")
 	// ErrMerged reports a change aimed at a customer that was merged into another (a
-	// tombstone). It matches ErrConflict.
+	// tombstone). It matches kehu.ErrConflict.
 	ErrMerged = fmt.Errorf("%w: customer was merged into another", kehu.ErrConflict)
 	// ErrErased reports a change aimed at a customer whose personal data was erased. It
-	// matches ErrConflict.
+	// matches kehu.ErrConflict.
 	ErrErased = fmt.Errorf("%w: customer was erased", kehu.ErrConflict)
 )
 
@@ -165,7 +165,7 @@ func (s *Service) publish(ctx context.Context, events ...kehu.Event) error {
 	return nil
 }
 
-// GetCustomer returns the customer, or ErrNotFound. A merged-away customer is returned as
+// GetCustomer returns the customer, or kehu.ErrNotFound. A merged-away customer is returned as
 // its tombstone (see ResolveCustomer).
 func (s *Service) GetCustomer(ctx context.Context, id CustomerID) (*Customer, error) {
 	return s.store.GetCustomer(ctx, id)
@@ -192,7 +192,7 @@ type UpdateOptions struct {
 	Key string
 	// IfVersion, when not zero, applies the change only if the customer is still at that
 	// version (optimistic concurrency for hosts that read, show and then write); otherwise
-	// the change fails with ErrConflict.
+	// the change fails with kehu.ErrConflict.
 	IfVersion int64
 	// Reason is recorded in the audit history.
 	Reason string
@@ -207,7 +207,7 @@ const maxAttempts = 8
 
 // update runs a guarded change: it refuses tombstones and erased customers, checks
 // IfVersion, lets mutate change a copy, and stores it with an audit entry of the diff. If
-// mutate changes nothing, nothing is written. A store's ErrConflict (a lost race) is retried
+// mutate changes nothing, nothing is written. A store's kehu.ErrConflict (a lost race) is retried
 // against the fresh version. It returns the stored customer and the entry (nil when nothing
 // changed).
 func (s *Service) update(ctx context.Context, id CustomerID, action string, o UpdateOptions,
@@ -391,7 +391,7 @@ type ConsentInput struct {
 }
 
 // RecordConsent stores the current consent for a channel and purpose and audits the change.
-// An older statement than the one held (by At) is refused with ErrConflict, so a late
+// An older statement than the one held (by At) is refused with kehu.ErrConflict, so a late
 // message cannot overturn a newer choice.
 func (s *Service) RecordConsent(ctx context.Context, id CustomerID, in ConsentInput, opt *UpdateOptions) (*Customer, error) {
 	var o UpdateOptions

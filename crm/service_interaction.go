@@ -33,7 +33,7 @@ type InteractionInput struct {
 	// ReplyBy is when a reply is due; zero if none is needed. It may not precede At.
 	ReplyBy time.Time
 	// Key makes the call idempotent: a repeat returns the first interaction; a repeat with
-	// different content fails with ErrKeyReused.
+	// different content fails with kehu.ErrKeyReused.
 	Key string
 }
 

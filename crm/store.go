@@ -22,22 +22,26 @@ import (
 //
 // Copies: a store never keeps a pointer it was given nor returns one it keeps; callers may
 // change what they pass in and what they get back.
+//
+// Keys: a store keeps idempotency keys (Change.Key, Interaction.Key) byte for byte. Before
+// it writes anything, it refuses a non-empty key that kehu.CheckKey refuses, with that
+// error, so that every store refuses the same keys.
 type Store interface {
 	// CreateCustomer stores a new customer (Version 1) and the first entry of its history,
 	// atomically. The entry's Key, when not empty, is the create's idempotency key:
-	// GetCustomerByKey finds the customer by it. It fails with ErrDuplicate if the ID exists
+	// GetCustomerByKey finds the customer by it. It fails with kehu.ErrDuplicate if the ID exists
 	// or another customer was created with the same key.
 	CreateCustomer(ctx context.Context, c *Customer, first *Change) error
-	// GetCustomer returns the customer, or ErrNotFound.
+	// GetCustomer returns the customer, or kehu.ErrNotFound.
 	GetCustomer(ctx context.Context, id CustomerID) (*Customer, error)
-	// GetCustomerByKey returns the customer created with the idempotency key, or ErrNotFound.
+	// GetCustomerByKey returns the customer created with the idempotency key, or kehu.ErrNotFound.
 	GetCustomerByKey(ctx context.Context, key string) (*Customer, error)
 	// UpdateCustomer runs fn on a copy of the current customer, atomically. If fn returns an
 	// error nothing is written and the error is returned as is. Otherwise the copy is stored
 	// with Version increased by one, and the returned Change, if not nil, is appended to the
 	// customer's history in the same step; a Change whose Key is not empty and was already
-	// used by this customer fails the whole update with ErrDuplicate. Concurrent updates of
-	// one customer are serialised, or all but one fail with ErrConflict. ErrNotFound if the
+	// used by this customer fails the whole update with kehu.ErrDuplicate. Concurrent updates of
+	// one customer are serialised, or all but one fail with kehu.ErrConflict. kehu.ErrNotFound if the
 	// customer does not exist.
 	UpdateCustomer(ctx context.Context, id CustomerID, fn func(*Customer) (*Change, error)) error
 	// MergeCustomers runs fn on copies of both customers and, if it returns no error, stores
@@ -53,7 +57,7 @@ type Store interface {
 	// SearchCustomers returns one page of the customers matching q, in ID order.
 	SearchCustomers(ctx context.Context, q SearchQuery) (kehu.Page[*Customer], error)
 	// History returns one page of a customer's audit history in the order it was appended
-	// (ErrNotFound if the customer does not exist). Entries copied by a merge come where the
+	// (kehu.ErrNotFound if the customer does not exist). Entries copied by a merge come where the
 	// merge was appended; nothing already listed ever moves, so cursors stay valid.
 	History(ctx context.Context, id CustomerID, page kehu.PageRequest) (kehu.Page[Change], error)
 	// RedactHistory replaces, in every history entry listed under the customer, each field
@@ -61,12 +65,12 @@ type Store interface {
 	// permitted edit of history, used by Erase.
 	RedactHistory(ctx context.Context, id CustomerID, redact func(field string) bool) error
 
-	// CreateInteraction stores a new interaction. ErrNotFound if its customer does not
-	// exist; ErrDuplicate if the ID exists or in.Key is not empty and already used.
+	// CreateInteraction stores a new interaction. kehu.ErrNotFound if its customer does not
+	// exist; kehu.ErrDuplicate if the ID exists or in.Key is not empty and already used.
 	CreateInteraction(ctx context.Context, in *Interaction) error
-	// GetInteraction returns the interaction, or ErrNotFound.
+	// GetInteraction returns the interaction, or kehu.ErrNotFound.
 	GetInteraction(ctx context.Context, id InteractionID) (*Interaction, error)
-	// GetInteractionByKey returns the interaction recorded with the key, or ErrNotFound.
+	// GetInteractionByKey returns the interaction recorded with the key, or kehu.ErrNotFound.
 	GetInteractionByKey(ctx context.Context, key string) (*Interaction, error)
 	// UpdateInteraction runs fn on a copy of the interaction atomically; on error nothing is
 	// written.

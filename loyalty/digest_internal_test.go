@@ -13,7 +13,7 @@ import (
 
 // TestOrderDigestIsStable pins EarnOrder's digest of one order. Stores keep digests with
 // their command records, so a change to the digest's byte stream would turn every replay
-// of an order earned before into ErrKeyReused; the value is the one the first
+// of an order earned before into kehu.ErrKeyReused; the value is the one the first
 // implementation wrote.
 func TestOrderDigestIsStable(t *testing.T) {
 	o := Order{ID: "SO-1", CustomerID: crm.CustomerIDFrom(uuid.UUID{7, 1}), At: time.Date(2026, 6, 1, 12, 30, 0, 5, time.UTC),

@@ -648,7 +648,7 @@ type condKey struct {
 }
 
 // condition compiles a When expression against env (a struct value; see exprpolicy.Compile)
-// with kehu's expression policy. An empty expression gives nil (always true). Problems go
+// with kehu's expression policy. An empty expression gives nil (always true). kehu.Problems go
 // to pr on field.
 func (pr *programProblems) condition(field, src string, env any) *vm.Program {
 	return exprpolicy.Compile(&pr.Problems, field, src, env)

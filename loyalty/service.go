@@ -140,7 +140,7 @@ type runState struct {
 	ruled  bool
 }
 
-// replay answers a command whose key was seen before: its first result, or ErrKeyReused.
+// replay answers a command whose key was seen before: its first result, or kehu.ErrKeyReused.
 func (s *Service) replay(ctx context.Context, p *Program, key, dig string) ([]Entry, bool, error) {
 	cmd, err := s.store.Command(ctx, p.ID, key)
 	switch {

@@ -10,7 +10,7 @@ import (
 
 // Command is the stored record of an idempotent command: its key, a digest of what it
 // asked, and what it produced. A repeat with the same key and digest returns Entries; with a
-// different digest it fails with ErrKeyReused.
+// different digest it fails with kehu.ErrKeyReused.
 type Command struct {
 	Program string    `json:"program"`
 	Key     string    `json:"key"`
@@ -47,7 +47,9 @@ type Store interface {
 	// an error nothing is written and the error is returned as is. Otherwise every account is
 	// stored with Version increased by one, and the commit's entries and command record are
 	// stored with them, all in one atomic step. If the commit's command key was already
-	// recorded for the programme, nothing is written and Update fails with kehu.ErrDuplicate.
+	// recorded for the programme, nothing is written and Update fails with kehu.ErrDuplicate;
+	// if kehu.CheckKey refuses it, nothing is written and Update returns that error. A key is
+	// stored as given, byte for byte.
 	// Updates of the same account are serialised, or all but one fail with kehu.ErrConflict.
 	// fn may run while the store holds locks (a SQL store runs it inside its transaction):
 	// it must be quick and must not call the store.

@@ -345,7 +345,7 @@ func TestCRMStoreMergeChain(t *testing.T) {
 }
 
 // Values that PostgreSQL text cannot hold, and documents the domain types would refuse to
-// read back, are refused with ErrInvalid and leave nothing behind.
+// read back, are refused with kehu.ErrInvalid and leave nothing behind.
 func TestCRMStoreUnstorableValues(t *testing.T) {
 	w := newCRMWorld(t)
 	c := w.create(t, "Kept Customer", "")

@@ -314,7 +314,7 @@ func lyWriteCommit(ctx context.Context, conn *pgxpool.Conn, keys []loyalty.Accou
 		case i == 0 && cmd != nil && isUnique(err, "loyalty_commands_pkey"):
 			return fmt.Errorf("command %q of %s: %w", cmd.Key, cmd.Program, kehu.ErrDuplicate)
 		case isUnique(err, "loyalty_entries_pkey"):
-			// Not the commit's command key (that is ErrDuplicate) but an ID source that
+			// Not the commit's command key (that is kehu.ErrDuplicate) but an ID source that
 			// repeated itself: another attempt with fresh IDs can succeed.
 			return fmt.Errorf("postgres: loyalty update: an entry ID is already stored: %w: %v", kehu.ErrConflict, err)
 		default:
