@@ -104,10 +104,9 @@ func (h *harness) customerWithID(id crm.CustomerID, p crm.Profile) *crm.Customer
 	}
 }
 
-// richCustomer fills every kind of field, so that a store that drops or mangles one is
-// caught by a round trip.
-func (h *harness) richCustomer() *crm.Customer {
-	p := crm.Profile{
+// richProfile fills every field of a profile.
+func richProfile() crm.Profile {
+	return crm.Profile{
 		Kind:     crm.Person,
 		Name:     crm.Name{Display: "王小明", Family: "王", Given: "小明", Phonetic: "Wang Xiaoming", FamilyFirst: true},
 		Company:  "北京示例科技有限公司",
@@ -129,7 +128,9 @@ func (h *harness) richCustomer() *crm.Customer {
 			Gender:     crm.GenderMale,
 			Occupation: "manager",
 			IncomeBand: "200k-500k CNY",
+			Education:  crm.EducationMaster,
 		},
+		DISC:        crm.DISCConscientiousness,
 		Preferences: crm.Preferences{Language: "zh-CN", Channel: crm.ChannelPhone, Notes: []string{"no calls before 10:00"}},
 		Interests:   []string{"tea", "ceramics"},
 		Tags:        []string{"vip", "wholesale"},
@@ -143,7 +144,12 @@ func (h *harness) richCustomer() *crm.Customer {
 		Owner:       "agent-7",
 		Acquisition: crm.Acquisition{Source: "spring-fair-2026", Channel: "store"},
 	}
-	c := h.customer(p)
+}
+
+// richCustomer fills every kind of field, so that a store that drops or mangles one is
+// caught by a round trip.
+func (h *harness) richCustomer() *crm.Customer {
+	c := h.customer(richProfile())
 	c.Stage = crm.StagePotential
 	c.StageHistory = []crm.StageChange{{From: crm.StageIntent, To: crm.StagePotential, At: c.CreatedAt, Actor: actor, Reason: "qualified"}}
 	c.Consents = []crm.Consent{{Channel: crm.ConsentEmail, Purpose: crm.PurposeMarketing, Granted: true, At: c.CreatedAt, Source: "web-form"}}

@@ -4,11 +4,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/internal/suite"
 )
@@ -42,35 +40,9 @@ func (h *harness) odd(d time.Duration) time.Time {
 // fullCustomer returns a customer with every field set, as stored (Version 1), under its
 // create key, and with the given email (so that customers of one test do not share it).
 func (h *harness) fullCustomer(email string) *crm.Customer {
-	p := crm.Profile{
-		Kind:     crm.Person,
-		Name:     crm.Name{Display: "王小明", Family: "王", Given: "小明", Phonetic: "Wang Xiaoming", FamilyFirst: true},
-		Company:  "北京示例科技有限公司",
-		JobTitle: "采购经理",
-		Emails:   []crm.Email{{Address: email, Label: "work", Primary: true, Verified: true}},
-		Phones:   []crm.Phone{{Number: "+8613800138000", Label: "mobile", Primary: true}},
-		Addresses: []crm.Address{{
-			Label: "office", Country: "CN", Region: "北京市", City: "北京", District: "海淀区",
-			Street: "中关村大街 1 号", PostalCode: "100080", Primary: true,
-		}},
-		Demographics: crm.Demographics{
-			BirthDate: kehu.MustDate(1988, time.May, 17), Gender: crm.GenderMale, Occupation: "manager",
-			IncomeBand: "200k-500k CNY", Education: crm.EducationMaster,
-		},
-		DISC:        crm.DISCConscientiousness,
-		Preferences: crm.Preferences{Language: "zh-CN", Channel: crm.ChannelPhone, Notes: []string{"no calls before 10:00"}},
-		Interests:   []string{"tea", "ceramics"},
-		Tags:        []string{"vip", "wholesale"},
-		Attributes: map[string]crm.AttrValue{
-			"loyalty.card": crm.StringAttr("C-0042"),
-			"credit":       crm.NumberAttr(decimal.RequireFromString("12.5")),
-			"newsletter":   crm.BoolAttr(true),
-			"since":        crm.DateAttr(kehu.MustDate(2019, time.January, 2)),
-			"limit":        crm.MoneyAttr(kehu.MustMoney("5000.00", "CNY")),
-		},
-		Owner:       "agent-7",
-		Acquisition: crm.Acquisition{Source: "spring-fair-2026", Channel: "store"},
-	}
+	p := richProfile()
+	p.Emails = []crm.Email{{Address: email, Label: "work", Primary: true, Verified: true}}
+	p.Phones = p.Phones[:1]
 	c := &crm.Customer{
 		ID: h.customerID(), Version: 1, CreatedAt: h.odd(-time.Hour), UpdatedAt: h.odd(0), Profile: p,
 		Stage: crm.StagePotential,
