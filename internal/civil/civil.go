@@ -1,10 +1,3 @@
-// Package civil holds kehu's one definition of calendar arithmetic on the proleptic
-// Gregorian calendar: day numbers (days since 1970-01-01) to and from year, month and day,
-// leap years, month lengths and floor division. The day-number conversions are H.
-// Hinnant's days_from_civil and civil_from_days ("chrono-Compatible Low-Level Date
-// Algorithms"); they are exact for every year whose day number fits in an int64 with room
-// to spare (|year| < 2^50), including year 0 (1 BC) and negative years, as time.Date counts
-// them.
 package civil
 
 // IsLeap reports whether y is a leap year: divisible by 4, except centuries not divisible
