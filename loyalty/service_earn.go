@@ -146,6 +146,9 @@ func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, 
 		return nil, err
 	}
 	key := kehu.LibraryKey("event", string(event), ref)
+	if err := kehu.CheckKey("ref", key); err != nil {
+		return nil, err
+	}
 	src := Source{Type: "event", Ref: string(event) + ":" + ref}
 	return s.earnWithUsage(ctx, p, m.CustomerID, func(u *ledgerUsage) (*Earning, []awardGroup, error) {
 		awards, steps, err := p.EventAwards(event, s.opts.Now(), m, u)
