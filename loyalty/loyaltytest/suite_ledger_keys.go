@@ -1,9 +1,11 @@
 package loyaltytest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +21,7 @@ func keyTests() []test {
 	return []test{
 		{Name: "RacingRetriesAnswerFirst", Run: testRacingRetries},
 		{Name: "RacingTransferRetries", Run: testRacingTransferRetries},
+		{Name: "RetryQueuedBehindFirstAttempt", Run: testRetryQueuedBehindFirstAttempt},
 		{Name: "RacingReserveRetries", Run: testRacingReserveRetries},
 		{Name: "KeyRequired", Run: testKeyRequired},
 		{Name: "BadKeysRefused", Run: testBadKeysRefused},
@@ -211,4 +214,65 @@ func testRacingReserveRetries(t *testing.T, h *harness) {
 	}
 	assert.EqualValues(t, 1, h.getReward(l.retail.ID, "coffee").Stock, "the units leave the stock once")
 	assert.EqualValues(t, 0, l.available(l.retail, c), "the points are held once")
+}
+
+// holdingStore holds the first Update that writes a command record inside its function —
+// with the store's locks taken — until release is closed, so that retries of the same
+// command queue behind the first attempt instead of finding its record.
+type holdingStore struct {
+	loyalty.Store
+	held    atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *holdingStore) Update(ctx context.Context, keys []loyalty.AccountKey, fn func([]*loyalty.Account) (*loyalty.Commit, error)) error {
+	return s.Store.Update(ctx, keys, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+		commit, err := fn(accts)
+		if err == nil && commit != nil && commit.Command != nil && s.held.CompareAndSwap(false, true) {
+			close(s.entered)
+			<-s.release
+		}
+		return commit, err
+	})
+}
+
+// testRetryQueuedBehindFirstAttempt plays the race the way it happens in production: the
+// first attempt of a redeem holds the account inside the store's atomic update when its
+// retries arrive, so they find no record, wait for the account, and then see it spent. The
+// retries must still get the first result, not ErrInsufficientPoints.
+func testRetryQueuedBehindFirstAttempt(t *testing.T, h *harness) {
+	const retries = 6
+	hs := &holdingStore{Store: h.s, entered: make(chan struct{}), release: make(chan struct{})}
+	svc := loyalty.NewService(hs, &kehu.Options{Now: h.clock.Now, NewID: h.ids.NewID})
+	l := h.ledger()
+	c := l.member(l.retail)
+	l.earn(l.retail, c, points, 100, orderSource("SO-1", "L1"), "")
+	cmd := loyalty.Points{Customer: c, PointType: points, Points: 100, Key: "checkout-slow"}
+	var first loyalty.Entry
+	firstErr := make(chan error, 1)
+	go func() {
+		var err error
+		first, err = svc.Redeem(h.ctx, l.retail, cmd)
+		firstErr <- err
+	}()
+	<-hs.entered
+	got := make([]loyalty.Entry, retries)
+	done := make(chan []error, 1)
+	go func() {
+		done <- suite.Parallel(retries, func(i int) (err error) {
+			got[i], err = retryLost(func() (loyalty.Entry, error) { return svc.Redeem(h.ctx, l.retail, cmd) })
+			return err
+		})
+	}()
+	time.Sleep(100 * time.Millisecond) // let the retries reach the held account
+	close(hs.release)
+	require.NoError(t, <-firstErr, "the first attempt")
+	errs := <-done
+	l.check("retries queued behind the first attempt")
+	for i, err := range errs {
+		require.NoError(t, err, "retry %d queued behind its first attempt must get the first result", i)
+		assertEntry(t, first, got[i], "retry %d must return the entry the first attempt wrote", i)
+	}
+	assert.EqualValues(t, 0, l.available(l.retail, c), "the points are spent once")
 }
