@@ -1,6 +1,7 @@
-package crmtest_test
+package kehu_test
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,7 +10,7 @@ import (
 
 // A harness wires a fixed clock and sequential IDs into kehu.Options, then moves time by
 // hand: the same run gives the same times and IDs every time.
-func Example() {
+func ExampleDeterministic() {
 	opts, clock, ids := kehu.Deterministic(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 
 	fmt.Println(opts.Now().Format(time.RFC3339))
@@ -54,4 +55,28 @@ func ExampleSeqIDs() {
 	// 00000000-0000-7000-8000-000000000001
 	// 00000000-0000-7000-8000-000000000002
 	// 01000000-0000-7000-8000-000000000001
+}
+
+// Keys a host gives are checked by one rule everywhere; the library's own keys, derived
+// from a natural identifier such as an order's ID, live under a prefix no host key may use.
+func ExampleCheckHostKey() {
+	fmt.Println(kehu.CheckHostKey("key", "checkout:SO-4") == nil)
+	fmt.Println(kehu.LibraryKey("order", "SO-9"))
+	err := kehu.CheckHostKey("key", kehu.LibraryKey("order", "SO-9"))
+	var verr *kehu.ValidationError
+	fmt.Println(errors.As(err, &verr) && verr.Has("key", "reserved"))
+	fmt.Println(kehu.CheckHostKey("key", ""))
+	// Output:
+	// true
+	// kehu:order:SO-9
+	// true
+	// invalid input: key: is empty (required)
+}
+
+// Every instant kehu records is a whole microsecond, what PostgreSQL keeps.
+func ExampleTruncate() {
+	t := time.Date(2026, 3, 1, 9, 0, 0, 123_456_789, time.UTC)
+	fmt.Println(kehu.Truncate(t).Format(time.RFC3339Nano))
+	// Output:
+	// 2026-03-01T09:00:00.123456Z
 }
