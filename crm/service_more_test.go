@@ -483,3 +483,22 @@ func TestUpdateKeyReusedForAnotherCommand(t *testing.T) {
 	_, err = f.svc.CreateCustomer(f.ctx, wang(), &crm.CreateOptions{Key: "spaced"})
 	require.NoError(t, err, "a key is never trimmed: \"spaced\" is another key")
 }
+
+func TestInRegion(t *testing.T) {
+	f := newFixture(t)
+	us := f.svc.InRegion(" us ")
+	c, err := us.CreateCustomer(f.ctx, crm.Profile{Name: crm.Name{Display: "Jane Smith"},
+		Phones: []crm.Phone{{Number: "(415) 555-2671"}}}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "+14155552671", c.Phones[0].Number, "a national number is read in the service's region")
+	found, err := f.svc.GetCustomer(f.ctx, c.ID)
+	require.NoError(t, err, "the copy shares the store")
+	assert.Equal(t, c.ID, found.ID)
+	cn, err := f.svc.CreateCustomer(f.ctx, crm.Profile{Name: crm.Name{Display: "Jane Smith"},
+		Phones: []crm.Phone{{Number: "+1 415 555 2671"}, {Number: "010 6552 9988"}}}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "+861065529988", cn.Phones[1].Number, "the original still reads national numbers in %s", crm.DefaultRegion)
+	hits, err := us.FindByPhone(f.ctx, "415-555-2671")
+	require.NoError(t, err)
+	assert.Len(t, hits, 2, "both customers hold +14155552671")
+}
