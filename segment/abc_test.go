@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,7 +185,7 @@ func independentABC(in []segment.CustomerValue, opts *segment.ABCOptions) map[st
 		if c := q.v.Cmp(p.v); c != 0 {
 			return c
 		}
-		return compare(p.c, q.c)
+		return strings.Compare(p.c, q.c)
 	})
 	thA, _ := new(big.Rat).SetString(strconv.FormatFloat(a, 'f', -1, 64))
 	thAB, _ := new(big.Rat).SetString(strconv.FormatFloat(a+b, 'f', 9, 64))
@@ -224,16 +225,6 @@ func independentABC(in []segment.CustomerValue, opts *segment.ABCOptions) map[st
 		i = j
 	}
 	return out
-}
-
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func TestABCRandomAgainstIndependent(t *testing.T) {
