@@ -57,7 +57,7 @@ func Example_retail() {
 	fmt.Println(errors.Is(err, loyalty.ErrInsufficientPoints))
 
 	// Line 1 is returned: exactly the points it earned come back.
-	_, _ = svc.Refund(ctx, p, loyalty.Refund{Customer: member.CustomerID, Order: "SO-1", Lines: []loyalty.RefundLine{{Line: "1", Quantity: 2, Of: 2}}, Key: "RF-1"})
+	_, _ = svc.Refund(ctx, p, loyalty.Refund{Customer: member.CustomerID, Order: "SO-1", Lines: []loyalty.RefundLine{{Line: "1", Quantity: 2}}, Key: "RF-1"})
 	b, _ = svc.Balance(ctx, p, member.CustomerID, "points")
 	fmt.Println("after refund:", b.Available)
 	// Output:

@@ -82,6 +82,17 @@ type Lot struct {
 	Earned      int64 `json:"earned"`
 	Returned    int64 `json:"returned,omitempty"`
 	ReturnedQty int64 `json:"returned_qty,omitempty"`
+	// Units is, for a lot of one order line, the line's quantity as the order gave it: what
+	// refunds of the line are counted against (0 for other lots).
+	Units int64 `json:"units,omitempty"`
+	// Lapsed is what expired of the lot's points and no refund has accounted for yet: a
+	// refund of the lot counts its shortfall against these first, so points that already
+	// expired are never collected again from other lots.
+	Lapsed int64 `json:"lapsed,omitempty"`
+	// Forgiven is what refunds of the lot could not take back and the return policy
+	// forgave. Points that later come back to the lot (a cancelled redemption that had
+	// spent them) settle it first, so a forgiven refund never leaves the member with points.
+	Forgiven int64 `json:"forgiven,omitempty"`
 }
 
 // Expired reports whether the lot's points are past their expiry at t.
@@ -303,6 +314,7 @@ func (op *ledgerOp) expire(a *Account) *Entry {
 		if l.Remaining > 0 && l.ExpiredAt.IsZero() && l.Expired(op.at) {
 			moves = append(moves, LotMove{Lot: l.ID, Points: -l.Remaining})
 			total += l.Remaining
+			l.Lapsed += l.Remaining
 			l.Remaining = 0
 			l.ExpiredAt = op.at
 		}
@@ -322,9 +334,11 @@ func (op *ledgerOp) credit(a *Account, kind EntryKind, pt PointType, loc *time.L
 	return op.creditLots(a, kind, pt, loc, []lotShare{{points: points}}, src, reason)
 }
 
-// lotShare is one lot of a credit: the order line it is for and its points (1 or more).
+// lotShare is one lot of a credit: the order line it is for, the line's units, and its
+// points (1 or more).
 type lotShare struct {
 	line   string
+	units  int64
 	points int64
 }
 
@@ -339,11 +353,49 @@ func (op *ledgerOp) creditLots(a *Account, kind EntryKind, pt PointType, loc *ti
 		pay := min(a.Debt, sh.points)
 		a.Debt -= pay
 		rest := sh.points - pay
-		l := Lot{ID: LotIDFrom(op.uuid()), Entry: e.ID, Points: rest, Remaining: rest, Earned: sh.points, EarnedAt: op.at,
+		l := Lot{ID: LotIDFrom(op.uuid()), Entry: e.ID, Points: rest, Remaining: rest, Earned: sh.points, Units: sh.units, EarnedAt: op.at,
 			AvailableAt: available, ExpiresAt: expires}
 		a.Lots = append(a.Lots, l)
 		e.Lots = append(e.Lots, LotMove{Lot: l.ID, Points: rest, Line: sh.line})
 		e.Points += sh.points
+		e.Debt -= pay
+	}
+	return e
+}
+
+// carry adds to a the points a draw took from another account of the same point type (a
+// transfer): one lot per expiry the drawn lots had, keeping it, so that points passed from
+// member to member never live longer than they would have where they were earned. The
+// lots are available at once: the points were available to the sender. Debt is paid off
+// first, as by any credit.
+func (op *ledgerOp) carry(a *Account, kind EntryKind, from *Account, drawn []LotMove, src Source, reason string) Entry {
+	e := op.entry(a, kind, src, reason)
+	type part struct {
+		expires time.Time
+		points  int64
+	}
+	var parts []part
+	for _, m := range drawn {
+		l := from.lot(m.Lot)
+		if l == nil || m.Points >= 0 {
+			continue
+		}
+		i := slices.IndexFunc(parts, func(x part) bool { return x.expires.Equal(l.ExpiresAt) })
+		if i < 0 {
+			parts = append(parts, part{expires: l.ExpiresAt})
+			i = len(parts) - 1
+		}
+		parts[i].points -= m.Points
+	}
+	for _, pt := range parts {
+		pay := min(a.Debt, pt.points)
+		a.Debt -= pay
+		rest := pt.points - pay
+		l := Lot{ID: LotIDFrom(op.uuid()), Entry: e.ID, Points: rest, Remaining: rest, Earned: pt.points, EarnedAt: op.at,
+			AvailableAt: op.at, ExpiresAt: pt.expires}
+		a.Lots = append(a.Lots, l)
+		e.Lots = append(e.Lots, LotMove{Lot: l.ID, Points: rest})
+		e.Points += pt.points
 		e.Debt -= pay
 	}
 	return e
@@ -441,36 +493,63 @@ type lotDue struct {
 }
 
 // clawbackLots is clawback over several lots at once (the lots of an order's entry): each
-// lot gives back what it can of its own due, and the shortfall of them all is drawn from
-// the rest of the balance or becomes debt.
+// lot gives back what it can of its own due; what a lot cannot give is first set against
+// its points that already expired (Lot.Lapsed), which are never collected twice; and the
+// shortfall of them all is drawn from the rest of the balance or becomes debt, as the
+// return mode allows. What the mode forgives is recorded on the lots it was due from
+// (Lot.Forgiven), so that points coming back to them later settle it.
 func (op *ledgerOp) clawbackLots(a *Account, kind EntryKind, dues []lotDue, mode ReturnMode, floor int64,
 	policy SpendPolicy, src Source, reason string) Entry {
 	e := op.entry(a, kind, src, reason)
-	var points, taken int64
+	var short, taken int64
+	// unpaid[i] is what dues[i] could not take from its own lot.
+	var unpaidBuf [8]int64
+	unpaid := unpaidBuf[:0]
 	for _, d := range dues {
-		points += d.points
-		if l := a.lot(d.lot); l != nil && l.Remaining > 0 && !l.Expired(op.at) {
-			n := min(l.Remaining, d.points)
-			l.Remaining -= n
-			taken += n
-			e.Lots = append(e.Lots, LotMove{Lot: l.ID, Points: -n})
+		left := d.points
+		if l := a.lot(d.lot); l != nil {
+			if l.Remaining > 0 && !l.Expired(op.at) {
+				n := min(l.Remaining, left)
+				l.Remaining -= n
+				taken += n
+				left -= n
+				e.Lots = append(e.Lots, LotMove{Lot: l.ID, Points: -n})
+			}
+			lapsed := min(left, l.Lapsed)
+			l.Lapsed -= lapsed
+			left -= lapsed
 		}
+		unpaid = append(unpaid, left)
+		short += left
 	}
-	if mode != ReturnForgive && taken < points {
-		moves, n := draw(a, op.at, policy, points-taken, 0)
+	var drawn int64
+	if mode != ReturnForgive && short > 0 {
+		var moves []LotMove
+		moves, drawn = draw(a, op.at, policy, short, 0)
 		e.Lots = append(e.Lots, moves...)
-		taken += n
 	}
 	var owe int64
-	switch short := points - taken; mode {
+	switch rest := short - drawn; mode {
 	case ReturnDebt:
-		owe = short
+		owe = rest
 	case ReturnNegative:
 		// The debt may grow to −floor and no further; the rest is forgiven.
-		owe = min(short, max(0, -floor-a.Debt))
+		owe = min(rest, max(0, -floor-a.Debt))
+	}
+	// What is neither taken nor owed is forgiven, due by due.
+	forgiven := short - drawn - owe
+	for i, d := range dues {
+		if forgiven == 0 {
+			break
+		}
+		if l := a.lot(d.lot); l != nil {
+			n := min(forgiven, unpaid[i])
+			l.Forgiven += n
+			forgiven -= n
+		}
 	}
 	a.Debt += owe
 	e.Debt = owe
-	e.Points = -taken - owe
+	e.Points = -taken - drawn - owe
 	return e
 }

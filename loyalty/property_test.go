@@ -115,7 +115,7 @@ func runSequence(t *testing.T, seed uint64, steps int, stats map[string]int) {
 			for line, units := range o.lines {
 				if left := units - o.refunded[line]; left > 0 && rng.IntN(2) == 0 {
 					q := 1 + rng.Int64N(left)
-					lines = append(lines, loyalty.RefundLine{Line: line, Quantity: q, Of: units})
+					lines = append(lines, loyalty.RefundLine{Line: line, Quantity: q})
 				}
 			}
 			if len(lines) == 0 {

@@ -94,42 +94,47 @@ func TestRefundTakesBackLineByLine(t *testing.T) {
 	steps := []struct {
 		name  string
 		lines []loyalty.RefundLine
-		take  int64 // points the refund takes back
-		line  string
+		takes map[string]int64 // points the refund takes back, by line ("": the order's bonus)
 	}{
-		{"one of line A's two units", []loyalty.RefundLine{{Line: "A", Quantity: 1, Of: 2}}, 100, "A"},
-		{"line A's other unit", []loyalty.RefundLine{{Line: "A", Quantity: 1, Of: 2}}, 100, "A"},
-		{"line B", []loyalty.RefundLine{{Line: "B", Quantity: 1, Of: 1}}, 50, "B"},
-		{"the rest of the order: its bonus", nil, 50, ""},
+		{"one of line A's two units, and with it the order's bonus", []loyalty.RefundLine{{Line: "A", Quantity: 1}},
+			map[string]int64{"A": 100, "": 50}},
+		{"line A's other unit", []loyalty.RefundLine{{Line: "A", Quantity: 1}}, map[string]int64{"A": 100}},
+		{"line B", []loyalty.RefundLine{{Line: "B", Quantity: 1}}, map[string]int64{"B": 50}},
+		{"the rest of the order: nothing is left", nil, map[string]int64{}},
+		{"line A again: it has no units left", []loyalty.RefundLine{{Line: "A", Quantity: 1}}, map[string]int64{}},
 	}
 	book := int64(300)
 	for i, s := range steps {
 		out, err := f.svc.Refund(f.ctx, f.p, loyalty.Refund{Customer: f.member.CustomerID, Order: "SO-1", Lines: s.lines, Key: "RF-" + s.name})
 		require.NoError(t, err, s.name)
-		require.Len(t, out, 1, s.name)
-		r := out[0]
-		assert.Equal(t, loyalty.KindReverse, r.Kind, s.name)
-		assert.EqualValues(t, -s.take, r.Points, s.name)
-		assert.Equal(t, earn.ID, r.Reverses, "%s: the reversal points at the order's entry", s.name)
-		assert.Equal(t, s.line, r.Source.Line, "%s: the reversal names its line", s.name)
-		book -= s.take
+		takes := map[string]int64{}
+		for _, r := range out {
+			assert.Equal(t, loyalty.KindReverse, r.Kind, s.name)
+			assert.Equal(t, earn.ID, r.Reverses, "%s: the reversal points at the order's entry", s.name)
+			takes[r.Source.Line] -= r.Points
+			book += r.Points
+		}
+		assert.Equal(t, s.takes, takes, s.name)
 		assert.Equal(t, book, f.book(t), "step %d: %s", i, s.name)
 	}
-	_, err := f.svc.Refund(f.ctx, f.p, loyalty.Refund{Customer: f.member.CustomerID, Order: "SO-1", Lines: []loyalty.RefundLine{{Line: "A", Quantity: 1, Of: 2}}, Key: "RF-again"})
-	assert.ErrorIs(t, err, kehu.ErrInvalid, "line A has no units left to refund")
 	assert.Zero(t, f.book(t))
+	_, err := f.svc.Refund(f.ctx, f.p, loyalty.Refund{Customer: f.member.CustomerID, Order: "SO-1", Lines: []loyalty.RefundLine{{Line: "A", Quantity: 3}}, Key: "RF-3"})
+	assert.ErrorIs(t, err, kehu.ErrInvalid, "line A never had 3 units")
+	_, err = f.svc.Refund(f.ctx, f.p, loyalty.Refund{Customer: f.member.CustomerID, Order: "SO-1", Lines: []loyalty.RefundLine{{Line: "Z", Quantity: 1}}, Key: "RF-Z"})
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "the order has no line Z")
 }
 
 func TestReverseOrderEntryTakesEveryLot(t *testing.T) {
 	f := newRefundFixture(t, "")
 	earn := f.earn(t)
-	_, err := f.svc.Refund(f.ctx, f.p, loyalty.Refund{Customer: f.member.CustomerID, Order: "SO-1", Lines: []loyalty.RefundLine{{Line: "B", Quantity: 1, Of: 1}}, Key: "RF-B"})
+	_, err := f.svc.Refund(f.ctx, f.p, loyalty.Refund{Customer: f.member.CustomerID, Order: "SO-1", Lines: []loyalty.RefundLine{{Line: "B", Quantity: 1}}, Key: "RF-B"})
 	require.NoError(t, err)
+	assert.EqualValues(t, 200, f.book(t), "line B's refund took its 50 and the order's bonus of 50")
 	out, err := f.svc.Reverse(f.ctx, f.p, earn.ID, "order cancelled")
 	require.NoError(t, err)
 	require.Len(t, out, 1)
-	assert.EqualValues(t, -250, out[0].Points, "what line B's refund took is not taken twice")
-	assert.Len(t, out[0].Lots, 2, "the reversal draws on lots A and the order's")
+	assert.EqualValues(t, -200, out[0].Points, "what line B's refund took is not taken twice")
+	assert.Len(t, out[0].Lots, 1, "the reversal draws on lot A only")
 	assert.Zero(t, f.book(t))
 	again, err := f.svc.Reverse(f.ctx, f.p, earn.ID, "again")
 	require.NoError(t, err)
@@ -146,9 +151,9 @@ func TestReverseOrderEntryTakesEveryLot(t *testing.T) {
 func TestRefundOfSpentPointsFollowsTheReturnPolicy(t *testing.T) {
 	tests := []struct {
 		returns loyalty.ReturnMode
-		book    int64 // after spending 280 of 300 and refunding line A (200)
+		book    int64 // after spending 280 of 300 and refunding line A (200) and the bonus (50)
 	}{
-		{loyalty.ReturnDebt, 20 - 200},
+		{loyalty.ReturnDebt, 20 - 250},
 		{loyalty.ReturnForgive, 0}, // A's lot gives what it has left; nothing else is touched
 	}
 	for _, tc := range tests {
@@ -159,13 +164,13 @@ func TestRefundOfSpentPointsFollowsTheReturnPolicy(t *testing.T) {
 			require.NoError(t, err)
 			a, err := f.store.Account(f.ctx, f.key)
 			require.NoError(t, err)
-			var lotA int64
+			var lotA int64 // what lot A and the bonus's lot have left
 			for _, l := range a.Lots {
-				if l.Earned == 200 {
-					lotA = l.Remaining
+				if l.Earned == 200 || l.Earned == 50 && l.Units == 0 {
+					lotA += l.Remaining
 				}
 			}
-			_, err = f.svc.Refund(f.ctx, f.p, loyalty.Refund{Customer: f.member.CustomerID, Order: "SO-1", Lines: []loyalty.RefundLine{{Line: "A", Quantity: 2, Of: 2}}, Key: "RF-A"})
+			_, err = f.svc.Refund(f.ctx, f.p, loyalty.Refund{Customer: f.member.CustomerID, Order: "SO-1", Lines: []loyalty.RefundLine{{Line: "A", Quantity: 2}}, Key: "RF-A"})
 			require.NoError(t, err)
 			want := tc.book
 			if tc.returns == loyalty.ReturnForgive {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -455,12 +456,12 @@ func (s *Service) reverse(ctx context.Context, p *Program, orig *Entry, reason s
 // maxUnits bounds an order line's units, so that points × units cannot overflow.
 const maxUnits = 1_000_000
 
-// RefundLine is the part of one order line a refund covers: Quantity of the line's Of
-// units (Quantity == Of for the whole line).
+// RefundLine is the part of one order line a refund covers: Quantity of its units. The
+// ledger knows how many units the line had (Lot.Units, from the order EarnOrder credited)
+// and checks the quantity against it.
 type RefundLine struct {
 	Line     string `json:"line"`
 	Quantity int64  `json:"quantity"`
-	Of       int64  `json:"of"`
 }
 
 // Refund is a command that takes back the points some lines of an order earned.
@@ -474,113 +475,172 @@ type Refund struct {
 	Key string `json:"-"`
 }
 
-// Refund takes back the points an order's lines created, line by line: for each lot a
-// refunded line earned (one per point type), the points to take are such that the
-// refunds of a line add up to exactly what the line earned once all its units are refunded
-// (cumulative floor of earned × units refunded ÷ units). Points already spent are handled
-// by the programme's return policy. No lines means the whole order: whatever earlier
-// refunds have left of it. r.Key is required (the refund's own ID, say): two systems that
-// both send the same refund under its key take the points once.
+// Refund takes back the points an order earned, line by line, under these rules (see the
+// package doc, Refunds):
+//
+//   - For each lot a refunded line earned (one per point type), the refunds of the line
+//     take back the cumulative floor of earned × units refunded ÷ the line's units, so that
+//     they add up to exactly what the line earned once all its units are refunded. A
+//     quantity above the line's units is a *kehu.ValidationError; units beyond what earlier
+//     refunds left take nothing.
+//   - No lines means the whole order: whatever earlier refunds have left of it.
+//   - The order's own awards (bonuses on the order as a whole) were given for the order as
+//     placed: the first refund of any part of it takes them back in full. The purchase the
+//     order counts toward a tier goes back with the last of its units.
+//   - Points of the order still in its lots are taken from there; points of the order that
+//     already expired are not collected again; points already spent are handled by the
+//     programme's return policy.
+//
+// r.Key is required (the refund's own ID, say): two systems that both send the same refund
+// under its key take the points once, and refunds sent under different keys never take
+// more than the order earned.
 func (s *Service) Refund(ctx context.Context, p *Program, r Refund) ([]Entry, error) {
 	if err := needProgram(p); err != nil {
 		return nil, err
 	}
-	customer, order, lines, key := r.Customer, r.Order, r.Lines, r.Key
 	var probs kehu.Problems
-	checkMember(customer, &probs)
-	if order == "" {
+	checkMember(r.Customer, &probs)
+	if r.Order == "" {
 		probs.Add("order", "required", "is empty")
 	}
-	checkText(&probs, "order", order, 200)
-	probs.Merge("", checkKey(key, false))
-	want := map[string]RefundLine{}
-	for i, l := range lines {
+	checkText(&probs, "order", r.Order, 200)
+	probs.Merge("", checkKey(r.Key, false))
+	want := make(map[string]int64, len(r.Lines))
+	for i, l := range r.Lines {
 		f := fmt.Sprintf("lines[%d]", i)
 		switch {
 		case l.Line == "":
 			probs.Add(f+".line", "required", "is empty")
-		case l.Of <= 0 || l.Of > maxUnits || l.Quantity <= 0 || l.Quantity > l.Of:
-			probs.Addf(f+".quantity", "range", "need 0 < quantity ≤ of ≤ %d", maxUnits)
+		case l.Quantity <= 0 || l.Quantity > maxUnits:
+			probs.Addf(f+".quantity", "range", "need 0 < quantity ≤ %d", maxUnits)
 		}
 		if _, dup := want[l.Line]; dup {
 			probs.Add(f+".line", "unique", "line refunded twice in one refund")
 		}
-		want[l.Line] = l
+		want[l.Line] = l.Quantity
 	}
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	earned, err := s.store.EntriesBySource(ctx, p.ID, "order", order)
+	earned, err := s.store.EntriesBySource(ctx, p.ID, "order", r.Order)
 	if err != nil {
 		return nil, err
 	}
-	// A refund's targets are the lots the order's earn entries created for its lines: an
-	// entry of the whole order holds a lot per line (LotMove.Line), an entry of one line
-	// (Source.Line) lots of that line only.
-	type target struct {
-		entry *Entry
-		lot   LotID
-		line  RefundLine
-	}
-	var targets []target
-	var keys []AccountKey
+	// The order's lots: an entry of the whole order holds a lot per line (LotMove.Line)
+	// and one for the order's own awards (no line); an entry of one line (Source.Line)
+	// lots of that line only. Every account the order credited takes part, so that the
+	// order's own awards can follow its lines.
+	var (
+		targets []refundTarget
+		keys    []AccountKey
+		found   = map[string]bool{}
+	)
 	for i := range earned {
 		e := &earned[i]
-		if e.Kind != KindEarn || e.Account.Customer != customer {
+		if e.Kind != KindEarn || e.Account.Customer != r.Customer {
 			continue
 		}
 		for _, m := range e.Lots {
 			line := cmp.Or(m.Line, e.Source.Line)
-			rl, ok := want[line]
-			if len(lines) == 0 {
-				rl, ok = RefundLine{Line: line}, true
-			}
-			if !ok {
-				continue
-			}
-			targets = append(targets, target{e, m.Lot, rl})
+			found[line] = true
+			targets = append(targets, refundTarget{entry: e, lot: m.Lot, line: line})
 			if !containsKey(keys, e.Account) {
 				keys = append(keys, e.Account)
 			}
 		}
 	}
+	for i, l := range r.Lines {
+		if l.Line != "" && !found[l.Line] {
+			return nil, fmt.Errorf("lines[%d]: order %q earned no points on line %q: %w", i, r.Order, l.Line, kehu.ErrNotFound)
+		}
+	}
 	if len(targets) == 0 {
-		return nil, fmt.Errorf("no points earned by order %q for these lines: %w", order, kehu.ErrNotFound)
+		return nil, fmt.Errorf("no points earned by order %q for member %s: %w", r.Order, r.Customer, kehu.ErrNotFound)
 	}
 	payload := struct {
 		Customer crm.CustomerID
 		Order    string
 		Lines    []RefundLine
-	}{customer, order, lines}
-	return s.run(ctx, p, key, digest("refund", payload), keys, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
-		var out []Entry
-		for _, t := range targets {
+	}{r.Customer, r.Order, r.Lines}
+	return s.run(ctx, p, r.Key, digest("refund", payload), keys, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
+		lot := func(t refundTarget) (*Account, *Lot) {
 			a := accts[indexKey(keys, t.entry.Account)]
-			l := a.lot(t.lot)
+			return a, a.lot(t.lot)
+		}
+		// The goals first, checked as a whole before anything is taken.
+		goals := make([]int64, len(targets))
+		qtys := make([]int64, len(targets))
+		whole := true // does the order end fully refunded?
+		for i, t := range targets {
+			_, l := lot(t)
 			if l == nil {
 				continue
 			}
-			goal, qty := l.Earned, l.ReturnedQty // a refund of the whole order takes what is left
-			if len(lines) > 0 {
-				if qty += t.line.Quantity; qty > t.line.Of {
-					return nil, kehu.Invalid("lines", "range", fmt.Sprintf("line %s: refunds exceed its %d units", t.line.Line, t.line.Of))
-				}
-				goal = l.Earned * qty / t.line.Of // exact at qty == Of
+			goals[i], qtys[i] = l.Returned, l.ReturnedQty
+			if t.line == "" {
+				continue
 			}
-			take := goal - l.Returned
-			l.ReturnedQty, l.Returned = qty, goal
+			q, named := want[t.line]
+			switch {
+			case len(r.Lines) == 0 || l.Units == 0:
+				// The whole order, or a line whose units are unknown: all that is left.
+				if len(r.Lines) == 0 || named {
+					goals[i], qtys[i] = l.Earned, l.Units
+				}
+			case named && q > l.Units:
+				return nil, kehu.Invalid("lines", "range", fmt.Sprintf("line %s had %d units; %d cannot be refunded", t.line, l.Units, q))
+			case named:
+				qtys[i] = min(l.ReturnedQty+q, l.Units)
+				goals[i] = max(l.Returned, mulDiv(l.Earned, qtys[i], l.Units)) // exact at qtys == Units
+			}
+			if goals[i] < l.Earned {
+				whole = false
+			}
+		}
+		var out []Entry
+		for i, t := range targets {
+			a, l := lot(t)
+			if l == nil {
+				continue
+			}
+			quantity := want[t.line]
+			if t.line == "" {
+				// The order's own awards: all of them at the first refund; the purchase
+				// counted toward a tier only with the last.
+				if a.Key.PointType != purchasesAccount || whole {
+					goals[i] = l.Earned
+				}
+				quantity = 0
+			}
+			take := goals[i] - l.Returned
+			l.Returned, l.ReturnedQty = goals[i], qtys[i]
 			if take <= 0 {
 				continue
 			}
 			pt, _ := p.PointType(a.Key.PointType)
 			src := t.entry.Source
-			src.Line = t.line.Line
+			src.Line = t.line
 			e := op.clawback(a, KindReverse, l.ID, take, p.ReturnPolicy(), pt.Floor, p.Spend(), src, "refund")
-			e.Reverses, e.Quantity = t.entry.ID, t.line.Quantity
+			e.Reverses, e.Quantity = t.entry.ID, quantity
 			out = append(out, e)
 		}
 		return out, nil
 	})
+}
+
+// refundTarget is one lot an order's earn entry created: for a line, or for the order's own
+// awards (line "").
+type refundTarget struct {
+	entry *Entry
+	lot   LotID
+	line  string
+}
+
+// mulDiv is ⌊x × n ÷ d⌋ for 0 ≤ n ≤ d, without overflow.
+func mulDiv(x, n, d int64) int64 {
+	hi, lo := bits.Mul64(uint64(x), uint64(n))
+	q, _ := bits.Div64(hi, lo, uint64(d))
+	return int64(q)
 }
 
 func containsKey(keys []AccountKey, k AccountKey) bool { return indexKey(keys, k) >= 0 }
@@ -646,19 +706,29 @@ func (s *Service) reverseTransfer(ctx context.Context, p *Program, orig *Entry, 
 	})
 }
 
-// restore gives a draw's points back to the lots it came from.
+// restore gives a draw's points back to the lots it came from. A lot whose refund was
+// partly forgiven keeps none of them until the forgiven points are settled: they were the
+// refunded order's points, and the refund would have taken them had they been there.
 func (op *ledgerOp) restore(a *Account, orig *Entry, reason string) Entry {
 	e := op.entry(a, KindReverse, orig.Source, reason)
 	e.Reverses = orig.ID
 	for _, m := range orig.Lots {
-		if l := a.lot(m.Lot); l != nil && m.Points < 0 {
-			l.Remaining -= m.Points
-			if !l.ExpiredAt.IsZero() {
-				l.ExpiredAt = time.Time{} // expire again, now, if it is past its date
-			}
-			e.Lots = append(e.Lots, LotMove{Lot: l.ID, Points: -m.Points})
-			e.Points -= m.Points
+		l := a.lot(m.Lot)
+		if l == nil || m.Points >= 0 {
+			continue
 		}
+		back := -m.Points
+		settled := min(back, l.Forgiven)
+		l.Forgiven -= settled
+		if back -= settled; back == 0 {
+			continue
+		}
+		l.Remaining += back
+		if !l.ExpiredAt.IsZero() {
+			l.ExpiredAt = time.Time{} // expire again, now, if it is past its date
+		}
+		e.Lots = append(e.Lots, LotMove{Lot: l.ID, Points: back})
+		e.Points += back
 	}
 	return e
 }

@@ -41,12 +41,18 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member) 
 		return nil, kehu.Invalid("program", "required", "a validated programme is required")
 	}
 	customer := o.CustomerID
-	if customer.IsZero() {
+	switch {
+	case customer.IsZero():
 		customer = m.CustomerID
+	case !m.CustomerID.IsZero() && m.CustomerID != customer:
+		return nil, kehu.Invalid("member.customer_id", "match", "the member is not the order's customer")
 	}
 	if customer.IsZero() {
 		return nil, kehu.Invalid("order.customer_id", "required", "the order has no customer")
 	}
+	// The order belongs to its customer: the digest covers them, so the same order ID for
+	// another member is kehu.ErrKeyReused, never the first member's entries.
+	o.CustomerID = customer
 	o.At = kehu.Truncate(o.At)
 	if o.ID == "" {
 		return nil, kehu.Invalid("order.id", "required", "the order has no ID")
@@ -65,6 +71,7 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member) 
 		if p.Tiers != nil {
 			groups = append(groups, groupAwards(qualifyingAwards(o))...)
 		}
+		setUnits(groups, o.Lines)
 		return earning, groups, nil
 	}, Source{Type: "order", Ref: o.ID}, key, dig)
 	if err != nil {
@@ -113,6 +120,25 @@ func (s *Service) earnWithUsage(ctx context.Context, p *Program, customer crm.Cu
 		}
 	}
 	return nil, err
+}
+
+// setUnits gives every line's lot share the line's quantity, which refunds of the line
+// are counted against.
+func setUnits(groups []awardGroup, lines []OrderLine) {
+	for _, g := range groups {
+		for i := range g.shares {
+			sh := &g.shares[i]
+			if sh.line == "" {
+				continue
+			}
+			for _, l := range lines {
+				if l.ID == sh.line {
+					sh.units = l.Quantity
+					break
+				}
+			}
+		}
+	}
 }
 
 // qualifyingAwards are the tier figures an order adds: each line's spend in minor units

@@ -21,8 +21,11 @@ type Transfer struct {
 }
 
 // Transfer moves points between two members in one atomic step: the sender spends them
-// from what is available (transfer_out, by the spend policy) and the receiver gets a new lot
-// (transfer_in) with the point type's expiry from now. Only spendable point types move.
+// from what is available (transfer_out, by the spend policy) and the receiver gets them
+// (transfer_in) in new lots that keep the expiry of the lots they came from, so that
+// passing points from member to member and back never renews them. Transferred points are
+// available to the receiver at once (they were available to the sender: no pending
+// period applies), and pay off the receiver's debt first. Only spendable point types move.
 func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry, error) {
 	if p == nil || p.loc == nil {
 		return nil, kehu.Invalid("program", "required", "a validated programme is required")
@@ -82,7 +85,7 @@ func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry
 			if err != nil {
 				return nil, err
 			}
-			in := op.credit(a[1], KindTransferIn, pt, p.Location(), t.Points, src, t.Reason)
+			in := op.carry(a[1], KindTransferIn, a[0], out.Lots, src, t.Reason)
 			return []Entry{out, in}, nil
 		})
 		if !errors.Is(err, errUsageChanged) {

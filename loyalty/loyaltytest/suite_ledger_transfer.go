@@ -25,7 +25,7 @@ func testTransferMoves(t *testing.T, h *harness) {
 	src := l.earn(l.retail, from, points, 300, loyalty.Source{}, "")
 	l.earn(l.retail, to, points, 10, loyalty.Source{}, "")
 	vf, vt := l.account(kf).Version, l.account(kt).Version
-	h.clock.AddDate(1, 0, 0) // 2027: the received lot expires at the end of 2028
+	h.clock.AddDate(1, 0, 0) // 2027: the sent points still expire at the end of 2027
 
 	tr := loyalty.Transfer{From: from, To: to, PointType: points, Points: 120, Key: "TR-1"}
 	out, err := l.svc.Transfer(h.ctx, l.retail, tr)
@@ -39,7 +39,9 @@ func testTransferMoves(t *testing.T, h *harness) {
 	assert.Equal(t, kt, out[1].Account, "the transfer_in is the receiver's")
 	assert.EqualValues(t, 120, out[1].Points, "the receiver gets the points")
 	in := l.lot(kt, lotOf(out[1]))
-	assert.True(t, in.ExpiresAt.Equal(yearEnd(l.retail, 2028)), "the received lot has the point type's expiry from now, got %s", in.ExpiresAt)
+	assert.True(t, in.ExpiresAt.Equal(l.lot(kf, lotOf(src)).ExpiresAt), "the received lot keeps the expiry of the lot it came from, got %s", in.ExpiresAt)
+	assert.True(t, in.ExpiresAt.Equal(yearEnd(l.retail, 2027)), "points earned in 2026 expire at the end of 2027, got %s", in.ExpiresAt)
+	assert.True(t, in.AvailableAt.Equal(h.clock.Now()), "transferred points are available at once")
 
 	assert.EqualValues(t, 180, l.available(l.retail, from), "sender after the transfer")
 	assert.EqualValues(t, 130, l.available(l.retail, to), "receiver after the transfer")

@@ -47,6 +47,7 @@ func (h *harness) fullLot(entry loyalty.EntryID, i int) loyalty.Lot {
 		EarnedAt: h.odd(-48 * time.Hour), AvailableAt: h.odd(-24 * time.Hour),
 		ExpiresAt: h.odd(365 * 24 * time.Hour), ExpiredAt: h.odd(time.Hour),
 		Earned: int64(120 + i), Returned: int64(20 + i), ReturnedQty: int64(2 + i),
+		Units: int64(5 + i), Lapsed: int64(3 + i), Forgiven: int64(4 + i),
 	}
 }
 
