@@ -89,10 +89,6 @@ type Lot struct {
 	// refund of the lot counts its shortfall against these first, so points that already
 	// expired are never collected again from other lots.
 	Lapsed int64 `json:"lapsed,omitempty"`
-	// Forgiven is what refunds of the lot could not take back and the return policy
-	// forgave. Points that later come back to the lot (a cancelled redemption that had
-	// spent them) settle it first, so a forgiven refund never leaves the member with points.
-	Forgiven int64 `json:"forgiven,omitempty"`
 }
 
 // Expired reports whether the lot's points are past their expiry at t.
@@ -175,7 +171,13 @@ type Account struct {
 	Version int64 `json:"version"`
 	Lots    []Lot `json:"lots,omitempty"`
 	// Debt is points owed, paid off first from new earnings (never negative).
-	Debt      int64     `json:"debt,omitempty"`
+	Debt int64 `json:"debt,omitempty"`
+	// Forgiven is what refunds could not take back and the return policy forgave (never
+	// negative). Points that come back to the account later — a cancelled redemption, a
+	// reversed transfer — settle it before the member keeps any, so a forgiven refund never
+	// leaves the member better off than if the order had not been placed. New earnings do
+	// not settle it: that is what makes it forgiven rather than owed.
+	Forgiven  int64     `json:"forgiven,omitempty"`
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
@@ -496,15 +498,12 @@ type lotDue struct {
 // lot gives back what it can of its own due; what a lot cannot give is first set against
 // its points that already expired (Lot.Lapsed), which are never collected twice; and the
 // shortfall of them all is drawn from the rest of the balance or becomes debt, as the
-// return mode allows. What the mode forgives is recorded on the lots it was due from
-// (Lot.Forgiven), so that points coming back to them later settle it.
+// return mode allows. What the mode forgives is recorded on the account (Account.Forgiven),
+// so that points coming back later settle it.
 func (op *ledgerOp) clawbackLots(a *Account, kind EntryKind, dues []lotDue, mode ReturnMode, floor int64,
 	policy SpendPolicy, src Source, reason string) Entry {
 	e := op.entry(a, kind, src, reason)
 	var short, taken int64
-	// unpaid[i] is what dues[i] could not take from its own lot.
-	var unpaidBuf [8]int64
-	unpaid := unpaidBuf[:0]
 	for _, d := range dues {
 		left := d.points
 		if l := a.lot(d.lot); l != nil {
@@ -519,7 +518,6 @@ func (op *ledgerOp) clawbackLots(a *Account, kind EntryKind, dues []lotDue, mode
 			l.Lapsed -= lapsed
 			left -= lapsed
 		}
-		unpaid = append(unpaid, left)
 		short += left
 	}
 	var drawn int64
@@ -536,18 +534,7 @@ func (op *ledgerOp) clawbackLots(a *Account, kind EntryKind, dues []lotDue, mode
 		// The debt may grow to −floor and no further; the rest is forgiven.
 		owe = min(rest, max(0, -floor-a.Debt))
 	}
-	// What is neither taken nor owed is forgiven, due by due.
-	forgiven := short - drawn - owe
-	for i, d := range dues {
-		if forgiven == 0 {
-			break
-		}
-		if l := a.lot(d.lot); l != nil {
-			n := min(forgiven, unpaid[i])
-			l.Forgiven += n
-			forgiven -= n
-		}
-	}
+	a.Forgiven += short - drawn - owe // neither taken nor owed
 	a.Debt += owe
 	e.Debt = owe
 	e.Points = -taken - drawn - owe

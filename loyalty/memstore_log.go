@@ -269,7 +269,7 @@ func (l *entryLog) time(t memTime) time.Time {
 type memLot struct {
 	id, entry                                        uuid.UUID
 	points, remaining, earned, returned, returnedQty int64
-	units, lapsed, forgiven                          int64
+	units, lapsed                                    int64
 	earnedAt, availableAt, expiresAt, expiredAt      memTime
 }
 
@@ -279,7 +279,7 @@ func (l *entryLog) appendLots(dst []memLot, lots []Lot) []memLot {
 		x := &lots[i]
 		dst = append(dst, memLot{id: x.ID.UUID(), entry: x.Entry.UUID(), points: x.Points, remaining: x.Remaining,
 			earned: x.Earned, returned: x.Returned, returnedQty: x.ReturnedQty,
-			units: x.Units, lapsed: x.Lapsed, forgiven: x.Forgiven,
+			units: x.Units, lapsed: x.Lapsed,
 			earnedAt: l.memTime(x.EarnedAt), availableAt: l.memTime(x.AvailableAt),
 			expiresAt: l.memTime(x.ExpiresAt), expiredAt: l.memTime(x.ExpiredAt)})
 	}
@@ -292,7 +292,7 @@ func (l *entryLog) lots(dst []Lot, lots []memLot) []Lot {
 		x := &lots[i]
 		dst = append(dst, Lot{ID: LotIDFrom(x.id), Entry: EntryIDFrom(x.entry), Points: x.points, Remaining: x.remaining,
 			Earned: x.earned, Returned: x.returned, ReturnedQty: x.returnedQty,
-			Units: x.units, Lapsed: x.lapsed, Forgiven: x.forgiven,
+			Units: x.units, Lapsed: x.lapsed,
 			EarnedAt: l.time(x.earnedAt), AvailableAt: l.time(x.availableAt),
 			ExpiresAt: l.time(x.expiresAt), ExpiredAt: l.time(x.expiredAt)})
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/checked"
 )
 
 // Service runs a loyalty ledger: it decides every movement of points and writes it
@@ -37,8 +38,29 @@ func NewService(store Store, opts *kehu.Options) *Service {
 // Store returns the service's store.
 func (s *Service) Store() Store { return s.store }
 
-// MaxPoints bounds the points one command may move, so that no sum can overflow.
+// MaxPoints bounds the points one command may move: an order's earning per point type, a
+// redemption, a transfer, an adjustment.
 const MaxPoints = 1_000_000_000_000
+
+// MaxBalance bounds an account: the points its lots hold and its debt. A command that
+// would take an account past it fails with a *kehu.ValidationError (rule "max_balance")
+// and writes nothing, so that no balance, sum or report can overflow an int64.
+const MaxBalance = 1_000_000_000_000_000
+
+// checkBalance reports an account whose lots or debt exceed MaxBalance.
+func checkBalance(a *Account) error {
+	var held int64
+	for i := range a.Lots {
+		var ok bool
+		if held, ok = checked.Add(held, a.Lots[i].Remaining); !ok || held > MaxBalance {
+			return kehu.Invalid("points", "max_balance", fmt.Sprintf("%s would hold more than %d points", a.Key, int64(MaxBalance)))
+		}
+	}
+	if a.Debt > MaxBalance {
+		return kehu.Invalid("points", "max_balance", fmt.Sprintf("%s would owe more than %d points", a.Key, int64(MaxBalance)))
+	}
+	return nil
+}
 
 // maxAttempts bounds the retries of a write that lost a race in an optimistic store.
 const maxAttempts = 8
@@ -94,6 +116,14 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 			es, err := fn(&st.op, accts)
 			if err != nil {
 				return nil, err
+			}
+			// An entry that adds points or debt may take its account past MaxBalance.
+			for i := range es {
+				if e := &es[i]; e.Points > 0 || e.Debt > 0 {
+					if err := checkBalance(accts[indexKey(keys, e.Account)]); err != nil {
+						return nil, err
+					}
+				}
 			}
 			for _, a := range accts {
 				a.UpdatedAt = st.op.at
@@ -706,9 +736,11 @@ func (s *Service) reverseTransfer(ctx context.Context, p *Program, orig *Entry, 
 	})
 }
 
-// restore gives a draw's points back to the lots it came from. A lot whose refund was
-// partly forgiven keeps none of them until the forgiven points are settled: they were the
-// refunded order's points, and the refund would have taken them had they been there.
+// restore gives a draw's points back to the lots it came from, less what settles the
+// account's forgiven refunds (Account.Forgiven): had the points been there, the refunds
+// would have taken them. A lot first gets back what its own refunds may still take (what
+// it earned, less what refunds took, less what it holds), so that settling one refund
+// never leaves a later one short; only the rest settles what was forgiven.
 func (op *ledgerOp) restore(a *Account, orig *Entry, reason string) Entry {
 	e := op.entry(a, KindReverse, orig.Source, reason)
 	e.Reverses = orig.ID
@@ -718,8 +750,9 @@ func (op *ledgerOp) restore(a *Account, orig *Entry, reason string) Entry {
 			continue
 		}
 		back := -m.Points
-		settled := min(back, l.Forgiven)
-		l.Forgiven -= settled
+		keep := min(back, max(0, l.Earned-l.Returned-l.Remaining))
+		settled := min(back-keep, a.Forgiven)
+		a.Forgiven -= settled
 		if back -= settled; back == 0 {
 			continue
 		}

@@ -68,6 +68,11 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member) 
 			return nil, nil, err
 		}
 		groups := earning.groups()
+		for _, g := range groups {
+			if total := g.total(); total > MaxPoints {
+				return nil, nil, kehu.Invalid("order", "max_points", fmt.Sprintf("earns %d %s points, more than one command may move (%d)", total, g.pointType, int64(MaxPoints)))
+			}
+		}
 		if p.Tiers != nil {
 			groups = append(groups, groupAwards(qualifyingAwards(o))...)
 		}
@@ -236,6 +241,15 @@ type awardGroup struct {
 	pointType string
 	shares    []lotShare
 	rules     []RuleAward
+}
+
+// total is the group's points (Preview checked that they fit).
+func (g awardGroup) total() int64 {
+	var n int64
+	for _, sh := range g.shares {
+		n += sh.points
+	}
+	return n
 }
 
 // groups is groupAwards(e.Awards()) for an earning Preview recorded, without writing the

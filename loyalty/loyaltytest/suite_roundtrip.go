@@ -47,7 +47,7 @@ func (h *harness) fullLot(entry loyalty.EntryID, i int) loyalty.Lot {
 		EarnedAt: h.odd(-48 * time.Hour), AvailableAt: h.odd(-24 * time.Hour),
 		ExpiresAt: h.odd(365 * 24 * time.Hour), ExpiredAt: h.odd(time.Hour),
 		Earned: int64(120 + i), Returned: int64(20 + i), ReturnedQty: int64(2 + i),
-		Units: int64(5 + i), Lapsed: int64(3 + i), Forgiven: int64(4 + i),
+		Units: int64(5 + i), Lapsed: int64(3 + i),
 	}
 }
 
@@ -84,7 +84,7 @@ func (h *harness) writeFull(key loyalty.AccountKey, nLots int, ref string) (*loy
 		for i := range nLots {
 			a.Lots = append(a.Lots, h.fullLot(eid, i))
 		}
-		a.Debt, a.UpdatedAt = 17, h.odd(0)
+		a.Debt, a.Forgiven, a.UpdatedAt = 17, 6, h.odd(0)
 		e = h.fullEntry(key, ref, a.Lots[0].ID, a.Lots[nLots-1].ID)
 		cmd = h.fullCommand(key.Program, "cmd-"+ref, e)
 		return &loyalty.Commit{Entries: []loyalty.Entry{e}, Command: cmd}

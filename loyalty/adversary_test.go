@@ -1,0 +1,260 @@
+package loyalty_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/loyalty"
+)
+
+// These tests play a member, or a host, who sends commands in the order that pays best.
+// The fixture's order earns 300: line A (2 units) 200, line B 50 and the order's bonus 50.
+
+func (f *refundFixture) refund(t *testing.T, key string, lines ...loyalty.RefundLine) []loyalty.Entry {
+	t.Helper()
+	out, err := f.svc.Refund(f.ctx, f.p, loyalty.Refund{Customer: f.member.CustomerID, Order: f.order.ID, Lines: lines, Key: key})
+	require.NoError(t, err, "refund %s", key)
+	return out
+}
+
+func (f *refundFixture) redeem(t *testing.T, key string, points int64) loyalty.Entry {
+	t.Helper()
+	e, err := f.svc.Redeem(f.ctx, f.p, loyalty.Points{Customer: f.member.CustomerID, PointType: "points", Points: points, Key: key})
+	require.NoError(t, err, "redeem %s", key)
+	return e
+}
+
+var returnModes = []loyalty.ReturnMode{loyalty.ReturnDebt, loyalty.ReturnNegative, loyalty.ReturnForgive}
+
+// A member spends an order's points, returns the order and then cancels the redemption.
+// Whatever the return policy forgave at the refund, the cancellation must not hand the
+// order's points back.
+func TestCancelledRedemptionAfterARefundGivesNothingBack(t *testing.T) {
+	for _, mode := range returnModes {
+		t.Run(string(mode), func(t *testing.T) {
+			f := newRefundFixture(t, mode)
+			f.earn(t)
+			spend := f.redeem(t, "spend-all", 300)
+			f.refund(t, "RF-all")
+			_, err := f.svc.Reverse(f.ctx, f.p, spend.ID, "redemption cancelled")
+			require.NoError(t, err)
+			assert.Zero(t, f.book(t), "the order never happened and nothing was redeemed: the member has nothing")
+			b, err := f.svc.Balance(f.ctx, f.p, f.member.CustomerID, "points")
+			require.NoError(t, err)
+			assert.Zero(t, b.Available)
+		})
+	}
+}
+
+// The till and the web shop both send refunds of one order, under different keys, as
+// lines and as a whole, in either order. Together they never take more than the order
+// earned, and once the order is wholly refunded they have taken exactly that.
+func TestRefundsFromTwoSystemsNeverTakeMoreThanTheOrderEarned(t *testing.T) {
+	whole := []loyalty.RefundLine(nil)
+	a1 := []loyalty.RefundLine{{Line: "A", Quantity: 1}}
+	a2 := []loyalty.RefundLine{{Line: "A", Quantity: 2}}
+	b := []loyalty.RefundLine{{Line: "B", Quantity: 1}}
+	all := []loyalty.RefundLine{{Line: "A", Quantity: 2}, {Line: "B", Quantity: 1}}
+	sequences := map[string][][]loyalty.RefundLine{
+		"whole twice":                  {whole, whole},
+		"whole, then a line":           {whole, a1, b},
+		"a line, then whole":           {a1, whole},
+		"line A twice in full":         {a2, a2, b},
+		"every line, then whole":       {all, whole},
+		"units one by one, then more":  {a1, a1, a1, b, whole},
+		"every line twice":             {all, all},
+		"a line, whole, lines again":   {b, whole, a2, b},
+		"half a line, the rest, whole": {a1, a2, whole},
+	}
+	for _, mode := range returnModes {
+		for name, seq := range sequences {
+			t.Run(string(mode)+"/"+name, func(t *testing.T) {
+				f := newRefundFixture(t, mode)
+				f.earn(t)
+				f.redeem(t, "spend", 120) // so that some refunds meet spent points
+				var taken int64
+				for i, lines := range seq {
+					for _, e := range f.refund(t, fmt.Sprintf("system-%d", i), lines...) {
+						taken -= e.Points
+					}
+					assert.LessOrEqual(t, taken, int64(300), "after refund %d the refunds took more than the order earned", i)
+				}
+				if mode == loyalty.ReturnDebt { // the others forgive what they cannot take (the fixture's floor is 0)
+					assert.EqualValues(t, 300, taken, "a wholly refunded order gives back all it earned")
+					assert.EqualValues(t, -120, f.book(t), "the member is left owing what they spent of it")
+				}
+			})
+		}
+	}
+}
+
+// A refund names units of a line; the ledger knows how many the order had.
+func TestRefundUnitsAreCheckedAgainstTheOrder(t *testing.T) {
+	f := newRefundFixture(t, "")
+	f.earn(t)
+	_, err := f.svc.Refund(f.ctx, f.p, loyalty.Refund{Customer: f.member.CustomerID, Order: f.order.ID,
+		Lines: []loyalty.RefundLine{{Line: "A", Quantity: 3}}, Key: "RF-3"})
+	var verr *kehu.ValidationError
+	require.ErrorAs(t, err, &verr, "line A had 2 units: the first refund that claims 3 is refused")
+	assert.EqualValues(t, 300, f.book(t), "a refused refund writes nothing")
+
+	// Half of line A is 100, whatever a later refund claims the line had.
+	out := f.refund(t, "RF-1", loyalty.RefundLine{Line: "A", Quantity: 1})
+	var fromA int64
+	for _, e := range out {
+		if e.Source.Line == "A" {
+			fromA -= e.Points
+		}
+	}
+	assert.EqualValues(t, 100, fromA)
+}
+
+// Points an order earned that expired before the refund are not collected again from the
+// member's other points: expiry already took them.
+func TestRefundAfterExpiryDoesNotCollectExpiredPointsAgain(t *testing.T) {
+	for _, mode := range returnModes {
+		t.Run(string(mode), func(t *testing.T) {
+			p, err := loyalty.NewProgram(loyalty.Program{
+				ID: "expiring", Version: 1, Name: "expiring", TimeZone: "Asia/Shanghai", Currency: "CNY", Returns: mode,
+				PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
+					Expiry: loyalty.ExpiryPolicy{Kind: loyalty.ExpireAfter, Months: 3}, Floor: -1000}},
+				Earning: loyalty.EarningRules{Base: []loyalty.BaseRate{{PointType: "points", Points: 1, Per: decimal.NewFromInt(1)}}},
+			})
+			require.NoError(t, err)
+			opts, clock, _ := kehu.Deterministic(time.Date(2026, 1, 5, 2, 0, 0, 0, time.UTC))
+			store := loyalty.NewMemoryStore()
+			svc := loyalty.NewService(store, opts)
+			f := &refundFixture{ctx: t.Context(), svc: svc, store: store, p: p,
+				member: loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{9})}}
+			f.key = loyalty.AccountKey{Program: p.ID, Customer: f.member.CustomerID, PointType: "points"}
+			order := func(id, amount string) loyalty.Order {
+				return loyalty.Order{ID: id, At: clock.Now(), Currency: "CNY", Lines: []loyalty.OrderLine{
+					{ID: "1", Quantity: 1, Amount: kehu.MustMoney(amount, "CNY")}}}
+			}
+			_, err = svc.EarnOrder(f.ctx, p, order("OLD", "300"), f.member)
+			require.NoError(t, err)
+			f.redeem(t, "spend-some", 100) // 100 of the old order's points are spent
+			clock.AddDate(0, 2, 0)
+			_, err = svc.EarnOrder(f.ctx, p, order("NEW", "500"), f.member)
+			require.NoError(t, err)
+			clock.AddDate(0, 2, 0) // the old order's 200 left have expired
+			b, err := svc.Balance(f.ctx, p, f.member.CustomerID, "points")
+			require.NoError(t, err)
+			require.EqualValues(t, 500, b.Available)
+
+			f.order.ID = "OLD"
+			f.refund(t, "RF-old")
+			want := map[loyalty.ReturnMode]int64{
+				// What was spent of the old order is collected; what expired is not.
+				loyalty.ReturnDebt: 400, loyalty.ReturnNegative: 400,
+				// Forgive takes only what the order's own lots still hold: nothing.
+				loyalty.ReturnForgive: 500,
+			}[mode]
+			assert.Equal(t, want, f.book(t), "only the spent part of the old order is collected")
+
+			f.refund(t, "RF-old-again")
+			assert.Equal(t, want, f.book(t), "a second refund of the order takes nothing")
+		})
+	}
+}
+
+// Points passed from member to member keep the expiry they were earned with.
+func TestTransferAndBackDoesNotRenewPoints(t *testing.T) {
+	p, err := loyalty.NewProgram(loyalty.Program{
+		ID: "transfers", Version: 1, Name: "transfers", TimeZone: "Asia/Shanghai", Currency: "CNY",
+		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
+			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.ExpireEndOfYear}, PendingDays: 7}},
+	})
+	require.NoError(t, err)
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC))
+	svc := loyalty.NewService(nil, opts)
+	ctx := t.Context()
+	a, b := crm.CustomerIDFrom([16]byte{1}), crm.CustomerIDFrom([16]byte{2})
+	_, err = svc.Earn(ctx, p, loyalty.Points{Customer: a, PointType: "points", Points: 100, Key: "earn"})
+	require.NoError(t, err)
+	clock.AddDate(0, 0, 10)
+	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: a, To: b, PointType: "points", Points: 100, Key: "a-to-b"})
+	require.NoError(t, err)
+	bal, err := svc.Balance(ctx, p, b, "points")
+	require.NoError(t, err)
+	assert.EqualValues(t, 100, bal.Available, "transferred points are available at once")
+
+	clock.AddDate(0, 9, 0) // December 2026
+	_, err = svc.Transfer(ctx, p, loyalty.Transfer{From: b, To: a, PointType: "points", Points: 100, Key: "b-to-a"})
+	require.NoError(t, err)
+	lots, err := svc.Lots(ctx, p, a, "points")
+	require.NoError(t, err)
+	endOf2026 := time.Date(2027, 1, 1, 0, 0, 0, 0, p.Location())
+	for _, l := range lots {
+		if l.Remaining > 0 {
+			assert.True(t, l.ExpiresAt.Equal(endOf2026), "points earned in 2026 still expire at the end of 2026, got %s", l.ExpiresAt)
+		}
+	}
+	clock.AddDate(0, 1, 0)
+	bal, err = svc.Balance(ctx, p, a, "points")
+	require.NoError(t, err)
+	assert.Zero(t, bal.Available, "the round trip did not renew them")
+}
+
+// An order ID is one order of one customer.
+func TestAnOrderIDBelongsToOneCustomer(t *testing.T) {
+	f := newRefundFixture(t, "")
+	f.earn(t)
+	other := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{8})}
+	_, err := f.svc.EarnOrder(f.ctx, f.p, f.order, other)
+	require.ErrorIs(t, err, kehu.ErrKeyReused, "the same order for another member is not the first member's earning")
+	_, err = f.store.Account(f.ctx, loyalty.AccountKey{Program: f.p.ID, Customer: other.CustomerID, PointType: "points"})
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "the other member earned nothing")
+
+	o := f.order
+	o.CustomerID = other.CustomerID
+	_, err = f.svc.EarnOrder(f.ctx, f.p, o, f.member)
+	var verr *kehu.ValidationError
+	require.ErrorAs(t, err, &verr, "an order of one customer credited to another member")
+	assert.Equal(t, "member.customer_id", verr.Fields[0].Field)
+}
+
+// No order, command or balance overflows: a command moves at most MaxPoints, and an
+// account holds at most MaxBalance.
+func TestPointsNeverOverflow(t *testing.T) {
+	p, err := loyalty.NewProgram(loyalty.Program{
+		ID: "big", Version: 1, Name: "big", TimeZone: "UTC", Currency: "CNY",
+		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
+			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}}},
+		Earning: loyalty.EarningRules{Base: []loyalty.BaseRate{{PointType: "points", Points: 1_000_000, Per: decimal.RequireFromString("0.01")}}},
+	})
+	require.NoError(t, err)
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	svc := loyalty.NewService(nil, opts)
+	ctx := t.Context()
+	m := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{3})}
+	huge := loyalty.Order{ID: "HUGE", At: clock.Now(), Currency: "CNY", Lines: []loyalty.OrderLine{
+		{ID: "1", Quantity: 1, Amount: kehu.MustMoney("90000000000", "CNY")}}}
+	_, err = svc.EarnOrder(ctx, p, huge, m)
+	var verr *kehu.ValidationError
+	require.ErrorAs(t, err, &verr, "an order earning 9e18 points is refused, not wrapped")
+	assert.Equal(t, "max_points", verr.Fields[0].Rule)
+
+	// Adjustments of MaxPoints each fill the account up to MaxBalance and no further.
+	n := loyalty.MaxBalance / loyalty.MaxPoints
+	for i := range n {
+		_, err := svc.Adjust(ctx, p, loyalty.Points{Customer: m.CustomerID, PointType: "points", Points: loyalty.MaxPoints,
+			Reason: "goodwill", Key: fmt.Sprint("adj-", i)})
+		require.NoError(t, err, "adjustment %d", i)
+	}
+	_, err = svc.Adjust(ctx, p, loyalty.Points{Customer: m.CustomerID, PointType: "points", Points: 1, Reason: "one more", Key: "adj-over"})
+	require.ErrorAs(t, err, &verr, "a point past MaxBalance is refused")
+	assert.Equal(t, "max_balance", verr.Fields[0].Rule)
+	b, err := svc.Balance(ctx, p, m.CustomerID, "points")
+	require.NoError(t, err)
+	assert.EqualValues(t, loyalty.MaxBalance, b.Available)
+	assert.False(t, errors.Is(err, kehu.ErrConflict))
+}
