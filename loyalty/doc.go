@@ -54,6 +54,37 @@
 // members cost the garbage collector little. Package loyaltytest is the conformance suite
 // any host store runs.
 //
+// # Refunds, cancellations and transfers
+//
+// A member may buy, spend, return and cancel in whatever order pays best, and a till and
+// a web shop may both send the refund of one order. The ledger holds these invariants
+// under every return policy (ReturnDebt, ReturnNegative, ReturnForgive), and the tests
+// play them over random orders of operations:
+//
+//   - An order wholly refunded leaves the member no better off than if it had never been
+//     placed, whatever was spent, cancelled or forgiven in between. What a refund cannot
+//     take and the policy forgives is kept on the account (Account.Forgiven), and points
+//     that come back later — a cancelled redemption, a reversed transfer — settle it once
+//     each lot has what its own refunds may still take.
+//   - What all refunds of an order take back, line by line and whole, never exceeds what
+//     the order earned: a whole refund after line refunds takes what is left, and line
+//     refunds after a whole refund take nothing. Each line's lot keeps the line's units as
+//     the order gave them (Lot.Units); a refund that names more units than the line had is
+//     refused at once.
+//   - The order's own awards, bonuses on the order as a whole, were given for the order as
+//     placed: the first refund of any part of it takes them back in full, so refunding
+//     every line is the same as refunding the order. The purchase an order counts toward
+//     a tier goes back only with the last of its units.
+//   - A refund takes back the order's own points that are still there. Points of the order
+//     that already expired (Lot.Lapsed) are not collected again from other lots: expiry
+//     already took them.
+//   - Transferred and pooled points keep the expiry of the lots they came from, so A → B → A
+//     never renews them; they are available to the receiver at once (they were available
+//     to the sender).
+//   - An order ID is one order of one customer: the same ID for another member fails with
+//     kehu.ErrKeyReused. No command moves more than MaxPoints, and no account holds more
+//     than MaxBalance, so no balance, sum or report overflows.
+//
 // # Idempotency
 //
 // Every command that moves points is applied once. Commands without a natural identifier —
