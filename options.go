@@ -1,6 +1,10 @@
 package kehu
 
 import (
+	"crypto/rand"
+	"io"
+	mathrand "math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,6 +30,11 @@ type Options struct {
 	NewID func() uuid.UUID
 	// Events receives domain events after each successful change. Default: Discard.
 	Events Publisher
+	// Random is the source of the secrets a service makes, such as coupon codes. Default:
+	// crypto/rand. It must be safe for concurrent use. Harnesses pass a seeded source
+	// (NewSeededRandom) so that a run is reproducible end to end; a production host keeps
+	// the default, since codes drawn from a known seed can be guessed.
+	Random io.Reader
 }
 
 // Resolved returns a copy of o with every unset field filled with its default, and with Now
@@ -47,7 +56,33 @@ func (o *Options) Resolved() Options {
 	if r.Events == nil {
 		r.Events = Discard{}
 	}
+	if r.Random == nil {
+		r.Random = rand.Reader // default
+	}
 	return r
+}
+
+// NewSeededRandom returns a reader of pseudo-random bytes determined by seed (ChaCha8),
+// safe for concurrent use, for Options.Random in harnesses: the same seed gives the same
+// bytes in the same order. Its output is predictable by anyone who knows the seed; never
+// use it for codes a real customer receives.
+func NewSeededRandom(seed uint64) io.Reader {
+	var key [32]byte
+	for i := range 8 {
+		key[i] = byte(seed >> (8 * i))
+	}
+	return &seededRandom{src: mathrand.NewChaCha8(key)}
+}
+
+type seededRandom struct {
+	mu  sync.Mutex
+	src *mathrand.ChaCha8
+}
+
+func (r *seededRandom) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.src.Read(p)
 }
 
 // Truncate returns t cut to Precision, without a monotonic clock reading; its location is
@@ -64,13 +99,14 @@ func newUUIDv7() uuid.UUID {
 	return uuid.Must(uuid.NewV7()) // default: fails only if the system random source fails
 }
 
-// Deterministic returns Options wired to a new Clock reading start and a new SeqIDs, and
-// returns both so that a harness can move time and predict IDs. Events is left unset (its
+// Deterministic returns Options wired to a new Clock reading start, a new SeqIDs and a
+// source of random bytes seeded from start (NewSeededRandom), and returns the clock and
+// the IDs so that a harness can move time and predict IDs. Events is left unset (its
 // default drops events); set it on the returned options as needed.
 //
 //	opts, clock, ids := kehu.Deterministic(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 func Deterministic(start time.Time) (*Options, *Clock, *SeqIDs) {
 	clock := NewClock(start)
 	ids := NewSeqIDs()
-	return &Options{Now: clock.Now, NewID: ids.NewID}, clock, ids
+	return &Options{Now: clock.Now, NewID: ids.NewID, Random: NewSeededRandom(uint64(start.UnixNano()))}, clock, ids
 }

@@ -2,6 +2,7 @@ package kehu_test
 
 import (
 	"context"
+	"io"
 	"testing"
 	"time"
 
@@ -70,4 +71,22 @@ func TestRecorder(t *testing.T) {
 	assert.Len(t, r.Events(), 2)
 	r.Reset()
 	assert.Empty(t, r.Events())
+}
+
+func TestNewSeededRandom(t *testing.T) {
+	read := func(r io.Reader) []byte {
+		b := make([]byte, 32)
+		_, err := io.ReadFull(r, b)
+		require.NoError(t, err)
+		return b
+	}
+	a, b := kehu.NewSeededRandom(42), kehu.NewSeededRandom(42)
+	assert.Equal(t, read(a), read(b), "one seed, one stream")
+	assert.Equal(t, read(a), read(b), "and it goes on alike")
+	assert.NotEqual(t, read(kehu.NewSeededRandom(42)), read(kehu.NewSeededRandom(43)), "another seed, another stream")
+
+	opts, _, _ := kehu.Deterministic(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	again, _, _ := kehu.Deterministic(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	assert.Equal(t, read(opts.Random), read(again.Random), "Deterministic seeds its source from the start")
+	assert.NotNil(t, (*kehu.Options)(nil).Resolved().Random, "the default is crypto/rand")
 }

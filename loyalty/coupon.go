@@ -1,8 +1,8 @@
 package loyalty
 
 import (
-	"crypto/rand"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -103,11 +103,12 @@ func couponFold(vals []byte) byte {
 // hard to read aloud and to type; this one stays within the alphabet.
 func couponCheck(vals []byte) byte { return gfDouble(couponFold(vals)) }
 
-// newCouponCode returns a fresh code with the prefix: 80 bits from crypto/rand.
-func newCouponCode(prefix string) (string, error) {
+// newCouponCode returns a fresh code with the prefix: 80 bits from random (the service's
+// Options.Random, crypto/rand by default).
+func newCouponCode(random io.Reader, prefix string) (string, error) {
 	var raw [couponRandLen * 5 / 8]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return "", fmt.Errorf("coupon code: reading crypto/rand: %w", err)
+	if _, err := io.ReadFull(random, raw[:]); err != nil {
+		return "", fmt.Errorf("coupon code: reading random bytes: %w", err)
 	}
 	vals := make([]byte, couponRandLen, couponTailLen)
 	for i := range couponRandLen {

@@ -317,3 +317,19 @@ func TestRedeemCouponNeedsAKey(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, stored.UsesLeft, "a use without a key uses nothing")
 }
+
+// A harness that seeds its options (kehu.Deterministic) gets the same codes on every run;
+// another seed gives others.
+func TestCouponCodesAreReproducibleUnderASeededSource(t *testing.T) {
+	codes := func(seed uint64) []string {
+		e := newRwEnv(t)
+		e.svc = loyalty.NewService(e.store, &kehu.Options{Now: e.clock.Now, NewID: e.ids.NewID, Random: kehu.NewSeededRandom(seed)})
+		var out []string
+		for i := range 3 {
+			out = append(out, e.issue(loyalty.CouponSpec{Prefix: "R", Uses: 1}, fmt.Sprintf("k-%d", i)))
+		}
+		return out
+	}
+	assert.Equal(t, codes(7), codes(7), "the same seed gives the same codes")
+	assert.NotEqual(t, codes(7), codes(8), "another seed gives other codes")
+}

@@ -127,7 +127,7 @@
 // per-member limit, a validity window and tier restrictions. Redemption is reserve →
 // confirm or cancel, so a host's checkout can hold points while payment runs: Reserve takes
 // the stock and holds the points (a ledger spend); Confirm makes it final and, for coupon
-// rewards, issues a unique, unguessable code (80 random bits from crypto/rand, Crockford
+// rewards, issues a unique, unguessable code (80 random bits from Options.Random, crypto/rand unless a harness seeds it; Crockford
 // base32 with a check symbol that catches every single typo and swap); Cancel returns the
 // stock and gives the points back to their original lots with their original expiry.
 // RedeemCoupon uses a single- or multi-use coupon within its validity.

@@ -403,7 +403,7 @@ func (s *Service) Confirm(ctx context.Context, p *Program, reservationID string)
 	}
 	code := ""
 	if res.CouponSpec != nil {
-		if code, err = newCouponCode(res.CouponSpec.Prefix); err != nil {
+		if code, err = newCouponCode(s.opts.Random, res.CouponSpec.Prefix); err != nil {
 			return nil, err
 		}
 	}
@@ -464,7 +464,7 @@ func (s *Service) issueCoupon(ctx context.Context, p *Program, rs RewardStore, r
 			return r, nil // issued before: a repeat
 		}
 		// The code is another reservation's: name a fresh one.
-		code, err := newCouponCode(spec.Prefix)
+		code, err := newCouponCode(s.opts.Random, spec.Prefix)
 		if err != nil {
 			return nil, err
 		}
