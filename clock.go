@@ -8,7 +8,9 @@ import (
 // Clock is a fixed, steppable clock for test harnesses and simulations. Now returns the
 // same instant until the clock is moved with Advance, AddDate or Set, so a harness can
 // replay months of activity in milliseconds and get the same result on every run. It keeps
-// whole microseconds (Precision), like every instant kehu records. It imports nothing but
+// whole microseconds (Precision), like every instant kehu records, in the location it was
+// started in, so that AddDate counts calendar days there (a service reading it records
+// the instant in UTC; see Truncate). It imports nothing but
 // the standard library, so a program may use it outside tests. It is safe for concurrent
 // use; the zero value reads as the zero time, but use NewClock.
 //
@@ -25,7 +27,7 @@ type Clock struct {
 // Any monotonic clock reading in start is dropped, so times from the clock compare equal with == and
 // reflect.DeepEqual when their instants and locations are equal.
 func NewClock(start time.Time) *Clock {
-	return &Clock{now: Truncate(start)}
+	return &Clock{now: keepZone(start)}
 }
 
 // Now returns the clock's current time.
@@ -40,7 +42,7 @@ func (c *Clock) Now() time.Time {
 func (c *Clock) Advance(d time.Duration) time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.now = Truncate(c.now.Add(d))
+	c.now = keepZone(c.now.Add(d))
 	return c.now
 }
 
@@ -59,5 +61,13 @@ func (c *Clock) AddDate(years, months, days int) time.Time {
 func (c *Clock) Set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.now = Truncate(t)
+	c.now = keepZone(t)
+}
+
+// keepZone is Truncate without the move to UTC: the clock keeps its location.
+func keepZone(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.Round(0).Truncate(Precision)
 }

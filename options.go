@@ -85,14 +85,15 @@ func (r *seededRandom) Read(p []byte) (int, error) {
 	return r.src.Read(p)
 }
 
-// Truncate returns t cut to Precision, without a monotonic clock reading; its location is
-// kept. The zero time stays zero. Services apply it to every instant they record, so
-// comparing a stored time with the one that went in needs no allowance for the store.
+// Truncate returns t cut to Precision, in UTC, without a monotonic clock reading. The zero
+// time stays zero. Services apply it to every instant they record, so every store returns
+// exactly the instant that went in, in the same location, and a time read back compares
+// equal to the one written with == as well as with Equal.
 func Truncate(t time.Time) time.Time {
 	if t.IsZero() {
 		return t
 	}
-	return t.Truncate(Precision)
+	return t.Truncate(Precision).UTC()
 }
 
 func newUUIDv7() uuid.UUID {

@@ -39,8 +39,8 @@ func TestResolvedTruncatesTheInjectedClock(t *testing.T) {
 	in := time.Date(2026, 3, 1, 9, 0, 0, 123_456_789, time.FixedZone("CST", 8*3600))
 	o := (&kehu.Options{Now: func() time.Time { return in }}).Resolved()
 	got := o.Now()
-	assert.Equal(t, time.Date(2026, 3, 1, 9, 0, 0, 123_456_000, time.FixedZone("CST", 8*3600)), got)
-	assert.Equal(t, "CST", got.Location().String(), "the clock's zone is kept")
+	assert.Equal(t, time.Date(2026, 3, 1, 1, 0, 0, 123_456_000, time.UTC), got, "whole microseconds, in UTC")
+	assert.Same(t, time.UTC, got.Location(), "every instant a service records is in UTC")
 }
 
 func TestTruncate(t *testing.T) {
@@ -53,6 +53,7 @@ func TestTruncate(t *testing.T) {
 		{"whole microseconds unchanged", time.Date(2026, 1, 1, 0, 0, 0, 5_000, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 5_000, time.UTC)},
 		{"nanoseconds cut, not rounded", time.Date(2026, 1, 1, 0, 0, 0, 999, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
 		{"before 1970", time.Date(1969, 12, 31, 23, 59, 59, 999_999_999, time.UTC), time.Date(1969, 12, 31, 23, 59, 59, 999_999_000, time.UTC)},
+		{"moved to UTC", time.Date(2026, 1, 1, 8, 0, 0, 0, time.FixedZone("CST", 8*3600)), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -49,7 +49,7 @@ func Example_retail() {
 	fmt.Println("replayed earns again:", again.Entries[0].ID != res.Entries[0].ID)
 
 	b, _ := svc.Balance(ctx, p, member.CustomerID, "points")
-	fmt.Println("available:", b.Available, "expiring", b.ExpiringNext, "on", b.NextExpiry.Format("2006-01-02"))
+	fmt.Println("available:", b.Available, "expiring", b.ExpiringNext, "on", b.NextExpiry.In(p.Location()).Format("2006-01-02"))
 	st, _ := svc.EvaluateTier(ctx, p, member.CustomerID)
 	fmt.Printf("tier: %s, %s more for %s\n", st.State.Tier, st.Next.Spend, st.Next.Tier)
 

@@ -295,8 +295,9 @@ func (op *ledgerOp) lotWindow(pt PointType, loc *time.Location) (available, expi
 	c := &op.lotTimes
 	if c.pointType != pt.Code || pt.Code == "" {
 		c.pointType = pt.Code
-		c.available = op.at.In(loc).AddDate(0, 0, pt.PendingDays)
-		c.expires = pt.Expiry.ExpiresAt(op.at, loc)
+		// Calendar arithmetic in the programme's zone; the instants recorded in UTC.
+		c.available = kehu.Truncate(op.at.In(loc).AddDate(0, 0, pt.PendingDays))
+		c.expires = kehu.Truncate(pt.Expiry.ExpiresAt(op.at, loc))
 	}
 	return c.available, c.expires
 }
