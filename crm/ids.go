@@ -6,17 +6,16 @@ import (
 )
 
 type (
-	customerKind    struct{}
 	interactionKind struct{}
 	changeKind      struct{}
 )
 
-func (customerKind) KindName() string    { return "customer_id" }
 func (interactionKind) KindName() string { return "interaction_id" }
 func (changeKind) KindName() string      { return "change_id" }
 
-// CustomerID identifies a customer.
-type CustomerID = kehu.ID[customerKind]
+// CustomerID identifies a customer: it is kehu.CustomerID, the ID every package names
+// customers by.
+type CustomerID = kehu.CustomerID
 
 // InteractionID identifies an interaction on a customer's timeline.
 type InteractionID = kehu.ID[interactionKind]
@@ -25,7 +24,7 @@ type InteractionID = kehu.ID[interactionKind]
 type ChangeID = kehu.ID[changeKind]
 
 // ParseCustomerID parses a customer ID.
-func ParseCustomerID(s string) (CustomerID, error) { return kehu.ParseID[customerKind](s) }
+func ParseCustomerID(s string) (CustomerID, error) { return kehu.ParseCustomerID(s) }
 
 // ParseInteractionID parses an interaction ID.
 func ParseInteractionID(s string) (InteractionID, error) { return kehu.ParseID[interactionKind](s) }
@@ -34,7 +33,7 @@ func ParseInteractionID(s string) (InteractionID, error) { return kehu.ParseID[i
 func ParseChangeID(s string) (ChangeID, error) { return kehu.ParseID[changeKind](s) }
 
 // CustomerIDFrom wraps a UUID as a CustomerID.
-func CustomerIDFrom(u uuid.UUID) CustomerID { return kehu.IDFrom[customerKind](u) }
+func CustomerIDFrom(u uuid.UUID) CustomerID { return kehu.CustomerIDFrom(u) }
 
 // InteractionIDFrom wraps a UUID as an InteractionID.
 func InteractionIDFrom(u uuid.UUID) InteractionID { return kehu.IDFrom[interactionKind](u) }

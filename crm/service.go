@@ -96,7 +96,7 @@ func (s *Service) CreateCustomer(ctx context.Context, p Profile, opt *CreateOpti
 	now := s.opts.Now()
 	actor := kehu.ActorFrom(ctx)
 	c := &Customer{
-		ID:        kehu.IDFrom[customerKind](s.opts.NewID()),
+		ID:        kehu.CustomerIDFrom(s.opts.NewID()),
 		Version:   1,
 		CreatedAt: now,
 		UpdatedAt: now,
