@@ -22,8 +22,8 @@ const (
 // Tier window kinds: over which period qualifying figures are counted.
 const (
 	WindowRollingMonths   = "rolling_months"   // the last Months months up to now
-	WindowCalendarYear    = "calendar_year"    // since 1 January, in the programme's zone
-	WindowAnniversaryYear = "anniversary_year" // since the last anniversary of joining
+	WindowCalendarYear    = "calendar_year"    // the calendar year, in the programme's zone
+	WindowAnniversaryYear = "anniversary_year" // the membership year, from an anniversary of joining
 )
 
 // Tier review kinds: when downgrades are decided.
@@ -203,7 +203,9 @@ func (t *Tiers) Qualify(f Figures, minor int32) int {
 }
 
 // WindowAt returns the window [from, to) that counts at instant at, for a member who
-// joined at joined, with calendar boundaries in loc.
+// joined at joined, with calendar boundaries in loc: the window in progress, which
+// decides upgrades and TierStatus (to is just after at, so that the instant itself
+// counts). Reviews judge ReviewWindow instead.
 func (t *Tiers) WindowAt(at, joined time.Time, loc *time.Location) (time.Time, time.Time) {
 	to := at.Add(time.Nanosecond) // the instant itself counts
 	local := at.In(loc)
@@ -215,6 +217,32 @@ func (t *Tiers) WindowAt(at, joined time.Time, loc *time.Location) (time.Time, t
 	default:
 		return lastAnniversary(at, joined, loc), to
 	}
+}
+
+// ReviewWindow returns the window [from, to) a review held at the instant review judges,
+// for a member who joined at joined, with calendar boundaries in loc. A rolling window looks
+// back Months months from the review instant. A calendar-year or membership-year window is
+// the last one to have ended at or before the review — at a 1 January review, the year
+// that just ended, not the one that starts at that instant and holds nothing yet. When no
+// such window has ended since the member joined (a membership year judged at a calendar
+// review in the first year), it is the window in progress, up to the review.
+func (t *Tiers) ReviewWindow(review, joined time.Time, loc *time.Location) (time.Time, time.Time) {
+	local := review.In(loc)
+	var from, to time.Time
+	switch t.Window.Kind {
+	case WindowRollingMonths:
+		return local.AddDate(0, -t.Window.Months, 0), review
+	case WindowCalendarYear:
+		to = time.Date(local.Year(), time.January, 1, 0, 0, 0, 0, loc)
+		from = time.Date(local.Year()-1, time.January, 1, 0, 0, 0, 0, loc)
+	default:
+		to = lastAnniversary(review, joined, loc)
+		from = anniversaryIn(joined.In(loc), to.In(loc).Year()-1, loc)
+	}
+	if !to.After(joined) {
+		return to, review
+	}
+	return from, to
 }
 
 // lastAnniversary is the latest anniversary of joined at or before at (Feb 29 joins
