@@ -441,3 +441,66 @@ func (s *Service) ReviewTiers(ctx context.Context, p *Program) (int, error) {
 		q.After = page.Next
 	}
 }
+
+// Standing returns what the ledger holds for the member now: the tier in force, brought up
+// to date first (see EvaluateTier, which enrols a member seen for the first time). For a
+// programme without tiers it is the zero Standing. Pass it to Program.Preview or
+// Program.EventAwards to show a member what they would earn; the Service's own commands
+// read it themselves.
+func (s *Service) Standing(ctx context.Context, p *Program, customer crm.CustomerID) (Standing, error) {
+	if p == nil || p.loc == nil {
+		return Standing{}, kehu.Invalid("program", "required", "a validated programme is required")
+	}
+	if p.Tiers == nil {
+		return Standing{}, nil
+	}
+	st, err := s.EvaluateTier(ctx, p, customer)
+	if err != nil {
+		return Standing{}, err
+	}
+	return Standing{Tier: st.State.Tier}, nil
+}
+
+// previewOrder works out what an order earns for a member whose state (brought up to date)
+// is held: at the tier in force after the upgrade the order itself causes (see
+// Program.previewAfterUpgrade), with the figures of the window in progress read from the
+// ledger. The accounts the figures come from are watched by u, so that the credit fails and
+// the earning is worked out again if a concurrent command moved them. It also returns the
+// level the figures reach once the order is credited.
+func (s *Service) previewOrder(ctx context.Context, p *Program, o Order, m Member, held *MemberState, u *ledgerUsage) (*Earning, int, error) {
+	if p.Tiers == nil {
+		e, err := p.Preview(o, m, Standing{}, u)
+		return e, 0, err
+	}
+	for _, pt := range []string{spendAccount, purchasesAccount, p.Tiers.QualifyingType} {
+		if pt == "" {
+			continue
+		}
+		if err := u.watch(AccountKey{Program: p.ID, Customer: held.Customer, PointType: pt}); err != nil {
+			return nil, 0, err
+		}
+	}
+	figs, err := s.Figures(ctx, p, held.Customer, held.JoinedAt, s.opts.Now())
+	if err != nil {
+		return nil, 0, err
+	}
+	return p.previewAfterUpgrade(o, m, held.Tier, figs, u)
+}
+
+// watch records the version of an account whose entries are about to be read, unless it
+// was already recorded; see ledgerUsage.read.
+func (u *ledgerUsage) watch(key AccountKey) error {
+	if _, seen := u.read[key]; seen {
+		return nil
+	}
+	a, err := u.s.store.Account(u.ctx, key)
+	switch {
+	case errors.Is(err, kehu.ErrNotFound):
+		u.note(key, 0)
+	case err != nil:
+		return err
+	default:
+		u.note(key, a.Version)
+	}
+	return nil
+}

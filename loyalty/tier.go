@@ -2,12 +2,14 @@ package loyalty
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/checked"
 	"github.com/kehu-crm/kehu/internal/clip"
 )
 
@@ -70,8 +72,8 @@ type TierLevel struct {
 	Points int64 `json:"points,omitempty"`
 	// Purchases is the number of orders (zero: not a measure).
 	Purchases int64 `json:"purchases,omitempty"`
-	// Multiplier is the level's earning benefit, offered to rules as member.tier_multiplier
-	// by hosts that pass it in Member.Attributes; it is informational in the ledger.
+	// Multiplier is the level's earning benefit: a rule whose effect sets TierMultiplier
+	// adds it for the level the ledger holds for the member (see Standing).
 	Multiplier decimal.Decimal `json:"multiplier,omitzero"`
 	// Perks are named benefits ("lounge", "free-delivery", "birthday-gift").
 	Perks []string `json:"perks,omitempty"`
@@ -272,4 +274,45 @@ func (t *Tiers) NextReview(after, joined time.Time, loc *time.Location) time.Tim
 		a = anniversaryIn(joined.In(loc), local.Year()+1, loc)
 	}
 	return a
+}
+
+// previewAfterUpgrade previews an order at the tier in force after the upgrade the order
+// itself causes: held is the tier in force before it, figs the figures of the window in
+// progress without it. The order's spend and purchase are added to figs; the tier is held,
+// or the level the figures then reach if higher; and since the points of the qualifying
+// type the order earns count too, and may depend on the tier, the order is previewed again
+// at each higher level they reach, until the level stands (at most once per level). It
+// also returns the level the figures reach with everything the order adds.
+func (p *Program) previewAfterUpgrade(o Order, m Member, held string, figs Figures, u RuleUsage) (*Earning, int, error) {
+	t := p.Tiers
+	minor := int32(kehu.Currency(p.Currency).MinorUnits())
+	for _, a := range qualifyingAwards(o) {
+		switch a.PointType {
+		case spendAccount:
+			figs.Spend = saturatingAdd(figs.Spend, a.Points)
+		case purchasesAccount:
+			figs.Purchases = saturatingAdd(figs.Purchases, a.Points)
+		}
+	}
+	reach := t.Qualify(figs, minor)
+	level := max(t.Level(held), reach)
+	for {
+		e, err := p.Preview(o, m, Standing{Tier: t.Levels[level].Code}, u)
+		if err != nil || t.QualifyingType == "" {
+			return e, reach, err
+		}
+		f := figs
+		f.Points = saturatingAdd(f.Points, e.Total(t.QualifyingType))
+		if reach = t.Qualify(f, minor); reach <= level {
+			return e, reach, nil
+		}
+		level = reach
+	}
+}
+
+func saturatingAdd(a, b int64) int64 {
+	if n, ok := checked.Add(a, b); ok {
+		return n
+	}
+	return math.MaxInt64
 }
