@@ -189,3 +189,34 @@ func TestReplayMovesTiersAsTheService(t *testing.T) {
 	assert.Equal(t, "silver", st.State.Tier, "gold in 2026, one level down at the 2028 review")
 	assert.False(t, diffs[0].Changed())
 }
+
+// Two orders of one member that cross a threshold together, processed concurrently: the
+// one credited second sees the first's figures and earns at the new tier.
+func TestConcurrentOrdersCrossingATier(t *testing.T) {
+	p := tierRules(t)
+	for range 20 {
+		opts, clock, _ := kehu.Deterministic(time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC))
+		svc := loyalty.NewService(nil, opts)
+		ctx := context.Background()
+		m := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{13})}
+		_, err := svc.EvaluateTier(ctx, p, m.CustomerID)
+		require.NoError(t, err)
+		results := make([]*loyalty.EarnResult, 2)
+		errs := make([]error, 2)
+		done := make(chan struct{})
+		for i := range 2 {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				results[i], errs[i] = svc.EarnOrder(ctx, p, order("SO-"+string(rune('A'+i)), clock.Now(), "1100.00"), m)
+			}()
+		}
+		<-done
+		<-done
+		var bonus int64
+		for i := range 2 {
+			require.NoError(t, errs[i])
+			bonus += results[i].Earning.Total("points") - 1100
+		}
+		assert.Equal(t, int64(100), bonus, "exactly one order earns as silver")
+	}
+}
