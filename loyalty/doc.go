@@ -84,12 +84,13 @@
 //
 // A member's standing is the ledger's, never the host's: Member carries no tier, and
 // earning rules (member.tier), tier multipliers and reward restrictions read the tier in
-// force that the member's state holds at that instant (Standing). EarnOrder brings the
-// tier up to date first and earns at the tier in force after the upgrade the order itself
+// force that the member's state holds at that instant, with every review, grace downgrade
+// and end of assignment due by then applied (Standing; Service.Standing reads it without
+// writing). EarnOrder earns at the tier in force after the upgrade the order itself
 // causes: the figures of the window in progress plus the order's spend, purchase and
 // qualifying points reach a level, and the order earns at it, or at the tier in force if
-// that is higher (an earned or assigned level); the upgrade is recorded at once. EarnEvent
-// and Reserve read the tier in force when they run.
+// that is higher (an earned or assigned level); once the order is credited the upgrade is
+// recorded. EarnEvent and Reserve read the tier in force when they run.
 //
 // A member moves up as soon as a threshold is crossed (EvaluateTier, called by EarnOrder);
 // moves down only at a review (ReviewTiers), by at most Tiers.MaxDrop levels and after

@@ -96,7 +96,7 @@ func Replay(current, candidate *Program, activity iter.Seq[Activity]) ([]ReplayD
 				var e *Earning
 				var err error
 				if p.Tiers != nil {
-					e, _, err = p.previewAfterUpgrade(*a.Order, a.Member, held, figs, sd.usage)
+					e, err = p.previewAfterUpgrade(*a.Order, a.Member, held, figs, sd.usage)
 				} else {
 					e, err = p.Preview(*a.Order, a.Member, Standing{}, sd.usage)
 				}

@@ -33,13 +33,12 @@ type EarnResult struct {
 // the same order ID with other contents fails with kehu.ErrKeyReused.
 //
 // m is what the host knows of the member (birthday, tags, segments, attributes); the tier
-// rules read is the ledger's. In a programme with tiers, the member's tier is first brought
-// up to date (EvaluateTier), and the order earns at the tier in force after the upgrade the
+// rules read is the ledger's. In a programme with tiers, the order earns at the tier in force after the upgrade the
 // order itself causes: the figures of the window in progress plus this order's spend,
 // purchase and qualifying points reach a level (Tiers.Qualify), and the order earns at
 // that level, or at the tier in force if it is higher (an earned or assigned level). So
-// the order that makes a member silver earns as silver, and the upgrade is recorded at
-// once.
+// the order that makes a member silver earns as silver; once the order is credited the
+// member's tier is brought up to date (EvaluateTier), which records the upgrade.
 //
 // Per-day and per-period caps are read from the member's ledger before the write, and the
 // write goes ahead only if none of the accounts read has changed since (otherwise the
@@ -67,16 +66,14 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member) 
 	dig := orderDigest(o)
 	held := &MemberState{Customer: customer}
 	if p.Tiers != nil {
-		st, err := s.EvaluateTier(ctx, p, customer)
+		st, err := s.evaluateTier(ctx, p, customer, false) // nothing is written before the order is
 		if err != nil {
 			return nil, err
 		}
 		held = st.State
 	}
-	reach := 0 // the level the tier figures reach with the order
 	res, err := s.earnWithUsage(ctx, p, customer, func(u *ledgerUsage) (*Earning, []awardGroup, error) {
-		earning, level, err := s.previewOrder(ctx, p, o, m, held, u)
-		reach = level
+		earning, err := s.previewOrder(ctx, p, o, m, held, u)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -89,7 +86,7 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member) 
 	if err != nil {
 		return nil, err
 	}
-	if p.Tiers != nil && reach > max(p.Tiers.Level(held.Earned), 0) {
+	if p.Tiers != nil {
 		// Upgrades happen as soon as a threshold is crossed.
 		if _, err := s.EvaluateTier(ctx, p, customer); err != nil {
 			return res, err

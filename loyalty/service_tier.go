@@ -60,7 +60,8 @@ func tiersOf(p *Program) (*Tiers, error) {
 }
 
 // Figures returns a member's qualifying figures in the tier window that counts at t (see
-// Tiers.WindowAt).
+// Tiers.WindowAt): what the earnings written in the window credited, less what refunds and
+// reversals have taken back of those same earnings since, whenever they came.
 func (s *Service) Figures(ctx context.Context, p *Program, customer crm.CustomerID, joined, t time.Time) (Figures, error) {
 	tiers, err := tiersOf(p)
 	if err != nil {
@@ -147,6 +148,13 @@ func (s *Service) figuresIn(ctx context.Context, p *Program, tiers *Tiers, custo
 // grace period, the end of the assignment), however late it is evaluated; an upgrade is
 // dated now. When nothing changes nothing is written.
 func (s *Service) EvaluateTier(ctx context.Context, p *Program, customer crm.CustomerID) (*TierStatus, error) {
+	return s.evaluateTier(ctx, p, customer, true)
+}
+
+// evaluateTier is EvaluateTier; with write false it stores nothing and publishes nothing,
+// and returns where the member would stand once evaluated (a member not yet stored at the
+// entry level, joined now).
+func (s *Service) evaluateTier(ctx context.Context, p *Program, customer crm.CustomerID, write bool) (*TierStatus, error) {
 	tiers, err := tiersOf(p)
 	if err != nil {
 		return nil, err
@@ -191,12 +199,18 @@ func (s *Service) EvaluateTier(ctx context.Context, p *Program, customer crm.Cus
 
 		var changes []TierChange
 		actor := kehu.ActorFrom(ctx)
+		clk := tierClock{joined: joined, now: now, next: next, loc: loc}
+		if !write {
+			m := cur.Clone()
+			tiers.advance(m, clk, reviews, qualified, actor)
+			return s.status(p, tiers, m, figs, minor), nil
+		}
 		err = s.store.UpdateMember(ctx, p.ID, customer, func(m *MemberState) error {
 			if m.Version != cur.Version {
 				return errMoved
 			}
 			before := *m
-			changes = tiers.advance(m, tierClock{joined: joined, now: now, next: next, loc: loc}, reviews, qualified, actor)
+			changes = tiers.advance(m, clk, reviews, qualified, actor)
 			if len(changes) == 0 && sameStanding(&before, m) {
 				return errUnchanged
 			}
@@ -442,8 +456,9 @@ func (s *Service) ReviewTiers(ctx context.Context, p *Program) (int, error) {
 	}
 }
 
-// Standing returns what the ledger holds for the member now: the tier in force, brought up
-// to date first (see EvaluateTier, which enrols a member seen for the first time). For a
+// Standing returns what the ledger holds for the member now: the tier in force as
+// EvaluateTier would leave it (reviews, grace downgrades and assignments due by now
+// applied; the entry level for a member not yet enrolled), writing nothing. For a
 // programme without tiers it is the zero Standing. Pass it to Program.Preview or
 // Program.EventAwards to show a member what they would earn; the Service's own commands
 // read it themselves.
@@ -454,35 +469,33 @@ func (s *Service) Standing(ctx context.Context, p *Program, customer crm.Custome
 	if p.Tiers == nil {
 		return Standing{}, nil
 	}
-	st, err := s.EvaluateTier(ctx, p, customer)
+	st, err := s.evaluateTier(ctx, p, customer, false)
 	if err != nil {
 		return Standing{}, err
 	}
 	return Standing{Tier: st.State.Tier}, nil
 }
 
-// previewOrder works out what an order earns for a member whose state (brought up to date)
-// is held: at the tier in force after the upgrade the order itself causes (see
+// previewOrder works out what an order earns for a member whose state, brought up to date
+// (see evaluateTier), is held: at the tier in force after the upgrade the order itself causes (see
 // Program.previewAfterUpgrade), with the figures of the window in progress read from the
 // ledger. The accounts the figures come from are watched by u, so that the credit fails and
-// the earning is worked out again if a concurrent command moved them. It also returns the
-// level the figures reach once the order is credited.
-func (s *Service) previewOrder(ctx context.Context, p *Program, o Order, m Member, held *MemberState, u *ledgerUsage) (*Earning, int, error) {
+// the earning is worked out again if a concurrent command moved them.
+func (s *Service) previewOrder(ctx context.Context, p *Program, o Order, m Member, held *MemberState, u *ledgerUsage) (*Earning, error) {
 	if p.Tiers == nil {
-		e, err := p.Preview(o, m, Standing{}, u)
-		return e, 0, err
+		return p.Preview(o, m, Standing{}, u)
 	}
 	for _, pt := range []string{spendAccount, purchasesAccount, p.Tiers.QualifyingType} {
 		if pt == "" {
 			continue
 		}
 		if err := u.watch(AccountKey{Program: p.ID, Customer: held.Customer, PointType: pt}); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 	}
 	figs, err := s.Figures(ctx, p, held.Customer, held.JoinedAt, s.opts.Now())
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	return p.previewAfterUpgrade(o, m, held.Tier, figs, u)
 }

@@ -220,3 +220,21 @@ func TestConcurrentOrdersCrossingATier(t *testing.T) {
 		assert.Equal(t, int64(100), bonus, "exactly one order earns as silver")
 	}
 }
+
+func TestStandingAndRefusedOrdersWriteNothing(t *testing.T) {
+	p := tierRules(t)
+	store := loyalty.NewMemoryStore()
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC))
+	svc := loyalty.NewService(store, opts)
+	ctx := context.Background()
+	c := crm.CustomerIDFrom([16]byte{14})
+	st, err := svc.Standing(ctx, p, c)
+	require.NoError(t, err)
+	assert.Equal(t, loyalty.Standing{Tier: "member"}, st, "a member not yet enrolled stands at the entry level")
+	bad := order("SO-1", clock.Now(), "10.00")
+	bad.Currency = "USD"
+	_, err = svc.EarnOrder(ctx, p, bad, loyalty.Member{CustomerID: c})
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
+	_, err = store.Member(ctx, p.ID, c)
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "neither Standing nor a refused order enrols the member")
+}

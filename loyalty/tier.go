@@ -281,9 +281,8 @@ func (t *Tiers) NextReview(after, joined time.Time, loc *time.Location) time.Tim
 // progress without it. The order's spend and purchase are added to figs; the tier is held,
 // or the level the figures then reach if higher; and since the points of the qualifying
 // type the order earns count too, and may depend on the tier, the order is previewed again
-// at each higher level they reach, until the level stands (at most once per level). It
-// also returns the level the figures reach with everything the order adds.
-func (p *Program) previewAfterUpgrade(o Order, m Member, held string, figs Figures, u RuleUsage) (*Earning, int, error) {
+// at each higher level they reach, until the level stands (at most once per level).
+func (p *Program) previewAfterUpgrade(o Order, m Member, held string, figs Figures, u RuleUsage) (*Earning, error) {
 	t := p.Tiers
 	minor := int32(kehu.Currency(p.Currency).MinorUnits())
 	for _, a := range qualifyingAwards(o) {
@@ -299,12 +298,12 @@ func (p *Program) previewAfterUpgrade(o Order, m Member, held string, figs Figur
 	for {
 		e, err := p.Preview(o, m, Standing{Tier: t.Levels[level].Code}, u)
 		if err != nil || t.QualifyingType == "" {
-			return e, reach, err
+			return e, err
 		}
 		f := figs
 		f.Points = saturatingAdd(f.Points, e.Total(t.QualifyingType))
 		if reach = t.Qualify(f, minor); reach <= level {
-			return e, reach, nil
+			return e, nil
 		}
 		level = reach
 	}
