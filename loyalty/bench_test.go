@@ -35,7 +35,7 @@ func BenchmarkPreview(b *testing.B) {
 	o := loyaltytest.BenchOrder("SO-1", time.Date(2026, 11, 14, 3, 0, 0, 0, time.UTC))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := p.Preview(o, m, nil); err != nil {
+		if _, err := p.Preview(o, m, loyalty.Standing{}, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -32,9 +32,11 @@
 // profiles, reviews and referrals, at most once per period.
 //
 // Program.Preview and Program.EventAwards are pure: they take the order or event, the
-// member and what capped rules already gave (RuleUsage), and return the awards — per order
-// line, so a refund takes back exactly what each line created — with a rule-by-rule
-// explanation, writing nothing. Preview's Earning records its decisions compactly;
+// member as the host knows them (Member: birthday, tags, segments, attributes), the
+// member's Standing — the tier the ledger holds, which a host reads from Service.Standing
+// and never makes up — and what capped rules already gave (RuleUsage), and return the
+// awards — per order line, so a refund takes back exactly what each line created — with a
+// rule-by-rule explanation, writing nothing. Preview's Earning records its decisions compactly;
 // Earning.Awards and Earning.Explanation write them out when asked, so crediting an order
 // costs no text nobody reads.
 //
@@ -106,12 +108,32 @@
 // or any combination (Tiers.All), over a rolling window of months, the calendar year or the
 // membership year. The figures come from the ledger itself: EarnOrder credits each order
 // line's spend and one purchase to internal accounts, and Refund takes them back line by
-// line, so a tier is measured on what the member kept. A member moves up as soon as a
-// threshold is crossed (EvaluateTier, called by EarnOrder); moves down only at the review
-// date (ReviewTiers), by at most Tiers.MaxDrop levels and after Tiers.GraceDays; and can be
-// given a level until a date (AssignTier, a status match) that never becomes a floor. The
-// tier history is kept in MemberState, and TierStatus says what is still needed for the
-// next level and by when.
+// line, so a tier is measured on what the member kept. The figures of a window are what
+// the earnings written in it credited less what refunds have since taken back of those
+// same earnings, whenever the refunds came: a purchase of December refunded in January
+// lowers December's year, and takes nothing from January's.
+//
+// A member's standing is the ledger's, never the host's: Member carries no tier, and
+// earning rules (member.tier), tier multipliers and reward restrictions read the tier in
+// force that the member's state holds at that instant, with every review, grace downgrade
+// and end of assignment due by then applied (Standing; Service.Standing reads it without
+// writing). EarnOrder earns at the tier in force after the upgrade the order itself
+// causes: the figures of the window in progress plus the order's spend, purchase and
+// qualifying points reach a level, and the order earns at it, or at the tier in force if
+// that is higher (an earned or assigned level); once the order is credited the upgrade is
+// recorded. EarnEvent and Reserve read the tier in force when they run.
+//
+// A member moves up as soon as a threshold is crossed (EvaluateTier, called by EarnOrder);
+// moves down only at a review (ReviewTiers), by at most Tiers.MaxDrop levels and after
+// Tiers.GraceDays; and can be given a level until a date (AssignTier, a status match) that
+// never becomes a floor. A review judges the window that just ended (Tiers.ReviewWindow):
+// at a calendar-year or membership-year review, the year that ended at that instant, not
+// the one that starts with it; a rolling window looks back its months from the review
+// instant. Upgrades and TierStatus count the window in progress (Tiers.WindowAt). The tier
+// history is kept in MemberState, sorted and dated at the instant each change took effect
+// — a review at the review, a grace downgrade at its end, an assignment's end at
+// AssignedUntil — however late it is evaluated, so MemberState.TierAt answers for any past
+// instant; TierStatus says what is still needed for the next level and by when.
 //
 // # Partners, transfers and pools
 //
@@ -124,7 +146,8 @@
 // # Rewards and redemption
 //
 // A catalogue of rewards (PutReward) with a points price, an optional cash part, stock, a
-// per-member limit, a validity window and tier restrictions. Redemption is reserve →
+// per-member limit, a validity window and tier restrictions, checked against the tier the
+// ledger holds for the member. Redemption is reserve →
 // confirm or cancel, so a host's checkout can hold points while payment runs: Reserve takes
 // the stock and holds the points (a ledger spend); Confirm makes it final and, for coupon
 // rewards, issues a unique, unguessable code (80 random bits from Options.Random, crypto/rand unless a harness seeds it; Crockford
@@ -135,5 +158,7 @@
 // # Replay
 //
 // Replay re-runs a candidate programme version over a history of orders and events and
-// returns, per member, the points and tier under both versions, writing nothing.
+// returns, per member, the points and tier under both versions, writing nothing. Under
+// each version the member's tier moves as the Service would move it, from the replay's
+// own figures, and rules read it as EarnOrder's do.
 package loyalty

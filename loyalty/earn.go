@@ -50,11 +50,11 @@ type OrderLine struct {
 	Amount kehu.Money `json:"amount"`
 }
 
-// Member is what earning rules know of the buyer.
+// Member is what the host knows of the buyer and earning rules read: birthday, tags,
+// segments, custom attributes. The member's tier is not among them: it is what the ledger
+// holds (see Standing), so a host cannot give a member a status the ledger did not.
 type Member struct {
 	CustomerID crm.CustomerID `json:"customer_id,omitzero"`
-	// Tier is the member's current tier code, e.g. "gold".
-	Tier string `json:"tier,omitempty"`
 	// BirthDate decides member.birthday_month and member.birthday; zero if unknown.
 	BirthDate kehu.Date `json:"birth_date,omitzero"`
 	Tags      []string  `json:"tags,omitempty"`
@@ -273,8 +273,9 @@ type orderFacts struct {
 
 // Preview computes what an order earns under the programme, without writing anything: the
 // awards per point type, line and rule, and an explanation of every base rate and rule.
-// It is a pure function of its inputs; time comes from o.At, and usage (nil for none)
-// tells it what capped rules already gave the member.
+// It is a pure function of its inputs; time comes from o.At, standing is what the ledger holds
+// for the member (the tier that member.tier and tier multipliers read; see Standing), and
+// usage (nil for none) tells it what capped rules already gave the member.
 //
 // Base rates come first, per line (see BaseRate). Then rules in ascending Priority: a rule
 // outside its campaign window, or whose condition is false, gives nothing; a matching
@@ -285,9 +286,10 @@ type orderFacts struct {
 //
 // The order must be in the programme's currency, with unique non-empty line IDs,
 // quantities of 1 or more and amounts of 0 or more; otherwise Preview returns a
-// *kehu.ValidationError naming every bad field ("order.lines[2].quantity"). A condition that
+// *kehu.ValidationError naming every bad field ("order.lines[2].quantity"); so is a
+// standing whose tier is not a level of the programme ("standing.tier"). A condition that
 // fails at run time returns a *RuleError.
-func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) {
+func (p *Program) Preview(o Order, m Member, standing Standing, usage RuleUsage) (*Earning, error) {
 	plan, err := p.ready()
 	if err != nil {
 		return nil, err
@@ -300,7 +302,7 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 	}
 	defer plan.scratch.Put(sc)
 	f := &sc.facts
-	if err := plan.orderFacts(f, o, m); err != nil {
+	if err := plan.orderFacts(f, o, m, standing); err != nil {
 		return nil, err
 	}
 	n := len(f.lines)
@@ -390,7 +392,7 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 		pts := base[r.typeIndex] // nil: no base points of the type
 		num := r.multNum
 		if r.Effect.TierMultiplier {
-			num += plan.tierMult[m.Tier]
+			num += plan.tierMult[standing.Tier]
 		}
 		multiplied := func(i int) (int64, bool) {
 			if pts == nil || num == 0 {
@@ -545,14 +547,15 @@ func evalCondition(machine *vm.VM, r *compiledRule, conds []condResult, slot int
 }
 
 // EventAwards computes what a member event earns at the instant at, without writing
-// anything. Every event rule for the event is considered in programme order: its condition
+// anything; standing is what the ledger holds for the member at that instant (see Standing).
+// Every event rule for the event is considered in programme order: its condition
 // must hold, and a rule with Once gives nothing if usage (nil for none) reports an award
 // of the rule in the same calendar month or year (in the programme's time zone), or ever.
 // An event no rule rewards gives no awards and no steps. The awards have no LineID.
 //
-// An unknown event or a zero time is a *kehu.ValidationError; a condition that fails at
-// run time is a *RuleError.
-func (p *Program) EventAwards(event MemberEvent, at time.Time, m Member, usage RuleUsage) ([]Award, []Step, error) {
+// An unknown event, a zero time or a standing whose tier is not a level of the programme
+// is a *kehu.ValidationError; a condition that fails at run time is a *RuleError.
+func (p *Program) EventAwards(event MemberEvent, at time.Time, m Member, standing Standing, usage RuleUsage) ([]Award, []Step, error) {
 	plan, err := p.ready()
 	if err != nil {
 		return nil, nil, err
@@ -564,11 +567,11 @@ func (p *Program) EventAwards(event MemberEvent, at time.Time, m Member, usage R
 	local := at.In(plan.loc)
 	day := kehu.DateOf(local)
 	checkEarnInstant(&pr, "at", at, day)
-	checkEarnMember(&pr, m)
+	plan.checkEarnMember(&pr, m, standing)
 	if err := pr.Err(); err != nil {
 		return nil, nil, err
 	}
-	env := &EventEnv{Event: string(event), Member: memberVars(m, day, plan.loc), Date: dateVars(local, day)}
+	env := &EventEnv{Event: string(event), Member: memberVars(m, standing, day, plan.loc), Date: dateVars(local, day)}
 	env.HasTag, env.InSegment = foldContains(m.Tags), foldContains(m.Segments)
 
 	var (
@@ -812,7 +815,7 @@ func checkAwardTotals(awards []Award) error {
 }
 
 // orderFacts checks the order and the member and reads what the conditions see.
-func (plan *earnPlan) orderFacts(f *orderFacts, o Order, m Member) error {
+func (plan *earnPlan) orderFacts(f *orderFacts, o Order, m Member, st Standing) error {
 	var pr kehu.Problems
 	local := o.At.In(plan.loc)
 	day := kehu.DateOf(local)
@@ -827,7 +830,7 @@ func (plan *earnPlan) orderFacts(f *orderFacts, o Order, m Member) error {
 	if !o.CustomerID.IsZero() && !m.CustomerID.IsZero() && o.CustomerID != m.CustomerID {
 		pr.Add("member.customer_id", "mismatch", "is not the order's customer")
 	}
-	checkEarnMember(&pr, m)
+	plan.checkEarnMember(&pr, m, st)
 
 	f.day = day
 	f.lines = slices.Grow(f.lines[:0], len(o.Lines))[:len(o.Lines)]
@@ -897,7 +900,7 @@ func (plan *earnPlan) orderFacts(f *orderFacts, o Order, m Member) error {
 		Order: OrderVars{ID: o.ID, Channel: o.Channel, Store: o.Store, Currency: string(plan.currency),
 			Total: nearestFloat(sum), TotalMinor: minorUnitsOf(sum, minor), Quantity: qty,
 			Lines: len(o.Lines), SKUs: skus.list, Categories: cats.list},
-		Member:      memberVars(m, day, plan.loc),
+		Member:      memberVars(m, st, day, plan.loc),
 		Date:        dateVars(local, day),
 		HasTag:      f.hasTag,
 		InSegment:   f.inSegment,
@@ -959,14 +962,17 @@ func checkEarnInstant(pr *kehu.Problems, field string, t time.Time, day kehu.Dat
 	}
 }
 
-func checkEarnMember(pr *kehu.Problems, m Member) {
+func (plan *earnPlan) checkEarnMember(pr *kehu.Problems, m Member, st Standing) {
 	if !m.BirthDate.IsZero() && !m.BirthDate.IsValid() {
 		pr.Addf("member.birth_date", "range", "%s does not exist", m.BirthDate)
 	}
+	if _, ok := plan.tierMult[st.Tier]; st.Tier != "" && !ok {
+		pr.Addf("standing.tier", "unknown_tier", "%s is not a level of the programme", clip.Quote(st.Tier))
+	}
 }
 
-func memberVars(m Member, day kehu.Date, loc *time.Location) MemberVars {
-	v := MemberVars{ID: m.CustomerID.String(), Tier: m.Tier, Tags: m.Tags, Segments: m.Segments,
+func memberVars(m Member, st Standing, day kehu.Date, loc *time.Location) MemberVars {
+	v := MemberVars{ID: m.CustomerID.String(), Tier: st.Tier, Tags: m.Tags, Segments: m.Segments,
 		Attributes: m.Attributes, DaysSinceJoined: -1}
 	if !m.BirthDate.IsZero() {
 		v.BirthdayMonth = m.BirthDate.Month == day.Month

@@ -55,8 +55,8 @@ func TestPreviewSharedConditions(t *testing.T) {
 			rs = append(rs, fmt.Sprintf(`{"id": "r%02d", "priority": %d, "per_line": %t, "exclusive": %t, "when": %q,
 				"effect": {"point_type": "points", "multiplier": "0.%d", "bonus": %d}}`, i, i+1, r.perLine, r.exclusive, when, i+1, i+1))
 		}
-		return earnLoad(t, earnProgramJSON(`{"base": [{"point_type": "points", "points": 1, "per": "1"}], "rules": [`+
-			strings.Join(rs, ",")+`]}`))
+		return earnLoad(t, withTiers(earnProgramJSON(`{"base": [{"point_type": "points", "points": 1, "per": "1"}], "rules": [`+
+			strings.Join(rs, ",")+`]}`)))
 	}
 	shared, spelled := build(false), build(true)
 
@@ -68,10 +68,10 @@ func TestPreviewSharedConditions(t *testing.T) {
 	}}
 	for _, tier := range []string{"gold", "silver", ""} {
 		t.Run("tier="+tier, func(t *testing.T) {
-			m := loyalty.Member{Tier: tier}
-			got, err := shared.Preview(order, m, nil)
+			st := loyalty.Standing{Tier: tier}
+			got, err := shared.Preview(order, loyalty.Member{}, st, nil)
 			require.NoError(t, err)
-			want, err := spelled.Preview(order, m, nil)
+			want, err := spelled.Preview(order, loyalty.Member{}, st, nil)
 			require.NoError(t, err)
 			assert.Equal(t, want.Awards(), got.Awards())
 			wantSteps, gotSteps := want.Explanation(), got.Explanation()
@@ -84,11 +84,11 @@ func TestPreviewSharedConditions(t *testing.T) {
 		})
 	}
 	// The silver exclusive rule stops everything after it for a silver member.
-	e, err := shared.Preview(order, loyalty.Member{Tier: "silver"}, nil)
+	e, err := shared.Preview(order, loyalty.Member{}, loyalty.Standing{Tier: "silver"}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, loyalty.OutcomeStopped, earnStep(t, e, "r11").Outcome)
 	// For gold the per-line tea rule matches line b and stops r13 and r14.
-	e, err = shared.Preview(order, loyalty.Member{Tier: "gold"}, nil)
+	e, err = shared.Preview(order, loyalty.Member{}, loyalty.Standing{Tier: "gold"}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, loyalty.OutcomeAwarded, earnStep(t, e, "r11").Outcome)
 	assert.Equal(t, loyalty.OutcomeStopped, earnStep(t, e, "r13").Outcome)
@@ -101,7 +101,7 @@ func TestPreviewSharedConditionError(t *testing.T) {
 	p := earnLoad(t, earnProgramJSON(`{"rules": [
 		{"id": "first", "priority": 1, "when": "member.attributes[\"visits\"] > 3", "effect": {"point_type": "points", "bonus": 1}},
 		{"id": "second", "priority": 2, "when": "member.attributes[\"visits\"] > 3", "effect": {"point_type": "points", "bonus": 2}}]}`))
-	_, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "10"), loyalty.Member{}, nil)
+	_, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "10"), loyalty.Member{}, loyalty.Standing{}, nil)
 	var rerr *loyalty.RuleError
 	require.ErrorAs(t, err, &rerr)
 	assert.Equal(t, "first", rerr.RuleID)
@@ -137,7 +137,7 @@ func TestPreviewResultsAreItsOwn(t *testing.T) {
 		"rules": [{"id": "big", "priority": 1, "when": "order.total_minor >= 10000", "effect": {"point_type": "points", "bonus": 50}},
 		          {"id": "coffee", "priority": 2, "per_line": true, "when": "line.category == \"general\"",
 		           "effect": {"point_type": "points", "multiplier": "1"}}]}`))
-	first, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "80", "40"), loyalty.Member{}, nil)
+	first, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "80", "40"), loyalty.Member{}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	wantAwards, wantSteps := first.Awards(), first.Explanation()
 	for range 3 {
@@ -146,7 +146,7 @@ func TestPreviewResultsAreItsOwn(t *testing.T) {
 		for i := range o.Lines {
 			o.Lines[i].ID = "other-" + o.Lines[i].ID
 		}
-		_, err := p.Preview(o, loyalty.Member{}, nil)
+		_, err := p.Preview(o, loyalty.Member{}, loyalty.Standing{}, nil)
 		require.NoError(t, err)
 	}
 	assert.Equal(t, wantAwards, first.Awards())

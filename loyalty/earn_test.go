@@ -100,7 +100,7 @@ func TestPreviewBaseRate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			js := strings.Replace(earnProgramJSON(`{"base": [{"point_type": "points", `+tc.rate+`}]}`), `"CNY"`, `"`+tc.currency+`"`, 1)
 			p := earnLoad(t, js)
-			e, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), tc.currency, tc.amounts...), loyalty.Member{}, nil)
+			e, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), tc.currency, tc.amounts...), loyalty.Member{}, loyalty.Standing{}, nil)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, e.Total("points"))
 			var sum int64
@@ -127,7 +127,7 @@ func TestPreviewEligibility(t *testing.T) {
 		{ID: "bag", SKU: "BAG", Category: "coffee", Quantity: 1, Amount: kehu.MustMoney("1", "CNY")},
 		{ID: "tea", SKU: "TEA-1", Category: "tea", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")},
 	}}
-	e, err := p.Preview(order, loyalty.Member{}, nil)
+	e, err := p.Preview(order, loyalty.Member{}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	byLine := map[string]int64{}
 	for _, a := range e.Awards() {
@@ -165,7 +165,7 @@ func TestPreviewBirthdayMonthInProgrammeZone(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e, err := p.Preview(earnOrder(tc.at, "CNY", "100.00"), tc.member, nil)
+			e, err := p.Preview(earnOrder(tc.at, "CNY", "100.00"), tc.member, loyalty.Standing{}, nil)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, e.Total("points"))
 			assert.Equal(t, int64(100), e.Total("status"), "the multiplier is on points only")
@@ -204,7 +204,7 @@ func TestPreviewCampaignWindowInProgrammeZone(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.at.Format(time.RFC3339Nano), func(t *testing.T) {
-			e, err := p.Preview(earnOrder(tc.at, "CNY", "10"), loyalty.Member{}, nil)
+			e, err := p.Preview(earnOrder(tc.at, "CNY", "10"), loyalty.Member{}, loyalty.Standing{}, nil)
 			require.NoError(t, err)
 			want := int64(10)
 			if tc.inside {
@@ -240,7 +240,7 @@ func TestPreviewExclusiveAndPriority(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e, err := p.Preview(order, tc.member, nil)
+			e, err := p.Preview(order, tc.member, loyalty.Standing{}, nil)
 			require.NoError(t, err)
 			var ids []string
 			var outcomes []loyalty.StepOutcome
@@ -257,9 +257,9 @@ func TestPreviewExclusiveAndPriority(t *testing.T) {
 		})
 	}
 	// Deterministic: the same inputs give the same earning.
-	a, err := p.Preview(order, loyalty.Member{Tags: []string{"vip"}}, nil)
+	a, err := p.Preview(order, loyalty.Member{Tags: []string{"vip"}}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
-	b, err := p.Preview(order, loyalty.Member{Tags: []string{"vip"}}, nil)
+	b, err := p.Preview(order, loyalty.Member{Tags: []string{"vip"}}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, a, b)
 }
@@ -304,7 +304,7 @@ func TestPreviewCaps(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := earnLoad(t, earnProgramJSON(fmt.Sprintf(earning, tc.caps)))
 			h := &earnHistory{past: tc.past}
-			e, err := p.Preview(earnOrder(at, "CNY", "99.99", "200.00"), loyalty.Member{}, h)
+			e, err := p.Preview(earnOrder(at, "CNY", "99.99", "200.00"), loyalty.Member{}, loyalty.Standing{}, h)
 			require.NoError(t, err)
 			lines := map[string]int64{}
 			for _, a := range e.Awards() {
@@ -322,7 +322,7 @@ func TestPreviewCaps(t *testing.T) {
 	}
 	// A nil usage means nothing awarded yet.
 	p := earnLoad(t, earnProgramJSON(fmt.Sprintf(earning, `{"per_day": 250}`)))
-	e, err := p.Preview(earnOrder(at, "CNY", "99.99", "200.00"), loyalty.Member{}, nil)
+	e, err := p.Preview(earnOrder(at, "CNY", "99.99", "200.00"), loyalty.Member{}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, int64(299+250), e.Total("points"))
 }
@@ -334,7 +334,7 @@ func TestPreviewPerDayCapAcrossDaylightSaving(t *testing.T) {
 	ny := earnZone("America/New_York")
 	// 2026-03-08 is 23 hours long in New York.
 	h := &earnHistory{}
-	_, err := p.Preview(earnOrder(time.Date(2026, 3, 8, 12, 0, 0, 0, ny), "CNY", "1"), loyalty.Member{}, h)
+	_, err := p.Preview(earnOrder(time.Date(2026, 3, 8, 12, 0, 0, 0, ny), "CNY", "1"), loyalty.Member{}, loyalty.Standing{}, h)
 	require.NoError(t, err)
 	require.Len(t, h.asked, 1)
 	assert.Equal(t, "2026-03-08T00:00:00-05:00", h.asked[0][0].In(ny).Format(time.RFC3339))
@@ -350,7 +350,7 @@ func TestPreviewCampaignCap(t *testing.T) {
 		{"launch", earnAt(2026, 6, 2, 10, 0, 0), 100},
 		{"launch", earnAt(2026, 6, 1, 9, 59, 0), 100}, // before the campaign
 	}}
-	e, err := p.Preview(earnOrder(earnAt(2026, 6, 3, 0, 0, 0), "CNY", "1"), loyalty.Member{}, h)
+	e, err := p.Preview(earnOrder(earnAt(2026, 6, 3, 0, 0, 0), "CNY", "1"), loyalty.Member{}, loyalty.Standing{}, h)
 	require.NoError(t, err)
 	assert.Equal(t, int64(50), e.Total("points"))
 	require.Len(t, h.asked, 1)
@@ -369,7 +369,7 @@ func TestPreviewPerLineRule(t *testing.T) {
 		{ID: "c", Category: "tea", Quantity: 1, Amount: kehu.MustMoney("80", "CNY")},
 		{ID: "d", Category: "coffee", Quantity: 3, Amount: kehu.MustMoney("120.50", "CNY")},
 	}}
-	e, err := p.Preview(order, loyalty.Member{}, nil)
+	e, err := p.Preview(order, loyalty.Member{}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	rule := map[string]int64{}
 	for _, a := range e.Awards() {
@@ -387,14 +387,14 @@ func TestPreviewPerLineRule(t *testing.T) {
 func TestPreviewMultiplierRoundsDownPerLine(t *testing.T) {
 	p := earnLoad(t, earnProgramJSON(`{"base": [{"point_type": "points", "points": 1, "per": "1"}],
 		"rules": [{"id": "half", "priority": 1, "effect": {"point_type": "points", "multiplier": "0.5"}}]}`))
-	e, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "99", "1", "3"), loyalty.Member{}, nil)
+	e, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "99", "1", "3"), loyalty.Member{}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, int64(103+49+0+1), e.Total("points"))
 	s := earnStep(t, e, "half")
 	assert.Equal(t, int64(50), s.Points)
 
 	// A multiplier with no base points matches but gives nothing.
-	e, err = p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "0.99"), loyalty.Member{}, nil)
+	e, err = p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "0.99"), loyalty.Member{}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, int64(0), e.Total("points"))
 	assert.Empty(t, e.Awards())
@@ -405,8 +405,8 @@ func TestPreviewExpressionEnvironment(t *testing.T) {
 	at := time.Date(2026, 11, 11, 2, 30, 0, 0, time.UTC) // Wednesday 10:30 in Shanghai
 	member := loyalty.Member{
 		CustomerID: earnCustomer(t, "0190d1a2-7f3b-7c4d-8e5f-0a1b2c3d4e5f"),
-		Tier:       "gold", BirthDate: kehu.MustDate(1988, time.November, 11),
-		Tags: []string{"VIP"}, Segments: []string{"Champions"},
+		BirthDate:  kehu.MustDate(1988, time.November, 11),
+		Tags:       []string{"VIP"}, Segments: []string{"Champions"},
 		JoinedAt:   time.Date(2026, 11, 1, 15, 59, 0, 0, time.UTC), // Nov 1, 23:59 in Shanghai
 		Attributes: map[string]any{"visits": 5, "city": "Shanghai"},
 	}
@@ -437,9 +437,9 @@ func TestPreviewExpressionEnvironment(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.when, func(t *testing.T) {
-			p := earnLoad(t, earnProgramJSON(fmt.Sprintf(`{"rules": [
-				{"id": "r", "priority": 1, "when": %q, "effect": {"point_type": "points", "bonus": 1}}]}`, tc.when)))
-			e, err := p.Preview(order, member, nil)
+			p := earnLoad(t, withTiers(earnProgramJSON(fmt.Sprintf(`{"rules": [
+				{"id": "r", "priority": 1, "when": %q, "effect": {"point_type": "points", "bonus": 1}}]}`, tc.when))))
+			e, err := p.Preview(order, member, loyalty.Standing{Tier: "gold"}, nil)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, earnStep(t, e, "r").Matched)
 		})
@@ -462,7 +462,7 @@ func TestPreviewExpressionRuntimeError(t *testing.T) {
 			var e *loyalty.Earning
 			var err error
 			require.NotPanics(t, func() {
-				e, err = p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "10"), loyalty.Member{Attributes: map[string]any{"city": "x"}}, nil)
+				e, err = p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "10"), loyalty.Member{Attributes: map[string]any{"city": "x"}}, loyalty.Standing{}, nil)
 			})
 			require.Error(t, err)
 			assert.Nil(t, e)
@@ -486,7 +486,7 @@ func TestPreviewValidatesOrder(t *testing.T) {
 		{ID: "", Quantity: 1, Amount: kehu.MustMoney("5", "USD")},
 		{ID: "4", Quantity: -2},
 	}}
-	_, err := p.Preview(order, loyalty.Member{CustomerID: other, BirthDate: kehu.Date{Year: 2023, Month: 2, Day: 30}}, nil)
+	_, err := p.Preview(order, loyalty.Member{CustomerID: other, BirthDate: kehu.Date{Year: 2023, Month: 2, Day: 30}}, loyalty.Standing{}, nil)
 	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
@@ -508,23 +508,23 @@ func TestPreviewValidatesOrder(t *testing.T) {
 	}
 	assert.Len(t, verr.Fields, len(want), "%v", verr)
 
-	_, err = p.Preview(loyalty.Order{ID: "o", At: earnAt(2026, 1, 1, 0, 0, 0), Currency: "cny"}, loyalty.Member{}, nil)
+	_, err = p.Preview(loyalty.Order{ID: "o", At: earnAt(2026, 1, 1, 0, 0, 0), Currency: "cny"}, loyalty.Member{}, loyalty.Standing{}, nil)
 	assert.NoError(t, err, "currency codes are read as crm.ParseCurrency reads them; an empty order earns nothing")
-	_, err = p.Preview(loyalty.Order{ID: "o", At: earnAt(2026, 1, 1, 0, 0, 0), Currency: "C"}, loyalty.Member{}, nil)
+	_, err = p.Preview(loyalty.Order{ID: "o", At: earnAt(2026, 1, 1, 0, 0, 0), Currency: "C"}, loyalty.Member{}, loyalty.Standing{}, nil)
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("order.currency", "format"), "%v", verr)
 }
 
 func TestPreviewHugeAmountsDoNotOverflow(t *testing.T) {
 	p := earnLoad(t, earnProgramJSON(`{"base": [{"point_type": "points", "points": 1000000, "per": "0.000000000001"}]}`))
-	_, err := p.Preview(earnOrder(earnAt(2026, 1, 1, 0, 0, 0), "CNY", "999999999999999999999999999999"), loyalty.Member{}, nil)
+	_, err := p.Preview(earnOrder(earnAt(2026, 1, 1, 0, 0, 0), "CNY", "999999999999999999999999999999"), loyalty.Member{}, loyalty.Standing{}, nil)
 	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("order.lines[0].amount", "range"), "%v", verr)
 
 	// Two lines that each fit but whose sum does not.
 	p = earnLoad(t, earnProgramJSON(`{"base": [{"point_type": "points", "points": 1, "per": "1"}]}`))
-	_, err = p.Preview(earnOrder(earnAt(2026, 1, 1, 0, 0, 0), "CNY", "9000000000000000000", "9000000000000000000"), loyalty.Member{}, nil)
+	_, err = p.Preview(earnOrder(earnAt(2026, 1, 1, 0, 0, 0), "CNY", "9000000000000000000", "9000000000000000000"), loyalty.Member{}, loyalty.Standing{}, nil)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 }
 
@@ -535,7 +535,7 @@ func TestEarningTotalPerPointType(t *testing.T) {
 	                  {"code": "status", "name": "Status", "kind": "qualifying", "expiry": {"kind": "never"}}],
 	  "earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}],
 	              "rules": [{"id": "status", "priority": 1, "effect": {"point_type": "status", "bonus": 7}}]}}`)
-	previewed, err := p.Preview(earnOrder(earnAt(2026, 1, 1, 0, 0, 0), "CNY", "5", "3"), loyalty.Member{}, nil)
+	previewed, err := p.Preview(earnOrder(earnAt(2026, 1, 1, 0, 0, 0), "CNY", "5", "3"), loyalty.Member{}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	// As decoded from JSON.
 	var decoded loyalty.Earning
@@ -553,48 +553,48 @@ func TestEarningTotalPerPointType(t *testing.T) {
 }
 
 func TestEventAwards(t *testing.T) {
-	p := earnLoad(t, earnProgramJSON(`{"events": [
+	p := earnLoad(t, withTiers(earnProgramJSON(`{"events": [
 		{"id": "welcome", "event": "signup", "point_type": "points", "points": 100, "once": "ever"},
 		{"id": "bday", "event": "birthday", "point_type": "points", "points": 200, "once": "year"},
 		{"id": "review", "event": "review", "point_type": "points", "points": 10, "once": "month"},
 		{"id": "review-gold", "event": "review", "when": "member.tier == \"gold\"", "point_type": "points", "points": 5},
 		{"id": "ref-out", "event": "referral_referrer", "point_type": "points", "points": 300},
-		{"id": "ref-in", "event": "referral_referee", "point_type": "points", "points": 50, "once": "ever"}]}`))
+		{"id": "ref-in", "event": "referral_referee", "point_type": "points", "points": 50, "once": "ever"}]}`)))
 	tests := []struct {
 		name     string
 		event    loyalty.MemberEvent
 		at       time.Time
-		member   loyalty.Member
+		standing loyalty.Standing
 		past     []earnPast
 		want     map[string]int64
 		outcomes []loyalty.StepOutcome
 	}{
-		{"first signup", loyalty.EventSignup, earnAt(2026, 1, 1, 0, 0, 0), loyalty.Member{}, nil,
+		{"first signup", loyalty.EventSignup, earnAt(2026, 1, 1, 0, 0, 0), loyalty.Standing{}, nil,
 			map[string]int64{"welcome": 100}, []loyalty.StepOutcome{loyalty.OutcomeAwarded}},
-		{"second signup, years later", loyalty.EventSignup, earnAt(2030, 1, 1, 0, 0, 0), loyalty.Member{},
+		{"second signup, years later", loyalty.EventSignup, earnAt(2030, 1, 1, 0, 0, 0), loyalty.Standing{},
 			[]earnPast{{"welcome", earnAt(2026, 1, 1, 0, 0, 0), 100}},
 			map[string]int64{}, []loyalty.StepOutcome{loyalty.OutcomeOnceLimit}},
 		{"birthday once a year, in the programme's year", loyalty.EventBirthday, time.Date(2026, 12, 31, 16, 30, 0, 0, time.UTC), // 2027 in Shanghai
-			loyalty.Member{}, []earnPast{{"bday", earnAt(2026, 12, 31, 23, 0, 0), 200}},
+			loyalty.Standing{}, []earnPast{{"bday", earnAt(2026, 12, 31, 23, 0, 0), 200}},
 			map[string]int64{"bday": 200}, []loyalty.StepOutcome{loyalty.OutcomeAwarded}},
 		{"birthday twice in a year", loyalty.EventBirthday, earnAt(2026, 12, 31, 23, 59, 0),
-			loyalty.Member{}, []earnPast{{"bday", earnAt(2026, 1, 1, 0, 0, 0), 200}},
+			loyalty.Standing{}, []earnPast{{"bday", earnAt(2026, 1, 1, 0, 0, 0), 200}},
 			map[string]int64{}, []loyalty.StepOutcome{loyalty.OutcomeOnceLimit}},
 		{"review: monthly rule used, gold rule has no limit", loyalty.EventReview, earnAt(2026, 5, 31, 23, 0, 0),
-			loyalty.Member{Tier: "gold"}, []earnPast{{"review", earnAt(2026, 5, 1, 0, 0, 0), 10}},
+			loyalty.Standing{Tier: "gold"}, []earnPast{{"review", earnAt(2026, 5, 1, 0, 0, 0), 10}},
 			map[string]int64{"review-gold": 5}, []loyalty.StepOutcome{loyalty.OutcomeOnceLimit, loyalty.OutcomeAwarded}},
 		{"review next month, not gold", loyalty.EventReview, earnAt(2026, 6, 1, 0, 0, 0),
-			loyalty.Member{Tier: "silver"}, []earnPast{{"review", earnAt(2026, 5, 1, 0, 0, 0), 10}},
+			loyalty.Standing{Tier: "silver"}, []earnPast{{"review", earnAt(2026, 5, 1, 0, 0, 0), 10}},
 			map[string]int64{"review": 10}, []loyalty.StepOutcome{loyalty.OutcomeAwarded, loyalty.OutcomeNotMatched}},
-		{"referrer, every time", loyalty.EventReferralReferrer, earnAt(2026, 6, 1, 0, 0, 0), loyalty.Member{},
+		{"referrer, every time", loyalty.EventReferralReferrer, earnAt(2026, 6, 1, 0, 0, 0), loyalty.Standing{},
 			[]earnPast{{"ref-out", earnAt(2026, 6, 1, 0, 0, 0), 300}},
 			map[string]int64{"ref-out": 300}, []loyalty.StepOutcome{loyalty.OutcomeAwarded}},
-		{"no rule for the event", loyalty.EventProfileCompleted, earnAt(2026, 6, 1, 0, 0, 0), loyalty.Member{}, nil,
+		{"no rule for the event", loyalty.EventProfileCompleted, earnAt(2026, 6, 1, 0, 0, 0), loyalty.Standing{}, nil,
 			map[string]int64{}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			awards, steps, err := p.EventAwards(tc.event, tc.at, tc.member, &earnHistory{past: tc.past})
+			awards, steps, err := p.EventAwards(tc.event, tc.at, loyalty.Member{}, tc.standing, &earnHistory{past: tc.past})
 			require.NoError(t, err)
 			got := map[string]int64{}
 			for _, a := range awards {
@@ -611,16 +611,16 @@ func TestEventAwards(t *testing.T) {
 		})
 	}
 
-	_, _, err := p.EventAwards("anniversary", earnAt(2026, 6, 1, 0, 0, 0), loyalty.Member{}, nil)
+	_, _, err := p.EventAwards("anniversary", earnAt(2026, 6, 1, 0, 0, 0), loyalty.Member{}, loyalty.Standing{}, nil)
 	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("event", "enum"))
-	_, _, err = p.EventAwards(loyalty.EventSignup, time.Time{}, loyalty.Member{}, nil)
+	_, _, err = p.EventAwards(loyalty.EventSignup, time.Time{}, loyalty.Member{}, loyalty.Standing{}, nil)
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("at", "required"))
 
 	// nil usage: nothing awarded before.
-	awards, _, err := p.EventAwards(loyalty.EventSignup, earnAt(2026, 6, 1, 0, 0, 0), loyalty.Member{}, nil)
+	awards, _, err := p.EventAwards(loyalty.EventSignup, earnAt(2026, 6, 1, 0, 0, 0), loyalty.Member{}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []loyalty.Award{{PointType: "points", Points: 100, RuleID: "welcome"}}, awards)
 }
@@ -628,13 +628,13 @@ func TestEventAwards(t *testing.T) {
 func TestEventAwardsRuntimeError(t *testing.T) {
 	p := earnLoad(t, earnProgramJSON(`{"events": [
 		{"id": "rev", "event": "review", "when": "member.attributes[\"stars\"] >= 4", "point_type": "points", "points": 5}]}`))
-	_, _, err := p.EventAwards(loyalty.EventReview, earnAt(2026, 6, 1, 0, 0, 0), loyalty.Member{}, nil)
+	_, _, err := p.EventAwards(loyalty.EventReview, earnAt(2026, 6, 1, 0, 0, 0), loyalty.Member{}, loyalty.Standing{}, nil)
 	var rerr *loyalty.RuleError
 	require.ErrorAs(t, err, &rerr)
 	assert.Equal(t, "rev", rerr.RuleID)
 	assert.False(t, errors.Is(err, kehu.ErrInvalid))
 
-	awards, _, err := p.EventAwards(loyalty.EventReview, earnAt(2026, 6, 1, 0, 0, 0), loyalty.Member{Attributes: map[string]any{"stars": 5}}, nil)
+	awards, _, err := p.EventAwards(loyalty.EventReview, earnAt(2026, 6, 1, 0, 0, 0), loyalty.Member{Attributes: map[string]any{"stars": 5}}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	assert.Len(t, awards, 1)
 }
@@ -652,13 +652,13 @@ func TestPreviewConcurrentUse(t *testing.T) {
 	p := earnLoad(t, earnRetailJSON)
 	order := earnOrder(time.Date(2026, 3, 31, 17, 0, 0, 0, time.UTC), "CNY", "99.99", "45.50")
 	member := loyalty.Member{BirthDate: kehu.MustDate(1990, time.April, 17), Tags: []string{"vip"}}
-	want, err := p.Preview(order, member, nil)
+	want, err := p.Preview(order, member, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	errs := make(chan error, 16)
 	for range 16 {
 		go func() {
 			for range 50 {
-				got, err := p.Preview(order, member, nil)
+				got, err := p.Preview(order, member, loyalty.Standing{}, nil)
 				if err == nil && got.Total("points") != want.Total("points") {
 					err = fmt.Errorf("total %d, want %d", got.Total("points"), want.Total("points"))
 				}
@@ -717,7 +717,7 @@ func TestPreviewBaseRateAgainstExactRationals(t *testing.T) {
 		p, err := loyalty.LoadProgram(strings.NewReader(earnProgramJSON(fmt.Sprintf(
 			`{"base": [{"point_type": "points", "points": %d, "per": %q, "rounding": %q}]}`, points, per, mode))))
 		require.NoError(t, err, name)
-		e, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", amount), loyalty.Member{}, nil)
+		e, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", amount), loyalty.Member{}, loyalty.Standing{}, nil)
 		if !fits {
 			require.ErrorIs(t, err, kehu.ErrInvalid, name)
 			continue
@@ -758,13 +758,13 @@ func TestDivisionByZeroInARuleIsAnError(t *testing.T) {
 	p := earnLoad(t, earnProgramJSON(`{"rules": [
 		{"id": "dear", "priority": 1, "when": "order.total / member.attributes[\"visits\"] > 2", "effect": {"point_type": "points", "bonus": 10}}]}`))
 	order := earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "30.00")
-	_, err := p.Preview(order, loyalty.Member{Attributes: map[string]any{"visits": 0}}, nil)
+	_, err := p.Preview(order, loyalty.Member{Attributes: map[string]any{"visits": 0}}, loyalty.Standing{}, nil)
 	var rerr *loyalty.RuleError
 	require.ErrorAs(t, err, &rerr)
 	assert.Equal(t, "dear", rerr.RuleID)
 	assert.Contains(t, err.Error(), "division by zero")
 
-	e, err := p.Preview(order, loyalty.Member{Attributes: map[string]any{"visits": 3}}, nil)
+	e, err := p.Preview(order, loyalty.Member{Attributes: map[string]any{"visits": 3}}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, int64(10), e.Total("points"))
 

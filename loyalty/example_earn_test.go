@@ -54,9 +54,9 @@ func ExampleProgram_Preview() {
 			{ID: "3", SKU: "GC-200", Category: "gift_card", Quantity: 1, Amount: kehu.MustMoney("200.00", "CNY")},
 		},
 	}
-	member := loyalty.Member{Tier: "silver", BirthDate: kehu.MustDate(1990, time.April, 17)}
+	member := loyalty.Member{BirthDate: kehu.MustDate(1990, time.April, 17)}
 
-	e, err := p.Preview(order, member, nil) // nil: no usage history needed, no caps
+	e, err := p.Preview(order, member, loyalty.Standing{}, nil) // nil: no usage history needed, no caps
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -108,7 +108,7 @@ func ExampleProgram_EventAwards() {
 	p := loyalty.MustLoadProgram(exampleRetail)
 	signedUp := time.Date(2026, 5, 20, 9, 0, 0, 0, time.UTC)
 
-	awards, _, err := p.EventAwards(loyalty.EventSignup, signedUp, loyalty.Member{}, nil)
+	awards, _, err := p.EventAwards(loyalty.EventSignup, signedUp, loyalty.Member{}, loyalty.Standing{}, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -116,7 +116,7 @@ func ExampleProgram_EventAwards() {
 	fmt.Println(awards)
 
 	// The ledger answers RuleUsage; here a stand-in says "welcome" already gave 100 points.
-	_, steps, _ := p.EventAwards(loyalty.EventSignup, signedUp.AddDate(1, 0, 0), loyalty.Member{}, exampleUsage{"welcome": 100})
+	_, steps, _ := p.EventAwards(loyalty.EventSignup, signedUp.AddDate(1, 0, 0), loyalty.Member{}, loyalty.Standing{}, exampleUsage{"welcome": 100})
 	fmt.Println(steps[0].Outcome, "-", steps[0].Detail)
 	// Output:
 	// [{points 100  welcome}]

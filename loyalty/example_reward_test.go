@@ -48,7 +48,7 @@ func ExampleService_Confirm() {
 	ctx, svc, p, member := exampleRewards()
 	balance := func() int64 { b, _ := svc.Balance(ctx, p, member, "points"); return b.Available }
 
-	res, err := svc.Reserve(ctx, p, loyalty.Reserve{Customer: member, Reward: "coffee", Units: 1, Key: "checkout-42"}, loyalty.Member{})
+	res, err := svc.Reserve(ctx, p, loyalty.Reserve{Customer: member, Reward: "coffee", Units: 1, Key: "checkout-42"})
 	if err != nil {
 		panic(err)
 	}
@@ -85,7 +85,7 @@ func ExampleService_Cancel() {
 	balance := func() int64 { b, _ := svc.Balance(ctx, p, member, "points"); return b.Available }
 	stock := func() int64 { r, _ := svc.Reward(ctx, p, "coffee"); return r.Stock }
 
-	res, err := svc.Reserve(ctx, p, loyalty.Reserve{Customer: member, Reward: "coffee", Units: 2, Key: "checkout-43"}, loyalty.Member{})
+	res, err := svc.Reserve(ctx, p, loyalty.Reserve{Customer: member, Reward: "coffee", Units: 2, Key: "checkout-43"})
 	if err != nil {
 		panic(err)
 	}
@@ -98,7 +98,7 @@ func ExampleService_Cancel() {
 	fmt.Printf("%s: %d available, %d in stock\n", res.Status, balance(), stock())
 
 	// The checkout retries with the same key: the answer is the same reservation.
-	res, _ = svc.Reserve(ctx, p, loyalty.Reserve{Customer: member, Reward: "coffee", Units: 2, Key: "checkout-43"}, loyalty.Member{})
+	res, _ = svc.Reserve(ctx, p, loyalty.Reserve{Customer: member, Reward: "coffee", Units: 2, Key: "checkout-43"})
 	fmt.Println(res.Status)
 	// Output:
 	// reserved: 400 available, 8 in stock

@@ -103,7 +103,7 @@ func TestExplanationText(t *testing.T) {
 			if c.usage != nil {
 				u = c.usage
 			}
-			e, err := c.p.Preview(c.o, loyalty.Member{}, u)
+			e, err := c.p.Preview(c.o, loyalty.Member{}, loyalty.Standing{}, u)
 			require.NoError(t, err)
 			steps := e.Explanation()
 			got := make([]string, len(steps))

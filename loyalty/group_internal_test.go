@@ -139,7 +139,7 @@ func TestEarningGroups(t *testing.T) {
 			o.Lines = append(o.Lines, OrderLine{ID: "l" + strconv.Itoa(l), Quantity: 1,
 				Amount: kehu.MustMoney(strconv.Itoa(rng.IntN(60)), "CNY")})
 		}
-		e, err := p.Preview(o, Member{}, nil)
+		e, err := p.Preview(o, Member{}, Standing{}, nil)
 		require.NoError(t, err)
 		got := e.groups()
 		checkGroups(t, wantGroups(e.Awards()), got)

@@ -31,10 +31,21 @@ type MemberState struct {
 	DowngradeTo string    `json:"downgrade_to,omitempty"`
 	DowngradeAt time.Time `json:"downgrade_at,omitzero"`
 	// NextReview is when downgrades are next decided.
-	NextReview time.Time    `json:"next_review,omitzero"`
-	History    []TierChange `json:"history,omitempty"`
+	NextReview time.Time `json:"next_review,omitzero"`
+	// History lists the changes of the tier in force, sorted by At (see TierAt).
+	History []TierChange `json:"history,omitempty"`
 	// PoolMembers lists, for a household pool, the members who share it.
 	PoolMembers []crm.CustomerID `json:"pool_members,omitempty"`
+}
+
+// Standing is what the ledger holds for a member at an instant: the tier in force. Earning
+// rules (member.tier), tier multipliers and reward restrictions read it, never a level the
+// host names. The Service fills it from the member's state (Service.Standing); a host that
+// calls Program.Preview or Program.EventAwards itself, to show what an order would earn,
+// passes what the Service returned.
+type Standing struct {
+	// Tier is the code of the level in force; "" for a programme without tiers.
+	Tier string `json:"tier,omitempty"`
 }
 
 // TierChange is one entry of a member's tier history.
@@ -81,6 +92,10 @@ type MemberStore interface {
 }
 
 // TierAt returns the level in force at t according to the history ("" before joining).
+// The history is sorted by At, and each change is dated at the instant it took effect (a
+// review at the review, a grace downgrade at DowngradeAt, the end of an assignment at
+// AssignedUntil), so TierAt answers for any past instant, however late the change was
+// evaluated.
 func (m *MemberState) TierAt(t time.Time) string {
 	tier := ""
 	for _, c := range m.History {

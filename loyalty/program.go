@@ -431,6 +431,7 @@ func (p *Program) Validate() error {
 	if p.Tiers != nil {
 		plan.tierMult = make(map[string]uint64, len(p.Tiers.Levels))
 		for _, l := range p.Tiers.Levels {
+			plan.tierMult[l.Code] = 0 // every level is known, with or without a benefit
 			if v := l.Multiplier.Shift(6); v.IsInteger() && v.Sign() > 0 && v.BigInt().IsUint64() {
 				plan.tierMult[l.Code] = v.BigInt().Uint64()
 			}

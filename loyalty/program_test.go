@@ -51,6 +51,14 @@ func earnProgramJSON(earning string) string {
   "earning": ` + earning + `}`
 }
 
+// withTiers adds a tier ladder (member, silver, gold) to a programme's JSON, so that a
+// standing may name those levels.
+func withTiers(programJSON string) string {
+	return strings.TrimSuffix(programJSON, "}") + `, "tiers": {"levels": [{"code": "member", "name": "Member"},
+	  {"code": "silver", "name": "Silver", "spend": "1000"}, {"code": "gold", "name": "Gold", "spend": "5000"}],
+	  "window": {"kind": "rolling_months", "months": 12}, "review": "anniversary"}}`
+}
+
 // earnLoad loads a programme that must be valid.
 func earnLoad(t *testing.T, jsonText string) *loyalty.Program {
 	t.Helper()
@@ -362,13 +370,13 @@ func TestNewProgram(t *testing.T) {
 
 	order := loyalty.Order{ID: "o", At: time.Date(2026, 5, 9, 10, 0, 0, 0, time.UTC), Currency: "EUR", // a Saturday
 		Lines: []loyalty.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10.00", "EUR")}}}
-	e, err := p.Preview(order, loyalty.Member{}, nil)
+	e, err := p.Preview(order, loyalty.Member{}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, int64(30), e.Total("points"), "2 per €1 on €10 plus the weekend bonus of 10")
 
 	// Fields changed after validation are not used until the programme is validated again.
 	p.Earning.Rules[0].Effect.Bonus = 500
-	e, err = p.Preview(order, loyalty.Member{}, nil)
+	e, err = p.Preview(order, loyalty.Member{}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, int64(30), e.Total("points"))
 
@@ -378,12 +386,12 @@ func TestNewProgram(t *testing.T) {
 
 func TestPreviewNeedsValidatedProgram(t *testing.T) {
 	p := &loyalty.Program{ID: "x", Version: 1, Name: "x", TimeZone: "UTC", Currency: "CNY"}
-	_, err := p.Preview(loyalty.Order{}, loyalty.Member{}, nil)
+	_, err := p.Preview(loyalty.Order{}, loyalty.Member{}, loyalty.Standing{}, nil)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
-	_, _, err = p.EventAwards(loyalty.EventSignup, time.Now(), loyalty.Member{}, nil)
+	_, _, err = p.EventAwards(loyalty.EventSignup, time.Now(), loyalty.Member{}, loyalty.Standing{}, nil)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	var nilp *loyalty.Program
-	_, err = nilp.Preview(loyalty.Order{}, loyalty.Member{}, nil)
+	_, err = nilp.Preview(loyalty.Order{}, loyalty.Member{}, loyalty.Standing{}, nil)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 }
 

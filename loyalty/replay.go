@@ -12,7 +12,8 @@ import (
 )
 
 // Activity is one thing that earned points, as it happened: an order, or a member event at
-// a time, with the member as they were then.
+// a time, with what the host knew of the member then (the tier is not the host's: Replay
+// works it out under each programme, as the ledger would have).
 type Activity struct {
 	// Order is set for an order.
 	Order *Order
@@ -31,8 +32,8 @@ type ReplayDiff struct {
 	Candidate map[string]int64 `json:"candidate"`
 	// Delta is Candidate − Current per point type, non-zero entries only.
 	Delta map[string]int64 `json:"delta,omitempty"`
-	// CurrentTier and CandidateTier are the levels the member's figures reach at their last
-	// activity, when the programmes have tiers.
+	// CurrentTier and CandidateTier are the tiers in force after the member's last activity
+	// under each programme, when it has tiers.
 	CurrentTier   string `json:"current_tier,omitempty"`
 	CandidateTier string `json:"candidate_tier,omitempty"`
 }
@@ -44,6 +45,12 @@ func (d ReplayDiff) Changed() bool { return len(d.Delta) > 0 || d.CurrentTier !=
 // returns, per member, the points and tier under the current version and the candidate,
 // without writing anything. Activities must come in time order; caps and once-only event
 // rules count the awards of the replay itself. Members are returned in ID order.
+//
+// Under each programme with tiers, a member joins at their first activity and moves as the
+// Service would move them (see Service.EvaluateTier): the replay's own orders and
+// qualifying points make the figures, reviews fall due between activities, and every rule
+// reads the tier in force at the activity — for an order, after the upgrade the order
+// itself causes, as EarnOrder does.
 func Replay(current, candidate *Program, activity iter.Seq[Activity]) ([]ReplayDiff, error) {
 	for _, p := range []*Program{current, candidate} {
 		if !p.validated() {
@@ -53,11 +60,10 @@ func Replay(current, candidate *Program, activity iter.Seq[Activity]) ([]ReplayD
 	type side struct {
 		points map[string]int64
 		usage  *replayUsage
-		figs   []tierFact
+		tiers  replayTiers
 	}
 	type member struct {
 		sides [2]*side
-		last  time.Time
 	}
 	members := map[crm.CustomerID]*member{}
 	progs := [2]*Program{current, candidate}
@@ -75,7 +81,7 @@ func Replay(current, candidate *Program, activity iter.Seq[Activity]) ([]ReplayD
 		if m == nil {
 			m = &member{}
 			for i := range m.sides {
-				m.sides[i] = &side{points: map[string]int64{}, usage: &replayUsage{}}
+				m.sides[i] = &side{points: map[string]int64{}, usage: &replayUsage{}, tiers: replayTiers{p: progs[i], customer: customer}}
 			}
 			members[customer] = m
 		}
@@ -85,31 +91,39 @@ func Replay(current, candidate *Program, activity iter.Seq[Activity]) ([]ReplayD
 			var at time.Time
 			switch {
 			case a.Order != nil:
-				e, err := p.Preview(*a.Order, a.Member, sd.usage)
+				at = a.Order.At
+				held, figs := sd.tiers.advance(at)
+				var e *Earning
+				var err error
+				if p.Tiers != nil {
+					e, err = p.previewAfterUpgrade(*a.Order, a.Member, held, figs, sd.usage)
+				} else {
+					e, err = p.Preview(*a.Order, a.Member, Standing{}, sd.usage)
+				}
 				if err != nil {
 					return nil, fmt.Errorf("activity %d (order %s) under version %d: %w", n-1, a.Order.ID, p.Version, err)
 				}
-				awards, at = e.Awards(), a.Order.At
+				awards = e.Awards()
 				if p.Tiers != nil {
-					sd.figs = append(sd.figs, orderFact(*a.Order, at))
+					sd.tiers.facts = append(sd.tiers.facts, orderFact(*a.Order, at))
 				}
 			default:
-				aw, _, err := p.EventAwards(a.Event, a.At, a.Member, sd.usage)
+				at = a.At
+				held, _ := sd.tiers.advance(at)
+				aw, _, err := p.EventAwards(a.Event, a.At, a.Member, Standing{Tier: held}, sd.usage)
 				if err != nil {
 					return nil, fmt.Errorf("activity %d (event %s) under version %d: %w", n-1, a.Event, p.Version, err)
 				}
-				awards, at = aw, a.At
+				awards = aw
 			}
 			for _, aw := range awards {
 				sd.points[aw.PointType] += aw.Points
 				sd.usage.add(aw.RuleID, at, aw.Points)
 				if p.Tiers != nil && aw.PointType == p.Tiers.QualifyingType {
-					sd.figs = append(sd.figs, tierFact{at: at, points: aw.Points})
+					sd.tiers.facts = append(sd.tiers.facts, tierFact{at: at, points: aw.Points})
 				}
 			}
-			if at.After(m.last) {
-				m.last = at
-			}
+			sd.tiers.advance(at) // the upgrade the activity caused
 		}
 	}
 	out := make([]ReplayDiff, 0, len(members))
@@ -124,8 +138,7 @@ func Replay(current, candidate *Program, activity iter.Seq[Activity]) ([]ReplayD
 				d.Delta[typ] = delta
 			}
 		}
-		d.CurrentTier = replayTier(current, m.sides[0].figs, m.last)
-		d.CandidateTier = replayTier(candidate, m.sides[1].figs, m.last)
+		d.CurrentTier, d.CandidateTier = m.sides[0].tiers.state.Tier, m.sides[1].tiers.state.Tier
 		out = append(out, d)
 	}
 	return out, nil
@@ -153,22 +166,55 @@ func orderFact(o Order, at time.Time) tierFact {
 	return f
 }
 
-// replayTier is the level the facts reach in the window that counts at t (a member is
-// taken to have joined at their first fact).
-func replayTier(p *Program, facts []tierFact, t time.Time) string {
-	if p.Tiers == nil || len(facts) == 0 {
-		return ""
+// replayTiers is a member's tier state under one programme in a replay, moved as the
+// Service moves it, with the replay's own figures.
+type replayTiers struct {
+	p        *Program
+	customer crm.CustomerID
+	state    MemberState
+	facts    []tierFact
+}
+
+// advance brings the state up to date at the instant (enrolling the member at their first
+// activity) and returns the tier in force and the figures of the window in progress; both
+// are zero for a programme without tiers.
+func (r *replayTiers) advance(at time.Time) (string, Figures) {
+	t := r.p.Tiers
+	if t == nil {
+		return "", Figures{}
 	}
-	from, to := p.Tiers.WindowAt(t, facts[0].at, p.Location())
+	loc := r.p.Location()
+	minor := int32(kehu.Currency(r.p.Currency).MinorUnits())
+	joined := r.state.JoinedAt
+	if joined.IsZero() {
+		joined = at
+	}
+	next := r.state.NextReview
+	if next.IsZero() {
+		next = t.NextReview(joined, joined, loc)
+	}
+	var reviews []tierReview
+	for i := 0; !next.After(at) && i < 100; i++ {
+		reviews = append(reviews, tierReview{at: next, qualified: t.Qualify(r.figures(t.ReviewWindow(next, joined, loc)), minor)})
+		next = t.NextReview(next, joined, loc)
+	}
+	figs := r.figures(t.WindowAt(at, joined, loc))
+	r.state.Customer = r.customer
+	t.advance(&r.state, tierClock{joined: joined, now: at, next: next, loc: loc}, reviews, t.Qualify(figs, minor), "")
+	return r.state.Tier, figs
+}
+
+// figures sums the facts in [from, to).
+func (r *replayTiers) figures(from, to time.Time) Figures {
 	var f Figures
-	for _, x := range facts {
+	for _, x := range r.facts {
 		if !x.at.Before(from) && x.at.Before(to) {
-			f.Spend += x.spend
-			f.Points += x.points
-			f.Purchases += x.purchase
+			f.Spend = saturatingAdd(f.Spend, x.spend)
+			f.Points = saturatingAdd(f.Points, x.points)
+			f.Purchases = saturatingAdd(f.Purchases, x.purchase)
 		}
 	}
-	return p.Tiers.Levels[p.Tiers.Qualify(f, int32(kehu.Currency(p.Currency).MinorUnits()))].Code
+	return f
 }
 
 // replayUsage answers RuleUsage from the replay's own awards.

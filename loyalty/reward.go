@@ -75,7 +75,8 @@ type Reward struct {
 	// a zero bound is open.
 	ValidFrom time.Time `json:"valid_from,omitzero"`
 	ValidTo   time.Time `json:"valid_to,omitzero"`
-	// Tiers lists the tier codes whose members may reserve the reward; empty means all.
+	// Tiers lists the tier codes whose members may reserve the reward — the tier in force as
+	// the ledger holds it (see Standing), an assignment included; empty means all.
 	Tiers []string `json:"tiers,omitempty"`
 	// Coupon, when set, makes confirming a reservation issue a coupon code.
 	Coupon *CouponSpec `json:"coupon,omitempty"`

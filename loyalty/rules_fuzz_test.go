@@ -136,7 +136,11 @@ func earnExercise(t *testing.T, p *loyalty.Program) {
 		{ID: "2", SKU: "BAG", Category: "coffee", Quantity: 1, Amount: amount("0")},
 		{ID: "3", SKU: "GC", Category: "gift_card", Quantity: 1, Amount: amount("1000000")},
 	}}
-	member := loyalty.Member{Tier: "gold", BirthDate: kehu.MustDate(1990, time.April, 1), Tags: []string{"vip"},
+	var standing loyalty.Standing
+	if p.Tiers != nil && len(p.Tiers.Levels) > 0 {
+		standing.Tier = p.Tiers.Levels[len(p.Tiers.Levels)-1].Code
+	}
+	member := loyalty.Member{BirthDate: kehu.MustDate(1990, time.April, 1), Tags: []string{"vip"},
 		JoinedAt: at.AddDate(-1, 0, 0), Attributes: map[string]any{"x": 2, "s": "7"}}
 	usage := &earnHistory{past: []earnPast{{"r", at, 10}, {"welcome", at.AddDate(-1, 0, 0), 100}}}
 	check := func(err error) {
@@ -150,7 +154,7 @@ func earnExercise(t *testing.T, p *loyalty.Program) {
 		}
 	}
 	for _, u := range []loyalty.RuleUsage{nil, usage} {
-		e, err := p.Preview(order, member, u)
+		e, err := p.Preview(order, member, standing, u)
 		check(err)
 		if err == nil {
 			for _, a := range e.Awards() {
@@ -161,7 +165,7 @@ func earnExercise(t *testing.T, p *loyalty.Program) {
 		}
 		for _, ev := range []loyalty.MemberEvent{loyalty.EventSignup, loyalty.EventBirthday, loyalty.EventProfileCompleted,
 			loyalty.EventReview, loyalty.EventReferralReferrer, loyalty.EventReferralReferee} {
-			_, _, err := p.EventAwards(ev, at, member, u)
+			_, _, err := p.EventAwards(ev, at, member, standing, u)
 			check(err)
 		}
 	}

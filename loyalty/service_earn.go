@@ -32,6 +32,14 @@ type EarnResult struct {
 // only, so a replay after the member's tier changed still returns the first result, and
 // the same order ID with other contents fails with kehu.ErrKeyReused.
 //
+// m is what the host knows of the member (birthday, tags, segments, attributes); the tier
+// rules read is the ledger's. In a programme with tiers, the order earns at the tier in force after the upgrade the
+// order itself causes: the figures of the window in progress plus this order's spend,
+// purchase and qualifying points reach a level (Tiers.Qualify), and the order earns at
+// that level, or at the tier in force if it is higher (an earned or assigned level). So
+// the order that makes a member silver earns as silver; once the order is credited the
+// member's tier is brought up to date (EvaluateTier), which records the upgrade.
+//
 // Per-day and per-period caps are read from the member's ledger before the write, and the
 // write goes ahead only if none of the accounts read has changed since (otherwise the
 // earning is worked out again), so concurrent orders of one member never give a capped
@@ -62,8 +70,16 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member) 
 		return nil, err
 	}
 	dig := orderDigest(o)
+	held := &MemberState{Customer: customer}
+	if p.Tiers != nil {
+		st, err := s.evaluateTier(ctx, p, customer, false) // nothing is written before the order is
+		if err != nil {
+			return nil, err
+		}
+		held = st.State
+	}
 	res, err := s.earnWithUsage(ctx, p, customer, func(u *ledgerUsage) (*Earning, []awardGroup, error) {
-		earning, err := p.Preview(o, m, u)
+		earning, err := s.previewOrder(ctx, p, o, m, held, u)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -162,7 +178,8 @@ func qualifyingAwards(o Order) []Award {
 // the programme's event rules, at most once per the rule's period — also when events of one
 // member are processed concurrently (see EarnOrder). ref identifies the occurrence (the
 // review ID, the referred member, the year of the birthday…); the command is idempotent by
-// event and ref.
+// event and ref. Rules read the tier the ledger holds for the member now (see Standing),
+// never one from m.
 func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, m Member, ref string) (*EarnResult, error) {
 	if p == nil || p.loc == nil {
 		return nil, kehu.Invalid("program", "required", "a validated programme is required")
@@ -181,8 +198,12 @@ func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, 
 		return nil, err
 	}
 	src := Source{Type: "event", Ref: string(event) + ":" + ref}
+	standing, err := s.Standing(ctx, p, m.CustomerID)
+	if err != nil {
+		return nil, err
+	}
 	return s.earnWithUsage(ctx, p, m.CustomerID, func(u *ledgerUsage) (*Earning, []awardGroup, error) {
-		awards, steps, err := p.EventAwards(event, s.opts.Now(), m, u)
+		awards, steps, err := p.EventAwards(event, s.opts.Now(), m, standing, u)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -165,8 +165,8 @@ type Reserve struct {
 
 // Reserve takes units of a reward from stock and holds their points, so that the host's
 // checkout can collect the cash part, if any, while the points cannot be spent elsewhere.
-// It checks that the reward can be reserved now (validity window, the member's tier in m,
-// stock, the per-customer limit) and fails with ErrRewardUnavailable, ErrOutOfStock or
+// It checks that the reward can be reserved now (validity window, the tier the ledger
+// holds for the member — see Standing —, stock, the per-customer limit) and fails with ErrRewardUnavailable, ErrOutOfStock or
 // ErrRewardLimit, writing nothing. The points are held by a ledger redeem (source type
 // "reservation", reference the reservation ID); if the member has too few points Reserve
 // fails with ErrInsufficientPoints and the reservation is removed and its units put back,
@@ -177,7 +177,7 @@ type Reserve struct {
 // and a repeat with a different member, reward or units fails with kehu.ErrKeyReused. A
 // repeat also completes a reservation whose points hold was interrupted (by a crash or a
 // store error) before it was recorded.
-func (s *Service) Reserve(ctx context.Context, p *Program, r Reserve, m Member) (*Reservation, error) {
+func (s *Service) Reserve(ctx context.Context, p *Program, r Reserve) (*Reservation, error) {
 	rs, err := s.rewardsFor(p)
 	if err != nil {
 		return nil, err
@@ -185,9 +185,6 @@ func (s *Service) Reserve(ctx context.Context, p *Program, r Reserve, m Member) 
 	customer, rewardID, units, key := r.Customer, r.Reward, r.Units, r.Key
 	var probs kehu.Problems
 	checkMember(customer, &probs)
-	if !m.CustomerID.IsZero() && m.CustomerID != customer {
-		probs.Add("member.customer_id", "mismatch", "is not the customer reserving")
-	}
 	if rewardID == "" {
 		probs.Add("reward", "required", "is empty")
 	}
@@ -200,6 +197,7 @@ func (s *Service) Reserve(ctx context.Context, p *Program, r Reserve, m Member) 
 		return nil, err
 	}
 	id := ReservationID(p.ID, key)
+	var standing *Standing // read once, when a reward restricted to tiers needs it
 	for range maxAttempts {
 		prev, err := rs.Reservation(ctx, p.ID, id)
 		switch {
@@ -212,9 +210,16 @@ func (s *Service) Reserve(ctx context.Context, p *Program, r Reserve, m Member) 
 		res := Reservation{ID: id, Program: p.ID, Customer: customer, Reward: rewardID, Units: units,
 			Status: Reserved, Key: key, CreatedAt: now, UpdatedAt: now}
 		err = rs.Reserve(ctx, res, func(r *Reservation, rw *Reward, active int64) error {
-			return reserveRule(p, r, rw, active, m, now)
+			return reserveRule(p, r, rw, active, standing, now)
 		})
 		switch {
+		case errors.Is(err, errNeedStanding) && standing == nil:
+			st, err := s.Standing(ctx, p, customer)
+			if err != nil {
+				return nil, err
+			}
+			standing = &st
+			continue
 		case errors.Is(err, kehu.ErrDuplicate):
 			continue // a concurrent repeat made it first: answer from it
 		case err != nil:
@@ -229,14 +234,22 @@ func (s *Service) Reserve(ctx context.Context, p *Program, r Reserve, m Member) 
 	return nil, fmt.Errorf("reservation %s: %w", id, kehu.ErrConflict)
 }
 
+// errNeedStanding asks Reserve to read the member's standing: the reward is restricted to
+// tiers.
+var errNeedStanding = errors.New("the reward is restricted to tiers: the member's standing is needed")
+
 // reserveRule decides a new reservation against the reward as stored: it fixes the
-// reservation's terms from the reward and takes the units from stock.
-func reserveRule(p *Program, r *Reservation, rw *Reward, active int64, m Member, now time.Time) error {
+// reservation's terms from the reward and takes the units from stock. st is what the
+// ledger holds for the member, nil when not read yet: a reward restricted to tiers then
+// fails with errNeedStanding.
+func reserveRule(p *Program, r *Reservation, rw *Reward, active int64, st *Standing, now time.Time) error {
 	switch {
+	case len(rw.Tiers) > 0 && st == nil && rw.AvailableAt(now):
+		return errNeedStanding
 	case !rw.AvailableAt(now):
 		return fmt.Errorf("reward %s is not available at %s: %w", rw.ID, now.In(p.Location()).Format(time.RFC3339), ErrRewardUnavailable)
-	case !rw.OpenTo(m.Tier):
-		return fmt.Errorf("reward %s is not open to tier %s: %w", rw.ID, clip.Quote(m.Tier), ErrRewardUnavailable)
+	case len(rw.Tiers) > 0 && !rw.OpenTo(st.Tier):
+		return fmt.Errorf("reward %s is not open to tier %s: %w", rw.ID, clip.Quote(st.Tier), ErrRewardUnavailable)
 	}
 	if pt, ok := p.PointType(rw.PointType); !ok || pt.Kind != Spendable {
 		return fmt.Errorf("reward %s is priced in %s, not a spendable point type of programme %s version %d: %w",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -58,19 +59,30 @@ func tiersOf(p *Program) (*Tiers, error) {
 	return p.Tiers, nil
 }
 
-// Figures returns a member's qualifying figures in the tier window that counts at t.
+// Figures returns a member's qualifying figures in the tier window that counts at t (see
+// Tiers.WindowAt): what the earnings written in the window credited, less what refunds and
+// reversals have taken back of those same earnings since, whenever they came.
 func (s *Service) Figures(ctx context.Context, p *Program, customer crm.CustomerID, joined, t time.Time) (Figures, error) {
 	tiers, err := tiersOf(p)
 	if err != nil {
 		return Figures{}, err
 	}
 	from, to := tiers.WindowAt(t, joined, p.Location())
+	return s.figuresIn(ctx, p, tiers, customer, from, to)
+}
+
+// figuresIn returns a member's qualifying figures over [from, to): what the earnings and
+// adjustments written in the window credited, less what refunds and reversals have taken
+// back of those same earnings since, whenever they happened. So a refund lowers the figures
+// of the window in which the purchase counted, and never those of a later one.
+func (s *Service) figuresIn(ctx context.Context, p *Program, tiers *Tiers, customer crm.CustomerID, from, to time.Time) (Figures, error) {
 	sum := func(pointType string) (int64, error) {
 		if pointType == "" {
 			return 0, nil
 		}
 		key := AccountKey{Program: p.ID, Customer: customer, PointType: pointType}
 		var n int64
+		credited := map[EntryID]bool{}
 		q := EntryQuery{From: from, To: to, PageRequest: kehu.PageRequest{Limit: 1000}}
 		for {
 			page, err := s.store.Entries(ctx, key, q)
@@ -82,17 +94,39 @@ func (s *Service) Figures(ctx context.Context, p *Program, customer crm.Customer
 			}
 			for _, e := range page.Items {
 				switch e.Kind {
-				case KindEarn, KindReverse, KindAdjust:
+				case KindEarn, KindAdjust:
 					n += e.Points
+					if e.Points > 0 {
+						credited[e.ID] = true
+					}
 				}
 			}
 			if page.Next == "" {
-				return n, nil
+				break
 			}
 			q.After = page.Next
 		}
+		if len(credited) == 0 {
+			return n, nil
+		}
+		// What refunds and reversals took back of the window's earnings is on the lots those
+		// earnings created (Lot.Returned), wherever the refunds fell.
+		a, err := s.store.Account(ctx, key)
+		if errors.Is(err, kehu.ErrNotFound) {
+			return n, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		for _, l := range a.Lots {
+			if credited[l.Entry] {
+				n -= l.Returned
+			}
+		}
+		return n, nil
 	}
 	var f Figures
+	var err error
 	if f.Spend, err = sum(spendAccount); err != nil {
 		return f, err
 	}
@@ -105,11 +139,22 @@ func (s *Service) Figures(ctx context.Context, p *Program, customer crm.Customer
 
 // EvaluateTier brings a member's tier up to date at the service's clock and returns where
 // they stand. It enrols a member seen for the first time (at the entry level, joined now),
-// ends a manual assignment whose time is up, applies a downgrade whose grace period is
-// over, holds every review that fell due — at a review a member keeps the highest level
-// their figures reach, dropping at most Tiers.MaxDrop levels — and upgrades at once when
-// the figures now reach a higher level. Each change lands in the member's history.
+// and then, in the order they fell due, holds every review — at a review a member keeps the
+// highest level their figures in the window just judged reach (Tiers.ReviewWindow),
+// dropping at most Tiers.MaxDrop levels, after Tiers.GraceDays — applies a downgrade whose
+// grace period is over and ends a manual assignment whose time is up; last it upgrades at
+// once when the figures of the window in progress reach a higher level. Each change lands
+// in the member's history dated at the instant it took effect (the review, the end of the
+// grace period, the end of the assignment), however late it is evaluated; an upgrade is
+// dated now. When nothing changes nothing is written.
 func (s *Service) EvaluateTier(ctx context.Context, p *Program, customer crm.CustomerID) (*TierStatus, error) {
+	return s.evaluateTier(ctx, p, customer, true)
+}
+
+// evaluateTier is EvaluateTier; with write false it stores nothing and publishes nothing,
+// and returns where the member would stand once evaluated (a member not yet stored at the
+// entry level, joined now).
+func (s *Service) evaluateTier(ctx context.Context, p *Program, customer crm.CustomerID, write bool) (*TierStatus, error) {
 	tiers, err := tiersOf(p)
 	if err != nil {
 		return nil, err
@@ -132,21 +177,18 @@ func (s *Service) EvaluateTier(ctx context.Context, p *Program, customer crm.Cus
 			joined = now
 		}
 		// Figures are read before the write; the write checks the state did not move.
-		type review struct {
-			at        time.Time
-			qualified int
-		}
-		var reviews []review
+		var reviews []tierReview
 		next := cur.NextReview
 		if next.IsZero() {
 			next = tiers.NextReview(joined, joined, loc)
 		}
 		for i := 0; !next.After(now) && i < 100; i++ {
-			f, err := s.Figures(ctx, p, customer, joined, next)
+			from, to := tiers.ReviewWindow(next, joined, loc)
+			f, err := s.figuresIn(ctx, p, tiers, customer, from, to)
 			if err != nil {
 				return nil, err
 			}
-			reviews = append(reviews, review{next, tiers.Qualify(f, minor)})
+			reviews = append(reviews, tierReview{at: next, qualified: tiers.Qualify(f, minor)})
 			next = tiers.NextReview(next, joined, loc)
 		}
 		figs, err := s.Figures(ctx, p, customer, joined, now)
@@ -157,84 +199,35 @@ func (s *Service) EvaluateTier(ctx context.Context, p *Program, customer crm.Cus
 
 		var changes []TierChange
 		actor := kehu.ActorFrom(ctx)
+		clk := tierClock{joined: joined, now: now, next: next, loc: loc}
+		if !write {
+			m := cur.Clone()
+			tiers.advance(m, clk, reviews, qualified, actor)
+			return s.status(p, tiers, m, figs, minor), nil
+		}
 		err = s.store.UpdateMember(ctx, p.ID, customer, func(m *MemberState) error {
 			if m.Version != cur.Version {
 				return errMoved
 			}
-			changes = nil
-			set := func(to, reason string, at time.Time) {
-				if m.Tier != to {
-					changes = append(changes, TierChange{From: m.Tier, To: to, At: at, Reason: reason, Actor: actor})
-					m.Tier = to
-				}
+			before := *m
+			changes = tiers.advance(m, clk, reviews, qualified, actor)
+			if len(changes) == 0 && sameStanding(&before, m) {
+				return errUnchanged
 			}
-			if m.JoinedAt.IsZero() {
-				m.JoinedAt = joined
-				m.Earned = tiers.Levels[0].Code
-				set(m.Earned, TierJoined, now)
-			}
-			level := func(code string) int { return max(tiers.Level(code), 0) }
-			inForce := func(at time.Time) {
-				t := m.Earned
-				if m.Assigned != "" && at.Before(m.AssignedUntil) && level(m.Assigned) > level(t) {
-					t = m.Assigned
-				}
-				reason := TierReviewed
-				switch {
-				case t == m.Assigned:
-					reason = TierAssigned + ": " + m.AssignedReason
-				case m.Tier == m.Assigned && m.Assigned != "":
-					reason = TierAssignmentEnds
-				}
-				set(t, reason, at)
-			}
-			for _, r := range reviews {
-				if !m.DowngradeAt.IsZero() && !m.DowngradeAt.After(r.at) {
-					m.Earned, m.DowngradeTo, m.DowngradeAt = m.DowngradeTo, "", time.Time{}
-				}
-				earned := level(m.Earned)
-				keep := r.qualified
-				if tiers.MaxDrop > 0 {
-					keep = max(keep, earned-tiers.MaxDrop)
-				}
-				if keep < earned {
-					if tiers.GraceDays > 0 {
-						m.DowngradeTo, m.DowngradeAt = tiers.Levels[keep].Code, r.at.In(loc).AddDate(0, 0, tiers.GraceDays)
-					} else {
-						m.Earned = tiers.Levels[keep].Code
-					}
-				}
-				inForce(r.at)
-			}
-			m.NextReview = next
-			if !m.DowngradeAt.IsZero() && !m.DowngradeAt.After(now) {
-				m.Earned, m.DowngradeTo, m.DowngradeAt = m.DowngradeTo, "", time.Time{}
-			}
-			if qualified > level(m.Earned) {
-				m.Earned = tiers.Levels[qualified].Code
-				if m.DowngradeTo != "" {
-					m.DowngradeTo, m.DowngradeAt = "", time.Time{} // qualifying again cancels it
-				}
-				if level(m.Tier) < qualified {
-					set(m.Earned, TierQualified, now)
-				}
-			}
-			inForce(now)
-			if m.Assigned != "" && !now.Before(m.AssignedUntil) {
-				m.Assigned, m.AssignedUntil, m.AssignedReason = "", time.Time{}, ""
-			}
-			m.History = append(m.History, changes...)
 			return nil
 		})
 		if errors.Is(err, errMoved) {
 			continue
 		}
-		if err != nil {
+		st := cur
+		switch {
+		case errors.Is(err, errUnchanged):
+		case err != nil:
 			return nil, err
-		}
-		st, err := s.store.Member(ctx, p.ID, customer)
-		if err != nil {
-			return nil, err
+		default:
+			if st, err = s.store.Member(ctx, p.ID, customer); err != nil {
+				return nil, err
+			}
 		}
 		if err := s.publishTier(ctx, p, customer, changes); err != nil {
 			return nil, err
@@ -242,6 +235,113 @@ func (s *Service) EvaluateTier(ctx context.Context, p *Program, customer crm.Cus
 		return s.status(p, tiers, st, figs, minor), nil
 	}
 	return nil, fmt.Errorf("member %s: %w", customer, kehu.ErrConflict)
+}
+
+// tierReview is a review due, with the level the figures of the window it judges reach.
+type tierReview struct {
+	at        time.Time
+	qualified int
+}
+
+// tierClock is what advance needs to know of time: when the member joined (for one seen
+// for the first time), now, the next review after now, and the programme's zone.
+type tierClock struct {
+	joined, now, next time.Time
+	loc               *time.Location
+}
+
+// advance brings m up to date at c.now: enrolment, then the reviews, grace downgrades and
+// the end of an assignment in the order they fell due, each dated when it took effect, then
+// an upgrade to qualified (the level the figures of the window in progress reach). It
+// returns the changes of the tier in force, also appended to m.History, which stays sorted
+// by At. It is pure: the Service and Replay share it.
+func (t *Tiers) advance(m *MemberState, c tierClock, reviews []tierReview, qualified int, actor string) []TierChange {
+	var changes []TierChange
+	set := func(to, reason string, at time.Time) {
+		if m.Tier != to {
+			changes = append(changes, TierChange{From: m.Tier, To: to, At: at, Reason: reason, Actor: actor})
+			m.Tier = to
+		}
+	}
+	level := func(code string) int { return max(t.Level(code), 0) }
+	// inForce sets the tier in force at the instant: the earned level, or an assignment
+	// above it while it lasts.
+	inForce := func(at time.Time, reason string) {
+		to := m.Earned
+		if m.Assigned != "" && at.Before(m.AssignedUntil) && level(m.Assigned) > level(to) {
+			to, reason = m.Assigned, TierAssigned+": "+m.AssignedReason
+		}
+		set(to, reason, at)
+	}
+	if m.JoinedAt.IsZero() {
+		m.JoinedAt = c.joined
+		m.Earned = t.Levels[0].Code
+		set(m.Earned, TierJoined, c.joined)
+	}
+	due := func(x time.Time) bool { return !x.IsZero() && !x.After(c.now) }
+	for ri := 0; ; {
+		// The earliest event due: a grace downgrade, the end of an assignment, a review.
+		// At one instant, a downgrade comes before a review, as it was decided earlier.
+		var at time.Time
+		earliest := func(x time.Time) {
+			if due(x) && (at.IsZero() || x.Before(at)) {
+				at = x
+			}
+		}
+		earliest(m.DowngradeAt)
+		if m.Assigned != "" {
+			earliest(m.AssignedUntil)
+		}
+		if ri < len(reviews) {
+			earliest(reviews[ri].at)
+		}
+		if at.IsZero() {
+			break
+		}
+		if m.DowngradeAt.Equal(at) {
+			m.Earned, m.DowngradeTo, m.DowngradeAt = m.DowngradeTo, "", time.Time{}
+			inForce(at, TierReviewed)
+		}
+		if m.Assigned != "" && m.AssignedUntil.Equal(at) {
+			inForce(at, TierAssignmentEnds)
+			m.Assigned, m.AssignedUntil, m.AssignedReason = "", time.Time{}, ""
+		}
+		if ri < len(reviews) && reviews[ri].at.Equal(at) {
+			earned := level(m.Earned)
+			keep := reviews[ri].qualified
+			if t.MaxDrop > 0 {
+				keep = max(keep, earned-t.MaxDrop)
+			}
+			if keep < earned {
+				if t.GraceDays > 0 {
+					m.DowngradeTo, m.DowngradeAt = t.Levels[keep].Code, at.In(c.loc).AddDate(0, 0, t.GraceDays)
+				} else {
+					m.Earned = t.Levels[keep].Code
+				}
+			}
+			inForce(at, TierReviewed)
+			ri++
+		}
+	}
+	m.NextReview = c.next
+	if qualified > level(m.Earned) {
+		m.Earned = t.Levels[qualified].Code
+		m.DowngradeTo, m.DowngradeAt = "", time.Time{} // qualifying again cancels a pending drop
+	}
+	inForce(c.now, TierQualified)
+	if len(changes) > 0 {
+		m.History = append(m.History, changes...)
+		slices.SortStableFunc(m.History, func(a, b TierChange) int { return a.At.Compare(b.At) })
+	}
+	return changes
+}
+
+// sameStanding reports whether advance left a member's state as it was.
+func sameStanding(a, b *MemberState) bool {
+	return a.JoinedAt.Equal(b.JoinedAt) && a.Tier == b.Tier && a.Earned == b.Earned && a.Assigned == b.Assigned &&
+		a.AssignedUntil.Equal(b.AssignedUntil) && a.AssignedReason == b.AssignedReason &&
+		a.DowngradeTo == b.DowngradeTo && a.DowngradeAt.Equal(b.DowngradeAt) && a.NextReview.Equal(b.NextReview) &&
+		len(a.History) == len(b.History)
 }
 
 var errMoved = errors.New("member state moved")
@@ -354,4 +454,66 @@ func (s *Service) ReviewTiers(ctx context.Context, p *Program) (int, error) {
 		}
 		q.After = page.Next
 	}
+}
+
+// Standing returns what the ledger holds for the member now: the tier in force as
+// EvaluateTier would leave it (reviews, grace downgrades and assignments due by now
+// applied; the entry level for a member not yet enrolled), writing nothing. For a
+// programme without tiers it is the zero Standing. Pass it to Program.Preview or
+// Program.EventAwards to show a member what they would earn; the Service's own commands
+// read it themselves.
+func (s *Service) Standing(ctx context.Context, p *Program, customer crm.CustomerID) (Standing, error) {
+	if p == nil || p.loc == nil {
+		return Standing{}, kehu.Invalid("program", "required", "a validated programme is required")
+	}
+	if p.Tiers == nil {
+		return Standing{}, nil
+	}
+	st, err := s.evaluateTier(ctx, p, customer, false)
+	if err != nil {
+		return Standing{}, err
+	}
+	return Standing{Tier: st.State.Tier}, nil
+}
+
+// previewOrder works out what an order earns for a member whose state, brought up to date
+// (see evaluateTier), is held: at the tier in force after the upgrade the order itself causes (see
+// Program.previewAfterUpgrade), with the figures of the window in progress read from the
+// ledger. The accounts the figures come from are watched by u, so that the credit fails and
+// the earning is worked out again if a concurrent command moved them.
+func (s *Service) previewOrder(ctx context.Context, p *Program, o Order, m Member, held *MemberState, u *ledgerUsage) (*Earning, error) {
+	if p.Tiers == nil {
+		return p.Preview(o, m, Standing{}, u)
+	}
+	for _, pt := range []string{spendAccount, purchasesAccount, p.Tiers.QualifyingType} {
+		if pt == "" {
+			continue
+		}
+		if err := u.watch(AccountKey{Program: p.ID, Customer: held.Customer, PointType: pt}); err != nil {
+			return nil, err
+		}
+	}
+	figs, err := s.Figures(ctx, p, held.Customer, held.JoinedAt, s.opts.Now())
+	if err != nil {
+		return nil, err
+	}
+	return p.previewAfterUpgrade(o, m, held.Tier, figs, u)
+}
+
+// watch records the version of an account whose entries are about to be read, unless it
+// was already recorded; see ledgerUsage.read.
+func (u *ledgerUsage) watch(key AccountKey) error {
+	if _, seen := u.read[key]; seen {
+		return nil
+	}
+	a, err := u.s.store.Account(u.ctx, key)
+	switch {
+	case errors.Is(err, kehu.ErrNotFound):
+		u.note(key, 0)
+	case err != nil:
+		return err
+	default:
+		u.note(key, a.Version)
+	}
+	return nil
 }

@@ -2,12 +2,14 @@ package loyalty
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/checked"
 	"github.com/kehu-crm/kehu/internal/clip"
 )
 
@@ -22,8 +24,8 @@ const (
 // Tier window kinds: over which period qualifying figures are counted.
 const (
 	WindowRollingMonths   = "rolling_months"   // the last Months months up to now
-	WindowCalendarYear    = "calendar_year"    // since 1 January, in the programme's zone
-	WindowAnniversaryYear = "anniversary_year" // since the last anniversary of joining
+	WindowCalendarYear    = "calendar_year"    // the calendar year, in the programme's zone
+	WindowAnniversaryYear = "anniversary_year" // the membership year, from an anniversary of joining
 )
 
 // Tier review kinds: when downgrades are decided.
@@ -70,8 +72,8 @@ type TierLevel struct {
 	Points int64 `json:"points,omitempty"`
 	// Purchases is the number of orders (zero: not a measure).
 	Purchases int64 `json:"purchases,omitempty"`
-	// Multiplier is the level's earning benefit, offered to rules as member.tier_multiplier
-	// by hosts that pass it in Member.Attributes; it is informational in the ledger.
+	// Multiplier is the level's earning benefit: a rule whose effect sets TierMultiplier
+	// adds it for the level the ledger holds for the member (see Standing).
 	Multiplier decimal.Decimal `json:"multiplier,omitzero"`
 	// Perks are named benefits ("lounge", "free-delivery", "birthday-gift").
 	Perks []string `json:"perks,omitempty"`
@@ -203,7 +205,9 @@ func (t *Tiers) Qualify(f Figures, minor int32) int {
 }
 
 // WindowAt returns the window [from, to) that counts at instant at, for a member who
-// joined at joined, with calendar boundaries in loc.
+// joined at joined, with calendar boundaries in loc: the window in progress, which
+// decides upgrades and TierStatus (to is just after at, so that the instant itself
+// counts). Reviews judge ReviewWindow instead.
 func (t *Tiers) WindowAt(at, joined time.Time, loc *time.Location) (time.Time, time.Time) {
 	to := at.Add(time.Nanosecond) // the instant itself counts
 	local := at.In(loc)
@@ -215,6 +219,32 @@ func (t *Tiers) WindowAt(at, joined time.Time, loc *time.Location) (time.Time, t
 	default:
 		return lastAnniversary(at, joined, loc), to
 	}
+}
+
+// ReviewWindow returns the window [from, to) a review held at the instant review judges,
+// for a member who joined at joined, with calendar boundaries in loc. A rolling window looks
+// back Months months from the review instant. A calendar-year or membership-year window is
+// the last one to have ended at or before the review — at a 1 January review, the year
+// that just ended, not the one that starts at that instant and holds nothing yet. When no
+// such window has ended since the member joined (a membership year judged at a calendar
+// review in the first year), it is the window in progress, up to the review.
+func (t *Tiers) ReviewWindow(review, joined time.Time, loc *time.Location) (time.Time, time.Time) {
+	local := review.In(loc)
+	var from, to time.Time
+	switch t.Window.Kind {
+	case WindowRollingMonths:
+		return local.AddDate(0, -t.Window.Months, 0), review
+	case WindowCalendarYear:
+		to = time.Date(local.Year(), time.January, 1, 0, 0, 0, 0, loc)
+		from = time.Date(local.Year()-1, time.January, 1, 0, 0, 0, 0, loc)
+	default:
+		to = lastAnniversary(review, joined, loc)
+		from = anniversaryIn(joined.In(loc), to.In(loc).Year()-1, loc)
+	}
+	if !to.After(joined) {
+		return to, review
+	}
+	return from, to
 }
 
 // lastAnniversary is the latest anniversary of joined at or before at (Feb 29 joins
@@ -244,4 +274,44 @@ func (t *Tiers) NextReview(after, joined time.Time, loc *time.Location) time.Tim
 		a = anniversaryIn(joined.In(loc), local.Year()+1, loc)
 	}
 	return a
+}
+
+// previewAfterUpgrade previews an order at the tier in force after the upgrade the order
+// itself causes: held is the tier in force before it, figs the figures of the window in
+// progress without it. The order's spend and purchase are added to figs; the tier is held,
+// or the level the figures then reach if higher; and since the points of the qualifying
+// type the order earns count too, and may depend on the tier, the order is previewed again
+// at each higher level they reach, until the level stands (at most once per level).
+func (p *Program) previewAfterUpgrade(o Order, m Member, held string, figs Figures, u RuleUsage) (*Earning, error) {
+	t := p.Tiers
+	minor := int32(kehu.Currency(p.Currency).MinorUnits())
+	for _, a := range qualifyingAwards(o) {
+		switch a.PointType {
+		case spendAccount:
+			figs.Spend = saturatingAdd(figs.Spend, a.Points)
+		case purchasesAccount:
+			figs.Purchases = saturatingAdd(figs.Purchases, a.Points)
+		}
+	}
+	reach := t.Qualify(figs, minor)
+	level := max(t.Level(held), reach)
+	for {
+		e, err := p.Preview(o, m, Standing{Tier: t.Levels[level].Code}, u)
+		if err != nil || t.QualifyingType == "" {
+			return e, err
+		}
+		f := figs
+		f.Points = saturatingAdd(f.Points, e.Total(t.QualifyingType))
+		if reach = t.Qualify(f, minor); reach <= level {
+			return e, nil
+		}
+		level = reach
+	}
+}
+
+func saturatingAdd(a, b int64) int64 {
+	if n, ok := checked.Add(a, b); ok {
+		return n
+	}
+	return math.MaxInt64
 }

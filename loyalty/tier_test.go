@@ -154,7 +154,7 @@ func TestTierMultiplierInRules(t *testing.T) {
 		tier string
 		want int64
 	}{{"gold", 101 + 50 + 33 + 16}, {"silver", 134}, {"", 134}} {
-		e, err := p.Preview(o, loyalty.Member{Tier: tc.tier}, nil)
+		e, err := p.Preview(o, loyalty.Member{}, loyalty.Standing{Tier: tc.tier}, nil)
 		require.NoError(t, err)
 		assert.Equal(t, tc.want, e.Total("points"), "tier %q: half again per line, rounded down", tc.tier)
 	}
@@ -208,7 +208,7 @@ func TestEarnOrderReplayAndReusedKey(t *testing.T) {
 	o := order("SO-7", clock.Now(), "120.00", "30.00")
 	first, err := svc.EarnOrder(ctx, p, o, m)
 	require.NoError(t, err)
-	m.Tier = "gold" // the member changed since; the order did not
+	m.Tags = []string{"vip"} // the member changed since; the order did not
 	again, err := svc.EarnOrder(ctx, p, o, m)
 	require.NoError(t, err)
 	assert.Equal(t, first.Entries[0].ID, again.Entries[0].ID, "a replayed order event returns the first result")

@@ -82,10 +82,11 @@ func BenchOrder(id string, at time.Time) loyalty.Order {
 	return o
 }
 
-// BenchMember is the earning benchmark's member, without a customer ID: a gold VIP in the
-// "champions" segment whose birthday month is the order's.
+// BenchMember is the earning benchmark's member, without a customer ID: a VIP in the
+// "champions" segment whose birthday month is the order's. The programme has no tiers, so
+// member.tier is "" (the ledger's standing, never the host's).
 func BenchMember() loyalty.Member {
-	return loyalty.Member{Tier: "gold", Tags: []string{"vip"}, Segments: []string{"champions"},
+	return loyalty.Member{Tags: []string{"vip"}, Segments: []string{"champions"},
 		BirthDate: kehu.MustDate(1990, time.November, 2)}
 }
 

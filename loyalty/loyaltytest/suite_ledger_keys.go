@@ -202,7 +202,7 @@ func testRacingReserveRetries(t *testing.T, h *harness) {
 	got := make([]*loyalty.Reservation, copies)
 	errs := suite.Parallel(copies, func(i int) (err error) {
 		got[i], err = retryLost(func() (*loyalty.Reservation, error) {
-			return l.svc.Reserve(h.ctx, l.retail, cmd, loyalty.Member{})
+			return l.svc.Reserve(h.ctx, l.retail, cmd)
 		})
 		return err
 	})

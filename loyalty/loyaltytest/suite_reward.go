@@ -707,7 +707,7 @@ func testServiceReserveConfirmCancel(t *testing.T, h *harness) {
 	earned := l.earn(l.retail, c, points, 1000, loyalty.Source{}, "")
 	h.clock.AddDate(0, 0, 1)
 
-	res, err := l.svc.Reserve(h.ctx, l.retail, loyalty.Reserve{Customer: c, Reward: "coffee", Units: 2, Key: "checkout-1"}, loyalty.Member{})
+	res, err := l.svc.Reserve(h.ctx, l.retail, loyalty.Reserve{Customer: c, Reward: "coffee", Units: 2, Key: "checkout-1"})
 	l.check("Reserve of 2 units")
 	require.NoError(t, err, "Service.Reserve of 2 units at 300 points")
 	assert.Equal(t, loyalty.Reserved, res.Status, "a new reservation is reserved")
@@ -716,7 +716,7 @@ func testServiceReserveConfirmCancel(t *testing.T, h *harness) {
 	assert.EqualValues(t, 400, l.available(l.retail, c), "the held points cannot be spent elsewhere")
 	assert.EqualValues(t, 1, h.getReward(l.retail.ID, "coffee").Stock, "the reserved units left the stock")
 
-	again, err := l.svc.Reserve(h.ctx, l.retail, loyalty.Reserve{Customer: c, Reward: "coffee", Units: 2, Key: "checkout-1"}, loyalty.Member{})
+	again, err := l.svc.Reserve(h.ctx, l.retail, loyalty.Reserve{Customer: c, Reward: "coffee", Units: 2, Key: "checkout-1"})
 	require.NoError(t, err, "Service.Reserve repeated with its key")
 	assert.Equal(t, res.ID, again.ID, "a repeated Reserve returns the first reservation")
 	assert.EqualValues(t, 400, l.available(l.retail, c), "a repeated Reserve holds nothing more")
@@ -731,7 +731,7 @@ func testServiceReserveConfirmCancel(t *testing.T, h *harness) {
 	_, err = l.svc.Confirm(h.ctx, l.retail, res.ID)
 	assert.ErrorIs(t, err, kehu.ErrConflict, "Confirm of a cancelled reservation")
 
-	res2, err := l.svc.Reserve(h.ctx, l.retail, loyalty.Reserve{Customer: c, Reward: "coffee", Units: 1, Key: "checkout-2"}, loyalty.Member{})
+	res2, err := l.svc.Reserve(h.ctx, l.retail, loyalty.Reserve{Customer: c, Reward: "coffee", Units: 1, Key: "checkout-2"})
 	require.NoError(t, err, "Service.Reserve after a cancellation")
 	conf, err := l.svc.Confirm(h.ctx, l.retail, res2.ID)
 	l.check("Confirm")
@@ -759,7 +759,7 @@ func testServiceReserveWithoutPoints(t *testing.T, h *harness) {
 	l.earn(l.retail, c, points, 299, loyalty.Source{}, "")
 	before := l.snap(k)
 	rwBefore := h.getReward(l.retail.ID, "coffee")
-	_, err := l.svc.Reserve(h.ctx, l.retail, loyalty.Reserve{Customer: c, Reward: "coffee", Units: 1, Key: "checkout-1"}, loyalty.Member{})
+	_, err := l.svc.Reserve(h.ctx, l.retail, loyalty.Reserve{Customer: c, Reward: "coffee", Units: 1, Key: "checkout-1"})
 	l.check("Reserve without enough points")
 	assert.ErrorIs(t, err, loyalty.ErrInsufficientPoints, "Reserve of 300 points with 299")
 	l.assertSame(before, "a Reserve that could not hold the points must write nothing to the ledger")
