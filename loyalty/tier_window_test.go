@@ -208,7 +208,7 @@ func TestLateRefundLowersTheWindowOfThePurchase(t *testing.T) {
 	assert.Equal(t, loyalty.Figures{Spend: 220000, Purchases: 2}, figures(in2026))
 
 	clock.Set(cst(2027, 1, 10, 10))
-	_, err = svc.Refund(ctx, p, loyalty.Refund{Customer: c, Order: "SO-1", Lines: []loyalty.RefundLine{{Line: "1", Quantity: 1, Of: 1}}, Key: "r-1"})
+	_, err = svc.Refund(ctx, p, loyalty.Refund{Customer: c, Order: "SO-1", Lines: []loyalty.RefundLine{{Line: "1", Quantity: 1}}, Key: "r-1"})
 	require.NoError(t, err)
 	_, err = svc.Refund(ctx, p, loyalty.Refund{Customer: c, Order: "SO-2", Key: "r-2"})
 	require.NoError(t, err)
