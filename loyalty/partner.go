@@ -24,8 +24,10 @@ type Partner struct {
 	// that direction is closed. Results round down.
 	InRate  decimal.Decimal `json:"in_rate,omitzero"`
 	OutRate decimal.Decimal `json:"out_rate,omitzero"`
-	// MinPoints is the smallest exchange, in our points; MaxPerDay the most a member may
-	// exchange with the partner per calendar day in the programme's zone (0: no limit).
+	// MinPoints is the smallest exchange, in our points; MaxPerDay the most of our points a
+	// member may exchange with the partner, both directions together, per calendar day in
+	// the programme's zone (0: no limit). The day is the one the exchange is written in; a
+	// reversal does not give the day's room back.
 	MinPoints int64 `json:"min_points,omitempty"`
 	MaxPerDay int64 `json:"max_per_day,omitempty"`
 }

@@ -16,7 +16,8 @@ type TransferRules struct {
 	// MaxPerTransfer caps one transfer (0: no cap).
 	MaxPerTransfer int64 `json:"max_per_transfer,omitempty"`
 	// MaxPerMonth caps what one member sends per calendar month in the programme's zone,
-	// pool contributions included (0: no cap).
+	// pool contributions included (0: no cap). The month is the one the transfer is
+	// written in; a reversal does not give the month's room back.
 	MaxPerMonth int64 `json:"max_per_month,omitempty"`
 	// MaxPoolMembers caps the members of a household pool (0: pools are closed).
 	MaxPoolMembers int `json:"max_pool_members,omitempty"`

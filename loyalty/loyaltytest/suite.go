@@ -19,7 +19,7 @@ type (
 //   - Store: the store exercised directly (Update, Entries, Accounts, Copies, RoundTrip,
 //     Concurrency, Members, Rewards);
 //   - Ledger: the real service over the store (Spend, Expiry, Pending, Idempotency,
-//     Concurrency, Reverse, Debt, Transfer, AsOf), checking every invariant of the ledger
+//     Concurrency, Reverse, Debt, Transfer, AsOf, Limits), checking every invariant of the ledger
 //     after every step (see CheckInvariants).
 //
 // Run calls newStore once per leaf subtest with that subtest's *testing.T, so the store can
@@ -61,6 +61,7 @@ func layers() []group {
 			{Name: "Debt", Tests: debtTests()},
 			{Name: "Transfer", Tests: transferTests()},
 			{Name: "AsOf", Tests: asOfTests()},
+			{Name: "Limits", Tests: limitTests()},
 		}},
 	}
 }
