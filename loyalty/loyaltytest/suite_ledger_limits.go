@@ -1,9 +1,13 @@
 package loyaltytest
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
@@ -25,6 +29,36 @@ func limitTests() []test {
 		{Name: "EventsOncePerMember", Run: testLimitedOnceEvents},
 		{Name: "TransfersUnderAMonthlyLimit", Run: testLimitedTransfers},
 	}
+}
+
+// gate makes the ledger's service write through a store that holds every Update until n
+// of them have been called (or a moment has passed), so that n concurrent commands do
+// everything they do before writing at the same time: a limit counted before the write,
+// rather than inside it, is then passed by all of them.
+func (l *ledger) gate(n int) {
+	g := &gatedStore{Store: l.s, n: int64(n), open: make(chan struct{})}
+	l.svc = loyalty.NewService(g, &kehu.Options{Now: l.clock.Now, NewID: l.ids.NewID})
+}
+
+type gatedStore struct {
+	loyalty.Store
+	n       int64
+	arrived atomic.Int64
+	open    chan struct{}
+	once    sync.Once
+}
+
+func (s *gatedStore) Update(ctx context.Context, keys []loyalty.AccountKey, fn func([]*loyalty.Account) (*loyalty.Commit, error)) error {
+	if s.arrived.Add(1) >= s.n {
+		s.once.Do(func() { close(s.open) })
+	}
+	t := time.NewTimer(200 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-s.open:
+	case <-t.C:
+	}
+	return s.Store.Update(ctx, keys, fn)
 }
 
 // checkMember runs CheckInvariants on every account of the member, the internal ones (tier
@@ -49,6 +83,7 @@ func testConcurrentPartnerExchanges(t *testing.T, h *harness) {
 		InRate: decimal.NewFromInt(1), OutRate: decimal.NewFromInt(1), MaxPerDay: limit}}
 	p := h.program(def)
 	c := l.member(p)
+	l.gate(writers)
 	errs := suite.Parallel(writers, func(i int) error {
 		_, err := l.svc.ExchangeIn(h.ctx, p, loyalty.Exchange{Partner: "hotel", Customer: c, Points: each, Ref: fmt.Sprintf("H-%02d", i)})
 		return err
@@ -89,6 +124,7 @@ func testLimitedCappedOrders(t *testing.T, h *harness) {
 	p := cappedProgram(t)
 	c := l.member(p)
 	k := l.acct(p, c, points)
+	l.gate(writers)
 	errs := suite.Parallel(writers, func(i int) error {
 		o := loyalty.Order{ID: fmt.Sprintf("SO-%02d", i), CustomerID: c, At: l.clock.Now(), Currency: "CNY",
 			Lines: []loyalty.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")}}}
@@ -112,6 +148,7 @@ func testLimitedOnceEvents(t *testing.T, h *harness) {
 	p := cappedProgram(t)
 	c := l.member(p)
 	k := l.acct(p, c, points)
+	l.gate(writers)
 	errs := suite.Parallel(writers, func(i int) error {
 		_, err := l.svc.EarnEvent(h.ctx, p, loyalty.EventSignup, loyalty.Member{CustomerID: c}, fmt.Sprintf("form-%02d", i))
 		return err
@@ -134,6 +171,7 @@ func testLimitedTransfers(t *testing.T, h *harness) {
 	p := h.program(rp)
 	from, to := l.member(p), l.member(p)
 	l.earn(p, from, points, 1000, loyalty.Source{}, "")
+	l.gate(writers)
 	errs := suite.Parallel(writers, func(i int) error {
 		_, err := l.svc.Transfer(h.ctx, p, loyalty.Transfer{From: from, To: to, PointType: points, Points: each, Key: fmt.Sprintf("TR-%02d", i)})
 		return err
