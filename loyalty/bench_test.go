@@ -68,3 +68,7 @@ func BenchmarkExpireDue1M(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEarnCapped earns one more order for a member with 1,000 prior orders this month,
+// under a programme of 3 rules capped per day and per month.
+func BenchmarkEarnCapped(b *testing.B) { loyaltytest.BenchEarnCapped(b, memoryStore, 1000) }

@@ -28,8 +28,10 @@
 // multiplier of the base points or a fixed bonus, per order or per line; stack
 // deterministically by unique Priority, with Exclusive rules stopping later ones; run only
 // inside their campaign window, in the programme's zone; and are capped per order, per day
-// and per period for each member. Event rules reward sign-up, birthdays, completed
-// profiles, reviews and referrals, at most once per period.
+// and per period for each member. Per-day and per-period caps count by when the order was
+// placed (Order.At, in the programme's zone), not when it is credited: an order placed on
+// 11 November and credited on the 12th uses 11 November's cap. Event rules reward sign-up,
+// birthdays, completed profiles, reviews and referrals, at most once per period.
 //
 // Program.Preview and Program.EventAwards are pure: they take the order or event, the
 // member as the host knows them (Member: birthday, tags, segments, attributes), the
@@ -102,6 +104,32 @@
 // balance, cap or limit check, in every store. A repeat with another payload fails with
 // kehu.ErrKeyReused. Keys are checked by kehu.CheckHostKey and stored byte for byte.
 //
+// # Limits under concurrency
+//
+// Every limit that spans commands — a rule's per-day and per-period caps, a once-only event
+// rule, a partner's daily exchange limit, the monthly transfer limit — is a running counter
+// kept as an internal account of the member, one per limit and period (named "$cap:…" and
+// "$limit:…", see IsInternalAccount). The command reads the counter and adds to it inside
+// the same atomic Store.Update that moves the points, so checking a limit is one account
+// read however long the member's history, and concurrent commands of one member can never
+// pass a limit together: a store serialises their writes, and the second reads what the
+// first counted. Counters are ledger accounts like any other (one lot, never expiring,
+// every change an entry), left out of Liability, Breakage, statements and settlements, and
+// their entries are written with the command but are neither its result nor published.
+//
+// A cap counts what its rule awarded. A refund or reversal takes points back but does not
+// give a cap's room back (nor a partner's or a transfer limit's), so returning an order and
+// buying again cannot earn a capped bonus twice in its period, whatever the return policy
+// did with points already spent. A cap added in a new programme version counts from then:
+// its counters hold the awards made under it.
+//
+// A store that answers a lost race with kehu.ErrConflict (an optimistic store, or a SQL
+// store reporting a deadlock or a serialisation failure) is retried by the service, up to 8
+// attempts in all with a jittered exponential backoff (at most about 0.2 s altogether)
+// that stops as soon as the context is done. A host therefore needs no retry loop of its
+// own in normal load; under contention beyond that a command fails with kehu.ErrConflict,
+// having written nothing, and may be repeated with the same key.
+//
 // # Tiers
 //
 // Program.Tiers defines levels by qualifying spend, qualifying points, number of purchases
@@ -138,8 +166,10 @@
 // # Partners, transfers and pools
 //
 // Program.Partners lists coalition partners with exchange rates each way, a minimum and a
-// daily limit; ExchangeIn and ExchangeOut record every exchange for PartnerSettlement.
-// Transfer moves points between members atomically under Program.Transfers limits; a
+// daily limit (both directions, per calendar day in the programme's zone); ExchangeIn and
+// ExchangeOut record every exchange for PartnerSettlement. Transfer moves points between
+// members atomically under Program.Transfers limits (per transfer, and per calendar month
+// for what a member sends); a
 // household pool is a shared account members join (JoinPool), contribute to and redeem
 // from.
 //

@@ -67,10 +67,12 @@ type Member struct {
 }
 
 // RuleUsage reports the points a rule has already awarded to the member: the sum of the
-// rule's awards at instants in [from, to). Preview and EventAwards ask it for per-day and
+// rule's awards in the period [from, to) — of orders placed in it, for Preview, and of
+// events at instants in it, for EventAwards. Preview and EventAwards ask it for per-day and
 // per-period caps and once-only event rules, with boundaries computed in the programme's
-// time zone; the ledger answers it from its entries. A nil RuleUsage means nothing has
-// been awarded yet.
+// time zone from the order's time (or the event's); the Service answers it from the
+// member's counters of each rule and period. A nil RuleUsage means nothing has been
+// awarded yet.
 type RuleUsage interface {
 	Awarded(ruleID string, from, to time.Time) int64
 }

@@ -277,6 +277,9 @@ type ledgerOp struct {
 	}
 	// moves is a block that single-move entries take their Lots from (see oneMove).
 	moves []LotMove
+	// internal collects the entries of counter accounts (see count): written with the
+	// command, but not its result.
+	internal []Entry
 }
 
 // moveBlock returns an empty slice with room for n moves, cut from a shared block with

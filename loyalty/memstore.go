@@ -78,8 +78,11 @@ type progRec struct {
 	blocks [][]acctRec
 	n      uint32
 	types  []string // the point types of the accounts, numbered for acctKey
-	order  []uint32 // every account's number, in key order when !dirty
-	dirty  bool
+	// typeNum finds a point type's number: counters of caps and limits make a new point
+	// type per period (see IsInternalAccount), so there are many.
+	typeNum map[string]uint32
+	order   []uint32 // every account's number, in key order when !dirty
+	dirty   bool
 	// commands maps a command key's hash to the position + 1 of the latest command record
 	// whose key hashed alike; each record holds the one before (see entryLog.addCommand).
 	commands map[uint64]uint64
@@ -144,10 +147,8 @@ func (p *progRec) rec(n uint32) *acctRec { return &p.blocks[n/recBlock][n%recBlo
 
 // key returns k within the programme; false if its point type has no account.
 func (p *progRec) key(k AccountKey) (acctKey, bool) {
-	for t, code := range p.types {
-		if code == k.PointType {
-			return acctKey{customer: k.Customer, pointType: uint32(t)}, true
-		}
+	if t, ok := p.typeNum[k.PointType]; ok {
+		return acctKey{customer: k.Customer, pointType: t}, true
 	}
 	return acctKey{}, false
 }
@@ -166,6 +167,10 @@ func (p *progRec) find(k AccountKey) *acctRec {
 func (p *progRec) add(k AccountKey) *acctRec {
 	key, ok := p.key(k)
 	if !ok {
+		if p.typeNum == nil {
+			p.typeNum = make(map[string]uint32)
+		}
+		p.typeNum[k.PointType] = uint32(len(p.types))
 		p.types = append(p.types, k.PointType)
 		key = acctKey{customer: k.Customer, pointType: uint32(len(p.types) - 1)}
 	}

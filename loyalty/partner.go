@@ -24,8 +24,10 @@ type Partner struct {
 	// that direction is closed. Results round down.
 	InRate  decimal.Decimal `json:"in_rate,omitzero"`
 	OutRate decimal.Decimal `json:"out_rate,omitzero"`
-	// MinPoints is the smallest exchange, in our points; MaxPerDay the most a member may
-	// exchange with the partner per calendar day in the programme's zone (0: no limit).
+	// MinPoints is the smallest exchange, in our points; MaxPerDay the most of our points a
+	// member may exchange with the partner, both directions together, per calendar day in
+	// the programme's zone (0: no limit). The day is the one the exchange is written in; a
+	// reversal does not give the day's room back.
 	MinPoints int64 `json:"min_points,omitempty"`
 	MaxPerDay int64 `json:"max_per_day,omitempty"`
 }
@@ -134,56 +136,34 @@ func (s *Service) exchange(ctx context.Context, p *Program, partner Partner, x E
 	if err := kehu.CheckKey("ref", cmdKey); err != nil {
 		return Entry{}, err
 	}
-	if partner.MaxPerDay > 0 {
-		// A repeat is answered before the daily limit, which its own first attempt used.
-		if out, done, err := s.replay(ctx, p, cmdKey, dig); done || err != nil {
-			return first(out, err)
-		}
-		used, err := s.exchangedToday(ctx, p, key, src.Type)
-		if err != nil {
-			return Entry{}, err
-		}
-		if used+ours > partner.MaxPerDay {
-			if out, done, err := s.replay(ctx, p, cmdKey, dig); done || err != nil {
-				return first(out, err) // the first attempt committed meanwhile
-			}
-			return Entry{}, kehu.Invalid("points", "daily_limit", fmt.Sprintf("%d points exchanged with %s today; the limit is %d", used, partner.ID, partner.MaxPerDay))
-		}
-	}
 	pt, _ := p.PointType(partner.PointType)
-	out, err := s.run(ctx, p, cmdKey, dig, []AccountKey{key},
-		func(op *ledgerOp, a []*Account) ([]Entry, error) {
-			if in {
-				return []Entry{op.credit(a[0], KindEarn, pt, p.Location(), ours, src, "partner exchange in")}, nil
-			}
-			e, err := op.debit(a[0], KindRedeem, p.Spend(), ours, src, "partner exchange out")
-			return []Entry{e}, err
-		})
-	return first(out, err)
-}
-
-// exchangedToday sums the member's exchanges with a partner (either way) since the start
-// of today in the programme's zone.
-func (s *Service) exchangedToday(ctx context.Context, p *Program, key AccountKey, srcType string) (int64, error) {
-	now := s.opts.Now().In(p.Location())
-	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, p.Location())
-	var n int64
-	q := EntryQuery{From: from, PageRequest: kehu.PageRequest{Limit: 1000}}
-	for {
-		page, err := s.store.Entries(ctx, key, q)
-		if err != nil {
-			return 0, ignoreNotFound(err)
+	move := func(op *ledgerOp, a []*Account) ([]Entry, error) {
+		if in {
+			return []Entry{op.credit(a[0], KindEarn, pt, p.Location(), ours, src, "partner exchange in")}, nil
 		}
-		for _, e := range page.Items {
-			if e.Source.Type == srcType {
-				n += max(e.Points, -e.Points)
-			}
-		}
-		if page.Next == "" {
-			return n, nil
-		}
-		q.After = page.Next
+		e, err := op.debit(a[0], KindRedeem, p.Spend(), ours, src, "partner exchange out")
+		return []Entry{e}, err
 	}
+	if partner.MaxPerDay == 0 {
+		return first(s.run(ctx, p, cmdKey, dig, []AccountKey{key}, move))
+	}
+	// What the member exchanged with the partner today (either way) is a counter of theirs,
+	// read and added to in the same atomic write as the exchange: concurrent exchanges never
+	// pass the daily limit together. A repeat returns its first result before the limit is
+	// looked at, which its own first attempt used.
+	counter := func(at time.Time) string {
+		return dayCounter(limitCounterPrefix+"partner:"+partner.ID, at, p.Location())
+	}
+	return first(s.limited(ctx, p, cmdKey, dig, []AccountKey{key}, key, counter, func(op *ledgerOp, a []*Account, today *Account) ([]Entry, error) {
+		if used := counted(today); used+ours > partner.MaxPerDay {
+			return nil, kehu.Invalid("points", "daily_limit", fmt.Sprintf("%d points exchanged with %s today; the limit is %d", used, partner.ID, partner.MaxPerDay))
+		}
+		es, err := move(op, a)
+		if err == nil {
+			op.count(today, ours, Source{Type: counterSource, Ref: x.Ref})
+		}
+		return es, err
+	}))
 }
 
 // Settlement is what passed between the programme and one partner over a period: the
@@ -224,7 +204,8 @@ func (s *Service) PartnerSettlement(ctx context.Context, p *Program, partner str
 	return st, err
 }
 
-// eachEntry calls fn for every entry of the programme's accounts with From ≤ At < To.
+// eachEntry calls fn for every entry of the programme's point type accounts (internal
+// accounts left out) with From ≤ At < To.
 func (s *Service) eachEntry(ctx context.Context, p *Program, from, to time.Time, fn func(Entry)) error {
 	q := ScanQuery{PageRequest: kehu.PageRequest{Limit: 1000}}
 	for {
@@ -233,6 +214,9 @@ func (s *Service) eachEntry(ctx context.Context, p *Program, from, to time.Time,
 			return err
 		}
 		for _, a := range page.Items {
+			if IsInternalAccount(a.Key.PointType) {
+				continue // tier figures and counters: no points of the programme's
+			}
 			eq := EntryQuery{From: from, To: to, PageRequest: kehu.PageRequest{Limit: 1000}}
 			for {
 				es, err := s.store.Entries(ctx, a.Key, eq)

@@ -16,7 +16,8 @@ type TransferRules struct {
 	// MaxPerTransfer caps one transfer (0: no cap).
 	MaxPerTransfer int64 `json:"max_per_transfer,omitempty"`
 	// MaxPerMonth caps what one member sends per calendar month in the programme's zone,
-	// pool contributions included (0: no cap).
+	// pool contributions included (0: no cap). The month is the one the transfer is
+	// written in; a reversal does not give the month's room back.
 	MaxPerMonth int64 `json:"max_per_month,omitempty"`
 	// MaxPoolMembers caps the members of a household pool (0: pools are closed).
 	MaxPoolMembers int `json:"max_pool_members,omitempty"`
@@ -28,63 +29,44 @@ func (t TransferRules) validate(pr *programProblems) {
 	}
 }
 
-// checkTransferLimits applies the programme's caps to a transfer of points by sender.
-//
-// When the monthly limit is counted, read holds the version of the sender's account the
-// count was taken at (0: no account), and the transfer must be written only if the account
-// is still at that version.
-func (s *Service) checkTransferLimits(ctx context.Context, p *Program, sender AccountKey, points int64) (read map[AccountKey]int64, err error) {
-	r := p.Transfers
-	if r.MaxPerTransfer > 0 && points > r.MaxPerTransfer {
-		return nil, kehu.Invalid("points", "max_per_transfer", fmt.Sprintf("%d is over the limit of %d per transfer", points, r.MaxPerTransfer))
-	}
-	if r.MaxPerMonth == 0 {
-		return nil, nil
-	}
-	read = map[AccountKey]int64{sender: 0}
-	switch a, err := s.store.Account(ctx, sender); {
-	case err == nil:
-		read[sender] = a.Version
-	case !errors.Is(err, kehu.ErrNotFound):
-		return nil, err
-	}
-	now := s.opts.Now().In(p.Location())
-	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, p.Location())
-	var sent int64
-	q := EntryQuery{From: from, PageRequest: kehu.PageRequest{Limit: 1000}}
-	for {
-		page, err := s.store.Entries(ctx, sender, q)
-		if err != nil {
-			if err = ignoreNotFound(err); err != nil {
-				return nil, err
-			}
-			break
-		}
-		for _, e := range page.Items {
-			if e.Kind == KindTransferOut {
-				sent -= e.Points
-			}
-		}
-		if page.Next == "" {
-			break
-		}
-		q.After = page.Next
-	}
-	if sent+points > r.MaxPerMonth {
-		return nil, kehu.Invalid("points", "max_per_month", fmt.Sprintf("%d sent this month; %d more is over the limit of %d", sent, points, r.MaxPerMonth))
-	}
-	return read, nil
-}
-
-// unchanged fails with errUsageChanged if any of the accounts, passed to an Update for keys,
-// is no longer at the version read holds for it.
-func unchanged(read map[AccountKey]int64, keys []AccountKey, accts []*Account) error {
-	for i, k := range keys {
-		if v, ok := read[k]; ok && accts[i].Version != v {
-			return errUsageChanged
-		}
+// checkTransfer applies the programme's per-transfer cap.
+func (t TransferRules) checkTransfer(points int64) error {
+	if t.MaxPerTransfer > 0 && points > t.MaxPerTransfer {
+		return kehu.Invalid("points", "max_per_transfer", fmt.Sprintf("%d is over the limit of %d per transfer", points, t.MaxPerTransfer))
 	}
 	return nil
+}
+
+// errPeriodTurned reports that the clock entered another day or month between naming a
+// limit's counter and writing: the write is made again with the new period's counter.
+var errPeriodTurned = errors.New("loyalty: the limit's period turned during the write")
+
+// limited runs a command under a limit kept in a counter of the member's (see count):
+// counter names the counter for an instant, and fn gets the command's accounts (keys)
+// followed by the counter, all in one atomic write. The counter is named by the service's
+// clock before the write and checked against the write's own instant, so a command at
+// midnight counts in the day it is written in.
+func (s *Service) limited(ctx context.Context, p *Program, key, dig string, keys []AccountKey, holder AccountKey,
+	counter func(t time.Time) string, fn func(op *ledgerOp, accts []*Account, count *Account) ([]Entry, error)) ([]Entry, error) {
+	var (
+		out []Entry
+		err error
+	)
+	for range maxAttempts {
+		ck := holder
+		ck.PointType = counter(s.opts.Now())
+		all := append(slices.Clip(keys), ck)
+		out, err = s.run(ctx, p, key, dig, all, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
+			if counter(op.at) != ck.PointType {
+				return nil, errPeriodTurned
+			}
+			return fn(op, accts[:len(keys)], accts[len(keys)])
+		})
+		if !errors.Is(err, errPeriodTurned) {
+			return out, err
+		}
+	}
+	return nil, fmt.Errorf("%w: %w", kehu.ErrConflict, err)
 }
 
 // A household pool is a shared account: its ID is a customer ID the host gives the

@@ -11,6 +11,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kehu-crm/kehu"
@@ -24,6 +25,8 @@ import (
 type Service struct {
 	store Store
 	opts  kehu.Options
+	// retries spreads the seeds of the backoff jitter (see backoff).
+	retries atomic.Uint64
 }
 
 // NewService returns a service over store. A nil store means NewMemoryStore(); nil options
@@ -62,7 +65,10 @@ func checkBalance(a *Account) error {
 	return nil
 }
 
-// maxAttempts bounds the retries of a write that lost a race in an optimistic store.
+// maxAttempts bounds the attempts of a write that loses a race: a store that answers
+// kehu.ErrConflict (an optimistic store, or a SQL store reporting a deadlock or a
+// serialisation failure) is tried again, after a backoff (see backoff), up to this many
+// times in all; then the command fails with kehu.ErrConflict and nothing is written.
 const maxAttempts = 8
 
 // digest is a stable fingerprint of a command's payload, to tell a true retry from a key
@@ -103,10 +109,17 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 		err      error
 		ruled    bool
 	)
-	for range maxAttempts {
+	for attempt := range maxAttempts {
+		if attempt > 0 {
+			if werr := s.backoff(ctx, attempt, key, keys); werr != nil {
+				err = fmt.Errorf("%w (gave up after %d attempts: %w)", err, attempt, werr)
+				break
+			}
+		}
 		st := &runState{op: ledgerOp{at: s.opts.Now(), version: p.Version, key: key, actor: kehu.ActorFrom(ctx), uuid: s.opts.NewID}}
 		err = s.store.Update(ctx, keys, func(accts []*Account) (*Commit, error) {
 			st.ruled = true
+			st.op.internal = st.op.internal[:0]
 			var all []Entry
 			for _, a := range accts {
 				if e := st.op.expire(a); e != nil {
@@ -133,7 +146,11 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 			} else {
 				all = append(all, es...)
 			}
-			st.out, st.commit = es, Commit{Entries: all}
+			st.out, st.all, st.commit = es, all, Commit{Entries: all}
+			if len(st.op.internal) > 0 {
+				// Counter entries are written with the command but are not its result.
+				st.commit.Entries = append(slices.Clip(all), st.op.internal...)
+			}
 			if key != "" {
 				st.cmd = Command{Program: p.ID, Key: key, Digest: dig, At: st.op.at, Entries: es}
 				st.commit.Command = &st.cmd
@@ -141,7 +158,7 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 			st.ruled = false
 			return &st.commit, nil
 		})
-		out, all, ruled = st.out, st.commit.Entries, st.ruled
+		out, all, ruled = st.out, st.all, st.ruled
 		if err == nil || st.ruled || !errors.Is(err, kehu.ErrConflict) {
 			break
 		}
@@ -166,6 +183,7 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 type runState struct {
 	op     ledgerOp
 	out    []Entry
+	all    []Entry // out with the expiry entries, without counter entries
 	commit Commit
 	cmd    Command
 	ruled  bool

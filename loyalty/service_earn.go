@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -40,10 +39,15 @@ type EarnResult struct {
 // the order that makes a member silver earns as silver; once the order is credited the
 // member's tier is brought up to date (EvaluateTier), which records the upgrade.
 //
-// Per-day and per-period caps are read from the member's ledger before the write, and the
-// write goes ahead only if none of the accounts read has changed since (otherwise the
-// earning is worked out again), so concurrent orders of one member never give a capped
-// rule more than its cap.
+// Per-day and per-period caps count by when the order was placed (o.At, in the programme's
+// zone), not when it is credited: an order placed on 11 November and credited on the 12th
+// uses 11 November's cap. Each capped rule keeps a running counter per period (see
+// IsInternalAccount), which is read and added to inside the one atomic write that credits
+// the points, so concurrent orders of one member never give a capped rule more than its
+// cap, and checking a cap costs one account read however many orders came before. A cap
+// counts what the rule awarded: a refund or a reversal takes points back but does not give
+// the cap's room back, so buying, returning and buying again cannot earn a capped bonus
+// twice.
 func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member) (*EarnResult, error) {
 	if p == nil || p.loc == nil {
 		return nil, kehu.Invalid("program", "required", "a validated programme is required")
@@ -70,31 +74,40 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member) 
 		return nil, err
 	}
 	dig := orderDigest(o)
-	held := &MemberState{Customer: customer}
-	if p.Tiers != nil {
-		st, err := s.evaluateTier(ctx, p, customer, false) // nothing is written before the order is
-		if err != nil {
+	var (
+		res *EarnResult
+		err error
+	)
+	for range maxAttempts {
+		// The member's standing and the figures of the window in progress are read before
+		// the write, which goes ahead only if the accounts they came from are unchanged
+		// (otherwise they are read again): two orders that cross a threshold together do
+		// not both earn at the new tier.
+		var t tierInputs
+		if t, err = s.tierInputs(ctx, p, customer); err != nil {
 			return nil, err
 		}
-		held = st.State
-	}
-	res, err := s.earnWithUsage(ctx, p, customer, func(u *ledgerUsage) (*Earning, []awardGroup, error) {
-		earning, err := s.previewOrder(ctx, p, o, m, held, u)
-		if err != nil {
-			return nil, nil, err
-		}
-		groups := earning.groups()
-		for _, g := range groups {
-			if total := g.total(); total > MaxPoints {
-				return nil, nil, kehu.Invalid("order", "max_points", fmt.Sprintf("earns %d %s points, more than one command may move (%d)", total, g.pointType, int64(MaxPoints)))
+		res, err = s.earnWithUsage(ctx, p, customer, t.read, func(u RuleUsage) (*Earning, []awardGroup, error) {
+			earning, err := p.previewOrder(o, m, t, u)
+			if err != nil {
+				return nil, nil, err
 			}
+			groups := earning.groups()
+			for _, g := range groups {
+				if total := g.total(); total > MaxPoints {
+					return nil, nil, kehu.Invalid("order", "max_points", fmt.Sprintf("earns %d %s points, more than one command may move (%d)", total, g.pointType, int64(MaxPoints)))
+				}
+			}
+			if p.Tiers != nil {
+				groups = append(groups, groupAwards(qualifyingAwards(o))...)
+			}
+			setUnits(groups, o.Lines)
+			return earning, groups, nil
+		}, Source{Type: "order", Ref: o.ID}, key, dig)
+		if !errors.Is(err, errUsageChanged) {
+			break
 		}
-		if p.Tiers != nil {
-			groups = append(groups, groupAwards(qualifyingAwards(o))...)
-		}
-		setUnits(groups, o.Lines)
-		return earning, groups, nil
-	}, Source{Type: "order", Ref: o.ID}, key, dig)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -107,40 +120,69 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member) 
 	return res, nil
 }
 
-// errUsageChanged reports that the member's ledger changed between reading what capped
-// rules had given and writing the new awards.
-var errUsageChanged = fmt.Errorf("%w: the member's ledger changed while caps were read; repeat the command", kehu.ErrConflict)
+// errMoreAccounts reports that an earning worked out inside the atomic write needed an
+// account (a point type or a counter) the write was not given; the write is made again
+// with it.
+var errMoreAccounts = errors.New("loyalty: the earning needs more accounts")
 
-// earnWithUsage works out an earning with earn, which reads rule usage from the member's
-// ledger through u, and credits its awards on the condition that no account u read has
-// changed since; if one has, it works the earning out again (a few times, then it fails
-// with kehu.ErrConflict).
-func (s *Service) earnWithUsage(ctx context.Context, p *Program, customer crm.CustomerID,
-	earn func(u *ledgerUsage) (*Earning, []awardGroup, error), src Source, key, dig string) (*EarnResult, error) {
-	var err error
+// errUsageChanged reports that an account an earning was worked out from (a tier figure)
+// changed between the read and the write.
+var errUsageChanged = fmt.Errorf("%w: the member's ledger changed while the earning was worked out; repeat the command", kehu.ErrConflict)
+
+// earnWithUsage works out an earning with earn and credits its awards in one atomic write.
+// earn is called first with nothing used, to learn which point types the earning can
+// credit and which counters of caps and once-only rules it asks about (caps only take
+// points away, so the unlimited earning asks every question); when it asked none, that
+// earning is the one credited. Otherwise the write is given those counters too, and earn is
+// called again inside it with what the counters hold, so the limit is checked and used in
+// the same step.
+func (s *Service) earnWithUsage(ctx context.Context, p *Program, customer crm.CustomerID, read map[AccountKey]int64,
+	earn func(u RuleUsage) (*Earning, []awardGroup, error), src Source, key, dig string) (*EarnResult, error) {
+	probe := &probeUsage{}
+	earning, groups, err := earn(probe)
+	if err != nil {
+		return nil, err
+	}
+	types := make([]string, len(groups))
+	for i, g := range groups {
+		types[i] = g.pointType
+	}
+	asked := probe.asked
 	for range maxAttempts {
-		u := s.usage(ctx, p, customer)
-		var (
-			earning *Earning
-			groups  []awardGroup
-		)
-		earning, groups, err = earn(u)
-		if err == nil {
-			err = u.err
-		}
-		if err != nil {
-			return nil, err
-		}
 		res := &EarnResult{Earning: earning}
-		res.Entries, err = s.credit(ctx, p, customer, groups, src, key, dig, u.read)
-		if !errors.Is(err, errUsageChanged) {
+		var more *counterUsage
+		var moreTypes []string
+		res.Entries, err = s.credit(ctx, p, customer, types, asked, read, &moreTypes, func(u *counterUsage) ([]awardGroup, error) {
+			if u == nil {
+				return groups, nil
+			}
+			e, gs, err := earn(u)
+			if err != nil {
+				return nil, err
+			}
+			if len(u.missed) > 0 {
+				more = u
+				return nil, errMoreAccounts
+			}
+			res.Earning = e
+			return gs, nil
+		}, src, key, dig)
+		if !errors.Is(err, errMoreAccounts) {
 			if err != nil {
 				return nil, err
 			}
 			return res, nil
 		}
+		// Not expected (see probeUsage), but safe: ask again with what was missing.
+		if more != nil {
+			for _, q := range more.missed {
+				probe.ask(q.rule, q.from, q.to)
+			}
+			asked = probe.asked
+		}
+		types = append(types, moreTypes...)
 	}
-	return nil, err
+	return nil, fmt.Errorf("%w: the earning kept needing accounts it was not given", kehu.ErrConflict)
 }
 
 // setUnits gives every line's lot share the line's quantity, which refunds of the line
@@ -202,8 +244,9 @@ func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, 
 	if err != nil {
 		return nil, err
 	}
-	return s.earnWithUsage(ctx, p, m.CustomerID, func(u *ledgerUsage) (*Earning, []awardGroup, error) {
-		awards, steps, err := p.EventAwards(event, s.opts.Now(), m, standing, u)
+	at := s.opts.Now() // the event's instant, which decides the period of a once-only rule
+	return s.earnWithUsage(ctx, p, m.CustomerID, nil, func(u RuleUsage) (*Earning, []awardGroup, error) {
+		awards, steps, err := p.EventAwards(event, at, m, standing, u)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -214,32 +257,63 @@ func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, 
 // credit writes grouped awards as earn entries, atomically over the point types involved:
 // one entry per point type (group), with one lot per order line (and one for the order's
 // own bonuses), so that a refund of a line takes back everything the line earned, and the
-// rules that made each lot up in Entry.Awards, so that caps can still be counted per rule.
+// rules that made each lot up in Entry.Awards.
 //
-// read holds the versions of the accounts whose entries the awards were worked out from (0
-// for one that did not exist): the write fails with errUsageChanged, writing nothing, if
-// any of them has changed since.
-func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerID, groups []awardGroup, src Source, key, dig string,
-	read map[AccountKey]int64) ([]Entry, error) {
-	if len(groups) == 0 {
+// The write is given the accounts of types and the counters of the questions asked (see
+// capCounter). Inside it, earn works out the groups: with nil when nothing was asked, or
+// with what the counters hold; each counter is then credited with what its rule gave. A
+// group of a point type not in types is added to missing, and the write fails with
+// errMoreAccounts, writing nothing.
+func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerID, types []string, asked []capQuery,
+	read map[AccountKey]int64, missing *[]string, earn func(u *counterUsage) ([]awardGroup, error), src Source, key, dig string) ([]Entry, error) {
+	if len(types) == 0 && len(asked) == 0 {
 		return nil, nil
 	}
-	keys := make([]AccountKey, len(groups), len(groups)+len(read))
-	for g := range groups {
-		keys[g] = AccountKey{Program: p.ID, Customer: customer, PointType: groups[g].pointType}
+	keys := make([]AccountKey, len(types), len(types)+len(asked))
+	for i, t := range types {
+		keys[i] = AccountKey{Program: p.ID, Customer: customer, PointType: t}
 	}
-	// The accounts read that existed are checked too, though nothing is credited to them.
+	// Each question's counter; questions about the same instants share one.
+	counterOf := make([]int, len(asked))
+	for i, q := range asked {
+		k := AccountKey{Program: p.ID, Customer: customer, PointType: capCounter(q.rule, q.from, q.to, p.Location())}
+		if j := indexKey(keys, k); j >= 0 {
+			counterOf[i] = j
+			continue
+		}
+		counterOf[i] = len(keys)
+		keys = append(keys, k)
+	}
+	// The accounts the earning was worked out from that existed are checked too.
 	for k, v := range read {
 		if v > 0 && !containsKey(keys, k) {
 			keys = append(keys, k)
 		}
 	}
 	return s.run(ctx, p, key, dig, keys, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
-		if err := unchanged(read, keys, accts); err != nil {
+		for i, k := range keys {
+			if v, ok := read[k]; ok && accts[i].Version != v {
+				return nil, errUsageChanged
+			}
+		}
+		var u *counterUsage
+		if len(asked) > 0 {
+			u = &counterUsage{asked: asked, accts: make([]*Account, len(asked))}
+			for i, j := range counterOf {
+				u.accts[i] = accts[j]
+			}
+		}
+		groups, err := earn(u)
+		if err != nil {
 			return nil, err
 		}
 		out := make([]Entry, len(groups))
 		for i, g := range groups {
+			at := slices.Index(types, g.pointType)
+			if at < 0 {
+				*missing = append(*missing, g.pointType)
+				return nil, errMoreAccounts
+			}
 			pt, _ := p.PointType(g.pointType)
 			src := src
 			if len(g.shares) == 1 {
@@ -248,12 +322,39 @@ func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerI
 			if len(g.rules) == 1 {
 				src.Rule = g.rules[0].Rule
 			}
-			e := op.creditLots(accts[i], KindEarn, pt, p.Location(), g.shares, src, "")
+			e := op.creditLots(accts[at], KindEarn, pt, p.Location(), g.shares, src, "")
 			e.Awards = g.rules
 			out[i] = e
 		}
+		// Each counter gets what its rule gave, once.
+		for i, q := range asked {
+			j := counterOf[i]
+			if slices.Index(counterOf[:i], j) >= 0 {
+				continue
+			}
+			if n := ruleGave(groups, q.rule); n > 0 {
+				op.count(accts[j], n, Source{Type: counterSource, Ref: src.Ref, Rule: q.rule})
+			}
+		}
 		return out, nil
 	})
+}
+
+// ruleGave sums what a rule gave in points of the programme's point types (not in the
+// internal accounts of tier figures, whose awards are named "tier").
+func ruleGave(groups []awardGroup, rule string) int64 {
+	var n int64
+	for _, g := range groups {
+		if IsInternalAccount(g.pointType) {
+			continue
+		}
+		for _, r := range g.rules {
+			if r.Rule == rule {
+				n += r.Points
+			}
+		}
+	}
+	return n
 }
 
 // awardGroup is what an earning gives one point type: a lot share per order line and an
@@ -429,79 +530,6 @@ func groupAwards(awards []Award) []awardGroup {
 			rules: outRules[j:len(outRules):len(outRules)]}
 	}
 	return out
-}
-
-// usage answers RuleUsage from the member's earn entries; a store error is kept in err.
-func (s *Service) usage(ctx context.Context, p *Program, customer crm.CustomerID) *ledgerUsage {
-	return &ledgerUsage{ctx: ctx, s: s, p: p, customer: customer}
-}
-
-type ledgerUsage struct {
-	ctx      context.Context
-	s        *Service
-	p        *Program
-	customer crm.CustomerID
-	err      error
-	// read is the version of every account whose entries were read (0: it did not
-	// exist), taken before its entries were.
-	read map[AccountKey]int64
-}
-
-// Awarded sums the rule's earn entries of the member in [from, to), over all point types.
-func (u *ledgerUsage) Awarded(ruleID string, from, to time.Time) int64 {
-	var n int64
-	for _, pt := range u.p.PointTypes {
-		key := AccountKey{Program: u.p.ID, Customer: u.customer, PointType: pt.Code}
-		if _, seen := u.read[key]; !seen {
-			a, err := u.s.store.Account(u.ctx, key)
-			switch {
-			case errors.Is(err, kehu.ErrNotFound):
-				u.note(key, 0)
-			case err != nil:
-				u.err = err
-				return 0
-			default:
-				u.note(key, a.Version)
-			}
-		}
-		q := EntryQuery{From: from, To: to, PageRequest: kehu.PageRequest{Limit: 1000}}
-		for {
-			page, err := u.s.store.Entries(u.ctx, key, q)
-			if errors.Is(err, kehu.ErrNotFound) {
-				break
-			}
-			if err != nil {
-				u.err = err
-				return 0
-			}
-			for _, e := range page.Items {
-				if e.Kind != KindEarn {
-					continue
-				}
-				if len(e.Awards) == 0 && e.Source.Rule == ruleID {
-					n += e.Points
-				}
-				for _, a := range e.Awards {
-					if a.Rule == ruleID {
-						n += a.Points
-					}
-				}
-			}
-			if page.Next == "" {
-				break
-			}
-			q.After = page.Next
-		}
-	}
-	return n
-}
-
-// note records the version of an account read.
-func (u *ledgerUsage) note(key AccountKey, version int64) {
-	if u.read == nil {
-		u.read = make(map[AccountKey]int64, len(u.p.PointTypes))
-	}
-	u.read[key] = version
 }
 
 // Release makes the points an order earned available now, before their pending window ends

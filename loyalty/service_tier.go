@@ -476,44 +476,55 @@ func (s *Service) Standing(ctx context.Context, p *Program, customer crm.Custome
 	return Standing{Tier: st.State.Tier}, nil
 }
 
-// previewOrder works out what an order earns for a member whose state, brought up to date
-// (see evaluateTier), is held: at the tier in force after the upgrade the order itself causes (see
-// Program.previewAfterUpgrade), with the figures of the window in progress read from the
-// ledger. The accounts the figures come from are watched by u, so that the credit fails and
-// the earning is worked out again if a concurrent command moved them.
-func (s *Service) previewOrder(ctx context.Context, p *Program, o Order, m Member, held *MemberState, u *ledgerUsage) (*Earning, error) {
+// tierInputs is what an order's earning needs to know of the member's standing: their
+// state brought up to date (see evaluateTier), the figures of the window in progress, and
+// the version of every account the figures came from (0 for one that does not exist).
+type tierInputs struct {
+	held *MemberState
+	figs Figures
+	read map[AccountKey]int64
+}
+
+// tierInputs reads what previewOrder needs, writing nothing; for a programme without
+// tiers it is empty.
+func (s *Service) tierInputs(ctx context.Context, p *Program, customer crm.CustomerID) (tierInputs, error) {
+	t := tierInputs{held: &MemberState{Customer: customer}}
 	if p.Tiers == nil {
-		return p.Preview(o, m, Standing{}, u)
+		return t, nil
 	}
+	st, err := s.evaluateTier(ctx, p, customer, false) // nothing is written before the order is
+	if err != nil {
+		return t, err
+	}
+	t.held = st.State
+	t.read = map[AccountKey]int64{}
 	for _, pt := range []string{spendAccount, purchasesAccount, p.Tiers.QualifyingType} {
 		if pt == "" {
 			continue
 		}
-		if err := u.watch(AccountKey{Program: p.ID, Customer: held.Customer, PointType: pt}); err != nil {
-			return nil, err
+		key := AccountKey{Program: p.ID, Customer: customer, PointType: pt}
+		a, err := s.store.Account(ctx, key)
+		switch {
+		case errors.Is(err, kehu.ErrNotFound):
+			t.read[key] = 0
+		case err != nil:
+			return t, err
+		default:
+			t.read[key] = a.Version
 		}
 	}
-	figs, err := s.Figures(ctx, p, held.Customer, held.JoinedAt, s.opts.Now())
-	if err != nil {
-		return nil, err
+	if t.figs, err = s.Figures(ctx, p, customer, t.held.JoinedAt, s.opts.Now()); err != nil {
+		return t, err
 	}
-	return p.previewAfterUpgrade(o, m, held.Tier, figs, u)
+	return t, nil
 }
 
-// watch records the version of an account whose entries are about to be read, unless it
-// was already recorded; see ledgerUsage.read.
-func (u *ledgerUsage) watch(key AccountKey) error {
-	if _, seen := u.read[key]; seen {
-		return nil
+// previewOrder works out what an order earns for a member whose standing is t: at the tier
+// in force after the upgrade the order itself causes (see Program.previewAfterUpgrade). It
+// reads nothing, so it may run inside the atomic write.
+func (p *Program) previewOrder(o Order, m Member, t tierInputs, u RuleUsage) (*Earning, error) {
+	if p.Tiers == nil {
+		return p.Preview(o, m, Standing{}, u)
 	}
-	a, err := u.s.store.Account(u.ctx, key)
-	switch {
-	case errors.Is(err, kehu.ErrNotFound):
-		u.note(key, 0)
-	case err != nil:
-		return err
-	default:
-		u.note(key, a.Version)
-	}
-	return nil
+	return p.previewAfterUpgrade(o, m, t.held.Tier, t.figs, u)
 }

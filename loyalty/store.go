@@ -56,7 +56,8 @@ type Store interface {
 	Update(ctx context.Context, keys []AccountKey, fn func(accounts []*Account) (*Commit, error)) error
 	// Account returns the account, or kehu.ErrNotFound.
 	Account(ctx context.Context, key AccountKey) (*Account, error)
-	// MemberAccounts returns every account of a customer in a programme, by point type.
+	// MemberAccounts returns every account of a customer in a programme, by point type,
+	// the ledger's internal accounts included (see IsInternalAccount).
 	MemberAccounts(ctx context.Context, program string, customer crm.CustomerID) ([]*Account, error)
 	// Entry returns the entry, or kehu.ErrNotFound.
 	Entry(ctx context.Context, id EntryID) (*Entry, error)
@@ -68,9 +69,9 @@ type Store interface {
 	EntriesBySource(ctx context.Context, program, sourceType, ref string) ([]Entry, error)
 	// Command returns the record of the command with the key, or kehu.ErrNotFound.
 	Command(ctx context.Context, program, key string) (*Command, error)
-	// ScanAccounts returns one page of a programme's accounts in key order. With DueBy set,
-	// only accounts holding a lot with points left, not yet expired by an entry, whose
-	// ExpiresAt is at or before DueBy.
+	// ScanAccounts returns one page of a programme's accounts in key order, internal ones
+	// included. With DueBy set, only accounts holding a lot with points left, not yet
+	// expired by an entry, whose ExpiresAt is at or before DueBy.
 	ScanAccounts(ctx context.Context, program string, q ScanQuery) (kehu.Page[*Account], error)
 }
 

@@ -2,7 +2,8 @@ package loyalty
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"time"
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
@@ -52,45 +53,39 @@ func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	dig := digest("transfer", t)
-	// A retry returns the first result whatever has been sent since, before any limit.
-	if out, done, err := s.replay(ctx, p, t.Key, dig); done || err != nil {
-		return out, err
+	if err := p.Transfers.checkTransfer(t.Points); err != nil {
+		return nil, err
 	}
+	dig := digest("transfer", t)
 	from := AccountKey{Program: p.ID, Customer: t.From, PointType: t.PointType}
 	to := AccountKey{Program: p.ID, Customer: t.To, PointType: t.PointType}
 	keys := []AccountKey{from, to}
 	// Both sides share a reference, so that a reversal finds the other side.
 	src := Source{Type: "transfer", Ref: t.Key}
-	var (
-		out []Entry
-		err error
-	)
-	for range maxAttempts {
-		// The month's transfers are counted before the write, which goes ahead only if the
-		// sender's account has not changed since: concurrent transfers by one sender never
-		// send more than the monthly limit.
-		var read map[AccountKey]int64
-		if read, err = s.checkTransferLimits(ctx, p, from, t.Points); err != nil {
-			if out, done, rerr := s.replay(ctx, p, t.Key, dig); done || rerr != nil {
-				return out, rerr // the first attempt committed meanwhile
-			}
+	move := func(op *ledgerOp, a []*Account) ([]Entry, error) {
+		out, err := op.debit(a[0], KindTransferOut, p.Spend(), t.Points, src, t.Reason)
+		if err != nil {
 			return nil, err
 		}
-		out, err = s.run(ctx, p, t.Key, dig, keys, func(op *ledgerOp, a []*Account) ([]Entry, error) {
-			if err := unchanged(read, keys, a); err != nil {
-				return nil, err
-			}
-			out, err := op.debit(a[0], KindTransferOut, p.Spend(), t.Points, src, t.Reason)
-			if err != nil {
-				return nil, err
-			}
-			in := op.carry(a[1], KindTransferIn, a[0], out.Lots, src, t.Reason)
-			return []Entry{out, in}, nil
-		})
-		if !errors.Is(err, errUsageChanged) {
-			break
-		}
+		in := op.carry(a[1], KindTransferIn, a[0], out.Lots, src, t.Reason)
+		return []Entry{out, in}, nil
 	}
-	return out, err
+	limit := p.Transfers.MaxPerMonth
+	if limit == 0 {
+		return s.run(ctx, p, t.Key, dig, keys, move)
+	}
+	// The month's transfers are a counter of the sender's, read and added to in the same
+	// atomic write as the transfer: concurrent transfers by one sender never send more than
+	// the monthly limit. A retry returns its first result before the limit is looked at.
+	counter := func(at time.Time) string { return monthCounter(limitCounterPrefix+"transfer", at, p.Location()) }
+	return s.limited(ctx, p, t.Key, dig, keys, from, counter, func(op *ledgerOp, a []*Account, sent *Account) ([]Entry, error) {
+		if n := counted(sent); n+t.Points > limit {
+			return nil, kehu.Invalid("points", "max_per_month", fmt.Sprintf("%d sent this month; %d more is over the limit of %d", n, t.Points, limit))
+		}
+		es, err := move(op, a)
+		if err == nil {
+			op.count(sent, t.Points, Source{Type: counterSource, Ref: t.Key})
+		}
+		return es, err
+	})
 }

@@ -29,3 +29,7 @@ func BenchmarkLoyaltyRedeem(b *testing.B) { loyaltytest.BenchRedeem(b, loyaltySt
 func BenchmarkLoyaltyConcurrentSpend(b *testing.B) {
 	loyaltytest.BenchConcurrentSpend(b, loyaltyStore, 100)
 }
+
+// BenchmarkLoyaltyEarnCapped earns one more order for a member with 1,000 prior orders this
+// month, under a programme of 3 rules capped per day and per month.
+func BenchmarkLoyaltyEarnCapped(b *testing.B) { loyaltytest.BenchEarnCapped(b, loyaltyStore, 1000) }

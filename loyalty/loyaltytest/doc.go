@@ -34,7 +34,12 @@
 //     checks spending order, expiry at the exact instant, pending points, idempotency,
 //     100 concurrent spenders, concurrent orders under a daily cap, concurrent once-only
 //     events and concurrent transfers under a monthly limit (never more than allowed),
-//     reversals, debt, transfers and balances as of past instants.
+//     reversals, debt, transfers and balances as of past instants. Its Limits tests run
+//     concurrent partner exchanges under a daily limit, capped orders, once-only events
+//     and limited transfers with every write held until all writers have arrived and no
+//     retry by the caller: the limit holds because the service checks it inside the
+//     store's atomic write, and every account, the internal counters included, keeps the
+//     ledger's invariants.
 //
 // Every ID comes from a kehu.SeqIDs and every time from a kehu.Clock, so a failure is
 // reproducible. Times are whole seconds (a store is given whole microseconds, see

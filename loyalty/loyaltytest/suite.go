@@ -19,7 +19,8 @@ type (
 //   - Store: the store exercised directly (Update, Entries, Accounts, Copies, RoundTrip,
 //     Concurrency, Members, Rewards);
 //   - Ledger: the real service over the store (Spend, Expiry, Pending, Idempotency,
-//     Concurrency, Reverse, Debt, Transfer, AsOf, Instants), checking every invariant of the ledger
+//     Concurrency, Reverse, Debt, Transfer, AsOf, Limits,
+//     Instants), checking every invariant of the ledger
 //     after every step (see CheckInvariants).
 //
 // Run calls newStore once per leaf subtest with that subtest's *testing.T, so the store can
@@ -62,6 +63,7 @@ func layers() []group {
 			{Name: "Transfer", Tests: transferTests()},
 			{Name: "AsOf", Tests: asOfTests()},
 			{Name: "Instants", Tests: instantTests()},
+			{Name: "Limits", Tests: limitTests()},
 		}},
 	}
 }
