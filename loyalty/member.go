@@ -91,6 +91,17 @@ type MemberStore interface {
 	ScanMembers(ctx context.Context, program string, q ScanQuery) (kehu.Page[*MemberState], error)
 }
 
+// truncateTimes records the state's instants as every instant is recorded (kehu.Truncate:
+// whole microseconds, in UTC); tier rules compute some of them in the programme's zone.
+func (m *MemberState) truncateTimes() {
+	for _, t := range []*time.Time{&m.JoinedAt, &m.AssignedUntil, &m.DowngradeAt, &m.NextReview} {
+		*t = kehu.Truncate(*t)
+	}
+	for i := range m.History {
+		m.History[i].At = kehu.Truncate(m.History[i].At)
+	}
+}
+
 // TierAt returns the level in force at t according to the history ("" before joining).
 // The history is sorted by At, and each change is dated at the instant it took effect (a
 // review at the review, a grace downgrade at DowngradeAt, the end of an assignment at

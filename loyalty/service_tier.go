@@ -211,6 +211,7 @@ func (s *Service) evaluateTier(ctx context.Context, p *Program, customer crm.Cus
 			}
 			before := *m
 			changes = tiers.advance(m, clk, reviews, qualified, actor)
+			m.truncateTimes()
 			if len(changes) == 0 && sameStanding(&before, m) {
 				return errUnchanged
 			}
@@ -420,7 +421,7 @@ func (s *Service) AssignTier(ctx context.Context, p *Program, customer crm.Custo
 		return nil, err
 	}
 	err = s.store.UpdateMember(ctx, p.ID, customer, func(m *MemberState) error {
-		m.Assigned, m.AssignedUntil, m.AssignedReason = tier, until, reason
+		m.Assigned, m.AssignedUntil, m.AssignedReason = tier, kehu.Truncate(until), reason
 		return nil
 	})
 	if err != nil {

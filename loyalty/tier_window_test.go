@@ -150,6 +150,11 @@ func TestTierHistoryDatedWhenChangesTookEffect(t *testing.T) {
 			require.NoError(t, err)
 			h := st.State.History
 			require.Len(t, h, 2+len(tc.want))
+			stored, err := svc.Store().Member(ctx, tc.p.ID, c)
+			require.NoError(t, err)
+			for _, at := range append([]time.Time{stored.JoinedAt, stored.NextReview, stored.DowngradeAt}, historyTimes(stored.History)...) {
+				assert.True(t, at.IsZero() || at.Location() == time.UTC, "instants are recorded in UTC, got %s", at)
+			}
 			for i, w := range tc.want {
 				got := h[2+i]
 				assert.Equal(t, w.From, got.From)
@@ -219,4 +224,12 @@ func TestLateRefundLowersTheWindowOfThePurchase(t *testing.T) {
 	st, err := svc.EvaluateTier(ctx, p, c)
 	require.NoError(t, err)
 	assert.Equal(t, loyalty.Figures{}, st.Figures)
+}
+
+func historyTimes(h []loyalty.TierChange) []time.Time {
+	out := make([]time.Time, len(h))
+	for i, c := range h {
+		out[i] = c.At
+	}
+	return out
 }
