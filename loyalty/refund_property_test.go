@@ -14,9 +14,11 @@ import (
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/loyalty"
+	"github.com/kehu-crm/kehu/loyalty/loyaltytest"
 )
 
 // TestRefundedOrderLeavesTheMemberNoBetterOff plays random sequences around one order —
+// with points that never expire, or that lapse along the way —
 // redemptions, line and whole refunds sent by two systems under their own keys, cancelled
 // redemptions, transfers to another member and their reversals, earlier and later orders —
 // under every return policy, with and without a floor. Throughout, the refunds of the
@@ -40,11 +42,18 @@ func TestRefundedOrderLeavesTheMemberNoBetterOff(t *testing.T) {
 func refundSequence(t *testing.T, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	mode := returnModes[rng.IntN(len(returnModes))]
+	// With expiry, points the order earned may lapse in between: then the member ends with
+	// less than the other orders earned, never more, and what expired is never collected.
+	expires := rng.IntN(3) == 0
+	expiry := loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}
+	if expires {
+		expiry = loyalty.ExpiryPolicy{Kind: loyalty.ExpireAfter, Days: 20}
+	}
 	p, err := loyalty.NewProgram(loyalty.Program{
 		ID: "refund-prop", Version: 1, Name: "refund property", TimeZone: "Asia/Shanghai", Currency: "CNY", Returns: mode,
 		SpendPolicy: []loyalty.SpendPolicy{loyalty.NearestExpiryFirst, loyalty.OldestFirst}[rng.IntN(2)],
 		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
-			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}, Floor: -int64(rng.IntN(3)) * 200}},
+			Expiry: expiry, Floor: -int64(rng.IntN(3)) * 200}},
 		Earning: loyalty.EarningRules{
 			Base: []loyalty.BaseRate{{PointType: "points", Points: 1, Per: decimal.NewFromInt(1)}},
 			Rules: []loyalty.Rule{
@@ -61,7 +70,7 @@ func refundSequence(t *testing.T, seed uint64) {
 	ctx := context.Background()
 	me, other := crm.CustomerIDFrom([16]byte{1}), crm.CustomerIDFrom([16]byte{2})
 	where := func(format string, args ...any) string {
-		return fmt.Sprintf("seed %d (%s): ", seed, mode) + fmt.Sprintf(format, args...)
+		return fmt.Sprintf("seed %d (%s, expiring %v): ", seed, mode, expires) + fmt.Sprintf(format, args...)
 	}
 
 	n := 0
@@ -112,7 +121,7 @@ func refundSequence(t *testing.T, seed uint64) {
 		require.LessOrEqual(t, taken, earned, where("the refunds took %d of an order that earned %d", taken, earned))
 	}
 	for range 4 + rng.IntN(20) {
-		clock.Advance(time.Duration(rng.IntN(72)) * time.Hour)
+		clock.Advance(time.Duration(rng.IntN(120)) * time.Hour)
 		switch op := rng.IntN(10); {
 		case op < 3:
 			e, err := svc.Redeem(ctx, p, loyalty.Points{Customer: me, PointType: "points", Points: 1 + rng.Int64N(400), Key: key("redeem")})
@@ -178,6 +187,22 @@ func refundSequence(t *testing.T, seed uint64) {
 		}
 		require.NoError(t, err)
 		return a.Book()
+	}
+	require.NoError(t, loyaltytest.CheckInvariants(ctx, store, loyalty.AccountKey{Program: p.ID, Customer: me, PointType: "points"}), where("invariants"))
+	if expires {
+		_, err := svc.ExpireDue(ctx, p, clock.Now(), 10)
+		require.NoError(t, err)
+		var lapsed int64 // what expiry took from the member
+		page, err := store.Entries(ctx, loyalty.AccountKey{Program: p.ID, Customer: me, PointType: "points"}, loyalty.EntryQuery{PageRequest: kehu.PageRequest{Limit: 1000}})
+		require.NoError(t, err)
+		for _, e := range page.Items {
+			if e.Kind == loyalty.KindExpire {
+				lapsed -= e.Points
+			}
+		}
+		require.LessOrEqual(t, book(me), baseline, where("the member holds no more than the other orders earned"))
+		require.GreaterOrEqual(t, book(me), baseline-lapsed-earned, where("nothing beyond what expired and what the order earned was taken"))
+		return
 	}
 	if book(me) != baseline {
 		dumpLedger(t, store, p, me, other)
