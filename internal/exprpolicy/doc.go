@@ -11,11 +11,14 @@
 //     unexported fields or methods.
 //   - It must give a bool (expr.AsBool); at run time nil counts as false.
 //   - It has no clock: now() is disabled, so a condition is a pure function of its inputs.
-//   - Its arithmetic never invents a number: a division by zero, and a division or power
-//     whose result is infinite or not a number, is an error — at compile time when the
-//     operands are constants (`1/0`), at run time otherwise — rather than +Inf, which would
-//     satisfy `total / count > 2`. An integer remainder by zero is an error too (expr's
-//     own rule).
+//   - Its arithmetic never invents a number: a division by zero (integer or float), and a
+//     division or power whose result is infinite or not a number, is an error — at compile
+//     time when the operands are constants (`1/0`), at run time otherwise — rather than
+//     +Inf, which would satisfy `total / count > 2`. A remainder by zero is an error too
+//     (expr's own rule; a remainder takes integers only, so a float remainder is a type
+//     error). And no comparison (==, !=, <, >, <=, >=) sees an infinity or a NaN, whatever
+//     made it — a product that overflowed, float("NaN"), a host's attribute: comparing one
+//     is an error, ErrNotFinite, rather than `x != 0` quietly holding.
 //   - A run uses at most MemoryBudget units of expr's memory accounting.
 //   - A panic in expr, at compile or run time, is an error; it never reaches the host.
 //
