@@ -3,11 +3,14 @@ package loyalty_test
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/internal/exprpolicy"
 	"github.com/kehu-crm/kehu/loyalty"
 )
@@ -57,5 +60,111 @@ func TestNonFiniteConstantArithmeticIsRefused(t *testing.T) {
 				{"id": "bonus", "priority": 1, "when": %q, "effect": {"point_type": "points", "bonus": 10}}]}`, when)))
 			assert.True(t, verr.Has("earning.rules[0].when", "expression"), "%v", verr)
 		})
+	}
+}
+
+// pendingProgram is a programme with one spendable point type of the expiry and pending
+// period.
+func pendingProgram(expiry loyalty.ExpiryPolicy, pending int) loyalty.Program {
+	return loyalty.Program{ID: "pending", Version: 1, Name: "Pending", TimeZone: "Asia/Shanghai", Currency: "CNY",
+		PointTypes: []loyalty.PointType{
+			{Code: "status", Name: "Status", Kind: loyalty.Qualifying, Expiry: loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}},
+			{Code: "points", Name: "Points", Kind: loyalty.Spendable, Expiry: expiry, PendingDays: pending},
+		}}
+}
+
+// spendableWhateverTheDay is the independent computation of the rule: it earns points at
+// the first and the last microsecond of every day of 2023 to 2028 (common and leap years,
+// every month length), makes them available as the ledger does — pending days later, at
+// the same local time — and reports whether every lot is available before it expires.
+func spendableWhateverTheDay(expiry loyalty.ExpiryPolicy, pending int, loc *time.Location) bool {
+	for day := time.Date(2023, 1, 1, 0, 0, 0, 0, loc); day.Year() < 2029; day = day.AddDate(0, 0, 1) {
+		for _, earned := range []time.Time{day, day.AddDate(0, 0, 1).Add(-time.Microsecond)} {
+			expires := expiry.ExpiresAt(earned, loc)
+			if !expires.IsZero() && !earned.In(loc).AddDate(0, 0, pending).Before(expires) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func TestPendingDaysMustEndBeforeExpiry(t *testing.T) {
+	after := func(months, days int) loyalty.ExpiryPolicy {
+		return loyalty.ExpiryPolicy{Kind: loyalty.ExpireAfter, Months: months, Days: days}
+	}
+	endOfMonth := func(months int) loyalty.ExpiryPolicy {
+		return loyalty.ExpiryPolicy{Kind: loyalty.ExpireEndOfMonth, Months: months}
+	}
+	endOfYear := func(years int) loyalty.ExpiryPolicy {
+		return loyalty.ExpiryPolicy{Kind: loyalty.ExpireEndOfYear, Years: years}
+	}
+	tests := []struct {
+		name    string
+		expiry  loyalty.ExpiryPolicy
+		pending int
+		ok      bool
+	}{
+		{"after 10 days, pending 30", after(0, 10), 30, false},
+		{"after 10 days, pending 10: expires as it becomes available", after(0, 10), 10, false},
+		{"after 10 days, pending 9", after(0, 10), 9, true},
+		{"after a month, pending 28: February", after(1, 0), 28, false},
+		{"after a month, pending 27", after(1, 0), 27, true},
+		{"after two months, pending 59: January and February", after(2, 0), 59, false},
+		{"after two months, pending 58", after(2, 0), 58, true},
+		{"after a month and 2 days, pending 29", after(1, 2), 29, true},
+		{"after a month and 2 days, pending 30", after(1, 2), 30, false},
+		{"after a year, pending 364", after(12, 0), 364, true},
+		{"after a year, pending 365: a common year", after(12, 0), 365, false},
+		{"end of month, pending 31", endOfMonth(0), 31, false},
+		{"end of month, pending 1: earned on the last day", endOfMonth(0), 1, false},
+		{"end of month, no pending", endOfMonth(0), 0, true},
+		{"end of next month, pending 28", endOfMonth(1), 28, true},
+		{"end of next month, pending 29: earned on 31 January", endOfMonth(1), 29, false},
+		{"end of the month after next, pending 59", endOfMonth(2), 59, true},
+		{"end of the month after next, pending 60", endOfMonth(2), 60, false},
+		{"end of year, pending 1: earned on 31 December", endOfYear(0), 1, false},
+		{"end of year, pending 14", endOfYear(0), 14, false},
+		{"end of year, no pending", endOfYear(0), 0, true},
+		{"end of next year, pending 365", endOfYear(1), 365, true},
+		{"never, pending 365", loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}, 365, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.ok, spendableWhateverTheDay(tt.expiry, tt.pending, earnShanghai),
+				"the table agrees with earning on every day of six years")
+			p, err := loyalty.NewProgram(pendingProgram(tt.expiry, tt.pending))
+			if tt.ok {
+				require.NoError(t, err)
+				require.NotNil(t, p)
+				return
+			}
+			require.Error(t, err)
+			var verr *kehu.ValidationError
+			require.ErrorAs(t, err, &verr)
+			assert.True(t, verr.Has("point_types[1].pending_days", "expiry"), "%v", verr)
+			assert.Len(t, verr.Fields, 1, "%v", verr)
+			assert.Contains(t, verr.Fields[0].Message, "before they became available")
+		})
+	}
+}
+
+// A random expiry and pending period are refused exactly when some lot would expire
+// before it became available.
+func TestPendingDaysAgainstEveryDay(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	for range 200 {
+		var expiry loyalty.ExpiryPolicy
+		switch rng.IntN(3) {
+		case 0:
+			expiry = loyalty.ExpiryPolicy{Kind: loyalty.ExpireAfter, Months: rng.IntN(4), Days: 1 + rng.IntN(40)}
+		case 1:
+			expiry = loyalty.ExpiryPolicy{Kind: loyalty.ExpireEndOfMonth, Months: rng.IntN(4)}
+		default:
+			expiry = loyalty.ExpiryPolicy{Kind: loyalty.ExpireEndOfYear, Years: rng.IntN(2)}
+		}
+		pending := rng.IntN(130)
+		_, err := loyalty.NewProgram(pendingProgram(expiry, pending))
+		assert.Equal(t, spendableWhateverTheDay(expiry, pending, earnShanghai), err == nil, "%+v, pending %d: %v", expiry, pending, err)
 	}
 }

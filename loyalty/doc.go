@@ -16,7 +16,11 @@
 // campaigns, birthdays, daily caps), a currency, and one or more point types: spendable
 // points kept apart from qualifying (status) points, as airlines keep award and status
 // miles apart. Each point type has its expiry policy, a pending period for return windows,
-// a floor for clawbacks and a value per point for the liability report.
+// a floor for clawbacks and a value per point for the liability report. The pending period
+// must end before the points expire, whenever they are earned: "expire 10 days after
+// earning" with 30 pending days, or "expire at the end of the month earned" with any
+// pending period (points earned on the 31st), is refused on "point_types[i].pending_days"
+// with rule "expiry".
 //
 // # Earning
 //
