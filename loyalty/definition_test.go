@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -167,4 +168,122 @@ func TestPendingDaysAgainstEveryDay(t *testing.T) {
 		_, err := loyalty.NewProgram(pendingProgram(expiry, pending))
 		assert.Equal(t, spendableWhateverTheDay(expiry, pending, earnShanghai), err == nil, "%+v, pending %d: %v", expiry, pending, err)
 	}
+}
+
+// "multiplier": 2 is double points: a line earns twice its base points in all, which is
+// "extra_base": 1 said the other way.
+func TestMultiplierIsTheTotalMultipleOfTheBase(t *testing.T) {
+	tests := []struct {
+		name   string
+		effect string
+		want   int64 // the rule's points on lines of ¥101 and ¥33 at 1 point per ¥1
+	}{
+		{"double", `"multiplier": "2"`, 101 + 33},
+		{"double said as extra", `"extra_base": "1"`, 101 + 33},
+		{"triple", `"multiplier": "3"`, 2 * (101 + 33)},
+		{"half again, rounded down per line", `"multiplier": "1.5"`, 50 + 16},
+		{"half again said as extra", `"extra_base": "0.5"`, 50 + 16},
+		{"one adds nothing but the bonus", `"multiplier": "1", "bonus": 7`, 7},
+		{"smallest step", `"multiplier": "1.000001"`, 0},
+		{"largest", `"multiplier": "1000"`, 999 * (101 + 33)},
+		{"largest extra", `"extra_base": "1000"`, 1000 * (101 + 33)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := earnLoad(t, earnProgramJSON(`{"base": [{"point_type": "points", "points": 1, "per": "1"}],
+				"rules": [{"id": "r", "priority": 1, "effect": {"point_type": "points", `+tt.effect+`}}]}`))
+			e, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "101", "33"), loyalty.Member{}, nil)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, earnStep(t, e, "r").Points)
+			assert.Equal(t, 101+33+tt.want, e.Total("points"))
+		})
+	}
+}
+
+func TestEffectExtra(t *testing.T) {
+	tests := []struct {
+		name   string
+		effect loyalty.Effect
+		want   string
+	}{
+		{"unset", loyalty.Effect{}, "0"},
+		{"multiplier", loyalty.Effect{Multiplier: decimal.RequireFromString("2.5")}, "1.5"},
+		{"extra base", loyalty.Effect{ExtraBase: decimal.RequireFromString("0.25")}, "0.25"},
+		{"one", loyalty.Effect{Multiplier: decimal.NewFromInt(1)}, "0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.True(t, decimal.RequireFromString(tt.want).Equal(tt.effect.Extra()), "%s", tt.effect.Extra())
+		})
+	}
+}
+
+func TestMultiplierValidation(t *testing.T) {
+	tests := []struct {
+		name   string
+		effect string
+		field  string
+		rule   string
+		says   string
+	}{
+		{"below one takes points away", `"multiplier": "0.5"`, "earning.rules[0].effect.multiplier", "range", "would take points away"},
+		{"negative", `"multiplier": "-1"`, "earning.rules[0].effect.multiplier", "range", "less than 1"},
+		{"above 1000", `"multiplier": "1000.5"`, "earning.rules[0].effect.multiplier", "range", "more than 1000"},
+		{"too precise", `"multiplier": "1.0000001"`, "earning.rules[0].effect.multiplier", "precision", "6 decimal places"},
+		{"one alone gives nothing", `"multiplier": "1"`, "earning.rules[0].effect", "required", "multiplier 1 is the base points alone"},
+		{"both", `"multiplier": "2", "extra_base": "1"`, "earning.rules[0].effect.extra_base", "conflict", `"multiplier"`},
+		{"negative extra", `"extra_base": "-0.5"`, "earning.rules[0].effect.extra_base", "range", "negative"},
+		{"extra above 1000", `"extra_base": "1001"`, "earning.rules[0].effect.extra_base", "range", "more than 1000"},
+		{"nothing", `"bonus": 0`, "earning.rules[0].effect", "required", "gives no points"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			verr := earnLoadErr(t, earnProgramJSON(`{"base": [{"point_type": "points", "points": 1, "per": "1"}],
+				"rules": [{"id": "r", "priority": 1, "effect": {"point_type": "points", `+tt.effect+`}}]}`))
+			require.Len(t, verr.Fields, 1, "%v", verr)
+			f := verr.Fields[0]
+			assert.Equal(t, tt.field, f.Field)
+			assert.Equal(t, tt.rule, f.Rule)
+			assert.Contains(t, f.Message, tt.says)
+			if tt.rule == "conflict" {
+				assert.Contains(t, f.Message, `"extra_base"`, "the message names both fields")
+			}
+		})
+	}
+}
+
+// A tier level's multiplier is read like a rule's: gold at 1.5 earns 1.5 times the base
+// points in all.
+func TestTierLevelMultiplierIsTheTotalMultiple(t *testing.T) {
+	tiered := func(gold, effect string) string {
+		return `{"id": "t", "version": 1, "name": "T", "time_zone": "Asia/Shanghai", "currency": "CNY",
+		  "point_types": [{"code": "points", "name": "Points", "kind": "spendable", "expiry": {"kind": "never"}}],
+		  "earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}],
+		              "rules": [{"id": "tier", "priority": 1, "effect": {"point_type": "points", "tier_multiplier": true` + effect + `}}]},
+		  "tiers": {"levels": [{"code": "member", "name": "Member"}, {"code": "gold", "name": "Gold", "spend": "8000"` + gold + `}],
+		            "window": {"kind": "calendar_year"}, "review": "calendar_year"}}`
+	}
+	tests := []struct {
+		name, gold, effect, tier string
+		want                     int64 // all the points of lines of ¥101 and ¥33
+	}{
+		{"gold at 1.5", `, "multiplier": "1.5"`, "", "gold", 101 + 50 + 33 + 16},
+		{"gold at 2", `, "multiplier": "2"`, "", "gold", 2 * (101 + 33)},
+		{"gold at 1", `, "multiplier": "1"`, "", "gold", 101 + 33},
+		{"no multiplier", "", "", "gold", 101 + 33},
+		{"member level", `, "multiplier": "1.5"`, "", "member", 101 + 33},
+		{"rule double and gold at 1.5: the extras add", `, "multiplier": "1.5"`, `, "multiplier": "2"`, "gold", 101 + 101 + 50 + 33 + 33 + 16},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := earnLoad(t, tiered(tt.gold, tt.effect))
+			e, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "101", "33"), loyalty.Member{Tier: tt.tier}, nil)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, e.Total("points"))
+		})
+	}
+
+	verr := earnLoadErr(t, tiered(`, "multiplier": "0.5"`, ""))
+	assert.True(t, verr.Has("tiers.levels[1].multiplier", "range"), "%v", verr)
+	assert.Contains(t, verr.Error(), "would take points away")
 }

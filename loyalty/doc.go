@@ -29,7 +29,13 @@
 // eligible and excluded categories and SKUs, and rules whose conditions are expr-lang
 // expressions over the order, its lines, the member (tier, birthday month, tags, segments)
 // and the date — compiled and type-checked when the programme is loaded. Rules give a
-// multiplier of the base points or a fixed bonus, per order or per line; stack
+// multiple of the base points or a fixed bonus, per order or per line. A multiplier is read
+// as operators say it: "multiplier": 2 is double points, the line's base points twice in
+// all (the rule adds them once more on top of the base rate's award), 1.5 adds half, and
+// below 1 is refused since it would take points away; "extra_base": 1 says the same as
+// the part added on top, and a rule sets one or the other, not both. A tier level's
+// multiplier reads the same way (a gold level at 1.5 earns 1.5 times the base points
+// through a rule with tier_multiplier). Rules stack
 // deterministically by unique Priority, with Exclusive rules stopping later ones; run only
 // inside their campaign window, in the programme's zone; and are capped per order, per day
 // and per period for each member. Event rules reward sign-up, birthdays, completed

@@ -388,9 +388,11 @@ func (p *Program) Preview(o Order, m Member, usage RuleUsage) (*Earning, error) 
 
 		raw = raw[:0]
 		pts := base[r.typeIndex] // nil: no base points of the type
-		num := r.multNum
+		// The extra multiple of the base points the rule adds: its own (Effect.Extra) and,
+		// for a tier rule, the extra of the member's level (its multiplier − 1).
+		num := r.extraNum
 		if r.Effect.TierMultiplier {
-			num += plan.tierMult[m.Tier]
+			num += plan.tierExtra[m.Tier]
 		}
 		multiplied := func(i int) (int64, bool) {
 			if pts == nil || num == 0 {

@@ -408,7 +408,13 @@ func (p *Program) clone() *Program {
 //     greater than zero; rule and event IDs unique across both lists; rule priorities
 //     unique ("earning.rules[i].priority", rule "unique"); every condition compiles and
 //     type-checks as a bool ("earning.rules[i].when", rule "expression"); campaign bounds
-//     that parse, with from before to; caps 0 or more with a known period.
+//     that parse, with from before to; caps 0 or more with a known period;
+//   - a rule's effect: multiplier 1 to 1000, the total multiple of the base points (below 1
+//     is rule "range": it would take points away), or extra_base 0 to 1000, the multiple
+//     added on top — not both ("earning.rules[i].effect.extra_base", rule "conflict"); at
+//     most 6 decimal places; an effect that gives nothing (no multiplier above 1, extra_base,
+//     bonus or tier_multiplier) is rule "required"; a tier level's multiplier is 1 or more
+//     when set ("tiers.levels[i].multiplier", rule "range").
 //
 // On success Validate stores the time zone (see Location) and the compiled rules that
 // Preview and EventAwards use; later changes to the exported fields have no effect on
@@ -514,10 +520,14 @@ func (p *Program) Validate() error {
 	}
 	plan.currency = cur
 	if p.Tiers != nil {
-		plan.tierMult = make(map[string]uint64, len(p.Tiers.Levels))
+		plan.tierExtra = make(map[string]uint64, len(p.Tiers.Levels))
 		for _, l := range p.Tiers.Levels {
-			if v := l.Multiplier.Shift(6); v.IsInteger() && v.Sign() > 0 && v.BigInt().IsUint64() {
-				plan.tierMult[l.Code] = v.BigInt().Uint64()
+			if l.Multiplier.Sign() == 0 {
+				continue
+			}
+			extra := l.Multiplier.Sub(decimal.NewFromInt(1))
+			if v := extra.Shift(6); v.IsInteger() && v.Sign() > 0 && v.BigInt().IsUint64() {
+				plan.tierExtra[l.Code] = v.BigInt().Uint64()
 			}
 		}
 	}
