@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -286,4 +287,84 @@ func TestTierLevelMultiplierIsTheTotalMultiple(t *testing.T) {
 	verr := earnLoadErr(t, tiered(`, "multiplier": "0.5"`, ""))
 	assert.True(t, verr.Has("tiers.levels[1].multiplier", "range"), "%v", verr)
 	assert.Contains(t, verr.Error(), "would take points away")
+}
+
+// twoTypesJSON is a valid programme with two point types, a base rate and a rule, whose
+// parts the decoding tests replace.
+const twoTypesJSON = `{"id": "t", "version": 1, "name": "T", "time_zone": "Asia/Shanghai", "currency": "CNY",
+  "point_types": [
+    {"code": "points", "name": "Points", "kind": "spendable", "expiry": {"kind": "never"}},
+    {"code": "status", "name": "Status", "kind": "qualifying", "expiry": {"kind": "never"}, "floor": 0}],
+  "earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}],
+              "rules": [{"id": "double", "priority": 1, "effect": {"point_type": "points", "multiplier": "2"}}]}}`
+
+func TestLoadProgramNamesTheJSONPath(t *testing.T) {
+	replace := func(old, new string) string {
+		require.Contains(t, twoTypesJSON, old)
+		return strings.Replace(twoTypesJSON, old, new, 1)
+	}
+	tests := []struct {
+		name              string
+		json              string
+		field, rule, says string
+	}{
+		{"decimal that does not parse", replace(`"per": "1"`, `"per": "abc"`),
+			"earning.base[0].per", "format", `"abc" is not a decimal number`},
+		{"string for a number", replace(`"floor": 0`, `"floor": "low"`),
+			"point_types[1].floor", "type", "cannot hold a JSON string; want an integer"},
+		{"number for a string", replace(`"code": "status"`, `"code": 7`),
+			"point_types[1].code", "type", "cannot hold a JSON number; want a string"},
+		{"object for an array", replace(`"base": [{"point_type": "points", "points": 1, "per": "1"}]`, `"base": {}`),
+			"earning.base", "type", "cannot hold a JSON object; want an array"},
+		{"array for an object", replace(`"expiry": {"kind": "never"}, "floor"`, `"expiry": [], "floor"`),
+			"point_types[1].expiry", "type", "want an object"},
+		{"bool for a decimal", replace(`"multiplier": "2"`, `"multiplier": true`),
+			"earning.rules[0].effect.multiplier", "format", "is not a decimal number"},
+		{"integer overflow", replace(`"points": 1,`, `"points": 1e30,`),
+			"earning.base[0].points", "type", "want an integer"},
+		{"misspelt multiplier", replace(`"multiplier": "2"`, `"multipler": "2"`),
+			"earning.rules[0].effect.multipler", "unknown_field", `unknown field; did you mean "multiplier"?`},
+		{"misspelt rule field", replace(`"priority": 1,`, `"priorty": 1, "priority": 1,`),
+			"earning.rules[0].priorty", "unknown_field", `did you mean "priority"?`},
+		{"misspelt top-level field", replace(`"currency": "CNY"`, `"currency": "CNY", "timezone": "UTC"`),
+			"timezone", "unknown_field", `did you mean "time_zone"?`},
+		{"misspelt point type field", replace(`"floor": 0`, `"floor": 0, "pendingdays": 3`),
+			"point_types[1].pendingdays", "unknown_field", `did you mean "pending_days"?`},
+		{"nothing near", replace(`"floor": 0`, `"floor": 0, "colour": "red"`),
+			"point_types[1].colour", "unknown_field", `unknown field; the fields here are "code", "name"`},
+		{"a field of a pointer struct", replace(`"currency": "CNY"`, `"currency": "CNY", "tiers": {"levles": []}`),
+			"tiers.levles", "unknown_field", `did you mean "levels"?`},
+		{"enum decoder", replace(`"per": "1"`, `"per": "1", "rounding": "sideways"`),
+			"earning.base[0].rounding", "unknown_rounding_mode", `"sideways"`},
+		{"not an object", `[]`, "program", "type", "cannot hold a JSON array; want an object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			verr := earnLoadErr(t, tt.json)
+			require.Len(t, verr.Fields, 1, "%v", verr)
+			f := verr.Fields[0]
+			assert.Equal(t, tt.field, f.Field)
+			assert.Equal(t, tt.rule, f.Rule)
+			assert.Contains(t, f.Message, tt.says)
+		})
+	}
+}
+
+// Every value that does not decode is listed at once, in document order; a key that
+// differs from a field's name only in case is that field, as encoding/json reads it.
+func TestLoadProgramListsEveryDecodingProblem(t *testing.T) {
+	bad := strings.NewReplacer(`"per": "1"`, `"per": "abc"`, `"floor": 0`, `"flor": 0`, `"multiplier": "2"`, `"multiplier": 2, "bonnus": 1`).Replace(twoTypesJSON)
+	verr := earnLoadErr(t, bad)
+	var got []string
+	for _, f := range verr.Fields {
+		got = append(got, f.Field+" "+f.Rule)
+	}
+	assert.Equal(t, []string{"point_types[1].flor unknown_field", "earning.base[0].per format", "earning.rules[0].effect.bonnus unknown_field"}, got)
+
+	p := earnLoad(t, strings.Replace(twoTypesJSON, `"version": 1`, `"Version": 1`, 1))
+	assert.Equal(t, 1, p.Version)
+	// A multiplier may be a JSON number or a string.
+	earnLoad(t, strings.Replace(twoTypesJSON, `"multiplier": "2"`, `"multiplier": 2`, 1))
+	// Trailing data stays an error.
+	assert.True(t, earnLoadErr(t, twoTypesJSON+` {}`).Has("program", "syntax"))
 }

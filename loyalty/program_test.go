@@ -105,8 +105,8 @@ func TestLoadProgramStrictJSON(t *testing.T) {
 		field, rule string
 	}{
 		{"unknown top-level field", strings.Replace(valid, `"version": 1,`, `"version": 1, "colour": "red",`, 1), "colour", "unknown_field"},
-		{"unknown nested field", strings.Replace(valid, `"priority": 10,`, `"priority": 10, "whn": "true",`, 1), "whn", "unknown_field"},
-		{"misspelt expiry field", strings.Replace(valid, `"years": 1`, `"year": 1`, 1), "year", "unknown_field"},
+		{"unknown nested field", strings.Replace(valid, `"priority": 10,`, `"priority": 10, "whn": "true",`, 1), "earning.rules[0].whn", "unknown_field"},
+		{"misspelt expiry field", strings.Replace(valid, `"years": 1`, `"year": 1`, 1), "point_types[0].expiry.year", "unknown_field"},
 		{"trailing object", valid + ` {}`, "program", "syntax"},
 		{"trailing garbage", valid + ` x`, "program", "syntax"},
 		{"syntax error", strings.Replace(valid, `"version": 1,`, `"version": 1,,`, 1), "program", "syntax"},
@@ -114,7 +114,7 @@ func TestLoadProgramStrictJSON(t *testing.T) {
 		{"wrong type", strings.Replace(valid, `"version": 1,`, `"version": "1",`, 1), "version", "type"},
 		{"empty", "  ", "program", "required"},
 		{"not an object", `[]`, "program", "type"},
-		{"bad rounding", strings.Replace(valid, `"per": "1", "exclude`, `"per": "1", "rounding": "sideways", "exclude`, 1), "rounding_mode", "unknown_rounding_mode"},
+		{"bad rounding", strings.Replace(valid, `"per": "1", "exclude`, `"per": "1", "rounding": "sideways", "exclude`, 1), "earning.base[0].rounding", "unknown_rounding_mode"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -34,6 +34,8 @@ func FuzzLoadProgram(f *testing.F) {
 	f.Add([]byte(`{"earning": {"base": [{"per": "1e999999999"}]}}`))
 	f.Add([]byte(`{"earning": {"rules": [{"when": "1 % 0 == 0"}]}}`))
 	f.Add([]byte(`{"time_zone": "Local"} {}`))
+	f.Add([]byte(`{"earning": {"rules": [{"effect": {"multipler": 2}}]}, "point_types": [{}, {"floor": "x"}]}`))
+	f.Add([]byte(`{"ID": "a", "earning": {"base": [{"per": "abc", "rounding": 3}]}, "tiers": {"levels": 1}}`))
 	f.Add([]byte("{\"name\": \"\xff\"}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := loyalty.LoadProgram(bytes.NewReader(data))
