@@ -368,3 +368,50 @@ func TestLoadProgramListsEveryDecodingProblem(t *testing.T) {
 	// Trailing data stays an error.
 	assert.True(t, earnLoadErr(t, twoTypesJSON+` {}`).Has("program", "syntax"))
 }
+
+// A condition that does not compile is explained in the names expressions use — order,
+// member, line, date, hasTag — with the nearest name when one is a slip away, never in the
+// Go types behind them.
+func TestExpressionErrorsSpeakOfTheProgrammesNames(t *testing.T) {
+	tests := []struct {
+		name, when string
+		perLine    bool
+		event      bool
+		says       []string
+	}{
+		{"misspelt order field", "order.totl > 100", false, false, []string{"order has no field totl; did you mean total? (1:7)"}},
+		{"Go field name", "member.DaysSinceJoined > 30", false, false, []string{"member has no field DaysSinceJoined; did you mean days_since_joined?"}},
+		{"misspelt date field", "date.yeer == 2026", false, false, []string{"date has no field yeer; did you mean year?"}},
+		{"misspelt line field", "line.amout > 50", true, false, []string{"line has no field amout; did you mean amount?"}},
+		{"misspelt member field in an event rule", `member.tierr == "gold"`, false, true, []string{"member has no field tierr; did you mean tier?"}},
+		{"unknown function", `hasTg("vip")`, false, false, []string{"unknown name hasTg; did you mean hasTag?"}},
+		{"unknown name far from any", "basket > 1", false, false, []string{"unknown name basket; known names are order, member, date, hasTag"}},
+		{"line in a per-order rule", "line.amount > 50", false, false, []string{"unknown name line: it is there only in a rule with per_line true (1:1)"}},
+		{"wrong type", `order.total > "100"`, false, false, []string{"invalid operation: > (mismatched types float64 and string)"}},
+		{"a whole object compared", "order > 100", false, false, []string{"mismatched types order and int"}},
+		{"two objects compared", "member == date", false, false, []string{"mismatched types member and date"}},
+		{"an object to a builtin", "len(date) > 1", false, false, []string{"(type date)"}},
+		{"a function not called", "hasTag", false, false, []string{"expected bool, but got a function (hasTag, inSegment, hasSKU or hasCategory)"}},
+		{"a function given a number", "hasTag(1)", false, false, []string{"cannot use int as argument (type string) to call hasTag (1:8)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var earning string
+			if tt.event {
+				earning = fmt.Sprintf(`{"events": [{"id": "e", "event": "review", "when": %q, "point_type": "points", "points": 5}]}`, tt.when)
+			} else {
+				earning = fmt.Sprintf(`{"rules": [{"id": "r", "priority": 1, "per_line": %t, "when": %q, "effect": {"point_type": "points", "bonus": 1}}]}`, tt.perLine, tt.when)
+			}
+			verr := earnLoadErr(t, earnProgramJSON(earning))
+			require.Len(t, verr.Fields, 1, "%v", verr)
+			f := verr.Fields[0]
+			assert.Equal(t, "expression", f.Rule)
+			for _, s := range tt.says {
+				assert.Contains(t, f.Message, s)
+			}
+			for _, goName := range []string{"loyalty.", "kehu", "struct", "Vars", "RuleEnv", "func(", "interface {}"} {
+				assert.NotContains(t, f.Message, goName)
+			}
+		})
+	}
+}

@@ -10,7 +10,11 @@
 // A Program is built in Go (NewProgram) or loaded from JSON (LoadProgram, strict: unknown
 // fields and trailing data are errors) and validated as a whole: Validate reports every
 // problem at once in a *kehu.ValidationError whose fields name the place, such as
-// "point_types[1].code" or "earning.rules[3].when". A programme has an ID, a Version
+// "point_types[1].code" or "earning.rules[3].when". JSON that does not decode is reported
+// the same way, by path: "earning.base[0].per" for a decimal that does not parse,
+// "earning.rules[0].effect.multipler" for an unknown field, with `did you mean
+// "multiplier"?`. A condition that does not compile is explained in the names conditions
+// use, never in Go types: "order has no field totl; did you mean total?". A programme has an ID, a Version
 // (changing the rules means a new version; ledger entries record the version that produced
 // them), an IANA time zone in which every calendar rule is taken (year-end expiry,
 // campaigns, birthdays, daily caps), a currency, and one or more point types: spendable

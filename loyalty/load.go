@@ -18,6 +18,7 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/internal/clip"
+	"github.com/kehu-crm/kehu/internal/suggest"
 )
 
 // MaxProgramBytes is the largest programme definition LoadProgram reads.
@@ -313,49 +314,19 @@ func matchField(fields []jsonField, key string) (jsonField, bool) {
 }
 
 // unknownFieldMessage says a key is unknown and suggests the known field nearest to it by
-// edit distance, when one is near enough to be a slip: at most a third of the longer name
-// apart, and at most 3 edits.
+// edit distance, when one is near enough to be a slip; otherwise it lists the fields.
 func unknownFieldMessage(fields []jsonField, key string) string {
-	best, bestDist := "", -1
-	k := strings.ToLower(key)
-	if len(k) <= 64 {
-		for _, f := range fields {
-			d := levenshtein(k, strings.ToLower(f.name))
-			if bestDist < 0 || d < bestDist {
-				best, bestDist = f.name, d
-			}
-		}
-	}
-	if bestDist >= 0 && bestDist <= min(3, max(1, max(len(k), len(best))/3)) {
-		return fmt.Sprintf("unknown field; did you mean %q?", best)
-	}
 	names := make([]string, len(fields))
 	for i, f := range fields {
-		names[i] = strconv.Quote(f.name)
+		names[i] = f.name
+	}
+	if best, ok := suggest.Nearest(key, names); ok {
+		return fmt.Sprintf("unknown field; did you mean %q?", best)
+	}
+	for i, n := range names {
+		names[i] = strconv.Quote(n)
 	}
 	return clip.String("unknown field; the fields here are "+strings.Join(names, ", "), 200)
-}
-
-// levenshtein returns the edit distance of a and b: the fewest insertions, deletions and
-// substitutions of a byte that turn a into b.
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // joinPath appends a field name to a path.

@@ -407,7 +407,9 @@ func (p *Program) clone() *Program {
 //   - earning: point types that exist; base rates with points 1 to 1,000,000 and per
 //     greater than zero; rule and event IDs unique across both lists; rule priorities
 //     unique ("earning.rules[i].priority", rule "unique"); every condition compiles and
-//     type-checks as a bool ("earning.rules[i].when", rule "expression"); campaign bounds
+//     type-checks as a bool ("earning.rules[i].when", rule "expression", with a message in
+//     the names conditions use — order, member, line, date, hasTag — and the nearest name
+//     for a misspelt one); campaign bounds
 //     that parse, with from before to; caps 0 or more with a known period;
 //   - a rule's effect: multiplier 1 to 1000, the total multiple of the base points (below 1
 //     is rule "range": it would take points away), or extra_base 0 to 1000, the multiple

@@ -2,6 +2,7 @@ package loyalty
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -704,9 +705,30 @@ type condKey struct {
 // condition compiles a When expression against env (a struct value; see exprpolicy.Compile)
 // with kehu's expression policy. An empty expression gives nil (always true). kehu.Problems go
 // to pr on field.
+//
+// A per-order condition that names `line` is told that line is there only in a per_line
+// rule.
 func (pr *programProblems) condition(field, src string, env any) *vm.Program {
-	return exprpolicy.Compile(&pr.Problems, field, src, env)
+	if _, perOrder := env.(RuleEnv); !perOrder {
+		return exprpolicy.Compile(&pr.Problems, field, src, env)
+	}
+	var p kehu.Problems
+	prog := exprpolicy.Compile(&p, field, src, env)
+	var verr *kehu.ValidationError
+	if errors.As(p.Err(), &verr) {
+		for _, f := range verr.Fields {
+			if strings.HasPrefix(f.Message, "unknown name line;") {
+				f.Message = "unknown name line: it is there only in a rule with per_line true" +
+					strings.TrimPrefix(locationSuffix.FindString(f.Message), ";")
+			}
+			pr.Add(f.Field, f.Rule, f.Message)
+		}
+	}
+	return prog
 }
+
+// locationSuffix is the line:column an expression error ends with.
+var locationSuffix = regexp.MustCompile(` \(\d+:\d+\)$`)
 
 // RuleError reports a condition that failed while it was evaluated, for example an
 // attribute that is missing compared with a number. Preview and EventAwards return it

@@ -25,5 +25,9 @@
 // Compile reports problems into a kehu.Problems on the field the expression came from,
 // with rule "max_length" for a long expression and "expression" for one that does not
 // compile; the message is the first line of expr's error (with its line:column), cut to a
-// readable length. Run returns the evaluation error, whose Message is one line.
+// readable length, and spoken in the environment's own names: the Go type of a part of the
+// environment is named as expressions reach it ("mismatched types order and int", not
+// loyalty.OrderVars), a function by its name, and an unknown name or field gets the nearest
+// known one ("order has no field totl; did you mean total?") or, when none is near, the
+// list of known ones. Run returns the evaluation error, whose Message is one line.
 package exprpolicy

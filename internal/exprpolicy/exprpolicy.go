@@ -65,7 +65,7 @@ func Compile(p *kehu.Problems, field, src string, env any) *vm.Program {
 	}
 	prog, err := compile(src, env)
 	if err != nil {
-		p.Add(field, "expression", Message(err))
+		p.Add(field, "expression", clip.String(namesOf(env).rewrite(Message(err)), messageLen))
 		return nil
 	}
 	return prog
