@@ -171,7 +171,7 @@ func TestTransferAndBackDoesNotRenewPoints(t *testing.T) {
 	p, err := loyalty.NewProgram(loyalty.Program{
 		ID: "transfers", Version: 1, Name: "transfers", TimeZone: "Asia/Shanghai", Currency: "CNY",
 		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
-			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.ExpireEndOfYear}, PendingDays: 7}},
+			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.ExpireAfter, Months: 12}, PendingDays: 7}},
 	})
 	require.NoError(t, err)
 	opts, clock, _ := kehu.Deterministic(time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC))
@@ -192,13 +192,13 @@ func TestTransferAndBackDoesNotRenewPoints(t *testing.T) {
 	require.NoError(t, err)
 	lots, err := svc.Lots(ctx, p, a, "points")
 	require.NoError(t, err)
-	endOf2026 := time.Date(2027, 1, 1, 0, 0, 0, 0, p.Location())
+	earnedExpiry := time.Date(2027, 3, 1, 2, 0, 0, 0, time.UTC)
 	for _, l := range lots {
 		if l.Remaining > 0 {
-			assert.True(t, l.ExpiresAt.Equal(endOf2026), "points earned in 2026 still expire at the end of 2026, got %s", l.ExpiresAt)
+			assert.True(t, l.ExpiresAt.Equal(earnedExpiry), "points earned on 1 March 2026 still expire on 1 March 2027, got %s", l.ExpiresAt)
 		}
 	}
-	clock.AddDate(0, 1, 0)
+	clock.AddDate(0, 3, 0)
 	bal, err = svc.Balance(ctx, p, a, "points")
 	require.NoError(t, err)
 	assert.Zero(t, bal.Available, "the round trip did not renew them")

@@ -10,13 +10,21 @@
 // A Program is built in Go (NewProgram) or loaded from JSON (LoadProgram, strict: unknown
 // fields and trailing data are errors) and validated as a whole: Validate reports every
 // problem at once in a *kehu.ValidationError whose fields name the place, such as
-// "point_types[1].code" or "earning.rules[3].when". A programme has an ID, a Version
+// "point_types[1].code" or "earning.rules[3].when". JSON that does not decode is reported
+// the same way, by path: "earning.base[0].per" for a decimal that does not parse,
+// "earning.rules[0].effect.multipler" for an unknown field, with `did you mean
+// "multiplier"?`. A condition that does not compile is explained in the names conditions
+// use, never in Go types: "order has no field totl; did you mean total?". A programme has an ID, a Version
 // (changing the rules means a new version; ledger entries record the version that produced
 // them), an IANA time zone in which every calendar rule is taken (year-end expiry,
 // campaigns, birthdays, daily caps), a currency, and one or more point types: spendable
 // points kept apart from qualifying (status) points, as airlines keep award and status
 // miles apart. Each point type has its expiry policy, a pending period for return windows,
-// a floor for clawbacks and a value per point for the liability report.
+// a floor for clawbacks and a value per point for the liability report. The pending period
+// must end before the points expire, whenever they are earned: "expire 10 days after
+// earning" with 30 pending days, or "expire at the end of the month earned" with any
+// pending period (points earned on the 31st), is refused on "point_types[i].pending_days"
+// with rule "expiry".
 //
 // # Earning
 //
@@ -25,7 +33,13 @@
 // eligible and excluded categories and SKUs, and rules whose conditions are expr-lang
 // expressions over the order, its lines, the member (tier, birthday month, tags, segments)
 // and the date — compiled and type-checked when the programme is loaded. Rules give a
-// multiplier of the base points or a fixed bonus, per order or per line; stack
+// multiple of the base points or a fixed bonus, per order or per line. A multiplier is read
+// as operators say it: "multiplier": 2 is double points, the line's base points twice in
+// all (the rule adds them once more on top of the base rate's award), 1.5 adds half, and
+// below 1 is refused since it would take points away; "extra_base": 1 says the same as
+// the part added on top, and a rule sets one or the other, not both. A tier level's
+// multiplier reads the same way (a gold level at 1.5 earns 1.5 times the base points
+// through a rule with tier_multiplier). Rules stack
 // deterministically by unique Priority, with Exclusive rules stopping later ones; run only
 // inside their campaign window, in the programme's zone; and are capped per order, per day
 // and per period for each member. Per-day and per-period caps count by when the order was

@@ -392,9 +392,11 @@ func (p *Program) Preview(o Order, m Member, standing Standing, usage RuleUsage)
 
 		raw = raw[:0]
 		pts := base[r.typeIndex] // nil: no base points of the type
-		num := r.multNum
+		// The extra multiple of the base points the rule adds: its own (Effect.Extra) and,
+		// for a tier rule, the extra of the member's level (its multiplier − 1).
+		num := r.extraNum
 		if r.Effect.TierMultiplier {
-			num += plan.tierMult[standing.Tier]
+			num += plan.tierExtra[standing.Tier]
 		}
 		multiplied := func(i int) (int64, bool) {
 			if pts == nil || num == 0 {
@@ -968,7 +970,7 @@ func (plan *earnPlan) checkEarnMember(pr *kehu.Problems, m Member, st Standing) 
 	if !m.BirthDate.IsZero() && !m.BirthDate.IsValid() {
 		pr.Addf("member.birth_date", "range", "%s does not exist", m.BirthDate)
 	}
-	if _, ok := plan.tierMult[st.Tier]; st.Tier != "" && !ok {
+	if _, ok := plan.tierExtra[st.Tier]; st.Tier != "" && !ok {
 		pr.Addf("standing.tier", "unknown_tier", "%s is not a level of the programme", clip.Quote(st.Tier))
 	}
 }

@@ -53,7 +53,7 @@ func TestPreviewSharedConditions(t *testing.T) {
 				when = fmt.Sprintf("(%s)%s", when, strings.Repeat(" && true", i+1))
 			}
 			rs = append(rs, fmt.Sprintf(`{"id": "r%02d", "priority": %d, "per_line": %t, "exclusive": %t, "when": %q,
-				"effect": {"point_type": "points", "multiplier": "0.%d", "bonus": %d}}`, i, i+1, r.perLine, r.exclusive, when, i+1, i+1))
+				"effect": {"point_type": "points", "extra_base": "0.%d", "bonus": %d}}`, i, i+1, r.perLine, r.exclusive, when, i+1, i+1))
 		}
 		return earnLoad(t, withTiers(earnProgramJSON(`{"base": [{"point_type": "points", "points": 1, "per": "1"}], "rules": [`+
 			strings.Join(rs, ",")+`]}`)))
@@ -136,7 +136,7 @@ func TestPreviewResultsAreItsOwn(t *testing.T) {
 	p := earnLoad(t, earnProgramJSON(`{"base": [{"point_type": "points", "points": 1, "per": "1"}],
 		"rules": [{"id": "big", "priority": 1, "when": "order.total_minor >= 10000", "effect": {"point_type": "points", "bonus": 50}},
 		          {"id": "coffee", "priority": 2, "per_line": true, "when": "line.category == \"general\"",
-		           "effect": {"point_type": "points", "multiplier": "1"}}]}`))
+		           "effect": {"point_type": "points", "multiplier": "2"}}]}`))
 	first, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "80", "40"), loyalty.Member{}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	wantAwards, wantSteps := first.Awards(), first.Explanation()

@@ -189,7 +189,7 @@ func earnStep(t *testing.T, e *loyalty.Earning, rule string) loyalty.Step {
 func TestPreviewCampaignWindowInProgrammeZone(t *testing.T) {
 	p := earnLoad(t, earnProgramJSON(`{"base": [{"point_type": "points", "points": 1, "per": "1"}],
 		"rules": [{"id": "double11", "priority": 1, "from": "2026-11-11T00:00", "to": "2026-11-12T00:00",
-		           "effect": {"point_type": "points", "multiplier": "2"}}]}`))
+		           "effect": {"point_type": "points", "multiplier": "3"}}]}`))
 	tests := []struct {
 		at      time.Time
 		inside  bool
@@ -266,7 +266,7 @@ func TestPreviewExclusiveAndPriority(t *testing.T) {
 
 func TestPreviewCaps(t *testing.T) {
 	const earning = `{"base": [{"point_type": "points", "points": 1, "per": "1"}],
-		"rules": [{"id": "double", "priority": 1, "effect": {"point_type": "points", "multiplier": "1"}, "caps": %s}]}`
+		"rules": [{"id": "double", "priority": 1, "effect": {"point_type": "points", "multiplier": "2"}, "caps": %s}]}`
 	at := time.Date(2026, 3, 31, 17, 0, 0, 0, time.UTC) // 2026-04-01 01:00 in Shanghai
 	dayStart := earnAt(2026, 4, 1, 0, 0, 0)
 	tests := []struct {
@@ -362,7 +362,7 @@ func TestPreviewPerLineRule(t *testing.T) {
 	p := earnLoad(t, earnProgramJSON(`{"base": [{"point_type": "points", "points": 1, "per": "1"}],
 		"rules": [{"id": "coffee-triple", "priority": 1, "per_line": true,
 		           "when": "line.category == \"coffee\" && line.amount_minor >= 5000",
-		           "effect": {"point_type": "points", "multiplier": "2", "bonus": 5}}]}`))
+		           "effect": {"point_type": "points", "multiplier": "3", "bonus": 5}}]}`))
 	order := loyalty.Order{ID: "o", At: earnAt(2026, 6, 1, 12, 0, 0), Currency: "CNY", Lines: []loyalty.OrderLine{
 		{ID: "a", Category: "coffee", Quantity: 1, Amount: kehu.MustMoney("50.00", "CNY")},
 		{ID: "b", Category: "coffee", Quantity: 1, Amount: kehu.MustMoney("49.99", "CNY")},
@@ -386,7 +386,7 @@ func TestPreviewPerLineRule(t *testing.T) {
 
 func TestPreviewMultiplierRoundsDownPerLine(t *testing.T) {
 	p := earnLoad(t, earnProgramJSON(`{"base": [{"point_type": "points", "points": 1, "per": "1"}],
-		"rules": [{"id": "half", "priority": 1, "effect": {"point_type": "points", "multiplier": "0.5"}}]}`))
+		"rules": [{"id": "half", "priority": 1, "effect": {"point_type": "points", "multiplier": "1.5"}}]}`))
 	e, err := p.Preview(earnOrder(earnAt(2026, 6, 1, 12, 0, 0), "CNY", "99", "1", "3"), loyalty.Member{}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, int64(103+49+0+1), e.Total("points"))

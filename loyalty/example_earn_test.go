@@ -28,7 +28,7 @@ const exampleRetail = `{
     ],
     "rules": [
       {"id": "birthday-double", "name": "Double points in your birthday month", "priority": 10,
-       "when": "member.birthday_month", "effect": {"point_type": "points", "multiplier": "1"}}
+       "when": "member.birthday_month", "effect": {"point_type": "points", "multiplier": "2"}}
     ],
     "events": [
       {"id": "welcome", "event": "signup", "point_type": "points", "points": 100, "once": "ever"}

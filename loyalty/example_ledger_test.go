@@ -22,7 +22,7 @@ func Example_retail() {
 	  "earning": {
 	    "base":  [{"point_type": "points", "points": 1, "per": "1"}],
 	    "rules": [{"id": "birthday", "name": "Double points in the birthday month", "priority": 1,
-	               "when": "member.birthday_month", "effect": {"point_type": "points", "multiplier": "1"}}]
+	               "when": "member.birthday_month", "effect": {"point_type": "points", "multiplier": "2"}}]
 	  },
 	  "tiers": {
 	    "levels": [{"code": "member", "name": "会员"}, {"code": "silver", "name": "银卡", "spend": "2000"},

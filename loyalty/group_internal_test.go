@@ -113,7 +113,7 @@ func TestEarningGroups(t *testing.T) {
 			rule := Rule{ID: "r" + strconv.Itoa(r), Priority: r + 1, PerLine: rng.IntN(2) == 0, Exclusive: rng.IntN(10) == 0,
 				Effect: Effect{PointType: pts[rng.IntN(len(pts))].Code, Bonus: int64(rng.IntN(3) * 10)}}
 			if rng.IntN(2) == 0 {
-				rule.Effect.Multiplier = decimal.NewFromInt(int64(1 + rng.IntN(2)))
+				rule.Effect.ExtraBase = decimal.NewFromInt(int64(1 + rng.IntN(2)))
 			} else if rule.Effect.Bonus == 0 {
 				rule.Effect.Bonus = 5
 			}

@@ -2,6 +2,7 @@ package loyalty
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/civil"
 	"github.com/kehu-crm/kehu/internal/clip"
 	"github.com/kehu-crm/kehu/internal/enum"
 )
@@ -275,6 +277,80 @@ func (e ExpiryPolicy) validate(pr *programProblems, prefix string) {
 	}
 }
 
+// checkPending reports, on field, a pending period that some points of the policy would
+// outlast: points must become available strictly before they expire, whenever they were
+// earned. Lots become available PendingDays calendar days after they were earned, at the
+// same local time (see ExpiresAt for expiry), so the check is in calendar days:
+//
+//   - after Months and Days: points earned on the first of a month expire the sum of the
+//     lengths of Months months from that one, plus Days, calendar days later; the worst
+//     case is the shortest such run of months (28 days for one month, 59 for two, 89 for
+//     three), and pending_days must be less than it plus Days;
+//   - end_of_month Months: points earned in the last moment of a month expire when the
+//     Months following months are over; pending_days must be at most the shortest run of
+//     Months months (so 0 when Months is 0);
+//   - end_of_year Years: points earned in the last moment of 31 December expire when the
+//     Years following years are over; pending_days must be at most the days of the
+//     shortest run of Years years (365 per year; so 0 when Years is 0).
+//
+// A policy whose own fields are out of range is left to validate.
+func (e ExpiryPolicy) checkPending(pr *programProblems, field string, pending int) {
+	if pending == 0 {
+		return
+	}
+	switch e.Kind {
+	case ExpireAfter:
+		if e.Months < 0 || e.Months > progMaxExpiryMonths || e.Days < 0 || e.Days > progMaxExpiryDays || e.Years != 0 {
+			return
+		}
+		shortest := shortestMonths(e.Months) + e.Days
+		if pending >= shortest {
+			pr.Addf(field, "expiry", "%d days is not shorter than the expiry after %d months and %d days, which can be as short as %d days: points would expire before they became available",
+				pending, e.Months, e.Days, shortest)
+		}
+	case ExpireEndOfMonth:
+		if e.Months < 0 || e.Months > progMaxExpiryMonths || e.Years != 0 || e.Days != 0 {
+			return
+		}
+		if shortest := shortestMonths(e.Months); pending > shortest {
+			pr.Addf(field, "expiry", "%d days is longer than the %d days that points earned on the last day of a month keep until they expire at the end of month %d after it: they would expire before they became available",
+				pending, shortest, e.Months)
+		}
+	case ExpireEndOfYear:
+		if e.Years < 0 || e.Years > progMaxExpiryYears || e.Months != 0 || e.Days != 0 {
+			return
+		}
+		if shortest := shortestYears(e.Years); pending > shortest {
+			pr.Addf(field, "expiry", "%d days is longer than the %d days that points earned on 31 December keep until they expire at the end of year %d after it: they would expire before they became available",
+				pending, shortest, e.Years)
+		}
+	}
+}
+
+// shortestMonths returns the fewest days that n consecutive calendar months can have: the
+// least, over every first month of the 400-year Gregorian cycle, of the days from the
+// first of that month to the first of the month n months later.
+func shortestMonths(n int) int {
+	least := math.MaxInt
+	for start := range int64(400 * 12) {
+		y, m := start/12, start%12+1
+		end := start + int64(n)
+		d := civil.Days(end/12, end%12+1, 1) - civil.Days(y, m, 1)
+		least = min(least, int(d))
+	}
+	return least
+}
+
+// shortestYears returns the fewest days that n consecutive calendar years can have, over
+// the 400-year Gregorian cycle.
+func shortestYears(n int) int {
+	least := math.MaxInt
+	for y := range int64(400) {
+		least = min(least, int(civil.Days(y+int64(n), 1, 1)-civil.Days(y, 1, 1)))
+	}
+	return least
+}
+
 var (
 	programIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 	pointCodePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
@@ -320,12 +396,27 @@ func (p *Program) clone() *Program {
 //     kind; a complete expiry policy (kind required; end_of_year with years 0 expires at the
 //     end of the year earned); pending_days 0 to 365; floor 0 or less; value_per_point 0 or
 //     more;
+//   - pending_days ends before expiry, whenever points are earned
+//     ("point_types[i].pending_days", rule "expiry"): with expiry after months and days it
+//     is shorter than the shortest such span (one month can be 28 days, two 59); with
+//     end_of_month or end_of_year it is at most the days of the shortest run of the whole
+//     months or years that follow the one earned in, because points earned in its last
+//     moment keep only those — so a pending period and an expiry at the end of the month
+//     (or year) earned in do not go together;
 //   - spend_policy and returns: empty or known;
 //   - earning: point types that exist; base rates with points 1 to 1,000,000 and per
 //     greater than zero; rule and event IDs unique across both lists; rule priorities
 //     unique ("earning.rules[i].priority", rule "unique"); every condition compiles and
-//     type-checks as a bool ("earning.rules[i].when", rule "expression"); campaign bounds
-//     that parse, with from before to; caps 0 or more with a known period.
+//     type-checks as a bool ("earning.rules[i].when", rule "expression", with a message in
+//     the names conditions use — order, member, line, date, hasTag — and the nearest name
+//     for a misspelt one); campaign bounds
+//     that parse, with from before to; caps 0 or more with a known period;
+//   - a rule's effect: multiplier 1 to 1000, the total multiple of the base points (below 1
+//     is rule "range": it would take points away), or extra_base 0 to 1000, the multiple
+//     added on top — not both ("earning.rules[i].effect.extra_base", rule "conflict"); at
+//     most 6 decimal places; an effect that gives nothing (no multiplier above 1, extra_base,
+//     bonus or tier_multiplier) is rule "required"; a tier level's multiplier is 1 or more
+//     when set ("tiers.levels[i].multiplier", rule "range").
 //
 // On success Validate stores the time zone (see Location) and the compiled rules that
 // Preview and EventAwards use; later changes to the exported fields have no effect on
@@ -402,6 +493,8 @@ func (p *Program) Validate() error {
 		t.Expiry.validate(&pr, f+".expiry")
 		if t.PendingDays < 0 || t.PendingDays > 365 {
 			pr.Addf(f+".pending_days", "range", "%d is not between 0 and 365", t.PendingDays)
+		} else {
+			t.Expiry.checkPending(&pr, f+".pending_days", t.PendingDays)
 		}
 		if t.Floor > 0 {
 			pr.Addf(f+".floor", "range", "%d is above zero: a floor is 0 or negative", t.Floor)
@@ -429,11 +522,15 @@ func (p *Program) Validate() error {
 	}
 	plan.currency = cur
 	if p.Tiers != nil {
-		plan.tierMult = make(map[string]uint64, len(p.Tiers.Levels))
+		plan.tierExtra = make(map[string]uint64, len(p.Tiers.Levels))
 		for _, l := range p.Tiers.Levels {
-			plan.tierMult[l.Code] = 0 // every level is known, with or without a benefit
-			if v := l.Multiplier.Shift(6); v.IsInteger() && v.Sign() > 0 && v.BigInt().IsUint64() {
-				plan.tierMult[l.Code] = v.BigInt().Uint64()
+			plan.tierExtra[l.Code] = 0 // every level is known, with or without a benefit
+			if l.Multiplier.Sign() == 0 {
+				continue
+			}
+			extra := l.Multiplier.Sub(decimal.NewFromInt(1))
+			if v := extra.Shift(6); v.IsInteger() && v.Sign() > 0 && v.BigInt().IsUint64() {
+				plan.tierExtra[l.Code] = v.BigInt().Uint64()
 			}
 		}
 	}

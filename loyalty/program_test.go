@@ -35,7 +35,7 @@ const earnRetailJSON = `{
     ],
     "rules": [
       {"id": "birthday-double", "name": "Double points in your birthday month", "priority": 10,
-       "when": "member.birthday_month", "effect": {"point_type": "points", "multiplier": "1"}}
+       "when": "member.birthday_month", "effect": {"point_type": "points", "multiplier": "2"}}
     ],
     "events": [
       {"id": "welcome", "event": "signup", "point_type": "points", "points": 100, "once": "ever"}
@@ -113,8 +113,8 @@ func TestLoadProgramStrictJSON(t *testing.T) {
 		field, rule string
 	}{
 		{"unknown top-level field", strings.Replace(valid, `"version": 1,`, `"version": 1, "colour": "red",`, 1), "colour", "unknown_field"},
-		{"unknown nested field", strings.Replace(valid, `"priority": 10,`, `"priority": 10, "whn": "true",`, 1), "whn", "unknown_field"},
-		{"misspelt expiry field", strings.Replace(valid, `"years": 1`, `"year": 1`, 1), "year", "unknown_field"},
+		{"unknown nested field", strings.Replace(valid, `"priority": 10,`, `"priority": 10, "whn": "true",`, 1), "earning.rules[0].whn", "unknown_field"},
+		{"misspelt expiry field", strings.Replace(valid, `"years": 1`, `"year": 1`, 1), "point_types[0].expiry.year", "unknown_field"},
 		{"trailing object", valid + ` {}`, "program", "syntax"},
 		{"trailing garbage", valid + ` x`, "program", "syntax"},
 		{"syntax error", strings.Replace(valid, `"version": 1,`, `"version": 1,,`, 1), "program", "syntax"},
@@ -122,7 +122,7 @@ func TestLoadProgramStrictJSON(t *testing.T) {
 		{"wrong type", strings.Replace(valid, `"version": 1,`, `"version": "1",`, 1), "version", "type"},
 		{"empty", "  ", "program", "required"},
 		{"not an object", `[]`, "program", "type"},
-		{"bad rounding", strings.Replace(valid, `"per": "1", "exclude`, `"per": "1", "rounding": "sideways", "exclude`, 1), "rounding_mode", "unknown_rounding_mode"},
+		{"bad rounding", strings.Replace(valid, `"per": "1", "exclude`, `"per": "1", "rounding": "sideways", "exclude`, 1), "earning.base[0].rounding", "unknown_rounding_mode"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -38,7 +38,7 @@ func newRefundFixture(t *testing.T, returns loyalty.ReturnMode) *refundFixture {
 			Base: []loyalty.BaseRate{{PointType: "points", Points: 1, Per: decimal.NewFromInt(1)}},
 			Rules: []loyalty.Rule{
 				{ID: "double", Priority: 1, PerLine: true, When: `line.category == "coffee"`,
-					Effect: loyalty.Effect{PointType: "points", Multiplier: decimal.NewFromInt(1)}},
+					Effect: loyalty.Effect{PointType: "points", Multiplier: decimal.NewFromInt(2)}},
 				{ID: "bonus", Priority: 2, When: `order.total > 100`, Effect: loyalty.Effect{PointType: "points", Bonus: 50}},
 			},
 		},

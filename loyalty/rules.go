@@ -2,6 +2,7 @@ package loyalty
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -27,7 +28,7 @@ import (
 //	"earning": {
 //	  "base":   [{"point_type": "points", "points": 1, "per": "1"}],
 //	  "rules":  [{"id": "birthday-double", "priority": 10, "when": "member.birthday_month",
-//	              "effect": {"point_type": "points", "multiplier": "1"}}],
+//	              "effect": {"point_type": "points", "multiplier": "2"}}],
 //	  "events": [{"id": "welcome", "event": "signup", "point_type": "points", "points": 100, "once": "ever"}]
 //	}
 type EarningRules struct {
@@ -103,10 +104,12 @@ func (b BaseRate) Eligible(category, sku string) bool {
 //
 // A rule's points are:
 //
-//   - Effect.Multiplier × the base points of Effect.PointType, for each line (for a per-order
-//     rule every line, for a per-line rule every line whose condition holds), rounded down
-//     per line; these awards carry the line's ID, so a refund of a line takes back exactly
-//     the points the line created;
+//   - the extra multiple of the Effect (Effect.Extra) × the base points of
+//     Effect.PointType, for each line (for a per-order rule every line, for a per-line rule
+//     every line whose condition holds), rounded down per line; these awards carry the
+//     line's ID, so a refund of a line takes back exactly the points the line created. The
+//     base rates award the base points themselves, so "multiplier": "2" (extra 1) makes a
+//     line earn twice its base points in all;
 //   - plus Effect.Bonus: once per order for a per-order rule (an award with no line ID),
 //     once per matching line for a per-line rule.
 type Rule struct {
@@ -140,19 +143,39 @@ type Rule struct {
 	Caps Caps `json:"caps,omitzero"`
 }
 
-// Effect is what a rule gives.
+// Effect is what a rule gives. A rule scales the base points with Multiplier or with
+// ExtraBase, not both: "double points" is Multiplier 2, or ExtraBase 1.
 type Effect struct {
 	// PointType is the code of the point type given.
 	PointType string `json:"point_type"`
-	// Multiplier is the extra multiple of the base points of PointType: 1 doubles them
-	// ("double points"), 0.5 adds half. 0 to 1000, at most 6 decimal places.
+	// Multiplier is the total multiple of the base points of PointType that a line earns
+	// when the rule holds, as operators say it: 2 is "double points" (the rule adds the
+	// base points once more on top of the base rate's award), 1.5 adds half, 1 adds nothing.
+	// Zero (unset) or 1 to 1000, at most 6 decimal places; a multiplier below 1 is refused,
+	// since it would take points away.
 	Multiplier decimal.Decimal `json:"multiplier,omitzero"`
+	// ExtraBase is the multiple of the base points of PointType the rule adds on top of the
+	// base rate's award: 1 is "double points", 0.5 adds half. Zero (unset) to 1000, at
+	// most 6 decimal places.
+	ExtraBase decimal.Decimal `json:"extra_base,omitzero"`
 	// Bonus is a fixed number of points, 0 to 10^12.
 	Bonus int64 `json:"bonus,omitempty"`
-	// TierMultiplier adds the member's tier benefit: the Multiplier of the member's level in
-	// Program.Tiers, as an extra multiple of the base points like Multiplier (added to it
-	// when both are set). A member without a known tier gets nothing from it.
+	// TierMultiplier adds the member's tier benefit: the extra that the Multiplier of the
+	// member's level in Program.Tiers brings (a level with multiplier 1.5 adds half the base
+	// points). It adds to the rule's own extra: "multiplier": "2" with a 1.5 level gives
+	// 1 + 0.5 extra, 2.5 times the base points in all. A member without a known tier, or at
+	// a level without a multiplier above 1, gets nothing from it.
 	TierMultiplier bool `json:"tier_multiplier,omitempty"`
+}
+
+// Extra returns the multiple of the base points the effect adds on top of the base
+// rate's award, not counting TierMultiplier: Multiplier − 1 when Multiplier is set,
+// otherwise ExtraBase.
+func (e Effect) Extra() decimal.Decimal {
+	if e.Multiplier.Sign() != 0 {
+		return e.Multiplier.Sub(decimal.NewFromInt(1))
+	}
+	return e.ExtraBase
 }
 
 // Caps limit the points one rule gives one member. Zero means no cap.
@@ -379,8 +402,9 @@ type earnPlan struct {
 	base     []compiledBase
 	rules    []compiledRule // ascending priority
 	events   []compiledEvent
-	// tierMult is each tier level's Multiplier as a multiple of multScale.
-	tierMult map[string]uint64
+	// tierExtra is the extra multiple of the base points each tier level's Multiplier
+	// brings (Multiplier − 1), as a multiple of multScale; levels without one are absent.
+	tierExtra map[string]uint64
 	// orderConds and lineConds count the distinct conditions of per-order and per-line
 	// rules (see compiledRule.cond).
 	orderConds, lineConds int
@@ -398,12 +422,12 @@ type compiledRule struct {
 	// `member.tier == "gold"` — evaluate it once per order (or line); -1 when When is empty.
 	// Conditions are pure functions of the environment, so one evaluation answers them all.
 	cond int
-	// The multiplier as multNum / multScale, exact: at most 6 decimal places and at most
-	// 1000, so multNum ≤ 10^9.
-	multNum uint64
+	// The effect's extra multiple of the base points (Effect.Extra) as extraNum /
+	// multScale, exact: at most 6 decimal places and at most 1000, so extraNum ≤ 10^9.
+	extraNum uint64
 }
 
-// multScale is the denominator of compiledRule.multNum.
+// multScale is the denominator of compiledRule.extraNum.
 const multScale = 1_000_000
 
 // multiplyBy returns num/multScale × points, rounded down, exactly; false if it does not
@@ -560,16 +584,10 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 		}
 
 		checkType(f+".effect.point_type", r.Effect.PointType)
-		m := r.Effect.Multiplier
-		switch {
-		case m.Sign() < 0:
-			pr.Add(f+".effect.multiplier", "range", "is negative")
-		case m.Cmp(decimal.NewFromInt(1000)) > 0:
-			pr.Add(f+".effect.multiplier", "range", "is more than 1000")
-		default:
-			pr.decimal(f+".effect.multiplier", m, 4, 6)
-			if v := m.Shift(6); v.IsInteger() && v.BigInt().IsUint64() {
-				c.multNum = v.BigInt().Uint64()
+		extraOK := pr.effectExtra(f+".effect", r.Effect)
+		if extraOK {
+			if v := r.Effect.Extra().Shift(6); v.IsInteger() && v.BigInt().IsUint64() {
+				c.extraNum = v.BigInt().Uint64()
 			}
 		}
 		if r.Effect.Bonus < 0 || r.Effect.Bonus > progMaxBonus {
@@ -578,8 +596,12 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 		if r.Effect.TierMultiplier && p.Tiers == nil {
 			pr.Add(f+".effect.tier_multiplier", "tiers", "the programme has no tiers")
 		}
-		if m.Sign() == 0 && r.Effect.Bonus == 0 && !r.Effect.TierMultiplier {
-			pr.Add(f+".effect", "required", "gives no points: set a multiplier or a bonus")
+		if extraOK && r.Effect.Extra().Sign() == 0 && r.Effect.Bonus == 0 && !r.Effect.TierMultiplier {
+			msg := "gives no points: set a multiplier above 1, extra_base or a bonus"
+			if r.Effect.Multiplier.Sign() != 0 {
+				msg = "gives no points: multiplier 1 is the base points alone, which the base rates give; set a multiplier above 1 (2 is double points), extra_base or a bonus"
+			}
+			pr.Add(f+".effect", "required", msg)
 		}
 
 		var okFrom, okTo bool
@@ -641,6 +663,39 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 	return plan
 }
 
+// effectExtra checks the Multiplier and ExtraBase of an effect on fields under prefix and
+// reports whether they are valid.
+func (pr *programProblems) effectExtra(prefix string, e Effect) bool {
+	n := pr.Len()
+	maxExtra := decimal.NewFromInt(1000)
+	if m := e.Multiplier; m.Sign() != 0 {
+		f := prefix + ".multiplier"
+		switch {
+		case m.Cmp(decimal.NewFromInt(1)) < 0:
+			pr.Add(f, "range", "is less than 1: it would take points away; a multiplier is the total multiple of the base points (2 is double points, 1 adds nothing)")
+		case m.Cmp(maxExtra) > 0:
+			pr.Add(f, "range", "is more than 1000")
+		default:
+			pr.decimal(f, m, 4, 6)
+		}
+	}
+	if x := e.ExtraBase; x.Sign() != 0 {
+		f := prefix + ".extra_base"
+		switch {
+		case x.Sign() < 0:
+			pr.Add(f, "range", "is negative")
+		case x.Cmp(maxExtra) > 0:
+			pr.Add(f, "range", "is more than 1000")
+		default:
+			pr.decimal(f, x, 4, 6)
+		}
+		if e.Multiplier.Sign() != 0 {
+			pr.Add(f, "conflict", `is set with multiplier: give "multiplier" (the total multiple of the base points: 2 is double points) or "extra_base" (the multiple added on top: 1 is double points), not both`)
+		}
+	}
+	return pr.Len() == n
+}
+
 // condKey identifies a distinct rule condition: its kind and its source.
 type condKey struct {
 	perLine bool
@@ -650,9 +705,30 @@ type condKey struct {
 // condition compiles a When expression against env (a struct value; see exprpolicy.Compile)
 // with kehu's expression policy. An empty expression gives nil (always true). kehu.Problems go
 // to pr on field.
+//
+// A per-order condition that names `line` is told that line is there only in a per_line
+// rule.
 func (pr *programProblems) condition(field, src string, env any) *vm.Program {
-	return exprpolicy.Compile(&pr.Problems, field, src, env)
+	if _, perOrder := env.(RuleEnv); !perOrder {
+		return exprpolicy.Compile(&pr.Problems, field, src, env)
+	}
+	var p kehu.Problems
+	prog := exprpolicy.Compile(&p, field, src, env)
+	var verr *kehu.ValidationError
+	if errors.As(p.Err(), &verr) {
+		for _, f := range verr.Fields {
+			if strings.HasPrefix(f.Message, "unknown name line;") {
+				f.Message = "unknown name line: it is there only in a rule with per_line true" +
+					strings.TrimPrefix(locationSuffix.FindString(f.Message), ";")
+			}
+			pr.Add(f.Field, f.Rule, f.Message)
+		}
+	}
+	return prog
 }
+
+// locationSuffix is the line:column an expression error ends with.
+var locationSuffix = regexp.MustCompile(` \(\d+:\d+\)$`)
 
 // RuleError reports a condition that failed while it was evaluated, for example an
 // attribute that is missing compared with a number. Preview and EventAwards return it

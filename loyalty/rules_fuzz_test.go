@@ -22,7 +22,7 @@ func FuzzLoadProgram(f *testing.F) {
 		"base": [{"point_type": "points", "points": 5, "per": "1", "rounding": "half_even", "categories": ["coffee"], "exclude_skus": ["BAG"]}],
 		"rules": [
 			{"id": "double11", "priority": 1, "exclusive": true, "from": "2026-11-11T00:00", "to": "2026-11-12T00:00",
-			 "when": "order.total_minor >= 19900", "effect": {"point_type": "points", "multiplier": "1"},
+			 "when": "order.total_minor >= 19900", "effect": {"point_type": "points", "multiplier": "2"},
 			 "caps": {"per_order": 500, "per_day": 1000, "per_period": 3000, "period": "campaign"}},
 			{"id": "line-bonus", "priority": 2, "per_line": true, "when": "line.quantity > 1 && hasTag(\"vip\")",
 			 "effect": {"point_type": "points", "bonus": 3}, "caps": {"per_period": 100, "period": "month"}}],
@@ -34,6 +34,8 @@ func FuzzLoadProgram(f *testing.F) {
 	f.Add([]byte(`{"earning": {"base": [{"per": "1e999999999"}]}}`))
 	f.Add([]byte(`{"earning": {"rules": [{"when": "1 % 0 == 0"}]}}`))
 	f.Add([]byte(`{"time_zone": "Local"} {}`))
+	f.Add([]byte(`{"earning": {"rules": [{"effect": {"multipler": 2}}]}, "point_types": [{}, {"floor": "x"}]}`))
+	f.Add([]byte(`{"ID": "a", "earning": {"base": [{"per": "abc", "rounding": 3}]}, "tiers": {"levels": 1}}`))
 	f.Add([]byte("{\"name\": \"\xff\"}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := loyalty.LoadProgram(bytes.NewReader(data))
@@ -95,7 +97,7 @@ func FuzzRuleExpression(f *testing.F) {
 			PointTypes: []loyalty.PointType{{Code: "points", Kind: loyalty.Spendable, Expiry: loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}}},
 			Earning: loyalty.EarningRules{
 				Base:   []loyalty.BaseRate{{PointType: "points", Points: 1, Per: decimal.NewFromInt(1)}},
-				Rules:  []loyalty.Rule{{ID: "r", Priority: 1, When: when, PerLine: perLine, Effect: loyalty.Effect{PointType: "points", Multiplier: decimal.NewFromInt(1), Bonus: 1}}},
+				Rules:  []loyalty.Rule{{ID: "r", Priority: 1, When: when, PerLine: perLine, Effect: loyalty.Effect{PointType: "points", Multiplier: decimal.NewFromInt(2), Bonus: 1}}},
 				Events: []loyalty.EventRule{{ID: "e", Event: loyalty.EventReview, When: when, PointType: "points", Points: 5}},
 			},
 		})

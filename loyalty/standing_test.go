@@ -20,7 +20,7 @@ import (
 func tierRules(t *testing.T) *loyalty.Program {
 	t.Helper()
 	json := strings.Replace(retailTiers, `{"code": "gold", "name": "金卡", "spend": "8000", "perks": ["free-delivery"]}`,
-		`{"code": "gold", "name": "金卡", "spend": "8000", "multiplier": "0.5", "perks": ["free-delivery"]}`, 1)
+		`{"code": "gold", "name": "金卡", "spend": "8000", "multiplier": "1.5", "perks": ["free-delivery"]}`, 1)
 	json = strings.Replace(json, `"earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}]}`,
 		`"earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}],
 		 "rules": [

@@ -72,8 +72,12 @@ type TierLevel struct {
 	Points int64 `json:"points,omitempty"`
 	// Purchases is the number of orders (zero: not a measure).
 	Purchases int64 `json:"purchases,omitempty"`
-	// Multiplier is the level's earning benefit: a rule whose effect sets TierMultiplier
-	// adds it for the level the ledger holds for the member (see Standing).
+	// Multiplier is the level's earning rate, as the total multiple of the base points a
+	// member at the level earns through rules with Effect.TierMultiplier, at the level the ledger holds for them
+	// (see Standing): 1.5 earns 1.5
+	// times the base points in all (the rule adds half on top of the base rate's award), 2
+	// earns double. Zero (unset) or 1 adds nothing; below 1 is refused, since it would take
+	// points away. At most 4 decimal places.
 	Multiplier decimal.Decimal `json:"multiplier,omitzero"`
 	// Perks are named benefits ("lounge", "free-delivery", "birthday-gift").
 	Perks []string `json:"perks,omitempty"`
@@ -106,6 +110,9 @@ func (t *Tiers) validate(pr *programProblems, p *Program) {
 		}
 		pr.decimal(f+".spend", l.Spend, 18, int64(minor))
 		pr.decimal(f+".multiplier", l.Multiplier, 6, 4)
+		if l.Multiplier.Sign() > 0 && l.Multiplier.Cmp(decimal.NewFromInt(1)) < 0 {
+			pr.Add(f+".multiplier", "range", "is less than 1: it would take points away; a level's multiplier is the total multiple of the base points (1.5 earns half again)")
+		}
 		if i > 0 && l.Spend.IsZero() && l.Points == 0 && l.Purchases == 0 {
 			pr.Add(f, "required", "a level above the first needs a spend, points or purchases threshold")
 		}

@@ -143,7 +143,7 @@ func TestTierValidation(t *testing.T) {
 
 func TestTierMultiplierInRules(t *testing.T) {
 	json := strings.Replace(retailTiers, `{"code": "gold", "name": "金卡", "spend": "8000", "perks": ["free-delivery"]}`,
-		`{"code": "gold", "name": "金卡", "spend": "8000", "multiplier": "0.5", "perks": ["free-delivery"]}`, 1)
+		`{"code": "gold", "name": "金卡", "spend": "8000", "multiplier": "1.5", "perks": ["free-delivery"]}`, 1)
 	json = strings.Replace(json, `"earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}]}`,
 		`"earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}],
 		 "rules": [{"id": "tier-bonus", "name": "Tier earning bonus", "priority": 1, "effect": {"point_type": "points", "tier_multiplier": true}}]}`, 1)

@@ -32,7 +32,7 @@ const (
 var ErrDivisionByZero = errors.New("division by zero")
 
 // ErrNotFinite is the error of a division or power whose result is infinite or not a
-// number.
+// number, and of a comparison with a number that is infinite or not a number.
 var ErrNotFinite = errors.New("the result is not a finite number")
 
 // The names the checked operators are called by once Compile has rewritten the tree. They
@@ -41,6 +41,11 @@ var ErrNotFinite = errors.New("the result is not a finite number")
 const (
 	divName = "÷"
 	powName = "**"
+	// finiteName and finiteAnyName check an operand of a comparison: the first one a
+	// float64, the second one of an interface type (an attribute), which passes values that
+	// are not numbers through.
+	finiteName    = "∞"
+	finiteAnyName = "∞?"
 )
 
 // Compile compiles the condition src against env and returns its program; nil when src is
@@ -60,7 +65,7 @@ func Compile(p *kehu.Problems, field, src string, env any) *vm.Program {
 	}
 	prog, err := compile(src, env)
 	if err != nil {
-		p.Add(field, "expression", Message(err))
+		p.Add(field, "expression", clip.String(namesOf(env).rewrite(Message(err)), messageLen))
 		return nil
 	}
 	return prog
@@ -82,6 +87,8 @@ func compile(src string, env any) (prog *vm.Program, err error) {
 		expr.Patch(checkedArithmetic{}),
 		expr.Function(divName, divide, new(func(any, any) float64)),
 		expr.Function(powName, power, new(func(any, any) float64)),
+		expr.Function(finiteName, checkFinite, new(func(float64) float64)),
+		expr.Function(finiteAnyName, checkFinite, new(func(any) any)),
 	)
 	if err != nil {
 		return nil, err
@@ -133,6 +140,11 @@ func Message(err error) string {
 // calls of divide and power, which refuse a zero divisor and a result that is not finite.
 // Operands whose type is known and not a number are left alone, so that the type checker
 // reports expr's own error ("invalid operation: / (mismatched types string and int)").
+//
+// It also wraps each operand of a comparison (==, !=, <, >, <=, >=) that may be a
+// floating-point number in a check that it is finite, so that an infinity or a NaN from a
+// product that overflowed (`total * 1e308 > 1`), from float("NaN") or from a host's
+// attribute is an error rather than a comparison that quietly holds (`x != 0`) or fails.
 type checkedArithmetic struct{}
 
 func (checkedArithmetic) Visit(node *ast.Node) {
@@ -146,6 +158,10 @@ func (checkedArithmetic) Visit(node *ast.Node) {
 		name = divName
 	case "**", "^":
 		name = powName
+	case "==", "!=", "<", ">", "<=", ">=":
+		checkOperand(&n.Left)
+		checkOperand(&n.Right)
+		return
 	default:
 		return
 	}
@@ -156,6 +172,58 @@ func (checkedArithmetic) Visit(node *ast.Node) {
 		Callee:    &ast.IdentifierNode{Value: name},
 		Arguments: []ast.Node{n.Left, n.Right},
 	})
+}
+
+// checkOperand wraps the operand of a comparison in a finiteness check when it may be a
+// floating-point number that is not a constant: a float64 keeps its type (∞ is
+// func(float64) float64), so that the type checker still sees `total > "a"`; a value of
+// an interface type keeps its interface type. Integers, strings and booleans cannot be
+// infinite and are left alone, and so are the checked divisions and powers, whose results
+// are finite already (their nodes are new and have no type yet).
+func checkOperand(node *ast.Node) {
+	t := (*node).Type()
+	if t == nil || isConstant(*node) {
+		return
+	}
+	var name string
+	switch t.Kind() {
+	case reflect.Float64:
+		name = finiteName
+	case reflect.Interface:
+		name = finiteAnyName
+	default:
+		return
+	}
+	call := &ast.CallNode{
+		Callee:    &ast.IdentifierNode{Value: name},
+		Arguments: []ast.Node{*node},
+	}
+	call.SetLocation((*node).Location())
+	*node = call
+}
+
+// isConstant reports whether n is a literal.
+func isConstant(n ast.Node) bool {
+	switch n.(type) {
+	case *ast.IntegerNode, *ast.FloatNode, *ast.StringNode, *ast.BoolNode, *ast.NilNode, *ast.ConstantNode:
+		return true
+	}
+	return false
+}
+
+// checkFinite returns its argument, or ErrNotFinite for an infinite or NaN float.
+func checkFinite(params ...any) (any, error) {
+	switch v := params[0].(type) {
+	case float64:
+		if math.IsInf(v, 0) || math.IsNaN(v) {
+			return nil, ErrNotFinite
+		}
+	case float32:
+		if math.IsInf(float64(v), 0) || math.IsNaN(float64(v)) {
+			return nil, ErrNotFinite
+		}
+	}
+	return params[0], nil
 }
 
 // maybeNumber reports whether a value of type t may be a number: t is a number type, an
@@ -261,11 +329,20 @@ func (c *constants) Visit(node *ast.Node) {
 		return
 	}
 	call, ok := (*node).(*ast.CallNode)
-	if !ok || len(call.Arguments) != 2 {
+	if !ok {
 		return
 	}
 	id, ok := call.Callee.(*ast.IdentifierNode)
-	if !ok || (id.Value != divName && id.Value != powName) {
+	if ok && (id.Value == finiteName || id.Value == finiteAnyName) && len(call.Arguments) == 1 {
+		if v, isConst := constant(call.Arguments[0]); isConst {
+			if _, err := finite(v); err != nil {
+				c.err = &file.Error{Location: call.Location(), Message: err.Error()}
+				c.err.Wrap(err)
+			}
+		}
+		return
+	}
+	if !ok || (id.Value != divName && id.Value != powName) || len(call.Arguments) != 2 {
 		return
 	}
 	a, aConst := constant(call.Arguments[0])

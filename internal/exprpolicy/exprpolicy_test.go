@@ -29,8 +29,9 @@ type env struct {
 
 func sample() *env {
 	return &env{hidden: 1, Total: 100, Count: 4, Minor: 10000, Small: 2, Name: "Ann", Tags: []string{"vip"},
-		Attributes: map[string]any{"visits": 3, "zero": 0, "note": "x"},
-		HasTag:     func(t string) bool { return t == "vip" }}
+		Attributes: map[string]any{"visits": 3, "zero": 0, "note": "x", "ratio": 0.75, "two": 2.0,
+			"nan": math.NaN(), "inf": math.Inf(1), "ninf": float32(math.Inf(-1))},
+		HasTag: func(t string) bool { return t == "vip" }}
 }
 
 // compile compiles src and returns the program and the problems.
@@ -77,6 +78,13 @@ func TestCompileProblems(t *testing.T) {
 		{"integer remainder by zero", "count % 0 == 1", "expression", "integer divide by zero (1:7)"},
 		{"constant remainder by zero", "3 % (1 - 1) == 1", "expression", "integer divide by zero"},
 		{"division function is not callable", "÷(1, 2) > 0", "expression", ""},
+		{"finite check is not callable", "∞(total) > 0", "expression", ""},
+		{"constant product overflows", "1e308 * 10 > 0", "expression", "not a finite number (1:7)"},
+		{"constant sum overflows", "total > 1e308 + 1e308", "expression", "not a finite number"},
+		{"float remainder", "total % 2 == 0", "expression", "invalid operation: % (mismatched types float64 and int)"},
+		{"remainder by a float", "count % 0.5 == 0", "expression", "invalid operation: %"},
+		{"comparison types are still checked", `total > "a"`, "expression", "invalid operation: > (mismatched types float64 and string)"},
+		{"comparison types are still checked on the right", `name == total`, "expression", "invalid operation: == (mismatched types string and float64)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,6 +128,11 @@ func TestRun(t *testing.T) {
 		{"tags", `"vip" in tags`, true},
 		{"false", "total < 1", false},
 		{"nil is false", `attributes["missing"] ?? nil`, false},
+		{"attribute compared with a string", `attributes["note"] == "x"`, true},
+		{"missing attribute is nil", `attributes["missing"] == nil`, true},
+		{"finite float attribute", `attributes["ratio"] > 0.5`, true},
+		{"large finite product", "total * 1e300 > 1e301", true},
+		{"float equality", "total == 100.0 && total != 99", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,12 +179,51 @@ func TestRunDivisionByZeroIsAnError(t *testing.T) {
 	}
 }
 
+func TestRunNonFiniteComparisonIsAnError(t *testing.T) {
+	tests := []struct {
+		name, src string
+		set       func(*env)
+	}{
+		{"overflowing product", "total * 1e308 > 1", nil},
+		{"overflowing product on the right", "1 < total * 1e308", nil},
+		{"negative overflow", "-total * 1e308 < 0", nil},
+		{"overflowing sum", "total + 1.7e308 + 1.7e308 > 0", nil},
+		{"NaN from float", `float("NaN") != 0`, nil},
+		{"infinity from float", `float("inf") > 0`, nil},
+		{"NaN attribute unequal", `attributes["nan"] != 0`, nil},
+		{"NaN attribute equal to itself", `attributes["nan"] == attributes["nan"]`, nil},
+		{"infinite attribute", `attributes["inf"] > 1000`, nil},
+		{"infinite float32 attribute", `attributes["ninf"] < 0`, nil},
+		{"infinite field", "total > 1", func(e *env) { e.Total = math.Inf(1) }},
+		{"NaN field", "total != 1", func(e *env) { e.Total = math.NaN() }},
+		{"through max", "max(total * 1e308, 1) > 2", nil},
+		{"through abs", "abs(total * 1e308) > 0", nil},
+		{"in a predicate", `any(tags, total * 1e308 > 1)`, nil},
+		{"under not", "!(total * 1e308 <= 1)", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := sample()
+			if tt.set != nil {
+				tt.set(e)
+			}
+			got, err := run(t, tt.src, e)
+			require.Error(t, err)
+			assert.False(t, got)
+			assert.ErrorIs(t, err, exprpolicy.ErrNotFinite)
+		})
+	}
+}
+
 func TestRunErrors(t *testing.T) {
 	tests := []struct{ name, src, message string }{
 		{"nil attribute compared", `attributes["missing"] > 1`, "invalid operation"},
 		{"string attribute divided", `attributes["note"] / 2 > 1`, "invalid operation: string / int"},
 		{"nil attribute divided", `attributes["missing"] / 2 > 1`, "invalid operation: <nil> / int"},
 		{"remainder by zero", "minor % (count - 4) == 1", "integer divide by zero"},
+		{"remainder by a zero attribute", `count % attributes["zero"] == 1`, "integer divide by zero"},
+		{"float attribute remainder", `attributes["ratio"] % 2 == 1`, "invalid operation: float64 % int"},
+		{"remainder by a float attribute", `count % attributes["two"] == 0`, "invalid operation"},
 		{"memory budget", "len(map(1..2000000, #)) > 0", "memory budget exceeded"},
 	}
 	for _, tt := range tests {

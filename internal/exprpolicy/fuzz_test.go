@@ -17,6 +17,7 @@ func FuzzCompile(f *testing.F) {
 		`attributes["x"] / 2 > 1`, `hasTag("vip") && total > 100`, "now() > 0", "any(tags, # == \"a\")",
 		"total ^ -1 > 0", "1..3 | map(# / 0) | len() > 0", "let x = count; total / x > 1",
 		"(total > 1) / 2", "[1,2,3][count / 2] > 0",
+		"total * 1e308 > 1", `float("NaN") != 0`, `attributes["nan"] == nil`, "1e308 * 10 > 0",
 	} {
 		f.Add(s)
 	}

@@ -49,7 +49,7 @@ func BenchEarnProgram(tb testing.TB) *loyalty.Program {
 		if i < 4 {
 			r.PerLine = true
 			r.When = `line.amount > 10 && hasCategory("coffee")`
-			r.Effect = loyalty.Effect{PointType: "points", Multiplier: decimal.NewFromInt(1)}
+			r.Effect = loyalty.Effect{PointType: "points", Multiplier: decimal.NewFromInt(2)}
 		}
 		if i%5 == 4 {
 			r.Caps = loyalty.Caps{PerOrder: 100}

@@ -27,7 +27,7 @@ func BenchCappedProgram(tb testing.TB) *loyalty.Program {
 			Base: []loyalty.BaseRate{{PointType: "points", Points: 1, Per: decimal.NewFromInt(1)}},
 			Rules: []loyalty.Rule{
 				{ID: "double", Priority: 1, PerLine: true, When: `line.amount > 0`,
-					Effect: loyalty.Effect{PointType: "points", Multiplier: decimal.NewFromInt(1)}, Caps: caps},
+					Effect: loyalty.Effect{PointType: "points", Multiplier: decimal.NewFromInt(2)}, Caps: caps},
 				{ID: "bonus", Priority: 2, When: `order.total > 0`, Effect: loyalty.Effect{PointType: "points", Bonus: 50}, Caps: caps},
 				{ID: "weekly", Priority: 3, When: `order.total > 0`, Effect: loyalty.Effect{PointType: "points", Bonus: 20}, Caps: caps},
 			},

@@ -1,0 +1,53 @@
+// Package suggest finds the name a user probably meant: the nearest of the known names by
+// edit distance, for "unknown field; did you mean …?" in programme JSON and in expressions.
+package suggest
+
+import "strings"
+
+// MaxLen is the longest name Nearest compares; a longer one is not a slip of a known name.
+const MaxLen = 64
+
+// Distance returns the Levenshtein distance of a and b: the fewest insertions, deletions
+// and substitutions of a rune that turn a into b.
+func Distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// Nearest returns the candidate nearest to name, compared without regard to case, when it
+// is near enough to be a slip: at most 3 edits, and at most a third of the longer of the
+// two names (at least 1). Of candidates equally near, the first wins. A name or candidate
+// longer than MaxLen bytes is never a match.
+func Nearest(name string, candidates []string) (string, bool) {
+	if len(name) > MaxLen {
+		return "", false
+	}
+	n := strings.ToLower(name)
+	best, bestDist := "", -1
+	for _, c := range candidates {
+		if len(c) > MaxLen {
+			continue
+		}
+		d := Distance(n, strings.ToLower(c))
+		if d <= min(3, max(1, max(len([]rune(n)), len([]rune(c)))/3)) && (bestDist < 0 || d < bestDist) {
+			best, bestDist = c, d
+		}
+	}
+	return best, bestDist >= 0
+}
