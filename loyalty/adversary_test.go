@@ -122,7 +122,7 @@ func TestRefundUnitsAreCheckedAgainstTheOrder(t *testing.T) {
 func TestRefundAfterExpiryDoesNotCollectExpiredPointsAgain(t *testing.T) {
 	for _, mode := range returnModes {
 		t.Run(string(mode), func(t *testing.T) {
-			p, err := loyalty.NewProgram(loyalty.Program{
+			p, err := loyalty.Compile(loyalty.ProgramSpec{
 				ID: "expiring", Version: 1, Name: "expiring", TimeZone: "Asia/Shanghai", Currency: "CNY", Returns: mode,
 				PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
 					Expiry: loyalty.ExpiryPolicy{Kind: loyalty.ExpireAfter, Months: 3}, Floor: -1000}},
@@ -134,7 +134,7 @@ func TestRefundAfterExpiryDoesNotCollectExpiredPointsAgain(t *testing.T) {
 			svc := loyalty.NewService(store, opts)
 			f := &refundFixture{ctx: t.Context(), svc: svc, store: store, p: p,
 				member: loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{9})}}
-			f.key = loyalty.AccountKey{Program: p.ID, Customer: f.member.CustomerID, PointType: "points"}
+			f.key = loyalty.AccountKey{Program: p.ID(), Customer: f.member.CustomerID, PointType: "points"}
 			order := func(id, amount string) loyalty.Order {
 				return loyalty.Order{ID: id, At: clock.Now(), Currency: "CNY", Lines: []loyalty.OrderLine{
 					{ID: "1", Quantity: 1, Amount: kehu.MustMoney(amount, "CNY")}}}
@@ -168,7 +168,7 @@ func TestRefundAfterExpiryDoesNotCollectExpiredPointsAgain(t *testing.T) {
 
 // Points passed from member to member keep the expiry they were earned with.
 func TestTransferAndBackDoesNotRenewPoints(t *testing.T) {
-	p, err := loyalty.NewProgram(loyalty.Program{
+	p, err := loyalty.Compile(loyalty.ProgramSpec{
 		ID: "transfers", Version: 1, Name: "transfers", TimeZone: "Asia/Shanghai", Currency: "CNY",
 		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
 			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.ExpireAfter, Months: 12}, PendingDays: 7}},
@@ -211,7 +211,7 @@ func TestAnOrderIDBelongsToOneCustomer(t *testing.T) {
 	other := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{8})}
 	_, err := f.svc.EarnOrder(f.ctx, f.p, f.order, other)
 	require.ErrorIs(t, err, kehu.ErrKeyReused, "the same order for another member is not the first member's earning")
-	_, err = f.store.Account(f.ctx, loyalty.AccountKey{Program: f.p.ID, Customer: other.CustomerID, PointType: "points"})
+	_, err = f.store.Account(f.ctx, loyalty.AccountKey{Program: f.p.ID(), Customer: other.CustomerID, PointType: "points"})
 	assert.ErrorIs(t, err, kehu.ErrNotFound, "the other member earned nothing")
 
 	o := f.order
@@ -225,7 +225,7 @@ func TestAnOrderIDBelongsToOneCustomer(t *testing.T) {
 // No order, command or balance overflows: a command moves at most MaxPoints, and an
 // account holds at most MaxBalance.
 func TestPointsNeverOverflow(t *testing.T) {
-	p, err := loyalty.NewProgram(loyalty.Program{
+	p, err := loyalty.Compile(loyalty.ProgramSpec{
 		ID: "big", Version: 1, Name: "big", TimeZone: "UTC", Currency: "CNY",
 		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
 			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}}},

@@ -22,7 +22,7 @@ import (
 // 600 a calendar month, in Asia/Shanghai.
 func capsProgram(t *testing.T) *loyalty.Program {
 	t.Helper()
-	p, err := loyalty.NewProgram(loyalty.Program{
+	p, err := loyalty.Compile(loyalty.ProgramSpec{
 		ID: "caps", Version: 1, Name: "Caps", TimeZone: "Asia/Shanghai", Currency: "CNY",
 		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
 			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}, ValuePerPoint: decimal.RequireFromString("0.01")}},
@@ -125,7 +125,7 @@ func TestCapsAreInternalAccounts(t *testing.T) {
 	f.order(time.Date(2026, time.November, 11, 21, 0, 0, 0, sh))
 	f.order(time.Date(2026, time.November, 12, 8, 0, 0, 0, sh))
 	ctx := context.Background()
-	as, err := f.store.MemberAccounts(ctx, f.p.ID, f.c)
+	as, err := f.store.MemberAccounts(ctx, f.p.ID(), f.c)
 	require.NoError(t, err)
 	got := map[string]int64{}
 	for _, a := range as {
@@ -193,11 +193,11 @@ func TestCapsReadCounters(t *testing.T) {
 	assert.Zero(t, cs.entries.Load(), "50 capped orders read no entries")
 
 	ctx := context.Background()
-	def := *f.p
+	def := f.p.Spec()
 	def.ID = "limits"
 	def.Partners = []loyalty.Partner{{ID: "hotel", Name: "Hotel", PointType: "points", InRate: decimal.NewFromInt(1), MaxPerDay: 1000}}
 	def.Transfers = loyalty.TransferRules{MaxPerMonth: 1000}
-	p, err := loyalty.NewProgram(def)
+	p, err := loyalty.Compile(def)
 	require.NoError(t, err)
 	other := crm.CustomerIDFrom([16]byte{8})
 	for i := range 10 {

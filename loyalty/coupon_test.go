@@ -249,10 +249,9 @@ func TestRedeemCoupon(t *testing.T) {
 		assert.ErrorIs(t, err, kehu.ErrNotFound)
 		assert.NotErrorIs(t, err, kehu.ErrInvalid)
 	})
-	t.Run("unvalidated programme", func(t *testing.T) {
+	t.Run("zero programme", func(t *testing.T) {
 		e := newRwEnv(t)
-		def := rwProgram()
-		_, err := e.svc.RedeemCoupon(e.ctx, &def, loyalty.CouponUse{Code: "X", Key: uuid.NewString()})
+		_, err := e.svc.RedeemCoupon(e.ctx, &loyalty.Program{}, loyalty.CouponUse{Code: "X", Key: uuid.NewString()})
 		assert.ErrorIs(t, err, kehu.ErrInvalid)
 	})
 }

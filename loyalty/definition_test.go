@@ -67,8 +67,8 @@ func TestNonFiniteConstantArithmeticIsRefused(t *testing.T) {
 
 // pendingProgram is a programme with one spendable point type of the expiry and pending
 // period.
-func pendingProgram(expiry loyalty.ExpiryPolicy, pending int) loyalty.Program {
-	return loyalty.Program{ID: "pending", Version: 1, Name: "Pending", TimeZone: "Asia/Shanghai", Currency: "CNY",
+func pendingProgram(expiry loyalty.ExpiryPolicy, pending int) loyalty.ProgramSpec {
+	return loyalty.ProgramSpec{ID: "pending", Version: 1, Name: "Pending", TimeZone: "Asia/Shanghai", Currency: "CNY",
 		PointTypes: []loyalty.PointType{
 			{Code: "status", Name: "Status", Kind: loyalty.Qualifying, Expiry: loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}},
 			{Code: "points", Name: "Points", Kind: loyalty.Spendable, Expiry: expiry, PendingDays: pending},
@@ -135,7 +135,7 @@ func TestPendingDaysMustEndBeforeExpiry(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			require.Equal(t, tt.ok, spendableWhateverTheDay(tt.expiry, tt.pending, earnShanghai),
 				"the table agrees with earning on every day of six years")
-			p, err := loyalty.NewProgram(pendingProgram(tt.expiry, tt.pending))
+			p, err := loyalty.Compile(pendingProgram(tt.expiry, tt.pending))
 			if tt.ok {
 				require.NoError(t, err)
 				require.NotNil(t, p)
@@ -166,7 +166,7 @@ func TestPendingDaysAgainstEveryDay(t *testing.T) {
 			expiry = loyalty.ExpiryPolicy{Kind: loyalty.ExpireEndOfYear, Years: rng.IntN(2)}
 		}
 		pending := rng.IntN(130)
-		_, err := loyalty.NewProgram(pendingProgram(expiry, pending))
+		_, err := loyalty.Compile(pendingProgram(expiry, pending))
 		assert.Equal(t, spendableWhateverTheDay(expiry, pending, earnShanghai), err == nil, "%+v, pending %d: %v", expiry, pending, err)
 	}
 }
@@ -362,7 +362,7 @@ func TestLoadProgramListsEveryDecodingProblem(t *testing.T) {
 	assert.Equal(t, []string{"point_types[1].flor unknown_field", "earning.base[0].per format", "earning.rules[0].effect.bonnus unknown_field"}, got)
 
 	p := earnLoad(t, strings.Replace(twoTypesJSON, `"version": 1`, `"Version": 1`, 1))
-	assert.Equal(t, 1, p.Version)
+	assert.Equal(t, 1, p.Version())
 	// A multiplier may be a JSON number or a string.
 	earnLoad(t, strings.Replace(twoTypesJSON, `"multiplier": "2"`, `"multiplier": 2`, 1))
 	// Trailing data stays an error.

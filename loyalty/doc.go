@@ -5,11 +5,14 @@
 //
 // # Programmes
 //
-// The docs spell the idea "programme"; the type is Program, in the spelling Go identifiers
-// use.
-// A Program is built in Go (NewProgram) or loaded from JSON (LoadProgram, strict: unknown
-// fields and trailing data are errors) and validated as a whole: Validate reports every
-// problem at once in a *kehu.ValidationError whose fields name the place, such as
+// The docs spell the idea "programme"; the types are ProgramSpec and Program, in the
+// spelling Go identifiers use. A ProgramSpec is a programme as written, in Go or in strict
+// JSON (unknown fields and trailing data are errors). Compile checks it as a whole and
+// turns it into a *Program: immutable, always valid, safe for concurrent use, with its
+// conditions compiled once (LoadProgram reads JSON and compiles it). Nothing that takes a
+// *Program has to ask whether it is valid, and no edit can make it stale: a change is a
+// new spec (Program.Spec returns a copy to start from) compiled into a new programme.
+// Compile reports every problem at once in a *kehu.ValidationError whose fields name the place, such as
 // "point_types[1].code" or "earning.rules[3].when". JSON that does not decode is reported
 // the same way, by path: "earning.base[0].per" for a decimal that does not parse,
 // "earning.rules[0].effect.multipler" for an unknown field, with `did you mean

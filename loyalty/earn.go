@@ -250,8 +250,8 @@ func (s Step) String() string {
 
 // ready returns the compiled plan, or an error for a programme that was never validated.
 func (p *Program) ready() (*earnPlan, error) {
-	if !p.validated() {
-		return nil, fmt.Errorf("loyalty: the programme is not validated; build it with LoadProgram or NewProgram: %w", kehu.ErrInvalid)
+	if !p.usable() {
+		return nil, fmt.Errorf("loyalty: the programme is not compiled; build it with Compile or LoadProgram: %w", kehu.ErrInvalid)
 	}
 	return p.plan, nil
 }

@@ -21,7 +21,7 @@ func exampleRewards() (context.Context, *loyalty.Service, *loyalty.Program, crm.
 	ctx := context.Background()
 	opts, _, ids := kehu.Deterministic(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	svc := loyalty.NewService(nil, opts)
-	p, err := loyalty.NewProgram(loyalty.Program{
+	p, err := loyalty.Compile(loyalty.ProgramSpec{
 		ID: "retail", Version: 1, Name: "Retail Club", TimeZone: "Asia/Shanghai", Currency: "CNY",
 		PointTypes: []loyalty.PointType{{Code: "points", Name: "积分", Kind: loyalty.Spendable,
 			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.ExpireEndOfYear, Years: 1}, ValuePerPoint: decimal.RequireFromString("0.01")}},

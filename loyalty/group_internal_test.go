@@ -103,7 +103,7 @@ func TestEarningGroups(t *testing.T) {
 		for _, c := range types[:1+rng.IntN(len(types))] {
 			pts = append(pts, PointType{Code: c, Name: c, Kind: Spendable, Expiry: ExpiryPolicy{Kind: NeverExpire}})
 		}
-		prog := Program{ID: "g", Version: 1, Name: "g", TimeZone: "UTC", Currency: "CNY", PointTypes: pts}
+		prog := ProgramSpec{ID: "g", Version: 1, Name: "g", TimeZone: "UTC", Currency: "CNY", PointTypes: pts}
 		for _, pt := range pts {
 			if rng.IntN(3) > 0 {
 				prog.Earning.Base = append(prog.Earning.Base, BaseRate{PointType: pt.Code, Points: int64(1 + rng.IntN(3)), Per: decimal.NewFromInt(1)})
@@ -128,7 +128,7 @@ func TestEarningGroups(t *testing.T) {
 			}
 			prog.Earning.Rules = append(prog.Earning.Rules, rule)
 		}
-		p, err := NewProgram(prog)
+		p, err := Compile(prog)
 		require.NoError(t, err)
 		o := Order{ID: "o", At: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), Currency: "CNY"}
 		lines := rng.IntN(8)

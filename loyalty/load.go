@@ -52,17 +52,14 @@ func LoadProgram(r io.Reader) (*Program, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	p := new(Program)
-	if err := dec.Decode(p); err != nil {
+	var spec ProgramSpec
+	if err := dec.Decode(&spec); err != nil {
 		return nil, programDecodeError(data, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, kehu.Invalid("program", "syntax", fmt.Sprintf("has data after the programme object, at byte %d", dec.InputOffset()))
 	}
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return Compile(spec)
 }
 
 // MustLoadProgram is LoadProgram on a string that panics on error. It is meant for tests,
@@ -90,7 +87,7 @@ func programDecodeError(data []byte, err error) error {
 	var raw json.RawMessage // the programme object, well formed
 	if json.NewDecoder(bytes.NewReader(data)).Decode(&raw) == nil {
 		l := &locator{}
-		l.value(raw, reflect.TypeFor[Program](), "")
+		l.value(raw, reflect.TypeFor[ProgramSpec](), "")
 		if err := l.p.Err(); err != nil {
 			return err
 		}

@@ -58,7 +58,7 @@ func TestMemoryStoreLargeAccounts(t *testing.T) {
 			want[c] -= 3
 		}
 		// A failed update that scribbles on its copy changes nothing.
-		key := loyalty.AccountKey{Program: p.ID, Customer: c, PointType: "points"}
+		key := loyalty.AccountKey{Program: p.ID(), Customer: c, PointType: "points"}
 		err := store.Update(ctx, []loyalty.AccountKey{key}, func(as []*loyalty.Account) (*loyalty.Commit, error) {
 			for j := range as[0].Lots {
 				as[0].Lots[j].Remaining = -1
@@ -68,7 +68,7 @@ func TestMemoryStoreLargeAccounts(t *testing.T) {
 		require.ErrorIs(t, err, boom)
 	}
 	for c, n := range want {
-		key := loyalty.AccountKey{Program: p.ID, Customer: c, PointType: "points"}
+		key := loyalty.AccountKey{Program: p.ID(), Customer: c, PointType: "points"}
 		require.NoError(t, loyaltytest.CheckInvariants(ctx, store, key))
 		b, err := svc.Balance(ctx, p, c, "points")
 		require.NoError(t, err)

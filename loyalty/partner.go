@@ -34,7 +34,7 @@ type Partner struct {
 
 func (p *Program) validatePartners(pr *programProblems) {
 	seen := map[string]bool{}
-	for i, x := range p.Partners {
+	for i, x := range p.spec.Partners {
 		f := fmt.Sprintf("partners[%d]", i)
 		if !programIDPattern.MatchString(x.ID) || seen[x.ID] {
 			pr.Addf(f+".id", "format", "%s is empty, malformed or used twice", clip.Quote(x.ID))
@@ -57,7 +57,7 @@ func (p *Program) validatePartners(pr *programProblems) {
 
 // Partner returns the partner with the ID.
 func (p *Program) Partner(id string) (Partner, bool) {
-	for _, x := range p.Partners {
+	for _, x := range p.spec.Partners {
 		if x.ID == id {
 			return x, true
 		}
@@ -79,13 +79,13 @@ type Exchange struct {
 
 func (s *Service) checkExchange(p *Program, x Exchange, in bool) (Partner, error) {
 	var probs kehu.Problems
-	if p == nil || p.loc == nil {
-		return Partner{}, kehu.Invalid("program", "required", "a validated programme is required")
+	if !p.usable() {
+		return Partner{}, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
 	partner, ok := p.Partner(x.Partner)
 	switch {
 	case !ok:
-		probs.Addf("partner", "unknown_partner", "%q is not a partner of programme %s", x.Partner, p.ID)
+		probs.Addf("partner", "unknown_partner", "%q is not a partner of programme %s", x.Partner, p.spec.ID)
 	case in && partner.InRate.IsZero(), !in && partner.OutRate.IsZero():
 		probs.Addf("partner", "closed", "exchanges with %s are closed in this direction", x.Partner)
 	}
@@ -126,7 +126,7 @@ func (s *Service) exchange(ctx context.Context, p *Program, partner Partner, x E
 	if ours < max(partner.MinPoints, 1) {
 		return Entry{}, kehu.Invalid("points", "min", fmt.Sprintf("the exchange is worth %d points, less than the minimum of %d", ours, max(partner.MinPoints, 1)))
 	}
-	key := AccountKey{Program: p.ID, Customer: x.Customer, PointType: partner.PointType}
+	key := AccountKey{Program: p.spec.ID, Customer: x.Customer, PointType: partner.PointType}
 	src := Source{Type: "partner:" + partner.ID, Ref: x.Ref}
 	dir := "out"
 	if in {
@@ -179,11 +179,11 @@ type Settlement struct {
 
 // PartnerSettlement lists a partner's exchanges with entries in [from, to).
 func (s *Service) PartnerSettlement(ctx context.Context, p *Program, partner string, from, to time.Time) (*Settlement, error) {
-	if p == nil || p.loc == nil {
-		return nil, kehu.Invalid("program", "required", "a validated programme is required")
+	if !p.usable() {
+		return nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
 	if _, ok := p.Partner(partner); !ok {
-		return nil, kehu.Invalid("partner", "unknown_partner", fmt.Sprintf("%q is not a partner of programme %s", partner, p.ID))
+		return nil, kehu.Invalid("partner", "unknown_partner", fmt.Sprintf("%q is not a partner of programme %s", partner, p.spec.ID))
 	}
 	if !to.After(from) {
 		return nil, kehu.Invalid("to", "range", "must be after from")
@@ -209,7 +209,7 @@ func (s *Service) PartnerSettlement(ctx context.Context, p *Program, partner str
 func (s *Service) eachEntry(ctx context.Context, p *Program, from, to time.Time, fn func(Entry)) error {
 	q := ScanQuery{PageRequest: kehu.PageRequest{Limit: 1000}}
 	for {
-		page, err := s.store.ScanAccounts(ctx, p.ID, q)
+		page, err := s.store.ScanAccounts(ctx, p.spec.ID, q)
 		if err != nil {
 			return err
 		}

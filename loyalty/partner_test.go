@@ -172,7 +172,7 @@ func TestNilProgrammeIsBadInputNotAPanic(t *testing.T) {
 }
 
 func TestRedeemAcrossPointTypesByPriority(t *testing.T) {
-	p, err := loyalty.NewProgram(loyalty.Program{ID: "bonus", Version: 1, Name: "Bonus", TimeZone: "UTC", Currency: "USD",
+	p, err := loyalty.Compile(loyalty.ProgramSpec{ID: "bonus", Version: 1, Name: "Bonus", TimeZone: "UTC", Currency: "USD",
 		SpendPolicy: loyalty.TypePriority,
 		PointTypes: []loyalty.PointType{
 			{Code: "base", Name: "Base", Kind: loyalty.Spendable, Expiry: loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}, Priority: 2},

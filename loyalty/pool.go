@@ -76,23 +76,23 @@ func (s *Service) limited(ctx context.Context, p *Program, key, dig string, keys
 // JoinPool adds a member to a household pool, up to the programme's MaxPoolMembers.
 func (s *Service) JoinPool(ctx context.Context, p *Program, pool, member crm.CustomerID) (*MemberState, error) {
 	var probs kehu.Problems
-	if p == nil || p.loc == nil {
-		return nil, kehu.Invalid("program", "required", "a validated programme is required")
+	if !p.usable() {
+		return nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
 	if pool.IsZero() || member.IsZero() || pool == member {
 		probs.Add("pool", "required", "a pool and a distinct member are required")
 	}
-	if p.Transfers.MaxPoolMembers == 0 {
+	if p.spec.Transfers.MaxPoolMembers == 0 {
 		probs.Add("pool", "closed", "the programme has no household pools")
 	}
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	err := s.store.UpdateMember(ctx, p.ID, pool, func(m *MemberState) error {
+	err := s.store.UpdateMember(ctx, p.spec.ID, pool, func(m *MemberState) error {
 		switch {
 		case slices.Contains(m.PoolMembers, member):
 			return nil
-		case len(m.PoolMembers) >= p.Transfers.MaxPoolMembers:
+		case len(m.PoolMembers) >= p.spec.Transfers.MaxPoolMembers:
 			return kehu.Invalid("pool", "max_pool_members", fmt.Sprintf("the pool already has %d members", len(m.PoolMembers)))
 		}
 		if m.JoinedAt.IsZero() {
@@ -105,11 +105,11 @@ func (s *Service) JoinPool(ctx context.Context, p *Program, pool, member crm.Cus
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Member(ctx, p.ID, pool)
+	return s.store.Member(ctx, p.spec.ID, pool)
 }
 
 func (s *Service) poolMember(ctx context.Context, p *Program, pool, member crm.CustomerID) error {
-	st, err := s.store.Member(ctx, p.ID, pool)
+	st, err := s.store.Member(ctx, p.spec.ID, pool)
 	if err != nil && ignoreNotFound(err) != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ type Contribution struct {
 // ContributeToPool moves a member's points into their household pool (a transfer, under
 // the transfer limits).
 func (s *Service) ContributeToPool(ctx context.Context, p *Program, c Contribution) ([]Entry, error) {
-	if p != nil && p.loc != nil {
+	if p.usable() {
 		if err := s.poolMember(ctx, p, c.Pool, c.Member); err != nil {
 			return nil, err
 		}
@@ -142,7 +142,7 @@ func (s *Service) ContributeToPool(ctx context.Context, p *Program, c Contributi
 
 // RedeemFromPool spends a pool's points on behalf of one of its members.
 func (s *Service) RedeemFromPool(ctx context.Context, p *Program, pool, member crm.CustomerID, c Points) (Entry, error) {
-	if p != nil && p.loc != nil {
+	if p.usable() {
 		if err := s.poolMember(ctx, p, pool, member); err != nil {
 			return Entry{}, err
 		}

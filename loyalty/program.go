@@ -1,6 +1,7 @@
 package loyalty
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"regexp"
@@ -122,9 +123,10 @@ const (
 	ReturnForgive ReturnMode = "forgive"
 )
 
-// Program is a loyalty programme definition: its point types and its rules. A Program is
-// immutable once loaded; changing rules means loading a new Version.
-type Program struct {
+// ProgramSpec is a loyalty programme as written, in Go or in strict JSON (LoadProgram):
+// its point types and its rules. Compile it to use it; changing the rules means compiling a
+// new Version.
+type ProgramSpec struct {
 	ID      string `json:"id"`
 	Version int    `json:"version"`
 	Name    string `json:"name"`
@@ -145,24 +147,69 @@ type Program struct {
 	Partners []Partner `json:"partners,omitempty"`
 	// Transfers limits transfers between members and household pools.
 	Transfers TransferRules `json:"transfers,omitzero"`
+}
 
-	loc *time.Location
-	// plan is the compiled, immutable form of Earning that Validate builds; nil until the
-	// programme validates.
+// Program is a compiled loyalty programme: every rule checked, every condition
+// type-checked and compiled, its time zone loaded. Compile and LoadProgram are the only
+// ways to get one, so a *Program is always valid. It is immutable and safe for concurrent
+// use; its accessors return copies. The zero Program is not usable, and every Service
+// method refuses a nil or zero one.
+type Program struct {
+	spec ProgramSpec // a deep copy of what was compiled
+	loc  *time.Location
+	// plan is the compiled, immutable form of Earning.
 	plan *earnPlan
 }
 
-// Location returns the programme's time zone (UTC until the programme is validated).
+// Spec returns a deep copy of the definition the programme was compiled from; compiling
+// it again gives the same programme.
+func (p *Program) Spec() ProgramSpec { return p.spec.clone() }
+
+// MarshalJSON writes the definition the programme was compiled from, the JSON that
+// LoadProgram reads back.
+func (p *Program) MarshalJSON() ([]byte, error) { return json.Marshal(p.spec) }
+
+// ID returns the programme's ID.
+func (p *Program) ID() string { return p.spec.ID }
+
+// Version returns the programme's version.
+func (p *Program) Version() int { return p.spec.Version }
+
+// Name returns the programme's name.
+func (p *Program) Name() string { return p.spec.Name }
+
+// TimeZone returns the name of the programme's IANA time zone; Location returns the zone.
+func (p *Program) TimeZone() string { return p.spec.TimeZone }
+
+// Currency returns the ISO 4217 code of the programme's amounts.
+func (p *Program) Currency() string { return p.spec.Currency }
+
+// PointTypes returns the programme's point types, in the order written.
+func (p *Program) PointTypes() []PointType { return slices.Clone(p.spec.PointTypes) }
+
+// Earning returns a copy of the programme's earning rules.
+func (p *Program) Earning() EarningRules { return p.spec.clone().Earning }
+
+// Tiers returns a copy of the programme's tiers, or nil for a programme without them.
+func (p *Program) Tiers() *Tiers { return p.spec.Tiers.clone() }
+
+// Partners returns the programme's coalition partners.
+func (p *Program) Partners() []Partner { return slices.Clone(p.spec.Partners) }
+
+// Transfers returns the programme's limits on transfers and household pools.
+func (p *Program) Transfers() TransferRules { return p.spec.Transfers }
+
+// Location returns the programme's time zone.
 func (p *Program) Location() *time.Location {
 	if p.loc == nil {
-		return time.UTC
+		return time.UTC // the zero Program, which every Service method refuses
 	}
 	return p.loc
 }
 
 // PointType returns the point type with the code.
 func (p *Program) PointType(code string) (PointType, bool) {
-	for _, t := range p.PointTypes {
+	for _, t := range p.spec.PointTypes {
 		if t.Code == code {
 			return t, true
 		}
@@ -214,19 +261,19 @@ func ParseReturnMode(s string) (ReturnMode, error) { return enum.Parse[ReturnMod
 // Spend returns the programme's spend policy: SpendPolicy, or NearestExpiryFirst when it
 // is empty.
 func (p *Program) Spend() SpendPolicy {
-	if p.SpendPolicy == "" {
+	if p.spec.SpendPolicy == "" {
 		return NearestExpiryFirst
 	}
-	return p.SpendPolicy
+	return p.spec.SpendPolicy
 }
 
 // ReturnPolicy returns what a refund does with points already spent: Returns, or
 // ReturnDebt when it is empty.
 func (p *Program) ReturnPolicy() ReturnMode {
-	if p.Returns == "" {
+	if p.spec.Returns == "" {
 		return ReturnDebt
 	}
-	return p.Returns
+	return p.spec.Returns
 }
 
 // Bounds on expiry policies: a century is more than any programme keeps points.
@@ -356,36 +403,11 @@ var (
 	pointCodePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
 )
 
-// NewProgram validates a copy of p and returns it. The copy shares nothing with p, so
-// changing p afterwards does not change the programme. Errors are a *kehu.ValidationError
-// listing every problem (see Validate).
-func NewProgram(p Program) (*Program, error) {
-	c := p.clone()
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
-
-// clone returns a deep copy of p's exported fields, without its validated state.
-func (p *Program) clone() *Program {
-	c := *p
-	c.loc, c.plan = nil, nil
-	c.PointTypes = slices.Clone(p.PointTypes)
-	if p.Earning.Base != nil {
-		c.Earning.Base = make([]BaseRate, len(p.Earning.Base))
-		for i, b := range p.Earning.Base {
-			c.Earning.Base[i] = cloneBaseRate(b)
-		}
-	}
-	c.Tiers = p.Tiers.clone()
-	c.Partners = slices.Clone(p.Partners)
-	c.Earning.Rules = slices.Clone(p.Earning.Rules)
-	c.Earning.Events = slices.Clone(p.Earning.Events)
-	return &c
-}
-
-// Validate checks the whole programme and reports every problem at once in a
+// Compile checks the whole definition and returns the compiled programme, or a
+// *kehu.ValidationError listing every problem at once (see below). The programme keeps a
+// deep copy of spec, so changing spec afterwards does not change it.
+//
+// Compile checks (fields such as "point_types[1].code" or "earning.rules[3].when"):
 // *kehu.ValidationError (fields such as "point_types[1].code" or "earning.rules[3].when"):
 //
 //   - id: required, 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-', starting with a letter or digit;
@@ -417,59 +439,76 @@ func (p *Program) clone() *Program {
 //     most 6 decimal places; an effect that gives nothing (no multiplier above 1, extra_base,
 //     bonus or tier_multiplier) is rule "required"; a tier level's multiplier is 1 or more
 //     when set ("tiers.levels[i].multiplier", rule "range").
-//
-// On success Validate stores the time zone (see Location) and the compiled rules that
-// Preview and EventAwards use; later changes to the exported fields have no effect on
-// them until Validate runs again. On failure the programme is left unvalidated: Location
-// is UTC and Preview refuses to run. Validate is not safe to call while other goroutines use
-// the programme; LoadProgram and NewProgram return programmes already validated.
-func (p *Program) Validate() error {
-	if p == nil {
-		return kehu.Invalid("program", "required", "is nil")
+func Compile(spec ProgramSpec) (*Program, error) {
+	p := &Program{spec: spec.clone()}
+	if err := p.compile(); err != nil {
+		return nil, err
 	}
+	return p, nil
+}
+
+// clone returns a deep copy of s.
+func (s ProgramSpec) clone() ProgramSpec {
+	c := s
+	c.PointTypes = slices.Clone(s.PointTypes)
+	if s.Earning.Base != nil {
+		c.Earning.Base = make([]BaseRate, len(s.Earning.Base))
+		for i, b := range s.Earning.Base {
+			c.Earning.Base[i] = cloneBaseRate(b)
+		}
+	}
+	c.Tiers = s.Tiers.clone()
+	c.Partners = slices.Clone(s.Partners)
+	c.Earning.Rules = slices.Clone(s.Earning.Rules)
+	c.Earning.Events = slices.Clone(s.Earning.Events)
+	return c
+}
+
+// compile checks p.spec and sets the zone and the compiled rules.
+func (p *Program) compile() error {
 	var pr programProblems
 	p.loc, p.plan = nil, nil
 
 	switch {
-	case p.ID == "":
+	case p.spec.ID == "":
 		pr.Add("id", "required", "is empty")
-	case !programIDPattern.MatchString(p.ID):
-		pr.Addf("id", "format", "%s is not 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-' starting with a letter or digit", clip.Quote(p.ID))
+	case !programIDPattern.MatchString(p.spec.ID):
+		pr.Addf("id", "format", "%s is not 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-' starting with a letter or digit", clip.Quote(p.spec.ID))
 	}
-	if strings.TrimSpace(p.Name) == "" {
+	if strings.TrimSpace(p.spec.Name) == "" {
 		pr.Add("name", "required", "is empty")
 	}
-	pr.name("name", p.Name)
-	if p.Version < 1 {
-		pr.Addf("version", "range", "%d is less than 1", p.Version)
+	pr.name("name", p.spec.Name)
+	if p.spec.Version < 1 {
+		pr.Addf("version", "range", "%d is less than 1", p.spec.Version)
 	}
 
 	var loc *time.Location
-	switch p.TimeZone {
+	switch p.spec.TimeZone {
 	case "":
 		pr.Add("time_zone", "required", `is empty: name an IANA zone such as "Asia/Shanghai" or "UTC"`)
 	case "Local":
 		pr.Add("time_zone", "unknown_zone", `"Local" depends on the machine: name an IANA zone`)
 	default:
-		l, err := time.LoadLocation(p.TimeZone)
+		l, err := time.LoadLocation(p.spec.TimeZone)
 		if err != nil {
-			pr.Addf("time_zone", "unknown_zone", "%s is not an IANA time zone", clip.Quote(p.TimeZone))
+			pr.Addf("time_zone", "unknown_zone", "%s is not an IANA time zone", clip.Quote(p.spec.TimeZone))
 		} else {
 			loc = l
 		}
 	}
 
-	cur, err := kehu.ParseCurrency(p.Currency)
+	cur, err := kehu.ParseCurrency(p.spec.Currency)
 	pr.Merge("", err)
 
-	if len(p.PointTypes) == 0 {
+	if len(p.spec.PointTypes) == 0 {
 		pr.Add("point_types", "required", "a programme needs at least one point type")
 	}
-	if len(p.PointTypes) > progMaxPointTypes {
-		pr.Addf("point_types", "max_items", "has %d point types, more than %d", len(p.PointTypes), progMaxPointTypes)
+	if len(p.spec.PointTypes) > progMaxPointTypes {
+		pr.Addf("point_types", "max_items", "has %d point types, more than %d", len(p.spec.PointTypes), progMaxPointTypes)
 	}
 	codes := map[string]int{}
-	for i, t := range p.PointTypes {
+	for i, t := range p.spec.PointTypes {
 		f := fmt.Sprintf("point_types[%d]", i)
 		switch {
 		case t.Code == "":
@@ -506,24 +545,24 @@ func (p *Program) Validate() error {
 		}
 	}
 
-	if p.SpendPolicy != "" && !p.SpendPolicy.Valid() {
-		pr.Addf("spend_policy", "enum", `%s is not "nearest_expiry", "oldest_first" or "type_priority"`, clip.Quote(string(p.SpendPolicy)))
+	if p.spec.SpendPolicy != "" && !p.spec.SpendPolicy.Valid() {
+		pr.Addf("spend_policy", "enum", `%s is not "nearest_expiry", "oldest_first" or "type_priority"`, clip.Quote(string(p.spec.SpendPolicy)))
 	}
-	if p.Returns != "" && !p.Returns.Valid() {
-		pr.Addf("returns", "enum", `%s is not "debt", "negative" or "forgive"`, clip.Quote(string(p.Returns)))
+	if p.spec.Returns != "" && !p.spec.Returns.Valid() {
+		pr.Addf("returns", "enum", `%s is not "debt", "negative" or "forgive"`, clip.Quote(string(p.spec.Returns)))
 	}
 
-	p.Tiers.validate(&pr, p)
+	p.spec.Tiers.validate(&pr, p)
 	p.validatePartners(&pr)
-	p.Transfers.validate(&pr)
+	p.spec.Transfers.validate(&pr)
 	plan := p.validateEarning(&pr, loc)
 	if err := pr.Err(); err != nil {
 		return err
 	}
 	plan.currency = cur
-	if p.Tiers != nil {
-		plan.tierExtra = make(map[string]uint64, len(p.Tiers.Levels))
-		for _, l := range p.Tiers.Levels {
+	if p.spec.Tiers != nil {
+		plan.tierExtra = make(map[string]uint64, len(p.spec.Tiers.Levels))
+		for _, l := range p.spec.Tiers.Levels {
 			plan.tierExtra[l.Code] = 0 // every level is known, with or without a benefit
 			if l.Multiplier.Sign() == 0 {
 				continue
@@ -538,6 +577,5 @@ func (p *Program) Validate() error {
 	return nil
 }
 
-// validated reports whether the programme passed Validate: then Location is its zone and
-// the compiled earning rules are ready.
-func (p *Program) validated() bool { return p != nil && p.loc != nil && p.plan != nil }
+// usable reports whether p is a compiled programme (not nil, not the zero Program).
+func (p *Program) usable() bool { return p != nil && p.plan != nil }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -81,12 +82,12 @@ func earnLoadErr(t *testing.T, jsonText string) *kehu.ValidationError {
 
 func TestLoadProgramRetail(t *testing.T) {
 	p := earnLoad(t, earnRetailJSON)
-	assert.Equal(t, "retail-cn", p.ID)
+	assert.Equal(t, "retail-cn", p.ID())
 	assert.Equal(t, "Asia/Shanghai", p.Location().String())
 	assert.Equal(t, loyalty.NearestExpiryFirst, p.Spend(), "empty spend_policy means nearest expiry first")
 	assert.Equal(t, loyalty.ReturnDebt, p.ReturnPolicy(), "empty returns means debt")
-	require.Len(t, p.Earning.Base, 2)
-	assert.Equal(t, kehu.Down, p.Earning.Base[0].RoundingMode(), "base rates round down by default")
+	require.Len(t, p.Earning().Base, 2)
+	assert.Equal(t, kehu.Down, p.Earning().Base[0].RoundingMode(), "base rates round down by default")
 	pt, ok := p.PointType("points")
 	require.True(t, ok)
 	assert.True(t, decimal.RequireFromString("0.01").Equal(pt.ValuePerPoint))
@@ -205,18 +206,45 @@ func TestValidateListsEveryProblem(t *testing.T) {
 	assert.Len(t, verr.Fields, len(want), "every problem once, nothing else:\n%s", verr)
 }
 
-func TestValidateZeroProgram(t *testing.T) {
-	var p loyalty.Program
-	err := p.Validate()
+func TestCompileZeroSpec(t *testing.T) {
+	p, err := loyalty.Compile(loyalty.ProgramSpec{})
+	assert.Nil(t, p, "no programme from a spec that does not compile")
 	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	for _, f := range []string{"id", "name", "version", "time_zone", "currency", "point_types"} {
 		assert.True(t, verr.Has(f, ""), "missing %s", f)
 	}
-	assert.Equal(t, time.UTC, p.Location(), "an invalid programme has no zone")
 
-	var nilp *loyalty.Program
-	assert.ErrorIs(t, nilp.Validate(), kehu.ErrInvalid)
+	// A nil or zero *Program is refused, never a panic.
+	svc := loyalty.NewService(nil, nil)
+	for _, bad := range []*loyalty.Program{nil, {}} {
+		_, err := svc.Balance(t.Context(), bad, crm.CustomerIDFrom([16]byte{1}), "points")
+		assert.ErrorIs(t, err, kehu.ErrInvalid)
+		_, err = bad.Preview(loyalty.Order{}, loyalty.Member{}, loyalty.Standing{}, nil)
+		assert.ErrorIs(t, err, kehu.ErrInvalid)
+	}
+}
+
+// A compiled programme is its own: the spec it came from and the copies its accessors
+// return can be changed without changing it, and Spec compiles to the same programme.
+func TestCompiledProgramIsImmutable(t *testing.T) {
+	spec := loyalty.MustLoadProgram(earnRetailJSON).Spec()
+	p, err := loyalty.Compile(spec)
+	require.NoError(t, err)
+	before := p.Spec()
+	spec.PointTypes[0].Code = "changed"
+	spec.Earning.Rules[0].When = "false"
+	p.PointTypes()[0].Code = "changed"
+	p.Earning().Rules[0].When = "false"
+	if tiers := p.Tiers(); tiers != nil {
+		tiers.Levels[0].Code = "changed"
+	}
+	assert.Equal(t, before, p.Spec(), "neither the spec nor the accessors' copies reach the programme")
+	again, err := loyalty.Compile(p.Spec())
+	require.NoError(t, err)
+	assert.Equal(t, p.Spec(), again.Spec())
+	assert.Equal(t, p.ID(), again.ID())
+	assert.Equal(t, p.Location(), again.Location())
 }
 
 func TestValidateTimeZone(t *testing.T) {
@@ -347,8 +375,8 @@ func TestRuleGoodExpressionsLoad(t *testing.T) {
 	}
 }
 
-func TestNewProgram(t *testing.T) {
-	src := loyalty.Program{
+func TestCompileCopiesTheSpec(t *testing.T) {
+	src := loyalty.ProgramSpec{
 		ID: "go-built", Version: 1, Name: "Built in Go", TimeZone: "Europe/Berlin", Currency: "eur",
 		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
 			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.ExpireAfter, Months: 24}}},
@@ -357,7 +385,7 @@ func TestNewProgram(t *testing.T) {
 			Rules: []loyalty.Rule{{ID: "weekend", Priority: 1, When: "date.weekend", Effect: loyalty.Effect{PointType: "points", Bonus: 10}}},
 		},
 	}
-	p, err := loyalty.NewProgram(src)
+	p, err := loyalty.Compile(src)
 	require.NoError(t, err)
 	assert.Equal(t, "Europe/Berlin", p.Location().String())
 
@@ -365,8 +393,8 @@ func TestNewProgram(t *testing.T) {
 	src.Earning.Base[0].Points = 1000
 	src.Earning.Base[0].ExcludeSKUs[0] = "OTHER"
 	src.Earning.Rules[0].Effect.Bonus = 1000
-	assert.Equal(t, int64(2), p.Earning.Base[0].Points)
-	assert.Equal(t, "DEPOSIT", p.Earning.Base[0].ExcludeSKUs[0])
+	assert.Equal(t, int64(2), p.Earning().Base[0].Points)
+	assert.Equal(t, "DEPOSIT", p.Earning().Base[0].ExcludeSKUs[0])
 
 	order := loyalty.Order{ID: "o", At: time.Date(2026, 5, 9, 10, 0, 0, 0, time.UTC), Currency: "EUR", // a Saturday
 		Lines: []loyalty.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10.00", "EUR")}}}
@@ -374,18 +402,18 @@ func TestNewProgram(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(30), e.Total("points"), "2 per €1 on €10 plus the weekend bonus of 10")
 
-	// Fields changed after validation are not used until the programme is validated again.
-	p.Earning.Rules[0].Effect.Bonus = 500
+	// A copy changed after compiling is not the programme.
+	p.Earning().Rules[0].Effect.Bonus = 500
 	e, err = p.Preview(order, loyalty.Member{}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, int64(30), e.Total("points"))
 
-	_, err = loyalty.NewProgram(loyalty.Program{})
+	_, err = loyalty.Compile(loyalty.ProgramSpec{})
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 }
 
-func TestPreviewNeedsValidatedProgram(t *testing.T) {
-	p := &loyalty.Program{ID: "x", Version: 1, Name: "x", TimeZone: "UTC", Currency: "CNY"}
+func TestPreviewNeedsACompiledProgram(t *testing.T) {
+	p := &loyalty.Program{}
 	_, err := p.Preview(loyalty.Order{}, loyalty.Member{}, loyalty.Standing{}, nil)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, _, err = p.EventAwards(loyalty.EventSignup, time.Now(), loyalty.Member{}, loyalty.Standing{}, nil)

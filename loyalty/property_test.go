@@ -212,7 +212,7 @@ func propertyProgram(t *testing.T, rng *rand.Rand) *loyalty.Program {
 		{Kind: loyalty.ExpireAfter, Days: 45},
 		{Kind: loyalty.NeverExpire},
 	}[rng.IntN(4)]
-	p, err := loyalty.NewProgram(loyalty.Program{
+	p, err := loyalty.Compile(loyalty.ProgramSpec{
 		ID: "prop", Version: 1, Name: "property", TimeZone: "Asia/Shanghai", Currency: "CNY",
 		SpendPolicy: spend, Returns: returns,
 		PointTypes: []loyalty.PointType{
@@ -229,7 +229,7 @@ func snapshot(t *testing.T, store loyalty.Store, p *loyalty.Program, members []c
 	t.Helper()
 	out := map[string]*loyalty.Account{}
 	for _, m := range members {
-		accts, err := store.MemberAccounts(context.Background(), p.ID, m)
+		accts, err := store.MemberAccounts(context.Background(), p.ID(), m)
 		require.NoError(t, err)
 		for _, a := range accts {
 			out[a.Key.String()] = a
@@ -244,7 +244,7 @@ func checkAll(t *testing.T, svc *loyalty.Service, store loyalty.Store, p *loyalt
 	ctx := context.Background()
 	for _, m := range members {
 		for _, typ := range types {
-			key := loyalty.AccountKey{Program: p.ID, Customer: m, PointType: typ}
+			key := loyalty.AccountKey{Program: p.ID(), Customer: m, PointType: typ}
 			a, err := store.Account(ctx, key)
 			if errors.Is(err, kehu.ErrNotFound) {
 				continue

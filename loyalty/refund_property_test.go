@@ -49,7 +49,7 @@ func refundSequence(t *testing.T, seed uint64) {
 	if expires {
 		expiry = loyalty.ExpiryPolicy{Kind: loyalty.ExpireAfter, Days: 20}
 	}
-	p, err := loyalty.NewProgram(loyalty.Program{
+	p, err := loyalty.Compile(loyalty.ProgramSpec{
 		ID: "refund-prop", Version: 1, Name: "refund property", TimeZone: "Asia/Shanghai", Currency: "CNY", Returns: mode,
 		SpendPolicy: []loyalty.SpendPolicy{loyalty.NearestExpiryFirst, loyalty.OldestFirst}[rng.IntN(2)],
 		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
@@ -181,19 +181,19 @@ func refundSequence(t *testing.T, seed uint64) {
 	}
 
 	book := func(c crm.CustomerID) int64 {
-		a, err := store.Account(ctx, loyalty.AccountKey{Program: p.ID, Customer: c, PointType: "points"})
+		a, err := store.Account(ctx, loyalty.AccountKey{Program: p.ID(), Customer: c, PointType: "points"})
 		if errors.Is(err, kehu.ErrNotFound) {
 			return 0
 		}
 		require.NoError(t, err)
 		return a.Book()
 	}
-	require.NoError(t, loyaltytest.CheckInvariants(ctx, store, loyalty.AccountKey{Program: p.ID, Customer: me, PointType: "points"}), where("invariants"))
+	require.NoError(t, loyaltytest.CheckInvariants(ctx, store, loyalty.AccountKey{Program: p.ID(), Customer: me, PointType: "points"}), where("invariants"))
 	if expires {
 		_, err := svc.ExpireDue(ctx, p, clock.Now(), 10)
 		require.NoError(t, err)
 		var lapsed int64 // what expiry took from the member
-		page, err := store.Entries(ctx, loyalty.AccountKey{Program: p.ID, Customer: me, PointType: "points"}, loyalty.EntryQuery{PageRequest: kehu.PageRequest{Limit: 1000}})
+		page, err := store.Entries(ctx, loyalty.AccountKey{Program: p.ID(), Customer: me, PointType: "points"}, loyalty.EntryQuery{PageRequest: kehu.PageRequest{Limit: 1000}})
 		require.NoError(t, err)
 		for _, e := range page.Items {
 			if e.Kind == loyalty.KindExpire {
@@ -219,7 +219,7 @@ func dumpLedger(t *testing.T, store loyalty.Store, p *loyalty.Program, members .
 	t.Helper()
 	ctx := context.Background()
 	for _, c := range members {
-		key := loyalty.AccountKey{Program: p.ID, Customer: c, PointType: "points"}
+		key := loyalty.AccountKey{Program: p.ID(), Customer: c, PointType: "points"}
 		page, err := store.Entries(ctx, key, loyalty.EntryQuery{PageRequest: kehu.PageRequest{Limit: 1000}})
 		require.NoError(t, err)
 		for _, e := range page.Items {

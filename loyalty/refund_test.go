@@ -30,7 +30,7 @@ type refundFixture struct {
 
 func newRefundFixture(t *testing.T, returns loyalty.ReturnMode) *refundFixture {
 	t.Helper()
-	p, err := loyalty.NewProgram(loyalty.Program{
+	p, err := loyalty.Compile(loyalty.ProgramSpec{
 		ID: "refunds", Version: 1, Name: "refunds", TimeZone: "Asia/Shanghai", Currency: "CNY", Returns: returns,
 		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
 			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}}},
@@ -48,7 +48,7 @@ func newRefundFixture(t *testing.T, returns loyalty.ReturnMode) *refundFixture {
 	store := loyalty.NewMemoryStore()
 	f := &refundFixture{ctx: context.Background(), svc: loyalty.NewService(store, opts), store: store, p: p,
 		member: loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{7})}}
-	f.key = loyalty.AccountKey{Program: p.ID, Customer: f.member.CustomerID, PointType: "points"}
+	f.key = loyalty.AccountKey{Program: p.ID(), Customer: f.member.CustomerID, PointType: "points"}
 	f.order = loyalty.Order{ID: "SO-1", At: clock.Now(), Currency: "CNY", Lines: []loyalty.OrderLine{
 		{ID: "A", SKU: "BEANS", Category: "coffee", Quantity: 2, Amount: kehu.MustMoney("100.00", "CNY")},
 		{ID: "B", SKU: "LEAF", Category: "tea", Quantity: 1, Amount: kehu.MustMoney("50.00", "CNY")},

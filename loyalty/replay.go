@@ -53,8 +53,8 @@ func (d ReplayDiff) Changed() bool { return len(d.Delta) > 0 || d.CurrentTier !=
 // itself causes, as EarnOrder does.
 func Replay(current, candidate *Program, activity iter.Seq[Activity]) ([]ReplayDiff, error) {
 	for _, p := range []*Program{current, candidate} {
-		if !p.validated() {
-			return nil, kehu.Invalid("program", "required", "both programmes must be validated")
+		if !p.usable() {
+			return nil, kehu.Invalid("program", "required", "both programmes must be compiled (Compile or LoadProgram)")
 		}
 	}
 	type side struct {
@@ -95,16 +95,16 @@ func Replay(current, candidate *Program, activity iter.Seq[Activity]) ([]ReplayD
 				held, figs := sd.tiers.advance(at)
 				var e *Earning
 				var err error
-				if p.Tiers != nil {
+				if p.spec.Tiers != nil {
 					e, err = p.previewAfterUpgrade(*a.Order, a.Member, held, figs, sd.usage)
 				} else {
 					e, err = p.Preview(*a.Order, a.Member, Standing{}, sd.usage)
 				}
 				if err != nil {
-					return nil, fmt.Errorf("activity %d (order %s) under version %d: %w", n-1, a.Order.ID, p.Version, err)
+					return nil, fmt.Errorf("activity %d (order %s) under version %d: %w", n-1, a.Order.ID, p.spec.Version, err)
 				}
 				awards = e.Awards()
-				if p.Tiers != nil {
+				if p.spec.Tiers != nil {
 					sd.tiers.facts = append(sd.tiers.facts, orderFact(*a.Order, at))
 				}
 			default:
@@ -112,14 +112,14 @@ func Replay(current, candidate *Program, activity iter.Seq[Activity]) ([]ReplayD
 				held, _ := sd.tiers.advance(at)
 				aw, _, err := p.EventAwards(a.Event, a.At, a.Member, Standing{Tier: held}, sd.usage)
 				if err != nil {
-					return nil, fmt.Errorf("activity %d (event %s) under version %d: %w", n-1, a.Event, p.Version, err)
+					return nil, fmt.Errorf("activity %d (event %s) under version %d: %w", n-1, a.Event, p.spec.Version, err)
 				}
 				awards = aw
 			}
 			for _, aw := range awards {
 				sd.points[aw.PointType] += aw.Points
 				sd.usage.add(aw.RuleID, at, aw.Points)
-				if p.Tiers != nil && aw.PointType == p.Tiers.QualifyingType {
+				if p.spec.Tiers != nil && aw.PointType == p.spec.Tiers.QualifyingType {
 					sd.tiers.facts = append(sd.tiers.facts, tierFact{at: at, points: aw.Points})
 				}
 			}
@@ -179,12 +179,12 @@ type replayTiers struct {
 // activity) and returns the tier in force and the figures of the window in progress; both
 // are zero for a programme without tiers.
 func (r *replayTiers) advance(at time.Time) (string, Figures) {
-	t := r.p.Tiers
+	t := r.p.spec.Tiers
 	if t == nil {
 		return "", Figures{}
 	}
 	loc := r.p.Location()
-	minor := int32(kehu.Currency(r.p.Currency).MinorUnits())
+	minor := int32(kehu.Currency(r.p.spec.Currency).MinorUnits())
 	joined := r.state.JoinedAt
 	if joined.IsZero() {
 		joined = at

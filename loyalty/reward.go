@@ -145,8 +145,8 @@ func (r *Reward) Validate(p *Program) error {
 	if r == nil {
 		return kehu.Invalid("reward", "required", "is nil")
 	}
-	if p == nil || p.loc == nil {
-		return kehu.Invalid("program", "required", "a validated programme is required (LoadProgram or NewProgram)")
+	if !p.usable() {
+		return kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
 	var probs kehu.Problems
 	switch {
@@ -155,8 +155,8 @@ func (r *Reward) Validate(p *Program) error {
 	case !rewardIDPattern.MatchString(r.ID):
 		probs.Addf("id", "format", "%s is not 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-' starting with a letter or digit", clip.Quote(r.ID))
 	}
-	if r.Program != p.ID {
-		probs.Addf("program", "mismatch", "%s is not the programme %s", clip.Quote(r.Program), p.ID)
+	if r.Program != p.spec.ID {
+		probs.Addf("program", "mismatch", "%s is not the programme %s", clip.Quote(r.Program), p.spec.ID)
 	}
 	switch {
 	case strings.TrimSpace(r.Name) == "":
@@ -173,8 +173,8 @@ func (r *Reward) Validate(p *Program) error {
 		probs.Addf("points", "range", "%d is not between 1 and %d", r.Points, int64(MaxPoints))
 	}
 	if r.Cash != nil {
-		if cur, _ := kehu.ParseCurrency(p.Currency); r.Cash.Currency() != cur {
-			probs.Addf("cash", "currency", "is in %s, not the programme's currency %s", clip.Quote(string(r.Cash.Currency())), p.Currency)
+		if cur, _ := kehu.ParseCurrency(p.spec.Currency); r.Cash.Currency() != cur {
+			probs.Addf("cash", "currency", "is in %s, not the programme's currency %s", clip.Quote(string(r.Cash.Currency())), p.spec.Currency)
 		}
 		if !r.Cash.IsPositive() {
 			probs.Add("cash", "positive", "must be more than zero; leave it out for a reward paid in points only")
@@ -215,7 +215,7 @@ func (r *Reward) validateTiers(p *Program, probs *kehu.Problems) {
 		probs.Addf("tiers", "max_items", "has %d tiers, more than %d", len(r.Tiers), rewardMaxTiers)
 		return
 	}
-	if p.Tiers == nil {
+	if p.spec.Tiers == nil {
 		probs.Add("tiers", "unknown_tier", "the programme defines no tiers")
 		return
 	}
@@ -227,8 +227,8 @@ func (r *Reward) validateTiers(p *Program, probs *kehu.Problems) {
 			probs.Add(f, "required", "is empty")
 		case seen[code]:
 			probs.Addf(f, "unique", "%s is listed twice", clip.Quote(code))
-		case p.Tiers.Level(code) < 0:
-			probs.Addf(f, "unknown_tier", "%s is not a tier of programme %s", clip.Quote(code), p.ID)
+		case p.spec.Tiers.Level(code) < 0:
+			probs.Addf(f, "unknown_tier", "%s is not a tier of programme %s", clip.Quote(code), p.spec.ID)
 		}
 		seen[code] = true
 	}

@@ -35,8 +35,8 @@ type rwEnv struct {
 
 var rwStart = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
-func rwProgram() loyalty.Program {
-	return loyalty.Program{
+func rwProgram() loyalty.ProgramSpec {
+	return loyalty.ProgramSpec{
 		ID: "retail", Version: 1, Name: "Retail Club", TimeZone: "Asia/Shanghai", Currency: "CNY",
 		PointTypes: []loyalty.PointType{
 			{Code: "points", Name: "Points", Kind: loyalty.Spendable,
@@ -61,7 +61,7 @@ func newRwEnv(t *testing.T) *rwEnv {
 	events := &kehu.Recorder{}
 	opts.Events = events
 	store := loyalty.NewMemoryStore()
-	p, err := loyalty.NewProgram(rwProgram())
+	p, err := loyalty.Compile(rwProgram())
 	require.NoError(t, err, "test programme")
 	return &rwEnv{t: t, ctx: t.Context(), store: store, svc: loyalty.NewService(store, opts), clock: clock, ids: ids, events: events, p: p}
 }
@@ -113,7 +113,7 @@ func (e *rwEnv) reserve(c crm.CustomerID, reward string, units int64, key string
 // check runs the ledger's invariants on the member's points account.
 func (e *rwEnv) check(c crm.CustomerID) {
 	e.t.Helper()
-	k := loyalty.AccountKey{Program: e.p.ID, Customer: c, PointType: "points"}
+	k := loyalty.AccountKey{Program: e.p.ID(), Customer: c, PointType: "points"}
 	if _, err := e.store.Account(e.ctx, k); errors.Is(err, kehu.ErrNotFound) {
 		return
 	}
@@ -121,11 +121,11 @@ func (e *rwEnv) check(c crm.CustomerID) {
 }
 
 func TestRewardValidate(t *testing.T) {
-	p, err := loyalty.NewProgram(rwProgram())
+	p, err := loyalty.Compile(rwProgram())
 	require.NoError(t, err)
 	noTiers := rwProgram()
 	noTiers.Tiers = nil
-	pNoTiers, err := loyalty.NewProgram(noTiers)
+	pNoTiers, err := loyalty.Compile(noTiers)
 	require.NoError(t, err)
 	cny, usd, zero := kehu.MustMoney("9.90", "CNY"), kehu.MustMoney("1.00", "USD"), kehu.MustMoney("0", "CNY")
 	valid := func() loyalty.Reward {
@@ -175,7 +175,7 @@ func TestRewardValidate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := valid()
 			if tc.p == pNoTiers {
-				r.Program = pNoTiers.ID
+				r.Program = pNoTiers.ID()
 			}
 			tc.edit(&r)
 			err := r.Validate(tc.p)
@@ -198,10 +198,9 @@ func TestRewardValidate(t *testing.T) {
 			assert.True(t, verr.Has(f, ""), "want a problem on %s in %v", f, verr)
 		}
 	})
-	t.Run("unvalidated programme", func(t *testing.T) {
+	t.Run("zero programme", func(t *testing.T) {
 		r := valid()
-		def := rwProgram()
-		assert.ErrorIs(t, r.Validate(&def), kehu.ErrInvalid)
+		assert.ErrorIs(t, r.Validate(&loyalty.Program{}), kehu.ErrInvalid)
 		assert.ErrorIs(t, r.Validate(nil), kehu.ErrInvalid)
 	})
 }
@@ -298,7 +297,7 @@ func TestReserveRefusals(t *testing.T) {
 			assert.Equal(t, stock, e.stock(r.ID), "a refused reservation leaves the stock as it was")
 			assert.Equal(t, avail, e.available(c), "a refused reservation holds no points")
 			if key != "" {
-				_, err = e.svc.Reservation(e.ctx, e.p, loyalty.ReservationID(e.p.ID, key))
+				_, err = e.svc.Reservation(e.ctx, e.p, loyalty.ReservationID(e.p.ID(), key))
 				assert.ErrorIs(t, err, kehu.ErrNotFound, "a refused reservation is not stored")
 			}
 			e.check(c)

@@ -468,9 +468,9 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 	if loc == nil {
 		loc = time.UTC
 	}
-	types := make(map[string]int, len(p.PointTypes))
+	types := make(map[string]int, len(p.spec.PointTypes))
 	plan := &earnPlan{loc: loc}
-	for _, t := range p.PointTypes {
+	for _, t := range p.spec.PointTypes {
 		if _, dup := types[t.Code]; !dup {
 			types[t.Code] = len(plan.types)
 			plan.types = append(plan.types, t.Code)
@@ -485,7 +485,7 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 			pr.Addf(field, "unknown_point_type", "%s is not a point type of the programme", clip.Quote(code))
 		}
 	}
-	e := &p.Earning
+	e := &p.spec.Earning
 
 	if len(e.Base) > progMaxBaseRates {
 		pr.Addf("earning.base", "max_items", "has %d base rates, more than %d", len(e.Base), progMaxBaseRates)
@@ -519,7 +519,7 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 			}
 		}
 		cb := compiledBase{BaseRate: cloneBaseRate(b), typeIndex: types[b.PointType],
-			name:     fmt.Sprintf("%d %s per %s %s", b.Points, b.PointType, b.Per, p.Currency),
+			name:     fmt.Sprintf("%d %s per %s %s", b.Points, b.PointType, b.Per, p.spec.Currency),
 			rounding: b.RoundingMode().String(), roundUp: roundingTable(b.RoundingMode())}
 		if b.Per.Sign() > 0 && b.Per.NumDigits() <= 18 {
 			cb.perCoef, cb.perExp = uint64(b.Per.CoefficientInt64()), b.Per.Exponent()
@@ -593,7 +593,7 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 		if r.Effect.Bonus < 0 || r.Effect.Bonus > progMaxBonus {
 			pr.Addf(f+".effect.bonus", "range", "%d is not between 0 and %d", r.Effect.Bonus, int64(progMaxBonus))
 		}
-		if r.Effect.TierMultiplier && p.Tiers == nil {
+		if r.Effect.TierMultiplier && p.spec.Tiers == nil {
 			pr.Add(f+".effect.tier_multiplier", "tiers", "the programme has no tiers")
 		}
 		if extraOK && r.Effect.Extra().Sign() == 0 && r.Effect.Bonus == 0 && !r.Effect.TierMultiplier {

@@ -92,7 +92,7 @@ func FuzzRuleExpression(f *testing.F) {
 		f.Add(seed, true)
 	}
 	f.Fuzz(func(t *testing.T, when string, perLine bool) {
-		p, err := loyalty.NewProgram(loyalty.Program{
+		p, err := loyalty.Compile(loyalty.ProgramSpec{
 			ID: "fuzz", Version: 1, Name: "Fuzz", TimeZone: "Asia/Shanghai", Currency: "CNY",
 			PointTypes: []loyalty.PointType{{Code: "points", Kind: loyalty.Spendable, Expiry: loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}}},
 			Earning: loyalty.EarningRules{
@@ -121,8 +121,8 @@ func FuzzRuleExpression(f *testing.F) {
 // on an error that is neither a validation error nor a rule error.
 func earnExercise(t *testing.T, p *loyalty.Program) {
 	t.Helper()
-	cur := kehu.Currency(p.Currency)
-	if c, err := kehu.ParseCurrency(p.Currency); err == nil {
+	cur := kehu.Currency(p.Currency())
+	if c, err := kehu.ParseCurrency(p.Currency()); err == nil {
 		cur = c
 	}
 	amount := func(s string) kehu.Money {
@@ -139,8 +139,8 @@ func earnExercise(t *testing.T, p *loyalty.Program) {
 		{ID: "3", SKU: "GC", Category: "gift_card", Quantity: 1, Amount: amount("1000000")},
 	}}
 	var standing loyalty.Standing
-	if p.Tiers != nil && len(p.Tiers.Levels) > 0 {
-		standing.Tier = p.Tiers.Levels[len(p.Tiers.Levels)-1].Code
+	if p.Tiers() != nil && len(p.Tiers().Levels) > 0 {
+		standing.Tier = p.Tiers().Levels[len(p.Tiers().Levels)-1].Code
 	}
 	member := loyalty.Member{BirthDate: kehu.MustDate(1990, time.April, 1), Tags: []string{"vip"},
 		JoinedAt: at.AddDate(-1, 0, 0), Attributes: map[string]any{"x": 2, "s": "7"}}

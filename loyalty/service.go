@@ -96,8 +96,8 @@ func (s *Service) run(ctx context.Context, p *Program, key, dig string, keys []A
 // runAll is run that also returns every entry written, expiry entries included.
 func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys []AccountKey,
 	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, []Entry, error) {
-	if p == nil || p.loc == nil {
-		return nil, nil, kehu.Invalid("program", "required", "a validated programme is required (LoadProgram or NewProgram)")
+	if !p.usable() {
+		return nil, nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
 	if key != "" {
 		if out, done, err := s.replay(ctx, p, key, dig); done || err != nil {
@@ -116,7 +116,7 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 				break
 			}
 		}
-		st := &runState{op: ledgerOp{at: s.opts.Now(), version: p.Version, key: key, actor: kehu.ActorFrom(ctx), uuid: s.opts.NewID}}
+		st := &runState{op: ledgerOp{at: s.opts.Now(), version: p.spec.Version, key: key, actor: kehu.ActorFrom(ctx), uuid: s.opts.NewID}}
 		err = s.store.Update(ctx, keys, func(accts []*Account) (*Commit, error) {
 			st.ruled = true
 			st.op.internal = st.op.internal[:0]
@@ -152,7 +152,7 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 				st.commit.Entries = append(slices.Clip(all), st.op.internal...)
 			}
 			if key != "" {
-				st.cmd = Command{Program: p.ID, Key: key, Digest: dig, At: st.op.at, Entries: es}
+				st.cmd = Command{Program: p.spec.ID, Key: key, Digest: dig, At: st.op.at, Entries: es}
 				st.commit.Command = &st.cmd
 			}
 			st.ruled = false
@@ -191,7 +191,7 @@ type runState struct {
 
 // replay answers a command whose key was seen before: its first result, or kehu.ErrKeyReused.
 func (s *Service) replay(ctx context.Context, p *Program, key, dig string) ([]Entry, bool, error) {
-	cmd, err := s.store.Command(ctx, p.ID, key)
+	cmd, err := s.store.Command(ctx, p.spec.ID, key)
 	switch {
 	case errors.Is(err, kehu.ErrNotFound):
 		return nil, false, nil
@@ -236,7 +236,7 @@ func (e LedgerEvent) OccurredAt() time.Time { return e.Entry.At }
 func pointType(p *Program, field, code string, probs *kehu.Problems) PointType {
 	pt, ok := p.PointType(code)
 	if !ok {
-		probs.Addf(field, "unknown_point_type", "%q is not a point type of programme %s", code, p.ID)
+		probs.Addf(field, "unknown_point_type", "%q is not a point type of programme %s", code, p.spec.ID)
 	}
 	return pt
 }
@@ -300,7 +300,7 @@ func checkKey(key string, library bool) error {
 }
 
 func (c *Points) key(p *Program) AccountKey {
-	return AccountKey{Program: p.ID, Customer: c.Customer, PointType: c.PointType}
+	return AccountKey{Program: p.spec.ID, Customer: c.Customer, PointType: c.PointType}
 }
 
 // Earn credits points to a member as a new lot, with the point type's expiry and pending
@@ -372,12 +372,12 @@ func (s *Service) RedeemAcross(ctx context.Context, p *Program, c Points) ([]Ent
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	types := slices.Clone(p.PointTypes)
+	types := slices.Clone(p.spec.PointTypes)
 	types = slices.DeleteFunc(types, func(t PointType) bool { return t.Kind != Spendable })
 	slices.SortStableFunc(types, func(a, b PointType) int { return a.Priority - b.Priority })
 	keys := make([]AccountKey, len(types))
 	for i, t := range types {
-		keys[i] = AccountKey{Program: p.ID, Customer: c.Customer, PointType: t.Code}
+		keys[i] = AccountKey{Program: p.spec.ID, Customer: c.Customer, PointType: t.Code}
 	}
 	if c.Source.Type == "" {
 		c.Source.Type = "redemption"
@@ -471,7 +471,7 @@ func (s *Service) reverseHold(ctx context.Context, p *Program, id EntryID, reaso
 // reverse undoes orig; see Reverse.
 func (s *Service) reverse(ctx context.Context, p *Program, orig *Entry, reason string) ([]Entry, error) {
 	id := orig.ID
-	if orig.Account.Program != p.ID {
+	if orig.Account.Program != p.spec.ID {
 		return nil, kehu.Invalid("entry", "program", fmt.Sprintf("entry %s belongs to programme %s", id, orig.Account.Program))
 	}
 	if orig.Kind == KindTransferOut || orig.Kind == KindTransferIn {
@@ -570,7 +570,7 @@ func (s *Service) Refund(ctx context.Context, p *Program, r Refund) ([]Entry, er
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	earned, err := s.store.EntriesBySource(ctx, p.ID, "order", r.Order)
+	earned, err := s.store.EntriesBySource(ctx, p.spec.ID, "order", r.Order)
 	if err != nil {
 		return nil, err
 	}
@@ -723,7 +723,7 @@ func (op *ledgerOp) takeBack(a *Account, orig *Entry, p *Program, pt PointType, 
 // reverseTransfer undoes both sides of a transfer in one step: the sender's points go back
 // to the lots they came from, and the receiver's lot is taken back under the return policy.
 func (s *Service) reverseTransfer(ctx context.Context, p *Program, orig *Entry, reason string) ([]Entry, error) {
-	sides, err := s.store.EntriesBySource(ctx, p.ID, "transfer", orig.Source.Ref)
+	sides, err := s.store.EntriesBySource(ctx, p.spec.ID, "transfer", orig.Source.Ref)
 	if err != nil {
 		return nil, err
 	}
@@ -784,10 +784,10 @@ func (op *ledgerOp) restore(a *Account, orig *Entry, reason string) Entry {
 	return e
 }
 
-// needProgram refuses a nil or unvalidated programme.
+// needProgram refuses a nil or zero programme.
 func needProgram(p *Program) error {
-	if p == nil || p.loc == nil {
-		return kehu.Invalid("program", "required", "a validated programme is required (LoadProgram or NewProgram)")
+	if !p.usable() {
+		return kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
 	return nil
 }

@@ -49,8 +49,8 @@ type EarnResult struct {
 // the cap's room back, so buying, returning and buying again cannot earn a capped bonus
 // twice.
 func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member) (*EarnResult, error) {
-	if p == nil || p.loc == nil {
-		return nil, kehu.Invalid("program", "required", "a validated programme is required")
+	if !p.usable() {
+		return nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
 	customer := o.CustomerID
 	switch {
@@ -98,7 +98,7 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member) 
 					return nil, nil, kehu.Invalid("order", "max_points", fmt.Sprintf("earns %d %s points, more than one command may move (%d)", total, g.pointType, int64(MaxPoints)))
 				}
 			}
-			if p.Tiers != nil {
+			if p.spec.Tiers != nil {
 				groups = append(groups, groupAwards(qualifyingAwards(o))...)
 			}
 			setUnits(groups, o.Lines)
@@ -111,7 +111,7 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member) 
 	if err != nil {
 		return nil, err
 	}
-	if p.Tiers != nil {
+	if p.spec.Tiers != nil {
 		// Upgrades happen as soon as a threshold is crossed.
 		if _, err := s.EvaluateTier(ctx, p, customer); err != nil {
 			return res, err
@@ -223,8 +223,8 @@ func qualifyingAwards(o Order) []Award {
 // event and ref. Rules read the tier the ledger holds for the member now (see Standing),
 // never one from m.
 func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, m Member, ref string) (*EarnResult, error) {
-	if p == nil || p.loc == nil {
-		return nil, kehu.Invalid("program", "required", "a validated programme is required")
+	if !p.usable() {
+		return nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
 	var probs kehu.Problems
 	checkMember(m.CustomerID, &probs)
@@ -271,12 +271,12 @@ func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerI
 	}
 	keys := make([]AccountKey, len(types), len(types)+len(asked))
 	for i, t := range types {
-		keys[i] = AccountKey{Program: p.ID, Customer: customer, PointType: t}
+		keys[i] = AccountKey{Program: p.spec.ID, Customer: customer, PointType: t}
 	}
 	// Each question's counter; questions about the same instants share one.
 	counterOf := make([]int, len(asked))
 	for i, q := range asked {
-		k := AccountKey{Program: p.ID, Customer: customer, PointType: capCounter(q.rule, q.from, q.to, p.Location())}
+		k := AccountKey{Program: p.spec.ID, Customer: customer, PointType: capCounter(q.rule, q.from, q.to, p.Location())}
 		if j := indexKey(keys, k); j >= 0 {
 			counterOf[i] = j
 			continue
@@ -549,11 +549,11 @@ func (s *Service) Release(ctx context.Context, p *Program, customer crm.Customer
 	if err := probs.Err(); err != nil {
 		return Entry{}, err
 	}
-	earned, err := s.store.EntriesBySource(ctx, p.ID, "order", order)
+	earned, err := s.store.EntriesBySource(ctx, p.spec.ID, "order", order)
 	if err != nil {
 		return Entry{}, err
 	}
-	key := AccountKey{Program: p.ID, Customer: customer, PointType: pointType}
+	key := AccountKey{Program: p.spec.ID, Customer: customer, PointType: pointType}
 	lots := map[LotID]bool{}
 	for _, e := range earned {
 		if e.Kind == KindEarn && e.Account == key {

@@ -27,8 +27,8 @@ type ExpiryReport struct {
 // expiry are never spendable, whether or not this has run.
 func (s *Service) ExpireDue(ctx context.Context, p *Program, asOf time.Time, batch int) (ExpiryReport, error) {
 	var rep ExpiryReport
-	if p == nil || p.loc == nil {
-		return rep, kehu.Invalid("program", "required", "a validated programme is required")
+	if !p.usable() {
+		return rep, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
 	if asOf.After(s.opts.Now()) {
 		return rep, kehu.Invalid("as_of", "future", "cannot expire points ahead of the clock")
@@ -41,7 +41,7 @@ func (s *Service) ExpireDue(ctx context.Context, p *Program, asOf time.Time, bat
 	}
 	q := ScanQuery{DueBy: asOf, PageRequest: kehu.PageRequest{Limit: batch}}
 	for {
-		page, err := s.store.ScanAccounts(ctx, p.ID, q)
+		page, err := s.store.ScanAccounts(ctx, p.spec.ID, q)
 		if err != nil {
 			return rep, err
 		}
@@ -84,7 +84,7 @@ func (s *Service) account(ctx context.Context, p *Program, customer crm.Customer
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	key := AccountKey{Program: p.ID, Customer: customer, PointType: pointType}
+	key := AccountKey{Program: p.spec.ID, Customer: customer, PointType: pointType}
 	a, err := s.store.Account(ctx, key)
 	if errors.Is(err, kehu.ErrNotFound) {
 		return &Account{Key: key}, nil
@@ -218,18 +218,18 @@ type LiabilityLine struct {
 // pending, never counting expired points) and their value at the point type's
 // ValuePerPoint, rounded half-up to the currency's minor units.
 func (s *Service) Liability(ctx context.Context, p *Program, asOf time.Time) ([]LiabilityLine, error) {
-	if p == nil || p.loc == nil {
-		return nil, kehu.Invalid("program", "required", "a validated programme is required")
+	if !p.usable() {
+		return nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
-	lines := make([]LiabilityLine, len(p.PointTypes))
+	lines := make([]LiabilityLine, len(p.spec.PointTypes))
 	idx := map[string]int{}
-	for i, pt := range p.PointTypes {
+	for i, pt := range p.spec.PointTypes {
 		lines[i].PointType = pt.Code
 		idx[pt.Code] = i
 	}
 	q := ScanQuery{PageRequest: kehu.PageRequest{Limit: 1000}}
 	for {
-		page, err := s.store.ScanAccounts(ctx, p.ID, q)
+		page, err := s.store.ScanAccounts(ctx, p.spec.ID, q)
 		if err != nil {
 			return nil, err
 		}
@@ -248,9 +248,9 @@ func (s *Service) Liability(ctx context.Context, p *Program, asOf time.Time) ([]
 		}
 		q.After = page.Next
 	}
-	for i, pt := range p.PointTypes {
+	for i, pt := range p.spec.PointTypes {
 		amount := pt.ValuePerPoint.Mul(decimal.NewFromInt(lines[i].Available + lines[i].Pending))
-		m, err := kehu.MoneyFromDecimal(amount, kehu.Currency(p.Currency))
+		m, err := kehu.MoneyFromDecimal(amount, kehu.Currency(p.spec.Currency))
 		if err != nil {
 			return nil, err
 		}
@@ -271,15 +271,15 @@ type BreakageLine struct {
 // Breakage returns, per point type, the points earned and the points expired by entries
 // in [from, to), and their ratio.
 func (s *Service) Breakage(ctx context.Context, p *Program, from, to time.Time) ([]BreakageLine, error) {
-	if p == nil || p.loc == nil {
-		return nil, kehu.Invalid("program", "required", "a validated programme is required")
+	if !p.usable() {
+		return nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
 	if !to.After(from) {
 		return nil, kehu.Invalid("to", "range", "must be after from")
 	}
-	lines := make([]BreakageLine, len(p.PointTypes))
+	lines := make([]BreakageLine, len(p.spec.PointTypes))
 	idx := map[string]int{}
-	for i, pt := range p.PointTypes {
+	for i, pt := range p.spec.PointTypes {
 		lines[i].PointType = pt.Code
 		idx[pt.Code] = i
 	}

@@ -52,8 +52,8 @@ func (s *Service) rewards() (RewardStore, error) {
 
 // rewardsFor checks the programme and returns the RewardStore.
 func (s *Service) rewardsFor(p *Program) (RewardStore, error) {
-	if p == nil || p.loc == nil {
-		return nil, kehu.Invalid("program", "required", "a validated programme is required (LoadProgram or NewProgram)")
+	if !p.usable() {
+		return nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
 	return s.rewards()
 }
@@ -69,7 +69,7 @@ func (s *Service) PutReward(ctx context.Context, p *Program, r Reward) error {
 		return err
 	}
 	if r.Program == "" {
-		r.Program = p.ID
+		r.Program = p.spec.ID
 	}
 	r.ValidFrom, r.ValidTo = kehu.Truncate(r.ValidFrom), kehu.Truncate(r.ValidTo)
 	if err := r.Validate(p); err != nil {
@@ -78,7 +78,7 @@ func (s *Service) PutReward(ctx context.Context, p *Program, r Reward) error {
 	r.UpdatedAt = s.opts.Now()
 	err = rs.PutReward(ctx, r)
 	if errors.Is(err, kehu.ErrConflict) {
-		if cur, gerr := rs.Reward(ctx, p.ID, r.ID); gerr == nil && cur.sameTerms(&r) {
+		if cur, gerr := rs.Reward(ctx, p.spec.ID, r.ID); gerr == nil && cur.sameTerms(&r) {
 			return nil
 		}
 	}
@@ -91,7 +91,7 @@ func (s *Service) Reward(ctx context.Context, p *Program, id string) (*Reward, e
 	if err != nil {
 		return nil, err
 	}
-	return rs.Reward(ctx, p.ID, id)
+	return rs.Reward(ctx, p.spec.ID, id)
 }
 
 // Rewards returns one page of the programme's catalogue, in ID order.
@@ -100,7 +100,7 @@ func (s *Service) Rewards(ctx context.Context, p *Program, pr kehu.PageRequest) 
 	if err != nil {
 		return kehu.Page[*Reward]{}, err
 	}
-	return rs.Rewards(ctx, p.ID, pr)
+	return rs.Rewards(ctx, p.spec.ID, pr)
 }
 
 // Reservation returns a reservation, or kehu.ErrNotFound.
@@ -109,7 +109,7 @@ func (s *Service) Reservation(ctx context.Context, p *Program, id string) (*Rese
 	if err != nil {
 		return nil, err
 	}
-	return rs.Reservation(ctx, p.ID, id)
+	return rs.Reservation(ctx, p.spec.ID, id)
 }
 
 // Reservations returns one page of the programme's reservations in ID order, by member and
@@ -122,7 +122,7 @@ func (s *Service) Reservations(ctx context.Context, p *Program, q ReservationQue
 	if q.Status != "" && !q.Status.Valid() {
 		return kehu.Page[*Reservation]{}, kehu.Invalid("status", "enum", fmt.Sprintf("%s is not a reservation status", clip.Quote(string(q.Status))))
 	}
-	return rs.Reservations(ctx, p.ID, q)
+	return rs.Reservations(ctx, p.spec.ID, q)
 }
 
 // Coupon returns a coupon by its code as typed (see ParseCouponCode), without using it.
@@ -135,7 +135,7 @@ func (s *Service) Coupon(ctx context.Context, p *Program, code string) (*Coupon,
 	if err != nil {
 		return nil, err
 	}
-	return rs.Coupon(ctx, p.ID, canon)
+	return rs.Coupon(ctx, p.spec.ID, canon)
 }
 
 // reservationNamespace derives reservation IDs from idempotency keys (UUIDv5).
@@ -196,10 +196,10 @@ func (s *Service) Reserve(ctx context.Context, p *Program, r Reserve) (*Reservat
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	id := ReservationID(p.ID, key)
+	id := ReservationID(p.spec.ID, key)
 	var standing *Standing // read once, when a reward restricted to tiers needs it
 	for range maxAttempts {
-		prev, err := rs.Reservation(ctx, p.ID, id)
+		prev, err := rs.Reservation(ctx, p.spec.ID, id)
 		switch {
 		case err == nil:
 			return s.resume(ctx, p, rs, prev, customer, rewardID, units)
@@ -207,7 +207,7 @@ func (s *Service) Reserve(ctx context.Context, p *Program, r Reserve) (*Reservat
 			return nil, err
 		}
 		now := s.opts.Now()
-		res := Reservation{ID: id, Program: p.ID, Customer: customer, Reward: rewardID, Units: units,
+		res := Reservation{ID: id, Program: p.spec.ID, Customer: customer, Reward: rewardID, Units: units,
 			Status: Reserved, Key: key, CreatedAt: now, UpdatedAt: now}
 		err = rs.Reserve(ctx, res, func(r *Reservation, rw *Reward, active int64) error {
 			return reserveRule(p, r, rw, active, standing, now)
@@ -225,7 +225,7 @@ func (s *Service) Reserve(ctx context.Context, p *Program, r Reserve) (*Reservat
 		case err != nil:
 			return nil, err
 		}
-		got, err := rs.Reservation(ctx, p.ID, id)
+		got, err := rs.Reservation(ctx, p.spec.ID, id)
 		if err != nil {
 			return nil, err
 		}
@@ -253,7 +253,7 @@ func reserveRule(p *Program, r *Reservation, rw *Reward, active int64, st *Stand
 	}
 	if pt, ok := p.PointType(rw.PointType); !ok || pt.Kind != Spendable {
 		return fmt.Errorf("reward %s is priced in %s, not a spendable point type of programme %s version %d: %w",
-			rw.ID, clip.Quote(rw.PointType), p.ID, p.Version, ErrRewardUnavailable)
+			rw.ID, clip.Quote(rw.PointType), p.spec.ID, p.spec.Version, ErrRewardUnavailable)
 	}
 	price := rw.Points * r.Units // both bounded: no overflow
 	if rw.Points <= 0 || price > MaxPoints {
@@ -304,7 +304,7 @@ func (s *Service) hold(ctx context.Context, p *Program, rs RewardStore, res *Res
 		if !errors.Is(err, ErrInsufficientPoints) && !errors.Is(err, kehu.ErrInvalid) {
 			return nil, fmt.Errorf("reservation %s: points not held (repeat Reserve with its key, or Cancel it): %w", res.ID, err)
 		}
-		derr := rs.DropReservation(ctx, p.ID, res.ID, func(r *Reservation, rw *Reward) error {
+		derr := rs.DropReservation(ctx, p.spec.ID, res.ID, func(r *Reservation, rw *Reward) error {
 			if r.Status != Reserved || !r.HoldEntry.IsZero() {
 				return errUnchanged // completed or cancelled meanwhile: not ours to drop
 			}
@@ -321,7 +321,7 @@ func (s *Service) hold(ctx context.Context, p *Program, rs RewardStore, res *Res
 	}
 	var out *Reservation
 	now := s.opts.Now()
-	err = rs.UpdateReservation(ctx, p.ID, res.ID, func(r *Reservation, _ *Reward) error {
+	err = rs.UpdateReservation(ctx, p.spec.ID, res.ID, func(r *Reservation, _ *Reward) error {
 		switch {
 		case r.Status == Cancelled || r.Points != -entry.Points:
 			return fmt.Errorf("reservation %s was cancelled while its points were held: %w", res.ID, kehu.ErrConflict)
@@ -359,7 +359,7 @@ func (s *Service) publishReward(ctx context.Context, r *Reservation) error {
 // reservation as its source — and whether it was reversed. It returns the zero ID if the
 // points are not held.
 func (s *Service) holdOf(ctx context.Context, p *Program, r *Reservation) (EntryID, bool, error) {
-	es, err := s.store.EntriesBySource(ctx, p.ID, holdSource, r.ID)
+	es, err := s.store.EntriesBySource(ctx, p.spec.ID, holdSource, r.ID)
 	if err != nil {
 		return EntryID{}, false, err
 	}
@@ -395,7 +395,7 @@ func (s *Service) Confirm(ctx context.Context, p *Program, reservationID string)
 	if reservationID == "" {
 		return nil, kehu.Invalid("reservation", "required", "is empty")
 	}
-	res, err := rs.Reservation(ctx, p.ID, reservationID)
+	res, err := rs.Reservation(ctx, p.spec.ID, reservationID)
 	if err != nil {
 		return nil, err
 	}
@@ -423,7 +423,7 @@ func (s *Service) Confirm(ctx context.Context, p *Program, reservationID string)
 	now := s.opts.Now()
 	var out *Reservation
 	changed := false
-	err = rs.UpdateReservation(ctx, p.ID, res.ID, func(r *Reservation, _ *Reward) error {
+	err = rs.UpdateReservation(ctx, p.spec.ID, res.ID, func(r *Reservation, _ *Reward) error {
 		switch r.Status {
 		case Cancelled:
 			return fmt.Errorf("reservation %s is cancelled and cannot be confirmed: %w", r.ID, kehu.ErrConflict)
@@ -460,7 +460,7 @@ func (s *Service) issueCoupon(ctx context.Context, p *Program, rs RewardStore, r
 			return r, nil
 		}
 		spec := r.CouponSpec
-		c := Coupon{Code: r.Coupon, Program: p.ID, Customer: r.Customer, Reward: r.Reward, Reservation: r.ID,
+		c := Coupon{Code: r.Coupon, Program: p.spec.ID, Customer: r.Customer, Reward: r.Reward, Reservation: r.ID,
 			Uses: spec.Uses, UsesLeft: spec.Uses, ValidFrom: r.UpdatedAt, CreatedAt: s.opts.Now()}
 		if spec.ValidDays > 0 {
 			c.ValidTo = kehu.Truncate(r.UpdatedAt.In(p.Location()).AddDate(0, 0, spec.ValidDays))
@@ -469,7 +469,7 @@ func (s *Service) issueCoupon(ctx context.Context, p *Program, rs RewardStore, r
 		if !errors.Is(err, kehu.ErrDuplicate) {
 			return r, err
 		}
-		have, err := rs.Coupon(ctx, p.ID, r.Coupon)
+		have, err := rs.Coupon(ctx, p.spec.ID, r.Coupon)
 		if err != nil {
 			return nil, err
 		}
@@ -482,7 +482,7 @@ func (s *Service) issueCoupon(ctx context.Context, p *Program, rs RewardStore, r
 			return nil, err
 		}
 		old := r.Coupon
-		err = rs.UpdateReservation(ctx, p.ID, r.ID, func(x *Reservation, _ *Reward) error {
+		err = rs.UpdateReservation(ctx, p.spec.ID, r.ID, func(x *Reservation, _ *Reward) error {
 			if x.Coupon == old {
 				x.Coupon = code
 			}
@@ -517,7 +517,7 @@ func (s *Service) Cancel(ctx context.Context, p *Program, reservationID, reason 
 	now := s.opts.Now()
 	var out *Reservation
 	changed := false
-	err = rs.UpdateReservation(ctx, p.ID, reservationID, func(r *Reservation, rw *Reward) error {
+	err = rs.UpdateReservation(ctx, p.spec.ID, reservationID, func(r *Reservation, rw *Reward) error {
 		switch r.Status {
 		case Confirmed:
 			return fmt.Errorf("reservation %s is confirmed and cannot be cancelled: %w", r.ID, kehu.ErrConflict)
@@ -595,7 +595,7 @@ func (s *Service) RedeemCoupon(ctx context.Context, p *Program, u CouponUse) (*C
 	now := s.opts.Now()
 	var out *Coupon
 	repeated := false
-	err = rs.UseCoupon(ctx, p.ID, canon, func(c *Coupon) error {
+	err = rs.UseCoupon(ctx, p.spec.ID, canon, func(c *Coupon) error {
 		if slices.Contains(c.RedemptionKeys, key) {
 			repeated, out = true, c.Clone()
 			return errCouponRepeat // nothing to write

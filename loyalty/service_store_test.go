@@ -37,7 +37,7 @@ func TestServiceDuplicateWithoutRecord(t *testing.T) {
 
 func serviceProgram(t *testing.T) *loyalty.Program {
 	t.Helper()
-	p, err := loyalty.NewProgram(loyalty.Program{
+	p, err := loyalty.Compile(loyalty.ProgramSpec{
 		ID: "svc", Version: 1, Name: "svc", TimeZone: "UTC", Currency: "CNY",
 		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
 			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}}},

@@ -50,13 +50,13 @@ type TierProgress struct {
 }
 
 func tiersOf(p *Program) (*Tiers, error) {
-	if p == nil || p.loc == nil {
-		return nil, kehu.Invalid("program", "required", "a validated programme is required")
+	if !p.usable() {
+		return nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
-	if p.Tiers == nil {
-		return nil, kehu.Invalid("tiers", "required", fmt.Sprintf("programme %s has no tiers", p.ID))
+	if p.spec.Tiers == nil {
+		return nil, kehu.Invalid("tiers", "required", fmt.Sprintf("programme %s has no tiers", p.spec.ID))
 	}
-	return p.Tiers, nil
+	return p.spec.Tiers, nil
 }
 
 // Figures returns a member's qualifying figures in the tier window that counts at t (see
@@ -80,7 +80,7 @@ func (s *Service) figuresIn(ctx context.Context, p *Program, tiers *Tiers, custo
 		if pointType == "" {
 			return 0, nil
 		}
-		key := AccountKey{Program: p.ID, Customer: customer, PointType: pointType}
+		key := AccountKey{Program: p.spec.ID, Customer: customer, PointType: pointType}
 		var n int64
 		credited := map[EntryID]bool{}
 		q := EntryQuery{From: from, To: to, PageRequest: kehu.PageRequest{Limit: 1000}}
@@ -162,13 +162,13 @@ func (s *Service) evaluateTier(ctx context.Context, p *Program, customer crm.Cus
 	if customer.IsZero() {
 		return nil, kehu.Invalid("customer", "required", "is empty")
 	}
-	minor := int32(kehu.Currency(p.Currency).MinorUnits())
+	minor := int32(kehu.Currency(p.spec.Currency).MinorUnits())
 	loc := p.Location()
 	for range maxAttempts {
 		now := s.opts.Now()
-		cur, err := s.store.Member(ctx, p.ID, customer)
+		cur, err := s.store.Member(ctx, p.spec.ID, customer)
 		if errors.Is(err, kehu.ErrNotFound) {
-			cur = &MemberState{Program: p.ID, Customer: customer}
+			cur = &MemberState{Program: p.spec.ID, Customer: customer}
 		} else if err != nil {
 			return nil, err
 		}
@@ -205,7 +205,7 @@ func (s *Service) evaluateTier(ctx context.Context, p *Program, customer crm.Cus
 			tiers.advance(m, clk, reviews, qualified, actor)
 			return s.status(p, tiers, m, figs, minor), nil
 		}
-		err = s.store.UpdateMember(ctx, p.ID, customer, func(m *MemberState) error {
+		err = s.store.UpdateMember(ctx, p.spec.ID, customer, func(m *MemberState) error {
 			if m.Version != cur.Version {
 				return errMoved
 			}
@@ -226,7 +226,7 @@ func (s *Service) evaluateTier(ctx context.Context, p *Program, customer crm.Cus
 		case err != nil:
 			return nil, err
 		default:
-			if st, err = s.store.Member(ctx, p.ID, customer); err != nil {
+			if st, err = s.store.Member(ctx, p.spec.ID, customer); err != nil {
 				return nil, err
 			}
 		}
@@ -353,7 +353,7 @@ func (s *Service) publishTier(ctx context.Context, p *Program, customer crm.Cust
 	}
 	events := make([]kehu.Event, len(changes))
 	for i, c := range changes {
-		events[i] = TierEvent{Program: p.ID, Customer: customer, Change: c}
+		events[i] = TierEvent{Program: p.spec.ID, Customer: customer, Change: c}
 	}
 	if err := s.opts.Events.Publish(ctx, events...); err != nil {
 		return fmt.Errorf("tier stored, but publishing events failed: %w", err)
@@ -376,7 +376,7 @@ func (s *Service) status(p *Program, tiers *Tiers, m *MemberState, f Figures, mi
 	if l.Spend.IsZero() {
 		need = decimal.Zero
 	}
-	money, _ := kehu.MoneyFromDecimal(need, kehu.Currency(p.Currency))
+	money, _ := kehu.MoneyFromDecimal(need, kehu.Currency(p.spec.Currency))
 	by := m.NextReview
 	if tiers.Window.Kind != WindowRollingMonths {
 		// The window restarts at the next calendar or membership year.
@@ -405,7 +405,7 @@ func (s *Service) AssignTier(ctx context.Context, p *Program, customer crm.Custo
 	var probs kehu.Problems
 	checkMember(customer, &probs)
 	if tiers.Level(tier) < 0 {
-		probs.Addf("tier", "unknown_tier", "%q is not a level of programme %s", tier, p.ID)
+		probs.Addf("tier", "unknown_tier", "%q is not a level of programme %s", tier, p.spec.ID)
 	}
 	if !until.After(s.opts.Now()) {
 		probs.Add("until", "future", "an assignment must end in the future")
@@ -420,7 +420,7 @@ func (s *Service) AssignTier(ctx context.Context, p *Program, customer crm.Custo
 	if _, err := s.EvaluateTier(ctx, p, customer); err != nil { // enrol and bring up to date
 		return nil, err
 	}
-	err = s.store.UpdateMember(ctx, p.ID, customer, func(m *MemberState) error {
+	err = s.store.UpdateMember(ctx, p.spec.ID, customer, func(m *MemberState) error {
 		m.Assigned, m.AssignedUntil, m.AssignedReason = tier, kehu.Truncate(until), reason
 		return nil
 	})
@@ -440,7 +440,7 @@ func (s *Service) ReviewTiers(ctx context.Context, p *Program) (int, error) {
 	n := 0
 	q := ScanQuery{DueBy: s.opts.Now(), PageRequest: kehu.PageRequest{Limit: 1000}}
 	for {
-		page, err := s.store.ScanMembers(ctx, p.ID, q)
+		page, err := s.store.ScanMembers(ctx, p.spec.ID, q)
 		if err != nil {
 			return n, err
 		}
@@ -464,10 +464,10 @@ func (s *Service) ReviewTiers(ctx context.Context, p *Program) (int, error) {
 // Program.EventAwards to show a member what they would earn; the Service's own commands
 // read it themselves.
 func (s *Service) Standing(ctx context.Context, p *Program, customer crm.CustomerID) (Standing, error) {
-	if p == nil || p.loc == nil {
-		return Standing{}, kehu.Invalid("program", "required", "a validated programme is required")
+	if !p.usable() {
+		return Standing{}, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
-	if p.Tiers == nil {
+	if p.spec.Tiers == nil {
 		return Standing{}, nil
 	}
 	st, err := s.evaluateTier(ctx, p, customer, false)
@@ -490,7 +490,7 @@ type tierInputs struct {
 // tiers it is empty.
 func (s *Service) tierInputs(ctx context.Context, p *Program, customer crm.CustomerID) (tierInputs, error) {
 	t := tierInputs{held: &MemberState{Customer: customer}}
-	if p.Tiers == nil {
+	if p.spec.Tiers == nil {
 		return t, nil
 	}
 	st, err := s.evaluateTier(ctx, p, customer, false) // nothing is written before the order is
@@ -499,11 +499,11 @@ func (s *Service) tierInputs(ctx context.Context, p *Program, customer crm.Custo
 	}
 	t.held = st.State
 	t.read = map[AccountKey]int64{}
-	for _, pt := range []string{spendAccount, purchasesAccount, p.Tiers.QualifyingType} {
+	for _, pt := range []string{spendAccount, purchasesAccount, p.spec.Tiers.QualifyingType} {
 		if pt == "" {
 			continue
 		}
-		key := AccountKey{Program: p.ID, Customer: customer, PointType: pt}
+		key := AccountKey{Program: p.spec.ID, Customer: customer, PointType: pt}
 		a, err := s.store.Account(ctx, key)
 		switch {
 		case errors.Is(err, kehu.ErrNotFound):
@@ -524,7 +524,7 @@ func (s *Service) tierInputs(ctx context.Context, p *Program, customer crm.Custo
 // in force after the upgrade the order itself causes (see Program.previewAfterUpgrade). It
 // reads nothing, so it may run inside the atomic write.
 func (p *Program) previewOrder(o Order, m Member, t tierInputs, u RuleUsage) (*Earning, error) {
-	if p.Tiers == nil {
+	if p.spec.Tiers == nil {
 		return p.Preview(o, m, Standing{}, u)
 	}
 	return p.previewAfterUpgrade(o, m, t.held.Tier, t.figs, u)

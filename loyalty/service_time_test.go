@@ -21,7 +21,7 @@ func TestServiceTruncatesHostInstants(t *testing.T) {
 	r := coffee()
 	r.ValidFrom, r.ValidTo = now.Add(-time.Hour+123456789), now.Add(24*time.Hour+999)
 	require.NoError(t, e.svc.PutReward(e.ctx, e.p, r))
-	stored, err := e.store.Reward(e.ctx, e.p.ID, r.ID)
+	stored, err := e.store.Reward(e.ctx, e.p.ID(), r.ID)
 	require.NoError(t, err)
 	assert.Equal(t, now.Add(-time.Hour+123456000), stored.ValidFrom, "Reward.ValidFrom stored")
 	assert.Equal(t, now.Add(24*time.Hour), stored.ValidTo, "Reward.ValidTo stored")
@@ -32,7 +32,7 @@ func TestServiceTruncatesHostInstants(t *testing.T) {
 	until := now.AddDate(0, 0, 60).Add(999)
 	_, err = e.svc.AssignTier(e.ctx, e.p, c, "gold", until, "status match")
 	require.NoError(t, err)
-	m, err := e.store.Member(e.ctx, e.p.ID, c)
+	m, err := e.store.Member(e.ctx, e.p.ID(), c)
 	require.NoError(t, err)
 	assert.Equal(t, now.AddDate(0, 0, 60), m.AssignedUntil, "MemberState.AssignedUntil stored")
 

@@ -235,6 +235,6 @@ func TestStandingAndRefusedOrdersWriteNothing(t *testing.T) {
 	bad.Currency = "USD"
 	_, err = svc.EarnOrder(ctx, p, bad, loyalty.Member{CustomerID: c})
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
-	_, err = store.Member(ctx, p.ID, c)
+	_, err = store.Member(ctx, p.ID(), c)
 	assert.ErrorIs(t, err, kehu.ErrNotFound, "neither Standing nor a refused order enrols the member")
 }

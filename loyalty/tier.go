@@ -91,7 +91,7 @@ func (t *Tiers) validate(pr *programProblems, p *Program) {
 		pr.Add("tiers.levels", "min_items", "a tier ladder needs at least two levels")
 	}
 	seen := map[string]bool{}
-	minor := int32(kehu.Currency(p.Currency).MinorUnits())
+	minor := int32(kehu.Currency(p.spec.Currency).MinorUnits())
 	for i, l := range t.Levels {
 		f := fmt.Sprintf("tiers.levels[%d]", i)
 		switch {
@@ -106,7 +106,7 @@ func (t *Tiers) validate(pr *programProblems, p *Program) {
 			pr.Add(f, "range", "thresholds and multiplier must not be negative")
 		}
 		if !l.Spend.Equal(l.Spend.Round(minor)) {
-			pr.Addf(f+".spend", "precision", "has more decimals than %s allows", p.Currency)
+			pr.Addf(f+".spend", "precision", "has more decimals than %s allows", p.spec.Currency)
 		}
 		pr.decimal(f+".spend", l.Spend, 18, int64(minor))
 		pr.decimal(f+".multiplier", l.Multiplier, 6, 4)
@@ -290,8 +290,8 @@ func (t *Tiers) NextReview(after, joined time.Time, loc *time.Location) time.Tim
 // type the order earns count too, and may depend on the tier, the order is previewed again
 // at each higher level they reach, until the level stands (at most once per level).
 func (p *Program) previewAfterUpgrade(o Order, m Member, held string, figs Figures, u RuleUsage) (*Earning, error) {
-	t := p.Tiers
-	minor := int32(kehu.Currency(p.Currency).MinorUnits())
+	t := p.spec.Tiers
+	minor := int32(kehu.Currency(p.spec.Currency).MinorUnits())
 	for _, a := range qualifyingAwards(o) {
 		switch a.PointType {
 		case spendAccount:

@@ -158,9 +158,9 @@ func TestTierMultiplierInRules(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tc.want, e.Total("points"), "tier %q: half again per line, rounded down", tc.tier)
 	}
-	noTiers := *p
+	noTiers := p.Spec()
 	noTiers.Tiers = nil
-	_, err = loyalty.NewProgram(noTiers)
+	_, err = loyalty.Compile(noTiers)
 	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("earning.rules[0].effect.tier_multiplier", "tiers"), "%v", err)

@@ -150,7 +150,7 @@ func TestTierHistoryDatedWhenChangesTookEffect(t *testing.T) {
 			require.NoError(t, err)
 			h := st.State.History
 			require.Len(t, h, 2+len(tc.want))
-			stored, err := svc.Store().Member(ctx, tc.p.ID, c)
+			stored, err := svc.Store().Member(ctx, tc.p.ID(), c)
 			require.NoError(t, err)
 			for _, at := range append([]time.Time{stored.JoinedAt, stored.NextReview, stored.DowngradeAt}, historyTimes(stored.History)...) {
 				assert.True(t, at.IsZero() || at.Location() == time.UTC, "instants are recorded in UTC, got %s", at)

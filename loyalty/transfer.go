@@ -28,8 +28,8 @@ type Transfer struct {
 // available to the receiver at once (they were available to the sender: no pending
 // period applies), and pay off the receiver's debt first. Only spendable point types move.
 func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry, error) {
-	if p == nil || p.loc == nil {
-		return nil, kehu.Invalid("program", "required", "a validated programme is required")
+	if !p.usable() {
+		return nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
 	var probs kehu.Problems
 	if t.From.IsZero() {
@@ -53,12 +53,12 @@ func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	if err := p.Transfers.checkTransfer(t.Points); err != nil {
+	if err := p.spec.Transfers.checkTransfer(t.Points); err != nil {
 		return nil, err
 	}
 	dig := digest("transfer", t)
-	from := AccountKey{Program: p.ID, Customer: t.From, PointType: t.PointType}
-	to := AccountKey{Program: p.ID, Customer: t.To, PointType: t.PointType}
+	from := AccountKey{Program: p.spec.ID, Customer: t.From, PointType: t.PointType}
+	to := AccountKey{Program: p.spec.ID, Customer: t.To, PointType: t.PointType}
 	keys := []AccountKey{from, to}
 	// Both sides share a reference, so that a reversal finds the other side.
 	src := Source{Type: "transfer", Ref: t.Key}
@@ -70,7 +70,7 @@ func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry
 		in := op.carry(a[1], KindTransferIn, a[0], out.Lots, src, t.Reason)
 		return []Entry{out, in}, nil
 	}
-	limit := p.Transfers.MaxPerMonth
+	limit := p.spec.Transfers.MaxPerMonth
 	if limit == 0 {
 		return s.run(ctx, p, t.Key, dig, keys, move)
 	}

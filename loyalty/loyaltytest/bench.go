@@ -22,7 +22,7 @@ import (
 // whose points expire 12 months after they were earned.
 func BenchSpendProgram(tb testing.TB) *loyalty.Program {
 	tb.Helper()
-	p, err := loyalty.NewProgram(loyalty.Program{
+	p, err := loyalty.Compile(loyalty.ProgramSpec{
 		ID: "bench", Version: 1, Name: "bench", TimeZone: "Asia/Shanghai", Currency: "CNY",
 		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
 			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.ExpireAfter, Months: 12}}},
@@ -56,7 +56,7 @@ func BenchEarnProgram(tb testing.TB) *loyalty.Program {
 		}
 		rules = append(rules, r)
 	}
-	p, err := loyalty.NewProgram(loyalty.Program{
+	p, err := loyalty.Compile(loyalty.ProgramSpec{
 		ID: "bench-earn", Version: 1, Name: "bench", TimeZone: "Asia/Shanghai", Currency: "CNY",
 		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
 			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.ExpireEndOfYear, Years: 1}}},

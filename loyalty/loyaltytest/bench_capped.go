@@ -19,7 +19,7 @@ import (
 func BenchCappedProgram(tb testing.TB) *loyalty.Program {
 	tb.Helper()
 	caps := loyalty.Caps{PerDay: 5_000, PerPeriod: 50_000, Period: loyalty.LimitMonth}
-	p, err := loyalty.NewProgram(loyalty.Program{
+	p, err := loyalty.Compile(loyalty.ProgramSpec{
 		ID: "bench-capped", Version: 1, Name: "bench", TimeZone: "Asia/Shanghai", Currency: "CNY",
 		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
 			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.ExpireEndOfYear, Years: 1}}},

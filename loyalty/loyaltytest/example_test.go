@@ -21,7 +21,7 @@ func ExampleCheckInvariants() {
 	opts, clock, ids := kehu.Deterministic(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	store := loyalty.NewMemoryStore()
 	svc := loyalty.NewService(store, opts)
-	p, err := loyalty.NewProgram(loyalty.Program{
+	p, err := loyalty.Compile(loyalty.ProgramSpec{
 		ID: "retail", Version: 1, Name: "Retail Club", TimeZone: "Asia/Shanghai", Currency: "CNY",
 		PointTypes: []loyalty.PointType{{
 			Code: "points", Name: "Points", Kind: loyalty.Spendable,
@@ -33,7 +33,7 @@ func ExampleCheckInvariants() {
 		panic(err)
 	}
 	member := crm.CustomerIDFrom(ids.NewID())
-	key := loyalty.AccountKey{Program: p.ID, Customer: member, PointType: "points"}
+	key := loyalty.AccountKey{Program: p.ID(), Customer: member, PointType: "points"}
 
 	if _, err := svc.Earn(ctx, p, loyalty.Points{Customer: member, PointType: "points", Points: 100, Key: "SO-1"}); err != nil {
 		panic(err)

@@ -24,8 +24,8 @@ const (
 // retailProgram is the programme of most ledger tests: Asia/Shanghai, CNY, spendable
 // points that expire at the end of the year after the year earned, and status points that
 // never expire. Returns are left to the default (debt).
-func retailProgram() loyalty.Program {
-	return loyalty.Program{
+func retailProgram() loyalty.ProgramSpec {
+	return loyalty.ProgramSpec{
 		ID: "retail", Version: 1, Name: "Retail Club", TimeZone: "Asia/Shanghai", Currency: "CNY",
 		PointTypes: []loyalty.PointType{
 			{Code: points, Name: "Points", Kind: loyalty.Spendable,
@@ -39,7 +39,7 @@ func retailProgram() loyalty.Program {
 
 // returnsProgram holds new points for a 14-day return window and lets refunds take an
 // account into debt down to −500.
-func returnsProgram() loyalty.Program {
+func returnsProgram() loyalty.ProgramSpec {
 	p := retailProgram()
 	p.ID, p.Name, p.Returns = "returns", "Returns Club", loyalty.ReturnNegative
 	p.PointTypes = append([]loyalty.PointType(nil), p.PointTypes...)
@@ -69,9 +69,9 @@ func (l *ledger) keyOr(key string) string {
 }
 
 // program validates a programme definition; the suite's own definitions must validate.
-func (h *harness) program(def loyalty.Program) *loyalty.Program {
+func (h *harness) program(def loyalty.ProgramSpec) *loyalty.Program {
 	h.t.Helper()
-	p, err := loyalty.NewProgram(def)
+	p, err := loyalty.Compile(def)
 	require.NoError(h.t, err, "suite bug: programme %s does not validate", def.ID)
 	return p
 }
@@ -86,7 +86,7 @@ func (h *harness) ledger() *ledger {
 
 // acct names a member's account of a point type in the programme, and watches it.
 func (l *ledger) acct(p *loyalty.Program, c crm.CustomerID, pointType string) loyalty.AccountKey {
-	k := loyalty.AccountKey{Program: p.ID, Customer: c, PointType: pointType}
+	k := loyalty.AccountKey{Program: p.ID(), Customer: c, PointType: pointType}
 	l.watched[k] = true
 	return k
 }
@@ -94,7 +94,7 @@ func (l *ledger) acct(p *loyalty.Program, c crm.CustomerID, pointType string) lo
 // member returns a new customer and watches their accounts in p.
 func (l *ledger) member(p *loyalty.Program) crm.CustomerID {
 	c := l.customer()
-	for _, pt := range p.PointTypes {
+	for _, pt := range p.PointTypes() {
 		l.acct(p, c, pt.Code)
 	}
 	return c

@@ -33,7 +33,7 @@ func testConcurrentLimitedTransfers(t *testing.T, h *harness) {
 	rp := retailProgram()
 	rp.ID = "limited"
 	rp.Transfers = loyalty.TransferRules{MaxPerMonth: limit}
-	p, err := loyalty.NewProgram(rp)
+	p, err := loyalty.Compile(rp)
 	require.NoError(t, err, "the programme with a monthly transfer limit must be valid")
 	from, to := l.member(p), l.member(p)
 	l.earn(p, from, points, 1000, loyalty.Source{}, "")
@@ -71,7 +71,7 @@ func cappedProgram(t *testing.T) *loyalty.Program {
 		Events: []loyalty.EventRule{{ID: "welcome", Event: loyalty.EventSignup, PointType: points, Points: 500,
 			Once: loyalty.LimitEver}},
 	}
-	prog, err := loyalty.NewProgram(p)
+	prog, err := loyalty.Compile(p)
 	require.NoError(t, err, "the capped programme must be valid")
 	return prog
 }

@@ -40,15 +40,15 @@ func testInstantsInUTC(t *testing.T, h *harness) {
 		get  func() (any, error)
 	}{
 		{"Account", func() (any, error) { return h.s.Account(h.ctx, ka) }},
-		{"MemberAccounts", func() (any, error) { return h.s.MemberAccounts(h.ctx, l.returns.ID, b) }},
+		{"MemberAccounts", func() (any, error) { return h.s.MemberAccounts(h.ctx, l.returns.ID(), b) }},
 		{"Entries", func() (any, error) {
 			return h.s.Entries(h.ctx, ka, loyalty.EntryQuery{PageRequest: kehu.PageRequest{Limit: 100}})
 		}},
-		{"EntriesBySource", func() (any, error) { return h.s.EntriesBySource(h.ctx, l.returns.ID, "transfer", "gift-1") }},
-		{"Command", func() (any, error) { return h.s.Command(h.ctx, l.returns.ID, "gift-1") }},
+		{"EntriesBySource", func() (any, error) { return h.s.EntriesBySource(h.ctx, l.returns.ID(), "transfer", "gift-1") }},
+		{"Command", func() (any, error) { return h.s.Command(h.ctx, l.returns.ID(), "gift-1") }},
 		{"Entry", func() (any, error) { return h.s.Entry(h.ctx, spend.ID) }},
 		{"ScanAccounts", func() (any, error) {
-			return h.s.ScanAccounts(h.ctx, l.returns.ID, loyalty.ScanQuery{PageRequest: kehu.PageRequest{Limit: 10}})
+			return h.s.ScanAccounts(h.ctx, l.returns.ID(), loyalty.ScanQuery{PageRequest: kehu.PageRequest{Limit: 10}})
 		}},
 	} {
 		v, err := c.get()

@@ -212,7 +212,7 @@ func testRacingReserveRetries(t *testing.T, h *harness) {
 		assert.Equal(t, got[0].ID, got[i].ID, "copy %d must return the first reservation", i)
 		assert.Equal(t, got[0].HoldEntry, got[i].HoldEntry, "copy %d must return the first hold", i)
 	}
-	assert.EqualValues(t, 1, h.getReward(l.retail.ID, "coffee").Stock, "the units leave the stock once")
+	assert.EqualValues(t, 1, h.getReward(l.retail.ID(), "coffee").Stock, "the units leave the stock once")
 	assert.EqualValues(t, 0, l.available(l.retail, c), "the points are held once")
 }
 

@@ -65,7 +65,7 @@ func (s *gatedStore) Update(ctx context.Context, keys []loyalty.AccountKey, fn f
 // figures, counters of caps and limits) included.
 func (l *ledger) checkMember(p *loyalty.Program, c crm.CustomerID, step string) {
 	l.t.Helper()
-	as, err := l.s.MemberAccounts(l.ctx, p.ID, c)
+	as, err := l.s.MemberAccounts(l.ctx, p.ID(), c)
 	require.NoError(l.t, err, "MemberAccounts")
 	for _, a := range as {
 		if err := CheckInvariants(l.ctx, l.s, a.Key); err != nil {

@@ -93,7 +93,7 @@ func testInsufficientWritesNothing(t *testing.T, h *harness) {
 	_, err := l.redeem(l.retail, c, 101, "RD-1")
 	assert.ErrorIs(t, err, loyalty.ErrInsufficientPoints, "Redeem of more than is available must fail with ErrInsufficientPoints")
 	l.assertSame(before, "Redeem that failed with ErrInsufficientPoints must write nothing")
-	h.assertNoCommand(l.retail.ID, "RD-1", "Redeem that failed must not record its key")
+	h.assertNoCommand(l.retail.ID(), "RD-1", "Redeem that failed must not record its key")
 	assert.EqualValues(t, 100, l.available(l.retail, c), "available after a failed redeem")
 
 	r := l.mustRedeem(l.retail, c, 100, "RD-1")

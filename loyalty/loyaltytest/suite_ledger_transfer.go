@@ -77,7 +77,7 @@ func testTransferFailure(t *testing.T, h *harness) {
 		l.assertSame(before, "Transfer that failed must write nothing to the sender")
 		l.assertSame(beforeTo, "Transfer that failed must write nothing to the receiver")
 		l.assertSame(beforeFresh, "Transfer that failed must not create the receiver's account")
-		h.assertNoCommand(l.retail.ID, "TR-big", "Transfer that failed must not record its key")
+		h.assertNoCommand(l.retail.ID(), "TR-big", "Transfer that failed must not record its key")
 	}
 	assert.EqualValues(t, 180, l.available(l.retail, from), "sender after a failed transfer")
 	assert.EqualValues(t, 10, l.available(l.retail, to), "receiver after a failed transfer")

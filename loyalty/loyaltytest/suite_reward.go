@@ -714,7 +714,7 @@ func testServiceReserveConfirmCancel(t *testing.T, h *harness) {
 	assert.EqualValues(t, 600, res.Points, "a reservation holds units × price")
 	assert.False(t, res.HoldEntry.IsZero(), "a reservation records the entry that holds its points")
 	assert.EqualValues(t, 400, l.available(l.retail, c), "the held points cannot be spent elsewhere")
-	assert.EqualValues(t, 1, h.getReward(l.retail.ID, "coffee").Stock, "the reserved units left the stock")
+	assert.EqualValues(t, 1, h.getReward(l.retail.ID(), "coffee").Stock, "the reserved units left the stock")
 
 	again, err := l.svc.Reserve(h.ctx, l.retail, loyalty.Reserve{Customer: c, Reward: "coffee", Units: 2, Key: "checkout-1"})
 	require.NoError(t, err, "Service.Reserve repeated with its key")
@@ -727,7 +727,7 @@ func testServiceReserveConfirmCancel(t *testing.T, h *harness) {
 	assert.Equal(t, loyalty.Cancelled, canceled.Status, "Cancel")
 	assert.EqualValues(t, 1000, l.available(l.retail, c), "Cancel returns the held points")
 	assert.EqualValues(t, 1000, l.lot(k, lotOf(earned)).Remaining, "Cancel returns the points to the lot they came from")
-	assert.EqualValues(t, 3, h.getReward(l.retail.ID, "coffee").Stock, "Cancel puts the units back")
+	assert.EqualValues(t, 3, h.getReward(l.retail.ID(), "coffee").Stock, "Cancel puts the units back")
 	_, err = l.svc.Confirm(h.ctx, l.retail, res.ID)
 	assert.ErrorIs(t, err, kehu.ErrConflict, "Confirm of a cancelled reservation")
 
@@ -758,12 +758,12 @@ func testServiceReserveWithoutPoints(t *testing.T, h *harness) {
 	k := l.acct(l.retail, c, points)
 	l.earn(l.retail, c, points, 299, loyalty.Source{}, "")
 	before := l.snap(k)
-	rwBefore := h.getReward(l.retail.ID, "coffee")
+	rwBefore := h.getReward(l.retail.ID(), "coffee")
 	_, err := l.svc.Reserve(h.ctx, l.retail, loyalty.Reserve{Customer: c, Reward: "coffee", Units: 1, Key: "checkout-1"})
 	l.check("Reserve without enough points")
 	assert.ErrorIs(t, err, loyalty.ErrInsufficientPoints, "Reserve of 300 points with 299")
 	l.assertSame(before, "a Reserve that could not hold the points must write nothing to the ledger")
-	_, err = h.rewards().Reservation(h.ctx, l.retail.ID, loyalty.ReservationID(l.retail.ID, "checkout-1"))
+	_, err = h.rewards().Reservation(h.ctx, l.retail.ID(), loyalty.ReservationID(l.retail.ID(), "checkout-1"))
 	assert.ErrorIs(t, err, kehu.ErrNotFound, "a Reserve that could not hold the points must leave no reservation")
-	assert.EqualValues(t, rwBefore.Stock, h.getReward(l.retail.ID, "coffee").Stock, "a Reserve that could not hold the points must put the units back")
+	assert.EqualValues(t, rwBefore.Stock, h.getReward(l.retail.ID(), "coffee").Stock, "a Reserve that could not hold the points must put the units back")
 }
