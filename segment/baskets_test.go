@@ -191,14 +191,15 @@ func TestBasketsOnlineRetail(t *testing.T) {
 	}
 }
 
-// fakeOrders maps crm/fake transactions to segment transactions.
+// fakeOrders maps crm/fake orders to segment transactions.
 func fakeOrders(seed uint64, customers int) iter.Seq[segment.Transaction] {
 	return func(yield func(segment.Transaction) bool) {
-		for ft := range fake.MustNew(seed, nil).Transactions(customers) {
-			st := segment.Transaction{Customer: strconv.Itoa(ft.CustomerIndex), At: ft.At, Amount: ft.Amount.Amount()}
-			st.Lines = make([]segment.Line, len(ft.Lines))
-			for i, l := range ft.Lines {
-				st.Lines[i] = segment.Line{SKU: l.SKU, Category: l.Category, Quantity: int64(l.Quantity), Amount: l.Amount.Amount()}
+		for o := range fake.MustNew(seed, nil).Orders(customers, nil) {
+			total, _ := o.Total()
+			st := segment.Transaction{Customer: o.CustomerID.String(), At: o.At, Amount: total.Amount()}
+			st.Lines = make([]segment.Line, len(o.Lines))
+			for i, l := range o.Lines {
+				st.Lines[i] = segment.Line{SKU: l.SKU, Category: l.Category, Quantity: l.Quantity, Amount: l.Amount.Amount()}
 			}
 			if !yield(st) {
 				return
