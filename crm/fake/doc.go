@@ -28,8 +28,8 @@
 // share of one-time buyers, the mean number of repeat purchases and the mean order value
 // against the models' closed forms.
 //
-// An order is a kehu.Order, the order type loyalty earns on and segment summarises, so
-// generated orders go into either without glue. Its ID is "SO" + the customer index,
+// An order is a kehu.Order, the order type loyalty earns on and segment summarises
+// (segment.Orders), so generated orders go into either without glue. Its ID is "SO" + the customer index,
 // zero-padded to eight digits, + "-" + the order's sequence number ("SO00000042-003"),
 // unique within a generator; At is whole seconds after Options.Start, in Start's location;
 // Currency is Options.Currency. Each order is a basket of products from Catalogue, built
