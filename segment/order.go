@@ -66,7 +66,8 @@ func fromOrder(o kehu.Order, customer string) (Transaction, kehu.Currency, error
 //
 // Each pass over the returned sequence reads orders afresh and resets err. Consecutive
 // orders of one customer share the customer's text, so a customer's repeat orders cost
-// only their lines. Call err from the goroutine that ranged over the sequence.
+// only their lines. Range over the sequence from one goroutine at a time, and call err
+// from that goroutine.
 func Orders(orders iter.Seq[kehu.Order]) (txns iter.Seq[Transaction], err func() error) {
 	var stop error
 	txns = func(yield func(Transaction) bool) {
