@@ -1,7 +1,6 @@
 package segment_test
 
 import (
-	"iter"
 	"slices"
 	"strconv"
 	"testing"
@@ -10,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kehu-crm/kehu"
-	"github.com/kehu-crm/kehu/crm/fake"
 	"github.com/kehu-crm/kehu/segment"
 )
 
@@ -191,29 +189,13 @@ func TestBasketsOnlineRetail(t *testing.T) {
 	}
 }
 
-// fakeOrders maps crm/fake transactions to segment transactions.
-func fakeOrders(seed uint64, customers int) iter.Seq[segment.Transaction] {
-	return func(yield func(segment.Transaction) bool) {
-		for ft := range fake.MustNew(seed, nil).Transactions(customers) {
-			st := segment.Transaction{Customer: strconv.Itoa(ft.CustomerIndex), At: ft.At, Amount: ft.Amount.Amount()}
-			st.Lines = make([]segment.Line, len(ft.Lines))
-			for i, l := range ft.Lines {
-				st.Lines[i] = segment.Line{SKU: l.SKU, Category: l.Category, Quantity: int64(l.Quantity), Amount: l.Amount.Amount()}
-			}
-			if !yield(st) {
-				return
-			}
-		}
-	}
-}
-
 // TestBasketsFindPlantedPairs analyses orders from crm/fake, whose catalogue adds a partner
 // product to some baskets (phone case → screen protector, spaghetti → pasta sauce,
 // toothbrush → toothpaste, notebook → gel pen, …): among the pairs seen in at least 100
 // orders, the four with the highest lift must be exactly the four planted pairs of that
 // frequency — the generator's known truth.
 func TestBasketsFindPlantedPairs(t *testing.T) {
-	b, err := segment.AnalyzeBaskets(fakeOrders(11, 20000), &segment.BasketOptions{MinSupport: 0.0001, MinCount: 100})
+	b, err := segment.AnalyzeBaskets(fakeOrders(t, 11, 20000), &segment.BasketOptions{MinSupport: 0.0001, MinCount: 100})
 	require.NoError(t, err)
 	got := map[string]bool{}
 	for _, p := range b.TopPairs(4, segment.ByLift) {

@@ -160,7 +160,7 @@ func BenchmarkABC1M(b *testing.B) {
 func BenchmarkPairs1M(b *testing.B) {
 	const n = 1_000_000
 	orders := make([]segment.Transaction, 0, n)
-	for t := range fakeOrders(3, n) {
+	for t := range fakeOrders(b, 3, n) {
 		orders = append(orders, t)
 		if len(orders) == n {
 			break

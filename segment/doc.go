@@ -8,6 +8,23 @@
 // Everything here is a pure function over slices or iterators plus small immutable types:
 // there is no store and no global state, and nothing reads the clock.
 //
+// # Orders
+//
+// The functions read Transactions: a customer, a time, an amount and optional lines, which
+// the data readers below make from public datasets. A host's own orders are kehu.Order
+// values, the order type the rest of the library shares (and crm/fake generates);
+// FromOrder converts one, and Orders adapts a sequence of them for SummarizeSeq,
+// SummarizeReport, AnalyzeBaskets and Contribution. Orders stops at the first order it
+// cannot convert (no customer, an unknown currency, a line or an order in another
+// currency than the first) and reports it, bufio.Scanner-style, from the error function it
+// returns, as a *kehu.ValidationError naming the field ("orders[3].customer_id"):
+//
+//	txns, ordersErr := segment.Orders(orders)
+//	sums, err := segment.SummarizeSeq(txns, opts)
+//	if err == nil {
+//		err = ordersErr()
+//	}
+//
 // # Summaries
 //
 // Summarize (and SummarizeSeq for an iter.Seq of ten million transactions) turns

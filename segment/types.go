@@ -7,7 +7,8 @@ import (
 )
 
 // Transaction is one purchase of a customer. Amount is the order total (decimal, in one
-// currency across a dataset); Lines are optional.
+// currency across a dataset); Lines are optional. FromOrder and Orders make transactions
+// from kehu.Order values.
 type Transaction struct {
 	Customer string          `json:"customer"`
 	At       time.Time       `json:"at"`

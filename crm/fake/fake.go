@@ -4,13 +4,12 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/kehu-crm/kehu"
 )
 
-// PurchaseModel holds the parameters of the generative model behind Transactions: the
+// PurchaseModel holds the parameters of the generative model behind Orders: the
 // BG/NBD model of purchase counts (Fader, Hardie & Lee 2005, "Counting your customers the
 // easy way", Marketing Science 24(2)) and the Gamma-Gamma model of spend per order (Fader,
 // Hardie & Lee 2005, "RFM and CLV: using iso-value curves for customer base analysis",
@@ -63,15 +62,15 @@ type Options struct {
 	Region string
 	// Currency is the ISO 4217 code of every amount. Default "CNY".
 	Currency string
-	// Start and End bound the transaction window [Start, End). Default 2025-01-01 to
+	// Start and End bound the order window [Start, End). Default 2025-01-01 to
 	// 2026-01-01 UTC. Setting only one of them keeps the default length of 365 days.
 	Start, End time.Time
 	// Model is the purchase model; zero fields take the CDNOW defaults.
 	Model PurchaseModel
 }
 
-// Generator produces deterministic customers and transactions from a seed. Customer i's
-// profile and transactions depend only on the seed, the options and i. A Generator holds
+// Generator produces deterministic customers and orders from a seed. Customer i's
+// profile and orders depend only on the seed, the options and i. A Generator holds
 // no mutable state, so it is safe for concurrent use.
 type Generator struct {
 	seed   uint64
@@ -87,14 +86,7 @@ type Generator struct {
 	dropout           betaDist
 
 	cat catalogue
-	// amounts returns the order totals 0 … amountCacheSize−1 minor units, built on first
-	// use and then shared, so that most orders allocate nothing for their total.
-	amounts func() []kehu.Money
 }
-
-// amountCacheSize covers order totals below 200.00 in a two-decimal currency: about 99%
-// of orders under the default model.
-const amountCacheSize = 20000
 
 // New returns a Generator for seed, or a *kehu.ValidationError if opts are invalid: a share
 // above 1 or not a number, a currency that crm.ParseCurrency refuses, End not after Start,
@@ -131,13 +123,6 @@ func newGenerator(seed uint64, o Options) *Generator {
 	g.nu = newGamma(m.Q, m.Gamma)
 	g.spend = newGamma(m.P, 1)
 	g.cat = newCatalogue(g.currency)
-	g.amounts = sync.OnceValue(func() []kehu.Money {
-		a := make([]kehu.Money, amountCacheSize)
-		for i := range a {
-			a[i] = mustMinor(int64(i), g.currency)
-		}
-		return a
-	})
 	return g
 }
 

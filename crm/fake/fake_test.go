@@ -1,15 +1,18 @@
 package fake_test
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -27,24 +30,46 @@ func profileJSON(t *testing.T, ps ...crm.Profile) string {
 	return string(b)
 }
 
-// render writes transactions out completely, amounts in their exact decimal form.
-func render(txs ...fake.Transaction) string {
+// render writes orders out completely, amounts in their exact decimal form.
+func render(orders ...kehu.Order) string {
 	var b strings.Builder
-	for _, tx := range txs {
-		fmt.Fprintf(&b, "%d %s %s %s\n", tx.CustomerIndex, tx.OrderID, tx.At.Format(time.RFC3339Nano), tx.Amount)
-		for _, l := range tx.Lines {
-			fmt.Fprintf(&b, "  %s %s %d × %s = %s\n", l.SKU, l.Category, l.Quantity, l.UnitPrice, l.Amount)
+	for _, o := range orders {
+		fmt.Fprintf(&b, "%s %s %s %s %s %s %s\n", o.CustomerID, o.ID, o.At.Format(time.RFC3339Nano), o.Currency, o.Channel, o.Store, total(o))
+		for _, l := range o.Lines {
+			fmt.Fprintf(&b, "  %s %s %s %d = %s\n", l.ID, l.SKU, l.Category, l.Quantity, l.Amount)
 		}
 	}
 	return b.String()
 }
 
-func collect(g *fake.Generator, customers int) []fake.Transaction {
-	var out []fake.Transaction
-	for tx := range g.Transactions(customers) {
-		out = append(out, tx)
+// total is o.Total(), which never fails on a generated order.
+func total(o kehu.Order) kehu.Money {
+	m, err := o.Total()
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+func collect(g *fake.Generator, customers int) []kehu.Order {
+	var out []kehu.Order
+	for o := range g.Orders(customers, nil) {
+		out = append(out, o)
 	}
 	return out
+}
+
+// indexID is an ID that records the customer index i, read back by indexOf.
+func indexID(i int) kehu.CustomerID {
+	var u uuid.UUID
+	u[0] = 0xc0
+	binary.BigEndian.PutUint64(u[8:], uint64(i))
+	return kehu.CustomerIDFrom(u)
+}
+
+func indexOf(id kehu.CustomerID) int {
+	u := id.UUID()
+	return int(binary.BigEndian.Uint64(u[8:]))
 }
 
 func TestDeterminism(t *testing.T) {
@@ -81,24 +106,24 @@ func TestDeterminism(t *testing.T) {
 			}
 		}
 
-		wantTx := render(g.CustomerTransactions(7)...)
+		wantTx := render(g.CustomerOrders(7, kehu.CustomerID{})...)
 		require.NotEmpty(t, wantTx)
-		var fromSeq []fake.Transaction
-		for tx := range g.Transactions(3000) {
-			if tx.CustomerIndex == 7 {
-				fromSeq = append(fromSeq, tx)
+		var fromSeq []kehu.Order
+		for o := range g.Orders(3000, nil) {
+			if o.CustomerID == g.CustomerID(7) {
+				fromSeq = append(fromSeq, o)
 			}
 		}
 		assert.Equal(t, wantTx, render(fromSeq...))
 
-		// Generating in reverse, with transactions and profiles interleaved, changes nothing.
+		// Generating in reverse, with orders and profiles interleaved, changes nothing.
 		h := fake.MustNew(7, nil)
 		for i := 30; i >= 0; i-- {
-			_ = h.CustomerTransactions(i)
+			_ = h.CustomerOrders(i, indexID(i))
 			_ = h.Profile(i)
 		}
 		assert.Equal(t, want, profileJSON(t, h.Profile(7)))
-		assert.Equal(t, wantTx, render(h.CustomerTransactions(7)...))
+		assert.Equal(t, wantTx, render(h.CustomerOrders(7, kehu.CustomerID{})...))
 	})
 
 	t.Run("safe for concurrent use", func(t *testing.T) {
@@ -118,7 +143,7 @@ func TestDeterminism(t *testing.T) {
 	t.Run("stopping an iterator early", func(t *testing.T) {
 		g := fake.MustNew(3, nil)
 		n := 0
-		for range g.Transactions(1000) {
+		for range g.Orders(1000, nil) {
 			n++
 			if n == 5 {
 				break
@@ -277,7 +302,7 @@ func TestEmailsMostlyUnique(t *testing.T) {
 	assert.Less(t, float64(dups)/float64(len(seen)+dups), 0.01)
 }
 
-func TestTransactionsWellFormed(t *testing.T) {
+func TestOrdersWellFormed(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		opts *fake.Options
@@ -294,43 +319,101 @@ func TestTransactionsWellFormed(t *testing.T) {
 			g := fake.MustNew(5, tc.opts)
 			o := g.Options()
 			cur := kehu.Currency(o.Currency)
+			price := map[string]kehu.Money{}
+			for _, p := range g.Catalogue() {
+				price[p.SKU] = p.Price
+			}
 			ids := map[string]bool{}
-			prev := fake.Transaction{CustomerIndex: -1}
+			prev, prevIndex := kehu.Order{}, -1
 			n := 0
-			for tx := range g.Transactions(3000) {
+			for tx := range g.Orders(3000, indexID) {
 				n++
-				require.False(t, tx.At.Before(o.Start), "%s at %v before the window", tx.OrderID, tx.At)
-				require.True(t, tx.At.Before(o.End), "%s at %v after the window", tx.OrderID, tx.At)
-				require.GreaterOrEqual(t, tx.CustomerIndex, prev.CustomerIndex, "customers out of order")
-				if tx.CustomerIndex == prev.CustomerIndex {
-					require.False(t, tx.At.Before(prev.At), "%s before %s", tx.OrderID, prev.OrderID)
+				i := indexOf(tx.CustomerID)
+				require.False(t, tx.At.Before(o.Start), "%s at %v before the window", tx.ID, tx.At)
+				require.True(t, tx.At.Before(o.End), "%s at %v after the window", tx.ID, tx.At)
+				require.Equal(t, o.Start.Location(), tx.At.Location())
+				require.Equal(t, tx.At, tx.At.Truncate(time.Second).Add(time.Duration(o.Start.Nanosecond())), "%s: not whole seconds after start", tx.ID)
+				require.GreaterOrEqual(t, i, prevIndex, "customers out of order")
+				if i == prevIndex {
+					require.False(t, tx.At.Before(prev.At), "%s before %s", tx.ID, prev.ID)
 				}
-				require.False(t, ids[tx.OrderID], "duplicate order ID %s", tx.OrderID)
-				ids[tx.OrderID] = true
-				require.True(t, strings.HasPrefix(tx.OrderID, fmt.Sprintf("SO%08d-", tx.CustomerIndex)), tx.OrderID)
+				require.False(t, ids[tx.ID], "duplicate order ID %s", tx.ID)
+				ids[tx.ID] = true
+				require.True(t, strings.HasPrefix(tx.ID, fmt.Sprintf("SO%08d-", i)), tx.ID)
+				require.Equal(t, o.Currency, tx.Currency)
 
 				require.NotEmpty(t, tx.Lines)
 				require.LessOrEqual(t, len(tx.Lines), 8)
 				sum := kehu.ZeroMoney(cur)
 				skus := map[string]bool{}
-				for _, l := range tx.Lines {
-					require.False(t, skus[l.SKU], "SKU %s twice in %s", l.SKU, tx.OrderID)
+				for k, l := range tx.Lines {
+					require.Equal(t, strconv.Itoa(k+1), l.ID, "line IDs of %s", tx.ID)
+					require.False(t, skus[l.SKU], "SKU %s twice in %s", l.SKU, tx.ID)
 					skus[l.SKU] = true
 					require.Positive(t, l.Quantity)
-					require.True(t, l.UnitPrice.IsPositive())
-					require.True(t, l.Amount.Equal(l.UnitPrice.MulInt(int64(l.Quantity))), "%s: %d × %s ≠ %s", l.SKU, l.Quantity, l.UnitPrice, l.Amount)
+					p, ok := price[l.SKU]
+					require.True(t, ok, "SKU %s not in the catalogue", l.SKU)
+					require.True(t, l.Amount.Equal(p.MulInt(l.Quantity)), "%s: %d × %s ≠ %s", l.SKU, l.Quantity, p, l.Amount)
 					var err error
 					sum, err = sum.Add(l.Amount)
 					require.NoError(t, err)
 				}
-				require.True(t, tx.Amount.IsPositive(), tx.OrderID)
-				require.True(t, tx.Amount.Equal(sum), "%s: amount %s, lines sum to %s", tx.OrderID, tx.Amount, sum)
-				require.Equal(t, cur, tx.Amount.Currency())
-				require.True(t, tx.Amount.Amount().Equal(tx.Amount.Amount().Truncate(int32(cur.MinorUnits()))), "%s has sub-minor digits", tx.Amount)
-				prev = tx
+				amount, err := tx.Total()
+				require.NoError(t, err)
+				require.True(t, amount.IsPositive(), tx.ID)
+				require.True(t, amount.Equal(sum), "%s: total %s, lines sum to %s", tx.ID, amount, sum)
+				require.Equal(t, cur, amount.Currency())
+				require.True(t, amount.Amount().Equal(amount.Amount().Truncate(int32(cur.MinorUnits()))), "%s has sub-minor digits", amount)
+				prev, prevIndex = tx, i
 			}
 			require.Positive(t, n)
 		})
+	}
+}
+
+func TestCustomerIDs(t *testing.T) {
+	g := fake.MustNew(9, nil)
+	seen := map[kehu.CustomerID]int{}
+	for i := range 20000 {
+		id := g.CustomerID(i)
+		require.False(t, id.IsZero())
+		j, dup := seen[id]
+		require.False(t, dup, "customers %d and %d share %s", j, i, id)
+		seen[id] = i
+		u := id.UUID()
+		require.Equal(t, uuid.Version(8), u.Version(), id.String())
+		require.Equal(t, uuid.RFC4122, u.Variant(), id.String())
+		parsed, err := kehu.ParseCustomerID(id.String())
+		require.NoError(t, err)
+		require.Equal(t, id, parsed)
+	}
+	// The ID depends on the seed and i only, not on the options.
+	assert.Equal(t, g.CustomerID(3), fake.MustNew(9, &fake.Options{Currency: "USD"}).CustomerID(3))
+	assert.NotEqual(t, g.CustomerID(3), fake.MustNew(10, nil).CustomerID(3))
+
+	// A nil func gives every order CustomerID(i); a func gives the host's IDs, called once
+	// per customer; CustomerOrders agrees with both.
+	var want []kehu.Order
+	for i := range 50 {
+		for _, o := range g.CustomerOrders(i, kehu.CustomerID{}) {
+			require.Equal(t, g.CustomerID(i), o.CustomerID)
+			want = append(want, o)
+		}
+	}
+	assert.Equal(t, render(want...), render(collect(g, 50)...))
+	calls := 0
+	var got []kehu.Order
+	for o := range g.Orders(50, func(i int) kehu.CustomerID { calls++; return indexID(i) }) {
+		got = append(got, o)
+	}
+	assert.Equal(t, 50, calls)
+	require.Len(t, got, len(want))
+	for k, o := range got {
+		i := indexOf(o.CustomerID)
+		assert.Equal(t, fmt.Sprintf("SO%08d-", i), o.ID[:11])
+		assert.Equal(t, render(g.CustomerOrders(i, o.CustomerID)...), render(g.CustomerOrders(i, indexID(i))...))
+		o.CustomerID = want[k].CustomerID
+		assert.Equal(t, render(want[k]), render(o))
 	}
 }
 
@@ -363,7 +446,7 @@ func TestCatalogue(t *testing.T) {
 	cat[0].SKU = "changed"
 	assert.NotEqual(t, "changed", g.Catalogue()[0].SKU)
 	// Every SKU bought is in the catalogue.
-	for tx := range g.Transactions(300) {
+	for tx := range g.Orders(300, nil) {
 		for _, l := range tx.Lines {
 			assert.True(t, skus[l.SKU], l.SKU)
 		}
@@ -374,10 +457,11 @@ func TestCatalogue(t *testing.T) {
 // spend.
 func customerStats(g *fake.Generator, n int) (orders []int, spend []float64) {
 	orders, spend = make([]int, n), make([]float64, n)
-	for tx := range g.Transactions(n) {
-		orders[tx.CustomerIndex]++
-		f, _ := tx.Amount.Amount().Float64()
-		spend[tx.CustomerIndex] += f
+	for o := range g.Orders(n, indexID) {
+		i := indexOf(o.CustomerID)
+		orders[i]++
+		f, _ := total(o).Amount().Float64()
+		spend[i] += f
 	}
 	return orders, spend
 }
@@ -537,10 +621,10 @@ func TestAssociatedPairs(t *testing.T) {
 	count := map[string]int{}
 	both := make([]int, len(pairs))
 	orders := 0
-	for tx := range fake.MustNew(61, nil).Transactions(40000) {
+	for tx := range fake.MustNew(61, nil).Orders(40000, nil) {
 		orders++
 		has := func(sku string) bool {
-			return slices.ContainsFunc(tx.Lines, func(l fake.Line) bool { return l.SKU == sku })
+			return slices.ContainsFunc(tx.Lines, func(l kehu.OrderLine) bool { return l.SKU == sku })
 		}
 		for _, l := range tx.Lines {
 			count[l.SKU]++
@@ -559,9 +643,9 @@ func TestAssociatedPairs(t *testing.T) {
 	}
 	// A pair with no link is near independence.
 	lift := float64(0)
-	for tx := range fake.MustNew(61, nil).Transactions(40000) {
-		if slices.ContainsFunc(tx.Lines, func(l fake.Line) bool { return l.SKU == "GR-RCE-001" }) &&
-			slices.ContainsFunc(tx.Lines, func(l fake.Line) bool { return l.SKU == "PC-TIS-001" }) {
+	for tx := range fake.MustNew(61, nil).Orders(40000, nil) {
+		if slices.ContainsFunc(tx.Lines, func(l kehu.OrderLine) bool { return l.SKU == "GR-RCE-001" }) &&
+			slices.ContainsFunc(tx.Lines, func(l kehu.OrderLine) bool { return l.SKU == "PC-TIS-001" }) {
 			lift++
 		}
 	}
@@ -651,7 +735,7 @@ func TestOptions(t *testing.T) {
 
 func TestAmountsDecimal(t *testing.T) {
 	// Amounts are exact decimals with the currency's places, never floats.
-	tx := fake.MustNew(1, nil).CustomerTransactions(0)
+	tx := fake.MustNew(1, nil).CustomerOrders(0, kehu.CustomerID{})
 	require.NotEmpty(t, tx)
 	for _, l := range tx[0].Lines {
 		assert.GreaterOrEqual(t, l.Amount.Amount().Exponent(), int32(-2))
@@ -669,18 +753,18 @@ func BenchmarkProfile(b *testing.B) {
 	}
 }
 
-// BenchmarkTransactions measures one operation as the transactions of 1,000 customers
-// (about 2,100 transactions) and reports the time per transaction.
-func BenchmarkTransactions(b *testing.B) {
+// BenchmarkOrders measures one operation as the orders of 1,000 customers (about 2,100
+// orders) and reports the time per order.
+func BenchmarkOrders(b *testing.B) {
 	g := fake.MustNew(1, nil)
 	b.ReportAllocs()
 	n, ops := 0, 0
 	for b.Loop() {
-		for range g.Transactions(1000) {
+		for range g.Orders(1000, nil) {
 			n++
 		}
 		ops++
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/tx")
-	b.ReportMetric(float64(n)/float64(ops), "tx/op")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/order")
+	b.ReportMetric(float64(n)/float64(ops), "orders/op")
 }

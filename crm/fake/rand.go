@@ -19,6 +19,7 @@ type rng struct {
 const (
 	streamProfile      = 0x70726f66696c6531 // "profile1"
 	streamTransactions = 0x7472616e73616331 // "transac1"
+	streamCustomerID   = 0x637573742d696431 // "cust-id1"
 )
 
 // splitmix64 is the finaliser of SplitMix64 (Steele, Lea & Flood 2014): a bijection that

@@ -78,7 +78,7 @@ func TestWeighted(t *testing.T) {
 func TestBasketTracksTarget(t *testing.T) {
 	g := MustNew(1, nil)
 	r := g.stream(0, 777)
-	var s txScratch
+	var s orderScratch
 	const n = 100000
 	var bias float64
 	far := 0

@@ -1,71 +1,87 @@
 package fake
 
 import (
+	"encoding/binary"
 	"iter"
 	"math"
 	"slices"
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/kehu-crm/kehu"
 )
-
-// Transaction is one purchase order of a customer.
-type Transaction struct {
-	// CustomerIndex is the i of the customer in Profile(i).
-	CustomerIndex int
-	// OrderID is unique within a generator: "SO" + the customer index, zero-padded to
-	// eight digits, + "-" + the order's sequence number, e.g. "SO00000042-003".
-	OrderID string
-	// At is the time of the order, whole seconds after Options.Start, in Start's location.
-	At time.Time
-	// Amount is the exact sum of the lines' amounts; it is always positive.
-	Amount kehu.Money
-	// Lines are the products bought, one line per SKU.
-	Lines []Line
-}
-
-// Line is one product line of an order: Amount = Quantity × UnitPrice exactly.
-type Line struct {
-	SKU, Category string
-	Quantity      int
-	UnitPrice     kehu.Money
-	Amount        kehu.Money
-}
 
 // maxLines bounds the lines of an order.
 const maxLines = 8
 
-// txScratch holds buffers reused from one customer to the next while iterating.
-type txScratch struct {
+// lineIDs are the line IDs of an order, in line order: shared constants.
+var lineIDs = [maxLines]string{"1", "2", "3", "4", "5", "6", "7", "8"}
+
+// orderScratch holds buffers reused from one customer to the next while iterating.
+type orderScratch struct {
 	times  []float64
-	lines  []Line
-	ends   []int   // end of each order's lines in lines
-	totals []int64 // each order's amount in minor units
+	lines  []kehu.OrderLine
+	ends   []int // end of each order's lines in lines
 	id     []byte
 	idEnds []int
-	txs    []Transaction
+	orders []kehu.Order
 }
 
-// CustomerTransactions returns customer i's transactions in [Start, End), oldest first.
-// Every customer buys at least once unless the window is too short to hold the first
-// purchase; the slice is the caller's.
-func (g *Generator) CustomerTransactions(i int) []Transaction {
-	var s txScratch
-	return slices.Clone(g.customerTransactions(i, &s))
+// CustomerID returns the ID that Orders gives customer i when the host supplies none: a
+// version-8 UUID that depends only on the seed and i (not on the options), and differs for
+// every i of one generator. A harness that stores customers under IDs of its own passes
+// them to Orders instead.
+func (g *Generator) CustomerID(i int) kehu.CustomerID {
+	// v is a bijection of i (an xor and SplitMix64's finaliser), so two customers never
+	// share it; w only varies the remaining bits.
+	v := splitmix64(uint64(i) ^ g.k1 ^ streamCustomerID)
+	w := splitmix64(g.k0 ^ splitmix64(uint64(i)^streamCustomerID))
+	var u uuid.UUID
+	binary.BigEndian.PutUint32(u[0:4], uint32(v>>32))
+	binary.BigEndian.PutUint16(u[4:6], uint16(v>>16))
+	u[6] = 0x80 | byte(w>>60)&0x0f // version 8
+	u[7] = byte(v >> 8)
+	u[8] = 0x80 | byte(w>>52)&0x3f // the RFC 9562 variant
+	u[9] = byte(v)
+	binary.BigEndian.PutUint32(u[10:14], uint32(w>>16))
+	binary.BigEndian.PutUint16(u[14:16], uint16(w))
+	return kehu.CustomerIDFrom(u)
 }
 
-// Transactions yields the transactions of customers 0 to customers−1, customer by
-// customer, each customer's oldest first: the same values CustomerTransactions returns.
-// Each customer's transactions share one backing array for their lines, and amounts and
-// unit prices are shared immutable values, so iterating over ten million transactions
-// allocates little more than the order totals.
-func (g *Generator) Transactions(customers int) iter.Seq[Transaction] {
-	return func(yield func(Transaction) bool) {
-		var s txScratch
+// CustomerOrders returns customer i's orders in [Start, End), oldest first, each with
+// CustomerID id (g.CustomerID(i) if id is zero). Every customer buys at least once unless
+// the window is too short to hold the first purchase; the slice is the caller's.
+func (g *Generator) CustomerOrders(i int, id kehu.CustomerID) []kehu.Order {
+	if id.IsZero() {
+		id = g.CustomerID(i)
+	}
+	var s orderScratch
+	return slices.Clone(g.customerOrders(i, id, &s))
+}
+
+// Orders yields the orders of customers 0 to customers−1, customer by customer, each
+// customer's oldest first: the same values CustomerOrders returns. Customer i's orders
+// carry the CustomerID id(i), called once per customer; a nil id means g.CustomerID.
+// A harness that creates the customers first (crm.Service assigns their IDs) passes their
+// IDs here:
+//
+//	ids := make([]kehu.CustomerID, n) // ids[i] is the stored ID of g.Profile(i)
+//	for o := range g.Orders(n, func(i int) kehu.CustomerID { return ids[i] }) { ... }
+//
+// Each customer's orders share one backing array for their lines, and line IDs, SKUs,
+// categories and amounts are shared immutable values, so iterating over ten million
+// orders allocates about one slice of lines and one string of order IDs per customer.
+func (g *Generator) Orders(customers int, id func(i int) kehu.CustomerID) iter.Seq[kehu.Order] {
+	if id == nil {
+		id = g.CustomerID
+	}
+	return func(yield func(kehu.Order) bool) {
+		var s orderScratch
 		for i := range customers {
-			for _, t := range g.customerTransactions(i, &s) {
-				if !yield(t) {
+			for _, o := range g.customerOrders(i, id(i), &s) {
+				if !yield(o) {
 					return
 				}
 			}
@@ -73,9 +89,9 @@ func (g *Generator) Transactions(customers int) iter.Seq[Transaction] {
 	}
 }
 
-// customerTransactions simulates customer i. The returned slice is s.txs; the lines and
+// customerOrders simulates customer i. The returned slice is s.orders; the lines and
 // order IDs it points to are freshly allocated.
-func (g *Generator) customerTransactions(i int, s *txScratch) []Transaction {
+func (g *Generator) customerOrders(i int, id kehu.CustomerID, s *orderScratch) []kehu.Order {
 	r := g.stream(i, streamTransactions)
 
 	// The customer's latent traits (BG/NBD and Gamma-Gamma).
@@ -100,11 +116,11 @@ func (g *Generator) customerTransactions(i int, s *txScratch) []Transaction {
 	}
 
 	// Orders: a value z ~ Gamma(P, ν) each, realised as a basket of catalogue products.
-	s.lines, s.ends, s.totals = s.lines[:0], s.ends[:0], s.totals[:0]
+	s.lines, s.ends = s.lines[:0], s.ends[:0]
 	for range s.times {
 		z := g.spend.sampleRate(&r, nu)
 		target := max(int64(math.Round(z*g.scale)), 1)
-		s.totals = append(s.totals, g.basket(&r, s, target))
+		g.basket(&r, s, target)
 		s.ends = append(s.ends, len(s.lines))
 	}
 
@@ -120,9 +136,8 @@ func (g *Generator) customerTransactions(i int, s *txScratch) []Transaction {
 	ids := string(s.id)
 
 	lines := slices.Clone(s.lines) // one allocation for all of the customer's lines
-	s.txs = s.txs[:0]
+	s.orders = s.orders[:0]
 	start, end := g.opts.Start, g.opts.End
-	amounts := g.amounts()
 	from, off := 0, 0
 	for j, wk := range s.times {
 		at := start.Add(time.Duration(wk * float64(week)).Truncate(time.Second))
@@ -130,24 +145,16 @@ func (g *Generator) customerTransactions(i int, s *txScratch) []Transaction {
 			break
 		}
 		to := s.ends[j]
-		s.txs = append(s.txs, Transaction{
-			CustomerIndex: i,
-			OrderID:       ids[off:s.idEnds[j]],
-			At:            at,
-			Amount:        total(amounts, s.totals[j], g.currency),
-			Lines:         lines[from:to:to],
+		s.orders = append(s.orders, kehu.Order{
+			ID:         ids[off:s.idEnds[j]],
+			CustomerID: id,
+			At:         at,
+			Currency:   g.opts.Currency,
+			Lines:      lines[from:to:to],
 		})
 		from, off = to, s.idEnds[j]
 	}
-	return s.txs
-}
-
-// total returns minor units of c, from the cache when it holds them.
-func total(cache []kehu.Money, minor int64, c kehu.Currency) kehu.Money {
-	if minor < int64(len(cache)) {
-		return cache[minor]
-	}
-	return mustMinor(minor, c)
+	return s.orders
 }
 
 // appendPadded appends n in decimal, zero-padded to width digits.
@@ -172,7 +179,7 @@ func appendPadded(b []byte, n, width int) []byte {
 // Last, one of the cheapest items is added if at least half its price is left. So the
 // amount ends within half the cheapest price (0.50 CNY) of target unless the line limit
 // cuts the fill short (about 0.4% of orders), and an order is never empty.
-func (g *Generator) basket(r *rng, s *txScratch, target int64) int64 {
+func (g *Generator) basket(r *rng, s *orderScratch, target int64) int64 {
 	c := &g.cat
 	first := len(s.lines)
 	rem := target
@@ -185,29 +192,29 @@ func (g *Generator) basket(r *rng, s *txScratch, target int64) int64 {
 				continue
 			}
 			l := &s.lines[first+j]
-			nq := min(l.Quantity+q, c.maxQty[k])
-			if nq == l.Quantity {
+			nq := min(int(l.Quantity)+q, c.maxQty[k])
+			if nq == int(l.Quantity) {
 				return false
 			}
-			rem -= int64(nq-l.Quantity) * c.price[k]
-			l.Quantity = nq
+			rem -= int64(nq-int(l.Quantity)) * c.price[k]
+			l.Quantity = int64(nq)
 			l.Amount = c.amounts[k*maxQty+nq-1]
 			return true
 		}
 		if lines == maxLines {
 			return false
 		}
-		in[lines] = k
-		lines++
 		q = min(q, c.maxQty[k])
 		rem -= int64(q) * c.price[k]
-		s.lines = append(s.lines, Line{
-			SKU:       c.products[k].SKU,
-			Category:  c.products[k].Category,
-			Quantity:  q,
-			UnitPrice: c.products[k].Price,
-			Amount:    c.amounts[k*maxQty+q-1],
+		s.lines = append(s.lines, kehu.OrderLine{
+			ID:       lineIDs[lines],
+			SKU:      c.products[k].SKU,
+			Category: c.products[k].Category,
+			Quantity: int64(q),
+			Amount:   c.amounts[k*maxQty+q-1],
 		})
+		in[lines] = k
+		lines++
 		return true
 	}
 	withPartner := func(k int) {
