@@ -135,8 +135,8 @@ func TestRefundAfterExpiryDoesNotCollectExpiredPointsAgain(t *testing.T) {
 			f := &refundFixture{ctx: t.Context(), svc: svc, store: store, p: p,
 				member: loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{9})}}
 			f.key = loyalty.AccountKey{Program: p.ID(), Customer: f.member.CustomerID, PointType: "points"}
-			order := func(id, amount string) loyalty.Order {
-				return loyalty.Order{ID: id, At: clock.Now(), Currency: "CNY", Lines: []loyalty.OrderLine{
+			order := func(id, amount string) kehu.Order {
+				return kehu.Order{ID: id, At: clock.Now(), Currency: "CNY", Lines: []kehu.OrderLine{
 					{ID: "1", Quantity: 1, Amount: kehu.MustMoney(amount, "CNY")}}}
 			}
 			_, err = svc.EarnOrder(f.ctx, p, order("OLD", "300"), f.member)
@@ -236,7 +236,7 @@ func TestPointsNeverOverflow(t *testing.T) {
 	svc := loyalty.NewService(nil, opts)
 	ctx := t.Context()
 	m := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{3})}
-	huge := loyalty.Order{ID: "HUGE", At: clock.Now(), Currency: "CNY", Lines: []loyalty.OrderLine{
+	huge := kehu.Order{ID: "HUGE", At: clock.Now(), Currency: "CNY", Lines: []kehu.OrderLine{
 		{ID: "1", Quantity: 1, Amount: kehu.MustMoney("90000000000", "CNY")}}}
 	_, err = svc.EarnOrder(ctx, p, huge, m)
 	var verr *kehu.ValidationError

@@ -59,8 +59,8 @@ func newCapsFixture(t *testing.T, store loyalty.Store, now time.Time) *capsFixtu
 func (f *capsFixture) order(placed time.Time) int64 {
 	f.t.Helper()
 	f.n++
-	o := loyalty.Order{ID: "SO-" + strconv.Itoa(f.n), CustomerID: f.c, At: placed, Currency: "CNY",
-		Lines: []loyalty.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")}}}
+	o := kehu.Order{ID: "SO-" + strconv.Itoa(f.n), CustomerID: f.c, At: placed, Currency: "CNY",
+		Lines: []kehu.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")}}}
 	res, err := f.svc.EarnOrder(context.Background(), f.p, o, loyalty.Member{})
 	require.NoError(f.t, err, "EarnOrder %s", o.ID)
 	var bonus int64

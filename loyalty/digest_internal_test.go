@@ -16,8 +16,8 @@ import (
 // of an order earned before into kehu.ErrKeyReused; the value is the one the first
 // implementation wrote.
 func TestOrderDigestIsStable(t *testing.T) {
-	o := Order{ID: "SO-1", CustomerID: crm.CustomerIDFrom(uuid.UUID{7, 1}), At: time.Date(2026, 6, 1, 12, 30, 0, 5, time.UTC),
-		Currency: "CNY", Channel: "app", Store: "SH-01", Lines: []OrderLine{
+	o := kehu.Order{ID: "SO-1", CustomerID: crm.CustomerIDFrom(uuid.UUID{7, 1}), At: time.Date(2026, 6, 1, 12, 30, 0, 5, time.UTC),
+		Currency: "CNY", Channel: "app", Store: "SH-01", Lines: []kehu.OrderLine{
 			{ID: "1", SKU: "SKU-1", Category: "coffee", Quantity: 2, Amount: kehu.MustMoney("128.50", "CNY")},
 			{ID: "2", SKU: "SKU-2", Category: "tea", Quantity: 1, Amount: kehu.MustMoney("0", "CNY")},
 			{ID: "3", SKU: "SKU-3", Category: "big", Quantity: 1, Amount: kehu.MustMoney("1234567890123456789.5", "CNY")},

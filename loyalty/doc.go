@@ -31,7 +31,8 @@
 //
 // # Earning
 //
-// Program.Earning holds base rates on spend ("1 point per ¥1", "5 per $1", per order
+// A programme earns on kehu.Order, the library's one order type (the same orders segment
+// summarises and crm/fake generates). ProgramSpec.Earning holds base rates on spend ("1 point per ¥1", "5 per $1", per order
 // line, rounded down by default with the mode explicit, in exact decimal arithmetic),
 // eligible and excluded categories and SKUs, and rules whose conditions are expr-lang
 // expressions over the order, its lines, the member (tier, birthday month, tags, segments)
@@ -46,7 +47,7 @@
 // deterministically by unique Priority, with Exclusive rules stopping later ones; run only
 // inside their campaign window, in the programme's zone; and are capped per order, per day
 // and per period for each member. Per-day and per-period caps count by when the order was
-// placed (Order.At, in the programme's zone), not when it is credited: an order placed on
+// placed (kehu.Order.At, in the programme's zone), not when it is credited: an order placed on
 // 11 November and credited on the 12th uses 11 November's cap. Event rules reward sign-up,
 // birthdays, completed profiles, reviews and referrals, at most once per period.
 //

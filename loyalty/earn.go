@@ -20,36 +20,6 @@ import (
 	"github.com/kehu-crm/kehu/internal/exprpolicy"
 )
 
-// Order is a purchase to earn points on.
-type Order struct {
-	// ID is the host's order ID.
-	ID string `json:"id"`
-	// CustomerID is the buyer. If both it and the Member's CustomerID are set they must be
-	// the same.
-	CustomerID crm.CustomerID `json:"customer_id,omitzero"`
-	// At is when the order was placed; calendar rules read it in the programme's time zone.
-	At time.Time `json:"at"`
-	// Currency is the ISO 4217 code of the amounts; it must be the programme's currency.
-	Currency string      `json:"currency"`
-	Lines    []OrderLine `json:"lines"`
-	// Channel and Store are free-form, for conditions ("app", "store", "SH-001").
-	Channel string `json:"channel,omitempty"`
-	Store   string `json:"store,omitempty"`
-}
-
-// OrderLine is one line of an order.
-type OrderLine struct {
-	// ID identifies the line within the order; awards name it so that a refund of the line
-	// takes back exactly what it earned.
-	ID       string `json:"id"`
-	SKU      string `json:"sku,omitempty"`
-	Category string `json:"category,omitempty"`
-	// Quantity is the number of units, 1 or more.
-	Quantity int64 `json:"quantity"`
-	// Amount is the line total after discounts, 0 or more, in the order's currency.
-	Amount kehu.Money `json:"amount"`
-}
-
 // Member is what the host knows of the buyer and earning rules read: birthday, tags,
 // segments, custom attributes. The member's tier is not among them: it is what the ledger
 // holds (see Standing), so a host cannot give a member a status the ledger did not.
@@ -291,7 +261,7 @@ type orderFacts struct {
 // *kehu.ValidationError naming every bad field ("order.lines[2].quantity"); so is a
 // standing whose tier is not a level of the programme ("standing.tier"). A condition that
 // fails at run time returns a *RuleError.
-func (p *Program) Preview(o Order, m Member, standing Standing, usage RuleUsage) (*Earning, error) {
+func (p *Program) Preview(o kehu.Order, m Member, standing Standing, usage RuleUsage) (*Earning, error) {
 	plan, err := p.ready()
 	if err != nil {
 		return nil, err
@@ -819,7 +789,7 @@ func checkAwardTotals(awards []Award) error {
 }
 
 // orderFacts checks the order and the member and reads what the conditions see.
-func (plan *earnPlan) orderFacts(f *orderFacts, o Order, m Member, st Standing) error {
+func (plan *earnPlan) orderFacts(f *orderFacts, o kehu.Order, m Member, st Standing) error {
 	var pr kehu.Problems
 	local := o.At.In(plan.loc)
 	day := kehu.DateOf(local)
@@ -868,7 +838,7 @@ func (plan *earnPlan) orderFacts(f *orderFacts, o Order, m Member, st Standing) 
 				seen[l.ID] = i
 			}
 		default:
-			if j := slices.IndexFunc(o.Lines[:i], func(x OrderLine) bool { return x.ID == l.ID }); j >= 0 {
+			if j := slices.IndexFunc(o.Lines[:i], func(x kehu.OrderLine) bool { return x.ID == l.ID }); j >= 0 {
 				pr.Addf(field("id"), "unique", "%s is also the ID of order.lines[%d]", clip.Quote(l.ID), j)
 			}
 		}

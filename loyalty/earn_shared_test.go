@@ -60,7 +60,7 @@ func TestPreviewSharedConditions(t *testing.T) {
 	}
 	shared, spelled := build(false), build(true)
 
-	order := loyalty.Order{ID: "o", At: earnAt(2026, 6, 1, 12, 0, 0), Currency: "CNY", Lines: []loyalty.OrderLine{
+	order := kehu.Order{ID: "o", At: earnAt(2026, 6, 1, 12, 0, 0), Currency: "CNY", Lines: []kehu.OrderLine{
 		{ID: "a", Category: "coffee", Quantity: 1, Amount: kehu.MustMoney("60.00", "CNY")},
 		{ID: "b", Category: "tea", Quantity: 1, Amount: kehu.MustMoney("20.00", "CNY")},
 		{ID: "c", Category: "coffee", Quantity: 2, Amount: kehu.MustMoney("30.00", "CNY")},

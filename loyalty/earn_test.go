@@ -55,10 +55,10 @@ func earnZone(name string) *time.Location {
 
 // earnOrder builds an order in the programme's currency with lines "1", "2", … of the
 // given amounts.
-func earnOrder(at time.Time, currency string, amounts ...string) loyalty.Order {
-	o := loyalty.Order{ID: "SO-1", At: at, Currency: currency}
+func earnOrder(at time.Time, currency string, amounts ...string) kehu.Order {
+	o := kehu.Order{ID: "SO-1", At: at, Currency: currency}
 	for i, a := range amounts {
-		o.Lines = append(o.Lines, loyalty.OrderLine{ID: fmt.Sprint(i + 1), SKU: fmt.Sprintf("SKU-%d", i+1),
+		o.Lines = append(o.Lines, kehu.OrderLine{ID: fmt.Sprint(i + 1), SKU: fmt.Sprintf("SKU-%d", i+1),
 			Category: "general", Quantity: 1, Amount: kehu.MustMoney(a, currency)})
 	}
 	return o
@@ -120,7 +120,7 @@ func TestPreviewEligibility(t *testing.T) {
 		{"point_type": "points", "points": 1, "per": "1", "exclude_categories": ["gift_card"], "exclude_skus": ["BAG"]},
 		{"point_type": "points", "points": 2, "per": "1", "categories": ["coffee"], "skus": ["MUG-01"]}]}`))
 	at := earnAt(2026, 6, 1, 12, 0, 0)
-	order := loyalty.Order{ID: "o", At: at, Currency: "CNY", Lines: []loyalty.OrderLine{
+	order := kehu.Order{ID: "o", At: at, Currency: "CNY", Lines: []kehu.OrderLine{
 		{ID: "beans", SKU: "BEAN-250", Category: "coffee", Quantity: 1, Amount: kehu.MustMoney("100", "CNY")},
 		{ID: "mug", SKU: "MUG-01", Category: "homeware", Quantity: 1, Amount: kehu.MustMoney("50", "CNY")},
 		{ID: "card", SKU: "GC-200", Category: "gift_card", Quantity: 1, Amount: kehu.MustMoney("200", "CNY")},
@@ -363,7 +363,7 @@ func TestPreviewPerLineRule(t *testing.T) {
 		"rules": [{"id": "coffee-triple", "priority": 1, "per_line": true,
 		           "when": "line.category == \"coffee\" && line.amount_minor >= 5000",
 		           "effect": {"point_type": "points", "multiplier": "3", "bonus": 5}}]}`))
-	order := loyalty.Order{ID: "o", At: earnAt(2026, 6, 1, 12, 0, 0), Currency: "CNY", Lines: []loyalty.OrderLine{
+	order := kehu.Order{ID: "o", At: earnAt(2026, 6, 1, 12, 0, 0), Currency: "CNY", Lines: []kehu.OrderLine{
 		{ID: "a", Category: "coffee", Quantity: 1, Amount: kehu.MustMoney("50.00", "CNY")},
 		{ID: "b", Category: "coffee", Quantity: 1, Amount: kehu.MustMoney("49.99", "CNY")},
 		{ID: "c", Category: "tea", Quantity: 1, Amount: kehu.MustMoney("80", "CNY")},
@@ -410,7 +410,7 @@ func TestPreviewExpressionEnvironment(t *testing.T) {
 		JoinedAt:   time.Date(2026, 11, 1, 15, 59, 0, 0, time.UTC), // Nov 1, 23:59 in Shanghai
 		Attributes: map[string]any{"visits": 5, "city": "Shanghai"},
 	}
-	order := loyalty.Order{ID: "SO-9", At: at, Currency: "CNY", Channel: "app", Store: "SH-001", Lines: []loyalty.OrderLine{
+	order := kehu.Order{ID: "SO-9", At: at, Currency: "CNY", Channel: "app", Store: "SH-001", Lines: []kehu.OrderLine{
 		{ID: "1", SKU: "BEAN-250", Category: "coffee", Quantity: 2, Amount: kehu.MustMoney("199.00", "CNY")},
 		{ID: "2", SKU: "MUG-01", Category: "homeware", Quantity: 1, Amount: kehu.MustMoney("0.005", "CNY")},
 	}}
@@ -480,7 +480,7 @@ func TestPreviewValidatesOrder(t *testing.T) {
 	p := earnLoad(t, earnRetailJSON)
 	someone := earnCustomer(t, "0190d1a2-7f3b-7c4d-8e5f-0a1b2c3d4e5f")
 	other := earnCustomer(t, "0190d1a2-7f3b-7c4d-8e5f-0a1b2c3d4e60")
-	order := loyalty.Order{ID: "o", CustomerID: someone, Currency: "USD", Lines: []loyalty.OrderLine{
+	order := kehu.Order{ID: "o", CustomerID: someone, Currency: "USD", Lines: []kehu.OrderLine{
 		{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")},
 		{ID: "1", Quantity: 0, Amount: kehu.MustMoney("-1", "CNY")},
 		{ID: "", Quantity: 1, Amount: kehu.MustMoney("5", "USD")},
@@ -508,9 +508,9 @@ func TestPreviewValidatesOrder(t *testing.T) {
 	}
 	assert.Len(t, verr.Fields, len(want), "%v", verr)
 
-	_, err = p.Preview(loyalty.Order{ID: "o", At: earnAt(2026, 1, 1, 0, 0, 0), Currency: "cny"}, loyalty.Member{}, loyalty.Standing{}, nil)
+	_, err = p.Preview(kehu.Order{ID: "o", At: earnAt(2026, 1, 1, 0, 0, 0), Currency: "cny"}, loyalty.Member{}, loyalty.Standing{}, nil)
 	assert.NoError(t, err, "currency codes are read as crm.ParseCurrency reads them; an empty order earns nothing")
-	_, err = p.Preview(loyalty.Order{ID: "o", At: earnAt(2026, 1, 1, 0, 0, 0), Currency: "C"}, loyalty.Member{}, loyalty.Standing{}, nil)
+	_, err = p.Preview(kehu.Order{ID: "o", At: earnAt(2026, 1, 1, 0, 0, 0), Currency: "C"}, loyalty.Member{}, loyalty.Standing{}, nil)
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("order.currency", "format"), "%v", verr)
 }

@@ -44,11 +44,11 @@ func ExampleProgram_Preview() {
 		fmt.Println(err)
 		return
 	}
-	order := loyalty.Order{
+	order := kehu.Order{
 		ID:       "SO-1001",
 		At:       time.Date(2026, 3, 31, 17, 0, 0, 0, time.UTC),
 		Currency: "CNY",
-		Lines: []loyalty.OrderLine{
+		Lines: []kehu.OrderLine{
 			{ID: "1", SKU: "BEAN-250", Category: "coffee", Quantity: 1, Amount: kehu.MustMoney("99.99", "CNY")},
 			{ID: "2", SKU: "MUG-01", Category: "homeware", Quantity: 2, Amount: kehu.MustMoney("45.50", "CNY")},
 			{ID: "3", SKU: "GC-200", Category: "gift_card", Quantity: 1, Amount: kehu.MustMoney("200.00", "CNY")},

@@ -39,7 +39,7 @@ func Example_retail() {
 	ctx := context.Background()
 	member := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{1}), BirthDate: kehu.MustDate(1990, time.April, 17)}
 
-	o := loyalty.Order{ID: "SO-1", At: clock.Now(), Currency: "CNY", Lines: []loyalty.OrderLine{
+	o := kehu.Order{ID: "SO-1", At: clock.Now(), Currency: "CNY", Lines: []kehu.OrderLine{
 		{ID: "1", SKU: "TEA-01", Category: "tea", Quantity: 2, Amount: kehu.MustMoney("2288.80", "CNY")},
 		{ID: "2", SKU: "CUP-01", Category: "homeware", Quantity: 1, Amount: kehu.MustMoney("99.90", "CNY")},
 	}}
@@ -91,11 +91,11 @@ func Example_airline() {
 	ctx := context.Background()
 	flyer := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{2})}
 
-	flight := loyalty.Order{ID: "PNR-ABC123", At: time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC), Currency: "CNY",
-		Lines: []loyalty.OrderLine{{ID: "PEK-SHA", SKU: "Y", Category: "flight", Quantity: 1, Amount: kehu.MustMoney("26000", "CNY")}}}
+	flight := kehu.Order{ID: "PNR-ABC123", At: time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC), Currency: "CNY",
+		Lines: []kehu.OrderLine{{ID: "PEK-SHA", SKU: "Y", Category: "flight", Quantity: 1, Amount: kehu.MustMoney("26000", "CNY")}}}
 	_, _ = svc.EarnOrder(ctx, p, flight, flyer)
-	stay := loyalty.Order{ID: "GH-778", At: flight.At, Currency: "CNY", Channel: "partner-hotel",
-		Lines: []loyalty.OrderLine{{ID: "room", SKU: "KING", Category: "hotel", Quantity: 2, Amount: kehu.MustMoney("1600", "CNY")}}}
+	stay := kehu.Order{ID: "GH-778", At: flight.At, Currency: "CNY", Channel: "partner-hotel",
+		Lines: []kehu.OrderLine{{ID: "room", SKU: "KING", Category: "hotel", Quantity: 2, Amount: kehu.MustMoney("1600", "CNY")}}}
 	_, _ = svc.EarnOrder(ctx, p, stay, flyer)
 	_, _ = svc.ExchangeIn(ctx, p, loyalty.Exchange{Partner: "grand-hotels", Customer: flyer.CustomerID, Points: 10000, Ref: "GH-PTS-1"})
 

@@ -8,13 +8,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
 type explainCase struct {
 	name  string
 	p     *loyalty.Program
-	o     loyalty.Order
+	o     kehu.Order
 	usage *earnHistory
 }
 

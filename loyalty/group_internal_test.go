@@ -130,13 +130,13 @@ func TestEarningGroups(t *testing.T) {
 		}
 		p, err := Compile(prog)
 		require.NoError(t, err)
-		o := Order{ID: "o", At: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), Currency: "CNY"}
+		o := kehu.Order{ID: "o", At: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), Currency: "CNY"}
 		lines := rng.IntN(8)
 		if n%10 == 0 {
 			lines = 70 // more line slots than groups' stack scratch holds
 		}
 		for l := range lines {
-			o.Lines = append(o.Lines, OrderLine{ID: "l" + strconv.Itoa(l), Quantity: 1,
+			o.Lines = append(o.Lines, kehu.OrderLine{ID: "l" + strconv.Itoa(l), Quantity: 1,
 				Amount: kehu.MustMoney(strconv.Itoa(rng.IntN(60)), "CNY")})
 		}
 		e, err := p.Preview(o, Member{}, Standing{}, nil)

@@ -161,7 +161,7 @@ func TestNilProgrammeIsBadInputNotAPanic(t *testing.T) {
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, err = svc.Transfer(ctx, nil, loyalty.Transfer{From: m, To: crm.CustomerIDFrom([16]byte{2}), PointType: "points", Points: 1, Key: "t-nil"})
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
-	_, err = svc.EarnOrder(ctx, nil, loyalty.Order{}, loyalty.Member{})
+	_, err = svc.EarnOrder(ctx, nil, kehu.Order{}, loyalty.Member{})
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, err = svc.EvaluateTier(ctx, nil, m)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)

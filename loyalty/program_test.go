@@ -220,7 +220,7 @@ func TestCompileZeroSpec(t *testing.T) {
 	for _, bad := range []*loyalty.Program{nil, {}} {
 		_, err := svc.Balance(t.Context(), bad, crm.CustomerIDFrom([16]byte{1}), "points")
 		assert.ErrorIs(t, err, kehu.ErrInvalid)
-		_, err = bad.Preview(loyalty.Order{}, loyalty.Member{}, loyalty.Standing{}, nil)
+		_, err = bad.Preview(kehu.Order{}, loyalty.Member{}, loyalty.Standing{}, nil)
 		assert.ErrorIs(t, err, kehu.ErrInvalid)
 	}
 }
@@ -396,8 +396,8 @@ func TestCompileCopiesTheSpec(t *testing.T) {
 	assert.Equal(t, int64(2), p.Earning().Base[0].Points)
 	assert.Equal(t, "DEPOSIT", p.Earning().Base[0].ExcludeSKUs[0])
 
-	order := loyalty.Order{ID: "o", At: time.Date(2026, 5, 9, 10, 0, 0, 0, time.UTC), Currency: "EUR", // a Saturday
-		Lines: []loyalty.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10.00", "EUR")}}}
+	order := kehu.Order{ID: "o", At: time.Date(2026, 5, 9, 10, 0, 0, 0, time.UTC), Currency: "EUR", // a Saturday
+		Lines: []kehu.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10.00", "EUR")}}}
 	e, err := p.Preview(order, loyalty.Member{}, loyalty.Standing{}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, int64(30), e.Total("points"), "2 per €1 on €10 plus the weekend bonus of 10")
@@ -414,12 +414,12 @@ func TestCompileCopiesTheSpec(t *testing.T) {
 
 func TestPreviewNeedsACompiledProgram(t *testing.T) {
 	p := &loyalty.Program{}
-	_, err := p.Preview(loyalty.Order{}, loyalty.Member{}, loyalty.Standing{}, nil)
+	_, err := p.Preview(kehu.Order{}, loyalty.Member{}, loyalty.Standing{}, nil)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	_, _, err = p.EventAwards(loyalty.EventSignup, time.Now(), loyalty.Member{}, loyalty.Standing{}, nil)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	var nilp *loyalty.Program
-	_, err = nilp.Preview(loyalty.Order{}, loyalty.Member{}, loyalty.Standing{}, nil)
+	_, err = nilp.Preview(kehu.Order{}, loyalty.Member{}, loyalty.Standing{}, nil)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 }
 

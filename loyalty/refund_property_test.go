@@ -74,12 +74,12 @@ func refundSequence(t *testing.T, seed uint64) {
 	}
 
 	n := 0
-	newOrder := func() loyalty.Order {
+	newOrder := func() kehu.Order {
 		n++
-		o := loyalty.Order{ID: fmt.Sprint("SO-", n), At: clock.Now(), Currency: "CNY"}
+		o := kehu.Order{ID: fmt.Sprint("SO-", n), At: clock.Now(), Currency: "CNY"}
 		for l := range 1 + rng.IntN(3) {
 			cat := []string{"coffee", "tea"}[rng.IntN(2)]
-			o.Lines = append(o.Lines, loyalty.OrderLine{ID: fmt.Sprint("L", l), Category: cat, Quantity: 1 + rng.Int64N(3),
+			o.Lines = append(o.Lines, kehu.OrderLine{ID: fmt.Sprint("L", l), Category: cat, Quantity: 1 + rng.Int64N(3),
 				Amount: kehu.MustMoney(fmt.Sprint(10+rng.IntN(150)), "CNY")})
 		}
 		return o

@@ -25,7 +25,7 @@ type refundFixture struct {
 	p      *loyalty.Program
 	member loyalty.Member
 	key    loyalty.AccountKey
-	order  loyalty.Order
+	order  kehu.Order
 }
 
 func newRefundFixture(t *testing.T, returns loyalty.ReturnMode) *refundFixture {
@@ -49,7 +49,7 @@ func newRefundFixture(t *testing.T, returns loyalty.ReturnMode) *refundFixture {
 	f := &refundFixture{ctx: context.Background(), svc: loyalty.NewService(store, opts), store: store, p: p,
 		member: loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{7})}}
 	f.key = loyalty.AccountKey{Program: p.ID(), Customer: f.member.CustomerID, PointType: "points"}
-	f.order = loyalty.Order{ID: "SO-1", At: clock.Now(), Currency: "CNY", Lines: []loyalty.OrderLine{
+	f.order = kehu.Order{ID: "SO-1", At: clock.Now(), Currency: "CNY", Lines: []kehu.OrderLine{
 		{ID: "A", SKU: "BEANS", Category: "coffee", Quantity: 2, Amount: kehu.MustMoney("100.00", "CNY")},
 		{ID: "B", SKU: "LEAF", Category: "tea", Quantity: 1, Amount: kehu.MustMoney("50.00", "CNY")},
 	}}

@@ -16,7 +16,7 @@ import (
 // works it out under each programme, as the ledger would have).
 type Activity struct {
 	// Order is set for an order.
-	Order *Order
+	Order *kehu.Order
 	// Event and At are set for a member event.
 	Event  MemberEvent
 	At     time.Time
@@ -156,7 +156,7 @@ type tierFact struct {
 	spend, points, purchase int64
 }
 
-func orderFact(o Order, at time.Time) tierFact {
+func orderFact(o kehu.Order, at time.Time) tierFact {
 	f := tierFact{at: at, purchase: 1}
 	for _, a := range qualifyingAwards(o) {
 		if a.PointType == spendAccount {

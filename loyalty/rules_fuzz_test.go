@@ -133,7 +133,7 @@ func earnExercise(t *testing.T, p *loyalty.Program) {
 		return m
 	}
 	at := time.Date(2026, 3, 31, 17, 0, 0, 0, time.UTC)
-	order := loyalty.Order{ID: "o", At: at, Currency: string(cur), Channel: "app", Lines: []loyalty.OrderLine{
+	order := kehu.Order{ID: "o", At: at, Currency: string(cur), Channel: "app", Lines: []kehu.OrderLine{
 		{ID: "1", SKU: "BEAN-250", Category: "coffee", Quantity: 2, Amount: amount("199.99")},
 		{ID: "2", SKU: "BAG", Category: "coffee", Quantity: 1, Amount: amount("0")},
 		{ID: "3", SKU: "GC", Category: "gift_card", Quantity: 1, Amount: amount("1000000")},

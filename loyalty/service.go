@@ -515,7 +515,7 @@ type RefundLine struct {
 // Refund is a command that takes back the points some lines of an order earned.
 type Refund struct {
 	Customer crm.CustomerID `json:"customer"`
-	// Order is the ID of the order the points were earned on (Order.ID).
+	// Order is the ID of the order the points were earned on (kehu.Order.ID).
 	Order string `json:"order"`
 	// Lines are the parts of the order's lines refunded; none means the whole order.
 	Lines []RefundLine `json:"lines,omitempty"`

@@ -48,7 +48,7 @@ type EarnResult struct {
 // counts what the rule awarded: a refund or a reversal takes points back but does not give
 // the cap's room back, so buying, returning and buying again cannot earn a capped bonus
 // twice.
-func (s *Service) EarnOrder(ctx context.Context, p *Program, o Order, m Member) (*EarnResult, error) {
+func (s *Service) EarnOrder(ctx context.Context, p *Program, o kehu.Order, m Member) (*EarnResult, error) {
 	if !p.usable() {
 		return nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
@@ -187,7 +187,7 @@ func (s *Service) earnWithUsage(ctx context.Context, p *Program, customer crm.Cu
 
 // setUnits gives every line's lot share the line's quantity, which refunds of the line
 // are counted against.
-func setUnits(groups []awardGroup, lines []OrderLine) {
+func setUnits(groups []awardGroup, lines []kehu.OrderLine) {
 	for _, g := range groups {
 		for i := range g.shares {
 			sh := &g.shares[i]
@@ -206,7 +206,7 @@ func setUnits(groups []awardGroup, lines []OrderLine) {
 
 // qualifyingAwards are the tier figures an order adds: each line's spend in minor units
 // (so that refunds take it back line by line) and one purchase.
-func qualifyingAwards(o Order) []Award {
+func qualifyingAwards(o kehu.Order) []Award {
 	out := make([]Award, 0, len(o.Lines)+1)
 	for _, l := range o.Lines {
 		if minor, err := l.Amount.Round(kehu.Down).MinorUnits(); err == nil && minor > 0 {
@@ -586,7 +586,7 @@ func (s *Service) Release(ctx context.Context, p *Program, customer crm.Customer
 // each length-prefixed so that no two orders share a byte stream. It is EarnOrder's digest,
 // written out by hand because reflection-based encoding cost more than the rest of the
 // check.
-func orderDigest(o Order) string {
+func orderDigest(o kehu.Order) string {
 	// Every field is length-prefixed, so that no two orders share a stream. The stream is
 	// built by functions returning the slice (not methods on a pointer), so that it stays
 	// on the stack.

@@ -523,7 +523,7 @@ func (s *Service) tierInputs(ctx context.Context, p *Program, customer crm.Custo
 // previewOrder works out what an order earns for a member whose standing is t: at the tier
 // in force after the upgrade the order itself causes (see Program.previewAfterUpgrade). It
 // reads nothing, so it may run inside the atomic write.
-func (p *Program) previewOrder(o Order, m Member, t tierInputs, u RuleUsage) (*Earning, error) {
+func (p *Program) previewOrder(o kehu.Order, m Member, t tierInputs, u RuleUsage) (*Earning, error) {
 	if p.spec.Tiers == nil {
 		return p.Preview(o, m, Standing{}, u)
 	}

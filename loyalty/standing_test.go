@@ -118,8 +118,8 @@ func TestRewardTierComesFromTheLedger(t *testing.T) {
 	assert.EqualValues(t, 10, e.stock("coffee"))
 
 	// Gold by the ledger: ¥5,000 of orders.
-	_, err = e.svc.EarnOrder(e.ctx, e.p, loyalty.Order{ID: "SO-1", CustomerID: c, At: e.clock.Now(), Currency: "CNY",
-		Lines: []loyalty.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("5000", "CNY")}}}, loyalty.Member{})
+	_, err = e.svc.EarnOrder(e.ctx, e.p, kehu.Order{ID: "SO-1", CustomerID: c, At: e.clock.Now(), Currency: "CNY",
+		Lines: []kehu.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("5000", "CNY")}}}, loyalty.Member{})
 	require.NoError(t, err)
 	res, err := e.svc.Reserve(e.ctx, e.p, loyalty.Reserve{Customer: c, Reward: "coffee", Units: 1, Key: "k-2"})
 	require.NoError(t, err)

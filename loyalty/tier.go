@@ -289,7 +289,7 @@ func (t *Tiers) NextReview(after, joined time.Time, loc *time.Location) time.Tim
 // or the level the figures then reach if higher; and since the points of the qualifying
 // type the order earns count too, and may depend on the tier, the order is previewed again
 // at each higher level they reach, until the level stands (at most once per level).
-func (p *Program) previewAfterUpgrade(o Order, m Member, held string, figs Figures, u RuleUsage) (*Earning, error) {
+func (p *Program) previewAfterUpgrade(o kehu.Order, m Member, held string, figs Figures, u RuleUsage) (*Earning, error) {
 	t := p.spec.Tiers
 	minor := int32(kehu.Currency(p.spec.Currency).MinorUnits())
 	for _, a := range qualifyingAwards(o) {

@@ -37,10 +37,10 @@ const retailTiers = `{
   }
 }`
 
-func order(id string, at time.Time, lines ...string) loyalty.Order {
-	o := loyalty.Order{ID: id, At: at, Currency: "CNY"}
+func order(id string, at time.Time, lines ...string) kehu.Order {
+	o := kehu.Order{ID: id, At: at, Currency: "CNY"}
 	for i, amount := range lines {
-		o.Lines = append(o.Lines, loyalty.OrderLine{ID: fmt.Sprint(i + 1), SKU: "SKU", Category: "general", Quantity: 1,
+		o.Lines = append(o.Lines, kehu.OrderLine{ID: fmt.Sprint(i + 1), SKU: "SKU", Category: "general", Quantity: 1,
 			Amount: kehu.MustMoney(amount, "CNY")})
 	}
 	return o

@@ -73,10 +73,10 @@ func BenchEarnProgram(tb testing.TB) *loyalty.Program {
 
 // BenchOrder is the earning benchmark's order: 5 lines of ¥128.50 (coffee, tea, homeware,
 // coffee, tea) placed at at.
-func BenchOrder(id string, at time.Time) loyalty.Order {
-	o := loyalty.Order{ID: id, At: at, Currency: "CNY"}
+func BenchOrder(id string, at time.Time) kehu.Order {
+	o := kehu.Order{ID: id, At: at, Currency: "CNY"}
 	for l := range 5 {
-		o.Lines = append(o.Lines, loyalty.OrderLine{ID: strconv.Itoa(l), SKU: "SKU-" + strconv.Itoa(l),
+		o.Lines = append(o.Lines, kehu.OrderLine{ID: strconv.Itoa(l), SKU: "SKU-" + strconv.Itoa(l),
 			Category: []string{"coffee", "tea", "homeware"}[l%3], Quantity: 1, Amount: kehu.MustMoney("128.50", "CNY")})
 	}
 	return o

@@ -99,8 +99,8 @@ func testConcurrentCappedOrders(t *testing.T, h *harness) {
 	c := l.member(p)
 	k := l.acct(p, c, points)
 	errs := suite.Parallel(writers, func(i int) error {
-		o := loyalty.Order{ID: fmt.Sprintf("SO-%02d", i), CustomerID: c, At: l.clock.Now(), Currency: "CNY",
-			Lines: []loyalty.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")}}}
+		o := kehu.Order{ID: fmt.Sprintf("SO-%02d", i), CustomerID: c, At: l.clock.Now(), Currency: "CNY",
+			Lines: []kehu.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")}}}
 		_, err := retryLost(func() (*loyalty.EarnResult, error) { return l.svc.EarnOrder(h.ctx, p, o, loyalty.Member{}) })
 		return err
 	})

@@ -159,8 +159,8 @@ func testLibraryNamespace(t *testing.T, h *harness) {
 	l.earn(p, c, points, 100, orderSource("SO-0", "L1"), "")
 	_, err := l.svc.Redeem(h.ctx, p, loyalty.Points{Customer: c, PointType: points, Points: 10, Key: "order:SO-9"})
 	require.NoError(t, err, "a host key shaped like an order key is the host's own")
-	o := loyalty.Order{ID: "SO-9", CustomerID: c, At: l.clock.Now(), Currency: "CNY",
-		Lines: []loyalty.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")}}}
+	o := kehu.Order{ID: "SO-9", CustomerID: c, At: l.clock.Now(), Currency: "CNY",
+		Lines: []kehu.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")}}}
 	res, err := l.svc.EarnOrder(h.ctx, p, o, loyalty.Member{})
 	require.NoError(t, err, "EarnOrder(SO-9) after a host redeem keyed order:SO-9")
 	require.NotEmpty(t, res.Entries, "the order earns")

@@ -126,8 +126,8 @@ func testLimitedCappedOrders(t *testing.T, h *harness) {
 	k := l.acct(p, c, points)
 	l.gate(writers)
 	errs := suite.Parallel(writers, func(i int) error {
-		o := loyalty.Order{ID: fmt.Sprintf("SO-%02d", i), CustomerID: c, At: l.clock.Now(), Currency: "CNY",
-			Lines: []loyalty.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")}}}
+		o := kehu.Order{ID: fmt.Sprintf("SO-%02d", i), CustomerID: c, At: l.clock.Now(), Currency: "CNY",
+			Lines: []kehu.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")}}}
 		_, err := l.svc.EarnOrder(h.ctx, p, o, loyalty.Member{})
 		return err
 	})
