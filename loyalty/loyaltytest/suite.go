@@ -20,7 +20,7 @@ type (
 //     Concurrency, Members, Rewards);
 //   - Ledger: the real service over the store (Spend, Expiry, Pending, Idempotency,
 //     Concurrency, Reverse, Debt, Transfer, AsOf, Limits,
-//     Instants), checking every invariant of the ledger
+//     Instants, Refunds), checking every invariant of the ledger
 //     after every step (see CheckInvariants).
 //
 // Run calls newStore once per leaf subtest with that subtest's *testing.T, so the store can
@@ -63,6 +63,7 @@ func layers() []group {
 			{Name: "Transfer", Tests: transferTests()},
 			{Name: "AsOf", Tests: asOfTests()},
 			{Name: "Instants", Tests: instantTests()},
+			{Name: "Refunds", Tests: refundTests()},
 			{Name: "Limits", Tests: limitTests()},
 		}},
 	}
