@@ -230,7 +230,7 @@ func (l *locator) wrongType(raw json.RawMessage, t reflect.Type, path string) {
 // object checks the members of a JSON object against the fields of struct type t, in the
 // order they appear.
 func (l *locator) object(raw json.RawMessage, t reflect.Type, path string) {
-	fields := jsonFields(t)
+	fields := suggest.Fields(t, "json")
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if _, err := dec.Token(); err != nil { // {
 		return
@@ -250,72 +250,32 @@ func (l *locator) object(raw json.RawMessage, t reflect.Type, path string) {
 			l.add(joinPath(path, clip.String(key, 64)), "unknown_field", unknownFieldMessage(fields, key))
 			continue
 		}
-		l.value(v, f.typ, joinPath(path, f.name))
+		l.value(v, f.Type, joinPath(path, f.Name))
 	}
-}
-
-// jsonField is a field of a struct as encoding/json sees it.
-type jsonField struct {
-	name string
-	typ  reflect.Type
-}
-
-// jsonFields returns the fields encoding/json decodes into a struct of type t: exported
-// fields under their json tag name (or Go name), the fields of untagged embedded structs
-// promoted, "-" skipped.
-func jsonFields(t reflect.Type) []jsonField {
-	var out []jsonField
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		tag := sf.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, _, _ := strings.Cut(tag, ",")
-		ft := sf.Type
-		if sf.Anonymous && name == "" {
-			et := ft
-			if et.Kind() == reflect.Pointer {
-				et = et.Elem()
-			}
-			if et.Kind() == reflect.Struct {
-				out = append(out, jsonFields(et)...)
-				continue
-			}
-		}
-		if !sf.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = sf.Name
-		}
-		out = append(out, jsonField{name: name, typ: ft})
-	}
-	return out
 }
 
 // matchField finds the field a JSON key decodes into: the exact name, else one equal under
 // case folding, as encoding/json matches them.
-func matchField(fields []jsonField, key string) (jsonField, bool) {
+func matchField(fields []suggest.Field, key string) (suggest.Field, bool) {
 	for _, f := range fields {
-		if f.name == key {
+		if f.Name == key {
 			return f, true
 		}
 	}
 	for _, f := range fields {
-		if strings.EqualFold(f.name, key) {
+		if strings.EqualFold(f.Name, key) {
 			return f, true
 		}
 	}
-	return jsonField{}, false
+	return suggest.Field{}, false
 }
 
 // unknownFieldMessage says a key is unknown and suggests the known field nearest to it by
 // edit distance, when one is near enough to be a slip; otherwise it lists the fields.
-func unknownFieldMessage(fields []jsonField, key string) string {
+func unknownFieldMessage(fields []suggest.Field, key string) string {
 	names := make([]string, len(fields))
 	for i, f := range fields {
-		names[i] = f.name
+		names[i] = f.Name
 	}
 	if best, ok := suggest.Nearest(key, names); ok {
 		return fmt.Sprintf("unknown field; did you mean %q?", best)

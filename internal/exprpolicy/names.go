@@ -48,9 +48,9 @@ func namesOf(env any) *envNames {
 	n.env = t.String()
 	if t.Kind() == reflect.Struct {
 		seen := map[reflect.Type]bool{t: true}
-		for _, f := range exprFields(t) {
-			n.top = append(n.top, f.name)
-			n.walk(f.name, f.typ, seen)
+		for _, f := range suggest.Fields(t, "expr") {
+			n.top = append(n.top, f.Name)
+			n.walk(f.Name, f.Type, seen)
 		}
 		for i := range reflect.PointerTo(t).NumMethod() {
 			n.top = append(n.top, reflect.PointerTo(t).Method(i).Name)
@@ -77,47 +77,11 @@ func (n *envNames) walk(path string, t reflect.Type, seen map[reflect.Type]bool)
 		}
 		seen[t] = true
 		n.types = append(n.types, typeName{goType: t.String(), name: path})
-		for _, f := range exprFields(t) {
-			n.fields[t.String()] = append(n.fields[t.String()], f.name)
-			n.walk(path+"."+f.name, f.typ, seen)
+		for _, f := range suggest.Fields(t, "expr") {
+			n.fields[t.String()] = append(n.fields[t.String()], f.Name)
+			n.walk(path+"."+f.Name, f.Type, seen)
 		}
 	}
-}
-
-type exprField struct {
-	name string
-	typ  reflect.Type
-}
-
-// exprFields returns the fields of struct type t as expressions see them: exported fields
-// under their expr tag (or Go name), with the fields of embedded structs promoted.
-func exprFields(t reflect.Type) []exprField {
-	var out []exprField
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name := f.Tag.Get("expr")
-		if f.Anonymous && name == "" {
-			et := f.Type
-			if et.Kind() == reflect.Pointer {
-				et = et.Elem()
-			}
-			if et.Kind() == reflect.Struct {
-				out = append(out, exprFields(et)...)
-				continue
-			}
-		}
-		if !f.IsExported() {
-			continue
-		}
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		out = append(out, exprField{name: name, typ: f.Type})
-	}
-	return out
 }
 
 var (

@@ -2,7 +2,10 @@
 // edit distance, for "unknown field; did you mean …?" in programme JSON and in expressions.
 package suggest
 
-import "strings"
+import (
+	"reflect"
+	"strings"
+)
 
 // MaxLen is the longest name Nearest compares; a longer one is not a slip of a known name.
 const MaxLen = 64
@@ -50,4 +53,45 @@ func Nearest(name string, candidates []string) (string, bool) {
 		}
 	}
 	return best, bestDist >= 0
+}
+
+// Field is a field of a struct under the name a user writes it: its tag name, or its Go
+// name when the tag gives none.
+type Field struct {
+	Name string
+	Type reflect.Type
+}
+
+// Fields returns the fields of struct type t as a decoder or an expression reads them
+// under the tag key (e.g. "json", "expr"): exported fields under the tag's name (the part
+// before a comma) or their Go name, the fields of untagged embedded structs promoted, and
+// fields tagged "-" left out.
+func Fields(t reflect.Type, key string) []Field {
+	var out []Field
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get(key)
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			et := f.Type
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			if et.Kind() == reflect.Struct {
+				out = append(out, Fields(et, key)...)
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out = append(out, Field{Name: name, Type: f.Type})
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package suggest_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -59,4 +60,29 @@ func TestNearest(t *testing.T) {
 	got, ok := suggest.Nearest("ab", []string{"ax", "ay"})
 	assert.True(t, ok)
 	assert.Equal(t, "ax", got, "the first of equally near candidates")
+}
+
+func TestFields(t *testing.T) {
+	type inner struct {
+		Deep string `json:"deep"`
+	}
+	type sample struct {
+		inner
+		Plain    int
+		Tagged   string `json:"tagged,omitempty" expr:"t"`
+		Skipped  string `json:"-"`
+		hidden   string
+		Embedded *inner `json:"embedded"`
+	}
+	_ = sample{hidden: "unexported fields are never read"}
+	names := func(fs []suggest.Field) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.Name)
+		}
+		return out
+	}
+	typ := reflect.TypeFor[sample]()
+	assert.Equal(t, []string{"deep", "Plain", "tagged", "embedded"}, names(suggest.Fields(typ, "json")))
+	assert.Equal(t, []string{"Deep", "Plain", "t", "Skipped", "Embedded"}, names(suggest.Fields(typ, "expr")))
 }
