@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kehu-crm/kehu"
@@ -49,20 +48,10 @@ func refundSequence(t *testing.T, seed uint64) {
 	if expires {
 		expiry = loyalty.ExpiryPolicy{Kind: loyalty.ExpireAfter, Days: 20}
 	}
-	p, err := loyalty.Compile(loyalty.ProgramSpec{
-		ID: "refund-prop", Version: 1, Name: "refund property", TimeZone: "Asia/Shanghai", Currency: "CNY", Returns: mode,
-		SpendPolicy: []loyalty.SpendPolicy{loyalty.NearestExpiryFirst, loyalty.OldestFirst}[rng.IntN(2)],
-		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
-			Expiry: expiry, Floor: -int64(rng.IntN(3)) * 200}},
-		Earning: loyalty.EarningRules{
-			Base: []loyalty.BaseRate{{PointType: "points", Points: 1, Per: decimal.NewFromInt(1)}},
-			Rules: []loyalty.Rule{
-				{ID: "double", Priority: 1, PerLine: true, When: `line.category == "coffee"`,
-					Effect: loyalty.Effect{PointType: "points", Multiplier: decimal.NewFromInt(2)}},
-				{ID: "bonus", Priority: 2, When: `order.total > 100`, Effect: loyalty.Effect{PointType: "points", Bonus: 50}},
-			},
-		},
-	})
+	spec := refundSpec(mode)
+	spec.SpendPolicy = []loyalty.SpendPolicy{loyalty.NearestExpiryFirst, loyalty.OldestFirst}[rng.IntN(2)]
+	spec.PointTypes[0].Expiry, spec.PointTypes[0].Floor = expiry, -int64(rng.IntN(3))*200
+	p, err := loyalty.Compile(spec)
 	require.NoError(t, err)
 	opts, clock, _ := kehu.Deterministic(time.Date(2026, 2, 1, 2, 0, 0, 0, time.UTC))
 	store := loyalty.NewMemoryStore()

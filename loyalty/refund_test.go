@@ -28,9 +28,10 @@ type refundFixture struct {
 	order  kehu.Order
 }
 
-func newRefundFixture(t *testing.T, returns loyalty.ReturnMode) *refundFixture {
-	t.Helper()
-	p, err := loyalty.Compile(loyalty.ProgramSpec{
+// refundSpec is the programme of the refund tests: 1 point per ¥1, double points on coffee
+// lines, 50 points on orders over ¥100; points never expire.
+func refundSpec(returns loyalty.ReturnMode) loyalty.ProgramSpec {
+	return loyalty.ProgramSpec{
 		ID: "refunds", Version: 1, Name: "refunds", TimeZone: "Asia/Shanghai", Currency: "CNY", Returns: returns,
 		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
 			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}}},
@@ -42,7 +43,12 @@ func newRefundFixture(t *testing.T, returns loyalty.ReturnMode) *refundFixture {
 				{ID: "bonus", Priority: 2, When: `order.total > 100`, Effect: loyalty.Effect{PointType: "points", Bonus: 50}},
 			},
 		},
-	})
+	}
+}
+
+func newRefundFixture(t *testing.T, returns loyalty.ReturnMode) *refundFixture {
+	t.Helper()
+	p, err := loyalty.Compile(refundSpec(returns))
 	require.NoError(t, err)
 	opts, clock, _ := kehu.Deterministic(time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC))
 	store := loyalty.NewMemoryStore()
