@@ -218,7 +218,7 @@ func (s Step) String() string {
 	return fmt.Sprintf("%s [%s] %s: %+d — %s", s.RuleID, s.PointType, s.Outcome, s.Points, s.Detail)
 }
 
-// ready returns the compiled plan, or an error for a programme that was never validated.
+// ready returns the compiled plan, or an error for a nil or zero programme.
 func (p *Program) ready() (*earnPlan, error) {
 	if !p.usable() {
 		return nil, fmt.Errorf("loyalty: the programme is not compiled; build it with Compile or LoadProgram: %w", kehu.ErrInvalid)

@@ -24,13 +24,13 @@ import (
 // MaxProgramBytes is the largest programme definition LoadProgram reads.
 const MaxProgramBytes = 4 << 20
 
-// LoadProgram reads a programme from JSON and validates it (see Program.Validate).
+// LoadProgram reads a programme from JSON and compiles it (see Compile).
 //
 // The JSON is read strictly: an unknown field, a value of the wrong type, a syntax error
 // or anything after the programme object is an error, as is a definition longer than
 // MaxProgramBytes. Every error is a *kehu.ValidationError (so it also matches
 // kehu.ErrInvalid). A programme that does not decode names every offending value by its
-// path in the JSON, as Validate names fields: "earning.rules[0].multipler" with rule
+// path in the JSON, as Compile names fields: "earning.rules[0].multipler" with rule
 // "unknown_field" (and the nearest known field, `did you mean "multiplier"?`),
 // "point_types[1].floor" with rule "type" for a string where a number belongs,
 // "earning.base[0].per" with rule "format" for a decimal that does not parse; a syntax

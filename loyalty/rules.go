@@ -124,7 +124,7 @@ type Rule struct {
 	// When is the condition, an expr-lang expression of type bool over RuleEnv (or
 	// LineRuleEnv for a PerLine rule), e.g. `member.birthday_month` or
 	// `hasTag("vip") && order.total_minor >= 19900`. Empty means always. It is compiled
-	// and type-checked when the programme is validated.
+	// and type-checked when the programme is compiled.
 	When string `json:"when,omitempty"`
 	// Effect is what the rule gives.
 	Effect Effect `json:"effect"`
@@ -394,7 +394,7 @@ var ruleIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,63}$`)
 // BaseRuleID is the RuleID of awards and explanation steps made by base rates.
 const BaseRuleID = "base"
 
-// earnPlan is the validated, compiled, immutable form of a programme's earning rules.
+// earnPlan is the compiled, immutable form of a programme's earning rules.
 type earnPlan struct {
 	loc      *time.Location
 	currency kehu.Currency
