@@ -1,0 +1,220 @@
+package survey
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/clip"
+)
+
+// Service publishes surveys and takes their responses through a Store. It is safe for
+// concurrent use. Make one with NewService: the zero value is not usable.
+type Service struct {
+	store Store
+	opts  kehu.Options
+	// compiled caches compiled versions: a version never changes once published.
+	compiled sync.Map // versionKey → *Survey
+}
+
+type versionKey struct {
+	survey  string
+	version int
+}
+
+// NewService returns a service over store. A nil store means NewMemoryStore(); nil options
+// mean the defaults (time.Now, UUIDv7, events dropped).
+func NewService(store Store, opts *kehu.Options) *Service {
+	if store == nil {
+		store = NewMemoryStore()
+	}
+	return &Service{store: store, opts: opts.Resolved()}
+}
+
+// Store returns the service's store.
+func (s *Service) Store() Store { return s.store }
+
+// Publish compiles a questionnaire and stores it as a new version. A published version is
+// immutable: publishing the same spec again returns it, and another spec under a
+// published version fails with kehu.ErrConflict.
+func (s *Service) Publish(ctx context.Context, spec Spec) (*Survey, error) {
+	sv, err := Compile(spec)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.PutVersion(ctx, Version{Spec: sv.spec, PublishedAt: s.opts.Now()})
+	if errors.Is(err, kehu.ErrDuplicate) {
+		old, err := s.Survey(ctx, sv.ID(), sv.Version())
+		if err != nil {
+			return nil, err
+		}
+		if !reflect.DeepEqual(normalised(old.spec), normalised(sv.spec)) {
+			return nil, fmt.Errorf("survey %s version %d is published with other contents: publish a new version: %w",
+				sv.ID(), sv.Version(), kehu.ErrConflict)
+		}
+		return old, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.compiled.Store(versionKey{sv.ID(), sv.Version()}, sv)
+	return sv, s.publish(ctx, SurveyPublished{Survey: sv.ID(), Version: sv.Version(), At: s.opts.Now()})
+}
+
+// normalised is a spec as its JSON reads it back, so that nil and empty compare alike.
+func normalised(sp Spec) Spec {
+	b, _ := json.Marshal(sp)
+	var out Spec
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+// Survey returns a published version, compiled.
+func (s *Service) Survey(ctx context.Context, survey string, version int) (*Survey, error) {
+	if sv, ok := s.compiled.Load(versionKey{survey, version}); ok {
+		return sv.(*Survey), nil
+	}
+	v, err := s.store.Version(ctx, survey, version)
+	if err != nil {
+		return nil, err
+	}
+	sv, err := Compile(v.Spec)
+	if err != nil {
+		return nil, fmt.Errorf("survey %s version %d as stored does not compile: %w", survey, version, err)
+	}
+	actual, _ := s.compiled.LoadOrStore(versionKey{survey, version}, sv)
+	return actual.(*Survey), nil
+}
+
+// Submit validates a submission against the survey version it answered (see
+// Survey.Check) and stores it as a response. It is idempotent by sub.Key: a repeat with
+// the same key and payload returns the first response and writes nothing, also when it
+// races the first attempt; the same key with another payload fails with
+// kehu.ErrKeyReused. A submission that does not validate writes nothing.
+func (s *Service) Submit(ctx context.Context, sub Submission) (*Response, error) {
+	var p kehu.Problems
+	if sub.Survey == "" {
+		p.Add("survey", "required", "is empty")
+	}
+	if sub.Version < 1 {
+		p.Addf("version", "range", "%d is less than 1", sub.Version)
+	}
+	if math.IsNaN(sub.Weight) || math.IsInf(sub.Weight, 0) || sub.Weight < 0 {
+		p.Addf("weight", "range", "%v is not a finite weight of 0 (meaning 1) or more", sub.Weight)
+	}
+	for field, v := range map[string]string{"channel": sub.Channel, "trigger.kind": sub.Trigger.Kind, "trigger.ref": sub.Trigger.Ref} {
+		if len(v) > 200 {
+			p.Addf(field, "max_length", "is longer than 200 bytes")
+		}
+	}
+	p.Merge("", kehu.CheckHostKey("key", sub.Key))
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	dig := submissionDigest(sub)
+	if r, done, err := s.replay(ctx, sub, dig); done || err != nil {
+		return r, err
+	}
+	sv, err := s.Survey(ctx, sub.Survey, sub.Version)
+	if err != nil {
+		return nil, err
+	}
+	if err := sv.Check(sub.Answers); err != nil {
+		return nil, err
+	}
+	r := &Response{
+		ID: ResponseIDFrom(s.opts.NewID()), Survey: sub.Survey, Version: sub.Version, Customer: sub.Customer,
+		Channel: sub.Channel, Trigger: sub.Trigger, Weight: sub.Weight, Answers: cloneAnswers(sub.Answers),
+		SubmittedAt: s.opts.Now(), Key: sub.Key, Digest: dig,
+	}
+	if r.Weight == 0 {
+		r.Weight = 1
+	}
+	if err := s.store.AddResponse(ctx, r); err != nil {
+		if errors.Is(err, kehu.ErrDuplicate) {
+			// The first attempt committed meanwhile: its response answers.
+			if first, done, rerr := s.replay(ctx, sub, dig); done || rerr != nil {
+				return first, rerr
+			}
+		}
+		return nil, err
+	}
+	return r, s.publish(ctx, ResponseSubmitted{Response: r.ID, Survey: r.Survey, Version: r.Version, Customer: r.Customer, At: r.SubmittedAt})
+}
+
+// replay answers a submission whose key was seen before.
+func (s *Service) replay(ctx context.Context, sub Submission, dig string) (*Response, bool, error) {
+	r, err := s.store.ResponseByKey(ctx, sub.Survey, sub.Key)
+	switch {
+	case errors.Is(err, kehu.ErrNotFound):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, err
+	case r.Digest != dig:
+		return nil, true, fmt.Errorf("submission %s: %w", clip.Quote(sub.Key), kehu.ErrKeyReused)
+	}
+	return r, true, nil
+}
+
+// submissionDigest fingerprints what a submission asked, without its key.
+func submissionDigest(sub Submission) string {
+	b, err := json.Marshal(sub)
+	if err != nil {
+		b = fmt.Appendf(nil, "%#v", sub)
+	}
+	h := sha256.Sum256(append([]byte("survey-submission\x00"), b...))
+	return hex.EncodeToString(h[:])
+}
+
+// Response returns a stored response.
+func (s *Service) Response(ctx context.Context, id ResponseID) (*Response, error) {
+	return s.store.Response(ctx, id)
+}
+
+// Responses returns one page of a survey's responses in the order they were stored.
+func (s *Service) Responses(ctx context.Context, survey string, q ResponseQuery) (kehu.Page[*Response], error) {
+	return s.store.Responses(ctx, survey, q)
+}
+
+func (s *Service) publish(ctx context.Context, e kehu.Event) error {
+	if err := s.opts.Events.Publish(ctx, e); err != nil {
+		return fmt.Errorf("stored, but publishing the event failed: %w", err)
+	}
+	return nil
+}
+
+// SurveyPublished is published when a new survey version is stored: "survey.published".
+type SurveyPublished struct {
+	Survey  string    `json:"survey"`
+	Version int       `json:"version"`
+	At      time.Time `json:"at"`
+}
+
+// EventName implements kehu.Event.
+func (SurveyPublished) EventName() string { return "survey.published" }
+
+// OccurredAt implements kehu.Event.
+func (e SurveyPublished) OccurredAt() time.Time { return e.At }
+
+// ResponseSubmitted is published when a response is stored: "survey.response_submitted".
+type ResponseSubmitted struct {
+	Response ResponseID      `json:"response"`
+	Survey   string          `json:"survey"`
+	Version  int             `json:"version"`
+	Customer kehu.CustomerID `json:"customer,omitzero"`
+	At       time.Time       `json:"at"`
+}
+
+// EventName implements kehu.Event.
+func (ResponseSubmitted) EventName() string { return "survey.response_submitted" }
+
+// OccurredAt implements kehu.Event.
+func (e ResponseSubmitted) OccurredAt() time.Time { return e.At }
