@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -19,8 +20,9 @@ import (
 // Service publishes surveys and takes their responses through a Store. It is safe for
 // concurrent use. Make one with NewService: the zero value is not usable.
 type Service struct {
-	store Store
-	opts  kehu.Options
+	store    Store
+	opts     kehu.Options
+	followUp FollowUp
 	// compiled caches compiled versions: a version never changes once published.
 	compiled sync.Map // versionKey → *Survey
 }
@@ -37,6 +39,28 @@ func NewService(store Store, opts *kehu.Options) *Service {
 		store = NewMemoryStore()
 	}
 	return &Service{store: store, opts: opts.Resolved()}
+}
+
+// FollowUp is told about a stored response that calls for a follow-up: a detractor (an NPS
+// answer of 0 to 6) or a CSAT answer outside the satisfied set. A host wires it to its
+// complaint handling or its care plans; survey imports neither.
+type FollowUp interface {
+	FollowUp(ctx context.Context, r *Response, reasons []FollowUpReason) error
+}
+
+// FollowUpReason is one answer that calls for a follow-up.
+type FollowUpReason struct {
+	Question string  `json:"question"`
+	Kind     Kind    `json:"kind"`
+	Value    float64 `json:"value"`
+}
+
+// WithFollowUp returns a copy of the service that tells f about every new response that
+// calls for a follow-up, after storing it (never for a repeated submission). An error of f
+// is returned with the stored response.
+func (s *Service) WithFollowUp(f FollowUp) *Service {
+	c := &Service{store: s.store, opts: s.opts, followUp: f}
+	return c
 }
 
 // Store returns the service's store.
@@ -147,7 +171,35 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Response, error)
 		}
 		return nil, err
 	}
-	return r, s.publish(ctx, ResponseSubmitted{Response: r.ID, Survey: r.Survey, Version: r.Version, Customer: r.Customer, At: r.SubmittedAt})
+	if err := s.publish(ctx, ResponseSubmitted{Response: r.ID, Survey: r.Survey, Version: r.Version, Customer: r.Customer, At: r.SubmittedAt}); err != nil {
+		return r, err
+	}
+	if s.followUp != nil {
+		if reasons := sv.followUps(r); len(reasons) > 0 {
+			if err := s.followUp.FollowUp(ctx, r.Clone(), reasons); err != nil {
+				return r, fmt.Errorf("response stored, but the follow-up failed: %w", err)
+			}
+		}
+	}
+	return r, nil
+}
+
+// followUps lists the answers of r that call for a follow-up.
+func (s *Survey) followUps(r *Response) []FollowUpReason {
+	var out []FollowUpReason
+	for _, a := range r.Answers {
+		qi, ok := s.index[a.Question]
+		if !ok || a.Value == nil {
+			continue
+		}
+		q := s.items[qi].q
+		switch v := *a.Value; {
+		case q.Kind == NPS && v <= 6,
+			q.Kind == CSAT && !slices.Contains(q.Satisfied, int(v)):
+			out = append(out, FollowUpReason{Question: q.ID, Kind: q.Kind, Value: v})
+		}
+	}
+	return out
 }
 
 // replay answers a submission whose key was seen before.

@@ -1,6 +1,7 @@
 package survey_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -307,4 +308,43 @@ func TestSubmitRetryRacingTheFirstAttempt(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, page.Items, 1)
 
+}
+
+type followUps struct {
+	mu      sync.Mutex
+	reasons map[string][]survey.FollowUpReason
+	calls   int
+}
+
+func (f *followUps) FollowUp(_ context.Context, r *survey.Response, reasons []survey.FollowUpReason) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reasons[r.Key] = reasons
+	f.calls++
+	return nil
+}
+
+func TestFollowUpForDetractorsAndUnsatisfied(t *testing.T) {
+	svc, _, _ := newService(t)
+	f := &followUps{reasons: map[string][]survey.FollowUpReason{}}
+	svc = svc.WithFollowUp(f)
+	submit := func(key string, recommend, satisfied float64) {
+		t.Helper()
+		a := promoter()
+		a[0].Value, a[1].Value = num(recommend), num(satisfied)
+		_, err := svc.Submit(t.Context(), survey.Submission{Survey: "after-purchase", Version: 1, Answers: a, Key: key})
+		require.NoError(t, err)
+	}
+	submit("promoter", 9, 5)
+	submit("passive", 7, 4)
+	submit("detractor", 6, 4)
+	submit("unsatisfied", 8, 3)
+	submit("both", 0, 1)
+	submit("detractor", 6, 4) // a repeat tells nothing new
+	assert.Equal(t, map[string][]survey.FollowUpReason{
+		"detractor":   {{Question: "recommend", Kind: survey.NPS, Value: 6}},
+		"unsatisfied": {{Question: "satisfied", Kind: survey.CSAT, Value: 3}},
+		"both":        {{Question: "recommend", Kind: survey.NPS, Value: 0}, {Question: "satisfied", Kind: survey.CSAT, Value: 1}},
+	}, f.reasons)
+	assert.Equal(t, 3, f.calls, "one call per new response that calls for it")
 }
