@@ -97,6 +97,11 @@ func FuzzShares(f *testing.F) {
 		checkOutcome(t, err, c.Share, c.SE, c.Interval.Low, c.Interval.High, c.EffectiveN)
 		e, err := survey.CESFromAnswers(col, w, b)
 		checkOutcome(t, err, e.Mean, e.AgreePct, e.DisagreePct, e.NetEasy, e.EffectiveN)
+		n, err := survey.EffectiveN(w)
+		checkOutcome(t, err, n)
+		if err == nil && (n < 1-1e-9 || n > float64(len(w))*(1+1e-9)) {
+			t.Fatalf("effective n %v of %d weights", n, len(w))
+		}
 		_, err = survey.ReverseKeyed(col, b)
 		checkOutcome(t, err)
 		x, err := survey.WeightedIndex(a, w, b)

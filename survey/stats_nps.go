@@ -44,8 +44,12 @@ func NPSFromCounts(promoters, passives, detractors int, level float64) (NPSResul
 	ck.count("detractors", detractors)
 	ck.level("level", level)
 	n := float64(promoters) + float64(passives) + float64(detractors)
-	if ck.ok() && n == 0 {
+	switch {
+	case !ck.ok():
+	case n == 0:
 		ck.add("", "required", "promoters, passives and detractors are all 0")
+	case n > math.MaxInt64/2:
+		ck.add("", "range", "promoters, passives and detractors add up to more than can be counted")
 	}
 	if err := ck.err(); err != nil {
 		return NPSResult{}, err

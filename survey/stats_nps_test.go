@@ -146,6 +146,8 @@ func TestNPSInvalid(t *testing.T) {
 	requireInvalid(t, err, "promoters", "range")
 	_, err = survey.NPSFromCounts(0, 0, 0, 0.95)
 	requireInvalid(t, err, "", "required")
+	_, err = survey.NPSFromCounts(math.MaxInt, math.MaxInt, 1, 0.95)
+	requireInvalid(t, err, "", "range")
 	for _, level := range []float64{0, 1, -0.5, 1.5, math.NaN(), math.Inf(1)} {
 		_, err = survey.NPSFromCounts(1, 2, 3, level)
 		requireInvalid(t, err, "level", "range")
@@ -195,4 +197,30 @@ func TestNPSErrorListIsBounded(t *testing.T) {
 	requireInvalid(t, err, "answers.values[0]", "integer")
 	requireInvalid(t, err, "", "truncated")
 	assert.Less(t, len(err.Error()), 2000)
+}
+
+// TestEffectiveN checks Kish's effective n = (Σw)²/Σw², computed by hand.
+func TestEffectiveN(t *testing.T) {
+	tests := []struct {
+		name    string
+		weights []float64
+		want    float64
+	}{
+		{"five and five", []float64{1, 1, 1, 1, 1, 2, 2, 2, 2, 2}, 9}, // 15²/25
+		{"equal", []float64{0.3, 0.3, 0.3}, 3},
+		{"one", []float64{7}, 1},
+		{"one heavy", []float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 9}, 18.0 * 18 / 90}, // 3.6
+		{"huge", []float64{math.MaxFloat64, math.MaxFloat64}, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := survey.EffectiveN(tc.weights)
+			require.NoError(t, err)
+			assert.InDelta(t, tc.want, got, 1e-12)
+		})
+	}
+	_, err := survey.EffectiveN(nil)
+	requireInvalid(t, err, "weights", "required")
+	_, err = survey.EffectiveN([]float64{1, -1})
+	requireInvalid(t, err, "weights[1]", "range")
 }
