@@ -13,7 +13,8 @@ const ServqualItems = 22
 // ServqualDimension is one of SERVQUAL's five dimensions of service quality.
 type ServqualDimension int
 
-// The five dimensions, in the order of the instrument's items.
+// The five dimensions, in the order of the instrument's items: loop over them with
+// for d := Tangibles; d <= Empathy; d++.
 const (
 	Tangibles      ServqualDimension = iota // items 1–4: facilities, equipment, staff appearance
 	Reliability                             // items 5–9: the promised service, dependably and accurately
@@ -21,9 +22,6 @@ const (
 	Assurance                               // items 14–17: knowledge, courtesy, trust
 	Empathy                                 // items 18–22: caring, individual attention
 )
-
-// ServqualDimensions lists the five dimensions in order.
-var ServqualDimensions = [5]ServqualDimension{Tangibles, Reliability, Responsiveness, Assurance, Empathy}
 
 var servqualFirst = [6]int{1, 5, 10, 14, 18, 23}
 
@@ -94,7 +92,7 @@ type ServqualScores struct {
 }
 
 // ServqualScore returns the unweighted and weighted SERVQUAL scores of five dimension gaps
-// (perception − expectation, in the order of ServqualDimensions). importance is the
+// (perception − expectation, from Tangibles to Empathy). importance is the
 // customer's split of 100 points among the five dimensions, each at least 0; nil means an
 // even split, 20 each. Gaps of −0.65, −1.10, −0.83, −0.70 and −1.01 give −0.858
 // unweighted and, with importance 10, 30, 20, 20 and 20, −0.903 weighted.
@@ -154,8 +152,8 @@ type ServqualResult struct {
 	// is false (and the gap 0) where either answer is missing.
 	Items    [ServqualItems]float64
 	Answered [ServqualItems]bool
-	// Dimensions holds the mean gap of each dimension's answered items, in the order of
-	// ServqualDimensions.
+	// Dimensions holds the mean gap of each dimension's answered items, indexed by
+	// ServqualDimension.
 	Dimensions [5]float64
 	ServqualScores
 	// ItemsAnswered counts the items with both answers; ServqualScores.N stays 5.
@@ -197,7 +195,7 @@ func Servqual(expectations, perceptions Column, b Bounds, importance []float64) 
 			r.ItemsAnswered++
 		}
 	}
-	for d, dim := range ServqualDimensions {
+	for dim := Tangibles; dim <= Empathy; dim++ {
 		first, last := dim.Items()
 		var sum float64
 		n := 0
@@ -211,7 +209,7 @@ func Servqual(expectations, perceptions Column, b Bounds, importance []float64) 
 			ck.addf("perceptions", "required", "no item of %s (items %d–%d) has both answers", dim, first, last)
 			continue
 		}
-		r.Dimensions[d] = sum / float64(n)
+		r.Dimensions[dim] = sum / float64(n)
 	}
 	if err := ck.err(); err != nil {
 		return ServqualResult{}, err

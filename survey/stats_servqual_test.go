@@ -21,7 +21,7 @@ func TestServqualDimensions(t *testing.T) {
 		survey.Assurance:      {14, 17, "assurance"},
 		survey.Empathy:        {18, 22, "empathy"},
 	}
-	for _, d := range survey.ServqualDimensions {
+	for d := survey.Tangibles; d <= survey.Empathy; d++ {
 		first, last := d.Items()
 		assert.Equal(t, want[d], [3]any{first, last, d.String()})
 	}
@@ -91,8 +91,8 @@ func TestOutcomeOf(t *testing.T) {
 func TestServqual(t *testing.T) {
 	e, p := make([]float64, survey.ServqualItems), make([]float64, survey.ServqualItems)
 	perceived := []float64{6, 5, 7, 4, 7}
-	for d, dim := range survey.ServqualDimensions {
-		first, last := dim.Items()
+	for d := survey.Tangibles; d <= survey.Empathy; d++ {
+		first, last := d.Items()
 		for k := first; k <= last; k++ {
 			e[k-1], p[k-1] = 7, perceived[d]
 		}
