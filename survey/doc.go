@@ -46,4 +46,41 @@
 // so a host may use them on data from anywhere. Every one reports its n; n = 0 is an
 // error, never a NaN; missing answers are never zeros. Values are kept at full precision:
 // rounding is for display only.
+//
+// Answers come as a Column: one value per respondent and, where some did not answer, an
+// explicit Missing flag (a NaN is an error, not a missing answer). Weights, where a
+// statistic takes them, are one positive number per respondent; the shares are weighted
+// and the standard errors and intervals use Kish's effective n = (Σw)²/Σw² (EffectiveN),
+// which every weighted result reports beside its N. Scale bounds are always declared
+// (Bounds), never guessed from the data. Shares are between 0 and 1 (CSAT); NPS, net
+// easy and the differences of two NPS are in points from −100 to 100; the percentages of
+// CES and CategoryTotals are named Pct and Percent.
+//
+//   - NPSFromCounts and NPSFromAnswers: the Net Promoter Score, its standard error with
+//     the population variance (denominator n) and a normal interval clipped to
+//     [−100, 100]. Only the whole numbers 0 to 10 are answers.
+//   - CSATFromCounts and CSATFromAnswers: a satisfied share with a Wilson score interval.
+//   - CESFromAnswers: the mean, the percentage that agree (above the scale's midpoint)
+//     and net easy.
+//   - WeightedIndex: a 0–100 satisfaction index of weighted item means.
+//   - Bounds.Reverse and ReverseKeyed: reverse keying, min + max − x.
+//   - CategoryTotals and BandFor: a respondent's category totals as a percentage of the
+//     maximum, and the message of the band a score falls in.
+//   - Servqual and ServqualScore: the SERVQUAL gaps of the 22-item, five-dimension
+//     instrument, unweighted and weighted by an importance split of 100 points, and
+//     whether service exceeded, met or fell below expectation (OutcomeOf, within
+//     GapTolerance).
+//   - CronbachAlpha: raw and standardised alpha and alpha-if-item-dropped, under an
+//     explicit MissingPolicy, Listwise or Pairwise.
+//   - CompareCSAT and CompareNPS: the change since a previous period, as a z test with a
+//     plain-language verdict (Change) at a stated significance level.
+//   - ImportancePerformance: each item's correlation with an overall score against its
+//     mean, in the four quadrants cut at the means.
+//
+// Bad input is a *kehu.ValidationError naming each bad argument by its path
+// ("answers.values[3]", "weights[2]", "items[1]") with a rule: finite (a NaN or an
+// infinity), range, integer, length (lengths that do not match), required (nothing to
+// compute on: n = 0), constant (no variance where a correlation or an alpha needs it),
+// enum, sum (an importance split that is not 100 points) or degenerate (a test with no
+// z). At most ten problems are listed; a last one with rule truncated counts the rest.
 package survey
