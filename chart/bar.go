@@ -92,7 +92,7 @@ func (b Bar) draw(c *canvas, scaleMax float64, nticks int) {
 	c.open()
 	tv := ticks(0, scaleMax, nticks)
 	area := c.plotArea(tv, 14, 0)
-	y := func(v float64) float64 { return area.bottom - v/scaleMax*(area.bottom-area.top) }
+	y := func(v float64) float64 { return area.bottom - float64(v/scaleMax*(area.bottom-area.top)) }
 	c.valueAxis(area, tv, y)
 
 	n := len(b.Categories)
@@ -100,7 +100,7 @@ func (b Bar) draw(c *canvas, scaleMax float64, nticks int) {
 	bw := slot * 0.6
 	col := c.s.colour(0)
 	for i, v := range b.Values {
-		x := area.left + slot*float64(i) + (slot-bw)/2
+		x := area.left + float64(slot*float64(i)) + (slot-bw)/2
 		label := c.format(v)
 		if b.Maxima != nil {
 			m := b.Maxima[i]
@@ -112,7 +112,7 @@ func (b Bar) draw(c *canvas, scaleMax float64, nticks int) {
 		c.text(x+bw/2, y(v)-4, label, "middle", `class="value" fill="#333333"`)
 	}
 	for i, cat := range b.Categories {
-		c.text(area.left+slot*(float64(i)+0.5), area.bottom+fontSize+6, cat, "middle", `class="label" fill="#333333"`)
+		c.text(area.left+float64(slot*(float64(i)+0.5)), area.bottom+fontSize+6, cat, "middle", `class="label" fill="#333333"`)
 	}
 	c.close()
 }

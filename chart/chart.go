@@ -175,7 +175,9 @@ type point struct{ x, y float64 }
 
 // canvas builds one SVG document. Every coordinate goes through num, every string through
 // esc, and elements are written in the order of the input, so the same chart gives the
-// same bytes.
+// same bytes. A product added to something is converted with float64 first, which Go
+// defines to round it on its own, so that no platform fuses the two into a multiply-add
+// and moves a coordinate by a rounding step.
 type canvas struct {
 	buf bytes.Buffer
 	s   style
@@ -288,7 +290,7 @@ func textWidth(s string, size float64) float64 {
 		if wide(r) {
 			w += size
 		} else {
-			w += 0.6 * size
+			w += float64(0.6 * size)
 		}
 	}
 	return w
@@ -361,12 +363,12 @@ func (l legend) height() float64 {
 	if len(l.rows) == 0 {
 		return 0
 	}
-	return float64(len(l.rows))*legendRow + 8
+	return float64(float64(len(l.rows))*legendRow) + 8
 }
 
 // draw writes the legend at the bottom of the picture.
 func (c *canvas) drawLegend(l legend) {
-	y := c.s.height - margin - float64(len(l.rows))*legendRow
+	y := c.s.height - margin - float64(float64(len(l.rows))*legendRow)
 	for _, row := range l.rows {
 		w := 0.0
 		for i, it := range row {

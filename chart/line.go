@@ -111,12 +111,12 @@ func (l Line) draw(c *canvas, nticks int) {
 	tv := ticks(l.Min, l.Max, nticks)
 	area := c.plotArea(tv, 8, leg.height())
 	span := l.Max - l.Min
-	y := func(v float64) float64 { return area.bottom - (v-l.Min)/span*(area.bottom-area.top) }
+	y := func(v float64) float64 { return area.bottom - float64((v-l.Min)/span*(area.bottom-area.top)) }
 	c.valueAxis(area, tv, y)
 
 	n := len(l.Labels)
 	slot := (area.right - area.left) / float64(n)
-	x := func(i int) float64 { return area.left + slot*(float64(i)+0.5) }
+	x := func(i int) float64 { return area.left + float64(slot*(float64(i)+0.5)) }
 	for i, lab := range l.Labels {
 		c.text(x(i), area.bottom+fontSize+6, lab, "middle", `class="label" fill="#333333"`)
 	}

@@ -98,7 +98,7 @@ func (r Radar) draw(c *canvas, rings int) {
 		cos[i], sin[i] = math.Cos(a), math.Sin(a)
 	}
 	at := func(i int, t float64) point {
-		return point{cx + radius*t*cos[i], cy + radius*t*sin[i]}
+		return point{cx + float64(radius*t*cos[i]), cy + float64(radius*t*sin[i])}
 	}
 
 	// The web: rings, then the axes over them.
@@ -123,7 +123,7 @@ func (r Radar) draw(c *canvas, rings int) {
 	}
 	for i, a := range r.Axes {
 		o := at(i, 1)
-		x, y := o.x+8*cos[i], o.y+8*sin[i]
+		x, y := o.x+float64(8*cos[i]), o.y+float64(8*sin[i])
 		anchor := "middle"
 		switch {
 		case cos[i] > 0.1:
