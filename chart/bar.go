@@ -11,7 +11,7 @@ import (
 // Bar is a bar chart: one upright bar per category, from zero, labelled with its value.
 // A category may have a maximum, drawn as a dashed outline of the bar at full scale and
 // printed beside the value ("32 / 40"), so that a category's total reads against what it
-// could have scored.
+// could have scored. The bars take the palette's first colour.
 //
 // Render refuses, as a *kehu.ValidationError naming every bad field, no categories
 // ("categories"), values or maxima whose number differs from the categories' ("values",
@@ -48,29 +48,34 @@ func (b Bar) Render(w io.Writer) error {
 		top = math.MaxFloat64
 	case b.Max < 0:
 		p.Addf("max", "range", "is %v, below zero", b.Max)
+		top = math.MaxFloat64
 	case b.Max == 0:
 		top = math.MaxFloat64
 	}
+	lengthOK := true
 	if len(b.Values) != n {
 		p.Addf("values", "length", "has %d values for %d categories", len(b.Values), n)
+		lengthOK = false
 	}
 	if b.Maxima != nil && len(b.Maxima) != n {
 		p.Addf("maxima", "length", "has %d maxima for %d categories", len(b.Maxima), n)
+		lengthOK = false
 	}
-	if p.Len() == 0 {
+	if lengthOK {
 		for i, v := range b.Values {
-			hi := top
-			if b.Maxima != nil {
-				m := b.Maxima[i]
-				if checkValue(&p, fmt.Sprintf("maxima[%d]", i), m, 0, top) {
-					hi = m
-				}
+			field := fmt.Sprintf("values[%d]", i)
+			vOK := checkValue(&p, field, v, 0, top)
+			if b.Maxima == nil {
+				continue
 			}
-			checkValue(&p, fmt.Sprintf("values[%d]", i), v, 0, hi)
+			m := b.Maxima[i]
+			if checkValue(&p, fmt.Sprintf("maxima[%d]", i), m, 0, top) && vOK && v > m {
+				p.Addf(field, "range", "is %v, above its maximum %v", v, m)
+			}
 		}
 	}
-	if p.Len() > 0 {
-		return p.Err()
+	if err := p.Err(); err != nil {
+		return err
 	}
 	if b.Max == 0 {
 		top = 0
@@ -85,7 +90,7 @@ func (b Bar) Render(w io.Writer) error {
 		}
 	}
 	b.draw(&c, top, nticks)
-	return write(w, &c, &p)
+	return c.writeTo(w)
 }
 
 func (b Bar) draw(c *canvas, scaleMax float64, nticks int) {

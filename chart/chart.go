@@ -157,12 +157,8 @@ func checkScale(p *kehu.Problems, lo, hi float64) bool {
 	return true
 }
 
-// write sends the finished document to w in one call, so that a chart that fails
-// validation writes nothing.
-func write(w io.Writer, c *canvas, p *kehu.Problems) error {
-	if err := p.Err(); err != nil {
-		return err
-	}
+// writeTo sends the finished document to w in one call.
+func (c *canvas) writeTo(w io.Writer) error {
 	if w == nil {
 		return fmt.Errorf("chart: %w: nil writer", kehu.ErrInvalid)
 	}

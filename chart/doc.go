@@ -32,8 +32,8 @@
 // character, 0.6 em for others).
 //
 // Numbers printed on a chart are formatted with Options.Precision digits after the
-// decimal point, with a point and no grouping whatever the locale (strconv.FormatFloat);
-// to show "4,25", pass labels you formatted yourself.
+// decimal point, with a point and no grouping whatever the locale (strconv.FormatFloat),
+// so a chart reads the same on every machine; a decimal comma ("4,25") is not offered.
 //
 // # Output
 //

@@ -98,6 +98,8 @@ func TestInvalid(t *testing.T) {
 			[]problem{{"values[0]", "range"}}},
 		{"bar: NaN value and infinite maximum", bar(func(b *chart.Bar) { b.Values[0] = nan; b.Maxima[3] = inf }),
 			[]problem{{"values[0]", "finite"}, {"maxima[3]", "finite"}}},
+		{"bar: negative max, and a value above its maximum", bar(func(b *chart.Bar) { b.Max = -2; b.Values[3] = 26 }),
+			[]problem{{"max", "range"}, {"values[3]", "range"}}},
 		{"bar: negative max", bar(func(b *chart.Bar) { b.Max = -1 }),
 			[]problem{{"max", "range"}}},
 		{"bar: NaN max", bar(func(b *chart.Bar) { b.Max = nan }),

@@ -94,11 +94,11 @@ func (l Line) Render(w io.Writer) error {
 			}
 		}
 	}
-	if p.Len() > 0 {
-		return p.Err()
+	if err := p.Err(); err != nil {
+		return err
 	}
 	l.draw(&c, nticks)
-	return write(w, &c, &p)
+	return c.writeTo(w)
 }
 
 func (l Line) draw(c *canvas, nticks int) {

@@ -64,11 +64,11 @@ func (r Radar) Render(w io.Writer) error {
 			checkValue(&p, fmt.Sprintf("%s[%d]", field, j), v, r.Min, r.Max)
 		}
 	}
-	if p.Len() > 0 {
-		return p.Err()
+	if err := p.Err(); err != nil {
+		return err
 	}
 	r.draw(&c, rings)
-	return write(w, &c, &p)
+	return c.writeTo(w)
 }
 
 func (r Radar) draw(c *canvas, rings int) {
