@@ -63,6 +63,8 @@ func TestInvalid(t *testing.T) {
 			[]problem{{"max", "range"}}},
 		{"radar: NaN scale", radar(func(r *chart.Radar) { r.Min, r.Max = nan, inf }),
 			[]problem{{"min", "finite"}, {"max", "finite"}}},
+		{"radar: bad scale, and a NaN value", radar(func(r *chart.Radar) { r.Max = 0; r.Series[1].Values[0] = nan }),
+			[]problem{{"max", "range"}, {"series[1].values[0]", "finite"}}},
 		{"radar: scale wider than a float64", radar(func(r *chart.Radar) { r.Min, r.Max = -math.MaxFloat64, math.MaxFloat64 }),
 			[]problem{{"max", "range"}}},
 		{"radar: negative rings", radar(func(r *chart.Radar) { r.Rings = -1 }),
@@ -131,6 +133,12 @@ func TestInvalid(t *testing.T) {
 			[]problem{{"series[0].bands[0].lo", "finite"}}},
 		{"line: reversed scale", line(func(l *chart.Line) { l.Min, l.Max = 100, -20 }),
 			[]problem{{"max", "range"}}},
+		{"line: no scale, an infinite value and a reversed band", line(func(l *chart.Line) {
+			l.Min, l.Max = 0, 0
+			l.Series[0].Values[2] = inf
+			l.Series[1].Bands[0] = &chart.Band{Lo: 79, Hi: 77}
+		}), []problem{{"max", "range"}, {"series[0].values[2]", "finite"},
+			{"series[1].bands[0].lo", "range"}, {"series[1].bands[0].hi", "range"}}},
 		{"line: negative ticks", line(func(l *chart.Line) { l.Ticks = -5 }),
 			[]problem{{"ticks", "range"}}},
 	}

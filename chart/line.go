@@ -3,6 +3,7 @@ package chart
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 
 	"github.com/kehu-crm/kehu"
@@ -57,7 +58,10 @@ func (l Line) Render(w io.Writer) error {
 	if n == 0 {
 		p.Add("labels", "required", "is empty")
 	}
-	scaleOK := checkScale(&p, l.Min, l.Max)
+	lo, hi := l.Min, l.Max
+	if !checkScale(&p, l.Min, l.Max) {
+		lo, hi = math.Inf(-1), math.Inf(1) // still report values that are not finite
+	}
 	if len(l.Series) == 0 {
 		p.Add("series", "required", "is empty")
 	}
@@ -72,17 +76,17 @@ func (l Line) Render(w io.Writer) error {
 			p.Addf(field+".bands", "length", "has %d bands for %d labels", len(s.Bands), n)
 			lengthOK = false
 		}
-		if !lengthOK || !scaleOK {
+		if !lengthOK {
 			continue
 		}
 		for j, v := range s.Values {
-			vOK := checkValue(&p, fmt.Sprintf("%s.values[%d]", field, j), v, l.Min, l.Max)
+			vOK := checkValue(&p, fmt.Sprintf("%s.values[%d]", field, j), v, lo, hi)
 			if s.Bands == nil || s.Bands[j] == nil {
 				continue
 			}
 			b, bf := s.Bands[j], fmt.Sprintf("%s.bands[%d]", field, j)
-			loOK := checkValue(&p, bf+".lo", b.Lo, l.Min, l.Max)
-			hiOK := checkValue(&p, bf+".hi", b.Hi, l.Min, l.Max)
+			loOK := checkValue(&p, bf+".lo", b.Lo, lo, hi)
+			hiOK := checkValue(&p, bf+".hi", b.Hi, lo, hi)
 			if !vOK {
 				continue
 			}

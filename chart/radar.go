@@ -47,7 +47,10 @@ func (r Radar) Render(w io.Writer) error {
 	if len(r.Axes) < 3 {
 		p.Addf("axes", "min_items", "has %d axes, a radar needs at least 3", len(r.Axes))
 	}
-	scaleOK := checkScale(&p, r.Min, r.Max)
+	lo, hi := r.Min, r.Max
+	if !checkScale(&p, r.Min, r.Max) {
+		lo, hi = math.Inf(-1), math.Inf(1) // still report values that are not finite
+	}
 	if len(r.Series) == 0 {
 		p.Add("series", "required", "is empty")
 	}
@@ -57,11 +60,8 @@ func (r Radar) Render(w io.Writer) error {
 			p.Addf(field, "length", "has %d values for %d axes", len(s.Values), len(r.Axes))
 			continue
 		}
-		if !scaleOK {
-			continue
-		}
 		for j, v := range s.Values {
-			checkValue(&p, fmt.Sprintf("%s[%d]", field, j), v, r.Min, r.Max)
+			checkValue(&p, fmt.Sprintf("%s[%d]", field, j), v, lo, hi)
 		}
 	}
 	if err := p.Err(); err != nil {
