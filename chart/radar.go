@@ -80,14 +80,14 @@ func (r Radar) draw(c *canvas, rings int) {
 	c.open()
 
 	// Room for the axis labels: beside the web for the widest label (up to a quarter of
-	// the picture), above and below it for one line.
+	// the picture), above and below it for one line (and the ring values at the top).
 	labelW := 0.0
 	for _, a := range r.Axes {
 		labelW = math.Max(labelW, textWidth(a, fontSize))
 	}
 	labelW = math.Min(labelW, c.s.width/4) + 8
 	top, bottom := c.top(), c.s.height-margin-leg.height()
-	radius := math.Min((c.s.width-2*margin)/2-labelW, (bottom-top)/2-fontSize-8)
+	radius := math.Min((c.s.width-2*margin)/2-labelW, (bottom-top)/2-fontSize-20)
 	radius = math.Max(radius, 10)
 	cx, cy := c.s.width/2, top+(bottom-top)/2
 
@@ -136,6 +136,8 @@ func (r Radar) draw(c *canvas, rings int) {
 			y += fontSize
 		case sin[i] > -0.1:
 			y += fontSize / 3
+		case cos[i] > -0.1 && cos[i] < 0.1:
+			y -= 12 // above the top axis, clear of the ring values beside it
 		default:
 			y -= 2
 		}
