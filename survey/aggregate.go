@@ -1,0 +1,138 @@
+package survey
+
+import (
+	"fmt"
+	"iter"
+	"slices"
+
+	"github.com/kehu-crm/kehu"
+)
+
+// Answers gathers one item's answers across responses to the survey, for the statistics:
+// the values in response order (a matrix item is a question and one of its rows), with
+// every response that did not answer it — a question not shown, not answered, or answered
+// "not applicable" — marked missing, never a zero; and each response's weight. Values are
+// the raw answers, not reverse-keyed (see ReverseKeyed, or Score for scored values).
+//
+// Every response must be of this survey and version and valid; the first that is not is
+// an error naming it. A question that does not exist, or a matrix row missing or unknown,
+// is a *kehu.ValidationError.
+func (s *Survey) Answers(responses iter.Seq[*Response], question, row string) (Column, []float64, error) {
+	qi, ok := s.index[question]
+	if !ok {
+		return Column{}, nil, kehu.Invalid("question", "unknown", fmt.Sprintf("%q is not a question of survey %s version %d", question, s.spec.ID, s.spec.Version))
+	}
+	it := &s.items[qi]
+	switch {
+	case it.q.Kind == Matrix && !it.rows[row]:
+		return Column{}, nil, kehu.Invalid("row", "row", fmt.Sprintf("%q is not a row of question %s", row, question))
+	case it.q.Kind != Matrix && row != "":
+		return Column{}, nil, kehu.Invalid("row", "kind", fmt.Sprintf("question %s has no rows", question))
+	}
+	var col Column
+	var weights []float64
+	n := 0
+	for r := range responses {
+		if err := s.own(r, n); err != nil {
+			return Column{}, nil, err
+		}
+		v, given := 0.0, false
+		for _, a := range r.Answers {
+			if a.Question == question && a.Row == row && a.Value != nil {
+				v, given = *a.Value, true
+				break
+			}
+		}
+		col.Values = append(col.Values, v)
+		col.Missing = append(col.Missing, !given)
+		weights = append(weights, r.Weight)
+		n++
+	}
+	return col, weights, nil
+}
+
+// own checks that response n is a valid response to this survey version.
+func (s *Survey) own(r *Response, n int) error {
+	if r == nil {
+		return kehu.Invalid(fmt.Sprintf("responses[%d]", n), "required", "is nil")
+	}
+	if r.Survey != s.spec.ID || r.Version != s.spec.Version {
+		return kehu.Invalid(fmt.Sprintf("responses[%d].version", n), "match",
+			fmt.Sprintf("response %s answered %s version %d, not %s version %d", r.ID, r.Survey, r.Version, s.spec.ID, s.spec.Version))
+	}
+	if err := s.Check(r.Answers); err != nil {
+		return fmt.Errorf("survey: response %d (%s): %w", n, r.ID, err)
+	}
+	return nil
+}
+
+// questionOf returns the compiled question with the ID, which must be of one of the kinds.
+func (s *Survey) questionOf(id string, kinds ...Kind) (*item, error) {
+	qi, ok := s.index[id]
+	if !ok {
+		return nil, kehu.Invalid("question", "unknown", fmt.Sprintf("%q is not a question of survey %s version %d", id, s.spec.ID, s.spec.Version))
+	}
+	it := &s.items[qi]
+	if !slices.Contains(kinds, it.q.Kind) {
+		return nil, kehu.Invalid("question", "kind", fmt.Sprintf("question %s is a %s question, not %v", id, it.q.Kind, kinds))
+	}
+	return it, nil
+}
+
+// NPS is the Net Promoter Score of an NPS question over the responses, weighted by their
+// respondent weights (see NPSFromAnswers), at the confidence level. Only a question
+// declared NPS has one: a 1–10 or 1–5 rating is never an NPS.
+func (s *Survey) NPS(responses iter.Seq[*Response], question string, level float64) (NPSResult, error) {
+	if _, err := s.questionOf(question, NPS); err != nil {
+		return NPSResult{}, err
+	}
+	col, w, err := s.Answers(responses, question, "")
+	if err != nil {
+		return NPSResult{}, err
+	}
+	return NPSFromAnswers(col, w, level)
+}
+
+// CSAT is the share of satisfied answers of a CSAT question over the responses — in the
+// question's declared satisfied set, which a scale never changes silently — weighted by
+// respondent, with its Wilson interval at the level (see CSATFromAnswers).
+func (s *Survey) CSAT(responses iter.Seq[*Response], question string, level float64) (CSATResult, error) {
+	it, err := s.questionOf(question, CSAT)
+	if err != nil {
+		return CSATResult{}, err
+	}
+	col, w, err := s.Answers(responses, question, "")
+	if err != nil {
+		return CSATResult{}, err
+	}
+	// Satisfied or not, as 1 or 0, whatever the set.
+	for i, v := range col.Values {
+		col.Values[i] = 0
+		if slices.Contains(it.q.Satisfied, int(v)) {
+			col.Values[i] = 1
+		}
+	}
+	return CSATFromAnswers(col, w, Bounds{Min: 0, Max: 1}, 1, level)
+}
+
+// CES is the customer effort score of a CES question over the responses (see
+// CESFromAnswers), on the question's declared scale. An effort scale (EffortHigh, 1
+// best) is reverse-keyed on its bounds first, so that for every CES question a higher
+// mean and "agree" mean easier. Scales are never pooled across questions.
+func (s *Survey) CES(responses iter.Seq[*Response], question string) (CESResult, error) {
+	it, err := s.questionOf(question, CES)
+	if err != nil {
+		return CESResult{}, err
+	}
+	col, w, err := s.Answers(responses, question, "")
+	if err != nil {
+		return CESResult{}, err
+	}
+	b := Bounds{Min: float64(it.from), Max: float64(it.to)}
+	if it.q.Effort == EffortHigh {
+		if col, err = ReverseKeyed(col, b); err != nil {
+			return CESResult{}, err
+		}
+	}
+	return CESFromAnswers(col, w, b)
+}
