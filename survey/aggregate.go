@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"cmp"
 	"fmt"
 	"iter"
 	"slices"
@@ -135,4 +136,65 @@ func (s *Survey) CES(responses iter.Seq[*Response], question string) (CESResult,
 		}
 	}
 	return CESFromAnswers(col, w, b)
+}
+
+// itemRef is a rating item of the survey: a question, or a row of a matrix question.
+type itemRef struct {
+	it      *item
+	row     string
+	reverse bool
+}
+
+// dimensionItems are the rating items of a dimension, in the survey's order.
+func (s *Survey) dimensionItems(dimension string) []itemRef {
+	var out []itemRef
+	for i := range s.items {
+		it := &s.items[i]
+		q := it.q
+		switch {
+		case q.Kind == Matrix:
+			for _, r := range q.Rows {
+				if cmp.Or(r.Dimension, q.Dimension) == dimension {
+					out = append(out, itemRef{it: it, row: r.ID, reverse: q.Reverse || r.Reverse})
+				}
+			}
+		case q.Kind.rated() && q.Dimension == dimension:
+			out = append(out, itemRef{it: it, reverse: q.Reverse || (q.Kind == CES && q.Effort == EffortHigh)})
+		}
+	}
+	return out
+}
+
+// Alpha is Cronbach's alpha of a dimension's rating items over the responses (see
+// CronbachAlpha), each item scored as Score scores it (reverse-keyed items reversed on
+// their declared bounds), with the missing-answer policy given: a "not applicable" answer
+// or a question not shown is missing.
+func (s *Survey) Alpha(responses iter.Seq[*Response], dimension string, policy MissingPolicy) (AlphaResult, error) {
+	if !slices.ContainsFunc(s.spec.Dimensions, func(d Dimension) bool { return d.ID == dimension }) {
+		return AlphaResult{}, kehu.Invalid("dimension", "unknown", fmt.Sprintf("%q is not a dimension of survey %s", dimension, s.spec.ID))
+	}
+	refs := s.dimensionItems(dimension)
+	items := make([]Column, len(refs))
+	n := 0
+	for r := range responses {
+		if err := s.own(r, n); err != nil {
+			return AlphaResult{}, err
+		}
+		for k, ref := range refs {
+			v, given := 0.0, false
+			for _, a := range r.Answers {
+				if a.Question == ref.it.q.ID && a.Row == ref.row && a.Value != nil {
+					v, given = *a.Value, true
+					if ref.reverse {
+						v = float64(ref.it.from+ref.it.to) - v
+					}
+					break
+				}
+			}
+			items[k].Values = append(items[k].Values, v)
+			items[k].Missing = append(items[k].Missing, !given)
+		}
+		n++
+	}
+	return CronbachAlpha(items, policy)
 }

@@ -76,3 +76,31 @@ func TestSurveyStatistics(t *testing.T) {
 	_, err = s.NPS(slices.Values(append(rs, &other)), "recommend", 0.95)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 }
+
+// Alpha of a dimension reads its items as scored: the items A=[3,2,4,3,4], B=[4,3,4,2,4],
+// C=[3,4,5,3,4] give α 0.7325581395 (the vector of CronbachAlpha's test, computed from the
+// definition), here with C asked reverse-keyed and answered reversed (6 − x on 1–5).
+func TestSurveyAlpha(t *testing.T) {
+	spec := survey.Spec{ID: "alpha", Version: 1, Locale: "en", Title: survey.Label{"en": "Alpha"},
+		Dimensions: []survey.Dimension{{ID: "trust", Label: survey.Label{"en": "Trust"}}},
+		Sections: []survey.Section{{ID: "s", Questions: []survey.Question{
+			{ID: "a", Kind: survey.Likert, Dimension: "trust", Scale: &survey.Scale{From: 1, To: 5}, Label: survey.Label{"en": "A"}},
+			{ID: "m", Kind: survey.Matrix, Dimension: "trust", Scale: &survey.Scale{From: 1, To: 5}, Label: survey.Label{"en": "M"},
+				Rows: []survey.Row{{ID: "b", Label: survey.Label{"en": "B"}}, {ID: "c", Label: survey.Label{"en": "C"}, Reverse: true}}},
+		}}}}
+	s, err := survey.Compile(spec)
+	require.NoError(t, err)
+	a, b, c := []float64{3, 2, 4, 3, 4}, []float64{4, 3, 4, 2, 4}, []float64{3, 4, 5, 3, 4}
+	var rs []*survey.Response
+	for i := range a {
+		rs = append(rs, &survey.Response{Survey: "alpha", Version: 1, Weight: 1, Answers: []survey.Answer{
+			{Question: "a", Value: num(a[i])}, {Question: "m", Row: "b", Value: num(b[i])}, {Question: "m", Row: "c", Value: num(6 - c[i])}}})
+	}
+	res, err := s.Alpha(slices.Values(rs), "trust", survey.Listwise)
+	require.NoError(t, err)
+	assert.InDelta(t, 0.7325581395, res.Raw, 1e-10)
+	assert.InDelta(t, 0.7322918089, res.Standardized, 1e-10)
+	assert.Equal(t, 3, res.Items)
+	_, err = s.Alpha(slices.Values(rs), "nope", survey.Listwise)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
+}
