@@ -198,3 +198,91 @@ func (s *Survey) Alpha(responses iter.Seq[*Response], dimension string, policy M
 	}
 	return CronbachAlpha(items, policy)
 }
+
+// SampleServqual is SERVQUAL over a sample of responses.
+type SampleServqual struct {
+	// ServqualResult holds the gaps of the sample's mean answers: for each item the mean
+	// perception less the mean expectation (respondent-weighted, missing answers left
+	// out of each mean), each dimension's mean gap and the scores.
+	ServqualResult
+	// Outcomes counts the respondents whose own unweighted score exceeded, met or fell
+	// below their expectations; a respondent missing a whole dimension is not counted.
+	Outcomes map[Outcome]int
+	// N is the number of responses read.
+	N int
+}
+
+// Servqual is SERVQUAL (Parasuraman, Zeithaml & Berry 1988) over the responses: two matrix
+// questions of the survey on one scale, expectations and perceptions, whose 22 rows are
+// the instrument's items in order (tangibles 1–4, reliability 5–9, responsiveness 10–13,
+// assurance 14–17, empathy 18–22, see Servqual), with the importance split of 100
+// points (nil for an even split).
+func (s *Survey) Servqual(responses iter.Seq[*Response], expectations, perceptions string, importance []float64) (SampleServqual, error) {
+	e, err := s.questionOf(expectations, Matrix)
+	if err != nil {
+		return SampleServqual{}, err
+	}
+	p, err := s.questionOf(perceptions, Matrix)
+	if err != nil {
+		return SampleServqual{}, err
+	}
+	if len(e.q.Rows) != ServqualItems || len(p.q.Rows) != ServqualItems {
+		return SampleServqual{}, kehu.Invalid("questions", "servqual", fmt.Sprintf("SERVQUAL needs two matrix questions of %d rows", ServqualItems))
+	}
+	if e.from != p.from || e.to != p.to {
+		return SampleServqual{}, kehu.Invalid("questions", "servqual", "expectations and perceptions are asked on different scales")
+	}
+	b := Bounds{Min: float64(e.from), Max: float64(e.to)}
+	var sumE, sumP, wE, wP [ServqualItems]float64
+	out := SampleServqual{Outcomes: map[Outcome]int{}}
+	one := func(r *Response, q *item) Column {
+		c := Column{Values: make([]float64, ServqualItems), Missing: make([]bool, ServqualItems)}
+		for k, row := range q.q.Rows {
+			c.Missing[k] = true
+			for _, a := range r.Answers {
+				if a.Question == q.q.ID && a.Row == row.ID && a.Value != nil {
+					c.Values[k], c.Missing[k] = *a.Value, false
+					break
+				}
+			}
+		}
+		return c
+	}
+	for r := range responses {
+		if err := s.own(r, out.N); err != nil {
+			return SampleServqual{}, err
+		}
+		ce, cp := one(r, e), one(r, p)
+		for k := range ServqualItems {
+			if !ce.Missing[k] {
+				sumE[k] += r.Weight * ce.Values[k]
+				wE[k] += r.Weight
+			}
+			if !cp.Missing[k] {
+				sumP[k] += r.Weight * cp.Values[k]
+				wP[k] += r.Weight
+			}
+		}
+		if own, err := Servqual(ce, cp, b, importance); err == nil {
+			out.Outcomes[own.Outcome]++
+		}
+		out.N++
+	}
+	means := func(sum, w [ServqualItems]float64) Column {
+		c := Column{Values: make([]float64, ServqualItems), Missing: make([]bool, ServqualItems)}
+		for k := range ServqualItems {
+			if w[k] > 0 {
+				c.Values[k] = sum[k] / w[k]
+			} else {
+				c.Missing[k] = true
+			}
+		}
+		return c
+	}
+	res, err := Servqual(means(sumE, wE), means(sumP, wP), b, importance)
+	if err != nil {
+		return SampleServqual{}, err
+	}
+	out.ServqualResult = res
+	return out, nil
+}

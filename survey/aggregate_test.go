@@ -1,6 +1,7 @@
 package survey_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -102,5 +103,63 @@ func TestSurveyAlpha(t *testing.T) {
 	assert.InDelta(t, 0.7322918089, res.Standardized, 1e-10)
 	assert.Equal(t, 3, res.Items)
 	_, err = s.Alpha(slices.Values(rs), "nope", survey.Listwise)
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
+}
+
+// SERVQUAL over a sample: 100 respondents expect 6 of every item on 1–7; their perceptions
+// are built so that the dimension gaps are −0.65, −1.10, −0.83, −0.70 and −1.01, the
+// vector of the ServqualScore test, which gives −0.858 unweighted and −0.903 with the
+// importance split 10/30/20/20/20 (Parasuraman, Zeithaml & Berry 1988: the score is the
+// mean of the five dimension gaps, not of the 22 items).
+func TestSurveyServqual(t *testing.T) {
+	rows := make([]survey.Row, survey.ServqualItems)
+	for k := range rows {
+		rows[k] = survey.Row{ID: fmt.Sprintf("i%02d", k+1), Label: survey.Label{"en": fmt.Sprint("item ", k+1)}}
+	}
+	scale := &survey.Scale{From: 1, To: 7}
+	s, err := survey.Compile(survey.Spec{ID: "servqual", Version: 1, Locale: "en", Title: survey.Label{"en": "SERVQUAL"},
+		Sections: []survey.Section{{ID: "s", Questions: []survey.Question{
+			{ID: "expect", Kind: survey.Matrix, Scale: scale, Rows: rows, Label: survey.Label{"en": "An excellent company would…"}},
+			{ID: "perceive", Kind: survey.Matrix, Scale: scale, Rows: rows, Label: survey.Label{"en": "This company…"}},
+		}}}})
+	require.NoError(t, err)
+	// gap(d, i) is respondent i's gap on every item of dimension d.
+	gap := func(d survey.ServqualDimension, i int) float64 {
+		switch d {
+		case survey.Tangibles:
+			return map[bool]float64{true: -1, false: 0}[i < 65]
+		case survey.Reliability:
+			return map[bool]float64{true: -2, false: -1}[i < 10]
+		case survey.Responsiveness:
+			return map[bool]float64{true: -1, false: 0}[i < 83]
+		case survey.Assurance:
+			return map[bool]float64{true: -1, false: 0}[i < 70]
+		}
+		return map[bool]float64{true: -2, false: -1}[i < 1]
+	}
+	var rs []*survey.Response
+	for i := range 100 {
+		r := &survey.Response{Survey: "servqual", Version: 1, Weight: 1}
+		for d := survey.Tangibles; d <= survey.Empathy; d++ {
+			first, last := d.Items()
+			for k := first; k <= last; k++ {
+				id := fmt.Sprintf("i%02d", k)
+				r.Answers = append(r.Answers, survey.Answer{Question: "expect", Row: id, Value: num(6)},
+					survey.Answer{Question: "perceive", Row: id, Value: num(6 + gap(d, i))})
+			}
+		}
+		rs = append(rs, r)
+	}
+	res, err := s.Servqual(slices.Values(rs), "expect", "perceive", []float64{10, 30, 20, 20, 20})
+	require.NoError(t, err)
+	for d, want := range []float64{-0.65, -1.10, -0.83, -0.70, -1.01} {
+		assert.InDelta(t, want, res.Dimensions[d], 1e-12, "dimension %v", survey.ServqualDimension(d))
+	}
+	assert.InDelta(t, -0.858, res.Unweighted, 1e-12)
+	assert.InDelta(t, -0.903, res.Weighted, 1e-12)
+	assert.Equal(t, map[survey.Outcome]int{survey.Below: 100}, res.Outcomes)
+	assert.Equal(t, 100, res.N)
+
+	_, err = s.Servqual(slices.Values(rs), "expect", "nope", nil)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 }
