@@ -424,3 +424,190 @@ func TestFranchiseABCRules(t *testing.T) {
 		assert.ErrorContains(t, err, `account "x"`)
 	})
 }
+
+func TestABCTies(t *testing.T) {
+	A, B, C := segment.ClassA, segment.ClassB, segment.ClassC
+	// Total 100: a 55, four customers at 10 (b, c, d, e), f 5. One by one in ascending
+	// order of the customer, the shares before b, c, d, e are 55, 65, 75, 85 %; before the
+	// group 55 %, and after it 95 %.
+	in := values("a", "55", "d", "10", "b", "10", "e", "10", "c", "10", "f", "5")
+	tests := []struct {
+		name string
+		opts *segment.ABCOptions
+		want map[string]segment.Class
+	}{
+		{"together, up: the group is judged by the 55 % before it",
+			nil, map[string]segment.Class{"a": A, "b": A, "c": A, "d": A, "e": A, "f": C}},
+		{"together, down: the group ends at 95 %",
+			&segment.ABCOptions{Crossing: segment.CrossingDown}, map[string]segment.Class{"a": A, "b": B, "c": B, "d": B, "e": B, "f": C}},
+		{"by customer, up: b, c and d start below 80 %, e below 95 %",
+			&segment.ABCOptions{Ties: segment.TiesByCustomer}, map[string]segment.Class{"a": A, "b": A, "c": A, "d": A, "e": B, "f": C}},
+		{"by customer, down: b ends at 65 %, c at 75 %, d at 85 %, e at 95 %",
+			&segment.ABCOptions{Ties: segment.TiesByCustomer, Crossing: segment.CrossingDown}, map[string]segment.Class{"a": A, "b": A, "c": A, "d": B, "e": B, "f": C}},
+		{"by input, up: d, b, e, then c",
+			&segment.ABCOptions{Ties: segment.TiesByInput}, map[string]segment.Class{"a": A, "d": A, "b": A, "e": A, "c": B, "f": C}},
+		{"by input, 70/20 down: d ends at 65 %, b at 75 %, e at 85 %, c at 95 %",
+			&segment.ABCOptions{Ties: segment.TiesByInput, A: 0.7, B: 0.2, Crossing: segment.CrossingDown}, map[string]segment.Class{"a": A, "d": A, "b": B, "e": B, "c": C, "f": C}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := segment.ABC(in, tt.opts)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, classes(got))
+			for k, r := range got {
+				assert.Equal(t, k+1, r.Rank)
+			}
+		})
+	}
+
+	t.Run("by input keeps the input order of tied customers", func(t *testing.T) {
+		got, err := segment.ABC(in, &segment.ABCOptions{Ties: segment.TiesByInput})
+		require.NoError(t, err)
+		var order []string
+		for _, r := range got {
+			order = append(order, r.Customer)
+		}
+		assert.Equal(t, []string{"a", "d", "b", "e", "c", "f"}, order)
+	})
+
+	t.Run("unknown tie rule", func(t *testing.T) {
+		_, err := segment.ABC(in, &segment.ABCOptions{Ties: "random"})
+		var verr *kehu.ValidationError
+		require.ErrorAs(t, err, &verr)
+		assert.True(t, verr.Has("ties", "enum"), "%v", err)
+	})
+}
+
+// TestABCTiesOrderIndependent shuffles inputs full of ties: the default classes, and
+// those of TiesByCustomer, never depend on the order of the values.
+func TestABCTiesOrderIndependent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 30 {
+		var in []segment.CustomerValue
+		for i := range 1 + rng.IntN(200) {
+			in = append(in, segment.CustomerValue{Customer: "c" + strconv.Itoa(i), Value: decimal.NewFromInt(int64(1 + rng.IntN(6)))})
+		}
+		for _, opts := range []*segment.ABCOptions{nil, {Crossing: segment.CrossingDown}, {Ties: segment.TiesByCustomer}} {
+			first, err := segment.ABC(in, opts)
+			require.NoError(t, err)
+			shuffled := slices.Clone(in)
+			rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+			again, err := segment.ABC(shuffled, opts)
+			require.NoError(t, err)
+			require.Equal(t, first, again)
+		}
+	}
+}
+
+// TestABCCDNOWTies classifies the whole CDNOW log (testdata/cdnow/CDNOW_master.txt.gz,
+// Fader & Hardie's full cohort: 23,570 customers, $2,500,315.63) by each customer's total
+// spend. 34 customers spent exactly $26.99, and their group straddles the 95 % threshold.
+// The counts are checked against the independent big.Rat computation below.
+func TestABCCDNOWTies(t *testing.T) {
+	txns, _, err := segment.ReadCDNOW(openTestdata(t, "cdnow/CDNOW_master.txt.gz"))
+	require.NoError(t, err)
+	ranked, err := segment.Contribution(slices.Values(txns), time.Time{}, time.Time{})
+	require.NoError(t, err)
+	require.Len(t, ranked, 23570)
+	vals := make([]segment.CustomerValue, len(ranked))
+	for i, r := range ranked {
+		vals[i] = segment.CustomerValue{Customer: r.Customer, Value: r.Value}
+	}
+	price := decimal.RequireFromString("26.99")
+	count := func(rs []segment.ABCResult) (all, group map[segment.Class]int, groupB []string) {
+		all, group = map[segment.Class]int{}, map[segment.Class]int{}
+		for _, r := range rs {
+			all[r.Class]++
+			if r.Value.Equal(price) {
+				group[r.Class]++
+				if r.Class == segment.ClassB {
+					groupB = append(groupB, r.Customer)
+				}
+			}
+		}
+		return all, group, groupB
+	}
+
+	// The group: ranks 15,729 to 15,762, after 94.988 % of revenue, up to 95.025 %.
+	first := slices.IndexFunc(ranked, func(r segment.Ranked) bool { return r.Value.Equal(price) })
+	require.Equal(t, 15729-1, first)
+	assert.Equal(t, 15762, ranked[first+33].Rank)
+	assert.False(t, ranked[first+34].Value.Equal(price))
+	assert.InDelta(t, 0.94988, ranked[first-1].Cumulative, 1e-5)
+	assert.InDelta(t, 0.95025, ranked[first+33].Cumulative, 1e-5)
+
+	together, err := segment.ABC(vals, nil)
+	require.NoError(t, err)
+	all, group, _ := count(together)
+	assert.Equal(t, map[segment.Class]int{segment.ClassA: 7695, segment.ClassB: 8067, segment.ClassC: 7808}, all)
+	assert.Equal(t, map[segment.Class]int{segment.ClassB: 34}, group, "the whole group is B")
+	assert.Equal(t, independentABCSplit(vals, false), classes(together))
+
+	byCustomer, err := segment.ABC(vals, &segment.ABCOptions{Ties: segment.TiesByCustomer})
+	require.NoError(t, err)
+	all, group, groupB := count(byCustomer)
+	assert.Equal(t, map[segment.Class]int{segment.ClassA: 7695, segment.ClassB: 8044, segment.ClassC: 7831}, all)
+	assert.Equal(t, map[segment.Class]int{segment.ClassB: 11, segment.ClassC: 23}, group)
+	assert.Equal(t, []string{"10663", "10680", "1073", "11037", "11345", "11874", "12040", "13272", "13518", "13839", "13908"}, groupB,
+		"the first 11 of the group in ascending (byte) order of the customer ID")
+	assert.Equal(t, independentABCSplit(vals, true), classes(byCustomer))
+
+	// A spreadsheet with one row per customer in numeric order of the customer number,
+	// sorted by spend with a stable sort: the same counts, other customers.
+	numeric := slices.Clone(vals)
+	slices.SortFunc(numeric, func(a, b segment.CustomerValue) int {
+		x, _ := strconv.Atoi(a.Customer)
+		y, _ := strconv.Atoi(b.Customer)
+		return x - y
+	})
+	byInput, err := segment.ABC(numeric, &segment.ABCOptions{Ties: segment.TiesByInput})
+	require.NoError(t, err)
+	all, group, groupB = count(byInput)
+	assert.Equal(t, map[segment.Class]int{segment.ClassA: 7695, segment.ClassB: 8044, segment.ClassC: 7831}, all)
+	assert.Equal(t, map[segment.Class]int{segment.ClassB: 11, segment.ClassC: 23}, group)
+	assert.Equal(t, []string{"395", "1073", "1619", "1636", "2085", "3272", "4441", "4522", "5009", "5475", "6608"}, groupB)
+}
+
+// independentABCSplit is the default ABC rule (80/15, CrossingUp) with big.Rat arithmetic
+// and a plain sort, groups of equal values kept together or, with split, split customer
+// by customer in ascending order of the customer.
+func independentABCSplit(in []segment.CustomerValue, split bool) map[string]segment.Class {
+	if !split {
+		return independentABC(in, nil)
+	}
+	type cv struct {
+		c string
+		v *big.Rat
+	}
+	var xs []cv
+	total := new(big.Rat)
+	for _, x := range in {
+		r, _ := new(big.Rat).SetString(x.Value.String())
+		xs = append(xs, cv{x.Customer, r})
+		total.Add(total, r)
+	}
+	slices.SortFunc(xs, func(p, q cv) int {
+		if c := q.v.Cmp(p.v); c != 0 {
+			return c
+		}
+		return strings.Compare(p.c, q.c)
+	})
+	thA := new(big.Rat).Mul(big.NewRat(80, 100), total)
+	thAB := new(big.Rat).Mul(big.NewRat(95, 100), total)
+	out := map[string]segment.Class{}
+	cum := new(big.Rat)
+	for _, x := range xs {
+		switch {
+		case x.v.Sign() == 0:
+			out[x.c] = segment.ClassC
+		case cum.Cmp(thA) < 0:
+			out[x.c] = segment.ClassA
+		case cum.Cmp(thAB) < 0:
+			out[x.c] = segment.ClassB
+		default:
+			out[x.c] = segment.ClassC
+		}
+		cum.Add(cum, x.v)
+	}
+	return out
+}

@@ -47,7 +47,7 @@ func ValuesOf(summaries []Summary) []CustomerValue {
 // result does not depend on the input order. Negative values are refused with a
 // *kehu.ValidationError; each customer should appear once.
 func Rank(values []CustomerValue) ([]Ranked, error) {
-	r, err := newRanking(values)
+	r, err := newRanking(values, false)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +158,9 @@ type ranking struct {
 	dTot  decimal.Decimal
 }
 
-func newRanking(values []CustomerValue) (*ranking, error) {
+// newRanking ranks values, largest first; equal values are in ascending order of
+// Customer, or in input order when byInput is set.
+func newRanking(values []CustomerValue, byInput bool) (*ranking, error) {
 	var p kehu.Problems
 	for i := range values {
 		v := values[i].Value
@@ -216,7 +218,7 @@ func newRanking(values []CustomerValue) (*ranking, error) {
 		for j < n && sorted[j].k == sorted[i].k {
 			j++
 		}
-		if j-i > 1 { // equal values: by customer
+		if j-i > 1 && !byInput { // equal values: by customer (the sort is stable: input order)
 			g := sorted[i:j]
 			slices.SortFunc(g, func(a, b keyIdx) int { return compareStrings(values[a.i].Customer, values[b.i].Customer) })
 		}
@@ -228,13 +230,14 @@ func newRanking(values []CustomerValue) (*ranking, error) {
 	return r, nil
 }
 
-// groups yields the rank positions [i, j) of each group of equal values.
-func (r *ranking) groups() iter.Seq2[int, int] {
+// groups yields the rank positions [i, j) of each group of equal values, or of each
+// customer alone when single is set.
+func (r *ranking) groups(single bool) iter.Seq2[int, int] {
 	return func(yield func(int, int) bool) {
 		n := len(r.order)
 		for i := 0; i < n; {
 			j := i + 1
-			for j < n && r.equal(r.order[i], r.order[j]) {
+			for !single && j < n && r.equal(r.order[i], r.order[j]) {
 				j++
 			}
 			if !yield(i, j) {
