@@ -301,8 +301,10 @@ type AccountClass struct {
 	Rule int `json:"rule"`
 }
 
-// Classify classifies every account, in input order. Sales must not be negative; an
-// expression that fails at run time (say a missing attribute compared with a number)
+// Classify classifies every account, in input order. Sales must not be negative, and
+// Cooperation and Loyalty must be finite (NaN or an infinity is refused with a
+// *kehu.ValidationError naming it, "accounts[3].loyalty"); an expression that fails at
+// run time (say a missing attribute compared with a number)
 // stops with an error naming the rule and the account.
 func (r *RuleABC) Classify(accounts []Account) ([]AccountClass, error) {
 	var p kehu.Problems
@@ -312,8 +314,14 @@ func (r *RuleABC) Classify(accounts []Account) ([]AccountClass, error) {
 				p.Addf(fmt.Sprintf("accounts[%d].sales[%d]", i, j), "range", "%s is negative or out of range", s)
 			}
 		}
-		if math.IsNaN(a.Cooperation) || math.IsNaN(a.Loyalty) {
-			p.Addf(fmt.Sprintf("accounts[%d]", i), "nan", "cooperation or loyalty is not a number")
+		if !finiteNum(a.Cooperation) {
+			p.Addf(fmt.Sprintf("accounts[%d].cooperation", i), "range", "%v is not a finite number", a.Cooperation)
+		}
+		if !finiteNum(a.Loyalty) {
+			p.Addf(fmt.Sprintf("accounts[%d].loyalty", i), "range", "%v is not a finite number", a.Loyalty)
+		}
+		if p.Len() >= maxReportedProblems {
+			break
 		}
 	}
 	if err := p.Err(); err != nil {

@@ -1,6 +1,7 @@
 package segment_test
 
 import (
+	"math"
 	"math/big"
 	"math/rand/v2"
 	"slices"
@@ -144,6 +145,11 @@ func TestABCValidation(t *testing.T) {
 		{"negative B", nil, &segment.ABCOptions{B: -0.1}, "b"},
 		{"A+B above 1", nil, &segment.ABCOptions{A: 0.9, B: 0.2}, "b"},
 		{"crossing", nil, &segment.ABCOptions{Crossing: "sideways"}, "crossing"},
+		{"NaN A", nil, &segment.ABCOptions{A: math.NaN()}, "a"},
+		{"infinite A", nil, &segment.ABCOptions{A: math.Inf(1)}, "a"},
+		{"NaN B", nil, &segment.ABCOptions{B: math.NaN()}, "b"},
+		{"minus infinity B", nil, &segment.ABCOptions{B: math.Inf(-1)}, "b"},
+		{"huge A", nil, &segment.ABCOptions{A: 1e300}, "a"},
 		{"negative value", values("a", "-1"), nil, "values[0].value"},
 		{"value out of range", []segment.CustomerValue{{Customer: "a", Value: decimal.New(1, 40)}}, nil, "values[0].value"},
 	}
@@ -294,12 +300,19 @@ func TestRankAndCurve(t *testing.T) {
 
 	// The top 20 % of five customers is the first customer: 50 %; the top 30 % is 1.5
 	// customers: 50 % + half of 30 %.
-	assert.InDelta(t, 0.5, segment.TopShare(r, 0.2), 1e-12)
-	assert.InDelta(t, 0.65, segment.TopShare(r, 0.3), 1e-12)
-	assert.InDelta(t, 1.0, segment.TopShare(r, 2), 1e-12)
-	assert.Zero(t, segment.TopShare(nil, 0.5))
+	for _, tc := range []struct {
+		fraction, want float64
+	}{{0, 0}, {0.2, 0.5}, {0.3, 0.65}, {1, 1}} {
+		got, err := segment.TopShare(r, tc.fraction)
+		require.NoError(t, err)
+		assert.InDelta(t, tc.want, got, 1e-12, "top %v", tc.fraction)
+	}
+	got, err := segment.TopShare(nil, 0.5)
+	require.NoError(t, err)
+	assert.Zero(t, got)
 
-	c := segment.Curve(r, 5)
+	c, err := segment.Curve(r, 5)
+	require.NoError(t, err)
 	require.Len(t, c, 6)
 	want := []float64{0, 0.5, 0.8, 0.9, 0.95, 1}
 	for i, p := range c {
@@ -308,6 +321,54 @@ func TestRankAndCurve(t *testing.T) {
 	}
 	_, err = segment.Rank(values("a", "-1"))
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
+}
+
+func TestTopShareAndCurveRefuseBadInput(t *testing.T) {
+	r, err := segment.Rank(values("a", "50", "b", "30", "c", "20"))
+	require.NoError(t, err)
+	bad := func(k int, share, cum float64) []segment.Ranked {
+		out := slices.Clone(r)
+		out[k].Share, out[k].Cumulative = share, cum
+		return out
+	}
+	tests := []struct {
+		name     string
+		ranked   []segment.Ranked
+		fraction float64
+		field    string
+	}{
+		{"NaN fraction", r, math.NaN(), "fraction"},
+		{"infinite fraction", r, math.Inf(1), "fraction"},
+		{"minus infinity", r, math.Inf(-1), "fraction"},
+		{"negative fraction", r, -0.1, "fraction"},
+		{"fraction above 1", r, 1.5, "fraction"},
+		{"NaN share read", bad(1, math.NaN(), 0.8), 0.5, "ranked[1].share"},
+		{"NaN cumulative read", bad(0, 0.5, math.NaN()), 0.5, "ranked[0].cumulative"},
+		{"infinite last cumulative", bad(2, 0.2, math.Inf(1)), 1, "ranked[2].cumulative"},
+		{"share above 1", bad(1, 7, 0.8), 0.5, "ranked[1].share"},
+		{"negative cumulative", bad(0, 0.5, -1), 0.5, "ranked[0].cumulative"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := segment.TopShare(tt.ranked, tt.fraction)
+			require.ErrorIs(t, err, kehu.ErrInvalid)
+			var verr *kehu.ValidationError
+			require.ErrorAs(t, err, &verr)
+			assert.True(t, verr.Has(tt.field, "range"), "%v", err)
+		})
+	}
+	t.Run("curve", func(t *testing.T) {
+		_, err := segment.Curve(bad(1, math.NaN(), 0.8), 6)
+		var verr *kehu.ValidationError
+		require.ErrorAs(t, err, &verr)
+		assert.True(t, verr.Has("ranked[1].share", "range"), "%v", err)
+		_, err = segment.Curve(r, segment.MaxCurvePoints+1)
+		require.ErrorAs(t, err, &verr)
+		assert.True(t, verr.Has("points", "range"), "%v", err)
+		c, err := segment.Curve(r, -5)
+		require.NoError(t, err)
+		assert.Len(t, c, 2, "a points below 1 is taken as 1")
+	})
 }
 
 func TestContribution(t *testing.T) {
@@ -418,6 +479,11 @@ func TestFranchiseABCRules(t *testing.T) {
 	t.Run("bad accounts and runtime errors", func(t *testing.T) {
 		_, err := rules.Classify([]segment.Account{{Customer: "x", Sales: dec("-1")}})
 		assert.ErrorIs(t, err, kehu.ErrInvalid)
+		_, err = rules.Classify([]segment.Account{{Customer: "x"}, {Customer: "y", Cooperation: math.Inf(1), Loyalty: math.NaN()}})
+		var verr *kehu.ValidationError
+		require.ErrorAs(t, err, &verr)
+		assert.True(t, verr.Has("accounts[1].cooperation", "range"), "%v", err)
+		assert.True(t, verr.Has("accounts[1].loyalty", "range"), "%v", err)
 		r, err := segment.NewRuleABC([]segment.ClassRule{{Class: "A", When: `attributes.region > 3`}})
 		require.NoError(t, err)
 		_, err = r.Classify([]segment.Account{{Customer: "x"}})
