@@ -1,6 +1,7 @@
 package segment_test
 
 import (
+	"math"
 	"math/big"
 	"math/rand/v2"
 	"slices"
@@ -144,6 +145,11 @@ func TestABCValidation(t *testing.T) {
 		{"negative B", nil, &segment.ABCOptions{B: -0.1}, "b"},
 		{"A+B above 1", nil, &segment.ABCOptions{A: 0.9, B: 0.2}, "b"},
 		{"crossing", nil, &segment.ABCOptions{Crossing: "sideways"}, "crossing"},
+		{"NaN A", nil, &segment.ABCOptions{A: math.NaN()}, "a"},
+		{"infinite A", nil, &segment.ABCOptions{A: math.Inf(1)}, "a"},
+		{"NaN B", nil, &segment.ABCOptions{B: math.NaN()}, "b"},
+		{"minus infinity B", nil, &segment.ABCOptions{B: math.Inf(-1)}, "b"},
+		{"huge A", nil, &segment.ABCOptions{A: 1e300}, "a"},
 		{"negative value", values("a", "-1"), nil, "values[0].value"},
 		{"value out of range", []segment.CustomerValue{{Customer: "a", Value: decimal.New(1, 40)}}, nil, "values[0].value"},
 	}
@@ -294,12 +300,19 @@ func TestRankAndCurve(t *testing.T) {
 
 	// The top 20 % of five customers is the first customer: 50 %; the top 30 % is 1.5
 	// customers: 50 % + half of 30 %.
-	assert.InDelta(t, 0.5, segment.TopShare(r, 0.2), 1e-12)
-	assert.InDelta(t, 0.65, segment.TopShare(r, 0.3), 1e-12)
-	assert.InDelta(t, 1.0, segment.TopShare(r, 2), 1e-12)
-	assert.Zero(t, segment.TopShare(nil, 0.5))
+	for _, tc := range []struct {
+		fraction, want float64
+	}{{0, 0}, {0.2, 0.5}, {0.3, 0.65}, {1, 1}} {
+		got, err := segment.TopShare(r, tc.fraction)
+		require.NoError(t, err)
+		assert.InDelta(t, tc.want, got, 1e-12, "top %v", tc.fraction)
+	}
+	got, err := segment.TopShare(nil, 0.5)
+	require.NoError(t, err)
+	assert.Zero(t, got)
 
-	c := segment.Curve(r, 5)
+	c, err := segment.Curve(r, 5)
+	require.NoError(t, err)
 	require.Len(t, c, 6)
 	want := []float64{0, 0.5, 0.8, 0.9, 0.95, 1}
 	for i, p := range c {
@@ -308,6 +321,54 @@ func TestRankAndCurve(t *testing.T) {
 	}
 	_, err = segment.Rank(values("a", "-1"))
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
+}
+
+func TestTopShareAndCurveRefuseBadInput(t *testing.T) {
+	r, err := segment.Rank(values("a", "50", "b", "30", "c", "20"))
+	require.NoError(t, err)
+	bad := func(k int, share, cum float64) []segment.Ranked {
+		out := slices.Clone(r)
+		out[k].Share, out[k].Cumulative = share, cum
+		return out
+	}
+	tests := []struct {
+		name     string
+		ranked   []segment.Ranked
+		fraction float64
+		field    string
+	}{
+		{"NaN fraction", r, math.NaN(), "fraction"},
+		{"infinite fraction", r, math.Inf(1), "fraction"},
+		{"minus infinity", r, math.Inf(-1), "fraction"},
+		{"negative fraction", r, -0.1, "fraction"},
+		{"fraction above 1", r, 1.5, "fraction"},
+		{"NaN share read", bad(1, math.NaN(), 0.8), 0.5, "ranked[1].share"},
+		{"NaN cumulative read", bad(0, 0.5, math.NaN()), 0.5, "ranked[0].cumulative"},
+		{"infinite last cumulative", bad(2, 0.2, math.Inf(1)), 1, "ranked[2].cumulative"},
+		{"share above 1", bad(1, 7, 0.8), 0.5, "ranked[1].share"},
+		{"negative cumulative", bad(0, 0.5, -1), 0.5, "ranked[0].cumulative"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := segment.TopShare(tt.ranked, tt.fraction)
+			require.ErrorIs(t, err, kehu.ErrInvalid)
+			var verr *kehu.ValidationError
+			require.ErrorAs(t, err, &verr)
+			assert.True(t, verr.Has(tt.field, "range"), "%v", err)
+		})
+	}
+	t.Run("curve", func(t *testing.T) {
+		_, err := segment.Curve(bad(1, math.NaN(), 0.8), 6)
+		var verr *kehu.ValidationError
+		require.ErrorAs(t, err, &verr)
+		assert.True(t, verr.Has("ranked[1].share", "range"), "%v", err)
+		_, err = segment.Curve(r, segment.MaxCurvePoints+1)
+		require.ErrorAs(t, err, &verr)
+		assert.True(t, verr.Has("points", "range"), "%v", err)
+		c, err := segment.Curve(r, -5)
+		require.NoError(t, err)
+		assert.Len(t, c, 2, "a points below 1 is taken as 1")
+	})
 }
 
 func TestContribution(t *testing.T) {
@@ -418,9 +479,201 @@ func TestFranchiseABCRules(t *testing.T) {
 	t.Run("bad accounts and runtime errors", func(t *testing.T) {
 		_, err := rules.Classify([]segment.Account{{Customer: "x", Sales: dec("-1")}})
 		assert.ErrorIs(t, err, kehu.ErrInvalid)
+		_, err = rules.Classify([]segment.Account{{Customer: "x"}, {Customer: "y", Cooperation: math.Inf(1), Loyalty: math.NaN()}})
+		var verr *kehu.ValidationError
+		require.ErrorAs(t, err, &verr)
+		assert.True(t, verr.Has("accounts[1].cooperation", "range"), "%v", err)
+		assert.True(t, verr.Has("accounts[1].loyalty", "range"), "%v", err)
 		r, err := segment.NewRuleABC([]segment.ClassRule{{Class: "A", When: `attributes.region > 3`}})
 		require.NoError(t, err)
 		_, err = r.Classify([]segment.Account{{Customer: "x"}})
 		assert.ErrorContains(t, err, `account "x"`)
 	})
+}
+
+func TestABCTies(t *testing.T) {
+	A, B, C := segment.ClassA, segment.ClassB, segment.ClassC
+	// Total 100: a 55, four customers at 10 (b, c, d, e), f 5. One by one in ascending
+	// order of the customer, the shares before b, c, d, e are 55, 65, 75, 85 %; before the
+	// group 55 %, and after it 95 %.
+	in := values("a", "55", "d", "10", "b", "10", "e", "10", "c", "10", "f", "5")
+	tests := []struct {
+		name string
+		opts *segment.ABCOptions
+		want map[string]segment.Class
+	}{
+		{"together, up: the group is judged by the 55 % before it",
+			nil, map[string]segment.Class{"a": A, "b": A, "c": A, "d": A, "e": A, "f": C}},
+		{"together, down: the group ends at 95 %",
+			&segment.ABCOptions{Crossing: segment.CrossingDown}, map[string]segment.Class{"a": A, "b": B, "c": B, "d": B, "e": B, "f": C}},
+		{"by customer, up: b, c and d start below 80 %, e below 95 %",
+			&segment.ABCOptions{Ties: segment.TiesByCustomer}, map[string]segment.Class{"a": A, "b": A, "c": A, "d": A, "e": B, "f": C}},
+		{"by customer, down: b ends at 65 %, c at 75 %, d at 85 %, e at 95 %",
+			&segment.ABCOptions{Ties: segment.TiesByCustomer, Crossing: segment.CrossingDown}, map[string]segment.Class{"a": A, "b": A, "c": A, "d": B, "e": B, "f": C}},
+		{"by input, up: d, b, e, then c",
+			&segment.ABCOptions{Ties: segment.TiesByInput}, map[string]segment.Class{"a": A, "d": A, "b": A, "e": A, "c": B, "f": C}},
+		{"by input, 70/20 down: d ends at 65 %, b at 75 %, e at 85 %, c at 95 %",
+			&segment.ABCOptions{Ties: segment.TiesByInput, A: 0.7, B: 0.2, Crossing: segment.CrossingDown}, map[string]segment.Class{"a": A, "d": A, "b": B, "e": B, "c": C, "f": C}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := segment.ABC(in, tt.opts)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, classes(got))
+			for k, r := range got {
+				assert.Equal(t, k+1, r.Rank)
+			}
+		})
+	}
+
+	t.Run("by input keeps the input order of tied customers", func(t *testing.T) {
+		got, err := segment.ABC(in, &segment.ABCOptions{Ties: segment.TiesByInput})
+		require.NoError(t, err)
+		var order []string
+		for _, r := range got {
+			order = append(order, r.Customer)
+		}
+		assert.Equal(t, []string{"a", "d", "b", "e", "c", "f"}, order)
+	})
+
+	t.Run("unknown tie rule", func(t *testing.T) {
+		_, err := segment.ABC(in, &segment.ABCOptions{Ties: "random"})
+		var verr *kehu.ValidationError
+		require.ErrorAs(t, err, &verr)
+		assert.True(t, verr.Has("ties", "enum"), "%v", err)
+	})
+}
+
+// TestABCTiesOrderIndependent shuffles inputs full of ties: the default classes, and
+// those of TiesByCustomer, never depend on the order of the values.
+func TestABCTiesOrderIndependent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 30 {
+		var in []segment.CustomerValue
+		for i := range 1 + rng.IntN(200) {
+			in = append(in, segment.CustomerValue{Customer: "c" + strconv.Itoa(i), Value: decimal.NewFromInt(int64(1 + rng.IntN(6)))})
+		}
+		for _, opts := range []*segment.ABCOptions{nil, {Crossing: segment.CrossingDown}, {Ties: segment.TiesByCustomer}} {
+			first, err := segment.ABC(in, opts)
+			require.NoError(t, err)
+			shuffled := slices.Clone(in)
+			rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+			again, err := segment.ABC(shuffled, opts)
+			require.NoError(t, err)
+			require.Equal(t, first, again)
+		}
+	}
+}
+
+// TestABCCDNOWTies classifies the whole CDNOW log (testdata/cdnow/CDNOW_master.txt.gz,
+// Fader & Hardie's full cohort: 23,570 customers, $2,500,315.63) by each customer's total
+// spend. 34 customers spent exactly $26.99, and their group straddles the 95 % threshold.
+// The counts are checked against the independent big.Rat computation below.
+func TestABCCDNOWTies(t *testing.T) {
+	txns, _, err := segment.ReadCDNOW(openTestdata(t, "cdnow/CDNOW_master.txt.gz"))
+	require.NoError(t, err)
+	ranked, err := segment.Contribution(slices.Values(txns), time.Time{}, time.Time{})
+	require.NoError(t, err)
+	require.Len(t, ranked, 23570)
+	vals := make([]segment.CustomerValue, len(ranked))
+	for i, r := range ranked {
+		vals[i] = segment.CustomerValue{Customer: r.Customer, Value: r.Value}
+	}
+	price := decimal.RequireFromString("26.99")
+	count := func(rs []segment.ABCResult) (all, group map[segment.Class]int, groupB []string) {
+		all, group = map[segment.Class]int{}, map[segment.Class]int{}
+		for _, r := range rs {
+			all[r.Class]++
+			if r.Value.Equal(price) {
+				group[r.Class]++
+				if r.Class == segment.ClassB {
+					groupB = append(groupB, r.Customer)
+				}
+			}
+		}
+		return all, group, groupB
+	}
+
+	// The group: ranks 15,729 to 15,762, after 94.988 % of revenue, up to 95.025 %.
+	first := slices.IndexFunc(ranked, func(r segment.Ranked) bool { return r.Value.Equal(price) })
+	require.Equal(t, 15729-1, first)
+	assert.Equal(t, 15762, ranked[first+33].Rank)
+	assert.False(t, ranked[first+34].Value.Equal(price))
+	assert.InDelta(t, 0.94988, ranked[first-1].Cumulative, 1e-5)
+	assert.InDelta(t, 0.95025, ranked[first+33].Cumulative, 1e-5)
+
+	together, err := segment.ABC(vals, nil)
+	require.NoError(t, err)
+	all, group, _ := count(together)
+	assert.Equal(t, map[segment.Class]int{segment.ClassA: 7695, segment.ClassB: 8067, segment.ClassC: 7808}, all)
+	assert.Equal(t, map[segment.Class]int{segment.ClassB: 34}, group, "the whole group is B")
+	assert.Equal(t, independentABCSplit(vals, false), classes(together))
+
+	byCustomer, err := segment.ABC(vals, &segment.ABCOptions{Ties: segment.TiesByCustomer})
+	require.NoError(t, err)
+	all, group, groupB := count(byCustomer)
+	assert.Equal(t, map[segment.Class]int{segment.ClassA: 7695, segment.ClassB: 8044, segment.ClassC: 7831}, all)
+	assert.Equal(t, map[segment.Class]int{segment.ClassB: 11, segment.ClassC: 23}, group)
+	assert.Equal(t, []string{"10663", "10680", "1073", "11037", "11345", "11874", "12040", "13272", "13518", "13839", "13908"}, groupB,
+		"the first 11 of the group in ascending (byte) order of the customer ID")
+	assert.Equal(t, independentABCSplit(vals, true), classes(byCustomer))
+
+	// A spreadsheet with one row per customer in numeric order of the customer number,
+	// sorted by spend with a stable sort: the same counts, other customers.
+	numeric := slices.Clone(vals)
+	slices.SortFunc(numeric, func(a, b segment.CustomerValue) int {
+		x, _ := strconv.Atoi(a.Customer)
+		y, _ := strconv.Atoi(b.Customer)
+		return x - y
+	})
+	byInput, err := segment.ABC(numeric, &segment.ABCOptions{Ties: segment.TiesByInput})
+	require.NoError(t, err)
+	all, group, groupB = count(byInput)
+	assert.Equal(t, map[segment.Class]int{segment.ClassA: 7695, segment.ClassB: 8044, segment.ClassC: 7831}, all)
+	assert.Equal(t, map[segment.Class]int{segment.ClassB: 11, segment.ClassC: 23}, group)
+	assert.Equal(t, []string{"395", "1073", "1619", "1636", "2085", "3272", "4441", "4522", "5009", "5475", "6608"}, groupB)
+}
+
+// independentABCSplit is the default ABC rule (80/15, CrossingUp) with big.Rat arithmetic
+// and a plain sort, groups of equal values kept together or, with split, split customer
+// by customer in ascending order of the customer.
+func independentABCSplit(in []segment.CustomerValue, split bool) map[string]segment.Class {
+	if !split {
+		return independentABC(in, nil)
+	}
+	type cv struct {
+		c string
+		v *big.Rat
+	}
+	var xs []cv
+	total := new(big.Rat)
+	for _, x := range in {
+		r, _ := new(big.Rat).SetString(x.Value.String())
+		xs = append(xs, cv{x.Customer, r})
+		total.Add(total, r)
+	}
+	slices.SortFunc(xs, func(p, q cv) int {
+		if c := q.v.Cmp(p.v); c != 0 {
+			return c
+		}
+		return strings.Compare(p.c, q.c)
+	})
+	thA := new(big.Rat).Mul(big.NewRat(80, 100), total)
+	thAB := new(big.Rat).Mul(big.NewRat(95, 100), total)
+	out := map[string]segment.Class{}
+	cum := new(big.Rat)
+	for _, x := range xs {
+		switch {
+		case x.v.Sign() == 0:
+			out[x.c] = segment.ClassC
+		case cum.Cmp(thA) < 0:
+			out[x.c] = segment.ClassA
+		case cum.Cmp(thAB) < 0:
+			out[x.c] = segment.ClassB
+		default:
+			out[x.c] = segment.ClassC
+		}
+		cum.Add(cum, x.v)
+	}
+	return out
 }

@@ -97,6 +97,11 @@ func ChurnScore(ctx context.Context, m TransactionModel, s Summary, opts *ChurnO
 	if err != nil {
 		return ChurnRisk{Customer: s.Customer}, err
 	}
+	var p fieldProblems
+	checkSummaryArgs(&p, "summary.", &s, false)
+	if err := p.err(); err != nil {
+		return ChurnRisk{Customer: s.Customer}, err
+	}
 	return churnScore(ctx, m, s, wa, wo, step, src)
 }
 
@@ -110,6 +115,13 @@ func ChurnScores(ctx context.Context, m TransactionModel, summaries []Summary, o
 	}
 	if m == nil {
 		return nil, invalidArg("model", "required", "the transaction model is nil")
+	}
+	var p fieldProblems
+	for i := range summaries {
+		checkSummaryArgs(&p, fmt.Sprintf("summaries[%d].", i), &summaries[i], false)
+	}
+	if err := p.err(); err != nil {
+		return nil, err
 	}
 	type key struct {
 		x     int
@@ -125,7 +137,7 @@ func ChurnScores(ctx context.Context, m TransactionModel, summaries []Summary, o
 		if !ok {
 			pt.alive, pt.rate, err = churnModelPart(m, *s)
 			if err != nil {
-				return nil, fmt.Errorf("summaries[%d]: %w", i, err)
+				return nil, summaryErr(fmt.Sprintf("summaries[%d].", i), err)
 			}
 			memo[k] = pt
 		}
@@ -144,18 +156,26 @@ func churnScore(ctx context.Context, m TransactionModel, s Summary, wa, wo, step
 	}
 	alive, rate, err := churnModelPart(m, s)
 	if err != nil {
-		return ChurnRisk{Customer: s.Customer}, err
+		return ChurnRisk{Customer: s.Customer}, summaryErr("summary.", err)
 	}
 	return churnRisk(ctx, s, alive, rate, wa, wo, step, src)
 }
 
-// churnModelPart returns the model's P(alive) and purchase rate for the history.
+// churnModelPart returns the model's P(alive) and purchase rate for the history; a
+// model (perhaps the host's own) that answers NaN, an infinity or a P(alive) outside
+// [0, 1] is ErrNumerical.
 func churnModelPart(m TransactionModel, s Summary) (alive, rate float64, err error) {
 	alive, err = m.ProbabilityAlive(s.Frequency, s.Recency, s.T)
 	if err != nil {
 		return 0, 0, err
 	}
+	if !(alive >= 0 && alive <= 1) {
+		return 0, 0, fmt.Errorf("P(alive) %v is not a probability: %w", alive, ErrNumerical)
+	}
 	rate, err = m.PurchaseRate(s.Frequency, s.Recency, s.T)
+	if err == nil && !(rate >= 0 && !math.IsInf(rate, 0)) {
+		err = fmt.Errorf("purchase rate %v is not a non-negative finite number: %w", rate, ErrNumerical)
+	}
 	return alive, rate, err
 }
 

@@ -1,8 +1,12 @@
 package segment
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"slices"
+
+	"github.com/kehu-crm/kehu"
 )
 
 // CLVOptions tunes CLV. A nil *CLVOptions, and any zero field, means the default.
@@ -16,7 +20,8 @@ type CLVOptions struct {
 	NoDiscount bool
 	// PeriodsPerMonth overrides the number of model periods in a month that the period
 	// argument implies (Day 30, Week 4.345, Month 1, as lifetimes counts them). A BG/BB
-	// model needs a whole number here, since its time is counted in opportunities.
+	// model needs a whole number here, since its time is counted in opportunities. It
+	// must be positive, and the horizon Months × PeriodsPerMonth finite.
 	PeriodsPerMonth float64
 }
 
@@ -47,8 +52,8 @@ func (o *CLVOptions) resolve(period Period) (months int, discount, factor float6
 	factor = r.PeriodsPerMonth
 	switch {
 	case factor != 0:
-		if !(factor > 0) || math.IsInf(factor, 0) {
-			p.add("periods_per_month", "range", "%v is not a positive finite number", factor)
+		if !(factor > 0) || !finiteNum(factor*float64(max(months, 1))) {
+			p.add("periods_per_month", "range", "%v is not a positive number with a finite horizon", factor)
 		}
 	case period == Day:
 		factor = 30
@@ -106,6 +111,13 @@ func CLVForecasts(m TransactionModel, spend *GammaGamma, summaries []Summary, pe
 	if err != nil {
 		return nil, err
 	}
+	var p fieldProblems
+	for i := range summaries {
+		checkSummaryArgs(&p, fmt.Sprintf("summaries[%d].", i), &summaries[i], true)
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
 	type key struct {
 		x     int
 		tx, T float64
@@ -114,18 +126,19 @@ func CLVForecasts(m TransactionModel, spend *GammaGamma, summaries []Summary, pe
 	out := make([]CLVForecast, len(summaries))
 	for i := range summaries {
 		s := &summaries[i]
+		prefix := fmt.Sprintf("summaries[%d].", i)
 		k := key{s.Frequency, s.Recency, s.T}
 		hv, ok := memo[k]
 		if !ok {
-			hv, err = historyForecast(m, s.Frequency, s.Recency, s.T, months, discount, factor)
+			hv, err = historyForecast(m, prefix, s.Frequency, s.Recency, s.T, months, discount, factor)
 			if err != nil {
-				return nil, fmt.Errorf("summaries[%d]: %w", i, err)
+				return nil, err
 			}
 			memo[k] = hv
 		}
-		out[i], err = hv.value(spend, *s)
+		out[i], err = hv.value(spend, prefix, *s)
 		if err != nil {
-			return nil, fmt.Errorf("summaries[%d]: %w", i, err)
+			return nil, err
 		}
 	}
 	return out, nil
@@ -150,19 +163,29 @@ type historyValue struct {
 	discounted float64 // Σ_i (E[Y(i·f)] − E[Y((i−1)·f)]) / (1+d)^i
 }
 
-// historyForecast computes the transaction part of the CLV of a history.
-func historyForecast(m TransactionModel, x int, tx, T float64, months int, discount, factor float64) (historyValue, error) {
+// historyForecast computes the transaction part of the CLV of a history; prefix is the
+// path of its summary in errors.
+func historyForecast(m TransactionModel, prefix string, x int, tx, T float64, months int, discount, factor float64) (historyValue, error) {
 	var hv historyValue
 	alive, err := m.ProbabilityAlive(x, tx, T)
 	if err != nil {
-		return hv, err
+		return hv, summaryErr(prefix, err)
+	}
+	if !(alive >= 0 && alive <= 1) {
+		return hv, fmt.Errorf("%sP(alive) %v is not a probability: %w", prefix, alive, ErrNumerical)
 	}
 	hv.alive = alive
 	prev := 0.0
 	for i := 1; i <= months; i++ {
 		e, err := m.ConditionalExpectedPurchases(float64(i)*factor, x, tx, T)
+		var verr *kehu.ValidationError
+		if errors.As(err, &verr) && verr.Has("t", "") {
+			// the history passed ProbabilityAlive: the horizon is what the model refuses
+			return hv, invalidArg("periods_per_month", "range",
+				fmt.Sprintf("%v periods a month give a horizon the model refuses: %s", factor, verr.Fields[0].Message))
+		}
 		if err != nil {
-			return hv, err
+			return hv, summaryErr(prefix, err)
 		}
 		hv.discounted += (e - prev) / math.Pow(1+discount, float64(i))
 		prev = e
@@ -173,7 +196,7 @@ func historyForecast(m TransactionModel, x int, tx, T float64, months int, disco
 
 // value completes a customer's forecast with the Gamma-Gamma expected spend: CLV is the
 // spend times the discounted expected purchases.
-func (hv historyValue) value(spend *GammaGamma, s Summary) (CLVForecast, error) {
+func (hv historyValue) value(spend *GammaGamma, prefix string, s Summary) (CLVForecast, error) {
 	cv := CLVForecast{Customer: s.Customer, ProbabilityAlive: hv.alive, ExpectedPurchases: hv.purchases}
 	mean := 0.0
 	if s.Frequency > 0 {
@@ -181,7 +204,7 @@ func (hv historyValue) value(spend *GammaGamma, s Summary) (CLVForecast, error) 
 	}
 	es, err := spend.ConditionalExpectedSpend(s.Frequency, mean)
 	if err != nil {
-		return cv, err
+		return cv, summaryErr(prefix, err)
 	}
 	cv.ExpectedSpend = es
 	cv.CLV, err = finiteResult("CLV", es*hv.discounted)
@@ -194,9 +217,47 @@ func customerValue(m TransactionModel, spend *GammaGamma, s Summary, period Peri
 	if err != nil {
 		return CLVForecast{Customer: s.Customer}, err
 	}
-	hv, err := historyForecast(m, s.Frequency, s.Recency, s.T, months, discount, factor)
+	var p fieldProblems
+	checkSummaryArgs(&p, "summary.", &s, true)
+	if err := p.err(); err != nil {
+		return CLVForecast{Customer: s.Customer}, err
+	}
+	hv, err := historyForecast(m, "summary.", s.Frequency, s.Recency, s.T, months, discount, factor)
 	if err != nil {
 		return CLVForecast{Customer: s.Customer}, err
 	}
-	return hv.value(spend, s)
+	return hv.value(spend, "summary.", s)
+}
+
+// checkSummaryArgs validates what CLV and the churn score read of a summary: a history
+// (x, t_x, T) with finite, non-negative times, and, when spend is set, a repeat
+// customer's Monetary, a non-negative amount. prefix is the summary's path with a dot.
+func checkSummaryArgs(p *fieldProblems, prefix string, s *Summary, spend bool) {
+	if !validHistory(s.Frequency, s.Recency, s.T) {
+		checkHistory(p, prefix, s.Frequency, s.Recency, s.T)
+	}
+	if spend && s.Frequency > 0 && (s.Monetary.Sign() < 0 || !AmountInRange(s.Monetary)) {
+		p.add(prefix+"monetary", "range", "%s is negative or out of range", s.Monetary.String())
+	}
+}
+
+// summaryErr puts the history fields of a model's validation error under the path of the
+// summary they came from ("recency" becomes "summaries[3].recency", the spend model's
+// "mean" the summary's "monetary"); other fields, such as a model parameter, are kept.
+// Other errors are wrapped with the path.
+func summaryErr(prefix string, err error) error {
+	var verr *kehu.ValidationError
+	if !errors.As(err, &verr) {
+		return fmt.Errorf("%s: %w", prefix[:len(prefix)-1], err)
+	}
+	out := &kehu.ValidationError{Fields: slices.Clone(verr.Fields)}
+	for i := range out.Fields {
+		switch f := &out.Fields[i]; f.Field {
+		case "frequency", "recency", "t":
+			f.Field = prefix + f.Field
+		case "mean":
+			f.Field = prefix + "monetary"
+		}
+	}
+	return out
 }

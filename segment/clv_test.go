@@ -1,8 +1,11 @@
 package segment_test
 
 import (
+	"context"
+	"math"
 	"testing"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -147,4 +150,91 @@ func TestCLVForecastsShareHistories(t *testing.T) {
 	_, err = segment.CLVForecasts(bg, gg, []segment.Summary{sums[0], {Frequency: 1, Recency: 9, T: 3}}, segment.Week, nil)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 	assert.ErrorContains(t, err, "summaries[1]")
+}
+
+// TestCLVAndChurnNameBadSummaries checks that a bad float in a summary or an option is a
+// validation error naming its path, for CLV, CLVForecasts, ChurnScore and ChurnScores.
+func TestCLVAndChurnNameBadSummaries(t *testing.T) {
+	bg, err := segment.NewBGNBD(segment.BGNBDParams{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426})
+	require.NoError(t, err)
+	bb, err := segment.NewBGBB(segment.BGBBParams{Alpha: 1.2, Beta: 0.75, Gamma: 0.66, Delta: 2.78})
+	require.NoError(t, err)
+	gg, err := segment.NewGammaGamma(segment.GammaGammaParams{P: 6.25, Q: 3.74, V: 15.44})
+	require.NoError(t, err)
+	ok := segment.Summary{Customer: "ok", Frequency: 2, Recency: 30.43, T: 38.86, Monetary: decimal.NewFromInt(20)}
+	with := func(f func(*segment.Summary)) segment.Summary { s := ok; f(&s); return s }
+	tests := []struct {
+		name  string
+		s     segment.Summary
+		field string // under summary. or summaries[1].
+	}{
+		{"NaN T", with(func(s *segment.Summary) { s.T = math.NaN() }), "t"},
+		{"infinite T", with(func(s *segment.Summary) { s.T = math.Inf(1) }), "t"},
+		{"NaN recency", with(func(s *segment.Summary) { s.Recency = math.NaN() }), "recency"},
+		{"minus infinity recency", with(func(s *segment.Summary) { s.Recency = math.Inf(-1) }), "recency"},
+		{"recency after T", with(func(s *segment.Summary) { s.Recency = 1e300 }), "recency"},
+		{"negative frequency", with(func(s *segment.Summary) { s.Frequency = -1 }), "frequency"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			has := func(err error, field string) {
+				t.Helper()
+				require.ErrorIs(t, err, kehu.ErrInvalid)
+				var verr *kehu.ValidationError
+				require.ErrorAs(t, err, &verr)
+				assert.True(t, verr.Has(field, "range") || verr.Has(field, "consistency"), "want %s: %v", field, err)
+			}
+			_, err := segment.CLV(bg, gg, tc.s, segment.Week, nil)
+			has(err, "summary."+tc.field)
+			_, err = segment.CLVForecasts(bg, gg, []segment.Summary{ok, tc.s}, segment.Week, nil)
+			has(err, "summaries[1]."+tc.field)
+			_, err = segment.ChurnScore(context.Background(), bg, tc.s, nil)
+			has(err, "summary."+tc.field)
+			_, err = segment.ChurnScores(context.Background(), bg, []segment.Summary{ok, tc.s}, nil)
+			has(err, "summaries[1]."+tc.field)
+		})
+	}
+	t.Run("negative monetary", func(t *testing.T) {
+		s := with(func(s *segment.Summary) { s.Monetary = decimal.NewFromInt(-5) })
+		_, err := segment.CLVForecasts(bg, gg, []segment.Summary{ok, s}, segment.Week, nil)
+		var verr *kehu.ValidationError
+		require.ErrorAs(t, err, &verr)
+		assert.True(t, verr.Has("summaries[1].monetary", "range"), "%v", err)
+	})
+	t.Run("a history the model refuses", func(t *testing.T) {
+		// BG/BB counts whole opportunities: a fractional T passes the shared check and
+		// fails the model's, under the summary's path.
+		s := segment.Summary{Customer: "x", Frequency: 1, Recency: 2, T: 3.5}
+		_, err := segment.ChurnScores(context.Background(), bb, []segment.Summary{{Customer: "ok"}, s}, nil)
+		var verr *kehu.ValidationError
+		require.ErrorAs(t, err, &verr)
+		assert.True(t, verr.Has("summaries[1].t", "range"), "%v", err)
+	})
+	t.Run("options", func(t *testing.T) {
+		for _, tc := range []struct {
+			opts  *segment.CLVOptions
+			field string
+		}{
+			{&segment.CLVOptions{DiscountRate: math.NaN()}, "discount_rate"},
+			{&segment.CLVOptions{DiscountRate: math.Inf(1)}, "discount_rate"},
+			{&segment.CLVOptions{PeriodsPerMonth: math.NaN()}, "periods_per_month"},
+			{&segment.CLVOptions{PeriodsPerMonth: math.Inf(1)}, "periods_per_month"},
+			{&segment.CLVOptions{PeriodsPerMonth: 1e308}, "periods_per_month"},
+		} {
+			_, err := segment.CLV(bg, gg, ok, segment.Week, tc.opts)
+			var verr *kehu.ValidationError
+			require.ErrorAs(t, err, &verr)
+			assert.True(t, verr.Has(tc.field, "range"), "%v", err)
+		}
+		// BG/BB needs whole opportunities: a fractional month of them is the option's fault.
+		_, err := segment.CLV(bb, gg, segment.Summary{Customer: "x", Frequency: 1, Recency: 2, T: 3, Monetary: decimal.NewFromInt(5)},
+			segment.Week, &segment.CLVOptions{PeriodsPerMonth: 4.5})
+		var verr *kehu.ValidationError
+		require.ErrorAs(t, err, &verr)
+		assert.True(t, verr.Has("periods_per_month", "range"), "%v", err)
+		for _, opts := range []*segment.ChurnOptions{{AliveWeight: math.NaN()}, {OverdueWeight: math.Inf(1)}, {ComplaintStep: math.NaN()}} {
+			_, err := segment.ChurnScore(context.Background(), bg, ok, opts)
+			assert.ErrorIs(t, err, kehu.ErrInvalid)
+		}
+	})
 }

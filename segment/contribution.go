@@ -47,7 +47,7 @@ func ValuesOf(summaries []Summary) []CustomerValue {
 // result does not depend on the input order. Negative values are refused with a
 // *kehu.ValidationError; each customer should appear once.
 func Rank(values []CustomerValue) ([]Ranked, error) {
-	r, err := newRanking(values)
+	r, err := newRanking(values, false)
 	if err != nil {
 		return nil, err
 	}
@@ -109,42 +109,82 @@ type CurvePoint struct {
 	Revenue   float64 `json:"revenue"`
 }
 
+// MaxCurvePoints is the largest number of intervals Curve samples.
+const MaxCurvePoints = 1_000_000
+
 // Curve samples the cumulative contribution curve of a ranking at points+1 evenly spaced
-// customer fractions 0, 1/points, …, 1 (points ≥ 1; a smaller value is taken as 1). The
-// revenue at a fraction that falls between two customers is interpolated linearly.
-func Curve(ranked []Ranked, points int) []CurvePoint {
+// customer fractions 0, 1/points, …, 1 (points from 1 to MaxCurvePoints; a smaller value
+// is taken as 1). The revenue at a fraction that falls between two customers is
+// interpolated linearly. The ranking is read as Rank or Contribution make it: a Share or
+// Cumulative it reads that is NaN, infinite or outside [0, 1] is refused with a
+// *kehu.ValidationError naming it ("ranked[3].share"), as is a larger points.
+func Curve(ranked []Ranked, points int) ([]CurvePoint, error) {
+	if points > MaxCurvePoints {
+		return nil, kehu.Invalid("points", "range", fmt.Sprintf("%d is more than %d", points, MaxCurvePoints))
+	}
 	points = max(points, 1)
 	out := make([]CurvePoint, points+1)
 	n := len(ranked)
 	for k := 0; k <= points; k++ {
 		x := float64(k) / float64(points)
-		out[k] = CurvePoint{Customers: x, Revenue: revenueAt(ranked, x*float64(n))}
+		rev, err := revenueAt(ranked, x*float64(n))
+		if err != nil {
+			return nil, err
+		}
+		out[k] = CurvePoint{Customers: x, Revenue: rev}
 	}
-	return out
+	return out, nil
 }
 
 // TopShare is the share of the total brought by the top fraction (0 to 1) of the ranked
 // customers, interpolated between customers: TopShare(r, 0.2) answers "how much do the
-// top 20 % bring?".
-func TopShare(ranked []Ranked, fraction float64) float64 {
-	fraction = math.Min(math.Max(fraction, 0), 1)
+// top 20 % bring?". A fraction that is NaN, infinite or outside [0, 1] is refused with a
+// *kehu.ValidationError ("fraction"), and so is a Share or Cumulative of the ranking
+// that it reads and that is not in [0, 1] ("ranked[3].cumulative").
+func TopShare(ranked []Ranked, fraction float64) (float64, error) {
+	if !(fraction >= 0 && fraction <= 1) {
+		return 0, kehu.Invalid("fraction", "range", fmt.Sprintf("%v is not in [0, 1]", fraction))
+	}
 	return revenueAt(ranked, fraction*float64(len(ranked)))
 }
 
-// revenueAt is the cumulative share after pos customers (fractional pos interpolates).
-func revenueAt(ranked []Ranked, pos float64) float64 {
+// revenueAt is the cumulative share after pos customers (fractional pos interpolates),
+// for 0 ≤ pos ≤ len(ranked). It checks the entries it reads.
+func revenueAt(ranked []Ranked, pos float64) (float64, error) {
 	if len(ranked) == 0 || pos <= 0 {
-		return 0
+		return 0, nil
 	}
 	k := int(math.Floor(pos))
 	if k >= len(ranked) {
-		return ranked[len(ranked)-1].Cumulative
+		return shareIn(ranked, len(ranked)-1, "cumulative")
 	}
 	before := 0.0
 	if k > 0 {
-		before = ranked[k-1].Cumulative
+		var err error
+		if before, err = shareIn(ranked, k-1, "cumulative"); err != nil {
+			return 0, err
+		}
 	}
-	return before + (pos-float64(k))*ranked[k].Share
+	if pos == float64(k) {
+		return before, nil
+	}
+	share, err := shareIn(ranked, k, "share")
+	if err != nil {
+		return 0, err
+	}
+	return before + (pos-float64(k))*share, nil
+}
+
+// shareIn returns ranked[k]'s Share or Cumulative, which must be in [0, 1].
+func shareIn(ranked []Ranked, k int, field string) (float64, error) {
+	v := ranked[k].Cumulative
+	if field == "share" {
+		v = ranked[k].Share
+	}
+	if !(v >= 0 && v <= 1) {
+		return 0, kehu.Invalid(fmt.Sprintf("ranked[%d].%s", k, field), "range", fmt.Sprintf("%v is not in [0, 1]", v))
+	}
+	return v, nil
 }
 
 // ranking is values in rank order with exact cumulative sums.
@@ -158,7 +198,9 @@ type ranking struct {
 	dTot  decimal.Decimal
 }
 
-func newRanking(values []CustomerValue) (*ranking, error) {
+// newRanking ranks values, largest first; equal values are in ascending order of
+// Customer, or in input order when byInput is set.
+func newRanking(values []CustomerValue, byInput bool) (*ranking, error) {
 	var p kehu.Problems
 	for i := range values {
 		v := values[i].Value
@@ -216,7 +258,7 @@ func newRanking(values []CustomerValue) (*ranking, error) {
 		for j < n && sorted[j].k == sorted[i].k {
 			j++
 		}
-		if j-i > 1 { // equal values: by customer
+		if j-i > 1 && !byInput { // equal values: by customer (the sort is stable: input order)
 			g := sorted[i:j]
 			slices.SortFunc(g, func(a, b keyIdx) int { return compareStrings(values[a.i].Customer, values[b.i].Customer) })
 		}
@@ -228,13 +270,14 @@ func newRanking(values []CustomerValue) (*ranking, error) {
 	return r, nil
 }
 
-// groups yields the rank positions [i, j) of each group of equal values.
-func (r *ranking) groups() iter.Seq2[int, int] {
+// groups yields the rank positions [i, j) of each group of equal values, or of each
+// customer alone when single is set.
+func (r *ranking) groups(single bool) iter.Seq2[int, int] {
 	return func(yield func(int, int) bool) {
 		n := len(r.order)
 		for i := 0; i < n; {
 			j := i + 1
-			for j < n && r.equal(r.order[i], r.order[j]) {
+			for !single && j < n && r.equal(r.order[i], r.order[j]) {
 				j++
 			}
 			if !yield(i, j) {

@@ -42,7 +42,8 @@
 //     ranks, so ties never fail and never depend on row order) and names segments from a
 //     replaceable rule table (DefaultRFMSegments: Champions … Lost).
 //   - ABC cuts the revenue ranking at 80 % and 95 % (configurable, exact, with a stated
-//     rule for the customer who crosses a threshold); RuleABC runs an ordered, editable
+//     rule for the customer who crosses a threshold; equal values share a class, or with
+//     TiesByCustomer or TiesByInput are split one by one in a stated order); RuleABC runs an ordered, editable
 //     rule set such as FranchiseABCRules (the franchise ABC rule: A = agents and the top
 //     20 % of franchisees by annual sales, B = two years of ≥ 10 % growth with high
 //     cooperation and loyalty, C = the rest).

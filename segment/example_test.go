@@ -228,7 +228,11 @@ func ExampleContribution() {
 	for _, r := range ranked {
 		fmt.Printf("%d %s %s %.0f%% (cumulative %.0f%%)\n", r.Rank, r.Customer, r.Value, 100*r.Share, 100*r.Cumulative)
 	}
-	fmt.Printf("top third: %.0f%%\n", 100*segment.TopShare(ranked, 1.0/3))
+	top, err := segment.TopShare(ranked, 1.0/3)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("top third: %.0f%%\n", 100*top)
 	// Output:
 	// 1 a 700 70% (cumulative 70%)
 	// 2 b 250 25% (cumulative 95%)

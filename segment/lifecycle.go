@@ -31,17 +31,37 @@ type Activity struct {
 	Terminated bool
 }
 
-// ActivityOf builds an Activity from a summary measured in Period units p (Tenure is
-// s.T converted to days; with a calibration split, T is the calibration age and so
-// understates the tenure).
-func ActivityOf(s Summary, p Period) Activity {
+// maxTenureDays bounds Activity.Tenure from ActivityOf: about 5.9 million years, more
+// than the ±5 million years of dates Summarize accepts.
+const maxTenureDays = math.MaxInt32
+
+// ActivityOf builds an Activity from a summary measured in Period units p (empty means
+// Day). Tenure is s.T converted to whole days; with a calibration split, T is the
+// calibration age and so understates the tenure. A T that is NaN, infinite, negative or
+// more than math.MaxInt32 days is refused with a *kehu.ValidationError ("summary.t"),
+// and so is an unknown period ("period").
+func ActivityOf(s Summary, p Period) (Activity, error) {
+	var pr kehu.Problems
+	if p == "" {
+		p = Day
+	}
+	if !validPeriod(p) {
+		pr.Addf("period", "enum", "%q is not day, week or month", p)
+	}
+	days := s.T * periodLen(p)
+	if !(s.T >= 0 && math.Round(days) <= maxTenureDays) {
+		pr.Addf("summary.t", "range", "%v is not a non-negative finite age of at most %d days", s.T, maxTenureDays)
+	}
+	if err := pr.Err(); err != nil {
+		return Activity{Customer: s.Customer}, err
+	}
 	return Activity{
 		Customer:      s.Customer,
 		Orders:        s.Orders,
 		Total:         s.Total,
 		DaysSinceLast: s.DaysSinceLast,
-		Tenure:        int(math.Round(s.T * periodLen(p))),
-	}
+		Tenure:        int(math.Round(days)),
+	}, nil
 }
 
 // LifecycleOptions are the thresholds of SuggestStages. A nil *LifecycleOptions, or a zero

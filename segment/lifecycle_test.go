@@ -1,6 +1,7 @@
 package segment_test
 
 import (
+	"math"
 	"strconv"
 	"testing"
 
@@ -63,9 +64,38 @@ func TestSuggestStages(t *testing.T) {
 		assert.Equal(t, crm.StageActive, got[1].Stage, "35 days < 3 × 60")
 	})
 	t.Run("from a summary", func(t *testing.T) {
-		a := segment.ActivityOf(segment.Summary{Customer: "s", Orders: 2, T: 2, DaysSinceLast: 3, Total: decimal.NewFromInt(7)}, segment.Week)
+		a, err := segment.ActivityOf(segment.Summary{Customer: "s", Orders: 2, T: 2, DaysSinceLast: 3, Total: decimal.NewFromInt(7)}, segment.Week)
+		require.NoError(t, err)
 		assert.Equal(t, 14, a.Tenure)
 		assert.Equal(t, 3, a.DaysSinceLast)
+		a, err = segment.ActivityOf(segment.Summary{Customer: "s", T: 2.6}, "")
+		require.NoError(t, err)
+		assert.Equal(t, 3, a.Tenure, "an empty period is Day")
+	})
+	t.Run("from a bad summary", func(t *testing.T) {
+		tests := []struct {
+			name  string
+			t     float64
+			p     segment.Period
+			field string
+		}{
+			{"NaN age", math.NaN(), segment.Day, "summary.t"},
+			{"infinite age", math.Inf(1), segment.Week, "summary.t"},
+			{"minus infinity", math.Inf(-1), segment.Week, "summary.t"},
+			{"negative age", -1, segment.Day, "summary.t"},
+			{"beyond an int32 of days", math.MaxInt32/7 + 1, segment.Week, "summary.t"},
+			{"huge", 1e300, segment.Month, "summary.t"},
+			{"unknown period", 1, "fortnight", "period"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				_, err := segment.ActivityOf(segment.Summary{Customer: "s", T: tt.t}, tt.p)
+				require.ErrorIs(t, err, kehu.ErrInvalid)
+				var verr *kehu.ValidationError
+				require.ErrorAs(t, err, &verr)
+				assert.True(t, verr.Has(tt.field, "range") || verr.Has(tt.field, "enum"), "%v", err)
+			})
+		}
 	})
 	t.Run("validation", func(t *testing.T) {
 		tests := []struct {

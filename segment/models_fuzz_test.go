@@ -133,3 +133,86 @@ func absMod(v, m int) int {
 	}
 	return r
 }
+
+// FuzzModelLiterals calls every model's methods on models written as struct literals,
+// which NewX does not check, with arbitrary parameters, histories and horizons (NaN,
+// infinities, huge and negative values): no panic, and every answer is a finite number or
+// a validation error or ErrNumerical.
+func FuzzModelLiterals(f *testing.F) {
+	f.Add(0.243, 4.414, 0.793, 2.426, 2, 30.43, 38.86, 39.0)
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), -1, 0, 1e308} {
+		f.Add(v, 4.414, 0.793, 2.426, 2, 30.43, 38.86, 39.0)
+		f.Add(0.243, 4.414, v, 2.426, 2, v, 38.86, v)
+		f.Add(0.243, 4.414, 0.793, v, 2, 30.43, v, 39.0)
+	}
+	f.Fuzz(func(t *testing.T, p1, p2, p3, p4 float64, x int, tx, T, horizon float64) {
+		check := func(name string, v float64, err error) {
+			t.Helper()
+			if err != nil {
+				if !errors.Is(err, kehu.ErrInvalid) && !errors.Is(err, segment.ErrNumerical) {
+					t.Fatalf("%s: unexpected error kind: %v", name, err)
+				}
+				return
+			}
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%s(params %v %v %v %v, x=%d, tx=%v, T=%v, t=%v) = %v", name, p1, p2, p3, p4, x, tx, T, horizon, v)
+			}
+		}
+		cells := []segment.RFCell{{Frequency: x, Recency: tx, T: T, Weight: horizon}}
+		models := map[string]segment.TransactionModel{
+			"BG/NBD":     &segment.BGNBD{Params: segment.BGNBDParams{R: p1, Alpha: p2, A: p3, B: p4}},
+			"MBG/NBD":    &segment.MBGNBD{Params: segment.BGNBDParams{R: p1, Alpha: p2, A: p3, B: p4}},
+			"Pareto/NBD": &segment.ParetoNBD{Params: segment.ParetoNBDParams{R: p1, Alpha: p2, S: p3, Beta: p4}},
+			"BG/BB":      &segment.BGBB{Params: segment.BGBBParams{Alpha: p1, Beta: p2, Gamma: p3, Delta: p4}},
+		}
+		for name, m := range models {
+			v, err := m.ConditionalExpectedPurchases(horizon, x, tx, T)
+			check(name+" conditional", v, err)
+			v, err = m.ProbabilityAlive(x, tx, T)
+			check(name+" P(alive)", v, err)
+			v, err = m.PurchaseRate(x, tx, T)
+			check(name+" rate", v, err)
+		}
+		bg := models["BG/NBD"].(*segment.BGNBD)
+		v, err := bg.ExpectedPurchases(horizon)
+		check("BG/NBD expected", v, err)
+		v, err = bg.ProbabilityOfPurchases(x, horizon)
+		check("BG/NBD P(n)", v, err)
+		v, err = bg.LogLikelihood(cells)
+		check("BG/NBD LL", v, err)
+		mbg := models["MBG/NBD"].(*segment.MBGNBD)
+		v, err = mbg.ExpectedPurchases(horizon)
+		check("MBG/NBD expected", v, err)
+		v, err = mbg.ProbabilityOfPurchases(x, horizon)
+		check("MBG/NBD P(n)", v, err)
+		v, err = mbg.LogLikelihood(cells)
+		check("MBG/NBD LL", v, err)
+		pn := models["Pareto/NBD"].(*segment.ParetoNBD)
+		v, err = pn.ExpectedPurchases(horizon)
+		check("Pareto/NBD expected", v, err)
+		v, err = pn.ProbabilityOfPurchases(x%50, math.Min(math.Abs(horizon), 1e3))
+		check("Pareto/NBD P(n)", v, err)
+		v, err = pn.LogLikelihood(cells)
+		check("Pareto/NBD LL", v, err)
+		bb := models["BG/BB"].(*segment.BGBB)
+		v, err = bb.ExpectedPurchases(horizon)
+		check("BG/BB expected", v, err)
+		v, err = bb.ProbabilityOfPurchases(x, T)
+		check("BG/BB P(n)", v, err)
+		v, err = bb.ProbabilityAliveIn(x, x, tx, T)
+		check("BG/BB P(alive in)", v, err)
+		v, err = bb.LogLikelihood(cells)
+		check("BG/BB LL", v, err)
+		gg := &segment.GammaGamma{Params: segment.GammaGammaParams{P: p1, Q: p2, V: p3}}
+		v, err = gg.ConditionalExpectedSpend(x, p4)
+		check("Gamma-Gamma spend", v, err)
+		v, err = gg.ExpectedSpend()
+		check("Gamma-Gamma mean", v, err)
+		v, err = gg.LogLikelihood([]segment.SpendCell{{Frequency: x, Mean: p4, Weight: horizon}})
+		check("Gamma-Gamma LL", v, err)
+		_, err = segment.FitBGNBDCells(cells, &segment.FitOptions{MaxIterations: 3, Tolerance: tx, Penalizer: T, Start: []float64{p1, p2, p3, p4}})
+		if err != nil && !errors.Is(err, kehu.ErrInvalid) && !errors.Is(err, segment.ErrNotConverged) && !errors.Is(err, segment.ErrNumerical) {
+			t.Fatalf("FitBGNBDCells: %v", err)
+		}
+	})
+}

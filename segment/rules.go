@@ -58,6 +58,32 @@ type Features struct {
 	DaysSinceContacted int     `expr:"days_since_contacted" json:"days_since_contacted"`
 }
 
+// checkFeatures validates the float fields of f, which must be finite: a NaN or an
+// infinity is refused with its path (prefix + "p_alive") before any expression runs, so
+// that a comparison never meets one.
+func checkFeatures(p *fieldProblems, prefix string, f *Features) {
+	for _, c := range [...]struct {
+		name string
+		v    float64
+	}{
+		{"total", f.Total}, {"recency", f.Recency}, {"t", f.T}, {"monetary", f.Monetary},
+		{"clv", f.CLV}, {"p_alive", f.PAlive}, {"churn_risk", f.ChurnRisk}, {"expected_purchases", f.ExpectedPurchases},
+	} {
+		if !finiteNum(c.v) {
+			p.add(prefix+c.name, "range", "%v is not a finite number", c.v)
+		}
+	}
+}
+
+// checkPopulation validates the float fields of every customer of a population.
+func checkPopulation(population []Features) error {
+	var p fieldProblems
+	for i := range population {
+		checkFeatures(&p, fmt.Sprintf("population[%d].", i), &population[i])
+	}
+	return p.err()
+}
+
 // FeaturesOf fills the activity fields of Features from a summary and, when score is not
 // nil, the RFM fields from it.
 func FeaturesOf(s Summary, score *RFMScore) Features {
@@ -195,8 +221,15 @@ func (e *evaluator) match(k int) (bool, error) {
 	return ok, nil
 }
 
-// Match lists the segments, in definition order, whose expression holds for f.
+// Match lists the segments, in definition order, whose expression holds for f. A float
+// field of f that is NaN or infinite is refused with a *kehu.ValidationError naming it
+// ("features.p_alive").
 func (s *Segments) Match(f Features) ([]string, error) {
+	var p fieldProblems
+	checkFeatures(&p, "features.", &f)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
 	e := s.evaluator()
 	e.set(&f)
 	var out []string
@@ -229,8 +262,13 @@ func (m *Membership) Count(segment string) int {
 	return 0
 }
 
-// Membership evaluates every segment for every customer of the population.
+// Membership evaluates every segment for every customer of the population. A float field
+// that is NaN or infinite is refused with a *kehu.ValidationError naming it
+// ("population[3].clv").
 func (s *Segments) Membership(population []Features) (*Membership, error) {
+	if err := checkPopulation(population); err != nil {
+		return nil, err
+	}
 	e := s.evaluator()
 	m := &Membership{Segments: s.Names(), Members: make([][]string, len(s.defs))}
 	for i := range population {
@@ -257,8 +295,11 @@ type Assignment struct {
 
 // Classify gives every customer the first segment, in definition order, whose expression
 // holds, or fallback when none does: the set used as an ordered rule list. The result is in
-// population order.
+// population order. Float fields are checked as in Membership.
 func (s *Segments) Classify(population []Features, fallback string) ([]Assignment, error) {
+	if err := checkPopulation(population); err != nil {
+		return nil, err
+	}
 	e := s.evaluator()
 	out := make([]Assignment, len(population))
 	for i := range population {

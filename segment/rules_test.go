@@ -2,6 +2,7 @@ package segment_test
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -212,4 +213,38 @@ func TestSegmentDivisionByZeroIsAnError(t *testing.T) {
 	var verr *kehu.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("[0].when", "expression"), "%v", verr)
+}
+
+func TestSegmentsRefuseNonFiniteFeatures(t *testing.T) {
+	s, err := segment.NewSegments([]segment.SegmentDef{{Name: "likely", When: `p_alive > 0.5`}})
+	require.NoError(t, err)
+	good := segment.Features{Customer: "a", PAlive: 0.9}
+	for _, tc := range []struct {
+		field string
+		set   func(*segment.Features, float64)
+	}{
+		{"p_alive", func(f *segment.Features, v float64) { f.PAlive = v }},
+		{"clv", func(f *segment.Features, v float64) { f.CLV = v }},
+		{"churn_risk", func(f *segment.Features, v float64) { f.ChurnRisk = v }},
+		{"total", func(f *segment.Features, v float64) { f.Total = v }},
+		{"t", func(f *segment.Features, v float64) { f.T = v }},
+	} {
+		for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+			bad := good
+			tc.set(&bad, v)
+			var verr *kehu.ValidationError
+			_, err := s.Match(bad)
+			require.ErrorAs(t, err, &verr)
+			assert.True(t, verr.Has("features."+tc.field, "range"), "%v", err)
+			_, err = s.Membership([]segment.Features{good, bad})
+			require.ErrorAs(t, err, &verr)
+			assert.True(t, verr.Has("population[1]."+tc.field, "range"), "%v", err)
+			_, err = s.Classify([]segment.Features{good, bad}, "other")
+			require.ErrorAs(t, err, &verr)
+			assert.True(t, verr.Has("population[1]."+tc.field, "range"), "%v", err)
+		}
+	}
+	got, err := s.Match(good)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"likely"}, got)
 }
