@@ -25,7 +25,7 @@ func (s *Survey) Answers(responses iter.Seq[*Response], question, row string) (C
 	}
 	it := &s.items[qi]
 	switch {
-	case it.q.Kind == Matrix && !it.rows[row]:
+	case it.q.Kind == Matrix && !hasRow(it, row):
 		return Column{}, nil, kehu.Invalid("row", "row", fmt.Sprintf("%q is not a row of question %s", row, question))
 	case it.q.Kind != Matrix && row != "":
 		return Column{}, nil, kehu.Invalid("row", "kind", fmt.Sprintf("question %s has no rows", question))
@@ -235,24 +235,34 @@ func (s *Survey) Servqual(responses iter.Seq[*Response], expectations, perceptio
 	b := Bounds{Min: float64(e.from), Max: float64(e.to)}
 	var sumE, sumP, wE, wP [ServqualItems]float64
 	out := SampleServqual{Outcomes: map[Outcome]int{}}
-	one := func(r *Response, q *item) Column {
-		c := Column{Values: make([]float64, ServqualItems), Missing: make([]bool, ServqualItems)}
-		for k, row := range q.q.Rows {
-			c.Missing[k] = true
-			for _, a := range r.Answers {
-				if a.Question == q.q.ID && a.Row == row.ID && a.Value != nil {
-					c.Values[k], c.Missing[k] = *a.Value, false
-					break
-				}
-			}
-		}
-		return c
-	}
+	// One respondent's answers, reused from response to response.
+	ce := Column{Values: make([]float64, ServqualItems), Missing: make([]bool, ServqualItems)}
+	cp := Column{Values: make([]float64, ServqualItems), Missing: make([]bool, ServqualItems)}
 	for r := range responses {
 		if err := s.own(r, out.N); err != nil {
 			return SampleServqual{}, err
 		}
-		ce, cp := one(r, e), one(r, p)
+		clear(ce.Values)
+		clear(cp.Values)
+		for k := range ServqualItems {
+			ce.Missing[k], cp.Missing[k] = true, true
+		}
+		for i := range r.Answers {
+			a := &r.Answers[i]
+			var c *Column
+			var q *item
+			switch a.Question {
+			case e.q.ID:
+				c, q = &ce, e
+			case p.q.ID:
+				c, q = &cp, p
+			default:
+				continue
+			}
+			if k, ok := q.rows[a.Row]; ok && a.Value != nil {
+				c.Values[k], c.Missing[k] = *a.Value, false
+			}
+		}
 		for k := range ServqualItems {
 			if !ce.Missing[k] {
 				sumE[k] += r.Weight * ce.Values[k]
@@ -263,8 +273,8 @@ func (s *Survey) Servqual(responses iter.Seq[*Response], expectations, perceptio
 				wP[k] += r.Weight
 			}
 		}
-		if own, err := Servqual(ce, cp, b, importance); err == nil {
-			out.Outcomes[own.Outcome]++
+		if own, ok := respondentOutcome(ce, cp); ok {
+			out.Outcomes[own]++
 		}
 		out.N++
 	}
@@ -285,4 +295,32 @@ func (s *Survey) Servqual(responses iter.Seq[*Response], expectations, perceptio
 	}
 	out.ServqualResult = res
 	return out, nil
+}
+
+func hasRow(it *item, row string) bool {
+	_, ok := it.rows[row]
+	return ok
+}
+
+// respondentOutcome is the outcome of one respondent's unweighted SERVQUAL score (the mean
+// of the dimension gaps, as Servqual computes it), or false when a dimension has no item
+// answered both ways. The answers were checked against their scale already.
+func respondentOutcome(e, p Column) (Outcome, bool) {
+	var score float64
+	for d := Tangibles; d <= Empathy; d++ {
+		first, last := d.Items()
+		var sum float64
+		n := 0
+		for k := first - 1; k < last; k++ {
+			if !e.Missing[k] && !p.Missing[k] {
+				sum += p.Values[k] - e.Values[k]
+				n++
+			}
+		}
+		if n == 0 {
+			return "", false
+		}
+		score += sum / float64(n) / 5
+	}
+	return OutcomeOf(score), true
 }

@@ -46,6 +46,8 @@ type Survey struct {
 	// lastCond is the position of the last item with a visibility condition, -1 if none:
 	// only the answers before it are ever read by a condition.
 	lastCond int
+	// rowBits is the number of matrix rows of the survey.
+	rowBits int
 }
 
 // item is a compiled question.
@@ -54,7 +56,9 @@ type item struct {
 	from    int       // the scale, for rated kinds
 	to      int
 	options map[string]Option
-	rows    map[string]bool
+	rows    map[string]int // a matrix's row IDs → their positions
+	// rowBit is where the item's rows start in the bit set check keeps of rows answered.
+	rowBit int
 	visible *vm.Program // nil: always shown
 }
 
@@ -202,6 +206,8 @@ func (s *Survey) compile() error {
 				}
 				env[q.ID] = q.Kind.envValue()
 			}
+			it.rowBit = s.rowBits
+			s.rowBits += len(q.Rows)
 			s.items = append(s.items, it)
 		}
 	}
@@ -394,20 +400,23 @@ func (s *Survey) options(p *kehu.Problems, f string, q *Question) map[string]Opt
 }
 
 // rows checks a matrix question's rows and returns their IDs.
-func (s *Survey) rows(p *kehu.Problems, f string, q *Question, dims map[string]bool) map[string]bool {
+func (s *Survey) rows(p *kehu.Problems, f string, q *Question, dims map[string]bool) map[string]int {
 	if len(q.Rows) == 0 {
 		p.Add(f+".rows", "required", "a matrix question needs rows")
 	}
-	out := make(map[string]bool, len(q.Rows))
+	out := make(map[string]int, len(q.Rows))
 	for i, r := range q.Rows {
 		rf := fmt.Sprintf("%s.rows[%d]", f, i)
+		_, dup := out[r.ID]
 		switch {
 		case !questionPattern.MatchString(r.ID):
 			p.Addf(rf+".id", "format", "%s is not a lower-case identifier", clip.Quote(r.ID))
-		case out[r.ID]:
+		case dup:
 			p.Addf(rf+".id", "unique", "%s is also an earlier row", clip.Quote(r.ID))
 		}
-		out[r.ID] = true
+		if !dup {
+			out[r.ID] = i
+		}
 		s.label(p, rf+".label", r.Label)
 		if r.Dimension != "" && !dims[r.Dimension] {
 			p.Addf(rf+".dimension", "unknown", "%s is not a dimension of the survey", clip.Quote(r.Dimension))

@@ -136,6 +136,12 @@ func (s *Survey) check(p *kehu.Problems, answers []Answer) {
 	first := buffer(firstBuf[:], len(s.items))
 	last := buffer(lastBuf[:], len(s.items)) // the last answer of each item, while linking
 	next := buffer(nextBuf[:], len(answers))
+	// rowSeen has a bit per matrix row of the survey (item.rowBit + the row's position).
+	var rowBuf [16]uint64
+	rowSeen := rowBuf[:]
+	if n := (s.rowBits + 63) / 64; n > len(rowBuf) {
+		rowSeen = make([]uint64, n)
+	}
 	for q := range first {
 		first[q], last[q] = -1, -1
 	}
@@ -146,11 +152,17 @@ func (s *Survey) check(p *kehu.Problems, answers []Answer) {
 			p.Addf(answerPath(i, ".question"), "unknown", "%s is not a question of survey %s version %d", clip.Quote(a.Question), s.spec.ID, s.spec.Version)
 			continue
 		}
-		for j := first[qi]; j >= 0; j = next[j] {
-			if answers[j].Row == a.Row {
-				p.Addf(answerPath(i, ""), "unique", "question %s%s is answered twice", a.Question, rowSuffix(a.Row))
-				break
+		it := &s.items[qi]
+		if it.q.Kind == Matrix {
+			if ri, ok := it.rows[a.Row]; ok {
+				bit := it.rowBit + ri
+				if rowSeen[bit/64]&(1<<(bit%64)) != 0 {
+					p.Addf(answerPath(i, ""), "unique", "question %s%s is answered twice", a.Question, rowSuffix(a.Row))
+				}
+				rowSeen[bit/64] |= 1 << (bit % 64)
 			}
+		} else if first[qi] >= 0 {
+			p.Addf(answerPath(i, ""), "unique", "question %s is answered twice", a.Question)
 		}
 		if last[qi] < 0 {
 			first[qi] = int32(i)
@@ -158,7 +170,7 @@ func (s *Survey) check(p *kehu.Problems, answers []Answer) {
 			next[last[qi]] = int32(i)
 		}
 		last[qi] = int32(i)
-		s.items[qi].checkAnswer(p, i, a)
+		it.checkAnswer(p, i, a)
 	}
 	// The answers conditions read: those of the questions before the last condition.
 	var env map[string]any
@@ -183,12 +195,8 @@ func (s *Survey) check(p *kehu.Problems, answers []Answer) {
 		case first[qi] < 0 && q.Required:
 			p.Addf("answers."+q.ID, "required", "question %s is required", q.ID)
 		case q.Kind == Matrix && q.Required:
-			for _, r := range q.Rows {
-				found := false
-				for j := first[qi]; j >= 0 && !found; j = next[j] {
-					found = answers[j].Row == r.ID
-				}
-				if !found {
+			for ri, r := range q.Rows {
+				if bit := it.rowBit + ri; rowSeen[bit/64]&(1<<(bit%64)) == 0 {
 					p.Addf("answers."+q.ID+"."+r.ID, "required", "row %s of question %s is required", r.ID, q.ID)
 				}
 			}
@@ -252,7 +260,7 @@ func (it *item) checkAnswer(p *kehu.Problems, i int, a Answer) {
 		switch {
 		case a.Row == "":
 			p.Addf(answerPath(i, ".row"), "required", "a matrix answer names its row")
-		case !it.rows[a.Row]:
+		case !hasRow(it, a.Row):
 			p.Addf(answerPath(i, ".row"), "row", "%s is not a row of question %s", clip.Quote(a.Row), q.ID)
 		}
 	} else if a.Row != "" {
