@@ -58,7 +58,7 @@ type item struct {
 	options map[string]Option
 	rows    map[string]int // a matrix's row IDs → their positions
 	// rowBit is where the item's rows start in the bit set check keeps of rows answered.
-	rowBit int
+	rowBit  int
 	visible *vm.Program // nil: always shown
 }
 
