@@ -193,7 +193,13 @@ func paretoAlive(p ParetoNBDParams, x int, tx, T float64) (float64, error) {
 	if !ok {
 		return 0, fmt.Errorf("Pareto/NBD P(alive): %w", ErrNumerical)
 	}
-	l := math.Log(p.S) - math.Log(p.R+p.S+fx) + (p.R+fx)*math.Log(p.Alpha+T) + p.S*math.Log(p.Beta+T) + logA0
+	la, lb := (p.R+fx)*math.Log(p.Alpha+T), p.S*math.Log(p.Beta+T)
+	l := math.Log(p.S) - math.Log(p.R+p.S+fx) + la + lb + logA0
+	// The sum rounds to about ε·Σ|terms| in l, which is the relative error of the odds
+	// (1 − P)/P; with parameters near 1e12 and beyond that reaches whole per cent.
+	if finiteNum(logA0) && 0x1p-52*(math.Abs(la)+math.Abs(lb)+math.Abs(logA0)) > 1e-9 {
+		return 0, fmt.Errorf("Pareto/NBD P(alive): the closed form keeps fewer than nine digits: %w", ErrNumerical)
+	}
 	return finiteResult("P(alive)", logisticOf(l))
 }
 
@@ -369,26 +375,38 @@ func paretoLogPMF(p ParetoNBDParams, n int, t float64) (float64, bool) {
 	errLog := kerr + 4*eps*(math.Abs(p.R*laT)+math.Abs(p.S*lbT)+math.Abs(fn*lqT)+math.Abs(L)*(fn+2))
 	mode := L
 	if dphi(L) < 0 {
+		// Newton on φ′ (φ″ < 0), kept inside a bracket that bisection shrinks when a step
+		// leaves it.
 		lo := min(lnA, lnB) + math.Log((fn+1)/(2*(fn+p.R+p.S+1)))
 		hi := L
+		x := max(lo, min(hi, math.Log(fn+1)+lnA-math.Log(fn+p.R+p.S+1)))
 		for range 200 {
-			mid := lo + (hi-lo)/2
-			if !(mid > lo && mid < hi) {
+			q := 1 / (1 + math.Exp(lnA-x))
+			qb := 1 / (1 + math.Exp(lnB-x))
+			g := (fn + 1) - (fn+p.R)*q - (p.S+1)*qb
+			if g > 0 {
+				lo = x
+			} else {
+				hi = x
+			}
+			d2 := (fn+p.R)*q*(1-q) + (p.S+1)*qb*(1-qb)
+			next := x + g/d2
+			if !(next > lo && next < hi) {
+				next = lo + (hi-lo)/2
+			}
+			if math.Abs(next-x) <= 1e-9*(1+math.Abs(x)) || !(next > lo && next < hi) {
+				x = next
 				break
 			}
-			if dphi(mid) > 0 {
-				lo = mid
-			} else {
-				hi = mid
-			}
+			x = next
 		}
-		mode = lo + (hi-lo)/2
+		mode = x
 	}
 	top := phi(mode)
 	if !finiteNum(top) {
 		return 0, false
 	}
-	const drop = 46.0
+	const drop = 40.0
 	// the scale of the peak, from the curvature at the mode, for the first step outwards
 	q := 1 / (1 + math.Exp(lnA-mode))
 	qb := 1 / (1 + math.Exp(lnB-mode))
@@ -413,7 +431,7 @@ func paretoLogPMF(p ParetoNBDParams, n int, t float64) (float64, bool) {
 			}
 			near, h = far, 2*h
 		}
-		for range 60 {
+		for range 4 { // a cut within an eighth of the last step is close enough
 			mid := near + (far-near)/2
 			if !(mid != near && mid != far) {
 				break
@@ -446,11 +464,15 @@ func paretoLogPMF(p ParetoNBDParams, n int, t float64) (float64, bool) {
 	}
 	died := math.Log(p.S) + top + lint
 	errLog += 4 * eps * math.Abs(top)
-	if errLog > 1e-11 {
+	v := k + logAddExp(alive, died)
+	if math.IsNaN(v) || math.IsInf(v, 1) {
 		return 0, false
 	}
-	v := k + logAddExp(alive, died)
-	return v, !math.IsNaN(v) && !math.IsInf(v, 1)
+	// a value that underflows even allowing for the error is exactly 0 in float64
+	if errLog > 1e-11 && v+errLog > -746 {
+		return 0, false
+	}
+	return v, true
 }
 
 // lnNBCoef returns ln[Γ(r+n)/(Γ(r) n!)] and a bound on its absolute rounding error, by
@@ -541,7 +563,7 @@ func gk15(f func(float64) float64, top, a, b float64) gkPanel {
 // summed as e^(f − top)). ok is false if that takes more than maxPanels panels or the
 // integral is not positive and finite.
 func logIntegralGK(f func(float64) float64, top float64, edges []float64, maxPanels int) (float64, bool) {
-	const rel = 1e-13
+	const rel = 1e-11
 	var panels []gkPanel
 	for i := 1; i < len(edges); i++ {
 		if edges[i] > edges[i-1] {
