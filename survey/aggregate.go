@@ -235,6 +235,7 @@ func (s *Survey) Servqual(responses iter.Seq[*Response], expectations, perceptio
 	b := Bounds{Min: float64(e.from), Max: float64(e.to)}
 	var sumE, sumP, wE, wP [ServqualItems]float64
 	out := SampleServqual{Outcomes: map[Outcome]int{}}
+	var exceeded, met, below int
 	// One respondent's answers, reused from response to response.
 	ce := Column{Values: make([]float64, ServqualItems), Missing: make([]bool, ServqualItems)}
 	cp := Column{Values: make([]float64, ServqualItems), Missing: make([]bool, ServqualItems)}
@@ -247,19 +248,29 @@ func (s *Survey) Servqual(responses iter.Seq[*Response], expectations, perceptio
 		for k := range ServqualItems {
 			ce.Missing[k], cp.Missing[k] = true, true
 		}
+		nextRow := [2]int{} // the row each question's next answer usually is
 		for i := range r.Answers {
 			a := &r.Answers[i]
 			var c *Column
 			var q *item
+			var w int
 			switch a.Question {
 			case e.q.ID:
-				c, q = &ce, e
+				c, q, w = &ce, e, 0
 			case p.q.ID:
-				c, q = &cp, p
+				c, q, w = &cp, p, 1
 			default:
 				continue
 			}
-			if k, ok := q.rows[a.Row]; ok && a.Value != nil {
+			k := nextRow[w]
+			if k >= ServqualItems || q.q.Rows[k].ID != a.Row {
+				var ok bool
+				if k, ok = q.rows[a.Row]; !ok {
+					continue
+				}
+			}
+			nextRow[w] = k + 1
+			if a.Value != nil {
 				c.Values[k], c.Missing[k] = *a.Value, false
 			}
 		}
@@ -274,9 +285,21 @@ func (s *Survey) Servqual(responses iter.Seq[*Response], expectations, perceptio
 			}
 		}
 		if own, ok := respondentOutcome(ce, cp); ok {
-			out.Outcomes[own]++
+			switch own {
+			case Exceeded:
+				exceeded++
+			case Met:
+				met++
+			default:
+				below++
+			}
 		}
 		out.N++
+	}
+	for o, n := range map[Outcome]int{Exceeded: exceeded, Met: met, Below: below} {
+		if n > 0 {
+			out.Outcomes[o] = n
+		}
 	}
 	means := func(sum, w [ServqualItems]float64) Column {
 		c := Column{Values: make([]float64, ServqualItems), Missing: make([]bool, ServqualItems)}

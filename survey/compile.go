@@ -48,17 +48,28 @@ type Survey struct {
 	lastCond int
 	// rowBits is the number of matrix rows of the survey.
 	rowBits int
+	// slots are the answers the survey takes, in its order: a question, or a row of a
+	// matrix question. Check reads answers in this order first.
+	slots []slot
+}
+
+// slot is one answer the survey takes.
+type slot struct {
+	question, row string
+	item, rowIdx  int32 // rowIdx: -1 outside a matrix
 }
 
 // item is a compiled question.
 type item struct {
 	q       *Question // in spec
+	kind    Kind      // q.Kind, kept here for the loop that checks answers
 	from    int       // the scale, for rated kinds
 	to      int
 	options map[string]Option
 	rows    map[string]int // a matrix's row IDs → their positions
 	// rowBit is where the item's rows start in the bit set check keeps of rows answered.
 	rowBit  int
+	slot    int         // the item's first slot in Survey.slots
 	visible *vm.Program // nil: always shown
 }
 
@@ -208,6 +219,14 @@ func (s *Survey) compile() error {
 			}
 			it.rowBit = s.rowBits
 			s.rowBits += len(q.Rows)
+			it.slot = len(s.slots)
+			if q.Kind == Matrix {
+				for ri, r := range q.Rows {
+					s.slots = append(s.slots, slot{question: q.ID, row: r.ID, item: int32(len(s.items)), rowIdx: int32(ri)})
+				}
+			} else {
+				s.slots = append(s.slots, slot{question: q.ID, item: int32(len(s.items)), rowIdx: -1})
+			}
 			s.items = append(s.items, it)
 		}
 	}
@@ -251,7 +270,7 @@ func checkWeight(p *kehu.Problems, field string, w float64) {
 
 // question checks one question and returns it compiled.
 func (s *Survey) question(p *kehu.Problems, f string, q *Question, dims map[string]bool) item {
-	it := item{q: q}
+	it := item{q: q, kind: q.Kind}
 	switch {
 	case q.ID == "":
 		p.Add(f+".id", "required", "is empty")

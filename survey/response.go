@@ -145,16 +145,37 @@ func (s *Survey) check(p *kehu.Problems, answers []Answer) {
 	for q := range first {
 		first[q], last[q] = -1, -1
 	}
-	for i, a := range answers {
+	cursor := 0 // the slot the next answer is expected at, in the questionnaire's order
+	for i := range answers {
+		a := &answers[i]
 		next[i] = -1
-		qi, ok := s.index[a.Question]
-		if !ok {
-			p.Addf(answerPath(i, ".question"), "unknown", "%s is not a question of survey %s version %d", clip.Quote(a.Question), s.spec.ID, s.spec.Version)
-			continue
+		// Answers usually come in the questionnaire's order: the expected slot is checked
+		// first by comparing names, and the maps are asked only when it is not the one.
+		qi, ri := -1, -1
+		if cursor < len(s.slots) {
+			if sl := &s.slots[cursor]; sl.question == a.Question && sl.row == a.Row {
+				qi, ri = int(sl.item), int(sl.rowIdx)
+				cursor++
+			}
+		}
+		if qi < 0 {
+			var ok bool
+			if qi, ok = s.index[a.Question]; !ok {
+				p.Addf(answerPath(i, ".question"), "unknown", "%s is not a question of survey %s version %d", clip.Quote(a.Question), s.spec.ID, s.spec.Version)
+				continue
+			}
+			it := &s.items[qi]
+			cursor = it.slot + 1
+			if it.q.Kind == Matrix {
+				if r, ok := it.rows[a.Row]; ok {
+					ri = r
+					cursor = it.slot + r + 1
+				}
+			}
 		}
 		it := &s.items[qi]
-		if it.q.Kind == Matrix {
-			if ri, ok := it.rows[a.Row]; ok {
+		if it.kind == Matrix {
+			if ri >= 0 {
 				bit := it.rowBit + ri
 				if rowSeen[bit/64]&(1<<(bit%64)) != 0 {
 					p.Addf(answerPath(i, ""), "unique", "question %s%s is answered twice", a.Question, rowSuffix(a.Row))
@@ -170,7 +191,7 @@ func (s *Survey) check(p *kehu.Problems, answers []Answer) {
 			next[last[qi]] = int32(i)
 		}
 		last[qi] = int32(i)
-		it.checkAnswer(p, i, a)
+		it.checkAnswer(p, i, a, ri >= 0)
 	}
 	// The answers conditions read: those of the questions before the last condition.
 	var env map[string]any
@@ -250,8 +271,9 @@ func envAnswer(q *Question, answers []Answer, first int32, next []int32) (any, b
 	return *a.Value, true
 }
 
-// checkAnswer checks one answer against its question.
-func (it *item) checkAnswer(p *kehu.Problems, i int, a Answer) {
+// checkAnswer checks one answer against its question; rowKnown reports that a matrix
+// answer's row is one of the question's.
+func (it *item) checkAnswer(p *kehu.Problems, i int, a *Answer, rowKnown bool) {
 	q := it.q
 	kind := func(field, what string) {
 		p.Addf(answerPath(i, "."+field), "kind", "a %s question takes no %s", q.Kind, what)
@@ -260,7 +282,7 @@ func (it *item) checkAnswer(p *kehu.Problems, i int, a Answer) {
 		switch {
 		case a.Row == "":
 			p.Addf(answerPath(i, ".row"), "required", "a matrix answer names its row")
-		case !hasRow(it, a.Row):
+		case !rowKnown:
 			p.Addf(answerPath(i, ".row"), "row", "%s is not a row of question %s", clip.Quote(a.Row), q.ID)
 		}
 	} else if a.Row != "" {

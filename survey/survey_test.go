@@ -3,6 +3,8 @@ package survey_test
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -347,4 +349,37 @@ func TestFollowUpForDetractorsAndUnsatisfied(t *testing.T) {
 		"both":        {{Question: "recommend", Kind: survey.NPS, Value: 0}, {Question: "satisfied", Kind: survey.CSAT, Value: 1}},
 	}, f.reasons)
 	assert.Equal(t, 3, f.calls, "one call per new response that calls for it")
+}
+
+// Check reads answers in any order: the questionnaire's own order is only its fast path. Each
+// case of TestCheckAnswers, shuffled, reports the same rules.
+func TestCheckAnswersInAnyOrder(t *testing.T) {
+	s := load(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	rules := func(err error) []string {
+		var verr *kehu.ValidationError
+		if !errors.As(err, &verr) {
+			return nil
+		}
+		var out []string
+		for _, f := range verr.Fields {
+			out = append(out, f.Rule)
+		}
+		slices.Sort(out)
+		return out
+	}
+	cases := [][]survey.Answer{promoter()}
+	bad := promoter()
+	bad[0].Value = num(11)
+	cases = append(cases, bad, append(promoter(), survey.Answer{Question: "recommend", Value: num(10)}),
+		append(promoter(), survey.Answer{Question: "quality", Row: "taste", Value: num(1)}),
+		append(promoter()[:7], survey.Answer{Question: "quality", Row: "smell", Value: num(1)}))
+	for i, answers := range cases {
+		want := rules(s.Check(answers))
+		for range 20 {
+			shuffled := slices.Clone(answers)
+			rng.Shuffle(len(shuffled), func(a, b int) { shuffled[a], shuffled[b] = shuffled[b], shuffled[a] })
+			assert.Equal(t, want, rules(s.Check(shuffled)), "case %d shuffled", i)
+		}
+	}
 }
