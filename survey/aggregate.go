@@ -181,16 +181,7 @@ func (s *Survey) Alpha(responses iter.Seq[*Response], dimension string, policy M
 			return AlphaResult{}, err
 		}
 		for k, ref := range refs {
-			v, given := 0.0, false
-			for _, a := range r.Answers {
-				if a.Question == ref.it.q.ID && a.Row == ref.row && a.Value != nil {
-					v, given = *a.Value, true
-					if ref.reverse {
-						v = float64(ref.it.from+ref.it.to) - v
-					}
-					break
-				}
-			}
+			v, given := ref.value(r)
 			items[k].Values = append(items[k].Values, v)
 			items[k].Missing = append(items[k].Missing, !given)
 		}
@@ -346,4 +337,64 @@ func respondentOutcome(e, p Column) (Outcome, bool) {
 		score += sum / float64(n) / 5
 	}
 	return OutcomeOf(score), true
+}
+
+// ImportancePerformance is the importance–performance analysis of the survey's rating
+// items against an overall rating question (see the function ImportancePerformance): each
+// item's correlation with the overall answer against its mean, quadrants cut at the means
+// of both — where to concentrate improvement. Items are every rating question but the
+// overall one and every matrix row, read as scored (reverse-keyed items reversed);
+// names[i] is Items[i]'s question, or question.row.
+func (s *Survey) ImportancePerformance(responses iter.Seq[*Response], overall string, policy MissingPolicy) (IPAResult, []string, error) {
+	o, err := s.questionOf(overall, Likert, NPS, CSAT, CES)
+	if err != nil {
+		return IPAResult{}, nil, err
+	}
+	var refs []itemRef
+	var names []string
+	for i := range s.items {
+		it := &s.items[i]
+		q := it.q
+		switch {
+		case it == o:
+		case q.Kind == Matrix:
+			for _, r := range q.Rows {
+				refs = append(refs, itemRef{it: it, row: r.ID, reverse: q.Reverse || r.Reverse})
+				names = append(names, q.ID+"."+r.ID)
+			}
+		case q.Kind.rated():
+			refs = append(refs, itemRef{it: it, reverse: q.Reverse || (q.Kind == CES && q.Effort == EffortHigh)})
+			names = append(names, q.ID)
+		}
+	}
+	columns := make([]Column, len(refs)+1) // the items, then the overall answer
+	refs = append(refs, itemRef{it: o})
+	n := 0
+	for r := range responses {
+		if err := s.own(r, n); err != nil {
+			return IPAResult{}, nil, err
+		}
+		for k, ref := range refs {
+			v, given := ref.value(r)
+			columns[k].Values = append(columns[k].Values, v)
+			columns[k].Missing = append(columns[k].Missing, !given)
+		}
+		n++
+	}
+	res, err := ImportancePerformance(columns[:len(refs)-1], columns[len(refs)-1], policy)
+	return res, names, err
+}
+
+// value is the item's scored answer in r, and whether r has one.
+func (ref itemRef) value(r *Response) (float64, bool) {
+	for _, a := range r.Answers {
+		if a.Question == ref.it.q.ID && a.Row == ref.row && a.Value != nil {
+			v := *a.Value
+			if ref.reverse {
+				v = float64(ref.it.from+ref.it.to) - v
+			}
+			return v, true
+		}
+	}
+	return 0, false
 }

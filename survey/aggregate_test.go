@@ -163,3 +163,51 @@ func TestSurveyServqual(t *testing.T) {
 	_, err = s.Servqual(slices.Values(rs), "expect", "nope", nil)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
 }
+
+// The attitude survey asked as a questionnaire: R's attitude data (30 departments, 7
+// ratings of 0–100, testdata/attitude) as responses of seven questions on a 0–100 scale.
+// Through the questionnaire, importance–performance analysis with rating as the overall
+// question gives R's cor(attitude)[1, -1] as importances (complaints 0.8254176, privileges
+// 0.4261169, learning 0.6236782, raises 0.5901390, critical 0.1564392, advance 0.1550863)
+// and the quadrants of the published reading; and alpha of the six items with rating is
+// psych::alpha's 0.8431427696.
+func TestSurveyOnAttitude(t *testing.T) {
+	names := []string{"rating", "complaints", "privileges", "learning", "raises", "critical", "advance"}
+	var qs []survey.Question
+	for _, n := range names {
+		qs = append(qs, survey.Question{ID: n, Kind: survey.Likert, Required: true, Dimension: "job",
+			Scale: &survey.Scale{From: 0, To: 100}, Label: survey.Label{"en": n}})
+	}
+	s, err := survey.Compile(survey.Spec{ID: "attitude", Version: 1, Locale: "en", Title: survey.Label{"en": "Attitude"},
+		Dimensions: []survey.Dimension{{ID: "job", Label: survey.Label{"en": "Job"}}},
+		Sections:   []survey.Section{{ID: "s", Questions: qs}}})
+	require.NoError(t, err)
+	cols := attitudeItems(t)
+	var rs []*survey.Response
+	for i := range cols[0].Values {
+		r := &survey.Response{Survey: "attitude", Version: 1, Weight: 1}
+		for j, n := range names {
+			r.Answers = append(r.Answers, survey.Answer{Question: n, Value: num(cols[j].Values[i])})
+		}
+		rs = append(rs, r)
+	}
+	ipa, items, err := s.ImportancePerformance(slices.Values(rs), "rating", survey.Listwise)
+	require.NoError(t, err)
+	assert.Equal(t, names[1:], items)
+	for i, want := range []float64{0.8254176, 0.4261169, 0.6236782, 0.5901390, 0.1564392, 0.1550863} {
+		assert.InDelta(t, want, ipa.Items[i].Importance, 5e-8, items[i])
+	}
+	quadrants := map[string]survey.Quadrant{}
+	for i, it := range ipa.Items {
+		quadrants[items[i]] = it.Quadrant
+	}
+	assert.Equal(t, map[string]survey.Quadrant{
+		"complaints": survey.KeepUp, "raises": survey.KeepUp, "learning": survey.ConcentrateHere,
+		"critical": survey.PossibleOverkill, "privileges": survey.LowPriority, "advance": survey.LowPriority,
+	}, quadrants)
+
+	alpha, err := s.Alpha(slices.Values(rs), "job", survey.Pairwise)
+	require.NoError(t, err)
+	assert.InDelta(t, 0.8431427696, alpha.Raw, 5e-11)
+	assert.InDelta(t, 0.839083803, alpha.Standardized, 5e-10)
+}

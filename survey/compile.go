@@ -189,6 +189,12 @@ func (s *Survey) compile() error {
 		checkWeight(&p, f+".weight", d.Weight)
 	}
 
+	for i, b := range sp.Bands {
+		f := fmt.Sprintf("bands[%d]", i)
+		if math.IsNaN(b.From) || math.IsNaN(b.To) || math.IsInf(b.From, 0) || math.IsInf(b.To, 0) || b.From < 0 || !(b.From < b.To) {
+			p.Addf(f, "range", "[%v, %v) is not a range of the 0–100 index", b.From, b.To)
+		}
+	}
 	if len(sp.Sections) == 0 {
 		p.Add("sections", "required", "a survey needs at least one section")
 	}
@@ -448,6 +454,7 @@ func (s *Survey) rows(p *kehu.Problems, f string, q *Question, dims map[string]b
 func (s Spec) clone() Spec {
 	c := s
 	c.Title = s.Title.clone()
+	c.Bands = slices.Clone(s.Bands)
 	c.Dimensions = slices.Clone(s.Dimensions)
 	for i := range c.Dimensions {
 		c.Dimensions[i].Label = c.Dimensions[i].Label.clone()

@@ -30,6 +30,10 @@ type DimensionScore struct {
 	N int `json:"n"`
 	// Mean is the weighted mean of the items' values.
 	Mean float64 `json:"mean"`
+	// Total and Max are the weighted sums of the items' values and maxima: a category
+	// total and its maximum (seven items on 1–5 answered 4: 28 of 35).
+	Total float64 `json:"total"`
+	Max   float64 `json:"max"`
 	// Index is the dimension on 0 to 100: 100·Σw(x − min) / Σw(max − min).
 	Index float64 `json:"index"`
 }
@@ -48,6 +52,9 @@ type Scores struct {
 	Total float64 `json:"total"`
 	Max   float64 `json:"max"`
 	Index float64 `json:"index"`
+	// Band is the survey's band the index falls in (Spec.Bands), nil when none does or
+	// nothing scored.
+	Band *Band `json:"band,omitempty"`
 }
 
 // Score scores a response to the survey. The response must be of this survey and version
@@ -89,6 +96,14 @@ func (s *Survey) Score(r *Response) (*Scores, error) {
 			out.Index = 100 * (sumX - sumMin) / (sumMax - sumMin)
 		}
 	}
+	if out.N > 0 {
+		for _, b := range s.spec.Bands {
+			if b.From <= out.Index && out.Index < b.To {
+				out.Band = &b
+				break
+			}
+		}
+	}
 	for _, d := range s.spec.Dimensions {
 		ds := DimensionScore{Dimension: d.ID}
 		var w, x, lo, hi float64
@@ -103,6 +118,7 @@ func (s *Survey) Score(r *Response) (*Scores, error) {
 			hi += it.Weight * it.Max
 		}
 		if ds.N > 0 {
+			ds.Total, ds.Max = x, hi
 			ds.Mean = x / w
 			if hi > lo {
 				ds.Index = 100 * (x - lo) / (hi - lo)

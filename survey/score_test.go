@@ -39,6 +39,10 @@ func TestScore(t *testing.T) {
 	assert.InDelta(t, 44, sc.Total, 1e-12)
 	assert.InDelta(t, 49, sc.Max, 1e-12)
 	assert.InDelta(t, 100*(44.0-6)/(49-6), sc.Index, 1e-12, "the top of the scale stays reachable")
+	require.NotNil(t, sc.Band)
+	assert.Equal(t, "excellent", sc.Band.Message, "88.4 falls in [85, 101)")
+	assert.InDelta(t, 13, sc.Dimensions[0].Total, 1e-12, "service: 1·5 + 2·4")
+	assert.InDelta(t, 15, sc.Dimensions[0].Max, 1e-12, "service: 1·5 + 2·5")
 
 	// "Not applicable" is no answer, never a zero.
 	r.Answers = promoter()

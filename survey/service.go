@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"reflect"
 	"slices"
@@ -224,6 +225,23 @@ func submissionDigest(sub Submission) string {
 	}
 	h := sha256.Sum256(append([]byte("survey-submission\x00"), b...))
 	return hex.EncodeToString(h[:])
+}
+
+// WriteVersionsJSON writes every published version of a survey, oldest first, as one JSON
+// array of {"spec": …, "published_at": …}: the questionnaires every stored response can be
+// scored against, for an archive or another system. A survey never published is an empty
+// array.
+func (s *Service) WriteVersionsJSON(ctx context.Context, w io.Writer, survey string) error {
+	versions, err := s.store.Versions(ctx, survey)
+	if err != nil {
+		return err
+	}
+	if versions == nil {
+		versions = []Version{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(versions)
 }
 
 // Response returns a stored response.

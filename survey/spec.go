@@ -103,6 +103,10 @@ type Spec struct {
 	// drivers), each with an importance weight.
 	Dimensions []Dimension `json:"dimensions,omitempty"`
 	Sections   []Section   `json:"sections"`
+	// Bands are the messages a response's 0–100 index earns (LimeSurvey-style
+	// assessments): the first band whose [From, To) holds the index. From and To lie in
+	// 0 to 100 (To may be 100.000001 or more to take in a perfect score).
+	Bands []Band `json:"bands,omitempty"`
 }
 
 // Dimension is a group of items scored together.

@@ -112,8 +112,9 @@ func CategoryTotals(categories []Category, b Bounds) ([]CategoryTotal, error) {
 // Band is a range [From, To) of scores with the message a report shows for it ("80 % and
 // more: excellent"). From may be −∞ and To +∞ to leave a side open.
 type Band struct {
-	From, To float64
-	Message  string
+	From    float64 `json:"from"`
+	To      float64 `json:"to"`
+	Message string  `json:"message"`
 }
 
 // BandFor returns the first band whose [From, To) holds score, and false if none does.

@@ -1,7 +1,9 @@
 package survey_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"slices"
@@ -24,6 +26,8 @@ const afterPurchaseJSON = `{
   "title": {"zh": "购物后调查", "en": "After your purchase"},
   "dimensions": [{"id": "service", "label": {"zh": "服务", "en": "Service"}, "weight": 0.6},
                  {"id": "product", "label": {"zh": "产品", "en": "Product"}, "weight": 0.4}],
+  "bands": [{"from": 0, "to": 60, "message": "needs work"}, {"from": 60, "to": 85, "message": "good"},
+            {"from": 85, "to": 101, "message": "excellent"}],
   "sections": [
     {"id": "overall", "questions": [
       {"id": "recommend", "kind": "nps", "required": true, "label": {"zh": "您向朋友推荐我们的可能性有多大？", "en": "How likely are you to recommend us?"}},
@@ -382,4 +386,42 @@ func TestCheckAnswersInAnyOrder(t *testing.T) {
 			assert.Equal(t, want, rules(s.Check(shuffled)), "case %d shuffled", i)
 		}
 	}
+}
+
+func TestCompileChecksBands(t *testing.T) {
+	for name, bands := range map[string]string{
+		"upside down": `"bands": [{"from": 60, "to": 0, "message": "x"}]`,
+		"negative":    `"bands": [{"from": -1, "to": 10, "message": "x"}]`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			text := strings.Replace(afterPurchaseJSON, `"bands": [{"from": 0, "to": 60, "message": "needs work"}, {"from": 60, "to": 85, "message": "good"},
+            {"from": 85, "to": 101, "message": "excellent"}]`, bands, 1)
+			require.NotEqual(t, afterPurchaseJSON, text, "test bug")
+			_, err := survey.Load(strings.NewReader(text))
+			var verr *kehu.ValidationError
+			require.ErrorAs(t, err, &verr)
+			assert.True(t, verr.Has("bands[0]", "range"), "%v", err)
+		})
+	}
+}
+
+func TestWriteVersionsJSON(t *testing.T) {
+	svc, s, _ := newService(t)
+	v2 := s.Spec()
+	v2.Version = 2
+	_, err := svc.Publish(t.Context(), v2)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, svc.WriteVersionsJSON(t.Context(), &buf, "after-purchase"))
+	var got []survey.Version
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &got))
+	require.Len(t, got, 2)
+	assert.Equal(t, []int{1, 2}, []int{got[0].Spec.Version, got[1].Spec.Version})
+	again, err := survey.Compile(got[0].Spec)
+	require.NoError(t, err, "an archived version compiles again")
+	assert.Equal(t, s.Spec(), again.Spec())
+
+	buf.Reset()
+	require.NoError(t, svc.WriteVersionsJSON(t.Context(), &buf, "nope"))
+	assert.Equal(t, "[]\n", buf.String())
 }

@@ -62,6 +62,7 @@ func fullSpec(id string, version int) survey.Spec {
 	return survey.Spec{
 		ID: id, Version: version, Locale: "zh", Title: survey.Label{"zh": "调查", "en": "Survey"},
 		Dimensions: []survey.Dimension{{ID: "service", Label: survey.Label{"zh": "服务"}, Weight: 0.5}},
+		Bands:      []survey.Band{{From: 0.5, To: 60, Message: "需要改进"}, {From: 60, To: 101, Message: "良好"}},
 		Sections: []survey.Section{{ID: "s1", Title: survey.Label{"zh": "第一部分"}, Questions: []survey.Question{{
 			ID: "q1", Kind: survey.Matrix, Label: survey.Label{"zh": "请评价"}, Required: true,
 			Scale:     &survey.Scale{From: 1, To: 5, Labels: map[int]survey.Label{1: {"zh": "差"}}},
