@@ -45,7 +45,13 @@
 // The statistics are plain functions over answers already checked and reduced to numbers,
 // so a host may use them on data from anywhere. Every one reports its n; n = 0 is an
 // error, never a NaN; missing answers are never zeros. Values are kept at full precision:
-// rounding is for display only.
+// rounding is for display only, by Format (half away from zero on the printed number).
+//
+// A Survey computes them over its own responses: Survey.NPS (only on a question declared
+// NPS), Survey.CSAT (on the question's declared satisfied set), Survey.CES (an effort scale
+// read so that higher is easier), Survey.Alpha (a dimension's items as scored),
+// Survey.Servqual (two 22-row matrix questions) and Survey.ImportancePerformance (the
+// rating items against an overall question).
 //
 // Answers come as a Column: one value per respondent and, where some did not answer, an
 // explicit Missing flag (a NaN is an error, not a missing answer). Weights, where a

@@ -308,10 +308,14 @@ func (it *item) checkAnswer(p *kehu.Problems, i int, a *Answer, rowKnown bool) {
 		default:
 			v := *a.Value
 			switch {
-			case math.IsNaN(v) || math.IsInf(v, 0) || v != math.Trunc(v):
+			case !(v >= float64(it.from) && v <= float64(it.to)): // NaN and infinities fail too
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					p.Addf(answerPath(i, ".value"), "integer", "%v is not an integer point of the scale", v)
+				} else {
+					p.Addf(answerPath(i, ".value"), "range", "%v is not between %d and %d", v, it.from, it.to)
+				}
+			case v != float64(int64(v)): // within the scale, so int64(v) is exact when v is whole
 				p.Addf(answerPath(i, ".value"), "integer", "%v is not an integer point of the scale", v)
-			case v < float64(it.from) || v > float64(it.to):
-				p.Addf(answerPath(i, ".value"), "range", "%v is not between %d and %d", v, it.from, it.to)
 			}
 		}
 	case Number:
