@@ -53,7 +53,10 @@ func (s *Survey) Answers(responses iter.Seq[*Response], question, row string) (C
 }
 
 // own checks that response n is a valid response to this survey version.
-func (s *Survey) own(r *Response, n int) error {
+func (s *Survey) own(r *Response, n int) error { return s.ownAt(r, n, nil) }
+
+// ownAt is own that also records the slot of each answer in at (see check).
+func (s *Survey) ownAt(r *Response, n int, at []int32) error {
 	if r == nil {
 		return kehu.Invalid(fmt.Sprintf("responses[%d]", n), "required", "is nil")
 	}
@@ -61,7 +64,9 @@ func (s *Survey) own(r *Response, n int) error {
 		return kehu.Invalid(fmt.Sprintf("responses[%d].version", n), "match",
 			fmt.Sprintf("response %s answered %s version %d, not %s version %d", r.ID, r.Survey, r.Version, s.spec.ID, s.spec.Version))
 	}
-	if err := s.Check(r.Answers); err != nil {
+	var p kehu.Problems
+	s.check(&p, r.Answers, at)
+	if err := p.Err(); err != nil {
 		return fmt.Errorf("survey: response %d (%s): %w", n, r.ID, err)
 	}
 	return nil
@@ -230,8 +235,10 @@ func (s *Survey) Servqual(responses iter.Seq[*Response], expectations, perceptio
 	// One respondent's answers, reused from response to response.
 	ce := Column{Values: make([]float64, ServqualItems), Missing: make([]bool, ServqualItems)}
 	cp := Column{Values: make([]float64, ServqualItems), Missing: make([]bool, ServqualItems)}
+	var at []int32 // the slot of each answer, as the check found it
 	for r := range responses {
-		if err := s.own(r, out.N); err != nil {
+		at = slices.Grow(at[:0], len(r.Answers))[:len(r.Answers)]
+		if err := s.ownAt(r, out.N, at); err != nil {
 			return SampleServqual{}, err
 		}
 		clear(ce.Values)
@@ -239,30 +246,16 @@ func (s *Survey) Servqual(responses iter.Seq[*Response], expectations, perceptio
 		for k := range ServqualItems {
 			ce.Missing[k], cp.Missing[k] = true, true
 		}
-		nextRow := [2]int{} // the row each question's next answer usually is
-		for i := range r.Answers {
+		for i, sl := range at {
 			a := &r.Answers[i]
-			var c *Column
-			var q *item
-			var w int
-			switch a.Question {
-			case e.q.ID:
-				c, q, w = &ce, e, 0
-			case p.q.ID:
-				c, q, w = &cp, p, 1
-			default:
+			if a.Value == nil || sl < 0 {
 				continue
 			}
-			k := nextRow[w]
-			if k >= ServqualItems || q.q.Rows[k].ID != a.Row {
-				var ok bool
-				if k, ok = q.rows[a.Row]; !ok {
-					continue
-				}
-			}
-			nextRow[w] = k + 1
-			if a.Value != nil {
-				c.Values[k], c.Missing[k] = *a.Value, false
+			switch k := int(sl); {
+			case k >= e.slot && k < e.slot+ServqualItems:
+				ce.Values[k-e.slot], ce.Missing[k-e.slot] = *a.Value, false
+			case k >= p.slot && k < p.slot+ServqualItems:
+				cp.Values[k-p.slot], cp.Missing[k-p.slot] = *a.Value, false
 			}
 		}
 		for k := range ServqualItems {

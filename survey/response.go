@@ -124,11 +124,14 @@ func cloneAnswers(as []Answer) []Answer {
 //   - an answer carries only what its kind takes (rule "kind").
 func (s *Survey) Check(answers []Answer) error {
 	var p kehu.Problems
-	s.check(&p, answers)
+	s.check(&p, answers, nil)
 	return p.Err()
 }
 
-func (s *Survey) check(p *kehu.Problems, answers []Answer) {
+// check is Check; when at is not nil it also records, for each answer, the slot it
+// answers (Survey.slots; -1 for an answer to no slot), so that a caller reading the
+// answers need not look them up again.
+func (s *Survey) check(p *kehu.Problems, answers []Answer, at []int32) {
 	// The answers of each question, in the order given, as linked lists: first[q] is the
 	// first answer of item q and next[i] the answer after i of the same item (-1: none).
 	// Small responses keep them on the stack.
@@ -149,6 +152,9 @@ func (s *Survey) check(p *kehu.Problems, answers []Answer) {
 	for i := range answers {
 		a := &answers[i]
 		next[i] = -1
+		if at != nil {
+			at[i] = -1
+		}
 		// Answers usually come in the questionnaire's order: the expected slot is checked
 		// first by comparing names, and the maps are asked only when it is not the one.
 		qi, ri := -1, -1
@@ -174,6 +180,9 @@ func (s *Survey) check(p *kehu.Problems, answers []Answer) {
 			}
 		}
 		it := &s.items[qi]
+		if at != nil && (it.kind != Matrix || ri >= 0) {
+			at[i] = int32(it.slot + max(ri, 0))
+		}
 		if it.kind == Matrix {
 			if ri >= 0 {
 				bit := it.rowBit + ri
