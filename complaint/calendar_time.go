@@ -1,0 +1,295 @@
+package complaint
+
+import (
+	"time"
+
+	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/civil"
+)
+
+// The engine works on instants as microseconds since 1970-01-01 UTC (kehu.Precision), on
+// civil dates as day numbers since the same date, and on working hours as minutes after
+// midnight. Each day's intervals are turned into instants with time.Date in the
+// calendar's zone, so the zone decides what a wall-clock time means on that date.
+
+const (
+	micro = int64(time.Microsecond)
+	// maxMicros is MaxDuration in microseconds.
+	maxMicros = int64(MaxDuration / time.Microsecond)
+)
+
+var (
+	minInstant = time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	maxInstant = time.Date(9999, time.December, 31, 23, 59, 59, 999_999_000, time.UTC).UnixMicro()
+)
+
+// interval is a working interval as instants, [from, to) in microseconds.
+type interval struct{ from, to int64 }
+
+// instant reads t as microseconds, clamped to the years 1 to 9999.
+func instant(t time.Time) int64 {
+	u := kehu.Truncate(t)
+	if u.Year() < 1 {
+		return minInstant
+	}
+	if u.Year() > 9999 {
+		return maxInstant
+	}
+	return u.UnixMicro()
+}
+
+func toTime(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// durMicros reads d as whole microseconds, capped at MaxDuration.
+func durMicros(d time.Duration) int64 {
+	if d >= MaxDuration {
+		return maxMicros
+	}
+	return int64(d.Truncate(time.Microsecond)) / micro
+}
+
+// dayOf returns the day number of the civil date of us in the calendar's zone.
+func (c *Calendar) dayOf(us int64) int64 {
+	y, m, d := time.UnixMicro(us).In(c.loc).Date()
+	return civil.Days(int64(y), int64(m), int64(d))
+}
+
+// midnight returns the instant the day begins, as time.Date places midnight in the zone.
+func (c *Calendar) midnight(z int64) int64 {
+	y, m, d := civil.Date(z)
+	return time.Date(int(y), time.Month(m), int(d), 0, 0, 0, 0, c.loc).UnixMicro()
+}
+
+// hours returns the working hours of day z.
+func (c *Calendar) hours(z int64) []span {
+	if c.special != nil {
+		if h, ok := c.special[z]; ok {
+			return h
+		}
+	}
+	w := (z + 4) % 7 // 1970-01-01, day 0, was a Thursday
+	if w < 0 {
+		w += 7
+	}
+	return c.week[w]
+}
+
+// day returns the working intervals of day z as instants, sorted and disjoint, in buf.
+// Where the zone makes two wall-clock intervals overlap or turn around (ends in a skipped
+// hour), they are merged or dropped, so that no instant is counted twice.
+func (c *Calendar) day(z int64, buf *[MaxShiftsPerDay]interval) []interval {
+	h := c.hours(z)
+	if len(h) == 0 {
+		return nil
+	}
+	yy, mm, dd := civil.Date(z)
+	y, m, d := int(yy), time.Month(mm), int(dd)
+	out := buf[:0]
+	sorted := true
+	for _, s := range h {
+		f := time.Date(y, m, d, int(s.from/60), int(s.from%60), 0, 0, c.loc).UnixMicro()
+		t := time.Date(y, m, d, int(s.to/60), int(s.to%60), 0, 0, c.loc).UnixMicro()
+		if t <= f {
+			continue
+		}
+		if n := len(out); n > 0 && f < out[n-1].to {
+			sorted = false
+		}
+		out = append(out, interval{f, t})
+	}
+	if sorted {
+		return out
+	}
+	// Insertion sort by start, then merge overlaps: a handful of intervals at most.
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].from < out[j-1].from; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	merged := out[:1]
+	for _, v := range out[1:] {
+		if last := &merged[len(merged)-1]; v.from <= last.to {
+			last.to = max(last.to, v.to)
+			continue
+		}
+		merged = append(merged, v)
+	}
+	return merged
+}
+
+// forward walks the working time at or after from, at most MaxSpanDays days, and returns
+// the instant where rem microseconds of it are used up, or the end of the span.
+func (c *Calendar) forward(from, rem int64) int64 {
+	var buf [MaxShiftsPerDay]interval
+	z0 := c.dayOf(from)
+	cur := from
+	for z := z0; z <= z0+MaxSpanDays; z++ {
+		for _, v := range c.day(z, &buf) {
+			if v.to <= cur {
+				continue
+			}
+			f := max(v.from, cur)
+			if rem <= v.to-f {
+				return f + rem
+			}
+			rem -= v.to - f
+			cur = v.to
+		}
+	}
+	return max(cur, c.midnight(z0+MaxSpanDays+1))
+}
+
+// backward walks the working time before to, at most MaxSpanDays days back, and returns
+// the instant rem microseconds of it before to, or the start of the span.
+func (c *Calendar) backward(to, rem int64) int64 {
+	var buf [MaxShiftsPerDay]interval
+	z0 := c.dayOf(to)
+	cur := to
+	for z := z0; z >= z0-MaxSpanDays; z-- {
+		ivs := c.day(z, &buf)
+		for i := len(ivs) - 1; i >= 0; i-- {
+			v := ivs[i]
+			if v.from >= cur {
+				continue
+			}
+			t := min(v.to, cur)
+			if rem <= t-v.from {
+				return t - rem
+			}
+			rem -= t - v.from
+			cur = v.from
+		}
+	}
+	return min(cur, c.midnight(z0-MaxSpanDays))
+}
+
+// Add returns when d of business time after start is used up: the due time of a target
+// d on a case received at start. The clock starts at the first business moment at or
+// after start; a target used up exactly at the end of a working interval is due at that
+// end. Add(start, 0) is NextOpening(start); a negative d is Sub(start, -d).
+func (c *Calendar) Add(start time.Time, d time.Duration) time.Time {
+	if d < 0 {
+		return c.Sub(start, negate(d))
+	}
+	s, rem := instant(start), durMicros(d)
+	if c.always {
+		return toTime(s + rem)
+	}
+	return toTime(c.forward(s, rem))
+}
+
+// Sub returns the instant d of business time before due: when to warn that a target
+// due at due is d from breaking. The walk back stops at the start of a working interval
+// when d is used up exactly there (Sub of Tuesday 09:00 by one hour, on a calendar that
+// opens at 08:00, is Tuesday 08:00, not Monday's closing time). Sub(due, 0) is the last
+// business moment at or before due: due itself if the desk is open at due or closed
+// exactly at due, else the end of the working interval before it. A negative d is
+// Add(due, -d).
+func (c *Calendar) Sub(due time.Time, d time.Duration) time.Time {
+	if d < 0 {
+		return c.Add(due, negate(d))
+	}
+	t, rem := instant(due), durMicros(d)
+	if c.always {
+		return toTime(max(t-rem, minInstant-maxMicros))
+	}
+	return toTime(c.backward(t, rem))
+}
+
+func negate(d time.Duration) time.Duration {
+	if d == time.Duration(-1<<63) {
+		return MaxDuration
+	}
+	return -d
+}
+
+// Between returns the business time from a to b: the real time between them during
+// which the desk is open. It is negative when b is before a (-Between(b, a)). It counts
+// at most MaxSpanDays calendar days after the earlier instant, and at most MaxDuration.
+func (c *Calendar) Between(a, b time.Time) time.Duration {
+	x, y := instant(a), instant(b)
+	if y < x {
+		return -c.between(y, x)
+	}
+	return c.between(x, y)
+}
+
+func (c *Calendar) between(a, b int64) time.Duration {
+	if c.always {
+		return time.Duration(min(b-a, maxMicros) * micro)
+	}
+	var buf [MaxShiftsPerDay]interval
+	z0, zb := c.dayOf(a), c.dayOf(b)
+	last := min(zb+1, z0+MaxSpanDays)
+	var sum int64
+	cur := a
+	for z := z0; z <= last; z++ {
+		for _, v := range c.day(z, &buf) {
+			if v.to <= cur {
+				continue
+			}
+			f := max(v.from, cur)
+			if f >= b {
+				return time.Duration(min(sum, maxMicros) * micro)
+			}
+			t := min(v.to, b)
+			sum += t - f
+			cur = t
+		}
+		if sum >= maxMicros {
+			break
+		}
+	}
+	return time.Duration(min(sum, maxMicros) * micro)
+}
+
+// Open reports whether the desk is open at t. Working intervals are half-open: at the
+// opening time it is open, at the closing time closed.
+func (c *Calendar) Open(t time.Time) bool {
+	if c.always {
+		return true
+	}
+	s := instant(t)
+	return c.forward(s, 0) == s
+}
+
+// NextOpening returns the first business moment at or after t: t itself when the desk
+// is open at t.
+func (c *Calendar) NextOpening(t time.Time) time.Time {
+	s := instant(t)
+	if c.always {
+		return toTime(s)
+	}
+	return toTime(c.forward(s, 0))
+}
+
+// AddDays returns when n business days after start end: at the same wall-clock time, in
+// the calendar's zone, of the nth working day after the day the clock starts (a working
+// day is a date with working hours). The clock starts at NextOpening(start), so Monday
+// 10:00 plus one business day is Tuesday 10:00, Friday 19:00 plus one is Tuesday at
+// opening time, and a Saturday is skipped unless it is an extra day. When that time is
+// not open on that day (the day closes earlier, or it falls in a lunch break) the result
+// is the next opening after it. On a 24×7 calendar every date is a working day. n below
+// zero counts as zero: AddDays(start, 0) is NextOpening(start). The walk stops after
+// MaxSpanDays days.
+func (c *Calendar) AddDays(start time.Time, n int) time.Time {
+	s0 := instant(c.NextOpening(start))
+	if n <= 0 {
+		return toTime(s0)
+	}
+	n = min(n, MaxSpanDays)
+	local := time.UnixMicro(s0).In(c.loc)
+	y, m, d := local.Date()
+	hh, mm, ss := local.Clock()
+	z := civil.Days(int64(y), int64(m), int64(d))
+	end := z + MaxSpanDays
+	for z < end && n > 0 {
+		z++
+		if c.always || len(c.hours(z)) > 0 {
+			n--
+		}
+	}
+	yy, mo, dd := civil.Date(z)
+	p := time.Date(int(yy), time.Month(mo), int(dd), hh, mm, ss, local.Nanosecond(), c.loc)
+	return c.NextOpening(p)
+}

@@ -1,0 +1,51 @@
+// Package complaint handles customer complaints: cases that are received, acknowledged,
+// investigated and resolved against service-level targets (SLA clocks) that run in
+// business time, not in calendar time.
+//
+// # Business calendars
+//
+// A business calendar says when the clock of a case runs. It is written as a
+// CalendarSpec, in Go or in strict JSON (LoadCalendar), and compiled by CompileCalendar
+// into an immutable *Calendar that is safe for concurrent use:
+//
+//	{
+//	  "time_zone": "Asia/Shanghai",
+//	  "week": {
+//	    "monday":  [{"from": "09:00", "to": "12:00"}, {"from": "13:30", "to": "18:00"}],
+//	    "tuesday": [{"from": "09:00", "to": "18:00"}]
+//	  },
+//	  "holidays": ["2024-10-01", "2024-10-02"],
+//	  "extra_days": [{"date": "2024-09-29", "hours": [{"from": "09:00", "to": "18:00"}]}]
+//	}
+//
+// The week gives the working hours of each weekday, split shifts allowed ("24:00" may
+// end a day); holidays are civil dates with no working hours; extra days are dates with
+// hours of their own, which replace the weekday's: the make-up working days that follow
+// a public holiday in China (调休), or a Saturday opening. AlwaysOpen makes a 24×7
+// calendar, on which business time is elapsed real time.
+//
+// The conventions of every operation:
+//
+//   - Business time is elapsed real time inside working hours. A change of daylight
+//     saving time never adds or drops an hour of a target: 4 hours of business time are
+//     4 hours of real time the desk is open.
+//   - Working hours are wall-clock times in the calendar's zone, taken on each civil date.
+//     On the day clocks go forward, 00:00–06:00 is 5 real hours, and on the day they go
+//     back 6 real hours: the desk is open from the moment the clock on its wall reads the
+//     opening time until it reads the closing time. An interval whose ends fall in a
+//     skipped hour is taken as the zone places those wall times.
+//   - A clock starts at the first business moment at or after the start (NextOpening):
+//     a case received on Saturday starts on Monday morning, one received at 12:20 during a
+//     lunch break starts when work resumes.
+//   - A target used up exactly at the end of a working interval is due at that end
+//     (18:00, or 12:00 before lunch), not at the next opening. Working intervals are
+//     half-open, so at 18:00 the desk is closed (Open is false).
+//   - Every instant is taken as a whole microsecond and returned in UTC, as kehu.Truncate
+//     gives it; durations are cut to whole microseconds.
+//   - Bounds: a duration longer than MaxDuration is taken as MaxDuration, and no
+//     operation looks further than MaxSpanDays calendar days from the instant it starts
+//     at. A target not used up within that span is due at the end of the span; Between
+//     counts at most MaxSpanDays and at most MaxDuration. Instants outside the years 1
+//     to 9999 are taken as the nearest end of that range. So every call returns in
+//     bounded time, whatever its input.
+package complaint
