@@ -1,6 +1,7 @@
 package complaint
 
 import (
+	"math"
 	"time"
 
 	"github.com/kehu-crm/kehu"
@@ -74,17 +75,49 @@ func (c *Calendar) hours(z int64) []span {
 	return c.week[w]
 }
 
+// zoneSpan is a stretch of time over which the calendar's zone keeps one UTC offset:
+// [lo, hi) in Unix seconds, at off seconds east of UTC. A walk keeps the one it last met,
+// so that on most days a wall-clock time becomes an instant by arithmetic alone.
+type zoneSpan struct{ lo, hi, off int64 }
+
+// find sets s to the stretch around the instant us.
+func (s *zoneSpan) find(c *Calendar, us int64) {
+	t := time.UnixMicro(us).In(c.loc)
+	_, off := t.Zone()
+	lo, hi := t.ZoneBounds()
+	s.off = int64(off)
+	s.lo, s.hi = math.MinInt64, math.MaxInt64
+	if !lo.IsZero() {
+		s.lo = lo.Unix()
+	}
+	if !hi.IsZero() {
+		s.hi = hi.Unix()
+	}
+}
+
 // day returns the working intervals of day z as instants, sorted and disjoint, in buf.
 // Where the zone makes two wall-clock intervals overlap or turn around (ends in a skipped
 // hour), they are merged or dropped, so that no instant is counted twice.
-func (c *Calendar) day(z int64, buf *[MaxShiftsPerDay]interval) []interval {
+//
+// A wall-clock time is turned into an instant as time.Date does. When the day and a
+// day either side of it lie inside the stretch zs, no wall-clock time of the day exists
+// twice or not at all, and time.Date would give midnight plus the minutes at zs's
+// offset; that is computed directly. Otherwise time.Date is asked, and zs moves to the
+// stretch of the day.
+func (c *Calendar) day(z int64, buf *[MaxShiftsPerDay]interval, zs *zoneSpan) []interval {
 	h := c.hours(z)
 	if len(h) == 0 {
 		return nil
 	}
+	out := buf[:0]
+	if mid := z*86400 - zs.off; mid-86400 >= zs.lo && mid+2*86400 < zs.hi {
+		for _, s := range h {
+			out = append(out, interval{(mid + int64(s.from)*60) * 1_000_000, (mid + int64(s.to)*60) * 1_000_000})
+		}
+		return out
+	}
 	yy, mm, dd := civil.Date(z)
 	y, m, d := int(yy), time.Month(mm), int(dd)
-	out := buf[:0]
 	sorted := true
 	for _, s := range h {
 		f := time.Date(y, m, d, int(s.from/60), int(s.from%60), 0, 0, c.loc).UnixMicro()
@@ -97,6 +130,11 @@ func (c *Calendar) day(z int64, buf *[MaxShiftsPerDay]interval) []interval {
 		}
 		out = append(out, interval{f, t})
 	}
+	if len(out) > 0 {
+		zs.find(c, out[0].from)
+	} else {
+		zs.find(c, time.Date(y, m, d, 12, 0, 0, 0, c.loc).UnixMicro())
+	}
 	if sorted {
 		return out
 	}
@@ -105,6 +143,9 @@ func (c *Calendar) day(z int64, buf *[MaxShiftsPerDay]interval) []interval {
 		for j := i; j > 0 && out[j].from < out[j-1].from; j-- {
 			out[j], out[j-1] = out[j-1], out[j]
 		}
+	}
+	if len(out) == 0 {
+		return out
 	}
 	merged := out[:1]
 	for _, v := range out[1:] {
@@ -121,10 +162,11 @@ func (c *Calendar) day(z int64, buf *[MaxShiftsPerDay]interval) []interval {
 // the instant where rem microseconds of it are used up, or the end of the span.
 func (c *Calendar) forward(from, rem int64) int64 {
 	var buf [MaxShiftsPerDay]interval
+	var zs zoneSpan
 	z0 := c.dayOf(from)
 	cur := from
 	for z := z0; z <= z0+MaxSpanDays; z++ {
-		for _, v := range c.day(z, &buf) {
+		for _, v := range c.day(z, &buf, &zs) {
 			if v.to <= cur {
 				continue
 			}
@@ -143,10 +185,11 @@ func (c *Calendar) forward(from, rem int64) int64 {
 // the instant rem microseconds of it before to, or the start of the span.
 func (c *Calendar) backward(to, rem int64) int64 {
 	var buf [MaxShiftsPerDay]interval
+	var zs zoneSpan
 	z0 := c.dayOf(to)
 	cur := to
 	for z := z0; z >= z0-MaxSpanDays; z-- {
-		ivs := c.day(z, &buf)
+		ivs := c.day(z, &buf, &zs)
 		for i := len(ivs) - 1; i >= 0; i-- {
 			v := ivs[i]
 			if v.from >= cur {
@@ -219,12 +262,13 @@ func (c *Calendar) between(a, b int64) time.Duration {
 		return time.Duration(min(b-a, maxMicros) * micro)
 	}
 	var buf [MaxShiftsPerDay]interval
+	var zs zoneSpan
 	z0, zb := c.dayOf(a), c.dayOf(b)
 	last := min(zb+1, z0+MaxSpanDays)
 	var sum int64
 	cur := a
 	for z := z0; z <= last; z++ {
-		for _, v := range c.day(z, &buf) {
+		for _, v := range c.day(z, &buf, &zs) {
 			if v.to <= cur {
 				continue
 			}
