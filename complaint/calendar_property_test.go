@@ -90,7 +90,7 @@ func randomDuration(r *rand.Rand) time.Duration {
 	case 1:
 		return time.Duration(r.IntN(400*60)) * time.Minute
 	}
-	return time.Duration(r.Int64N(int64(400 * time.Hour / time.Microsecond))) * time.Microsecond
+	return time.Duration(r.Int64N(int64(400*time.Hour/time.Microsecond))) * time.Microsecond
 }
 
 // TestCalendarProperties checks, on random calendars, instants and durations (seeded):

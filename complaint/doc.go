@@ -24,7 +24,10 @@
 // a public holiday in China (调休), or a Saturday opening. AlwaysOpen makes a 24×7
 // calendar, on which business time is elapsed real time.
 //
-// The conventions of every operation:
+// Its operations take and return instants: Add gives the due time of a target, Sub the
+// instant a warning is due before it, Between the business time between two instants,
+// AddDays a due time counted in business days, Open and NextOpening whether and when the
+// desk is open. The conventions of every operation:
 //
 //   - Business time is elapsed real time inside working hours. A change of daylight
 //     saving time never adds or drops an hour of a target: 4 hours of business time are
