@@ -32,11 +32,14 @@
 //   - Business time is elapsed real time inside working hours. A change of daylight
 //     saving time never adds or drops an hour of a target: 4 hours of business time are
 //     4 hours of real time the desk is open.
-//   - Working hours are wall-clock times in the calendar's zone, taken on each civil date.
-//     On the day clocks go forward, 00:00–06:00 is 5 real hours, and on the day they go
-//     back 6 real hours: the desk is open from the moment the clock on its wall reads the
-//     opening time until it reads the closing time. An interval whose ends fall in a
-//     skipped hour is taken as the zone places those wall times.
+//   - Working hours are wall-clock times in the calendar's zone, taken on each civil date:
+//     the desk is open from the moment the clock on its wall reads the opening time until
+//     it reads the closing time. A 09:00–18:00 day is 9 real hours whenever the clocks
+//     change outside it (at night, as in Europe and North America); a shift that covers
+//     the change is as long as the clock says, so 00:00–06:00 is 5 real hours on the night
+//     clocks go forward and 7 on the night they go back. An interval whose ends fall in a
+//     skipped hour is taken as time.Date places those wall times, and no instant is ever
+//     counted twice.
 //   - A clock starts at the first business moment at or after the start (NextOpening):
 //     a case received on Saturday starts on Monday morning, one received at 12:20 during a
 //     lunch break starts when work resumes.
