@@ -834,6 +834,31 @@ func nearOneLimit(a float64, f func(a float64) (float64, error)) (float64, error
 	return (4*m[0] - m[1]) / 3, nil
 }
 
+// lnPochRatio returns ln[(c+d)_n / (c)_n] = Σ_{k<n} log1p(d/(c+k)) for c > 0, c+d > 0
+// and a whole n ≥ 0: the log of a ratio of rising factorials, such as the ratio of
+// beta functions B(a, b+n)/B(a, b) = (b)_n/(a+b)_n (c = a+b, d = −a). Up to 4096
+// factors it is the sum itself, accurate to about n·10⁻¹⁶ absolutely whatever the size
+// of c; beyond, it is the difference of four log-gamma values, accepted only when
+// their rounding (10⁻¹⁶ of their magnitudes) stays below 10⁻¹¹, and ok is false
+// otherwise. The difference of log-gamma values is what loses digits when c is large
+// (ln Γ(10¹²) ≈ 2.6·10¹³, whose last bit is worth 4·10⁻³).
+func lnPochRatio(c, d, n float64) (float64, bool) {
+	if n <= 0 {
+		return 0, true
+	}
+	if n <= 4096 {
+		s := 0.0
+		for k := 0.0; k < n; k++ {
+			s += math.Log1p(d / (c + k))
+		}
+		return s, !math.IsNaN(s)
+	}
+	g1, g2, g3, g4 := lnGamma(c+d+n), lnGamma(c+d), lnGamma(c+n), lnGamma(c)
+	v := g1 - g2 - g3 + g4
+	rounding := 2.3e-16 * (math.Abs(g1) + math.Abs(g2) + math.Abs(g3) + math.Abs(g4))
+	return v, finiteNum(v) && rounding <= 1e-11
+}
+
 // finiteResult returns v, or ErrNumerical when v is not finite.
 func finiteResult(what string, v float64) (float64, error) {
 	if !finiteNum(v) {
