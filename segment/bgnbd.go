@@ -482,8 +482,12 @@ const (
 	// to about 10⁻¹² up to it (the error of the recurrences grows with the terms).
 	bgSeriesTerms = 60_000
 	// bgClosedLoss is the largest loss factor accepted from the closed form in bgMean:
-	// its relative error is about this times 10⁻¹⁴.
-	bgClosedLoss = 1e3
+	// its relative error is about this times 3·10⁻¹¹ (gonum's ₂F₁ with parameters in
+	// the millions is good to about that).
+	bgClosedLoss = 10
+	// bgClosedMax bounds the parameters of the closed form in bgMean: beyond, gonum's
+	// ₂F₁ can take seconds and its accuracy is not established.
+	bgClosedMax = 1e6
 )
 
 // bgMean returns G = E[min(N, J)] for N ~ NB(R, z) (P(N = m) = w^R (R)_m z^m / m!,
@@ -502,21 +506,37 @@ const (
 //
 // whose terms are all positive (no cancellation, no special parameter values). It
 // needs about the mean R·z/w of N plus a few standard deviations of terms; when that
-// is more than bgSeriesTerms, the closed form is used if its loss factor is at most
-// bgClosedLoss, and otherwise the answer is ErrNumerical.
+// is more than bgSeriesTerms, the closed form is used if A+B−1 > 0, R, A, B ≤
+// bgClosedMax and its loss factor is at most bgClosedLoss (for A+B < 1 gonum's ₂F₁ with a negative third
+// parameter can be wrong without a sign of it), and otherwise the answer is
+// ErrNumerical.
 func bgMean(R, A, B, z, w float64) (float64, error) {
-	mean := R * z / w
-	need := mean + 12*math.Sqrt(mean/w) + 40/(-math.Log(z)) + 10
+	need := bgSeriesNeed(R, z, w)
 	if need <= bgSeriesTerms {
 		if g, ok := bgMeanSeries(R, A, B, z, w); ok {
 			return g, nil
 		}
 	}
-	g, loss, ok := bgMeanClosed(R, A, B, z, w)
+	// The closed form's loss factor is at least (A+B−1)/(|A−1|·R·s), s = z/w, since
+	// G ≤ R·s (the purchases without dropout): skip it when that is already too much.
+	loss := (A + B - 1) / (math.Abs(A-1) * R * (z / w))
+	ok := A+B > 1 && loss <= bgClosedLoss && R <= bgClosedMax && A <= bgClosedMax && B <= bgClosedMax
+	var g float64
+	if ok {
+		g, loss, ok = bgMeanClosed(R, A, B, z, w)
+	}
 	if !ok || !(loss <= bgClosedLoss) {
 		return 0, fmt.Errorf("conditional expected purchases: neither the series (about %.3g terms) nor the closed form (loss factor %.3g) keeps the precision for r+x = %g, a = %g, b' = %g, z = %g: %w", need, loss, R, A, B, z, ErrNumerical)
 	}
 	return g, nil
+}
+
+// bgSeriesNeed estimates the number of terms bgMeanSeries needs: the mean R·z/w of N,
+// twelve of its standard deviations, and the 40/(−ln z) terms of a geometric tail
+// falling by z.
+func bgSeriesNeed(R, z, w float64) float64 {
+	mean := R * z / w
+	return mean + 12*math.Sqrt(mean/w) + 40/(-math.Log(z)) + 10
 }
 
 // bgMeanSeries sums bgMean's series; ok is false if it does not converge within
@@ -660,7 +680,7 @@ func bgPMF(p BGNBDParams, modified bool, n int, t float64) (float64, error) {
 	case t == 0:
 		nb = math.Inf(-1)
 	default:
-		lc, ok := lnPochRatio(1, p.R-1, fn) // ln (r)_n / n!
+		lc, ok := lnPochRatio(p.R, 1, fn) // ln (r)_n / n!
 		if !ok {
 			return 0, fmt.Errorf("probability of purchases: (r)_n/n! for r = %g, n = %d: %w", p.R, n, ErrNumerical)
 		}
@@ -671,12 +691,13 @@ func bgPMF(p BGNBDParams, modified bool, n int, t float64) (float64, error) {
 	}
 	// ln q_n: the first opportunity at time 0 (MBG/NBD only), then n after purchases
 	var l0 float64
-	c0 := p.A + p.B // a + b' at k = 0
+	b0, c0 := p.B, p.A+p.B // b' and a + b'
 	if modified {
 		l0 = math.Log(p.B / (p.A + p.B))
+		b0++
 		c0++
 	}
-	lqn, ok := lnPochRatio(c0, -p.A, fn)
+	lqn, ok := lnPochRatio(b0, c0, fn)
 	if !ok {
 		return 0, fmt.Errorf("probability of purchases: beta ratio for a = %g, b = %g, n = %d: %w", p.A, p.B, n, ErrNumerical)
 	}
@@ -689,7 +710,7 @@ func bgPMF(p BGNBDParams, modified bool, n int, t float64) (float64, error) {
 			if t == 0 {
 				tail = 0
 			} else {
-				tail = mathext.RegIncBeta(fn, p.R, t/(p.Alpha+t))
+				tail = nbTail(p.R, fn, nb, t/(p.Alpha+t), p.Alpha/(p.Alpha+t))
 			}
 		}
 		if tail > 0 {
@@ -698,7 +719,7 @@ func bgPMF(p BGNBDParams, modified bool, n int, t float64) (float64, error) {
 			if modified && n == 0 {
 				ld = math.Log(p.A / (p.A + p.B))
 			} else {
-				lq, ok := lnPochRatio(c0, -p.A, fn-1)
+				lq, ok := lnPochRatio(b0, c0, fn-1)
 				if !ok {
 					return 0, fmt.Errorf("probability of purchases: beta ratio for a = %g, b = %g, n = %d: %w", p.A, p.B, n, ErrNumerical)
 				}
@@ -711,6 +732,35 @@ func bgPMF(p BGNBDParams, modified bool, n int, t float64) (float64, error) {
 		return 0, fmt.Errorf("probability of purchases: %g: %w", v, ErrNumerical)
 	}
 	return min(v, 1), nil
+}
+
+// nbTail returns P(N ≥ n) for N ~ NB(R, z), n ≥ 1, given ln P(N = n) = lnb: beyond the
+// mode as the sum upwards from n (positive terms that fall geometrically), below it as
+// 1 − Σ_{j<n} P(N = j) (the tail is then at least about ½, so nothing cancels), and
+// for sums of more than 10⁵ terms as the regularised incomplete beta function
+// I_z(n, R), which loses digits when R is very large.
+func nbTail(R, n, lnb, z, w float64) float64 {
+	const maxTerms = 100_000
+	if mode := (R - 1) * z / w; n > mode {
+		term, sum := 1.0, 1.0
+		for m := n; m < n+maxTerms; m++ {
+			rho := (R + m) * z / (m + 1)
+			term *= rho
+			sum += term
+			if rho < 1 && term*rho <= 1e-17*(1-rho)*sum {
+				return min(math.Exp(lnb)*sum, 1)
+			}
+		}
+	} else if n <= maxTerms {
+		nb0 := R * log1mz(z, w)
+		term, cdf := math.Exp(nb0), 0.0
+		for j := 0.0; j < n; j++ {
+			cdf += term
+			term *= (R + j) * z / (j + 1)
+		}
+		return max(1-cdf, 0)
+	}
+	return mathext.RegIncBeta(n, R, z)
 }
 
 // gammaRate is the posterior mean of a Gamma(r, α) purchase rate given x purchases in
