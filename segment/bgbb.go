@@ -135,11 +135,11 @@ func FitBGBBCells(cells []RFCell, opts *FitOptions) (*BGBB, error) {
 func bgbbLogL(p BGBBParams, x, tx, n int) (float64, bool) {
 	fx, ftx, fn := float64(x), float64(tx), float64(n)
 	ab := p.Alpha + p.Beta
-	lx, ok1 := lnPochRatio(ab, -p.Beta, fx) // (α)_x/(α+β)_x
-	ln1, ok2 := lnPochRatio(ab+fx, -(p.Alpha + fx), fn-fx)
-	lsurv, ok3 := lnPochRatio(p.Gamma+p.Delta, -p.Gamma, fn)
-	la, ok4 := lnPochRatio(ab+fx, -(p.Alpha + fx), ftx-fx)
-	ld, ok5 := lnPochRatio(p.Gamma+p.Delta+1, -(p.Gamma + 1), ftx)
+	lx, ok1 := lnPochRatio(p.Alpha, ab, fx) // (α)_x/(α+β)_x
+	ln1, ok2 := lnPochRatio(p.Beta, ab+fx, fn-fx)
+	lsurv, ok3 := lnPochRatio(p.Delta, p.Gamma+p.Delta, fn)
+	la, ok4 := lnPochRatio(p.Beta, ab+fx, ftx-fx)
+	ld, ok5 := lnPochRatio(p.Delta, p.Gamma+p.Delta+1, ftx)
 	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
 		return 0, false
 	}
@@ -149,8 +149,8 @@ func bgbbLogL(p BGBBParams, x, tx, n int) (float64, bool) {
 	for i := 0; i < n-tx; i++ {
 		fi := float64(i)
 		l = logAddExp(l, la+ld)
-		la += math.Log1p(-(p.Alpha + fx) / (ab + ftx + fi))
-		ld += math.Log1p(-(p.Gamma + 1) / (p.Gamma + p.Delta + 1 + ftx + fi))
+		la += math.Log((p.Beta + ftx - fx + fi) / (ab + ftx + fi))
+		ld += math.Log((p.Delta + ftx + fi) / (p.Gamma + p.Delta + 1 + ftx + fi))
 	}
 	return l, !math.IsNaN(l)
 }
@@ -161,9 +161,9 @@ func bgbbAliveLog(p BGBBParams, k int, x int, tx, n float64) (float64, error) {
 	fx := float64(x)
 	ab := p.Alpha + p.Beta
 	logL, ok := bgbbLogL(p, x, int(tx), int(n))
-	lx, ok1 := lnPochRatio(ab, -p.Beta, fx)
-	ln1, ok2 := lnPochRatio(ab+fx, -(p.Alpha + fx), n-fx)
-	lsurv, ok3 := lnPochRatio(p.Gamma+p.Delta, -p.Gamma, n+float64(k))
+	lx, ok1 := lnPochRatio(p.Alpha, ab, fx)
+	ln1, ok2 := lnPochRatio(p.Beta, ab+fx, n-fx)
+	lsurv, ok3 := lnPochRatio(p.Delta, p.Gamma+p.Delta, n+float64(k))
 	if !(ok && ok1 && ok2 && ok3) {
 		return 0, fmt.Errorf("BG/BB: beta ratios for (%d, %v, %v) with %+v: %w", x, tx, n, p, ErrNumerical)
 	}
@@ -173,15 +173,15 @@ func bgbbAliveLog(p BGBBParams, k int, x int, tx, n float64) (float64, error) {
 	return lx + ln1 + lsurv - logL, nil
 }
 
-// survivalSum returns Σ_{i=1}^{t} Π_{k<i} (1 − g/(c+k)) = Σ_{i=1}^{t} (c−g)_i/(c)_i, the
-// expected number of the next t opportunities at which a customer is still active
-// (c = γ+δ+n, g = γ, given active at n). Every term is positive and each is the
+// survivalSum returns Σ_{i=1}^{t} (u)_i/(v)_i, the expected number of the next t
+// opportunities at which a customer is still active (u = δ+n, v = γ+δ+n, given active
+// at n). Every term is positive and each is the
 // previous one times a ratio, accurate to about t·10⁻¹⁶; the sum stops once the rest
 // is below 10⁻¹⁷ of it.
-func survivalSum(c, g, t float64) float64 {
+func survivalSum(u, v, t float64) float64 {
 	s, prod := 0.0, 1.0
 	for k := 0.0; k < t; k++ {
-		prod *= 1 - g/(c+k)
+		prod *= (u + k) / (v + k)
 		s += prod
 		if (t-k-1)*prod <= 1e-17*s {
 			break
@@ -240,7 +240,9 @@ func (m *BGBB) ProbabilityAlive(x int, tx, n float64) (float64, error) {
 }
 
 // ProbabilityAliveIn returns the probability that the customer is still active at
-// opportunity n+k, k ≥ 0.
+// opportunity n+k, k ≥ 0. Its beta ratios are products of ratios (accurate for large
+// parameters, where differences of log-gamma values are not); a value that cannot be
+// evaluated to about 10⁻¹⁰ is ErrNumerical.
 func (m *BGBB) ProbabilityAliveIn(k int, x int, tx, n float64) (float64, error) {
 	if m == nil {
 		return 0, errNilModel()
@@ -281,7 +283,7 @@ func (m *BGBB) ExpectedPurchases(n float64) (float64, error) {
 		return 0, err
 	}
 	p := m.Params
-	v := p.Alpha / (p.Alpha + p.Beta) * survivalSum(p.Gamma+p.Delta, p.Gamma, n)
+	v := p.Alpha / (p.Alpha + p.Beta) * survivalSum(p.Delta, p.Gamma+p.Delta, n)
 	return bounded("expected purchases", v, n)
 }
 
@@ -325,7 +327,7 @@ func (m *BGBB) ConditionalExpectedPurchases(t float64, x int, tx, n float64) (fl
 		return 0, err
 	}
 	alive := math.Exp(min(la, 0))
-	v := (p.Alpha + float64(x)) / (p.Alpha + p.Beta + n) * alive * survivalSum(p.Gamma+p.Delta+n, p.Gamma, t)
+	v := (p.Alpha + float64(x)) / (p.Alpha + p.Beta + n) * alive * survivalSum(p.Delta+n, p.Gamma+p.Delta+n, t)
 	return bounded("conditional expected purchases", v, t)
 }
 
@@ -348,7 +350,10 @@ func (m *BGBB) PurchaseRate(x int, tx, n float64) (float64, error) {
 // exactly x transactions in the first n opportunities (FHS 2010, eq. 7):
 //
 //	C(n, x) B(α+x, β+n−x)/B(α, β) · B(γ, δ+n)/B(γ, δ)
-//	  + Σ_{i=x}^{n−1} C(i, x) B(α+x, β+i−x)/B(α, β) · B(γ+1, δ+i)/B(γ, δ).
+//	  + Σ_{i=x}^{n−1} C(i, x) B(α+x, β+i−x)/B(α, β) · B(γ+1, δ+i)/B(γ, δ),
+//
+// each term from the previous one by ratios, so that large parameters lose no digits;
+// a value that cannot be evaluated to about 10⁻¹⁰ is ErrNumerical.
 func (m *BGBB) ProbabilityOfPurchases(x int, n float64) (float64, error) {
 	if m == nil {
 		return 0, errNilModel()
@@ -370,9 +375,9 @@ func (m *BGBB) ProbabilityOfPurchases(x int, n float64) (float64, error) {
 	ab := p.Alpha + p.Beta
 	// terms i = x … n−1 and the no-dropout term, each from the previous by ratios:
 	// ln C(i, x), ln B(α+x, β+i−x)/B(α, β) and ln B(γ+1, δ+i)/B(γ, δ)
-	la, ok1 := lnPochRatio(ab, -p.Beta, fx)
-	ld, ok2 := lnPochRatio(p.Gamma+p.Delta+1, -(p.Gamma + 1), fx)
-	lsurv, ok3 := lnPochRatio(p.Gamma+p.Delta, -p.Gamma, n)
+	la, ok1 := lnPochRatio(p.Alpha, ab, fx)
+	ld, ok2 := lnPochRatio(p.Delta, p.Gamma+p.Delta+1, fx)
+	lsurv, ok3 := lnPochRatio(p.Delta, p.Gamma+p.Delta, n)
 	if !(ok1 && ok2 && ok3) {
 		return 0, fmt.Errorf("probability of purchases: beta ratios for x = %d, n = %v: %w", x, n, ErrNumerical)
 	}
@@ -382,8 +387,8 @@ func (m *BGBB) ProbabilityOfPurchases(x int, n float64) (float64, error) {
 	for i := fx; i < n; i++ {
 		l = logAddExp(l, lc+la+ld)
 		lc += math.Log((i + 1) / (i + 1 - fx))
-		la += math.Log1p(-(p.Alpha + fx) / (ab + i))
-		ld += math.Log1p(-(p.Gamma + 1) / (p.Gamma + p.Delta + 1 + i))
+		la += math.Log((p.Beta + i - fx) / (ab + i))
+		ld += math.Log((p.Delta + i) / (p.Gamma + p.Delta + 1 + i))
 	}
 	l = logAddExp(l, lc+la+lsurv)
 	return probability("probability of purchases", l)
