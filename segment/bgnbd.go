@@ -489,13 +489,18 @@ func bgConditional(p BGNBDParams, modified bool, t float64, x int, tx, T float64
 
 // Limits of bgMean's evaluations.
 const (
-	// bgSeriesTerms bounds the terms of the series in bgMean, which stays accurate
-	// to about 10⁻¹² up to it (the error of the recurrences grows with the terms).
-	bgSeriesTerms = 60_000
+	// bgSeriesTerms bounds the terms of the series in bgMean (about 2 ms), which stays
+	// accurate to about 10⁻¹⁰ up to it (the error of the recurrences grows with the
+	// terms).
+	bgSeriesTerms = 500_000
 	// bgClosedLoss is the largest loss factor accepted from the closed form in bgMean:
 	// its relative error is about this times 3·10⁻¹¹ (gonum's ₂F₁ with parameters in
-	// the millions is good to about that).
-	bgClosedLoss = 10
+	// the millions is good to about that). With every parameter at most
+	// bgClosedSmall, where the ₂F₁ is good to about 10⁻¹⁴, bgClosedSmallLoss is
+	// accepted.
+	bgClosedLoss      = 10
+	bgClosedSmall     = 1e3
+	bgClosedSmallLoss = 1e4
 	// bgClosedMax bounds the parameters of the closed form in bgMean: beyond, gonum's
 	// ₂F₁ can take seconds and its accuracy is not established.
 	bgClosedMax = 1e6
@@ -518,7 +523,8 @@ const (
 // whose terms are all positive (no cancellation, no special parameter values). It
 // needs about the mean R·z/w of N plus a few standard deviations of terms; when that
 // is more than bgSeriesTerms, the closed form is used if A+B−1 > 0, R, A, B ≤
-// bgClosedMax and its loss factor is at most bgClosedLoss (for A+B < 1 gonum's ₂F₁ with a negative third
+// bgClosedMax and its loss factor is at most bgClosedLoss (bgClosedSmallLoss for
+// parameters up to bgClosedSmall) (for A+B < 1 gonum's ₂F₁ with a negative third
 // parameter can be wrong without a sign of it), and otherwise the answer is
 // ErrNumerical.
 func bgMean(R, A, B, z, w float64) (float64, error) {
@@ -530,13 +536,17 @@ func bgMean(R, A, B, z, w float64) (float64, error) {
 	}
 	// The closed form's loss factor is at least (A+B−1)/(|A−1|·R·s), s = z/w, since
 	// G ≤ R·s (the purchases without dropout): skip it when that is already too much.
+	maxLoss := float64(bgClosedLoss)
+	if max(R, A, B) <= bgClosedSmall {
+		maxLoss = bgClosedSmallLoss
+	}
 	loss := (A + B - 1) / (math.Abs(A-1) * R * (z / w))
-	ok := A+B > 1 && loss <= bgClosedLoss && R <= bgClosedMax && A <= bgClosedMax && B <= bgClosedMax
+	ok := A+B > 1 && (loss <= maxLoss || math.Abs(A-1) < 1e-3) && R <= bgClosedMax && A <= bgClosedMax && B <= bgClosedMax
 	var g float64
 	if ok {
 		g, loss, ok = bgMeanClosed(R, A, B, z, w)
 	}
-	if !ok || !(loss <= bgClosedLoss) {
+	if !ok || !(loss <= maxLoss) {
 		return 0, fmt.Errorf("conditional expected purchases: neither the series (about %.3g terms) nor the closed form (loss factor %.3g) keeps the precision for r+x = %g, a = %g, b' = %g, z = %g: %w", need, loss, R, A, B, z, ErrNumerical)
 	}
 	return g, nil
@@ -551,14 +561,14 @@ func bgSeriesNeed(R, z, w float64) float64 {
 }
 
 // bgMeanSeries sums bgMean's series; ok is false if it does not converge within
-// bgSeriesTerms terms. The terms are scaled by w^−R while summed (and rescaled if they
-// grow large), so the sum neither underflows nor overflows.
+// bgSeriesTerms terms. The terms are scaled by w^−R while summed (and by powers of two
+// if they grow large), so the sum neither underflows nor overflows.
 func bgMeanSeries(R, A, B, z, w float64) (float64, bool) {
-	const big = 1e280
-	lscale := R * log1mz(z, w) // ln of the scale factor w^R
+	const big = 0x1p900 // a power of two: rescaling by it is exact
+	rescaled := 0.0
 	term, q, s, sum := 1.0, 1.0, 0.0, 0.0
 	for m := 1.0; m <= bgSeriesTerms; m++ {
-		term *= (R + m - 1) / m * z // P(N = m) / w^R · e^−(lscale shift)
+		term *= (R + m - 1) / m * z // P(N = m) / w^R, over big^rescaled
 		s += q                      // S_m
 		q *= (B + m - 1) / (A + B + m - 1)
 		u := term * s
@@ -567,7 +577,7 @@ func bgMeanSeries(R, A, B, z, w float64) (float64, bool) {
 			term /= big
 			sum /= big
 			u /= big
-			lscale += math.Log(big)
+			rescaled++
 		}
 		// The ratio of consecutive terms u is at most (R+j)z/j for j ≥ m (S_{j+1}/S_j
 		// ≤ (j+1)/j since q is decreasing), and that bound decreases with j: the rest
@@ -576,10 +586,13 @@ func bgMeanSeries(R, A, B, z, w float64) (float64, bool) {
 			if !finiteNum(sum) || !(sum > 0) {
 				return 0, false
 			}
-			if lscale > -700 {
-				return math.Exp(lscale) * sum, true
+			// one rounding of the exponent, whose size (≈ the mean of N) sets the
+			// precision: 10⁻¹⁶ of it, absolutely
+			l := R*log1mz(z, w) + rescaled*900*math.Ln2
+			if l > -700 {
+				return math.Exp(l) * sum, true
 			}
-			return math.Exp(lscale + math.Log(sum)), true
+			return math.Exp(l + math.Log(sum)), true
 		}
 	}
 	return 0, false
