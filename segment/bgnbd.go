@@ -370,7 +370,7 @@ func (m *BGNBD) ExpectedPurchases(t float64) (float64, error) {
 // active customer, summed as a series of positive terms over the purchases the
 // customer would make without dropping out (see bgMean). It is accurate to 10⁻⁹
 // relatively (usually 10⁻¹²) for every positive finite parameter and history; where
-// the series would need more than 60,000 terms (about (r+x)·t/(α+T) expected purchases
+// the series would need more than 500,000 terms (about (r+x)·t/(α+T) expected purchases
 // without dropout, or a horizon t ≫ α+T with small r+x) the closed form is used where
 // it keeps that precision, and otherwise the answer is ErrNumerical, never an
 // imprecise number.

@@ -70,7 +70,7 @@
 // purchases of an active customer weighted by the chance of still being active), the
 // ratios of beta and gamma functions in probabilities and likelihoods as products of
 // ratios, never as differences of large log-gamma values. BG/NBD and MBG/NBD answer
-// ErrNumerical where their series would need more than 60,000 terms and the closed
+// ErrNumerical where their series would need more than 500,000 terms and the closed
 // form cannot be trusted either (horizons with tens of thousands of purchases expected
 // without dropout); BG/BB sums at most MaxOpportunities terms. The tests check every
 // value against references computed with 80-digit arithmetic (testdata/bgref) and
