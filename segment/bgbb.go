@@ -97,7 +97,11 @@ func FitBGBBCells(cells []RFCell, opts *FitOptions) (*BGBB, error) {
 	ll := func(p BGBBParams) float64 {
 		s := 0.0
 		for _, c := range cells {
-			s += c.Weight * bgbbLogL(p, c.Frequency, int(c.Recency), int(c.T))
+			l, ok := bgbbLogL(p, c.Frequency, int(c.Recency), int(c.T))
+			if !ok {
+				return math.NaN()
+			}
+			s += c.Weight * l
 		}
 		return s
 	}
@@ -119,16 +123,71 @@ func FitBGBBCells(cells []RFCell, opts *FitOptions) (*BGBB, error) {
 	return &BGBB{Params: p, Stats: res.stats(ll(p), total, len(cells))}, nil
 }
 
-// bgbbLogL is the log-likelihood of one (x, t_x, n) history (FHS 2010, eq. 5).
-func bgbbLogL(p BGBBParams, x, tx, n int) float64 {
+// bgbbLogL is the log-likelihood of one (x, t_x, n) history (FHS 2010, eq. 5), its
+// beta-function ratios taken as products of ratios (lnPochRatio) and each term of the
+// sum from the previous one, so that no difference of large log-gamma values loses
+// digits: with m = t_x − x + i,
+//
+//	B(α+x, β+m)/B(α, β) = (α)_x (β)_m / (α+β)_(x+m),
+//	B(γ+1, δ+t_x+i)/B(γ, δ) = γ/(γ+δ) · (δ)_(t_x+i) / (γ+δ+1)_(t_x+i).
+//
+// ok is false when a ratio cannot be evaluated to about 10⁻¹¹ (see lnPochRatio).
+func bgbbLogL(p BGBBParams, x, tx, n int) (float64, bool) {
 	fx, ftx, fn := float64(x), float64(tx), float64(n)
-	lab, lgd := lnBeta(p.Alpha, p.Beta), lnBeta(p.Gamma, p.Delta)
-	l := lnBeta(p.Alpha+fx, p.Beta+fn-fx) - lab + lnBeta(p.Gamma, p.Delta+fn) - lgd
+	ab := p.Alpha + p.Beta
+	lx, ok1 := lnPochRatio(p.Alpha, ab, fx) // (α)_x/(α+β)_x
+	ln1, ok2 := lnPochRatio(p.Beta, ab+fx, fn-fx)
+	lsurv, ok3 := lnPochRatio(p.Delta, p.Gamma+p.Delta, fn)
+	la, ok4 := lnPochRatio(p.Beta, ab+fx, ftx-fx)
+	ld, ok5 := lnPochRatio(p.Delta, p.Gamma+p.Delta+1, ftx)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
+		return 0, false
+	}
+	l := lx + ln1 + lsurv
+	la += lx
+	ld += math.Log(p.Gamma / (p.Gamma + p.Delta))
 	for i := 0; i < n-tx; i++ {
 		fi := float64(i)
-		l = logAddExp(l, lnBeta(p.Alpha+fx, p.Beta+ftx-fx+fi)-lab+lnBeta(p.Gamma+1, p.Delta+ftx+fi)-lgd)
+		l = logAddExp(l, la+ld)
+		la += math.Log((p.Beta + ftx - fx + fi) / (ab + ftx + fi))
+		ld += math.Log((p.Delta + ftx + fi) / (p.Gamma + p.Delta + 1 + ftx + fi))
 	}
-	return l
+	return l, !math.IsNaN(l)
+}
+
+// bgbbAliveLog returns ln P(alive at opportunity n+k | x, t_x, n) = ln[B(α+x, β+n−x)/B(α, β)
+// · B(γ, δ+n+k)/B(γ, δ) / L] (FHS 2010, eq. A10).
+func bgbbAliveLog(p BGBBParams, k int, x int, tx, n float64) (float64, error) {
+	fx := float64(x)
+	ab := p.Alpha + p.Beta
+	logL, ok := bgbbLogL(p, x, int(tx), int(n))
+	lx, ok1 := lnPochRatio(p.Alpha, ab, fx)
+	ln1, ok2 := lnPochRatio(p.Beta, ab+fx, n-fx)
+	lsurv, ok3 := lnPochRatio(p.Delta, p.Gamma+p.Delta, n+float64(k))
+	if !(ok && ok1 && ok2 && ok3) {
+		return 0, fmt.Errorf("BG/BB: beta ratios for (%d, %v, %v) with %+v: %w", x, tx, n, p, ErrNumerical)
+	}
+	if logL > 1e-9 {
+		return 0, fmt.Errorf("BG/BB: log-likelihood of (%d, %v, %v) is %g > 0: %w", x, tx, n, logL, ErrNumerical)
+	}
+	return lx + ln1 + lsurv - logL, nil
+}
+
+// survivalSum returns Σ_{i=1}^{t} (u)_i/(v)_i, the expected number of the next t
+// opportunities at which a customer is still active (u = δ+n, v = γ+δ+n, given active
+// at n). Every term is positive and each is the
+// previous one times a ratio, accurate to about t·10⁻¹⁶; the sum stops once the rest
+// is below 10⁻¹⁷ of it.
+func survivalSum(u, v, t float64) float64 {
+	s, prod := 0.0, 1.0
+	for k := 0.0; k < t; k++ {
+		prod *= (u + k) / (v + k)
+		s += prod
+		if (t-k-1)*prod <= 1e-17*s {
+			break
+		}
+	}
+	return s
 }
 
 // wholeHistory validates a BG/BB history given as float arguments.
@@ -159,7 +218,10 @@ func (m *BGBB) LogLikelihood(cells []RFCell) (float64, error) {
 	}
 	s := 0.0
 	for _, c := range cells {
-		l := bgbbLogL(m.Params, c.Frequency, int(c.Recency), int(c.T))
+		l, ok := bgbbLogL(m.Params, c.Frequency, int(c.Recency), int(c.T))
+		if !ok {
+			return 0, fmt.Errorf("BG/BB log-likelihood of (%d, %v, %v): %w", c.Frequency, c.Recency, c.T, ErrNumerical)
+		}
 		if l > 1e-9 { // a probability above 1: precision lost to extreme parameters
 			return 0, fmt.Errorf("BG/BB log-likelihood of (%d, %v, %v) is %g > 0: %w", c.Frequency, c.Recency, c.T, l, ErrNumerical)
 		}
@@ -178,7 +240,9 @@ func (m *BGBB) ProbabilityAlive(x int, tx, n float64) (float64, error) {
 }
 
 // ProbabilityAliveIn returns the probability that the customer is still active at
-// opportunity n+k, k ≥ 0.
+// opportunity n+k, k ≥ 0. Its beta ratios are products of ratios (accurate for large
+// parameters, where differences of log-gamma values are not); a value that cannot be
+// evaluated to about 10⁻¹⁰ is ErrNumerical.
 func (m *BGBB) ProbabilityAliveIn(k int, x int, tx, n float64) (float64, error) {
 	if m == nil {
 		return 0, errNilModel()
@@ -192,19 +256,22 @@ func (m *BGBB) ProbabilityAliveIn(k int, x int, tx, n float64) (float64, error) 
 	if k < 0 || k > MaxOpportunities {
 		return 0, invalidArg("k", "range", fmt.Sprintf("%d is not between 0 and %d", k, MaxOpportunities))
 	}
-	p := m.Params
-	fx := float64(x)
-	l := lnBeta(p.Alpha+fx, p.Beta+n-fx) - lnBeta(p.Alpha, p.Beta) + lnBeta(p.Gamma, p.Delta+n+float64(k)) - lnBeta(p.Gamma, p.Delta) -
-		bgbbLogL(p, x, int(tx), int(n))
+	l, err := bgbbAliveLog(m.Params, k, x, tx, n)
+	if err != nil {
+		return 0, err
+	}
 	return probability("P(alive)", l)
 }
 
 // ExpectedPurchases returns E[X(n)], the expected number of transactions of a new
 // customer in the first n opportunities (FHS 2010, eq. 8):
 //
-//	α/(α+β) · δ/(γ−1) · [1 − Γ(γ+δ)Γ(1+δ+n) / (Γ(γ+δ+n)Γ(1+δ))],
+//	α/(α+β) · δ/(γ−1) · [1 − Γ(γ+δ)Γ(1+δ+n) / (Γ(γ+δ+n)Γ(1+δ))] = α/(α+β) · Σ_{i=1}^{n} (δ)_i/(γ+δ)_i,
 //
-// with the limit taken at γ = 1.
+// the purchase probability times the expected number of opportunities at which the
+// customer is active. The sum is what is evaluated: its terms are positive, so it
+// needs no limit at γ = 1 and loses no digits when δ is large, where the closed form
+// subtracts nearly equal numbers. It is accurate to about n·10⁻¹⁶ relatively.
 func (m *BGBB) ExpectedPurchases(n float64) (float64, error) {
 	if m == nil {
 		return 0, errNilModel()
@@ -216,13 +283,7 @@ func (m *BGBB) ExpectedPurchases(n float64) (float64, error) {
 		return 0, err
 	}
 	p := m.Params
-	v, err := nearOneLimit(p.Gamma, func(g float64) (float64, error) {
-		d := lnGamma(g+p.Delta) - lnGamma(g+p.Delta+n) + lnGamma(1+p.Delta+n) - lnGamma(1+p.Delta)
-		return p.Alpha / (p.Alpha + p.Beta) * p.Delta / (g - 1) * -math.Expm1(d), nil
-	})
-	if err != nil {
-		return 0, err
-	}
+	v := p.Alpha / (p.Alpha + p.Beta) * survivalSum(p.Delta, p.Gamma+p.Delta, n)
 	return bounded("expected purchases", v, n)
 }
 
@@ -242,7 +303,11 @@ func bounded(what string, v, hi float64) (float64, error) {
 //	B(α+x+1, β+n−x)/B(α, β) · δ/(γ−1) · Γ(γ+δ)/Γ(1+δ)
 //	  · [Γ(1+δ+n)/Γ(γ+δ+n) − Γ(1+δ+n+t)/Γ(γ+δ+n+t)] / L,
 //
-// in log space, with the limit taken at γ = 1.
+// evaluated as the equal sum (α+x)/(α+β+n) · P(alive at n) · Σ_{i=1}^{t}
+// (δ+n)_i/(γ+δ+n)_i — the posterior purchase probability times the expected number of
+// the next t opportunities at which the customer is active — whose terms are positive
+// (no limit at γ = 1, no cancellation for large δ). Accurate to about (n+t)·10⁻¹⁶
+// relatively.
 func (m *BGBB) ConditionalExpectedPurchases(t float64, x int, tx, n float64) (float64, error) {
 	if m == nil {
 		return 0, errNilModel()
@@ -257,21 +322,12 @@ func (m *BGBB) ConditionalExpectedPurchases(t float64, x int, tx, n float64) (fl
 		return 0, err
 	}
 	p := m.Params
-	fx := float64(x)
-	logL := bgbbLogL(p, x, int(tx), int(n))
-	v, err := nearOneLimit(p.Gamma, func(g float64) (float64, error) {
-		lpre := lnBeta(p.Alpha+fx+1, p.Beta+n-fx) - lnBeta(p.Alpha, p.Beta) + lnGamma(g+p.Delta) - lnGamma(1+p.Delta) - logL
-		a := lnGamma(1+p.Delta+n) - lnGamma(g+p.Delta+n)
-		b := lnGamma(1+p.Delta+n+t) - lnGamma(g+p.Delta+n+t)
-		// e^a − e^b = e^a·(−expm1(b − a)); its sign matches γ − 1's
-		return p.Delta / (g - 1) * math.Exp(lpre+a) * -math.Expm1(b-a), nil
-	})
+	la, err := bgbbAliveLog(p, 0, x, tx, n)
 	if err != nil {
 		return 0, err
 	}
-	if logL > 1e-9 {
-		return 0, fmt.Errorf("conditional expected purchases: log-likelihood %g > 0: %w", logL, ErrNumerical)
-	}
+	alive := math.Exp(min(la, 0))
+	v := (p.Alpha + float64(x)) / (p.Alpha + p.Beta + n) * alive * survivalSum(p.Delta+n, p.Gamma+p.Delta+n, t)
 	return bounded("conditional expected purchases", v, t)
 }
 
@@ -294,7 +350,10 @@ func (m *BGBB) PurchaseRate(x int, tx, n float64) (float64, error) {
 // exactly x transactions in the first n opportunities (FHS 2010, eq. 7):
 //
 //	C(n, x) B(α+x, β+n−x)/B(α, β) · B(γ, δ+n)/B(γ, δ)
-//	  + Σ_{i=x}^{n−1} C(i, x) B(α+x, β+i−x)/B(α, β) · B(γ+1, δ+i)/B(γ, δ).
+//	  + Σ_{i=x}^{n−1} C(i, x) B(α+x, β+i−x)/B(α, β) · B(γ+1, δ+i)/B(γ, δ),
+//
+// each term from the previous one by ratios, so that large parameters lose no digits;
+// a value that cannot be evaluated to about 10⁻¹⁰ is ErrNumerical.
 func (m *BGBB) ProbabilityOfPurchases(x int, n float64) (float64, error) {
 	if m == nil {
 		return 0, errNilModel()
@@ -313,12 +372,25 @@ func (m *BGBB) ProbabilityOfPurchases(x int, n float64) (float64, error) {
 	}
 	p := m.Params
 	fx := float64(x)
-	lab, lgd := lnBeta(p.Alpha, p.Beta), lnBeta(p.Gamma, p.Delta)
-	lchoose := func(i float64) float64 { return lnGamma(i+1) - lnGamma(fx+1) - lnGamma(i-fx+1) }
-	l := lchoose(n) + lnBeta(p.Alpha+fx, p.Beta+n-fx) - lab + lnBeta(p.Gamma, p.Delta+n) - lgd
-	for i := fx; i < n; i++ {
-		l = logAddExp(l, lchoose(i)+lnBeta(p.Alpha+fx, p.Beta+i-fx)-lab+lnBeta(p.Gamma+1, p.Delta+i)-lgd)
+	ab := p.Alpha + p.Beta
+	// terms i = x … n−1 and the no-dropout term, each from the previous by ratios:
+	// ln C(i, x), ln B(α+x, β+i−x)/B(α, β) and ln B(γ+1, δ+i)/B(γ, δ)
+	la, ok1 := lnPochRatio(p.Alpha, ab, fx)
+	ld, ok2 := lnPochRatio(p.Delta, p.Gamma+p.Delta+1, fx)
+	lsurv, ok3 := lnPochRatio(p.Delta, p.Gamma+p.Delta, n)
+	if !(ok1 && ok2 && ok3) {
+		return 0, fmt.Errorf("probability of purchases: beta ratios for x = %d, n = %v: %w", x, n, ErrNumerical)
 	}
+	ld += math.Log(p.Gamma / (p.Gamma + p.Delta))
+	lc := 0.0
+	l := math.Inf(-1)
+	for i := fx; i < n; i++ {
+		l = logAddExp(l, lc+la+ld)
+		lc += math.Log((i + 1) / (i + 1 - fx))
+		la += math.Log((p.Beta + i - fx) / (ab + i))
+		ld += math.Log((p.Delta + i) / (p.Gamma + p.Delta + 1 + i))
+	}
+	l = logAddExp(l, lc+la+lsurv)
 	return probability("probability of purchases", l)
 }
 

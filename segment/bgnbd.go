@@ -345,6 +345,8 @@ func bgLogLikelihood(p BGNBDParams, modified bool, cells []RFCell) (float64, err
 // customer in a period of length t (FHL 2005, eq. 9):
 //
 //	(a+b−1)/(a−1) · [1 − (α/(α+t))^r ₂F₁(r, b; a+b−1; t/(α+t))].
+//
+// It is evaluated as ConditionalExpectedPurchases is, with the same precision.
 func (m *BGNBD) ExpectedPurchases(t float64) (float64, error) {
 	if m == nil {
 		return 0, errNilModel()
@@ -362,9 +364,16 @@ func (m *BGNBD) ExpectedPurchases(t float64) (float64, error) {
 //	(a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))]
 //	  / [1 + 1{x>0} a/(b+x−1) ((α+T)/(α+t_x))^(r+x)].
 //
-// The ₂F₁ term is evaluated in log space with Euler's transformation (see log2F1), so
-// heavy buyers do not overflow; at a = 1, where the closed form is 0/0, the limit is
-// taken.
+// The closed form divides by zero at a = 1 and at a + b = 1 (x = 0), and loses digits
+// when b is large or the horizon short (it subtracts two nearly equal numbers), so it
+// is not what is evaluated: the value is P(alive) times the expected purchases of an
+// active customer, summed as a series of positive terms over the purchases the
+// customer would make without dropping out (see bgMean). It is accurate to 10⁻⁹
+// relatively (usually 10⁻¹²) for every positive finite parameter and history; where
+// the series would need more than 500,000 terms (about (r+x)·t/(α+T) expected purchases
+// without dropout, or a horizon t ≫ α+T with small r+x) the closed form is used where
+// it keeps that precision, and otherwise the answer is ErrNumerical, never an
+// imprecise number.
 func (m *BGNBD) ConditionalExpectedPurchases(t float64, x int, tx, T float64) (float64, error) {
 	if m == nil {
 		return 0, errNilModel()
@@ -409,8 +418,10 @@ func (m *BGNBD) PurchaseRate(x int, tx, T float64) (float64, error) {
 //	B(a, b+n)/B(a, b) · Γ(r+n)/(Γ(r) n!) · (α/(α+t))^r (t/(α+t))^n
 //	+ 1{n>0} B(a+1, b+n−1)/B(a, b) · [1 − Σ_{j<n} NB(j)],
 //
-// where the bracket, the negative-binomial tail, is the regularised incomplete beta
-// function I_{t/(α+t)}(n, r).
+// where the bracket, the negative-binomial tail, is summed directly (or, beyond 10⁵
+// terms, the regularised incomplete beta function I_{t/(α+t)}(n, r)). The ratios of
+// beta and gamma functions are products of ratios, accurate whatever the size of the
+// parameters; a value that cannot be evaluated to about 10⁻¹⁰ is ErrNumerical.
 func (m *BGNBD) ProbabilityOfPurchases(n int, t float64) (float64, error) {
 	if m == nil {
 		return 0, errNilModel()
@@ -418,7 +429,8 @@ func (m *BGNBD) ProbabilityOfPurchases(n int, t float64) (float64, error) {
 	return bgPMF(m.Params, false, n, t)
 }
 
-// bgAlive returns P(alive) for BG/NBD or MBG/NBD.
+// bgAlive returns P(alive) for BG/NBD or MBG/NBD. The log of (α+T)/(α+t_x) is taken
+// as log1p((T−t_x)/(α+t_x)), which keeps its relative precision when α ≫ T.
 func bgAlive(p BGNBDParams, modified bool, x int, tx, T float64) float64 {
 	fx := float64(x)
 	if !modified && x == 0 {
@@ -428,12 +440,19 @@ func bgAlive(p BGNBDParams, modified bool, x int, tx, T float64) float64 {
 	if modified {
 		bx = p.B + fx
 	}
-	l := math.Log(p.A) - math.Log(bx) + (p.R+fx)*(math.Log(p.Alpha+T)-math.Log(p.Alpha+tx))
+	l := math.Log(p.A) - math.Log(bx) + (p.R+fx)*math.Log1p((T-tx)/(p.Alpha+tx))
 	return logisticOf(l)
 }
 
 // bgConditional evaluates the conditional expectation for BG/NBD or MBG/NBD; with
 // x = t_x = T = 0 it is the unconditional E[X(t)].
+//
+// Given the history, a customer who is still active has purchase rate λ ~ Gamma(r+x,
+// α+T) and dropout probability p ~ Beta(a, b') with b' = b+x (BG/NBD) or b+x+1
+// (MBG/NBD), so the expectation is P(alive) · G with G = E[min(N, J)]: N ~ NB(r+x,
+// z = t/(α+T+t)) the purchases in t of a customer who never drops out, and J the
+// purchase after which the customer drops out, P(J > k) = q_k = (b')_k/(a+b')_k. See
+// bgMean for how G is evaluated.
 func bgConditional(p BGNBDParams, modified bool, t float64, x int, tx, T float64) (float64, error) {
 	if err := p.Validate(); err != nil {
 		return 0, err
@@ -442,56 +461,183 @@ func bgConditional(p BGNBDParams, modified bool, t float64, x int, tx, T float64
 		return 0, nil
 	}
 	alive := bgAlive(p, modified, x, tx, T)
+	if !finiteNum(alive) {
+		return 0, fmt.Errorf("conditional expected purchases: P(alive) %v: %w", alive, ErrNumerical)
+	}
+	if alive == 0 {
+		return 0, nil // below the smallest float64: nobody is left to buy
+	}
 	fx := float64(x)
-	z := t / (p.Alpha + T + t)
-	if math.Abs(p.A-1) < 1e-3 && z <= 0.5 {
-		c := p.A + p.B + fx - 1
-		if modified {
-			c++
-		}
-		if q, ok := oneMinusTermOverAm1(p.R+fx, p.A, c, z); ok {
-			return checkBGConditional(c*q*alive, alive, p, fx, t, T)
+	R, B := p.R+fx, p.B+fx
+	if modified {
+		B++
+	}
+	aT := p.Alpha + T
+	z, w := t/(aT+t), aT/(aT+t)
+	g, err := bgMean(R, p.A, B, z, w)
+	if err != nil {
+		return 0, err
+	}
+	v := alive * g
+	// 0 < E[Y(t)] ≤ P(alive)·(r+x)·t/(α+T), the expectation without dropout.
+	bound := alive * R * (t / aT)
+	if !(v > 0) || !(v <= bound*(1+1e-9)) || !finiteNum(v) {
+		return 0, fmt.Errorf("conditional expected purchases: %g is outside (0, %g]: %w", v, bound, ErrNumerical)
+	}
+	return min(v, bound), nil
+}
+
+// Limits of bgMean's evaluations.
+const (
+	// bgSeriesTerms bounds the terms of the series in bgMean (about 2 ms), which stays
+	// accurate to about 10⁻¹⁰ up to it (the error of the recurrences grows with the
+	// terms).
+	bgSeriesTerms = 500_000
+	// bgClosedLoss is the largest loss factor accepted from the closed form in bgMean:
+	// its relative error is about this times 3·10⁻¹¹ (gonum's ₂F₁ with parameters in
+	// the millions is good to about that). With every parameter at most
+	// bgClosedSmall, where the ₂F₁ is good to about 10⁻¹⁴, bgClosedSmallLoss is
+	// accepted.
+	bgClosedLoss      = 10
+	bgClosedSmall     = 1e3
+	bgClosedSmallLoss = 1e4
+	// bgClosedMax bounds the parameters of the closed form in bgMean: beyond, gonum's
+	// ₂F₁ can take seconds and its accuracy is not established.
+	bgClosedMax = 1e6
+)
+
+// bgMean returns G = E[min(N, J)] for N ~ NB(R, z) (P(N = m) = w^R (R)_m z^m / m!,
+// w = 1 − z) and P(J > k) = q_k = (B)_k/(A+B)_k: the expected purchases of an active
+// BG/NBD customer in a horizon with z = t/(α+T+t) (FHL 2005, eq. 7 integrated over
+// the gamma purchase rate and the beta dropout probability). FHL's closed form (eq. 9
+// and 10) is
+//
+//	G = (A+B−1)/(A−1) · [1 − w^R ₂F₁(R, B; A+B−1; z)],
+//
+// which divides by zero at A = 1 and A + B = 1 and, when G is much smaller than
+// (A+B−1)/(A−1) (large B, short horizons), subtracts two nearly equal numbers and
+// loses about log₁₀((A+B−1)/((A−1)G)) digits. So G is summed as the series
+//
+//	G = Σ_{m≥1} P(N = m) · S_m,   S_m = Σ_{k<m} q_k,
+//
+// whose terms are all positive (no cancellation, no special parameter values). It
+// needs about the mean R·z/w of N plus a few standard deviations of terms; when that
+// is more than bgSeriesTerms, the closed form is used if A+B−1 > 0, R, A, B ≤
+// bgClosedMax and its loss factor is at most bgClosedLoss (bgClosedSmallLoss for
+// parameters up to bgClosedSmall) (for A+B < 1 gonum's ₂F₁ with a negative third
+// parameter can be wrong without a sign of it), and otherwise the answer is
+// ErrNumerical.
+func bgMean(R, A, B, z, w float64) (float64, error) {
+	need := bgSeriesNeed(R, z, w)
+	if need <= bgSeriesTerms {
+		if g, ok := bgMeanSeries(R, A, B, z, w); ok {
+			return g, nil
 		}
 	}
-	v, err := nearOneLimit(p.A, func(a float64) (float64, error) {
-		// c = a+b+x−1 and ₂F₁(r+x, b+x; c) for BG/NBD; c = a+b+x and ₂F₁(r+x, b+x+1; c) for MBG.
-		c := a + p.B + fx - 1
-		bb := p.B + fx
-		if modified {
-			c++
-			bb++
+	// The closed form's loss factor is at least (A+B−1)/(|A−1|·R·s), s = z/w, since
+	// G ≤ R·s (the purchases without dropout): skip it when that is already too much.
+	maxLoss := float64(bgClosedLoss)
+	if max(R, A, B) <= bgClosedSmall {
+		maxLoss = bgClosedSmallLoss
+	}
+	loss := (A + B - 1) / (math.Abs(A-1) * R * (z / w))
+	ok := A+B > 1 && (loss <= maxLoss || math.Abs(A-1) < 1e-3) && R <= bgClosedMax && A <= bgClosedMax && B <= bgClosedMax
+	var g float64
+	if ok {
+		g, loss, ok = bgMeanClosed(R, A, B, z, w)
+	}
+	if !ok || !(loss <= maxLoss) {
+		return 0, fmt.Errorf("conditional expected purchases: neither the series (about %.3g terms) nor the closed form (loss factor %.3g) keeps the precision for r+x = %g, a = %g, b' = %g, z = %g: %w", need, loss, R, A, B, z, ErrNumerical)
+	}
+	return g, nil
+}
+
+// bgSeriesNeed estimates the number of terms bgMeanSeries needs: the mean R·z/w of N,
+// twelve of its standard deviations, and the 40/(−ln z) terms of a geometric tail
+// falling by z.
+func bgSeriesNeed(R, z, w float64) float64 {
+	mean := R * z / w
+	return mean + 12*math.Sqrt(mean/w) + 40/(-math.Log(z)) + 10
+}
+
+// bgMeanSeries sums bgMean's series; ok is false if it does not converge within
+// bgSeriesTerms terms. The terms are scaled by w^−R while summed (and by powers of two
+// if they grow large), so the sum neither underflows nor overflows.
+func bgMeanSeries(R, A, B, z, w float64) (float64, bool) {
+	const big = 0x1p900 // a power of two: rescaling by it is exact
+	rescaled := 0.0
+	term, q, s, sum := 1.0, 1.0, 0.0, 0.0
+	for m := 1.0; m <= bgSeriesTerms; m++ {
+		term *= (R + m - 1) / m * z // P(N = m) / w^R, over big^rescaled
+		s += q                      // S_m
+		q *= (B + m - 1) / (A + B + m - 1)
+		u := term * s
+		sum += u
+		if sum > big {
+			term /= big
+			sum /= big
+			u /= big
+			rescaled++
 		}
-		w := (p.Alpha + T) / (p.Alpha + T + t)
-		lf, sign, ok := log2F1(p.R+fx, bb, c, z, w)
+		// The ratio of consecutive terms u is at most (R+j)z/j for j ≥ m (S_{j+1}/S_j
+		// ≤ (j+1)/j since q is decreasing), and that bound decreases with j: the rest
+		// is below u·ρ/(1−ρ).
+		if rho := (R + m) * z / m; rho < 1 && u*rho <= 1e-17*(1-rho)*sum {
+			if !finiteNum(sum) || !(sum > 0) {
+				return 0, false
+			}
+			// one rounding of the exponent, whose size (≈ the mean of N) sets the
+			// precision: 10⁻¹⁶ of it, absolutely
+			l := R*log1mz(z, w) + rescaled*900*math.Ln2
+			if l > -700 {
+				return math.Exp(l) * sum, true
+			}
+			return math.Exp(l + math.Log(sum)), true
+		}
+	}
+	return 0, false
+}
+
+// bgMeanClosed evaluates bgMean's closed form (see log2F1 for the ₂F₁; the limits are
+// taken at A = 1 and at A + B = 1) and estimates its loss factor: the magnitude of
+// the larger of the two numbers subtracted over the difference.
+func bgMeanClosed(R, A, B, z, w float64) (g, loss float64, ok bool) {
+	C := A + B - 1
+	if math.Abs(C) < 1e-9 {
+		// (A+B−1) ₂F₁(R, B; A+B−1; z) → R B z ₂F₁(R+1, B+1; 2; z) as A+B−1 → 0, and
+		// A − 1 = −B there: G = R z w^R ₂F₁(R+1, B+1; 2; z), exact up to O(A+B−1).
+		lf, sign, ok := log2F1(R+1, B+1, 2, z, w)
+		if !ok || sign < 0 {
+			return 0, 0, false
+		}
+		return R * z * math.Exp(R*log1mz(z, w)+lf), 1, true
+	}
+	if math.Abs(A-1) < 1e-3 && z <= 0.5 {
+		if q, ok := oneMinusTermOverAm1(R, A, C, z); ok {
+			return C * q, 1, true // every term smooth through A = 1; no subtraction of near equals
+		}
+	}
+	loss = 1
+	v, err := nearOneLimit(A, func(a float64) (float64, error) {
+		c := a + B - 1
+		lf, sign, ok := log2F1(R, B, c, z, w)
 		if !ok {
-			return 0, fmt.Errorf("conditional expected purchases: ₂F₁(%g, %g; %g; %g): %w", p.R+fx, bb, c, z, ErrNumerical)
+			return 0, ErrNumerical
 		}
-		// term = ((α+T)/(α+T+t))^(r+x) · ₂F₁, in log space
-		lterm := (p.R+fx)*log1mz(z, w) + lf
-		var oneMinus float64 // 1 − term
+		lterm := R*log1mz(z, w) + lf // ln of w^R ₂F₁
+		var oneMinus float64
 		if sign > 0 {
 			oneMinus = -math.Expm1(lterm)
 		} else {
 			oneMinus = 1 + math.Exp(lterm)
 		}
-		return c / (a - 1) * oneMinus * alive, nil
+		loss = max(loss, max(1, math.Exp(lterm))/math.Abs(oneMinus))
+		return c / (a - 1) * oneMinus, nil
 	})
-	if err != nil {
-		return 0, err
+	if err != nil || !finiteNum(v) {
+		return 0, loss, false
 	}
-	return checkBGConditional(v, alive, p, fx, t, T)
-}
-
-// checkBGConditional checks 0 ≤ E[Y(t)] ≤ P(alive)·(r+x)t/(α+T), the expectation
-// without dropout: a value outside is lost precision (extreme parameters), reported as
-// ErrNumerical rather than returned.
-func checkBGConditional(v, alive float64, p BGNBDParams, fx, t, T float64) (float64, error) {
-	bound := alive * ((p.R + fx) / (p.Alpha + T) * t)
-	slack := 1e-6*bound + 1e-300 // Cephes is good to ~1e-11, less near a = 1
-	if !(v >= -slack && v <= bound+slack) {
-		return 0, fmt.Errorf("conditional expected purchases: %g is outside [0, %g]: %w", v, bound, ErrNumerical)
-	}
-	return finiteResult("conditional expected purchases", min(max(v, 0), bound))
+	return v, loss, true
 }
 
 // oneMinusTermOverAm1 returns (1 − w^A ₂F₁(A, B; C; z)) / (a − 1) for C − B = a − 1 and
@@ -531,7 +677,15 @@ func oneMinusTermOverAm1(A, a, C, z float64) (float64, bool) {
 	return v, finiteNum(v)
 }
 
-// bgPMF is P(X(t) = n) for BG/NBD or MBG/NBD (Batislam, Denizel & Filiztekin 2007).
+// bgPMF is P(X(t) = n) for BG/NBD or MBG/NBD (FHL 2005, eq. 8; Batislam, Denizel &
+// Filiztekin 2007): with q_k = P(J > k) = (b')_k/(a+b')_k the probability of surviving
+// k dropout opportunities (b' = b for BG/NBD, b+1 for MBG/NBD, and for MBG/NBD a factor
+// b/(a+b) for the opportunity at time 0),
+//
+//	P(X(t) = n) = q_n · NB(n) + (q_{n−1} − q_n) · P(NB ≥ n),
+//
+// the ratios of beta functions taken as products of ratios (lnPochRatio), not as
+// differences of log-gamma values, which lose digits when a or b is large.
 func bgPMF(p BGNBDParams, modified bool, n int, t float64) (float64, error) {
 	if err := p.Validate(); err != nil {
 		return 0, err
@@ -543,12 +697,6 @@ func bgPMF(p BGNBDParams, modified bool, n int, t float64) (float64, error) {
 		return 0, fmt.Errorf("probability of purchases: %w", invalidArg("n", "range", fmt.Sprintf("%d is negative", n)))
 	}
 	fn := float64(n)
-	lab := lnBeta(p.A, p.B)
-	// no-death branch: survive every opportunity, exactly n purchases
-	keep := p.B + fn // B(a, b+n) for BG/NBD, B(a, b+n+1) for MBG/NBD
-	if modified {
-		keep++
-	}
 	var nb float64 // ln NB(n; r, α, t)
 	switch {
 	case t == 0 && n == 0:
@@ -556,33 +704,87 @@ func bgPMF(p BGNBDParams, modified bool, n int, t float64) (float64, error) {
 	case t == 0:
 		nb = math.Inf(-1)
 	default:
-		q := p.Alpha / (p.Alpha + t)
-		nb = lnGamma(p.R+fn) - lnGamma(p.R) - lnGamma(fn+1) + p.R*math.Log(q)
+		lc, ok := lnPochRatio(p.R, 1, fn) // ln (r)_n / n!
+		if !ok {
+			return 0, fmt.Errorf("probability of purchases: (r)_n/n! for r = %g, n = %d: %w", p.R, n, ErrNumerical)
+		}
+		nb = lc - p.R*math.Log1p(t/p.Alpha)
 		if n > 0 {
 			nb += fn * math.Log(t/(p.Alpha+t))
 		}
 	}
-	v := math.Exp(lnBeta(p.A, keep) - lab + nb)
+	// ln q_n: the first opportunity at time 0 (MBG/NBD only), then n after purchases
+	var l0 float64
+	b0, c0 := p.B, p.A+p.B // b' and a + b'
+	if modified {
+		l0 = math.Log(p.B / (p.A + p.B))
+		b0++
+		c0++
+	}
+	lqn, ok := lnPochRatio(b0, c0, fn)
+	if !ok {
+		return 0, fmt.Errorf("probability of purchases: beta ratio for a = %g, b = %g, n = %d: %w", p.A, p.B, n, ErrNumerical)
+	}
+	v := math.Exp(l0 + lqn + nb)
 	// death branch: drop out right after the n-th purchase (BG/NBD: n ≥ 1; MBG also
 	// at time 0) having had at least n purchase opportunities in t
 	if n > 0 || modified {
-		die := p.B + fn - 1
-		if modified {
-			die++
-		}
 		tail := 1.0
 		if n > 0 {
 			if t == 0 {
 				tail = 0
 			} else {
-				tail = mathext.RegIncBeta(fn, p.R, t/(p.Alpha+t))
+				tail = nbTail(p.R, fn, nb, t/(p.Alpha+t), p.Alpha/(p.Alpha+t))
 			}
 		}
-		if die > 0 && tail > 0 {
-			v += math.Exp(lnBeta(p.A+1, die)-lab) * tail
+		if tail > 0 {
+			// q_{n−1} − q_n = q_{n−1} · a/(a+b'+n−1); for MBG/NBD at n = 0, 1 − b/(a+b).
+			var ld float64
+			if modified && n == 0 {
+				ld = math.Log(p.A / (p.A + p.B))
+			} else {
+				lq, ok := lnPochRatio(b0, c0, fn-1)
+				if !ok {
+					return 0, fmt.Errorf("probability of purchases: beta ratio for a = %g, b = %g, n = %d: %w", p.A, p.B, n, ErrNumerical)
+				}
+				ld = l0 + lq + math.Log(p.A/(c0+fn-1))
+			}
+			v += math.Exp(ld) * tail
 		}
 	}
-	return finiteResult("probability of purchases", min(max(v, 0), 1))
+	if !finiteNum(v) || v < 0 || v > 1+1e-12 {
+		return 0, fmt.Errorf("probability of purchases: %g: %w", v, ErrNumerical)
+	}
+	return min(v, 1), nil
+}
+
+// nbTail returns P(N ≥ n) for N ~ NB(R, z), n ≥ 1, given ln P(N = n) = lnb: beyond the
+// mode as the sum upwards from n (positive terms that fall geometrically), below it as
+// 1 − Σ_{j<n} P(N = j) (the tail is then at least about ½, so nothing cancels), and
+// for sums of more than 10⁵ terms as the regularised incomplete beta function
+// I_z(n, R), which loses digits when R is very large.
+func nbTail(R, n, lnb, z, w float64) float64 {
+	const maxTerms = 100_000
+	if mode := (R - 1) * z / w; n > mode {
+		term, sum := 1.0, 1.0
+		for m := n; m < n+maxTerms; m++ {
+			rho := (R + m) * z / (m + 1)
+			term *= rho
+			sum += term
+			if rho < 1 && term*rho <= 1e-17*(1-rho)*sum {
+				return min(math.Exp(lnb)*sum, 1)
+			}
+		}
+	} else if n <= maxTerms {
+		nb0 := R * log1mz(z, w)
+		term, cdf := math.Exp(nb0), 0.0
+		for j := 0.0; j < n; j++ {
+			cdf += term
+			term *= (R + j) * z / (j + 1)
+		}
+		return max(1-cdf, 0)
+	}
+	return mathext.RegIncBeta(n, R, z)
 }
 
 // gammaRate is the posterior mean of a Gamma(r, α) purchase rate given x purchases in
