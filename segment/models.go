@@ -578,9 +578,6 @@ func lnGamma(x float64) float64 {
 	return v
 }
 
-// lnBeta is ln B(a, b) for a, b > 0.
-func lnBeta(a, b float64) float64 { return mathext.Lbeta(a, b) }
-
 // hyp2f1 evaluates ₂F₁(a, b; c; z) for 0 ≤ z < 1 with gonum's mathext.Hypergeo (the
 // Cephes algorithm), guarded: a panic inside it (Cephes' digamma at a non-positive
 // integer) becomes ok = false, and inputs on which Cephes can loop for a very long time
