@@ -2,6 +2,14 @@
 // investigated and resolved against service-level targets (SLA clocks) that run in
 // business time, not in calendar time.
 //
+// # The process
+//
+// A case follows the steps of ISO 10002, and the allowed moves live on its Status (see
+// Status.CanMoveTo): received → acknowledged → assessed → investigating (→ waiting on the
+// customer, which pauses the SLA clocks) → resolved, the decision communicated → closed when
+// the customer accepts it. A resolution the customer rejects goes back to investigating,
+// a closed case can be reopened, and any open case can be merged into another.
+//
 // # Business calendars
 //
 // A business calendar says when the clock of a case runs. It is written as a
