@@ -1,5 +1,3 @@
-// Package suggest finds the name a user probably meant: the nearest of the known names by
-// edit distance, for "unknown field; did you mean …?" in programme JSON and in expressions.
 package suggest
 
 import (
