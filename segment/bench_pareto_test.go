@@ -13,17 +13,7 @@ import (
 // BenchmarkFitParetoNBD_CDNOW fits Pareto/NBD to the 2,357 CDNOW customers, grouping
 // included.
 func BenchmarkFitParetoNBD_CDNOW(b *testing.B) {
-	sums := loadCDNOWFrequencySummaries(b)
-	b.ReportAllocs()
-	var m *segment.ParetoNBD
-	for b.Loop() {
-		var err error
-		m, err = segment.FitParetoNBD(sums, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(m.Stats.Cells), "cells")
+	benchFitCDNOW(b, segment.FitParetoNBD, func(m *segment.ParetoNBD) int { return m.Stats.Cells })
 }
 
 // BenchmarkFitGammaGamma_CDNOW fits Gamma-Gamma to the 946 CDNOW repeat customers.
@@ -97,16 +87,7 @@ func BenchmarkParetoNBDCLV1M(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	gg, err := segment.NewGammaGamma(segment.GammaGammaParams{P: 6.25, Q: 3.74, V: 15.44})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := segment.CLVForecasts(m, gg, sums, segment.Week, nil); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchCLVForecasts(b, m, sums)
 }
 
 // BenchmarkGammaGammaSpend1M evaluates the conditional expected spend of 1,000,000

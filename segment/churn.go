@@ -98,7 +98,7 @@ func ChurnScore(ctx context.Context, m TransactionModel, s Summary, opts *ChurnO
 		return ChurnRisk{Customer: s.Customer}, err
 	}
 	var p fieldProblems
-	checkSummaryArgs(&p, "summary.", &s, false)
+	checkSummaryArgs(&p, oneSummary, &s, false)
 	if err := p.err(); err != nil {
 		return ChurnRisk{Customer: s.Customer}, err
 	}
@@ -118,7 +118,7 @@ func ChurnScores(ctx context.Context, m TransactionModel, summaries []Summary, o
 	}
 	var p fieldProblems
 	for i := range summaries {
-		checkSummaryArgs(&p, fmt.Sprintf("summaries[%d].", i), &summaries[i], false)
+		checkSummaryArgs(&p, summaryRef(i), &summaries[i], false)
 	}
 	if err := p.err(); err != nil {
 		return nil, err
@@ -137,7 +137,7 @@ func ChurnScores(ctx context.Context, m TransactionModel, summaries []Summary, o
 		if !ok {
 			pt.alive, pt.rate, err = churnModelPart(m, *s)
 			if err != nil {
-				return nil, summaryErr(fmt.Sprintf("summaries[%d].", i), err)
+				return nil, summaryErr(summaryRef(i), err)
 			}
 			memo[k] = pt
 		}
@@ -156,7 +156,7 @@ func churnScore(ctx context.Context, m TransactionModel, s Summary, wa, wo, step
 	}
 	alive, rate, err := churnModelPart(m, s)
 	if err != nil {
-		return ChurnRisk{Customer: s.Customer}, summaryErr("summary.", err)
+		return ChurnRisk{Customer: s.Customer}, summaryErr(oneSummary, err)
 	}
 	return churnRisk(ctx, s, alive, rate, wa, wo, step, src)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/kehu-crm/kehu"
 )
@@ -113,7 +114,7 @@ func CLVForecasts(m TransactionModel, spend *GammaGamma, summaries []Summary, pe
 	}
 	var p fieldProblems
 	for i := range summaries {
-		checkSummaryArgs(&p, fmt.Sprintf("summaries[%d].", i), &summaries[i], true)
+		checkSummaryArgs(&p, summaryRef(i), &summaries[i], true)
 	}
 	if err := p.err(); err != nil {
 		return nil, err
@@ -126,17 +127,16 @@ func CLVForecasts(m TransactionModel, spend *GammaGamma, summaries []Summary, pe
 	out := make([]CLVForecast, len(summaries))
 	for i := range summaries {
 		s := &summaries[i]
-		prefix := fmt.Sprintf("summaries[%d].", i)
 		k := key{s.Frequency, s.Recency, s.T}
 		hv, ok := memo[k]
 		if !ok {
-			hv, err = historyForecast(m, prefix, s.Frequency, s.Recency, s.T, months, discount, factor)
+			hv, err = historyForecast(m, summaryRef(i), s.Frequency, s.Recency, s.T, months, discount, factor)
 			if err != nil {
 				return nil, err
 			}
 			memo[k] = hv
 		}
-		out[i], err = hv.value(spend, prefix, *s)
+		out[i], err = hv.value(spend, summaryRef(i), *s)
 		if err != nil {
 			return nil, err
 		}
@@ -163,29 +163,29 @@ type historyValue struct {
 	discounted float64 // Σ_i (E[Y(i·f)] − E[Y((i−1)·f)]) / (1+d)^i
 }
 
-// historyForecast computes the transaction part of the CLV of a history; prefix is the
-// path of its summary in errors.
-func historyForecast(m TransactionModel, prefix string, x int, tx, T float64, months int, discount, factor float64) (historyValue, error) {
+// historyForecast computes the transaction part of the CLV of a history; ref names its
+// summary in errors.
+func historyForecast(m TransactionModel, ref summaryRef, x int, tx, T float64, months int, discount, factor float64) (historyValue, error) {
 	var hv historyValue
 	alive, err := m.ProbabilityAlive(x, tx, T)
 	if err != nil {
-		return hv, summaryErr(prefix, err)
+		return hv, summaryErr(ref, err)
 	}
 	if !(alive >= 0 && alive <= 1) {
-		return hv, fmt.Errorf("%sP(alive) %v is not a probability: %w", prefix, alive, ErrNumerical)
+		return hv, fmt.Errorf("%sP(alive) %v is not a probability: %w", ref.prefix(), alive, ErrNumerical)
 	}
 	hv.alive = alive
 	prev := 0.0
 	for i := 1; i <= months; i++ {
 		e, err := m.ConditionalExpectedPurchases(float64(i)*factor, x, tx, T)
-		var verr *kehu.ValidationError
-		if errors.As(err, &verr) && verr.Has("t", "") {
-			// the history passed ProbabilityAlive: the horizon is what the model refuses
-			return hv, invalidArg("periods_per_month", "range",
-				fmt.Sprintf("%v periods a month give a horizon the model refuses: %s", factor, verr.Fields[0].Message))
-		}
 		if err != nil {
-			return hv, summaryErr(prefix, err)
+			var verr *kehu.ValidationError
+			if errors.As(err, &verr) && verr.Has("t", "") {
+				// the history passed ProbabilityAlive: the horizon is what the model refuses
+				return hv, invalidArg("periods_per_month", "range",
+					fmt.Sprintf("%v periods a month give a horizon the model refuses: %s", factor, verr.Fields[0].Message))
+			}
+			return hv, summaryErr(ref, err)
 		}
 		hv.discounted += (e - prev) / math.Pow(1+discount, float64(i))
 		prev = e
@@ -196,7 +196,7 @@ func historyForecast(m TransactionModel, prefix string, x int, tx, T float64, mo
 
 // value completes a customer's forecast with the Gamma-Gamma expected spend: CLV is the
 // spend times the discounted expected purchases.
-func (hv historyValue) value(spend *GammaGamma, prefix string, s Summary) (CLVForecast, error) {
+func (hv historyValue) value(spend *GammaGamma, ref summaryRef, s Summary) (CLVForecast, error) {
 	cv := CLVForecast{Customer: s.Customer, ProbabilityAlive: hv.alive, ExpectedPurchases: hv.purchases}
 	mean := 0.0
 	if s.Frequency > 0 {
@@ -204,7 +204,7 @@ func (hv historyValue) value(spend *GammaGamma, prefix string, s Summary) (CLVFo
 	}
 	es, err := spend.ConditionalExpectedSpend(s.Frequency, mean)
 	if err != nil {
-		return cv, summaryErr(prefix, err)
+		return cv, summaryErr(ref, err)
 	}
 	cv.ExpectedSpend = es
 	cv.CLV, err = finiteResult("CLV", es*hv.discounted)
@@ -218,34 +218,51 @@ func customerValue(m TransactionModel, spend *GammaGamma, s Summary, period Peri
 		return CLVForecast{Customer: s.Customer}, err
 	}
 	var p fieldProblems
-	checkSummaryArgs(&p, "summary.", &s, true)
+	checkSummaryArgs(&p, oneSummary, &s, true)
 	if err := p.err(); err != nil {
 		return CLVForecast{Customer: s.Customer}, err
 	}
-	hv, err := historyForecast(m, "summary.", s.Frequency, s.Recency, s.T, months, discount, factor)
+	hv, err := historyForecast(m, oneSummary, s.Frequency, s.Recency, s.T, months, discount, factor)
 	if err != nil {
 		return CLVForecast{Customer: s.Customer}, err
 	}
-	return hv.value(spend, "summary.", s)
+	return hv.value(spend, oneSummary, s)
 }
 
 // checkSummaryArgs validates what CLV and the churn score read of a summary: a history
 // (x, t_x, T) with finite, non-negative times, and, when spend is set, a repeat
-// customer's Monetary, a non-negative amount. prefix is the summary's path with a dot.
-func checkSummaryArgs(p *fieldProblems, prefix string, s *Summary, spend bool) {
+// customer's Monetary, a non-negative amount. ref names the summary in the problems.
+func checkSummaryArgs(p *fieldProblems, ref summaryRef, s *Summary, spend bool) {
 	if !validHistory(s.Frequency, s.Recency, s.T) {
-		checkHistory(p, prefix, s.Frequency, s.Recency, s.T)
+		checkHistory(p, ref.prefix(), s.Frequency, s.Recency, s.T)
 	}
 	if spend && s.Frequency > 0 && (s.Monetary.Sign() < 0 || !AmountInRange(s.Monetary)) {
-		p.add(prefix+"monetary", "range", "%s is negative or out of range", s.Monetary.String())
+		p.add(ref.prefix()+"monetary", "range", "%s is negative or out of range", s.Monetary.String())
 	}
+}
+
+// summaryRef names a summary in errors: summaries[i] of a list, or oneSummary, the one
+// summary of a single call. Its path is spelled only when an error needs it, so a million
+// valid summaries cost no strings.
+type summaryRef int
+
+// oneSummary is the summary of a call that takes one ("summary.").
+const oneSummary summaryRef = -1
+
+// prefix is the summary's path with a dot: "summary." or "summaries[3].".
+func (r summaryRef) prefix() string {
+	if r < 0 {
+		return "summary."
+	}
+	return "summaries[" + strconv.Itoa(int(r)) + "]."
 }
 
 // summaryErr puts the history fields of a model's validation error under the path of the
 // summary they came from ("recency" becomes "summaries[3].recency", the spend model's
 // "mean" the summary's "monetary"); other fields, such as a model parameter, are kept.
 // Other errors are wrapped with the path.
-func summaryErr(prefix string, err error) error {
+func summaryErr(ref summaryRef, err error) error {
+	prefix := ref.prefix()
 	var verr *kehu.ValidationError
 	if !errors.As(err, &verr) {
 		return fmt.Errorf("%s: %w", prefix[:len(prefix)-1], err)
