@@ -185,11 +185,11 @@ func (s *Survey) check(p *kehu.Problems, answers []Answer, at []int32) {
 		}
 		if it.kind == Matrix {
 			if ri >= 0 {
-				bit := it.rowBit + ri
-				if rowSeen[bit/64]&(1<<(bit%64)) != 0 {
+				bit := uint(it.rowBit + ri)
+				if rowSeen[bit>>6]&(1<<(bit&63)) != 0 {
 					p.Addf(answerPath(i, ""), "unique", "question %s%s is answered twice", a.Question, rowSuffix(a.Row))
 				}
-				rowSeen[bit/64] |= 1 << (bit % 64)
+				rowSeen[bit>>6] |= 1 << (bit & 63)
 			}
 		} else if first[qi] >= 0 {
 			p.Addf(answerPath(i, ""), "unique", "question %s is answered twice", a.Question)
@@ -226,7 +226,7 @@ func (s *Survey) check(p *kehu.Problems, answers []Answer, at []int32) {
 			p.Addf("answers."+q.ID, "required", "question %s is required", q.ID)
 		case q.Kind == Matrix && q.Required:
 			for ri, r := range q.Rows {
-				if bit := it.rowBit + ri; rowSeen[bit/64]&(1<<(bit%64)) == 0 {
+				if bit := uint(it.rowBit + ri); rowSeen[bit>>6]&(1<<(bit&63)) == 0 {
 					p.Addf("answers."+q.ID+"."+r.ID, "required", "row %s of question %s is required", r.ID, q.ID)
 				}
 			}
@@ -287,7 +287,7 @@ func (it *item) checkAnswer(p *kehu.Problems, i int, a *Answer, rowKnown bool) {
 	kind := func(field, what string) {
 		p.Addf(answerPath(i, "."+field), "kind", "a %s question takes no %s", q.Kind, what)
 	}
-	if q.Kind == Matrix {
+	if it.kind == Matrix {
 		switch {
 		case a.Row == "":
 			p.Addf(answerPath(i, ".row"), "required", "a matrix answer names its row")
@@ -297,7 +297,7 @@ func (it *item) checkAnswer(p *kehu.Problems, i int, a *Answer, rowKnown bool) {
 	} else if a.Row != "" {
 		kind("row", "rows")
 	}
-	switch q.Kind {
+	switch it.kind {
 	case Likert, NPS, CSAT, CES, Matrix:
 		if len(a.Options) > 0 {
 			kind("options", "multiple choice")
