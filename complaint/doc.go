@@ -10,6 +10,13 @@
 // the customer accepts it. A resolution the customer rejects goes back to investigating,
 // a closed case can be reopened, and any open case can be merged into another.
 //
+// # Priority
+//
+// A case's priority is computed, never typed: Assess multiplies its severity, its urgency
+// and the customer's value band (which the host judges: an ABC class, a CLV band) into a
+// score and maps it to P1–P4; a critical complaint is at least P2, and a complaint in the
+// media is P1 and handled as a crisis.
+//
 // # Business calendars
 //
 // A business calendar says when the clock of a case runs. It is written as a
