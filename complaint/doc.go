@@ -10,6 +10,17 @@
 // the customer accepts it. A resolution the customer rejects goes back to investigating,
 // a closed case can be reopened, and any open case can be merged into another.
 //
+// # Cases
+//
+// A Case holds the customer's own words, the remedy they ask for, the cause (a category
+// code), the triage and its computed priority, who is responsible and who handles it, the
+// linked order or interaction, and its Steps: an append-only audit trail of every change
+// with actor, time and note. Service.Open records a complaint and Service.Move changes its
+// status as Status.CanMoveTo allows; both are idempotent by a required key, also when a
+// retry races the first attempt, and two concurrent moves from one status never both
+// succeed. Store is the narrow persistence interface, NewMemoryStore the embedded default,
+// and package complainttest the conformance suite.
+//
 // # Priority
 //
 // A case's priority is computed, never typed: Assess multiplies its severity, its urgency

@@ -1,0 +1,240 @@
+package complainttest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/complaint"
+	"github.com/kehu-crm/kehu/internal/suite"
+)
+
+type (
+	test  = suite.Test[*harness]
+	group = suite.Group[*harness]
+)
+
+type harness struct {
+	t   *testing.T
+	ctx context.Context
+	s   complaint.Store
+	ids *kehu.SeqIDs
+	at  time.Time
+}
+
+// Run checks that the stores made by newStore keep every contract written on
+// complaint.Store: cases round-trip with every field, one case per ID and per key, updates
+// are atomic (a failed update writes nothing) and serialised (two concurrent moves from one
+// status never both succeed), the history is append-only, listings filter and page, and
+// nothing is shared with the caller. newStore is called once per leaf subtest and must
+// return an empty store. Run it with -race.
+func Run(t *testing.T, newStore func(t *testing.T) complaint.Store) {
+	t.Helper()
+	suite.Run(t, []group{
+		{Name: "Cases", Tests: []test{
+			{Name: "RoundTrip", Run: testRoundTrip},
+			{Name: "OnePerIDAndKey", Run: testOnePerIDAndKey},
+			{Name: "BadKeys", Run: testBadKeys},
+			{Name: "NotFound", Run: testNotFound},
+			{Name: "Copies", Run: testCopies},
+			{Name: "Listing", Run: testListing},
+		}},
+		{Name: "Updates", Tests: []test{
+			{Name: "AppendsTheStep", Run: testUpdateAppends},
+			{Name: "FailureWritesNothing", Run: testUpdateFailure},
+			{Name: "HistoryIsAppendOnly", Run: testHistoryAppendOnly},
+			{Name: "ConcurrentMovesFromOneStatus", Run: testConcurrentMoves},
+		}},
+	}, func(t *testing.T) *harness {
+		return &harness{t: t, ctx: context.Background(), s: newStore(t), ids: kehu.NewSeqIDs(), at: suite.Start()}
+	})
+}
+
+// fullCase is a case with every field set (checked by reflection).
+func (h *harness) fullCase(key string) *complaint.Case {
+	return &complaint.Case{
+		ID: complaint.CaseIDFrom(h.ids.NewID()), Customer: kehu.CustomerIDFrom(h.ids.NewID()), Channel: complaint.Phone,
+		Words: "房间服务取消了没人通知我", Remedy: "道歉和补偿", Category: complaint.CategoryServiceHandling,
+		Triage:     complaint.Triage{Severity: complaint.Major, Urgency: complaint.High, Value: complaint.Key, MediaExposure: true},
+		Assessment: complaint.Assessment{Priority: complaint.P1, Score: 27, Crisis: true},
+		ReplyBy:    h.at.Add(4 * time.Hour), ResponsibleParty: "room service", Assignee: "agent-7", Order: "RS-1",
+		Interaction: "int-1", Status: complaint.Received, MergedInto: complaint.CaseIDFrom(h.ids.NewID()), Reopens: 1,
+		Steps: []complaint.Step{{Action: complaint.Opened, At: h.at, Actor: "agent-7", From: complaint.Received, To: complaint.Received,
+			Note: "来电", Key: key, Digest: "digest-" + key}},
+		Version: 1, OpenedAt: h.at, Key: key,
+	}
+}
+
+func (h *harness) create(c *complaint.Case) {
+	h.t.Helper()
+	require.NoError(h.t, h.s.CreateCase(h.ctx, c), "CreateCase %s", c.Key)
+}
+
+func (h *harness) get(id complaint.CaseID) *complaint.Case {
+	h.t.Helper()
+	c, err := h.s.Case(h.ctx, id)
+	require.NoError(h.t, err, "Case")
+	return c
+}
+
+func testRoundTrip(t *testing.T, h *harness) {
+	c := h.fullCase("k-1")
+	suite.RequireEveryFieldSet(t, c)
+	h.create(c)
+	assert.Equal(t, c, h.get(c.ID), "Case returns every field")
+	byKey, err := h.s.CaseByKey(h.ctx, "k-1")
+	require.NoError(t, err)
+	assert.Equal(t, c, byKey, "CaseByKey returns every field")
+	suite.RequireUTC(t, byKey, "CaseByKey")
+}
+
+func testOnePerIDAndKey(t *testing.T, h *harness) {
+	c := h.fullCase("k")
+	h.create(c)
+	sameID := h.fullCase("other")
+	sameID.ID = c.ID
+	assert.ErrorIs(t, h.s.CreateCase(h.ctx, sameID), kehu.ErrDuplicate, "a used ID")
+	sameKey := h.fullCase("k")
+	assert.ErrorIs(t, h.s.CreateCase(h.ctx, sameKey), kehu.ErrDuplicate, "a used key")
+	_, err := h.s.Case(h.ctx, sameKey.ID)
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "a refused CreateCase writes nothing")
+	errs := suite.Parallel(8, func(int) error { return h.s.CreateCase(h.ctx, h.fullCase("racing")) })
+	suite.ExactlyOne(t, errs, "CreateCase racing on one key")
+}
+
+func testBadKeys(t *testing.T, h *harness) {
+	for name, key := range map[string]string{"empty": "", "control": "a\x00b", "too long": string(make([]byte, kehu.MaxKeyLen+1))} {
+		assert.ErrorIs(t, h.s.CreateCase(h.ctx, h.fullCase(key)), kehu.ErrInvalid, "CreateCase with a %s key", name)
+	}
+	page, err := h.s.ListCases(h.ctx, complaint.CaseQuery{})
+	require.NoError(t, err)
+	assert.Empty(t, page.Items)
+}
+
+func testNotFound(t *testing.T, h *harness) {
+	id := complaint.CaseIDFrom(h.ids.NewID())
+	_, err := h.s.Case(h.ctx, id)
+	assert.ErrorIs(t, err, kehu.ErrNotFound)
+	_, err = h.s.CaseByKey(h.ctx, "nope")
+	assert.ErrorIs(t, err, kehu.ErrNotFound)
+	err = h.s.UpdateCase(h.ctx, id, func(*complaint.Case) (*complaint.Step, error) { return nil, nil })
+	assert.ErrorIs(t, err, kehu.ErrNotFound)
+}
+
+func testCopies(t *testing.T, h *harness) {
+	c := h.fullCase("k")
+	h.create(c)
+	want := c.Clone()
+	c.Steps[0].Note, c.Words = "changed", "changed"
+	got := h.get(want.ID)
+	assert.Equal(t, want, got, "the store keeps no pointer it was given")
+	got.Steps[0].Note = "changed"
+	assert.Equal(t, want, h.get(want.ID), "the store returns no pointer it keeps")
+}
+
+func testListing(t *testing.T, h *harness) {
+	customer := kehu.CustomerIDFrom(h.ids.NewID())
+	var want []complaint.CaseID
+	for i := range 13 {
+		c := h.fullCase(fmt.Sprint("k-", i))
+		if i%2 == 0 {
+			c.Customer = customer
+			want = append(want, c.ID)
+		}
+		if i%3 == 0 {
+			c.Status = complaint.Closed
+		}
+		h.create(c)
+	}
+	ids := func(cs []*complaint.Case) []complaint.CaseID {
+		out := make([]complaint.CaseID, len(cs))
+		for i, c := range cs {
+			out[i] = c.ID
+		}
+		return out
+	}
+	mine := suite.Walk(t, "ListCases of a customer", 3, 7, func(pr kehu.PageRequest) (kehu.Page[*complaint.Case], error) {
+		return h.s.ListCases(h.ctx, complaint.CaseQuery{Customer: customer, PageRequest: pr})
+	}, nil)
+	assert.Equal(t, want, ids(mine), "a customer's cases, in the order opened")
+	closed, err := h.s.ListCases(h.ctx, complaint.CaseQuery{Statuses: []complaint.Status{complaint.Closed}})
+	require.NoError(t, err)
+	assert.Len(t, closed.Items, 5, "cases 0, 3, 6, 9, 12 are closed")
+	_, err = h.s.ListCases(h.ctx, complaint.CaseQuery{PageRequest: kehu.PageRequest{After: "not a cursor"}})
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
+}
+
+func testUpdateAppends(t *testing.T, h *harness) {
+	c := h.fullCase("k")
+	h.create(c)
+	step := complaint.Step{Action: complaint.Moved, At: h.at.Add(time.Hour), From: complaint.Received, To: complaint.Acknowledged, Key: "ack"}
+	require.NoError(t, h.s.UpdateCase(h.ctx, c.ID, func(x *complaint.Case) (*complaint.Step, error) {
+		x.Status = complaint.Acknowledged
+		return &step, nil
+	}))
+	got := h.get(c.ID)
+	assert.Equal(t, complaint.Acknowledged, got.Status)
+	assert.Equal(t, c.Version+1, got.Version, "Version increases by one")
+	assert.Equal(t, append(c.Steps, step), got.Steps, "the step is appended")
+}
+
+func testUpdateFailure(t *testing.T, h *harness) {
+	c := h.fullCase("k")
+	h.create(c)
+	boom := errors.New("boom")
+	err := h.s.UpdateCase(h.ctx, c.ID, func(x *complaint.Case) (*complaint.Step, error) {
+		x.Status = complaint.Closed
+		return nil, boom
+	})
+	assert.ErrorIs(t, err, boom, "fn's error is returned as is")
+	assert.Equal(t, c, h.get(c.ID), "a failed update writes nothing")
+}
+
+func testHistoryAppendOnly(t *testing.T, h *harness) {
+	c := h.fullCase("k")
+	h.create(c)
+	require.NoError(t, h.s.UpdateCase(h.ctx, c.ID, func(x *complaint.Case) (*complaint.Step, error) {
+		x.Steps = nil // a function that rewrites history does not get its way
+		return &complaint.Step{Action: complaint.Noted, At: h.at, To: x.Status, Note: "n"}, nil
+	}))
+	got := h.get(c.ID)
+	require.Len(t, got.Steps, 2)
+	assert.Equal(t, c.Steps[0], got.Steps[0], "earlier steps stay")
+}
+
+func testConcurrentMoves(t *testing.T, h *harness) {
+	c := h.fullCase("k")
+	h.create(c)
+	errMoved := errors.New("the case has moved on")
+	errs := suite.Parallel(8, func(i int) error {
+		// A store that answers kehu.ErrConflict is tried again, as the Service would.
+		return suite.RetryConflicts(func() error {
+			return h.s.UpdateCase(h.ctx, c.ID, func(x *complaint.Case) (*complaint.Step, error) {
+				if x.Status != complaint.Received {
+					return nil, errMoved // the move is from received only
+				}
+				x.Status = complaint.Acknowledged
+				return &complaint.Step{Action: complaint.Moved, At: h.at, From: complaint.Received, To: complaint.Acknowledged, Key: fmt.Sprint("ack-", i)}, nil
+			})
+		})
+	})
+	won := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, errMoved):
+			t.Errorf("writer %d: %v, want the function's own error", i, err)
+		}
+	}
+	assert.Equal(t, 1, won, "exactly one of the moves from received succeeds")
+	got := h.get(c.ID)
+	assert.Len(t, got.Steps, 2, "one move recorded")
+	assert.Equal(t, c.Version+1, got.Version)
+}

@@ -1,0 +1,164 @@
+package complaint_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/complaint"
+)
+
+func newService(t *testing.T) (*complaint.Service, *kehu.Recorder, *kehu.Clock) {
+	t.Helper()
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 12, 4, 20, 30, 0, 0, time.UTC))
+	events := &kehu.Recorder{}
+	opts.Events = events
+	return complaint.NewService(nil, opts), events, clock
+}
+
+// roomService is the complaint of a guest whose room-service order was cancelled without a
+// word.
+func roomService(key string) complaint.Open {
+	return complaint.Open{Customer: kehu.CustomerIDFrom([16]byte{1}), Channel: complaint.Phone,
+		Words: "我点的客房送餐被取消了，没有人告诉我。", Remedy: "an apology", Category: complaint.CategoryServiceHandling,
+		Triage: complaint.Triage{Severity: complaint.Moderate, Urgency: complaint.Immediate, Value: complaint.Valued},
+		Order:  "RS-1042", Key: key}
+}
+
+func TestOpen(t *testing.T) {
+	svc, events, _ := newService(t)
+	ctx := kehu.WithActor(t.Context(), "frontline:maria")
+	c, err := svc.Open(ctx, roomService("call-1"))
+	require.NoError(t, err)
+	assert.Equal(t, complaint.Received, c.Status)
+	assert.Equal(t, complaint.Assessment{Priority: complaint.P2, Score: 16}, c.Assessment, "2 × 4 × 2")
+	require.Len(t, c.Steps, 1)
+	assert.Equal(t, complaint.Step{Action: complaint.Opened, At: c.OpenedAt, Actor: "frontline:maria", To: complaint.Received,
+		Key: "call-1", Digest: c.Steps[0].Digest}, c.Steps[0])
+	stored, err := svc.Case(ctx, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, c, stored)
+	assert.Equal(t, []string{complaint.EventCaseOpened}, events.Names())
+
+	again, err := svc.Open(ctx, roomService("call-1"))
+	require.NoError(t, err)
+	assert.Equal(t, c.ID, again.ID, "a repeat with the key returns the case it opened")
+	other := roomService("call-1")
+	other.Words = "something else"
+	_, err = svc.Open(ctx, other)
+	assert.ErrorIs(t, err, kehu.ErrKeyReused)
+
+	bad := complaint.Open{Channel: "pigeon", Triage: complaint.Triage{Severity: "bad"}, Key: "kehu:x"}
+	_, err = svc.Open(ctx, bad)
+	var verr *kehu.ValidationError
+	require.ErrorAs(t, err, &verr)
+	for _, f := range []string{"customer", "channel", "words", "category", "triage.severity", "triage.urgency", "triage.value", "key"} {
+		assert.True(t, verr.Has(f, ""), "a problem on %s in %v", f, err)
+	}
+}
+
+// Racing attempts of one Open store one case, and all of them get it.
+func TestOpenRetryRacingTheFirstAttempt(t *testing.T) {
+	svc, _, _ := newService(t)
+	const n = 12
+	ids := make([]complaint.CaseID, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := svc.Open(t.Context(), roomService("same"))
+			if assert.NoError(t, err) {
+				ids[i] = c.ID
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range ids {
+		assert.Equal(t, ids[0], ids[i])
+	}
+	page, err := svc.Store().ListCases(t.Context(), complaint.CaseQuery{})
+	require.NoError(t, err)
+	assert.Len(t, page.Items, 1)
+}
+
+func TestMove(t *testing.T) {
+	svc, events, clock := newService(t)
+	ctx := t.Context()
+	c, err := svc.Open(ctx, roomService("call-1"))
+	require.NoError(t, err)
+	move := func(to complaint.Status, key string) (*complaint.Case, error) {
+		clock.Advance(time.Minute)
+		return svc.Move(ctx, c.ID, complaint.Move{To: to, Key: key, Note: fmt.Sprint("to ", to)})
+	}
+	_, err = move(complaint.Resolved, "too-soon")
+	var verr *kehu.ValidationError
+	require.ErrorAs(t, err, &verr, "received cannot jump to resolved")
+	assert.True(t, verr.Has("to", "transition"))
+
+	for i, to := range []complaint.Status{complaint.Acknowledged, complaint.Assessed, complaint.Investigating, complaint.Resolved, complaint.Closed} {
+		got, err := move(to, fmt.Sprint("step-", i))
+		require.NoError(t, err, "to %s", to)
+		assert.Equal(t, to, got.Status)
+	}
+	got, err := move(complaint.Investigating, "reopen")
+	require.NoError(t, err)
+	assert.Equal(t, 1, got.Reopens, "a closed case reopened")
+	require.Len(t, got.Steps, 7, "opened and six moves: the trail shows acknowledgement, assessment, decision and closure")
+	for i, st := range got.Steps[1:] {
+		assert.Equal(t, complaint.Moved, st.Action)
+		assert.Equal(t, got.Steps[i].To, st.From, "each move starts where the last ended")
+		assert.True(t, st.At.After(got.Steps[i].At), "steps are dated in order")
+	}
+
+	// A repeated move with its key writes nothing; its key with another payload is refused.
+	again, err := svc.Move(ctx, c.ID, complaint.Move{To: complaint.Investigating, Key: "reopen", Note: "to investigating"})
+	require.NoError(t, err)
+	assert.Len(t, again.Steps, 7)
+	_, err = svc.Move(ctx, c.ID, complaint.Move{To: complaint.Resolved, Key: "reopen"})
+	assert.ErrorIs(t, err, kehu.ErrKeyReused)
+	_, err = svc.Move(ctx, c.ID, complaint.Move{To: complaint.Merged, Key: "merge"})
+	assert.ErrorIs(t, err, kehu.ErrInvalid, "merging names the case it goes into")
+	assert.Len(t, events.Names(), 7)
+}
+
+// Two agents resolve the same case at once, each with a key of their own: one move wins,
+// the other is refused by the process, and the trail has one resolution.
+func TestConcurrentMovesFromOneStatus(t *testing.T) {
+	svc, _, _ := newService(t)
+	ctx := t.Context()
+	c, err := svc.Open(ctx, roomService("call-1"))
+	require.NoError(t, err)
+	for i, to := range []complaint.Status{complaint.Acknowledged, complaint.Assessed} {
+		_, err := svc.Move(ctx, c.ID, complaint.Move{To: to, Key: fmt.Sprint("s", i)})
+		require.NoError(t, err)
+	}
+	const n = 8
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = svc.Move(ctx, c.ID, complaint.Move{To: complaint.Investigating, Key: fmt.Sprint("agent-", i)})
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+		} else {
+			assert.ErrorIs(t, err, kehu.ErrInvalid, "the others are refused by the process")
+		}
+	}
+	assert.Equal(t, 1, won)
+	got, err := svc.Case(ctx, c.ID)
+	require.NoError(t, err)
+	assert.Len(t, got.Steps, 4)
+}
