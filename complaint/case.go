@@ -88,8 +88,10 @@ type Case struct {
 	Status      Status `json:"status"`
 	// MergedInto is the case this one was merged into.
 	MergedInto CaseID `json:"merged_into,omitzero"`
-	// Reopens counts the times the case was reopened after it was resolved or closed.
-	Reopens int `json:"reopens,omitempty"`
+	// Reopens counts the times the case was reopened after it was resolved or closed, and
+	// Escalations the times it was handed to a higher level.
+	Reopens     int `json:"reopens,omitempty"`
+	Escalations int `json:"escalations,omitempty"`
 	// Steps is the audit trail, oldest first: every change with its actor, time and note.
 	// It is append-only.
 	Steps []Step `json:"steps"`

@@ -187,25 +187,38 @@ func (s *Service) Move(ctx context.Context, id CaseID, m Move) (*Case, error) {
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	dig := digest("move", m)
-	var step Step
-	err := s.store.UpdateCase(ctx, id, func(c *Case) (*Step, error) {
-		for _, st := range c.Steps {
-			if st.Key == m.Key {
-				if st.Digest != dig {
-					return nil, fmt.Errorf("move %s: %w", clip.Quote(m.Key), kehu.ErrKeyReused)
-				}
-				return nil, errApplied
-			}
-		}
+	return s.change(ctx, id, Moved, m.Key, digest("move", m), m.Note, func(c *Case) error {
 		if !c.Status.CanMoveTo(m.To) {
-			return nil, kehu.Invalid("to", "transition", fmt.Sprintf("a %s case cannot move to %s; it may move to %v", c.Status, m.To, c.Status.Next()))
+			return kehu.Invalid("to", "transition", fmt.Sprintf("a %s case cannot move to %s; it may move to %v", c.Status, m.To, c.Status.Next()))
 		}
 		if m.To == Investigating && (c.Status == Resolved || c.Status == Closed) {
 			c.Reopens++
 		}
-		step = Step{Action: Moved, At: s.opts.Now(), Actor: kehu.ActorFrom(ctx), From: c.Status, To: m.To, Note: m.Note, Key: m.Key, Digest: dig}
 		c.Status = m.To
+		return nil
+	})
+}
+
+// change applies one command to a case: once, by its key (a repeat with the same payload
+// returns the case as it is, with another payload kehu.ErrKeyReused), atomically, with a
+// step of the action recording the actor, the time, the status before and after and the
+// note. apply changes the case or refuses the command, writing nothing.
+func (s *Service) change(ctx context.Context, id CaseID, action Action, key, dig, note string, apply func(*Case) error) (*Case, error) {
+	var step Step
+	err := s.store.UpdateCase(ctx, id, func(c *Case) (*Step, error) {
+		for _, st := range c.Steps {
+			if st.Key == key {
+				if st.Digest != dig {
+					return nil, fmt.Errorf("%s %s: %w", action, clip.Quote(key), kehu.ErrKeyReused)
+				}
+				return nil, errApplied
+			}
+		}
+		from := c.Status
+		if err := apply(c); err != nil {
+			return nil, err
+		}
+		step = Step{Action: action, At: s.opts.Now(), Actor: kehu.ActorFrom(ctx), From: from, To: c.Status, Note: note, Key: key, Digest: dig}
 		return &step, nil
 	})
 	switch {
@@ -219,6 +232,96 @@ func (s *Service) Move(ctx context.Context, id CaseID, m Move) (*Case, error) {
 		return nil, err
 	}
 	return c, s.publish(ctx, id, step)
+}
+
+// Handover is the command that escalates or reassigns a case.
+type Handover struct {
+	// To is who handles the case from now on (a person, a team, a manager).
+	To   string `json:"to"`
+	Note string `json:"note,omitempty"`
+	// Key is required and makes the command idempotent (see Open.Key).
+	Key string `json:"-"`
+}
+
+func (h Handover) check() error {
+	var p kehu.Problems
+	switch {
+	case strings.TrimSpace(h.To) == "":
+		p.Add("to", "required", "name who handles the case")
+	case len(h.To) > maxShortBytes:
+		p.Addf("to", "max_length", "is longer than %d bytes", maxShortBytes)
+	}
+	if len(h.Note) > MaxWordsBytes {
+		p.Addf("note", "max_length", "is longer than %d bytes", MaxWordsBytes)
+	}
+	p.Merge("", kehu.CheckHostKey("key", h.Key))
+	return p.Err()
+}
+
+// Escalate hands an open case to a higher level (h.To) and counts the escalation; the
+// status is kept. A closed or merged case is not escalated (rule "open").
+func (s *Service) Escalate(ctx context.Context, id CaseID, h Handover) (*Case, error) {
+	if err := h.check(); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, Escalated, h.Key, digest("escalate", h), h.Note, func(c *Case) error {
+		if !c.Status.Open() {
+			return kehu.Invalid("case", "open", fmt.Sprintf("a %s case is not escalated", c.Status))
+		}
+		c.Assignee = h.To
+		c.Escalations++
+		return nil
+	})
+}
+
+// Reassign hands an open case to someone else at the same level; the status is kept.
+func (s *Service) Reassign(ctx context.Context, id CaseID, h Handover) (*Case, error) {
+	if err := h.check(); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, Reassigned, h.Key, digest("reassign", h), h.Note, func(c *Case) error {
+		if !c.Status.Open() {
+			return kehu.Invalid("case", "open", fmt.Sprintf("a %s case is not reassigned", c.Status))
+		}
+		c.Assignee = h.To
+		return nil
+	})
+}
+
+// Merge folds a case into another open case of the same customer: it moves to Merged and
+// names the case that carries on, which takes no step of its own. A case is not merged
+// into itself, into a closed or merged case, or into another customer's case.
+func (s *Service) Merge(ctx context.Context, id, into CaseID, note, key string) (*Case, error) {
+	var p kehu.Problems
+	if into.IsZero() {
+		p.Add("into", "required", "name the case that carries on")
+	} else if into == id {
+		p.Add("into", "distinct", "a case is not merged into itself")
+	}
+	p.Merge("", kehu.CheckHostKey("key", key))
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	survivor, err := s.store.Case(ctx, into)
+	if err != nil {
+		return nil, err
+	}
+	payload := struct {
+		Into CaseID
+		Note string
+	}{into, note}
+	return s.change(ctx, id, MergedStep, key, digest("merge", payload), note, func(c *Case) error {
+		switch {
+		case c.Customer != survivor.Customer:
+			return kehu.Invalid("into", "customer", "the cases are of different customers")
+		case !survivor.Status.Open():
+			return kehu.Invalid("into", "open", fmt.Sprintf("case %s is %s", into, survivor.Status))
+		case !c.Status.CanMoveTo(Merged):
+			return kehu.Invalid("case", "transition", fmt.Sprintf("a %s case is not merged", c.Status))
+		}
+		c.Status, c.MergedInto = Merged, into
+		return nil
+	})
 }
 
 // Case returns a case.

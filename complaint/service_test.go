@@ -162,3 +162,52 @@ func TestConcurrentMovesFromOneStatus(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, got.Steps, 4)
 }
+
+func TestEscalateReassignMerge(t *testing.T) {
+	svc, _, _ := newService(t)
+	ctx := t.Context()
+	c, err := svc.Open(ctx, roomService("call-1"))
+	require.NoError(t, err)
+	got, err := svc.Reassign(ctx, c.ID, complaint.Handover{To: "agent-2", Key: "r1"})
+	require.NoError(t, err)
+	assert.Equal(t, "agent-2", got.Assignee)
+	got, err = svc.Escalate(ctx, c.ID, complaint.Handover{To: "duty-manager", Note: "the guest is a key account", Key: "e1"})
+	require.NoError(t, err)
+	assert.Equal(t, "duty-manager", got.Assignee)
+	assert.Equal(t, 1, got.Escalations)
+	assert.Equal(t, complaint.Received, got.Status, "handing over keeps the status")
+	again, err := svc.Escalate(ctx, c.ID, complaint.Handover{To: "duty-manager", Note: "the guest is a key account", Key: "e1"})
+	require.NoError(t, err)
+	assert.Equal(t, 1, again.Escalations, "a repeated escalation counts once")
+	last := got.Steps[len(got.Steps)-1]
+	assert.Equal(t, complaint.Escalated, last.Action)
+	assert.Equal(t, complaint.Received, last.From)
+	assert.Equal(t, complaint.Received, last.To)
+
+	// A second complaint about the same order is merged into the first.
+	dup, err := svc.Open(ctx, roomService("call-2"))
+	require.NoError(t, err)
+	merged, err := svc.Merge(ctx, dup.ID, c.ID, "same order", "m1")
+	require.NoError(t, err)
+	assert.Equal(t, complaint.Merged, merged.Status)
+	assert.Equal(t, c.ID, merged.MergedInto)
+	_, err = svc.Move(ctx, dup.ID, complaint.Move{To: complaint.Acknowledged, Key: "late"})
+	assert.ErrorIs(t, err, kehu.ErrInvalid, "a merged case takes no further step")
+	_, err = svc.Escalate(ctx, dup.ID, complaint.Handover{To: "x", Key: "e2"})
+	assert.ErrorIs(t, err, kehu.ErrInvalid)
+
+	other := roomService("call-3")
+	other.Customer = kehu.CustomerIDFrom([16]byte{2})
+	stranger, err := svc.Open(ctx, other)
+	require.NoError(t, err)
+	_, err = svc.Merge(ctx, stranger.ID, c.ID, "", "m2")
+	assert.ErrorIs(t, err, kehu.ErrInvalid, "another customer's case")
+	_, err = svc.Merge(ctx, c.ID, c.ID, "", "m3")
+	assert.ErrorIs(t, err, kehu.ErrInvalid, "into itself")
+	third, err := svc.Open(ctx, roomService("call-4"))
+	require.NoError(t, err)
+	_, err = svc.Merge(ctx, third.ID, dup.ID, "", "m4")
+	var verr *kehu.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("into", "open"), "into a merged case: %v", err)
+}
