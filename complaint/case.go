@@ -88,6 +88,10 @@ type Case struct {
 	Status      Status `json:"status"`
 	// MergedInto is the case this one was merged into.
 	MergedInto CaseID `json:"merged_into,omitzero"`
+	// Response is the customer's latest answer to a resolution: accepted (the case is
+	// closed) or rejected, with the recourse they were offered (the case is investigated
+	// again).
+	Response *CustomerResponse `json:"response,omitempty"`
 	// Reopens counts the times the case was reopened after it was resolved or closed, and
 	// Escalations the times it was handed to a higher level.
 	Reopens     int `json:"reopens,omitempty"`
@@ -102,6 +106,15 @@ type Case struct {
 	Key string `json:"key"`
 }
 
+// CustomerResponse is a customer's answer to the resolution of their case.
+type CustomerResponse struct {
+	Accepted bool      `json:"accepted"`
+	At       time.Time `json:"at"`
+	// Recourse is what the customer was offered when they rejected the resolution: a
+	// review by a manager, an ombudsman, a consumer association.
+	Recourse string `json:"recourse,omitempty"`
+}
+
 // Clone returns a deep copy.
 func (c *Case) Clone() *Case {
 	if c == nil {
@@ -109,6 +122,10 @@ func (c *Case) Clone() *Case {
 	}
 	out := *c
 	out.Steps = slices.Clone(c.Steps)
+	if c.Response != nil {
+		r := *c.Response
+		out.Response = &r
+	}
 	return &out
 }
 
@@ -122,7 +139,9 @@ const (
 	Escalated  Action = "escalated"
 	Reassigned Action = "reassigned"
 	MergedStep Action = "merged"
-	Noted      Action = "noted"
+	// Answered: the customer accepted or rejected the resolution.
+	Answered Action = "answered"
+	Noted    Action = "noted"
 )
 
 // Step is one entry of a case's audit trail.

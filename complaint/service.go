@@ -234,6 +234,48 @@ func (s *Service) change(ctx context.Context, id CaseID, action Action, key, dig
 	return c, s.publish(ctx, id, step)
 }
 
+// Answer is the customer's answer to a resolved case.
+type Answer struct {
+	Accepted bool `json:"accepted"`
+	// Recourse is required when the customer rejects the resolution: what they were
+	// offered next.
+	Recourse string `json:"recourse,omitempty"`
+	Note     string `json:"note,omitempty"`
+	// Key is required and makes the command idempotent (see Open.Key).
+	Key string `json:"-"`
+}
+
+// Answer records the customer's answer to the resolution of a resolved case: accepted,
+// the case is closed; rejected, it goes back to investigating with the recourse they were
+// offered recorded. Either way the answer is kept on the case (Case.Response) and in its
+// trail, so the trail shows the closure and how the customer took the decision.
+func (s *Service) Answer(ctx context.Context, id CaseID, a Answer) (*Case, error) {
+	var p kehu.Problems
+	if !a.Accepted && strings.TrimSpace(a.Recourse) == "" {
+		p.Add("recourse", "required", "a rejected resolution records the recourse the customer was offered")
+	}
+	for _, f := range []struct{ name, v string }{{"recourse", a.Recourse}, {"note", a.Note}} {
+		if len(f.v) > MaxWordsBytes {
+			p.Addf(f.name, "max_length", "is longer than %d bytes", MaxWordsBytes)
+		}
+	}
+	p.Merge("", kehu.CheckHostKey("key", a.Key))
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, Answered, a.Key, digest("answer", a), a.Note, func(c *Case) error {
+		if c.Status != Resolved {
+			return kehu.Invalid("case", "resolved", fmt.Sprintf("a %s case has no resolution to answer", c.Status))
+		}
+		c.Response = &CustomerResponse{Accepted: a.Accepted, At: s.opts.Now(), Recourse: a.Recourse}
+		c.Status = Closed
+		if !a.Accepted {
+			c.Status = Investigating
+		}
+		return nil
+	})
+}
+
 // Handover is the command that escalates or reassigns a case.
 type Handover struct {
 	// To is who handles the case from now on (a person, a team, a manager).

@@ -211,3 +211,39 @@ func TestEscalateReassignMerge(t *testing.T) {
 	require.ErrorAs(t, err, &verr)
 	assert.True(t, verr.Has("into", "open"), "into a merged case: %v", err)
 }
+
+// Closing records the customer's acceptance; a rejection keeps the case open with the
+// recourse offered.
+func TestAnswer(t *testing.T) {
+	svc, _, clock := newService(t)
+	ctx := t.Context()
+	c, err := svc.Open(ctx, roomService("call-1"))
+	require.NoError(t, err)
+	_, err = svc.Answer(ctx, c.ID, complaint.Answer{Accepted: true, Key: "early"})
+	assert.ErrorIs(t, err, kehu.ErrInvalid, "nothing resolved yet")
+	for i, to := range []complaint.Status{complaint.Acknowledged, complaint.Assessed, complaint.Resolved} {
+		_, err := svc.Move(ctx, c.ID, complaint.Move{To: to, Key: fmt.Sprint("s", i)})
+		require.NoError(t, err)
+	}
+	_, err = svc.Answer(ctx, c.ID, complaint.Answer{Accepted: false, Key: "no-recourse"})
+	var verr *kehu.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("recourse", "required"))
+
+	clock.Advance(time.Hour)
+	got, err := svc.Answer(ctx, c.ID, complaint.Answer{Accepted: false, Recourse: "a review by the hotel manager", Key: "a1"})
+	require.NoError(t, err)
+	assert.Equal(t, complaint.Investigating, got.Status, "a rejection keeps the case open")
+	assert.Equal(t, &complaint.CustomerResponse{Accepted: false, At: clock.Now().UTC(), Recourse: "a review by the hotel manager"}, got.Response)
+
+	_, err = svc.Move(ctx, c.ID, complaint.Move{To: complaint.Resolved, Key: "s9"})
+	require.NoError(t, err)
+	got, err = svc.Answer(ctx, c.ID, complaint.Answer{Accepted: true, Note: "谢谢", Key: "a2"})
+	require.NoError(t, err)
+	assert.Equal(t, complaint.Closed, got.Status)
+	assert.True(t, got.Response.Accepted)
+	last := got.Steps[len(got.Steps)-1]
+	assert.Equal(t, complaint.Answered, last.Action)
+	assert.Equal(t, complaint.Resolved, last.From)
+	assert.Equal(t, complaint.Closed, last.To)
+}
