@@ -16,9 +16,11 @@
 // code), the triage and its computed priority, who is responsible and who handles it, the
 // linked order or interaction, and its Steps: an append-only audit trail of every change
 // with actor, time and note. Service.Open records a complaint and Service.Move changes its
-// status as Status.CanMoveTo allows; both are idempotent by a required key, also when a
-// retry races the first attempt, and two concurrent moves from one status never both
-// succeed. Store is the narrow persistence interface, NewMemoryStore the embedded default,
+// status as Status.CanMoveTo allows; Escalate and Reassign hand it over, Merge folds it into
+// another case of the customer, and Answer records the customer's acceptance of the
+// resolution (the case closes) or rejection with the recourse offered (it is investigated
+// again). Every command is idempotent by a required key, also when a retry races the first
+// attempt, and two concurrent moves from one status never both succeed. Store is the narrow persistence interface, NewMemoryStore the embedded default,
 // and package complainttest the conformance suite.
 //
 // # Priority
