@@ -2,9 +2,6 @@ package complaint
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,6 +9,7 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/internal/clip"
+	"github.com/kehu-crm/kehu/internal/fingerprint"
 )
 
 // Service opens complaint cases and moves them through their process, through a Store. It
@@ -118,7 +116,7 @@ func (s *Service) Open(ctx context.Context, o Open) (*Case, error) {
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	dig := digest("open", o)
+	dig := fingerprint.Of("open", o)
 	if c, done, err := s.replayOpen(ctx, o.Key, dig); done || err != nil {
 		return c, err
 	}
@@ -187,7 +185,7 @@ func (s *Service) Move(ctx context.Context, id CaseID, m Move) (*Case, error) {
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, Moved, m.Key, digest("move", m), m.Note, func(c *Case) error {
+	return s.change(ctx, id, Moved, m.Key, fingerprint.Of("move", m), m.Note, func(c *Case) error {
 		if !c.Status.CanMoveTo(m.To) {
 			return kehu.Invalid("to", "transition", fmt.Sprintf("a %s case cannot move to %s; it may move to %v", c.Status, m.To, c.Status.Next()))
 		}
@@ -263,7 +261,7 @@ func (s *Service) Answer(ctx context.Context, id CaseID, a Answer) (*Case, error
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, Answered, a.Key, digest("answer", a), a.Note, func(c *Case) error {
+	return s.change(ctx, id, Answered, a.Key, fingerprint.Of("answer", a), a.Note, func(c *Case) error {
 		if c.Status != Resolved {
 			return kehu.Invalid("case", "resolved", fmt.Sprintf("a %s case has no resolution to answer", c.Status))
 		}
@@ -306,7 +304,7 @@ func (s *Service) Escalate(ctx context.Context, id CaseID, h Handover) (*Case, e
 	if err := h.check(); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, Escalated, h.Key, digest("escalate", h), h.Note, func(c *Case) error {
+	return s.change(ctx, id, Escalated, h.Key, fingerprint.Of("escalate", h), h.Note, func(c *Case) error {
 		if !c.Status.Open() {
 			return kehu.Invalid("case", "open", fmt.Sprintf("a %s case is not escalated", c.Status))
 		}
@@ -321,7 +319,7 @@ func (s *Service) Reassign(ctx context.Context, id CaseID, h Handover) (*Case, e
 	if err := h.check(); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, Reassigned, h.Key, digest("reassign", h), h.Note, func(c *Case) error {
+	return s.change(ctx, id, Reassigned, h.Key, fingerprint.Of("reassign", h), h.Note, func(c *Case) error {
 		if !c.Status.Open() {
 			return kehu.Invalid("case", "open", fmt.Sprintf("a %s case is not reassigned", c.Status))
 		}
@@ -352,7 +350,7 @@ func (s *Service) Merge(ctx context.Context, id, into CaseID, note, key string) 
 		Into CaseID
 		Note string
 	}{into, note}
-	return s.change(ctx, id, MergedStep, key, digest("merge", payload), note, func(c *Case) error {
+	return s.change(ctx, id, MergedStep, key, fingerprint.Of("merge", payload), note, func(c *Case) error {
 		switch {
 		case c.Customer != survivor.Customer:
 			return kehu.Invalid("into", "customer", "the cases are of different customers")
@@ -374,14 +372,4 @@ func (s *Service) publish(ctx context.Context, id CaseID, st Step) error {
 		return fmt.Errorf("stored, but publishing the event failed: %w", err)
 	}
 	return nil
-}
-
-// digest fingerprints what a command asked, to tell a retry from a reused key.
-func digest(kind string, payload any) string {
-	b, err := json.Marshal(payload)
-	if err != nil {
-		b = fmt.Appendf(nil, "%#v", payload)
-	}
-	h := sha256.Sum256(append([]byte(kind+"\x00"), b...))
-	return hex.EncodeToString(h[:])
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/internal/clip"
+	"github.com/kehu-crm/kehu/internal/fingerprint"
 )
 
 // Partner is a coalition partner (an airline's hotel or car-rental partner, a co-branded
@@ -132,7 +133,7 @@ func (s *Service) exchange(ctx context.Context, p *Program, partner Partner, x E
 	if in {
 		dir = "in"
 	}
-	cmdKey, dig := kehu.LibraryKey("partner", partner.ID, dir, x.Ref), digest("exchange", x)
+	cmdKey, dig := kehu.LibraryKey("partner", partner.ID, dir, x.Ref), fingerprint.Of("exchange", x)
 	if err := kehu.CheckKey("ref", cmdKey); err != nil {
 		return Entry{}, err
 	}

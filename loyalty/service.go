@@ -3,9 +3,6 @@ package loyalty
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -17,6 +14,7 @@ import (
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/internal/checked"
+	"github.com/kehu-crm/kehu/internal/fingerprint"
 )
 
 // Service runs a loyalty ledger: it decides every movement of points and writes it
@@ -70,17 +68,6 @@ func checkBalance(a *Account) error {
 // serialisation failure) is tried again, after a backoff (see backoff), up to this many
 // times in all; then the command fails with kehu.ErrConflict and nothing is written.
 const maxAttempts = 8
-
-// digest is a stable fingerprint of a command's payload, to tell a true retry from a key
-// reused for something else.
-func digest(kind string, payload any) string {
-	b, err := json.Marshal(payload)
-	if err != nil {
-		b = fmt.Appendf(nil, "%#v", payload)
-	}
-	h := sha256.Sum256(append([]byte(kind+"\x00"), b...))
-	return hex.EncodeToString(h[:])
-}
 
 // run applies one command: it answers a repeated key from the command record, expires due
 // lots of every account it touches, lets fn write its entries, and stores everything in one
@@ -313,7 +300,7 @@ func (s *Service) Earn(ctx context.Context, p *Program, c Points) (Entry, error)
 	if c.Source.Type == "" {
 		c.Source.Type = "manual"
 	}
-	out, err := s.run(ctx, p, c.Key, digest("earn", c), []AccountKey{c.key(p)}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+	out, err := s.run(ctx, p, c.Key, fingerprint.Of("earn", c), []AccountKey{c.key(p)}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		return []Entry{op.credit(a[0], KindEarn, pt, p.Location(), c.Points, c.Source, c.Reason)}, nil
 	})
 	return first(out, err)
@@ -340,7 +327,7 @@ func (s *Service) Redeem(ctx context.Context, p *Program, c Points) (Entry, erro
 	if c.Source.Type == "" {
 		c.Source.Type = "redemption"
 	}
-	out, err := s.run(ctx, p, c.Key, digest("redeem", c), []AccountKey{c.key(p)}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+	out, err := s.run(ctx, p, c.Key, fingerprint.Of("redeem", c), []AccountKey{c.key(p)}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		e, err := op.debit(a[0], KindRedeem, p.Spend(), c.Points, c.Source, c.Reason)
 		return []Entry{e}, err
 	})
@@ -382,7 +369,7 @@ func (s *Service) RedeemAcross(ctx context.Context, p *Program, c Points) ([]Ent
 	if c.Source.Type == "" {
 		c.Source.Type = "redemption"
 	}
-	return s.run(ctx, p, c.Key, digest("redeem-across", c), keys, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
+	return s.run(ctx, p, c.Key, fingerprint.Of("redeem-across", c), keys, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
 		var avail int64
 		for _, a := range accts {
 			avail += max(a.BalanceAt(op.at).Available, 0)
@@ -420,7 +407,7 @@ func (s *Service) Adjust(ctx context.Context, p *Program, c Points) (Entry, erro
 		return Entry{}, err
 	}
 	c.Source.Type = "manual"
-	out, err := s.run(ctx, p, c.Key, digest("adjust", c), []AccountKey{c.key(p)}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+	out, err := s.run(ctx, p, c.Key, fingerprint.Of("adjust", c), []AccountKey{c.key(p)}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		if c.Points > 0 {
 			return []Entry{op.credit(a[0], KindAdjust, pt, p.Location(), c.Points, c.Source, c.Reason)}, nil
 		}
@@ -478,7 +465,7 @@ func (s *Service) reverse(ctx context.Context, p *Program, orig *Entry, reason s
 		return s.reverseTransfer(ctx, p, orig, reason)
 	}
 	pt, _ := p.PointType(orig.Account.PointType)
-	return s.run(ctx, p, reverseKey(id), digest("reverse", id), []AccountKey{orig.Account}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+	return s.run(ctx, p, reverseKey(id), fingerprint.Of("reverse", id), []AccountKey{orig.Account}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		switch orig.Kind {
 		case KindRedeem:
 			e := op.restore(a[0], orig, reason)
@@ -610,7 +597,7 @@ func (s *Service) Refund(ctx context.Context, p *Program, r Refund) ([]Entry, er
 		Order    string
 		Lines    []RefundLine
 	}{r.Customer, r.Order, r.Lines}
-	return s.run(ctx, p, r.Key, digest("refund", payload), keys, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
+	return s.run(ctx, p, r.Key, fingerprint.Of("refund", payload), keys, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
 		lot := func(t refundTarget) (*Account, *Lot) {
 			a := accts[indexKey(keys, t.entry.Account)]
 			return a, a.lot(t.lot)
@@ -741,7 +728,7 @@ func (s *Service) reverseTransfer(ctx context.Context, p *Program, orig *Entry, 
 	}
 	pt, _ := p.PointType(in.Account.PointType)
 	keys := []AccountKey{out.Account, in.Account}
-	return s.run(ctx, p, reverseKey(out.ID), digest("reverse", out.ID), keys, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+	return s.run(ctx, p, reverseKey(out.ID), fingerprint.Of("reverse", out.ID), keys, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		back, err := op.takeBack(a[1], in, p, pt, reason)
 		if err != nil {
 			return nil, err

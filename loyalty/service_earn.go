@@ -13,6 +13,7 @@ import (
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/internal/codec"
+	"github.com/kehu-crm/kehu/internal/fingerprint"
 )
 
 // EarnResult is what an order or event earned: the rule-by-rule earning and the entries
@@ -251,7 +252,7 @@ func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, 
 			return nil, nil, err
 		}
 		return &Earning{given: &earningJSON{Awards: awards, Explanation: steps}}, groupAwards(awards), nil
-	}, src, key, digest("event", key))
+	}, src, key, fingerprint.Of("event", key))
 }
 
 // credit writes grouped awards as earn entries, atomically over the point types involved:

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/fingerprint"
 )
 
 // Transfer is a command that moves points from one member to another.
@@ -56,7 +57,7 @@ func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry
 	if err := p.spec.Transfers.checkTransfer(t.Points); err != nil {
 		return nil, err
 	}
-	dig := digest("transfer", t)
+	dig := fingerprint.Of("transfer", t)
 	from := AccountKey{Program: p.spec.ID, Customer: t.From, PointType: t.PointType}
 	to := AccountKey{Program: p.spec.ID, Customer: t.To, PointType: t.PointType}
 	keys := []AccountKey{from, to}

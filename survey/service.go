@@ -2,8 +2,6 @@ package survey
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/internal/clip"
+	"github.com/kehu-crm/kehu/internal/fingerprint"
 )
 
 // Service publishes surveys and takes their responses through a Store. It is safe for
@@ -218,14 +217,7 @@ func (s *Service) replay(ctx context.Context, sub Submission, dig string) (*Resp
 }
 
 // submissionDigest fingerprints what a submission asked, without its key.
-func submissionDigest(sub Submission) string {
-	b, err := json.Marshal(sub)
-	if err != nil {
-		b = fmt.Appendf(nil, "%#v", sub)
-	}
-	h := sha256.Sum256(append([]byte("survey-submission\x00"), b...))
-	return hex.EncodeToString(h[:])
-}
+func submissionDigest(sub Submission) string { return fingerprint.Of("survey-submission", sub) }
 
 // WriteVersionsJSON writes every published version of a survey, oldest first, as one JSON
 // array of {"spec": …, "published_at": …}: the questionnaires every stored response can be
