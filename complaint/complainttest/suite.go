@@ -110,8 +110,8 @@ func testOnePerIDAndKey(t *testing.T, h *harness) {
 }
 
 func testBadKeys(t *testing.T, h *harness) {
-	for name, key := range map[string]string{"empty": "", "control": "a\x00b", "too long": string(make([]byte, kehu.MaxKeyLen+1))} {
-		assert.ErrorIs(t, h.s.CreateCase(h.ctx, h.fullCase(key)), kehu.ErrInvalid, "CreateCase with a %s key", name)
+	for _, bk := range append([]suite.BadKey{{Key: "", Rule: "required"}}, suite.BadKeys()...) {
+		suite.RequireBadKey(t, h.s.CreateCase(h.ctx, h.fullCase(bk.Key)), bk.Rule, fmt.Sprintf("CreateCase with key %q", bk.Key))
 	}
 	page, err := h.s.ListCases(h.ctx, complaint.CaseQuery{})
 	require.NoError(t, err)

@@ -1,7 +1,6 @@
 package crmtest
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/suite"
 )
 
 func keyTests() []test {
@@ -20,45 +20,31 @@ func keyTests() []test {
 	}
 }
 
-// badKeys are keys kehu.CheckKey refuses, with the rule each breaks.
-var badKeys = []struct{ key, rule string }{
-	{strings.Repeat("k", kehu.MaxKeyLen+1), "max_length"},
-	{"bad\xffutf8", "encoding"},
-	{"nul\x00key", "control_char"},
-}
-
-func requireBadKey(t *testing.T, err error, rule, what string) {
-	t.Helper()
-	var verr *kehu.ValidationError
-	require.True(t, errors.As(err, &verr), "%s: a store must refuse the key with a *kehu.ValidationError, got %v", what, err)
-	assert.True(t, verr.Has("key", rule), "%s: want rule %q on field key, got %v", what, rule, err)
-}
-
 // testBadKeysRefused checks that every write that takes a key refuses the keys
 // kehu.CheckKey refuses, with its error, and writes nothing.
 func testBadKeysRefused(t *testing.T, h *harness) {
 	c := h.add(crm.Profile{Name: crm.Name{Display: "Key Holder"}})
-	for _, bk := range badKeys {
+	for _, bk := range suite.BadKeys() {
 		other := h.customer(crm.Profile{Name: crm.Name{Display: "Bad Key"}})
 		first := h.firstChange(other)
-		first.Key = bk.key
-		requireBadKey(t, h.s.CreateCustomer(h.ctx, other, first), bk.rule, fmt.Sprintf("CreateCustomer with key %q", bk.key))
+		first.Key = bk.Key
+		suite.RequireBadKey(t, h.s.CreateCustomer(h.ctx, other, first), bk.Rule, fmt.Sprintf("CreateCustomer with key %q", bk.Key))
 		_, err := h.s.GetCustomer(h.ctx, other.ID)
 		assert.ErrorIs(t, err, kehu.ErrNotFound, "a refused create must store nothing")
 
 		err = h.s.UpdateCustomer(h.ctx, c.ID, func(x *crm.Customer) (*crm.Change, error) {
 			x.Owner = "am-99"
 			return &crm.Change{ID: h.changeID(), CustomerID: c.ID, Version: x.Version + 1, At: h.clock.Now(),
-				Actor: actor, Action: crm.ActionUpdate, Key: bk.key}, nil
+				Actor: actor, Action: crm.ActionUpdate, Key: bk.Key}, nil
 		})
-		requireBadKey(t, err, bk.rule, fmt.Sprintf("UpdateCustomer with change key %q", bk.key))
+		suite.RequireBadKey(t, err, bk.Rule, fmt.Sprintf("UpdateCustomer with change key %q", bk.Key))
 		got, err := h.s.GetCustomer(h.ctx, c.ID)
 		require.NoError(t, err)
 		assert.Empty(t, got.Owner, "a refused update must write nothing")
 
 		in := h.newInteraction(c.ID, h.clock.Now(), "bad key")
-		in.Key = bk.key
-		requireBadKey(t, h.s.CreateInteraction(h.ctx, in), bk.rule, fmt.Sprintf("CreateInteraction with key %q", bk.key))
+		in.Key = bk.Key
+		suite.RequireBadKey(t, h.s.CreateInteraction(h.ctx, in), bk.Rule, fmt.Sprintf("CreateInteraction with key %q", bk.Key))
 		_, err = h.s.GetInteraction(h.ctx, in.ID)
 		assert.ErrorIs(t, err, kehu.ErrNotFound, "a refused interaction must store nothing")
 	}

@@ -2,7 +2,6 @@ package loyaltytest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -76,14 +75,6 @@ func testRacingTransferRetries(t *testing.T, h *harness) {
 	assert.EqualValues(t, 50, l.available(l.retail, to), "the receiver gets the points once")
 }
 
-// requireKeyProblem checks that err is a validation error on "key" with the rule.
-func requireKeyProblem(t *testing.T, err error, rule, what string) {
-	t.Helper()
-	var verr *kehu.ValidationError
-	require.True(t, errors.As(err, &verr), "%s: want a *kehu.ValidationError on key (%s), got %v", what, rule, err)
-	assert.True(t, verr.Has("key", rule), "%s: want rule %q on key, got %v", what, rule, err)
-}
-
 // testKeyRequired checks that every command that moves points refuses to run without a
 // key, and writes nothing.
 func testKeyRequired(t *testing.T, h *harness) {
@@ -118,7 +109,7 @@ func testKeyRequired(t *testing.T, h *harness) {
 		}},
 	}
 	for _, cmd := range cmds {
-		requireKeyProblem(t, cmd.run(), "required", cmd.what+" without a key")
+		suite.RequireBadKey(t, cmd.run(), "required", cmd.what+" without a key")
 	}
 	l.check("commands without keys")
 	l.assertSame(before, "commands without keys must write nothing")
@@ -132,13 +123,9 @@ func testBadKeysRefused(t *testing.T, h *harness) {
 	l.earn(l.retail, c, points, 100, orderSource("SO-1", "L1"), "")
 	k := l.acct(l.retail, c, points)
 	before := l.snap(k)
-	for _, tc := range []struct{ key, rule string }{
-		{strings.Repeat("k", kehu.MaxKeyLen+1), "max_length"},
-		{"bad\xffutf8", "encoding"},
-		{"nul\x00key", "control_char"},
-	} {
-		_, err := l.svc.Redeem(h.ctx, l.retail, loyalty.Points{Customer: c, PointType: points, Points: 1, Key: tc.key})
-		requireKeyProblem(t, err, tc.rule, fmt.Sprintf("Redeem with key %q", tc.key))
+	for _, bk := range suite.BadKeys() {
+		_, err := l.svc.Redeem(h.ctx, l.retail, loyalty.Points{Customer: c, PointType: points, Points: 1, Key: bk.Key})
+		suite.RequireBadKey(t, err, bk.Rule, fmt.Sprintf("Redeem with key %q", bk.Key))
 	}
 	l.assertSame(before, "refused keys must write nothing")
 	longest := strings.Repeat("長", kehu.MaxKeyLen/3) // 3 bytes each: within MaxKeyLen
@@ -165,26 +152,21 @@ func testLibraryNamespace(t *testing.T, h *harness) {
 	require.NoError(t, err, "EarnOrder(SO-9) after a host redeem keyed order:SO-9")
 	require.NotEmpty(t, res.Entries, "the order earns")
 	_, err = l.svc.Redeem(h.ctx, p, loyalty.Points{Customer: c, PointType: points, Points: 1, Key: kehu.LibraryKey("order", "SO-10")})
-	requireKeyProblem(t, err, "reserved", "Redeem with a key in the library's namespace")
+	suite.RequireBadKey(t, err, "reserved", "Redeem with a key in the library's namespace")
 	l.check("library namespace")
 }
 
 // testStoreRefusesBadKeys checks that Store.Update refuses a command record whose key
 // kehu.CheckKey refuses, with its error, and writes nothing.
 func testStoreRefusesBadKeys(t *testing.T, h *harness) {
-	for _, bk := range []struct{ key, rule string }{
-		{"", "required"},
-		{strings.Repeat("k", kehu.MaxKeyLen+1), "max_length"},
-		{"bad\xffutf8", "encoding"},
-		{"nul\x00key", "control_char"},
-	} {
+	for _, bk := range append([]suite.BadKey{{Key: "", Rule: "required"}}, suite.BadKeys()...) {
 		a := h.key(progA, typePoints)
 		var e loyalty.Entry
 		err := h.s.Update(h.ctx, []loyalty.AccountKey{a}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 			e = h.earn(accts[0], 10, time.Time{}, loyalty.Source{Type: "manual"})
-			return &loyalty.Commit{Entries: []loyalty.Entry{e}, Command: h.command(progA, bk.key, e)}, nil
+			return &loyalty.Commit{Entries: []loyalty.Entry{e}, Command: h.command(progA, bk.Key, e)}, nil
 		})
-		requireKeyProblem(t, err, bk.rule, fmt.Sprintf("Store.Update with command key %q", bk.key))
+		suite.RequireBadKey(t, err, bk.Rule, fmt.Sprintf("Store.Update with command key %q", bk.Key))
 		h.assertAbsent(a, "Update with a refused command key must write nothing")
 		h.assertNoEntry(e.ID, "Update with a refused command key must write nothing")
 	}

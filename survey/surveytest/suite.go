@@ -170,9 +170,9 @@ func testResponseConcurrentKey(t *testing.T, h *harness) {
 }
 
 func testResponseBadKeys(t *testing.T, h *harness) {
-	for name, key := range map[string]string{"empty": "", "control": "a\x00b", "too long": string(make([]byte, kehu.MaxKeyLen+1))} {
-		err := h.s.AddResponse(h.ctx, h.fullResponse("s", 1, key))
-		assert.ErrorIs(t, err, kehu.ErrInvalid, "AddResponse with a %s key", name)
+	for _, bk := range append([]suite.BadKey{{Key: "", Rule: "required"}}, suite.BadKeys()...) {
+		err := h.s.AddResponse(h.ctx, h.fullResponse("s", 1, bk.Key))
+		suite.RequireBadKey(t, err, bk.Rule, fmt.Sprintf("AddResponse with key %q", bk.Key))
 	}
 	page, err := h.s.Responses(h.ctx, "s", survey.ResponseQuery{})
 	require.NoError(t, err)
