@@ -355,29 +355,39 @@ func clockString(m int16) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
 // is a *kehu.ValidationError: a calendar that does not decode is reported on
 // "calendar" with rule "syntax"; one that decodes is checked by CompileCalendar.
 func LoadCalendar(r io.Reader) (*Calendar, error) {
+	var spec CalendarSpec
+	if err := loadStrict(r, "calendar", MaxCalendarBytes, &spec); err != nil {
+		return nil, err
+	}
+	return CompileCalendar(spec)
+}
+
+// loadStrict decodes one JSON object of at most limit bytes from r into v: unknown
+// fields and trailing data are errors. Every error but a failing reader is a
+// *kehu.ValidationError on name.
+func loadStrict(r io.Reader, name string, limit int, v any) error {
 	if r == nil {
-		return nil, kehu.Invalid("calendar", "required", "no reader")
+		return kehu.Invalid(name, "required", "no reader")
 	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxCalendarBytes+1))
+	data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
 	if err != nil {
-		return nil, fmt.Errorf("complaint: reading the calendar: %w", err)
+		return fmt.Errorf("complaint: reading the %s: %w", name, err)
 	}
-	if len(data) > MaxCalendarBytes {
-		return nil, kehu.Invalid("calendar", "max_length", fmt.Sprintf("is longer than %d bytes", MaxCalendarBytes))
+	if len(data) > limit {
+		return kehu.Invalid(name, "max_length", fmt.Sprintf("is longer than %d bytes", limit))
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, kehu.Invalid("calendar", "required", "is empty")
+		return kehu.Invalid(name, "required", "is empty")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	var spec CalendarSpec
-	if err := dec.Decode(&spec); err != nil {
-		return nil, kehu.Invalid("calendar", "syntax", clip.String(err.Error(), 200))
+	if err := dec.Decode(v); err != nil {
+		return kehu.Invalid(name, "syntax", clip.String(err.Error(), 200))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, kehu.Invalid("calendar", "syntax", fmt.Sprintf("has data after the calendar object, at byte %d", dec.InputOffset()))
+		return kehu.Invalid(name, "syntax", fmt.Sprintf("has data after the %s object, at byte %d", name, dec.InputOffset()))
 	}
-	return CompileCalendar(spec)
+	return nil
 }
 
 // MustLoadCalendar is LoadCalendar on a string that panics on error. It is meant for

@@ -86,6 +86,8 @@ type Case struct {
 	Order       string `json:"order,omitempty"`
 	Interaction string `json:"interaction,omitempty"`
 	Status      Status `json:"status"`
+	// Policy is the ID of the SLA policy the case is handled under (see Policies).
+	Policy string `json:"policy,omitempty"`
 	// MergedInto is the case this one was merged into.
 	MergedInto CaseID `json:"merged_into,omitzero"`
 	// Response is the customer's latest answer to a resolution: accepted (the case is
@@ -141,7 +143,19 @@ const (
 	MergedStep Action = "merged"
 	// Answered: the customer accepted or rejected the resolution.
 	Answered Action = "answered"
-	Noted    Action = "noted"
+	// Noted: an internal note, which the customer does not see.
+	Noted Action = "noted"
+	// Replied: a public reply to the customer, on any channel (a logged phone call too).
+	Replied Action = "replied"
+	// AutoReplied: an automatic message to the customer, such as an acknowledgement of
+	// receipt; it answers nothing, so it stops no SLA clock.
+	AutoReplied Action = "auto_replied"
+	// CustomerWrote: a message from the customer.
+	CustomerWrote Action = "customer_wrote"
+	// PolicyChanged: the case is handled under another SLA policy from now on.
+	PolicyChanged Action = "policy_changed"
+	// Reassessed: the triage changed, and with it the priority.
+	Reassessed Action = "reassessed"
 )
 
 // Step is one entry of a case's audit trail.
@@ -153,6 +167,12 @@ type Step struct {
 	From Status `json:"from,omitempty"`
 	To   Status `json:"to"`
 	Note string `json:"note,omitempty"`
+	// Channel is the channel of a reply or of a customer's message.
+	Channel Channel `json:"channel,omitempty"`
+	// Policy and Priority are the SLA policy and the priority in force from this step on:
+	// set on the opening step, a policy change and a reassessment.
+	Policy   string   `json:"policy,omitempty"`
+	Priority Priority `json:"priority,omitempty"`
 	// Key is the idempotency key of the command that made the step, and Digest a
 	// fingerprint of what it asked.
 	Key    string `json:"key,omitempty"`

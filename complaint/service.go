@@ -15,8 +15,9 @@ import (
 // Service opens complaint cases and moves them through their process, through a Store. It
 // is safe for concurrent use. Make one with NewService: the zero value is not usable.
 type Service struct {
-	store Store
-	opts  kehu.Options
+	store    Store
+	opts     kehu.Options
+	policies *Policies
 }
 
 // NewService returns a service over store. A nil store means NewMemoryStore(); nil options
@@ -68,7 +69,10 @@ type Open struct {
 	Order    string          `json:"order,omitempty"`
 	// Interaction is the crm interaction the complaint came in through, if any.
 	Interaction string `json:"interaction,omitempty"`
-	Note        string `json:"note,omitempty"`
+	// Policy is the ID of the SLA policy the case is handled under: one of the
+	// service's policies (WithPolicies), its default when empty.
+	Policy string `json:"policy,omitempty"`
+	Note   string `json:"note,omitempty"`
 	// Key is required and makes the command idempotent: a repeat with the same key and
 	// payload returns the case it opened, also when it races the first attempt; a repeat
 	// with another payload fails with kehu.ErrKeyReused.
@@ -112,6 +116,7 @@ func (s *Service) Open(ctx context.Context, o Open) (*Case, error) {
 	}
 	assessment, err := Assess(o.Triage)
 	p.Merge("triage", err)
+	policy := s.checkPolicy(&p, "policy", o.Policy, true)
 	p.Merge("", kehu.CheckHostKey("key", o.Key))
 	if err := p.Err(); err != nil {
 		return nil, err
@@ -124,9 +129,10 @@ func (s *Service) Open(ctx context.Context, o Open) (*Case, error) {
 	c := &Case{
 		ID: CaseIDFrom(s.opts.NewID()), Customer: o.Customer, Channel: o.Channel, Words: o.Words, Remedy: o.Remedy,
 		Category: o.Category, Triage: o.Triage, Assessment: assessment, ReplyBy: kehu.Truncate(o.ReplyBy),
-		Assignee: o.Assignee, Order: o.Order, Interaction: o.Interaction, Status: Received, Version: 1,
+		Assignee: o.Assignee, Order: o.Order, Interaction: o.Interaction, Status: Received, Policy: policy, Version: 1,
 		OpenedAt: now, Key: o.Key,
-		Steps: []Step{{Action: Opened, At: now, Actor: kehu.ActorFrom(ctx), To: Received, Note: o.Note, Key: o.Key, Digest: dig}},
+		Steps: []Step{{Action: Opened, At: now, Actor: kehu.ActorFrom(ctx), To: Received, Note: o.Note, Channel: o.Channel,
+			Policy: policy, Priority: assessment.Priority, Key: o.Key, Digest: dig}},
 	}
 	if err := s.store.CreateCase(ctx, c); err != nil {
 		if errors.Is(err, kehu.ErrDuplicate) {
@@ -189,10 +195,7 @@ func (s *Service) Move(ctx context.Context, id CaseID, m Move) (*Case, error) {
 		if !c.Status.CanMoveTo(m.To) {
 			return kehu.Invalid("to", "transition", fmt.Sprintf("a %s case cannot move to %s; it may move to %v", c.Status, m.To, c.Status.Next()))
 		}
-		if m.To == Investigating && (c.Status == Resolved || c.Status == Closed) {
-			c.Reopens++
-		}
-		c.Status = m.To
+		moveTo(c, m.To)
 		return nil
 	})
 }
@@ -202,6 +205,12 @@ func (s *Service) Move(ctx context.Context, id CaseID, m Move) (*Case, error) {
 // step of the action recording the actor, the time, the status before and after and the
 // note. apply changes the case or refuses the command, writing nothing.
 func (s *Service) change(ctx context.Context, id CaseID, action Action, key, dig, note string, apply func(*Case) error) (*Case, error) {
+	return s.changeStep(ctx, id, action, key, dig, note, func(c *Case, _ *Step) error { return apply(c) })
+}
+
+// changeStep is change whose apply also fills in the step's own fields (a channel, a
+// policy, a priority).
+func (s *Service) changeStep(ctx context.Context, id CaseID, action Action, key, dig, note string, apply func(*Case, *Step) error) (*Case, error) {
 	var step Step
 	err := s.store.UpdateCase(ctx, id, func(c *Case) (*Step, error) {
 		for _, st := range c.Steps {
@@ -213,10 +222,11 @@ func (s *Service) change(ctx context.Context, id CaseID, action Action, key, dig
 			}
 		}
 		from := c.Status
-		if err := apply(c); err != nil {
+		step = Step{Action: action, At: s.opts.Now(), Actor: kehu.ActorFrom(ctx), From: from, Note: note, Key: key, Digest: dig}
+		if err := apply(c, &step); err != nil {
 			return nil, err
 		}
-		step = Step{Action: action, At: s.opts.Now(), Actor: kehu.ActorFrom(ctx), From: from, To: c.Status, Note: note, Key: key, Digest: dig}
+		step.To = c.Status
 		return &step, nil
 	})
 	switch {
@@ -266,10 +276,11 @@ func (s *Service) Answer(ctx context.Context, id CaseID, a Answer) (*Case, error
 			return kehu.Invalid("case", "resolved", fmt.Sprintf("a %s case has no resolution to answer", c.Status))
 		}
 		c.Response = &CustomerResponse{Accepted: a.Accepted, At: s.opts.Now(), Recourse: a.Recourse}
-		c.Status = Closed
 		if !a.Accepted {
-			c.Status = Investigating
+			moveTo(c, Investigating)
+			return nil
 		}
+		c.Status = Closed
 		return nil
 	})
 }

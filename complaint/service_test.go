@@ -39,7 +39,7 @@ func TestOpen(t *testing.T) {
 	assert.Equal(t, complaint.Assessment{Priority: complaint.P2, Score: 16}, c.Assessment, "2 × 4 × 2")
 	require.Len(t, c.Steps, 1)
 	assert.Equal(t, complaint.Step{Action: complaint.Opened, At: c.OpenedAt, Actor: "frontline:maria", To: complaint.Received,
-		Key: "call-1", Digest: c.Steps[0].Digest}, c.Steps[0])
+		Channel: complaint.Phone, Priority: complaint.P2, Key: "call-1", Digest: c.Steps[0].Digest}, c.Steps[0])
 	stored, err := svc.Case(ctx, c.ID)
 	require.NoError(t, err)
 	assert.Equal(t, c, stored)

@@ -64,10 +64,10 @@ func (h *harness) fullCase(key string) *complaint.Case {
 		Triage:     complaint.Triage{Severity: complaint.Major, Urgency: complaint.High, Value: complaint.Key, MediaExposure: true},
 		Assessment: complaint.Assessment{Priority: complaint.P1, Score: 27, Crisis: true},
 		ReplyBy:    h.at.Add(4 * time.Hour), ResponsibleParty: "room service", Assignee: "agent-7", Order: "RS-1",
-		Interaction: "int-1", Status: complaint.Received, MergedInto: complaint.CaseIDFrom(h.ids.NewID()), Reopens: 1, Escalations: 2,
+		Interaction: "int-1", Status: complaint.Received, Policy: "standard", MergedInto: complaint.CaseIDFrom(h.ids.NewID()), Reopens: 1, Escalations: 2,
 		Response: &complaint.CustomerResponse{Accepted: true, At: h.at.Add(time.Hour), Recourse: "店长复核"},
 		Steps: []complaint.Step{{Action: complaint.Opened, At: h.at, Actor: "agent-7", From: complaint.Received, To: complaint.Received,
-			Note: "来电", Key: key, Digest: "digest-" + key}},
+			Note: "来电", Channel: complaint.Phone, Policy: "standard", Priority: complaint.P1, Key: key, Digest: "digest-" + key}},
 		Version: 1, OpenedAt: h.at, Key: key,
 	}
 }
