@@ -4,7 +4,6 @@ import (
 	"math"
 	"time"
 
-	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/internal/civil"
 )
 
@@ -22,21 +21,23 @@ const (
 var (
 	minInstant = time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
 	maxInstant = time.Date(9999, time.December, 31, 23, 59, 59, 999_999_000, time.UTC).UnixMicro()
+	minTime    = time.UnixMicro(minInstant)
+	maxTime    = time.UnixMicro(maxInstant)
 )
 
 // interval is a working interval as instants, [from, to) in microseconds.
 type interval struct{ from, to int64 }
 
-// instant reads t as microseconds, clamped to the years 1 to 9999.
+// instant reads t as microseconds (kehu.Truncate's instant), clamped to the years 1 to
+// 9999.
 func instant(t time.Time) int64 {
-	u := kehu.Truncate(t)
-	if u.Year() < 1 {
+	switch {
+	case t.Before(minTime):
 		return minInstant
-	}
-	if u.Year() > 9999 {
+	case t.After(maxTime):
 		return maxInstant
 	}
-	return u.UnixMicro()
+	return t.UnixMicro()
 }
 
 func toTime(us int64) time.Time { return time.UnixMicro(us).UTC() }
@@ -161,12 +162,43 @@ func (c *Calendar) day(z int64, buf *[MaxShiftsPerDay]interval, zs *zoneSpan) []
 // forward walks the working time at or after from, at most MaxSpanDays days, and returns
 // the instant where rem microseconds of it are used up, or the end of the span.
 func (c *Calendar) forward(from, rem int64) int64 {
-	var buf [MaxShiftsPerDay]interval
-	var zs zoneSpan
-	z0 := c.dayOf(from)
+	w := walker{c: c}
+	return w.forward(from, rem)
+}
+
+// walker runs a sequence of operations on one calendar, carrying the zone's stretch
+// (zoneSpan) from one to the next: operations on nearby instants, such as the steps of a
+// case, then turn wall-clock times into instants by arithmetic alone. Its results are
+// those of the calendar's own operations, which use a fresh walker each.
+type walker struct {
+	c   *Calendar
+	zs  zoneSpan
+	buf [MaxShiftsPerDay]interval
+}
+
+// dayOf is Calendar.dayOf, by arithmetic when us lies in the walker's stretch.
+func (w *walker) dayOf(us int64) int64 {
+	if s := civil.FloorDiv(us, 1_000_000); s >= w.zs.lo && s < w.zs.hi {
+		return civil.FloorDiv(s+w.zs.off, 86400)
+	}
+	return w.c.dayOf(us)
+}
+
+// add is Calendar.Add for d ≥ 0.
+func (w *walker) add(start time.Time, d time.Duration) time.Time {
+	s, rem := instant(start), durMicros(d)
+	if w.c.always {
+		return toTime(s + rem)
+	}
+	return toTime(w.forward(s, rem))
+}
+
+func (w *walker) forward(from, rem int64) int64 {
+	c := w.c
+	z0 := w.dayOf(from)
 	cur := from
 	for z := z0; z <= z0+MaxSpanDays; z++ {
-		for _, v := range c.day(z, &buf, &zs) {
+		for _, v := range c.day(z, &w.buf, &w.zs) {
 			if v.to <= cur {
 				continue
 			}
@@ -258,17 +290,26 @@ func (c *Calendar) Between(a, b time.Time) time.Duration {
 }
 
 func (c *Calendar) between(a, b int64) time.Duration {
+	w := walker{c: c}
+	return w.between(a, b)
+}
+
+// betweenTimes is Calendar.Between for a ≤ b.
+func (w *walker) betweenTimes(a, b time.Time) time.Duration {
+	return w.between(instant(a), instant(b))
+}
+
+func (w *walker) between(a, b int64) time.Duration {
+	c := w.c
 	if c.always {
 		return time.Duration(min(b-a, maxMicros) * micro)
 	}
-	var buf [MaxShiftsPerDay]interval
-	var zs zoneSpan
-	z0, zb := c.dayOf(a), c.dayOf(b)
+	z0, zb := w.dayOf(a), w.dayOf(b)
 	last := min(zb+1, z0+MaxSpanDays)
 	var sum int64
 	cur := a
 	for z := z0; z <= last; z++ {
-		for _, v := range c.day(z, &buf, &zs) {
+		for _, v := range c.day(z, &w.buf, &w.zs) {
 			if v.to <= cur {
 				continue
 			}
@@ -317,15 +358,21 @@ func (c *Calendar) NextOpening(t time.Time) time.Time {
 // zero counts as zero: AddDays(start, 0) is NextOpening(start). The walk stops after
 // MaxSpanDays days.
 func (c *Calendar) AddDays(start time.Time, n int) time.Time {
-	s0 := instant(c.NextOpening(start))
+	w := walker{c: c}
+	return w.addDays(start, n)
+}
+
+func (w *walker) addDays(start time.Time, n int) time.Time {
+	c := w.c
+	s0 := instant(start)
+	if !c.always {
+		s0 = w.forward(s0, 0)
+	}
 	if n <= 0 {
 		return toTime(s0)
 	}
 	n = min(n, MaxSpanDays)
-	local := time.UnixMicro(s0).In(c.loc)
-	y, m, d := local.Date()
-	hh, mm, ss := local.Clock()
-	z := civil.Days(int64(y), int64(m), int64(d))
+	z, sec := w.wall(s0)
 	end := z + MaxSpanDays
 	for z < end && n > 0 {
 		z++
@@ -333,7 +380,34 @@ func (c *Calendar) AddDays(start time.Time, n int) time.Time {
 			n--
 		}
 	}
-	yy, mo, dd := civil.Date(z)
-	p := time.Date(int(yy), time.Month(mo), int(dd), hh, mm, ss, local.Nanosecond(), c.loc)
-	return c.NextOpening(p)
+	p := w.instantOf(z, sec)
+	if c.always {
+		return toTime(p)
+	}
+	return toTime(w.forward(p, 0))
+}
+
+// wall returns the civil day of us in the calendar's zone and the microseconds of its
+// wall-clock time into that day.
+func (w *walker) wall(us int64) (day, micros int64) {
+	if s := civil.FloorDiv(us, 1_000_000); s >= w.zs.lo && s < w.zs.hi {
+		local := us + w.zs.off*1_000_000
+		day = civil.FloorDiv(local, 86_400_000_000)
+		return day, local - day*86_400_000_000
+	}
+	local := time.UnixMicro(us).In(w.c.loc)
+	y, m, d := local.Date()
+	hh, mm, ss := local.Clock()
+	return civil.Days(int64(y), int64(m), int64(d)), (int64(hh)*3600+int64(mm)*60+int64(ss))*1_000_000 + int64(local.Nanosecond()/1000)
+}
+
+// instantOf returns the instant of a wall-clock time on a civil day, as time.Date places
+// it in the calendar's zone.
+func (w *walker) instantOf(day, micros int64) int64 {
+	if mid := day*86400 - w.zs.off; mid-86400 >= w.zs.lo && mid+2*86400 < w.zs.hi {
+		return mid*1_000_000 + micros
+	}
+	y, m, d := civil.Date(day)
+	sec := micros / 1_000_000
+	return time.Date(int(y), time.Month(m), int(d), int(sec/3600), int(sec/60%60), int(sec%60), int(micros%1_000_000)*1000, w.c.loc).UnixMicro()
 }

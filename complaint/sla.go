@@ -184,6 +184,8 @@ type replay struct {
 	at       time.Time
 	status   Status
 	pol      *Policy
+	// w walks the calendar of pol, carrying its zone's stretch from step to step
+	w walker
 	priority Priority
 	clocks   [4]cycle // in TargetKinds order
 	breaches []Breach
@@ -228,6 +230,9 @@ func (r *replay) setPolicy(id string) error {
 	p := r.set.Policy(id)
 	if p == nil {
 		return fmt.Errorf("case %s: SLA policy %s: %w", r.c.ID, clip.Quote(id), kehu.ErrNotFound)
+	}
+	if r.w.c != p.cal {
+		r.w = walker{c: p.cal}
 	}
 	r.pol = p
 	return nil
@@ -317,8 +322,7 @@ func (r *replay) apply(st *Step, t time.Time) error {
 // segment counts the time from a to b, in which nothing changes, on every active clock.
 // last marks the segment that ends at the instant asked about.
 func (r *replay) segment(a, b time.Time, last bool) {
-	cal := r.pol.cal
-	biz := cal.Between(a, b)
+	biz := r.w.betweenTimes(a, b)
 	wall := Span{Business: biz, Calendar: b.Sub(a)}
 	r.tm.Age.Business += wall.Business
 	r.tm.Age.Calendar += wall.Calendar
@@ -361,7 +365,7 @@ func (r *replay) segment(a, b time.Time, last bool) {
 			if tgt.CalendarTime {
 				return a.Add(d)
 			}
-			return cal.Add(a, d)
+			return r.w.add(a, d)
 		}
 		if w, ok := warnAfter(tgt, T); ok && (y.warnAt.IsZero() || y.used < w) && (last || y.used+m >= w) {
 			y.warnAt = add(max(w-y.used, 0))
@@ -384,9 +388,8 @@ func (r *replay) targetDuration(y *cycle, t *Target) time.Duration {
 		return t.Within
 	}
 	if y.bdFor != r.pol || y.bdTgt != t {
-		cal := r.pol.cal
 		y.bdFor, y.bdTgt = r.pol, t
-		y.tgtDur = cal.Between(y.start, cal.AddDays(y.start, t.BusinessDays))
+		y.tgtDur = r.w.betweenTimes(y.start, r.w.addDays(y.start, t.BusinessDays))
 	}
 	return y.tgtDur
 }
@@ -403,7 +406,8 @@ func warnAfter(t *Target, T time.Duration) (time.Duration, bool) {
 }
 
 func (r *replay) result() SLA {
-	out := SLA{Case: r.c.ID, At: r.at, Status: r.status, Policy: r.pol.ID(), Priority: r.priority, Breaches: r.breaches, Timings: r.tm}
+	out := SLA{Case: r.c.ID, At: r.at, Status: r.status, Policy: r.pol.ID(), Priority: r.priority, Breaches: r.breaches, Timings: r.tm,
+		Clocks: make([]Clock, 0, len(r.clocks))}
 	if r.status == Resolved || r.status == Closed {
 		final := r.lastResolved
 		out.Timings.FinalResolution = &final
