@@ -179,13 +179,13 @@ func (y *cycle) end(t time.Time, st ClockState) {
 }
 
 type replay struct {
-	set      *Policies
-	c        *Case
-	at       time.Time
-	status   Status
-	pol      *Policy
+	set    *Policies
+	c      *Case
+	at     time.Time
+	status Status
+	pol    *Policy
 	// w walks the calendar of pol, carrying its zone's stretch from step to step
-	w walker
+	w        walker
 	priority Priority
 	clocks   [4]cycle // in TargetKinds order
 	breaches []Breach
