@@ -17,7 +17,8 @@
 // linked order or interaction, and its Steps: an append-only audit trail of every change
 // with actor, time and note. Service.Open records a complaint and Service.Move changes its
 // status as Status.CanMoveTo allows; Escalate and Reassign hand it over, Merge folds it into
-// another case of the customer, and Answer records the customer's acceptance of the
+// another case of the customer, Reply, Message, ChangePolicy and Reassess record what
+// drives its SLA clocks (see below), and Answer records the customer's acceptance of the
 // resolution (the case closes) or rejection with the recourse offered (it is investigated
 // again). Every command is idempotent by a required key, also when a retry races the first
 // attempt, and two concurrent moves from one status never both succeed. Store is the narrow persistence interface, NewMemoryStore the embedded default,
@@ -82,4 +83,40 @@
 //     counts at most MaxSpanDays and at most MaxDuration. Instants outside the years 1
 //     to 9999 are taken as the nearest end of that range. So every call returns in
 //     bounded time, whatever its input.
+//
+// # SLA policies and clocks
+//
+// A PolicySpec gives, for each priority, the targets of four clocks — first response,
+// next reply, periodic update and resolution — each in minutes, hours or business days,
+// in business time on the policy's calendar or in calendar time, with an optional warning
+// at a percentage of the target or a time before it. CompilePolicy (or LoadPolicy, from
+// strict JSON) turns it into an immutable *Policy; NewPolicies collects the policies a
+// service applies (Service.WithPolicies), the first being the default of a new case.
+//
+// The clocks are never stored: Policies.Status (Service.SLA) computes them from the case's
+// steps up to any instant, so they are right at any instant of an injected clock and
+// after any change of policy. What each clock measures is defined on TargetKind, because
+// ticketing engines disagree: the first response is the first public reply on any
+// channel (internal notes and automatic acknowledgements do not count; a reply that asks
+// the customer a question does; communicating the resolution does); the next reply runs
+// only while a customer's message is unanswered, from the oldest one; the periodic update
+// runs between public replies once the first response is given, so it never overrides
+// it; the resolution clock runs until the case is resolved and resumes on reopening. The
+// steps that drive them are recorded by Service.Reply (public, internal or automatic,
+// optionally with a move), Service.Message (the customer wrote: a wait on the customer
+// ends, and a message to a merged case goes to the case it went into),
+// Service.ChangePolicy and Service.Reassess.
+//
+// While a case waits on the customer its clocks pause (a target may keep running), and
+// the paused time is measured like the target. A change of policy or priority keeps the
+// time each clock has counted and applies the new target to it; a target the new policy
+// lacks disappears. The time a case spends resolved or closed counts as paused when it is
+// reopened. A merge cancels every clock of the merged case: no breach after it. A clock
+// breaches when it runs past the instant its target is used up, and a reply at that very
+// instant is in time.
+//
+// Policies.Metrics measures a set of cases at an instant: the times to first response,
+// next reply, first and final resolution (mean, median, 90th percentile and maximum), the
+// breaches by clock, the reopen rate and the backlog by age, each in business and in
+// calendar time.
 package complaint
