@@ -94,6 +94,9 @@ type Case struct {
 	// closed) or rejected, with the recourse they were offered (the case is investigated
 	// again).
 	Response *CustomerResponse `json:"response,omitempty"`
+	// Crisis is the crisis plan of a complaint handled as a crisis (one in the media): who
+	// alone speaks for the host, and the few messages agreed.
+	Crisis *CrisisPlan `json:"crisis,omitempty"`
 	// Reopens counts the times the case was reopened after it was resolved or closed, and
 	// Escalations the times it was handed to a higher level.
 	Reopens     int `json:"reopens,omitempty"`
@@ -117,6 +120,18 @@ type CustomerResponse struct {
 	Recourse string `json:"recourse,omitempty"`
 }
 
+// MaxKeyMessages bounds the key messages of a crisis plan: a crisis is answered with a
+// few messages that everyone repeats.
+const MaxKeyMessages = 5
+
+// CrisisPlan is how a complaint in the public eye is answered: by one spokesperson, with
+// at most MaxKeyMessages agreed key messages.
+type CrisisPlan struct {
+	Spokesperson string    `json:"spokesperson"`
+	KeyMessages  []string  `json:"key_messages"`
+	At           time.Time `json:"at"`
+}
+
 // Clone returns a deep copy.
 func (c *Case) Clone() *Case {
 	if c == nil {
@@ -127,6 +142,11 @@ func (c *Case) Clone() *Case {
 	if c.Response != nil {
 		r := *c.Response
 		out.Response = &r
+	}
+	if c.Crisis != nil {
+		p := *c.Crisis
+		p.KeyMessages = slices.Clone(p.KeyMessages)
+		out.Crisis = &p
 	}
 	return &out
 }
@@ -156,6 +176,8 @@ const (
 	PolicyChanged Action = "policy_changed"
 	// Reassessed: the triage changed, and with it the priority.
 	Reassessed Action = "reassessed"
+	// CrisisPlanned: the crisis plan was set or changed.
+	CrisisPlanned Action = "crisis_planned"
 )
 
 // Step is one entry of a case's audit trail.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -259,4 +260,53 @@ func (s *Service) SLA(ctx context.Context, id CaseID, at time.Time) (SLA, error)
 		return SLA{}, err
 	}
 	return s.policies.Status(c, at)
+}
+
+// Crisis is the command that sets the crisis plan of a case.
+type Crisis struct {
+	Spokesperson string   `json:"spokesperson"`
+	KeyMessages  []string `json:"key_messages"`
+	Note         string   `json:"note,omitempty"`
+	// Key is required and makes the command idempotent (see Open.Key).
+	Key string `json:"-"`
+}
+
+// PlanCrisis records who speaks for the host on an open case handled as a crisis
+// (Assessment.Crisis: the complaint is in the media), and the one to MaxKeyMessages key
+// messages agreed; a later plan replaces it, and the trail keeps both. A case that is
+// not a crisis is refused (rule "crisis" on "case").
+func (s *Service) PlanCrisis(ctx context.Context, id CaseID, cr Crisis) (*Case, error) {
+	var p kehu.Problems
+	switch {
+	case strings.TrimSpace(cr.Spokesperson) == "":
+		p.Add("spokesperson", "required", "name the one person who speaks for the host")
+	case len(cr.Spokesperson) > maxShortBytes:
+		p.Addf("spokesperson", "max_length", "is longer than %d bytes", maxShortBytes)
+	}
+	switch n := len(cr.KeyMessages); {
+	case n == 0:
+		p.Add("key_messages", "required", "agree at least one key message")
+	case n > MaxKeyMessages:
+		p.Addf("key_messages", "max_items", "has %d messages; a crisis is answered with at most %d", n, MaxKeyMessages)
+	}
+	for i, m := range cr.KeyMessages {
+		checkText(&p, fmt.Sprintf("key_messages[%d]", i), m)
+	}
+	if len(cr.Note) > MaxWordsBytes {
+		p.Addf("note", "max_length", "is longer than %d bytes", MaxWordsBytes)
+	}
+	p.Merge("", kehu.CheckHostKey("key", cr.Key))
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, CrisisPlanned, cr.Key, fingerprint.Of("crisis", cr), cr.Note, func(c *Case) error {
+		switch {
+		case !c.Status.Open():
+			return kehu.Invalid("case", "open", fmt.Sprintf("a %s case takes no crisis plan", c.Status))
+		case !c.Assessment.Crisis:
+			return kehu.Invalid("case", "crisis", "the case is not handled as a crisis (its triage has no media exposure)")
+		}
+		c.Crisis = &CrisisPlan{Spokesperson: cr.Spokesperson, KeyMessages: slices.Clone(cr.KeyMessages), At: s.opts.Now()}
+		return nil
+	})
 }

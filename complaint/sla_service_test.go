@@ -237,3 +237,36 @@ func assertInvalid(t *testing.T, err error, field, rule string) {
 		assert.True(t, verr.Has(field, rule), "want %s (%s) in %v", field, rule, err)
 	}
 }
+
+func TestPlanCrisis(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := desk(t)
+	ctx := t.Context()
+	o := roomService("press")
+	o.Triage.MediaExposure = true
+	c, err := svc.Open(ctx, o)
+	require.NoError(t, err)
+	require.True(t, c.Assessment.Crisis)
+
+	_, err = svc.PlanCrisis(ctx, c.ID, complaint.Crisis{KeyMessages: []string{"1", "2", "3", "4", "5", " "}, Key: "k"})
+	assertInvalid(t, err, "spokesperson", "required")
+	assertInvalid(t, err, "key_messages", "max_items")
+	assertInvalid(t, err, "key_messages[5]", "required")
+
+	plan := complaint.Crisis{Spokesperson: "公关部王经理", KeyMessages: []string{"我们已联系这位客人并致歉", "送餐取消的原因已查明"}, Key: "plan-1"}
+	got, err := svc.PlanCrisis(ctx, c.ID, plan)
+	require.NoError(t, err)
+	require.NotNil(t, got.Crisis)
+	assert.Equal(t, "公关部王经理", got.Crisis.Spokesperson)
+	assert.Equal(t, plan.KeyMessages, got.Crisis.KeyMessages)
+	plan.KeyMessages[0] = "changed after the call"
+	again, err := svc.PlanCrisis(ctx, c.ID, complaint.Crisis{Spokesperson: "公关部王经理", KeyMessages: []string{"我们已联系这位客人并致歉", "送餐取消的原因已查明"}, Key: "plan-1"})
+	require.NoError(t, err)
+	assert.Len(t, again.Steps, 2, "a retried plan is recorded once")
+	assert.Equal(t, "我们已联系这位客人并致歉", again.Crisis.KeyMessages[0], "the case keeps its own copy")
+
+	ordinary, err := svc.Open(ctx, roomService("quiet"))
+	require.NoError(t, err)
+	_, err = svc.PlanCrisis(ctx, ordinary.ID, complaint.Crisis{Spokesperson: "x", KeyMessages: []string{"y"}, Key: "k"})
+	assertInvalid(t, err, "case", "crisis")
+}

@@ -66,6 +66,7 @@ func (h *harness) fullCase(key string) *complaint.Case {
 		ReplyBy:    h.at.Add(4 * time.Hour), ResponsibleParty: "room service", Assignee: "agent-7", Order: "RS-1",
 		Interaction: "int-1", Status: complaint.Received, Policy: "standard", MergedInto: complaint.CaseIDFrom(h.ids.NewID()), Reopens: 1, Escalations: 2,
 		Response: &complaint.CustomerResponse{Accepted: true, At: h.at.Add(time.Hour), Recourse: "店长复核"},
+		Crisis: &complaint.CrisisPlan{Spokesperson: "公关部王经理", KeyMessages: []string{"我们已联系顾客", "全额退款"}, At: h.at.Add(time.Minute)},
 		Steps: []complaint.Step{{Action: complaint.Opened, At: h.at, Actor: "agent-7", From: complaint.Received, To: complaint.Received,
 			Note: "来电", Channel: complaint.Phone, Policy: "standard", Priority: complaint.P1, Key: key, Digest: "digest-" + key}},
 		Version: 1, OpenedAt: h.at, Key: key,
