@@ -15,8 +15,9 @@ import (
 // Service opens complaint cases and moves them through their process, through a Store. It
 // is safe for concurrent use. Make one with NewService: the zero value is not usable.
 type Service struct {
-	store Store
-	opts  kehu.Options
+	store    Store
+	opts     kehu.Options
+	recovery recoverySettings
 }
 
 // NewService returns a service over store. A nil store means NewMemoryStore(); nil options
@@ -229,7 +230,7 @@ func (s *Service) change(ctx context.Context, id CaseID, action Action, key, dig
 	if err != nil {
 		return nil, err
 	}
-	return c, s.publish(ctx, id, step)
+	return c, errors.Join(s.publish(ctx, id, step), s.afterStep(ctx, c, step))
 }
 
 // Answer is the customer's answer to a resolved case.
