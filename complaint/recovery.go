@@ -581,11 +581,16 @@ func (s *Service) RequestCompensation(ctx context.Context, id CaseID, r RequestC
 	if e == nil || s.recovery.compensator == nil {
 		return nil, ErrNotConfigured
 	}
-	if !e.hasRole(r.Role) {
-		return nil, kehu.Invalid("role", "unknown", fmt.Sprintf("%s is not a role of the empowerment policy", clip.Quote(r.Role)))
-	}
 	gid := GrantIDFrom(s.opts.NewID())
-	c, err := s.change(ctx, id, CompensationRequested, r.Key, fingerprint.Of("compensation_request", r), r.Note, func(c *Case) error {
+	what := fmt.Sprintf("%s of %s", r.Type, r.Money)
+	if r.Type == CompensationPoints {
+		what = fmt.Sprintf("%d points", r.Points)
+	}
+	note := grantNote(gid, what+" requested as "+r.Role, r.Note)
+	c, err := s.change(ctx, id, CompensationRequested, r.Key, fingerprint.Of("compensation_request", r), note, func(c *Case) error {
+		if err := e.checkRole(r.Role); err != nil {
+			return err
+		}
 		if err := recoverable(c); err != nil {
 			return err
 		}
@@ -607,10 +612,11 @@ func (s *Service) RequestCompensation(ctx context.Context, id CaseID, r RequestC
 		rec.Grants = append(rec.Grants, g)
 		return nil
 	})
-	if err != nil {
-		return c, err
+	if c == nil {
+		return nil, err
 	}
-	return s.settle(ctx, c, func(g *Grant) bool { return g.RequestKey == r.Key })
+	c, serr := s.settle(ctx, c, func(g *Grant) bool { return g.RequestKey == r.Key })
+	return c, errors.Join(err, serr)
 }
 
 // DecideCompensation is the command that approves or refuses a grant waiting for a
@@ -646,14 +652,15 @@ func (s *Service) DecideCompensation(ctx context.Context, id CaseID, d DecideCom
 	if e == nil || s.recovery.compensator == nil {
 		return nil, ErrNotConfigured
 	}
-	if !e.hasRole(d.Role) {
-		return nil, kehu.Invalid("role", "unknown", fmt.Sprintf("%s is not a role of the empowerment policy", clip.Quote(d.Role)))
-	}
 	action := CompensationRefused
 	if d.Approve {
 		action = CompensationApproved
 	}
-	c, err := s.change(ctx, id, action, d.Key, fingerprint.Of("compensation_decision", d), d.Note, func(c *Case) error {
+	note := grantNote(d.Grant, fmt.Sprintf("%s as %s", strings.TrimPrefix(string(action), "compensation_"), d.Role), d.Note)
+	c, err := s.change(ctx, id, action, d.Key, fingerprint.Of("compensation_decision", d), note, func(c *Case) error {
+		if err := e.checkRole(d.Role); err != nil {
+			return err
+		}
 		if err := recoverable(c); err != nil {
 			return err
 		}
@@ -680,10 +687,11 @@ func (s *Service) DecideCompensation(ctx context.Context, id CaseID, d DecideCom
 		}
 		return nil
 	})
-	if err != nil || !d.Approve {
+	if c == nil || !d.Approve {
 		return c, err
 	}
-	return s.settle(ctx, c, func(g *Grant) bool { return g.ID == d.Grant })
+	c, serr := s.settle(ctx, c, func(g *Grant) bool { return g.ID == d.Grant })
+	return c, errors.Join(err, serr)
 }
 
 // SettleCompensation pays every approved grant of the case that is not yet recorded as
@@ -722,7 +730,8 @@ func (s *Service) settle(ctx context.Context, c *Case, pick func(*Grant) bool) (
 			return c, fmt.Errorf("grant %s: the compensator's reference is longer than %d bytes: %w", g.ID, maxShortBytes, kehu.ErrInvalid)
 		}
 		key := kehu.LibraryKey("complaint.granted", g.ID.String())
-		next, err := s.change(ctx, c.ID, CompensationGranted, key, fingerprint.Of("granted", g.ID), "", func(x *Case) error {
+		note := grantNote(g.ID, "paid, reference "+ref, "")
+		next, err := s.change(ctx, c.ID, CompensationGranted, key, fingerprint.Of("granted", g.ID), note, func(x *Case) error {
 			cur := x.Recovery.Grant(g.ID)
 			switch {
 			case cur == nil:
@@ -888,9 +897,22 @@ func (e *Empowerment) Roles() []string {
 	return out
 }
 
-func (e *Empowerment) hasRole(role string) bool {
-	_, ok := e.roles[role]
-	return ok
+// checkRole refuses a role the policy does not name.
+func (e *Empowerment) checkRole(role string) error {
+	if _, ok := e.roles[role]; !ok {
+		return kehu.Invalid("role", "unknown", fmt.Sprintf("%s is not a role of the empowerment policy", clip.Quote(role)))
+	}
+	return nil
+}
+
+// grantNote is the note of a compensation step: the grant, what happened to it, and the
+// host's note.
+func grantNote(id GrantID, what, note string) string {
+	s := "grant " + id.String() + ": " + what
+	if note != "" {
+		s += "; " + note
+	}
+	return s
 }
 
 // Ceiling returns what a role may grant one case of a customer in the band: the money

@@ -253,7 +253,8 @@ func TestCompensationWithinTheCeilingIsPaidAtOnce(t *testing.T) {
 		Key: "kehu:complaint.compensation:" + c.ID.String() + ":" + g.ID.String(), RequestKey: "points"}, g)
 	assert.Equal(t, []string{g.Key}, pay.calls)
 	assert.Equal(t, []complaint.Action{complaint.CompensationRequested, complaint.CompensationGranted}, actions(c))
-	assert.Equal(t, "for the cancelled dinner", c.Steps[4].Note)
+	assert.Equal(t, "grant "+g.ID.String()+": 800 points requested as frontline; for the cancelled dinner", c.Steps[4].Note)
+	assert.Equal(t, "grant "+g.ID.String()+": paid, reference pay-1", c.Steps[5].Note)
 
 	again, err := svc.RequestCompensation(ctx, c.ID, complaint.RequestCompensation{Type: complaint.CompensationPoints, Points: 800,
 		Role: "frontline", Note: "for the cancelled dinner", Key: "points"})
@@ -316,7 +317,7 @@ func TestCompensationAboveTheCeilingWaitsForApproval(t *testing.T) {
 	assert.Equal(t, "frontline:elizabeth", g.RequestedBy)
 	assert.Equal(t, []complaint.Action{complaint.CompensationRequested, complaint.CompensationApproved, complaint.CompensationGranted}, actions(c))
 	assert.Equal(t, "manager:lee", c.Steps[5].Actor)
-	assert.Equal(t, "ok", c.Steps[5].Note)
+	assert.Equal(t, "grant "+g.ID.String()+": approved as manager; ok", c.Steps[5].Note)
 	assert.Len(t, pay.calls, 1)
 
 	_, err = svc.DecideCompensation(boss, c.ID, complaint.DecideCompensation{Grant: g.ID, Approve: false, Role: "manager", Key: "refuse-late"})
