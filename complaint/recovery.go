@@ -876,13 +876,53 @@ func CompileEmpowerment(spec EmpowermentSpec) (*Empowerment, error) {
 const MaxEmpowermentBytes = 1 << 20
 
 // LoadEmpowerment reads a policy from strict JSON (unknown fields and trailing data are
-// errors; rule "syntax" on "empowerment") and compiles it.
+// errors; rule "syntax" on "empowerment") and compiles it. Bad values are reported by
+// their path in the policy, as CompileEmpowerment reports them.
 func LoadEmpowerment(r io.Reader) (*Empowerment, error) {
-	var spec EmpowermentSpec
-	if err := loadStrict(r, "empowerment", MaxEmpowermentBytes, &spec); err != nil {
+	// The wire form keeps bands and amounts raw, so that a bad one is reported with its path.
+	var wire struct {
+		Roles []struct {
+			Role     string `json:"role"`
+			Ceilings []struct {
+				Value  string            `json:"value"`
+				Money  []json.RawMessage `json:"money,omitempty"`
+				Points int64             `json:"points,omitempty"`
+			} `json:"ceilings"`
+		} `json:"roles"`
+	}
+	if err := loadStrict(r, "empowerment", MaxEmpowermentBytes, &wire); err != nil {
 		return nil, err
 	}
-	return CompileEmpowerment(spec)
+	var p kehu.Problems
+	bad := map[string]bool{} // amounts that did not decode, reported already
+	spec := EmpowermentSpec{Roles: make([]RoleCeilings, len(wire.Roles))}
+	for i, r := range wire.Roles {
+		spec.Roles[i] = RoleCeilings{Role: r.Role, Ceilings: make([]Ceiling, len(r.Ceilings))}
+		for j, c := range r.Ceilings {
+			ce := Ceiling{Value: ValueBand(c.Value), Points: c.Points, Money: make([]kehu.Money, len(c.Money))}
+			for k, raw := range c.Money {
+				path := fmt.Sprintf("roles[%d].ceilings[%d].money[%d]", i, j, k)
+				if err := json.Unmarshal(raw, &ce.Money[k]); err != nil {
+					p.Merge(path, err)
+					bad[path] = true
+				}
+			}
+			spec.Roles[i].Ceilings[j] = ce
+		}
+	}
+	e, err := CompileEmpowerment(spec)
+	if p.Len() == 0 {
+		return e, err
+	}
+	var verr *kehu.ValidationError
+	if errors.As(err, &verr) {
+		for _, f := range verr.Fields {
+			if !bad[f.Field] {
+				p.Add(f.Field, f.Rule, f.Message)
+			}
+		}
+	}
+	return nil, p.Err()
 }
 
 // Spec returns a copy of the policy as written.

@@ -2,6 +2,7 @@ package complaint_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -444,9 +445,12 @@ func TestEmpowerment(t *testing.T) {
 		{"unknown field", `{"roles": [{"role": "a", "limit": 5}]}`, [][2]string{{"empowerment", "syntax"}}},
 		{"trailing data", `{"roles": [{"role": "a"}]} {}`, [][2]string{{"empowerment", "syntax"}}},
 		{"bad money", `{"roles": [{"role": "a", "ceilings": [{"value": "key", "money": [{"amount": "x", "currency": "CNY"}]}]}]}`,
-			[][2]string{{"empowerment.amount", "format"}}},
+			[][2]string{{"roles[0].ceilings[0].money[0].amount", "format"}}},
 		{"empty", ` `, [][2]string{{"empowerment", "required"}}},
-		{"unknown band", `{"roles": [{"role": "a", "ceilings": [{"value": "gold"}]}]}`, [][2]string{{"empowerment.value", "enum"}}},
+		{"unknown band", `{"roles": [{"role": "a", "ceilings": [{"value": "key"}, {"value": "gold", "points": -1}]}]}`,
+			[][2]string{{"roles[0].ceilings[1].value", "enum"}, {"roles[0].ceilings[1].points", "range"}}},
+		{"bad money and band together", `{"roles": [{"role": "a", "ceilings": [{"value": "gold", "money": [{"amount": "1", "currency": "XXQ"}]}]}]}`,
+			[][2]string{{"roles[0].ceilings[0].value", "enum"}, {"roles[0].ceilings[0].money[0].currency", ""}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := complaint.LoadEmpowerment(strings.NewReader(tc.json))
@@ -455,6 +459,10 @@ func TestEmpowerment(t *testing.T) {
 			}
 		})
 	}
+	_, err = complaint.LoadEmpowerment(strings.NewReader(`{"roles": [{"role": "a", "ceilings": [{"value": "key", "money": [{"amount": "x", "currency": "CNY"}]}]}]}`))
+	var verr *kehu.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.Len(t, verr.Fields, 1, "an amount that does not decode is reported once: %v", err)
 	_, err = complaint.CompileEmpowerment(complaint.EmpowermentSpec{Roles: []complaint.RoleCeilings{{Role: "a",
 		Ceilings: []complaint.Ceiling{{Value: complaint.Key, Money: []kehu.Money{{}}}, {Value: "gold"}}}}})
 	requireProblem(t, err, "roles[0].ceilings[0].money[0]", "required")
@@ -646,4 +654,45 @@ func TestRecoverySurveyOnEveryClosure(t *testing.T) {
 	require.NotNil(t, got)
 	assert.Equal(t, complaint.Closed, got.Status, "the closure is stored; the survey's error comes with it")
 	assert.Len(t, sv.closed, 3)
+}
+
+// A case with a recovery record survives JSON, the form a document store keeps.
+func TestRecoveryJSON(t *testing.T) {
+	svc, _, _ := newService(t)
+	svc = svc.WithCompensation(policy(t), &compensator{})
+	ctx := kehu.WithActor(t.Context(), "frontline:elizabeth")
+	c := resolvedCase(t, svc, ctx)
+	before := 2
+	for _, run := range []func() (*complaint.Case, error){
+		func() (*complaint.Case, error) {
+			return svc.Apologise(ctx, c.ID, complaint.Apologise{Channel: complaint.Visit, Key: "a"})
+		},
+		func() (*complaint.Case, error) {
+			return svc.RecordFix(ctx, c.ID, complaint.RecordFix{What: "redone", Key: "f"})
+		},
+		func() (*complaint.Case, error) {
+			return svc.RequestCompensation(ctx, c.ID, complaint.RequestCompensation{Type: complaint.CompensationRefund,
+				Money: kehu.MustMoney("88.50", "CNY"), Role: "frontline", Key: "r"})
+		},
+		func() (*complaint.Case, error) {
+			return svc.RequestCompensation(ctx, c.ID, complaint.RequestCompensation{Type: complaint.CompensationPoints, Points: 5000,
+				Role: "frontline", Key: "p"})
+		},
+		func() (*complaint.Case, error) {
+			return svc.RecordFollowUp(ctx, c.ID, complaint.RecordFollowUp{Channel: complaint.Phone, Result: complaint.FollowUpNotRestored, Key: "u"})
+		},
+		func() (*complaint.Case, error) {
+			return svc.RecordSatisfaction(ctx, c.ID, complaint.RecordSatisfaction{Scale: complaint.Scale{Min: 1, Max: 5}, Outcome: 3,
+				Speed: 2, Courtesy: 5, Before: &before, Key: "s"})
+		},
+	} {
+		var err error
+		c, err = run()
+		require.NoError(t, err)
+	}
+	data, err := json.Marshal(c)
+	require.NoError(t, err)
+	var back complaint.Case
+	require.NoError(t, json.Unmarshal(data, &back))
+	assert.Equal(t, c, &back, "%s", data)
 }

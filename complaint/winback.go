@@ -180,9 +180,24 @@ const MaxReasonMapBytes = 1 << 20
 // LoadReasonMap reads a reason map from strict JSON (unknown fields and trailing data are
 // rule "syntax" on "reason_map") and compiles it.
 func LoadReasonMap(r io.Reader) (*ReasonMap, error) {
-	var spec ReasonMapSpec
-	if err := loadStrict(r, "reason_map", MaxReasonMapBytes, &spec); err != nil {
+	// The wire form keeps types as plain strings, so that a bad one is reported with its
+	// path by CompileReasonMap.
+	var wire struct {
+		Reasons []struct {
+			Code string `json:"code"`
+			Type string `json:"type"`
+		} `json:"reasons"`
+		Precedence []string `json:"precedence,omitempty"`
+	}
+	if err := loadStrict(r, "reason_map", MaxReasonMapBytes, &wire); err != nil {
 		return nil, err
+	}
+	var spec ReasonMapSpec
+	for _, r := range wire.Reasons {
+		spec.Reasons = append(spec.Reasons, ReasonCode{Code: r.Code, Type: LostType(r.Type)})
+	}
+	for _, t := range wire.Precedence {
+		spec.Precedence = append(spec.Precedence, LostType(t))
 	}
 	return CompileReasonMap(spec)
 }

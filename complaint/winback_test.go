@@ -72,6 +72,9 @@ func TestCompileReasonMap(t *testing.T) {
 	}
 	_, err := complaint.LoadReasonMap(strings.NewReader(`{"reasons": [{"code": "x", "type": "moved_away", "weight": 1}]}`))
 	requireProblem(t, err, "reason_map", "syntax")
+	_, err = complaint.LoadReasonMap(strings.NewReader(`{"reasons": [{"code": "x", "type": "stolen"}], "precedence": ["moved_away", "lost"]}`))
+	requireProblem(t, err, "reasons[0].type", "enum")
+	requireProblem(t, err, "precedence[1]", "enum")
 	spec := reasonMap(t).Spec()
 	spec.Reasons[0].Code = "changed"
 	assert.Equal(t, "relocated", reasonMap(t).Spec().Reasons[0].Code)
