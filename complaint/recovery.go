@@ -222,6 +222,12 @@ func (s GrantStatus) Valid() bool {
 	return s == GrantRequested || s == GrantApproved || s == GrantGranted || s == GrantRefused
 }
 
+// ParseGrantStatus reads a status; anything else is a *kehu.ValidationError on "status".
+func ParseGrantStatus(s string) (GrantStatus, error) { return enum.Parse[GrantStatus]("status", s) }
+
+// UnmarshalText implements encoding.TextUnmarshaler and rejects unknown statuses.
+func (s *GrantStatus) UnmarshalText(b []byte) error { return enum.Unmarshal("status", s, b) }
+
 // committed reports whether a grant in status s counts against a ceiling.
 func (s GrantStatus) committed() bool { return s == GrantApproved || s == GrantGranted }
 

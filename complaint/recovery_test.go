@@ -407,6 +407,35 @@ func TestSettleCompensationAfterAFailure(t *testing.T) {
 	assert.ErrorIs(t, err, complaint.ErrNotConfigured)
 }
 
+func TestRecoveryEnums(t *testing.T) {
+	for _, tc := range []struct {
+		field string
+		parse func(string) (string, error)
+		good  []string
+	}{
+		{"type", func(s string) (string, error) { v, err := complaint.ParseCompensationType(s); return string(v), err },
+			[]string{"points", "coupon", "refund", "gift"}},
+		{"status", func(s string) (string, error) { v, err := complaint.ParseGrantStatus(s); return string(v), err },
+			[]string{"requested", "approved", "granted", "refused"}},
+		{"result", func(s string) (string, error) { v, err := complaint.ParseFollowUpResult(s); return string(v), err },
+			[]string{"restored", "not_restored", "unreachable"}},
+	} {
+		t.Run(tc.field, func(t *testing.T) {
+			for _, g := range tc.good {
+				v, err := tc.parse(" " + strings.ToUpper(g))
+				require.NoError(t, err)
+				assert.Equal(t, g, v)
+			}
+			_, err := tc.parse("cash")
+			requireProblem(t, err, tc.field, "enum")
+		})
+	}
+	var g complaint.Grant
+	require.NoError(t, json.Unmarshal([]byte(`{"type": "gift", "status": "refused"}`), &g))
+	assert.Equal(t, complaint.GrantRefused, g.Status)
+	assert.Error(t, json.Unmarshal([]byte(`{"type": "cash"}`), &g))
+}
+
 func TestEmpowerment(t *testing.T) {
 	e := policy(t)
 	assert.Equal(t, []string{"frontline", "manager"}, e.Roles())

@@ -215,7 +215,8 @@ type Classification struct {
 	Types []LostType `json:"types"`
 }
 
-// Classify gives the type of a customer lost for the reasons given (codes of the map). No
+// Classify gives the type of a customer lost for the reasons given (codes of the map,
+// compared byte for byte), and every type they map to, by the map's precedence. No
 // reasons is rule "required" on "reasons"; a code the map does not declare is rule
 // "unknown" on "reasons[i]" and matches ErrUnknownReason.
 func (m *ReasonMap) Classify(reasons []string) (Classification, error) {
