@@ -1,7 +1,6 @@
 package complaint
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -360,34 +359,6 @@ func LoadCalendar(r io.Reader) (*Calendar, error) {
 		return nil, err
 	}
 	return CompileCalendar(spec)
-}
-
-// loadStrict decodes one JSON object of at most limit bytes from r into v: unknown
-// fields and trailing data are errors. Every error but a failing reader is a
-// *kehu.ValidationError on name.
-func loadStrict(r io.Reader, name string, limit int, v any) error {
-	if r == nil {
-		return kehu.Invalid(name, "required", "no reader")
-	}
-	data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
-	if err != nil {
-		return fmt.Errorf("complaint: reading the %s: %w", name, err)
-	}
-	if len(data) > limit {
-		return kehu.Invalid(name, "max_length", fmt.Sprintf("is longer than %d bytes", limit))
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return kehu.Invalid(name, "required", "is empty")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return kehu.Invalid(name, "syntax", clip.String(err.Error(), 200))
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return kehu.Invalid(name, "syntax", fmt.Sprintf("has data after the %s object, at byte %d", name, dec.InputOffset()))
-	}
-	return nil
 }
 
 // MustLoadCalendar is LoadCalendar on a string that panics on error. It is meant for

@@ -101,6 +101,9 @@ type Case struct {
 	// Escalations the times it was handed to a higher level.
 	Reopens     int `json:"reopens,omitempty"`
 	Escalations int `json:"escalations,omitempty"`
+	// Recovery is what was done to win the customer back: apology, fixes, compensation,
+	// follow-ups and satisfaction after recovery. Nil until the first recovery step.
+	Recovery *Recovery `json:"recovery,omitempty"`
 	// Steps is the audit trail, oldest first: every change with its actor, time and note.
 	// It is append-only.
 	Steps []Step `json:"steps"`
@@ -148,6 +151,7 @@ func (c *Case) Clone() *Case {
 		p.KeyMessages = slices.Clone(p.KeyMessages)
 		out.Crisis = &p
 	}
+	out.Recovery = c.Recovery.Clone()
 	return &out
 }
 

@@ -18,6 +18,7 @@ type Service struct {
 	store    Store
 	opts     kehu.Options
 	policies *Policies
+	recovery recoverySettings
 }
 
 // NewService returns a service over store. A nil store means NewMemoryStore(); nil options
@@ -239,7 +240,7 @@ func (s *Service) changeStep(ctx context.Context, id CaseID, action Action, key,
 	if err != nil {
 		return nil, err
 	}
-	return c, s.publish(ctx, id, step)
+	return c, errors.Join(s.publish(ctx, id, step), s.afterStep(ctx, c, step))
 }
 
 // Answer is the customer's answer to a resolved case.

@@ -90,7 +90,7 @@ func (s *Service) Reply(ctx context.Context, id CaseID, r Reply) (*Case, error) 
 	case r.Channel != "" && !r.Channel.Valid():
 		p.Addf("channel", "enum", "%s is not a channel", clip.Quote(string(r.Channel)))
 	}
-	checkText(&p, "text", r.Text)
+	checkText(&p, "text", r.Text, true, MaxWordsBytes)
 	switch {
 	case r.Then == "":
 	case !r.Then.Valid():
@@ -125,15 +125,6 @@ func moveTo(c *Case, to Status) {
 	c.Status = to
 }
 
-func checkText(p *kehu.Problems, field, text string) {
-	switch {
-	case strings.TrimSpace(text) == "":
-		p.Add(field, "required", "is empty")
-	case len(text) > MaxWordsBytes:
-		p.Addf(field, "max_length", "is longer than %d bytes", MaxWordsBytes)
-	}
-}
-
 // Message is the command that records a message from the customer.
 type Message struct {
 	Channel Channel `json:"channel"`
@@ -155,7 +146,7 @@ func (s *Service) Message(ctx context.Context, id CaseID, m Message) (*Case, err
 	if !m.Channel.Valid() {
 		p.Addf("channel", "enum", "%s is not a channel", clip.Quote(string(m.Channel)))
 	}
-	checkText(&p, "text", m.Text)
+	checkText(&p, "text", m.Text, true, MaxWordsBytes)
 	p.Merge("", kehu.CheckHostKey("key", m.Key))
 	if err := p.Err(); err != nil {
 		return nil, err
@@ -290,7 +281,7 @@ func (s *Service) PlanCrisis(ctx context.Context, id CaseID, cr Crisis) (*Case, 
 		p.Addf("key_messages", "max_items", "has %d messages; a crisis is answered with at most %d", n, MaxKeyMessages)
 	}
 	for i, m := range cr.KeyMessages {
-		checkText(&p, fmt.Sprintf("key_messages[%d]", i), m)
+		checkText(&p, fmt.Sprintf("key_messages[%d]", i), m, true, MaxWordsBytes)
 	}
 	if len(cr.Note) > MaxWordsBytes {
 		p.Addf("note", "max_length", "is longer than %d bytes", MaxWordsBytes)

@@ -70,7 +70,7 @@ func TestCompilePolicyErrors(t *testing.T) {
 		{"no id", `{"levels": []}`, cal, "id", "required"},
 		{"spaced id", `{"id": " std"}`, cal, "id", "format"},
 		{"no calendar", `{"id": "x"}`, nil, "calendar", "required"},
-		{"unknown priority", `{"id": "x", "levels": [{"priority": "P9"}]}`, cal, "policy", "syntax"},
+		{"unknown priority", `{"id": "x", "levels": [{"priority": "P9"}]}`, cal, "policy.priority", "enum"},
 		{"missing priority", `{"id": "x", "levels": [{"resolution": {"hours": 1}}]}`, cal, "levels[0].priority", "enum"},
 		{"twice", `{"id": "x", "levels": [{"priority": "P1", "resolution": {"hours": 1}}, {"priority": "P1", "resolution": {"hours": 2}}]}`, cal, "levels[1].priority", "duplicate"},
 		{"no target", `{"id": "x", "levels": [{"priority": "P1"}]}`, cal, "levels[0]", "required"},

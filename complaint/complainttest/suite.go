@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) complaint.Store) {
 			{Name: "FailureWritesNothing", Run: testUpdateFailure},
 			{Name: "HistoryIsAppendOnly", Run: testHistoryAppendOnly},
 			{Name: "ConcurrentMovesFromOneStatus", Run: testConcurrentMoves},
+			{Name: "RecoveryRoundTrips", Run: testRecoveryRoundTrips},
 		}},
 	}, func(t *testing.T) *harness {
 		return &harness{t: t, ctx: context.Background(), s: newStore(t), ids: kehu.NewSeqIDs(), at: suite.Start()}
@@ -66,7 +67,8 @@ func (h *harness) fullCase(key string) *complaint.Case {
 		ReplyBy:    h.at.Add(4 * time.Hour), ResponsibleParty: "room service", Assignee: "agent-7", Order: "RS-1",
 		Interaction: "int-1", Status: complaint.Received, Policy: "standard", MergedInto: complaint.CaseIDFrom(h.ids.NewID()), Reopens: 1, Escalations: 2,
 		Response: &complaint.CustomerResponse{Accepted: true, At: h.at.Add(time.Hour), Recourse: "店长复核"},
-		Crisis: &complaint.CrisisPlan{Spokesperson: "公关部王经理", KeyMessages: []string{"我们已联系顾客", "全额退款"}, At: h.at.Add(time.Minute)},
+		Crisis:   &complaint.CrisisPlan{Spokesperson: "公关部王经理", KeyMessages: []string{"我们已联系顾客", "全额退款"}, At: h.at.Add(time.Minute)},
+		Recovery: h.fullRecovery(),
 		Steps: []complaint.Step{{Action: complaint.Opened, At: h.at, Actor: "agent-7", From: complaint.Received, To: complaint.Received,
 			Note: "来电", Channel: complaint.Phone, Policy: "standard", Priority: complaint.P1, Key: key, Digest: "digest-" + key}},
 		Version: 1, OpenedAt: h.at, Key: key,
@@ -239,4 +241,44 @@ func testConcurrentMoves(t *testing.T, h *harness) {
 	got := h.get(c.ID)
 	assert.Len(t, got.Steps, 2, "one move recorded")
 	assert.Equal(t, c.Version+1, got.Version)
+}
+
+// fullRecovery is a recovery record with every field set (checked by reflection with the
+// case that holds it).
+func (h *harness) fullRecovery() *complaint.Recovery {
+	before := 2
+	return &complaint.Recovery{
+		Apology: &complaint.Apology{At: h.at.Add(10 * time.Minute), Channel: complaint.Visit, By: "agent-7"},
+		Fixes:   []complaint.Fix{{At: h.at.Add(20 * time.Minute), What: "送餐重做并送到房间", By: "agent-7"}},
+		Grants: []complaint.Grant{{
+			ID: complaint.GrantIDFrom(h.ids.NewID()), Case: complaint.CaseIDFrom(h.ids.NewID()),
+			Customer: kehu.CustomerIDFrom(h.ids.NewID()), Type: complaint.CompensationRefund, Money: kehu.MustMoney("88.50", "CNY"),
+			Points: 1, Status: complaint.GrantGranted, RequestedBy: "agent-7", RequestedRole: "frontline", RequestedAt: h.at.Add(30 * time.Minute),
+			DecidedBy: "manager-1", DecidedRole: "manager", DecidedAt: h.at.Add(40 * time.Minute), GrantedAt: h.at.Add(41 * time.Minute),
+			Reference: "refund-77", Key: "kehu:complaint.compensation:x:y", RequestKey: "grant-1",
+		}},
+		FollowUps: []complaint.FollowUp{{At: h.at.Add(48 * time.Hour), Channel: complaint.Phone, Result: complaint.FollowUpRestored, By: "agent-9"}},
+		Satisfaction: &complaint.Satisfaction{Scale: complaint.Scale{Min: 1, Max: 5}, Outcome: 4, Speed: 5, Courtesy: 5,
+			Before: &before, At: h.at.Add(49 * time.Hour)},
+	}
+}
+
+// A recovery record written by an update comes back unchanged, so a store that forgets the
+// field (or part of it) fails here.
+func testRecoveryRoundTrips(t *testing.T, h *harness) {
+	c := h.fullCase("k")
+	c.Recovery = nil
+	h.create(c)
+	rec := h.fullRecovery()
+	suite.RequireEveryFieldSet(t, rec)
+	require.NoError(t, h.s.UpdateCase(h.ctx, c.ID, func(x *complaint.Case) (*complaint.Step, error) {
+		x.Recovery = rec.Clone()
+		return &complaint.Step{Action: complaint.CompensationGranted, At: h.at.Add(time.Hour), To: x.Status, Key: "granted"}, nil
+	}))
+	got := h.get(c.ID)
+	assert.Equal(t, rec, got.Recovery, "the recovery written by UpdateCase is returned by Case")
+	byKey, err := h.s.CaseByKey(h.ctx, "k")
+	require.NoError(t, err)
+	assert.Equal(t, rec, byKey.Recovery, "and by CaseByKey")
+	suite.RequireUTC(t, got, "Case after a recovery update")
 }
