@@ -260,8 +260,10 @@ type Grant struct {
 	// answered (a loyalty entry, a refund number).
 	GrantedAt time.Time `json:"granted_at,omitzero"`
 	Reference string    `json:"reference,omitempty"`
-	// Key is the idempotency key of the payment, made from the case and the grant: the
-	// Compensator gets the same key on every attempt, so it pays at most once.
+	// Key is the idempotency key of the payment, "complaint.compensation:" followed by the
+	// case and the grant: the Compensator gets the same key on every attempt, so it pays at
+	// most once. It is a key a host may pass on as its own (to loyalty's Points.Key, to a
+	// payment provider): it does not start with kehu.LibraryKeyPrefix.
 	Key string `json:"key"`
 	// RequestKey is the key of the RequestCompensation command that asked for the grant.
 	RequestKey string `json:"request_key"`
@@ -600,7 +602,7 @@ func (s *Service) RequestCompensation(ctx context.Context, id CaseID, r RequestC
 		now, actor := s.opts.Now(), kehu.ActorFrom(ctx)
 		g := Grant{ID: gid, Case: c.ID, Customer: c.Customer, Type: r.Type, Money: r.Money, Points: r.Points,
 			Status: GrantRequested, RequestedBy: actor, RequestedRole: r.Role, RequestedAt: now,
-			Key: kehu.LibraryKey("complaint.compensation", c.ID.String(), gid.String()), RequestKey: r.Key}
+			Key: compensationKey(c.ID, gid), RequestKey: r.Key}
 		ok, err := e.covers(r.Role, c.Triage.Value, rec.Grants, g)
 		if err != nil {
 			return err
@@ -751,6 +753,11 @@ func (s *Service) settle(ctx context.Context, c *Case, pick func(*Grant) bool) (
 		}
 	}
 	return c, nil
+}
+
+// compensationKey is a grant's payment key.
+func compensationKey(c CaseID, g GrantID) string {
+	return "complaint.compensation:" + c.String() + ":" + g.String()
 }
 
 // grantNote is the note of a compensation step: the grant, what happened to it, and the

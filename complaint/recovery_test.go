@@ -251,7 +251,8 @@ func TestCompensationWithinTheCeilingIsPaidAtOnce(t *testing.T) {
 	assert.Equal(t, complaint.Grant{ID: g.ID, Case: c.ID, Customer: c.Customer, Type: complaint.CompensationPoints, Points: 800,
 		Status: complaint.GrantGranted, RequestedBy: "frontline:elizabeth", RequestedRole: "frontline", RequestedAt: clock.Now(),
 		DecidedBy: "frontline:elizabeth", DecidedRole: "frontline", DecidedAt: clock.Now(), GrantedAt: clock.Now(), Reference: "pay-1",
-		Key: "kehu:complaint.compensation:" + c.ID.String() + ":" + g.ID.String(), RequestKey: "points"}, g)
+		Key: "complaint.compensation:" + c.ID.String() + ":" + g.ID.String(), RequestKey: "points"}, g)
+	require.NoError(t, kehu.CheckHostKey("key", g.Key), "a host passes the payment key on as its own (to loyalty)")
 	assert.Equal(t, []string{g.Key}, pay.calls)
 	assert.Equal(t, []complaint.Action{complaint.CompensationRequested, complaint.CompensationGranted}, actions(c))
 	assert.Equal(t, "grant "+g.ID.String()+": 800 points requested as frontline; for the cancelled dinner", c.Steps[4].Note)
@@ -725,3 +726,4 @@ func TestRecoveryJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &back))
 	assert.Equal(t, c, &back, "%s", data)
 }
+

@@ -255,7 +255,7 @@ func (h *harness) fullRecovery() *complaint.Recovery {
 			Customer: kehu.CustomerIDFrom(h.ids.NewID()), Type: complaint.CompensationRefund, Money: kehu.MustMoney("88.50", "CNY"),
 			Points: 1, Status: complaint.GrantGranted, RequestedBy: "agent-7", RequestedRole: "frontline", RequestedAt: h.at.Add(30 * time.Minute),
 			DecidedBy: "manager-1", DecidedRole: "manager", DecidedAt: h.at.Add(40 * time.Minute), GrantedAt: h.at.Add(41 * time.Minute),
-			Reference: "refund-77", Key: "kehu:complaint.compensation:x:y", RequestKey: "grant-1",
+			Reference: "refund-77", Key: "complaint.compensation:x:y", RequestKey: "grant-1",
 		}},
 		FollowUps: []complaint.FollowUp{{At: h.at.Add(48 * time.Hour), Channel: complaint.Phone, Result: complaint.FollowUpRestored, By: "agent-9"}},
 		Satisfaction: &complaint.Satisfaction{Scale: complaint.Scale{Min: 1, Max: 5}, Outcome: 4, Speed: 5, Courtesy: 5,
