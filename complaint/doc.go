@@ -119,4 +119,30 @@
 // next reply, first and final resolution (mean, median, 90th percentile and maximum), the
 // breaches by clock, the reopen rate and the backlog by age, each in business and in
 // calendar time.
+//
+// # Service recovery and win-back
+//
+// A case keeps the record of how a failure was put right (Case.Recovery): the apology, the
+// fixes, the compensation granted, the follow-ups and the customer's satisfaction
+// afterwards on the three dimensions of fairness — outcome, speed, courtesy — each a step
+// of the audit trail. Frontline staff act on their own authority within limits: an
+// Empowerment policy, compiled from a spec or strict JSON, gives each role a ceiling per
+// customer value band, in money per currency and in points, counted over the case; a
+// grant within the requester's ceiling is approved and paid at once, one above it waits
+// for a role whose ceiling covers it (DecideCompensation). The role comes from the host's
+// own authentication, never from a client. Compensation is paid through a Compensator the
+// host wires to loyalty or payments (Service.WithCompensation), always with a key made
+// from the case and the grant, so a retry or a replay after a crash pays once
+// (SettleCompensation pays what a failure left approved). Closing a case can ask for a
+// recovery survey (Service.WithRecoverySurvey, a RecoverySurveyor); RecoveryEffects
+// reports satisfaction before and after per category, and CheckConsistency finds
+// comparable cases (category × severity × value band) compensated differently beyond a
+// tolerance.
+//
+// Lost customers are classified into six types (pushed away deliberately or
+// unintentionally, pulled away by a competitor, bought away, left without intent, moved
+// away) through a ReasonMap of the host's reason codes; a WinBackPlan names an individual
+// contact and offer terms, and EvaluateWinBack weighs recovered revenue against cost in
+// one currency, per type and per campaign, with ROI = (revenue − cost) / cost to four
+// places.
 package complaint
