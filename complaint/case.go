@@ -180,6 +180,8 @@ const (
 	PolicyChanged Action = "policy_changed"
 	// Reassessed: the triage changed, and with it the priority.
 	Reassessed Action = "reassessed"
+	// ResponsibilityFound: who is responsible was established (or revised).
+	ResponsibilityFound Action = "responsibility_found"
 	// CrisisPlanned: the crisis plan was set or changed.
 	CrisisPlanned Action = "crisis_planned"
 )

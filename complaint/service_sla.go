@@ -301,3 +301,31 @@ func (s *Service) PlanCrisis(ctx context.Context, id CaseID, cr Crisis) (*Case, 
 		return nil
 	})
 }
+
+// Responsibility is the command that records who is found responsible for a complaint.
+type Responsibility struct {
+	// Party is who is responsible: a department, a supplier, a carrier, the customer.
+	Party string `json:"party"`
+	Note  string `json:"note,omitempty"`
+	// Key is required and makes the command idempotent (see Open.Key).
+	Key string `json:"-"`
+}
+
+// FindResponsible records who is responsible for an open case (Case.ResponsibleParty), as
+// its assessment establishes it; a later finding replaces it, and the trail keeps both.
+func (s *Service) FindResponsible(ctx context.Context, id CaseID, r Responsibility) (*Case, error) {
+	var p kehu.Problems
+	checkText(&p, "party", r.Party, true, maxShortBytes)
+	checkText(&p, "note", r.Note, false, MaxWordsBytes)
+	p.Merge("", kehu.CheckHostKey("key", r.Key))
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, ResponsibilityFound, r.Key, fingerprint.Of("responsible", r), r.Note, func(c *Case) error {
+		if !c.Status.Open() {
+			return kehu.Invalid("case", "open", fmt.Sprintf("a %s case is not reassessed", c.Status))
+		}
+		c.ResponsibleParty = r.Party
+		return nil
+	})
+}

@@ -270,3 +270,22 @@ func TestPlanCrisis(t *testing.T) {
 	_, err = svc.PlanCrisis(ctx, ordinary.ID, complaint.Crisis{Spokesperson: "x", KeyMessages: []string{"y"}, Key: "k"})
 	assertInvalid(t, err, "case", "crisis")
 }
+
+func TestFindResponsible(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := desk(t)
+	ctx := kehu.WithActor(t.Context(), "quality:li")
+	c, err := svc.Open(ctx, roomService("open"))
+	require.NoError(t, err)
+	_, err = svc.FindResponsible(ctx, c.ID, complaint.Responsibility{Key: "r"})
+	assertInvalid(t, err, "party", "required")
+	c, err = svc.FindResponsible(ctx, c.ID, complaint.Responsibility{Party: "kitchen", Note: "the order was dropped at the pass", Key: "r"})
+	require.NoError(t, err)
+	assert.Equal(t, "kitchen", c.ResponsibleParty)
+	last := c.Steps[len(c.Steps)-1]
+	assert.Equal(t, complaint.ResponsibilityFound, last.Action)
+	assert.Equal(t, "quality:li", last.Actor)
+	again, err := svc.FindResponsible(ctx, c.ID, complaint.Responsibility{Party: "kitchen", Note: "the order was dropped at the pass", Key: "r"})
+	require.NoError(t, err)
+	assert.Len(t, again.Steps, len(c.Steps), "a retry is recorded once")
+}
