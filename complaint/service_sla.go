@@ -323,7 +323,7 @@ func (s *Service) FindResponsible(ctx context.Context, id CaseID, r Responsibili
 	}
 	return s.change(ctx, id, ResponsibilityFound, r.Key, fingerprint.Of("responsible", r), r.Note, func(c *Case) error {
 		if !c.Status.Open() {
-			return kehu.Invalid("case", "open", fmt.Sprintf("a %s case is not reassessed", c.Status))
+			return kehu.Invalid("case", "open", fmt.Sprintf("a %s case takes no finding", c.Status))
 		}
 		c.ResponsibleParty = r.Party
 		return nil
