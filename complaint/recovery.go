@@ -376,11 +376,7 @@ func (s *Service) Apologise(ctx context.Context, id CaseID, a Apologise) (*Case,
 		p.Addf("channel", "enum", "%s is not a channel", clip.Quote(string(a.Channel)))
 	}
 	checkText(&p, "note", a.Note, false, MaxWordsBytes)
-	p.Merge("", kehu.CheckHostKey("key", a.Key))
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	return s.change(ctx, id, Apologised, a.Key, fingerprint.Of("apologise", a), a.Note, func(c *Case) error {
+	return s.command(ctx, id, &p, Apologised, a.Key, "apologise", a, a.Note, func(c *Case, _ *Step) error {
 		if err := recoverable(c); err != nil {
 			return err
 		}
@@ -406,11 +402,7 @@ func (s *Service) RecordFix(ctx context.Context, id CaseID, f RecordFix) (*Case,
 	var p kehu.Problems
 	checkText(&p, "what", f.What, true, MaxWordsBytes)
 	checkText(&p, "note", f.Note, false, MaxWordsBytes)
-	p.Merge("", kehu.CheckHostKey("key", f.Key))
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	return s.change(ctx, id, Fixed, f.Key, fingerprint.Of("fix", f), f.Note, func(c *Case) error {
+	return s.command(ctx, id, &p, Fixed, f.Key, "fix", f, f.Note, func(c *Case, _ *Step) error {
 		if err := recoverable(c); err != nil {
 			return err
 		}
@@ -442,11 +434,7 @@ func (s *Service) RecordFollowUp(ctx context.Context, id CaseID, f RecordFollowU
 		p.Addf("result", "enum", "%s is not restored, not_restored or unreachable", clip.Quote(string(f.Result)))
 	}
 	checkText(&p, "note", f.Note, false, MaxWordsBytes)
-	p.Merge("", kehu.CheckHostKey("key", f.Key))
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	return s.change(ctx, id, FollowedUp, f.Key, fingerprint.Of("follow_up", f), f.Note, func(c *Case) error {
+	return s.command(ctx, id, &p, FollowedUp, f.Key, "follow_up", f, f.Note, func(c *Case, _ *Step) error {
 		if err := recoverable(c); err != nil {
 			return err
 		}
@@ -493,11 +481,7 @@ func (s *Service) RecordSatisfaction(ctx context.Context, id CaseID, r RecordSat
 		}
 	}
 	checkText(&p, "note", r.Note, false, MaxWordsBytes)
-	p.Merge("", kehu.CheckHostKey("key", r.Key))
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	return s.change(ctx, id, SatisfactionRecorded, r.Key, fingerprint.Of("satisfaction", r), r.Note, func(c *Case) error {
+	return s.command(ctx, id, &p, SatisfactionRecorded, r.Key, "satisfaction", r, r.Note, func(c *Case, _ *Step) error {
 		if err := recoverable(c); err != nil {
 			return err
 		}

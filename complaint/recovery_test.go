@@ -726,4 +726,3 @@ func TestRecoveryJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &back))
 	assert.Equal(t, c, &back, "%s", data)
 }
-

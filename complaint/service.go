@@ -188,11 +188,7 @@ func (s *Service) Move(ctx context.Context, id CaseID, m Move) (*Case, error) {
 	if len(m.Note) > MaxWordsBytes {
 		p.Addf("note", "max_length", "is longer than %d bytes", MaxWordsBytes)
 	}
-	p.Merge("", kehu.CheckHostKey("key", m.Key))
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	return s.change(ctx, id, Moved, m.Key, fingerprint.Of("move", m), m.Note, func(c *Case) error {
+	return s.command(ctx, id, &p, Moved, m.Key, "move", m, m.Note, func(c *Case, _ *Step) error {
 		if !c.Status.CanMoveTo(m.To) {
 			return kehu.Invalid("to", "transition", fmt.Sprintf("a %s case cannot move to %s; it may move to %v", c.Status, m.To, c.Status.Next()))
 		}
@@ -207,6 +203,16 @@ func (s *Service) Move(ctx context.Context, id CaseID, m Move) (*Case, error) {
 // note. apply changes the case or refuses the command, writing nothing.
 func (s *Service) change(ctx context.Context, id CaseID, action Action, key, dig, note string, apply func(*Case) error) (*Case, error) {
 	return s.changeStep(ctx, id, action, key, dig, note, func(c *Case, _ *Step) error { return apply(c) })
+}
+
+// command applies a command once (see changeStep) after checking its key, together with
+// the problems its other fields had: any problem, and nothing is written.
+func (s *Service) command(ctx context.Context, id CaseID, p *kehu.Problems, action Action, key, name string, payload any, note string, apply func(*Case, *Step) error) (*Case, error) {
+	p.Merge("", kehu.CheckHostKey("key", key))
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	return s.changeStep(ctx, id, action, key, fingerprint.Of(name, payload), note, apply)
 }
 
 // changeStep is change whose apply also fills in the step's own fields (a channel, a
@@ -268,11 +274,7 @@ func (s *Service) Answer(ctx context.Context, id CaseID, a Answer) (*Case, error
 			p.Addf(f.name, "max_length", "is longer than %d bytes", MaxWordsBytes)
 		}
 	}
-	p.Merge("", kehu.CheckHostKey("key", a.Key))
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	return s.change(ctx, id, Answered, a.Key, fingerprint.Of("answer", a), a.Note, func(c *Case) error {
+	return s.command(ctx, id, &p, Answered, a.Key, "answer", a, a.Note, func(c *Case, _ *Step) error {
 		if c.Status != Resolved {
 			return kehu.Invalid("case", "resolved", fmt.Sprintf("a %s case has no resolution to answer", c.Status))
 		}

@@ -98,11 +98,7 @@ func (s *Service) Reply(ctx context.Context, id CaseID, r Reply) (*Case, error) 
 	case r.Then == Merged:
 		p.Add("then", "merge", "a case is merged by Merge, which names the case it goes into")
 	}
-	p.Merge("", kehu.CheckHostKey("key", r.Key))
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	return s.changeStep(ctx, id, action, r.Key, fingerprint.Of("reply", r), r.Text, func(c *Case, st *Step) error {
+	return s.command(ctx, id, &p, action, r.Key, "reply", r, r.Text, func(c *Case, st *Step) error {
 		if c.Status == Merged {
 			return kehu.Invalid("case", "open", fmt.Sprintf("the case is merged into %s: reply there", c.MergedInto))
 		}
@@ -197,11 +193,7 @@ func (s *Service) ChangePolicy(ctx context.Context, id CaseID, cp ChangePolicy) 
 	if len(cp.Note) > MaxWordsBytes {
 		p.Addf("note", "max_length", "is longer than %d bytes", MaxWordsBytes)
 	}
-	p.Merge("", kehu.CheckHostKey("key", cp.Key))
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	return s.changeStep(ctx, id, PolicyChanged, cp.Key, fingerprint.Of("policy", cp), cp.Note, func(c *Case, st *Step) error {
+	return s.command(ctx, id, &p, PolicyChanged, cp.Key, "policy", cp, cp.Note, func(c *Case, st *Step) error {
 		if !c.Status.Open() {
 			return kehu.Invalid("case", "open", fmt.Sprintf("a %s case keeps its policy", c.Status))
 		}
@@ -227,11 +219,7 @@ func (s *Service) Reassess(ctx context.Context, id CaseID, r Reassess) (*Case, e
 	if len(r.Note) > MaxWordsBytes {
 		p.Addf("note", "max_length", "is longer than %d bytes", MaxWordsBytes)
 	}
-	p.Merge("", kehu.CheckHostKey("key", r.Key))
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	return s.changeStep(ctx, id, Reassessed, r.Key, fingerprint.Of("reassess", r), r.Note, func(c *Case, st *Step) error {
+	return s.command(ctx, id, &p, Reassessed, r.Key, "reassess", r, r.Note, func(c *Case, st *Step) error {
 		if !c.Status.Open() {
 			return kehu.Invalid("case", "open", fmt.Sprintf("a %s case is not reassessed", c.Status))
 		}
@@ -286,11 +274,7 @@ func (s *Service) PlanCrisis(ctx context.Context, id CaseID, cr Crisis) (*Case, 
 	if len(cr.Note) > MaxWordsBytes {
 		p.Addf("note", "max_length", "is longer than %d bytes", MaxWordsBytes)
 	}
-	p.Merge("", kehu.CheckHostKey("key", cr.Key))
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	return s.change(ctx, id, CrisisPlanned, cr.Key, fingerprint.Of("crisis", cr), cr.Note, func(c *Case) error {
+	return s.command(ctx, id, &p, CrisisPlanned, cr.Key, "crisis", cr, cr.Note, func(c *Case, _ *Step) error {
 		switch {
 		case !c.Status.Open():
 			return kehu.Invalid("case", "open", fmt.Sprintf("a %s case takes no crisis plan", c.Status))
@@ -317,11 +301,7 @@ func (s *Service) FindResponsible(ctx context.Context, id CaseID, r Responsibili
 	var p kehu.Problems
 	checkText(&p, "party", r.Party, true, maxShortBytes)
 	checkText(&p, "note", r.Note, false, MaxWordsBytes)
-	p.Merge("", kehu.CheckHostKey("key", r.Key))
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	return s.change(ctx, id, ResponsibilityFound, r.Key, fingerprint.Of("responsible", r), r.Note, func(c *Case) error {
+	return s.command(ctx, id, &p, ResponsibilityFound, r.Key, "responsible", r, r.Note, func(c *Case, _ *Step) error {
 		if !c.Status.Open() {
 			return kehu.Invalid("case", "open", fmt.Sprintf("a %s case takes no finding", c.Status))
 		}
