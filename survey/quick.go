@@ -2,14 +2,14 @@ package survey
 
 import "github.com/kehu-crm/kehu"
 
-// quickCheck accepts answers that are plainly valid, in one pass and without allocating:
-// a survey whose questions are always shown, answers in the questionnaire's order (a
-// question or row may be skipped when it is not required), each rating an integer point of
-// its scale. It reports false for anything else — a hidden question is possible, answers
-// out of order, a non-scoring option, any problem at all — and the caller then runs the
-// full check, which names every problem; quickCheck never reports one itself, so the
-// errors are those of the full check alone. When at is not nil and the answers are
-// accepted, at[i] is the slot answer i answers, as check records it.
+// quickCheck accepts answers that are plainly valid, in one pass and, for ratings, without
+// allocating: a survey whose questions are always shown, answers in the questionnaire's
+// order (a question or row may be skipped when it is not required), each answer valid for
+// its question. It reports false for anything else — a survey with visibility conditions,
+// answers out of order or repeated, a required question skipped, any problem at all — and
+// the caller then runs the full check, which names every problem; quickCheck never
+// reports one itself, so the errors are those of the full check alone. When at is not nil
+// and the answers are accepted, at[i] is the slot answer i answers, as check records it.
 //
 // An answer accepted here passes every rule of check: its question and row are those of
 // a slot (known, and a matrix answer names its row); slots only move forward, so no
@@ -38,8 +38,8 @@ func (s *Survey) quickCheck(answers []Answer, at []int32) bool {
 		sl := &slots[j]
 		if sl.rated && a.Value != nil && a.Option == "" && len(a.Options) == 0 && a.Text == "" {
 			v := *a.Value
-			// Within the scale (NaN and infinities fail) and whole; the scale is within
-			// MaxScalePoints of 0, so int64(v) is exact when v is whole.
+			// Within the scale (NaN and infinities fail) and whole, the comparisons of
+			// checkAnswer: within the scale, int64(v) is exact when v is whole.
 			if !(v >= sl.from && v <= sl.to) || v != float64(int64(v)) {
 				return false
 			}
