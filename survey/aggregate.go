@@ -232,43 +232,48 @@ func (s *Survey) Servqual(responses iter.Seq[*Response], expectations, perceptio
 	var sumE, sumP, wE, wP [ServqualItems]float64
 	out := SampleServqual{Outcomes: map[Outcome]int{}}
 	var exceeded, met, below int
-	// One respondent's answers, reused from response to response.
-	ce := Column{Values: make([]float64, ServqualItems), Missing: make([]bool, ServqualItems)}
-	cp := Column{Values: make([]float64, ServqualItems), Missing: make([]bool, ServqualItems)}
-	var at []int32 // the slot of each answer, as the check found it
+	// dest maps a slot of the survey to where its value goes in one respondent's answers:
+	// item k's expectation at k, its perception at ServqualItems + k; -1 for other slots.
+	dest := make([]int8, len(s.slots))
+	for j := range dest {
+		dest[j] = -1
+	}
+	for k := range ServqualItems {
+		dest[e.slot+k], dest[p.slot+k] = int8(k), int8(ServqualItems+k)
+	}
+	var ans servqualAnswers // one respondent's answers, reused from response to response
+	var at []int32          // the slot of each answer, as the check found it
 	for r := range responses {
-		at = slices.Grow(at[:0], len(r.Answers))[:len(r.Answers)]
+		if r != nil { // a nil response is refused by ownAt
+			at = slices.Grow(at[:0], len(r.Answers))[:len(r.Answers)]
+		}
 		if err := s.ownAt(r, out.N, at); err != nil {
 			return SampleServqual{}, err
 		}
-		clear(ce.Values)
-		clear(cp.Values)
-		for k := range ServqualItems {
-			ce.Missing[k], cp.Missing[k] = true, true
-		}
+		ans.given = 0
 		for i, sl := range at {
-			a := &r.Answers[i]
-			if a.Value == nil || sl < 0 {
+			if sl < 0 {
 				continue
 			}
-			switch k := int(sl); {
-			case k >= e.slot && k < e.slot+ServqualItems:
-				ce.Values[k-e.slot], ce.Missing[k-e.slot] = *a.Value, false
-			case k >= p.slot && k < p.slot+ServqualItems:
-				cp.Values[k-p.slot], cp.Missing[k-p.slot] = *a.Value, false
+			if d := dest[sl]; d >= 0 {
+				if v := r.Answers[i].Value; v != nil {
+					ans.values[d] = *v
+					ans.given |= 1 << d
+				}
 			}
 		}
+		w := r.Weight
 		for k := range ServqualItems {
-			if !ce.Missing[k] {
-				sumE[k] += r.Weight * ce.Values[k]
-				wE[k] += r.Weight
+			if ans.given&(1<<k) != 0 {
+				sumE[k] += w * ans.values[k]
+				wE[k] += w
 			}
-			if !cp.Missing[k] {
-				sumP[k] += r.Weight * cp.Values[k]
-				wP[k] += r.Weight
+			if ans.given&(1<<(ServqualItems+k)) != 0 {
+				sumP[k] += w * ans.values[ServqualItems+k]
+				wP[k] += w
 			}
 		}
-		if own, ok := respondentOutcome(ce, cp); ok {
+		if own, ok := ans.outcome(); ok {
 			switch own {
 			case Exceeded:
 				exceeded++
@@ -309,18 +314,26 @@ func hasRow(it *item, row string) bool {
 	return ok
 }
 
-// respondentOutcome is the outcome of one respondent's unweighted SERVQUAL score (the mean
-// of the dimension gaps, as Servqual computes it), or false when a dimension has no item
+// servqualAnswers are one respondent's SERVQUAL answers: item k's expectation at
+// values[k] and its perception at values[ServqualItems+k], each given where its bit of
+// given is set.
+type servqualAnswers struct {
+	values [2 * ServqualItems]float64
+	given  uint64
+}
+
+// outcome is the outcome of the respondent's unweighted SERVQUAL score (the mean of the
+// dimension gaps, as Servqual computes it), or false when a dimension has no item
 // answered both ways. The answers were checked against their scale already.
-func respondentOutcome(e, p Column) (Outcome, bool) {
+func (a *servqualAnswers) outcome() (Outcome, bool) {
 	var score float64
 	for d := Tangibles; d <= Empathy; d++ {
 		first, last := d.Items()
 		var sum float64
 		n := 0
 		for k := first - 1; k < last; k++ {
-			if !e.Missing[k] && !p.Missing[k] {
-				sum += p.Values[k] - e.Values[k]
+			if both := uint64(1)<<k | uint64(1)<<(ServqualItems+k); a.given&both == both {
+				sum += a.values[ServqualItems+k] - a.values[k]
 				n++
 			}
 		}

@@ -211,3 +211,33 @@ func TestSurveyOnAttitude(t *testing.T) {
 	assert.InDelta(t, 0.8431427696, alpha.Raw, 5e-11)
 	assert.InDelta(t, 0.839083803, alpha.Standardized, 5e-10)
 }
+
+// An effort scale (1–5, 1 the least effort) is read so that higher is easier, on its
+// declared bounds: x′ = 1 + 5 − x. The answers 1, 2, 3, 4, 5, 1, 1 read 5, 4, 3, 2, 1, 5,
+// 5 — counted by hand: mean 25/7; above the midpoint 3, four of seven agree (57.14 %);
+// below it, two disagree (28.57 %); net easy 200/7 points.
+func TestSurveyEffortScale(t *testing.T) {
+	s, err := survey.Compile(survey.Spec{ID: "effort", Version: 1, Locale: "en", Title: survey.Label{"en": "Effort"},
+		Sections: []survey.Section{{ID: "s", Questions: []survey.Question{
+			{ID: "effort", Kind: survey.CES, Effort: survey.EffortHigh, Required: true, Scale: &survey.Scale{From: 1, To: 5},
+				Label: survey.Label{"en": "How much effort did it take?"}},
+		}}}})
+	require.NoError(t, err)
+	var rs []*survey.Response
+	for _, x := range []float64{1, 2, 3, 4, 5, 1, 1} {
+		rs = append(rs, &survey.Response{Survey: "effort", Version: 1, Weight: 1,
+			Answers: []survey.Answer{{Question: "effort", Value: num(x)}}})
+	}
+	ces, err := s.CES(slices.Values(rs), "effort")
+	require.NoError(t, err)
+	assert.InDelta(t, 25.0/7, ces.Mean, 1e-12)
+	assert.InDelta(t, 400.0/7, ces.AgreePct, 1e-12)
+	assert.InDelta(t, 200.0/7, ces.DisagreePct, 1e-12)
+	assert.InDelta(t, 200.0/7, ces.NetEasy, 1e-12)
+	assert.Equal(t, 7, ces.N)
+
+	sc, err := s.Score(rs[1])
+	require.NoError(t, err)
+	assert.Equal(t, []survey.ItemScore{{Question: "effort", Value: 4, Min: 1, Max: 5, Weight: 1}}, sc.Items)
+	assert.InDelta(t, 75, sc.Index, 1e-12, "100·(4 − 1)/(5 − 1)")
+}

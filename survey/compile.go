@@ -51,12 +51,22 @@ type Survey struct {
 	// slots are the answers the survey takes, in its order: a question, or a row of a
 	// matrix question. Check reads answers in this order first.
 	slots []slot
+	// quick is true when every question is always shown (no visibility condition), so
+	// that a response can be checked in one pass over its answers (see quickCheck).
+	quick bool
 }
 
 // slot is one answer the survey takes.
 type slot struct {
 	question, row string
 	item, rowIdx  int32 // rowIdx: -1 outside a matrix
+	// rated is a rating question or a matrix row, whose value is an integer point of
+	// from to to.
+	rated    bool
+	from, to float64
+	// nextRequired is the first slot at or after this one that must be answered: a
+	// required question, or a row of a required matrix; len(slots) when none.
+	nextRequired int32
 }
 
 // item is a compiled question.
@@ -236,6 +246,7 @@ func (s *Survey) compile() error {
 			s.items = append(s.items, it)
 		}
 	}
+	s.plan()
 	if n == 0 && len(sp.Sections) > 0 {
 		p.Add("sections", "required", "a survey needs at least one question")
 	}
@@ -243,6 +254,22 @@ func (s *Survey) compile() error {
 		p.Addf("sections", "max_items", "has %d questions and rows, more than %d", n, MaxQuestions)
 	}
 	return p.Err()
+}
+
+// plan completes the slots with what quickCheck reads of each.
+func (s *Survey) plan() {
+	next := int32(len(s.slots))
+	for j := len(s.slots) - 1; j >= 0; j-- {
+		sl := &s.slots[j]
+		it := &s.items[sl.item]
+		sl.rated = it.kind.rated()
+		sl.from, sl.to = float64(it.from), float64(it.to)
+		if it.q.Required {
+			next = int32(j)
+		}
+		sl.nextRequired = next
+	}
+	s.quick = s.lastCond < 0
 }
 
 // envValue is a value of the type a visibility condition sees an answer of the kind as.

@@ -130,8 +130,17 @@ func (s *Survey) Check(answers []Answer) error {
 
 // check is Check; when at is not nil it also records, for each answer, the slot it
 // answers (Survey.slots; -1 for an answer to no slot), so that a caller reading the
-// answers need not look them up again.
+// answers need not look them up again. Plainly valid answers pass quickCheck; any others
+// are checked in full by checkAll.
 func (s *Survey) check(p *kehu.Problems, answers []Answer, at []int32) {
+	if s.quickCheck(answers, at) {
+		return
+	}
+	s.checkAll(p, answers, at)
+}
+
+// checkAll is check of any answers, which reports every problem.
+func (s *Survey) checkAll(p *kehu.Problems, answers []Answer, at []int32) {
 	// The answers of each question, in the order given, as linked lists: first[q] is the
 	// first answer of item q and next[i] the answer after i of the same item (-1: none).
 	// Small responses keep them on the stack.
