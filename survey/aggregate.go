@@ -140,7 +140,9 @@ func (s *Survey) CES(responses iter.Seq[*Response], question string) (CESResult,
 			return CESResult{}, err
 		}
 	}
-	return CESFromAnswers(col, w, b)
+	r, err := CESFromAnswers(col, w, b)
+	r.Aggregate = it.q.Aggregate
+	return r, err
 }
 
 // itemRef is a rating item of the survey: a question, or a row of a matrix question.

@@ -241,3 +241,59 @@ func TestSurveyEffortScale(t *testing.T) {
 	assert.Equal(t, []survey.ItemScore{{Question: "effort", Value: 4, Min: 1, Max: 5, Weight: 1}}, sc.Items)
 	assert.InDelta(t, 75, sc.Index, 1e-12, "100·(4 − 1)/(5 − 1)")
 }
+
+// TestSurveyCESAggregate: a CES question names the figure it is reported by; the vector
+// 7, 6, 5, 4, 3, 2, 1, 7, 6, 5 on 1–7 gives a mean of 4.6, 60 % agree and net easy 30.
+func TestSurveyCESAggregate(t *testing.T) {
+	for _, tt := range []struct {
+		aggregate survey.CESAggregate
+		want      float64
+	}{{"", 4.6}, {survey.CESMean, 4.6}, {survey.CESAgree, 60}, {survey.CESNetEasy, 30}} {
+		s, err := survey.Compile(survey.Spec{ID: "ease", Version: 1, Locale: "en", Title: survey.Label{"en": "Ease"},
+			Sections: []survey.Section{{ID: "s", Questions: []survey.Question{
+				{ID: "easy", Kind: survey.CES, Effort: survey.EasyHigh, Aggregate: tt.aggregate, Required: true,
+					Scale: &survey.Scale{From: 1, To: 7}, Label: survey.Label{"en": "It was easy to get my issue resolved."}},
+			}}}})
+		require.NoError(t, err)
+		var rs []*survey.Response
+		for _, x := range []float64{7, 6, 5, 4, 3, 2, 1, 7, 6, 5} {
+			rs = append(rs, &survey.Response{Survey: "ease", Version: 1, Weight: 1, Answers: []survey.Answer{{Question: "easy", Value: num(x)}}})
+		}
+		ces, err := s.CES(slices.Values(rs), "easy")
+		require.NoError(t, err)
+		assert.InDelta(t, tt.want, ces.Headline(), 1e-12, "%q", tt.aggregate)
+		want := tt.aggregate
+		if want == "" {
+			want = survey.CESMean
+		}
+		assert.Equal(t, want, ces.Aggregate)
+		assert.Equal(t, want, s.Spec().Sections[0].Questions[0].Aggregate, "the compiled spec records the default")
+	}
+}
+
+// TestCSATSatisfiedSetOnOtherScales: 4 and 5 are the satisfied answers only on the default
+// 1–5 scale; on another scale the survey declares them, so the box never moves with the
+// scale.
+func TestCSATSatisfiedSetOnOtherScales(t *testing.T) {
+	spec := func(q survey.Question) survey.Spec {
+		q.ID, q.Label = "q", survey.Label{"en": "Satisfied?"}
+		return survey.Spec{ID: "x", Version: 1, Locale: "en", Title: survey.Label{"en": "x"},
+			Sections: []survey.Section{{ID: "s", Questions: []survey.Question{q}}}}
+	}
+	_, err := survey.Compile(spec(survey.Question{Kind: survey.CSAT, Scale: &survey.Scale{From: 1, To: 10}}))
+	var verr *kehu.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("sections[0].questions[0].satisfied", "required"), "%v", err)
+	s, err := survey.Compile(spec(survey.Question{Kind: survey.CSAT, Scale: &survey.Scale{From: 1, To: 10}, Satisfied: []int{9, 10}}))
+	require.NoError(t, err)
+	assert.Equal(t, []int{9, 10}, s.Spec().Sections[0].Questions[0].Satisfied)
+	s, err = survey.Compile(spec(survey.Question{Kind: survey.CSAT}))
+	require.NoError(t, err)
+	assert.Equal(t, []int{4, 5}, s.Spec().Sections[0].Questions[0].Satisfied, "the default on 1–5")
+	_, err = survey.Compile(spec(survey.Question{Kind: survey.Likert, Scale: &survey.Scale{From: 1, To: 5}, Aggregate: survey.CESAgree}))
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("sections[0].questions[0].aggregate", "kind"), "%v", err)
+	_, err = survey.Compile(spec(survey.Question{Kind: survey.CES, Effort: survey.EasyHigh, Scale: &survey.Scale{From: 1, To: 7}, Aggregate: "median"}))
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("sections[0].questions[0].aggregate", "enum"), "%v", err)
+}

@@ -332,6 +332,15 @@ func (s *Survey) question(p *kehu.Problems, f string, q *Question, dims map[stri
 	if q.Kind != CES && q.Effort != "" {
 		p.Add(f+".effort", "kind", "only a ces question has an effort direction")
 	}
+	if q.Kind != CES && q.Aggregate != "" {
+		p.Add(f+".aggregate", "kind", "only a ces question names its aggregation")
+	}
+	if q.Kind == CES && q.Aggregate != "" && !q.Aggregate.Valid() {
+		p.Addf(f+".aggregate", "enum", `%s is not "mean", "agree" or "net_easy"`, clip.Quote(string(q.Aggregate)))
+	}
+	if q.Kind == CES && q.Aggregate == "" {
+		q.Aggregate = CESMean // the compiled spec records the default, as it does a CSAT's satisfied set
+	}
 	if q.Kind != Number && (q.Min != nil || q.Max != nil) {
 		p.Add(f+".min", "kind", "only a number question has bounds")
 	}
@@ -353,8 +362,14 @@ func (s *Survey) question(p *kehu.Problems, f string, q *Question, dims map[stri
 		if q.Scale != nil {
 			it.from, it.to = s.scale(p, f+".scale", q.Scale)
 		}
-		if len(q.Satisfied) == 0 && it.to > it.from {
-			q.Satisfied = []int{it.to - 1, it.to}
+		switch {
+		case len(q.Satisfied) > 0:
+		case it.from == 1 && it.to == 5:
+			q.Satisfied = []int{4, 5}
+		case it.to > it.from:
+			// the top two of another scale is a different box (the top 40 % of 1–5, the
+			// top 20 % of 1–10): the survey says which answers are satisfied
+			p.Addf(f+".satisfied", "required", "a CSAT question on %d–%d declares its satisfied answers (4 and 5 are the default only on 1–5)", it.from, it.to)
 		}
 		seen := map[int]bool{}
 		for i, v := range q.Satisfied {

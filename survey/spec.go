@@ -62,6 +62,22 @@ const (
 // Valid reports whether e is a declared direction.
 func (e Effort) Valid() bool { return e == EasyHigh || e == EffortHigh }
 
+// CESAggregate names the figure a customer effort score is reported by.
+type CESAggregate string
+
+// CES aggregations.
+const (
+	// CESMean is the mean answer, on the scale's easy-high orientation.
+	CESMean CESAggregate = "mean"
+	// CESAgree is the percentage of answers above the midpoint (5–7 on 1–7).
+	CESAgree CESAggregate = "agree"
+	// CESNetEasy is the percentage that agree minus the percentage that disagree.
+	CESNetEasy CESAggregate = "net_easy"
+)
+
+// Valid reports whether a is a declared aggregation.
+func (a CESAggregate) Valid() bool { return a == CESMean || a == CESAgree || a == CESNetEasy }
+
 // ParseEffort reads an effort direction; anything else is a *kehu.ValidationError on
 // "effort".
 func ParseEffort(s string) (Effort, error) { return enum.Parse[Effort]("effort", s) }
@@ -165,10 +181,14 @@ type Question struct {
 	// Scale is the points of a Likert, CSAT, CES or matrix question (CSAT: 1–5 when
 	// unset; NPS is always 0–10).
 	Scale *Scale `json:"scale,omitempty"`
-	// Satisfied is a CSAT question's satisfied answers; default the top two points.
+	// Satisfied is a CSAT question's satisfied answers: 4 and 5 when unset on the default
+	// 1–5 scale; a question on another scale must declare them.
 	Satisfied []int `json:"satisfied,omitempty"`
 	// Effort is a CES question's direction.
 	Effort Effort `json:"effort,omitempty"`
+	// Aggregate is the figure a CES question is reported by (CESResult.Headline): the
+	// mean (the default), the percentage that agree it was easy, or net easy.
+	Aggregate CESAggregate `json:"aggregate,omitempty"`
 	// Options are a choice question's answers, or a rating question's extra answers,
 	// which must be NonScoring.
 	Options []Option `json:"options,omitempty"`

@@ -128,6 +128,22 @@ type CESResult struct {
 	// weights (N when unweighted).
 	N          int
 	EffectiveN float64
+	// Aggregate is the figure the question is reported by (its Aggregate, CESMean when
+	// it names none); Survey.CES sets it.
+	Aggregate CESAggregate
+}
+
+// Headline is the figure named by r.Aggregate: Mean, AgreePct or NetEasy (Mean when
+// none is named). A CES is never pooled across questions, so a headline is one
+// question's.
+func (r CESResult) Headline() float64 {
+	switch r.Aggregate {
+	case CESAgree:
+		return r.AgreePct
+	case CESNetEasy:
+		return r.NetEasy
+	}
+	return r.Mean
 }
 
 // CESFromAnswers returns the customer effort aggregations of answers on the scale b,

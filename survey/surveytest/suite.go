@@ -66,7 +66,7 @@ func fullSpec(id string, version int) survey.Spec {
 		Sections: []survey.Section{{ID: "s1", Title: survey.Label{"zh": "第一部分"}, Questions: []survey.Question{{
 			ID: "q1", Kind: survey.Matrix, Label: survey.Label{"zh": "请评价"}, Required: true,
 			Scale:     &survey.Scale{From: 1, To: 5, Labels: map[int]survey.Label{1: {"zh": "差"}}},
-			Satisfied: []int{4, 5}, Effort: survey.EasyHigh,
+			Satisfied: []int{4, 5}, Effort: survey.EasyHigh, Aggregate: survey.CESNetEasy,
 			Options: []survey.Option{{Code: "na", Label: survey.Label{"zh": "不适用"}, Points: 1, NonScoring: true}},
 			Min:     &lo, Max: &hi,
 			Rows:    []survey.Row{{ID: "r1", Label: survey.Label{"zh": "口味"}, Reverse: true, Dimension: "service"}},
