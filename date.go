@@ -196,6 +196,20 @@ func (d Date) Weekday() time.Weekday {
 	return time.Weekday(w)
 }
 
+// AddMonths returns the date n calendar months after d (before, for n < 0), on the same
+// day of the month or, when that month is shorter, on its last day: 2024-01-31 plus one
+// month is 2024-02-29, and 2023-01-31 plus one is 2023-02-28 (never March, as
+// time.Time.AddDate would normalise it). The zero date gives the zero date.
+func (d Date) AddMonths(n int) Date {
+	if d.IsZero() {
+		return d
+	}
+	m := int64(d.Year)*12 + int64(d.Month) - 1 + int64(n)
+	y, mo := civil.FloorDiv(m, 12), time.Month(m-civil.FloorDiv(m, 12)*12+1)
+	last := civil.DaysIn(y, int(mo))
+	return Date{Year: int(y), Month: mo, Day: min(d.Day, int(last))}
+}
+
 // AnniversaryIn returns the anniversary of d in the given year: the same month and day.
 // For February 29 in a year that is not a leap year it returns February 28, so the
 // celebration stays in February (the choice most birthday and contract rules make). The

@@ -544,3 +544,23 @@ func TestDateStringMatchesFmt(t *testing.T) {
 		}
 	}
 }
+
+func TestDateAddMonths(t *testing.T) {
+	for _, tt := range []struct {
+		d    kehu.Date
+		n    int
+		want kehu.Date
+	}{
+		{kehu.MustDate(2024, 1, 31), 1, kehu.MustDate(2024, 2, 29)},
+		{kehu.MustDate(2023, 1, 31), 1, kehu.MustDate(2023, 2, 28)},
+		{kehu.MustDate(2024, 3, 31), -1, kehu.MustDate(2024, 2, 29)},
+		{kehu.MustDate(2024, 11, 15), 3, kehu.MustDate(2025, 2, 15)},
+		{kehu.MustDate(2024, 2, 29), 12, kehu.MustDate(2025, 2, 28)},
+		{kehu.MustDate(2024, 5, 31), 6, kehu.MustDate(2024, 11, 30)},
+		{kehu.MustDate(2025, 1, 10), -13, kehu.MustDate(2023, 12, 10)},
+		{kehu.MustDate(2025, 8, 31), 0, kehu.MustDate(2025, 8, 31)},
+		{kehu.Date{}, 5, kehu.Date{}},
+	} {
+		assert.Equal(t, tt.want, tt.d.AddMonths(tt.n), "%s %+d", tt.d, tt.n)
+	}
+}

@@ -83,6 +83,9 @@ type Preferences struct {
 	Language string `json:"language,omitempty"`
 	// Channel is the preferred contact channel.
 	Channel Channel `json:"channel,omitempty"`
+	// TimeZone is the IANA zone the customer lives in ("Asia/Shanghai"), for contacting
+	// them at a decent hour of their day.
+	TimeZone string `json:"time_zone,omitempty"`
 	// Notes hold free-form preferences ("no calls before 10:00", "prefers aisle seats").
 	Notes []string `json:"notes,omitempty"`
 }
@@ -295,6 +298,12 @@ func (p *Profile) Normalize(defaultRegion string) error {
 	}
 	if c := p.Preferences.Channel; c != "" && !c.Valid() {
 		probs.Addf("preferences.channel", "enum", "%q is not a channel", clip.String(string(c), 32))
+	}
+	p.Preferences.TimeZone = strings.TrimSpace(p.Preferences.TimeZone)
+	if z := p.Preferences.TimeZone; z != "" {
+		if _, err := loadZone(z); err != nil {
+			probs.Addf("preferences.time_zone", "unknown_zone", "%q is not an IANA time zone", clip.String(z, 64))
+		}
 	}
 	p.Preferences.Notes = normalizeList(p.Preferences.Notes, "preferences.notes", false, 2*maxShortText, &probs)
 	p.Interests = normalizeList(p.Interests, "interests", true, maxShortText, &probs)

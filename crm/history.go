@@ -134,6 +134,7 @@ func flatten(c *Customer) map[string]string {
 	put("preferences.language", c.Preferences.Language)
 	put("preferences.channel", string(c.Preferences.Channel))
 	put("preferences.notes", strings.Join(c.Preferences.Notes, " | "))
+	put("preferences.time_zone", c.Preferences.TimeZone)
 	put("interests", strings.Join(c.Interests, ", "))
 	put("tags", strings.Join(c.Tags, ", "))
 	for k, v := range c.Attributes {

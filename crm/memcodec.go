@@ -20,7 +20,7 @@ var fieldCodes = [...]string{
 	"demographics.gender", "demographics.occupation", "demographics.income_band",
 	"demographics.education", "disc", "preferences.language", "preferences.channel",
 	"preferences.notes", "interests", "tags", "owner", "acquisition.source",
-	"acquisition.channel", "stage", "merged_into", "erased_at",
+	"acquisition.channel", "stage", "merged_into", "erased_at", "preferences.time_zone",
 }
 
 func fieldCode(name string) byte {

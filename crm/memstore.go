@@ -317,6 +317,54 @@ func (s *MemoryStore) GetCustomer(ctx context.Context, id CustomerID) (*Customer
 	return r.c.Clone(), nil
 }
 
+// ScanCustomers implements Store. It holds the store's read lock while fn runs.
+func (s *MemoryStore) ScanCustomers(ctx context.Context, fn func(*Customer) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	i := 0
+	for _, r := range s.byID {
+		if r.tomb {
+			continue
+		}
+		if i++; i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := fn(r.c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ScanInteractions implements Store. It holds the store's read lock while fn runs.
+func (s *MemoryStore) ScanInteractions(ctx context.Context, from, to time.Time, fn func(*Interaction) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	i := 0
+	for _, in := range s.interactions {
+		if (!from.IsZero() && in.At.Before(from)) || (!to.IsZero() && !in.At.Before(to)) {
+			continue
+		}
+		if i++; i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := fn(in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // GetCustomerByKey implements Store.
 func (s *MemoryStore) GetCustomerByKey(ctx context.Context, key string) (*Customer, error) {
 	s.mu.RLock()

@@ -77,6 +77,16 @@ type Store interface {
 	UpdateInteraction(ctx context.Context, id InteractionID, fn func(*Interaction) error) error
 	// ListInteractions returns one page of interactions matching q, ordered by (At, ID).
 	ListInteractions(ctx context.Context, q InteractionQuery) (kehu.Page[*Interaction], error)
+
+	// ScanCustomers calls fn with every customer that is not a tombstone, in no set order,
+	// stopping at fn's first error, which it returns. It is the bulk read of plans and
+	// calendars over a whole customer base: fn gets a customer it must neither change nor
+	// keep (a store may hand it its own record), and must not call the store.
+	ScanCustomers(ctx context.Context, fn func(*Customer) error) error
+	// ScanInteractions calls fn with every interaction whose At is in [from, to) (a zero
+	// bound is open), in no set order, stopping at fn's first error, which it returns; fn
+	// must neither change nor keep the interaction, nor call the store.
+	ScanInteractions(ctx context.Context, from, to time.Time, fn func(*Interaction) error) error
 }
 
 // LookupField names an exact-match index.

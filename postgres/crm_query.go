@@ -22,6 +22,35 @@ func (a *sqlArgs) add(v any) string {
 	return "$" + strconv.Itoa(len(*a))
 }
 
+// ScanCustomers implements crm.Store: one query, its rows read as they arrive.
+func (s *CRMStore) ScanCustomers(ctx context.Context, fn func(*crm.Customer) error) error {
+	return scanDocs(ctx, s, "scan customers", "SELECT doc FROM crm_customers WHERE NOT tombstone", nil, scanCustomer, fn)
+}
+
+// scanDocs runs a query whose one column is a document, decodes each row with decode and
+// hands it to fn, stopping at the first error of either, which it returns (fn's as is).
+func scanDocs[T any](ctx context.Context, s *CRMStore, what, sql string, args sqlArgs,
+	decode func(pgx.Row) (*T, error), fn func(*T) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return dbError(what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		v, err := decode(rows)
+		if err != nil {
+			return dbError(what, err)
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return dbError(what, rows.Err())
+}
+
 // LookupCustomers implements crm.Store.
 func (s *CRMStore) LookupCustomers(ctx context.Context, field crm.LookupField, value string) ([]*crm.Customer, error) {
 	switch field {

@@ -131,7 +131,7 @@ func richProfile() crm.Profile {
 			Education:  crm.EducationMaster,
 		},
 		DISC:        crm.DISCConscientiousness,
-		Preferences: crm.Preferences{Language: "zh-CN", Channel: crm.ChannelPhone, Notes: []string{"no calls before 10:00"}},
+		Preferences: crm.Preferences{Language: "zh-CN", Channel: crm.ChannelPhone, TimeZone: "Asia/Shanghai", Notes: []string{"no calls before 10:00"}},
 		Interests:   []string{"tea", "ceramics"},
 		Tags:        []string{"vip", "wholesale"},
 		Attributes: map[string]crm.AttrValue{

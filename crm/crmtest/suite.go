@@ -14,7 +14,7 @@ type (
 
 // Run checks that the stores made by newStore keep every contract written on crm.Store.
 // It runs one subtest per contract, grouped by method (Customer, Copies, RoundTrip, Update,
-// Concurrency, Lookup, Search, Merge, History, Interaction, Context), and calls newStore
+// Concurrency, Lookup, Search, Merge, History, Interaction, Context, Keys, Scan), and calls newStore
 // once per subtest with that subtest's *testing.T, so the store can register cleanups with
 // t.Cleanup. newStore must return an empty store each time. Failure messages name the
 // method and the contract that broke.
@@ -43,5 +43,6 @@ func groups() []group {
 		{Name: "Interaction", Tests: interactionTests()},
 		{Name: "Context", Tests: contextTests()},
 		{Name: "Keys", Tests: keyTests()},
+		{Name: "Scan", Tests: scanTests()},
 	}
 }
