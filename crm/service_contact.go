@@ -1,0 +1,396 @@
+package crm
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"iter"
+	"slices"
+	"time"
+
+	"github.com/kehu-crm/kehu"
+)
+
+// ContactSignals is what the host knows that ranks due contacts: the customer's value and
+// their open complaints. The host implements it over its own figures (a CLV from segment,
+// open cases from complaint); crm imports neither.
+type ContactSignals interface {
+	// Value is the customer's value to the business, higher first (a CLV, a year's
+	// revenue); 0 when unknown.
+	Value(id CustomerID) float64
+	// OpenComplaints counts the customer's open complaint cases.
+	OpenComplaints(id CustomerID) int
+}
+
+// FollowUpEvent is an event a follow-up may be due after: an order delivered, a
+// complaint closed, a service visit. The host supplies them from its own records.
+type FollowUpEvent struct {
+	Customer CustomerID
+	// Kind matches a follow-up's After ("order", "complaint_closed").
+	Kind string
+	// Ref is the host's reference (the order, the case).
+	Ref string
+	At  time.Time
+}
+
+// DueOptions are the host's inputs to DueContacts; nil means none.
+type DueOptions struct {
+	Signals ContactSignals
+	// Events are the events follow-ups may be due after.
+	Events iter.Seq[FollowUpEvent]
+}
+
+// DueKind says what a due contact comes from.
+type DueKind string
+
+// Due kinds.
+const (
+	DueCadence  DueKind = "cadence"
+	DueFollowUp DueKind = "follow_up"
+)
+
+// DueContact is a contact a plan calls for.
+type DueContact struct {
+	Customer CustomerID `json:"customer"`
+	Name     string     `json:"name"`
+	Kind     DueKind    `json:"kind"`
+	// Rule is the name of the cadence or follow-up; Ref the event's reference, for a
+	// follow-up.
+	Rule  string `json:"rule"`
+	Ref   string `json:"ref,omitempty"`
+	Class string `json:"class,omitempty"`
+	Stage Stage  `json:"stage"`
+	Owner string `json:"owner,omitempty"`
+	// Channel is the channel to use (empty in DueList.Unreachable), Purpose the
+	// contact's.
+	Channel Channel `json:"channel,omitempty"`
+	Purpose Purpose `json:"purpose"`
+	// Last is the last interaction that counted as a contact, zero if none; for a
+	// follow-up, the event's time.
+	Last time.Time `json:"last,omitzero"`
+	// DueOn is the civil date the contact is due, in TimeZone, and DaysOverdue how many
+	// days ago that was (0: due today).
+	DueOn       kehu.Date `json:"due_on"`
+	DaysOverdue int       `json:"days_overdue"`
+	TimeZone    string    `json:"time_zone"`
+	// ContactFrom is the first instant at or after the plan's asOf outside the plan's
+	// quiet hours in the customer's zone.
+	ContactFrom    time.Time `json:"contact_from"`
+	Value          float64   `json:"value,omitempty"`
+	OpenComplaints int       `json:"open_complaints,omitempty"`
+}
+
+// DueList is what DueContacts finds.
+type DueList struct {
+	AsOf time.Time `json:"as_of"`
+	// Contacts are the contacts due, in order of priority.
+	Contacts []DueContact `json:"contacts"`
+	// Unreachable are contacts due on no channel the customer may be contacted on: a
+	// marketing contact without consent on any channel the rule lists, or a customer who
+	// withdrew service contact. They are never scheduled.
+	Unreachable []DueContact `json:"unreachable,omitempty"`
+}
+
+// DueContacts lists who is due or overdue for contact under a plan at asOf:
+//
+//   - A customer follows the first cadence that matches their class and stage. They are
+//     due one interval (calendar months or days, in their own time zone) after the last
+//     interaction that counts as a contact (Counts, OutboundOnly), or after the day they
+//     became a customer if there was none; interactions after asOf are not seen, so
+//     recording one satisfies the plan from that instant.
+//   - A follow-up is due Days after each event of its kind (opts.Events), until an
+//     interaction that counts is recorded at or after the event.
+//   - The channel is the first of the rule's the customer may be contacted on for its
+//     purpose (a marketing contact needs consent), the customer's preferred channel first
+//     when the rule lists it; a contact on no allowed channel is listed as Unreachable.
+//   - ContactFrom moves a contact out of the plan's quiet hours, in the customer's zone.
+//   - The order: customers with open complaints first, then by value (highest first),
+//     days overdue (most first), due date, customer and rule.
+//
+// Merged and erased customers are never listed. Bad input (a nil plan, a zero asOf, an
+// event without a customer, kind or time) is a *kehu.ValidationError.
+func (s *Service) DueContacts(ctx context.Context, plan *ContactPlan, asOf time.Time, opts *DueOptions) (*DueList, error) {
+	var p kehu.Problems
+	if plan == nil || plan.loc == nil {
+		p.Add("plan", "required", "compile one with CompileContactPlan")
+	}
+	if asOf.IsZero() {
+		p.Add("as_of", "required", "is zero")
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	if opts == nil {
+		opts = &DueOptions{}
+	}
+	e := dueEngine{plan: plan, asOf: kehu.Truncate(asOf), zones: map[string]*time.Location{}, index: map[CustomerID]int32{}}
+	if err := e.readEvents(opts.Events); err != nil {
+		return nil, err
+	}
+	if err := s.store.ScanCustomers(ctx, e.addCustomer); err != nil {
+		return nil, err
+	}
+	if err := s.store.ScanInteractions(ctx, time.Time{}, e.asOf.Add(time.Microsecond), e.addInteraction); err != nil {
+		return nil, err
+	}
+	return e.list(opts.Signals), nil
+}
+
+// dueEngine gathers, in one pass over the customers and one over the interactions, what
+// each planned customer's due contacts depend on.
+type dueEngine struct {
+	plan   *ContactPlan
+	asOf   time.Time
+	zones  map[string]*time.Location
+	events map[CustomerID][]dueEvent
+	index  map[CustomerID]int32
+	states []dueState
+}
+
+type dueEvent struct {
+	FollowUpEvent
+	rule      int // the follow-up it calls for
+	satisfied bool
+}
+
+// dueState is a planned customer, copied from the store's record during the scan.
+type dueState struct {
+	id        CustomerID
+	name      string
+	class     string
+	stage     Stage
+	owner     string
+	loc       *time.Location
+	since     time.Time // when they became a customer
+	cadence   int       // -1: none
+	channel   Channel   // the cadence's, "" when unreachable
+	fuChannel []Channel // each follow-up's, by rule, "" when unreachable
+	last      time.Time
+}
+
+func (e *dueEngine) readEvents(events iter.Seq[FollowUpEvent]) error {
+	if events == nil || len(e.plan.followUps) == 0 {
+		return nil
+	}
+	e.events = map[CustomerID][]dueEvent{}
+	var p kehu.Problems
+	i := 0
+	for ev := range events {
+		f := fmt.Sprintf("events[%d]", i)
+		i++
+		switch {
+		case ev.Customer.IsZero():
+			p.Add(f+".customer", "required", "is empty")
+		case ev.Kind == "":
+			p.Add(f+".kind", "required", "is empty")
+		case ev.At.IsZero():
+			p.Add(f+".at", "required", "is zero")
+		}
+		if ev.Customer.IsZero() || ev.At.IsZero() || ev.At.After(e.asOf) {
+			continue
+		}
+		for r, u := range e.plan.followUps {
+			if u.after == ev.Kind {
+				e.events[ev.Customer] = append(e.events[ev.Customer], dueEvent{FollowUpEvent: ev, rule: r})
+			}
+		}
+	}
+	return p.Err()
+}
+
+func (e *dueEngine) zone(name string) *time.Location {
+	if name == "" {
+		return e.plan.loc
+	}
+	if loc, ok := e.zones[name]; ok {
+		return loc
+	}
+	loc, err := loadZone(name)
+	if err != nil {
+		loc = e.plan.loc // a zone the profile check refused never gets here; be safe
+	}
+	e.zones[name] = loc
+	return loc
+}
+
+// addCustomer copies what the plan needs of a customer the store hands out.
+func (e *dueEngine) addCustomer(c *Customer) error {
+	if c.IsTombstone() || !c.ErasedAt.IsZero() {
+		return nil
+	}
+	class := ""
+	if a := e.plan.spec.ClassAttribute; a != "" {
+		class, _ = c.Attributes[a].Str()
+	}
+	cad := -1
+	for i := range e.plan.cadences {
+		if e.plan.cadences[i].matches(class, c.Stage) {
+			cad = i
+			break
+		}
+	}
+	evs := e.events[c.ID]
+	if cad < 0 && len(evs) == 0 {
+		return nil
+	}
+	st := dueState{id: c.ID, name: c.Name.Display, class: class, stage: c.Stage, owner: c.Owner,
+		loc: e.zone(c.Preferences.TimeZone), since: c.CreatedAt, cadence: cad}
+	if cad >= 0 {
+		st.channel = e.plan.cadences[cad].rule.choose(c)
+	}
+	if len(evs) > 0 {
+		st.fuChannel = make([]Channel, len(e.plan.followUps))
+		for r := range e.plan.followUps {
+			st.fuChannel[r] = e.plan.followUps[r].rule.choose(c)
+		}
+	}
+	e.index[c.ID] = int32(len(e.states))
+	e.states = append(e.states, st)
+	return nil
+}
+
+func (cd *cadence) matches(class string, stage Stage) bool {
+	if len(cd.classes) > 0 && !slices.Contains(cd.classes, class) {
+		return false
+	}
+	if len(cd.stages) == 0 {
+		return stage != StageTerminated
+	}
+	return slices.Contains(cd.stages, stage)
+}
+
+// choose returns the channel a contact of the rule is made on, or "" if none is allowed.
+func (r *contactRule) choose(c *Customer) Channel {
+	pref := c.Preferences.Channel
+	if len(r.channels) == 0 {
+		ch := pref
+		if ch == "" {
+			ch = ChannelPhone
+		}
+		if c.MayContact(ch, r.purpose) {
+			return ch
+		}
+		return ""
+	}
+	if pref != "" && slices.Contains(r.channels, pref) && c.MayContact(pref, r.purpose) {
+		return pref
+	}
+	for _, ch := range r.channels {
+		if c.MayContact(ch, r.purpose) {
+			return ch
+		}
+	}
+	return ""
+}
+
+// isContact reports whether an interaction counts as a contact under the rule.
+func (r *contactRule) isContact(in *Interaction) bool {
+	return (len(r.counts) == 0 || slices.Contains(r.counts, in.Channel)) && (!r.outbound || in.Direction == Outbound)
+}
+
+func (e *dueEngine) addInteraction(in *Interaction) error {
+	i, ok := e.index[in.CustomerID]
+	if !ok {
+		return nil
+	}
+	st := &e.states[i]
+	if st.cadence >= 0 && in.At.After(st.last) && e.plan.cadences[st.cadence].rule.isContact(in) {
+		st.last = in.At
+	}
+	for j := range e.events[in.CustomerID] {
+		ev := &e.events[in.CustomerID][j]
+		if !ev.satisfied && !in.At.Before(ev.At) && e.plan.followUps[ev.rule].rule.isContact(in) {
+			ev.satisfied = true
+		}
+	}
+	return nil
+}
+
+func (e *dueEngine) list(signals ContactSignals) *DueList {
+	out := &DueList{AsOf: e.asOf}
+	add := func(st *dueState, d DueContact, ch Channel, r *contactRule) {
+		d.Customer, d.Name, d.Class, d.Stage, d.TimeZone = st.id, st.name, st.class, st.stage, st.loc.String()
+		d.Owner, d.Purpose, d.Channel = cmp.Or(r.owner, st.owner), r.purpose, ch
+		today := kehu.DateOf(e.asOf.In(st.loc))
+		d.DaysOverdue = today.DaysSince(d.DueOn)
+		d.ContactFrom = e.plan.contactFrom(e.asOf, st.loc)
+		if signals != nil {
+			d.Value, d.OpenComplaints = signals.Value(st.id), signals.OpenComplaints(st.id)
+		}
+		if ch == "" {
+			out.Unreachable = append(out.Unreachable, d)
+		} else {
+			out.Contacts = append(out.Contacts, d)
+		}
+	}
+	for i := range e.states {
+		st := &e.states[i]
+		today := kehu.DateOf(e.asOf.In(st.loc))
+		if st.cadence >= 0 {
+			cd := &e.plan.cadences[st.cadence]
+			base := st.last
+			if base.IsZero() {
+				base = st.since
+			}
+			due := kehu.DateOf(base.In(st.loc))
+			if cd.months > 0 {
+				due = due.AddMonths(cd.months)
+			} else {
+				due = due.AddDays(cd.days)
+			}
+			if !due.After(today) {
+				add(st, DueContact{Kind: DueCadence, Rule: cd.name, Last: st.last, DueOn: due}, st.channel, &cd.rule)
+			}
+		}
+		for _, ev := range e.events[st.id] {
+			u := &e.plan.followUps[ev.rule]
+			due := kehu.DateOf(ev.At.In(st.loc)).AddDays(u.days)
+			if ev.satisfied || due.After(today) {
+				continue
+			}
+			add(st, DueContact{Kind: DueFollowUp, Rule: u.name, Ref: ev.Ref, Last: kehu.Truncate(ev.At), DueOn: due},
+				st.fuChannel[ev.rule], &u.rule)
+		}
+	}
+	for _, l := range [][]DueContact{out.Contacts, out.Unreachable} {
+		slices.SortFunc(l, compareDue)
+	}
+	return out
+}
+
+// compareDue orders due contacts: open complaints first, then value, days overdue, due
+// date, customer and rule.
+func compareDue(a, b DueContact) int {
+	return cmp.Or(
+		cmp.Compare(min(b.OpenComplaints, 1), min(a.OpenComplaints, 1)),
+		cmp.Compare(b.Value, a.Value),
+		cmp.Compare(b.DaysOverdue, a.DaysOverdue),
+		a.DueOn.Compare(b.DueOn),
+		cmp.Compare(a.Customer.String(), b.Customer.String()),
+		cmp.Compare(a.Rule, b.Rule),
+		cmp.Compare(a.Ref, b.Ref),
+	)
+}
+
+// contactFrom returns at, or the end of the quiet hours at in the zone falls in.
+func (p *ContactPlan) contactFrom(at time.Time, loc *time.Location) time.Time {
+	if !p.quiet {
+		return at
+	}
+	local := at.In(loc)
+	m := local.Hour()*60 + local.Minute()
+	var quiet bool
+	if p.quietFrom < p.quietTo {
+		quiet = m >= p.quietFrom && m < p.quietTo
+	} else {
+		quiet = m >= p.quietFrom || m < p.quietTo
+	}
+	if !quiet {
+		return at
+	}
+	y, mo, d := local.Date()
+	if p.quietFrom > p.quietTo && m >= p.quietFrom {
+		d++ // the quiet hours end tomorrow morning
+	}
+	return time.Date(y, mo, d, p.quietTo/60, p.quietTo%60, 0, 0, loc).UTC()
+}
