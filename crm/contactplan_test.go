@@ -131,7 +131,7 @@ func TestDueContacts(t *testing.T) {
 
 type signals map[crm.CustomerID][2]float64
 
-func (s signals) Value(id crm.CustomerID) float64     { return s[id][0] }
+func (s signals) Value(id crm.CustomerID) float64      { return s[id][0] }
 func (s signals) OpenComplaints(id crm.CustomerID) int { return int(s[id][1]) }
 
 func TestDueContactsOrderAndFollowUps(t *testing.T) {
@@ -262,7 +262,7 @@ func TestCompileContactPlanErrors(t *testing.T) {
 		{"no interval", `{"id": "p", "time_zone": "UTC", "cadences": [{"name": "x"}]}`, "cadences[0]", "required"},
 		{"long interval", `{"id": "p", "time_zone": "UTC", "cadences": [{"name": "x", "every_months": 121}]}`, "cadences[0].every_months", "range"},
 		{"classes without attribute", `{"id": "p", "time_zone": "UTC", "cadences": [{"name": "x", "classes": ["A"], "every_days": 1}]}`, "cadences[0].classes", "conflict"},
-								{"no event", `{"id": "p", "time_zone": "UTC", "follow_ups": [{"name": "x", "days": 1}]}`, "follow_ups[0].after", "required"},
+		{"no event", `{"id": "p", "time_zone": "UTC", "follow_ups": [{"name": "x", "days": 1}]}`, "follow_ups[0].after", "required"},
 		{"negative days", `{"id": "p", "time_zone": "UTC", "follow_ups": [{"name": "x", "after": "order", "days": -1}]}`, "follow_ups[0].days", "range"},
 		{"bad quiet hours", `{"id": "p", "time_zone": "UTC", "cadences": [{"name": "x", "every_days": 1}], "quiet_hours": {"from": "9pm", "to": "09:00"}}`, "quiet_hours.from", "format"},
 		{"empty quiet hours", `{"id": "p", "time_zone": "UTC", "cadences": [{"name": "x", "every_days": 1}], "quiet_hours": {"from": "09:00", "to": "09:00"}}`, "quiet_hours", "empty"},

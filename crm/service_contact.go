@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -123,7 +124,7 @@ func (s *Service) DueContacts(ctx context.Context, plan *ContactPlan, asOf time.
 	if opts == nil {
 		opts = &DueOptions{}
 	}
-	e := dueEngine{plan: plan, asOf: kehu.Truncate(asOf), zones: map[string]*time.Location{}, index: map[CustomerID]int32{}}
+	e := dueEngine{plan: plan, asOf: kehu.Truncate(asOf), zones: map[string]*time.Location{}, index: make(map[CustomerID]int32, 1<<12)}
 	if err := e.readEvents(opts.Events); err != nil {
 		return nil, err
 	}
@@ -366,10 +367,16 @@ func compareDue(a, b DueContact) int {
 		cmp.Compare(b.Value, a.Value),
 		cmp.Compare(b.DaysOverdue, a.DaysOverdue),
 		a.DueOn.Compare(b.DueOn),
-		cmp.Compare(a.Customer.String(), b.Customer.String()),
+		compareIDs(a.Customer, b.Customer),
 		cmp.Compare(a.Rule, b.Rule),
 		cmp.Compare(a.Ref, b.Ref),
 	)
+}
+
+// compareIDs orders customer IDs by their bytes, as their strings sort.
+func compareIDs(a, b CustomerID) int {
+	x, y := a.UUID(), b.UUID()
+	return bytes.Compare(x[:], y[:])
 }
 
 // contactFrom returns at, or the end of the quiet hours at in the zone falls in.

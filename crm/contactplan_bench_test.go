@@ -1,0 +1,88 @@
+package crm_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/crm"
+)
+
+// contactBase is a memory store of 1,000,000 customers (classes A, B and C in the ratio
+// 1:3:6, a tenth of them potential customers) and 10,000,000 interactions spread over the
+// year before 2025-01-01, written straight to the store (the service's validation is not
+// what is measured) once per process.
+var contactBase = sync.OnceValue(func() *crm.Service {
+	const customers, interactions = 1_000_000, 10_000_000
+	store := crm.NewMemoryStore()
+	ctx := context.Background()
+	ids := kehu.NewSeqIDs()
+	rng := rand.New(rand.NewPCG(15, 1))
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	classes := []string{"A", "B", "B", "B", "C", "C", "C", "C", "C", "C"}
+	cids := make([]crm.CustomerID, customers)
+	for i := range cids {
+		stage := crm.StageActive
+		if i%10 == 9 {
+			stage = crm.StagePotential
+		}
+		c := &crm.Customer{ID: kehu.CustomerIDFrom(ids.NewID()), Version: 1, CreatedAt: start, UpdatedAt: start, Stage: stage,
+			Profile: crm.Profile{Name: crm.Name{Display: "customer"}, Owner: "am-" + classes[i%10],
+				Attributes: map[string]crm.AttrValue{"class": crm.StringAttr(classes[i%10])}}}
+		if err := store.CreateCustomer(ctx, c, nil); err != nil {
+			panic(err)
+		}
+		cids[i] = c.ID
+	}
+	channels := []crm.Channel{crm.ChannelPhone, crm.ChannelVisit, crm.ChannelEmail, crm.ChannelWeb}
+	for range interactions {
+		at := start.Add(time.Duration(rng.Int64N(int64(366 * 24 * time.Hour)))).Truncate(time.Microsecond)
+		in := &crm.Interaction{ID: crm.InteractionIDFrom(ids.NewID()), CustomerID: cids[rng.IntN(customers)],
+			Channel: channels[rng.IntN(len(channels))], Direction: crm.Outbound, Purpose: crm.PurposeService, At: at,
+			Subject: "visit", Urgency: crm.UrgencyNormal, CreatedAt: at}
+		if err := store.CreateInteraction(ctx, in); err != nil {
+			panic(err)
+		}
+	}
+	return crm.NewService(store, nil)
+})
+
+// BenchmarkDueContacts1M: who is due under the account-care plan among 1,000,000 customers
+// with 10,000,000 interactions, with the follow-ups of 100,000 orders.
+func BenchmarkDueContacts1M(b *testing.B) {
+	svc := contactBase()
+	plan := mustPlan(b, accountCare)
+	asOf := time.Date(2025, 1, 2, 10, 0, 0, 0, time.UTC)
+	var events []crm.FollowUpEvent
+	var ids []crm.CustomerID
+	if err := svc.Store().ScanCustomers(b.Context(), func(c *crm.Customer) error {
+		if len(ids) < 100_000 {
+			ids = append(ids, c.ID)
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	for i, id := range ids {
+		events = append(events, crm.FollowUpEvent{Customer: id, Kind: "order", Ref: "SO", At: asOf.Add(-time.Duration(i%240) * time.Hour)})
+	}
+	b.ReportAllocs()
+	var n int
+	for b.Loop() {
+		due, err := svc.DueContacts(b.Context(), plan, asOf, &crm.DueOptions{Events: func(yield func(crm.FollowUpEvent) bool) {
+			for _, e := range events {
+				if !yield(e) {
+					return
+				}
+			}
+		}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(due.Contacts)
+	}
+	b.ReportMetric(float64(n), "due")
+}
