@@ -39,4 +39,18 @@
 // The stages are intent 意向, potential 潜在, active, key 重点, dormant and
 // terminated 终止合作. Stage.CanMoveTo holds the allowed moves; every move is kept in
 // Customer.StageHistory and in the audit history.
+//
+// # Contact plans
+//
+// A contact plan (回访计划) is a ContactPlanSpec, in Go or strict JSON (LoadContactPlan),
+// compiled by CompileContactPlan into an immutable *ContactPlan: cadences that say how
+// often each class of customer (read from an attribute the host keeps, such as an ABC
+// class) and each lifecycle stage is contacted — A monthly, B quarterly, C twice a year —
+// on which channels and by whom; follow-ups due some days after an order or a closed
+// complaint; and quiet hours. Service.DueContacts lists who is due or overdue at an
+// instant, computed from the last interaction that counts as a contact, so recording an
+// interaction satisfies the plan. It never schedules a marketing contact on a channel the
+// customer has not agreed to, moves contacts out of the quiet hours of the customer's own
+// time zone (Preferences.TimeZone), and ranks them by open complaints, the customer's value
+// and how overdue they are, which the host supplies through ContactSignals.
 package crm
