@@ -58,7 +58,7 @@ func BenchmarkDueContacts1M(b *testing.B) {
 	asOf := time.Date(2025, 1, 2, 10, 0, 0, 0, time.UTC)
 	var events []crm.FollowUpEvent
 	var ids []crm.CustomerID
-	if err := svc.Store().ScanCustomers(b.Context(), func(c *crm.Customer) error {
+	if err := svc.Store().ScanTimelines(b.Context(), time.Time{}, func(c *crm.Customer, _ []*crm.Interaction) error {
 		if len(ids) < 100_000 {
 			ids = append(ids, c.ID)
 		}

@@ -32,7 +32,7 @@ type MemoryStore struct {
 	changeKeys map[CustomerID]map[string]struct{}
 
 	interactions map[InteractionID]*Interaction
-	byCustomer   map[CustomerID][]InteractionID
+	byCustomer   map[CustomerID][]*Interaction // each customer's, by (At, ID)
 	interKeys    map[string]InteractionID
 	awaiting     map[InteractionID]struct{}
 }
@@ -71,7 +71,7 @@ func (s *MemoryStore) init() {
 	s.keys = make(map[string]CustomerID)
 	s.changeKeys = make(map[CustomerID]map[string]struct{})
 	s.interactions = make(map[InteractionID]*Interaction)
-	s.byCustomer = make(map[CustomerID][]InteractionID)
+	s.byCustomer = make(map[CustomerID][]*Interaction)
 	s.interKeys = make(map[string]InteractionID)
 	s.awaiting = make(map[InteractionID]struct{})
 }
@@ -317,8 +317,9 @@ func (s *MemoryStore) GetCustomer(ctx context.Context, id CustomerID) (*Customer
 	return r.c.Clone(), nil
 }
 
-// ScanCustomers implements Store. It holds the store's read lock while fn runs.
-func (s *MemoryStore) ScanCustomers(ctx context.Context, fn func(*Customer) error) error {
+// ScanTimelines implements Store. It holds the store's read lock while fn runs, and hands
+// fn its own records.
+func (s *MemoryStore) ScanTimelines(ctx context.Context, before time.Time, fn func(*Customer, []*Interaction) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -334,31 +335,11 @@ func (s *MemoryStore) ScanCustomers(ctx context.Context, fn func(*Customer) erro
 				return err
 			}
 		}
-		if err := fn(r.c); err != nil {
-			return err
+		tl := s.byCustomer[r.id]
+		if !before.IsZero() {
+			tl = tl[:sort.Search(len(tl), func(k int) bool { return !tl[k].At.Before(before) })]
 		}
-	}
-	return nil
-}
-
-// ScanInteractions implements Store. It holds the store's read lock while fn runs.
-func (s *MemoryStore) ScanInteractions(ctx context.Context, from, to time.Time, fn func(*Interaction) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	i := 0
-	for _, in := range s.interactions {
-		if (!from.IsZero() && in.At.Before(from)) || (!to.IsZero() && !in.At.Before(to)) {
-			continue
-		}
-		if i++; i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		if err := fn(in); err != nil {
+		if err := fn(r.c, tl[:len(tl):len(tl)]); err != nil {
 			return err
 		}
 	}
@@ -471,10 +452,13 @@ func (s *MemoryStore) MergeCustomers(ctx context.Context, survivor, duplicate Cu
 	if chs != nil {
 		s.appendChange(survivor, *chs)
 	}
-	for _, iid := range s.byCustomer[duplicate] {
-		s.interactions[iid].CustomerID = survivor
-		s.byCustomer[survivor] = append(s.byCustomer[survivor], iid)
+	for _, in := range s.byCustomer[duplicate] {
+		moved := in.Clone() // a scan may hold the old record
+		moved.CustomerID = survivor
+		s.interactions[in.ID] = moved
+		s.byCustomer[survivor] = append(s.byCustomer[survivor], moved)
 	}
+	slices.SortFunc(s.byCustomer[survivor], byTime)
 	delete(s.byCustomer, duplicate)
 	return nil
 }
@@ -726,12 +710,26 @@ func (s *MemoryStore) CreateInteraction(ctx context.Context, in *Interaction) er
 		s.interKeys[in.Key] = in.ID
 	}
 	s.interactions[in.ID] = in
-	s.byCustomer[in.CustomerID] = append(s.byCustomer[in.CustomerID], in.ID)
+	s.placeInteraction(in)
 	if in.AwaitingReply() {
 		s.awaiting[in.ID] = struct{}{}
 	}
 	return nil
 }
+
+// placeInteraction puts an interaction in its customer's timeline, in (At, ID) order: at
+// the end when it is the latest, as it nearly always is.
+func (s *MemoryStore) placeInteraction(in *Interaction) {
+	tl := s.byCustomer[in.CustomerID]
+	k := len(tl)
+	for k > 0 && byTime(tl[k-1], in) > 0 {
+		k--
+	}
+	s.byCustomer[in.CustomerID] = slices.Insert(tl, k, in)
+}
+
+// byTime orders interactions by (At, ID).
+func byTime(a, b *Interaction) int { return compareInteraction(a.At, a.ID, b.At, b.ID) }
 
 // GetInteraction implements Store.
 func (s *MemoryStore) GetInteraction(ctx context.Context, id InteractionID) (*Interaction, error) {
@@ -774,6 +772,10 @@ func (s *MemoryStore) UpdateInteraction(ctx context.Context, id InteractionID, f
 	// Identity and ownership are the store's to keep.
 	in.ID, in.CustomerID, in.Key = cur.ID, cur.CustomerID, cur.Key
 	s.interactions[id] = in
+	tl := s.byCustomer[in.CustomerID]
+	tl = slices.DeleteFunc(tl, func(x *Interaction) bool { return x == cur })
+	s.byCustomer[in.CustomerID] = tl
+	s.placeInteraction(in)
 	if in.AwaitingReply() {
 		s.awaiting[id] = struct{}{}
 	} else {
@@ -789,9 +791,7 @@ func (s *MemoryStore) ListInteractions(ctx context.Context, q InteractionQuery) 
 	var pool []*Interaction
 	switch {
 	case !q.CustomerID.IsZero():
-		for _, id := range s.byCustomer[q.CustomerID] {
-			pool = append(pool, s.interactions[id])
-		}
+		pool = append(pool, s.byCustomer[q.CustomerID]...)
 	case !q.OverdueAt.IsZero():
 		for id := range s.awaiting {
 			pool = append(pool, s.interactions[id])

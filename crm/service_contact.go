@@ -124,49 +124,35 @@ func (s *Service) DueContacts(ctx context.Context, plan *ContactPlan, asOf time.
 	if opts == nil {
 		opts = &DueOptions{}
 	}
-	e := dueEngine{plan: plan, asOf: kehu.Truncate(asOf), zones: map[string]*time.Location{}, index: make(map[CustomerID]int32, 1<<12)}
+	e := dueEngine{plan: plan, asOf: kehu.Truncate(asOf), signals: opts.Signals, zones: map[string]*time.Location{}}
 	if err := e.readEvents(opts.Events); err != nil {
 		return nil, err
 	}
-	if err := s.store.ScanCustomers(ctx, e.addCustomer); err != nil {
+	out := &DueList{AsOf: e.asOf}
+	e.out = out
+	if err := s.store.ScanTimelines(ctx, e.asOf.Add(time.Microsecond), e.customer); err != nil {
 		return nil, err
 	}
-	if err := s.store.ScanInteractions(ctx, time.Time{}, e.asOf.Add(time.Microsecond), e.addInteraction); err != nil {
-		return nil, err
+	for _, l := range [][]DueContact{out.Contacts, out.Unreachable} {
+		slices.SortFunc(l, compareDue)
 	}
-	return e.list(opts.Signals), nil
+	return out, nil
 }
 
-// dueEngine gathers, in one pass over the customers and one over the interactions, what
-// each planned customer's due contacts depend on.
+// dueEngine works out, customer by customer in one scan of their timelines, the contacts
+// due.
 type dueEngine struct {
-	plan   *ContactPlan
-	asOf   time.Time
-	zones  map[string]*time.Location
-	events map[CustomerID][]dueEvent
-	index  map[CustomerID]int32
-	states []dueState
+	plan    *ContactPlan
+	asOf    time.Time
+	signals ContactSignals
+	zones   map[string]*time.Location
+	events  map[CustomerID][]dueEvent
+	out     *DueList
 }
 
 type dueEvent struct {
 	FollowUpEvent
-	rule      int // the follow-up it calls for
-	satisfied bool
-}
-
-// dueState is a planned customer, copied from the store's record during the scan.
-type dueState struct {
-	id        CustomerID
-	name      string
-	class     string
-	stage     Stage
-	owner     string
-	loc       *time.Location
-	since     time.Time // when they became a customer
-	cadence   int       // -1: none
-	channel   Channel   // the cadence's, "" when unreachable
-	fuChannel []Channel // each follow-up's, by rule, "" when unreachable
-	last      time.Time
+	rule int // the follow-up it calls for
 }
 
 func (e *dueEngine) readEvents(events iter.Seq[FollowUpEvent]) error {
@@ -214,9 +200,9 @@ func (e *dueEngine) zone(name string) *time.Location {
 	return loc
 }
 
-// addCustomer copies what the plan needs of a customer the store hands out.
-func (e *dueEngine) addCustomer(c *Customer) error {
-	if c.IsTombstone() || !c.ErasedAt.IsZero() {
+// customer adds the contacts due to one customer, from their timeline up to asOf.
+func (e *dueEngine) customer(c *Customer, timeline []*Interaction) error {
+	if !c.ErasedAt.IsZero() {
 		return nil
 	}
 	class := ""
@@ -234,20 +220,69 @@ func (e *dueEngine) addCustomer(c *Customer) error {
 	if cad < 0 && len(evs) == 0 {
 		return nil
 	}
-	st := dueState{id: c.ID, name: c.Name.Display, class: class, stage: c.Stage, owner: c.Owner,
-		loc: e.zone(c.Preferences.TimeZone), since: c.CreatedAt, cadence: cad}
+	loc := e.zone(c.Preferences.TimeZone)
+	today := kehu.DateOf(e.asOf.In(loc))
+	base := DueContact{Customer: c.ID, Name: c.Name.Display, Class: class, Stage: c.Stage, TimeZone: loc.String()}
 	if cad >= 0 {
-		st.channel = e.plan.cadences[cad].rule.choose(c)
-	}
-	if len(evs) > 0 {
-		st.fuChannel = make([]Channel, len(e.plan.followUps))
-		for r := range e.plan.followUps {
-			st.fuChannel[r] = e.plan.followUps[r].rule.choose(c)
+		cd := &e.plan.cadences[cad]
+		var last time.Time
+		for k := len(timeline) - 1; k >= 0; k-- {
+			if cd.rule.isContact(timeline[k]) {
+				last = timeline[k].At
+				break
+			}
+		}
+		from := last
+		if from.IsZero() {
+			from = c.CreatedAt
+		}
+		due := kehu.DateOf(from.In(loc))
+		if cd.months > 0 {
+			due = due.AddMonths(cd.months)
+		} else {
+			due = due.AddDays(cd.days)
+		}
+		if !due.After(today) {
+			d := base
+			d.Kind, d.Rule, d.Last, d.DueOn = DueCadence, cd.name, last, due
+			e.add(c, d, &cd.rule, today, loc)
 		}
 	}
-	e.index[c.ID] = int32(len(e.states))
-	e.states = append(e.states, st)
+	for _, ev := range evs {
+		u := &e.plan.followUps[ev.rule]
+		due := kehu.DateOf(ev.At.In(loc)).AddDays(u.days)
+		if due.After(today) || followedUp(timeline, ev.At, &u.rule) {
+			continue
+		}
+		d := base
+		d.Kind, d.Rule, d.Ref, d.Last, d.DueOn = DueFollowUp, u.name, ev.Ref, kehu.Truncate(ev.At), due
+		e.add(c, d, &u.rule, today, loc)
+	}
 	return nil
+}
+
+// followedUp reports whether the timeline has a contact under the rule at or after at.
+func followedUp(timeline []*Interaction, at time.Time, r *contactRule) bool {
+	for k := len(timeline) - 1; k >= 0 && !timeline[k].At.Before(at); k-- {
+		if r.isContact(timeline[k]) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *dueEngine) add(c *Customer, d DueContact, r *contactRule, today kehu.Date, loc *time.Location) {
+	d.Owner, d.Purpose, d.Channel = cmp.Or(r.owner, c.Owner), r.purpose, r.choose(c)
+	d.DaysOverdue = today.DaysSince(d.DueOn)
+	d.ContactFrom = e.plan.contactFrom(e.asOf, loc)
+	if e.signals != nil {
+		d.Value, d.OpenComplaints = e.signals.Value(c.ID), e.signals.OpenComplaints(c.ID)
+	}
+	if d.Channel == "" {
+		e.out.Unreachable = append(e.out.Unreachable, d)
+	} else {
+		e.out.Contacts = append(e.out.Contacts, d)
+	}
 }
 
 func (cd *cadence) matches(class string, stage Stage) bool {
@@ -287,76 +322,6 @@ func (r *contactRule) choose(c *Customer) Channel {
 // isContact reports whether an interaction counts as a contact under the rule.
 func (r *contactRule) isContact(in *Interaction) bool {
 	return (len(r.counts) == 0 || slices.Contains(r.counts, in.Channel)) && (!r.outbound || in.Direction == Outbound)
-}
-
-func (e *dueEngine) addInteraction(in *Interaction) error {
-	i, ok := e.index[in.CustomerID]
-	if !ok {
-		return nil
-	}
-	st := &e.states[i]
-	if st.cadence >= 0 && in.At.After(st.last) && e.plan.cadences[st.cadence].rule.isContact(in) {
-		st.last = in.At
-	}
-	for j := range e.events[in.CustomerID] {
-		ev := &e.events[in.CustomerID][j]
-		if !ev.satisfied && !in.At.Before(ev.At) && e.plan.followUps[ev.rule].rule.isContact(in) {
-			ev.satisfied = true
-		}
-	}
-	return nil
-}
-
-func (e *dueEngine) list(signals ContactSignals) *DueList {
-	out := &DueList{AsOf: e.asOf}
-	add := func(st *dueState, d DueContact, ch Channel, r *contactRule) {
-		d.Customer, d.Name, d.Class, d.Stage, d.TimeZone = st.id, st.name, st.class, st.stage, st.loc.String()
-		d.Owner, d.Purpose, d.Channel = cmp.Or(r.owner, st.owner), r.purpose, ch
-		today := kehu.DateOf(e.asOf.In(st.loc))
-		d.DaysOverdue = today.DaysSince(d.DueOn)
-		d.ContactFrom = e.plan.contactFrom(e.asOf, st.loc)
-		if signals != nil {
-			d.Value, d.OpenComplaints = signals.Value(st.id), signals.OpenComplaints(st.id)
-		}
-		if ch == "" {
-			out.Unreachable = append(out.Unreachable, d)
-		} else {
-			out.Contacts = append(out.Contacts, d)
-		}
-	}
-	for i := range e.states {
-		st := &e.states[i]
-		today := kehu.DateOf(e.asOf.In(st.loc))
-		if st.cadence >= 0 {
-			cd := &e.plan.cadences[st.cadence]
-			base := st.last
-			if base.IsZero() {
-				base = st.since
-			}
-			due := kehu.DateOf(base.In(st.loc))
-			if cd.months > 0 {
-				due = due.AddMonths(cd.months)
-			} else {
-				due = due.AddDays(cd.days)
-			}
-			if !due.After(today) {
-				add(st, DueContact{Kind: DueCadence, Rule: cd.name, Last: st.last, DueOn: due}, st.channel, &cd.rule)
-			}
-		}
-		for _, ev := range e.events[st.id] {
-			u := &e.plan.followUps[ev.rule]
-			due := kehu.DateOf(ev.At.In(st.loc)).AddDays(u.days)
-			if ev.satisfied || due.After(today) {
-				continue
-			}
-			add(st, DueContact{Kind: DueFollowUp, Rule: u.name, Ref: ev.Ref, Last: kehu.Truncate(ev.At), DueOn: due},
-				st.fuChannel[ev.rule], &u.rule)
-		}
-	}
-	for _, l := range [][]DueContact{out.Contacts, out.Unreachable} {
-		slices.SortFunc(l, compareDue)
-	}
-	return out
 }
 
 // compareDue orders due contacts: open complaints first, then value, days overdue, due

@@ -78,15 +78,13 @@ type Store interface {
 	// ListInteractions returns one page of interactions matching q, ordered by (At, ID).
 	ListInteractions(ctx context.Context, q InteractionQuery) (kehu.Page[*Interaction], error)
 
-	// ScanCustomers calls fn with every customer that is not a tombstone, in no set order,
-	// stopping at fn's first error, which it returns. It is the bulk read of plans and
-	// calendars over a whole customer base: fn gets a customer it must neither change nor
-	// keep (a store may hand it its own record), and must not call the store.
-	ScanCustomers(ctx context.Context, fn func(*Customer) error) error
-	// ScanInteractions calls fn with every interaction whose At is in [from, to) (a zero
-	// bound is open), in no set order, stopping at fn's first error, which it returns; fn
-	// must neither change nor keep the interaction, nor call the store.
-	ScanInteractions(ctx context.Context, from, to time.Time, fn func(*Interaction) error) error
+	// ScanTimelines calls fn with every customer that is not a tombstone and its
+	// interactions with At before the bound (a zero bound: all of them), oldest first (by
+	// At, then ID), the customers in no set order; it stops at fn's first error and returns
+	// it. It is the bulk read of plans and calendars over a whole customer base: fn must
+	// neither change nor keep the customer, the slice or its interactions (a store may hand
+	// it its own records), nor call the store.
+	ScanTimelines(ctx context.Context, before time.Time, fn func(c *Customer, timeline []*Interaction) error) error
 }
 
 // LookupField names an exact-match index.

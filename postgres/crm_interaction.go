@@ -180,23 +180,6 @@ func (s *CRMStore) ListInteractions(ctx context.Context, q crm.InteractionQuery)
 	return page, nil
 }
 
-// ScanInteractions implements crm.Store: one query, its rows read as they arrive.
-func (s *CRMStore) ScanInteractions(ctx context.Context, from, to time.Time, fn func(*crm.Interaction) error) error {
-	var args sqlArgs
-	var where []string
-	if !from.IsZero() {
-		where = append(where, "at >= "+args.add(ceilMicro(from)))
-	}
-	if !to.IsZero() {
-		where = append(where, "at < "+args.add(ceilMicro(to)))
-	}
-	sql := "SELECT doc FROM crm_interactions"
-	if len(where) > 0 {
-		sql += " WHERE " + strings.Join(where, " AND ")
-	}
-	return scanDocs(ctx, s, "scan interactions", sql, args, scanInteraction, fn)
-}
-
 // interactionCursor returns the Next cursor after the interaction (at, id):
 // "<Unix seconds>.<nanoseconds>|<ID>", exact for every time.
 func interactionCursor(at time.Time, id crm.InteractionID) string {

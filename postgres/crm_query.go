@@ -2,10 +2,12 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,29 +24,46 @@ func (a *sqlArgs) add(v any) string {
 	return "$" + strconv.Itoa(len(*a))
 }
 
-// ScanCustomers implements crm.Store: one query, its rows read as they arrive.
-func (s *CRMStore) ScanCustomers(ctx context.Context, fn func(*crm.Customer) error) error {
-	return scanDocs(ctx, s, "scan customers", "SELECT doc FROM crm_customers WHERE NOT tombstone", nil, scanCustomer, fn)
-}
-
-// scanDocs runs a query whose one column is a document, decodes each row with decode and
-// hands it to fn, stopping at the first error of either, which it returns (fn's as is).
-func scanDocs[T any](ctx context.Context, s *CRMStore, what, sql string, args sqlArgs,
-	decode func(pgx.Row) (*T, error), fn func(*T) error) error {
+// ScanTimelines implements crm.Store: one query, its rows read as they arrive, each a
+// customer with its interactions aggregated in (at, id) order through the index on
+// (customer_id, at, id).
+func (s *CRMStore) ScanTimelines(ctx context.Context, before time.Time, fn func(*crm.Customer, []*crm.Interaction) error) error {
+	const what = "scan timelines"
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	rows, err := s.pool.Query(ctx, sql, args...)
+	var bound *time.Time
+	if !before.IsZero() {
+		b := ceilMicro(before)
+		bound = &b
+	}
+	rows, err := s.pool.Query(ctx, `SELECT c.doc, COALESCE((SELECT jsonb_agg(i.doc ORDER BY i.at, i.id) FROM crm_interactions i
+		WHERE i.customer_id = c.id AND ($1::timestamptz IS NULL OR i.at < $1)), '[]'::jsonb)
+		FROM crm_customers c WHERE NOT c.tombstone`, bound)
 	if err != nil {
 		return dbError(what, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		v, err := decode(rows)
+		var cdoc, idocs []byte
+		if err := rows.Scan(&cdoc, &idocs); err != nil {
+			return dbError(what, err)
+		}
+		c, err := decodeDoc[crm.Customer]("customer", cdoc)
 		if err != nil {
 			return dbError(what, err)
 		}
-		if err := fn(v); err != nil {
+		var raw []json.RawMessage
+		if err := json.Unmarshal(idocs, &raw); err != nil {
+			return dbError(what, err)
+		}
+		tl := make([]*crm.Interaction, len(raw))
+		for k, r := range raw {
+			if tl[k], err = decodeDoc[crm.Interaction]("interaction", r); err != nil {
+				return dbError(what, err)
+			}
+		}
+		if err := fn(c, tl); err != nil {
 			return err
 		}
 	}
