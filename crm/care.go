@@ -290,12 +290,50 @@ type careRule struct {
 	classes  map[string]bool
 	stages   map[Stage]bool
 	purpose  Purpose
+	// styles are the style texts parsed: default, then D, I, S and C; nil where the
+	// text is empty.
+	styles [5]careTemplate
+}
+
+// careTemplate is a style text cut into literal text and placeholders.
+type careTemplate []careSegment
+
+// careSegment is literal text, or, when place is not 0, the placeholder carePlaceholders[place-1].
+type careSegment struct {
+	text  string
+	place int
+}
+
+// parseCareTemplate cuts s into literal text and placeholders, and names the first brace
+// that does not open a known placeholder.
+func parseCareTemplate(s string) (careTemplate, string) {
+	var t careTemplate
+	for s != "" {
+		i := strings.IndexByte(s, '{')
+		if i < 0 {
+			t = append(t, careSegment{text: s})
+			break
+		}
+		if i > 0 {
+			t = append(t, careSegment{text: s[:i]})
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return nil, s[i:]
+		}
+		k := slices.Index(carePlaceholders, s[i+1:i+j])
+		if k < 0 {
+			return nil, s[i : i+j+1]
+		}
+		t = append(t, careSegment{place: k + 1})
+		s = s[i+j+1:]
+	}
+	return t, ""
 }
 
 var (
 	careCodeRE   = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
 	careAnnualRE = regexp.MustCompile(`^[0-9]{2}-[0-9]{2}$`)
-	carePlaceRE  = regexp.MustCompile(`\{[^{}]*\}?`)
 )
 
 // carePlaceholders are the names a style may hold in braces.
@@ -521,18 +559,16 @@ func (c *Care) compileRule(p *kehu.Problems, f string, r CareRule, codes map[str
 	if r.Reward && r.Occasion != CareBirthday {
 		p.Add(f+".reward", "occasion", "a loyalty reward is for a birthday rule only")
 	}
-	for _, s := range []struct{ name, text string }{
+	for i, s := range []struct{ name, text string }{
 		{"default", r.Style.Default}, {"d", r.Style.D}, {"i", r.Style.I}, {"s", r.Style.S}, {"c", r.Style.C},
 	} {
 		sf := f + ".style." + s.name
 		checkLen(p, sf, s.text, 4*maxShortText)
-		for _, m := range carePlaceRE.FindAllString(s.text, -1) {
-			name := strings.TrimSuffix(strings.TrimPrefix(m, "{"), "}")
-			if !strings.HasSuffix(m, "}") || !slices.Contains(carePlaceholders, name) {
-				p.Addf(sf, "placeholder", "%s is not one of {%s}", clip.Quote(m), strings.Join(carePlaceholders, "}, {"))
-				break
-			}
+		t, bad := parseCareTemplate(s.text)
+		if bad != "" {
+			p.Addf(sf, "placeholder", "%s is not one of {%s}", clip.Quote(bad), strings.Join(carePlaceholders, "}, {"))
 		}
+		cr.styles[i] = t
 	}
 	return cr
 }
@@ -559,8 +595,18 @@ func parseMonthDay(p *kehu.Problems, field, s string) (kehu.Date, bool) {
 // Spec returns a deep copy of the spec the care calendar was compiled from.
 func (c *Care) Spec() CareSpec { return c.spec.clone() }
 
-// Location returns the time zone in which the calendar reads instants as dates.
-func (c *Care) Location() *time.Location { return c.loc }
+// Location returns the time zone in which the calendar reads instants as dates. (The zero
+// Care, which observes nothing, reads them in UTC.)
+func (c *Care) Location() *time.Location {
+	if c.loc == nil {
+		return time.UTC
+	}
+	return c.loc
+}
+
+// DateOf returns the date of the instant t in the calendar's time zone: the "today" to
+// pass to Upcoming for a clock reading.
+func (c *Care) DateOf(t time.Time) kehu.Date { return kehu.DateOf(t.In(c.Location())) }
 
 // LeapDay returns the rule for February 29 birthdays and anniversaries.
 func (c *Care) LeapDay() LeapDay { return c.leap }
@@ -595,7 +641,7 @@ func (c *Care) Since(cust *Customer) (kehu.Date, bool) {
 }
 
 func (c *Care) dateOf(t time.Time) (kehu.Date, bool) {
-	d := kehu.DateOf(t.In(c.loc))
+	d := c.DateOf(t)
 	return d, d.IsValid()
 }
 
@@ -729,7 +775,7 @@ func (c *Care) occasions(cust *Customer, from, to kehu.Date) []CareOccasion {
 			add(hol)
 		}
 	}
-	slices.SortStableFunc(out, compareOccasions)
+	slices.SortFunc(out, compareOccasions)
 	return out
 }
 
@@ -779,14 +825,47 @@ func (o *CareOccasion) finish(cust *Customer, workdays bool) {
 			o.PrepareBy = o.PrepareBy.AddDays(-2)
 		}
 	}
-	years := ""
-	if o.Years > 0 {
-		years = strconv.Itoa(o.Years)
+	o.Message = o.render(r.style(o.DISC))
+}
+
+// style returns the parsed style text for the DISC type (see CareStyle.For).
+func (r *careRule) style(d DISC) careTemplate {
+	i := slices.Index([]DISC{DISCDominance, DISCInfluence, DISCSteadiness, DISCConscientiousness}, d) + 1
+	if i > 0 && r.styles[i] != nil {
+		return r.styles[i]
 	}
-	o.Message = strings.NewReplacer(
-		"{name}", o.Name, "{years}", years, "{holiday}", o.HolidayName, "{date}", o.Date.String(),
-		"{detail}", o.Detail, "{reward}", o.Reward,
-	).Replace(r.Style.For(o.DISC))
+	return r.styles[0]
+}
+
+// render fills in a style's placeholders for the occasion.
+func (o *CareOccasion) render(t careTemplate) string {
+	if len(t) == 1 && t[0].place == 0 {
+		return t[0].text
+	}
+	var b strings.Builder
+	for _, seg := range t {
+		if seg.place == 0 {
+			b.WriteString(seg.text)
+			continue
+		}
+		switch carePlaceholders[seg.place-1] {
+		case "name":
+			b.WriteString(o.Name)
+		case "years":
+			if o.Years > 0 {
+				b.WriteString(strconv.Itoa(o.Years))
+			}
+		case "holiday":
+			b.WriteString(o.HolidayName)
+		case "date":
+			b.WriteString(o.Date.String())
+		case "detail":
+			b.WriteString(o.Detail)
+		case "reward":
+			b.WriteString(o.Reward)
+		}
+	}
+	return b.String()
 }
 
 // chooseChannel picks the occasion's channel for the customer (see CareOccasion.Channel).

@@ -219,6 +219,39 @@ func TestCareSince(t *testing.T) {
 	assert.False(t, ok)
 }
 
+// Instants are read as dates in the calendar's zone, across daylight saving changes.
+func TestCareSinceAcrossDST(t *testing.T) {
+	care, err := crm.CompileCare(crm.CareSpec{TimeZone: "America/New_York",
+		Playbook: []crm.CareRule{{ID: "a", Occasion: crm.CareAnniversary, Action: crm.CareGreeting, Channels: []crm.Channel{crm.ChannelWeb}}}})
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		at   time.Time
+		want kehu.Date
+	}{
+		{time.Date(2026, 3, 8, 4, 30, 0, 0, time.UTC), d(2026, 3, 7)},    // 23:30 EST
+		{time.Date(2026, 3, 8, 7, 30, 0, 0, time.UTC), d(2026, 3, 8)},    // 03:30 EDT, after the gap
+		{time.Date(2026, 11, 1, 3, 59, 0, 0, time.UTC), d(2026, 10, 31)}, // 23:59 EDT
+		{time.Date(2026, 11, 1, 4, 30, 0, 0, time.UTC), d(2026, 11, 1)},  // 00:30 EDT, before the repeat hour
+	} {
+		c := &crm.Customer{CreatedAt: tt.at, Stage: crm.StageIntent}
+		since, ok := care.Since(c)
+		require.True(t, ok)
+		assert.Equal(t, tt.want, since, tt.at)
+		assert.Equal(t, tt.want, care.DateOf(tt.at))
+	}
+}
+
+// The zero Care observes nothing and does not panic.
+func TestCareZero(t *testing.T) {
+	var care crm.Care
+	occ, err := care.Occasions(customerBorn(1, d(1990, 1, 1)), d(2026, 1, 1), d(2026, 12, 31))
+	require.NoError(t, err)
+	assert.Empty(t, occ)
+	assert.Equal(t, time.UTC, care.Location())
+	_, ok := care.Since(customerBorn(1, kehu.Date{}))
+	assert.True(t, ok)
+}
+
 // The example calendar's playbook: the first matching rule decides, by class, milestone
 // year and holiday; the message follows the customer's DISC type.
 func TestCarePlaybook(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/clip"
 )
 
 // BirthdayRewards tells what a loyalty programme gives a customer on a birthday, so that a
@@ -81,7 +82,7 @@ func (s *Service) Upcoming(ctx context.Context, care *Care, from, to kehu.Date, 
 		}
 		q.After = page.Next
 	}
-	slices.SortStableFunc(out, compareOccasions)
+	slices.SortFunc(out, compareOccasions)
 	return out, nil
 }
 
@@ -98,6 +99,6 @@ func (s *Service) reward(ctx context.Context, o *CareOccasion, rewards BirthdayR
 	case err != nil:
 		return fmt.Errorf("crm: birthday reward of customer %s on %s: %w", o.CustomerID, o.Date, err)
 	}
-	o.Reward = cleanText(r)
+	o.Reward = clip.String(cleanText(r), maxShortText)
 	return nil
 }

@@ -83,7 +83,7 @@ func (w *careWorld) grant(t *testing.T, name string, ch crm.ConsentChannel, gran
 	require.NoError(t, err)
 }
 
-func (w *careWorld) today() kehu.Date { return kehu.DateOf(w.clock.Now().In(w.loc)) }
+func (w *careWorld) today() kehu.Date { return w.care.DateOf(w.clock.Now()) }
 
 func (w *careWorld) name(id crm.CustomerID) string {
 	for n, i := range w.ids {
@@ -161,7 +161,10 @@ func TestUpcomingYearReplay(t *testing.T) {
 	for _, year := range []int{2026, 2028} { // a common year and a leap year
 		t.Run(fmt.Sprint(year), func(t *testing.T) {
 			w := newCareWorld(t)
-			w.clock.Set(time.Date(year, 1, 1, 8, 0, 0, 0, w.loc))
+			// 00:30 on 1 January in Shanghai, still 31 December in UTC: "today" is the
+			// calendar's.
+			w.clock.Set(time.Date(year-1, 12, 31, 16, 30, 0, 0, time.UTC))
+			require.Equal(t, d(year, 1, 1), w.today())
 			var daily []crm.CareOccasion
 			seen := map[string]int{}
 			for w.today().Year == year {
