@@ -198,8 +198,9 @@ type CareRule struct {
 	Action CareAction `json:"action"`
 	// Detail says which gift or coupon, e.g. "tea-gift-box" or "BDAY50".
 	Detail string `json:"detail,omitempty"`
-	// Purpose is the consent the contact needs: marketing for a gift, a coupon or a
-	// reward; a greeting is service unless this says marketing. Empty means the default.
+	// Purpose is the consent the contact needs: marketing for a gift, a coupon or an
+	// occasion that names a loyalty reward; a greeting is service unless this says
+	// marketing. Empty means the default.
 	Purpose Purpose `json:"purpose,omitempty"`
 	// Channels are the channels the action may go out on, in order of preference. The
 	// customer's preferred channel wins when it is listed, reachable and allowed.
@@ -208,7 +209,8 @@ type CareRule struct {
 	// LeadDays is how many days ahead to prepare (order the gift, print the card).
 	LeadDays int `json:"lead_days,omitempty"`
 	// Reward asks the host's BirthdayRewards what the loyalty programme gives on the day
-	// (occasion "birthday" only). It makes the contact a marketing one.
+	// (occasion "birthday" only). An occasion that names a reward is a marketing contact;
+	// a greeting to a customer the programme gives nothing stays a service one.
 	Reward bool `json:"reward,omitempty"`
 	// Style is the message, by DISC type.
 	Style CareStyle `json:"style,omitzero"`
@@ -537,6 +539,8 @@ func (c *Care) compileRule(p *kehu.Problems, f string, r CareRule, codes map[str
 		if r.Purpose == PurposeService {
 			p.Add(f+".purpose", "purpose", "a gift, a coupon or a reward is a marketing contact")
 		}
+	}
+	if r.Action.Marketing() {
 		cr.purpose = PurposeMarketing
 	}
 	if len(r.Channels) == 0 && r.Action != CareNone {
@@ -815,6 +819,9 @@ func compareOccasions(a, b CareOccasion) int {
 func (o *CareOccasion) finish(cust *Customer, workdays bool) {
 	r := o.rule
 	o.Rule, o.Action, o.Detail, o.Purpose = r.ID, r.Action, r.Detail, r.purpose
+	if o.Reward != "" {
+		o.Purpose = PurposeMarketing
+	}
 	o.chooseChannel(cust)
 	o.PrepareBy = o.Date.AddDays(-r.LeadDays)
 	if workdays {

@@ -279,13 +279,23 @@ func TestUpcomingBirthdayRewards(t *testing.T) {
 	assert.ElementsMatch(t, []string{"2026-01-01", "2026-03-01", "2026-12-31"}, rewards.asked, "asked for each birthday, on its day")
 	assert.Equal(t, "koala", w.name(occ[0].CustomerID))
 	assert.Empty(t, occ[0].Reward, "not a member")
+	assert.Equal(t, crm.PurposeService, occ[0].Purpose, "a plain greeting")
+	assert.Equal(t, crm.ChannelSMS, occ[0].Channel, "the koala agreed to no marketing, but may be greeted")
 	assert.Equal(t, "tiger", w.name(occ[1].CustomerID))
 	assert.Equal(t, d(2026, 3, 1), occ[1].Date, "born 29 February, kept on 1 March")
 	assert.Equal(t, "double points", occ[1].Reward)
 	assert.Equal(t, "Happy birthday, 赵虎! Today: double points.", occ[1].Message)
 	assert.Equal(t, crm.PurposeMarketing, occ[1].Purpose, "a reward makes the greeting marketing")
 	assert.Equal(t, crm.ChannelSMS, occ[1].Channel)
-	assert.False(t, occ[0].Contactable, "the koala agreed to no marketing")
+
+	// A customer with a reward but no marketing consent is not contacted about it.
+	rewards.reward[w.ids["koala"]] = "a free coffee"
+	occ, err = w.svc.Upcoming(w.ctx, care, d(2026, 1, 1), d(2026, 1, 1), &crm.UpcomingOptions{Rewards: rewards})
+	require.NoError(t, err)
+	require.Len(t, occ, 1)
+	assert.Equal(t, crm.PurposeMarketing, occ[0].Purpose)
+	assert.False(t, occ[0].Contactable)
+	assert.Equal(t, "Happy birthday, 孙考! Today: a free coffee.", occ[0].Message)
 
 	_, err = w.svc.Upcoming(w.ctx, care, d(2026, 1, 1), d(2026, 12, 31), nil)
 	require.NoError(t, err, "no rewards source: no rewards")
