@@ -687,7 +687,11 @@ type CareOccasion struct {
 	PrepareBy kehu.Date `json:"prepare_by"`
 	// Reward is what the loyalty programme gives on the day, when the rule asks for it.
 	Reward string `json:"reward,omitempty"`
+}
 
+// careItem is an occasion found, with the playbook rule that decides it.
+type careItem struct {
+	CareOccasion
 	rule *careRule
 }
 
@@ -702,9 +706,10 @@ func (c *Care) Occasions(cust *Customer, from, to kehu.Date) ([]CareOccasion, er
 	if err := checkCareRange(from, to); err != nil {
 		return nil, err
 	}
-	out := c.occasions(cust, from, to)
-	for i := range out {
-		out[i].finish(cust, c.spec.PrepareOnWorkdays)
+	items := c.occasions(cust, from, to)
+	out := make([]CareOccasion, len(items))
+	for i := range items {
+		out[i] = items[i].finish(cust, c.spec.PrepareOnWorkdays)
 	}
 	return out, nil
 }
@@ -734,16 +739,15 @@ func checkCareRange(from, to kehu.Date) error {
 }
 
 // occasions lists the occasions of one customer in a checked range, unfinished.
-func (c *Care) occasions(cust *Customer, from, to kehu.Date) []CareOccasion {
+func (c *Care) occasions(cust *Customer, from, to kehu.Date) []careItem {
 	if cust == nil || cust.IsTombstone() || !cust.ErasedAt.IsZero() || cust.Stage == StageTerminated {
 		return nil
 	}
-	var out []CareOccasion
+	var out []careItem
 	add := func(o CareOccasion) {
 		o.CustomerID, o.Name, o.Owner, o.DISC = cust.ID, cust.Name.Display, cust.Owner, cust.DISC
 		if r := c.match(cust, &o); r != nil {
-			o.rule = r
-			out = append(out, o)
+			out = append(out, careItem{CareOccasion: o, rule: r})
 		}
 	}
 	inRange := func(d kehu.Date) bool { return !d.Before(from) && !d.After(to) }
@@ -779,7 +783,7 @@ func (c *Care) occasions(cust *Customer, from, to kehu.Date) []CareOccasion {
 			add(hol)
 		}
 	}
-	slices.SortFunc(out, compareOccasions)
+	slices.SortFunc(out, func(a, b careItem) int { return compareOccasions(a.CareOccasion, b.CareOccasion) })
 	return out
 }
 
@@ -816,13 +820,13 @@ func compareOccasions(a, b CareOccasion) int {
 }
 
 // finish fills in what the rule decides: action, channel, message, preparation day.
-func (o *CareOccasion) finish(cust *Customer, workdays bool) {
-	r := o.rule
+func (it *careItem) finish(cust *Customer, workdays bool) CareOccasion {
+	o, r := &it.CareOccasion, it.rule
 	o.Rule, o.Action, o.Detail, o.Purpose = r.ID, r.Action, r.Detail, r.purpose
 	if o.Reward != "" {
 		o.Purpose = PurposeMarketing
 	}
-	o.chooseChannel(cust)
+	o.chooseChannel(cust, r.Channels)
 	o.PrepareBy = o.Date.AddDays(-r.LeadDays)
 	if workdays {
 		switch o.PrepareBy.Weekday() {
@@ -833,6 +837,7 @@ func (o *CareOccasion) finish(cust *Customer, workdays bool) {
 		}
 	}
 	o.Message = o.render(r.style(o.DISC))
+	return *o
 }
 
 // style returns the parsed style text for the DISC type (see CareStyle.For).
@@ -876,13 +881,13 @@ func (o *CareOccasion) render(t careTemplate) string {
 }
 
 // chooseChannel picks the occasion's channel for the customer (see CareOccasion.Channel).
-func (o *CareOccasion) chooseChannel(cust *Customer) {
+func (o *CareOccasion) chooseChannel(cust *Customer, channels []Channel) {
 	ok := func(ch Channel) bool { return careReachable(cust, ch) && cust.MayContact(ch, o.Purpose) }
-	if pref := cust.Preferences.Channel; pref != "" && slices.Contains(o.rule.Channels, pref) && ok(pref) {
+	if pref := cust.Preferences.Channel; pref != "" && slices.Contains(channels, pref) && ok(pref) {
 		o.Channel, o.Contactable = pref, true
 		return
 	}
-	for _, ch := range o.rule.Channels {
+	for _, ch := range channels {
 		if ok(ch) {
 			o.Channel, o.Contactable = ch, true
 			return

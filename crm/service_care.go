@@ -68,14 +68,12 @@ func (s *Service) Upcoming(ctx context.Context, care *Care, from, to kehu.Date, 
 			return nil, fmt.Errorf("crm: listing customers for care occasions: %w", err)
 		}
 		for _, c := range page.Items {
-			occ := care.occasions(c, from, to)
-			for i := range occ {
-				if err := s.reward(ctx, &occ[i], o.Rewards); err != nil {
+			for _, it := range care.occasions(c, from, to) {
+				if err := s.reward(ctx, &it, o.Rewards); err != nil {
 					return nil, err
 				}
-				occ[i].finish(c, care.spec.PrepareOnWorkdays)
+				out = append(out, it.finish(c, care.spec.PrepareOnWorkdays))
 			}
-			out = append(out, occ...)
 		}
 		if page.Next == "" {
 			break
@@ -88,7 +86,7 @@ func (s *Service) Upcoming(ctx context.Context, care *Care, from, to kehu.Date, 
 
 // reward asks the host's loyalty programme for the birthday reward the occasion's rule
 // wants.
-func (s *Service) reward(ctx context.Context, o *CareOccasion, rewards BirthdayRewards) error {
+func (s *Service) reward(ctx context.Context, o *careItem, rewards BirthdayRewards) error {
 	if rewards == nil || !o.rule.Reward || o.Kind != CareBirthday {
 		return nil
 	}

@@ -120,9 +120,12 @@ func TestUpcoming(t *testing.T) {
 	}, w.lines(occ), "ordered by date, then customer; the koala (class C) gets no Christmas greeting "+
 		"and, without marketing consent, is not contactable for a coupon; terminated, erased and merged customers are skipped")
 	assert.False(t, occ[4].Contactable)
-	assert.Equal(t, 33, occ[3].Years)
-	assert.Equal(t, "Happy birthday, 钱孔! Coupon BDAY50 is yours.", occ[3].Message)
-	assert.Equal(t, d(2025, 12, 30), occ[3].PrepareBy)
+	assert.Equal(t, crm.CareOccasion{
+		Date: d(2025, 12, 31), CustomerID: w.ids["peacock"], Name: "钱孔", Owner: "am-07",
+		Kind: crm.CareBirthday, Years: 33, Rule: "birthday", Action: crm.CareCoupon, Detail: "BDAY50",
+		Purpose: crm.PurposeMarketing, Channel: crm.ChannelSMS, Contactable: true, DISC: crm.DISCInfluence,
+		Message: "Happy birthday, 钱孔! Coupon BDAY50 is yours.", PrepareBy: d(2025, 12, 30),
+	}, occ[3])
 
 	// The tiger's birthday in a common year is 28 February, and in a leap year the 29th.
 	occ, err = w.svc.Upcoming(w.ctx, w.care, d(2026, 2, 27), d(2026, 3, 1), nil)
