@@ -2,6 +2,7 @@ package crm
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -598,6 +599,9 @@ func parseMonthDay(p *kehu.Problems, field, s string) (kehu.Date, bool) {
 
 // Spec returns a deep copy of the spec the care calendar was compiled from.
 func (c *Care) Spec() CareSpec { return c.spec.clone() }
+
+// MarshalJSON writes the spec the care calendar was compiled from, the JSON LoadCare reads.
+func (c *Care) MarshalJSON() ([]byte, error) { return json.Marshal(c.spec) }
 
 // Location returns the time zone in which the calendar reads instants as dates. (The zero
 // Care, which observes nothing, reads them in UTC.)

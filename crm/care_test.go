@@ -1,6 +1,8 @@
 package crm_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -590,6 +592,34 @@ func TestCareSpecCopies(t *testing.T) {
 	assert.Equal(t, crm.LeapDayFeb28, care.LeapDay())
 	assert.Equal(t, 0, care.MaxLeadDays())
 	assert.Equal(t, 10, exampleCare(t).MaxLeadDays())
+}
+
+// A calendar written as JSON reads back as the same calendar.
+func TestCareJSONRoundTrip(t *testing.T) {
+	care := exampleCare(t)
+	data, err := json.Marshal(care)
+	require.NoError(t, err)
+	again, err := crm.LoadCare(bytes.NewReader(data))
+	require.NoError(t, err)
+	assert.Equal(t, care.Spec(), again.Spec())
+
+	full := crm.CareSpec{TimeZone: "Europe/Berlin", LeapDay: crm.LeapDayMar1, ClassAttribute: "class",
+		SinceAttribute: "contract_start", PrepareOnWorkdays: true,
+		Holidays: []crm.Holiday{{Code: "x", Name: "X", Dates: []kehu.Date{d(2026, 5, 1)}}, {Code: "y", Name: "Y", Annual: "01-01"}},
+		Playbook: []crm.CareRule{{ID: "r", Occasion: crm.CareAnniversary, Years: []int{5}, Classes: []string{"A"},
+			Stages: []crm.Stage{crm.StageKey}, Action: crm.CareGreeting, Detail: "card", Purpose: crm.PurposeMarketing,
+			Channels: []crm.Channel{crm.ChannelLetter}, LeadDays: 3,
+			Style: crm.CareStyle{Default: "a", D: "b", I: "c", S: "d", C: "e"}},
+			{ID: "h", Occasion: crm.CareHoliday, Holidays: []string{"x"}, Action: crm.CareNone},
+			{ID: "b", Occasion: crm.CareBirthday, Action: crm.CareGift, Reward: true, Channels: []crm.Channel{crm.ChannelVisit}}},
+	}
+	c, err := crm.CompileCare(full)
+	require.NoError(t, err)
+	data, err = json.Marshal(c)
+	require.NoError(t, err)
+	again, err = crm.LoadCare(bytes.NewReader(data))
+	require.NoError(t, err)
+	assert.Equal(t, full, again.Spec())
 }
 
 func TestLoadCareStrict(t *testing.T) {
