@@ -53,4 +53,25 @@
 // customer has not agreed to, moves contacts out of the quiet hours of the customer's own
 // time zone (Preferences.TimeZone), and ranks them by open complaints, the customer's value
 // and how overdue they are, which the host supplies through ContactSignals.
+//
+// # Care calendar
+//
+// Customer care (客户关怀) is a care calendar written as a CareSpec (in Go or strict JSON,
+// LoadCare) and compiled with CompileCare: the host's holidays — moving ones such as
+// Spring Festival and Mid-Autumn by their dates, fixed ones such as Christmas as "MM-DD";
+// the library ships none — and a playbook whose first matching rule decides, for a
+// birthday, a cooperation anniversary (milestone years may have their own rule) or a
+// holiday, by customer class and stage, what to do (greeting, gift, coupon), on which
+// channels, how many days ahead to prepare, and the message in the customer's DISC style
+// (D direct and brief, I warm, S steady and personal, C precise). A February 29 birthday
+// is kept on February 28 in other years, or March 1 by the spec's choice. Cooperation
+// starts with the first move to active or key, else on the day the customer was created.
+// Service.Upcoming lists every customer's occasions between two civil dates, skipping
+// merged, erased and terminated customers and honouring consent: a gift, a coupon or a
+// loyalty reward goes out only on a channel the customer agreed to for marketing. A
+// host's loyalty programme can name the birthday reward through BirthdayRewards.
+//
+//	care, err := crm.LoadCare(file)
+//	today := care.DateOf(time.Now())
+//	occ, err := svc.Upcoming(ctx, care, today, today.AddDays(7), nil)
 package crm
