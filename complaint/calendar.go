@@ -350,9 +350,11 @@ func digits(s string) bool {
 func clockString(m int16) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
 
 // LoadCalendar reads a calendar from strict JSON (unknown fields and trailing data are
-// errors, as is a definition longer than MaxCalendarBytes) and compiles it. Every error
-// is a *kehu.ValidationError: a calendar that does not decode is reported on
-// "calendar" with rule "syntax"; one that decodes is checked by CompileCalendar.
+// errors, as is a definition longer than MaxCalendarBytes) and compiles it. A calendar
+// that does not decode is a *kehu.ValidationError naming each offending value by its path
+// ("week.monday[0].form", rule "unknown_field"; "holidays[1]", rule "range", for
+// "2026-13-01"); a syntax error or trailing data is on "calendar" with rule "syntax". One
+// that decodes is checked by CompileCalendar.
 func LoadCalendar(r io.Reader) (*Calendar, error) {
 	var spec CalendarSpec
 	if err := loadStrict(r, "calendar", MaxCalendarBytes, &spec); err != nil {

@@ -1,7 +1,6 @@
 package complaint
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/internal/checked"
 	"github.com/kehu-crm/kehu/internal/clip"
+	"github.com/kehu-crm/kehu/internal/strictjson"
 	"github.com/shopspring/decimal"
 )
 
@@ -135,9 +135,10 @@ func CompileEmpowerment(spec EmpowermentSpec) (*Empowerment, error) {
 // MaxEmpowermentBytes bounds the JSON of a policy that LoadEmpowerment reads.
 const MaxEmpowermentBytes = 1 << 20
 
-// LoadEmpowerment reads a policy from strict JSON (unknown fields and trailing data are
-// errors; rule "syntax" on "empowerment") and compiles it. Bad values are reported by
-// their path in the policy, as CompileEmpowerment reports them.
+// LoadEmpowerment reads a policy from strict JSON and compiles it. Bad values are reported
+// by their path in the policy, as CompileEmpowerment reports them: an unknown field such
+// as "roles[0].limit" is rule "unknown_field"; a syntax error or trailing data is rule
+// "syntax" on "empowerment".
 func LoadEmpowerment(r io.Reader) (*Empowerment, error) {
 	// The wire form keeps bands and amounts raw, so that a bad one is reported with its path.
 	var wire struct {
@@ -259,35 +260,15 @@ func (e *Empowerment) covers(role string, band ValueBand, grants []Grant, g Gran
 	return total.Cmp(limit) <= 0, nil
 }
 
-// loadStrict decodes one JSON object from r into dst: unknown fields, trailing data and
-// more than max bytes are errors on field, as are a missing or empty reader.
+// loadStrict decodes one JSON value from r into dst strictly (see strictjson.Decode):
+// unknown fields, trailing data and more than max bytes are errors, as are a missing or
+// empty reader; a problem with the document as a whole is on field, and a value that does
+// not decode is named by its path in the document.
 func loadStrict(r io.Reader, field string, max int, dst any) error {
-	if r == nil {
-		return kehu.Invalid(field, "required", "no reader")
-	}
-	data, err := io.ReadAll(io.LimitReader(r, int64(max)+1))
-	if err != nil {
-		return fmt.Errorf("complaint: reading the %s: %w", field, err)
-	}
-	if len(data) > max {
-		return kehu.Invalid(field, "max_length", fmt.Sprintf("is longer than %d bytes", max))
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return kehu.Invalid(field, "required", "is empty")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		var verr *kehu.ValidationError
-		if errors.As(err, &verr) {
-			var p kehu.Problems
-			p.Merge(field, err)
-			return p.Err()
-		}
-		return kehu.Invalid(field, "syntax", clip.String(err.Error(), 200))
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return kehu.Invalid(field, "syntax", fmt.Sprintf("has data after the object, at byte %d", dec.InputOffset()))
-	}
-	return nil
+	return strictjson.Decode(r, strictjson.Doc{
+		Root:    field,
+		Object:  "the object",
+		Reading: "complaint: reading the " + field,
+		Limit:   max,
+	}, dst)
 }

@@ -472,7 +472,7 @@ func TestEmpowerment(t *testing.T) {
 			{"value": "key"}]}]}`,
 			[][2]string{{"roles[0].ceilings[0].points", "range"},
 				{"roles[0].ceilings[1].money[0]", "range"}, {"roles[0].ceilings[1].money[2]", "duplicate"}, {"roles[0].ceilings[2].value", "duplicate"}}},
-		{"unknown field", `{"roles": [{"role": "a", "limit": 5}]}`, [][2]string{{"empowerment", "syntax"}}},
+		{"unknown field", `{"roles": [{"role": "a", "limit": 5}]}`, [][2]string{{"roles[0].limit", "unknown_field"}}},
 		{"trailing data", `{"roles": [{"role": "a"}]} {}`, [][2]string{{"empowerment", "syntax"}}},
 		{"bad money", `{"roles": [{"role": "a", "ceilings": [{"value": "key", "money": [{"amount": "x", "currency": "CNY"}]}]}]}`,
 			[][2]string{{"roles[0].ceilings[0].money[0].amount", "format"}}},

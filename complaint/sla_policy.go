@@ -305,7 +305,10 @@ func compileTarget(p *kehu.Problems, f string, k TargetKind, s TargetSpec) *Targ
 }
 
 // LoadPolicy reads a policy from strict JSON (unknown fields and trailing data are errors,
-// as is a definition longer than MaxPolicyBytes) and compiles it with the calendar.
+// as is a definition longer than MaxPolicyBytes) and compiles it with the calendar. A
+// policy that does not decode names each offending value by its path: "levels[0].priority"
+// with rule "enum" for "P9", "levels[0].resolution.hour" with rule "unknown_field" (and
+// `did you mean "hours"?`); a syntax error or trailing data is on "policy", rule "syntax".
 func LoadPolicy(r io.Reader, cal *Calendar) (*Policy, error) {
 	var spec PolicySpec
 	if err := loadStrict(r, "policy", MaxPolicyBytes, &spec); err != nil {

@@ -70,7 +70,7 @@ func TestCompilePolicyErrors(t *testing.T) {
 		{"no id", `{"levels": []}`, cal, "id", "required"},
 		{"spaced id", `{"id": " std"}`, cal, "id", "format"},
 		{"no calendar", `{"id": "x"}`, nil, "calendar", "required"},
-		{"unknown priority", `{"id": "x", "levels": [{"priority": "P9"}]}`, cal, "policy.priority", "enum"},
+		{"unknown priority", `{"id": "x", "levels": [{"priority": "P9"}]}`, cal, "levels[0].priority", "enum"},
 		{"missing priority", `{"id": "x", "levels": [{"resolution": {"hours": 1}}]}`, cal, "levels[0].priority", "enum"},
 		{"twice", `{"id": "x", "levels": [{"priority": "P1", "resolution": {"hours": 1}}, {"priority": "P1", "resolution": {"hours": 2}}]}`, cal, "levels[1].priority", "duplicate"},
 		{"no target", `{"id": "x", "levels": [{"priority": "P1"}]}`, cal, "levels[0]", "required"},
@@ -83,7 +83,7 @@ func TestCompilePolicyErrors(t *testing.T) {
 		{"warn percent", `{"id": "x", "levels": [{"priority": "P1", "resolution": {"hours": 2, "warn_percent": 100}}]}`, cal, "levels[0].resolution.warn_percent", "range"},
 		{"warn both", `{"id": "x", "levels": [{"priority": "P1", "resolution": {"hours": 2, "warn_percent": 50, "warn_before_minutes": 10}}]}`, cal, "levels[0].resolution.warn_before_minutes", "exclusive"},
 		{"warn too early", `{"id": "x", "levels": [{"priority": "P1", "resolution": {"hours": 2, "warn_before_minutes": 120}}]}`, cal, "levels[0].resolution.warn_before_minutes", "max"},
-		{"unknown field", `{"id": "x", "levels": [{"priority": "P1", "resolution": {"hour": 2}}]}`, cal, "policy", "syntax"},
+		{"unknown field", `{"id": "x", "levels": [{"priority": "P1", "resolution": {"hour": 2}}]}`, cal, "levels[0].resolution.hour", "unknown_field"},
 		{"trailing data", `{"id": "x"} {}`, cal, "policy", "syntax"},
 		{"empty", ` `, cal, "policy", "required"},
 	}

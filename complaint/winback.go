@@ -177,8 +177,10 @@ func CompileReasonMap(spec ReasonMapSpec) (*ReasonMap, error) {
 // MaxReasonMapBytes bounds the JSON that LoadReasonMap reads.
 const MaxReasonMapBytes = 1 << 20
 
-// LoadReasonMap reads a reason map from strict JSON (unknown fields and trailing data are
-// rule "syntax" on "reason_map") and compiles it.
+// LoadReasonMap reads a reason map from strict JSON and compiles it. An unknown field is
+// rule "unknown_field" on its path ("reasons[0].weight"), a value of the wrong JSON type
+// rule "type" on its path; a syntax error or trailing data is rule "syntax" on
+// "reason_map".
 func LoadReasonMap(r io.Reader) (*ReasonMap, error) {
 	// The wire form keeps types as plain strings, so that a bad one is reported with its
 	// path by CompileReasonMap.

@@ -71,7 +71,7 @@ func TestCompileReasonMap(t *testing.T) {
 		})
 	}
 	_, err := complaint.LoadReasonMap(strings.NewReader(`{"reasons": [{"code": "x", "type": "moved_away", "weight": 1}]}`))
-	requireProblem(t, err, "reason_map", "syntax")
+	requireProblem(t, err, "reasons[0].weight", "unknown_field")
 	_, err = complaint.LoadReasonMap(strings.NewReader(`{"reasons": [{"code": "x", "type": "stolen"}], "precedence": ["moved_away", "lost"]}`))
 	requireProblem(t, err, "reasons[0].type", "enum")
 	requireProblem(t, err, "precedence[1]", "enum")

@@ -1,9 +1,7 @@
 package crm
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/internal/clip"
+	"github.com/kehu-crm/kehu/internal/strictjson"
 )
 
 // ContactPlanSpec is a contact plan (回访计划) as written, in Go or in strict JSON
@@ -309,33 +308,24 @@ func parseHHMM(p *kehu.Problems, field, s string) (int, bool) {
 
 // LoadContactPlan reads a plan from strict JSON (unknown fields and trailing data are
 // errors, as is a plan longer than MaxPlanBytes) and compiles it. A plan that does not
-// decode is a *kehu.ValidationError on "plan", rule "syntax" (an unknown stage, channel
-// or purpose: on "plan.stage", "plan.channel" or "plan.purpose", rule "enum").
+// decode is a *kehu.ValidationError naming every offending value by its path, as
+// CompileContactPlan names fields: "cadences[0].every_day" with rule "unknown_field" (and
+// the nearest known field, `did you mean "every_days"?`), "cadences[0].stages[0]",
+// "follow_ups[1].channels[0]" or "cadences[2].purpose" with rule "enum" for an unknown
+// stage, channel or purpose, "quiet_hours.from" with rule "type" for a number where a
+// string belongs; a syntax error or trailing data is on "plan", rule "syntax".
 func LoadContactPlan(r io.Reader) (*ContactPlan, error) {
-	if r == nil {
-		return nil, kehu.Invalid("plan", "required", "no reader")
-	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxPlanBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("crm: reading the contact plan: %w", err)
-	}
-	if len(data) > MaxPlanBytes {
-		return nil, kehu.Invalid("plan", "max_length", fmt.Sprintf("is longer than %d bytes", MaxPlanBytes))
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var spec ContactPlanSpec
-	if err := dec.Decode(&spec); err != nil {
-		var verr *kehu.ValidationError
-		if errors.As(err, &verr) { // an unknown stage, channel or purpose: its rule, under "plan"
-			var p kehu.Problems
-			p.Merge("plan", err)
-			return nil, p.Err()
-		}
-		return nil, kehu.Invalid("plan", "syntax", clip.String(err.Error(), 200))
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, kehu.Invalid("plan", "syntax", fmt.Sprintf("has data after the plan, at byte %d", dec.InputOffset()))
+	if err := strictjson.Decode(r, planDoc, &spec); err != nil {
+		return nil, err
 	}
 	return CompileContactPlan(spec)
+}
+
+// planDoc is a contact plan as LoadContactPlan reads it.
+var planDoc = strictjson.Doc{
+	Root:    "plan",
+	Object:  "the plan",
+	Reading: "crm: reading the contact plan",
+	Limit:   MaxPlanBytes,
 }

@@ -266,15 +266,21 @@ func TestCompileContactPlanErrors(t *testing.T) {
 		{"negative days", `{"id": "p", "time_zone": "UTC", "follow_ups": [{"name": "x", "after": "order", "days": -1}]}`, "follow_ups[0].days", "range"},
 		{"bad quiet hours", `{"id": "p", "time_zone": "UTC", "cadences": [{"name": "x", "every_days": 1}], "quiet_hours": {"from": "9pm", "to": "09:00"}}`, "quiet_hours.from", "format"},
 		{"empty quiet hours", `{"id": "p", "time_zone": "UTC", "cadences": [{"name": "x", "every_days": 1}], "quiet_hours": {"from": "09:00", "to": "09:00"}}`, "quiet_hours", "empty"},
-		{"unknown field", `{"id": "p", "time_zone": "UTC", "cadence": []}`, "plan", "syntax"},
+		{"unknown field", `{"id": "p", "time_zone": "UTC", "cadence": []}`, "cadence", "unknown_field"},
+		{"misspelt interval", `{"id": "p", "time_zone": "UTC", "cadences": [{"name": "x", "every_day": 1}]}`, "cadences[0].every_day", "unknown_field"},
+		{"unknown channel", `{"id": "p", "time_zone": "UTC", "cadences": [{"name": "x", "every_days": 1}], "follow_ups": [{"name": "y", "after": "order", "days": 1}, {"name": "z", "after": "order", "days": 1, "channels": ["phone", "fax"]}]}`, "follow_ups[1].channels[1]", "enum"},
+		{"unknown purpose", `{"id": "p", "time_zone": "UTC", "cadences": [{"name": "x", "every_days": 1, "purpose": "sales"}]}`, "cadences[0].purpose", "enum"},
+		{"number for a time", `{"id": "p", "time_zone": "UTC", "cadences": [{"name": "x", "every_days": 1}], "quiet_hours": {"from": 21, "to": "09:00"}}`, "quiet_hours.from", "type"},
+		{"trailing data", `{"id": "p", "time_zone": "UTC", "cadences": [{"name": "x", "every_days": 1}]} {}`, "plan", "syntax"},
+		{"empty", ` `, "plan", "required"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := crm.LoadContactPlan(strings.NewReader(tt.json))
 			assertRule(t, err, tt.field, tt.rule)
 		})
 	}
-	// enum values in Go specs are checked at compile, by path; in JSON they fail to decode
-	// with the rule named
+	// enum values in Go specs are checked at compile, by path; in JSON they fail to decode,
+	// named by the same path
 	for _, tt := range []struct {
 		spec        crm.CadenceSpec
 		field, rule string
@@ -287,7 +293,7 @@ func TestCompileContactPlanErrors(t *testing.T) {
 		assertRule(t, err, tt.field, tt.rule)
 	}
 	_, err := crm.LoadContactPlan(strings.NewReader(`{"id": "p", "time_zone": "UTC", "cadences": [{"name": "x", "stages": ["vip"], "every_days": 1}]}`))
-	assertRule(t, err, "plan.stage", "enum")
+	assertRule(t, err, "cadences[0].stages[0]", "enum")
 
 	p := mustPlan(t, accountCare)
 	spec := p.Spec()

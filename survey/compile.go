@@ -1,7 +1,6 @@
 package survey
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/internal/clip"
 	"github.com/kehu-crm/kehu/internal/exprpolicy"
+	"github.com/kehu-crm/kehu/internal/strictjson"
 )
 
 // Bounds of a questionnaire.
@@ -111,28 +111,26 @@ func Compile(spec Spec) (*Survey, error) {
 }
 
 // Load reads a questionnaire from strict JSON (unknown fields and trailing data are
-// errors) and compiles it.
+// errors, as is a questionnaire longer than MaxSpecBytes) and compiles it. A
+// questionnaire that does not decode is a *kehu.ValidationError naming every offending
+// value by its path, as Compile names fields: "sections[0].questions[1].labl" with rule
+// "unknown_field" (and the nearest known field, `did you mean "label"?`),
+// "sections[0].questions[1].required" with rule "type" for a string where true or false
+// belongs; a syntax error or trailing data is on "survey", rule "syntax".
 func Load(r io.Reader) (*Survey, error) {
-	if r == nil {
-		return nil, kehu.Invalid("survey", "required", "no reader")
-	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxSpecBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("survey: reading the questionnaire: %w", err)
-	}
-	if len(data) > MaxSpecBytes {
-		return nil, kehu.Invalid("survey", "max_length", fmt.Sprintf("is longer than %d bytes", MaxSpecBytes))
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var spec Spec
-	if err := dec.Decode(&spec); err != nil {
-		return nil, kehu.Invalid("survey", "syntax", clip.String(err.Error(), 200))
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, kehu.Invalid("survey", "syntax", fmt.Sprintf("has data after the survey object, at byte %d", dec.InputOffset()))
+	if err := strictjson.Decode(r, surveyDoc, &spec); err != nil {
+		return nil, err
 	}
 	return Compile(spec)
+}
+
+// surveyDoc is a questionnaire as Load reads it.
+var surveyDoc = strictjson.Doc{
+	Root:    "survey",
+	Object:  "the survey object",
+	Reading: "survey: reading the questionnaire",
+	Limit:   MaxSpecBytes,
 }
 
 // Spec returns a deep copy of the questionnaire the survey was compiled from.

@@ -159,6 +159,41 @@ func TestLoadIsStrict(t *testing.T) {
 	}
 }
 
+// A questionnaire that does not decode names each offending value by its path.
+func TestLoadNamesTheJSONPath(t *testing.T) {
+	tests := []struct {
+		name              string
+		edit              string // replaces the first occurrence of the text before "=>" by the text after
+		field, rule, says string
+	}{
+		{"misspelt field", `"visible_if": "recommend <= 6", "label"=>"visible_if": "recommend <= 6", "labl"`,
+			"sections[0].questions[1].labl", "unknown_field", `did you mean "label"?`},
+		{"misspelt top-level field", `"locale": "zh"=>"locale": "zh", "locle": "zh"`,
+			"locle", "unknown_field", `did you mean "locale"?`},
+		{"string for a bool", `"kind": "nps", "required": true=>"kind": "nps", "required": "yes"`,
+			"sections[0].questions[0].required", "type", "cannot hold a JSON string; want true or false"},
+		{"scale label key not a point", `"labels": {"1": {"zh": "非常不同意"}=>"labels": {"one": {"zh": "非常不同意"}`,
+			"sections[1].questions[0].scale.labels.one", "type", "want an integer"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			from, to, _ := strings.Cut(tc.edit, "=>")
+			require.Contains(t, afterPurchaseJSON, from, "test bug: nothing to edit")
+			_, err := survey.Load(strings.NewReader(strings.Replace(afterPurchaseJSON, from, to, 1)))
+			var verr *kehu.ValidationError
+			require.ErrorAs(t, err, &verr)
+			require.Len(t, verr.Fields, 1, "%v", err)
+			assert.Equal(t, tc.field, verr.Fields[0].Field)
+			assert.Equal(t, tc.rule, verr.Fields[0].Rule)
+			assert.Contains(t, verr.Fields[0].Message, tc.says)
+		})
+	}
+	_, err := survey.Load(strings.NewReader(afterPurchaseJSON + `{}`))
+	var verr *kehu.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("survey", "syntax"), "%v", err)
+}
+
 func TestCheckAnswers(t *testing.T) {
 	s := load(t)
 	require.NoError(t, s.Check(promoter()), "a promoter's answers")
