@@ -100,16 +100,26 @@ func (s CalendarSpec) clone() CalendarSpec {
 	c := s
 	w := &c.Week
 	for _, p := range []*[]Shift{&w.Monday, &w.Tuesday, &w.Wednesday, &w.Thursday, &w.Friday, &w.Saturday, &w.Sunday} {
-		*p = slices.Clone(*p)
+		*p = cloneOrNil(*p)
 	}
-	c.Holidays = slices.Clone(s.Holidays)
-	if s.ExtraDays != nil {
+	c.Holidays = cloneOrNil(s.Holidays)
+	c.ExtraDays = nil
+	if len(s.ExtraDays) > 0 {
 		c.ExtraDays = make([]ExtraDay, len(s.ExtraDays))
 		for i, e := range s.ExtraDays {
-			c.ExtraDays[i] = ExtraDay{Date: e.Date, Hours: slices.Clone(e.Hours)}
+			c.ExtraDays[i] = ExtraDay{Date: e.Date, Hours: cloneOrNil(e.Hours)}
 		}
 	}
 	return c
+}
+
+// cloneOrNil copies a list, an empty one as nil: a spec keeps "no holidays" one way, so
+// that it reads back from its JSON (which leaves empty lists out) as it was.
+func cloneOrNil[S ~[]E, E any](s S) S {
+	if len(s) == 0 {
+		return nil
+	}
+	return slices.Clone(s)
 }
 
 // span is a working interval in minutes after midnight, [from, to).

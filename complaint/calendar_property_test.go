@@ -183,6 +183,7 @@ func FuzzLoadCalendar(f *testing.F) {
 	f.Add(`{"time_zone": "UTC", "always_open": true}`)
 	f.Add(`{"time_zone": "Europe/Berlin", "week": {"sunday": [{"from": "00:00", "to": "24:00"}]}}`)
 	f.Add(`{"time_zone": "Local"}`)
+	f.Add(`{"time_zone": "UTC", "week": {"monday": [{"from": "09:00", "to": "17:00"}], "tuesday": []}, "holidays": [], "extra_days": []}`)
 	f.Add(`{"time_zone": "UTC", "week": {"friday": [{"from": "24:00", "to": "9:00"}]}} x`)
 	start := time.Date(2024, 3, 29, 16, 30, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, in string) {
