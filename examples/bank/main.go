@@ -1,0 +1,183 @@
+// Command bank runs a relationship manager's week at a bank's corporate desk (公客户管理)
+// on the in-memory default: clients classed A, B and C, a contact plan (A monthly, B
+// quarterly, C twice a year) with a follow-up after every loan drawdown, the visits due
+// this week, the care occasions of the week in each client's DISC style, and a know-your-
+// customer update kept in the audit history.
+//
+//	go run ./examples/bank
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/crm"
+)
+
+func main() {
+	if err := run(context.Background(), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// The desk's contact plan: seed 001's visit plans by client class, a new client every
+// two weeks, and a call three days after a loan drawdown. No calls after 21:00.
+const plan = `{
+  "id": "corporate-desk", "time_zone": "Asia/Shanghai", "class_attribute": "class",
+  "cadences": [
+    {"name": "A: monthly visit", "classes": ["A"], "every_months": 1, "channels": ["visit", "phone"], "counts": ["visit", "phone"]},
+    {"name": "B: quarterly call", "classes": ["B"], "every_months": 3, "channels": ["phone", "visit"]},
+    {"name": "C: twice a year", "classes": ["C"], "every_months": 6, "channels": ["phone", "email"]},
+    {"name": "new client", "stages": ["potential"], "every_days": 14, "channels": ["visit"]}
+  ],
+  "follow_ups": [{"name": "after a drawdown", "after": "drawdown", "days": 3, "channels": ["phone"], "counts": ["phone", "visit"]}],
+  "quiet_hours": {"from": "21:00", "to": "08:30"}
+}`
+
+// The desk's care calendar: its holidays and a playbook by occasion, class and DISC style.
+const care = `{
+  "time_zone": "Asia/Shanghai", "class_attribute": "class",
+  "holidays": [{"code": "mid-autumn", "name": "中秋节", "dates": ["2026-09-25"]}],
+  "playbook": [
+    {"id": "birthday-a", "occasion": "birthday", "classes": ["A"], "action": "gift", "detail": "a tea gift box",
+     "channels": ["visit", "letter"], "lead_days": 5,
+     "style": {"default": "{name}，生日快乐！奉上{detail}。", "d": "{name}，生日快乐。", "c": "{name}，生日快乐。礼品将于{date}送达。"}},
+    {"id": "birthday", "occasion": "birthday", "action": "greeting", "channels": ["sms", "email"],
+     "style": {"default": "{name}，生日快乐！"}},
+    {"id": "anniversary", "occasion": "anniversary", "action": "greeting", "channels": ["email", "sms"],
+     "style": {"default": "感谢{name}与我们合作{years}年。"}},
+    {"id": "mid-autumn", "occasion": "holiday", "holidays": ["mid-autumn"], "classes": ["A", "B"], "action": "gift",
+     "detail": "mooncakes", "channels": ["visit", "letter"], "lead_days": 3,
+     "style": {"default": "{holiday}快乐，{name}！", "i": "{holiday}快乐，{name}！月饼已在路上！"}}
+  ]
+}`
+
+type client struct {
+	name, class string
+	disc        crm.DISC
+	birth       kehu.Date
+	stage       crm.Stage
+	lastVisit   string // "2006-01-02", empty: none
+}
+
+var clients = []client{
+	{"华东机械 王总", "A", crm.DISCDominance, kehu.MustDate(1971, 9, 24), crm.StageKey, "2026-08-20"},
+	{"申江物流 陈总", "A", crm.DISCInfluence, kehu.MustDate(1980, 3, 2), crm.StageActive, "2026-08-25"},
+	{"浦发纺织 李经理", "B", crm.DISCSteadiness, kehu.MustDate(1985, 9, 26), crm.StageActive, "2026-06-22"},
+	{"江南食品 赵会计", "C", crm.DISCConscientiousness, kehu.MustDate(1990, 9, 23), crm.StageActive, "2026-03-21"},
+	{"新城科技 孙总", "", crm.DISCInfluence, kehu.Date{}, crm.StagePotential, "2026-09-01"},
+}
+
+func run(ctx context.Context, out io.Writer) error {
+	sh, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return err
+	}
+	// A fixed clock and sequential IDs make every run print the same; a real host passes nil
+	// options (time.Now and UUIDv7).
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 1, 5, 9, 0, 0, 0, sh))
+	svc := crm.NewService(nil, opts)
+	rm := kehu.WithActor(ctx, "rm-zhou")
+
+	contactPlan, err := crm.LoadContactPlan(strings.NewReader(plan))
+	if err != nil {
+		return err
+	}
+	careCalendar, err := crm.LoadCare(strings.NewReader(care))
+	if err != nil {
+		return err
+	}
+
+	ids := map[string]crm.CustomerID{}
+	for i, cl := range clients {
+		p := crm.Profile{Kind: crm.Business, Name: crm.Name{Display: cl.name}, DISC: cl.disc, Owner: "rm-zhou",
+			Phones:       []crm.Phone{{Number: fmt.Sprintf("139 1000 %04d", i+1)}},
+			Emails:       []crm.Email{{Address: fmt.Sprintf("client%d@example.cn", i+1)}},
+			Demographics: crm.Demographics{BirthDate: cl.birth}}
+		if cl.class != "" {
+			p.Attributes = map[string]crm.AttrValue{"class": crm.StringAttr(cl.class)}
+		}
+		c, err := svc.CreateCustomer(rm, p, &crm.CreateOptions{Stage: cl.stage})
+		if err != nil {
+			return err
+		}
+		ids[cl.name] = c.ID
+		if _, err := svc.RecordConsent(rm, c.ID, crm.ConsentInput{Channel: crm.ConsentSMS, Purpose: crm.PurposeMarketing,
+			Granted: cl.class == "A", Source: "account-opening"}, nil); err != nil {
+			return err
+		}
+	}
+
+	// The year's visits, as the desk recorded them.
+	for _, cl := range clients {
+		if cl.lastVisit == "" {
+			continue
+		}
+		d, err := kehu.ParseDate(cl.lastVisit)
+		if err != nil {
+			return err
+		}
+		clock.Set(d.In(sh).Add(10 * time.Hour))
+		if _, err := svc.RecordInteraction(rm, crm.InteractionInput{CustomerID: ids[cl.name], Channel: crm.ChannelVisit,
+			Direction: crm.Outbound, Subject: "regular visit", Agent: "rm-zhou"}); err != nil {
+			return err
+		}
+	}
+	// A KYC review: the registered address changed; the history keeps who changed it and why.
+	clock.Set(time.Date(2026, 9, 18, 15, 0, 0, 0, sh))
+	if _, err := svc.UpdateCustomer(rm, ids["江南食品 赵会计"], func(p *crm.Profile) error {
+		p.Addresses = []crm.Address{{Country: "CN", Region: "上海市", City: "上海市", District: "闵行区", Street: "莘庄工业区申富路 88 号"}}
+		return nil
+	}, &crm.UpdateOptions{Reason: "KYC review 2026: registered address moved"}); err != nil {
+		return err
+	}
+
+	// Monday morning, September 21.
+	clock.Set(time.Date(2026, 9, 21, 8, 0, 0, 0, sh))
+	drawdowns := []crm.FollowUpEvent{{Customer: ids["浦发纺织 李经理"], Kind: "drawdown", Ref: "LN-2026-0417",
+		At: time.Date(2026, 9, 17, 14, 0, 0, 0, sh)}}
+	due, err := svc.DueContacts(rm, contactPlan, clock.Now(), &crm.DueOptions{Events: slices.Values(drawdowns)})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "Due and overdue on Monday 2026-09-21")
+	for _, d := range due.Contacts {
+		what := d.Rule
+		if d.Ref != "" {
+			what += " " + d.Ref
+		}
+		fmt.Fprintf(out, "  %-10s %-22s by %-5s due %s, %3d days overdue, from %s\n", d.Name, what, d.Channel, d.DueOn,
+			d.DaysOverdue, d.ContactFrom.In(sh).Format("Mon 15:04"))
+	}
+
+	today := kehu.DateOf(clock.Now().In(sh))
+	occ, err := svc.Upcoming(rm, careCalendar, today, today.AddDays(6), nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "\nCare this week")
+	for _, o := range occ {
+		ch := string(o.Channel)
+		if !o.Contactable {
+			ch = "(no channel)"
+		}
+		fmt.Fprintf(out, "  %s %-10s %-9s %-8s by %-12s prepare by %s: %s\n", o.Date, o.Name, o.Kind, o.Action, ch, o.PrepareBy, o.Message)
+	}
+
+	hist, err := svc.History(rm, ids["江南食品 赵会计"], kehu.PageRequest{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "\nKYC history of 江南食品 赵会计")
+	for _, ch := range hist.Items {
+		fmt.Fprintf(out, "  v%d %s %-7s by %s  %s\n", ch.Version, ch.At.In(sh).Format("2006-01-02 15:04"), ch.Action, ch.Actor, ch.Reason)
+	}
+	return nil
+}
