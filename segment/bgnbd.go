@@ -522,17 +522,22 @@ const (
 //
 // whose terms are all positive (no cancellation, no special parameter values). It
 // needs about the mean R·z/w of N plus a few standard deviations of terms; when that
-// is more than bgSeriesTerms, the closed form is used if A+B−1 > 0, R, A, B ≤
-// bgClosedMax and its loss factor is at most bgClosedLoss (bgClosedSmallLoss for
-// parameters up to bgClosedSmall) (for A+B < 1 gonum's ₂F₁ with a negative third
-// parameter can be wrong without a sign of it), and otherwise the answer is
-// ErrNumerical.
+// is more than bgSeriesTerms, G is the integral over the dropout probability of
+// bgMeanQuad (positive integrands, a bounded number of quadrature panels, whatever A
+// and B). Only if that fails too is the closed form tried, under the conditions it
+// keeps its digits in: A+B−1 > 0, R, A, B ≤ bgClosedMax and a loss factor at most
+// bgClosedLoss (bgClosedSmallLoss for parameters up to bgClosedSmall) (for A+B < 1
+// gonum's ₂F₁ with a negative third parameter can be wrong without a sign of it);
+// otherwise the answer is ErrNumerical.
 func bgMean(R, A, B, z, w float64) (float64, error) {
 	need := bgSeriesNeed(R, z, w)
 	if need <= bgSeriesTerms {
 		if g, ok := bgMeanSeries(R, A, B, z, w); ok {
 			return g, nil
 		}
+	}
+	if g, ok := bgMeanQuad(R, A, B, z, w); ok {
+		return g, nil
 	}
 	// The closed form's loss factor is at least (A+B−1)/(|A−1|·R·s), s = z/w, since
 	// G ≤ R·s (the purchases without dropout): skip it when that is already too much.
