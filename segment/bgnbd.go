@@ -429,19 +429,32 @@ func (m *BGNBD) ProbabilityOfPurchases(n int, t float64) (float64, error) {
 	return bgPMF(m.Params, false, n, t)
 }
 
-// bgAlive returns P(alive) for BG/NBD or MBG/NBD. The log of (α+T)/(α+t_x) is taken
-// as log1p((T−t_x)/(α+t_x)), which keeps its relative precision when α ≫ T.
+// bgAlive returns P(alive) for BG/NBD or MBG/NBD.
 func bgAlive(p BGNBDParams, modified bool, x int, tx, T float64) float64 {
+	return logisticOf(bgAliveLogOdds(p, modified, x, tx, T))
+}
+
+// bgAliveLogOdds returns l = ln[(1 − P)/P] of P(alive) for BG/NBD or MBG/NBD, −Inf for
+// a BG/NBD customer without repeat purchases. The log of (α+T)/(α+t_x) is taken as
+// log1p((T−t_x)/(α+t_x)), which keeps its relative precision when α ≫ T.
+func bgAliveLogOdds(p BGNBDParams, modified bool, x int, tx, T float64) float64 {
 	fx := float64(x)
 	if !modified && x == 0 {
-		return 1
+		return math.Inf(-1)
 	}
 	bx := p.B + fx - 1
 	if modified {
 		bx = p.B + fx
 	}
-	l := math.Log(p.A) - math.Log(bx) + (p.R+fx)*math.Log1p((T-tx)/(p.Alpha+tx))
-	return logisticOf(l)
+	return math.Log(p.A) - math.Log(bx) + (p.R+fx)*math.Log1p((T-tx)/(p.Alpha+tx))
+}
+
+// logLogisticOf returns ln[1 / (1 + e^l)] without overflow or underflow.
+func logLogisticOf(l float64) float64 {
+	if l > 0 {
+		return -l - math.Log1p(math.Exp(-l))
+	}
+	return -math.Log1p(math.Exp(l))
 }
 
 // bgConditional evaluates the conditional expectation for BG/NBD or MBG/NBD; with
@@ -460,13 +473,17 @@ func bgConditional(p BGNBDParams, modified bool, t float64, x int, tx, T float64
 	if t == 0 {
 		return 0, nil
 	}
-	alive := bgAlive(p, modified, x, tx, T)
-	if !finiteNum(alive) {
-		return 0, fmt.Errorf("conditional expected purchases: P(alive) %v: %w", alive, ErrNumerical)
+	lodds := bgAliveLogOdds(p, modified, x, tx, T)
+	if math.IsNaN(lodds) {
+		return 0, fmt.Errorf("conditional expected purchases: P(alive) is not a number: %w", ErrNumerical)
 	}
+	alive := logisticOf(lodds)
 	if alive == 0 {
 		return 0, nil // below the smallest float64: nobody is left to buy
 	}
+	// P(alive) in log space, so that a P(alive) below the normal float range (where
+	// float64 keeps fewer digits) still gives the product its full precision
+	lalive := logLogisticOf(lodds)
 	fx := float64(x)
 	R, B := p.R+fx, p.B+fx
 	if modified {
@@ -478,13 +495,13 @@ func bgConditional(p BGNBDParams, modified bool, t float64, x int, tx, T float64
 	if err != nil {
 		return 0, err
 	}
-	v := alive * g
 	// 0 < E[Y(t)] ≤ P(alive)·(r+x)·t/(α+T), the expectation without dropout.
-	bound := alive * R * (t / aT)
-	if !(v > 0) || !(v <= bound*(1+1e-9)) || !finiteNum(v) {
-		return 0, fmt.Errorf("conditional expected purchases: %g is outside (0, %g]: %w", v, bound, ErrNumerical)
+	lg, lbound := math.Log(g), math.Log(R)+math.Log(t)-math.Log(aT)
+	if !(g > 0) || !(lg <= lbound+1e-9) || !finiteNum(g) {
+		return 0, fmt.Errorf("conditional expected purchases: %g is outside (0, %g]: %w", g, math.Exp(lbound), ErrNumerical)
 	}
-	return min(v, bound), nil
+	// a product below the float range is 0, the nearest float64 to it
+	return math.Exp(lalive + min(lg, lbound)), nil
 }
 
 // Limits of bgMean's evaluations.
