@@ -78,6 +78,13 @@
 // computed with 40- to 80-digit arithmetic (testdata/bgref) and over a grid of
 // parameters from 10⁻³ to 10¹².
 //
+// Pareto/NBD's P(alive) (and with it the conditional expectation and the likelihood)
+// uses the published ₂F₁ closed form where its series are well inside their disc, and
+// elsewhere — α and β far apart, or t_x close to T on their scale — the integral over
+// the dropout time that the closed form stands for; a value that cannot keep nine
+// digits is ErrNumerical. The tests check it against 25-digit references
+// (testdata/pareto_alive_reference.csv) over parameters from 10⁻³ to 10¹².
+//
 // # Data
 //
 // ReadCDNOW and RetailReader (ReadOnlineRetail) read the CDNOW files and the UCI Online
