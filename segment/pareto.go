@@ -419,7 +419,8 @@ func paretoLogPMF(p ParetoNBDParams, n int, t float64) (float64, bool) {
 	}
 	// error bound of the log-space sums (each term to a few ulps)
 	const eps = 0x1p-52
-	errLog := kerr + 4*eps*(math.Abs(p.R*laT)+math.Abs(p.S*lbT)+math.Abs(fn*lqT)+math.Abs(L)*(fn+2))
+	errAlive := 4 * eps * (math.Abs(p.R*laT) + math.Abs(p.S*lbT) + math.Abs(fn*lqT))
+	errLog := kerr + 4*eps*math.Abs(L)*(fn+2)
 	mode := L
 	if dphi(L) < 0 {
 		// Newton on φ′ (φ″ < 0), kept inside a bracket that bisection shrinks when a step
@@ -510,7 +511,11 @@ func paretoLogPMF(p ParetoNBDParams, n int, t float64) (float64, bool) {
 		return 0, false
 	}
 	died := math.Log(p.S) + top + lint
-	errLog += 4 * eps * math.Abs(top)
+	// each part's rounding weighted by its share of the sum: a part that is a vanishing
+	// share (the alive part for large s, whose exponent s·ln(1+t/β) is large) cannot
+	// spoil the result's digits
+	shareAlive := 1 / (1 + math.Exp(died-alive))
+	errLog += shareAlive*errAlive + (1-shareAlive)*4*eps*math.Abs(top)
 	v := k + logAddExp(alive, died)
 	if math.IsNaN(v) || math.IsInf(v, 1) {
 		return 0, false
