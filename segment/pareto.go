@@ -321,7 +321,7 @@ func powDiffOverK(k, u float64) float64 {
 //	P(X(t) = n) = NB(n; t) (β/(β+t))^s + ∫₀ᵗ NB(n; τ) s β^s (β+τ)^−(s+1) dτ.
 //
 // That note's closed form of the integral (its eq. 13) is a difference of ₂F₁ series that
-// cancels catastrophically in the tail (short periods, or n far above the mean). Here the
+// cancels catastrophically in the tail (short periods, or n far above the mean). In general the
 // integral is evaluated instead over ℓ = ln τ, where the log of its integrand,
 //
 //	φ(ℓ) = (n+1)ℓ − (r+n) ln(α+e^ℓ) − (s+1) ln(β+e^ℓ) + const,
@@ -333,6 +333,13 @@ func powDiffOverK(k, u float64) float64 {
 // estimate of 1e-13, all in log space relative to the maximum. Γ(r+n)/(Γ(r) n!) is taken
 // from Stirling's series with its correction terms, so that it keeps its digits for r
 // or n up to 1e300 (a difference of ln Γ values does not).
+//
+// For n ≤ 40 with α and β within a factor of two of each other and moderate parameters,
+// as fitted models usually have, that note's closed form is used first, where its ₂F₁
+// series are well inside their disc and an estimate of its error (the bracket's
+// cancellation times the ₂F₁ and rounding errors) is at most 10⁻¹²; it costs about
+// 1.5 µs a call where the quadrature costs about 15 µs, and elsewhere the quadrature
+// answers.
 //
 // Precision: the result is within 1e-10 relative of the exact value (typically 1e-13) for
 // n up to 10⁴; smaller values carry the same relative precision down to the smallest
@@ -362,7 +369,10 @@ func (m *ParetoNBD) ProbabilityOfPurchases(n int, t float64) (float64, error) {
 		}
 		return 0, nil
 	}
-	l, ok := paretoLogPMF(p, n, t)
+	l, ok := paretoLogPMFClosed(p, n, t)
+	if !ok {
+		l, ok = paretoLogPMF(p, n, t)
+	}
 	if !ok {
 		return 0, fmt.Errorf("Pareto/NBD probability of %d purchases in %v: %w", n, t, ErrNumerical)
 	}
