@@ -481,9 +481,6 @@ func bgConditional(p BGNBDParams, modified bool, t float64, x int, tx, T float64
 	if alive == 0 {
 		return 0, nil // below the smallest float64: nobody is left to buy
 	}
-	// P(alive) in log space, so that a P(alive) below the normal float range (where
-	// float64 keeps fewer digits) still gives the product its full precision
-	lalive := logLogisticOf(lodds)
 	fx := float64(x)
 	R, B := p.R+fx, p.B+fx
 	if modified {
@@ -496,12 +493,18 @@ func bgConditional(p BGNBDParams, modified bool, t float64, x int, tx, T float64
 		return 0, err
 	}
 	// 0 < E[Y(t)] ≤ P(alive)·(r+x)·t/(α+T), the expectation without dropout.
-	lg, lbound := math.Log(g), math.Log(R)+math.Log(t)-math.Log(aT)
-	if !(g > 0) || !(lg <= lbound+1e-9) || !finiteNum(g) {
-		return 0, fmt.Errorf("conditional expected purchases: %g is outside (0, %g]: %w", g, math.Exp(lbound), ErrNumerical)
+	bound := R * (t / aT)
+	if !(g > 0) || !(g <= bound*(1+1e-9)) || !finiteNum(g) {
+		return 0, fmt.Errorf("conditional expected purchases: %g is outside (0, %g]: %w", g, bound, ErrNumerical)
 	}
-	// a product below the float range is 0, the nearest float64 to it
-	return math.Exp(lalive + min(lg, lbound)), nil
+	g = min(g, bound)
+	if v := alive * g; alive >= 0x1p-1000 && v >= 0x1p-1000 && finiteNum(v) {
+		return v, nil
+	}
+	// P(alive) or the product near or below the normal float range (where float64
+	// keeps fewer digits): in log space, and a product below the range is 0, the
+	// nearest float64 to it
+	return math.Exp(logLogisticOf(lodds) + math.Log(g)), nil
 }
 
 // Limits of bgMean's evaluations.
