@@ -43,8 +43,8 @@ func parseFloats(t *testing.T, fields []string) []float64 {
 // mpmath's ₂F₁, or an integral over the dropout probability where that is too slow)
 // at about 1,200 points: parameters in [10⁻³, 10¹²] including a + b = 1, a = 1 and
 // b up to 10¹², histories x ≤ 500, T ≤ 5000 and horizons t ≤ 5000. Each value is
-// within 10⁻⁹ relatively, or ErrNumerical (counted, and allowed only for a minority
-// of the points).
+// within 10⁻⁹ relatively, or ErrNumerical (counted, and allowed for at most 1 % of the
+// points; none at present).
 func TestBGNBDReference(t *testing.T) {
 	var points, numerical int
 	for _, r := range readRefCSV(t, "bgnbd.csv") {
@@ -72,7 +72,7 @@ func TestBGNBDReference(t *testing.T) {
 		assert.InDelta(t, want, got, 1e-300+1e-9*want, "%v", r)
 	}
 	t.Logf("%d points, %d ErrNumerical", points, numerical)
-	assert.Less(t, float64(numerical), 0.2*float64(points))
+	assert.LessOrEqual(t, float64(numerical), 0.01*float64(points))
 }
 
 // TestBGBBReference checks BG/BB (Fader, Hardie & Shang 2010, eqs. 8, 13 and A10)

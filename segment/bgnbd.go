@@ -513,17 +513,11 @@ const (
 	// accurate to about 10⁻¹⁰ up to it (the error of the recurrences grows with the
 	// terms).
 	bgSeriesTerms = 500_000
-	// bgClosedLoss is the largest loss factor accepted from the closed form in bgMean:
-	// its relative error is about this times 3·10⁻¹¹ (gonum's ₂F₁ with parameters in
-	// the millions is good to about that). With every parameter at most
-	// bgClosedSmall, where the ₂F₁ is good to about 10⁻¹⁴, bgClosedSmallLoss is
-	// accepted.
-	bgClosedLoss      = 10
+	// bgClosedSmall bounds the parameters of the closed form in bgMean, where gonum's
+	// ₂F₁ (with z ≤ 0.9) is good to about 10⁻¹⁴, and bgClosedSmallLoss the loss factor
+	// accepted from it.
 	bgClosedSmall     = 1e3
 	bgClosedSmallLoss = 1e4
-	// bgClosedMax bounds the parameters of the closed form in bgMean: beyond, gonum's
-	// ₂F₁ can take seconds and its accuracy is not established.
-	bgClosedMax = 1e6
 )
 
 // bgMean returns G = E[min(N, J)] for N ~ NB(R, z) (P(N = m) = w^R (R)_m z^m / m!,
@@ -545,10 +539,9 @@ const (
 // is more than bgSeriesTerms, G is the integral over the dropout probability of
 // bgMeanQuad (positive integrands, a bounded number of quadrature panels, whatever A
 // and B). Only if that fails too is the closed form tried, under the conditions it
-// keeps its digits in: A+B−1 > 0, R, A, B ≤ bgClosedMax and a loss factor at most
-// bgClosedLoss (bgClosedSmallLoss for parameters up to bgClosedSmall) (for A+B < 1
-// gonum's ₂F₁ with a negative third parameter can be wrong without a sign of it);
-// otherwise the answer is ErrNumerical.
+// keeps its digits in: A+B−1 > 0, R, A, B ≤ bgClosedSmall, z ≤ 0.9 and a loss factor
+// at most bgClosedSmallLoss (for A+B < 1 gonum's ₂F₁ with a negative third parameter
+// can be wrong without a sign of it); otherwise the answer is ErrNumerical.
 func bgMean(R, A, B, z, w float64) (float64, error) {
 	need := bgSeriesNeed(R, z, w)
 	if need <= bgSeriesTerms {
@@ -561,12 +554,12 @@ func bgMean(R, A, B, z, w float64) (float64, error) {
 	}
 	// The closed form's loss factor is at least (A+B−1)/(|A−1|·R·s), s = z/w, since
 	// G ≤ R·s (the purchases without dropout): skip it when that is already too much.
-	maxLoss := float64(bgClosedLoss)
-	if max(R, A, B) <= bgClosedSmall {
-		maxLoss = bgClosedSmallLoss
-	}
+	maxLoss := float64(bgClosedSmallLoss)
 	loss := (A + B - 1) / (math.Abs(A-1) * R * (z / w))
-	ok := A+B > 1 && (loss <= maxLoss || math.Abs(A-1) < 1e-3) && R <= bgClosedMax && A <= bgClosedMax && B <= bgClosedMax
+	// Only where gonum's ₂F₁ has been checked to keep its digits: moderate parameters
+	// and z at most 0.9 (with parameters in the thousands and more, or z near 1, it can
+	// be 10⁻⁹ to 10⁻⁴ off while the series and the quadrature agree).
+	ok := A+B > 1 && (loss <= maxLoss || math.Abs(A-1) < 1e-3) && max(R, A, B) <= bgClosedSmall && z <= 0.9
 	var g float64
 	if ok {
 		g, loss, ok = bgMeanClosed(R, A, B, z, w)

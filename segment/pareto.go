@@ -321,8 +321,8 @@ func powDiffOverK(k, u float64) float64 {
 //	P(X(t) = n) = NB(n; t) (β/(β+t))^s + ∫₀ᵗ NB(n; τ) s β^s (β+τ)^−(s+1) dτ.
 //
 // That note's closed form of the integral (its eq. 13) is a difference of ₂F₁ series that
-// cancels catastrophically in the tail (short periods, or n far above the mean). In general the
-// integral is evaluated instead over ℓ = ln τ, where the log of its integrand,
+// cancels catastrophically in the tail (short periods, or n far above the mean). In
+// general the integral is evaluated instead over ℓ = ln τ, where the log of its integrand,
 //
 //	φ(ℓ) = (n+1)ℓ − (r+n) ln(α+e^ℓ) − (s+1) ln(β+e^ℓ) + const,
 //
