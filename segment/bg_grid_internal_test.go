@@ -61,9 +61,9 @@ func bgRelClose(want, got, rel float64) bool {
 //     in t;
 //   - the value agrees to 10⁻⁹ with the closed form of eq. 10, an independent
 //     evaluation (gonum's ₂F₁), at every point where the closed form keeps its digits
-//     (a+b'−1 > 0 and its loss factor small, see bgMean, parameters at most
-//     bgClosedSmall and z = t/(α+T+t) ≤ 0.9: beyond, gonum's ₂F₁ can be 10⁻⁹ to 10⁻⁴
-//     off);
+//     (a+b'−1 > 0 and its loss factor small, parameters at most bgClosedSmall and
+//     z = t/(α+T+t) ≤ 0.9: beyond, gonum's ₂F₁ can be 10⁻⁹ off, or at r = 1000 wrong
+//     by any amount, while the series and the quadrature agree);
 //   - wherever the series converges, it agrees to 10⁻⁹ with the integral over the
 //     dropout probability (bgMeanQuad), which shares no code with it; where only the
 //     quadrature answers, the 40-digit references of TestBGNBDLongSeriesReference
@@ -125,9 +125,9 @@ func TestBGFamilyGrid(t *testing.T) {
 									}
 								}
 								if z > 0.9 || max(r+fx, a, B) > bgClosedSmall {
-									// gonum's ₂F₁ near z = 1 or with parameters in the thousands
-									// is no reference (it can be 10⁻⁹ to 10⁻⁴ off there while the
-									// series and the quadrature agree)
+									// gonum's ₂F₁ near z = 1 or with parameters in the hundreds
+									// is no reference (10⁻⁹ off or worse there, while the series
+									// and the quadrature agree)
 									continue
 								}
 								maxLoss := float64(bgClosedSmallLoss)
