@@ -43,8 +43,8 @@ func parseFloats(t *testing.T, fields []string) []float64 {
 // mpmath's ₂F₁, or an integral over the dropout probability where that is too slow)
 // at about 1,200 points: parameters in [10⁻³, 10¹²] including a + b = 1, a = 1 and
 // b up to 10¹², histories x ≤ 500, T ≤ 5000 and horizons t ≤ 5000. Each value is
-// within 10⁻⁹ relatively, or ErrNumerical (counted, and allowed only for a minority
-// of the points).
+// within 10⁻⁹ relatively, or ErrNumerical (counted, and allowed for at most 1 % of the
+// points; none at present).
 func TestBGNBDReference(t *testing.T) {
 	var points, numerical int
 	for _, r := range readRefCSV(t, "bgnbd.csv") {
@@ -72,7 +72,7 @@ func TestBGNBDReference(t *testing.T) {
 		assert.InDelta(t, want, got, 1e-300+1e-9*want, "%v", r)
 	}
 	t.Logf("%d points, %d ErrNumerical", points, numerical)
-	assert.Less(t, float64(numerical), 0.2*float64(points))
+	assert.LessOrEqual(t, float64(numerical), 0.01*float64(points))
 }
 
 // TestBGBBReference checks BG/BB (Fader, Hardie & Shang 2010, eqs. 8, 13 and A10)
@@ -130,4 +130,43 @@ func TestBGNBDAPlusBOne(t *testing.T) {
 	v, err := segment.CLV(at, gg, segment.Summary{Frequency: 0, T: 5}, segment.Week, nil)
 	require.NoError(t, err)
 	assert.Greater(t, v, 0.0)
+}
+
+// TestBGNBDLongSeriesReference checks the BG/NBD and MBG/NBD conditional expectations
+// where the expected purchases without dropout, (r+x)·t/(α+T), are above 3·10⁵ (5·10⁵
+// for the sampled points), so that the positive series would need more than its
+// 500,000 terms and the integral over the dropout probability answers: against mpmath at 40 digits checked at 80
+// (testdata/bgref/hard.csv, computed by hard.py there with the closed forms of FHL 2005
+// eqs. 9–10 and Batislam et al. 2007, each also checked against an independent
+// tanh-sinh quadrature where that finished). The points include r = 93.7, α = 0.011,
+// a = 0.127, b = 0.313, t = 77, where a + b < 1 rules the closed form out. Each value is
+// within 10⁻⁹ relatively, and none is ErrNumerical.
+func TestBGNBDLongSeriesReference(t *testing.T) {
+	rows := readRefCSV(t, "hard.csv")
+	named := 0
+	for _, r := range rows {
+		require.Len(t, r, 11)
+		v := parseFloats(t, r[1:10])
+		p := segment.BGNBDParams{R: v[0], Alpha: v[1], A: v[2], B: v[3]}
+		x, tx, T, tt, want := int(v[4]), v[5], v[6], v[7], v[8]
+		require.Greater(t, (p.R+float64(x))*tt/(p.Alpha+T), 3e5, "%v", r)
+		if p == (segment.BGNBDParams{R: 93.7, Alpha: 0.011, A: 0.127, B: 0.313}) {
+			named++
+		}
+		var got float64
+		var err error
+		if r[0] == "mbgnbd" {
+			m, merr := segment.NewMBGNBD(p)
+			require.NoError(t, merr)
+			got, err = m.ConditionalExpectedPurchases(tt, x, tx, T)
+		} else {
+			m, merr := segment.NewBGNBD(p)
+			require.NoError(t, merr)
+			got, err = m.ConditionalExpectedPurchases(tt, x, tx, T)
+		}
+		require.NoError(t, err, "%v", r)
+		assert.InDelta(t, want, got, 1e-300+1e-9*want, "%v", r)
+	}
+	assert.Equal(t, 4, named, "the named corner, BG/NBD and MBG/NBD, x = 0 and 1")
+	t.Logf("%d points", len(rows))
 }

@@ -371,9 +371,10 @@ func (m *BGNBD) ExpectedPurchases(t float64) (float64, error) {
 // customer would make without dropping out (see bgMean). It is accurate to 10⁻⁹
 // relatively (usually 10⁻¹²) for every positive finite parameter and history; where
 // the series would need more than 500,000 terms (about (r+x)·t/(α+T) expected purchases
-// without dropout, or a horizon t ≫ α+T with small r+x) the closed form is used where
-// it keeps that precision, and otherwise the answer is ErrNumerical, never an
-// imprecise number.
+// without dropout, or a horizon t ≫ α+T with small r+x) it is the integral of the
+// same expectation over the dropout probability, by quadrature with a bounded number
+// of panels (about 0.1 ms); a value neither keeps to that precision is ErrNumerical,
+// never an imprecise number.
 func (m *BGNBD) ConditionalExpectedPurchases(t float64, x int, tx, T float64) (float64, error) {
 	if m == nil {
 		return 0, errNilModel()
@@ -429,19 +430,32 @@ func (m *BGNBD) ProbabilityOfPurchases(n int, t float64) (float64, error) {
 	return bgPMF(m.Params, false, n, t)
 }
 
-// bgAlive returns P(alive) for BG/NBD or MBG/NBD. The log of (α+T)/(α+t_x) is taken
-// as log1p((T−t_x)/(α+t_x)), which keeps its relative precision when α ≫ T.
+// bgAlive returns P(alive) for BG/NBD or MBG/NBD.
 func bgAlive(p BGNBDParams, modified bool, x int, tx, T float64) float64 {
+	return logisticOf(bgAliveLogOdds(p, modified, x, tx, T))
+}
+
+// bgAliveLogOdds returns l = ln[(1 − P)/P] of P(alive) for BG/NBD or MBG/NBD, −Inf for
+// a BG/NBD customer without repeat purchases. The log of (α+T)/(α+t_x) is taken as
+// log1p((T−t_x)/(α+t_x)), which keeps its relative precision when α ≫ T.
+func bgAliveLogOdds(p BGNBDParams, modified bool, x int, tx, T float64) float64 {
 	fx := float64(x)
 	if !modified && x == 0 {
-		return 1
+		return math.Inf(-1)
 	}
 	bx := p.B + fx - 1
 	if modified {
 		bx = p.B + fx
 	}
-	l := math.Log(p.A) - math.Log(bx) + (p.R+fx)*math.Log1p((T-tx)/(p.Alpha+tx))
-	return logisticOf(l)
+	return math.Log(p.A) - math.Log(bx) + (p.R+fx)*math.Log1p((T-tx)/(p.Alpha+tx))
+}
+
+// logLogisticOf returns ln[1 / (1 + e^l)] without overflow or underflow.
+func logLogisticOf(l float64) float64 {
+	if l > 0 {
+		return -l - math.Log1p(math.Exp(-l))
+	}
+	return -math.Log1p(math.Exp(l))
 }
 
 // bgConditional evaluates the conditional expectation for BG/NBD or MBG/NBD; with
@@ -460,10 +474,11 @@ func bgConditional(p BGNBDParams, modified bool, t float64, x int, tx, T float64
 	if t == 0 {
 		return 0, nil
 	}
-	alive := bgAlive(p, modified, x, tx, T)
-	if !finiteNum(alive) {
-		return 0, fmt.Errorf("conditional expected purchases: P(alive) %v: %w", alive, ErrNumerical)
+	lodds := bgAliveLogOdds(p, modified, x, tx, T)
+	if math.IsNaN(lodds) {
+		return 0, fmt.Errorf("conditional expected purchases: P(alive) is not a number: %w", ErrNumerical)
 	}
+	alive := logisticOf(lodds)
 	if alive == 0 {
 		return 0, nil // below the smallest float64: nobody is left to buy
 	}
@@ -478,13 +493,19 @@ func bgConditional(p BGNBDParams, modified bool, t float64, x int, tx, T float64
 	if err != nil {
 		return 0, err
 	}
-	v := alive * g
 	// 0 < E[Y(t)] ≤ P(alive)·(r+x)·t/(α+T), the expectation without dropout.
-	bound := alive * R * (t / aT)
-	if !(v > 0) || !(v <= bound*(1+1e-9)) || !finiteNum(v) {
-		return 0, fmt.Errorf("conditional expected purchases: %g is outside (0, %g]: %w", v, bound, ErrNumerical)
+	bound := R * (t / aT)
+	if !(g > 0) || !(g <= bound*(1+1e-9)) || !finiteNum(g) {
+		return 0, fmt.Errorf("conditional expected purchases: %g is outside (0, %g]: %w", g, bound, ErrNumerical)
 	}
-	return min(v, bound), nil
+	g = min(g, bound)
+	if v := alive * g; alive >= 0x1p-1000 && v >= 0x1p-1000 && finiteNum(v) {
+		return v, nil
+	}
+	// P(alive) or the product near or below the normal float range (where float64
+	// keeps fewer digits): in log space, and a product below the range is 0, the
+	// nearest float64 to it
+	return math.Exp(logLogisticOf(lodds) + math.Log(g)), nil
 }
 
 // Limits of bgMean's evaluations.
@@ -493,17 +514,6 @@ const (
 	// accurate to about 10⁻¹⁰ up to it (the error of the recurrences grows with the
 	// terms).
 	bgSeriesTerms = 500_000
-	// bgClosedLoss is the largest loss factor accepted from the closed form in bgMean:
-	// its relative error is about this times 3·10⁻¹¹ (gonum's ₂F₁ with parameters in
-	// the millions is good to about that). With every parameter at most
-	// bgClosedSmall, where the ₂F₁ is good to about 10⁻¹⁴, bgClosedSmallLoss is
-	// accepted.
-	bgClosedLoss      = 10
-	bgClosedSmall     = 1e3
-	bgClosedSmallLoss = 1e4
-	// bgClosedMax bounds the parameters of the closed form in bgMean: beyond, gonum's
-	// ₂F₁ can take seconds and its accuracy is not established.
-	bgClosedMax = 1e6
 )
 
 // bgMean returns G = E[min(N, J)] for N ~ NB(R, z) (P(N = m) = w^R (R)_m z^m / m!,
@@ -522,11 +532,11 @@ const (
 //
 // whose terms are all positive (no cancellation, no special parameter values). It
 // needs about the mean R·z/w of N plus a few standard deviations of terms; when that
-// is more than bgSeriesTerms, the closed form is used if A+B−1 > 0, R, A, B ≤
-// bgClosedMax and its loss factor is at most bgClosedLoss (bgClosedSmallLoss for
-// parameters up to bgClosedSmall) (for A+B < 1 gonum's ₂F₁ with a negative third
-// parameter can be wrong without a sign of it), and otherwise the answer is
-// ErrNumerical.
+// is more than bgSeriesTerms, G is the integral over the dropout probability of
+// bgMeanQuad (positive integrands, a bounded number of quadrature panels, whatever A
+// and B); if that fails too, the answer is ErrNumerical. The closed form is not a
+// fallback: with parameters in the hundreds and z near 1, gonum's ₂F₁ can be wrong
+// by any amount (even its sign) without a sign of it.
 func bgMean(R, A, B, z, w float64) (float64, error) {
 	need := bgSeriesNeed(R, z, w)
 	if need <= bgSeriesTerms {
@@ -534,20 +544,9 @@ func bgMean(R, A, B, z, w float64) (float64, error) {
 			return g, nil
 		}
 	}
-	// The closed form's loss factor is at least (A+B−1)/(|A−1|·R·s), s = z/w, since
-	// G ≤ R·s (the purchases without dropout): skip it when that is already too much.
-	maxLoss := float64(bgClosedLoss)
-	if max(R, A, B) <= bgClosedSmall {
-		maxLoss = bgClosedSmallLoss
-	}
-	loss := (A + B - 1) / (math.Abs(A-1) * R * (z / w))
-	ok := A+B > 1 && (loss <= maxLoss || math.Abs(A-1) < 1e-3) && R <= bgClosedMax && A <= bgClosedMax && B <= bgClosedMax
-	var g float64
-	if ok {
-		g, loss, ok = bgMeanClosed(R, A, B, z, w)
-	}
-	if !ok || !(loss <= maxLoss) {
-		return 0, fmt.Errorf("conditional expected purchases: neither the series (about %.3g terms) nor the closed form (loss factor %.3g) keeps the precision for r+x = %g, a = %g, b' = %g, z = %g: %w", need, loss, R, A, B, z, ErrNumerical)
+	g, ok := bgMeanQuad(R, A, B, z, w)
+	if !ok {
+		return 0, fmt.Errorf("conditional expected purchases: neither the series (about %.3g terms) nor the integral over the dropout probability keeps the precision for r+x = %g, a = %g, b' = %g, z = %g: %w", need, R, A, B, z, ErrNumerical)
 	}
 	return g, nil
 }
@@ -596,85 +595,6 @@ func bgMeanSeries(R, A, B, z, w float64) (float64, bool) {
 		}
 	}
 	return 0, false
-}
-
-// bgMeanClosed evaluates bgMean's closed form (see log2F1 for the ₂F₁; the limits are
-// taken at A = 1 and at A + B = 1) and estimates its loss factor: the magnitude of
-// the larger of the two numbers subtracted over the difference.
-func bgMeanClosed(R, A, B, z, w float64) (g, loss float64, ok bool) {
-	C := A + B - 1
-	if math.Abs(C) < 1e-9 {
-		// (A+B−1) ₂F₁(R, B; A+B−1; z) → R B z ₂F₁(R+1, B+1; 2; z) as A+B−1 → 0, and
-		// A − 1 = −B there: G = R z w^R ₂F₁(R+1, B+1; 2; z), exact up to O(A+B−1).
-		lf, sign, ok := log2F1(R+1, B+1, 2, z, w)
-		if !ok || sign < 0 {
-			return 0, 0, false
-		}
-		return R * z * math.Exp(R*log1mz(z, w)+lf), 1, true
-	}
-	if math.Abs(A-1) < 1e-3 && z <= 0.5 {
-		if q, ok := oneMinusTermOverAm1(R, A, C, z); ok {
-			return C * q, 1, true // every term smooth through A = 1; no subtraction of near equals
-		}
-	}
-	loss = 1
-	v, err := nearOneLimit(A, func(a float64) (float64, error) {
-		c := a + B - 1
-		lf, sign, ok := log2F1(R, B, c, z, w)
-		if !ok {
-			return 0, ErrNumerical
-		}
-		lterm := R*log1mz(z, w) + lf // ln of w^R ₂F₁
-		var oneMinus float64
-		if sign > 0 {
-			oneMinus = -math.Expm1(lterm)
-		} else {
-			oneMinus = 1 + math.Exp(lterm)
-		}
-		loss = max(loss, max(1, math.Exp(lterm))/math.Abs(oneMinus))
-		return c / (a - 1) * oneMinus, nil
-	})
-	if err != nil || !finiteNum(v) {
-		return 0, loss, false
-	}
-	return v, loss, true
-}
-
-// oneMinusTermOverAm1 returns (1 − w^A ₂F₁(A, B; C; z)) / (a − 1) for C − B = a − 1 and
-// z ≤ ½, without the 0/0 of the closed form at a = 1. By Euler's
-// transformation w^A ₂F₁(A, B; C; z) = w^(a−1) ₂F₁(C−A, a−1; C; z), and every term
-// k ≥ 1 of that series carries the factor (a−1)_k = (a−1)(a)_(k−1), so
-//
-//	(1 − term)/(a−1) = −expm1((a−1) ln w)/(a−1) − w^(a−1) Σ_{k≥1} (C−A)_k (a)_(k−1) z^k / ((C)_k k!),
-//
-// both parts smooth through a = 1. The series converges geometrically for z ≤ ½; ok is
-// false if it does not settle within 10,000 terms or is not finite.
-func oneMinusTermOverAm1(A, a, C, z float64) (float64, bool) {
-	l := math.Log1p(-z)
-	am1 := a - 1
-	first := -l * (1 + am1*l/2) // limit of −expm1(am1·l)/am1
-	if math.Abs(am1*l) >= 1e-8 {
-		first = -math.Expm1(am1*l) / am1
-	}
-	u := (C - A) / C * z
-	g := u
-	converged := false
-	for k := 1.0; k < 10_000; k++ {
-		u *= (C - A + k) * (a + k - 1) / ((C + k) * (k + 1)) * z
-		g += u
-		if !finiteNum(g) {
-			return 0, false
-		}
-		if math.Abs(u) <= 1e-17*math.Abs(g) {
-			converged = true
-			break
-		}
-	}
-	if !converged {
-		return 0, false
-	}
-	v := first - math.Exp(am1*l)*g
-	return v, finiteNum(v)
 }
 
 // bgPMF is P(X(t) = n) for BG/NBD or MBG/NBD (FHL 2005, eq. 8; Batislam, Denizel &

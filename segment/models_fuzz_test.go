@@ -12,8 +12,9 @@ import (
 // FuzzModels feeds random finite histories (x, t_x, T), horizons and parameters to
 // every model's predictions. Each result must be a finite number in its range, or an
 // error that is a validation error or ErrNumerical — never NaN, Inf or a panic. Inside
-// a practical box (parameters in [0.01, 100], x ≤ 10⁴, T and t ≤ 10⁴, and for BG/NBD
-// a + b > 1) ErrNumerical is not allowed either.
+// a practical box (parameters in [0.01, 100], x ≤ 10⁴, T and t ≤ 10⁴) ErrNumerical is
+// not allowed either, also for BG/NBD with a + b ≤ 1 and horizons whose series would be
+// too long (the seed corpus holds r = 93.7, α = 0.011, a = 0.127, b = 0.313, t = 77).
 func FuzzModels(f *testing.F) {
 	f.Add(2, 30.43, 38.86, 39.0, 0.243, 4.414, 0.793, 2.426, 3)
 	f.Add(26, 30.86, 31.0, 52.0, 0.5534, 10.5802, 0.6061, 11.6562, 0)
@@ -44,7 +45,7 @@ func FuzzModels(f *testing.F) {
 		inf := math.MaxFloat64
 
 		bgp := segment.BGNBDParams{R: p1, Alpha: p2, A: p3, B: p4}
-		strictBG := box && p3+p4 > 1
+		strictBG := box
 		if bg, err := segment.NewBGNBD(bgp); err == nil {
 			v, err := bg.ConditionalExpectedPurchases(horizon, x, tx, T)
 			check("BG/NBD conditional", v, err, 0, inf, strictBG)

@@ -19,7 +19,8 @@ import (
 // digits (testdata/pareto_pmf_reference.py says how), for every parameter in
 // {1e-3, 1, 1e4, 1e12}, t ∈ {0.01, 50, 5000} and n ∈ {0, 3, 40}: within 1e-9 relative
 // for values above 1e-300, or ErrNumerical (at
-// most a quarter of the points, all with a parameter at 1e12).
+// most 2 % of the points; none since the rounding of the part of the sum still alive at
+// t counts only in proportion to its share).
 func TestParetoNBDPMFReference(t *testing.T) {
 	f, err := os.Open("testdata/pareto_pmf_reference.csv")
 	require.NoError(t, err)
@@ -52,5 +53,5 @@ func TestParetoNBDPMFReference(t *testing.T) {
 		worst = max(worst, math.Abs(got/want-1))
 	}
 	t.Logf("%d reference values, %d ErrNumerical, largest relative difference %.2g", len(rows)-1, failed, worst)
-	assert.Less(t, failed, (len(rows)-1)/4, "ErrNumerical")
+	assert.LessOrEqual(t, float64(failed), 0.02*float64(len(rows)-1), "ErrNumerical")
 }
