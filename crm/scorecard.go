@@ -224,6 +224,17 @@ type (
 	}
 )
 
+// CustomerCounter is an optional extension of a CustomerFacts source: one that knows how
+// many customers it will yield says so, and the scorecard sizes its index once instead of
+// growing it as the customers come. The count is only a hint: a wrong one costs time,
+// never a wrong result.
+type CustomerCounter interface {
+	CustomerCount() int
+}
+
+// maxIndexHint caps the size a CustomerCounter may ask for up front.
+const maxIndexHint = 1 << 26
+
 // ScorecardInput is what a scorecard is computed from: the period and the host's
 // sources. Customers is required; a nil source leaves its KPIs without data ("no order
 // source") rather than at zero.
@@ -400,7 +411,7 @@ type scoreRun struct {
 	gap    bool
 	gapEnd time.Time
 
-	index map[CustomerID]int32
+	index *customerIndex
 	state []uint16
 	t     [2]tally // this period, the previous one
 
@@ -492,71 +503,93 @@ func (e *scorecardMismatch) Error() string   { return e.verr.Error() }
 func (e *scorecardMismatch) Unwrap() []error { return []error{kehu.ErrCurrencyMismatch, e.verr} }
 
 func (r *scoreRun) customers(ctx context.Context, in *ScorecardInput) error {
-	r.index = make(map[CustomerID]int32, 1024)
-	i := -1
-	for c, err := range in.Customers.CustomerFacts(ctx) {
-		i++
+	hint := 0
+	if c, ok := in.Customers.(CustomerCounter); ok {
+		hint = min(max(c.CustomerCount(), 0), maxIndexHint)
+	}
+	r.index = newCustomerIndex(hint)
+	r.state = make([]uint16, 0, hint)
+	var keys [batchRows][16]byte
+	return eachBatch(ctx, r, in.Customers.CustomerFacts(ctx), func(base int, rows []CustomerFact) {
+		for j := range rows {
+			keys[j] = rows[j].ID.UUID()
+		}
+		r.index.touch(keys[:len(rows)])
+		for j := range rows {
+			c, i := &rows[j], base+j
+			if c.ID.IsZero() {
+				r.problem("customers", i, "id", "required", "is empty")
+			}
+			if c.FirstSeen.IsZero() {
+				r.problem("customers", i, "first_seen", "required", "is empty")
+			}
+			if r.stop {
+				return
+			}
+			if c.ID.IsZero() || c.FirstSeen.IsZero() {
+				continue
+			}
+			if len(r.state) >= 1<<31-2 {
+				r.problem("customers", i, "", "max_items", "more than 2^31-2 customers")
+				r.stop = true
+				return
+			}
+			if _, added := r.index.add(keys[j]); !added {
+				r.problem("customers", i, "id", "duplicate", fmt.Sprintf("customer %s is listed twice", c.ID))
+				continue
+			}
+			var st uint16
+			if c.Identified {
+				st |= stIdentified
+			}
+			r.state = append(r.state, st)
+			for w := range 2 {
+				if !c.FirstSeen.Before(r.periodEnd(w)) {
+					continue
+				}
+				r.t[w].onFile++
+				if c.HasEmail {
+					r.t[w].withEmail++
+				}
+				// This period starts at bounds[3], the previous one at bounds[2].
+				if !c.FirstSeen.Before(r.bounds[3-w]) {
+					r.t[w].newCustomers++
+				}
+			}
+		}
+	})
+}
+
+// eachBatch reads a source's rows and hands them to fn in batches of up to batchRows, with
+// the position of the first; it stops at the source's error, the context's, or once the
+// run has too many problems.
+func eachBatch[T any](ctx context.Context, r *scoreRun, seq iter.Seq2[T, error], fn func(base int, rows []T)) error {
+	rows := make([]T, 0, batchRows)
+	base := 0
+	for row, err := range seq {
 		if err != nil {
 			return err
 		}
-		if i%ctxEvery == 0 {
+		rows = append(rows, row)
+		if len(rows) < batchRows {
+			continue
+		}
+		fn(base, rows)
+		if r.stop {
+			return nil
+		}
+		base += len(rows)
+		rows = rows[:0]
+		if base%ctxEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		bad := false
-		if c.ID.IsZero() {
-			r.problem("customers", i, "id", "required", "is empty")
-			bad = true
-		}
-		if c.FirstSeen.IsZero() {
-			r.problem("customers", i, "first_seen", "required", "is empty")
-			bad = true
-		}
-		if r.stop {
-			return nil
-		}
-		if bad {
-			continue
-		}
-		if _, dup := r.index[c.ID]; dup {
-			r.problem("customers", i, "id", "duplicate", fmt.Sprintf("customer %s is listed twice", c.ID))
-			continue
-		}
-		if len(r.state) >= 1<<31-1 {
-			r.problem("customers", i, "", "max_items", "more than 2^31-1 customers")
-			return nil
-		}
-		r.index[c.ID] = int32(len(r.state))
-		var st uint16
-		if c.Identified {
-			st |= stIdentified
-		}
-		r.state = append(r.state, st)
-		for w := range 2 {
-			if !c.FirstSeen.Before(r.periodEnd(w)) {
-				continue
-			}
-			r.t[w].onFile++
-			if c.HasEmail {
-				r.t[w].withEmail++
-			}
-			// This period starts at bounds[3], the previous one at bounds[2].
-			if !c.FirstSeen.Before(r.bounds[3-w]) {
-				r.t[w].newCustomers++
-			}
-		}
 	}
-	return nil
-}
-
-// lookup finds a customer named by a row; false (and a problem) for an unknown one.
-func (r *scoreRun) lookup(src string, i int, id CustomerID) (int32, bool) {
-	x, ok := r.index[id]
-	if !ok {
-		r.problem(src, i, "customer_id", "unknown_customer", fmt.Sprintf("customer %s is not among the customers", id))
+	if len(rows) > 0 {
+		fn(base, rows)
 	}
-	return x, ok
+	return ctx.Err()
 }
 
 // periodEnd returns the end of this period (w = 0) or of the previous one (w = 1).
@@ -575,48 +608,77 @@ func (r *scoreRun) members(ctx context.Context, in *ScorecardInput) error {
 		return nil
 	}
 	r.t[0].hasMembers, r.t[1].hasMembers = true, true
-	i := -1
-	for m, err := range in.Members.MemberFacts(ctx) {
-		i++
-		if err != nil {
-			return err
+	return batched(ctx, r, "members", in.Members.MemberFacts(ctx),
+		func(m *MemberFact) CustomerID { return m.CustomerID },
+		func(i int, m *MemberFact, x int32, found bool) {
+			if m.Joined.IsZero() {
+				r.problem("members", i, "joined", "required", "is empty")
+			}
+			if !found || m.Joined.IsZero() {
+				return
+			}
+			if r.state[x]&stMember != 0 {
+				r.problem("members", i, "customer_id", "duplicate", fmt.Sprintf("customer %s is listed twice", m.CustomerID))
+				return
+			}
+			r.state[x] |= stMember
+			for w, bit := range [2]uint16{stMember0, stMember1} {
+				if m.Joined.Before(r.periodEnd(w)) {
+					r.state[x] |= bit
+				}
+			}
+			if w := r.window(m.Joined); w == 0 || w == 1 {
+				r.t[w].newMembers++
+			}
+		})
+}
+
+// batchRows is how many rows batched reads before it looks their customers up.
+const batchRows = 256
+
+// batched reads a source's rows in batches. It looks up the customers of a whole batch in
+// one tight loop, so that the memory reads of many lookups overlap (among a million
+// customers each one is a cache miss), and then hands each row in order to fn with its
+// customer's number. found is false for a row without a customer, or with one the
+// customer source did not list (reported here as "unknown_customer"); a row without a
+// customer is reported as "required" unless anonymous rows are allowed (nil id → every row
+// needs one).
+func batched[T any](ctx context.Context, r *scoreRun, src string, seq iter.Seq2[T, error],
+	id func(*T) CustomerID, fn func(i int, row *T, x int32, found bool)) error {
+	return batchedRows(ctx, r, src, seq, id, false, fn)
+}
+
+func batchedRows[T any](ctx context.Context, r *scoreRun, src string, seq iter.Seq2[T, error],
+	id func(*T) CustomerID, anonymous bool, fn func(i int, row *T, x int32, found bool)) error {
+	var (
+		keys  [batchRows][16]byte
+		pos   [batchRows]int32
+		found [batchRows]bool
+	)
+	return eachBatch(ctx, r, seq, func(base int, rows []T) {
+		for j := range rows {
+			keys[j] = id(&rows[j]).UUID()
 		}
-		if i%ctxEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+		for j := range rows {
+			pos[j], found[j] = r.index.find(keys[j])
+		}
+		for j := range rows {
+			i := base + j
+			if !found[j] {
+				if keys[j] == ([16]byte{}) {
+					if !anonymous {
+						r.problem(src, i, "customer_id", "required", "is empty")
+					}
+				} else {
+					r.problem(src, i, "customer_id", "unknown_customer", fmt.Sprintf("customer %s is not among the customers", id(&rows[j])))
+				}
+			}
+			fn(i, &rows[j], pos[j], found[j])
+			if r.stop {
+				return
 			}
 		}
-		if m.Joined.IsZero() {
-			r.problem("members", i, "joined", "required", "is empty")
-		}
-		var x int32
-		ok := false
-		if m.CustomerID.IsZero() {
-			r.problem("members", i, "customer_id", "required", "is empty")
-		} else {
-			x, ok = r.lookup("members", i, m.CustomerID)
-		}
-		if r.stop {
-			return nil
-		}
-		if !ok || m.Joined.IsZero() {
-			continue
-		}
-		if r.state[x]&stMember != 0 {
-			r.problem("members", i, "customer_id", "duplicate", fmt.Sprintf("customer %s is listed twice", m.CustomerID))
-			continue
-		}
-		r.state[x] |= stMember
-		for w, bit := range [2]uint16{stMember0, stMember1} {
-			if m.Joined.Before(r.periodEnd(w)) {
-				r.state[x] |= bit
-			}
-		}
-		if w := r.window(m.Joined); w == 0 || w == 1 {
-			r.t[w].newMembers++
-		}
-	}
-	return nil
+	})
 }
 
 // moneySum adds decimals exactly: amounts with at most sumScale decimal places and 18
@@ -649,74 +711,56 @@ func (r *scoreRun) orders(ctx context.Context, in *ScorecardInput) error {
 	r.t[0].hasOrders, r.t[1].hasOrders = true, true
 	cur := r.def.currency
 	var revenue, known [2]moneySum
-	i := -1
-	for o, err := range in.Orders.OrderFacts(ctx, r.bounds[0], r.bounds[4]) {
-		i++
-		if err != nil {
-			return err
-		}
-		if i%ctxEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		bad := false
-		if o.At.IsZero() {
-			r.problem("orders", i, "at", "required", "is empty")
-			bad = true
-		}
-		if c := o.Amount.Currency(); c != cur {
-			if c == "" {
-				r.problem("orders", i, "amount", "required", "has no currency")
-			} else {
-				r.mismatch = true
-				r.problem("orders", i, "amount", "currency_mismatch", fmt.Sprintf("is in %s, the scorecard in %s", c, cur))
-			}
-			bad = true
-		}
-		x := int32(-1)
-		if !o.CustomerID.IsZero() {
-			var ok bool
-			if x, ok = r.lookup("orders", i, o.CustomerID); !ok {
+	err := batchedRows(ctx, r, "orders", in.Orders.OrderFacts(ctx, r.bounds[0], r.bounds[4]),
+		func(o *OrderFact) CustomerID { return o.CustomerID }, true,
+		func(i int, o *OrderFact, x int32, found bool) {
+			bad := !found && !o.CustomerID.IsZero()
+			if o.At.IsZero() {
+				r.problem("orders", i, "at", "required", "is empty")
 				bad = true
 			}
-		}
-		if r.stop {
-			return nil
-		}
-		w := r.window(o.At)
-		if bad || w < 0 {
-			continue
-		}
-		refund := o.Amount.IsNegative()
-		if w == 2 {
-			if !refund && x >= 0 {
-				r.state[x] |= stActive2
+			if c := o.Amount.Currency(); c != cur {
+				if c == "" {
+					r.problem("orders", i, "amount", "required", "has no currency")
+				} else {
+					r.mismatch = true
+					r.problem("orders", i, "amount", "currency_mismatch", fmt.Sprintf("is in %s, the scorecard in %s", c, cur))
+				}
+				bad = true
 			}
-			continue
-		}
-		amt := o.Amount.Amount()
-		revenue[w].add(amt)
-		if x >= 0 && r.state[x]&stIdentified != 0 {
-			known[w].add(amt)
-		}
-		if refund {
-			continue
-		}
-		r.t[w].orders++
-		if x >= 0 {
-			shift := 2 * w
-			st := r.state[x]
-			if n := (st >> shift) & 3; n < 2 {
-				r.state[x] = st + 1<<shift
+			w := r.window(o.At)
+			if bad || w < 0 {
+				return
 			}
-		}
-	}
+			refund := o.Amount.IsNegative()
+			if w == 2 {
+				if !refund && found {
+					r.state[x] |= stActive2
+				}
+				return
+			}
+			amt := o.Amount.Amount()
+			revenue[w].add(amt)
+			if found && r.state[x]&stIdentified != 0 {
+				known[w].add(amt)
+			}
+			if refund {
+				return
+			}
+			r.t[w].orders++
+			if found {
+				shift := 2 * w
+				st := r.state[x]
+				if n := (st >> shift) & 3; n < 2 {
+					r.state[x] = st + 1<<shift
+				}
+			}
+		})
 	for w := range 2 {
 		r.t[w].revenue = revenue[w].total()
 		r.t[w].knownRevenue = known[w].total()
 	}
-	return nil
+	return err
 }
 
 func (r *scoreRun) interactions(ctx context.Context, in *ScorecardInput) error {
@@ -724,41 +768,22 @@ func (r *scoreRun) interactions(ctx context.Context, in *ScorecardInput) error {
 		return nil
 	}
 	r.t[0].hasInteractions, r.t[1].hasInteractions = true, true
-	i := -1
-	for it, err := range in.Interactions.InteractionFacts(ctx, r.bounds[2], r.bounds[4]) {
-		i++
-		if err != nil {
-			return err
-		}
-		if i%ctxEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+	return batched(ctx, r, "interactions", in.Interactions.InteractionFacts(ctx, r.bounds[2], r.bounds[4]),
+		func(it *InteractionFact) CustomerID { return it.CustomerID },
+		func(i int, it *InteractionFact, x int32, found bool) {
+			if it.At.IsZero() {
+				r.problem("interactions", i, "at", "required", "is empty")
 			}
-		}
-		if it.At.IsZero() {
-			r.problem("interactions", i, "at", "required", "is empty")
-		}
-		var x int32
-		ok := false
-		if it.CustomerID.IsZero() {
-			r.problem("interactions", i, "customer_id", "required", "is empty")
-		} else {
-			x, ok = r.lookup("interactions", i, it.CustomerID)
-		}
-		if r.stop {
-			return nil
-		}
-		if !ok || it.At.IsZero() {
-			continue
-		}
-		switch r.window(it.At) {
-		case 0:
-			r.state[x] |= stContacted0
-		case 1:
-			r.state[x] |= stContacted1
-		}
-	}
-	return nil
+			if !found || it.At.IsZero() {
+				return
+			}
+			switch r.window(it.At) {
+			case 0:
+				r.state[x] |= stContacted0
+			case 1:
+				r.state[x] |= stContacted1
+			}
+		})
 }
 
 func (r *scoreRun) complaints(ctx context.Context, in *ScorecardInput) error {

@@ -46,6 +46,10 @@ func (d *ScorecardData) CustomerFacts(context.Context) iter.Seq2[CustomerFact, e
 	return all(d.Customers)
 }
 
+// CustomerCount returns the number of customers, so that the scorecard sizes its index
+// once (see CustomerCounter).
+func (d *ScorecardData) CustomerCount() int { return len(d.Customers) }
+
 // MemberFacts yields every member.
 func (d *ScorecardData) MemberFacts(context.Context) iter.Seq2[MemberFact, error] {
 	return all(d.Members)
