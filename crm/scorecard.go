@@ -960,15 +960,24 @@ func (r *scoreRun) finish() {
 }
 
 // String writes the scorecard as a table: each KPI's value, its target and how it stands,
-// the previous period's value and the change.
+// the previous period's value and the change. A value without data shows as "no data"
+// (KPI.NoData says why).
 func (s *Scorecard) String() string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "scorecard %s (previous %s, %s)\n", s.Period, s.Previous, s.Currency)
 	fmt.Fprintln(tw, "kpi\tvalue\ttarget\tprevious\tchange")
 	for _, k := range s.KPIs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.Name, k, k.TargetString(), k.PreviousString(), k.ChangeString())
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.Name, short(k.String()), k.TargetString(), short(k.PreviousString()), k.ChangeString())
 	}
 	tw.Flush()
 	return b.String()
+}
+
+// short drops the reason from "no data (why)".
+func short(s string) string {
+	if strings.HasPrefix(s, "no data") {
+		return "no data"
+	}
+	return s
 }
