@@ -11,11 +11,14 @@ import (
 // customer up. An open-addressing table with linear probing keeps each entry's key and
 // number side by side, so that a lookup among a million customers usually touches one
 // cache line, where a map touches two or three; it holds at most three entries per four
-// slots. The hash is seeded per index, so that no set of IDs collides on purpose.
+// slots, and a source that says how many customers it has (CustomerCounter) gets a table
+// of just that size, not the next power of two (27 MB for a million customers instead of
+// 42 MB, and a third fewer page faults to fill it). The hash is seeded per index, so that
+// no set of IDs collides on purpose.
 // TestCustomerIndexOracle holds it against a map.
 type customerIndex struct {
 	slots  []indexSlot
-	mask   uint64
+	size   uint64 // len(slots)
 	n      int32
 	sink   int32 // keeps touch's reads
 	s0, s1 uint64
@@ -32,17 +35,29 @@ func newCustomerIndex(hint int) *customerIndex {
 	s0 := h.Sum64()
 	h.WriteByte(1)
 	x := &customerIndex{s0: s0, s1: h.Sum64()}
-	size := 1 << 10
-	for 3*size < 4*hint {
-		size *= 2
-	}
-	x.alloc(size)
+	x.alloc(max(1<<10, hint/3*4+4))
 	return x
 }
 
 func (x *customerIndex) alloc(size int) {
 	x.slots = make([]indexSlot, size)
-	x.mask = uint64(size - 1)
+	x.size = uint64(size)
+}
+
+// home returns the key's first slot: the hash scaled to the table's size (the table need
+// not be a power of two, so that a known number of customers gets a table just large
+// enough).
+func (x *customerIndex) home(k *[16]byte) uint64 {
+	hi, _ := bits.Mul64(x.hash(k), x.size)
+	return hi
+}
+
+// next returns the slot after i, wrapping at the end.
+func (x *customerIndex) next(i uint64) uint64 {
+	if i++; i == x.size {
+		return 0
+	}
+	return i
 }
 
 func (x *customerIndex) hash(k *[16]byte) uint64 {
@@ -56,7 +71,7 @@ func (x *customerIndex) hash(k *[16]byte) uint64 {
 func (x *customerIndex) touch(keys [][16]byte) {
 	var sum int32
 	for j := range keys {
-		sum += x.slots[x.hash(&keys[j])&x.mask].pos
+		sum += x.slots[x.home(&keys[j])].pos
 	}
 	x.sink += sum
 }
@@ -66,7 +81,7 @@ func (x *customerIndex) Len() int { return int(x.n) }
 
 // find returns the ID's number, or false.
 func (x *customerIndex) find(k [16]byte) (int32, bool) {
-	for i := x.hash(&k) & x.mask; ; i = (i + 1) & x.mask {
+	for i := x.home(&k); ; i = x.next(i) {
 		s := &x.slots[i]
 		if s.pos == 0 {
 			return 0, false
@@ -83,8 +98,8 @@ func (x *customerIndex) add(k [16]byte) (int32, bool) {
 	if 4*(int(x.n)+1) > 3*len(x.slots) {
 		x.grow()
 	}
-	i := x.hash(&k) & x.mask
-	for ; x.slots[i].pos != 0; i = (i + 1) & x.mask {
+	i := x.home(&k)
+	for ; x.slots[i].pos != 0; i = x.next(i) {
 		if x.slots[i].key == k {
 			return x.slots[i].pos - 1, false
 		}
@@ -101,9 +116,9 @@ func (x *customerIndex) grow() {
 		if s.pos == 0 {
 			continue
 		}
-		i := x.hash(&s.key) & x.mask
+		i := x.home(&s.key)
 		for x.slots[i].pos != 0 {
-			i = (i + 1) & x.mask
+			i = x.next(i)
 		}
 		x.slots[i] = s
 	}
