@@ -315,6 +315,9 @@ func (d *ScorecardDefinition) Compute(ctx context.Context, in ScorecardInput) (*
 		return nil, kehu.Invalid("previous.to", "order", fmt.Sprintf("%s is after the period's start (%s)", in.Previous.To, in.Period.From))
 	}
 	before := in.Previous.Previous()
+	if !before.From.IsValid() || before.From.Year < 1 {
+		return nil, kehu.Invalid("period", "range", "the two periods before it would begin before the year 1")
+	}
 	r := &scoreRun{def: d}
 	r.bounds = [5]time.Time{
 		before.From.In(d.loc), before.To.In(d.loc),

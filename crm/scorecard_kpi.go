@@ -13,26 +13,53 @@ import (
 // KPIName names a key performance indicator of the customer scorecard.
 type KPIName string
 
-// The KPIs of the customer scorecard, in the order a Scorecard lists them. Each formula is
-// stated exactly in KPIDefinition (and shown by KPI.Definition). "Active in a period"
-// always means: at least one order (an OrderFact with an amount of 0 or more) placed in
-// the period; a refund (a negative amount) never makes a customer active.
+// The KPIs of the customer scorecard, in the order a Scorecard lists them, each with its
+// formula for a period P and the period before it, P−1. "Active in P" always means: at
+// least one order (an OrderFact with an amount of 0 or more) placed in P; a refund (a
+// negative amount) never makes a customer active. "Net revenue" is the sum of the
+// amounts of the orders and refunds placed in P, anonymous ones included. Counts have
+// the denominator 1. KPIDefinition and KPI.Definition give each definition as a sentence.
 const (
-	KPINewCustomers       KPIName = "new_customers"
-	KPIActiveCustomers    KPIName = "active_customers"
-	KPIEmailOnFile        KPIName = "email_on_file"
-	KPIKnownRevenueShare  KPIName = "known_revenue_share"
-	KPIRetentionRate      KPIName = "retention_rate"
-	KPIChurnRate          KPIName = "churn_rate"
+	// KPINewCustomers = customers whose FirstSeen falls in P.
+	KPINewCustomers KPIName = "new_customers"
+	// KPIActiveCustomers = customers active in P.
+	KPIActiveCustomers KPIName = "active_customers"
+	// KPIEmailOnFile = customers first seen before P ends who have an email on file /
+	// all customers first seen before P ends.
+	KPIEmailOnFile KPIName = "email_on_file"
+	// KPIKnownRevenueShare = net revenue of orders by identified customers / net revenue
+	// of all orders; no data when the total is 0 or less.
+	KPIKnownRevenueShare KPIName = "known_revenue_share"
+	// KPIRetentionRate = customers active in both P−1 and P / customers active in P−1.
+	KPIRetentionRate KPIName = "retention_rate"
+	// KPIChurnRate = customers active in P−1 and not in P / customers active in P−1
+	// (1 − retention). Lower is better.
+	KPIChurnRate KPIName = "churn_rate"
+	// KPIRepeatPurchaseRate = customers with two or more orders in P / customers active
+	// in P.
 	KPIRepeatPurchaseRate KPIName = "repeat_purchase_rate"
-	KPIAverageOrderValue  KPIName = "average_order_value"
+	// KPIAverageOrderValue = net revenue / number of orders placed in P (refunds are not
+	// orders), in the scorecard's currency.
+	KPIAverageOrderValue KPIName = "average_order_value"
+	// KPIComplaintsReceived = complaints received in P. Lower is better.
 	KPIComplaintsReceived KPIName = "complaints_received"
-	KPIComplaintsInSLA    KPIName = "complaints_within_sla"
-	KPISatisfactionRate   KPIName = "satisfaction_rate"
-	KPINPS                KPIName = "nps"
-	KPIRepurchaseIntent   KPIName = "repurchase_intent"
-	KPINewMembers         KPIName = "new_members"
-	KPIActiveMembers      KPIName = "active_members"
+	// KPIComplaintsInSLA = complaints received in P whose SLA was met / those received in
+	// P whose SLA is met or breached as of the scorecard's AsOf (ComplaintFact.Outcome);
+	// pending ones and ones without a due time are left out.
+	KPIComplaintsInSLA KPIName = "complaints_within_sla"
+	// KPISatisfactionRate = satisfied answers / satisfaction answers given in P.
+	KPISatisfactionRate KPIName = "satisfaction_rate"
+	// KPINPS = 100 × (promoters (9–10) − detractors (0–6)) / NPS answers given in P; the
+	// numerator is promoters − detractors.
+	KPINPS KPIName = "nps"
+	// KPIRepurchaseIntent = answers that would buy again / repurchase-intent answers given
+	// in P.
+	KPIRepurchaseIntent KPIName = "repurchase_intent"
+	// KPINewMembers = loyalty members who joined in P.
+	KPINewMembers KPIName = "new_members"
+	// KPIActiveMembers = members who joined before P ends and are active in P.
+	KPIActiveMembers KPIName = "active_members"
+	// KPIContactedCustomers = customers with at least one interaction in P.
 	KPIContactedCustomers KPIName = "contacted_customers"
 )
 

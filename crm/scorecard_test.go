@@ -620,3 +620,123 @@ func TestScorecardStringTable(t *testing.T) {
 	}
 	assert.Equal(t, len(crm.KPINames())+2, strings.Count(s, "\n"))
 }
+
+// A previous period given apart from the period: what falls between belongs to neither.
+func TestScorecardPreviousWithGap(t *testing.T) {
+	def := scDefinition(t, crm.ScorecardSpec{Currency: "CNY"})
+	A, B := scID(1), scID(2)
+	data := &crm.ScorecardData{
+		Customers: []crm.CustomerFact{
+			{ID: A, FirstSeen: scAt("2026-01-01 00:00")},
+			{ID: B, FirstSeen: scAt("2026-10-10 00:00")}, // first seen in the gap
+		},
+		Orders: []crm.OrderFact{
+			{CustomerID: A, At: scAt("2026-08-10 10:00"), Amount: cny("1")}, // before September
+			{CustomerID: A, At: scAt("2026-09-10 10:00"), Amount: cny("2")}, // September
+			{CustomerID: B, At: scAt("2026-10-10 10:00"), Amount: cny("4")}, // October: the gap
+			{CustomerID: A, At: scAt("2026-11-10 10:00"), Amount: cny("8")}, // November
+		},
+	}
+	in := data.Input(crm.Month(2026, time.November))
+	in.Previous = crm.Month(2026, time.September)
+	sc, err := def.Compute(context.Background(), in)
+	require.NoError(t, err)
+	assert.Equal(t, crm.Month(2026, time.September), sc.Previous)
+	active := kpiOf(t, sc, crm.KPIActiveCustomers)
+	assert.Equal(t, "1", active.Numerator.String())        // A
+	assert.Equal(t, "1", active.Change.Numerator.String()) // A, not B
+	ret := kpiOf(t, sc, crm.KPIRetentionRate)
+	assert.Equal(t, "1/1", ret.Value().String())                       // A in September and November
+	assert.True(t, ret.Change.Numerator.Equal(ret.Change.Denominator)) // September kept August's A
+	newc := kpiOf(t, sc, crm.KPINewCustomers)
+	assert.Equal(t, "0", newc.Numerator.String())
+	assert.Equal(t, "0", newc.Change.Numerator.String())
+	onFile := kpiOf(t, sc, crm.KPIEmailOnFile)
+	assert.Equal(t, "1", onFile.Change.Denominator.String()) // by the end of September: A
+	assert.Equal(t, "2", onFile.Denominator.String())
+	aov := kpiOf(t, sc, crm.KPIAverageOrderValue)
+	assert.Equal(t, "8.00 CNY", aov.String())
+	assert.Equal(t, "2.00 CNY", aov.PreviousString())
+}
+
+func TestScorecardPeriodTooEarly(t *testing.T) {
+	def := scDefinition(t, crm.ScorecardSpec{Currency: "CNY"})
+	_, err := def.Compute(context.Background(), crm.ScorecardInput{
+		Period:    crm.Period{From: kehu.MustDate(2, 1, 1), To: kehu.MustDate(9000, 1, 1)},
+		Customers: rawCustomers{},
+	})
+	var verr *kehu.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("period", "range"), err)
+}
+
+// FuzzScorecardCompute: rows made from arbitrary bytes never panic the computation; it
+// either fails with a *kehu.ValidationError or gives a scorecard whose every KPI either
+// has a value or says why not, and whose rates stay within 0–1 where they must.
+func FuzzScorecardCompute(f *testing.F) {
+	f.Add([]byte("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12"))
+	f.Add([]byte("\xff\x00\xfe\x01\xfd\x02\x80\x7f\x10\x20\x30\x40\x50\x60\x70\x80\x90\xa0\xb0\xc0"))
+	def, err := crm.CompileScorecard(crm.ScorecardSpec{Currency: "CNY"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		at := func(x byte) time.Time {
+			if x == 0 {
+				return time.Time{}
+			}
+			return scAt("2026-08-20 00:00").Add(time.Duration(x) * 12 * time.Hour)
+		}
+		d := &crm.ScorecardData{Orders: []crm.OrderFact{}, Surveys: []crm.SurveyFact{}, Complaints: []crm.ComplaintFact{},
+			Members: []crm.MemberFact{}, Interactions: []crm.InteractionFact{}}
+		for i := 0; i+3 < len(b); i += 4 {
+			x, y, z, w := b[i], b[i+1], b[i+2], b[i+3]
+			id := scID(x % 8)
+			if x%8 == 7 {
+				id = crm.CustomerID{}
+			}
+			switch w % 6 {
+			case 0:
+				d.Customers = append(d.Customers, crm.CustomerFact{ID: id, FirstSeen: at(y), HasEmail: z&1 == 1, Identified: z&2 == 2})
+			case 1:
+				cur := "CNY"
+				if z == 255 {
+					cur = "USD"
+				}
+				d.Orders = append(d.Orders, crm.OrderFact{CustomerID: id, At: at(y), Amount: kehu.MustMoney(fmt.Sprint(int(z)-40), cur)})
+			case 2:
+				d.Interactions = append(d.Interactions, crm.InteractionFact{CustomerID: id, At: at(y)})
+			case 3:
+				d.Members = append(d.Members, crm.MemberFact{CustomerID: id, Joined: at(y)})
+			case 4:
+				d.Complaints = append(d.Complaints, crm.ComplaintFact{ReceivedAt: at(y), DueAt: at(z), HandledAt: at(z ^ x)})
+			case 5:
+				m := []crm.SurveyMeasure{crm.MeasureSatisfaction, crm.MeasureNPS, crm.MeasureRepurchase, "other"}[z%4]
+				d.Surveys = append(d.Surveys, crm.SurveyFact{At: at(y), Measure: m, Score: int(x%13) - 1, Satisfied: z&4 == 4, WouldRepurchase: z&8 == 8})
+			}
+		}
+		sc, err := def.Compute(context.Background(), d.Input(crm.Month(2026, time.November)))
+		if err != nil {
+			var verr *kehu.ValidationError
+			if !errors.As(err, &verr) || len(verr.Fields) == 0 {
+				t.Fatalf("%v is not a validation error", err)
+			}
+			return
+		}
+		for _, k := range sc.KPIs {
+			if k.HasValue() == (k.NoData != "") {
+				t.Fatalf("%s: value %v but no data %q", k.Name, k.HasValue(), k.NoData)
+			}
+			_ = k.String() + k.ChangeString() + k.PreviousString() + k.TargetString()
+			if !k.HasValue() || k.Unit != crm.UnitRate || k.Name == crm.KPIKnownRevenueShare {
+				continue
+			}
+			if lo, _ := k.Value().Cmp(decimal.Zero); lo < 0 {
+				t.Fatalf("%s below 0: %s", k.Name, k.Value())
+			}
+			if hi, _ := k.Value().Cmp(decimal.NewFromInt(1)); hi > 0 {
+				t.Fatalf("%s above 1: %s", k.Name, k.Value())
+			}
+		}
+	})
+}
