@@ -137,3 +137,22 @@ func TestStoreFactsPages(t *testing.T) {
 	assert.Equal(t, "1203", kpiOf(t, sc, crm.KPINewCustomers).String())
 	assert.Equal(t, "602", kpiOf(t, sc, crm.KPIContactedCustomers).String())
 }
+
+func TestOrderFactOf(t *testing.T) {
+	at := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
+	o := kehu.Order{ID: "SO-1", CustomerID: scID(1), At: at, Currency: "CNY", Lines: []kehu.OrderLine{
+		{ID: "1", Quantity: 2, Amount: cny("19.90")},
+		{ID: "2", Quantity: 1, Amount: cny("5.10")},
+	}}
+	f, err := crm.OrderFactOf(o)
+	require.NoError(t, err)
+	assert.Equal(t, scID(1), f.CustomerID)
+	assert.Equal(t, at, f.At)
+	assert.True(t, f.Amount.Equal(cny("25.00")), f.Amount.String())
+
+	o.Lines[1].Amount = kehu.MustMoney("1", "USD")
+	_, err = crm.OrderFactOf(o)
+	var verr *kehu.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("lines[1].amount", "currency"), err)
+}
