@@ -12,6 +12,7 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/internal/checked"
+	"github.com/kehu-crm/kehu/internal/clip"
 )
 
 // Period is a span of whole days, From ≤ day < To, read in the scorecard's time zone
@@ -282,8 +283,11 @@ func (s *Scorecard) KPI(name KPIName) (KPI, bool) {
 
 // Compute reads the host's data and computes the scorecard of in.Period, with the
 // previous period for comparison. It reads each source once, streaming: memory grows
-// with the number of customers (a map entry and two bytes each), not with orders,
-// interactions or answers.
+// with the number of customers (about 29 bytes each: an index slot and two bytes of
+// state), not with orders, interactions or answers. Customers are read first, then
+// members, orders, interactions, complaints and answers; orders are asked for from the
+// start of the period before the previous one (retention there needs it), the others
+// from the start of the previous period. Money is summed exactly.
 //
 // Bad input is a *kehu.ValidationError naming every bad row by source and position
 // ("orders[17].amount", rule "currency_mismatch"), up to MaxScorecardProblems, and no
@@ -444,7 +448,8 @@ func (r *scoreRun) window(t time.Time) int {
 	return -1
 }
 
-// problem records a bad row; it returns false once the list is full.
+// problem records a bad row; once MaxScorecardProblems are listed it records the last
+// problem and stops the run.
 func (r *scoreRun) problem(src string, i int, field, rule, msg string) {
 	if r.stop {
 		return
@@ -864,7 +869,7 @@ func (r *scoreRun) surveys(ctx context.Context, in *ScorecardInput) error {
 		}
 		switch {
 		case !a.Measure.Valid():
-			r.problem("surveys", i, "measure", "enum", fmt.Sprintf("%q is not satisfaction, nps or repurchase", truncate(string(a.Measure))))
+			r.problem("surveys", i, "measure", "enum", clip.Quote(string(a.Measure))+" is not satisfaction, nps or repurchase")
 			bad = true
 		case a.Measure == MeasureNPS && (a.Score < 0 || a.Score > 10):
 			r.problem("surveys", i, "score", "range", fmt.Sprintf("%d is outside 0–10", a.Score))
@@ -874,11 +879,11 @@ func (r *scoreRun) surveys(ctx context.Context, in *ScorecardInput) error {
 			bad = true
 		}
 		if a.Satisfied && a.Measure != MeasureSatisfaction {
-			r.problem("surveys", i, "satisfied", "unused", "is set on a "+truncate(string(a.Measure))+" answer")
+			r.problem("surveys", i, "satisfied", "unused", "is set on a "+clip.String(string(a.Measure), 32)+" answer")
 			bad = true
 		}
 		if a.WouldRepurchase && a.Measure != MeasureRepurchase {
-			r.problem("surveys", i, "would_repurchase", "unused", "is set on a "+truncate(string(a.Measure))+" answer")
+			r.problem("surveys", i, "would_repurchase", "unused", "is set on a "+clip.String(string(a.Measure), 32)+" answer")
 			bad = true
 		}
 		if r.stop {
@@ -911,13 +916,6 @@ func (r *scoreRun) surveys(ctx context.Context, in *ScorecardInput) error {
 		}
 	}
 	return nil
-}
-
-func truncate(s string) string {
-	if len(s) > 32 {
-		return s[:32] + "…"
-	}
-	return s
 }
 
 // finish counts the per-customer states into the tallies.
