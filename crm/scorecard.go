@@ -413,7 +413,9 @@ const (
 type scoreRun struct {
 	def *ScorecardDefinition
 	// bounds are the windows' edges: [0,1) the period before the previous one, [2,3) the
-	// previous period, [3,4) this period. bounds[1] == bounds[2] unless a gap is given.
+	// previous period, [3,4) this period; bounds[1] == bounds[2]. When the input names a
+	// previous period that ends before this one starts (gap), the previous period is
+	// [2, gapEnd) and the days from gapEnd to bounds[3] belong to no window.
 	bounds [5]time.Time
 	gap    bool
 	gapEnd time.Time
