@@ -4,8 +4,6 @@ import (
 	"context"
 	"iter"
 	"time"
-
-	"github.com/kehu-crm/kehu"
 )
 
 // CustomerFactOf reads a customer of the crm as the scorecard sees it: first seen when the
@@ -26,58 +24,57 @@ func CustomerFactOf(c *Customer) (CustomerFact, bool) {
 	}, true
 }
 
-// StoreFacts reads a crm Store as the scorecard's customer and interaction sources, page
-// by page, so that the customers and the timeline kept by the crm need no code of the
-// host's: crm.StoreFacts{Store: svc.Store()}.
+// StoreFacts reads a crm Store as the scorecard's customer and interaction sources, so
+// that the customers and the timeline kept by the crm need no code of the host's:
+// crm.StoreFacts{Store: svc.Store()}. Each source is one ScanTimelines of the store, its
+// facts gathered first and handed out after, so nothing runs while the store is read.
 type StoreFacts struct {
 	Store Store
 }
 
-// storePage is how many rows StoreFacts asks for at a time (a store's largest page).
-const storePage = 1000
-
-// CustomerFacts yields every customer that is not a tombstone, in ID order.
+// CustomerFacts yields every customer that is not a tombstone, in no set order.
 func (f StoreFacts) CustomerFacts(ctx context.Context) iter.Seq2[CustomerFact, error] {
 	return func(yield func(CustomerFact, error) bool) {
-		q := SearchQuery{PageRequest: kehu.PageRequest{Limit: storePage}}
-		for {
-			page, err := f.Store.SearchCustomers(ctx, q)
-			if err != nil {
-				yield(CustomerFact{}, err)
+		var facts []CustomerFact
+		err := f.Store.ScanTimelines(ctx, time.Time{}, func(c *Customer, _ []*Interaction) error {
+			if cf, ok := CustomerFactOf(c); ok {
+				facts = append(facts, cf)
+			}
+			return nil
+		})
+		if err != nil {
+			yield(CustomerFact{}, err)
+			return
+		}
+		for _, cf := range facts {
+			if !yield(cf, nil) {
 				return
 			}
-			for _, c := range page.Items {
-				if cf, ok := CustomerFactOf(c); ok && !yield(cf, nil) {
-					return
-				}
-			}
-			if page.Next == "" {
-				return
-			}
-			q.After = page.Next
 		}
 	}
 }
 
-// InteractionFacts yields the interactions with from ≤ At < to, in time order.
+// InteractionFacts yields the interactions with from ≤ At < to, customer by customer, in
+// time order within each.
 func (f StoreFacts) InteractionFacts(ctx context.Context, from, to time.Time) iter.Seq2[InteractionFact, error] {
 	return func(yield func(InteractionFact, error) bool) {
-		q := InteractionQuery{From: from, To: to, PageRequest: kehu.PageRequest{Limit: storePage}}
-		for {
-			page, err := f.Store.ListInteractions(ctx, q)
-			if err != nil {
-				yield(InteractionFact{}, err)
-				return
-			}
-			for _, in := range page.Items {
-				if !yield(InteractionFactOf(in), nil) {
-					return
+		var facts []InteractionFact
+		err := f.Store.ScanTimelines(ctx, to, func(_ *Customer, tl []*Interaction) error {
+			for _, in := range tl {
+				if !in.At.Before(from) {
+					facts = append(facts, InteractionFactOf(in))
 				}
 			}
-			if page.Next == "" {
+			return nil
+		})
+		if err != nil {
+			yield(InteractionFact{}, err)
+			return
+		}
+		for _, f := range facts {
+			if !yield(f, nil) {
 				return
 			}
-			q.After = page.Next
 		}
 	}
 }

@@ -86,17 +86,13 @@ func TestCustomerFactOf(t *testing.T) {
 	assert.False(t, ok)
 }
 
-// failingStore fails every listing.
+// failingStore fails every scan.
 type failingStore struct{ crm.Store }
 
 var errStoreDown = errors.New("store down")
 
-func (failingStore) SearchCustomers(context.Context, crm.SearchQuery) (kehu.Page[*crm.Customer], error) {
-	return kehu.Page[*crm.Customer]{}, errStoreDown
-}
-
-func (failingStore) ListInteractions(context.Context, crm.InteractionQuery) (kehu.Page[*crm.Interaction], error) {
-	return kehu.Page[*crm.Interaction]{}, errStoreDown
+func (failingStore) ScanTimelines(context.Context, time.Time, func(*crm.Customer, []*crm.Interaction) error) error {
+	return errStoreDown
 }
 
 func TestStoreFactsErrors(t *testing.T) {
