@@ -74,4 +74,22 @@
 //	care, err := crm.LoadCare(file)
 //	today := care.DateOf(time.Now())
 //	occ, err := svc.Upcoming(ctx, care, today, today.AddDays(7), nil)
+//
+// # Customer scorecard
+//
+// A customer scorecard (客户计分卡) measures the relationship period by period: new, active
+// and contacted customers, customers with an email on file, the share of revenue from
+// identified customers, retention and churn, repeat purchase, average order value,
+// complaints received and the share handled within their SLA, satisfaction rate, NPS,
+// repurchase intent, and new and active loyalty members. A ScorecardSpec (currency, time
+// zone, display rounding, targets such as satisfaction_rate at_least "90%") is compiled by
+// CompileScorecard or LoadScorecard into an immutable ScorecardDefinition, whose Compute
+// reads the host's data through small iterator sources defined here (CustomerFacts,
+// OrderFacts, InteractionFacts, MemberFacts, ComplaintFacts, SurveyFacts), so that crm
+// needs no other domain package; StoreFacts reads the crm's own customers and timeline and
+// ScorecardData serves slices. Every KPI carries its definition, its exact numerator and
+// denominator (a Ratio, rounded only for display), its target check and its change since
+// the previous period. "Active" means at least one order in the period; a refund lowers
+// revenue but is not an order; a KPI whose source is missing or whose denominator is empty
+// has no data, never NaN.
 package crm

@@ -25,13 +25,7 @@ type Period struct {
 // Month returns the calendar month as a Period.
 func Month(year int, month time.Month) Period {
 	from := kehu.Date{Year: year, Month: month, Day: 1}
-	return Period{From: from, To: addMonths(from, 1)}
-}
-
-// addMonths moves a first-of-month date by n months.
-func addMonths(d kehu.Date, n int) kehu.Date {
-	m := d.Year*12 + int(d.Month) - 1 + n
-	return kehu.Date{Year: m / 12, Month: time.Month(m%12 + 1), Day: 1}
+	return Period{From: from, To: from.AddMonths(1)}
 }
 
 // Previous returns the period just before p, of the same length: the same number of
@@ -41,7 +35,7 @@ func addMonths(d kehu.Date, n int) kehu.Date {
 func (p Period) Previous() Period {
 	if p.From.Day == 1 && p.To.Day == 1 {
 		n := (p.To.Year*12 + int(p.To.Month)) - (p.From.Year*12 + int(p.From.Month))
-		return Period{From: addMonths(p.From, -n), To: p.From}
+		return Period{From: p.From.AddMonths(-n), To: p.From}
 	}
 	return Period{From: p.From.AddDays(-p.To.DaysSince(p.From)), To: p.From}
 }

@@ -1,8 +1,9 @@
 // Command bank runs a relationship manager's week at a bank's corporate desk (公客户管理)
 // on the in-memory default: clients classed A, B and C, a contact plan (A monthly, B
 // quarterly, C twice a year) with a follow-up after every loan drawdown, the visits due
-// this week, the care occasions of the week in each client's DISC style, and a know-your-
-// customer update kept in the audit history.
+// this week, the care occasions of the week in each client's DISC style, a know-your-
+// customer update kept in the audit history, and the quarter's customer scorecard against
+// the desk's targets.
 //
 //	go run ./examples/bank
 package main
@@ -58,6 +59,49 @@ const care = `{
      "style": {"default": "{holiday}快乐，{name}！", "i": "{holiday}快乐，{name}！月饼已在路上！"}}
   ]
 }`
+
+// The desk's scorecard: its targets for the quarter.
+const targets = `{"currency": "CNY", "time_zone": "Asia/Shanghai", "targets": {
+  "satisfaction_rate": {"at_least": "90%"}, "churn_rate": {"at_most": "10%"}, "complaints_within_sla": {"at_least": "95%"}}}`
+
+// scorecard prints the third quarter's scorecard of the desk: the clients and their
+// contacts from the crm, fee income and the relationship survey from the bank's own
+// systems (here, lists).
+func scorecard(ctx context.Context, out io.Writer, svc *crm.Service, ids map[string]crm.CustomerID, sh *time.Location) error {
+	def, err := crm.LoadScorecard(strings.NewReader(targets))
+	if err != nil {
+		return err
+	}
+	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 11, 0, 0, 0, sh) }
+	fee := func(name string, m time.Month, d int, amount string) crm.OrderFact {
+		return crm.OrderFact{CustomerID: ids[name], At: day(m, d), Amount: kehu.MustMoney(amount, "CNY")}
+	}
+	orders := []crm.OrderFact{
+		fee("华东机械 王总", 5, 12, "18000"), fee("申江物流 陈总", 6, 3, "9500"), fee("浦发纺织 李经理", 4, 20, "4200"),
+		fee("华东机械 王总", 8, 2, "21000"), fee("申江物流 陈总", 7, 15, "12000"), fee("申江物流 陈总", 9, 1, "3000"),
+		fee("江南食品 赵会计", 9, 8, "800"),
+	}
+	surveys := []crm.SurveyFact{
+		{At: day(9, 10), Measure: crm.MeasureSatisfaction, Satisfied: true},
+		{At: day(9, 11), Measure: crm.MeasureSatisfaction, Satisfied: true},
+		{At: day(9, 14), Measure: crm.MeasureSatisfaction, Satisfied: false},
+		{At: day(9, 10), Measure: crm.MeasureNPS, Score: 9},
+		{At: day(9, 11), Measure: crm.MeasureNPS, Score: 10},
+		{At: day(9, 14), Measure: crm.MeasureNPS, Score: 6},
+	}
+	complaints := []crm.ComplaintFact{{ReceivedAt: day(8, 3), DueAt: day(8, 5), HandledAt: day(8, 4)}}
+	data := crm.ScorecardData{Orders: orders, Surveys: surveys, Complaints: complaints}
+	store := crm.StoreFacts{Store: svc.Store()}
+	in := data.Input(crm.Period{From: kehu.MustDate(2026, 7, 1), To: kehu.MustDate(2026, 10, 1)})
+	in.Customers, in.Interactions = store, store
+	sc, err := def.Compute(ctx, in)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "\nScorecard, third quarter")
+	fmt.Fprint(out, sc)
+	return nil
+}
 
 type client struct {
 	name, class string
@@ -169,6 +213,10 @@ func run(ctx context.Context, out io.Writer) error {
 			ch = "(no channel)"
 		}
 		fmt.Fprintf(out, "  %s %-10s %-9s %-8s by %-12s prepare by %s: %s\n", o.Date, o.Name, o.Kind, o.Action, ch, o.PrepareBy, o.Message)
+	}
+
+	if err := scorecard(rm, out, svc, ids, sh); err != nil {
+		return err
 	}
 
 	hist, err := svc.History(rm, ids["江南食品 赵会计"], kehu.PageRequest{})
