@@ -32,7 +32,6 @@ type MemoryStore struct {
 	changeKeys map[CustomerID]map[string]struct{}
 
 	interactions map[InteractionID]*Interaction
-	byCustomer   map[CustomerID][]*Interaction // each customer's, by (At, ID)
 	interKeys    map[string]InteractionID
 	awaiting     map[InteractionID]struct{}
 }
@@ -47,6 +46,8 @@ type custRec struct {
 	// history holds the customer's audit entries, each packed into one string (see
 	// packChange), in the order they were appended.
 	history []string
+	// timeline holds the customer's interactions, by (At, ID).
+	timeline []*Interaction
 }
 
 var _ Store = (*MemoryStore)(nil)
@@ -71,7 +72,6 @@ func (s *MemoryStore) init() {
 	s.keys = make(map[string]CustomerID)
 	s.changeKeys = make(map[CustomerID]map[string]struct{})
 	s.interactions = make(map[InteractionID]*Interaction)
-	s.byCustomer = make(map[CustomerID][]*Interaction)
 	s.interKeys = make(map[string]InteractionID)
 	s.awaiting = make(map[InteractionID]struct{})
 }
@@ -335,9 +335,9 @@ func (s *MemoryStore) ScanTimelines(ctx context.Context, before time.Time, fn fu
 				return err
 			}
 		}
-		tl := s.byCustomer[r.id]
-		if !before.IsZero() {
-			tl = tl[:sort.Search(len(tl), func(k int) bool { return !tl[k].At.Before(before) })]
+		tl := r.timeline
+		if n := len(tl); !before.IsZero() && n > 0 && !tl[n-1].At.Before(before) {
+			tl = tl[:sort.Search(n, func(k int) bool { return !tl[k].At.Before(before) })]
 		}
 		if err := fn(r.c, tl[:len(tl):len(tl)]); err != nil {
 			return err
@@ -452,14 +452,15 @@ func (s *MemoryStore) MergeCustomers(ctx context.Context, survivor, duplicate Cu
 	if chs != nil {
 		s.appendChange(survivor, *chs)
 	}
-	for _, in := range s.byCustomer[duplicate] {
+	rd, rsv := s.byID[duplicate], s.byID[survivor]
+	for _, in := range rd.timeline {
 		moved := in.Clone() // a scan may hold the old record
 		moved.CustomerID = survivor
 		s.interactions[in.ID] = moved
-		s.byCustomer[survivor] = append(s.byCustomer[survivor], moved)
+		rsv.timeline = append(rsv.timeline, moved)
 	}
-	slices.SortFunc(s.byCustomer[survivor], byTime)
-	delete(s.byCustomer, duplicate)
+	slices.SortFunc(rsv.timeline, byTime)
+	rd.timeline = nil
 	return nil
 }
 
@@ -720,12 +721,12 @@ func (s *MemoryStore) CreateInteraction(ctx context.Context, in *Interaction) er
 // placeInteraction puts an interaction in its customer's timeline, in (At, ID) order: at
 // the end when it is the latest, as it nearly always is.
 func (s *MemoryStore) placeInteraction(in *Interaction) {
-	tl := s.byCustomer[in.CustomerID]
-	k := len(tl)
-	for k > 0 && byTime(tl[k-1], in) > 0 {
+	r := s.byID[in.CustomerID]
+	k := len(r.timeline)
+	for k > 0 && byTime(r.timeline[k-1], in) > 0 {
 		k--
 	}
-	s.byCustomer[in.CustomerID] = slices.Insert(tl, k, in)
+	r.timeline = slices.Insert(r.timeline, k, in)
 }
 
 // byTime orders interactions by (At, ID).
@@ -772,9 +773,8 @@ func (s *MemoryStore) UpdateInteraction(ctx context.Context, id InteractionID, f
 	// Identity and ownership are the store's to keep.
 	in.ID, in.CustomerID, in.Key = cur.ID, cur.CustomerID, cur.Key
 	s.interactions[id] = in
-	tl := s.byCustomer[in.CustomerID]
-	tl = slices.DeleteFunc(tl, func(x *Interaction) bool { return x == cur })
-	s.byCustomer[in.CustomerID] = tl
+	r := s.byID[in.CustomerID]
+	r.timeline = slices.DeleteFunc(r.timeline, func(x *Interaction) bool { return x == cur })
 	s.placeInteraction(in)
 	if in.AwaitingReply() {
 		s.awaiting[id] = struct{}{}
@@ -791,7 +791,9 @@ func (s *MemoryStore) ListInteractions(ctx context.Context, q InteractionQuery) 
 	var pool []*Interaction
 	switch {
 	case !q.CustomerID.IsZero():
-		pool = append(pool, s.byCustomer[q.CustomerID]...)
+		if r, ok := s.byID[q.CustomerID]; ok {
+			pool = append(pool, r.timeline...)
+		}
 	case !q.OverdueAt.IsZero():
 		for id := range s.awaiting {
 			pool = append(pool, s.interactions[id])

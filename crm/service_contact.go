@@ -148,6 +148,17 @@ type dueEngine struct {
 	zones   map[string]*time.Location
 	events  map[CustomerID][]dueEvent
 	out     *DueList
+	// the civil date of asOf in the zone met last
+	lastLoc   *time.Location
+	lastToday kehu.Date
+}
+
+// today returns asOf's civil date in loc.
+func (e *dueEngine) today(loc *time.Location) kehu.Date {
+	if loc != e.lastLoc {
+		e.lastLoc, e.lastToday = loc, kehu.DateOf(e.asOf.In(loc))
+	}
+	return e.lastToday
 }
 
 type dueEvent struct {
@@ -221,7 +232,7 @@ func (e *dueEngine) customer(c *Customer, timeline []*Interaction) error {
 		return nil
 	}
 	loc := e.zone(c.Preferences.TimeZone)
-	today := kehu.DateOf(e.asOf.In(loc))
+	today := e.today(loc)
 	base := DueContact{Customer: c.ID, Name: c.Name.Display, Class: class, Stage: c.Stage, TimeZone: loc.String()}
 	if cad >= 0 {
 		cd := &e.plan.cadences[cad]
