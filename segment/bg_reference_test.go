@@ -17,7 +17,7 @@ import (
 // its header.
 func readRefCSV(t *testing.T, name string) [][]string {
 	t.Helper()
-	f, err := os.Open("testdata/bgref/" + name)
+	f, err := os.Open("testdata/" + name)
 	require.NoError(t, err, "the reference values are part of the repository")
 	defer f.Close()
 	rows, err := csv.NewReader(f).ReadAll()
@@ -47,7 +47,7 @@ func parseFloats(t *testing.T, fields []string) []float64 {
 // points; none at present).
 func TestBGNBDReference(t *testing.T) {
 	var points, numerical int
-	for _, r := range readRefCSV(t, "bgnbd.csv") {
+	for _, r := range readRefCSV(t, "bgref/bgnbd.csv") {
 		require.Len(t, r, 11)
 		v := parseFloats(t, r[1:10])
 		p := segment.BGNBDParams{R: v[0], Alpha: v[1], A: v[2], B: v[3]}
@@ -80,7 +80,7 @@ func TestBGNBDReference(t *testing.T) {
 // parameters in [10⁻³, 10¹²] including γ = 1: E[X(n)], the conditional expectation
 // over the next t opportunities and P(alive), each within 10⁻⁹ relatively.
 func TestBGBBReference(t *testing.T) {
-	for _, r := range readRefCSV(t, "bgbb.csv") {
+	for _, r := range readRefCSV(t, "bgref/bgbb.csv") {
 		require.Len(t, r, 11)
 		v := parseFloats(t, r)
 		m, err := segment.NewBGBB(segment.BGBBParams{Alpha: v[0], Beta: v[1], Gamma: v[2], Delta: v[3]})
@@ -142,7 +142,7 @@ func TestBGNBDAPlusBOne(t *testing.T) {
 // a = 0.127, b = 0.313, t = 77, where a + b < 1 rules the closed form out. Each value is
 // within 10⁻⁹ relatively, and none is ErrNumerical.
 func TestBGNBDLongSeriesReference(t *testing.T) {
-	rows := readRefCSV(t, "hard.csv")
+	rows := readRefCSV(t, "bgref/hard.csv")
 	named := 0
 	for _, r := range rows {
 		require.Len(t, r, 11)

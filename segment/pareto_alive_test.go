@@ -1,11 +1,8 @@
 package segment_test
 
 import (
-	"encoding/csv"
 	"errors"
 	"math"
-	"os"
-	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -26,19 +23,11 @@ import (
 // at most 2 % of the points. The conditional expectation, P(alive) times the
 // expectation of an active customer, must then be consistent with it.
 func TestParetoNBDAliveReference(t *testing.T) {
-	f, err := os.Open("testdata/pareto_alive_reference.csv")
-	require.NoError(t, err)
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	require.NoError(t, err)
+	rows := readRefCSV(t, "pareto_alive_reference.csv")
 	require.Greater(t, len(rows), 400)
-	num := func(s string) float64 {
-		v, err := strconv.ParseFloat(s, 64)
-		require.NoError(t, err)
-		return v
-	}
+	num := func(s string) float64 { return parseFloats(t, []string{s})[0] }
 	failed, worst := 0, 0.0
-	for _, row := range rows[1:] {
+	for _, row := range rows {
 		p := segment.ParetoNBDParams{R: num(row[0]), Alpha: num(row[1]), S: num(row[2]), Beta: num(row[3])}
 		x, tx, T, want := int(num(row[4])), num(row[5]), num(row[6]), num(row[7])
 		m, err := segment.NewParetoNBD(p)

@@ -1,11 +1,8 @@
 package segment_test
 
 import (
-	"encoding/csv"
 	"errors"
 	"math"
-	"os"
-	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,19 +19,11 @@ import (
 // most 2 % of the points; none since the rounding of the part of the sum still alive at
 // t counts only in proportion to its share).
 func TestParetoNBDPMFReference(t *testing.T) {
-	f, err := os.Open("testdata/pareto_pmf_reference.csv")
-	require.NoError(t, err)
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	require.NoError(t, err)
+	rows := readRefCSV(t, "pareto_pmf_reference.csv")
 	require.Greater(t, len(rows), 100)
-	num := func(s string) float64 {
-		v, err := strconv.ParseFloat(s, 64)
-		require.NoError(t, err)
-		return v
-	}
+	num := func(s string) float64 { return parseFloats(t, []string{s})[0] }
 	failed, worst := 0, 0.0
-	for _, row := range rows[1:] {
+	for _, row := range rows {
 		p := segment.ParetoNBDParams{R: num(row[0]), Alpha: num(row[1]), S: num(row[2]), Beta: num(row[3])}
 		n, h, want := int(num(row[4])), num(row[5]), num(row[6])
 		m, err := segment.NewParetoNBD(p)
