@@ -72,7 +72,7 @@
 // host's loyalty programme can name the birthday reward through BirthdayRewards.
 //
 //	care, err := crm.LoadCare(file)
-//	today := care.DateOf(time.Now())
+//	today := care.DateOf(now) // now: the host's clock
 //	occ, err := svc.Upcoming(ctx, care, today, today.AddDays(7), nil)
 //
 // # Customer scorecard
