@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"flag"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,9 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kehu-crm/kehu/chart"
+	"github.com/kehu-crm/kehu/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // renderer is what every chart is.
 type renderer interface {
@@ -135,22 +132,15 @@ func render(t testing.TB, c renderer) []byte {
 	return buf.Bytes()
 }
 
-// golden compares out with testdata/name.svg, or rewrites the file under -update.
-func golden(t *testing.T, name string, out []byte) {
+// checkSVG compares out with testdata/name.svg, or rewrites the file under -update.
+func checkSVG(t *testing.T, name string, out []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".svg")
-	if *update {
-		require.NoError(t, os.WriteFile(path, out, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test ./chart -update to write it")
-	assert.Equal(t, string(want), string(out), "%s changed; if it should, run go test ./chart -update", path)
+	golden.Check(t, filepath.Join("testdata", name+".svg"), out)
 }
 
 func TestRadar(t *testing.T) {
 	out := render(t, servqual())
-	golden(t, "radar", out)
+	checkSVG(t, "radar", out)
 	p := parse(t, out)
 	assert.Equal(t, "480", p.attr("width"))
 	assert.Equal(t, "0 0 480 480", p.attr("viewBox"))
@@ -204,7 +194,7 @@ func between(s, open, close string, i int) string {
 
 func TestBar(t *testing.T) {
 	out := render(t, csiBars())
-	golden(t, "bar", out)
+	checkSVG(t, "bar", out)
 	p := parse(t, out)
 	assert.Equal(t, "0 0 560 360", p.attr("viewBox"))
 	assert.Equal(t, 4, p.count["rect.bar"])
@@ -225,7 +215,7 @@ func TestBar(t *testing.T) {
 
 func TestLine(t *testing.T) {
 	out := render(t, npsLine())
-	golden(t, "line", out)
+	checkSVG(t, "line", out)
 	p := parse(t, out)
 	assert.Equal(t, 2, p.count["polyline.series"])
 	assert.Equal(t, 8, p.count["circle.point"])
@@ -256,7 +246,7 @@ func TestEscaping(t *testing.T) {
 		Series:  []chart.Series{{Name: "</text><svg>", Values: []float64{1, 0.5, 0, 1}}},
 	}
 	out := render(t, r)
-	golden(t, "escaping", out)
+	checkSVG(t, "escaping", out)
 	assert.NotContains(t, string(out), "<script")
 	p := parse(t, out)
 	assert.Equal(t, `"Evil" Font`, p.attr("font-family"))

@@ -4,18 +4,16 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/xml"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/kehu-crm/kehu/internal/golden"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/output.txt")
 
 // The example is deterministic: its summary is a golden file, its charts parse as XML and
 // its CSV has a row per response.
@@ -24,13 +22,7 @@ func TestRun(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(t.Context(), dir, &out))
 	got := strings.ReplaceAll(out.String(), dir, "OUT")
-	golden := filepath.Join("testdata", "output.txt")
-	if *update {
-		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), got)
+	golden.Check(t, filepath.Join("testdata", "output.txt"), []byte(got))
 
 	for _, name := range []string{"radar.svg", "bar.svg", "line.svg"} {
 		f, err := os.Open(filepath.Join(dir, name))
