@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
@@ -48,15 +47,16 @@ import (
 //	svc := crm.NewService(postgres.NewCRMStore(pool), nil)
 //	c, err := svc.CreateCustomer(ctx, crm.Profile{Name: crm.Name{Display: "王小明"}}, nil)
 type CRMStore struct {
-	pool *pgxpool.Pool
+	db DB
 }
 
 var _ crm.Store = (*CRMStore)(nil)
 
-// NewCRMStore returns a store over pool. The pool's database must have been migrated with
-// Migrate; the store uses the tables in the connections' search_path.
-func NewCRMStore(pool *pgxpool.Pool) *CRMStore {
-	return &CRMStore{pool: pool}
+// NewCRMStore returns a store over db: a pool, or a transaction the host began (see DB).
+// The database must have been migrated with Migrate; the store uses the tables in the
+// connection's search_path.
+func NewCRMStore(db DB) *CRMStore {
+	return &CRMStore{db: db}
 }
 
 // SQL of the customer writes.
@@ -127,14 +127,12 @@ func (s *CRMStore) CreateCustomer(ctx context.Context, c *crm.Customer, first *c
 	if first != nil {
 		steps = append(steps, changeStep(c.ID, first, firstDoc))
 	}
-	// A batch sent outside a transaction runs as one implicit transaction: all or nothing,
-	// in one round trip.
-	return runSteps(ctx, s.pool, steps)
+	return atomically(ctx, s.db, "create customer", func(db DB) error { return runSteps(ctx, db, steps) })
 }
 
 // GetCustomer implements crm.Store.
 func (s *CRMStore) GetCustomer(ctx context.Context, id crm.CustomerID) (*crm.Customer, error) {
-	c, err := scanCustomer(s.pool.QueryRow(ctx, `SELECT doc FROM crm_customers WHERE id = $1`, id.UUID()))
+	c, err := scanCustomer(s.db.QueryRow(ctx, `SELECT doc FROM crm_customers WHERE id = $1`, id.UUID()))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("postgres: customer %s: %w", id, kehu.ErrNotFound)
 	}
@@ -150,7 +148,7 @@ func (s *CRMStore) GetCustomerByKey(ctx context.Context, key string) (*crm.Custo
 	if key == "" || !storable(key) {
 		return nil, notFound
 	}
-	c, err := scanCustomer(s.pool.QueryRow(ctx, `SELECT doc FROM crm_customers WHERE create_key = $1`, key))
+	c, err := scanCustomer(s.db.QueryRow(ctx, `SELECT doc FROM crm_customers WHERE create_key = $1`, key))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound
 	}
@@ -165,7 +163,7 @@ func (s *CRMStore) GetCustomerByKey(ctx context.Context, key string) (*crm.Custo
 // transaction; concurrent updates of one customer wait for each other.
 func (s *CRMStore) UpdateCustomer(ctx context.Context, id crm.CustomerID, fn func(*crm.Customer) (*crm.Change, error)) error {
 	what := "update customer " + id.String()
-	return inTx(ctx, s.pool, what, func(tx pgx.Tx) error {
+	return inTx(ctx, s.db, what, func(tx pgx.Tx) error {
 		locked, err := lockCustomers(ctx, tx, id)
 		if err != nil {
 			return err
@@ -200,7 +198,7 @@ func (s *CRMStore) UpdateCustomer(ctx context.Context, id crm.CustomerID, fn fun
 func (s *CRMStore) MergeCustomers(ctx context.Context, survivor, duplicate crm.CustomerID,
 	fn func(survivor, duplicate *crm.Customer) (*crm.Change, *crm.Change, error)) error {
 	what := fmt.Sprintf("merge customer %s into %s", duplicate, survivor)
-	return inTx(ctx, s.pool, what, func(tx pgx.Tx) error {
+	return inTx(ctx, s.db, what, func(tx pgx.Tx) error {
 		locked, err := lockCustomers(ctx, tx, survivor, duplicate)
 		if err != nil {
 			return err
@@ -337,15 +335,9 @@ type crmStep struct {
 	fail func(error) error
 }
 
-// batcher is what runSteps sends a batch on: a transaction, or the pool, where the batch
-// runs as one implicit transaction.
-type batcher interface {
-	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
-}
-
 // runSteps sends the statements in one batch, in order, and returns the translated error of
 // the first that fails.
-func runSteps(ctx context.Context, db batcher, steps []crmStep) error {
+func runSteps(ctx context.Context, db DB, steps []crmStep) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func (s *CRMStore) CreateInteraction(ctx context.Context, in *crm.Interaction) e
 	if err != nil {
 		return fmt.Errorf("postgres: create interaction %s: %w", in.ID, err)
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO crm_interactions
+	_, err = s.db.Exec(ctx, `INSERT INTO crm_interactions
 		(id, customer_id, at, key, reply_by, replied, doc)
 		VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7)`,
 		in.ID.UUID(), in.CustomerID.UUID(), r.at, in.Key, r.replyBy, r.replied, r.doc)
@@ -75,7 +75,7 @@ func (s *CRMStore) CreateInteraction(ctx context.Context, in *crm.Interaction) e
 
 // GetInteraction implements crm.Store.
 func (s *CRMStore) GetInteraction(ctx context.Context, id crm.InteractionID) (*crm.Interaction, error) {
-	in, err := scanInteraction(s.pool.QueryRow(ctx, `SELECT doc FROM crm_interactions WHERE id = $1`, id.UUID()))
+	in, err := scanInteraction(s.db.QueryRow(ctx, `SELECT doc FROM crm_interactions WHERE id = $1`, id.UUID()))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("postgres: interaction %s: %w", id, kehu.ErrNotFound)
 	}
@@ -91,7 +91,7 @@ func (s *CRMStore) GetInteractionByKey(ctx context.Context, key string) (*crm.In
 	if key == "" || !storable(key) {
 		return nil, notFound
 	}
-	in, err := scanInteraction(s.pool.QueryRow(ctx, `SELECT doc FROM crm_interactions WHERE key = $1`, key))
+	in, err := scanInteraction(s.db.QueryRow(ctx, `SELECT doc FROM crm_interactions WHERE key = $1`, key))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound
 	}
@@ -106,7 +106,7 @@ func (s *CRMStore) GetInteractionByKey(ctx context.Context, key string) (*crm.In
 // store's: what fn does to them is not stored.
 func (s *CRMStore) UpdateInteraction(ctx context.Context, id crm.InteractionID, fn func(*crm.Interaction) error) error {
 	what := "update interaction " + id.String()
-	return inTx(ctx, s.pool, what, func(tx pgx.Tx) error {
+	return inTx(ctx, s.db, what, func(tx pgx.Tx) error {
 		cur, err := scanInteraction(tx.QueryRow(ctx, `SELECT doc FROM crm_interactions WHERE id = $1 FOR NO KEY UPDATE`, id.UUID()))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("postgres: interaction %s: %w", id, kehu.ErrNotFound)
@@ -163,7 +163,7 @@ func (s *CRMStore) ListInteractions(ctx context.Context, q crm.InteractionQuery)
 	}
 	sql += " ORDER BY at, id LIMIT " + args.add(limit+1)
 
-	rows, err := s.pool.Query(ctx, sql, args...)
+	rows, err := s.db.Query(ctx, sql, args...)
 	if err != nil {
 		return kehu.Page[*crm.Interaction]{}, dbError("list interactions", err)
 	}

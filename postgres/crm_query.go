@@ -37,7 +37,7 @@ func (s *CRMStore) ScanTimelines(ctx context.Context, before time.Time, fn func(
 		b := ceilMicro(before)
 		bound = &b
 	}
-	rows, err := s.pool.Query(ctx, `SELECT c.doc, COALESCE((SELECT jsonb_agg(i.doc ORDER BY i.at, i.id) FROM crm_interactions i
+	rows, err := s.db.Query(ctx, `SELECT c.doc, COALESCE((SELECT jsonb_agg(i.doc ORDER BY i.at, i.id) FROM crm_interactions i
 		WHERE i.customer_id = c.id AND ($1::timestamptz IS NULL OR i.at < $1)), '[]'::jsonb)
 		FROM crm_customers c WHERE NOT c.tombstone`, bound)
 	if err != nil {
@@ -84,7 +84,7 @@ func (s *CRMStore) LookupCustomers(ctx context.Context, field crm.LookupField, v
 	if !storable(value) {
 		return []*crm.Customer{}, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT c.doc FROM crm_customer_lookup l JOIN crm_customers c ON c.id = l.customer_id
+	rows, err := s.db.Query(ctx, `SELECT c.doc FROM crm_customer_lookup l JOIN crm_customers c ON c.id = l.customer_id
 		WHERE l.field = $1 AND l.value = $2 AND NOT c.tombstone ORDER BY c.id`, string(field), value)
 	if err != nil {
 		return nil, dbError("lookup customers", err)
@@ -158,7 +158,7 @@ func (s *CRMStore) SearchCustomers(ctx context.Context, q crm.SearchQuery) (kehu
 
 	// An unnamed statement is planned for the values it is run with: a generic plan cannot
 	// tell a rare term (use the trigram index) from a common one (walk the IDs in order).
-	rows, err := s.pool.Query(ctx, sql, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
+	rows, err := s.db.Query(ctx, sql, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
 	if err != nil {
 		return kehu.Page[*crm.Customer]{}, dbError("search customers", err)
 	}
@@ -189,7 +189,7 @@ func (s *CRMStore) History(ctx context.Context, id crm.CustomerID, page kehu.Pag
 	limit := page.Size()
 	// One statement, so the existence check and the page read one snapshot: no row means
 	// no customer, a row of NULLs a customer without (further) entries.
-	rows, err := s.pool.Query(ctx, `SELECT h.seq, h.doc FROM crm_customers c
+	rows, err := s.db.Query(ctx, `SELECT h.seq, h.doc FROM crm_customers c
 		LEFT JOIN LATERAL (SELECT seq, doc FROM crm_history
 			WHERE customer_id = c.id AND seq > $2 ORDER BY seq LIMIT $3) AS h ON true
 		WHERE c.id = $1 ORDER BY h.seq`, id.UUID(), after, limit+1)
@@ -232,7 +232,7 @@ func (s *CRMStore) History(ctx context.Context, id crm.CustomerID, page kehu.Pag
 // appended meanwhile, and rewrites the entries that redact changes in one statement.
 func (s *CRMStore) RedactHistory(ctx context.Context, id crm.CustomerID, redact func(field string) bool) error {
 	what := "redact history of customer " + id.String()
-	return inTx(ctx, s.pool, what, func(tx pgx.Tx) error {
+	return inTx(ctx, s.db, what, func(tx pgx.Tx) error {
 		var one int
 		err := tx.QueryRow(ctx, `SELECT 1 FROM crm_customers WHERE id = $1 FOR NO KEY UPDATE`, id.UUID()).Scan(&one)
 		if errors.Is(err, pgx.ErrNoRows) {

@@ -1,15 +1,11 @@
 package postgres
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kehu-crm/kehu"
 )
@@ -78,28 +74,4 @@ func dbError(what string, err error) error {
 // badCursor is the error of a cursor this store did not make.
 func badCursor() error {
 	return kehu.Invalid("after", "format", "is not a cursor of this store")
-}
-
-// inTx runs fn in a transaction and commits it if fn returns nil. fn's error is returned as
-// is (it translates the database's errors itself); errors of the transaction are wrapped
-// with what.
-func inTx(ctx context.Context, pool *pgxpool.Pool, what string, fn func(pgx.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	tx, err := pool.Begin(ctx)
-	if err != nil {
-		return dbError(what+": begin", err)
-	}
-	defer func() {
-		// After Commit this is a no-op. Roll back even when ctx is done, so that the
-		// connection returns to the pool clean.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = tx.Rollback(rctx)
-	}()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return dbError(what+": commit", tx.Commit(ctx))
 }

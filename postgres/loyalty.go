@@ -12,7 +12,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
@@ -32,15 +31,15 @@ import (
 // account, member, reward or coupon are serialised rather than refused; a deadlock or
 // serialisation failure the server reports anyway is returned as kehu.ErrConflict.
 type LoyaltyStore struct {
-	pool *pgxpool.Pool
+	db DB
 }
 
 var _ loyalty.Store = (*LoyaltyStore)(nil)
 
-// NewLoyaltyStore returns a store over the pool's database, whose schema Migrate must
-// have created.
-func NewLoyaltyStore(pool *pgxpool.Pool) *LoyaltyStore {
-	return &LoyaltyStore{pool: pool}
+// NewLoyaltyStore returns a store over db: a pool, or a transaction the host began (see
+// DB). Migrate must have created the schema.
+func NewLoyaltyStore(db DB) *LoyaltyStore {
+	return &LoyaltyStore{db: db}
 }
 
 // ---- helpers shared by the loyalty files ----
@@ -160,75 +159,50 @@ type lyLockedAccount struct {
 	doc     []byte
 }
 
-// Update implements loyalty.Store. It is one transaction in two round trips: the first
-// begins it, creates placeholders (version 0) for the accounts not stored yet and locks
-// every account, in key order; fn then runs on copies decoded from the locked rows; the
-// second records the command, writes the accounts and entries, and commits. A command key
-// already recorded for the programme, or recorded by a concurrent Update that commits
-// first, rolls everything back with kehu.ErrDuplicate.
+// Update implements loyalty.Store. It is one transaction: the first batch creates
+// placeholders (version 0) for the accounts not stored yet and locks every account, in key
+// order; fn then runs on copies decoded from the locked rows; the second batch records the
+// command and writes the accounts and entries. A command key already recorded for the
+// programme, or recorded by a concurrent Update that commits first, rolls everything back
+// with kehu.ErrDuplicate.
 func (s *LoyaltyStore) Update(ctx context.Context, keys []loyalty.AccountKey, fn func(accounts []*loyalty.Account) (*loyalty.Commit, error)) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	sorted := slices.Clone(keys)
 	slices.SortFunc(sorted, loyalty.AccountKey.Compare)
 	sorted = slices.Compact(sorted)
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return dbError("loyalty update: connect", err)
-	}
-	defer conn.Release()
-	committed := false
-	defer func() {
-		if !committed {
-			lyRollback(ctx, conn.Conn())
-		}
-	}()
-	locked, err := lyLockAccounts(ctx, conn, sorted)
-	if err != nil {
-		return err
-	}
-	accts := make([]*loyalty.Account, len(keys))
-	for i, k := range keys {
-		a := &loyalty.Account{}
-		if r := locked[k]; r.version > 0 {
-			if err := json.Unmarshal(r.doc, a); err != nil {
-				return lyDecodeErr("account "+k.String(), err)
-			}
-			a.Version = r.version
-		}
-		a.Key = k
-		accts[i] = a
-	}
-	commit, err := fn(accts)
-	if err != nil {
-		return err
-	}
-	if commit != nil && commit.Command != nil {
-		if err := kehu.CheckKey("key", commit.Command.Key); err != nil {
+	return inTx(ctx, s.db, "loyalty update", func(tx pgx.Tx) error {
+		locked, err := lyLockAccounts(ctx, tx, sorted)
+		if err != nil {
 			return err
 		}
-	}
-	if err := lyWriteCommit(ctx, conn, keys, accts, locked, commit); err != nil {
-		return err
-	}
-	committed = true
-	return nil
+		accts := make([]*loyalty.Account, len(keys))
+		for i, k := range keys {
+			a := &loyalty.Account{}
+			if r := locked[k]; r.version > 0 {
+				if err := json.Unmarshal(r.doc, a); err != nil {
+					return lyDecodeErr("account "+k.String(), err)
+				}
+				a.Version = r.version
+			}
+			a.Key = k
+			accts[i] = a
+		}
+		commit, err := fn(accts)
+		if err != nil {
+			return err
+		}
+		if commit != nil && commit.Command != nil {
+			if err := kehu.CheckKey("key", commit.Command.Key); err != nil {
+				return err
+			}
+		}
+		return lyWriteCommit(ctx, tx, keys, accts, locked, commit)
+	})
 }
 
-// lyRollback ends the connection's transaction, if one is open. Should ROLLBACK fail, the
-// pool discards the connection on release rather than reuse it inside a transaction.
-func lyRollback(ctx context.Context, c *pgx.Conn) {
-	if c.PgConn().TxStatus() != 'I' {
-		_, _ = c.Exec(ctx, "ROLLBACK")
-	}
-}
-
-// lyLockAccounts begins a transaction on conn, creates placeholders for the absent
-// accounts and locks every account, in the order of sorted (distinct keys in key order).
-func lyLockAccounts(ctx context.Context, conn *pgxpool.Conn, sorted []loyalty.AccountKey) (map[loyalty.AccountKey]lyLockedAccount, error) {
+// lyLockAccounts creates placeholders for the absent accounts and locks every account, in
+// the order of sorted (distinct keys in key order).
+func lyLockAccounts(ctx context.Context, tx pgx.Tx, sorted []loyalty.AccountKey) (map[loyalty.AccountKey]lyLockedAccount, error) {
 	b := &pgx.Batch{}
-	b.Queue("BEGIN")
 	if len(sorted) == 1 {
 		k := sorted[0]
 		b.Queue(lySQLAccountCreate, k.Program, lyUUID(k.Customer), k.PointType)
@@ -241,11 +215,8 @@ func lyLockAccounts(ctx context.Context, conn *pgxpool.Conn, sorted []loyalty.Ac
 		b.Queue(lySQLAccountsCreate, cols.programs, cols.customers, cols.types)
 		b.Queue(lySQLAccountsLock, cols.programs, cols.customers, cols.types)
 	}
-	br := conn.SendBatch(ctx, b)
+	br := tx.SendBatch(ctx, b)
 	defer br.Close()
-	if _, err := br.Exec(); err != nil {
-		return nil, dbError("loyalty update: begin", err)
-	}
 	if _, err := br.Exec(); err != nil {
 		return nil, dbError("loyalty update: create accounts", err)
 	}
@@ -280,9 +251,9 @@ func lyLockAccounts(ctx context.Context, conn *pgxpool.Conn, sorted []loyalty.Ac
 }
 
 // lyWriteCommit stores the accounts fn left (the first copy of a key named twice), the
-// commit's entries and its command record, and commits the transaction. The command
-// record goes first: if its key is taken, the server refuses it and skips the rest.
-func lyWriteCommit(ctx context.Context, conn *pgxpool.Conn, keys []loyalty.AccountKey, accts []*loyalty.Account,
+// commit's entries and its command record. The command record goes first: if its key is
+// taken, the server refuses it and skips the rest.
+func lyWriteCommit(ctx context.Context, tx pgx.Tx, keys []loyalty.AccountKey, accts []*loyalty.Account,
 	locked map[loyalty.AccountKey]lyLockedAccount, commit *loyalty.Commit) error {
 	b := &pgx.Batch{}
 	var cmd *loyalty.Command
@@ -304,8 +275,7 @@ func lyWriteCommit(ctx context.Context, conn *pgxpool.Conn, keys []loyalty.Accou
 			return err
 		}
 	}
-	b.Queue("COMMIT")
-	br := conn.SendBatch(ctx, b)
+	br := tx.SendBatch(ctx, b)
 	defer br.Close()
 	for i := range b.Len() {
 		_, err := br.Exec()
@@ -321,13 +291,7 @@ func lyWriteCommit(ctx context.Context, conn *pgxpool.Conn, keys []loyalty.Accou
 			return dbError("loyalty update: write", err)
 		}
 	}
-	if err := br.Close(); err != nil {
-		return dbError("loyalty update: commit", err)
-	}
-	if conn.Conn().PgConn().TxStatus() != 'I' {
-		return fmt.Errorf("postgres: loyalty update: the transaction did not commit")
-	}
-	return nil
+	return dbError("loyalty update: write", br.Close())
 }
 
 // lyQueueAccounts queues the writes of the accounts, each with the next version.
@@ -395,14 +359,14 @@ func lyQueueEntries(b *pgx.Batch, es []loyalty.Entry) error {
 
 // Account implements loyalty.Store.
 func (s *LoyaltyStore) Account(ctx context.Context, key loyalty.AccountKey) (*loyalty.Account, error) {
-	return lyGetDoc[loyalty.Account](s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_accounts
+	return lyGetDoc[loyalty.Account](s.db.QueryRow(ctx, `SELECT doc FROM loyalty_accounts
 WHERE program = $1 AND customer = $2 AND point_type = $3 AND version > 0`,
 		key.Program, lyUUID(key.Customer), key.PointType), "account "+key.String())
 }
 
 // MemberAccounts implements loyalty.Store.
 func (s *LoyaltyStore) MemberAccounts(ctx context.Context, program string, customer crm.CustomerID) ([]*loyalty.Account, error) {
-	rows, err := s.pool.Query(ctx, `SELECT doc FROM loyalty_accounts
+	rows, err := s.db.Query(ctx, `SELECT doc FROM loyalty_accounts
 WHERE program = $1 AND customer = $2 AND version > 0 ORDER BY point_type`, program, lyUUID(customer))
 	if err != nil {
 		return nil, dbError("member accounts", err)
@@ -440,7 +404,7 @@ func lyCollectDocs(rows pgx.Rows, op string, f func(doc []byte) error) error {
 
 // Entry implements loyalty.Store.
 func (s *LoyaltyStore) Entry(ctx context.Context, id loyalty.EntryID) (*loyalty.Entry, error) {
-	return lyGetDoc[loyalty.Entry](s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_entries WHERE id = $1`, lyUUID(id)),
+	return lyGetDoc[loyalty.Entry](s.db.QueryRow(ctx, `SELECT doc FROM loyalty_entries WHERE id = $1`, lyUUID(id)),
 		"entry "+id.String())
 }
 
@@ -462,7 +426,7 @@ func (s *LoyaltyStore) Entries(ctx context.Context, key loyalty.AccountKey, q lo
 	}
 	limit := q.Size()
 	// Bounds are moved to whole microseconds (see ceilMicro), so they compare exactly.
-	rows, err := s.pool.Query(ctx, lySQLEntries, key.Program, lyUUID(key.Customer), key.PointType, after,
+	rows, err := s.db.Query(ctx, lySQLEntries, key.Program, lyUUID(key.Customer), key.PointType, after,
 		lyTstz(ceilMicro(q.From)), lyTstz(ceilMicro(q.To)), limit+1)
 	if err != nil {
 		return kehu.Page[loyalty.Entry]{}, dbError("entries", err)
@@ -499,7 +463,7 @@ func (s *LoyaltyStore) Entries(ctx context.Context, key loyalty.AccountKey, q lo
 	if len(items) == 0 {
 		// An empty page: say whether the account exists at all.
 		var exists bool
-		err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM loyalty_accounts
+		err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM loyalty_accounts
 WHERE program = $1 AND customer = $2 AND point_type = $3 AND version > 0)`,
 			key.Program, lyUUID(key.Customer), key.PointType).Scan(&exists)
 		if err != nil {
@@ -518,7 +482,7 @@ func (s *LoyaltyStore) EntriesBySource(ctx context.Context, program, sourceType,
 	if ref == "" {
 		return nil, ctx.Err()
 	}
-	rows, err := s.pool.Query(ctx, `SELECT doc FROM loyalty_entries
+	rows, err := s.db.Query(ctx, `SELECT doc FROM loyalty_entries
 WHERE program = $1 AND source_type = $2 AND source_ref = $3 AND source_ref <> ''
 ORDER BY seq`, program, sourceType, ref)
 	if err != nil {
@@ -541,7 +505,7 @@ ORDER BY seq`, program, sourceType, ref)
 
 // Command implements loyalty.Store.
 func (s *LoyaltyStore) Command(ctx context.Context, program, key string) (*loyalty.Command, error) {
-	return lyGetDoc[loyalty.Command](s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_commands WHERE program = $1 AND key = $2`,
+	return lyGetDoc[loyalty.Command](s.db.QueryRow(ctx, `SELECT doc FROM loyalty_commands WHERE program = $1 AND key = $2`,
 		program, key), "command "+strconv.Quote(key))
 }
 
@@ -578,7 +542,7 @@ func (s *LoyaltyStore) ScanAccounts(ctx context.Context, program string, q loyal
 	}
 	limit := q.Size()
 	sql, args := lyScanAccountsQuery(program, limit+1, after, q.DueBy)
-	rows, err := s.pool.Query(ctx, sql, args...)
+	rows, err := s.db.Query(ctx, sql, args...)
 	if err != nil {
 		return kehu.Page[*loyalty.Account]{}, dbError("scan accounts", err)
 	}

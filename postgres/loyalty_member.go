@@ -30,7 +30,7 @@ func lyMemberNextDue(m *loyalty.MemberState) time.Time {
 // UpdateMember implements loyalty.MemberStore, in one transaction that creates the
 // member's row (as a placeholder, if absent) and locks it while fn runs.
 func (s *LoyaltyStore) UpdateMember(ctx context.Context, program string, customer crm.CustomerID, fn func(*loyalty.MemberState) error) error {
-	return inTx(ctx, s.pool, "update member", func(tx pgx.Tx) error {
+	return inTx(ctx, s.db, "update member", func(tx pgx.Tx) error {
 		b := &pgx.Batch{}
 		b.Queue(`INSERT INTO loyalty_members (program, customer, version, doc)
 VALUES ($1, $2, 0, '{}'::jsonb) ON CONFLICT DO NOTHING`, program, lyUUID(customer))
@@ -75,7 +75,7 @@ WHERE program = $1 AND customer = $2`, program, lyUUID(customer), c.Version, lyT
 
 // Member implements loyalty.MemberStore.
 func (s *LoyaltyStore) Member(ctx context.Context, program string, customer crm.CustomerID) (*loyalty.MemberState, error) {
-	return lyGetDoc[loyalty.MemberState](s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_members WHERE program = $1 AND customer = $2 AND version > 0`,
+	return lyGetDoc[loyalty.MemberState](s.db.QueryRow(ctx, `SELECT doc FROM loyalty_members WHERE program = $1 AND customer = $2 AND version > 0`,
 		program, lyUUID(customer)), "member "+customer.String()+" of "+program)
 }
 
@@ -100,7 +100,7 @@ func (s *LoyaltyStore) ScanMembers(ctx context.Context, program string, q loyalt
 		fmt.Fprintf(&b, ` AND next_due <= $%d`, len(args))
 	}
 	b.WriteString(` ORDER BY customer LIMIT $2`)
-	rows, err := s.pool.Query(ctx, b.String(), args...)
+	rows, err := s.db.Query(ctx, b.String(), args...)
 	if err != nil {
 		return kehu.Page[*loyalty.MemberState]{}, dbError("scan members", err)
 	}

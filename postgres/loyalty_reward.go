@@ -31,7 +31,7 @@ func (s *LoyaltyStore) PutReward(ctx context.Context, r loyalty.Reward) error {
 	} else {
 		sql = `UPDATE loyalty_rewards SET version = $3, doc = $4 WHERE program = $1 AND id = $2 AND version = $3 - 1`
 	}
-	tag, err := s.pool.Exec(ctx, sql, r.Program, r.ID, r.Version, doc)
+	tag, err := s.db.Exec(ctx, sql, r.Program, r.ID, r.Version, doc)
 	if err != nil {
 		return dbError("put reward", err)
 	}
@@ -43,14 +43,14 @@ func (s *LoyaltyStore) PutReward(ctx context.Context, r loyalty.Reward) error {
 
 // Reward implements loyalty.RewardStore.
 func (s *LoyaltyStore) Reward(ctx context.Context, program, id string) (*loyalty.Reward, error) {
-	return lyGetDoc[loyalty.Reward](s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_rewards WHERE program = $1 AND id = $2`,
+	return lyGetDoc[loyalty.Reward](s.db.QueryRow(ctx, `SELECT doc FROM loyalty_rewards WHERE program = $1 AND id = $2`,
 		program, id), "reward "+program+"/"+id)
 }
 
 // Rewards implements loyalty.RewardStore. The cursor is the last ID of the page.
 func (s *LoyaltyStore) Rewards(ctx context.Context, program string, pr kehu.PageRequest) (kehu.Page[*loyalty.Reward], error) {
 	limit := pr.Size()
-	rows, err := s.pool.Query(ctx, `SELECT id, doc FROM loyalty_rewards WHERE program = $1 AND id > $2
+	rows, err := s.db.Query(ctx, `SELECT id, doc FROM loyalty_rewards WHERE program = $1 AND id > $2
 ORDER BY id LIMIT $3`, program, pr.After, limit+1)
 	if err != nil {
 		return kehu.Page[*loyalty.Reward]{}, dbError("rewards", err)
@@ -141,7 +141,7 @@ func (s *LoyaltyStore) Reserve(ctx context.Context, r loyalty.Reservation, fn fu
 	if err := kehu.CheckKey("key", r.Key); err != nil {
 		return err
 	}
-	return inTx(ctx, s.pool, "reserve", func(tx pgx.Tx) error {
+	return inTx(ctx, s.db, "reserve", func(tx pgx.Tx) error {
 		stored, ok, err := lyLockReward(ctx, tx, r.Program, r.Reward)
 		if err != nil {
 			return dbError("reserve", err)
@@ -188,7 +188,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)`, args...)
 
 // Reservation implements loyalty.RewardStore.
 func (s *LoyaltyStore) Reservation(ctx context.Context, program, id string) (*loyalty.Reservation, error) {
-	return lyGetDoc[loyalty.Reservation](s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_reservations WHERE program = $1 AND id = $2`,
+	return lyGetDoc[loyalty.Reservation](s.db.QueryRow(ctx, `SELECT doc FROM loyalty_reservations WHERE program = $1 AND id = $2`,
 		program, id), "reservation "+program+"/"+id)
 }
 
@@ -207,7 +207,7 @@ func (s *LoyaltyStore) Reservations(ctx context.Context, program string, q loyal
 		fmt.Fprintf(&b, ` AND status = $%d`, len(args))
 	}
 	b.WriteString(` ORDER BY id LIMIT $3`)
-	rows, err := s.pool.Query(ctx, b.String(), args...)
+	rows, err := s.db.Query(ctx, b.String(), args...)
 	if err != nil {
 		return kehu.Page[*loyalty.Reservation]{}, dbError("reservations", err)
 	}
@@ -231,7 +231,7 @@ func (s *LoyaltyStore) DropReservation(ctx context.Context, program, id string, 
 // transaction that locks the reward first (as Reserve does), then reads the reservation.
 func (s *LoyaltyStore) changeReservation(ctx context.Context, op, program, id string, drop bool,
 	fn func(*loyalty.Reservation, *loyalty.Reward) error) error {
-	return inTx(ctx, s.pool, op, func(tx pgx.Tx) error {
+	return inTx(ctx, s.db, op, func(tx pgx.Tx) error {
 		// The reward of a reservation never changes, so it can be read before the lock.
 		var reward string
 		err := tx.QueryRow(ctx, `SELECT reward FROM loyalty_reservations WHERE program = $1 AND id = $2`,
@@ -295,7 +295,7 @@ func (s *LoyaltyStore) CreateCoupon(ctx context.Context, c loyalty.Coupon) error
 	if err != nil {
 		return fmt.Errorf("postgres: create coupon: encoding coupon %s/%s: %w", c.Program, c.Code, err)
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO loyalty_coupons (program, code, doc) VALUES ($1, $2, $3)`, c.Program, c.Code, doc)
+	_, err = s.db.Exec(ctx, `INSERT INTO loyalty_coupons (program, code, doc) VALUES ($1, $2, $3)`, c.Program, c.Code, doc)
 	if isUnique(err, "") {
 		return fmt.Errorf("coupon %s/%s: %w", c.Program, c.Code, kehu.ErrDuplicate)
 	}
@@ -304,14 +304,14 @@ func (s *LoyaltyStore) CreateCoupon(ctx context.Context, c loyalty.Coupon) error
 
 // Coupon implements loyalty.RewardStore.
 func (s *LoyaltyStore) Coupon(ctx context.Context, program, code string) (*loyalty.Coupon, error) {
-	return lyGetDoc[loyalty.Coupon](s.pool.QueryRow(ctx, `SELECT doc FROM loyalty_coupons WHERE program = $1 AND code = $2`,
+	return lyGetDoc[loyalty.Coupon](s.db.QueryRow(ctx, `SELECT doc FROM loyalty_coupons WHERE program = $1 AND code = $2`,
 		program, code), "coupon "+program+"/"+code)
 }
 
 // UseCoupon implements loyalty.RewardStore, in one transaction that locks the coupon while
 // fn runs.
 func (s *LoyaltyStore) UseCoupon(ctx context.Context, program, code string, fn func(c *loyalty.Coupon) error) error {
-	return inTx(ctx, s.pool, "use coupon", func(tx pgx.Tx) error {
+	return inTx(ctx, s.db, "use coupon", func(tx pgx.Tx) error {
 		var doc []byte
 		err := tx.QueryRow(ctx, `SELECT doc FROM loyalty_coupons WHERE program = $1 AND code = $2 FOR UPDATE`,
 			program, code).Scan(&doc)
