@@ -75,7 +75,7 @@ type ContactRule struct {
 	// Owner is who makes the contact; empty means the customer's owner.
 	Owner string `json:"owner,omitempty"`
 	// Counts are the channels whose interactions count as a contact, in either
-	// direction; empty means any channel. InboundCounts false makes only the desk's own
+	// direction; empty means any channel. OutboundOnly makes only the desk's own
 	// (outbound) contacts count.
 	Counts       []Channel `json:"counts,omitempty"`
 	OutboundOnly bool      `json:"outbound_only,omitempty"`

@@ -3,6 +3,7 @@ package crm_test
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -38,8 +39,14 @@ var contactBase = sync.OnceValue(func() *crm.Service {
 		cids[i] = c.ID
 	}
 	channels := []crm.Channel{crm.ChannelPhone, crm.ChannelVisit, crm.ChannelEmail, crm.ChannelWeb}
-	for range interactions {
-		at := start.Add(time.Duration(rng.Int64N(int64(366 * 24 * time.Hour)))).Truncate(time.Microsecond)
+	// The instants are drawn first and stored in order, as a live store receives them.
+	offsets := make([]int64, interactions)
+	for i := range offsets {
+		offsets[i] = rng.Int64N(int64(366 * 24 * time.Hour))
+	}
+	slices.Sort(offsets)
+	for _, off := range offsets {
+		at := start.Add(time.Duration(off)).Truncate(time.Microsecond)
 		in := &crm.Interaction{ID: crm.InteractionIDFrom(ids.NewID()), CustomerID: cids[rng.IntN(customers)],
 			Channel: channels[rng.IntN(len(channels))], Direction: crm.Outbound, Purpose: crm.PurposeService, At: at,
 			Subject: "visit", Urgency: crm.UrgencyNormal, CreatedAt: at}

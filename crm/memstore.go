@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -46,8 +47,21 @@ type custRec struct {
 	// history holds the customer's audit entries, each packed into one string (see
 	// packChange), in the order they were appended.
 	history []string
-	// timeline holds the customer's interactions, by (At, ID).
+	// timeline holds the customer's interactions, by (At, ID); lastAt is the latest one's
+	// At (zero when there is none) and latest the latest of each channel and direction, so
+	// that a scan bounded in time need not reach into the interactions of a customer whose
+	// whole timeline is before the bound.
 	timeline []*Interaction
+	lastAt   time.Time
+	latest   latestContacts
+}
+
+// setTimeline stores a customer's timeline, sorted by (At, ID).
+func (r *custRec) setTimeline(tl []*Interaction) {
+	r.timeline, r.lastAt, r.latest = tl, time.Time{}, latestOf(tl)
+	if n := len(tl); n > 0 {
+		r.lastAt = tl[n-1].At
+	}
 }
 
 var _ Store = (*MemoryStore)(nil)
@@ -318,28 +332,63 @@ func (s *MemoryStore) GetCustomer(ctx context.Context, id CustomerID) (*Customer
 }
 
 // ScanTimelines implements Store. It holds the store's read lock while fn runs, and hands
-// fn its own records.
+// fn its own records, in ID order.
 func (s *MemoryStore) ScanTimelines(ctx context.Context, before time.Time, fn func(*Customer, []*Interaction) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	i := 0
-	for _, r := range s.byID {
-		if r.tomb {
-			continue
-		}
-		if i++; i%4096 == 0 {
+	return scanRecs(ctx, s.sortedOrder(), before, func(r *custRec, tl []*Interaction) error { return fn(r.c, tl) })
+}
+
+// scanLatest implements latestScanner: parts of the customers in ID order, each scanned by
+// a goroutine of its own, under the read lock.
+func (s *MemoryStore) scanLatest(ctx context.Context, before time.Time, parts int,
+	fn func(int, *Customer, *latestContacts, []*Interaction) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	order := s.sortedOrder()
+	parts = max(1, min(parts, len(order)))
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		recs := order[p*len(order)/parts : (p+1)*len(order)/parts]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[p] = scanRecs(ctx, recs, before, func(r *custRec, tl []*Interaction) error {
+				if r.latest.exact && (before.IsZero() || r.lastAt.Before(before)) {
+					return fn(p, r.c, &r.latest, tl)
+				}
+				return fn(p, r.c, nil, tl)
+			})
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// scanRecs calls fn with every record that is not a tombstone and its timeline before the
+// bound, and stops at fn's first error.
+func scanRecs(ctx context.Context, recs []*custRec, before time.Time, fn func(*custRec, []*Interaction) error) error {
+	for i, r := range recs {
+		if i%4096 == 4095 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
+		if r.tomb {
+			continue
+		}
 		tl := r.timeline
-		if n := len(tl); !before.IsZero() && n > 0 && !tl[n-1].At.Before(before) {
+		if n := len(tl); !before.IsZero() && n > 0 && !r.lastAt.Before(before) {
 			tl = tl[:sort.Search(n, func(k int) bool { return !tl[k].At.Before(before) })]
 		}
-		if err := fn(r.c, tl[:len(tl):len(tl)]); err != nil {
+		if err := fn(r, tl[:len(tl):len(tl)]); err != nil {
 			return err
 		}
 	}
@@ -460,7 +509,8 @@ func (s *MemoryStore) MergeCustomers(ctx context.Context, survivor, duplicate Cu
 		rsv.timeline = append(rsv.timeline, moved)
 	}
 	slices.SortFunc(rsv.timeline, byTime)
-	rd.timeline = nil
+	rsv.setTimeline(rsv.timeline)
+	rd.setTimeline(nil)
 	return nil
 }
 
@@ -726,7 +776,15 @@ func (s *MemoryStore) placeInteraction(in *Interaction) {
 	for k > 0 && byTime(r.timeline[k-1], in) > 0 {
 		k--
 	}
-	r.timeline = slices.Insert(r.timeline, k, in)
+	if k < len(r.timeline) {
+		r.setTimeline(slices.Insert(r.timeline, k, in))
+		return
+	}
+	if k == 0 {
+		r.latest = latestContacts{exact: true}
+	}
+	r.timeline, r.lastAt = append(r.timeline, in), in.At
+	r.latest.note(in)
 }
 
 // byTime orders interactions by (At, ID).
@@ -774,7 +832,7 @@ func (s *MemoryStore) UpdateInteraction(ctx context.Context, id InteractionID, f
 	in.ID, in.CustomerID, in.Key = cur.ID, cur.CustomerID, cur.Key
 	s.interactions[id] = in
 	r := s.byID[in.CustomerID]
-	r.timeline = slices.DeleteFunc(r.timeline, func(x *Interaction) bool { return x == cur })
+	r.setTimeline(slices.DeleteFunc(r.timeline, func(x *Interaction) bool { return x == cur }))
 	s.placeInteraction(in)
 	if in.AwaitingReply() {
 		s.awaiting[id] = struct{}{}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"runtime"
 	"slices"
 	"time"
 
@@ -124,37 +125,115 @@ func (s *Service) DueContacts(ctx context.Context, plan *ContactPlan, asOf time.
 	if opts == nil {
 		opts = &DueOptions{}
 	}
-	e := dueEngine{plan: plan, asOf: kehu.Truncate(asOf), signals: opts.Signals, zones: map[string]*time.Location{}}
+	e := dueEngine{plan: plan, asOf: kehu.Truncate(asOf)}
 	if err := e.readEvents(opts.Events); err != nil {
 		return nil, err
 	}
-	out := &DueList{AsOf: e.asOf}
-	e.out = out
-	if err := s.store.ScanTimelines(ctx, e.asOf.Add(time.Microsecond), e.customer); err != nil {
+	before := e.asOf.Add(time.Microsecond)
+	var parts []*duePart
+	part := func(i int) *duePart {
+		for len(parts) <= i {
+			parts = append(parts, &duePart{dueEngine: &e, zones: map[string]*time.Location{}})
+		}
+		return parts[i]
+	}
+	var err error
+	if ls, ok := s.store.(latestScanner); ok {
+		e.masks = make([]uint16, len(plan.cadences))
+		for i := range plan.cadences {
+			e.masks[i] = plan.cadences[i].rule.kindMask()
+		}
+		workers := make([]*duePart, runtime.GOMAXPROCS(0))
+		for i := range workers {
+			workers[i] = part(i)
+		}
+		err = ls.scanLatest(ctx, before, len(workers), func(i int, c *Customer, latest *latestContacts, tl []*Interaction) error {
+			return workers[i].customer(c, latest, tl)
+		})
+	} else {
+		p := part(0)
+		err = s.store.ScanTimelines(ctx, before, func(c *Customer, tl []*Interaction) error { return p.customer(c, nil, tl) })
+	}
+	if err != nil {
 		return nil, err
 	}
+	out := &DueList{AsOf: e.asOf}
+	out.Contacts = gather(parts, func(p *duePart) *chunks[DueContact] { return &p.contacts })
+	out.Unreachable = gather(parts, func(p *duePart) *chunks[DueContact] { return &p.unreachable })
 	for _, l := range [][]DueContact{out.Contacts, out.Unreachable} {
+		if opts.Signals != nil {
+			for i := range l {
+				l[i].Value, l[i].OpenComplaints = opts.Signals.Value(l[i].Customer), opts.Signals.OpenComplaints(l[i].Customer)
+			}
+		}
 		slices.SortFunc(l, compareDue)
 	}
 	return out, nil
 }
 
-// dueEngine works out, customer by customer in one scan of their timelines, the contacts
-// due.
+// chunks collects values in fixed-size chunks, so that a long list is copied once, when
+// it is complete, rather than each time it grows.
+type chunks[T any] struct {
+	full [][]T
+	cur  []T
+	n    int
+}
+
+const chunkSize = 1024
+
+func (c *chunks[T]) add(v T) {
+	if len(c.cur) == cap(c.cur) {
+		if c.cur != nil {
+			c.full = append(c.full, c.cur)
+		}
+		c.cur = make([]T, 0, chunkSize)
+	}
+	c.cur = append(c.cur, v)
+	c.n++
+}
+
+// gather returns the values of the parts' chunks, nil if there are none.
+func gather[P, T any](parts []P, of func(P) *chunks[T]) []T {
+	n := 0
+	for _, p := range parts {
+		n += of(p).n
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]T, 0, n)
+	for _, p := range parts {
+		c := of(p)
+		for _, f := range c.full {
+			out = append(out, f...)
+		}
+		out = append(out, c.cur...)
+	}
+	return out
+}
+
+// dueEngine is what DueContacts works out the contacts due from: the plan, the instant,
+// the events, read by one or more parts of a scan at once.
 type dueEngine struct {
-	plan    *ContactPlan
-	asOf    time.Time
-	signals ContactSignals
-	zones   map[string]*time.Location
-	events  map[CustomerID][]dueEvent
-	out     *DueList
+	plan   *ContactPlan
+	asOf   time.Time
+	events map[CustomerID][]dueEvent
+	// masks are the cadences' kind masks, when the store hands latestContacts.
+	masks []uint16
+}
+
+// duePart works out, customer by customer in one part of a scan, the contacts due.
+type duePart struct {
+	*dueEngine
+	zones                 map[string]*time.Location
+	contacts, unreachable chunks[DueContact]
 	// the civil date of asOf in the zone met last
 	lastLoc   *time.Location
 	lastToday kehu.Date
 }
 
 // today returns asOf's civil date in loc.
-func (e *dueEngine) today(loc *time.Location) kehu.Date {
+func (e *duePart) today(loc *time.Location) kehu.Date {
 	if loc != e.lastLoc {
 		e.lastLoc, e.lastToday = loc, kehu.DateOf(e.asOf.In(loc))
 	}
@@ -196,7 +275,7 @@ func (e *dueEngine) readEvents(events iter.Seq[FollowUpEvent]) error {
 	return p.Err()
 }
 
-func (e *dueEngine) zone(name string) *time.Location {
+func (e *duePart) zone(name string) *time.Location {
 	if name == "" {
 		return e.plan.loc
 	}
@@ -211,8 +290,9 @@ func (e *dueEngine) zone(name string) *time.Location {
 	return loc
 }
 
-// customer adds the contacts due to one customer, from their timeline up to asOf.
-func (e *dueEngine) customer(c *Customer, timeline []*Interaction) error {
+// customer adds the contacts due to one customer, from their timeline up to asOf, or from
+// their latest contacts when the store hands them.
+func (e *duePart) customer(c *Customer, latest *latestContacts, timeline []*Interaction) error {
 	if !c.ErasedAt.IsZero() {
 		return nil
 	}
@@ -237,10 +317,14 @@ func (e *dueEngine) customer(c *Customer, timeline []*Interaction) error {
 	if cad >= 0 {
 		cd := &e.plan.cadences[cad]
 		var last time.Time
-		for k := len(timeline) - 1; k >= 0; k-- {
-			if cd.rule.isContact(timeline[k]) {
-				last = timeline[k].At
-				break
+		if latest != nil {
+			last, _ = latest.last(e.masks[cad])
+		} else {
+			for k := len(timeline) - 1; k >= 0; k-- {
+				if cd.rule.isContact(timeline[k]) {
+					last = timeline[k].At
+					break
+				}
 			}
 		}
 		from := last
@@ -282,17 +366,14 @@ func followedUp(timeline []*Interaction, at time.Time, r *contactRule) bool {
 	return false
 }
 
-func (e *dueEngine) add(c *Customer, d DueContact, r *contactRule, today kehu.Date, loc *time.Location) {
+func (e *duePart) add(c *Customer, d DueContact, r *contactRule, today kehu.Date, loc *time.Location) {
 	d.Owner, d.Purpose, d.Channel = cmp.Or(r.owner, c.Owner), r.purpose, r.choose(c)
 	d.DaysOverdue = today.DaysSince(d.DueOn)
 	d.ContactFrom = e.plan.contactFrom(e.asOf, loc)
-	if e.signals != nil {
-		d.Value, d.OpenComplaints = e.signals.Value(c.ID), e.signals.OpenComplaints(c.ID)
-	}
 	if d.Channel == "" {
-		e.out.Unreachable = append(e.out.Unreachable, d)
+		e.unreachable.add(d)
 	} else {
-		e.out.Contacts = append(e.out.Contacts, d)
+		e.contacts.add(d)
 	}
 }
 
