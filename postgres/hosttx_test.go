@@ -420,7 +420,8 @@ func Example_hostTransaction() {
 	defer pool.Close()
 	program, err := loyalty.LoadProgram(strings.NewReader(`{"id": "shop", "version": 1, "name": "Shop",
   "time_zone": "Asia/Shanghai", "currency": "CNY",
-  "point_types": [{"code": "points", "name": "Points", "kind": "spendable"}],
+  "point_types": [{"code": "points", "name": "Points", "kind": "spendable",
+		                 "expiry": {"kind": "end_of_year", "years": 1}}],
   "earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}]}}`))
 	if err != nil {
 		fmt.Println(err)
@@ -436,7 +437,8 @@ func Example_hostTransaction() {
 		if err != nil {
 			return err
 		}
-		order := kehu.Order{ID: "SO-1", CustomerID: c.ID, At: time.Now(), Currency: "CNY",
+		paid := time.Date(2026, 12, 5, 10, 30, 0, 0, time.UTC) // from the host's order
+		order := kehu.Order{ID: "SO-1", CustomerID: c.ID, At: paid, Currency: "CNY",
 			Lines: []kehu.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("128.50", "CNY")}}}
 		if _, err := ledger.EarnOrder(ctx, program, order, loyalty.Member{}); err != nil {
 			return err // a refused command rolls back its own savepoint; the host decides
