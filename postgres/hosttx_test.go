@@ -89,7 +89,7 @@ func hostDB(t *testing.T) *pgxpool.Pool {
 
 // hostOrder is an order of one ¥2,500 line, enough for the silver tier.
 func hostOrder(id string) kehu.Order {
-	return kehu.Order{ID: id, At: time.Now(), Currency: "CNY", Lines: []kehu.OrderLine{
+	return kehu.Order{ID: id, At: time.Date(2026, 12, 1, 10, 30, 0, 0, time.UTC), Currency: "CNY", Lines: []kehu.OrderLine{
 		{ID: "1", SKU: "COAT-1", Quantity: 1, Amount: kehu.MustMoney("2500", "CNY")},
 	}}
 }
@@ -261,9 +261,14 @@ func TestHostTxRefusedWrites(t *testing.T) {
 			&crm.CreateOptions{Key: "signup:li.na@example.com"})
 		assert.ErrorIs(t, err, kehu.ErrKeyReused, "a create key reused for another profile")
 
-		// The order again with other contents.
+		// The order again: answered from its record, written earlier in this transaction.
 		o := hostOrder("SO-1")
 		o.CustomerID = c.ID
+		again, err := ledger.EarnOrder(ctx, p, o, loyalty.Member{CustomerID: c.ID})
+		require.NoError(t, err)
+		assert.Equal(t, res.Entries[0].ID, again.Entries[0].ID, "a repeated order answers with its first entries")
+
+		// The order again with other contents.
 		o.Lines[0].Amount = kehu.MustMoney("10", "CNY")
 		_, err = ledger.EarnOrder(ctx, p, o, loyalty.Member{CustomerID: c.ID})
 		assert.ErrorIs(t, err, kehu.ErrKeyReused, "an order ID reused for another order")
