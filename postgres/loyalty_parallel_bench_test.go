@@ -1,0 +1,285 @@
+package postgres_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/loyalty"
+	"github.com/kehu-crm/kehu/loyalty/loyaltytest"
+	"github.com/kehu-crm/kehu/postgres"
+	"github.com/kehu-crm/kehu/postgres/internal/pgtest"
+)
+
+// The parallel benchmarks measure the loyalty Service over the PostgreSQL store as a host
+// runs it: several clients, each a goroutine with a connection of its own, each command a
+// real one with a fresh idempotency key. Their rates are what scripts/pgbench-compare sets
+// beside pgbench's TPC-B-like transactions on the same server.
+
+// parallelMembers is how many members the earning benchmark spreads its orders over.
+const parallelMembers = 10_000
+
+// BenchmarkPostgresEarnParallel earns loyaltytest.BenchOrder (5 lines, 20 rules) under
+// loyaltytest.BenchEarnProgram for a random member among 10,000 whose points accounts
+// exist already, from 1 and from 8 clients at once. Each order is one EarnOrder: the
+// command record looked up, the account locked, the entry and the command record written,
+// committed. It reports orders/s over all clients, the mean time of one order as a client
+// sees it (ms/op), and the round trips and statements each order sends.
+func BenchmarkPostgresEarnParallel(b *testing.B) {
+	pool := pgtest.Pool(b, postgres.Migrate)
+	ctx := b.Context()
+	p := loyaltytest.BenchEarnProgram(b)
+	at := time.Date(2026, 11, 14, 3, 0, 0, 0, time.UTC)
+	opts, _, ids := kehu.Deterministic(at)
+	members := openAccounts(b, pool, p, "points", at, ids)
+	var orders atomic.Int64 // order numbers, unique across every run of the sub-benchmarks
+	for _, clients := range []int{1, 8} {
+		b.Run("clients="+strconv.Itoa(clients), func(b *testing.B) {
+			runClients(b, pool, clients, "orders/s", func(db postgres.DB, client int) func() error {
+				svc := loyalty.NewService(postgres.NewLoyaltyStore(db), opts)
+				rng := rand.New(rand.NewPCG(uint64(clients), uint64(client)))
+				o := loyaltytest.BenchOrder("", at)
+				m := loyaltytest.BenchMember()
+				return func() error {
+					o.ID = "P-" + strconv.FormatInt(orders.Add(1), 10)
+					m.CustomerID = members[rng.IntN(len(members))]
+					_, err := svc.EarnOrder(ctx, p, o, m)
+					return err
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkPostgresSpendContended redeems from one member's account from 8 clients at
+// once, so every spend waits for the account's row lock. It reports spends/s, and checks
+// that the balance went down by exactly what the spends took: no update was lost.
+func BenchmarkPostgresSpendContended(b *testing.B) {
+	pool := pgtest.Pool(b, postgres.Migrate)
+	ctx := b.Context()
+	p := loyaltytest.BenchSpendProgram(b)
+	opts, _, _ := kehu.Deterministic(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	svc := loyalty.NewService(postgres.NewLoyaltyStore(pool), opts)
+	hot := crm.CustomerIDFrom([16]byte{0: 0x40, 15: 1})
+	_, err := svc.Earn(ctx, p, loyalty.Points{Customer: hot, PointType: "points", Points: loyalty.MaxPoints, Key: "stock"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var keys atomic.Int64 // spend keys, unique across every run of the sub-benchmark
+	b.Run("clients=8", func(b *testing.B) {
+		before, err := svc.Balance(ctx, p, hot, "points")
+		if err != nil {
+			b.Fatal(err)
+		}
+		var spent atomic.Int64
+		runClients(b, pool, 8, "spends/s", func(db postgres.DB, client int) func() error {
+			svc := loyalty.NewService(postgres.NewLoyaltyStore(db), opts)
+			rng := rand.New(rand.NewPCG(8, uint64(client)))
+			return func() error {
+				n := 1 + rng.Int64N(5)
+				_, err := svc.Redeem(ctx, p, loyalty.Points{Customer: hot, PointType: "points", Points: n,
+					Key: "spend-" + strconv.FormatInt(keys.Add(1), 10)})
+				if err == nil {
+					spent.Add(n)
+				}
+				return err
+			}
+		})
+		after, err := svc.Balance(ctx, p, hot, "points")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if want := before.Available - spent.Load(); after.Available != want {
+			b.Fatalf("balance %d after spending %d of %d: want %d (an update was lost)",
+				after.Available, spent.Load(), before.Available, want)
+		}
+	})
+}
+
+// openAccounts opens the points accounts of parallelMembers members in one Update of the
+// store (a few statements over arrays), each with a welcome lot of 100 points, and returns
+// the members.
+func openAccounts(b *testing.B, pool *pgxpool.Pool, p *loyalty.Program, pointType string, at time.Time, ids *kehu.SeqIDs) []crm.CustomerID {
+	b.Helper()
+	members := make([]crm.CustomerID, parallelMembers)
+	keys := make([]loyalty.AccountKey, parallelMembers)
+	for i := range members {
+		members[i] = crm.CustomerIDFrom([16]byte{0: 0x20, 12: byte(i >> 24), 13: byte(i >> 16), 14: byte(i >> 8), 15: byte(i)})
+		keys[i] = loyalty.AccountKey{Program: p.ID(), Customer: members[i], PointType: pointType}
+	}
+	expires := time.Date(at.Year()+1, 12, 31, 16, 0, 0, 0, time.UTC) // the end of next year in Asia/Shanghai
+	err := postgres.NewLoyaltyStore(pool).Update(b.Context(), keys, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+		entries := make([]loyalty.Entry, len(accts))
+		for i, a := range accts {
+			e := loyalty.Entry{ID: loyalty.EntryIDFrom(ids.NewID()), Account: a.Key, Kind: loyalty.KindEarn, At: at,
+				Points: 100, ProgramVersion: p.Version(), Source: loyalty.Source{Type: "manual", Ref: "welcome"}}
+			l := loyalty.Lot{ID: loyalty.LotIDFrom(ids.NewID()), Entry: e.ID, Points: 100, Remaining: 100, Earned: 100,
+				EarnedAt: at, AvailableAt: at, ExpiresAt: expires}
+			e.Lots = []loyalty.LotMove{{Lot: l.ID, Points: 100}}
+			a.Lots, a.UpdatedAt = []loyalty.Lot{l}, at
+			entries[i] = e
+		}
+		return &loyalty.Commit{Entries: entries}, nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return members
+}
+
+// runClients runs b.N operations from clients goroutines, each on a connection of its own
+// taken from pool before the clock starts; newClient makes a client's operation over its
+// connection. It reports the rate of all clients together in unit (operations per second),
+// the mean time of one operation as a client sees it (ms/op), and the round trips and
+// statements each operation sent.
+func runClients(b *testing.B, pool *pgxpool.Pool, clients int, unit string, newClient func(db postgres.DB, client int) func() error) {
+	b.Helper()
+	if int(pool.Config().MaxConns) < clients {
+		b.Fatalf("the pool holds %d connections, fewer than %d clients", pool.Config().MaxConns, clients)
+	}
+	var sent sendCount
+	ops := make([]func() error, clients)
+	for i := range clients {
+		conn, err := pool.Acquire(b.Context())
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer conn.Release()
+		ops[i] = newClient(countingDB{db: conn.Conn(), n: &sent}, i)
+	}
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for i := range clients {
+		wg.Go(func() {
+			for next.Add(1) <= int64(b.N) {
+				if err := ops[i](); err != nil {
+					b.Errorf("client %d: %v", i, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	n := float64(b.N)
+	b.ReportMetric(n/elapsed.Seconds(), unit)
+	b.ReportMetric(elapsed.Seconds()*1000*float64(clients)/n, "ms/op")
+	b.ReportMetric(float64(sent.trips.Load())/n, "round-trips/op")
+	b.ReportMetric(float64(sent.stmts.Load())/n, "statements/op")
+}
+
+// sendCount counts what stores send: round trips (a statement sent alone, a batch, a
+// transaction's begin, commit or rollback, a savepoint's) and statements (each of a
+// batch's). A statement's first use on a connection, which pgx prepares first, costs one
+// more round trip that is not counted.
+type sendCount struct{ trips, stmts atomic.Int64 }
+
+func (n *sendCount) add(stmts int) {
+	n.trips.Add(1)
+	n.stmts.Add(int64(stmts))
+}
+
+// countingDB is a postgres.DB that counts what is sent through it, and through the
+// transactions begun on it, in n.
+type countingDB struct {
+	db postgres.DB
+	n  *sendCount
+}
+
+var _ postgres.DB = countingDB{}
+
+func (c countingDB) Begin(ctx context.Context) (pgx.Tx, error) {
+	c.n.add(1)
+	tx, err := c.db.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &countingTx{Tx: tx, n: c.n}, nil
+}
+
+func (c countingDB) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	c.n.add(1)
+	return c.db.Exec(ctx, sql, args...)
+}
+
+func (c countingDB) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	c.n.add(1)
+	return c.db.Query(ctx, sql, args...)
+}
+
+func (c countingDB) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	c.n.add(1)
+	return c.db.QueryRow(ctx, sql, args...)
+}
+
+func (c countingDB) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	c.n.add(b.Len())
+	return c.db.SendBatch(ctx, b)
+}
+
+// countingTx is a transaction begun on a countingDB. A Rollback after the transaction
+// ended sends nothing, and is not counted.
+type countingTx struct {
+	pgx.Tx
+	n      *sendCount
+	closed bool
+}
+
+func (t *countingTx) Begin(ctx context.Context) (pgx.Tx, error) {
+	t.n.add(1)
+	tx, err := t.Tx.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &countingTx{Tx: tx, n: t.n}, nil
+}
+
+func (t *countingTx) Commit(ctx context.Context) error {
+	t.n.add(1)
+	t.closed = true
+	return t.Tx.Commit(ctx)
+}
+
+func (t *countingTx) Rollback(ctx context.Context) error {
+	if !t.closed {
+		t.n.add(1)
+		t.closed = true
+	}
+	return t.Tx.Rollback(ctx)
+}
+
+func (t *countingTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	t.n.add(1)
+	return t.Tx.Exec(ctx, sql, args...)
+}
+
+func (t *countingTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	t.n.add(1)
+	return t.Tx.Query(ctx, sql, args...)
+}
+
+func (t *countingTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	t.n.add(1)
+	return t.Tx.QueryRow(ctx, sql, args...)
+}
+
+func (t *countingTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	t.n.add(b.Len())
+	return t.Tx.SendBatch(ctx, b)
+}
