@@ -16,7 +16,9 @@ type Event interface {
 
 // Publisher receives domain events. Publish is called after the change is stored; an error
 // from Publish is returned to the caller but does not undo the change (hosts that need
-// exactly-once delivery use an outbox in their own store).
+// exactly-once delivery use an outbox in their own store). A host whose stores write in its
+// own database transaction can publish into an outbox table over that transaction: the
+// events then commit or roll back with the change.
 type Publisher interface {
 	Publish(ctx context.Context, events ...Event) error
 }

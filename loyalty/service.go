@@ -207,8 +207,8 @@ func (s *Service) publish(ctx context.Context, entries []Entry) error {
 	return nil
 }
 
-// LedgerEvent is published for every entry written by a command: "loyalty.points_earned",
-// "loyalty.points_redeemed", … (see EventName).
+// LedgerEvent is published for every entry written by a command: "loyalty.points_earn",
+// "loyalty.points_redeem", … (see EventName).
 type LedgerEvent struct {
 	Entry Entry `json:"entry"`
 }
