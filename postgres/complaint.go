@@ -63,7 +63,10 @@ func NewComplaintStore(db DB) *ComplaintStore {
 const (
 	// sqlInsertCase takes the next position and inserts the case at it, in one statement:
 	// the position's row stays locked until the case commits.
-	sqlInsertCase = `WITH pos AS (UPDATE complaint_case_positions SET last = last + 1 RETURNING last)
+	sqlInsertCase = `WITH pos AS (
+	INSERT INTO complaint_case_positions AS p (only_row, last) VALUES (true, 1)
+	ON CONFLICT (only_row) DO UPDATE SET last = p.last + 1
+	RETURNING last)
 INSERT INTO complaint_cases (id, seq, key, customer, status, version, doc)
 SELECT $1, pos.last, $2, $3, $4, $5, $6 FROM pos`
 	// sqlInsertSteps appends steps at positions $2, $2+1, …, in the order given.

@@ -7,16 +7,14 @@
 -- rewritten, and an update costs the same however long the history is. Text keys use the
 -- "C" collation, so that they compare byte for byte.
 
--- The last position given to a case. Every case takes the next position by updating this
--- one row, which it holds until it commits, so cases commit in the order of their
--- positions and a listing's cursor (the last position read) never skips a case committed
--- after the page was read.
+-- The last position given to a case, in one row made by the first case. Every case takes
+-- the next position by updating this row, which it holds until it commits, so cases commit
+-- in the order of their positions and a listing's cursor (the last position read) never
+-- skips a case committed after the page was read.
 CREATE TABLE complaint_case_positions (
     only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
     last     bigint NOT NULL
 );
-
-INSERT INTO complaint_case_positions (last) VALUES (0);
 
 -- Cases. seq is the order in which they were opened; key the idempotency key of the
 -- command that opened the case; version, customer and status are the document's.
