@@ -420,3 +420,59 @@ func TestComplaintHostTransaction(t *testing.T) {
 		assert.ErrorIs(t, err, kehu.ErrNotFound, "the refused case is not stored")
 	})
 }
+
+// TestComplaintConcurrentCreatesListInOrder has many writers open cases at once while a
+// reader walks the listing page by page, again and again. Every case is listed once, and
+// every walk the reader made is a prefix of the final listing: cases commit in the order
+// of their positions, so a cursor never skips a case committed after the page was read.
+func TestComplaintConcurrentCreatesListInOrder(t *testing.T) {
+	w := newCpWorld(t)
+	const writers, each = 8, 8
+	errs := make(chan error, writers)
+	for i := range writers {
+		go func() {
+			var err error
+			for j := range each {
+				err = errors.Join(err, w.s.CreateCase(w.ctx, w.newCase(fmt.Sprintf("k-%d-%d", i, j))))
+			}
+			errs <- err
+		}()
+	}
+	walk := func(limit int) []complaint.CaseID {
+		out := []complaint.CaseID{}
+		q := complaint.CaseQuery{PageRequest: kehu.PageRequest{Limit: limit}}
+		for {
+			p, err := w.s.ListCases(w.ctx, q)
+			require.NoError(t, err, "ListCases")
+			for _, c := range p.Items {
+				out = append(out, c.ID)
+			}
+			if p.Next == "" {
+				return out
+			}
+			q.After = p.Next
+		}
+	}
+	var walks [][]complaint.CaseID
+	for finished := 0; finished < writers; {
+		select {
+		case err := <-errs:
+			require.NoError(t, err)
+			finished++
+		default:
+			walks = append(walks, walk(3))
+		}
+	}
+	require.NotEmpty(t, walks)
+	got := walk(1000)
+	require.Len(t, got, writers*each, "every case is listed")
+	seen := map[complaint.CaseID]bool{}
+	for _, id := range got {
+		assert.False(t, seen[id], "case %s is listed twice", id)
+		seen[id] = true
+	}
+	for i, ids := range walks {
+		require.LessOrEqual(t, len(ids), len(got))
+		assert.Equal(t, got[:len(ids)], ids, "walk %d of %d, made during the writes, is a prefix of the final listing", i+1, len(walks))
+	}
+}

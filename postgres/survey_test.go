@@ -380,6 +380,7 @@ func TestSurveyConcurrentResponsesListInOrder(t *testing.T) {
 			walks = append(walks, walk())
 		}
 	}
+	require.NotEmpty(t, walks)
 	got := w.listed(w.s)
 	require.Len(t, got, writers*each, "every response is listed")
 	seen := map[survey.ResponseID]bool{}
