@@ -6,7 +6,9 @@
 // server:
 //
 //   - [CRMStore] implements crm.Store (crmtest.Run);
-//   - [LoyaltyStore] implements loyalty.Store (loyaltytest.Run).
+//   - [LoyaltyStore] implements loyalty.Store (loyaltytest.Run);
+//   - [SurveyStore] implements survey.Store (surveytest.Run);
+//   - [ComplaintStore] implements complaint.Store (complainttest.Run).
 //
 // The schema ships with the package as embedded SQL migrations. [Migrate] applies the ones
 // a database has not seen yet, in order, each in its own transaction, under an advisory
@@ -16,6 +18,7 @@
 //	if err != nil { ... }
 //	if err := postgres.Migrate(ctx, pool); err != nil { ... }
 //	svc := loyalty.NewService(postgres.NewLoyaltyStore(pool), nil)
+//	cases := complaint.NewService(postgres.NewComplaintStore(pool), nil)
 //
 // A host that applies migrations with its own tool takes them from [Migrations] instead.
 //
@@ -23,7 +26,8 @@
 // its own sets search_path on the pool's connections (pgxpool.Config.ConnConfig.RuntimeParams).
 //
 // Entities are kept whole as JSONB documents (their encoding/json form) beside the columns
-// their queries select and order on. The stores keep exactly what they are given: the
+// their queries select and order on; a complaint case's steps, its append-only trail, are
+// one document per step in a table of their own, so that an update appends a row. The stores keep exactly what they are given: the
 // services give them instants of whole microseconds (kehu.Precision), which is what
 // timestamptz keeps, so time columns hold the documents' instants exactly, and query
 // bounds of any precision compare exactly. Every atomic update is one transaction that locks the rows it

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -29,7 +31,8 @@ type harness struct {
 }
 
 // Run checks that the stores made by newStore keep every contract written on
-// complaint.Store: cases round-trip with every field, one case per ID and per key, updates
+// complaint.Store: cases round-trip with every field (through Case, CaseByKey and ListCases,
+// as created and as an update writes them), one case per ID and per key, updates
 // are atomic (a failed update writes nothing) and serialised (two concurrent moves from one
 // status never both succeed), the history is append-only, listings filter and page, and
 // nothing is shared with the caller. newStore is called once per leaf subtest and must
@@ -51,6 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) complaint.Store) {
 			{Name: "HistoryIsAppendOnly", Run: testHistoryAppendOnly},
 			{Name: "ConcurrentMovesFromOneStatus", Run: testConcurrentMoves},
 			{Name: "RecoveryRoundTrips", Run: testRecoveryRoundTrips},
+			{Name: "EveryFieldRoundTrips", Run: testUpdateRoundTrips},
 		}},
 	}, func(t *testing.T) *harness {
 		return &harness{t: t, ctx: context.Background(), s: newStore(t), ids: kehu.NewSeqIDs(), at: suite.Start()}
@@ -96,6 +100,10 @@ func testRoundTrip(t *testing.T, h *harness) {
 	require.NoError(t, err)
 	assert.Equal(t, c, byKey, "CaseByKey returns every field")
 	suite.RequireUTC(t, byKey, "CaseByKey")
+	page, err := h.s.ListCases(h.ctx, complaint.CaseQuery{})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, c, page.Items[0], "ListCases returns every field")
 }
 
 func testOnePerIDAndKey(t *testing.T, h *harness) {
@@ -171,7 +179,10 @@ func testListing(t *testing.T, h *harness) {
 	require.NoError(t, err)
 	assert.Len(t, closed.Items, 5, "cases 0, 3, 6, 9, 12 are closed")
 	_, err = h.s.ListCases(h.ctx, complaint.CaseQuery{PageRequest: kehu.PageRequest{After: "not a cursor"}})
-	assert.ErrorIs(t, err, kehu.ErrInvalid)
+	var verr *kehu.ValidationError
+	if assert.ErrorAs(t, err, &verr, "a cursor the store did not make") {
+		assert.True(t, verr.Has("after", ""), "a bad cursor is refused on field after, got %v", err)
+	}
 }
 
 func testUpdateAppends(t *testing.T, h *harness) {
@@ -281,4 +292,84 @@ func testRecoveryRoundTrips(t *testing.T, h *harness) {
 	require.NoError(t, err)
 	assert.Equal(t, rec, byKey.Recovery, "and by CaseByKey")
 	suite.RequireUTC(t, got, "Case after a recovery update")
+}
+
+// changedCase returns c with every field but ID, Key, Version and Steps set to another
+// value (checked by reflection).
+func (h *harness) changedCase(c *complaint.Case) *complaint.Case {
+	before := 1
+	x := &complaint.Case{
+		ID: c.ID, Customer: kehu.CustomerIDFrom(h.ids.NewID()), Channel: complaint.Social,
+		Words: "快递被退回了", Remedy: "重新发货", Category: complaint.CategoryDelivery,
+		Triage:     complaint.Triage{Severity: complaint.Critical, Urgency: complaint.Immediate, Value: complaint.Valued},
+		Assessment: complaint.Assessment{Priority: complaint.P2, Score: 32},
+		ReplyBy:    h.at.Add(8 * time.Hour), ResponsibleParty: "carrier", Assignee: "agent-9", Order: "SO-2",
+		Interaction: "int-2", Status: complaint.Investigating, Policy: "premium", MergedInto: complaint.CaseIDFrom(h.ids.NewID()),
+		Reopens: 3, Escalations: 4,
+		Response: &complaint.CustomerResponse{At: h.at.Add(2 * time.Hour), Recourse: "消费者协会"},
+		Crisis:   &complaint.CrisisPlan{Spokesperson: "客服总监", KeyMessages: []string{"已重新发货"}, At: h.at.Add(3 * time.Minute)},
+		Recovery: &complaint.Recovery{
+			Apology: &complaint.Apology{At: h.at.Add(time.Hour), Channel: complaint.Phone, By: "agent-9"},
+			Fixes:   []complaint.Fix{{At: h.at.Add(2 * time.Hour), What: "重新发货", By: "agent-9"}},
+			Grants: []complaint.Grant{{
+				ID: complaint.GrantIDFrom(h.ids.NewID()), Case: c.ID, Customer: kehu.CustomerIDFrom(h.ids.NewID()),
+				Type: complaint.CompensationRefund, Money: kehu.MustMoney("20.00", "CNY"), Points: 2, Status: complaint.GrantGranted,
+				RequestedBy: "agent-9", RequestedRole: "frontline", RequestedAt: h.at.Add(3 * time.Hour),
+				DecidedBy: "manager-2", DecidedRole: "manager", DecidedAt: h.at.Add(4 * time.Hour), GrantedAt: h.at.Add(5 * time.Hour),
+				Reference: "refund-78", Key: "complaint.compensation:a:b", RequestKey: "grant-2",
+			}},
+			FollowUps: []complaint.FollowUp{{At: h.at.Add(72 * time.Hour), Channel: complaint.Email, Result: complaint.FollowUpNotRestored, By: "agent-1"}},
+			Satisfaction: &complaint.Satisfaction{Scale: complaint.Scale{Min: 0, Max: 10}, Outcome: 6, Speed: 7, Courtesy: 8,
+				Before: &before, At: h.at.Add(73 * time.Hour)},
+		},
+		Steps: c.Steps, Version: c.Version, OpenedAt: h.at.Add(-time.Minute), Key: c.Key,
+	}
+	unchanged := []string{"ID", "Key", "Version", "Steps"}
+	v, w := reflect.ValueOf(*c), reflect.ValueOf(*x)
+	for i := range v.NumField() {
+		name := v.Type().Field(i).Name
+		if reflect.DeepEqual(v.Field(i).Interface(), w.Field(i).Interface()) && !slices.Contains(unchanged, name) {
+			h.t.Fatalf("changedCase leaves Case.%s as it was: give it another value", name)
+		}
+	}
+	return x
+}
+
+// An update may change every field of a case but its identity and its history: Case,
+// CaseByKey and ListCases then return the case as fn left it, with ID, Key and Version
+// the store's and the step (every field set) appended. So a store whose update forgets a
+// field of the case or of the step fails here, and so does one that keeps fn's changes to
+// ID, Key, Version or Steps.
+func testUpdateRoundTrips(t *testing.T, h *harness) {
+	c := h.fullCase("k")
+	h.create(c)
+	changed := h.changedCase(c)
+	step := complaint.Step{Action: complaint.PolicyChanged, At: h.at.Add(time.Hour), Actor: "manager-2",
+		From: complaint.Received, To: complaint.Investigating, Note: "升级处理", Channel: complaint.Social,
+		Policy: "premium", Priority: complaint.P2, Key: "policy-1", Digest: "digest-policy-1"}
+	suite.RequireEveryFieldSet(t, step)
+	require.NoError(t, h.s.UpdateCase(h.ctx, c.ID, func(x *complaint.Case) (*complaint.Step, error) {
+		*x = *changed.Clone()
+		x.ID, x.Key, x.Version = complaint.CaseIDFrom(h.ids.NewID()), "another key", 99
+		x.Steps = []complaint.Step{step, step}
+		return &step, nil
+	}))
+	want := changed.Clone()
+	want.ID, want.Key, want.Version = c.ID, c.Key, c.Version+1
+	want.Steps = append(slices.Clone(c.Steps), step)
+	assert.Equal(t, want, h.get(c.ID), "Case returns every field an update wrote")
+	byKey, err := h.s.CaseByKey(h.ctx, c.Key)
+	require.NoError(t, err)
+	assert.Equal(t, want, byKey, "CaseByKey returns every field an update wrote")
+	page, err := h.s.ListCases(h.ctx, complaint.CaseQuery{Customer: changed.Customer})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1, "ListCases selects on the customer an update wrote")
+	assert.Equal(t, want, page.Items[0], "ListCases returns every field an update wrote")
+	page, err = h.s.ListCases(h.ctx, complaint.CaseQuery{Customer: c.Customer})
+	require.NoError(t, err)
+	assert.Empty(t, page.Items, "ListCases no longer lists the case under its former customer")
+	page, err = h.s.ListCases(h.ctx, complaint.CaseQuery{Statuses: []complaint.Status{complaint.Investigating}})
+	require.NoError(t, err)
+	assert.Len(t, page.Items, 1, "ListCases selects on the status an update wrote")
+	suite.RequireUTC(t, byKey, "CaseByKey after an update")
 }

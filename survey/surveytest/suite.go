@@ -107,6 +107,9 @@ func testVersionRoundTrip(t *testing.T, h *harness) {
 	require.NoError(t, err)
 	require.Len(t, all, 2)
 	assert.Equal(t, []int{1, 2}, []int{all[0].Spec.Version, all[1].Spec.Version}, "Versions lists oldest first")
+	assert.Equal(t, v.Spec, all[0].Spec, "Versions returns every field of the spec")
+	assert.True(t, v.PublishedAt.Equal(all[0].PublishedAt), "Versions returns PublishedAt")
+	suite.RequireUTC(t, all, "Versions")
 }
 
 func testVersionImmutable(t *testing.T, h *harness) {
@@ -139,6 +142,10 @@ func testResponseRoundTrip(t *testing.T, h *harness) {
 	require.NoError(t, err)
 	assert.Equal(t, r, byKey, "ResponseByKey returns every field")
 	suite.RequireUTC(t, got, "Response")
+	page, err := h.s.Responses(h.ctx, "s", survey.ResponseQuery{})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, r, page.Items[0], "Responses returns every field")
 }
 
 func testResponseOnePerKey(t *testing.T, h *harness) {
@@ -211,7 +218,10 @@ func testResponseListing(t *testing.T, h *harness) {
 	require.NoError(t, err)
 	assert.Equal(t, want[5:10], ids(window.Items), "From ≤ SubmittedAt < To")
 	_, err = h.s.Responses(h.ctx, "s", survey.ResponseQuery{PageRequest: kehu.PageRequest{After: "not a cursor"}})
-	assert.ErrorIs(t, err, kehu.ErrInvalid, "a cursor the store did not make")
+	var verr *kehu.ValidationError
+	if assert.ErrorAs(t, err, &verr, "a cursor the store did not make") {
+		assert.True(t, verr.Has("after", ""), "a bad cursor is refused on field after, got %v", err)
+	}
 }
 
 func testResponseCopies(t *testing.T, h *harness) {
