@@ -29,6 +29,8 @@ func ExampleMigrations() {
 	// 0002_loyalty creates tables: true
 	// 0003_microsecond_times creates tables: false
 	// 0004_library_keys creates tables: false
+	// 0005_survey creates tables: true
+	// 0006_complaint creates tables: true
 }
 
 // A host migrates the database at start-up and hands the stores to the services. (This
