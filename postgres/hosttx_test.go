@@ -311,11 +311,11 @@ func TestHostTxRefusedWrites(t *testing.T) {
 	require.NotEmpty(t, topics)
 	assert.Equal(t, "shop.order_paid", topics[0])
 	assert.Equal(t, "shop.order_shipped", topics[len(topics)-1])
-	tiers := count(topics, tierTopic)
+	tiers := occurrences(topics, tierTopic)
 	assert.Len(t, topics, 2+1+len(res.Entries)+tiers+1, "host rows, the customer, the order's entries, the tier changes, the spend")
-	assert.Equal(t, 1, count(topics, crm.EventCustomerCreated), "the refused create published nothing")
-	assert.Equal(t, len(res.Entries), count(topics, ledgerTopic(loyalty.KindEarn)), "the refused earnings published nothing")
-	assert.Equal(t, 1, count(topics, ledgerTopic(loyalty.KindRedeem)), "the refused spend published nothing")
+	assert.Equal(t, 1, occurrences(topics, crm.EventCustomerCreated), "the refused create published nothing")
+	assert.Equal(t, len(res.Entries), occurrences(topics, ledgerTopic(loyalty.KindEarn)), "the refused earnings published nothing")
+	assert.Equal(t, 1, occurrences(topics, ledgerTopic(loyalty.KindRedeem)), "the refused spend published nothing")
 }
 
 // ledgerTopic is the name of the event of an entry of the kind.
@@ -326,7 +326,7 @@ func ledgerTopic(kind loyalty.EntryKind) string {
 // tierTopic is the name of the event of a tier change.
 var tierTopic = loyalty.TierEvent{}.EventName()
 
-func count(xs []string, x string) int {
+func occurrences(xs []string, x string) int {
 	n := 0
 	for _, y := range xs {
 		if y == x {
