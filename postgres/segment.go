@@ -48,9 +48,10 @@ type Cells struct {
 	// FitGammaGammaCells reads. The mean is Summary.Monetary, rounded to
 	// segment.MonetaryPlaces places, as a float64.
 	Spend []segment.SpendCell
-	// ZeroSpend is the number of repeat customers whose repeat purchases all have a zero
-	// amount. The Gamma-Gamma model cannot read a mean spend of zero, so they are in RF
-	// but not in Spend (segment.GroupSpend refuses such summaries).
+	// ZeroSpend is the number of repeat customers whose mean repeat spend is zero: their
+	// repeat purchases are all of zero amount, or their mean rounds to zero. The
+	// Gamma-Gamma model cannot read a mean spend of zero, so they are in RF but not in
+	// Spend (segment.GroupSpend refuses such summaries).
 	ZeroSpend int
 }
 
@@ -74,9 +75,9 @@ type Cells struct {
 // Days are counted on the calendar of opts.Location, which the database must know by
 // the same name (time.LoadLocation's): a zone PostgreSQL does not know, or whose UTC
 // offset at the end of the window differs from Go's, is a *kehu.ValidationError
-// ("options.location", "unknown_zone"). A nil Location counts the orders' days in UTC,
-// the calendar of times read back in UTC, and the end's day in the end's own location,
-// as Summarize does.
+// ("options.location", "unknown_zone"). With a nil Location an order's day is its UTC
+// date (what Summarize takes for the order read back in UTC, as pgx reads timestamp and
+// date values), and the end's day its date in its own location, as in Summarize.
 //
 // Bad names, a missing table or column, a column of another type, and invalid options
 // are a *kehu.ValidationError naming every problem ("orders.at", "type"). The statement
@@ -105,12 +106,12 @@ func SummaryCells(ctx context.Context, db DB, src OrdersTable, opts segment.Opti
 	out := &Cells{RF: []segment.RFCell{}, Spend: []segment.SpendCell{}}
 	for rows.Next() {
 		var (
-			isRF           bool
-			x, n           int64
-			recency, age   *int64
-			meanMillionths pgtype.Numeric
+			isRF         bool
+			x, n         int64
+			recency, age *int64
+			repeatSpend  pgtype.Numeric
 		)
-		if err := rows.Scan(&isRF, &x, &recency, &age, &meanMillionths, &n); err != nil {
+		if err := rows.Scan(&isRF, &x, &recency, &age, &repeatSpend, &n); err != nil {
 			return nil, dbError("summary cells", err)
 		}
 		if isRF {
@@ -128,11 +129,12 @@ func SummaryCells(ctx context.Context, db DB, src OrdersTable, opts segment.Opti
 			out.RF = append(out.RF, segment.RFCell{Frequency: k.x, Recency: k.tx, T: k.T, Weight: float64(n)})
 			continue
 		}
-		if !meanMillionths.Valid || meanMillionths.Int == nil || meanMillionths.NaN || meanMillionths.InfinityModifier != pgtype.Finite {
-			return nil, fmt.Errorf("postgres: summary cells: a spend cell without a finite mean")
+		if x <= 0 || !repeatSpend.Valid || repeatSpend.Int == nil || repeatSpend.NaN || repeatSpend.InfinityModifier != pgtype.Finite {
+			return nil, fmt.Errorf("postgres: summary cells: a spend cell without repeat purchases or a finite spend")
 		}
-		mean := decimal.NewFromBigInt(meanMillionths.Int, meanMillionths.Exp-segment.MonetaryPlaces)
-		m := mean.InexactFloat64() // as segment.GroupSpend reads Summary.Monetary
+		// Summary.Monetary, rounded as segment rounds it, read as segment.GroupSpend reads it.
+		m := decimal.NewFromBigInt(repeatSpend.Int, repeatSpend.Exp).
+			DivRound(decimal.NewFromInt(x), segment.MonetaryPlaces).InexactFloat64()
 		if !(m > 0) {
 			out.ZeroSpend += int(n)
 			continue
@@ -163,11 +165,14 @@ func SummaryCells(ctx context.Context, db DB, src OrdersTable, opts segment.Opti
 // the catalog, since the statement depends on the type of the time column.
 //
 // Each result row is a cell of one of two groupings: rf true for a history cell (x,
-// recency, age, customers), false for a spend cell (x, mean_millionths, customers) of
-// repeat customers. Recency and age are whole numbers of days, or of calendar months when
+// recency, age, customers), false for a spend cell (x, repeat_spend, customers) of repeat
+// customers. Recency and age are whole numbers of days, or of calendar months when
 // Collapse and Period are both Month; SummaryCells turns them into Period units as
-// Summarize does (days ÷ 7 for weeks, days ÷ 365.2425/12 for months). mean_millionths is
-// the mean repeat spend in millionths, rounded half away from zero.
+// Summarize does (days ÷ 7 for weeks, days ÷ 365.2425/12 for months). repeat_spend is the
+// exact sum of the repeat purchases; SummaryCells divides it by x and rounds it as
+// Summarize does, then merges the cells whose means are equal. The statement itself does
+// no division and no rounding, so that it gives the same cells in any SQL dialect with
+// exact decimals.
 func SummaryCellsSQL(ctx context.Context, db DB, src OrdersTable, opts segment.Options) (string, []any, error) {
 	p, err := planCells(ctx, db, src, opts)
 	if err != nil {
@@ -478,17 +483,13 @@ func (p *cellsPlan) build(src OrdersTable, cols orderColumns, zone string, cutof
 	SELECT COUNT(*) - 1 AS x,
 	       MAX(p) - MIN(p) AS recency,
 	       %[7]s - MIN(p) AS age,
-	       SUM(CASE WHEN p > first_p THEN spend ELSE 0 END) AS repeat_spend
+	       CAST(SUM(CASE WHEN p > first_p THEN spend ELSE 0 END) AS NUMERIC) AS repeat_spend
 	FROM periods
 	GROUP BY customer
-), histories AS (   -- the mean repeat spend in millionths, rounded half away from zero
-	SELECT x, recency, age,
-	       CASE WHEN x > 0 THEN DIV(2000000 * CAST(repeat_spend AS NUMERIC) + x, 2 * x) END AS mean_millionths
-	FROM customers
 )
-SELECT GROUPING(mean_millionths) = 1 AS rf, x, recency, age, mean_millionths, COUNT(*) AS customers
-FROM histories
-GROUP BY GROUPING SETS ((x, recency, age), (x, mean_millionths))
-HAVING GROUPING(mean_millionths) = 1 OR x > 0`,
+SELECT GROUPING(repeat_spend) = 1 AS rf, x, recency, age, repeat_spend, COUNT(*) AS customers
+FROM customers
+GROUP BY GROUPING SETS ((x, recency, age), (x, repeat_spend))
+HAVING GROUPING(repeat_spend) = 1 OR x > 0`,
 		customer, day, amount, table.Sanitize(), strings.Join(where, "\n	  AND "), period, arg(endP, "BIGINT"))
 }

@@ -74,16 +74,22 @@ func readBack(r orderRow, atType string) (segment.Transaction, bool) {
 }
 
 // memoryCells is the oracle: segment's in-memory summary (SummarizeReport, which skips
-// the transactions it refuses) grouped by segment's own GroupSummaries and GroupSpend.
-// Repeat customers with a zero mean spend, which GroupSpend refuses, are counted apart.
+// the transactions it refuses), grouped by groupCells.
 func memoryCells(t testing.TB, txns []segment.Transaction, opts segment.Options) (*postgres.Cells, []segment.Summary) {
 	t.Helper()
 	rep, err := segment.SummarizeReport(slices.Values(txns), opts)
 	require.NoError(t, err)
-	sums := rep.Summaries
-	want := &postgres.Cells{RF: []segment.RFCell{}, Spend: []segment.SpendCell{}}
+	return groupCells(t, rep.Summaries), rep.Summaries
+}
+
+// groupCells groups summaries with segment's own GroupSummaries and GroupSpend. Repeat
+// customers with a zero mean spend, which GroupSpend refuses, are counted apart.
+func groupCells(t testing.TB, sums []segment.Summary) *postgres.Cells {
+	t.Helper()
+	var err error
+	cells := &postgres.Cells{RF: []segment.RFCell{}, Spend: []segment.SpendCell{}}
 	if len(sums) > 0 {
-		want.RF, err = segment.GroupSummaries(sums)
+		cells.RF, err = segment.GroupSummaries(sums)
 		require.NoError(t, err)
 	}
 	var spenders []segment.Summary
@@ -92,14 +98,14 @@ func memoryCells(t testing.TB, txns []segment.Transaction, opts segment.Options)
 		case s.Frequency > 0 && s.Monetary.Sign() > 0:
 			spenders = append(spenders, s)
 		case s.Frequency > 0:
-			want.ZeroSpend++
+			cells.ZeroSpend++
 		}
 	}
 	if len(spenders) > 0 {
-		want.Spend, err = segment.GroupSpend(spenders)
+		cells.Spend, err = segment.GroupSpend(spenders)
 		require.NoError(t, err)
 	}
-	return want, sums
+	return cells
 }
 
 // loadCDNOW reads the full CDNOW transaction log (testdata/cdnow/CDNOW_master.txt.gz,
@@ -405,7 +411,7 @@ func TestSegmentSummaryCellsHostTx(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, q, "FROM "+table)
 	assert.Contains(t, q, `"At ""UTC""" <= CAST($2 AS TIMESTAMPTZ)`)
-	assert.Contains(t, q, "GROUP BY GROUPING SETS ((x, recency, age), (x, mean_millionths))")
+	assert.Contains(t, q, "GROUP BY GROUPING SETS ((x, recency, age), (x, repeat_spend))")
 	assert.Len(t, args, 3, "the zone, the end of the window, the end's period")
 }
 
