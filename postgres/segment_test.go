@@ -415,6 +415,22 @@ func TestSegmentSummaryCellsHostTx(t *testing.T) {
 	assert.Len(t, args, 3, "the zone, the end of the window, the end's period")
 }
 
+// TestSegmentSummaryCellsStatementNames runs the statement over a table named like one of
+// its own steps, with columns named like its aliases, each in another role.
+func TestSegmentSummaryCellsStatementNames(t *testing.T) {
+	pool := pgtest.Pool(t, postgres.Migrate)
+	ctx := t.Context()
+	_, err := pool.Exec(ctx, `CREATE TABLE orders (amount text, customer timestamptz, order_day numeric, p int, x int);
+		INSERT INTO orders VALUES ('a', '2024-01-01T00:00:00Z', 5, 1, 1), ('a', '2024-01-03T00:00:00Z', 7, 1, 1),
+		                          ('b', '2024-01-02T00:00:00Z', 1, 1, 1)`)
+	require.NoError(t, err)
+	opts := segment.Options{ObservationEnd: utcAt(2024, 1, 10, 0, 0)}
+	got, err := postgres.SummaryCells(ctx, pool, postgres.OrdersTable{Table: "orders", Customer: "amount", At: "customer", Amount: "order_day"}, opts)
+	require.NoError(t, err)
+	assert.Equal(t, []segment.RFCell{{Frequency: 0, Recency: 0, T: 8, Weight: 1}, {Frequency: 1, Recency: 2, T: 9, Weight: 1}}, got.RF)
+	assert.Equal(t, []segment.SpendCell{{Frequency: 1, Mean: 7, Weight: 1}}, got.Spend)
+}
+
 // TestSegmentSummaryCellsInvalid checks that bad names, tables, columns, types and
 // options are validation errors naming the field and the rule, all at once where they
 // can be, and that nothing reaches the database unquoted.
