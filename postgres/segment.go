@@ -28,7 +28,9 @@ type OrdersTable struct {
 	// with =; required. Rows where it is NULL, or an empty string, are left out.
 	Customer string
 	// At is the column of the order's time, required: timestamptz, or timestamp or date,
-	// which are read as UTC wall-clock times (as pgx reads them).
+	// which are read as UTC wall-clock times (as pgx reads them). A date column holds
+	// days already: leave Options.Location nil for it, since on another calendar its
+	// midnight UTC may fall on the day before.
 	At string
 	// Amount is the column of the order's total, required: numeric or an integer type
 	// (amounts are exact).
@@ -258,8 +260,11 @@ func planCells(ctx context.Context, db DB, src OrdersTable, opts segment.Options
 	zone := "UTC"
 	if o.Location != nil {
 		zone = o.Location.String()
-		if zone == "Local" || zone == "" {
+		switch zone {
+		case "Local":
 			p.Add("options.location", "unknown_zone", "the process's Local zone has no name the database knows; use time.LoadLocation")
+		case "":
+			p.Add("options.location", "unknown_zone", "the zone has no name")
 		}
 	}
 	if err := p.Err(); err != nil {
@@ -277,7 +282,7 @@ func planCells(ctx context.Context, db DB, src OrdersTable, opts segment.Options
 	if err != nil {
 		return nil, err
 	}
-	if o.Location != nil {
+	if o.Location != nil && o.Location != time.UTC {
 		if err := checkZone(ctx, db, zone, o.Location, cutoff); err != nil {
 			return nil, err
 		}
@@ -303,6 +308,7 @@ LEFT JOIN pg_type AS t ON t.oid = a.atttypid`
 	if err != nil {
 		return orderColumns{}, dbError("summary cells: read the orders table", err)
 	}
+	defer rows.Close()
 	type column struct {
 		oid    uint32
 		isText bool
@@ -317,7 +323,6 @@ LEFT JOIN pg_type AS t ON t.oid = a.atttypid`
 			isText    *bool
 		)
 		if err := rows.Scan(&exists, &name, &oid, &isText, &typ); err != nil {
-			rows.Close()
 			return orderColumns{}, dbError("summary cells: read the orders table", err)
 		}
 		if name != nil {

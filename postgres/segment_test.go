@@ -464,6 +464,8 @@ func TestSegmentSummaryCellsInvalid(t *testing.T) {
 			[][2]string{{"options.location", "unknown_zone"}}},
 		{"a zone the database names otherwise", good, segment.Options{ObservationEnd: end, Location: time.FixedZone("CST", 8*3600)},
 			[][2]string{{"options.location", "unknown_zone"}}},
+		{"a zone without a name", good, segment.Options{ObservationEnd: end, Location: time.FixedZone("", 3600)},
+			[][2]string{{"options.location", "unknown_zone"}}},
 		{"a zone the database does not know", good, segment.Options{ObservationEnd: end, Location: time.FixedZone("Nowhere/Atlantis", 3600)},
 			[][2]string{{"options.location", "unknown_zone"}}},
 		{"no such table", with(func(s *postgres.OrdersTable) { s.Table = `typed"; DROP TABLE typed; --` }), segment.Options{ObservationEnd: end},
