@@ -480,15 +480,14 @@ func (p *cellsPlan) build(src OrdersTable, cols orderColumns, zone string, cutof
 	SELECT %[1]s AS customer, %[2]s AS order_day, %[3]s AS amount
 	FROM %[4]s
 	WHERE %[5]s
-), periods AS (     -- one row per customer and purchase period: its number and its spend
-	SELECT customer, p, SUM(amount) AS spend, MIN(p) OVER (PARTITION BY customer) AS first_p
+), periods AS (     -- each order's purchase period, and the customer's first
+	SELECT customer, p, amount, MIN(p) OVER (PARTITION BY customer) AS first_p
 	FROM (SELECT customer, %[6]s AS p, amount FROM orders) AS o
-	GROUP BY customer, p
-), customers AS (   -- one row per customer
-	SELECT COUNT(*) - 1 AS x,
+), customers AS (   -- one row per customer; orders in one period are one purchase
+	SELECT COUNT(DISTINCT p) - 1 AS x,
 	       MAX(p) - MIN(p) AS recency,
 	       %[7]s - MIN(p) AS age,
-	       CAST(SUM(CASE WHEN p > first_p THEN spend ELSE 0 END) AS NUMERIC) AS repeat_spend
+	       CAST(SUM(CASE WHEN p > first_p THEN amount ELSE 0 END) AS NUMERIC) AS repeat_spend
 	FROM periods
 	GROUP BY customer
 )

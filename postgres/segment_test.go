@@ -431,6 +431,29 @@ func TestSegmentSummaryCellsStatementNames(t *testing.T) {
 	assert.Equal(t, []segment.SpendCell{{Frequency: 1, Mean: 7, Weight: 1}}, got.Spend)
 }
 
+// TestSegmentSummaryCellsREADME checks that the statement the README shows is the one
+// SummaryCellsSQL returns for its example.
+func TestSegmentSummaryCellsREADME(t *testing.T) {
+	pool := pgtest.Pool(t, postgres.Migrate)
+	ctx := t.Context()
+	_, err := pool.Exec(ctx, "CREATE TABLE orders (customer_id bigint, ordered_at timestamptz, total numeric(12,2))")
+	require.NoError(t, err)
+	var schema string
+	require.NoError(t, pool.QueryRow(ctx, "SELECT current_schema()").Scan(&schema))
+	q, _, err := postgres.SummaryCellsSQL(ctx, pool, postgres.OrdersTable{Schema: schema, Table: "orders", Customer: "customer_id", At: "ordered_at", Amount: "total"},
+		segment.Options{Period: segment.Week, ObservationEnd: utcAt(2024, 12, 31, 0, 0)})
+	require.NoError(t, err)
+	q = strings.Replace(q, pgx.Identifier{schema, "orders"}.Sanitize(), `"shop"."orders"`, 1)
+
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	require.NoError(t, err)
+	_, block, ok := strings.Cut(string(readme), "```sql\nWITH orders AS (")
+	require.True(t, ok, "the README shows the statement")
+	block, _, ok = strings.Cut(block, "\n```")
+	require.True(t, ok)
+	assert.Equal(t, q, "WITH orders AS ("+block)
+}
+
 // TestSegmentSummaryCellsInvalid checks that bad names, tables, columns, types and
 // options are validation errors naming the field and the rule, all at once where they
 // can be, and that nothing reaches the database unquoted.
