@@ -10,6 +10,8 @@
 //   - [SurveyStore] implements survey.Store (surveytest.Run);
 //   - [ComplaintStore] implements complaint.Store (complainttest.Run).
 //
+// [SummaryCells] computes segment's BTYD cells from a host's orders table, in the database.
+//
 // The schema ships with the package as embedded SQL migrations. [Migrate] applies the ones
 // a database has not seen yet, in order, each in its own transaction, under an advisory
 // lock so that several processes starting at once apply each migration once:
