@@ -2,6 +2,7 @@ package loyalty_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -17,8 +18,13 @@ import (
 
 func memoryStore(*testing.B) loyalty.Store { return loyalty.NewMemoryStore() }
 
-// BenchmarkRedeem spends one point at a time from an account holding 1,000 lots.
-func BenchmarkRedeem(b *testing.B) { loyaltytest.BenchRedeem(b, memoryStore, 1000) }
+// BenchmarkRedeem spends one point at a time from an account holding 10 to 10,000 lots:
+// the cost of a spend must not grow with the lots it does not draw on.
+func BenchmarkRedeem(b *testing.B) {
+	for _, lots := range []int{10, 100, 1000, 10000} {
+		b.Run(fmt.Sprintf("lots=%d", lots), func(b *testing.B) { loyaltytest.BenchRedeem(b, memoryStore, lots) })
+	}
+}
 
 // BenchmarkConcurrentSpend redeems in parallel from 1,000 members' balances.
 func BenchmarkConcurrentSpend(b *testing.B) { loyaltytest.BenchConcurrentSpend(b, memoryStore, 1000) }

@@ -217,12 +217,12 @@ type conflictStore struct {
 	updates atomic.Int64
 }
 
-func (s *conflictStore) Update(ctx context.Context, keys []loyalty.AccountKey, fn func([]*loyalty.Account) (*loyalty.Commit, error)) error {
+func (s *conflictStore) Update(ctx context.Context, keys []loyalty.AccountKey, need loyalty.Need, fn func([]*loyalty.Account) (*loyalty.Commit, error)) error {
 	s.updates.Add(1)
 	if s.fails.Add(-1) >= 0 {
 		return kehu.ErrConflict
 	}
-	return s.Store.Update(ctx, keys, fn)
+	return s.Store.Update(ctx, keys, need, fn)
 }
 
 func TestServiceRetriesConflicts(t *testing.T) {

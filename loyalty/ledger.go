@@ -179,6 +179,11 @@ type Account struct {
 	// not settle it: that is what makes it forgiven rather than owed.
 	Forgiven  int64     `json:"forgiven,omitempty"`
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	// Outside is what the account's lots that are not in Lots hold. It is zero on an
+	// account a store reads whole (Store.Account); on the working set an Update hands its
+	// function (see Need) it is what the spendable lots the command does not need hold, and
+	// those are all spendable at the command's instant. A store sets it; fn leaves it alone.
+	Outside int64 `json:"-"`
 }
 
 // Clone returns a deep copy.
@@ -191,10 +196,10 @@ func (a *Account) Clone() *Account {
 	return &c
 }
 
-// Book is the ledger balance: Σ lot remainders − Debt. It counts pending points and points
-// past expiry whose expiry entry has not been written yet.
+// Book is the ledger balance: Σ lot remainders (with Outside) − Debt. It counts pending
+// points and points past expiry whose expiry entry has not been written yet.
 func (a *Account) Book() int64 {
-	var n int64
+	n := a.Outside
 	for i := range a.Lots {
 		n += a.Lots[i].Remaining
 	}
@@ -216,8 +221,11 @@ type Balance struct {
 
 // BalanceAt returns the account's position at t. Points past their expiry at t are never
 // counted, whether or not their expiry entry has been written.
+//
+// On an Update's working set, Outside counts as available: it is meant to be asked at the
+// command's instant, when the lots left out are spendable.
 func (a *Account) BalanceAt(t time.Time) Balance {
-	b := Balance{Debt: a.Debt}
+	b := Balance{Debt: a.Debt, Available: a.Outside}
 	for i := range a.Lots {
 		l := &a.Lots[i]
 		switch {
@@ -280,6 +288,9 @@ type ledgerOp struct {
 	// internal collects the entries of counter accounts (see count): written with the
 	// command, but not its result.
 	internal []Entry
+	// err is a failure found where the ledger cannot return one (a clawback never fails):
+	// the command fails with it.
+	err error
 }
 
 // moveBlock returns an empty slice with room for n moves, cut from a shared block with
@@ -433,8 +444,9 @@ func drawsBefore(x, y *Lot, policy SpendPolicy) bool {
 // returns no moves and what they hold).
 func draw(a *Account, t time.Time, policy SpendPolicy, points, require int64) ([]LotMove, int64) {
 	if require > 0 {
-		// Is enough spendable? Stop counting as soon as it is.
-		var spendable int64
+		// Is enough spendable? Stop counting as soon as it is. The lots outside the working
+		// set are spendable (see Need).
+		spendable := a.Outside
 		for i := range a.Lots {
 			if l := &a.Lots[i]; l.Remaining > 0 && l.Spendable(t) {
 				if spendable += l.Remaining; spendable >= require {
@@ -479,9 +491,18 @@ func (op *ledgerOp) debit(a *Account, kind EntryKind, policy SpendPolicy, points
 	if moves == nil {
 		return Entry{}, fmt.Errorf("%s: %d available, %d asked: %w", a.Key, max(taken-a.Debt, 0), points, ErrInsufficientPoints)
 	}
+	if taken < points {
+		return Entry{}, errShortWorkingSet(a)
+	}
 	e := op.entry(a, kind, src, reason)
 	e.Points, e.Lots = -taken, moves
 	return e, nil
+}
+
+// errShortWorkingSet is the error of a store that handed an Update fewer spendable lots
+// than Need asked for.
+func errShortWorkingSet(a *Account) error {
+	return fmt.Errorf("loyalty: the store handed %s fewer spendable lots than the command needs (%d points outside): a Store must hand the lots Need names", a.Key, a.Outside)
 }
 
 // clawback takes points back from a, first from the given lot (the one the points came
@@ -529,6 +550,9 @@ func (op *ledgerOp) clawbackLots(a *Account, kind EntryKind, dues []lotDue, mode
 		var moves []LotMove
 		moves, drawn = draw(a, op.at, policy, short, 0)
 		e.Lots = append(e.Lots, moves...)
+		if drawn < short && a.Outside > 0 && op.err == nil {
+			op.err = errShortWorkingSet(a)
+		}
 	}
 	var owe int64
 	switch rest := short - drawn; mode {

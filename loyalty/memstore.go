@@ -40,32 +40,20 @@ type MemoryStore struct {
 	rewards *rewardMem
 }
 
-// acctRec is a stored account. An account of fewer than smallLots lots keeps them in
-// small, without pointers, so that the many small accounts of a large programme cost the
-// garbage collector nothing to scan; a larger one keeps them in a.Lots, a buffer of the
-// store's own that it never hands out.
+// acctRec is a stored account: the account's row (a.Lots is always nil) and its lots.
 type acctRec struct {
 	a       Account
-	small   []memLot
+	lots    lotSet
 	entries []uint32 // numbers in the log
 	// nextExpiry is Account.NextExpiry, kept so that scans for due lots skip the rest.
 	nextExpiry time.Time
 }
 
-// lots appends the account's lots to dst.
-func (s *MemoryStore) lots(dst []Lot, r *acctRec) []Lot {
-	if r.a.Lots != nil {
-		return append(dst, r.a.Lots...)
-	}
-	return s.log.lots(dst, r.small)
-}
-
-// account returns a copy of the stored account.
+// account returns a copy of the stored account, with every lot.
 func (s *MemoryStore) account(r *acctRec) *Account {
 	a := r.a
-	a.Lots = nil
-	if n := len(r.a.Lots) + len(r.small); n > 0 {
-		a.Lots = s.lots(make([]Lot, 0, n), r)
+	if len(r.lots.lots) > 0 {
+		a.Lots = s.log.lots(make([]Lot, 0, len(r.lots.lots)), r.lots.lots)
 	}
 	return &a
 }
@@ -219,14 +207,12 @@ func (s *MemoryStore) findCommand(p *progRec, key string) (uint64, bool) {
 	return 0, false
 }
 
-// lotSlack is the room for new lots a copy given to Update's fn has beyond the stored lots.
-const lotSlack = 8
+// lotSlack is the room for new lots a copy given to Update's fn has beyond its working set.
+const lotSlack = 4
 
-// smallLots is the number of lots from which an account keeps its lots as Lots.
-const smallLots = 64
-
-// Update implements Store.
-func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*Account) (*Commit, error)) error {
+// Update implements Store. fn gets each account's working set (see Need), read through
+// the account's lot indexes (see lotSet), and the lots it returns are stored by ID.
+func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, need Need, fn func([]*Account) (*Commit, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -237,13 +223,23 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 	accts := make([]*Account, len(keys))
 	recs := slices.Grow(s.recs[:0], len(keys))[:len(keys)]
 	s.recs = recs
+	at := s.log.memTime(need.At)
+	handed := make([][]uint32, len(keys))
 	for i, k := range keys {
 		a := &block[i]
 		r := s.find(k)
 		recs[i] = r
 		if r != nil {
 			*a = r.a
-			a.Lots = s.lots(make([]Lot, 0, len(r.a.Lots)+len(r.small)+lotSlack), r)
+			set := r.lots.workingSet(nil, &need, at, need.All || IsInternalAccount(k.PointType))
+			handed[i] = set
+			a.Lots = make([]Lot, 0, len(set)+lotSlack)
+			a.Outside = r.lots.held
+			for _, n := range set {
+				l := &r.lots.lots[n]
+				a.Lots = s.log.lots(a.Lots, r.lots.lots[n:n+1])
+				a.Outside -= l.remaining
+			}
 		} else {
 			a.Key = k
 		}
@@ -266,30 +262,33 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, fn func([]*
 			continue // a key given twice is stored once
 		}
 		r := recs[i]
-		// Copy fn's account into the store's own: fn may keep its pointer. The store's lot
-		// buffers are its own (readers get copies), so they are reused rather than
-		// reallocated.
-		isNew := r == nil
-		if isNew {
+		if r == nil {
 			r = s.program(k.Program).add(k)
 			recs[i] = r
 		}
-		version, next := r.a.Version, accts[i].NextExpiry()
-		a := &r.a
-		if got := accts[i].Lots; len(got) < smallLots {
-			// A small account: its lots without pointers, in a buffer of their size.
-			r.small = s.log.appendLots(slices.Grow(r.small[:0], len(got)), got)
-			*a = *accts[i]
-			a.Lots = nil
-		} else {
-			lots := append(a.Lots[:0], got...)
-			*a = *accts[i]
-			a.Lots = lots
-			r.small = nil
+		// The lots fn's account holds replace the stored lots of their ID, or are added.
+		// Copies go in: fn may keep its account.
+		got := accts[i].Lots
+		for j := range got {
+			var one [1]memLot
+			lot := s.log.appendLots(one[:0], got[j:j+1])[0]
+			n, ok := uint32(0), false
+			if j < len(handed[i]) && r.lots.lots[handed[i][j]].id == lot.id {
+				n, ok = handed[i][j], true
+			} else {
+				n, ok = r.lots.slot(lot.id)
+			}
+			if !ok {
+				n = uint32(len(r.lots.lots))
+			}
+			r.lots.put(n, lot)
 		}
-		a.Key = k
-		a.Version = version + 1
-		r.nextExpiry = next
+		version := r.a.Version
+		r.a = *accts[i]
+		r.a.Lots, r.a.Outside = nil, 0
+		r.a.Key = k
+		r.a.Version = version + 1
+		r.nextExpiry = r.lots.nextExpiry(&s.log)
 	}
 	if commit == nil {
 		return nil

@@ -73,7 +73,7 @@ func TestMemoryStoreHashCollisions(t *testing.T) {
 		t.Helper()
 		e := Entry{ID: EntryIDFrom(uuid.UUID{id}), Account: key, Kind: KindEarn, At: at, Points: int64(id),
 			Source: Source{Type: "order", Ref: ref}}
-		require.NoError(t, s.Update(ctx, []AccountKey{key}, func([]*Account) (*Commit, error) {
+		require.NoError(t, s.Update(ctx, []AccountKey{key}, Need{All: true}, func([]*Account) (*Commit, error) {
 			return &Commit{Entries: []Entry{e}, Command: &Command{Program: "p", Key: cmdKey, Digest: "d" + cmdKey, At: at, Entries: []Entry{e}}}, nil
 		}))
 	}

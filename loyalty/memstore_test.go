@@ -59,7 +59,7 @@ func TestMemoryStoreLargeAccounts(t *testing.T) {
 		}
 		// A failed update that scribbles on its copy changes nothing.
 		key := loyalty.AccountKey{Program: p.ID(), Customer: c, PointType: "points"}
-		err := store.Update(ctx, []loyalty.AccountKey{key}, func(as []*loyalty.Account) (*loyalty.Commit, error) {
+		err := store.Update(ctx, []loyalty.AccountKey{key}, loyalty.Need{All: true}, func(as []*loyalty.Account) (*loyalty.Commit, error) {
 			for j := range as[0].Lots {
 				as[0].Lots[j].Remaining = -1
 			}

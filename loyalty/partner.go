@@ -145,8 +145,12 @@ func (s *Service) exchange(ctx context.Context, p *Program, partner Partner, x E
 		e, err := op.debit(a[0], KindRedeem, p.Spend(), ours, src, "partner exchange out")
 		return []Entry{e}, err
 	}
+	need := Need{Policy: p.Spend()}
+	if !in {
+		need.Spend = ours
+	}
 	if partner.MaxPerDay == 0 {
-		return first(s.run(ctx, p, cmdKey, dig, []AccountKey{key}, move))
+		return first(s.runNeed(ctx, p, cmdKey, dig, []AccountKey{key}, need, move))
 	}
 	// What the member exchanged with the partner today (either way) is a counter of theirs,
 	// read and added to in the same atomic write as the exchange: concurrent exchanges never
@@ -155,7 +159,7 @@ func (s *Service) exchange(ctx context.Context, p *Program, partner Partner, x E
 	counter := func(at time.Time) string {
 		return dayCounter(limitCounterPrefix+"partner:"+partner.ID, at, p.Location())
 	}
-	return first(s.limited(ctx, p, cmdKey, dig, []AccountKey{key}, key, counter, func(op *ledgerOp, a []*Account, today *Account) ([]Entry, error) {
+	return first(s.limited(ctx, p, cmdKey, dig, []AccountKey{key}, key, need, counter, func(op *ledgerOp, a []*Account, today *Account) ([]Entry, error) {
 		if used := counted(today); used+ours > partner.MaxPerDay {
 			return nil, kehu.Invalid("points", "daily_limit", fmt.Sprintf("%d points exchanged with %s today; the limit is %d", used, partner.ID, partner.MaxPerDay))
 		}

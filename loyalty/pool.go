@@ -46,7 +46,7 @@ var errPeriodTurned = errors.New("loyalty: the limit's period turned during the 
 // followed by the counter, all in one atomic write. The counter is named by the service's
 // clock before the write and checked against the write's own instant, so a command at
 // midnight counts in the day it is written in.
-func (s *Service) limited(ctx context.Context, p *Program, key, dig string, keys []AccountKey, holder AccountKey,
+func (s *Service) limited(ctx context.Context, p *Program, key, dig string, keys []AccountKey, holder AccountKey, need Need,
 	counter func(t time.Time) string, fn func(op *ledgerOp, accts []*Account, count *Account) ([]Entry, error)) ([]Entry, error) {
 	var (
 		out []Entry
@@ -56,7 +56,7 @@ func (s *Service) limited(ctx context.Context, p *Program, key, dig string, keys
 		ck := holder
 		ck.PointType = counter(s.opts.Now())
 		all := append(slices.Clip(keys), ck)
-		out, err = s.run(ctx, p, key, dig, all, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
+		out, err = s.runNeed(ctx, p, key, dig, all, need, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
 			if counter(op.at) != ck.PointType {
 				return nil, errPeriodTurned
 			}

@@ -50,7 +50,7 @@ const MaxBalance = 1_000_000_000_000_000
 
 // checkBalance reports an account whose lots or debt exceed MaxBalance.
 func checkBalance(a *Account) error {
-	var held int64
+	held := a.Outside
 	for i := range a.Lots {
 		var ok bool
 		if held, ok = checked.Add(held, a.Lots[i].Remaining); !ok || held > MaxBalance {
@@ -76,12 +76,20 @@ const maxAttempts = 8
 // retry racing its first attempt sees the effects of that attempt once it has committed.
 func (s *Service) run(ctx context.Context, p *Program, key, dig string, keys []AccountKey,
 	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, error) {
-	out, _, err := s.runAll(ctx, p, key, dig, keys, fn)
+	out, _, err := s.runAll(ctx, p, key, dig, keys, Need{}, fn)
+	return out, err
+}
+
+// runNeed is run for a command that draws on lots: need says which (its At is the
+// command's instant, set here).
+func (s *Service) runNeed(ctx context.Context, p *Program, key, dig string, keys []AccountKey, need Need,
+	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, error) {
+	out, _, err := s.runAll(ctx, p, key, dig, keys, need, fn)
 	return out, err
 }
 
 // runAll is run that also returns every entry written, expiry entries included.
-func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys []AccountKey,
+func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys []AccountKey, need Need,
 	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, []Entry, error) {
 	if !p.usable() {
 		return nil, nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
@@ -104,7 +112,8 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 			}
 		}
 		st := &runState{op: ledgerOp{at: s.opts.Now(), version: p.spec.Version, key: key, actor: kehu.ActorFrom(ctx), uuid: s.opts.NewID}}
-		err = s.store.Update(ctx, keys, func(accts []*Account) (*Commit, error) {
+		need.At = st.op.at
+		err = s.store.Update(ctx, keys, need, func(accts []*Account) (*Commit, error) {
 			st.ruled = true
 			st.op.internal = st.op.internal[:0]
 			var all []Entry
@@ -113,7 +122,11 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 					all = append(all, *e)
 				}
 			}
+			st.op.err = nil
 			es, err := fn(&st.op, accts)
+			if err == nil {
+				err = st.op.err
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -327,7 +340,7 @@ func (s *Service) Redeem(ctx context.Context, p *Program, c Points) (Entry, erro
 	if c.Source.Type == "" {
 		c.Source.Type = "redemption"
 	}
-	out, err := s.run(ctx, p, c.Key, fingerprint.Of("redeem", c), []AccountKey{c.key(p)}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+	out, err := s.runNeed(ctx, p, c.Key, fingerprint.Of("redeem", c), []AccountKey{c.key(p)}, Need{Spend: c.Points, Policy: p.Spend()}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		e, err := op.debit(a[0], KindRedeem, p.Spend(), c.Points, c.Source, c.Reason)
 		return []Entry{e}, err
 	})
@@ -369,7 +382,7 @@ func (s *Service) RedeemAcross(ctx context.Context, p *Program, c Points) ([]Ent
 	if c.Source.Type == "" {
 		c.Source.Type = "redemption"
 	}
-	return s.run(ctx, p, c.Key, fingerprint.Of("redeem-across", c), keys, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
+	return s.runNeed(ctx, p, c.Key, fingerprint.Of("redeem-across", c), keys, Need{Spend: c.Points, Policy: NearestExpiryFirst}, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
 		var avail int64
 		for _, a := range accts {
 			avail += max(a.BalanceAt(op.at).Available, 0)
@@ -407,7 +420,7 @@ func (s *Service) Adjust(ctx context.Context, p *Program, c Points) (Entry, erro
 		return Entry{}, err
 	}
 	c.Source.Type = "manual"
-	out, err := s.run(ctx, p, c.Key, fingerprint.Of("adjust", c), []AccountKey{c.key(p)}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+	out, err := s.runNeed(ctx, p, c.Key, fingerprint.Of("adjust", c), []AccountKey{c.key(p)}, Need{Spend: max(-c.Points, 0), Policy: p.Spend()}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		if c.Points > 0 {
 			return []Entry{op.credit(a[0], KindAdjust, pt, p.Location(), c.Points, c.Source, c.Reason)}, nil
 		}
@@ -465,7 +478,8 @@ func (s *Service) reverse(ctx context.Context, p *Program, orig *Entry, reason s
 		return s.reverseTransfer(ctx, p, orig, reason)
 	}
 	pt, _ := p.PointType(orig.Account.PointType)
-	return s.run(ctx, p, reverseKey(id), fingerprint.Of("reverse", id), []AccountKey{orig.Account}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+	need := Need{Spend: max(orig.Points, 0), Policy: p.Spend(), Lots: movedLots(nil, orig)}
+	return s.runNeed(ctx, p, reverseKey(id), fingerprint.Of("reverse", id), []AccountKey{orig.Account}, need, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		switch orig.Kind {
 		case KindRedeem:
 			e := op.restore(a[0], orig, reason)
@@ -597,7 +611,18 @@ func (s *Service) Refund(ctx context.Context, p *Program, r Refund) ([]Entry, er
 		Order    string
 		Lines    []RefundLine
 	}{r.Customer, r.Order, r.Lines}
-	return s.run(ctx, p, r.Key, fingerprint.Of("refund", payload), keys, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
+	// The refund draws on the order's lots, then on what else is spendable, never more
+	// than the order credited.
+	need := Need{Policy: p.Spend()}
+	var prev *Entry
+	for _, t := range targets {
+		need.Lots = append(need.Lots, t.lot)
+		if t.entry != prev {
+			need.Spend += max(t.entry.Points, 0) // what it credited, debt paid included
+			prev = t.entry
+		}
+	}
+	return s.runNeed(ctx, p, r.Key, fingerprint.Of("refund", payload), keys, need, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
 		lot := func(t refundTarget) (*Account, *Lot) {
 			a := accts[indexKey(keys, t.entry.Account)]
 			return a, a.lot(t.lot)
@@ -678,6 +703,14 @@ func mulDiv(x, n, d int64) int64 {
 	return int64(q)
 }
 
+// movedLots appends the lots e moved to dst.
+func movedLots(dst []LotID, e *Entry) []LotID {
+	for _, m := range e.Lots {
+		dst = append(dst, m.Lot)
+	}
+	return dst
+}
+
 func containsKey(keys []AccountKey, k AccountKey) bool { return indexKey(keys, k) >= 0 }
 
 func indexKey(keys []AccountKey, k AccountKey) int {
@@ -728,7 +761,8 @@ func (s *Service) reverseTransfer(ctx context.Context, p *Program, orig *Entry, 
 	}
 	pt, _ := p.PointType(in.Account.PointType)
 	keys := []AccountKey{out.Account, in.Account}
-	return s.run(ctx, p, reverseKey(out.ID), fingerprint.Of("reverse", out.ID), keys, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+	need := Need{Spend: max(in.Points, 0), Policy: p.Spend(), Lots: movedLots(movedLots(nil, out), in)}
+	return s.runNeed(ctx, p, reverseKey(out.ID), fingerprint.Of("reverse", out.ID), keys, need, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		back, err := op.takeBack(a[1], in, p, pt, reason)
 		if err != nil {
 			return nil, err

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/shopspring/decimal"
@@ -566,7 +567,8 @@ func (s *Service) Release(ctx context.Context, p *Program, customer crm.Customer
 	if len(lots) == 0 {
 		return Entry{}, fmt.Errorf("no %s earned by order %q: %w", pointType, order, kehu.ErrNotFound)
 	}
-	out, err := s.run(ctx, p, "", "", []AccountKey{key}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+	need := Need{Lots: slices.Collect(maps.Keys(lots))}
+	out, err := s.runNeed(ctx, p, "", "", []AccountKey{key}, need, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		e := op.entry(a[0], KindRelease, Source{Type: "order", Ref: order}, "released")
 		for i := range a[0].Lots {
 			l := &a[0].Lots[i]

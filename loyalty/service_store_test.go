@@ -18,7 +18,7 @@ import (
 // than a recorded command key (an entry ID already taken, say).
 type duplicateStore struct{ *loyalty.MemoryStore }
 
-func (duplicateStore) Update(context.Context, []loyalty.AccountKey, func([]*loyalty.Account) (*loyalty.Commit, error)) error {
+func (duplicateStore) Update(context.Context, []loyalty.AccountKey, loyalty.Need, func([]*loyalty.Account) (*loyalty.Commit, error)) error {
 	return fmt.Errorf("entry id taken: %w", kehu.ErrDuplicate)
 }
 

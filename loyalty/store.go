@@ -43,18 +43,22 @@ type Store interface {
 	MemberStore
 	RewardStore
 	// Update runs fn on copies of the accounts named by keys, in the order given (an account
-	// that does not exist yet is passed new: Key set, Version 0, nothing else). If fn returns
-	// an error nothing is written and the error is returned as is. Otherwise every account is
-	// stored with Version increased by one, and the commit's entries and command record are
-	// stored with them, all in one atomic step. If the commit's command key was already
+	// that does not exist yet is passed new: Key set, Version 0, nothing else), each holding
+	// its working set of lots: at least the lots need asks for (see Need), and in Outside
+	// what the lots left out hold. If fn returns an error nothing is written and the error
+	// is returned as is. Otherwise every account is stored with Version increased by one —
+	// the lots fn's account holds replace the stored lots of the same ID or are added, the
+	// lots left out stay as they are, and Outside is not stored — and the commit's entries
+	// and command record are stored with them, all in one atomic step. If the commit's command key was already
 	// recorded for the programme, nothing is written and Update fails with kehu.ErrDuplicate;
 	// if kehu.CheckKey refuses it, nothing is written and Update returns that error. A key is
 	// stored as given, byte for byte.
 	// Updates of the same account are serialised, or all but one fail with kehu.ErrConflict.
 	// fn may run while the store holds locks (a SQL store runs it inside its transaction):
 	// it must be quick and must not call the store.
-	Update(ctx context.Context, keys []AccountKey, fn func(accounts []*Account) (*Commit, error)) error
-	// Account returns the account, or kehu.ErrNotFound.
+	Update(ctx context.Context, keys []AccountKey, need Need, fn func(accounts []*Account) (*Commit, error)) error
+	// Account returns the account with every lot, in the order the lots were added, or
+	// kehu.ErrNotFound.
 	Account(ctx context.Context, key AccountKey) (*Account, error)
 	// MemberAccounts returns every account of a customer in a programme, by point type,
 	// the ledger's internal accounts included (see IsInternalAccount).
@@ -73,6 +77,31 @@ type Store interface {
 	// included. With DueBy set, only accounts holding a lot with points left, not yet
 	// expired by an entry, whose ExpiresAt is at or before DueBy.
 	ScanAccounts(ctx context.Context, program string, q ScanQuery) (kehu.Page[*Account], error)
+}
+
+// Need says which of an account's lots an Update's function works on. Members gather lots
+// for as long as they earn, while a command draws on a few: a store hands the function each
+// account's working set rather than its history, and a store that keeps lots apart (rows of
+// a table, a sorted list) reads and writes only those. A store may hand more lots than Need
+// asks for; handing every lot is always correct.
+//
+// The working set of an account holds:
+//
+//   - every lot with points that is pending at At, or past its expiry at At with no
+//     expiry entry yet (ExpiredAt zero): the ledger expires these first;
+//   - the lots spendable at At (Lot.Spendable), in Policy's order from the first, until
+//     they hold at least Spend points, or all of them;
+//   - the lots named in Lots, whatever they hold;
+//   - every lot, when All is set or the account is internal (IsInternalAccount).
+//
+// So every lot left out that holds points is spendable at At, and what the lots left out
+// hold (Account.Outside) counts as available.
+type Need struct {
+	At     time.Time
+	Spend  int64
+	Policy SpendPolicy
+	Lots   []LotID
+	All    bool
 }
 
 // EntryQuery selects an account's entries.

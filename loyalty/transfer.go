@@ -72,14 +72,15 @@ func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry
 		return []Entry{out, in}, nil
 	}
 	limit := p.spec.Transfers.MaxPerMonth
+	need := Need{Spend: t.Points, Policy: p.Spend()}
 	if limit == 0 {
-		return s.run(ctx, p, t.Key, dig, keys, move)
+		return s.runNeed(ctx, p, t.Key, dig, keys, need, move)
 	}
 	// The month's transfers are a counter of the sender's, read and added to in the same
 	// atomic write as the transfer: concurrent transfers by one sender never send more than
 	// the monthly limit. A retry returns its first result before the limit is looked at.
 	counter := func(at time.Time) string { return monthCounter(limitCounterPrefix+"transfer", at, p.Location()) }
-	return s.limited(ctx, p, t.Key, dig, keys, from, counter, func(op *ledgerOp, a []*Account, sent *Account) ([]Entry, error) {
+	return s.limited(ctx, p, t.Key, dig, keys, from, need, counter, func(op *ledgerOp, a []*Account, sent *Account) ([]Entry, error) {
 		if n := counted(sent); n+t.Points > limit {
 			return nil, kehu.Invalid("points", "max_per_month", fmt.Sprintf("%d sent this month; %d more is over the limit of %d", n, t.Points, limit))
 		}

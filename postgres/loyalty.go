@@ -159,13 +159,15 @@ type lyLockedAccount struct {
 	doc     []byte
 }
 
-// Update implements loyalty.Store. It is one transaction: the first batch creates
+// Update implements loyalty.Store. It hands fn every lot of each account (the account is
+// one document), whatever need asks for, which the Store contract allows. It is one
+// transaction: the first batch creates
 // placeholders (version 0) for the accounts not stored yet and locks every account, in key
 // order; fn then runs on copies decoded from the locked rows; the second batch records the
 // command and writes the accounts and entries. A command key already recorded for the
 // programme, or recorded by a concurrent Update that commits first, rolls everything back
 // with kehu.ErrDuplicate.
-func (s *LoyaltyStore) Update(ctx context.Context, keys []loyalty.AccountKey, fn func(accounts []*loyalty.Account) (*loyalty.Commit, error)) error {
+func (s *LoyaltyStore) Update(ctx context.Context, keys []loyalty.AccountKey, need loyalty.Need, fn func(accounts []*loyalty.Account) (*loyalty.Commit, error)) error {
 	sorted := slices.Clone(keys)
 	slices.SortFunc(sorted, loyalty.AccountKey.Compare)
 	sorted = slices.Compact(sorted)

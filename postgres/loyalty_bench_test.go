@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/kehu-crm/kehu/loyalty"
@@ -22,7 +23,11 @@ func loyaltyStore(b *testing.B) loyalty.Store {
 func BenchmarkLoyaltyEarn(b *testing.B) { loyaltytest.BenchEarn(b, loyaltyStore) }
 
 // BenchmarkLoyaltyRedeem spends one point at a time from an account holding 100 lots.
-func BenchmarkLoyaltyRedeem(b *testing.B) { loyaltytest.BenchRedeem(b, loyaltyStore, 100) }
+func BenchmarkPostgresRedeem(b *testing.B) {
+	for _, lots := range []int{10, 100, 1000, 10000} {
+		b.Run(fmt.Sprintf("lots=%d", lots), func(b *testing.B) { loyaltytest.BenchRedeem(b, loyaltyStore, lots) })
+	}
+}
 
 // BenchmarkLoyaltyConcurrentSpend redeems in parallel from 100 members' balances, so that
 // spenders of one member wait for each other's row lock.

@@ -32,7 +32,7 @@ func TestLoyaltyKilledConnection(t *testing.T) {
 	const cmdKey = "SO-2:base"
 	update := func(kill bool) ([]loyalty.Entry, error) {
 		var es []loyalty.Entry
-		err := w.s.Update(w.ctx, []loyalty.AccountKey{k, fresh}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+		err := w.s.Update(w.ctx, []loyalty.AccountKey{k, fresh}, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 			if kill {
 				pgtest.Terminate(t, pool, pgtest.LockHolder(t, pool, "loyalty_accounts"))
 			}

@@ -118,7 +118,7 @@ func openAccounts(b *testing.B, pool *pgxpool.Pool, p *loyalty.Program, pointTyp
 		keys[i] = loyalty.AccountKey{Program: p.ID(), Customer: members[i], PointType: pointType}
 	}
 	expires := time.Date(at.Year()+1, 12, 31, 16, 0, 0, 0, time.UTC) // the end of next year in Asia/Shanghai
-	err := postgres.NewLoyaltyStore(pool).Update(b.Context(), keys, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+	err := postgres.NewLoyaltyStore(pool).Update(b.Context(), keys, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 		entries := make([]loyalty.Entry, len(accts))
 		for i, a := range accts {
 			e := loyalty.Entry{ID: loyalty.EntryIDFrom(ids.NewID()), Account: a.Key, Kind: loyalty.KindEarn, At: at,

@@ -56,7 +56,7 @@ func (w *lyWorld) earn(a *loyalty.Account, points int64, at, exp time.Time, ref 
 // write runs one Update that must succeed.
 func (w *lyWorld) write(keys []loyalty.AccountKey, fn func(accts []*loyalty.Account) *loyalty.Commit) {
 	w.t.Helper()
-	require.NoError(w.t, w.s.Update(w.ctx, keys, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+	require.NoError(w.t, w.s.Update(w.ctx, keys, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 		return fn(accts), nil
 	}))
 }
@@ -168,7 +168,7 @@ func TestLoyaltyEntriesBounds(t *testing.T) {
 			es = append(es, e)
 			return &loyalty.Commit{Entries: []loyalty.Entry{e}}
 		})
-		require.NoError(t, mem.Update(w.ctx, []loyalty.AccountKey{k}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+		require.NoError(t, mem.Update(w.ctx, []loyalty.AccountKey{k}, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 			a := accts[0]
 			a.Lots = append(a.Lots, loyalty.Lot{ID: e.Lots[0].Lot, Entry: e.ID, Points: 1, Remaining: 1, Earned: 1,
 				EarnedAt: e.At, AvailableAt: e.At})
@@ -254,7 +254,7 @@ func TestLoyaltyRetriedUpdateWritesNothing(t *testing.T) {
 	const cmdKey = "SO-1:base"
 	run := func(keys ...loyalty.AccountKey) ([]loyalty.Entry, error) {
 		var es []loyalty.Entry
-		err := w.s.Update(w.ctx, keys, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+		err := w.s.Update(w.ctx, keys, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 			es = nil
 			for _, a := range accts {
 				es = append(es, w.earn(a, 100, at, time.Time{}, "SO-1"))
@@ -327,7 +327,7 @@ func TestLoyaltyOppositeOrderUpdates(t *testing.T) {
 				keys = []loyalty.AccountKey{b, a}
 			}
 			for range rounds {
-				err := w.s.Update(ctx, keys, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+				err := w.s.Update(ctx, keys, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 					time.Sleep(time.Millisecond) // hold both locks a while
 					var es []loyalty.Entry
 					for _, acct := range accts {
@@ -374,7 +374,7 @@ func TestLoyaltyConcurrentCreators(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = w.s.Update(w.ctx, []loyalty.AccountKey{k}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+			errs[i] = w.s.Update(w.ctx, []loyalty.AccountKey{k}, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 				return &loyalty.Commit{Entries: []loyalty.Entry{w.earn(accts[0], 1, at, time.Time{}, "")}}, nil
 			})
 		}()
@@ -402,7 +402,7 @@ func TestLoyaltyRefusedText(t *testing.T) {
 		{"source ref", func(e *loyalty.Entry) { e.Source.Ref = "SO\x00-1" }},
 	} {
 		k := w.key()
-		err := w.s.Update(w.ctx, []loyalty.AccountKey{k}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+		err := w.s.Update(w.ctx, []loyalty.AccountKey{k}, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 			e := w.earn(accts[0], 1, at, time.Time{}, "SO-1")
 			c.edit(&e)
 			return &loyalty.Commit{Entries: []loyalty.Entry{e}}, nil
@@ -420,7 +420,7 @@ func TestLoyaltyCancelledContext(t *testing.T) {
 	cancel()
 	k := w.key()
 	ran := false
-	err := w.s.Update(ctx, []loyalty.AccountKey{k}, func([]*loyalty.Account) (*loyalty.Commit, error) {
+	err := w.s.Update(ctx, []loyalty.AccountKey{k}, loyalty.Need{All: true}, func([]*loyalty.Account) (*loyalty.Commit, error) {
 		ran = true
 		return &loyalty.Commit{}, nil
 	})
@@ -467,7 +467,7 @@ func TestLoyaltyBadCursors(t *testing.T) {
 func TestLoyaltyUpdateKeyLists(t *testing.T) {
 	w := newLyWorld(t)
 	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	require.NoError(t, w.s.Update(w.ctx, nil, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+	require.NoError(t, w.s.Update(w.ctx, nil, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 		assert.Empty(t, accts, "Update without keys passes no accounts")
 		return &loyalty.Commit{Command: &loyalty.Command{Program: "retail", Key: "noop", Digest: "d", At: at}}, nil
 	}))
@@ -475,7 +475,7 @@ func TestLoyaltyUpdateKeyLists(t *testing.T) {
 	assert.NoError(t, err, "Update without keys must still record its command")
 
 	k := w.key()
-	require.NoError(t, w.s.Update(w.ctx, []loyalty.AccountKey{k, k}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+	require.NoError(t, w.s.Update(w.ctx, []loyalty.AccountKey{k, k}, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 		require.Len(t, accts, 2)
 		assert.NotSame(t, accts[0], accts[1], "a key named twice is passed as two copies")
 		e := w.earn(accts[0], 7, at, time.Time{}, "")
@@ -501,7 +501,7 @@ func TestLoyaltyRepeatedEntryID(t *testing.T) {
 		return &loyalty.Commit{Entries: []loyalty.Entry{first}}
 	})
 	other := w.key()
-	err := w.s.Update(w.ctx, []loyalty.AccountKey{k, other}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+	err := w.s.Update(w.ctx, []loyalty.AccountKey{k, other}, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 		e := w.earn(accts[1], 5, at, time.Time{}, "")
 		e.ID = first.ID
 		return &loyalty.Commit{Entries: []loyalty.Entry{e},

@@ -177,7 +177,7 @@ func TestMigrateLibraryKeys(t *testing.T) {
 		e := loyalty.Entry{ID: loyalty.EntryIDFrom(ids.NewID()), Account: acct, Kind: loyalty.KindEarn,
 			Points: 10, At: at, Key: key, Source: loyalty.Source{Type: "order", Ref: "SO-9"},
 			Lots: []loyalty.LotMove{{Lot: lot, Points: 10}}}
-		err := store.Update(ctx, []loyalty.AccountKey{acct}, func(a []*loyalty.Account) (*loyalty.Commit, error) {
+		err := store.Update(ctx, []loyalty.AccountKey{acct}, loyalty.Need{All: true}, func(a []*loyalty.Account) (*loyalty.Commit, error) {
 			a[0].Lots = append(a[0].Lots, loyalty.Lot{ID: lot, Entry: e.ID, Points: 10, Remaining: 10, Earned: 10, EarnedAt: at, AvailableAt: at})
 			return &loyalty.Commit{Entries: []loyalty.Entry{e},
 				Command: &loyalty.Command{Program: "retail", Key: key, Digest: "d-" + key, At: at, Entries: []loyalty.Entry{e}}}, nil

@@ -47,7 +47,7 @@ func ExampleCheckInvariants() {
 	fmt.Println("invariants:", loyaltytest.CheckInvariants(ctx, store, key))
 
 	// A faulty write: five points appear in a lot with no entry to account for them.
-	_ = store.Update(ctx, []loyalty.AccountKey{key}, func(a []*loyalty.Account) (*loyalty.Commit, error) {
+	_ = store.Update(ctx, []loyalty.AccountKey{key}, loyalty.Need{All: true}, func(a []*loyalty.Account) (*loyalty.Commit, error) {
 		a[0].Lots[0].Remaining += 5
 		return &loyalty.Commit{}, nil
 	})

@@ -115,7 +115,7 @@ func (h *harness) write(keys []loyalty.AccountKey, fn func(accts []*loyalty.Acco
 	h.clock.Advance(time.Minute)
 	var after []*loyalty.Account
 	var commit *loyalty.Commit
-	err := h.s.Update(h.ctx, keys, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+	err := h.s.Update(h.ctx, keys, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 		c := fn(accts)
 		after, commit = cloneAccounts(accts), cloneCommit(c)
 		return c, nil

@@ -65,7 +65,7 @@ func TestCheckInvariants(t *testing.T) {
 			ids := kehu.NewSeqIDs()
 			s := loyalty.NewMemoryStore()
 			key := loyalty.AccountKey{Program: "retail", Customer: crm.CustomerIDFrom(ids.NewID()), PointType: "points"}
-			err := s.Update(ctx, []loyalty.AccountKey{key}, func(as []*loyalty.Account) (*loyalty.Commit, error) {
+			err := s.Update(ctx, []loyalty.AccountKey{key}, loyalty.Need{All: true}, func(as []*loyalty.Account) (*loyalty.Commit, error) {
 				a := as[0]
 				earn, lot := loyalty.EntryIDFrom(ids.NewID()), loyalty.LotIDFrom(ids.NewID())
 				a.Lots = []loyalty.Lot{{ID: lot, Entry: earn, Points: 100, Remaining: 70, Earned: 100, EarnedAt: at,

@@ -43,6 +43,7 @@ func layers() []group {
 	return []group{
 		{Name: "Store", Groups: []group{
 			{Name: "Update", Tests: updateTests()},
+			{Name: "WorkingSet", Tests: needTests()},
 			{Name: "Entries", Tests: entryTests()},
 			{Name: "Accounts", Tests: accountTests()},
 			{Name: "Copies", Tests: copyTests()},

@@ -48,7 +48,9 @@ func testConcurrentWriters(t *testing.T, h *harness) {
 	h.write1(key, func(*loyalty.Account) *loyalty.Commit { return &loyalty.Commit{} })
 	errs := suite.Parallel(writers, func(i int) error {
 		tag := fmt.Sprintf("writer-%03d", i)
-		return retryConflicts(func() error { return h.s.Update(h.ctx, []loyalty.AccountKey{key}, h.appendLot(tag, int64(i+1), "")) })
+		return retryConflicts(func() error {
+			return h.s.Update(h.ctx, []loyalty.AccountKey{key}, loyalty.Need{All: true}, h.appendLot(tag, int64(i+1), ""))
+		})
 	})
 	for i, err := range errs {
 		assert.NoError(t, err, "Update by concurrent writer %d (retried on ErrConflict) must succeed", i)
@@ -94,7 +96,7 @@ func testConcurrentBothOrders(t *testing.T, h *harness) {
 			keys = []loyalty.AccountKey{b, a}
 		}
 		tag := fmt.Sprintf("writer-%03d", i)
-		return retryConflicts(func() error { return h.s.Update(h.ctx, keys, h.appendLot(tag, 1, "")) })
+		return retryConflicts(func() error { return h.s.Update(h.ctx, keys, loyalty.Need{All: true}, h.appendLot(tag, 1, "")) })
 	})
 	for i, err := range errs {
 		assert.NoError(t, err, "Update of two accounts by concurrent writer %d, half of them naming the accounts in the other order "+
@@ -118,7 +120,7 @@ func testConcurrentDistinct(t *testing.T, h *harness) {
 		for i := range each {
 			tag := fmt.Sprintf("w%d-%02d", w, i)
 			if err := retryConflicts(func() error {
-				return h.s.Update(h.ctx, []loyalty.AccountKey{keys[w]}, h.appendLot(tag, 1, "cmd-"+tag))
+				return h.s.Update(h.ctx, []loyalty.AccountKey{keys[w]}, loyalty.Need{All: true}, h.appendLot(tag, 1, "cmd-"+tag))
 			}); err != nil {
 				return err
 			}
@@ -151,7 +153,7 @@ func testConcurrentCommandKeyOneAccount(t *testing.T, h *harness) {
 	errs := suite.Parallel(writers, func(i int) error {
 		tag := fmt.Sprintf("writer-%02d", i)
 		return retryConflicts(func() error {
-			return h.s.Update(h.ctx, []loyalty.AccountKey{key}, h.appendLot(tag, int64(i+1), "order-1:base"))
+			return h.s.Update(h.ctx, []loyalty.AccountKey{key}, loyalty.Need{All: true}, h.appendLot(tag, int64(i+1), "order-1:base"))
 		})
 	})
 	w := suite.ExactlyOne(t, errs, "Update: concurrent updates of one account with one command key")
@@ -181,7 +183,7 @@ func testConcurrentCommandKeyManyAccounts(t *testing.T, h *harness) {
 	errs := suite.Parallel(writers, func(i int) error {
 		tag := fmt.Sprintf("writer-%02d", i)
 		return retryConflicts(func() error {
-			return h.s.Update(h.ctx, []loyalty.AccountKey{keys[i]}, h.appendLot(tag, 1, "signup:bonus"))
+			return h.s.Update(h.ctx, []loyalty.AccountKey{keys[i]}, loyalty.Need{All: true}, h.appendLot(tag, 1, "signup:bonus"))
 		})
 	})
 	w := suite.ExactlyOne(t, errs, "Update: concurrent updates of distinct accounts with one command key")

@@ -96,7 +96,7 @@ func testCopyUpdateInputs(t *testing.T, h *harness) {
 	var accts []*loyalty.Account
 	var commit *loyalty.Commit
 	h.clock.Advance(time.Minute)
-	err := h.s.Update(h.ctx, []loyalty.AccountKey{key}, func(as []*loyalty.Account) (*loyalty.Commit, error) {
+	err := h.s.Update(h.ctx, []loyalty.AccountKey{key}, loyalty.Need{All: true}, func(as []*loyalty.Account) (*loyalty.Commit, error) {
 		accts = as
 		e1 := h.earn(as[0], 100, time.Date(2028, 1, 1, 0, 0, 0, 0, cst), loyalty.Source{Type: "order", Ref: "SO-1", Line: "1"})
 		e2 := h.earn(as[0], 50, time.Time{}, loyalty.Source{Type: "order", Ref: "SO-1", Line: "2"})
@@ -124,7 +124,7 @@ func testCopyUpdateInputs(t *testing.T, h *harness) {
 func testCopyUpdateArguments(t *testing.T, h *harness) {
 	key, a, es, cmd := h.copyWorld()
 	// A failed update that scribbles on the accounts it was given changes nothing…
-	err := h.s.Update(h.ctx, []loyalty.AccountKey{key}, func(as []*loyalty.Account) (*loyalty.Commit, error) {
+	err := h.s.Update(h.ctx, []loyalty.AccountKey{key}, loyalty.Need{All: true}, func(as []*loyalty.Account) (*loyalty.Commit, error) {
 		scribbleAccount(as[0])
 		return nil, errBoom
 	})

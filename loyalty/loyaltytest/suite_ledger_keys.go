@@ -162,7 +162,7 @@ func testStoreRefusesBadKeys(t *testing.T, h *harness) {
 	for _, bk := range append([]suite.BadKey{{Key: "", Rule: "required"}}, suite.BadKeys()...) {
 		a := h.key(progA, typePoints)
 		var e loyalty.Entry
-		err := h.s.Update(h.ctx, []loyalty.AccountKey{a}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+		err := h.s.Update(h.ctx, []loyalty.AccountKey{a}, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 			e = h.earn(accts[0], 10, time.Time{}, loyalty.Source{Type: "manual"})
 			return &loyalty.Commit{Entries: []loyalty.Entry{e}, Command: h.command(progA, bk.Key, e)}, nil
 		})
@@ -208,8 +208,8 @@ type holdingStore struct {
 	release chan struct{}
 }
 
-func (s *holdingStore) Update(ctx context.Context, keys []loyalty.AccountKey, fn func([]*loyalty.Account) (*loyalty.Commit, error)) error {
-	return s.Store.Update(ctx, keys, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+func (s *holdingStore) Update(ctx context.Context, keys []loyalty.AccountKey, need loyalty.Need, fn func([]*loyalty.Account) (*loyalty.Commit, error)) error {
+	return s.Store.Update(ctx, keys, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 		commit, err := fn(accts)
 		if err == nil && commit != nil && commit.Command != nil && s.held.CompareAndSwap(false, true) {
 			close(s.entered)

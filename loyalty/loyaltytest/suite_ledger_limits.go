@@ -48,7 +48,7 @@ type gatedStore struct {
 	once    sync.Once
 }
 
-func (s *gatedStore) Update(ctx context.Context, keys []loyalty.AccountKey, fn func([]*loyalty.Account) (*loyalty.Commit, error)) error {
+func (s *gatedStore) Update(ctx context.Context, keys []loyalty.AccountKey, need loyalty.Need, fn func([]*loyalty.Account) (*loyalty.Commit, error)) error {
 	if s.arrived.Add(1) >= s.n {
 		s.once.Do(func() { close(s.open) })
 	}
@@ -58,7 +58,7 @@ func (s *gatedStore) Update(ctx context.Context, keys []loyalty.AccountKey, fn f
 	case <-s.open:
 	case <-t.C:
 	}
-	return s.Store.Update(ctx, keys, fn)
+	return s.Store.Update(ctx, keys, need, fn)
 }
 
 // checkMember runs CheckInvariants on every account of the member, the internal ones (tier

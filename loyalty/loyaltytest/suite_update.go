@@ -142,7 +142,7 @@ func testErrorWritesNothing(t *testing.T, h *harness) {
 	fresh := loyalty.AccountKey{Program: progA, Customer: h.customer(), PointType: typePoints}
 
 	var written []loyalty.Entry
-	err := h.s.Update(h.ctx, []loyalty.AccountKey{old, fresh}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+	err := h.s.Update(h.ctx, []loyalty.AccountKey{old, fresh}, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 		e1 := h.spend(accts[0], 60, loyalty.Source{Type: "redemption", Ref: "RD-1"})
 		e2 := h.earn(accts[1], 60, time.Time{}, loyalty.Source{Type: "transfer", Ref: "RD-1"})
 		accts[0].Debt = 5
@@ -185,7 +185,7 @@ func testDuplicateCommandKey(t *testing.T, h *harness) {
 	// The same account again.
 	h.clock.Advance(time.Minute)
 	var again loyalty.Entry
-	err = h.s.Update(h.ctx, []loyalty.AccountKey{a}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+	err = h.s.Update(h.ctx, []loyalty.AccountKey{a}, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 		again = h.earn(accts[0], 100, time.Time{}, loyalty.Source{Type: "order", Ref: "SO-42"})
 		return &loyalty.Commit{Entries: []loyalty.Entry{again}, Command: h.command(progA, "order-42:base", again)}, nil
 	})
@@ -196,7 +196,7 @@ func testDuplicateCommandKey(t *testing.T, h *harness) {
 	// Another account, and a new one.
 	b := h.key(progA, typePoints)
 	var other loyalty.Entry
-	err = h.s.Update(h.ctx, []loyalty.AccountKey{b}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+	err = h.s.Update(h.ctx, []loyalty.AccountKey{b}, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 		other = h.earn(accts[0], 5, time.Time{}, loyalty.Source{Type: "order", Ref: "SO-43"})
 		return &loyalty.Commit{Entries: []loyalty.Entry{other}, Command: h.command(progA, "order-42:base", other)}, nil
 	})
@@ -261,7 +261,7 @@ func testTwoAccountsRollback(t *testing.T, h *harness) {
 	beforeB, entriesB := h.account(b), h.entries(b)
 
 	h.clock.Advance(time.Minute)
-	err := h.s.Update(h.ctx, []loyalty.AccountKey{a, b}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+	err := h.s.Update(h.ctx, []loyalty.AccountKey{a, b}, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 		out := h.spend(accts[0], 80, loyalty.Source{Type: "transfer", Ref: "TR-1"})
 		out.Kind = loyalty.KindTransferOut
 		in := h.earn(accts[1], 80, time.Time{}, loyalty.Source{Type: "transfer", Ref: "TR-1"})
@@ -275,7 +275,7 @@ func testTwoAccountsRollback(t *testing.T, h *harness) {
 
 	// A duplicate command key fails both too.
 	h.earnTo(h.key(progA, typePoints), 1, time.Time{}, "TR-2")
-	err = h.s.Update(h.ctx, []loyalty.AccountKey{b, a}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+	err = h.s.Update(h.ctx, []loyalty.AccountKey{b, a}, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 		out := h.spend(accts[0], 10, loyalty.Source{Type: "transfer", Ref: "TR-2"})
 		in := h.earn(accts[1], 10, time.Time{}, loyalty.Source{Type: "transfer", Ref: "TR-2"})
 		return &loyalty.Commit{Entries: []loyalty.Entry{out, in}, Command: h.command(progA, "TR-2", out, in)}, nil
