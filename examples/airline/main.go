@@ -11,11 +11,13 @@
 // and from a fixed seed, so every run prints the same summary:
 //
 //   - the passengers are crm customers and members of the programme, which earns award miles
-//     on every euro and status miles that qualify for Explorer, Silver, Gold and Platinum;
+//     on every euro and status miles by distance and cabin; status miles qualify for Silver,
+//     Gold and Platinum in the calendar year, and the review of 1 January takes them back;
 //   - stays at the partner hotels come in as award miles (loyalty's partner exchange), and
 //     the month's settlement is the partner's invoice;
-//   - on the first of each month the passengers are scored on RFM quintiles and sorted into
-//     value segments by ordered rules that also read their years of membership (segment);
+//   - on the first of November and of December the passengers are scored on RFM quintiles
+//     and sorted into value segments by ordered rules that also read their years of
+//     membership (segment);
 //   - a bag left behind opens a complaint case at once for a passenger whose segment or
 //     tier makes them valuable: a call before landing, an apology, award miles paid into
 //     loyalty within the agent's limits (complaint.Compensator), the bag delivered within
@@ -1073,7 +1075,8 @@ func (a *airline) summariseBags(ctx context.Context, s *summary, now time.Time) 
 // complaintFact is a case as the customer scorecard counts complaints: received when it was
 // opened, handled when it was resolved, due when its resolution target is used up. A clock
 // that stopped in time has no due instant of its own: it is the stop plus what was left of
-// the target, on the calendar of the case's policy.
+// the target, in the target's time (business time on the calendar of the case's policy,
+// unless the target counts calendar time).
 func complaintFact(c *complaint.Case, sla complaint.SLA, policies *complaint.Policies) crm.ComplaintFact {
 	f := crm.ComplaintFact{ReceivedAt: c.OpenedAt}
 	k, ok := sla.Clock(complaint.Resolution)
@@ -1083,6 +1086,8 @@ func complaintFact(c *complaint.Case, sla complaint.SLA, policies *complaint.Pol
 		f.DueAt = k.Due
 	case k.Breached:
 		f.DueAt, f.HandledAt = k.BreachedAt, k.Stopped
+	case k.CalendarTime:
+		f.DueAt, f.HandledAt = k.Stopped.Add(k.Remaining), k.Stopped
 	default:
 		f.DueAt, f.HandledAt = policies.Policy(c.Policy).Calendar().Add(k.Stopped, k.Remaining), k.Stopped
 	}
