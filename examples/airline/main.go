@@ -545,8 +545,13 @@ const (
 	lateAfter  = 36 * time.Hour
 )
 
-// milesFor is what the desk grants for a bag left behind, by value band.
-var milesFor = map[complaint.ValueBand]int64{complaint.Key: 8000, complaint.Valued: 4000}
+// milesFor is what the desk grants a valuable passenger for a bag left behind.
+func milesFor(band complaint.ValueBand) int64 {
+	if band == complaint.Key {
+		return 8000
+	}
+	return 4000
+}
 
 // bagLeft is the baggage system's alarm: a checked bag did not board. A valuable passenger
 // gets a case at once; the others find out at the carousel.
@@ -608,7 +613,7 @@ func (a *airline) openProactive(ctx context.Context, b *bagCase) error {
 			},
 			func() (*complaint.Case, error) {
 				return a.desk.RequestCompensation(agent, b.id, complaint.RequestCompensation{Type: complaint.CompensationPoints,
-					Points: milesFor[b.band], Role: "baggage-agent", Key: "miles"})
+					Points: milesFor(b.band), Role: "baggage-agent", Key: "miles"})
 			},
 			func() (*complaint.Case, error) {
 				_, err := a.crm.RecordInteraction(agent, crm.InteractionInput{CustomerID: b.trip.p.id, Channel: crm.ChannelPhone,
