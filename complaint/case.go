@@ -21,7 +21,8 @@ func ParseCaseID(s string) (CaseID, error) { return kehu.ParseID[caseKind](s) }
 // CaseIDFrom wraps a UUID as a CaseID.
 var CaseIDFrom = kehu.IDFrom[caseKind]
 
-// Channel is how a complaint reached the host.
+// Channel is how a complaint reached the host, or, for a proactive case, how the host
+// reaches the customer; replies, apologies and follow-ups name theirs.
 type Channel string
 
 // Channels.
@@ -71,6 +72,9 @@ type Case struct {
 	// Words are the customer's own words; Remedy the remedy they ask for.
 	Words  string `json:"words"`
 	Remedy string `json:"remedy,omitempty"`
+	// Proactive marks a case the host opened before the customer complained (see
+	// Open.Proactive).
+	Proactive bool `json:"proactive,omitempty"`
 	// Category is the cause, a code such as CategoryDelivery or one of the host's.
 	Category string `json:"category"`
 	// Triage is what the priority was computed from, and Assessment the priority.

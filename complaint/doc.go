@@ -122,7 +122,11 @@
 //
 // # Service recovery and win-back
 //
-// A case keeps the record of how a failure was put right (Case.Recovery): the apology, the
+// Recovery need not wait for a complaint: a host that finds a failure first (a bag that
+// missed its flight, a delivery that will be late) opens a proactive case (Open.Proactive)
+// without the customer's words, and tells the customer before they find out, as a host
+// that knows its customers' value may do for the valuable ones. A case keeps the record
+// of how a failure was put right (Case.Recovery): the apology, the
 // fixes, the compensation granted, the follow-ups and the customer's satisfaction
 // afterwards on the three dimensions of fairness — outcome, speed, courtesy — each a step
 // of the audit trail. Frontline staff act on their own authority within limits: an

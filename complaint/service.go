@@ -74,6 +74,12 @@ type Open struct {
 	// service's policies (WithPolicies), its default when empty.
 	Policy string `json:"policy,omitempty"`
 	Note   string `json:"note,omitempty"`
+	// Proactive opens the case before the customer has complained: the host found the
+	// failure first (a bag that missed its flight, a delivery that will be late) and sets
+	// out to put it right and to tell the customer. Words, otherwise required, may then
+	// be empty, and Channel is how the host will reach the customer. The case then runs
+	// like any other.
+	Proactive bool `json:"proactive,omitempty"`
 	// Key is required and makes the command idempotent: a repeat with the same key and
 	// payload returns the case it opened, also when it races the first attempt; a repeat
 	// with another payload fails with kehu.ErrKeyReused.
@@ -87,7 +93,8 @@ const (
 )
 
 // Open records a complaint as a case in status Received, with its priority computed from
-// the triage (Assess), and the first step of its audit trail. Bad input is a
+// the triage (Assess), and the first step of its audit trail; with Open.Proactive, a
+// failure the host found before the customer complained. Bad input is a
 // *kehu.ValidationError naming every bad field, and writes nothing.
 func (s *Service) Open(ctx context.Context, o Open) (*Case, error) {
 	var p kehu.Problems
@@ -98,7 +105,7 @@ func (s *Service) Open(ctx context.Context, o Open) (*Case, error) {
 		p.Addf("channel", "enum", "%s is not a channel", clip.Quote(string(o.Channel)))
 	}
 	switch {
-	case strings.TrimSpace(o.Words) == "":
+	case strings.TrimSpace(o.Words) == "" && !o.Proactive:
 		p.Add("words", "required", "record the customer's own words")
 	case len(o.Words) > MaxWordsBytes:
 		p.Addf("words", "max_length", "is longer than %d bytes", MaxWordsBytes)
@@ -129,7 +136,7 @@ func (s *Service) Open(ctx context.Context, o Open) (*Case, error) {
 	now := s.opts.Now()
 	c := &Case{
 		ID: CaseIDFrom(s.opts.NewID()), Customer: o.Customer, Channel: o.Channel, Words: o.Words, Remedy: o.Remedy,
-		Category: o.Category, Triage: o.Triage, Assessment: assessment, ReplyBy: kehu.Truncate(o.ReplyBy),
+		Proactive: o.Proactive, Category: o.Category, Triage: o.Triage, Assessment: assessment, ReplyBy: kehu.Truncate(o.ReplyBy),
 		Assignee: o.Assignee, Order: o.Order, Interaction: o.Interaction, Status: Received, Policy: policy, Version: 1,
 		OpenedAt: now, Key: o.Key,
 		Steps: []Step{{Action: Opened, At: now, Actor: kehu.ActorFrom(ctx), To: Received, Note: o.Note, Channel: o.Channel,

@@ -62,6 +62,39 @@ func TestOpen(t *testing.T) {
 	}
 }
 
+// A proactive case is opened before the customer complains: no words of theirs yet, and
+// the clocks run from the moment the host found the failure.
+func TestOpenProactive(t *testing.T) {
+	svc, _, clock := newService(t)
+	ctx := kehu.WithActor(t.Context(), "baggage:ams")
+	open := complaint.Open{Customer: kehu.CustomerIDFrom([16]byte{2}), Channel: complaint.Phone, Proactive: true,
+		Category: "baggage.delayed", Order: "PNR-7", Note: "bag not loaded on KL0895",
+		Triage: complaint.Triage{Severity: complaint.Major, Urgency: complaint.High, Value: complaint.Key}, Key: "bag:PNR-7"}
+	c, err := svc.Open(ctx, open)
+	require.NoError(t, err)
+	assert.True(t, c.Proactive)
+	assert.Empty(t, c.Words)
+	assert.Equal(t, complaint.Received, c.Status)
+	assert.Equal(t, clock.Now(), c.OpenedAt)
+	stored, err := svc.Case(ctx, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, c, stored, "the store keeps the flag")
+
+	again, err := svc.Open(ctx, open)
+	require.NoError(t, err)
+	assert.Equal(t, c.ID, again.ID)
+	reactive := open
+	reactive.Proactive, reactive.Words = false, "My suitcase did not come off the belt."
+	_, err = svc.Open(ctx, reactive)
+	assert.ErrorIs(t, err, kehu.ErrKeyReused, "the flag is part of the command")
+
+	reactive.Words, reactive.Key = "", "bag:PNR-7:desk"
+	_, err = svc.Open(ctx, reactive)
+	var verr *kehu.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.True(t, verr.Has("words", "required"), "a complaint the customer made needs their words")
+}
+
 // Racing attempts of one Open store one case, and all of them get it.
 func TestOpenRetryRacingTheFirstAttempt(t *testing.T) {
 	svc, _, _ := newService(t)

@@ -65,7 +65,7 @@ func Run(t *testing.T, newStore func(t *testing.T) complaint.Store) {
 func (h *harness) fullCase(key string) *complaint.Case {
 	return &complaint.Case{
 		ID: complaint.CaseIDFrom(h.ids.NewID()), Customer: kehu.CustomerIDFrom(h.ids.NewID()), Channel: complaint.Phone,
-		Words: "房间服务取消了没人通知我", Remedy: "道歉和补偿", Category: complaint.CategoryServiceHandling,
+		Words: "房间服务取消了没人通知我", Remedy: "道歉和补偿", Proactive: true, Category: complaint.CategoryServiceHandling,
 		Triage:     complaint.Triage{Severity: complaint.Major, Urgency: complaint.High, Value: complaint.Key, MediaExposure: true},
 		Assessment: complaint.Assessment{Priority: complaint.P1, Score: 27, Crisis: true},
 		ReplyBy:    h.at.Add(4 * time.Hour), ResponsibleParty: "room service", Assignee: "agent-7", Order: "RS-1",
