@@ -13,7 +13,7 @@ import (
 	"github.com/kehu-crm/kehu/crm"
 )
 
-// accountCare is the plan of seed 001's visit plans: A customers monthly, B quarterly, C
+// accountCare is a plan of visits by customer class: A customers monthly, B quarterly, C
 // twice a year, potential customers every two weeks; a follow-up three days after an
 // order and a week after a closed complaint; no calls from 21:00 to 09:00.
 const accountCare = `{

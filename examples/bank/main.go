@@ -28,7 +28,7 @@ func main() {
 	}
 }
 
-// The desk's contact plan: seed 001's visit plans by client class, a new client every
+// The desk's contact plan: yearly, quarterly and monthly visits by client class, a new client every
 // two weeks, and a call three days after a loan drawdown. No calls after 21:00.
 const plan = `{
   "id": "corporate-desk", "time_zone": "Asia/Shanghai", "class_attribute": "class",
