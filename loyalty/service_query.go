@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/checked"
 )
 
 // ExpiryReport says what one ExpireDue run did.
@@ -216,40 +219,37 @@ type LiabilityLine struct {
 
 // Liability returns, per point type, the points outstanding at asOf (available and
 // pending, never counting expired points) and their value at the point type's
-// ValuePerPoint, rounded half-up to the currency's minor units.
+// ValuePerPoint, rounded half-up to the currency's minor units. A store that implements
+// Totals sums them itself; otherwise every account is read.
 func (s *Service) Liability(ctx context.Context, p *Program, asOf time.Time) ([]LiabilityLine, error) {
 	if !p.usable() {
 		return nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
+	var (
+		totals []Outstanding
+		err    error
+	)
+	if t, ok := s.store.(Totals); ok {
+		totals, err = t.Outstanding(ctx, p.spec.ID, asOf)
+	} else {
+		totals, err = outstanding(ctx, s.store, p.spec.ID, asOf)
+	}
+	if err != nil {
+		return nil, err
+	}
 	lines := make([]LiabilityLine, len(p.spec.PointTypes))
-	idx := map[string]int{}
 	for i, pt := range p.spec.PointTypes {
 		lines[i].PointType = pt.Code
-		idx[pt.Code] = i
-	}
-	q := ScanQuery{PageRequest: kehu.PageRequest{Limit: 1000}}
-	for {
-		page, err := s.store.ScanAccounts(ctx, p.spec.ID, q)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range page.Items {
-			i, ok := idx[a.Key.PointType]
-			if !ok {
-				continue
+		for _, o := range totals {
+			if o.PointType == pt.Code {
+				lines[i].Available, lines[i].Pending, lines[i].Debt = o.Available, o.Pending, o.Debt
 			}
-			b := a.BalanceAt(asOf)
-			lines[i].Available += max(b.Available, 0)
-			lines[i].Pending += b.Pending
-			lines[i].Debt += b.Debt
 		}
-		if page.Next == "" {
-			break
+		n, ok := checked.Add(lines[i].Available, lines[i].Pending)
+		if !ok {
+			return nil, fmt.Errorf("loyalty: liability of %s: %w", pt.Code, errSumOverflow)
 		}
-		q.After = page.Next
-	}
-	for i, pt := range p.spec.PointTypes {
-		amount := pt.ValuePerPoint.Mul(decimal.NewFromInt(lines[i].Available + lines[i].Pending))
+		amount := pt.ValuePerPoint.Mul(decimal.NewFromInt(n))
 		m, err := kehu.MoneyFromDecimal(amount, kehu.Currency(p.spec.Currency))
 		if err != nil {
 			return nil, err
@@ -257,6 +257,48 @@ func (s *Service) Liability(ctx context.Context, p *Program, asOf time.Time) ([]
 		lines[i].Value = m.Round(kehu.HalfUp)
 	}
 	return lines, nil
+}
+
+// errSumOverflow is the error of a sum of points past the range of an int64.
+var errSumOverflow = errors.New("the sum of points overflows an int64")
+
+// outstanding is Totals.Outstanding worked out from every account of the programme.
+func outstanding(ctx context.Context, store Store, program string, asOf time.Time) ([]Outstanding, error) {
+	var out []Outstanding
+	idx := map[string]int{}
+	q := ScanQuery{PageRequest: kehu.PageRequest{Limit: 1000}}
+	for {
+		page, err := store.ScanAccounts(ctx, program, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range page.Items {
+			if IsInternalAccount(a.Key.PointType) {
+				continue
+			}
+			i, ok := idx[a.Key.PointType]
+			if !ok {
+				i = len(out)
+				idx[a.Key.PointType] = i
+				out = append(out, Outstanding{PointType: a.Key.PointType})
+			}
+			b := a.BalanceAt(asOf)
+			o := &out[i]
+			var ok1, ok2, ok3 bool
+			o.Available, ok1 = checked.Add(o.Available, max(b.Available, 0))
+			o.Pending, ok2 = checked.Add(o.Pending, b.Pending)
+			o.Debt, ok3 = checked.Add(o.Debt, b.Debt)
+			if !ok1 || !ok2 || !ok3 {
+				return nil, fmt.Errorf("loyalty: outstanding points of %s: %w", a.Key.PointType, errSumOverflow)
+			}
+		}
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
+	}
+	slices.SortFunc(out, func(a, b Outstanding) int { return strings.Compare(a.PointType, b.PointType) })
+	return out, nil
 }
 
 // BreakageLine is how much of what was earned in a period expired.
@@ -269,7 +311,8 @@ type BreakageLine struct {
 }
 
 // Breakage returns, per point type, the points earned and the points expired by entries
-// in [from, to), and their ratio.
+// in [from, to), and their ratio. A store that implements Totals sums them itself;
+// otherwise every entry of the period is read.
 func (s *Service) Breakage(ctx context.Context, p *Program, from, to time.Time) ([]BreakageLine, error) {
 	if !p.usable() {
 		return nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
@@ -277,31 +320,62 @@ func (s *Service) Breakage(ctx context.Context, p *Program, from, to time.Time) 
 	if !to.After(from) {
 		return nil, kehu.Invalid("to", "range", "must be after from")
 	}
-	lines := make([]BreakageLine, len(p.spec.PointTypes))
-	idx := map[string]int{}
-	for i, pt := range p.spec.PointTypes {
-		lines[i].PointType = pt.Code
-		idx[pt.Code] = i
+	var (
+		flows []Flow
+		err   error
+	)
+	if t, ok := s.store.(Totals); ok {
+		flows, err = t.Flows(ctx, p.spec.ID, from, to)
+	} else {
+		flows, err = s.flows(ctx, p, from, to)
 	}
-	err := s.eachEntry(ctx, p, from, to, func(e Entry) {
-		i, ok := idx[e.Account.PointType]
-		if !ok {
-			return
-		}
-		switch e.Kind {
-		case KindEarn:
-			lines[i].Earned += e.Points
-		case KindExpire:
-			lines[i].Expired -= e.Points
-		}
-	})
 	if err != nil {
 		return nil, err
 	}
-	for i := range lines {
+	lines := make([]BreakageLine, len(p.spec.PointTypes))
+	for i, pt := range p.spec.PointTypes {
+		lines[i].PointType = pt.Code
+		for _, f := range flows {
+			if f.PointType == pt.Code {
+				lines[i].Earned, lines[i].Expired = f.Earned, f.Expired
+			}
+		}
 		if lines[i].Earned > 0 {
 			lines[i].Rate = decimal.NewFromInt(lines[i].Expired).DivRound(decimal.NewFromInt(lines[i].Earned), 4)
 		}
 	}
 	return lines, nil
+}
+
+// flows is Totals.Flows worked out from every entry of the period.
+func (s *Service) flows(ctx context.Context, p *Program, from, to time.Time) ([]Flow, error) {
+	var out []Flow
+	idx := map[string]int{}
+	var overflow bool
+	err := s.eachEntry(ctx, p, from, to, func(e Entry) {
+		if e.Kind != KindEarn && e.Kind != KindExpire {
+			return
+		}
+		i, ok := idx[e.Account.PointType]
+		if !ok {
+			i = len(out)
+			idx[e.Account.PointType] = i
+			out = append(out, Flow{PointType: e.Account.PointType})
+		}
+		f := &out[i]
+		if e.Kind == KindEarn {
+			f.Earned, ok = checked.Add(f.Earned, e.Points)
+		} else {
+			f.Expired, ok = checked.Add(f.Expired, -e.Points)
+		}
+		overflow = overflow || !ok
+	})
+	if err != nil {
+		return nil, err
+	}
+	if overflow {
+		return nil, fmt.Errorf("loyalty: points earned or expired: %w", errSumOverflow)
+	}
+	slices.SortFunc(out, func(a, b Flow) int { return strings.Compare(a.PointType, b.PointType) })
+	return out, nil
 }

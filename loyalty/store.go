@@ -104,6 +104,38 @@ type Need struct {
 	All    bool
 }
 
+// Totals is implemented by a store that sums a programme's lots and entries itself — a SQL
+// store, as aggregates — so that Service.Liability and Service.Breakage need not read every
+// account. Its answers must equal what the service works out from ScanAccounts and Entries
+// (loyaltytest checks that they do); internal accounts (IsInternalAccount) are left out.
+// A sum past the range of an int64 is an error.
+type Totals interface {
+	// Outstanding returns, per point type with accounts, what the programme's accounts hold
+	// at asOf as Account.BalanceAt counts it: Available summed over the accounts where it
+	// is positive, Pending and Debt over all of them; in point type order.
+	Outstanding(ctx context.Context, program string, asOf time.Time) ([]Outstanding, error)
+	// Flows returns, per point type with such entries, the points earned (Σ Points of the
+	// KindEarn entries) and expired (−Σ Points of the KindExpire entries) with
+	// from ≤ At < to; in point type order.
+	Flows(ctx context.Context, program string, from, to time.Time) ([]Flow, error)
+}
+
+// Outstanding is what a programme's accounts of one point type hold at an instant.
+type Outstanding struct {
+	PointType string `json:"point_type"`
+	Available int64  `json:"available"`
+	Pending   int64  `json:"pending"`
+	Debt      int64  `json:"debt"`
+}
+
+// Flow is what a programme's accounts of one point type earned and lost to expiry in a
+// period.
+type Flow struct {
+	PointType string `json:"point_type"`
+	Earned    int64  `json:"earned"`
+	Expired   int64  `json:"expired"`
+}
+
 // EntryQuery selects an account's entries.
 type EntryQuery struct {
 	From, To time.Time

@@ -16,11 +16,11 @@ type (
 // and that loyalty.Service keeps the ledger's invariants on top of them. It runs two layers
 // of subtests:
 //
-//   - Store: the store exercised directly (Update, Entries, Accounts, Copies, RoundTrip,
-//     Concurrency, Members, Rewards);
+//   - Store: the store exercised directly (Update, WorkingSet, Entries, Accounts, Copies,
+//     RoundTrip, Concurrency, Members, Rewards);
 //   - Ledger: the real service over the store (Spend, Expiry, Pending, Idempotency,
-//     Concurrency, Reverse, Debt, Transfer, AsOf, Limits,
-//     Instants, Refunds), checking every invariant of the ledger
+//     Concurrency, Reverse, Debt, Transfer, AsOf, Limits, Instants, Refunds, and Totals
+//     for a store that implements loyalty.Totals), checking every invariant of the ledger
 //     after every step (see CheckInvariants).
 //
 // Run calls newStore once per leaf subtest with that subtest's *testing.T, so the store can
@@ -66,6 +66,7 @@ func layers() []group {
 			{Name: "Instants", Tests: instantTests()},
 			{Name: "Refunds", Tests: refundTests()},
 			{Name: "Limits", Tests: limitTests()},
+			{Name: "Totals", Tests: totalsTests()},
 		}},
 	}
 }
