@@ -269,6 +269,9 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, need Need, 
 		// The lots fn's account holds replace the stored lots of their ID, or are added.
 		// Copies go in: fn may keep its account.
 		got := accts[i].Lots
+		if fresh := len(got) - len(handed[i]); fresh > 0 {
+			r.lots.grow(fresh)
+		}
 		for j := range got {
 			var one [1]memLot
 			lot := s.log.appendLots(one[:0], got[j:j+1])[0]

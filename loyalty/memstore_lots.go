@@ -102,6 +102,14 @@ func (s *lotSet) removeOpen(n uint32) {
 	}
 }
 
+// grow makes room for n more lots, so that a command's new lots are added without
+// growing the lists one by one.
+func (s *lotSet) grow(n int) {
+	s.lots = slices.Grow(s.lots, n)
+	s.open = slices.Grow(s.open, n)
+	s.pending = slices.Grow(s.pending, n)
+}
+
 // put stores lot in slot n (n == len(lots) adds it), keeping the indexes.
 func (s *lotSet) put(n uint32, lot memLot) {
 	if int(n) == len(s.lots) {
