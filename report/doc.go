@@ -23,8 +23,8 @@
 // not allow (control characters other than tab, newline and carriage return) become
 // U+FFFD. Numbers are the host's to format, in the reader's conventions ("¥1,234.50",
 // "45.2 %"); a table cell that reads as a number — an optional sign or currency symbol,
-// digits with grouping commas and a decimal point, then nothing or a short unit such as
-// "%", "CNY" or "pts" — is right-aligned, and so is the header of a column whose every
+// digits with grouping commas and a decimal point, then nothing or a word of up to eight
+// letters such as "%", "CNY" or "points" — is right-aligned, and so is the header of a column whose every
 // non-empty cell reads as one.
 //
 // # Charts

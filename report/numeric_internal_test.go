@@ -8,7 +8,7 @@ func TestNumeric(t *testing.T) {
 		"45.2 %": true, "45.2%": true, "¥1,234.50": true, "$ 12": true, "1200.00 CNY": true, ".5": true,
 		"2.5×": true, " 12 ": true, "12 days": true,
 		"": false, "no data": false, "2026-01-01": false, "≥ 90.0 %": false, "A": false, "1.2.3": false,
-		"12 per day": false, "12 abcde": false, ",5": false, "1 2": false, "¥": false, "%": false,
+		"12 per day": false, "12 abcdefghi": false, "5000 points": true, "6m0s": false, "20:41": false, ",5": false, "1 2": false, "¥": false, "%": false,
 		"3 of 5": false, "Q4 2025": false,
 	} {
 		if got := numeric(s); got != want {

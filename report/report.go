@@ -415,11 +415,12 @@ func columnIsNumeric(rows [][]string, c int) bool {
 var currencySigns = []string{"¥", "￥", "$", "€", "£"}
 
 // maxUnitRunes is the longest unit after a number in a cell that reads as one.
-const maxUnitRunes = 4
+const maxUnitRunes = 8
 
 // numeric reports whether s reads as a number: an optional sign and currency symbol,
 // digits with grouping commas and one decimal point, then nothing or, after an optional
-// space, a unit of at most maxUnitRunes characters without digits ("%", "CNY", "pts").
+// space, a unit of at most maxUnitRunes characters without digits or spaces ("%", "CNY",
+// "points").
 func numeric(s string) bool {
 	s = strings.TrimSpace(s)
 	for _, sign := range []string{"+", "-", "−"} {
