@@ -85,6 +85,7 @@ const (
 	P4
 )
 
+// String writes the priority as it is read: "P1" to "P4".
 func (p Priority) String() string { return fmt.Sprintf("P%d", int(p)) }
 
 // Triage is what a case's priority is computed from: the case's severity and urgency, the

@@ -6,10 +6,12 @@
 // the desk's targets.
 //
 //	go run ./examples/bank
+//	go run ./examples/bank -report bank-report   # and write bank-report/index.html
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,17 +21,21 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/report"
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	dir := flag.String("report", "", "also write an HTML report of the week to `DIR`/index.html")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-// The desk's contact plan: yearly, quarterly and monthly visits by client class, a new client every
-// two weeks, and a call three days after a loan drawdown. No calls after 21:00.
+// The desk's contact plan: visits by client class (A monthly, B quarterly, C twice a
+// year), a new client every two weeks, and a call three days after a loan drawdown. No
+// calls after 21:00.
 const plan = `{
   "id": "corporate-desk", "time_zone": "Asia/Shanghai", "class_attribute": "class",
   "cadences": [
@@ -67,10 +73,10 @@ const targets = `{"currency": "CNY", "time_zone": "Asia/Shanghai", "targets": {
 // scorecard prints the third quarter's scorecard of the desk: the clients and their
 // contacts from the crm, fee income and the relationship survey from the bank's own
 // systems (here, lists).
-func scorecard(ctx context.Context, out io.Writer, svc *crm.Service, ids map[string]crm.CustomerID, sh *time.Location) error {
+func scorecard(ctx context.Context, out io.Writer, svc *crm.Service, ids map[string]crm.CustomerID, sh *time.Location) (*crm.Scorecard, error) {
 	def, err := crm.LoadScorecard(strings.NewReader(targets))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 11, 0, 0, 0, sh) }
 	fee := func(name string, m time.Month, d int, amount string) crm.OrderFact {
@@ -96,11 +102,11 @@ func scorecard(ctx context.Context, out io.Writer, svc *crm.Service, ids map[str
 	in.Customers, in.Interactions = store, store
 	sc, err := def.Compute(ctx, in)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fmt.Fprintln(out, "\nScorecard, third quarter")
 	fmt.Fprint(out, sc)
-	return nil
+	return sc, nil
 }
 
 type client struct {
@@ -119,7 +125,7 @@ var clients = []client{
 	{"新城科技 孙总", "", crm.DISCInfluence, kehu.Date{}, crm.StagePotential, "2026-09-01"},
 }
 
-func run(ctx context.Context, out io.Writer) error {
+func run(ctx context.Context, out io.Writer, reportDir string) error {
 	sh, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		return err
@@ -215,7 +221,8 @@ func run(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "  %s %-10s %-9s %-8s by %-12s prepare by %s: %s\n", o.Date, o.Name, o.Kind, o.Action, ch, o.PrepareBy, o.Message)
 	}
 
-	if err := scorecard(rm, out, svc, ids, sh); err != nil {
+	sc, err := scorecard(rm, out, svc, ids, sh)
+	if err != nil {
 		return err
 	}
 
@@ -227,5 +234,73 @@ func run(ctx context.Context, out io.Writer) error {
 	for _, ch := range hist.Items {
 		fmt.Fprintf(out, "  v%d %s %-7s by %s  %s\n", ch.Version, ch.At.In(sh).Format("2006-01-02 15:04"), ch.Action, ch.Actor, ch.Reason)
 	}
+	if reportDir == "" {
+		return nil
+	}
+	path, err := weekReport(due, occ, sc, hist.Items, sh).WriteFile(reportDir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "report written to", path)
 	return nil
+}
+
+// weekReport is the week as an HTML report: the contacts due, the care occasions, the
+// quarter's scorecard against the desk's targets and the KYC history.
+func weekReport(due *crm.DueList, occ []crm.CareOccasion, sc *crm.Scorecard, hist []crm.Change, sh *time.Location) *report.Report {
+	r := report.New("Corporate desk, week of 21 September 2026")
+	r.SetLang("zh-CN")
+	r.Text("A relationship manager's week: the visits and calls the contact plan says are due, the care occasions of the " +
+		"week in each client's DISC style, and the third quarter's customer scorecard against the desk's targets.")
+
+	targets, met := 0, 0
+	for _, k := range sc.KPIs {
+		if k.Target != nil {
+			targets++
+			if k.Target.Status == crm.TargetMet {
+				met++
+			}
+		}
+	}
+	s := r.Section("Contacts due")
+	s.Figures([]report.Figure{{Label: "Contacts due", Value: fmt.Sprint(len(due.Contacts))},
+		{Label: "Care occasions", Value: fmt.Sprint(len(occ))}, {Label: "Targets met", Value: fmt.Sprintf("%d of %d", met, targets)}})
+	t := report.Table{Caption: "Due and overdue on Monday 2026-09-21, open complaints first, then by value",
+		Header: []string{"Client", "Rule", "Channel", "Due", "Days overdue", "Contact from"}}
+	for _, d := range due.Contacts {
+		rule := d.Rule
+		if d.Ref != "" {
+			rule += " " + d.Ref
+		}
+		t.Rows = append(t.Rows, []string{d.Name, rule, string(d.Channel), d.DueOn.String(), fmt.Sprint(d.DaysOverdue),
+			d.ContactFrom.In(sh).Format("Mon 15:04")})
+	}
+	s.Table(t)
+
+	s = r.Section("Care this week")
+	t = report.Table{Header: []string{"Date", "Client", "Occasion", "Action", "Channel", "Prepare by", "Message"}}
+	for _, o := range occ {
+		ch := string(o.Channel)
+		if !o.Contactable {
+			ch = "(no channel)"
+		}
+		t.Rows = append(t.Rows, []string{o.Date.String(), o.Name, string(o.Kind), string(o.Action), ch, o.PrepareBy.String(), o.Message})
+	}
+	s.Table(t)
+
+	s = r.Section("Scorecard, third quarter")
+	s.Text(fmt.Sprintf("%s against %s, in %s.", sc.Period, sc.Previous, sc.Currency))
+	t = report.Table{Header: []string{"KPI", "Value", "Target", "Previous", "Change"}}
+	for _, k := range sc.KPIs {
+		t.Rows = append(t.Rows, []string{string(k.Name), k.String(), k.TargetString(), k.PreviousString(), k.ChangeString()})
+	}
+	s.Table(t)
+
+	s = r.Section("KYC history of 江南食品 赵会计")
+	t = report.Table{Header: []string{"Version", "At", "Change", "By", "Reason"}}
+	for _, ch := range hist {
+		t.Rows = append(t.Rows, []string{fmt.Sprint(ch.Version), ch.At.In(sh).Format("2006-01-02 15:04"), ch.Action, ch.Actor, ch.Reason})
+	}
+	s.Table(t)
+	return r
 }

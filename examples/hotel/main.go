@@ -13,10 +13,12 @@
 // closure asks for, and the desk's metrics.
 //
 //	go run ./examples/hotel
+//	go run ./examples/hotel -report hotel-report   # and write hotel-report/index.html
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,13 +26,17 @@ import (
 	"time"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/chart"
 	"github.com/kehu-crm/kehu/complaint"
 	"github.com/kehu-crm/kehu/loyalty"
+	"github.com/kehu-crm/kehu/report"
 	"github.com/kehu-crm/kehu/survey"
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	dir := flag.String("report", "", "also write an HTML report of the case to `DIR`/index.html")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -105,7 +111,7 @@ func recoverySurvey() survey.Spec {
 		}}}}
 }
 
-func run(ctx context.Context, out io.Writer) error {
+func run(ctx context.Context, out io.Writer, reportDir string) error {
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
 		return err
@@ -274,7 +280,84 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "desk metrics: %d case, first response %s, resolution %s, %d breached, reopen rate %.0f%%\n",
 		m.Cases, m.FirstResponse.Calendar.Mean, m.FirstResolution.Calendar.Mean, m.BreachedCases, 100*m.ReopenRate)
+	if reportDir == "" {
+		return nil
+	}
+	closing, err := desk.SLA(ctx, c.ID, time.Date(1989, 11, 14, 21, 6, 0, 0, ny))
+	if err != nil {
+		return err
+	}
+	page, err := caseReport(c, closing, m, bal, ny)
+	if err != nil {
+		return err
+	}
+	path, err := page.WriteFile(reportDir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "report written to", path)
 	return nil
+}
+
+// caseReport is the case as an HTML report: its course, the recovery and how the guest
+// judged it, and the SLA.
+func caseReport(c *complaint.Case, closing complaint.SLA, m complaint.Metrics, bal loyalty.Balance, loc *time.Location) (*report.Report, error) {
+	r := report.New("Room service, 14 November 1989: a service recovery")
+	r.SetLang("en")
+	r.Text("A guest called room service to cancel her dinner. Elizabeth, on duty, sensed that something was wrong and went " +
+		"to her room: the guest's mother was dying and the last flight home had gone. Acting on her own authority, " +
+		"Elizabeth had the airline hold a flight at the hotel's cost; the guest reached her mother in time.")
+
+	s := r.Section("The case")
+	first, _ := closing.Clock(complaint.FirstResponse)
+	resolution, _ := closing.Clock(complaint.Resolution)
+	s.Figures([]report.Figure{{Label: "Priority", Value: c.Assessment.Priority.String()}, {Label: "Status", Value: string(c.Status)},
+		{Label: "First response", Value: first.Elapsed.String() + " of " + first.Target.String()},
+		{Label: "Resolution", Value: resolution.Elapsed.String() + " of " + resolution.Target.String()},
+		{Label: "Targets breached", Value: fmt.Sprint(m.BreachedCases)}})
+	trail := report.Table{Caption: "The audit trail", Header: []string{"At", "Step", "By", "Status", "Note"}}
+	for _, st := range c.Steps {
+		trail.Rows = append(trail.Rows, []string{st.At.In(loc).Format("Jan 02 15:04"), string(st.Action), st.Actor, string(st.To), st.Note})
+	}
+	s.Table(trail)
+	clocks := report.Table{Caption: "SLA clocks at closing", Header: []string{"Clock", "State", "Elapsed", "Target", "Breached"}}
+	for _, k := range closing.Clocks {
+		clocks.Rows = append(clocks.Rows, []string{string(k.Kind), string(k.State), k.Elapsed.String(), k.Target.String(),
+			map[bool]string{false: "no", true: "yes"}[k.Breached]})
+	}
+	s.Table(clocks)
+
+	s = r.Section("Service recovery")
+	grants := report.Table{Caption: "Compensation, granted within a frontline employee's limits",
+		Header: []string{"Type", "Amount", "Status", "Decided by", "Role", "Paid as"}}
+	var points int64
+	for _, g := range c.Recovery.Grants {
+		what := g.Money.String()
+		if g.Type == complaint.CompensationPoints {
+			what, points = fmt.Sprintf("%d points", g.Points), points+g.Points
+		}
+		grants.Rows = append(grants.Rows, []string{string(g.Type), what, string(g.Status), g.DecidedBy, g.DecidedRole, g.Reference})
+	}
+	s.Table(grants)
+	sat := c.Recovery.Satisfaction
+	s.Figures([]report.Figure{{Label: "Points paid into loyalty", Value: fmt.Sprint(points)},
+		{Label: "The guest's points balance", Value: fmt.Sprint(bal.Available)},
+		{Label: "Satisfaction at the call", Value: fmt.Sprintf("%d of 5", *sat.Before)},
+		{Label: "Satisfaction after recovery", Value: fmt.Sprintf("%.1f of 5", sat.After())}})
+	if err := s.Chart("Satisfaction at the call and after recovery, of 5", chart.Bar{
+		Options:    chart.Options{Title: "Satisfaction", Precision: 1, Width: 480, Height: 320},
+		Categories: []string{"At the call", "After recovery"}, Values: []float64{float64(*sat.Before), sat.After()},
+		Maxima: []float64{5, 5}, Max: 5}); err != nil {
+		return nil, err
+	}
+	if err := s.Chart("How the guest judged the recovery: the three dimensions of fairness, of 5", chart.Radar{
+		Options: chart.Options{Title: "Recovery", Precision: 0},
+		Axes:    []string{"Outcome", "Speed", "Courtesy"}, Min: 0, Max: 5, Rings: 5,
+		Series: []chart.Series{{Name: "After recovery", Values: []float64{float64(sat.Outcome), float64(sat.Speed), float64(sat.Courtesy)}}},
+	}); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // short is the end of an ID, enough to tell the few of this story apart.
