@@ -236,7 +236,7 @@ func TestMigrateLoyaltyLots(t *testing.T) {
 	full := &loyalty.Account{Key: key(), Version: 4, Debt: 17, Forgiven: 6, UpdatedAt: at, Lots: []loyalty.Lot{
 		lot(60, at.Add(-40*day), at.Add(300*day)),
 		lot(0, at.Add(-400*day), at.Add(-30*day)), // expired by its entry
-		lot(70, at.Add(-20*day), time.Time{}),      // never expires
+		lot(70, at.Add(-20*day), time.Time{}),     // never expires
 		lot(25, at.Add(-10*day), at.Add(100*day)),
 		{}, // a lot with nothing set
 	}}
