@@ -20,18 +20,26 @@ import (
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
-// LoyaltyStore is a loyalty.Store kept in PostgreSQL: accounts, entries, command records,
-// member states, rewards, reservations and coupons, in the tables of migration
-// 0002_loyalty (see Migrate). It is safe for concurrent use.
+// LoyaltyStore is a loyalty.Store kept in PostgreSQL: accounts, their lots, entries,
+// command records, member states, rewards, reservations and coupons, in the tables of
+// migrations 0002_loyalty and 0007_loyalty_lots (see Migrate). It is safe for concurrent
+// use. It implements loyalty.Totals too, as SQL aggregates.
 //
 // Each record is stored as a JSONB document, so it comes back as it was given (times as
 // instants: a time's location becomes its offset), beside the columns its queries select
 // and order on; time columns hold the instants exactly, which the services give as whole
-// microseconds (see loyalty.Store). Text PostgreSQL cannot hold, such as a NUL character,
-// is refused with kehu.ErrInvalid. Every change is one transaction that locks the rows it
-// changes with SELECT … FOR UPDATE, in key order, so that concurrent writers of one
-// account, member, reward or coupon are serialised rather than refused; a deadlock or
-// serialisation failure the server reports anyway is returned as kehu.ErrConflict.
+// microseconds (see loyalty.Store). Lots are the exception: an account's document holds
+// the account without its lots, and each lot is a row of loyalty_lots, a column per field
+// (its instants come back in UTC), numbered by seq in the order added. Indexes over the
+// open lots (remaining > 0) find an Update's working set (loyalty.Need) — the lots due to
+// expire, the pending ones, the first spendable ones in the spend order until they hold the
+// spend, the named ones — and the account row keeps what all its lots hold (held), so an
+// Update reads and writes a few rows however many lots the account has. Text PostgreSQL
+// cannot hold, such as a NUL character, is refused with kehu.ErrInvalid. Every change is
+// one transaction that locks the rows it changes with SELECT … FOR UPDATE, in key order,
+// so that concurrent writers of one account, member, reward or coupon are serialised
+// rather than refused; a deadlock or serialisation failure the server reports anyway is
+// returned as kehu.ErrConflict.
 type LoyaltyStore struct {
 	db DB
 }
