@@ -29,7 +29,12 @@
 //
 // Entities are kept whole as JSONB documents (their encoding/json form) beside the columns
 // their queries select and order on; a complaint case's steps, its append-only trail, are
-// one document per step in a table of their own, so that an update appends a row. The stores keep exactly what they are given: the
+// one document per step in a table of their own, so that an update appends a row. A
+// loyalty account's lots are rows of their own too (loyalty_lots, a column per field, in
+// the order added), with partial indexes over the lots that still hold points in each
+// spend order and by availability, so that an update reads the few lots its command needs
+// (loyalty.Need) and writes back only those it changed or added: its cost depends on the
+// command, not on how many lots the member has gathered. The stores keep exactly what they are given: the
 // services give them instants of whole microseconds (kehu.Precision), which is what
 // timestamptz keeps, so time columns hold the documents' instants exactly, and query
 // bounds of any precision compare exactly. Every atomic update is one transaction that locks the rows it

@@ -31,6 +31,7 @@ func ExampleMigrations() {
 	// 0004_library_keys creates tables: false
 	// 0005_survey creates tables: true
 	// 0006_complaint creates tables: true
+	// 0007_loyalty_lots creates tables: true
 }
 
 // A host migrates the database at start-up and hands the stores to the services. (This

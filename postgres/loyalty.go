@@ -1,10 +1,12 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,18 +20,26 @@ import (
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
-// LoyaltyStore is a loyalty.Store kept in PostgreSQL: accounts, entries, command records,
-// member states, rewards, reservations and coupons, in the tables of migration
-// 0002_loyalty (see Migrate). It is safe for concurrent use.
+// LoyaltyStore is a loyalty.Store kept in PostgreSQL: accounts, their lots, entries,
+// command records, member states, rewards, reservations and coupons, in the tables of
+// migrations 0002_loyalty and 0007_loyalty_lots (see Migrate). It is safe for concurrent
+// use. It implements loyalty.Totals too, as SQL aggregates.
 //
 // Each record is stored as a JSONB document, so it comes back as it was given (times as
 // instants: a time's location becomes its offset), beside the columns its queries select
 // and order on; time columns hold the instants exactly, which the services give as whole
-// microseconds (see loyalty.Store). Text PostgreSQL cannot hold, such as a NUL character,
-// is refused with kehu.ErrInvalid. Every change is one transaction that locks the rows it
-// changes with SELECT … FOR UPDATE, in key order, so that concurrent writers of one
-// account, member, reward or coupon are serialised rather than refused; a deadlock or
-// serialisation failure the server reports anyway is returned as kehu.ErrConflict.
+// microseconds (see loyalty.Store). Lots are the exception: an account's document holds
+// the account without its lots, and each lot is a row of loyalty_lots, a column per field
+// (its instants come back in UTC), numbered by seq in the order added. Indexes over the
+// open lots (remaining > 0) find an Update's working set (loyalty.Need) — the lots due to
+// expire, the pending ones, the first spendable ones in the spend order until they hold the
+// spend, the named ones — and the account row keeps what all its lots hold (held), so an
+// Update reads and writes a few rows however many lots the account has. Text PostgreSQL
+// cannot hold, such as a NUL character, is refused with kehu.ErrInvalid. Every change is
+// one transaction that locks the rows it changes with SELECT … FOR UPDATE, in key order,
+// so that concurrent writers of one account, member, reward or coupon are serialised
+// rather than refused; a deadlock or serialisation failure the server reports anyway is
+// returned as kehu.ErrConflict.
 type LoyaltyStore struct {
 	db DB
 }
@@ -112,33 +122,123 @@ SELECT k.program, k.customer, k.point_type, 0, '{}'::jsonb
 FROM unnest($1::text[], $2::uuid[], $3::text[]) WITH ORDINALITY AS k(program, customer, point_type, n)
 ORDER BY k.n
 ON CONFLICT DO NOTHING`
-	lySQLAccountsLock = `SELECT a.program, a.customer, a.point_type, a.version, a.doc
+	lySQLAccountsLock = `SELECT a.program, a.customer, a.point_type, a.version, a.doc, a.held, a.lots
 FROM loyalty_accounts a
 JOIN unnest($1::text[], $2::uuid[], $3::text[]) AS k(program, customer, point_type)
   ON a.program = k.program AND a.customer = k.customer AND a.point_type = k.point_type
 ORDER BY a.program, a.customer, a.point_type
 FOR UPDATE OF a`
-	lySQLAccountCreate = `INSERT INTO loyalty_accounts (program, customer, point_type, version, doc)
-VALUES ($1, $2, $3, 0, '{}'::jsonb) ON CONFLICT DO NOTHING`
-	lySQLAccountLock = `SELECT program, customer, point_type, version, doc FROM loyalty_accounts
-WHERE program = $1 AND customer = $2 AND point_type = $3 FOR UPDATE`
-	lySQLAccountsWrite = `UPDATE loyalty_accounts a
-SET version = u.version, next_due = u.next_due, doc = u.doc
-FROM unnest($1::text[], $2::uuid[], $3::text[], $4::bigint[], $5::timestamptz[], $6::jsonb[])
-  AS u(program, customer, point_type, version, next_due, doc)
-WHERE a.program = u.program AND a.customer = u.customer AND a.point_type = u.point_type`
-	lySQLAccountWrite = `UPDATE loyalty_accounts SET version = $4, next_due = $5, doc = $6
-WHERE program = $1 AND customer = $2 AND point_type = $3`
-	lySQLEntriesInsert = `INSERT INTO loyalty_entries (id, program, customer, point_type, at, source_type, source_ref, doc)
-SELECT e.id, e.program, e.customer, e.point_type, e.at, e.source_type, e.source_ref, e.doc
-FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::jsonb[])
-  WITH ORDINALITY AS e(id, program, customer, point_type, at, source_type, source_ref, doc, n)
+	// lySQLPicks reads the lots of each account's working set that are not chosen by a
+	// running sum: every lot of the accounts marked every ($4); of the others, the open lots
+	// past their expiry at $5, the open lots pending at $5, and the lots named in $6. Each
+	// branch is a range of one index; a lot may come twice.
+	lySQLPicks = `SELECT k.n, ` + lyLotCols + `
+FROM unnest($1::text[], $2::uuid[], $3::text[], $4::bool[]) WITH ORDINALITY AS k(program, customer, point_type, every, n)
+CROSS JOIN LATERAL (
+    SELECT l.* FROM loyalty_lots l
+    WHERE k.every AND l.program = k.program AND l.customer = k.customer AND l.point_type = k.point_type
+  UNION ALL
+    SELECT l.* FROM loyalty_lots l
+    WHERE NOT k.every AND l.program = k.program AND l.customer = k.customer AND l.point_type = k.point_type
+      AND l.remaining > 0 AND l.expires_at <= $5
+  UNION ALL
+    SELECT l.* FROM loyalty_lots l
+    WHERE NOT k.every AND l.program = k.program AND l.customer = k.customer AND l.point_type = k.point_type
+      AND l.remaining > 0 AND l.available_at > $5
+  UNION ALL
+    SELECT l.* FROM loyalty_lots l
+    WHERE NOT k.every AND l.program = k.program AND l.customer = k.customer AND l.point_type = k.point_type
+      AND l.id = ANY($6::uuid[])
+) l`
+	// lySQLSpend reads, per account, the first $6 lots spendable at $4 in the spend order
+	// (%[1]s, an index's order), keeping those whose preceding running sum is below $5: the
+	// prefix a spend of $5 draws on. The scan stops after $6 lots, so it reads no further
+	// than the spend needs, whatever the account holds.
+	lySQLSpend = `SELECT k.n, ` + lyLotCols + `
+FROM unnest($1::text[], $2::uuid[], $3::text[]) WITH ORDINALITY AS k(program, customer, point_type, n)
+CROSS JOIN LATERAL (
+    SELECT l.*, sum(l.remaining) OVER (ORDER BY %[1]s ROWS UNBOUNDED PRECEDING) - l.remaining AS before
+    FROM loyalty_lots l
+    WHERE l.program = k.program AND l.customer = k.customer AND l.point_type = k.point_type
+      AND l.remaining > 0 AND l.available_at <= $4 AND (l.expires_at IS NULL OR l.expires_at > $4)
+    ORDER BY %[1]s
+    LIMIT $6
+) l
+WHERE l.before < $5`
+	// lySQLWrite writes the lots an Update changed or added and the accounts, in one
+	// statement: w holds the lots (by ID, an upsert: a lot of an ID the account has replaces
+	// it), old what the lots they replace held. Every subquery sees the lots as they were
+	// before the statement, so held moves by what the written lots hold less what the lots
+	// they replace held, and next_due is the earliest of the written lots' expiries and of
+	// the other open lots' (the first of loyalty_lots_expiry not written).
+	lySQLWrite = `WITH a AS (
+    SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[],
+                         $7::timestamptz[], $8::jsonb[], $9::bigint[])
+      WITH ORDINALITY AS a(program, customer, point_type, version, debt, forgiven, updated_at, doc, lots, n)
+), w AS MATERIALIZED (
+    SELECT a.program, a.customer, a.point_type, w.*
+    FROM unnest($10::bigint[], $11::bigint[], $12::uuid[], $13::uuid[], $14::bigint[], $15::bigint[],
+                $16::timestamptz[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[],
+                $20::bigint[], $21::bigint[], $22::bigint[], $23::bigint[], $24::bigint[])
+      AS w(n, seq, id, entry, points, remaining, earned_at, available_at, expires_at, expired_at,
+           earned, returned, returned_qty, units, lapsed)
+    JOIN a ON a.n = w.n
+), old AS (
+    SELECT w.n, l.remaining FROM w JOIN loyalty_lots l
+      ON l.program = w.program AND l.customer = w.customer AND l.point_type = w.point_type AND l.id = w.id
+), put AS (
+    INSERT INTO loyalty_lots (program, customer, point_type, seq, id, entry, points, remaining, earned_at,
+                              available_at, expires_at, expired_at, earned, returned, returned_qty, units, lapsed)
+    SELECT program, customer, point_type, seq, id, entry, points, remaining, earned_at,
+           available_at, expires_at, expired_at, earned, returned, returned_qty, units, lapsed
+    FROM w ORDER BY n, seq
+    ON CONFLICT (program, customer, point_type, id) DO UPDATE
+    SET entry = EXCLUDED.entry, points = EXCLUDED.points, remaining = EXCLUDED.remaining,
+        earned_at = EXCLUDED.earned_at, available_at = EXCLUDED.available_at,
+        expires_at = EXCLUDED.expires_at, expired_at = EXCLUDED.expired_at, earned = EXCLUDED.earned,
+        returned = EXCLUDED.returned, returned_qty = EXCLUDED.returned_qty, units = EXCLUDED.units,
+        lapsed = EXCLUDED.lapsed
+)
+UPDATE loyalty_accounts x
+SET version = a.version, debt = a.debt, forgiven = a.forgiven, updated_at = a.updated_at, doc = a.doc,
+    lots = a.lots,
+    held = x.held + COALESCE((SELECT sum(w.remaining) FROM w WHERE w.n = a.n), 0)
+                  - COALESCE((SELECT sum(old.remaining) FROM old WHERE old.n = a.n), 0),
+    next_due = LEAST(
+        (SELECT min(w.expires_at) FROM w WHERE w.n = a.n AND w.remaining > 0 AND w.expired_at IS NULL),
+        (SELECT l.expires_at FROM loyalty_lots l
+          WHERE l.program = a.program AND l.customer = a.customer AND l.point_type = a.point_type
+            AND l.remaining > 0 AND l.expires_at IS NOT NULL AND l.expired_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM w WHERE w.n = a.n AND w.id = l.id)
+          ORDER BY l.expires_at LIMIT 1))
+FROM a
+WHERE x.program = a.program AND x.customer = a.customer AND x.point_type = a.point_type`
+	lySQLEntriesInsert = `INSERT INTO loyalty_entries (id, program, customer, point_type, at, source_type, source_ref, kind, points, doc)
+SELECT e.id, e.program, e.customer, e.point_type, e.at, e.source_type, e.source_ref, e.kind, e.points, e.doc
+FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::jsonb[])
+  WITH ORDINALITY AS e(id, program, customer, point_type, at, source_type, source_ref, kind, points, doc, n)
 ORDER BY e.n`
-	lySQLEntryInsert = `INSERT INTO loyalty_entries (id, program, customer, point_type, at, source_type, source_ref, doc)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+	lySQLEntryInsert = `INSERT INTO loyalty_entries (id, program, customer, point_type, at, source_type, source_ref, kind, points, doc)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
 	lySQLCommandInsert = `INSERT INTO loyalty_commands (program, key, digest, at, doc)
 VALUES ($1, $2, $3, $4, $5)`
 )
+
+// lySpendChunk is how many spendable lots an Update reads per account in its first batch.
+// A spend that needs more (many small lots) reads again, lySpendGrowth times as many each
+// time, so that what it reads stays in proportion to what it draws on.
+const (
+	lySpendChunk  = 16
+	lySpendGrowth = 8
+)
+
+// lySpendOrders are the columns of loyalty_lots_expiry and loyalty_lots_oldest after the
+// account's: the orders NearestExpiryFirst (and TypePriority) and OldestFirst spend lots
+// in (see loyalty's drawsBefore; NULL, never expiring, sorts last).
+var lySpendOrders = map[bool]string{
+	false: fmt.Sprintf(lySQLSpend, "l.expires_at, l.earned_at, l.id"),
+	true:  fmt.Sprintf(lySQLSpend, "l.earned_at, l.id"),
+}
 
 // lyKeyColumns holds account keys as the columns of an unnest.
 type lyKeyColumns struct {
@@ -153,39 +253,61 @@ func (c *lyKeyColumns) add(k loyalty.AccountKey) {
 	c.types = append(c.types, k.PointType)
 }
 
-// lyLockedAccount is a row read under lock: its version (0 for a placeholder) and document.
+// lyLockedAccount is an account row read under lock — its version (0 for a placeholder),
+// document, what its lots hold and the seq of its last lot — and the working set handed
+// to fn, in seq order.
 type lyLockedAccount struct {
 	version int64
 	doc     []byte
+	held    int64
+	lots    int64
+	handed  []lyLotRow
+	// spent is what the spendable lots read hold, and more whether the read stopped at its
+	// limit (there may be more).
+	spent int64
+	more  bool
 }
 
-// Update implements loyalty.Store. It hands fn every lot of each account (the account is
-// one document), whatever need asks for, which the Store contract allows. It is one
-// transaction: the first batch creates
-// placeholders (version 0) for the accounts not stored yet and locks every account, in key
-// order; fn then runs on copies decoded from the locked rows; the second batch records the
-// command and writes the accounts and entries. A command key already recorded for the
-// programme, or recorded by a concurrent Update that commits first, rolls everything back
-// with kehu.ErrDuplicate.
+// Update implements loyalty.Store. fn gets each account's working set (see loyalty.Need):
+// the lots of loyalty_lots the indexes over open lots pick out — due, pending, named, and
+// the spendable prefix by a running sum in the policy's order — or every lot for Need.All
+// and internal accounts; Outside is the account's held less what the handed lots hold.
+//
+// It is one transaction of two batches, whatever the accounts hold. The first creates
+// placeholders (version 0) for the accounts not stored yet, locks every account in key
+// order, and reads the working sets; fn then runs on the accounts decoded from them. The
+// second records the command (first: a key already recorded for the programme, or recorded
+// by a concurrent Update that commits first, rolls everything back with kehu.ErrDuplicate),
+// writes the lots fn changed or added and the accounts in one statement, and inserts the
+// entries. A spend that needs more than lySpendChunk lots of one account reads on before fn
+// runs.
 func (s *LoyaltyStore) Update(ctx context.Context, keys []loyalty.AccountKey, need loyalty.Need, fn func(accounts []*loyalty.Account) (*loyalty.Commit, error)) error {
 	sorted := slices.Clone(keys)
 	slices.SortFunc(sorted, loyalty.AccountKey.Compare)
 	sorted = slices.Compact(sorted)
 	return inTx(ctx, s.db, "loyalty update", func(tx pgx.Tx) error {
-		locked, err := lyLockAccounts(ctx, tx, sorted)
+		locked, err := lyLockAccounts(ctx, tx, sorted, &need)
 		if err != nil {
 			return err
 		}
 		accts := make([]*loyalty.Account, len(keys))
 		for i, k := range keys {
 			a := &loyalty.Account{}
-			if r := locked[k]; r.version > 0 {
+			r := locked[k]
+			if r.version > 0 {
 				if err := json.Unmarshal(r.doc, a); err != nil {
 					return lyDecodeErr("account "+k.String(), err)
 				}
 				a.Version = r.version
 			}
 			a.Key = k
+			a.Lots = make([]loyalty.Lot, len(r.handed), len(r.handed)+4)
+			var in int64
+			for j := range r.handed {
+				a.Lots[j] = r.handed[j].lot
+				in += r.handed[j].lot.Remaining
+			}
+			a.Outside = r.held - in
 			accts[i] = a
 		}
 		commit, err := fn(accts)
@@ -201,62 +323,172 @@ func (s *LoyaltyStore) Update(ctx context.Context, keys []loyalty.AccountKey, ne
 	})
 }
 
-// lyLockAccounts creates placeholders for the absent accounts and locks every account, in
-// the order of sorted (distinct keys in key order).
-func lyLockAccounts(ctx context.Context, tx pgx.Tx, sorted []loyalty.AccountKey) (map[loyalty.AccountKey]lyLockedAccount, error) {
-	b := &pgx.Batch{}
-	if len(sorted) == 1 {
-		k := sorted[0]
-		b.Queue(lySQLAccountCreate, k.Program, lyUUID(k.Customer), k.PointType)
-		b.Queue(lySQLAccountLock, k.Program, lyUUID(k.Customer), k.PointType)
-	} else {
-		var cols lyKeyColumns
-		for _, k := range sorted {
-			cols.add(k)
+// lyLockAccounts creates placeholders for the absent accounts, locks every account, in
+// the order of sorted (distinct keys in key order), and reads their working sets for need.
+func lyLockAccounts(ctx context.Context, tx pgx.Tx, sorted []loyalty.AccountKey, need *loyalty.Need) (map[loyalty.AccountKey]*lyLockedAccount, error) {
+	var cols, spenders lyKeyColumns
+	every := make([]bool, len(sorted))
+	for i, k := range sorted {
+		cols.add(k)
+		every[i] = need.All || loyalty.IsInternalAccount(k.PointType)
+		if !every[i] && need.Spend > 0 {
+			spenders.add(k)
 		}
-		b.Queue(lySQLAccountsCreate, cols.programs, cols.customers, cols.types)
-		b.Queue(lySQLAccountsLock, cols.programs, cols.customers, cols.types)
+	}
+	at := floorMicro(need.At) // at ≥ t ⇔ floorMicro(at) ≥ t for a column t: see instant.go
+	named := make([][16]byte, len(need.Lots))
+	for i, id := range need.Lots {
+		named[i] = id.UUID()
+	}
+	b := &pgx.Batch{}
+	b.Queue(lySQLAccountsCreate, cols.programs, cols.customers, cols.types)
+	b.Queue(lySQLAccountsLock, cols.programs, cols.customers, cols.types)
+	b.Queue(lySQLPicks, cols.programs, cols.customers, cols.types, every, at, named)
+	spendSQL := lySpendOrders[need.Policy == loyalty.OldestFirst]
+	if len(spenders.programs) > 0 {
+		b.Queue(spendSQL, spenders.programs, spenders.customers, spenders.types, at, need.Spend, lySpendChunk)
 	}
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {
 		return nil, dbError("loyalty update: create accounts", err)
 	}
+	locked, err := lyReadLocks(br, len(sorted))
+	if err != nil {
+		return nil, err
+	}
+	byN := func(n int64) *lyLockedAccount { return locked[sorted[n-1]] }
+	if err := lyReadLots(br, byN, false); err != nil {
+		return nil, err
+	}
+	if len(spenders.programs) > 0 {
+		spenderByN := func(n int64) *lyLockedAccount {
+			k := loyalty.AccountKey{Program: spenders.programs[n-1], Customer: crm.CustomerIDFrom(spenders.customers[n-1]), PointType: spenders.types[n-1]}
+			return locked[k]
+		}
+		if err := lyReadLots(br, spenderByN, true); err != nil {
+			return nil, err
+		}
+	}
+	if err := br.Close(); err != nil {
+		return nil, dbError("loyalty update: read lots", err)
+	}
+	// A spend of many small lots: read on, further each time, for the accounts whose
+	// spendable lots read so far hold less than the spend and were cut at the limit.
+	for limit := lySpendChunk * lySpendGrowth; ; limit *= lySpendGrowth {
+		var short lyKeyColumns
+		for _, k := range sorted {
+			if r := locked[k]; r.more && r.spent < need.Spend {
+				short.add(k)
+				r.spent, r.more = 0, false
+			}
+		}
+		if len(short.programs) == 0 {
+			break
+		}
+		rows, err := tx.Query(ctx, spendSQL, short.programs, short.customers, short.types, at, need.Spend, limit)
+		if err != nil {
+			return nil, dbError("loyalty update: read lots", err)
+		}
+		err = lyCollectLots(rows, func(n int64) *lyLockedAccount {
+			k := loyalty.AccountKey{Program: short.programs[n-1], Customer: crm.CustomerIDFrom(short.customers[n-1]), PointType: short.types[n-1]}
+			return locked[k]
+		}, true, limit)
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range locked {
+		slices.SortFunc(r.handed, func(x, y lyLotRow) int { return cmp.Compare(x.seq, y.seq) })
+		r.handed = slices.CompactFunc(r.handed, func(x, y lyLotRow) bool { return x.seq == y.seq })
+	}
+	return locked, nil
+}
+
+// lyReadLocks reads the rows lySQLAccountsLock locked.
+func lyReadLocks(br pgx.BatchResults, n int) (map[loyalty.AccountKey]*lyLockedAccount, error) {
 	rows, err := br.Query()
 	if err != nil {
 		return nil, dbError("loyalty update: lock accounts", err)
 	}
-	locked := make(map[loyalty.AccountKey]lyLockedAccount, len(sorted))
+	defer rows.Close()
+	locked := make(map[loyalty.AccountKey]*lyLockedAccount, n)
 	for rows.Next() {
 		var (
 			k    loyalty.AccountKey
 			cust [16]byte
 			r    lyLockedAccount
 		)
-		if err := rows.Scan(&k.Program, &cust, &k.PointType, &r.version, &r.doc); err != nil {
-			rows.Close()
+		if err := rows.Scan(&k.Program, &cust, &k.PointType, &r.version, &r.doc, &r.held, &r.lots); err != nil {
 			return nil, dbError("loyalty update: lock accounts", err)
 		}
 		k.Customer = crm.CustomerIDFrom(cust)
-		locked[k] = r
+		locked[k] = &r
 	}
 	if err := rows.Err(); err != nil {
 		return nil, dbError("loyalty update: lock accounts", err)
 	}
-	if err := br.Close(); err != nil {
-		return nil, dbError("loyalty update: lock accounts", err)
-	}
-	if len(locked) != len(sorted) {
-		return nil, fmt.Errorf("postgres: loyalty update: locked %d of %d accounts", len(locked), len(sorted))
+	if len(locked) != n {
+		return nil, fmt.Errorf("postgres: loyalty update: locked %d of %d accounts", len(locked), n)
 	}
 	return locked, nil
 }
 
+// lyReadLots reads the next result of br, lots of the accounts byN numbers, into their
+// working sets; spend says it is lySQLSpend's, read with limit lySpendChunk.
+func lyReadLots(br pgx.BatchResults, byN func(int64) *lyLockedAccount, spend bool) error {
+	rows, err := br.Query()
+	if err != nil {
+		return dbError("loyalty update: read lots", err)
+	}
+	return lyCollectLots(rows, byN, spend, lySpendChunk)
+}
+
+// lyCollectLots adds the lots of rows (the account's number, then lyLotCols) to the
+// working sets, and closes rows. For the rows of lySQLSpend read with limit, it counts
+// what the lots hold and notes the accounts whose read stopped at the limit.
+func lyCollectLots(rows pgx.Rows, byN func(int64) *lyLockedAccount, spend bool, limit int) error {
+	defer rows.Close()
+	var n int64
+	sc := newLyLotScan(&n)
+	counts := map[*lyLockedAccount]int{}
+	for rows.Next() {
+		lr, err := sc.scan(rows)
+		if err != nil {
+			return dbError("loyalty update: read lots", err)
+		}
+		r := byN(n)
+		if r == nil {
+			return fmt.Errorf("postgres: loyalty update: a lot of account %d, which was not asked for", n)
+		}
+		r.handed = append(r.handed, lr)
+		if spend {
+			r.spent = lySatAdd(r.spent, lr.lot.Remaining)
+			counts[r]++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return dbError("loyalty update: read lots", err)
+	}
+	for r, c := range counts {
+		r.more = c == limit
+	}
+	return nil
+}
+
+// lySatAdd is x + y for non-negative y, held at the largest int64 rather than past it.
+func lySatAdd(x, y int64) int64 {
+	if y > 0 && x > math.MaxInt64-y {
+		return math.MaxInt64
+	}
+	return x + y
+}
+
 // lyWriteCommit stores the accounts fn left (the first copy of a key named twice), the
-// commit's entries and its command record. The command record goes first: if its key is
-// taken, the server refuses it and skips the rest.
+// lots they changed or added, the commit's entries and its command record. The command
+// record goes first: if its key is taken, the server refuses it and skips the rest.
 func lyWriteCommit(ctx context.Context, tx pgx.Tx, keys []loyalty.AccountKey, accts []*loyalty.Account,
-	locked map[loyalty.AccountKey]lyLockedAccount, commit *loyalty.Commit) error {
+	locked map[loyalty.AccountKey]*lyLockedAccount, commit *loyalty.Commit) error {
 	b := &pgx.Batch{}
 	var cmd *loyalty.Command
 	if commit != nil {
@@ -296,13 +528,18 @@ func lyWriteCommit(ctx context.Context, tx pgx.Tx, keys []loyalty.AccountKey, ac
 	return dbError("loyalty update: write", br.Close())
 }
 
-// lyQueueAccounts queues the writes of the accounts, each with the next version.
-func lyQueueAccounts(b *pgx.Batch, keys []loyalty.AccountKey, accts []*loyalty.Account, locked map[loyalty.AccountKey]lyLockedAccount) error {
+// lyQueueAccounts queues the one statement that writes the accounts, each with the next
+// version, and the lots fn changed or added: a handed lot fn changed is written under its
+// seq, a lot of an ID the account was not handed gets the next seq (or, if the account has
+// the ID after all, replaces that lot). Of a lot fn holds twice, the last copy is written.
+func lyQueueAccounts(b *pgx.Batch, keys []loyalty.AccountKey, accts []*loyalty.Account, locked map[loyalty.AccountKey]*lyLockedAccount) error {
 	var (
-		cols     lyKeyColumns
-		versions []int64
-		dues     []pgtype.Timestamptz
-		docs     [][]byte
+		cols                  lyKeyColumns
+		versions, debts, forg []int64
+		updated               []pgtype.Timestamptz
+		docs                  [][]byte
+		counts                []int64
+		lots                  lyLotColumns
 	)
 	seen := make(map[loyalty.AccountKey]bool, len(keys))
 	for i, k := range keys {
@@ -310,23 +547,92 @@ func lyQueueAccounts(b *pgx.Batch, keys []loyalty.AccountKey, accts []*loyalty.A
 			continue
 		}
 		seen[k] = true
+		r := locked[k]
 		a := *accts[i] // a shallow copy: fn may keep its pointer
-		a.Key, a.Version = k, locked[k].version+1
+		a.Key, a.Version = k, r.version+1
+		n := int64(len(versions) + 1)
+		next := r.lots
+		find := lyIndexByID(r.handed)
+		for _, l := range lyFinalLots(a.Lots) {
+			var seq int64
+			if j := find(l.ID); j >= 0 {
+				if lySameLot(&r.handed[j].lot, l) {
+					continue
+				}
+				seq = r.handed[j].seq
+			} else {
+				next++
+				seq = next
+			}
+			lots.add(n, seq, l)
+		}
+		a.Lots, a.Outside = nil, 0
 		doc, err := json.Marshal(&a)
 		if err != nil {
 			return fmt.Errorf("postgres: loyalty update: encoding account %s: %w", k, err)
 		}
 		cols.add(k)
 		versions = append(versions, a.Version)
-		dues = append(dues, lyTstz(a.NextExpiry()))
+		debts = append(debts, a.Debt)
+		forg = append(forg, a.Forgiven)
+		updated = append(updated, lyTstz(a.UpdatedAt))
 		docs = append(docs, doc)
+		counts = append(counts, next)
 	}
-	if len(docs) == 1 {
-		b.Queue(lySQLAccountWrite, cols.programs[0], cols.customers[0], cols.types[0], versions[0], dues[0], docs[0])
-		return nil
-	}
-	b.Queue(lySQLAccountsWrite, cols.programs, cols.customers, cols.types, versions, dues, docs)
+	args := append([]any{cols.programs, cols.customers, cols.types, versions, debts, forg, updated, docs, counts}, lots.args()...)
+	b.Queue(lySQLWrite, args...)
 	return nil
+}
+
+// lyIndexByID returns a function that finds a lot among rows by ID (-1: none): a search for
+// the few lots of a usual working set, a map for many.
+func lyIndexByID(rows []lyLotRow) func(loyalty.LotID) int {
+	if len(rows) <= 16 {
+		return func(id loyalty.LotID) int {
+			return slices.IndexFunc(rows, func(r lyLotRow) bool { return r.lot.ID == id })
+		}
+	}
+	m := make(map[loyalty.LotID]int, len(rows))
+	for i := range rows {
+		if _, ok := m[rows[i].lot.ID]; !ok {
+			m[rows[i].lot.ID] = i
+		}
+	}
+	return func(id loyalty.LotID) int {
+		if i, ok := m[id]; ok {
+			return i
+		}
+		return -1
+	}
+}
+
+// lyFinalLots returns the lots of an account fn left, one per ID: in the order their IDs
+// first appear, each as its last copy (a later copy replaces an earlier one, as a lot
+// replaces the stored lot of its ID).
+func lyFinalLots(lots []loyalty.Lot) []*loyalty.Lot {
+	out := make([]*loyalty.Lot, 0, len(lots))
+	if len(lots) <= 16 {
+		for i := range lots {
+			l := &lots[i]
+			if j := slices.IndexFunc(out, func(x *loyalty.Lot) bool { return x.ID == l.ID }); j >= 0 {
+				out[j] = l
+			} else {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	at := make(map[loyalty.LotID]int, len(lots))
+	for i := range lots {
+		l := &lots[i]
+		if j, ok := at[l.ID]; ok {
+			out[j] = l
+		} else {
+			at[l.ID] = len(out)
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // lyQueueEntries queues the insert of the entries, in the order given.
@@ -337,6 +643,8 @@ func lyQueueEntries(b *pgx.Batch, es []loyalty.Entry) error {
 		progs, types      = make([]string, n), make([]string, n)
 		ats               = make([]time.Time, n)
 		srcTypes, srcRefs = make([]string, n), make([]string, n)
+		kinds             = make([]string, n)
+		points            = make([]int64, n)
 		docs              = make([][]byte, n)
 	)
 	for i := range es {
@@ -349,41 +657,102 @@ func lyQueueEntries(b *pgx.Batch, es []loyalty.Entry) error {
 		progs[i], types[i] = e.Account.Program, e.Account.PointType
 		ats[i] = e.At
 		srcTypes[i], srcRefs[i] = e.Source.Type, e.Source.Ref
+		kinds[i], points[i] = string(e.Kind), e.Points
 		docs[i] = doc
 	}
 	if n == 1 {
-		b.Queue(lySQLEntryInsert, ids[0], progs[0], custs[0], types[0], ats[0], srcTypes[0], srcRefs[0], docs[0])
+		b.Queue(lySQLEntryInsert, ids[0], progs[0], custs[0], types[0], ats[0], srcTypes[0], srcRefs[0], kinds[0], points[0], docs[0])
 		return nil
 	}
-	b.Queue(lySQLEntriesInsert, ids, progs, custs, types, ats, srcTypes, srcRefs, docs)
+	b.Queue(lySQLEntriesInsert, ids, progs, custs, types, ats, srcTypes, srcRefs, kinds, points, docs)
 	return nil
 }
 
 // Account implements loyalty.Store.
 func (s *LoyaltyStore) Account(ctx context.Context, key loyalty.AccountKey) (*loyalty.Account, error) {
-	return lyGetDoc[loyalty.Account](s.db.QueryRow(ctx, `SELECT doc FROM loyalty_accounts
-WHERE program = $1 AND customer = $2 AND point_type = $3 AND version > 0`,
-		key.Program, lyUUID(key.Customer), key.PointType), "account "+key.String())
+	accts, err := lyReadAccounts(ctx, s.db, "account "+key.String(), `SELECT program, customer, point_type, doc
+FROM loyalty_accounts WHERE program = $1 AND customer = $2 AND point_type = $3 AND version > 0`,
+		key.Program, lyUUID(key.Customer), key.PointType)
+	if err != nil {
+		return nil, err
+	}
+	if len(accts) == 0 {
+		return nil, fmt.Errorf("postgres: account %s: %w", key, kehu.ErrNotFound)
+	}
+	return accts[0], nil
 }
 
 // MemberAccounts implements loyalty.Store.
 func (s *LoyaltyStore) MemberAccounts(ctx context.Context, program string, customer crm.CustomerID) ([]*loyalty.Account, error) {
-	rows, err := s.db.Query(ctx, `SELECT doc FROM loyalty_accounts
-WHERE program = $1 AND customer = $2 AND version > 0 ORDER BY point_type`, program, lyUUID(customer))
+	return lyReadAccounts(ctx, s.db, "member accounts", `SELECT program, customer, point_type, doc
+FROM loyalty_accounts WHERE program = $1 AND customer = $2 AND version > 0`, program, lyUUID(customer))
+}
+
+// lySQLReadAccounts reads the accounts a query selects (%s: their program, customer,
+// point_type and doc, of one programme) with every lot, in one statement, so that the lots
+// are those of the versions read: first the accounts by customer and point type, then
+// their lots, by account and seq. The account rows fill the lot columns with zeros.
+const lySQLReadAccounts = `WITH a AS MATERIALIZED (%s)
+(SELECT 0 AS part, a.program, a.customer, a.point_type, a.doc,
+        0::bigint, '00000000-0000-0000-0000-000000000000'::uuid, '00000000-0000-0000-0000-000000000000'::uuid,
+        0::bigint, 0::bigint, 'epoch'::timestamptz, 'epoch'::timestamptz, NULL::timestamptz, NULL::timestamptz,
+        0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint
+   FROM a ORDER BY a.customer, a.point_type)
+UNION ALL
+(SELECT 1, l.program, l.customer, l.point_type, NULL::jsonb, ` + lyLotCols + `
+   FROM a JOIN loyalty_lots l ON l.program = a.program AND l.customer = a.customer AND l.point_type = a.point_type
+   ORDER BY l.customer, l.point_type, l.seq)`
+
+// lyReadAccounts returns the accounts sel selects (see lySQLReadAccounts), by customer
+// and point type, each with every lot in the order added.
+func lyReadAccounts(ctx context.Context, db DB, what, sel string, args ...any) ([]*loyalty.Account, error) {
+	rows, err := db.Query(ctx, fmt.Sprintf(lySQLReadAccounts, sel), args...)
 	if err != nil {
-		return nil, dbError("member accounts", err)
+		return nil, dbError(what, err)
 	}
-	var out []*loyalty.Account
-	err = lyCollectDocs(rows, "member accounts", func(doc []byte) error {
-		a := &loyalty.Account{}
-		if err := json.Unmarshal(doc, a); err != nil {
-			return lyDecodeErr("account", err)
+	defer rows.Close()
+	var (
+		part int
+		k    loyalty.AccountKey
+		cust [16]byte
+		doc  []byte
+		out  []*loyalty.Account
+	)
+	sc := newLyLotScan(&part, &k.Program, &cust, &k.PointType, &doc)
+	byKey := map[loyalty.AccountKey]*loyalty.Account{}
+	unordered := map[*loyalty.Account]bool{}
+	seqs := map[*loyalty.Account]int64{}
+	for rows.Next() {
+		lr, err := sc.scan(rows)
+		if err != nil {
+			return nil, dbError(what, err)
 		}
-		out = append(out, a)
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		k.Customer = crm.CustomerIDFrom(cust)
+		if part == 0 {
+			a := &loyalty.Account{}
+			if err := json.Unmarshal(doc, a); err != nil {
+				return nil, lyDecodeErr("account "+k.String(), err)
+			}
+			a.Key = k
+			out = append(out, a)
+			byKey[k] = a
+			continue
+		}
+		a := byKey[k]
+		if a == nil {
+			return nil, fmt.Errorf("postgres: %s: a lot of account %s before the account", what, k)
+		}
+		if last, ok := seqs[a]; ok && last > lr.seq {
+			unordered[a] = true
+		}
+		seqs[a] = lr.seq
+		a.Lots = append(a.Lots, lr.lot)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(what, err)
+	}
+	if len(unordered) > 0 {
+		return nil, fmt.Errorf("postgres: %s: lots read out of order", what)
 	}
 	return out, nil
 }
@@ -511,13 +880,13 @@ func (s *LoyaltyStore) Command(ctx context.Context, program, key string) (*loyal
 		program, key), "command "+strconv.Quote(key))
 }
 
-// lyScanAccountsQuery is the query of one batch of ScanAccounts and its arguments: up to
-// limit accounts of the programme past the key after (nil: from the start) whose next_due
-// is at or before dueBy (zero: any).
+// lyScanAccountsQuery is the query of the accounts of one batch of ScanAccounts and its
+// arguments: up to limit accounts of the programme past the key after (nil: from the
+// start) whose next_due is at or before dueBy (zero: any).
 func lyScanAccountsQuery(program string, limit int, after *loyalty.AccountKey, dueBy time.Time) (string, []any) {
 	var b strings.Builder
 	args := []any{program, limit}
-	b.WriteString(`SELECT doc FROM loyalty_accounts WHERE program = $1 AND version > 0`)
+	b.WriteString(`SELECT program, customer, point_type, doc FROM loyalty_accounts WHERE program = $1 AND version > 0`)
 	if after != nil {
 		args = append(args, lyUUID(after.Customer), after.PointType)
 		fmt.Fprintf(&b, ` AND (customer, point_type) > ($%d, $%d)`, len(args)-1, len(args))
@@ -531,7 +900,8 @@ func lyScanAccountsQuery(program string, limit int, after *loyalty.AccountKey, d
 }
 
 // ScanAccounts implements loyalty.Store. With DueBy set it selects on the accounts'
-// next_due column (Account.NextExpiry). The cursor is the last key of the page.
+// next_due column (Account.NextExpiry). The page's accounts and their lots are read in one
+// statement. The cursor is the last key of the page.
 func (s *LoyaltyStore) ScanAccounts(ctx context.Context, program string, q loyalty.ScanQuery) (kehu.Page[*loyalty.Account], error) {
 	var after *loyalty.AccountKey
 	if q.After != "" {
@@ -543,20 +913,8 @@ func (s *LoyaltyStore) ScanAccounts(ctx context.Context, program string, q loyal
 		after = &loyalty.AccountKey{Program: program, Customer: c, PointType: typ}
 	}
 	limit := q.Size()
-	sql, args := lyScanAccountsQuery(program, limit+1, after, q.DueBy)
-	rows, err := s.db.Query(ctx, sql, args...)
-	if err != nil {
-		return kehu.Page[*loyalty.Account]{}, dbError("scan accounts", err)
-	}
-	var items []*loyalty.Account
-	err = lyCollectDocs(rows, "scan accounts", func(doc []byte) error {
-		a := &loyalty.Account{}
-		if err := json.Unmarshal(doc, a); err != nil {
-			return lyDecodeErr("account", err)
-		}
-		items = append(items, a)
-		return nil
-	})
+	sel, args := lyScanAccountsQuery(program, limit+1, after, q.DueBy)
+	items, err := lyReadAccounts(ctx, s.db, "scan accounts", sel, args...)
 	if err != nil {
 		return kehu.Page[*loyalty.Account]{}, err
 	}

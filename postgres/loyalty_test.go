@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -516,4 +517,24 @@ func TestLoyaltyRepeatedEntryID(t *testing.T) {
 	assert.ErrorIs(t, err, kehu.ErrNotFound, "a failed Update must not create accounts")
 	_, err = w.s.Command(w.ctx, k.Program, "repeat")
 	assert.ErrorIs(t, err, kehu.ErrNotFound, "a failed Update must not record its command")
+}
+
+// TestLoyaltyTotalsOverflow checks that sums past the range of an int64, which PostgreSQL
+// computes as numeric, are an error rather than a wrapped number.
+func TestLoyaltyTotalsOverflow(t *testing.T) {
+	w := newLyWorld(t)
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	for range 2 {
+		w.write([]loyalty.AccountKey{w.key()}, func(accts []*loyalty.Account) *loyalty.Commit {
+			e := w.earn(accts[0], math.MaxInt64, at, time.Time{}, "SO-1")
+			return &loyalty.Commit{Entries: []loyalty.Entry{e}}
+		})
+	}
+	_, err := w.s.Outstanding(w.ctx, "retail", at)
+	assert.ErrorContains(t, err, "overflows an int64", "Outstanding of two accounts holding MaxInt64 each")
+	_, err = w.s.Flows(w.ctx, "retail", at, at.Add(time.Hour))
+	assert.ErrorContains(t, err, "overflows an int64", "Flows of two earnings of MaxInt64 each")
+	out, err := w.s.Outstanding(w.ctx, "other", at)
+	require.NoError(t, err)
+	assert.Empty(t, out, "a programme without accounts")
 }

@@ -171,18 +171,26 @@ func TestMigrateLibraryKeys(t *testing.T) {
 	ids := kehu.NewSeqIDs()
 	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	acct := loyalty.AccountKey{Program: "retail", Customer: crm.CustomerIDFrom(ids.NewID()), PointType: "points"}
+	// The rows as the store wrote them then: the entry and the command record (the test
+	// reads nothing else).
 	write := func(key string) loyalty.Entry {
 		t.Helper()
 		lot := loyalty.LotIDFrom(ids.NewID())
 		e := loyalty.Entry{ID: loyalty.EntryIDFrom(ids.NewID()), Account: acct, Kind: loyalty.KindEarn,
 			Points: 10, At: at, Key: key, Source: loyalty.Source{Type: "order", Ref: "SO-9"},
 			Lots: []loyalty.LotMove{{Lot: lot, Points: 10}}}
-		err := store.Update(ctx, []loyalty.AccountKey{acct}, loyalty.Need{All: true}, func(a []*loyalty.Account) (*loyalty.Commit, error) {
-			a[0].Lots = append(a[0].Lots, loyalty.Lot{ID: lot, Entry: e.ID, Points: 10, Remaining: 10, Earned: 10, EarnedAt: at, AvailableAt: at})
-			return &loyalty.Commit{Entries: []loyalty.Entry{e},
-				Command: &loyalty.Command{Program: "retail", Key: key, Digest: "d-" + key, At: at, Entries: []loyalty.Entry{e}}}, nil
-		})
-		require.NoError(t, err, "Update under key %q", key)
+		cmd := loyalty.Command{Program: "retail", Key: key, Digest: "d-" + key, At: at, Entries: []loyalty.Entry{e}}
+		edoc, err := json.Marshal(e)
+		require.NoError(t, err)
+		cdoc, err := json.Marshal(cmd)
+		require.NoError(t, err)
+		_, err = pool.Exec(ctx, `INSERT INTO loyalty_entries (id, program, customer, point_type, at, source_type, source_ref, doc)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.ID.UUID(), acct.Program, acct.Customer.UUID(), acct.PointType, at,
+			e.Source.Type, e.Source.Ref, edoc)
+		require.NoError(t, err, "entry under key %q", key)
+		_, err = pool.Exec(ctx, `INSERT INTO loyalty_commands (program, key, digest, at, doc) VALUES ($1, $2, $3, $4, $5)`,
+			cmd.Program, cmd.Key, cmd.Digest, at, cdoc)
+		require.NoError(t, err, "command under key %q", key)
 		return e
 	}
 	order, host := write("order:SO-9"), write("checkout-1")
@@ -204,4 +212,115 @@ func TestMigrateLibraryKeys(t *testing.T) {
 	e, err = store.Entry(ctx, host.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "checkout-1", e.Key)
+}
+
+// TestMigrateLoyaltyLots upgrades a database whose accounts keep their lots in their
+// documents (0002–0006) to lots as rows (0007): every account reads back as it was
+// written, its lots in their order; what the lots hold and the seq of the last are on the
+// account row; the documents keep no lots; entries have their kind and points as columns;
+// and the next Update hands a working set and appends after the moved lots.
+func TestMigrateLoyaltyLots(t *testing.T) {
+	pool := pgtest.Pool(t, migrateTo(6))
+	ctx := t.Context()
+	ids := kehu.NewSeqIDs()
+	at := time.Date(2026, 3, 1, 9, 0, 0, 123456000, time.UTC)
+	day := 24 * time.Hour
+	key := func() loyalty.AccountKey {
+		return loyalty.AccountKey{Program: "retail", Customer: crm.CustomerIDFrom(ids.NewID()), PointType: "points"}
+	}
+	lot := func(remaining int64, earned, expires time.Time) loyalty.Lot {
+		return loyalty.Lot{ID: loyalty.LotIDFrom(ids.NewID()), Entry: loyalty.EntryIDFrom(ids.NewID()), Points: 100,
+			Remaining: remaining, EarnedAt: earned, AvailableAt: earned.Add(day), ExpiresAt: expires, Earned: 120,
+			Returned: 20, ReturnedQty: 2, Units: 5}
+	}
+	full := &loyalty.Account{Key: key(), Version: 4, Debt: 17, Forgiven: 6, UpdatedAt: at, Lots: []loyalty.Lot{
+		lot(60, at.Add(-40*day), at.Add(300*day)),
+		lot(0, at.Add(-400*day), at.Add(-30*day)), // expired by its entry
+		lot(70, at.Add(-20*day), time.Time{}),     // never expires
+		lot(25, at.Add(-10*day), at.Add(100*day)),
+		{}, // a lot with nothing set
+	}}
+	full.Lots[1].ExpiredAt, full.Lots[1].Lapsed = at.Add(-30*day), 80
+	// Listed out of spend order on purpose: the rows keep the order the lots were added.
+	full.Lots[0], full.Lots[3] = full.Lots[3], full.Lots[0]
+	empty := &loyalty.Account{Key: key(), Version: 1, UpdatedAt: at}
+	internal := &loyalty.Account{Key: loyalty.AccountKey{Program: "retail", Customer: full.Key.Customer, PointType: "$counter:x"},
+		Version: 2, Lots: []loyalty.Lot{lot(9, at, time.Time{})}}
+	for _, a := range []*loyalty.Account{full, empty, internal} {
+		doc, err := json.Marshal(a)
+		require.NoError(t, err)
+		_, err = pool.Exec(ctx, `INSERT INTO loyalty_accounts (program, customer, point_type, version, next_due, doc)
+			VALUES ($1, $2, $3, $4, $5, $6)`, a.Key.Program, a.Key.Customer.UUID(), a.Key.PointType, a.Version,
+			nullTime(a.NextExpiry()), doc)
+		require.NoError(t, err)
+	}
+	earn := loyalty.Entry{ID: loyalty.EntryIDFrom(ids.NewID()), Account: full.Key, Kind: loyalty.KindEarn, At: at, Points: 60}
+	expire := loyalty.Entry{ID: loyalty.EntryIDFrom(ids.NewID()), Account: full.Key, Kind: loyalty.KindExpire, At: at, Points: -80}
+	for _, e := range []loyalty.Entry{earn, expire} {
+		doc, err := json.Marshal(e)
+		require.NoError(t, err)
+		_, err = pool.Exec(ctx, `INSERT INTO loyalty_entries (id, program, customer, point_type, at, source_type, source_ref, doc)
+			VALUES ($1, $2, $3, $4, $5, '', '', $6)`, e.ID.UUID(), e.Account.Program, e.Account.Customer.UUID(), e.Account.PointType, e.At, doc)
+		require.NoError(t, err)
+	}
+
+	require.NoError(t, postgres.Migrate(ctx, pool))
+	store := postgres.NewLoyaltyStore(pool)
+	for _, want := range []*loyalty.Account{full, empty, internal} {
+		got, err := store.Account(ctx, want.Key)
+		require.NoError(t, err, "Account %s", want.Key)
+		assert.Equal(t, want, got, "account %s reads back as it was written", want.Key)
+		var held, lots int64
+		var hasLots bool
+		require.NoError(t, pool.QueryRow(ctx, `SELECT held, lots, doc ? 'lots' FROM loyalty_accounts
+			WHERE program = $1 AND customer = $2 AND point_type = $3`, want.Key.Program, want.Key.Customer.UUID(), want.Key.PointType).
+			Scan(&held, &lots, &hasLots))
+		assert.Equal(t, want.Book()+want.Debt, held, "held is what the lots of %s hold", want.Key)
+		assert.EqualValues(t, len(want.Lots), lots, "lots is the seq of the last lot of %s", want.Key)
+		assert.False(t, hasLots, "the document of %s keeps no lots", want.Key)
+	}
+	ms, err := store.MemberAccounts(ctx, "retail", full.Key.Customer)
+	require.NoError(t, err)
+	assert.Equal(t, []*loyalty.Account{internal, full}, ms, "MemberAccounts reads the moved lots")
+	page, err := store.ScanAccounts(ctx, "retail", loyalty.ScanQuery{DueBy: at.Add(200 * day)})
+	require.NoError(t, err)
+	assert.Equal(t, []*loyalty.Account{full}, page.Items, "ScanAccounts finds the account due by its next_due")
+	var kinds []string
+	var points []int64
+	require.NoError(t, pool.QueryRow(ctx, `SELECT array_agg(kind ORDER BY seq), array_agg(points ORDER BY seq) FROM loyalty_entries`).
+		Scan(&kinds, &points))
+	assert.Equal(t, []string{"earn", "expire"}, kinds, "entries have their kind as a column")
+	assert.Equal(t, []int64{60, -80}, points, "entries have their points as a column")
+
+	// A spend of 30 at at is handed the lots of the nearest expiry until they hold 30 (the
+	// lot of 25, then the lot of 60), in the order added; Outside is the never-expiring 70.
+	added := lot(5, at, time.Time{})
+	require.NoError(t, store.Update(ctx, []loyalty.AccountKey{full.Key}, loyalty.Need{At: at, Spend: 30, Policy: loyalty.NearestExpiryFirst},
+		func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+			a := accts[0]
+			var handed []loyalty.LotID
+			for _, l := range a.Lots {
+				handed = append(handed, l.ID)
+			}
+			assert.Equal(t, []loyalty.LotID{full.Lots[0].ID, full.Lots[3].ID}, handed, "the working set after the migration, in the order added")
+			assert.EqualValues(t, 70, a.Outside, "Outside after the migration")
+			a.Lots[0].Remaining = 0
+			a.Lots = append(a.Lots, added)
+			return nil, nil
+		}))
+	want := full.Clone()
+	want.Version++
+	want.Lots[0].Remaining = 0
+	want.Lots = append(want.Lots, added)
+	got, err := store.Account(ctx, full.Key)
+	require.NoError(t, err)
+	assert.Equal(t, want, got, "the Update changed one moved lot and appended one after them")
+}
+
+// nullTime is t, or nil for the zero time.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
 }
