@@ -52,6 +52,15 @@ func NewLoyaltyStore(db DB) *LoyaltyStore {
 	return &LoyaltyStore{db: db}
 }
 
+// Analyze brings the planner's statistics of the ledger's tables up to date. PostgreSQL's
+// autovacuum does so in time; a host that has just loaded many lots or entries (an import,
+// a migration) calls it so that the first commands after the load already read only their
+// working sets through the indexes.
+func (s *LoyaltyStore) Analyze(ctx context.Context) error {
+	_, err := s.db.Exec(ctx, `ANALYZE loyalty_accounts, loyalty_lots, loyalty_entries`)
+	return dbError("analyze", err)
+}
+
 // ---- helpers shared by the loyalty files ----
 
 // lyTstz is t, or NULL for the zero time.

@@ -538,3 +538,24 @@ func TestLoyaltyTotalsOverflow(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, out, "a programme without accounts")
 }
+
+// Analyze brings the statistics up to date: afterwards the planner knows the lots an
+// account holds (pg_class.reltuples counts them).
+func TestLoyaltyAnalyze(t *testing.T) {
+	pool := pgtest.Pool(t, postgres.Migrate)
+	s := postgres.NewLoyaltyStore(pool)
+	w := &lyWorld{t: t, ctx: t.Context(), s: s, ids: kehu.NewSeqIDs()}
+	key := w.key()
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	w.write([]loyalty.AccountKey{key}, func(accts []*loyalty.Account) *loyalty.Commit {
+		var c loyalty.Commit
+		for i := range 50 {
+			c.Entries = append(c.Entries, w.earn(accts[0], 10, at.Add(time.Duration(i)*time.Hour), at.AddDate(1, 0, 0), "SO"))
+		}
+		return &c
+	})
+	require.NoError(t, s.Analyze(t.Context()))
+	var tuples float64
+	require.NoError(t, pool.QueryRow(t.Context(), `SELECT reltuples FROM pg_class WHERE oid = 'loyalty_lots'::regclass`).Scan(&tuples))
+	assert.Equal(t, float64(50), tuples, "after Analyze the planner counts the 50 lots")
+}
