@@ -3,7 +3,7 @@ module github.com/kehu-crm/kehu/examples
 go 1.25.0
 
 require (
-	github.com/jackc/pgx/v5 v5.13.0
+	github.com/jackc/pgx/v5 v5.12.0
 	github.com/kehu-crm/kehu v0.0.0-00010101000000-000000000000
 	github.com/kehu-crm/kehu/postgres v0.0.0-00010101000000-000000000000
 	github.com/shopspring/decimal v1.6.0
