@@ -3,8 +3,8 @@
 // search. It keeps its data in the in-memory default, or with -postgres in PostgreSQL, in
 // a schema of its own that it drops at the end; the output is the same.
 //
-//	go run ./quickstart
-//	go run ./quickstart -postgres 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
+//	go run ./examples/quickstart
+//	go run ./examples/quickstart -postgres 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
 package main
 
 import (
