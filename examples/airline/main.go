@@ -1,5 +1,4 @@
-// Command airline tells an airline's customer-relationship story end to end on the
-// in-memory default, the story of KLM's turn to customer value in the early 2000s: flight
+// Command airline tells an airline's customer-relationship story end to end, the story of KLM's turn to customer value in the early 2000s: flight
 // frequency alone is not a customer's value, so passengers are segmented by recency,
 // frequency, revenue and the length of the relationship; the frequent-flyer programme keeps
 // award miles apart from status miles and lets members earn with a partner hotel chain;
@@ -26,15 +25,18 @@
 //     customers and timeline and from the host's orders, members, cases and survey answers.
 //
 // run keeps what it finds in a summary value and prints it; with -report it also writes the
-// summary as an HTML page.
+// summary as an HTML page. It keeps its data in the in-memory default, or with -postgres in
+// PostgreSQL, in a schema of its own that it drops at the end; the output is the same.
 //
 //	go run ./examples/airline
 //	go run ./examples/airline -report airline-report   # and write airline-report/index.html
+//	go run ./examples/airline -postgres 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
 package main
 
 import (
 	"container/heap"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -44,6 +46,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
@@ -52,21 +55,28 @@ import (
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/crm/fake"
 	"github.com/kehu-crm/kehu/loyalty"
+	"github.com/kehu-crm/kehu/postgres"
 	"github.com/kehu-crm/kehu/report"
 	"github.com/kehu-crm/kehu/segment"
 )
 
 func main() {
 	dir := flag.String("report", "", "also write an HTML report of the story to `DIR`/index.html")
+	dsn := flag.String("postgres", "", "keep the data in the PostgreSQL database at `DSN` instead of in memory")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, *dir); err != nil {
+	if err := run(context.Background(), os.Stdout, *dir, *dsn); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out io.Writer, reportDir string) error {
-	s, err := simulate(ctx, 3000)
+func run(ctx context.Context, out io.Writer, reportDir, dsn string) (err error) {
+	st, err := openStores(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, st.close()) }()
+	s, err := simulate(ctx, st, 3000)
 	if err != nil {
 		return err
 	}
@@ -367,7 +377,7 @@ func (d milesDesk) Compensate(ctx context.Context, g complaint.Grant) (string, e
 	return e.ID.String(), nil
 }
 
-func newAirline(opts *kehu.Options, clock *kehu.Clock) (*airline, error) {
+func newAirline(st *stores, opts *kehu.Options, clock *kehu.Clock) (*airline, error) {
 	program, err := loyalty.LoadProgram(strings.NewReader(programme))
 	if err != nil {
 		return nil, err
@@ -392,10 +402,10 @@ func newAirline(opts *kehu.Options, clock *kehu.Clock) (*airline, error) {
 	if err != nil {
 		return nil, err
 	}
-	miles := loyalty.NewService(nil, opts)
+	miles := loyalty.NewService(st.loyalty, opts)
 	return &airline{
-		clock: clock, crm: crm.NewService(nil, opts), miles: miles, program: program, segments: segs, w: newWindow(program.Location()),
-		desk:      complaint.NewService(nil, opts).WithPolicies(policies).WithCompensation(limits, milesDesk{miles, program}),
+		clock: clock, crm: crm.NewService(st.crm, opts), miles: miles, program: program, segments: segs, w: newWindow(program.Location()),
+		desk:      complaint.NewService(st.complaint, opts).WithPolicies(policies).WithCompensation(limits, milesDesk{miles, program}),
 		segmentOf: map[crm.CustomerID]string{}, snapshots: map[time.Time]snapshot{}, bagOf: map[*trip]*bagCase{},
 	}, nil
 }
@@ -743,12 +753,12 @@ func (a *airline) answerSurvey(t *trip) {
 		crm.SurveyFact{At: at, Measure: crm.MeasureRepurchase, WouldRepurchase: t.draws[6] < again})
 }
 
-// simulate generates n passengers and runs their two years.
-func simulate(ctx context.Context, n int) (*summary, error) {
+// simulate generates n passengers and runs their two years over the stores.
+func simulate(ctx context.Context, st *stores, n int) (*summary, error) {
 	// A fixed clock and sequential IDs make every run print the same; a real host passes
 	// nil options (time.Now and UUIDv7).
 	opts, clock, _ := kehu.Deterministic(time.Date(2008, 1, 1, 0, 0, 0, 0, time.UTC))
-	a, err := newAirline(opts, clock)
+	a, err := newAirline(st, opts, clock)
 	if err != nil {
 		return nil, err
 	}
@@ -1345,3 +1355,56 @@ func group[N int | int64 | decimal.Decimal](n N) string {
 
 // money writes an amount with its thousands grouped and its currency.
 func money(m kehu.Money) string { return group(m.Amount()) + " " + string(m.Currency()) }
+
+// stores are where the airline keeps its data.
+type stores struct {
+	crm       crm.Store
+	loyalty   loyalty.Store
+	complaint complaint.Store
+	close     func() error
+}
+
+// openStores returns the in-memory stores when dsn is empty, else the PostgreSQL stores in
+// a new schema of the database at dsn, which close drops.
+func openStores(ctx context.Context, dsn string) (*stores, error) {
+	if dsn == "" {
+		return &stores{crm: crm.NewMemoryStore(), loyalty: loyalty.NewMemoryStore(), complaint: complaint.NewMemoryStore(),
+			close: func() error { return nil }}, nil
+	}
+	pool, drop, err := openSchema(ctx, dsn, "airline")
+	if err != nil {
+		return nil, err
+	}
+	return &stores{crm: postgres.NewCRMStore(pool), loyalty: postgres.NewLoyaltyStore(pool),
+		complaint: postgres.NewComplaintStore(pool), close: drop}, nil
+}
+
+// openSchema connects to the PostgreSQL database at dsn and makes a schema of its own for
+// the example, kehu_example_<name>_<random hex>: the pool's connections use it (their
+// search_path), and kehu's migrations are applied to it. drop removes the schema and
+// closes the pool.
+func openSchema(ctx context.Context, dsn, name string) (pool *pgxpool.Pool, drop func() error, err error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	schema := fmt.Sprintf("kehu_example_%s_%012x", name, rand.Uint64()>>16)
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	if pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		return nil, nil, err
+	}
+	drop = func() error {
+		defer pool.Close()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		_, err := pool.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		return err
+	}
+	if _, err = pool.Exec(ctx, "CREATE SCHEMA "+schema); err == nil {
+		err = postgres.Migrate(ctx, pool)
+	}
+	if err != nil {
+		return nil, nil, errors.Join(err, drop())
+	}
+	return pool, drop, nil
+}
