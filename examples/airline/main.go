@@ -365,6 +365,8 @@ type milesDesk struct {
 	program *loyalty.Program
 }
 
+// Compensate pays a granted compensation as award miles into the passenger's account,
+// under the grant's key.
 func (d milesDesk) Compensate(ctx context.Context, g complaint.Grant) (string, error) {
 	if g.Type != complaint.CompensationPoints {
 		return "", fmt.Errorf("grant %s: the baggage desk grants award miles only, not %s", g.ID, g.Type)

@@ -82,6 +82,8 @@ type hotelDesk struct {
 	out     io.Writer
 }
 
+// Compensate pays a granted compensation: points into the guest's loyalty account under
+// the grant's key, anything else through the hotel's payments.
 func (d *hotelDesk) Compensate(ctx context.Context, g complaint.Grant) (string, error) {
 	if g.Type == complaint.CompensationPoints {
 		e, err := d.loyalty.Earn(ctx, d.program, loyalty.Points{Customer: g.Customer, PointType: "points", Points: g.Points,
@@ -102,6 +104,7 @@ type invitations struct {
 	out    io.Writer
 }
 
+// RequestRecoverySurvey queues the invitation to the recovery survey of a closed case.
 func (v *invitations) RequestRecoverySurvey(_ context.Context, c *complaint.Case) error {
 	v.queued = append(v.queued, c.ID)
 	fmt.Fprintf(v.out, "  recovery survey invitation queued for case %s\n", short(c.ID.String()))

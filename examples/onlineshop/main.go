@@ -152,6 +152,8 @@ type pointsDesk struct {
 	program *loyalty.Program
 }
 
+// Compensate pays a granted compensation as points into the customer's account, under the
+// grant's key.
 func (d pointsDesk) Compensate(ctx context.Context, g complaint.Grant) (string, error) {
 	if g.Type != complaint.CompensationPoints {
 		return "", fmt.Errorf("the shop compensates in points, not %s", g.Type)
