@@ -28,6 +28,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
 	"time"
@@ -51,7 +52,11 @@ func main() {
 	dir := flag.String("report", "", "also write an HTML report of the year to `DIR`/index.html")
 	dsn := flag.String("postgres", "", "keep the data in the PostgreSQL database at `DSN` instead of in memory")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, *dir, *dsn); err != nil {
+	// Ctrl-C stops the story, which then drops its PostgreSQL schema; a second one ends
+	// the program at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	context.AfterFunc(ctx, stop)
+	if err := run(ctx, os.Stdout, *dir, *dsn); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
