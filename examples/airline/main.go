@@ -1,5 +1,4 @@
-// Command airline tells an airline's customer-relationship story end to end on the
-// in-memory default, the story of KLM's turn to customer value in the early 2000s: flight
+// Command airline tells an airline's customer-relationship story end to end, the story of KLM's turn to customer value in the early 2000s: flight
 // frequency alone is not a customer's value, so passengers are segmented by recency,
 // frequency, revenue and the length of the relationship; the frequent-flyer programme keeps
 // award miles apart from status miles and lets members earn with a partner hotel chain;
@@ -25,45 +24,80 @@
 //   - at the end of December the customer scorecard is computed from the crm's own
 //     customers and timeline and from the host's orders, members, cases and survey answers.
 //
-// run keeps what it finds in a summary value and prints it.
+// run keeps what it finds in a summary value and prints it; with -report it also writes the
+// summary as an HTML page. It keeps its data in the in-memory default, or with -postgres in
+// PostgreSQL, in a schema of its own that it drops at the end; the output is the same.
 //
 //	go run ./examples/airline
+//	go run ./examples/airline -report airline-report   # and write airline-report/index.html
+//	go run ./examples/airline -postgres 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
 package main
 
 import (
 	"container/heap"
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/chart"
 	"github.com/kehu-crm/kehu/complaint"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/crm/fake"
 	"github.com/kehu-crm/kehu/loyalty"
+	"github.com/kehu-crm/kehu/postgres"
+	"github.com/kehu-crm/kehu/report"
 	"github.com/kehu-crm/kehu/segment"
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	dir := flag.String("report", "", "also write an HTML report of the story to `DIR`/index.html")
+	dsn := flag.String("postgres", "", "keep the data in the PostgreSQL database at `DSN` instead of in memory")
+	flag.Parse()
+	// Ctrl-C stops the story, which then drops its PostgreSQL schema; a second one ends
+	// the program at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	context.AfterFunc(ctx, stop)
+	if err := run(ctx, os.Stdout, *dir, *dsn); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out io.Writer) error {
-	s, err := simulate(ctx, 3000)
+func run(ctx context.Context, out io.Writer, reportDir, dsn string) (err error) {
+	st, err := openStores(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, st.close()) }()
+	s, err := simulate(ctx, st, 3000)
 	if err != nil {
 		return err
 	}
 	s.print(out)
+	if reportDir == "" {
+		return nil
+	}
+	r, err := s.report()
+	if err != nil {
+		return err
+	}
+	path, err := r.WriteFile(reportDir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "report written to", path)
 	return nil
 }
 
@@ -336,6 +370,8 @@ type milesDesk struct {
 	program *loyalty.Program
 }
 
+// Compensate pays a granted compensation as award miles into the passenger's account,
+// under the grant's key.
 func (d milesDesk) Compensate(ctx context.Context, g complaint.Grant) (string, error) {
 	if g.Type != complaint.CompensationPoints {
 		return "", fmt.Errorf("grant %s: the baggage desk grants award miles only, not %s", g.ID, g.Type)
@@ -348,7 +384,7 @@ func (d milesDesk) Compensate(ctx context.Context, g complaint.Grant) (string, e
 	return e.ID.String(), nil
 }
 
-func newAirline(opts *kehu.Options, clock *kehu.Clock) (*airline, error) {
+func newAirline(st *stores, opts *kehu.Options, clock *kehu.Clock) (*airline, error) {
 	program, err := loyalty.LoadProgram(strings.NewReader(programme))
 	if err != nil {
 		return nil, err
@@ -373,10 +409,10 @@ func newAirline(opts *kehu.Options, clock *kehu.Clock) (*airline, error) {
 	if err != nil {
 		return nil, err
 	}
-	miles := loyalty.NewService(nil, opts)
+	miles := loyalty.NewService(st.loyalty, opts)
 	return &airline{
-		clock: clock, crm: crm.NewService(nil, opts), miles: miles, program: program, segments: segs, w: newWindow(program.Location()),
-		desk:      complaint.NewService(nil, opts).WithPolicies(policies).WithCompensation(limits, milesDesk{miles, program}),
+		clock: clock, crm: crm.NewService(st.crm, opts), miles: miles, program: program, segments: segs, w: newWindow(program.Location()),
+		desk:      complaint.NewService(st.complaint, opts).WithPolicies(policies).WithCompensation(limits, milesDesk{miles, program}),
 		segmentOf: map[crm.CustomerID]string{}, snapshots: map[time.Time]snapshot{}, bagOf: map[*trip]*bagCase{},
 	}, nil
 }
@@ -724,12 +760,12 @@ func (a *airline) answerSurvey(t *trip) {
 		crm.SurveyFact{At: at, Measure: crm.MeasureRepurchase, WouldRepurchase: t.draws[6] < again})
 }
 
-// simulate generates n passengers and runs their two years.
-func simulate(ctx context.Context, n int) (*summary, error) {
+// simulate generates n passengers and runs their two years over the stores.
+func simulate(ctx context.Context, st *stores, n int) (*summary, error) {
 	// A fixed clock and sequential IDs make every run print the same; a real host passes
 	// nil options (time.Now and UUIDv7).
 	opts, clock, _ := kehu.Deterministic(time.Date(2008, 1, 1, 0, 0, 0, 0, time.UTC))
-	a, err := newAirline(opts, clock)
+	a, err := newAirline(st, opts, clock)
 	if err != nil {
 		return nil, err
 	}
@@ -1176,6 +1212,121 @@ func (s *summary) print(w io.Writer) {
 	fmt.Fprint(w, s.Scorecard)
 }
 
+// report builds the summary as an HTML page: the key figures, the value segments, the
+// tiers, the partner's month, the bags and the scorecard.
+func (s *summary) report() (*report.Report, error) {
+	day := func(t time.Time) string { return t.In(s.Zone).Format("2 January 2006") }
+	r := report.New("Blue Miles: customer value at an airline, 2024–2025")
+	r.SetLang("en")
+	r.Text(fmt.Sprintf("%s passengers on file, all members of Blue Miles, flew %s trips from %s to %s. They are valued on "+
+		"recency, frequency, revenue and years of membership rather than on miles flown; the programme keeps award miles "+
+		"apart from status miles; a bag that misses its flight is put right, the valuable passengers told before they land.",
+		group(s.Passengers), group(s.MemberTrips), day(s.From), day(s.To.Add(-time.Second))))
+
+	sec := r.Section("Key figures")
+	outstanding := kehu.ZeroMoney("EUR")
+	for _, l := range s.Liability {
+		if v, err := outstanding.Add(l.Value); err == nil {
+			outstanding = v
+		}
+	}
+	sec.Figures([]report.Figure{{Label: "Passengers on file", Value: group(s.Passengers)},
+		{Label: "Trips by members", Value: group(s.MemberTrips)}, {Label: "Members' revenue", Value: money(s.MemberRevenue)},
+		{Label: "Trips by passengers not on file", Value: group(s.OtherTrips)}, {Label: "Their revenue", Value: money(s.OtherRevenue)},
+		{Label: "Upgrades in 2025", Value: group(s.Upgrades)}, {Label: "Award miles outstanding, worth", Value: money(outstanding)},
+		{Label: "Bags left behind", Value: group(s.Bags.Bags)}})
+
+	sec = r.Section("Value segments")
+	sec.Text(fmt.Sprintf("On %s, RFM quintiles over %d months of trips and the years of membership sort the members into "+
+		"segments, read in order; %d passengers moved since 1 November. Status is not value: %d Top value passengers are "+
+		"below Gold, and %d Gold and Platinum members are not of high value.", day(s.SegmentsAt), s.WindowMonth, s.Moved,
+		s.TopWithoutStatus, s.StatusNotTop))
+	segs := report.Table{Caption: "Members by value segment, with their trips and revenue per passenger",
+		Header: []string{"Segment", "Customers", "Trips", "Revenue (EUR)", "Years of membership"}}
+	for _, l := range s.Tiers {
+		segs.Header = append(segs.Header, l.Name)
+	}
+	for _, row := range s.Segments {
+		cells := []string{row.Name, group(row.Customers), fmt.Sprintf("%.1f", row.Trips), group(row.Revenue.Amount()),
+			fmt.Sprintf("%.1f", row.Tenure)}
+		for _, n := range row.ByTier {
+			cells = append(cells, group(n))
+		}
+		segs.Rows = append(segs.Rows, cells)
+	}
+	sec.Table(segs)
+
+	sec = r.Section("Tiers")
+	sec.Text(fmt.Sprintf("Status miles of the calendar year qualify for a tier; the review of 1 January takes a member down one "+
+		"level at most. %s upgrades in 2025, %s members down a level at the review.", group(s.Upgrades), group(s.Downgrades)))
+	tiers := report.Table{Caption: "Members by tier", Header: []string{"Tier", "Status miles", "31 December", "1 January"}}
+	bars := chart.Bar{Options: chart.Options{Title: "Members by tier on 31 December"}}
+	for i, l := range s.Tiers {
+		tiers.Rows = append(tiers.Rows, []string{l.Name, group(l.Points), group(s.TierCounts[i]), group(s.AfterReview[i])})
+		bars.Categories, bars.Values = append(bars.Categories, l.Name), append(bars.Values, float64(s.TierCounts[i]))
+	}
+	sec.Table(tiers)
+	if err := sec.Chart("Members by tier on 31 December", bars); err != nil {
+		return nil, err
+	}
+	var miles []report.Figure
+	for _, l := range s.Liability {
+		miles = append(miles, report.Figure{Label: "Award miles outstanding", Value: group(l.Available + l.Pending)},
+			report.Figure{Label: "Worth", Value: money(l.Value)})
+	}
+	sec.Figures(miles)
+
+	sec = r.Section("Partner settlement")
+	share, _ := s.Partner.Share.Round(3, kehu.HalfUp)
+	sec.Text(fmt.Sprintf("Stays at %s come in as award miles; the partner pays %s for each mile it gives a guest, and the "+
+		"month's settlement is its invoice.", s.Partner.Name, s.Partner.PricePerMile))
+	sec.Figures([]report.Figure{{Label: "Stays in December", Value: group(s.Partner.Stays)},
+		{Label: "Award miles", Value: group(s.Partner.Miles)}, {Label: "Invoice", Value: money(s.Partner.Invoice)},
+		{Label: "Share of the month's revenue", Value: share.Shift(2).StringFixed(1) + " %"}})
+
+	sec = r.Section("Bags left behind")
+	sec.Text(fmt.Sprintf("%d bags missed their flight in November and December. A valuable passenger hears from the desk "+
+		"before landing and is granted award miles within the agent's limit; %d grants were paid at once, %d above the "+
+		"limit waited for the duty manager; %d cases are still open.", s.Bags.Bags, s.Bags.AtOnce, s.Bags.Approved, s.Bags.StillOpen))
+	bags := report.Table{Caption: "Cases by the passenger's value and how they were opened",
+		Header: []string{"Value", "Case opened", "Cases", "Passenger told", "Resolved in SLA", "Award miles"}}
+	for _, row := range s.Bags.Rows {
+		how := "at the carousel"
+		if row.Proactive {
+			how = "before the passenger knew"
+		}
+		bags.Rows = append(bags.Rows, []string{string(row.Band), how, group(row.Cases), fromLanding(row.FirstReply),
+			fmt.Sprintf("%d of %d", row.InSLA, row.Cases), group(row.Miles)})
+	}
+	sec.Table(bags)
+	if c := s.Story.Case; c != nil {
+		tier := s.Story.Tier
+		for _, l := range s.Tiers {
+			if l.Code == tier {
+				tier = l.Name
+			}
+		}
+		trail := report.Table{Caption: fmt.Sprintf("%s, a %s member in %s: %s to %s, landing %s", c.Order, tier, s.Story.Segment,
+			s.Story.Route.out, s.Story.Route.to, s.Story.Lands.In(s.Zone).Format("2 Jan 15:04")),
+			Header: []string{"At", "Step", "By", "Status", "Note"}}
+		for _, st := range c.Steps {
+			trail.Rows = append(trail.Rows, []string{st.At.In(s.Zone).Format("2 Jan 15:04"), string(st.Action), st.Actor,
+				string(st.To), st.Note})
+		}
+		sec.Table(trail)
+	}
+
+	sec = r.Section("Customer scorecard")
+	sc := s.Scorecard
+	sec.Text(fmt.Sprintf("December (%s) against November (%s), in %s.", sc.Period, sc.Previous, sc.Currency))
+	kpis := report.Table{Header: []string{"KPI", "Value", "Target", "Previous", "Change"}}
+	for _, k := range sc.KPIs {
+		kpis.Rows = append(kpis.Rows, []string{string(k.Name), k.String(), k.TargetString(), k.PreviousString(), k.ChangeString()})
+	}
+	sec.Table(kpis)
+	return r, nil
+}
+
 // fromLanding writes a time from landing to the minute: "4h37m before landing".
 func fromLanding(d time.Duration) string {
 	when := "after"
@@ -1211,3 +1362,56 @@ func group[N int | int64 | decimal.Decimal](n N) string {
 
 // money writes an amount with its thousands grouped and its currency.
 func money(m kehu.Money) string { return group(m.Amount()) + " " + string(m.Currency()) }
+
+// stores are where the airline keeps its data.
+type stores struct {
+	crm       crm.Store
+	loyalty   loyalty.Store
+	complaint complaint.Store
+	close     func() error
+}
+
+// openStores returns the in-memory stores when dsn is empty, else the PostgreSQL stores in
+// a new schema of the database at dsn, which close drops.
+func openStores(ctx context.Context, dsn string) (*stores, error) {
+	if dsn == "" {
+		return &stores{crm: crm.NewMemoryStore(), loyalty: loyalty.NewMemoryStore(), complaint: complaint.NewMemoryStore(),
+			close: func() error { return nil }}, nil
+	}
+	pool, drop, err := openSchema(ctx, dsn, "airline")
+	if err != nil {
+		return nil, err
+	}
+	return &stores{crm: postgres.NewCRMStore(pool), loyalty: postgres.NewLoyaltyStore(pool),
+		complaint: postgres.NewComplaintStore(pool), close: drop}, nil
+}
+
+// openSchema connects to the PostgreSQL database at dsn and makes a schema of its own for
+// the example, kehu_example_<name>_<random hex>: the pool's connections use it (their
+// search_path), and kehu's migrations are applied to it. drop removes the schema and
+// closes the pool.
+func openSchema(ctx context.Context, dsn, name string) (pool *pgxpool.Pool, drop func() error, err error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	schema := fmt.Sprintf("kehu_example_%s_%012x", name, rand.Uint64()>>16)
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	if pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		return nil, nil, err
+	}
+	drop = func() error {
+		defer pool.Close()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		_, err := pool.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		return err
+	}
+	if _, err = pool.Exec(ctx, "CREATE SCHEMA "+schema); err == nil {
+		err = postgres.Migrate(ctx, pool)
+	}
+	if err != nil {
+		return nil, nil, errors.Join(err, drop())
+	}
+	return pool, drop, nil
+}

@@ -3,31 +3,44 @@
 // quarterly, C twice a year) with a follow-up after every loan drawdown, the visits due
 // this week, the care occasions of the week in each client's DISC style, a know-your-
 // customer update kept in the audit history, and the quarter's customer scorecard against
-// the desk's targets.
+// the desk's targets. With -postgres it keeps its data in PostgreSQL instead, in a schema
+// of its own that it drops at the end; the output is the same.
 //
 //	go run ./examples/bank
 //	go run ./examples/bank -report bank-report   # and write bank-report/index.html
+//	go run ./examples/bank -postgres 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/postgres"
 	"github.com/kehu-crm/kehu/report"
 )
 
 func main() {
 	dir := flag.String("report", "", "also write an HTML report of the week to `DIR`/index.html")
+	dsn := flag.String("postgres", "", "keep the data in the PostgreSQL database at `DSN` instead of in memory")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, *dir); err != nil {
+	// Ctrl-C stops the story, which then drops its PostgreSQL schema; a second one ends
+	// the program at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	context.AfterFunc(ctx, stop)
+	if err := run(ctx, os.Stdout, *dir, *dsn); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -125,15 +138,20 @@ var clients = []client{
 	{"新城科技 孙总", "", crm.DISCInfluence, kehu.Date{}, crm.StagePotential, "2026-09-01"},
 }
 
-func run(ctx context.Context, out io.Writer, reportDir string) error {
+func run(ctx context.Context, out io.Writer, reportDir, dsn string) (err error) {
 	sh, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		return err
 	}
+	store, closeStore, err := openStore(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, closeStore()) }()
 	// A fixed clock and sequential IDs make every run print the same; a real host passes nil
 	// options (time.Now and UUIDv7).
 	opts, clock, _ := kehu.Deterministic(time.Date(2026, 1, 5, 9, 0, 0, 0, sh))
-	svc := crm.NewService(nil, opts)
+	svc := crm.NewService(store, opts)
 	rm := kehu.WithActor(ctx, "rm-zhou")
 
 	contactPlan, err := crm.LoadContactPlan(strings.NewReader(plan))
@@ -303,4 +321,47 @@ func weekReport(due *crm.DueList, occ []crm.CareOccasion, sc *crm.Scorecard, his
 	}
 	s.Table(t)
 	return r
+}
+
+// openStore returns the crm store: the in-memory default when dsn is empty, else the
+// PostgreSQL store in a new schema of the database at dsn, which closeStore drops.
+func openStore(ctx context.Context, dsn string) (store crm.Store, closeStore func() error, err error) {
+	if dsn == "" {
+		return crm.NewMemoryStore(), func() error { return nil }, nil
+	}
+	pool, drop, err := openSchema(ctx, dsn, "bank")
+	if err != nil {
+		return nil, nil, err
+	}
+	return postgres.NewCRMStore(pool), drop, nil
+}
+
+// openSchema connects to the PostgreSQL database at dsn and makes a schema of its own for
+// the example, kehu_example_<name>_<random hex>: the pool's connections use it (their
+// search_path), and kehu's migrations are applied to it. drop removes the schema and
+// closes the pool.
+func openSchema(ctx context.Context, dsn, name string) (pool *pgxpool.Pool, drop func() error, err error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	schema := fmt.Sprintf("kehu_example_%s_%012x", name, rand.Uint64()>>16)
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	if pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		return nil, nil, err
+	}
+	drop = func() error {
+		defer pool.Close()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		_, err := pool.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		return err
+	}
+	if _, err = pool.Exec(ctx, "CREATE SCHEMA "+schema); err == nil {
+		err = postgres.Migrate(ctx, pool)
+	}
+	if err != nil {
+		return nil, nil, errors.Join(err, drop())
+	}
+	return pool, drop, nil
 }

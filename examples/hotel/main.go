@@ -1,5 +1,4 @@
-// Command hotel tells a hotel's service-recovery story end to end on the in-memory
-// default. One evening in November 1989 a guest on a business trip orders dinner from
+// Command hotel tells a hotel's service-recovery story end to end. One evening in November 1989 a guest on a business trip orders dinner from
 // room service, then calls back to cancel it. Elizabeth, on duty, senses that something
 // is wrong, hands her desk to a colleague and goes to the guest's room: the guest's
 // mother is dying in hospital and the last flight home has gone. Acting on her own
@@ -10,33 +9,47 @@
 // the process with every step in the audit trail, the hotel's cost and a goodwill award
 // granted within a frontline employee's limits (the points paid into the guest's loyalty
 // account through the Compensator the host wires), a follow-up, a recovery survey the
-// closure asks for, and the desk's metrics.
+// closure asks for, and the desk's metrics. It keeps its data in the in-memory default,
+// or with -postgres in PostgreSQL, in a schema of its own that it drops at the end; the
+// output is the same.
 //
 //	go run ./examples/hotel
 //	go run ./examples/hotel -report hotel-report   # and write hotel-report/index.html
+//	go run ./examples/hotel -postgres 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
+	"os/signal"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/chart"
 	"github.com/kehu-crm/kehu/complaint"
 	"github.com/kehu-crm/kehu/loyalty"
+	"github.com/kehu-crm/kehu/postgres"
 	"github.com/kehu-crm/kehu/report"
 	"github.com/kehu-crm/kehu/survey"
 )
 
 func main() {
 	dir := flag.String("report", "", "also write an HTML report of the case to `DIR`/index.html")
+	dsn := flag.String("postgres", "", "keep the data in the PostgreSQL database at `DSN` instead of in memory")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, *dir); err != nil {
+	// Ctrl-C stops the story, which then drops its PostgreSQL schema; a second one ends
+	// the program at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	context.AfterFunc(ctx, stop)
+	if err := run(ctx, os.Stdout, *dir, *dsn); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -74,6 +87,8 @@ type hotelDesk struct {
 	out     io.Writer
 }
 
+// Compensate pays a granted compensation: points into the guest's loyalty account under
+// the grant's key, anything else through the hotel's payments.
 func (d *hotelDesk) Compensate(ctx context.Context, g complaint.Grant) (string, error) {
 	if g.Type == complaint.CompensationPoints {
 		e, err := d.loyalty.Earn(ctx, d.program, loyalty.Points{Customer: g.Customer, PointType: "points", Points: g.Points,
@@ -94,6 +109,7 @@ type invitations struct {
 	out    io.Writer
 }
 
+// RequestRecoverySurvey queues the invitation to the recovery survey of a closed case.
 func (v *invitations) RequestRecoverySurvey(_ context.Context, c *complaint.Case) error {
 	v.queued = append(v.queued, c.ID)
 	fmt.Fprintf(v.out, "  recovery survey invitation queued for case %s\n", short(c.ID.String()))
@@ -111,11 +127,16 @@ func recoverySurvey() survey.Spec {
 		}}}}
 }
 
-func run(ctx context.Context, out io.Writer, reportDir string) error {
+func run(ctx context.Context, out io.Writer, reportDir, dsn string) (err error) {
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
 		return err
 	}
+	st, err := openStores(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, st.close()) }()
 	// A fixed clock and sequential IDs make every run print the same; a real host passes nil
 	// options (time.Now and UUIDv7).
 	opts, clock, _ := kehu.Deterministic(time.Date(1989, 11, 14, 20, 41, 0, 0, ny))
@@ -141,13 +162,13 @@ func run(ctx context.Context, out io.Writer, reportDir string) error {
 	if err != nil {
 		return err
 	}
-	points := loyalty.NewService(nil, opts)
-	surveys := survey.NewService(nil, opts)
+	points := loyalty.NewService(st.loyalty, opts)
+	surveys := survey.NewService(st.survey, opts)
 	if _, err := surveys.Publish(ctx, recoverySurvey()); err != nil {
 		return err
 	}
 	invites := &invitations{out: out}
-	desk := complaint.NewService(nil, opts).WithPolicies(policies).
+	desk := complaint.NewService(st.complaint, opts).WithPolicies(policies).
 		WithCompensation(limits, &hotelDesk{loyalty: points, program: program, out: out}).
 		WithRecoverySurvey(invites)
 
@@ -379,4 +400,57 @@ func showSLA(ctx context.Context, out io.Writer, desk *complaint.Service, id com
 		fmt.Fprintln(out, line)
 	}
 	return nil
+}
+
+// stores are where the example keeps its data.
+type stores struct {
+	loyalty   loyalty.Store
+	survey    survey.Store
+	complaint complaint.Store
+	close     func() error
+}
+
+// openStores returns the in-memory stores when dsn is empty, else the PostgreSQL stores in
+// a new schema of the database at dsn, which close drops.
+func openStores(ctx context.Context, dsn string) (*stores, error) {
+	if dsn == "" {
+		return &stores{loyalty: loyalty.NewMemoryStore(), survey: survey.NewMemoryStore(), complaint: complaint.NewMemoryStore(),
+			close: func() error { return nil }}, nil
+	}
+	pool, drop, err := openSchema(ctx, dsn, "hotel")
+	if err != nil {
+		return nil, err
+	}
+	return &stores{loyalty: postgres.NewLoyaltyStore(pool), survey: postgres.NewSurveyStore(pool),
+		complaint: postgres.NewComplaintStore(pool), close: drop}, nil
+}
+
+// openSchema connects to the PostgreSQL database at dsn and makes a schema of its own for
+// the example, kehu_example_<name>_<random hex>: the pool's connections use it (their
+// search_path), and kehu's migrations are applied to it. drop removes the schema and
+// closes the pool.
+func openSchema(ctx context.Context, dsn, name string) (pool *pgxpool.Pool, drop func() error, err error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	schema := fmt.Sprintf("kehu_example_%s_%012x", name, rand.Uint64()>>16)
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	if pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		return nil, nil, err
+	}
+	drop = func() error {
+		defer pool.Close()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		_, err := pool.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		return err
+	}
+	if _, err = pool.Exec(ctx, "CREATE SCHEMA "+schema); err == nil {
+		err = postgres.Migrate(ctx, pool)
+	}
+	if err != nil {
+		return nil, nil, errors.Join(err, drop())
+	}
+	return pool, drop, nil
 }

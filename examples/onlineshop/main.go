@@ -1,5 +1,4 @@
-// Command onlineshop runs an online shop's year (网店客户关系管理) end to end on the
-// in-memory default: 5,000 generated customers and a year of their orders on a fixed
+// Command onlineshop runs an online shop's year (网店客户关系管理) end to end: 5,000 generated customers and a year of their orders on a fixed
 // clock. Each first order opens a customer file, and an after-delivery questionnaire
 // completes it (which platform the buyer prefers, whether they buy online or in shops),
 // every change kept in the file's history; a points programme with member levels earns on
@@ -9,26 +8,32 @@
 // supervisor's approval. At the end of the year the shop classes its customers (RFM,
 // ABC and a lifecycle stage), forecasts their lifetime value (BG/NBD and Gamma-Gamma),
 // finds the products bought together for cross-selling, reads the survey's NPS and CSAT
-// and computes its customer scorecard against its targets.
+// and computes its customer scorecard against its targets. It keeps its data in the
+// in-memory default, or with -postgres in PostgreSQL, in a schema of its own that it drops
+// at the end; the output is the same.
 //
 //	go run ./examples/onlineshop
 //	go run ./examples/onlineshop -report shop-report   # and write shop-report/index.html
+//	go run ./examples/onlineshop -postgres 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
 package main
 
 import (
 	"cmp"
 	"container/heap"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
@@ -37,6 +42,7 @@ import (
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/crm/fake"
 	"github.com/kehu-crm/kehu/loyalty"
+	"github.com/kehu-crm/kehu/postgres"
 	"github.com/kehu-crm/kehu/report"
 	"github.com/kehu-crm/kehu/segment"
 	"github.com/kehu-crm/kehu/survey"
@@ -44,8 +50,13 @@ import (
 
 func main() {
 	dir := flag.String("report", "", "also write an HTML report of the year to `DIR`/index.html")
+	dsn := flag.String("postgres", "", "keep the data in the PostgreSQL database at `DSN` instead of in memory")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, *dir); err != nil {
+	// Ctrl-C stops the story, which then drops its PostgreSQL schema; a second one ends
+	// the program at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	context.AfterFunc(ctx, stop)
+	if err := run(ctx, os.Stdout, *dir, *dsn); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -146,6 +157,8 @@ type pointsDesk struct {
 	program *loyalty.Program
 }
 
+// Compensate pays a granted compensation as points into the customer's account, under the
+// grant's key.
 func (d pointsDesk) Compensate(ctx context.Context, g complaint.Grant) (string, error) {
 	if g.Type != complaint.CompensationPoints {
 		return "", fmt.Errorf("the shop compensates in points, not %s", g.Type)
@@ -199,17 +212,22 @@ type ticket struct {
 	escalated bool
 }
 
-func run(ctx context.Context, out io.Writer, reportDir string) error {
+func run(ctx context.Context, out io.Writer, reportDir, dsn string) (err error) {
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		return err
 	}
+	st, err := openStores(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, st.close()) }()
 	start := time.Date(year, 1, 1, 0, 0, 0, 0, loc)
 	end := start.AddDate(1, 0, 0)
 	// A fixed clock and sequential IDs make every run print the same; a real host passes nil
 	// options (time.Now and UUIDv7).
 	opts, clock, _ := kehu.Deterministic(start)
-	s, err := open(ctx, loc, clock, opts, start, end)
+	s, err := open(ctx, st, loc, clock, opts, start, end)
 	if err != nil {
 		return err
 	}
@@ -236,8 +254,9 @@ func run(ctx context.Context, out io.Writer, reportDir string) error {
 	return nil
 }
 
-// open sets the shop up: the programme, the questionnaire, the service desk.
-func open(ctx context.Context, loc *time.Location, clock *kehu.Clock, opts *kehu.Options, start, end time.Time) (*shop, error) {
+// open sets the shop up over its stores: the programme, the questionnaire, the service
+// desk.
+func open(ctx context.Context, st *stores, loc *time.Location, clock *kehu.Clock, opts *kehu.Options, start, end time.Time) (*shop, error) {
 	program, err := loyalty.LoadProgram(strings.NewReader(programme))
 	if err != nil {
 		return nil, err
@@ -266,14 +285,14 @@ func open(ctx context.Context, loc *time.Location, clock *kehu.Clock, opts *kehu
 		return nil, err
 	}
 	s := &shop{loc: loc, clock: clock, rng: rand.New(rand.NewPCG(seed, year)), gen: gen,
-		crm: crm.NewService(nil, opts), points: loyalty.NewService(nil, opts), program: program,
-		surveys: survey.NewService(nil, opts),
+		crm: crm.NewService(st.crm, opts), points: loyalty.NewService(st.loyalty, opts), program: program,
+		surveys: survey.NewService(st.survey, opts),
 		ids:     make([]crm.CustomerID, customers), joined: make([]time.Time, customers), completed: make([]bool, customers)}
 	s.levels = map[string]string{}
 	for _, l := range program.Spec().Tiers.Levels {
 		s.levels[l.Code] = l.Name
 	}
-	s.desk = complaint.NewService(nil, opts).WithPolicies(policies).WithCompensation(limits, pointsDesk{s.points, program})
+	s.desk = complaint.NewService(st.complaint, opts).WithPolicies(policies).WithCompensation(limits, pointsDesk{s.points, program})
 	if s.form, err = s.surveys.Publish(ctx, afterDelivery()); err != nil {
 		return nil, err
 	}
@@ -1211,4 +1230,58 @@ func pad(s string, width int) string {
 		}
 	}
 	return s + strings.Repeat(" ", max(width-w, 0))
+}
+
+// stores are where the shop keeps its data.
+type stores struct {
+	crm       crm.Store
+	loyalty   loyalty.Store
+	survey    survey.Store
+	complaint complaint.Store
+	close     func() error
+}
+
+// openStores returns the in-memory stores when dsn is empty, else the PostgreSQL stores in
+// a new schema of the database at dsn, which close drops.
+func openStores(ctx context.Context, dsn string) (*stores, error) {
+	if dsn == "" {
+		return &stores{crm: crm.NewMemoryStore(), loyalty: loyalty.NewMemoryStore(), survey: survey.NewMemoryStore(),
+			complaint: complaint.NewMemoryStore(), close: func() error { return nil }}, nil
+	}
+	pool, drop, err := openSchema(ctx, dsn, "onlineshop")
+	if err != nil {
+		return nil, err
+	}
+	return &stores{crm: postgres.NewCRMStore(pool), loyalty: postgres.NewLoyaltyStore(pool), survey: postgres.NewSurveyStore(pool),
+		complaint: postgres.NewComplaintStore(pool), close: drop}, nil
+}
+
+// openSchema connects to the PostgreSQL database at dsn and makes a schema of its own for
+// the example, kehu_example_<name>_<random hex>: the pool's connections use it (their
+// search_path), and kehu's migrations are applied to it. drop removes the schema and
+// closes the pool.
+func openSchema(ctx context.Context, dsn, name string) (pool *pgxpool.Pool, drop func() error, err error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	schema := fmt.Sprintf("kehu_example_%s_%012x", name, rand.Uint64()>>16)
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	if pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		return nil, nil, err
+	}
+	drop = func() error {
+		defer pool.Close()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		_, err := pool.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		return err
+	}
+	if _, err = pool.Exec(ctx, "CREATE SCHEMA "+schema); err == nil {
+		err = postgres.Migrate(ctx, pool)
+	}
+	if err != nil {
+		return nil, nil, errors.Join(err, drop())
+	}
+	return pool, drop, nil
 }

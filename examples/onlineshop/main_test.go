@@ -20,7 +20,7 @@ import (
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
 	var out bytes.Buffer
-	require.NoError(t, run(t.Context(), &out, dir))
+	require.NoError(t, run(t.Context(), &out, dir, ""))
 	path := filepath.Join(dir, "index.html")
 	summary, ok := strings.CutSuffix(out.String(), "report written to "+path+"\n")
 	require.True(t, ok, "the last line names the report")
@@ -43,4 +43,25 @@ func TestRun(t *testing.T) {
 	}
 	assert.Contains(t, p.Terms, "Points expired")
 	assert.Contains(t, p.Captions, "Members by level at year end")
+}
+
+// On PostgreSQL the year's summary is the same, to the byte.
+func TestPostgres(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(t.Context(), &out, "", postgresDSN(t)))
+	golden.Check(t, filepath.Join("testdata", "output.txt"), out.Bytes())
+}
+
+// postgresDSN returns the server named by KEHU_POSTGRES_DSN. Without it the test is
+// skipped, naming the variable, except under CI=true, where it fails.
+func postgresDSN(t *testing.T) string {
+	dsn := os.Getenv("KEHU_POSTGRES_DSN")
+	switch {
+	case dsn != "":
+	case os.Getenv("CI") == "true":
+		t.Fatal("KEHU_POSTGRES_DSN is not set; CI must run the examples on PostgreSQL")
+	default:
+		t.Skip("set KEHU_POSTGRES_DSN (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the example on PostgreSQL")
+	}
+	return dsn
 }

@@ -1,30 +1,54 @@
-// Command quickstart shows kehu's crm package on the in-memory default: it creates
-// customers, records interactions, edits a profile, and prints the audit history and the
-// result of a keyword search.
+// Command quickstart shows kehu's crm package: it creates customers, records
+// interactions, edits a profile, and prints the audit history and the result of a keyword
+// search. It keeps its data in the in-memory default, or with -postgres in PostgreSQL, in
+// a schema of its own that it drops at the end; the output is the same.
+//
+//	go run ./examples/quickstart
+//	go run ./examples/quickstart -postgres 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
-	"log"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/signal"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/postgres"
 )
 
 func main() {
-	if err := run(); err != nil {
-		log.Fatal(err)
+	dsn := flag.String("postgres", "", "keep the data in the PostgreSQL database at `DSN` instead of in memory")
+	flag.Parse()
+	// Ctrl-C stops the story, which then drops its PostgreSQL schema; a second one ends
+	// the program at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	context.AfterFunc(ctx, stop)
+	if err := run(ctx, os.Stdout, *dsn); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 }
 
-func run() error {
+func run(ctx context.Context, out io.Writer, dsn string) (err error) {
+	store, closeStore, err := openStore(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, closeStore()) }()
 	// A fixed clock and sequential IDs make the output the same on every run; a real host
 	// passes nil options (time.Now and UUIDv7).
 	opts, clock, _ := kehu.Deterministic(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	svc := crm.NewService(nil, opts) // nil store: the in-memory default
-	ctx := kehu.WithActor(context.Background(), "am-07")
+	svc := crm.NewService(store, opts)
+	ctx = kehu.WithActor(ctx, "am-07")
 
 	wang, err := svc.CreateCustomer(ctx, crm.Profile{
 		Name:   crm.Name{Family: "王", Given: "小明", FamilyFirst: true, Phonetic: "Wang Xiaoming"},
@@ -49,7 +73,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	fmt.Println("created:", wang.Name.Display, wang.PrimaryPhone(), "|", smith.Name.Display, smith.PrimaryPhone())
+	fmt.Fprintln(out, "created:", wang.Name.Display, wang.PrimaryPhone(), "|", smith.Name.Display, smith.PrimaryPhone())
 
 	// A phone call that needs a reply by the end of the next day (a phone-service record).
 	clock.Advance(2 * time.Hour)
@@ -67,7 +91,7 @@ func run() error {
 		CustomerID: smith.ID, Channel: crm.ChannelEmail, Direction: crm.Outbound,
 		Purpose: crm.PurposeMarketing, Subject: "Spring sale",
 	})
-	fmt.Println("marketing without consent:", err)
+	fmt.Fprintln(out, "marketing without consent:", err)
 
 	// Edit the profile: every change lands in the audit history.
 	clock.Advance(24 * time.Hour)
@@ -88,11 +112,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	fmt.Println("\naudit history of", wang.Name.Display)
+	fmt.Fprintln(out, "\naudit history of", wang.Name.Display)
 	for _, ch := range hist.Items {
-		fmt.Printf("v%d %s %s by %s %s\n", ch.Version, ch.At.Format("2006-01-02 15:04"), ch.Action, ch.Actor, ch.Reason)
+		fmt.Fprintf(out, "v%d %s %s by %s %s\n", ch.Version, ch.At.Format("2006-01-02 15:04"), ch.Action, ch.Actor, ch.Reason)
 		for _, f := range ch.Fields {
-			fmt.Printf("    %-24s %q -> %q\n", f.Field, f.Old, f.New)
+			fmt.Fprintf(out, "    %-24s %q -> %q\n", f.Field, f.Old, f.New)
 		}
 	}
 
@@ -101,7 +125,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	fmt.Println("\noverdue replies:", len(overdue.Items), "first:", overdue.Items[0].Subject, overdue.Items[0].ID == call.ID)
+	fmt.Fprintln(out, "\noverdue replies:", len(overdue.Items), "first:", overdue.Items[0].Subject, overdue.Items[0].ID == call.ID)
 
 	for _, kw := range []string{"wang", "小明", "+86 138-0013-8000", "northwind", "vip"} {
 		page, err := svc.Search(ctx, crm.Query{Keyword: kw})
@@ -112,7 +136,50 @@ func run() error {
 		for _, c := range page.Items {
 			names = append(names, c.Name.Display)
 		}
-		fmt.Printf("search %-20q -> %v\n", kw, names)
+		fmt.Fprintf(out, "search %-20q -> %v\n", kw, names)
 	}
 	return nil
+}
+
+// openStore returns the crm store: the in-memory default when dsn is empty, else the
+// PostgreSQL store in a new schema of the database at dsn, which closeStore drops.
+func openStore(ctx context.Context, dsn string) (store crm.Store, closeStore func() error, err error) {
+	if dsn == "" {
+		return crm.NewMemoryStore(), func() error { return nil }, nil
+	}
+	pool, drop, err := openSchema(ctx, dsn, "quickstart")
+	if err != nil {
+		return nil, nil, err
+	}
+	return postgres.NewCRMStore(pool), drop, nil
+}
+
+// openSchema connects to the PostgreSQL database at dsn and makes a schema of its own for
+// the example, kehu_example_<name>_<random hex>: the pool's connections use it (their
+// search_path), and kehu's migrations are applied to it. drop removes the schema and
+// closes the pool.
+func openSchema(ctx context.Context, dsn, name string) (pool *pgxpool.Pool, drop func() error, err error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	schema := fmt.Sprintf("kehu_example_%s_%012x", name, rand.Uint64()>>16)
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	if pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		return nil, nil, err
+	}
+	drop = func() error {
+		defer pool.Close()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		_, err := pool.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		return err
+	}
+	if _, err = pool.Exec(ctx, "CREATE SCHEMA "+schema); err == nil {
+		err = postgres.Migrate(ctx, pool)
+	}
+	if err != nil {
+		return nil, nil, errors.Join(err, drop())
+	}
+	return pool, drop, nil
 }
