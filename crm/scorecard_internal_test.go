@@ -2,6 +2,7 @@ package crm
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/google/uuid"
@@ -125,23 +126,33 @@ func TestCustomerIndexOracle(t *testing.T) {
 // Sequential IDs, whose first eight bytes are all alike, spread over the table as well as
 // random ones do: no probe runs long.
 func TestCustomerIndexSequentialIDs(t *testing.T) {
-	x := newCustomerIndex(0)
-	for i := range 100_000 {
-		var k [16]byte
-		k[15], k[14], k[13] = byte(i), byte(i>>8), byte(i>>16)
-		_, added := x.add(k)
-		require.True(t, added)
-	}
-	longest, run := 0, 0
-	for _, s := range x.slots {
-		if s.pos == 0 {
-			run = 0
-			continue
+	// Fixed seeds, so that the test is the same every run: with a random seed the longest
+	// run of a sound hash at this load is usually 17–51 slots but now and then over 64,
+	// while a hash that keeps sequential keys together makes runs of thousands.
+	var longests []int
+	for seed := uint64(1); seed <= 9; seed++ {
+		x := newCustomerIndex(0)
+		x.s0, x.s1 = seed*0x9E3779B97F4A7C15, seed*0xC2B2AE3D27D4EB4F
+		for i := range 100_000 {
+			var k [16]byte
+			k[15], k[14], k[13] = byte(i), byte(i>>8), byte(i>>16)
+			_, added := x.add(k)
+			require.True(t, added)
 		}
-		run++
-		longest = max(longest, run)
+		longest, run := 0, 0
+		for _, s := range x.slots {
+			if s.pos == 0 {
+				run = 0
+				continue
+			}
+			run++
+			longest = max(longest, run)
+		}
+		assert.Less(t, longest, 256, "seed %d: longest run of full slots", seed)
+		longests = append(longests, longest)
 	}
-	assert.Less(t, longest, 64, "longest run of full slots")
+	slices.Sort(longests)
+	assert.Less(t, longests[len(longests)/2], 64, "the median of the longest runs of full slots: %v", longests)
 }
 
 // moneySum against decimal addition, for amounts on the fast path, off it (more places,
