@@ -67,8 +67,11 @@ const (
 	INSERT INTO complaint_case_positions AS p (only_row, last) VALUES (true, 1)
 	ON CONFLICT (only_row) DO UPDATE SET last = p.last + 1
 	RETURNING last)
-INSERT INTO complaint_cases (id, seq, key, customer, status, version, doc)
-SELECT $1, pos.last, $2, $3, $4, $5, $6 FROM pos`
+INSERT INTO complaint_cases (id, seq, customer, status, version, doc)
+SELECT $1, pos.last, $2, $3, $4, $5 FROM pos`
+	// sqlInsertCaseKey records the key a case was opened with, in a table of its own so that
+	// the cases can be spread by case while a key stays unique store-wide.
+	sqlInsertCaseKey = `INSERT INTO complaint_case_keys (key, case_id) VALUES ($1, $2)`
 	// sqlInsertSteps appends steps at positions $2, $2+1, …, in the order given.
 	sqlInsertSteps = `INSERT INTO complaint_steps (case_id, seq, doc)
 SELECT $1, $2 + s.n - 1, s.doc FROM unnest($3::jsonb[]) WITH ORDINALITY AS s(doc, n)`
@@ -143,12 +146,18 @@ func (s *ComplaintStore) CreateCase(ctx context.Context, c *complaint.Case) erro
 	id := c.ID.UUID()
 	steps := []crmStep{{
 		sql:  sqlInsertCase,
-		args: []any{id, c.Key, c.Customer.UUID(), string(c.Status), c.Version, doc},
+		args: []any{id, c.Customer.UUID(), string(c.Status), c.Version, doc},
 		fail: func(err error) error {
-			switch {
-			case isUnique(err, "complaint_cases_pkey"):
+			if isUnique(err, "complaint_cases_pkey") {
 				return fmt.Errorf("postgres: case %s: %w", c.ID, kehu.ErrDuplicate)
-			case isUnique(err, "complaint_cases_key"):
+			}
+			return dbError(what, err)
+		},
+	}, {
+		sql:  sqlInsertCaseKey,
+		args: []any{c.Key, id},
+		fail: func(err error) error {
+			if isUnique(err, "complaint_case_keys_pkey") {
 				return fmt.Errorf("postgres: case key %q: %w", c.Key, kehu.ErrDuplicate)
 			}
 			return dbError(what, err)
@@ -178,7 +187,7 @@ func (s *ComplaintStore) CaseByKey(ctx context.Context, key string) (*complaint.
 		}
 		return nil, fmt.Errorf("postgres: %s: %w", what, kehu.ErrNotFound)
 	}
-	return s.oneCase(ctx, what, sqlSelectCases+` WHERE c.key = $1`, key)
+	return s.oneCase(ctx, what, sqlSelectCases+` WHERE c.id = (SELECT case_id FROM complaint_case_keys WHERE key = $1)`, key)
 }
 
 func (s *ComplaintStore) oneCase(ctx context.Context, what, sql string, args ...any) (*complaint.Case, error) {

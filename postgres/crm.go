@@ -62,9 +62,12 @@ func NewCRMStore(db DB) *CRMStore {
 // SQL of the customer writes.
 const (
 	sqlInsertCustomer = `INSERT INTO crm_customers
-		(id, version, stage, owner, created_at, tombstone, create_key, search_text, doc)
-		VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, ''), $8, $9)`
-	sqlUpdateCustomer = `UPDATE crm_customers SET version = $2, stage = $3, owner = $4, created_at = $5,
+		(id, version, stage, owner, created_at, tombstone, search_text, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+	// sqlInsertCreateKey records a customer's create key, in a table of its own so that the
+	// customers' tables can be spread by customer while a key stays unique store-wide.
+	sqlInsertCreateKey = `INSERT INTO crm_customer_keys (key, customer_id) VALUES ($1, $2)`
+	sqlUpdateCustomer  = `UPDATE crm_customers SET version = $2, stage = $3, owner = $4, created_at = $5,
 		tombstone = $6, search_text = $7, doc = $8 WHERE id = $1`
 	sqlDeleteLookup = `DELETE FROM crm_customer_lookup WHERE customer_id = $1`
 	sqlInsertLookup = `INSERT INTO crm_customer_lookup (customer_id, field, value)
@@ -79,9 +82,14 @@ const (
 		SELECT $1, d.change_id, NULL,
 		       (CASE WHEN d.doc ? 'from' THEN d.doc ELSE jsonb_set(d.doc, '{from}', to_jsonb($3::text)) END) - 'key'
 		  FROM (SELECT change_id, doc FROM crm_history WHERE customer_id = $2 ORDER BY seq) AS d`
-	sqlMoveInteractions = `UPDATE crm_interactions
-		SET customer_id = $1, doc = jsonb_set(doc, '{customer_id}', to_jsonb($3::text))
-		WHERE customer_id = $2`
+	// sqlMoveInteractions moves the duplicate's ($2) interactions to the survivor ($1): as
+	// a delete and an insert rather than an update, because the customer is the column a
+	// distributed table places its rows by, and such a column cannot be updated.
+	sqlMoveInteractions = `WITH moved AS (DELETE FROM crm_interactions WHERE customer_id = $2
+		RETURNING id, at, reply_by, replied, doc)
+	INSERT INTO crm_interactions (id, customer_id, at, reply_by, replied, doc)
+	SELECT id, $1, at, reply_by, replied, jsonb_set(doc, '{customer_id}', to_jsonb($3::text)) FROM moved`
+	sqlMoveInteractionKeys = `UPDATE crm_interaction_keys SET customer_id = $1 WHERE customer_id = $2`
 )
 
 // CreateCustomer implements crm.Store. The customer, its index rows and its first history
@@ -111,18 +119,27 @@ func (s *CRMStore) CreateCustomer(ctx context.Context, c *crm.Customer, first *c
 	id := c.ID.UUID()
 	steps := []crmStep{{
 		sql: sqlInsertCustomer,
-		args: []any{id, c.Version, string(c.Stage), c.Owner, row.createdAt, row.tombstone, key,
+		args: []any{id, c.Version, string(c.Stage), c.Owner, row.createdAt, row.tombstone,
 			row.search, row.doc},
 		fail: func(err error) error {
-			switch {
-			case isUnique(err, "crm_customers_pkey"):
+			if isUnique(err, "crm_customers_pkey") {
 				return fmt.Errorf("postgres: customer %s: %w", c.ID, kehu.ErrDuplicate)
-			case isUnique(err, "crm_customers_create_key"):
-				return fmt.Errorf("postgres: customer with create key %q: %w", key, kehu.ErrDuplicate)
 			}
 			return dbError("create customer "+c.ID.String(), err)
 		},
 	}}
+	if key != "" {
+		steps = append(steps, crmStep{
+			sql:  sqlInsertCreateKey,
+			args: []any{key, id},
+			fail: func(err error) error {
+				if isUnique(err, "crm_customer_keys_pkey") {
+					return fmt.Errorf("postgres: customer with create key %q: %w", key, kehu.ErrDuplicate)
+				}
+				return dbError("create customer "+c.ID.String(), err)
+			},
+		})
+	}
 	steps = append(steps, row.indexSteps(id, nil)...)
 	if first != nil {
 		steps = append(steps, changeStep(c.ID, first, firstDoc))
@@ -148,7 +165,8 @@ func (s *CRMStore) GetCustomerByKey(ctx context.Context, key string) (*crm.Custo
 	if key == "" || !storable(key) {
 		return nil, notFound
 	}
-	c, err := scanCustomer(s.db.QueryRow(ctx, `SELECT doc FROM crm_customers WHERE create_key = $1`, key))
+	c, err := scanCustomer(s.db.QueryRow(ctx, `SELECT doc FROM crm_customers
+		WHERE id = (SELECT customer_id FROM crm_customer_keys WHERE key = $1)`, key))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound
 	}
@@ -259,6 +277,10 @@ func (s *CRMStore) MergeCustomers(ctx context.Context, survivor, duplicate crm.C
 			sql:  sqlMoveInteractions,
 			args: []any{survivor.UUID(), duplicate.UUID(), survivor.String()},
 			fail: func(err error) error { return dbError(what+": move interactions", err) },
+		}, crmStep{
+			sql:  sqlMoveInteractionKeys,
+			args: []any{survivor.UUID(), duplicate.UUID()},
+			fail: func(err error) error { return dbError(what+": move interaction keys", err) },
 		})
 		return runSteps(ctx, tx, steps)
 	})

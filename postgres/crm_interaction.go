@@ -56,21 +56,36 @@ func (s *CRMStore) CreateInteraction(ctx context.Context, in *crm.Interaction) e
 	if err != nil {
 		return fmt.Errorf("postgres: create interaction %s: %w", in.ID, err)
 	}
-	_, err = s.db.Exec(ctx, `INSERT INTO crm_interactions
-		(id, customer_id, at, key, reply_by, replied, doc)
-		VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7)`,
-		in.ID.UUID(), in.CustomerID.UUID(), r.at, in.Key, r.replyBy, r.replied, r.doc)
-	switch {
-	case err == nil:
-		return nil
-	case isUnique(err, "crm_interactions_pkey"):
-		return fmt.Errorf("postgres: interaction %s: %w", in.ID, kehu.ErrDuplicate)
-	case isUnique(err, "crm_interactions_key"):
-		return fmt.Errorf("postgres: interaction with key %q: %w", in.Key, kehu.ErrDuplicate)
-	case isForeignKey(err, "crm_interactions_customer"):
-		return fmt.Errorf("postgres: customer %s: %w", in.CustomerID, kehu.ErrNotFound)
+	id := in.ID.UUID()
+	steps := []crmStep{{
+		sql: `INSERT INTO crm_interactions (id, customer_id, at, reply_by, replied, doc)
+			VALUES ($1, $2, $3, $4, $5, $6)`,
+		args: []any{id, in.CustomerID.UUID(), r.at, r.replyBy, r.replied, r.doc},
+		fail: func(err error) error {
+			switch {
+			case isUnique(err, "crm_interactions_pkey"):
+				return fmt.Errorf("postgres: interaction %s: %w", in.ID, kehu.ErrDuplicate)
+			case isForeignKey(err, "crm_interactions_customer"):
+				return fmt.Errorf("postgres: customer %s: %w", in.CustomerID, kehu.ErrNotFound)
+			}
+			return dbError("create interaction "+in.ID.String(), err)
+		},
+	}}
+	if in.Key != "" {
+		// The key has a table of its own, so that it is unique store-wide while the
+		// interactions are placed by customer.
+		steps = append(steps, crmStep{
+			sql:  `INSERT INTO crm_interaction_keys (key, customer_id, interaction_id) VALUES ($1, $2, $3)`,
+			args: []any{in.Key, in.CustomerID.UUID(), id},
+			fail: func(err error) error {
+				if isUnique(err, "crm_interaction_keys_pkey") {
+					return fmt.Errorf("postgres: interaction with key %q: %w", in.Key, kehu.ErrDuplicate)
+				}
+				return dbError("create interaction "+in.ID.String(), err)
+			},
+		})
 	}
-	return dbError("create interaction "+in.ID.String(), err)
+	return atomically(ctx, s.db, "create interaction", func(db DB) error { return runSteps(ctx, db, steps) })
 }
 
 // GetInteraction implements crm.Store.
@@ -91,7 +106,8 @@ func (s *CRMStore) GetInteractionByKey(ctx context.Context, key string) (*crm.In
 	if key == "" || !storable(key) {
 		return nil, notFound
 	}
-	in, err := scanInteraction(s.db.QueryRow(ctx, `SELECT doc FROM crm_interactions WHERE key = $1`, key))
+	in, err := scanInteraction(s.db.QueryRow(ctx, `SELECT doc FROM crm_interactions
+		WHERE (customer_id, id) = (SELECT customer_id, interaction_id FROM crm_interaction_keys WHERE key = $1)`, key))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound
 	}

@@ -32,6 +32,7 @@ func ExampleMigrations() {
 	// 0005_survey creates tables: true
 	// 0006_complaint creates tables: true
 	// 0007_loyalty_lots creates tables: true
+	// 0008_distribution_keys creates tables: true
 }
 
 // A host migrates the database at start-up and hands the stores to the services. (This

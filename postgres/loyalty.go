@@ -526,7 +526,7 @@ func lyWriteCommit(ctx context.Context, tx pgx.Tx, keys []loyalty.AccountKey, ac
 		case err == nil:
 		case i == 0 && cmd != nil && isUnique(err, "loyalty_commands_pkey"):
 			return fmt.Errorf("command %q of %s: %w", cmd.Key, cmd.Program, kehu.ErrDuplicate)
-		case isUnique(err, "loyalty_entries_pkey"):
+		case isUnique(err, "loyalty_entries_id"):
 			// Not the commit's command key (that is kehu.ErrDuplicate) but an ID source that
 			// repeated itself: another attempt with fresh IDs can succeed.
 			return fmt.Errorf("postgres: loyalty update: an entry ID is already stored: %w: %v", kehu.ErrConflict, err)

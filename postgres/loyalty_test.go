@@ -489,9 +489,10 @@ func TestLoyaltyUpdateKeyLists(t *testing.T) {
 	assert.EqualValues(t, 7, a.Book(), "a key named twice is stored from its first copy")
 }
 
-// TestLoyaltyRepeatedEntryID checks that an entry ID already stored (an ID source that
-// repeated itself) fails the Update with kehu.ErrConflict, so that the service tries again
-// with fresh IDs, and writes nothing.
+// TestLoyaltyRepeatedEntryID checks that an entry ID the customer already has (an ID source
+// that repeated itself) fails the Update with kehu.ErrConflict, so that the service tries
+// again with fresh IDs, and writes nothing. (IDs are checked per customer, the column the
+// entries can be spread by.)
 func TestLoyaltyRepeatedEntryID(t *testing.T) {
 	w := newLyWorld(t)
 	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
@@ -501,7 +502,8 @@ func TestLoyaltyRepeatedEntryID(t *testing.T) {
 		first = w.earn(accts[0], 10, at, time.Time{}, "")
 		return &loyalty.Commit{Entries: []loyalty.Entry{first}}
 	})
-	other := w.key()
+	other := k
+	other.PointType = "miles"
 	err := w.s.Update(w.ctx, []loyalty.AccountKey{k, other}, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
 		e := w.earn(accts[1], 5, at, time.Time{}, "")
 		e.ID = first.ID

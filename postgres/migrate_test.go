@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/complaint"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/loyalty"
 	"github.com/kehu-crm/kehu/postgres"
@@ -323,4 +324,61 @@ func nullTime(t time.Time) any {
 		return nil
 	}
 	return t
+}
+
+// TestMigrateDistributionKeys upgrades a database whose create, interaction and case keys
+// are columns of the keyed tables (the layout before 0008): each key moves to its table,
+// the keyed rows are found by it as before, and a second use of it is still refused.
+func TestMigrateDistributionKeys(t *testing.T) {
+	pool := pgtest.Pool(t, migrateTo(7))
+	ctx := t.Context()
+	ids := kehu.NewSeqIDs()
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	c := &crm.Customer{ID: crm.CustomerIDFrom(ids.NewID()), Version: 1, CreatedAt: at, UpdatedAt: at,
+		Profile: crm.Profile{Kind: crm.Person, Name: crm.Name{Display: "王小明"}}, Stage: crm.StageIntent}
+	doc, err := json.Marshal(c)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `INSERT INTO crm_customers (id, version, stage, owner, created_at, tombstone, create_key, search_text, doc)
+		VALUES ($1, 1, $2, '', $3, false, 'signup-1', '', $4)`, c.ID.UUID(), string(c.Stage), at, doc)
+	require.NoError(t, err)
+	in := &crm.Interaction{ID: crm.InteractionIDFrom(ids.NewID()), CustomerID: c.ID, Channel: crm.ChannelPhone,
+		Direction: crm.Inbound, Purpose: crm.PurposeService, At: at, Subject: "call", Urgency: crm.UrgencyNormal,
+		CreatedAt: at, Key: "call-1"}
+	doc, err = json.Marshal(in)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `INSERT INTO crm_interactions (id, customer_id, at, key, replied, doc)
+		VALUES ($1, $2, $3, 'call-1', false, $4)`, in.ID.UUID(), c.ID.UUID(), at, doc)
+	require.NoError(t, err)
+	cs := &complaint.Case{ID: complaint.CaseIDFrom(ids.NewID()), Customer: c.ID, Status: complaint.Received,
+		Version: 1, Key: "open-1"}
+	doc, err = json.Marshal(cs)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `INSERT INTO complaint_case_positions (only_row, last) VALUES (true, 1)`)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `INSERT INTO complaint_cases (id, seq, key, customer, status, version, doc)
+		VALUES ($1, 1, 'open-1', $2, $3, 1, $4)`, cs.ID.UUID(), c.ID.UUID(), string(cs.Status), doc)
+	require.NoError(t, err)
+
+	require.NoError(t, postgres.Migrate(ctx, pool))
+	crmStore, cases := postgres.NewCRMStore(pool), postgres.NewComplaintStore(pool)
+	gotC, err := crmStore.GetCustomerByKey(ctx, "signup-1")
+	require.NoError(t, err, "the customer is found by its create key")
+	assert.Equal(t, c.ID, gotC.ID)
+	gotIn, err := crmStore.GetInteractionByKey(ctx, "call-1")
+	require.NoError(t, err, "the interaction is found by its key")
+	assert.Equal(t, in.ID, gotIn.ID)
+	gotCase, err := cases.CaseByKey(ctx, "open-1")
+	require.NoError(t, err, "the case is found by its key")
+	assert.Equal(t, cs.ID, gotCase.ID)
+
+	again := c.Clone()
+	again.ID = crm.CustomerIDFrom(ids.NewID())
+	err = crmStore.CreateCustomer(ctx, again, &crm.Change{ID: crm.ChangeIDFrom(ids.NewID()), At: at, Key: "signup-1"})
+	assert.ErrorIs(t, err, kehu.ErrDuplicate, "a moved create key is still taken")
+	other := in.Clone()
+	other.ID = crm.InteractionIDFrom(ids.NewID())
+	assert.ErrorIs(t, crmStore.CreateInteraction(ctx, other), kehu.ErrDuplicate, "a moved interaction key is still taken")
+	otherCase := *cs
+	otherCase.ID = complaint.CaseIDFrom(ids.NewID())
+	assert.ErrorIs(t, cases.CreateCase(ctx, &otherCase), kehu.ErrDuplicate, "a moved case key is still taken")
 }

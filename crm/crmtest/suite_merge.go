@@ -40,14 +40,15 @@ func newMergeWorld(h *harness) *mergeWorld {
 	w.s, _ = h.update(s.ID, "", func(c *crm.Customer) { c.Owner = "agent-1" })
 	w.d, _ = h.update(d.ID, "", func(c *crm.Customer) { c.JobTitle = "buyer" })
 	w.sHist, w.dHist = h.history(s.ID), h.history(d.ID)
-	add := func(c *crm.Customer, hours int, subject string) *crm.Interaction {
+	add := func(c *crm.Customer, hours int, subject, key string) *crm.Interaction {
 		in := h.newInteraction(c.ID, suite.Start().Add(time.Duration(hours)*time.Hour), subject)
+		in.Key = key
 		h.createInteraction(in)
 		return in
 	}
-	w.sIns = []*crm.Interaction{add(w.s, 1, "s first")}
-	w.dIns = []*crm.Interaction{add(w.d, 2, "d first"), add(w.d, 3, "d second")}
-	w.xIns = []*crm.Interaction{add(w.x, 2, "x first")}
+	w.sIns = []*crm.Interaction{add(w.s, 1, "s first", "")}
+	w.dIns = []*crm.Interaction{add(w.d, 2, "d first", ""), add(w.d, 3, "d second", "d-call-2")}
+	w.xIns = []*crm.Interaction{add(w.x, 2, "x first", "")}
 	return w
 }
 
@@ -164,6 +165,13 @@ func testMergeMovesEverything(t *testing.T, h *harness) {
 		got, err := h.s.GetInteraction(h.ctx, in.ID)
 		if assert.NoError(t, err, "GetInteraction of a moved interaction") {
 			assertInteraction(t, moved, got, "MergeCustomers must move every interaction of the duplicate to the survivor (CustomerID = survivor)")
+		}
+		if in.Key == "" {
+			continue
+		}
+		got, err = h.s.GetInteractionByKey(h.ctx, in.Key)
+		if assert.NoError(t, err, "GetInteractionByKey of a moved interaction") {
+			assertInteraction(t, moved, got, "GetInteractionByKey must find a moved interaction, with CustomerID = survivor")
 		}
 	}
 	wantIns = sortInteractions(append(wantIns, w.sIns...))
