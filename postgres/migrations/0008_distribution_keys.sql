@@ -11,12 +11,12 @@
 --                  crm_interactions (customer_id), loyalty_accounts, loyalty_lots,
 --                  loyalty_members, loyalty_entries (customer);
 --   by survey:     survey_versions, survey_response_positions, survey_responses (survey);
---   by case:       complaint_cases (id), complaint_steps (case_id);
+--   by own ID:     complaint_cases (id), complaint_steps (case_id), loyalty_reservations (id);
 --   by key:        crm_customer_keys, crm_interaction_keys, complaint_case_keys (key) and
 --                  loyalty_commands (key): an idempotency key is checked where it lives,
 --                  whichever customer its command is for;
---   whole on each: loyalty_rewards, loyalty_coupons, loyalty_reservations,
---                  complaint_case_positions (small catalogues and one counter).
+--   whole on each: loyalty_rewards, loyalty_coupons, complaint_case_positions (small
+--                  catalogues and one counter).
 --
 -- IDs stay unique as the service makes them (UUIDs): the database checks an ID within its
 -- customer, survey or account rather than across the whole table, and finds a row by ID
