@@ -69,11 +69,14 @@ func checkBalance(a *Account) error {
 // times in all; then the command fails with kehu.ErrConflict and nothing is written.
 const maxAttempts = 8
 
-// run applies one command: it answers a repeated key from the command record, expires due
-// lots of every account it touches, lets fn write its entries, and stores everything in one
-// atomic step. It returns fn's entries. A repeated key is answered before any rule of fn:
-// first from the record, and again if fn or the store refuses the command, because a
-// retry racing its first attempt sees the effects of that attempt once it has committed.
+// run applies one command: it expires due lots of every account it touches, lets fn write
+// its entries, and stores everything in one atomic step, with the command's record. It
+// returns fn's entries. A repeated key is answered from the record of its first attempt
+// whenever fn or the store refuses the repeat — the store refuses a recorded key
+// (kehu.ErrDuplicate), and fn may refuse first, since a repeat sees the effects of its
+// first attempt (the points already spent, the cap already used) — so the first result
+// answers before any business rule does. The record is read only then: a first attempt,
+// the common case, costs no read of it.
 func (s *Service) run(ctx context.Context, p *Program, key, dig string, keys []AccountKey,
 	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, error) {
 	out, _, err := s.runAll(ctx, p, key, dig, keys, Need{}, fn)
@@ -93,11 +96,6 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, []Entry, error) {
 	if !p.usable() {
 		return nil, nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
-	}
-	if key != "" {
-		if out, done, err := s.replay(ctx, p, key, dig); done || err != nil {
-			return out, nil, err
-		}
 	}
 	var (
 		out, all []Entry
