@@ -25,9 +25,13 @@ type Bar struct {
 	Values []float64
 	// Maxima is nil, or holds one maximum per category, at least its value.
 	Maxima []float64
-	// Max is the top of the scale; 0 means the largest value or maximum.
+	// Max is the top of the scale; 0 means a round number at or above the largest value
+	// or maximum: the axis then has at most Ticks intervals, each a round step (1, 2 or 5
+	// times a power of ten, and no finer than Precision prints), so that every tick reads
+	// as a round number (0, 1000, 2000 … rather than 0, 802, 1603 …).
 	Max float64
-	// Ticks is the number of intervals of the value axis; 0 means 5, at most 100.
+	// Ticks is the number of intervals of the value axis (with Max 0, the most); 0 means
+	// 5, at most 100.
 	Ticks int
 }
 
@@ -88,6 +92,7 @@ func (b Bar) Render(w io.Writer) error {
 		if top == 0 {
 			top = 1
 		}
+		top, nticks = roundScale(top, nticks, b.Precision)
 	}
 	b.draw(&c, top, nticks)
 	return c.writeTo(w)
@@ -156,4 +161,28 @@ func (c *canvas) valueAxis(a area, tv []float64, y func(float64) float64) {
 		c.text(a.left-6, y(v)+4, c.format(v), "end", `class="tick" fill="#707070"`)
 	}
 	c.line(a.left, a.bottom, a.right, a.bottom, `class="baseline" stroke="#808080" stroke-width="1"`)
+}
+
+// roundScale returns the top of a scale from zero that holds hi, and its number of
+// intervals, at most n: the step is the least of 1, 2 and 5 times a power of ten that is
+// at least hi/n and 10^-prec, and the top the least multiple of it at or above hi. If
+// that top is not finite, or takes more than n steps (at a rounding edge), it returns hi
+// and n.
+func roundScale(hi float64, n, prec int) (float64, int) {
+	raw := math.Max(hi/float64(n), math.Pow10(-prec))
+	e := int(math.Floor(math.Log10(raw)))
+	step := math.Inf(1)
+	for _, m := range []float64{1, 2, 5, 10} {
+		// A step within a rounding error of raw counts as raw: 0.2 is 2 × 10⁻¹, not 5.
+		if s := float64(m * math.Pow10(e)); s >= raw*(1-1e-9) {
+			step = s
+			break
+		}
+	}
+	k := math.Max(1, math.Ceil(hi/step-1e-9))
+	top := float64(k * step)
+	if math.IsInf(top, 0) || math.IsNaN(top) || k > float64(n) {
+		return hi, n
+	}
+	return math.Max(top, hi), int(k)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -204,13 +205,50 @@ func TestBar(t *testing.T) {
 		"32 / 40", "27 / 30", "18 / 30", "22 / 25", // 22.5 with precision 0 rounds half to even
 		"产品质量", "服务态度", "价格", "交付"}, p.texts)
 
-	// Without maxima or a declared top, the scale ends at the largest value.
+	// Without maxima or a declared top, the scale ends at a round number above the
+	// largest value, in round steps.
 	b := csiBars()
 	b.Maxima, b.Max, b.Precision = nil, 0, 1
 	p = parse(t, render(t, b))
 	assert.Equal(t, 0, p.count["rect.maximum"])
-	assert.Contains(t, p.texts, "32.0")
+	assert.Equal(t, []string{"0.0", "10.0", "20.0", "30.0", "40.0", "32.0"}, p.texts[1:7], "ticks, then the first value")
 	assert.Contains(t, p.texts, "22.5")
+}
+
+// With Max 0 the value axis runs to a round number in at most Ticks round steps, no finer
+// than the precision prints.
+func TestBarRoundScale(t *testing.T) {
+	ticks := func(b chart.Bar) []string {
+		t.Helper()
+		b.Categories = make([]string, len(b.Values))
+		p := parse(t, render(t, b))
+		return p.texts[:p.count["text.tick"]]
+	}
+	for _, tc := range []struct {
+		name   string
+		bar    chart.Bar
+		labels []string
+	}{
+		{"members by level", chart.Bar{Values: []float64{4008, 821, 150, 21}},
+			[]string{"0", "1000", "2000", "3000", "4000", "5000"}},
+		{"the top on a step", chart.Bar{Values: []float64{3000, 1200}},
+			[]string{"0", "1000", "2000", "3000"}},
+		{"two ticks", chart.Bar{Values: []float64{1715, 77}, Ticks: 2},
+			[]string{"0", "1000", "2000"}},
+		{"tenths", chart.Bar{Options: chart.Options{Precision: 1}, Values: []float64{0.3, 0.25}},
+			[]string{"0.0", "0.1", "0.2", "0.3"}},
+		{"no finer than the precision", chart.Bar{Values: []float64{0.3}},
+			[]string{"0", "1"}},
+		{"all zero", chart.Bar{Values: []float64{0, 0}},
+			[]string{"0", "1"}},
+	} {
+		assert.Equal(t, tc.labels, ticks(tc.bar), tc.name)
+	}
+	// At the edge of float64 the scale ends at the largest value, in the ticks asked for.
+	p := parse(t, render(t, chart.Bar{Categories: []string{"a"}, Values: []float64{math.MaxFloat64}}))
+	assert.Equal(t, 6, p.count["text.tick"])
+	p = parse(t, render(t, chart.Bar{Categories: []string{"a"}, Values: []float64{5e-324}, Options: chart.Options{Precision: 10}}))
+	assert.Equal(t, 2, p.count["text.tick"], "0 and 1e-10")
 }
 
 func TestLine(t *testing.T) {

@@ -79,6 +79,21 @@ func (r Radar) draw(c *canvas, rings int) {
 	leg := c.layoutLegend(names)
 	c.open()
 
+	n := len(r.Axes)
+	cos, sin := make([]float64, n), make([]float64, n)
+	for i := range n {
+		a := -math.Pi/2 + 2*math.Pi*float64(i)/float64(n)
+		cos[i], sin[i] = math.Cos(a), math.Sin(a)
+	}
+	// How far the web reaches, in radii, to either side of its centre and below it (it
+	// reaches a whole radius up, along the first axis): a web of three axes reaches only
+	// half a radius down, so it sits lower in the picture and may be larger than one that
+	// reaches a whole radius every way.
+	across, down := 0.0, 0.0
+	for i := range n {
+		across, down = math.Max(across, math.Abs(cos[i])), math.Max(down, sin[i])
+	}
+
 	// Room for the axis labels: beside the web for the widest label (up to a quarter of
 	// the picture), above and below it for one line (and the ring values at the top).
 	labelW := 0.0
@@ -86,17 +101,12 @@ func (r Radar) draw(c *canvas, rings int) {
 		labelW = math.Max(labelW, textWidth(a, fontSize))
 	}
 	labelW = math.Min(labelW, c.s.width/4) + 8
+	const labelH = fontSize + 20
 	top, bottom := c.top(), c.s.height-margin-leg.height()
-	radius := math.Min((c.s.width-2*margin)/2-labelW, (bottom-top)/2-fontSize-20)
+	radius := math.Min(((c.s.width-2*margin)/2-labelW)/across, (bottom-top-2*labelH)/(1+down))
 	radius = math.Max(radius, 10)
-	cx, cy := c.s.width/2, top+(bottom-top)/2
-
-	n := len(r.Axes)
-	cos, sin := make([]float64, n), make([]float64, n)
-	for i := range n {
-		a := -math.Pi/2 + 2*math.Pi*float64(i)/float64(n)
-		cos[i], sin[i] = math.Cos(a), math.Sin(a)
-	}
+	cx := c.s.width / 2
+	cy := top + labelH + radius + (bottom-top-2*labelH-float64(radius*(1+down)))/2
 	at := func(i int, t float64) point {
 		return point{cx + float64(radius*t*cos[i]), cy + float64(radius*t*sin[i])}
 	}

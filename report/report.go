@@ -278,13 +278,13 @@ h2 { font-size: 20px; margin: 36px 0 12px; padding-bottom: 4px; border-bottom: 1
 nav ol { margin: 8px 0 0; padding-left: 22px; }
 nav a { color: #0a5fb4; text-decoration: none; }
 p { margin: 8px 0; max-width: 72ch; }
-dl.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 12px; margin: 16px 0; }
+dl.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 12px; margin: 16px 0; }
 dl.figures div { background: #ffffff; border: 1px solid #d0d7de; border-radius: 6px; padding: 10px 12px; }
 dl.figures dt { font-size: 13px; color: #57606a; }
-dl.figures dd { margin: 2px 0 0; font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
+dl.figures dd { margin: 2px 0 0; font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; overflow-wrap: break-word; }
 div.table { overflow-x: auto; margin: 16px 0; }
 table { border-collapse: collapse; background: #ffffff; font-variant-numeric: tabular-nums; }
-caption { caption-side: top; text-align: left; font-weight: 600; padding: 0 0 6px; }
+caption { caption-side: top; text-align: left; font-weight: 600; padding: 0 0 6px; width: max-content; max-width: 72ch; }
 th, td { border: 1px solid #d0d7de; padding: 4px 10px; text-align: left; vertical-align: top; }
 th { background: #eef1f4; font-weight: 600; }
 .num { text-align: right; white-space: nowrap; }
