@@ -33,6 +33,7 @@ func ExampleMigrations() {
 	// 0006_complaint creates tables: true
 	// 0007_loyalty_lots creates tables: true
 	// 0008_distribution_keys creates tables: true
+	// 0009_command_entries creates tables: false
 }
 
 // A host migrates the database at start-up and hands the stores to the services. (This

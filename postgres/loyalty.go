@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
@@ -229,8 +231,15 @@ FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $
 ORDER BY e.n`
 	lySQLEntryInsert = `INSERT INTO loyalty_entries (id, program, customer, point_type, at, source_type, source_ref, kind, points, doc)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
-	lySQLCommandInsert = `INSERT INTO loyalty_commands (program, key, digest, at, doc)
-VALUES ($1, $2, $3, $4, $5)`
+	// lySQLCommandInsert stores a command's record: its entries ($5) by ID, in order (they
+	// are rows of loyalty_entries written in the same transaction), the rest as a document.
+	lySQLCommandInsert = `INSERT INTO loyalty_commands (program, key, digest, at, entries, doc)
+VALUES ($1, $2, $3, $4, $5, $6)`
+	// lySQLCommand reads a command's record: its entries' IDs are NULL for a record whose
+	// document holds the entries itself (one stored before 0009).
+	lySQLCommand = `SELECT doc, entries FROM loyalty_commands WHERE program = $1 AND key = $2`
+	// lySQLEntriesByID reads the documents of a programme's entries of the IDs $2.
+	lySQLEntriesByID = `SELECT id, doc FROM loyalty_entries WHERE program = $1 AND id = ANY($2::uuid[])`
 )
 
 // lySpendChunk is how many spendable lots an Update reads per account in its first batch.
@@ -503,20 +512,25 @@ func lyWriteCommit(ctx context.Context, tx pgx.Tx, keys []loyalty.AccountKey, ac
 	if commit != nil {
 		cmd = commit.Command
 	}
-	if cmd != nil {
-		doc, err := json.Marshal(cmd)
-		if err != nil {
-			return fmt.Errorf("postgres: loyalty update: encoding command %q: %w", cmd.Key, err)
+	var entryDocs [][]byte
+	if commit != nil {
+		var err error
+		if entryDocs, err = lyEntryDocs(commit.Entries); err != nil {
+			return err
 		}
-		b.Queue(lySQLCommandInsert, cmd.Program, cmd.Key, cmd.Digest, cmd.At, doc)
+	}
+	if cmd != nil {
+		ids, doc, err := lyCommandRecord(cmd, commit.Entries, entryDocs)
+		if err != nil {
+			return err
+		}
+		b.Queue(lySQLCommandInsert, cmd.Program, cmd.Key, cmd.Digest, cmd.At, ids, doc)
 	}
 	if err := lyQueueAccounts(b, keys, accts, locked); err != nil {
 		return err
 	}
 	if commit != nil && len(commit.Entries) > 0 {
-		if err := lyQueueEntries(b, commit.Entries); err != nil {
-			return err
-		}
+		lyQueueEntries(b, commit.Entries, entryDocs)
 	}
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
@@ -645,7 +659,7 @@ func lyFinalLots(lots []loyalty.Lot) []*loyalty.Lot {
 }
 
 // lyQueueEntries queues the insert of the entries, in the order given.
-func lyQueueEntries(b *pgx.Batch, es []loyalty.Entry) error {
+func lyQueueEntries(b *pgx.Batch, es []loyalty.Entry, docs [][]byte) {
 	n := len(es)
 	var (
 		ids, custs        = make([][16]byte, n), make([][16]byte, n)
@@ -654,27 +668,33 @@ func lyQueueEntries(b *pgx.Batch, es []loyalty.Entry) error {
 		srcTypes, srcRefs = make([]string, n), make([]string, n)
 		kinds             = make([]string, n)
 		points            = make([]int64, n)
-		docs              = make([][]byte, n)
 	)
 	for i := range es {
 		e := &es[i]
-		doc, err := json.Marshal(e)
-		if err != nil {
-			return fmt.Errorf("postgres: loyalty update: encoding entry %s: %w", e.ID, err)
-		}
 		ids[i], custs[i] = lyUUID(e.ID), lyUUID(e.Account.Customer)
 		progs[i], types[i] = e.Account.Program, e.Account.PointType
 		ats[i] = e.At
 		srcTypes[i], srcRefs[i] = e.Source.Type, e.Source.Ref
 		kinds[i], points[i] = string(e.Kind), e.Points
-		docs[i] = doc
 	}
 	if n == 1 {
 		b.Queue(lySQLEntryInsert, ids[0], progs[0], custs[0], types[0], ats[0], srcTypes[0], srcRefs[0], kinds[0], points[0], docs[0])
-		return nil
+		return
 	}
 	b.Queue(lySQLEntriesInsert, ids, progs, custs, types, ats, srcTypes, srcRefs, kinds, points, docs)
-	return nil
+}
+
+// lyEntryDocs encodes the entries' documents.
+func lyEntryDocs(es []loyalty.Entry) ([][]byte, error) {
+	docs := make([][]byte, len(es))
+	for i := range es {
+		doc, err := json.Marshal(&es[i])
+		if err != nil {
+			return nil, fmt.Errorf("postgres: loyalty update: encoding entry %s: %w", es[i].ID, err)
+		}
+		docs[i] = doc
+	}
+	return docs, nil
 }
 
 // Account implements loyalty.Store.
@@ -885,8 +905,87 @@ ORDER BY seq`, program, sourceType, ref)
 
 // Command implements loyalty.Store.
 func (s *LoyaltyStore) Command(ctx context.Context, program, key string) (*loyalty.Command, error) {
-	return lyGetDoc[loyalty.Command](s.db.QueryRow(ctx, `SELECT doc FROM loyalty_commands WHERE program = $1 AND key = $2`,
-		program, key), "command "+strconv.Quote(key))
+	what := "command " + strconv.Quote(key)
+	var (
+		doc []byte
+		ids [][16]byte
+	)
+	err := s.db.QueryRow(ctx, lySQLCommand, program, key).Scan(&doc, &ids)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("postgres: %s: %w", what, kehu.ErrNotFound)
+	}
+	if err != nil {
+		return nil, dbError(what, err)
+	}
+	cmd := new(loyalty.Command)
+	if err := json.Unmarshal(doc, cmd); err != nil {
+		return nil, lyDecodeErr(what, err)
+	}
+	if ids == nil {
+		return cmd, nil
+	}
+	rows, err := s.db.Query(ctx, lySQLEntriesByID, program, ids)
+	if err != nil {
+		return nil, dbError(what+": entries", err)
+	}
+	docs := make(map[[16]byte][]byte, len(ids))
+	var (
+		id [16]byte
+		d  []byte
+	)
+	if _, err := pgx.ForEachRow(rows, []any{&id, &d}, func() error {
+		docs[id] = slices.Clone(d)
+		return nil
+	}); err != nil {
+		return nil, dbError(what+": entries", err)
+	}
+	cmd.Entries = make([]loyalty.Entry, len(ids))
+	for i, id := range ids {
+		d, ok := docs[id]
+		if !ok {
+			return nil, fmt.Errorf("postgres: %s: entry %s of the record is missing", what, uuid.UUID(id))
+		}
+		if err := json.Unmarshal(d, &cmd.Entries[i]); err != nil {
+			return nil, lyDecodeErr(what, err)
+		}
+	}
+	return cmd, nil
+}
+
+// lyCommandRecord returns how a command's record is stored: when each of its entries is an
+// entry of the commit, as written (the service's commands always are), their IDs in order
+// and a document without them, so that nothing is stored twice; otherwise no IDs (NULL)
+// and a document holding the entries as given.
+func lyCommandRecord(cmd *loyalty.Command, written []loyalty.Entry, docs [][]byte) ([][16]byte, []byte, error) {
+	bare := *cmd
+	bare.Entries = nil
+	var ids [][16]byte
+	if cmd.Entries != nil {
+		ids = make([][16]byte, len(cmd.Entries))
+		for i := range cmd.Entries {
+			e := &cmd.Entries[i]
+			j := slices.IndexFunc(written, func(x loyalty.Entry) bool { return x.ID == e.ID })
+			if j >= 0 {
+				doc, err := json.Marshal(e)
+				if err != nil {
+					return nil, nil, fmt.Errorf("postgres: loyalty update: encoding command %q: %w", cmd.Key, err)
+				}
+				if !bytes.Equal(doc, docs[j]) {
+					j = -1
+				}
+			}
+			if j < 0 {
+				ids, bare.Entries = nil, cmd.Entries
+				break
+			}
+			ids[i] = lyUUID(e.ID)
+		}
+	}
+	doc, err := json.Marshal(&bare)
+	if err != nil {
+		return nil, nil, fmt.Errorf("postgres: loyalty update: encoding command %q: %w", cmd.Key, err)
+	}
+	return ids, doc, nil
 }
 
 // lyScanAccountsQuery is the query of the accounts of one batch of ScanAccounts and its

@@ -561,3 +561,34 @@ func TestLoyaltyAnalyze(t *testing.T) {
 	require.NoError(t, pool.QueryRow(t.Context(), `SELECT reltuples FROM pg_class WHERE oid = 'loyalty_lots'::regclass`).Scan(&tuples))
 	assert.Equal(t, float64(50), tuples, "after Analyze the planner counts the 50 lots")
 }
+
+// TestLoyaltyCommandByReference checks that a command record whose entries are the
+// commit's, as the service's always are, keeps them by ID rather than as a second copy,
+// and that Command reads them back in the record's order, equal to the entries written.
+func TestLoyaltyCommandByReference(t *testing.T) {
+	pool := pgtest.Pool(t, postgres.Migrate)
+	ctx := t.Context()
+	store := postgres.NewLoyaltyStore(pool)
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	ids := kehu.NewSeqIDs()
+	k := loyalty.AccountKey{Program: "retail", Customer: crm.CustomerIDFrom(ids.NewID()), PointType: "points"}
+	var es []loyalty.Entry
+	require.NoError(t, store.Update(ctx, []loyalty.AccountKey{k}, loyalty.Need{All: true}, func(accts []*loyalty.Account) (*loyalty.Commit, error) {
+		for i, ref := range []string{"SO-1", "SO-2", "SO-3"} {
+			e := loyalty.Entry{ID: loyalty.EntryIDFrom(ids.NewID()), Account: k, Kind: loyalty.KindEarn, At: at,
+				Points: int64(10 + i), ProgramVersion: 1, Source: loyalty.Source{Type: "order", Ref: ref}}
+			es = append(es, e)
+		}
+		// The record lists them in another order than the commit.
+		return &loyalty.Commit{Entries: es, Command: &loyalty.Command{Program: k.Program, Key: "by-ref", Digest: "d", At: at,
+			Entries: []loyalty.Entry{es[2], es[0], es[1]}}}, nil
+	}))
+	var inDoc string
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT jsonb_typeof(doc->'entries'), cardinality(entries) FROM loyalty_commands WHERE key = 'by-ref'`).Scan(&inDoc, &n))
+	assert.Equal(t, "null", inDoc, "the record's document holds no copy of the entries")
+	assert.Equal(t, 3, n, "the record names its three entries")
+	cmd, err := store.Command(ctx, k.Program, "by-ref")
+	require.NoError(t, err)
+	assert.Equal(t, []loyalty.Entry{es[2], es[0], es[1]}, cmd.Entries, "the entries read back in the record's order")
+}
