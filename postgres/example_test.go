@@ -34,6 +34,7 @@ func ExampleMigrations() {
 	// 0007_loyalty_lots creates tables: true
 	// 0008_distribution_keys creates tables: true
 	// 0009_command_entries creates tables: false
+	// 0010_lot_keys creates tables: false
 }
 
 // A host migrates the database at start-up and hands the stores to the services. (This
