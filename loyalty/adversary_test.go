@@ -1,6 +1,7 @@
 package loyalty_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -257,4 +258,93 @@ func TestPointsNeverOverflow(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, loyalty.MaxBalance, b.Available)
 	assert.False(t, errors.Is(err, kehu.ErrConflict))
+}
+
+// A member buys enough for gold just before the programme's new year, returns it just
+// after and buys less again, hoping the one purchase counts for both years. In Shanghai the
+// new year falls at 16:00 UTC on 31 December, inside one UTC day and month, so the window
+// boundary cuts the counters' month between the purchase and its return. The purchase
+// counts once, in the year it was made: the return lowers 2026, never 2027; the re-purchase
+// counts for 2027 only; the 1 January review, evaluated after the return, judges 2026
+// without the purchase and takes the member down a level, while a member who kept their
+// purchase keeps gold. A year later the same game, returned a second before the new year,
+// ends the same way: the review of 2027 judges it without the purchase, and only 2028's
+// own purchase makes the member gold again. Throughout, the figures equal those read from
+// the ledger's entries.
+func TestBuyReturnRebuyAcrossTheNewYearCountsOnce(t *testing.T) {
+	p := calendarTiers(t, loyalty.WindowCalendarYear, loyalty.ReviewCalendarYear)
+	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, shanghai) }
+	opts, clock, _ := kehu.Deterministic(at(2026, 12, 31, 23, 30))
+	store := loyalty.NewMemoryStore()
+	svc := loyalty.NewService(store, opts)
+	ctx := context.Background()
+	honest, gamer := crm.CustomerIDFrom([16]byte{0xa1}), crm.CustomerIDFrom([16]byte{0xa2})
+	joined := clock.Now()
+	earn := func(c crm.CustomerID, id, amount string) {
+		t.Helper()
+		_, err := svc.EarnOrder(ctx, p, order(id, clock.Now(), amount), loyalty.Member{CustomerID: c})
+		require.NoError(t, err, "order %s", id)
+	}
+	refund := func(c crm.CustomerID, id string) {
+		t.Helper()
+		_, err := svc.Refund(ctx, p, loyalty.Refund{Customer: c, Order: id, Key: "return-" + id})
+		require.NoError(t, err, "return of %s", id)
+	}
+	// figures is the figures of the calendar year that holds t, checked against the ledger.
+	figures := func(c crm.CustomerID, t2 time.Time) loyalty.Figures {
+		t.Helper()
+		f, err := svc.Figures(ctx, p, c, joined, t2)
+		require.NoError(t, err)
+		from, to := p.Tiers().WindowAt(t2, joined, p.Location())
+		require.Equal(t, figuresByScan(t, store, p, c, from, to), f, "figures of %s at %s", c, t2)
+		return f
+	}
+	state := func(c crm.CustomerID) *loyalty.MemberState {
+		t.Helper()
+		st, err := svc.EvaluateTier(ctx, p, c)
+		require.NoError(t, err)
+		return st.State
+	}
+	endOf := func(y int) time.Time { return at(y+1, 1, 1, 0, 0).Add(-time.Microsecond) }
+
+	earn(honest, "H-1", "8000.00")
+	earn(gamer, "G-1", "8000.00")
+	assert.Equal(t, "gold", state(gamer).Tier)
+	assert.Equal(t, loyalty.Figures{Spend: 800000, Purchases: 1}, figures(gamer, clock.Now()))
+
+	clock.Set(at(2027, 1, 1, 0, 30)) // half an hour into 2027, still 31 December in UTC
+	refund(gamer, "G-1")
+	assert.Equal(t, loyalty.Figures{}, figures(gamer, endOf(2026)), "the return lowers the year of the purchase")
+	assert.Equal(t, loyalty.Figures{}, figures(gamer, clock.Now()), "and takes nothing from 2027")
+	earn(gamer, "G-2", "2500.00") // brings the member up to date: the 1 January review, held late
+	assert.Equal(t, loyalty.Figures{Spend: 250000, Purchases: 1}, figures(gamer, clock.Now()), "the new purchase counts for 2027 only")
+	assert.Equal(t, loyalty.Figures{}, figures(gamer, endOf(2026)))
+	st := state(gamer)
+	assert.Equal(t, "gold", st.Tier, "30 days' grace")
+	assert.Equal(t, "silver", st.DowngradeTo, "2026 is judged without the returned purchase; silver for 2027's")
+	assert.Equal(t, at(2027, 1, 31, 0, 0), st.DowngradeAt.In(shanghai))
+	assert.Equal(t, "gold", state(honest).Tier)
+	assert.Empty(t, state(honest).DowngradeTo, "a purchase kept keeps the tier")
+	assert.Equal(t, loyalty.Figures{Spend: 800000, Purchases: 1}, figures(honest, endOf(2026)))
+
+	// A year on, the same game against a review held on time: the return comes first.
+	clock.Set(at(2027, 12, 31, 23, 30))
+	earn(gamer, "G-3", "8000.00")
+	assert.Equal(t, "gold", state(gamer).Tier, "qualified again for 2027")
+	assert.Equal(t, loyalty.Figures{Spend: 1050000, Purchases: 2}, figures(gamer, clock.Now()))
+	clock.Set(at(2028, 1, 1, 0, 0).Add(-time.Second))
+	refund(gamer, "G-3")
+	clock.Set(at(2028, 1, 1, 0, 10))
+	earn(gamer, "G-4", "8000.00") // bought again in 2028
+	_, err := svc.ReviewTiers(ctx, p)
+	require.NoError(t, err)
+	assert.Equal(t, loyalty.Figures{Spend: 250000, Purchases: 1}, figures(gamer, endOf(2027)), "2027 without G-3")
+	assert.Equal(t, loyalty.Figures{Spend: 800000, Purchases: 1}, figures(gamer, clock.Now()), "G-4 counts for 2028 alone")
+	st = state(gamer)
+	assert.Equal(t, "silver", st.DowngradeTo, "the review of 2027 judged it without the returned purchase")
+	assert.Equal(t, at(2028, 1, 31, 0, 0), st.DowngradeAt.In(shanghai))
+	clock.Set(at(2028, 2, 1, 9, 0))
+	st = state(gamer)
+	assert.Equal(t, "silver", st.TierAt(at(2028, 1, 31, 12, 0)), "down a level at the end of the grace period")
+	assert.Equal(t, "gold", st.Tier, "and gold again on 2028's own purchase")
 }

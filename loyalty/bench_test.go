@@ -3,6 +3,7 @@ package loyalty_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,3 +79,67 @@ func BenchmarkExpireDue1M(b *testing.B) {
 // BenchmarkEarnCapped earns one more order for a member with 1,000 prior orders this month,
 // under a programme of 3 rules capped per day and per month.
 func BenchmarkEarnCapped(b *testing.B) { loyaltytest.BenchEarnCapped(b, memoryStore, 1000) }
+
+// BenchmarkEarnOrderHistory earns an order for a member of a tiered programme who already
+// placed 10, 100 or 1,000 orders, one every 20 hours before it, under a calendar-year
+// window, a membership-year window and a rolling window of 12 months (Asia/Shanghai). The
+// tier figures of the window (spend, purchases, qualifying points) are read and the upgrade
+// checked on every order: the cost must not grow with the orders that came before. Each
+// iteration adds one order to one of 16 members, so run it with a fixed count to keep their
+// histories near the size named:
+//
+//	go test ./loyalty -run '^$' -bench EarnOrderHistory -benchtime 400x
+func BenchmarkEarnOrderHistory(b *testing.B) {
+	windows := []struct{ name, window, review string }{
+		{"calendar_year", `{"kind": "calendar_year"}`, "calendar_year"},
+		{"anniversary_year", `{"kind": "anniversary_year"}`, "anniversary"},
+		{"rolling_12", `{"kind": "rolling_months", "months": 12}`, "anniversary"},
+	}
+	for _, w := range windows {
+		p, err := loyalty.LoadProgram(strings.NewReader(`{
+  "id": "bench-tiers", "version": 1, "name": "bench", "time_zone": "Asia/Shanghai", "currency": "CNY",
+  "point_types": [
+    {"code": "points", "name": "Points", "kind": "spendable", "expiry": {"kind": "end_of_year", "years": 1}},
+    {"code": "status", "name": "Status", "kind": "qualifying", "expiry": {"kind": "never"}}],
+  "earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}, {"point_type": "status", "points": 1, "per": "10"}]},
+  "tiers": {"qualifying_type": "status", "window": ` + w.window + `, "review": "` + w.review + `", "max_drop": 1,
+    "levels": [{"code": "member", "name": "Member"}, {"code": "silver", "name": "Silver", "spend": "20000", "points": 2000},
+      {"code": "gold", "name": "Gold", "spend": "80000", "points": 8000}]}}`))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, orders := range []int{10, 100, 1000} {
+			b.Run(fmt.Sprintf("window=%s/orders=%d", w.name, orders), func(b *testing.B) {
+				opts, clock, _ := kehu.Deterministic(time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC))
+				svc := loyalty.NewService(nil, opts)
+				ctx := context.Background()
+				members := make([]crm.CustomerID, 16)
+				for i := range members {
+					members[i] = crm.CustomerIDFrom([16]byte{byte(i + 1), 0xbe})
+				}
+				n := 0
+				earn := func(m crm.CustomerID) {
+					n++
+					o := kehu.Order{ID: fmt.Sprintf("SO-%d", n), CustomerID: m, At: clock.Now(), Currency: "CNY",
+						Lines: []kehu.OrderLine{{ID: "1", SKU: "A", Quantity: 1, Amount: kehu.MustMoney("38.00", "CNY")},
+							{ID: "2", SKU: "B", Quantity: 2, Amount: kehu.MustMoney("61.50", "CNY")}}}
+					if _, err := svc.EarnOrder(ctx, p, o, loyalty.Member{CustomerID: m}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				for range orders {
+					for _, m := range members {
+						earn(m)
+					}
+					clock.Advance(20 * time.Hour)
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; b.Loop(); i++ {
+					earn(members[i%len(members)])
+					clock.Advance(time.Minute)
+				}
+			})
+		}
+	}
+}

@@ -26,9 +26,11 @@ import (
 //	$cap:<rule>:span:<from>-<to>     … in a campaign window (Unix seconds, 0 for open)
 //	$limit:partner:<id>:day:2026-11-11  points exchanged with a partner on one day
 //	$limit:transfer:month:2026-11       points sent by transfer in a month
+//	$fig, $fig:2026, $fig:2026-03       the member's tier figures (see figures.go)
 //
-// Days, months and years are calendar periods in the programme's zone. A counter holds one
-// lot, never pending and never expiring, whose remainder is the count; every change to it
+// Days, months and years are calendar periods in the programme's zone. A counter of a cap
+// or a limit holds one lot, never pending and never expiring, whose remainder is the
+// count (the counters of tier figures hold a lot per figure and period); every change to it
 // is an entry of the counter's account (source type "counter", the command's reference,
 // and for caps the rule), so the ledger's invariants hold for counters as for any account.
 // Counter entries are written in the same atomic step as the command, but they are not
@@ -41,11 +43,19 @@ const (
 )
 
 // IsInternalAccount reports whether a point type names one of the ledger's internal
-// accounts rather than a point type of the programme: the tier figures ("$spend",
-// "$purchases") and the counters of caps and limits ("$cap:…", "$limit:…"). Store.
-// MemberAccounts and Store.ScanAccounts list them with the rest; a host listing a member's
-// balances skips them.
+// accounts rather than a point type of the programme: the accounts of tier figures
+// ("$spend", "$purchases"), and the counters of caps, limits and tier figures ("$cap:…",
+// "$limit:…", "$fig:…"; see IsCounterAccount). Store.MemberAccounts and
+// Store.ScanAccounts list them with the rest; a host listing a member's balances skips them.
 func IsInternalAccount(pointType string) bool { return strings.HasPrefix(pointType, "$") }
+
+// IsCounterAccount reports whether a point type names one of the ledger's counters: an
+// internal account other than "$spend" and "$purchases", which hold a lot per order line
+// or order like any point type. A counter holds a few lots that every command writing it
+// reads whole (see Need), and its entries cannot be reversed.
+func IsCounterAccount(pointType string) bool {
+	return IsInternalAccount(pointType) && pointType != spendAccount && pointType != purchasesAccount
+}
 
 // capCounter names the counter of a rule's points in [from, to), as RuleUsage asks for it.
 func capCounter(rule string, from, to time.Time, loc *time.Location) string {

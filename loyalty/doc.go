@@ -159,6 +159,19 @@
 // same earnings, whenever the refunds came: a purchase of December refunded in January
 // lowers December's year, and takes nothing from January's.
 //
+// The figures are kept as running counters of the member's (the internal accounts "$fig",
+// "$fig:2026", "$fig:2026-03", see IsCounterAccount): every command that credits, adjusts,
+// refunds or reverses what the figures count adds to the counters of the year, month and
+// day it counts in — for a refund, those of the earning it takes back of — in the same
+// atomic write, so the figures of a window are one or two account reads however long the
+// member's history, and they are exact for any window, past or present, as late reviews
+// need. The counters keep one fixed calendar (UTC+14), so that no programme version's time
+// zone changes them. A programme whose ledger was written before counters were kept needs
+// no step: until a member's counters are built, their figures are read from the entries as
+// before, and the first command that counts for the member builds them (one read of the
+// member's history); Service.BackfillTierFigures builds them for every member at once, so
+// that reviews and standing read counters from then on.
+//
 // A member's standing is the ledger's, never the host's: Member carries no tier, and
 // earning rules (member.tier), tier multipliers and reward restrictions read the tier in
 // force that the member's state holds at that instant, with every review, grace downgrade

@@ -317,7 +317,12 @@ func (op *ledgerOp) lotWindow(pt PointType, loc *time.Location) (available, expi
 }
 
 func (op *ledgerOp) entry(a *Account, kind EntryKind, src Source, reason string) Entry {
-	return Entry{ID: EntryIDFrom(op.uuid()), Account: a.Key, Kind: kind, At: op.at, ProgramVersion: op.version,
+	return op.entryAs(EntryIDFrom(op.uuid()), a, kind, src, reason)
+}
+
+// entryAs is entry with the ID given.
+func (op *ledgerOp) entryAs(id EntryID, a *Account, kind EntryKind, src Source, reason string) Entry {
+	return Entry{ID: id, Account: a.Key, Kind: kind, At: op.at, ProgramVersion: op.version,
 		Key: op.key, Source: src, Reason: reason, Actor: op.actor}
 }
 

@@ -231,7 +231,7 @@ func (s *MemoryStore) Update(ctx context.Context, keys []AccountKey, need Need, 
 		recs[i] = r
 		if r != nil {
 			*a = r.a
-			set := r.lots.workingSet(nil, &need, at, need.All || IsInternalAccount(k.PointType))
+			set := r.lots.workingSet(nil, &need, at, need.All || IsCounterAccount(k.PointType))
 			handed[i] = set
 			a.Lots = make([]Lot, 0, len(set)+lotSlack)
 			a.Outside = r.lots.held

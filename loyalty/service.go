@@ -69,30 +69,37 @@ func checkBalance(a *Account) error {
 // times in all; then the command fails with kehu.ErrConflict and nothing is written.
 const maxAttempts = 8
 
-// run applies one command: it expires due lots of every account it touches, lets fn write
-// its entries, and stores everything in one atomic step, with the command's record. It
-// returns fn's entries. A repeated key is answered from the record of its first attempt
-// whenever fn or the store refuses the repeat — the store refuses a recorded key
-// (kehu.ErrDuplicate), and fn may refuse first, since a repeat sees the effects of its
-// first attempt (the points already spent, the cap already used) — so the first result
-// answers before any business rule does. The record is read only then: a first attempt,
-// the common case, costs no read of it.
-func (s *Service) run(ctx context.Context, p *Program, key, dig string, keys []AccountKey,
-	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, error) {
-	out, _, err := s.runAll(ctx, p, key, dig, keys, Need{}, fn)
-	return out, err
-}
-
-// runNeed is run for a command that draws on lots: need says which (its At is the
-// command's instant, set here).
+// runNeed applies one command: it expires due lots of every account it touches, lets fn
+// write its entries, counts what they change in the tier figures, and stores everything in
+// one atomic step, with the command's record. It returns fn's entries. need says which lots
+// fn draws on (its At is the command's instant, set here). A repeated key is answered from
+// the record of its first attempt whenever fn or the store refuses the repeat — the store
+// refuses a recorded key (kehu.ErrDuplicate), and fn may refuse first, since a repeat sees
+// the effects of its first attempt (the points already spent, the cap already used) — so
+// the first result answers before any business rule does. The record is read only then: a
+// first attempt, the common case, costs no read of it.
 func (s *Service) runNeed(ctx context.Context, p *Program, key, dig string, keys []AccountKey, need Need,
 	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, error) {
-	out, _, err := s.runAll(ctx, p, key, dig, keys, need, fn)
+	out, _, err := s.runAll(ctx, p, key, dig, keys, need, figureHint{}, fn)
 	return out, err
 }
 
-// runAll is run that also returns every entry written, expiry entries included.
-func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys []AccountKey, need Need,
+// runCounted is runNeed for a command that changes tier figures: figs names the counters
+// it may write (see figureHint), so that its write is given them at once.
+func (s *Service) runCounted(ctx context.Context, p *Program, key, dig string, keys []AccountKey, need Need, figs figureHint,
+	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, error) {
+	out, _, err := s.runAll(ctx, p, key, dig, keys, need, figs, fn)
+	return out, err
+}
+
+// maxFigureSteps bounds the writes a command makes again to be given the figure counters it
+// turned out to need, or after building an account's counters.
+const maxFigureSteps = 4
+
+// runAll is runNeed that also returns every entry written, expiry entries included. fn is
+// given the accounts of keys; the figure counters the write names besides (see
+// figureKeys) are the ledger's own.
+func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys []AccountKey, need Need, figs figureHint,
 	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, []Entry, error) {
 	if !p.usable() {
 		return nil, nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
@@ -101,37 +108,56 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 		out, all []Entry
 		err      error
 		ruled    bool
+		more     []AccountKey // counters an attempt found missing
+		steps    int          // attempts made again for the figures, not for a conflict
+		stepped  bool
 	)
-	for attempt := range maxAttempts {
-		if attempt > 0 {
+	for attempt := 0; attempt < maxAttempts; {
+		if attempt > 0 && !stepped {
 			if werr := s.backoff(ctx, attempt, key, keys); werr != nil {
 				err = fmt.Errorf("%w (gave up after %d attempts: %w)", err, attempt, werr)
 				break
 			}
 		}
+		stepped = false
 		st := &runState{op: ledgerOp{at: s.opts.Now(), version: p.spec.Version, key: key, actor: kehu.ActorFrom(ctx), uuid: s.opts.NewID}}
 		need.At = st.op.at
-		err = s.store.Update(ctx, keys, need, func(accts []*Account) (*Commit, error) {
+		named := keys
+		if extra := figureKeys(p, keys, figs, st.op.at, more); len(extra) > 0 {
+			named = append(slices.Clip(keys), extra...)
+		}
+		err = s.store.Update(ctx, named, need, func(accts []*Account) (*Commit, error) {
 			st.ruled = true
 			st.op.internal = st.op.internal[:0]
+			for k, v := range figs.read {
+				if i := indexKey(named, k); i >= 0 && accts[i].Version != v {
+					return nil, errUsageChanged
+				}
+			}
 			var all []Entry
 			for _, a := range accts {
 				if e := st.op.expire(a); e != nil {
 					all = append(all, *e)
 				}
 			}
+			before := figureLots(p, named, accts, need)
 			st.op.err = nil
-			es, err := fn(&st.op, accts)
+			es, err := fn(&st.op, accts[:len(keys)])
 			if err == nil {
 				err = st.op.err
 			}
 			if err != nil {
 				return nil, err
 			}
+			if changes := figureChanges(p, named, accts, before, es); len(changes) > 0 || len(named) > len(keys) {
+				if err := st.op.countFigures(named, accts, changes, false); err != nil {
+					return nil, err
+				}
+			}
 			// An entry that adds points or debt may take its account past MaxBalance.
 			for i := range es {
 				if e := &es[i]; e.Points > 0 || e.Debt > 0 {
-					if err := checkBalance(accts[indexKey(keys, e.Account)]); err != nil {
+					if err := checkBalance(accts[indexKey(named, e.Account)]); err != nil {
 						return nil, err
 					}
 				}
@@ -157,9 +183,25 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 			return &st.commit, nil
 		})
 		out, all, ruled = st.out, st.all, st.ruled
+		var missing *errFigureKeys
+		var history *errFigureHistory
+		switch {
+		case steps >= maxFigureSteps:
+		case errors.As(err, &missing):
+			more = append(more, missing.keys...)
+			steps, stepped = steps+1, true
+			continue
+		case errors.As(err, &history):
+			if merr := s.migrateFigure(ctx, p, history.key); merr != nil {
+				return nil, nil, merr
+			}
+			steps, stepped = steps+1, true
+			continue
+		}
 		if err == nil || st.ruled || !errors.Is(err, kehu.ErrConflict) {
 			break
 		}
+		attempt++
 	}
 	if err != nil && key != "" && (ruled || errors.Is(err, kehu.ErrDuplicate)) {
 		// A retry that raced its first attempt sees the first attempt's effects (the points
@@ -311,7 +353,7 @@ func (s *Service) Earn(ctx context.Context, p *Program, c Points) (Entry, error)
 	if c.Source.Type == "" {
 		c.Source.Type = "manual"
 	}
-	out, err := s.run(ctx, p, c.Key, fingerprint.Of("earn", c), []AccountKey{c.key(p)}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+	out, err := s.runCounted(ctx, p, c.Key, fingerprint.Of("earn", c), []AccountKey{c.key(p)}, Need{}, figureHint{now: true}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		return []Entry{op.credit(a[0], KindEarn, pt, p.Location(), c.Points, c.Source, c.Reason)}, nil
 	})
 	return first(out, err)
@@ -418,7 +460,8 @@ func (s *Service) Adjust(ctx context.Context, p *Program, c Points) (Entry, erro
 		return Entry{}, err
 	}
 	c.Source.Type = "manual"
-	out, err := s.runNeed(ctx, p, c.Key, fingerprint.Of("adjust", c), []AccountKey{c.key(p)}, Need{Spend: max(-c.Points, 0), Policy: p.Spend()}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+	need := Need{Spend: max(-c.Points, 0), Policy: p.Spend()}
+	out, err := s.runCounted(ctx, p, c.Key, fingerprint.Of("adjust", c), []AccountKey{c.key(p)}, need, figureHint{now: true}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		if c.Points > 0 {
 			return []Entry{op.credit(a[0], KindAdjust, pt, p.Location(), c.Points, c.Source, c.Reason)}, nil
 		}
@@ -438,7 +481,8 @@ func (s *Service) Adjust(ctx context.Context, p *Program, c Points) (Entry, erro
 // yet taken of the points it credited, the programme's return policy deciding what happens
 // to points already spent. Reverse is idempotent by entry: its key is derived from the
 // entry (kehu.LibraryKey("reverse", id)), so repeating it, with any reason, returns the
-// first result.
+// first result. The entries of the ledger's own counters (IsCounterAccount) cannot be
+// reversed: they follow the entries they count.
 func (s *Service) Reverse(ctx context.Context, p *Program, id EntryID, reason string) ([]Entry, error) {
 	if err := needProgram(p); err != nil {
 		return nil, err
@@ -475,9 +519,14 @@ func (s *Service) reverse(ctx context.Context, p *Program, orig *Entry, reason s
 	if orig.Kind == KindTransferOut || orig.Kind == KindTransferIn {
 		return s.reverseTransfer(ctx, p, orig, reason)
 	}
+	if IsCounterAccount(orig.Account.PointType) {
+		return nil, kehu.Invalid("entry", "reversible", "an entry of the ledger's own counters cannot be reversed")
+	}
 	pt, _ := p.PointType(orig.Account.PointType)
 	need := Need{Spend: max(orig.Points, 0), Policy: p.Spend(), Lots: movedLots(nil, orig)}
-	return s.runNeed(ctx, p, reverseKey(id), fingerprint.Of("reverse", id), []AccountKey{orig.Account}, need, func(op *ledgerOp, a []*Account) ([]Entry, error) {
+	// Taking an earning back lowers the tier figures of the month it was written in.
+	figs := figureHint{earned: []figureAt{{key: orig.Account, at: orig.At}}}
+	return s.runCounted(ctx, p, reverseKey(id), fingerprint.Of("reverse", id), []AccountKey{orig.Account}, need, figs, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		switch orig.Kind {
 		case KindRedeem:
 			e := op.restore(a[0], orig, reason)
@@ -612,15 +661,19 @@ func (s *Service) Refund(ctx context.Context, p *Program, r Refund) ([]Entry, er
 	// The refund draws on the order's lots, then on what else is spendable, never more
 	// than the order credited.
 	need := Need{Policy: p.Spend()}
-	var prev *Entry
+	var (
+		prev *Entry
+		figs figureHint // what the refund takes back lowers the figures of the order's month
+	)
 	for _, t := range targets {
 		need.Lots = append(need.Lots, t.lot)
 		if t.entry != prev {
 			need.Spend += max(t.entry.Points, 0) // what it credited, debt paid included
 			prev = t.entry
+			figs.earned = append(figs.earned, figureAt{key: t.entry.Account, at: t.entry.At})
 		}
 	}
-	return s.runNeed(ctx, p, r.Key, fingerprint.Of("refund", payload), keys, need, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
+	return s.runCounted(ctx, p, r.Key, fingerprint.Of("refund", payload), keys, need, figs, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
 		lot := func(t refundTarget) (*Account, *Lot) {
 			a := accts[indexKey(keys, t.entry.Account)]
 			return a, a.lot(t.lot)

@@ -49,7 +49,8 @@ type EarnResult struct {
 // cap, and checking a cap costs one account read however many orders came before. A cap
 // counts what the rule awarded: a refund or a reversal takes points back but does not give
 // the cap's room back, so buying, returning and buying again cannot earn a capped bonus
-// twice.
+// twice. The order's spend, purchase and qualifying points are added to the member's tier
+// figures in the same write (see Figures).
 func (s *Service) EarnOrder(ctx context.Context, p *Program, o kehu.Order, m Member) (*EarnResult, error) {
 	if !p.usable() {
 		return nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
@@ -286,18 +287,10 @@ func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerI
 		counterOf[i] = len(keys)
 		keys = append(keys, k)
 	}
-	// The accounts the earning was worked out from that existed are checked too.
-	for k, v := range read {
-		if v > 0 && !containsKey(keys, k) {
-			keys = append(keys, k)
-		}
-	}
-	return s.run(ctx, p, key, dig, keys, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
-		for i, k := range keys {
-			if v, ok := read[k]; ok && accts[i].Version != v {
-				return nil, errUsageChanged
-			}
-		}
+	// The write counts the order's tier figures, and fails with errUsageChanged if a
+	// counter the earning was worked out from changed since it was read.
+	figs := figureHint{now: true, read: read}
+	return s.runCounted(ctx, p, key, dig, keys, Need{}, figs, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
 		var u *counterUsage
 		if len(asked) > 0 {
 			u = &counterUsage{asked: asked, accts: make([]*Account, len(asked))}

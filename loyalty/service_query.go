@@ -49,7 +49,7 @@ func (s *Service) ExpireDue(ctx context.Context, p *Program, asOf time.Time, bat
 			return rep, err
 		}
 		for _, a := range page.Items {
-			_, written, err := s.runAll(ctx, p, "", "", []AccountKey{a.Key}, Need{}, func(*ledgerOp, []*Account) ([]Entry, error) {
+			_, written, err := s.runAll(ctx, p, "", "", []AccountKey{a.Key}, Need{}, figureHint{}, func(*ledgerOp, []*Account) ([]Entry, error) {
 				return nil, nil // runAll writes the expiry entries of every account it touches
 			})
 			if err != nil {

@@ -61,80 +61,38 @@ func tiersOf(p *Program) (*Tiers, error) {
 
 // Figures returns a member's qualifying figures in the tier window that counts at t (see
 // Tiers.WindowAt): what the earnings written in the window credited, less what refunds and
-// reversals have taken back of those same earnings since, whenever they came.
+// reversals have taken back of those same earnings since, whenever they came. They are
+// read from running counters the ledger keeps per year, month and day (see
+// BackfillTierFigures): one or two account reads however long the member's history.
 func (s *Service) Figures(ctx context.Context, p *Program, customer crm.CustomerID, joined, t time.Time) (Figures, error) {
 	tiers, err := tiersOf(p)
 	if err != nil {
 		return Figures{}, err
 	}
 	from, to := tiers.WindowAt(t, joined, p.Location())
-	return s.figuresIn(ctx, p, tiers, customer, from, to)
+	return s.figuresIn(ctx, p, tiers, customer, from, to, nil)
 }
 
 // figuresIn returns a member's qualifying figures over [from, to): what the earnings and
 // adjustments written in the window credited, less what refunds and reversals have taken
 // back of those same earnings since, whenever they happened. So a refund lowers the figures
-// of the window in which the purchase counted, and never those of a later one.
-func (s *Service) figuresIn(ctx context.Context, p *Program, tiers *Tiers, customer crm.CustomerID, from, to time.Time) (Figures, error) {
-	sum := func(pointType string) (int64, error) {
-		if pointType == "" {
-			return 0, nil
-		}
-		key := AccountKey{Program: p.spec.ID, Customer: customer, PointType: pointType}
-		var n int64
-		credited := map[EntryID]bool{}
-		q := EntryQuery{From: from, To: to, PageRequest: kehu.PageRequest{Limit: 1000}}
-		for {
-			page, err := s.store.Entries(ctx, key, q)
-			if errors.Is(err, kehu.ErrNotFound) {
-				return 0, nil
-			}
-			if err != nil {
-				return 0, err
-			}
-			for _, e := range page.Items {
-				switch e.Kind {
-				case KindEarn, KindAdjust:
-					n += e.Points
-					if e.Points > 0 {
-						credited[e.ID] = true
-					}
-				}
-			}
-			if page.Next == "" {
-				break
-			}
-			q.After = page.Next
-		}
-		if len(credited) == 0 {
-			return n, nil
-		}
-		// What refunds and reversals took back of the window's earnings is on the lots those
-		// earnings created (Lot.Returned), wherever the refunds fell.
-		a, err := s.store.Account(ctx, key)
-		if errors.Is(err, kehu.ErrNotFound) {
-			return n, nil
-		}
-		if err != nil {
-			return 0, err
-		}
-		for _, l := range a.Lots {
-			if credited[l.Entry] {
-				n -= l.Returned
-			}
-		}
-		return n, nil
+// of the window in which the purchase counted, and never those of a later one. With read
+// set, it records there the version of every counter it read (0 for one that does not
+// exist).
+func (s *Service) figuresIn(ctx context.Context, p *Program, tiers *Tiers, customer crm.CustomerID, from, to time.Time,
+	read map[AccountKey]int64) (Figures, error) {
+	if read == nil {
+		read = map[AccountKey]int64{}
 	}
-	var f Figures
-	var err error
-	if f.Spend, err = sum(spendAccount); err != nil {
-		return f, err
+	keys := make([]AccountKey, 0, 3)
+	for _, pt := range []string{spendAccount, purchasesAccount, tiers.QualifyingType} {
+		keys = append(keys, AccountKey{Program: p.spec.ID, Customer: customer, PointType: pt})
 	}
-	if f.Purchases, err = sum(purchasesAccount); err != nil {
-		return f, err
+	n, err := s.figures(ctx, keys, from, to, read)
+	if err != nil {
+		return Figures{}, err
 	}
-	f.Points, err = sum(tiers.QualifyingType)
-	return f, err
+	return Figures{Spend: n[0], Purchases: n[1], Points: n[2]}, nil
 }
 
 // EvaluateTier brings a member's tier up to date at the service's clock and returns where
@@ -155,12 +113,19 @@ func (s *Service) EvaluateTier(ctx context.Context, p *Program, customer crm.Cus
 // and returns where the member would stand once evaluated (a member not yet stored at the
 // entry level, joined now).
 func (s *Service) evaluateTier(ctx context.Context, p *Program, customer crm.CustomerID, write bool) (*TierStatus, error) {
+	st, _, err := s.evaluate(ctx, p, customer, write)
+	return st, err
+}
+
+// evaluate is evaluateTier that also returns the version of every counter the figures of
+// the window in progress were read from (see figuresIn).
+func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.CustomerID, write bool) (*TierStatus, map[AccountKey]int64, error) {
 	tiers, err := tiersOf(p)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if customer.IsZero() {
-		return nil, kehu.Invalid("customer", "required", "is empty")
+		return nil, nil, kehu.Invalid("customer", "required", "is empty")
 	}
 	minor := int32(kehu.Currency(p.spec.Currency).MinorUnits())
 	loc := p.Location()
@@ -170,7 +135,7 @@ func (s *Service) evaluateTier(ctx context.Context, p *Program, customer crm.Cus
 		if errors.Is(err, kehu.ErrNotFound) {
 			cur = &MemberState{Program: p.spec.ID, Customer: customer}
 		} else if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		joined := cur.JoinedAt
 		if joined.IsZero() {
@@ -184,16 +149,18 @@ func (s *Service) evaluateTier(ctx context.Context, p *Program, customer crm.Cus
 		}
 		for i := 0; !next.After(now) && i < 100; i++ {
 			from, to := tiers.ReviewWindow(next, joined, loc)
-			f, err := s.figuresIn(ctx, p, tiers, customer, from, to)
+			f, err := s.figuresIn(ctx, p, tiers, customer, from, to, nil)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			reviews = append(reviews, tierReview{at: next, qualified: tiers.Qualify(f, minor)})
 			next = tiers.NextReview(next, joined, loc)
 		}
-		figs, err := s.Figures(ctx, p, customer, joined, now)
+		read := map[AccountKey]int64{}
+		from, to := tiers.WindowAt(now, joined, loc)
+		figs, err := s.figuresIn(ctx, p, tiers, customer, from, to, read)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		qualified := tiers.Qualify(figs, minor)
 
@@ -203,7 +170,7 @@ func (s *Service) evaluateTier(ctx context.Context, p *Program, customer crm.Cus
 		if !write {
 			m := cur.Clone()
 			tiers.advance(m, clk, reviews, qualified, actor)
-			return s.status(p, tiers, m, figs, minor), nil
+			return s.status(p, tiers, m, figs, minor), read, nil
 		}
 		err = s.store.UpdateMember(ctx, p.spec.ID, customer, func(m *MemberState) error {
 			if m.Version != cur.Version {
@@ -224,18 +191,18 @@ func (s *Service) evaluateTier(ctx context.Context, p *Program, customer crm.Cus
 		switch {
 		case errors.Is(err, errUnchanged):
 		case err != nil:
-			return nil, err
+			return nil, nil, err
 		default:
 			if st, err = s.store.Member(ctx, p.spec.ID, customer); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		if err := s.publishTier(ctx, p, customer, changes); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return s.status(p, tiers, st, figs, minor), nil
+		return s.status(p, tiers, st, figs, minor), read, nil
 	}
-	return nil, fmt.Errorf("member %s: %w", customer, kehu.ErrConflict)
+	return nil, nil, fmt.Errorf("member %s: %w", customer, kehu.ErrConflict)
 }
 
 // tierReview is a review due, with the level the figures of the window it judges reach.
@@ -479,7 +446,7 @@ func (s *Service) Standing(ctx context.Context, p *Program, customer crm.Custome
 
 // tierInputs is what an order's earning needs to know of the member's standing: their
 // state brought up to date (see evaluateTier), the figures of the window in progress, and
-// the version of every account the figures came from (0 for one that does not exist).
+// the version of every counter the figures came from (0 for one that does not exist).
 type tierInputs struct {
 	held *MemberState
 	figs Figures
@@ -493,30 +460,11 @@ func (s *Service) tierInputs(ctx context.Context, p *Program, customer crm.Custo
 	if p.spec.Tiers == nil {
 		return t, nil
 	}
-	st, err := s.evaluateTier(ctx, p, customer, false) // nothing is written before the order is
+	st, read, err := s.evaluate(ctx, p, customer, false) // nothing is written before the order is
 	if err != nil {
 		return t, err
 	}
-	t.held = st.State
-	t.read = map[AccountKey]int64{}
-	for _, pt := range []string{spendAccount, purchasesAccount, p.spec.Tiers.QualifyingType} {
-		if pt == "" {
-			continue
-		}
-		key := AccountKey{Program: p.spec.ID, Customer: customer, PointType: pt}
-		a, err := s.store.Account(ctx, key)
-		switch {
-		case errors.Is(err, kehu.ErrNotFound):
-			t.read[key] = 0
-		case err != nil:
-			return t, err
-		default:
-			t.read[key] = a.Version
-		}
-	}
-	if t.figs, err = s.Figures(ctx, p, customer, t.held.JoinedAt, s.opts.Now()); err != nil {
-		return t, err
-	}
+	t.held, t.figs, t.read = st.State, st.Figures, read
 	return t, nil
 }
 

@@ -92,7 +92,12 @@ type Store interface {
 //   - the lots spendable at At (Lot.Spendable), in Policy's order from the first, until
 //     they hold at least Spend points, or all of them;
 //   - the lots named in Lots, whatever they hold;
-//   - every lot, when All is set or the account is internal (IsInternalAccount).
+//   - every lot, when All is set or the account is a counter (IsCounterAccount).
+//
+// The accounts of tier figures, "$spend" and "$purchases", are internal but not counters:
+// like a point type's, their working set is what the rules above pick out, not every lot
+// of every order the member placed (a store that hands them every lot is correct, and
+// only slower).
 //
 // So every lot left out that holds points is spendable at At, and what the lots left out
 // hold (Account.Outside) counts as available.

@@ -358,7 +358,7 @@ func lyLockAccounts(ctx context.Context, tx pgx.Tx, sorted []loyalty.AccountKey,
 	every := make([]bool, len(sorted))
 	for i, k := range sorted {
 		cols.add(k)
-		every[i] = need.All || loyalty.IsInternalAccount(k.PointType)
+		every[i] = need.All || loyalty.IsCounterAccount(k.PointType)
 		if !every[i] && need.Spend > 0 {
 			spenders.add(k)
 		}

@@ -39,7 +39,10 @@
 //     and limited transfers with every write held until all writers have arrived and no
 //     retry by the caller: the limit holds because the service checks it inside the
 //     store's atomic write, and every account, the internal counters included, keeps the
-//     ledger's invariants.
+//     ledger's invariants. Its Figures tests read tier figures, which the service keeps in
+//     counters of the member's, for windows that cut the counters' periods anywhere, after
+//     refunds across the programme's new year, concurrent orders, and a history written
+//     through the store without counters that BackfillTierFigures builds them for.
 //
 // Every ID comes from a kehu.SeqIDs and every time from a kehu.Clock, so a failure is
 // reproducible. Times are whole seconds (a store is given whole microseconds, see

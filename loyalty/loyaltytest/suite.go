@@ -19,9 +19,9 @@ type (
 //   - Store: the store exercised directly (Update, WorkingSet, Entries, Accounts, Copies,
 //     RoundTrip, Concurrency, Members, Rewards);
 //   - Ledger: the real service over the store (Spend, Expiry, Pending, Idempotency,
-//     Concurrency, Reverse, Debt, Transfer, AsOf, Limits, Instants, Refunds, and Totals
-//     for a store that implements loyalty.Totals), checking every invariant of the ledger
-//     after every step (see CheckInvariants).
+//     Concurrency, Reverse, Debt, Transfer, AsOf, Limits, Instants, Refunds, Figures, and
+//     Totals for a store that implements loyalty.Totals), checking every invariant of the
+//     ledger after every step (see CheckInvariants).
 //
 // Run calls newStore once per leaf subtest with that subtest's *testing.T, so the store can
 // register cleanups with t.Cleanup. newStore must return an empty store each time. Failure
@@ -66,6 +66,7 @@ func layers() []group {
 			{Name: "Instants", Tests: instantTests()},
 			{Name: "Refunds", Tests: refundTests()},
 			{Name: "Limits", Tests: limitTests()},
+			{Name: "Figures", Tests: figureTests()},
 			{Name: "Totals", Tests: totalsTests()},
 		}},
 	}
