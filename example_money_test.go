@@ -2,7 +2,6 @@ package kehu_test
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/kehu-crm/kehu"
 )
@@ -67,16 +66,4 @@ func ExampleMoney_Allocate() {
 	// Output:
 	// [33.34 CNY 33.33 CNY 33.33 CNY]
 	// [701 JPY 200 JPY 100 JPY]
-}
-
-// A model's estimate, such as a customer's lifetime value, becomes money once rounded.
-func ExampleMoneyFromFloat() {
-	clv := 1025.5749 // segment.CLV's answer, in yuan
-	m, err := kehu.MoneyFromFloat(clv, "CNY", kehu.HalfUp)
-	fmt.Println(m, err)
-	_, err = kehu.MoneyFromFloat(math.NaN(), "CNY", kehu.HalfUp)
-	fmt.Println(err)
-	// Output:
-	// 1025.57 CNY <nil>
-	// invalid input: amount: NaN is not a finite number (finite)
 }

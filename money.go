@@ -5,7 +5,6 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
-	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -124,30 +123,6 @@ func ZeroMoney(c Currency) Money {
 		return Money{}
 	}
 	return Money{amount: decimal.Zero, currency: c}
-}
-
-// MoneyFromFloat turns an estimate — a model's output, such as a lifetime value — into an
-// amount of the currency, rounded to its minor units with mode: 1025.5749 CNY with HalfUp
-// is 1025.57 CNY. The float is read as the shortest decimal that converts back to it
-// (0.1 is 0.1, not 0.1000000000000000055…), and then rounded. Money is exact and floats
-// are not: use it for figures that are estimates anyway, never for prices or balances.
-//
-// NaN and ±Inf are a *ValidationError on field "amount" with rule "finite"; otherwise the
-// bounds and errors are NewMoney's.
-func MoneyFromFloat(f float64, currency string, mode RoundingMode) (Money, error) {
-	var p Problems
-	var d decimal.Decimal
-	c, err := ParseCurrency(currency)
-	p.Merge("", err)
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		p.Addf("amount", "finite", "%v is not a finite number", f)
-	} else if err == nil {
-		d, _ = checkAmount(RoundDecimal(decimal.NewFromFloat(f), int32(c.MinorUnits()), mode), &p)
-	}
-	if err := p.Err(); err != nil {
-		return Money{}, err
-	}
-	return Money{amount: d, currency: c}, nil
 }
 
 // MoneyFromDecimal pairs an exact decimal with a currency, with the same bounds and errors

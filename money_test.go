@@ -3,7 +3,6 @@ package kehu_test
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -1014,52 +1013,5 @@ func TestMoneyErrorsAreValidationErrors(t *testing.T) {
 		var verr *kehu.ValidationError
 		assert.Truef(t, errors.As(err, &verr), "error %d: %v", i, err)
 		assert.ErrorIs(t, err, kehu.ErrInvalid)
-	}
-}
-
-// MoneyFromFloat reads the float as its shortest decimal and rounds that to the currency's
-// minor units; the expected amounts are worked out by hand.
-func TestMoneyFromFloat(t *testing.T) {
-	tests := []struct {
-		f        float64
-		currency string
-		mode     kehu.RoundingMode
-		want     string
-	}{
-		{1025.5749, "CNY", kehu.HalfUp, "1025.57 CNY"},
-		{0.1, "CNY", kehu.HalfUp, "0.10 CNY"},
-		{2.675, "CNY", kehu.HalfUp, "2.68 CNY"}, // the float 2.675 is 2.67499999…; its shortest decimal is 2.675
-		{2.675, "CNY", kehu.HalfEven, "2.68 CNY"},
-		{2.665, "CNY", kehu.HalfEven, "2.66 CNY"},
-		{-2.345, "CNY", kehu.Floor, "-2.35 CNY"},
-		{1234.5, "JPY", kehu.HalfEven, "1234 JPY"},
-		{1.2345, "BHD", kehu.HalfUp, "1.235 BHD"},
-		{0, "USD", kehu.HalfUp, "0.00 USD"},
-		{1e-9, "USD", kehu.HalfUp, "0.00 USD"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.want, func(t *testing.T) {
-			m, err := kehu.MoneyFromFloat(tc.f, tc.currency, tc.mode)
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, m.String())
-		})
-	}
-	bad := []struct {
-		f           float64
-		currency    string
-		field, rule string
-	}{
-		{math.NaN(), "CNY", "amount", "finite"},
-		{math.Inf(1), "CNY", "amount", "finite"},
-		{math.Inf(-1), "CNY", "amount", "finite"},
-		{1e40, "CNY", "amount", "range"},
-		{12.5, "RMB", "currency", "unknown_currency"},
-	}
-	for _, tc := range bad {
-		t.Run(fmt.Sprint(tc.f, tc.currency), func(t *testing.T) {
-			m, err := kehu.MoneyFromFloat(tc.f, tc.currency, kehu.HalfUp)
-			mdProblem(t, err, tc.field, tc.rule)
-			assert.Equal(t, kehu.Money{}, m, "no amount with an error")
-		})
 	}
 }

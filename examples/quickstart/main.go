@@ -218,7 +218,7 @@ func run(ctx context.Context, out io.Writer, dsn string) (err error) {
 	if err != nil {
 		return err
 	}
-	clv, err := kehu.MoneyFromFloat(f[0].CLV, "CNY", kehu.HalfUp) // an estimate, rounded to the fen
+	clv, err := kehu.MoneyFromDecimal(decimal.NewFromFloat(f[0].CLV).Round(2), "CNY") // an estimate, rounded to show
 	if err != nil {
 		return err
 	}
