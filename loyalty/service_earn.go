@@ -219,12 +219,17 @@ func qualifyingAwards(o kehu.Order) []Award {
 	return append(out, Award{PointType: purchasesAccount, Points: 1, RuleID: "tier"})
 }
 
+// maxEventRef is the longest occurrence reference EarnEvent takes, in bytes: with the
+// event and the member it makes a command key no longer than kehu.MaxKeyLen.
+const maxEventRef = 160
+
 // EarnEvent credits what a member event (sign-up, birthday, review, referral…) earns under
 // the programme's event rules, at most once per the rule's period — also when events of one
 // member are processed concurrently (see EarnOrder). ref identifies the occurrence (the
-// review ID, the referred member, the year of the birthday…); the command is idempotent by
-// event and ref. Rules read the tier the ledger holds for the member now (see Standing),
-// never one from m.
+// review ID, the referred member, the year of the birthday…) among the member's events;
+// the command is idempotent by member, event and ref: the same ref for another member is
+// another occurrence, credited on its own. Rules read the tier the ledger holds for the
+// member now (see Standing), never one from m.
 func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, m Member, ref string) (*EarnResult, error) {
 	if !p.usable() {
 		return nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
@@ -234,11 +239,13 @@ func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, 
 	if ref == "" {
 		probs.Add("ref", "required", "name the occurrence, e.g. the review ID")
 	}
-	checkText(&probs, "ref", ref, 200)
+	checkText(&probs, "ref", ref, maxEventRef)
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	key := kehu.LibraryKey("event", string(event), ref)
+	// The member is part of the key: a ref such as "2026" (a birthday's year) or
+	// "first-order" names an occurrence of one member's event, not one of the programme.
+	key := kehu.LibraryKey("event", string(event), m.CustomerID.String(), ref)
 	if err := kehu.CheckKey("ref", key); err != nil {
 		return nil, err
 	}
