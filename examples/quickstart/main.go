@@ -130,7 +130,11 @@ func run(ctx context.Context, out io.Writer, dsn string) (err error) {
 		return err
 	}
 	points := loyalty.NewService(st.loyalty, opts)
-	var orders []kehu.Order
+	var (
+		orders []kehu.Order
+		tier   *loyalty.TierStatus // where 王小明 stands after his latest order
+		up     *loyalty.TierChange // the upgrade one of his orders brought
+	)
 	for i, o := range purchases {
 		day, err := time.ParseInLocation(time.DateOnly, o.day, shanghai)
 		if err != nil {
@@ -139,22 +143,20 @@ func run(ctx context.Context, out io.Writer, dsn string) (err error) {
 		order := kehu.Order{ID: fmt.Sprintf("SO-%d", i+1), CustomerID: customers[o.buyer].ID, At: day.Add(12 * time.Hour),
 			Currency: "CNY", Lines: []kehu.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney(o.yuan, "CNY")}}}
 		clock.Set(order.At) // each order earns as it is paid
-		if _, err := points.EarnOrder(ctx, program, order, loyalty.Member{CustomerID: order.CustomerID}); err != nil {
+		res, err := points.EarnOrder(ctx, program, order, loyalty.Member{CustomerID: order.CustomerID})
+		if err != nil {
 			return err
+		}
+		if order.CustomerID == wang.ID {
+			tier = res.Tier
+			if res.Upgrade != nil {
+				up = res.Upgrade
+			}
 		}
 		orders = append(orders, order)
 	}
 	today := time.Date(2025, 12, 15, 9, 0, 0, 0, shanghai) // a Monday
 	clock.Set(today)
-	tier, err := points.EvaluateTier(ctx, program, wang.ID)
-	if err != nil {
-		return err
-	}
-	spent, err := kehu.NewMoneyFromMinor(tier.Figures.Spend, program.Currency())
-	if err != nil {
-		return err
-	}
-	up := tier.State.History[len(tier.State.History)-1] // the latest change of tier
 	before, err := points.Balance(ctx, program, wang.ID, "points")
 	if err != nil {
 		return err
@@ -168,7 +170,7 @@ func run(ctx context.Context, out io.Writer, dsn string) (err error) {
 		return err
 	}
 	p("\nloyalty: a point per whole yuan of each order; silver from 1000 CNY spent in a year, gold from 5000")
-	p("  %s spent %s in 2025: %s → %s on %s; %s more for %s", wang.Name.Display, spent, up.From, up.To,
+	p("  %s spent %s in 2025: %s → %s on %s; %s more for %s", wang.Name.Display, tier.Spent, up.From, up.To,
 		up.At.In(shanghai).Format(time.DateOnly), tier.Next.Spend, tier.Next.Tier)
 	p("  balance %d points; he redeems 500 for a ¥5 voucher: balance %d", before.Available, after.Available)
 
