@@ -529,10 +529,7 @@ func (a *airline) classify(ctx context.Context, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	scored := make(map[string]int, len(sums))
-	for i, s := range sums {
-		scored[s.Customer] = i
-	}
+	scored := segment.IndexByCustomer(sums) // a customer's summary and RFM score are at the same position
 	population := make([]segment.Features, len(a.members))
 	for i, m := range a.members {
 		f := segment.Features{Customer: m.CustomerID.String()}

@@ -204,28 +204,27 @@ func run(ctx context.Context, out io.Writer, dsn string) (err error) {
 		return err
 	}
 	p("\nsegment: %d customers' orders of 2025 (%d generated), summarised per customer", len(sums), len(sums)-len(customers))
-	of := func(c *crm.Customer) int {
-		return slices.IndexFunc(sums, func(s segment.Summary) bool { return s.Customer == c.ID.String() })
-	}
+	at := segment.IndexByCustomer(sums) // where each customer's summary is, and their RFM score
 	for _, c := range customers {
-		s, r := sums[of(c)], rfm[of(c)]
+		i := at[c.ID.String()]
+		s, r := sums[i], rfm[i]
 		p("  %s: RFM %s, %s (last order %d days ago, %s, %s CNY)", c.Name.Display, r.Code(), r.Segment,
 			s.DaysSinceLast, count(s.Orders, "order"), s.Total.StringFixed(2))
 	}
 	truth := gen.Options().Model
 	p("  BG/NBD fit r %.3f, α %.2f, a %.3f, b %.2f (generated with %.3f, %.2f, %.3f, %.2f)", bg.Params.R, bg.Params.Alpha,
 		bg.Params.A, bg.Params.B, truth.R, truth.Alpha, truth.A, truth.B)
-	k := of(wang)
-	f, err := segment.CLVForecasts(bg, gg, sums[k:k+1], segment.Week, &segment.CLVOptions{Months: 12})
+	k := at[wang.ID.String()]
+	f, err := segment.ForecastCLV(bg, gg, sums[k], segment.Week, &segment.CLVOptions{Months: 12})
 	if err != nil {
 		return err
 	}
-	clv, err := kehu.MoneyFromDecimal(decimal.NewFromFloat(f[0].CLV).Round(2), "CNY") // an estimate, rounded to show
+	clv, err := kehu.MoneyFromDecimal(decimal.NewFromFloat(f.CLV).Round(2), "CNY") // an estimate, rounded to show
 	if err != nil {
 		return err
 	}
 	p("  %s, next 12 months: P(alive) %.2f, %.1f purchases × %.2f CNY, CLV %s (1 %%/month discount)",
-		wang.Name.Display, f[0].ProbabilityAlive, f[0].ExpectedPurchases, f[0].ExpectedSpend, clv)
+		wang.Name.Display, f.ProbabilityAlive, f.ExpectedPurchases, f.ExpectedSpend, clv)
 
 	// survey: a two-question questionnaire, published once, answered by our four customers.
 	surveys := survey.NewService(st.survey, opts)
