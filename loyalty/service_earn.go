@@ -26,19 +26,22 @@ type EarnResult struct {
 	// Tier is where the member stands once EarnOrder has credited the order and brought
 	// their tier up to date (EvaluateTier): the tier in force, the figures of the window in
 	// progress with this order counted, and what the next level still needs. It is nil for
-	// a programme without tiers, and EarnEvent leaves it nil. A replayed order (its ID seen
-	// before) returns the first call's Entries but the standing when the replay runs.
+	// a programme without tiers, and when bringing the tier up to date failed after the
+	// order was credited (EarnOrder then returns the result with the error); EarnEvent
+	// leaves it nil. A replayed order (its ID seen before) returns the first call's
+	// Entries but the standing when the replay runs.
 	Tier *TierStatus `json:"tier,omitempty"`
 	// Upgrade is the move up this call recorded: the order took the member's figures to a
 	// higher level and the tier in force rose (Reason TierQualified, dated when it was
 	// recorded, just after the order was credited; the same change is in
-	// Tier.State.History and published as a TierEvent). It is nil when the tier in force stayed as it was: for an order that
-	// reached no new level, one that reached a level below a tier assigned to the member,
-	// a programme without tiers, and a replayed order, whose upgrade the first call
-	// reported, so that an upgrade is reported once. (Should the first call have failed
-	// after crediting and before recording the upgrade, the replay records and reports it.)
-	// Other changes the same evaluation records, such as the enrolment of a member seen for
-	// the first time or a review that fell due, are in Tier.State.History only.
+	// Tier.State.History and published as a TierEvent). It is nil when the tier in force
+	// stayed as it was: for an order that reached no new level, one that reached a level
+	// below a tier assigned to the member, a programme without tiers, and a replayed
+	// order, whose upgrade the first call reported, so that an upgrade is reported once.
+	// (Should the first call have failed after crediting and before recording the
+	// upgrade, the replay records it and reports it.) Other changes the same evaluation
+	// records, such as the enrolment of a member seen for the first time or a review that
+	// fell due, are in Tier.State.History and published, not here.
 	Upgrade *TierChange `json:"upgrade,omitempty"`
 }
 
