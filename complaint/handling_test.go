@@ -71,6 +71,15 @@ func TestHandling(t *testing.T) {
 				}}),
 			// 1 h of the 20 h used; the other 19 from Monday 15:00: 3 h Monday, 10 Tuesday, 6 Wednesday.
 			at: "2024-06-03 15:00", due: "2024-06-05 14:00", outcome: crm.SLAPending},
+		{name: "merged into another case: counted there", level: twoDays,
+			steps: []step{{"2024-06-03 12:00", func(svc *complaint.Service, id complaint.CaseID) (*complaint.Case, error) {
+				into, err := svc.Open(t.Context(), roomService("the same complaint by mail"))
+				if err != nil {
+					return nil, err
+				}
+				return svc.Merge(t.Context(), id, into.ID, "the same complaint", "merge")
+			}}},
+			at: "2024-06-05 12:00", outcome: crm.SLANone},
 		{name: "reopened: open again, due as its clock runs", level: twoDays,
 			steps: append(resolveAt("2024-06-04 10:00"), step{"2024-06-04 12:00", move(complaint.Investigating, "reopen")}),
 			// 11 h of the 20 used by the resolution; resumed at 12:00 for the other 9: 6 h Tuesday, 3 Wednesday.
