@@ -120,6 +120,12 @@
 // breaches by clock, the reopen rate and the backlog by age, each in business and in
 // calendar time.
 //
+// Policies.Handling reads from a case and its SLA the three instants a report counts a
+// complaint by: when it was received, when its resolution was due (also for a clock that
+// stopped in time, which has no due instant of its own) and when it was resolved. They
+// are what crm's scorecard takes as a crm.ComplaintFact; this package does not import
+// crm, so that a host that uses complaint alone links none of it.
+//
 // # Service recovery and win-back
 //
 // Recovery need not wait for a complaint: a host that finds a failure first (a bag that

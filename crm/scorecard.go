@@ -119,7 +119,8 @@ type MemberFact struct {
 }
 
 // ComplaintFact is one complaint as the scorecard reads it: when it was received, when
-// its handling was due (its SLA) and when it was handled.
+// its handling was due (its SLA) and when it was handled. For a case of package
+// complaint, complaint.Policies.Handling gives the three instants.
 type ComplaintFact struct {
 	// ReceivedAt is when the complaint was received. Required.
 	ReceivedAt time.Time

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/loyalty"
 )
@@ -79,6 +81,45 @@ func ExampleProgram_Preview() {
 	// birthday-double: awarded, matched: +144 points
 	// total: 288
 	// expire: 2028-01-01T00:00:00+08:00
+}
+
+// A programme written in Go: amounts of money in the programme's currency are decimals,
+// built exactly from integers (decimal.NewFromInt) or strings, never from floats. A rate
+// with no Per is refused, not read as one unit.
+func ExampleCompile() {
+	spec := loyalty.ProgramSpec{
+		ID: "rewards", Version: 1, Name: "Rewards", TimeZone: "Asia/Shanghai", Currency: "CNY",
+		PointTypes: []loyalty.PointType{{Code: "points", Name: "积分", Kind: loyalty.Spendable,
+			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}}},
+		Earning: loyalty.EarningRules{Base: []loyalty.BaseRate{ // a point per whole yuan
+			{PointType: "points", Points: 1, Per: decimal.NewFromInt(1)}}},
+		Tiers: &loyalty.Tiers{Levels: []loyalty.TierLevel{{Code: "member", Name: "Member"},
+			{Code: "silver", Name: "Silver", Spend: decimal.NewFromInt(1000)}}, // from ¥1,000 a year
+			Window: loyalty.TierWindow{Kind: loyalty.WindowCalendarYear}, Review: loyalty.ReviewCalendarYear},
+	}
+	p, err := loyalty.Compile(spec)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	o := kehu.Order{ID: "SO-1", At: time.Date(2026, 5, 20, 12, 0, 0, 0, p.Location()), Currency: "CNY",
+		Lines: []kehu.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("99.90", "CNY")}}}
+	e, err := p.Preview(o, loyalty.Member{}, loyalty.Standing{}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("¥99.90 earns", e.Total("points"), "points")
+
+	spec.Earning.Base[0].Per = decimal.Decimal{}
+	_, err = loyalty.Compile(spec)
+	var verr *kehu.ValidationError
+	if errors.As(err, &verr) {
+		fmt.Printf("%s (%s): %s\n", verr.Fields[0].Field, verr.Fields[0].Rule, verr.Fields[0].Message)
+	}
+	// Output:
+	// ¥99.90 earns 99 points
+	// earning.base[0].per (range): must be greater than zero
 }
 
 // A programme is validated as a whole: every problem is reported at once.

@@ -69,6 +69,49 @@ func Example_retail() {
 	// after refund: 198
 }
 
+// An order that takes a member to a new tier says so: EarnOrder's result carries where the
+// member stands after it and the upgrade it brought, which a replay of the order does not
+// report again.
+func ExampleService_EarnOrder() {
+	p := loyalty.MustLoadProgram(`{
+	  "id": "shop", "version": 1, "name": "Shop Rewards", "time_zone": "Asia/Shanghai", "currency": "CNY",
+	  "point_types": [{"code": "points", "name": "积分", "kind": "spendable", "expiry": {"kind": "never"}}],
+	  "earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}]},
+	  "tiers": {
+	    "levels": [{"code": "member", "name": "会员"}, {"code": "silver", "name": "银卡", "spend": "1000"},
+	               {"code": "gold", "name": "金卡", "spend": "5000"}],
+	    "window": {"kind": "calendar_year"}, "review": "calendar_year"
+	  }
+	}`)
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 5, 20, 4, 0, 0, 0, time.UTC))
+	svc := loyalty.NewService(nil, opts)
+	ctx := context.Background()
+	member := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{2})}
+	orders := []kehu.Order{
+		{ID: "SO-1", At: clock.Now(), Currency: "CNY", Lines: []kehu.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("420.00", "CNY")}}},
+		{ID: "SO-2", At: clock.Now().Add(24 * time.Hour), Currency: "CNY", Lines: []kehu.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("688.50", "CNY")}}},
+	}
+	for _, o := range orders {
+		clock.Set(o.At)
+		res, err := svc.EarnOrder(ctx, p, o, member)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%s: %s spent this year, tier %s", o.ID, res.Tier.Spent, res.Tier.Level.Name)
+		if up := res.Upgrade; up != nil {
+			fmt.Printf(" (up from %s)", up.From)
+		}
+		fmt.Printf("; %s more for %s\n", res.Tier.Next.Spend, res.Tier.Next.Tier)
+	}
+	again, _ := svc.EarnOrder(ctx, p, orders[1], member) // the order event delivered twice
+	fmt.Println("SO-2 replayed, upgrade reported again:", again.Upgrade != nil)
+	// Output:
+	// SO-1: 420.00 CNY spent this year, tier 会员; 580.00 CNY more for silver
+	// SO-2: 1108.50 CNY spent this year, tier 银卡 (up from member); 3891.50 CNY more for gold
+	// SO-2 replayed, upgrade reported again: false
+}
+
 // The airline programme: award miles to spend and status miles for tiers, kept apart;
 // a partner hotel whose points convert into award miles.
 func Example_airline() {

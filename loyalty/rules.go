@@ -57,7 +57,9 @@ type BaseRate struct {
 	// Points is the number of points per Per of spend, 1 to 1,000,000.
 	Points int64 `json:"points"`
 	// Per is the spend unit in the programme's currency, greater than zero, e.g. "1" or
-	// "10".
+	// "10"; in Go, decimal.NewFromInt(1) for one unit of the currency, decimal.New(5, -1)
+	// for half of one. It has no default: a zero Per is refused (rule "range"), so that a
+	// rate left out is reported, never guessed.
 	Per decimal.Decimal `json:"per"`
 	// Rounding rounds each line's points to an integer. Nil means kehu.Down: a fraction of a
 	// point is never given. Set it with RoundWith, e.g. RoundWith(kehu.HalfUp); in JSON it

@@ -18,10 +18,31 @@ import (
 )
 
 // EarnResult is what an order or event earned: the rule-by-rule earning and the entries
-// written for it.
+// written for it, and for an order in a programme with tiers, where the member stands
+// after it.
 type EarnResult struct {
 	Earning *Earning `json:"earning"`
 	Entries []Entry  `json:"entries"`
+	// Tier is where the member stands once EarnOrder has credited the order and brought
+	// their tier up to date (EvaluateTier): the tier in force, the figures of the window in
+	// progress with this order counted, and what the next level still needs. It is nil for
+	// a programme without tiers, and when bringing the tier up to date failed after the
+	// order was credited (EarnOrder then returns the result with the error); EarnEvent
+	// leaves it nil. A replayed order (its ID seen before) returns the first call's
+	// Entries but the standing when the replay runs.
+	Tier *TierStatus `json:"tier,omitempty"`
+	// Upgrade is the move up this call recorded: the order took the member's figures to a
+	// higher level and the tier in force rose (Reason TierQualified, dated when it was
+	// recorded, just after the order was credited; the same change is in
+	// Tier.State.History and published as a TierEvent). It is nil when the tier in force
+	// stayed as it was: for an order that reached no new level, one that reached a level
+	// below a tier assigned to the member, a programme without tiers, and a replayed
+	// order, whose upgrade the first call reported, so that an upgrade is reported once.
+	// (Should the first call have failed after crediting and before recording the
+	// upgrade, the replay records it and reports it.) Other changes the same evaluation
+	// records, such as the enrolment of a member seen for the first time or a review that
+	// fell due, are in Tier.State.History and published, not here.
+	Upgrade *TierChange `json:"upgrade,omitempty"`
 }
 
 // EarnOrder credits what an order earns under the programme (see Program.Preview): one
@@ -39,7 +60,9 @@ type EarnResult struct {
 // purchase and qualifying points reach a level (Tiers.Qualify), and the order earns at
 // that level, or at the tier in force if it is higher (an earned or assigned level). So
 // the order that makes a member silver earns as silver; once the order is credited the
-// member's tier is brought up to date (EvaluateTier), which records the upgrade.
+// member's tier is brought up to date (EvaluateTier), which records the upgrade. The
+// result says where the member stands then (EarnResult.Tier) and which upgrade the order
+// brought, if any (EarnResult.Upgrade).
 //
 // Per-day and per-period caps count by when the order was placed (o.At, in the programme's
 // zone), not when it is credited: an order placed on 11 November and credited on the 12th
@@ -116,11 +139,24 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o kehu.Order, m Mem
 	}
 	if p.spec.Tiers != nil {
 		// Upgrades happen as soon as a threshold is crossed.
-		if _, err := s.EvaluateTier(ctx, p, customer); err != nil {
+		st, _, changes, err := s.evaluate(ctx, p, customer, true)
+		if err != nil {
 			return res, err
 		}
+		res.Tier, res.Upgrade = st, upgradeOf(p.spec.Tiers, changes)
 	}
 	return res, nil
+}
+
+// upgradeOf returns the upgrade among the changes an evaluation recorded: the move up to
+// the level the figures of the window in progress reach, which advance records last.
+func upgradeOf(t *Tiers, changes []TierChange) *TierChange {
+	for i := len(changes) - 1; i >= 0; i-- {
+		if c := changes[i]; c.Reason == TierQualified && t.Level(c.To) > t.Level(c.From) {
+			return &c
+		}
+	}
+	return nil
 }
 
 // errMoreAccounts reports that an earning worked out inside the atomic write needed an

@@ -32,6 +32,9 @@ type TierStatus struct {
 	State   *MemberState `json:"state"`
 	Level   TierLevel    `json:"level"`
 	Figures Figures      `json:"figures"`
+	// Spent is Figures.Spend as money: what the member spent in the window in progress, in
+	// the programme's currency (Figures keeps it in minor units, as the ledger counts it).
+	Spent kehu.Money `json:"spent"`
 	// Next is what the member still needs for the level above the earned one; nil at the
 	// top.
 	Next *TierProgress `json:"next,omitempty"`
@@ -113,19 +116,20 @@ func (s *Service) EvaluateTier(ctx context.Context, p *Program, customer crm.Cus
 // and returns where the member would stand once evaluated (a member not yet stored at the
 // entry level, joined now).
 func (s *Service) evaluateTier(ctx context.Context, p *Program, customer crm.CustomerID, write bool) (*TierStatus, error) {
-	st, _, err := s.evaluate(ctx, p, customer, write)
+	st, _, _, err := s.evaluate(ctx, p, customer, write)
 	return st, err
 }
 
 // evaluate is evaluateTier that also returns the version of every counter the figures of
-// the window in progress were read from (see figuresIn).
-func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.CustomerID, write bool) (*TierStatus, map[AccountKey]int64, error) {
+// the window in progress were read from (see figuresIn), and the changes of the tier in
+// force it recorded (none when write is false).
+func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.CustomerID, write bool) (*TierStatus, map[AccountKey]int64, []TierChange, error) {
 	tiers, err := tiersOf(p)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if customer.IsZero() {
-		return nil, nil, kehu.Invalid("customer", "required", "is empty")
+		return nil, nil, nil, kehu.Invalid("customer", "required", "is empty")
 	}
 	minor := int32(kehu.Currency(p.spec.Currency).MinorUnits())
 	loc := p.Location()
@@ -135,7 +139,7 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 		if errors.Is(err, kehu.ErrNotFound) {
 			cur = &MemberState{Program: p.spec.ID, Customer: customer}
 		} else if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		joined := cur.JoinedAt
 		if joined.IsZero() {
@@ -151,7 +155,7 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 			from, to := tiers.ReviewWindow(next, joined, loc)
 			f, err := s.figuresIn(ctx, p, tiers, customer, from, to, nil)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			reviews = append(reviews, tierReview{at: next, qualified: tiers.Qualify(f, minor)})
 			next = tiers.NextReview(next, joined, loc)
@@ -160,7 +164,7 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 		from, to := tiers.WindowAt(now, joined, loc)
 		figs, err := s.figuresIn(ctx, p, tiers, customer, from, to, read)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		qualified := tiers.Qualify(figs, minor)
 
@@ -170,7 +174,7 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 		if !write {
 			m := cur.Clone()
 			tiers.advance(m, clk, reviews, qualified, actor)
-			return s.status(p, tiers, m, figs, minor), read, nil
+			return s.status(p, tiers, m, figs, minor), read, nil, nil
 		}
 		err = s.store.UpdateMember(ctx, p.spec.ID, customer, func(m *MemberState) error {
 			if m.Version != cur.Version {
@@ -191,18 +195,18 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 		switch {
 		case errors.Is(err, errUnchanged):
 		case err != nil:
-			return nil, nil, err
+			return nil, nil, nil, err
 		default:
 			if st, err = s.store.Member(ctx, p.spec.ID, customer); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 		}
 		if err := s.publishTier(ctx, p, customer, changes); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		return s.status(p, tiers, st, figs, minor), read, nil
+		return s.status(p, tiers, st, figs, minor), read, changes, nil
 	}
-	return nil, nil, fmt.Errorf("member %s: %w", customer, kehu.ErrConflict)
+	return nil, nil, nil, fmt.Errorf("member %s: %w", customer, kehu.ErrConflict)
 }
 
 // tierReview is a review due, with the level the figures of the window it judges reach.
@@ -329,7 +333,9 @@ func (s *Service) publishTier(ctx context.Context, p *Program, customer crm.Cust
 }
 
 func (s *Service) status(p *Program, tiers *Tiers, m *MemberState, f Figures, minor int32) *TierStatus {
+	spent := decimal.New(f.Spend, -minor)
 	st := &TierStatus{State: m, Figures: f}
+	st.Spent, _ = kehu.MoneyFromDecimal(spent, kehu.Currency(p.spec.Currency)) // a compiled programme's currency is valid
 	if i := tiers.Level(m.Tier); i >= 0 {
 		st.Level = tiers.Levels[i]
 	}
@@ -338,7 +344,6 @@ func (s *Service) status(p *Program, tiers *Tiers, m *MemberState, f Figures, mi
 		return st
 	}
 	l := tiers.Levels[up]
-	spent := decimal.New(f.Spend, -minor)
 	need := decimal.Max(l.Spend.Sub(spent), decimal.Zero)
 	if l.Spend.IsZero() {
 		need = decimal.Zero
@@ -460,7 +465,7 @@ func (s *Service) tierInputs(ctx context.Context, p *Program, customer crm.Custo
 	if p.spec.Tiers == nil {
 		return t, nil
 	}
-	st, read, err := s.evaluate(ctx, p, customer, false) // nothing is written before the order is
+	st, read, _, err := s.evaluate(ctx, p, customer, false) // nothing is written before the order is
 	if err != nil {
 		return t, err
 	}

@@ -66,7 +66,8 @@ type TierWindow struct {
 type TierLevel struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
-	// Spend is the qualifying spend in the programme's currency (zero: not a measure).
+	// Spend is the qualifying spend in the programme's currency (zero: not a measure), in
+	// whole minor units at most; in Go, decimal.NewFromInt(1000) for 1,000 of the currency.
 	Spend decimal.Decimal `json:"spend,omitzero"`
 	// Points is the qualifying points (zero: not a measure).
 	Points int64 `json:"points,omitempty"`

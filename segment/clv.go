@@ -99,22 +99,42 @@ type CLVForecast struct {
 // Note that lifetimes' default is freq="D" (f = 30) even for the weekly CDNOW
 // summaries of its documentation; pass the period the data are really in.
 func CLV(m TransactionModel, spend *GammaGamma, s Summary, period Period, opts *CLVOptions) (float64, error) {
-	v, err := customerValue(m, spend, s, period, opts)
+	v, err := ForecastCLV(m, spend, s, period, opts)
 	return v.CLV, err
+}
+
+// ForecastCLV returns one customer's CLV forecast: the value CLV returns, with the
+// expected purchases, the expected spend per purchase and P(alive) it is made of. It is
+// CLVForecasts for one summary, computed by the same code, so it gives the same numbers;
+// an error names the summary's fields as "summary.recency" and so on. On error the
+// forecast holds only the customer.
+func ForecastCLV(m TransactionModel, spend *GammaGamma, s Summary, period Period, opts *CLVOptions) (CLVForecast, error) {
+	out, err := clvForecasts(m, spend, []Summary{s}, func(int) summaryRef { return oneSummary }, period, opts)
+	if err != nil {
+		return CLVForecast{Customer: s.Customer}, err
+	}
+	return out[0], nil
 }
 
 // CLVForecasts returns the CLV forecast of every customer, in input order; the first
 // customer that cannot be valued stops it with an error naming the customer's index.
 // Customers with the same history (x, t_x, T) share one transaction forecast, so a
-// million customers cost about as much as their distinct histories.
+// million customers cost about as much as their distinct histories. ForecastCLV forecasts
+// one customer.
 func CLVForecasts(m TransactionModel, spend *GammaGamma, summaries []Summary, period Period, opts *CLVOptions) ([]CLVForecast, error) {
+	return clvForecasts(m, spend, summaries, func(i int) summaryRef { return summaryRef(i) }, period, opts)
+}
+
+// clvForecasts is CLVForecasts and ForecastCLV: ref names summaries[i] in errors.
+func clvForecasts(m TransactionModel, spend *GammaGamma, summaries []Summary, ref func(i int) summaryRef, period Period,
+	opts *CLVOptions) ([]CLVForecast, error) {
 	months, discount, factor, err := checkCLVArgs(m, spend, period, opts)
 	if err != nil {
 		return nil, err
 	}
 	var p fieldProblems
 	for i := range summaries {
-		checkSummaryArgs(&p, summaryRef(i), &summaries[i], true)
+		checkSummaryArgs(&p, ref(i), &summaries[i], true)
 	}
 	if err := p.err(); err != nil {
 		return nil, err
@@ -130,13 +150,13 @@ func CLVForecasts(m TransactionModel, spend *GammaGamma, summaries []Summary, pe
 		k := key{s.Frequency, s.Recency, s.T}
 		hv, ok := memo[k]
 		if !ok {
-			hv, err = historyForecast(m, summaryRef(i), s.Frequency, s.Recency, s.T, months, discount, factor)
+			hv, err = historyForecast(m, ref(i), s.Frequency, s.Recency, s.T, months, discount, factor)
 			if err != nil {
 				return nil, err
 			}
 			memo[k] = hv
 		}
-		out[i], err = hv.value(spend, summaryRef(i), *s)
+		out[i], err = hv.value(spend, ref(i), *s)
 		if err != nil {
 			return nil, err
 		}
@@ -144,7 +164,7 @@ func CLVForecasts(m TransactionModel, spend *GammaGamma, summaries []Summary, pe
 	return out, nil
 }
 
-// checkCLVArgs validates the models and options of CLV and CLVForecasts.
+// checkCLVArgs validates the models and options of the CLV functions.
 func checkCLVArgs(m TransactionModel, spend *GammaGamma, period Period, opts *CLVOptions) (months int, discount, factor float64, err error) {
 	if m == nil {
 		return 0, 0, 0, invalidArg("model", "required", "the transaction model is nil")
@@ -209,24 +229,6 @@ func (hv historyValue) value(spend *GammaGamma, ref summaryRef, s Summary) (CLVF
 	cv.ExpectedSpend = es
 	cv.CLV, err = finiteResult("CLV", es*hv.discounted)
 	return cv, err
-}
-
-// customerValue forecasts one customer for CLV.
-func customerValue(m TransactionModel, spend *GammaGamma, s Summary, period Period, opts *CLVOptions) (CLVForecast, error) {
-	months, discount, factor, err := checkCLVArgs(m, spend, period, opts)
-	if err != nil {
-		return CLVForecast{Customer: s.Customer}, err
-	}
-	var p fieldProblems
-	checkSummaryArgs(&p, oneSummary, &s, true)
-	if err := p.err(); err != nil {
-		return CLVForecast{Customer: s.Customer}, err
-	}
-	hv, err := historyForecast(m, oneSummary, s.Frequency, s.Recency, s.T, months, discount, factor)
-	if err != nil {
-		return CLVForecast{Customer: s.Customer}, err
-	}
-	return hv.value(spend, oneSummary, s)
 }
 
 // checkSummaryArgs validates what CLV and the churn score read of a summary: a history

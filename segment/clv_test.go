@@ -152,6 +152,55 @@ func TestCLVForecastsShareHistories(t *testing.T) {
 	assert.ErrorContains(t, err, "summaries[1]")
 }
 
+// TestForecastCLVMatchesForecasts checks that one customer's forecast is the one
+// CLVForecasts gives the customer in a list, field for field, for each transaction model
+// and for options that change every part of it; and that CLV is its value.
+func TestForecastCLVMatchesForecasts(t *testing.T) {
+	sums := loadCDNOWSummaries(t)[:60]
+	bg, err := segment.NewBGNBD(segment.BGNBDParams{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426})
+	require.NoError(t, err)
+	mbg, err := segment.NewMBGNBD(segment.BGNBDParams{R: 0.525, Alpha: 6.183, A: 0.891, B: 1.614})
+	require.NoError(t, err)
+	pareto, err := segment.NewParetoNBD(segment.ParetoNBDParams{R: 0.553, Alpha: 10.578, S: 0.606, Beta: 11.669})
+	require.NoError(t, err)
+	gg, err := segment.NewGammaGamma(segment.GammaGammaParams{P: 6.25, Q: 3.74, V: 15.44})
+	require.NoError(t, err)
+	tests := []struct {
+		name   string
+		model  segment.TransactionModel
+		period segment.Period
+		opts   *segment.CLVOptions
+	}{
+		{"BG/NBD, defaults", bg, segment.Week, nil},
+		{"BG/NBD, 24 months undiscounted", bg, segment.Week, &segment.CLVOptions{Months: 24, NoDiscount: true}},
+		{"BG/NBD, 30 periods a month at 2 %", bg, segment.Week, &segment.CLVOptions{PeriodsPerMonth: 30, DiscountRate: 0.02}},
+		{"MBG/NBD, 6 months", mbg, segment.Week, &segment.CLVOptions{Months: 6}},
+		{"Pareto/NBD, defaults", pareto, segment.Week, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			all, err := segment.CLVForecasts(tt.model, gg, sums, tt.period, tt.opts)
+			require.NoError(t, err)
+			for i, s := range sums {
+				one, err := segment.ForecastCLV(tt.model, gg, s, tt.period, tt.opts)
+				require.NoError(t, err)
+				assert.Equal(t, all[i], one, "customer %s", s.Customer)
+				v, err := segment.CLV(tt.model, gg, s, tt.period, tt.opts)
+				require.NoError(t, err)
+				assert.Equal(t, one.CLV, v, "customer %s", s.Customer)
+			}
+		})
+	}
+	t.Run("bad arguments", func(t *testing.T) {
+		_, err := segment.ForecastCLV(nil, gg, sums[0], segment.Week, nil)
+		assert.ErrorIs(t, err, kehu.ErrInvalid)
+		_, err = segment.ForecastCLV(bg, gg, sums[0], "fortnight", nil)
+		var verr *kehu.ValidationError
+		require.ErrorAs(t, err, &verr)
+		assert.True(t, verr.Has("period", "enum"), "%v", err)
+	})
+}
+
 // TestCLVAndChurnNameBadSummaries checks that a bad float in a summary or an option is a
 // validation error naming its path, for CLV, CLVForecasts, ChurnScore and ChurnScores.
 func TestCLVAndChurnNameBadSummaries(t *testing.T) {
@@ -186,6 +235,9 @@ func TestCLVAndChurnNameBadSummaries(t *testing.T) {
 			}
 			_, err := segment.CLV(bg, gg, tc.s, segment.Week, nil)
 			has(err, "summary."+tc.field)
+			f, err := segment.ForecastCLV(bg, gg, tc.s, segment.Week, nil)
+			has(err, "summary."+tc.field)
+			assert.Equal(t, segment.CLVForecast{Customer: "ok"}, f, "a failed forecast names only the customer")
 			_, err = segment.CLVForecasts(bg, gg, []segment.Summary{ok, tc.s}, segment.Week, nil)
 			has(err, "summaries[1]."+tc.field)
 			_, err = segment.ChurnScore(context.Background(), bg, tc.s, nil)

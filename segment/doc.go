@@ -35,6 +35,9 @@
 // lifetimes' cdnow_customers_summary_with_transactions.csv. Bad transactions (no
 // customer, the zero time, a negative amount, after the observation end) are refused with a
 // *RejectedError that counts them by reason, or skipped and counted by SummarizeReport.
+// The functions over a list of summaries (RFM, CLVForecasts, ChurnScores…) answer in its
+// order; IndexByCustomer gives each customer's position, to find their summary and
+// results without a search.
 //
 // # Classification
 //

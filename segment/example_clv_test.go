@@ -65,7 +65,7 @@ func ExampleFitBGBBCells() {
 
 // Discounted twelve-month CLV of a CDNOW customer from BG/NBD and Gamma-Gamma with the
 // published parameters: 4.345 weeks a month, 1 % a month.
-func ExampleCLV() {
+func ExampleForecastCLV() {
 	bg, _ := segment.NewBGNBD(segment.BGNBDParams{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426})
 	gg, _ := segment.NewGammaGamma(segment.GammaGammaParams{P: 6.25, Q: 3.74, V: 15.44})
 	customer := segment.Summary{
@@ -73,12 +73,12 @@ func ExampleCLV() {
 		Frequency: 2, Recency: 30.43, T: 38.86,
 		Monetary: decimal.RequireFromString("22.35"),
 	}
-	v, err := segment.CLVForecasts(bg, gg, []segment.Summary{customer}, segment.Week, nil)
+	v, err := segment.ForecastCLV(bg, gg, customer, segment.Week, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("%s: %.2f purchases × %.2f = CLV %.2f\n", v[0].Customer, v[0].ExpectedPurchases, v[0].ExpectedSpend, v[0].CLV)
+	fmt.Printf("%s: %.2f purchases × %.2f = CLV %.2f\n", v.Customer, v.ExpectedPurchases, v.ExpectedSpend, v.CLV)
 	// Output:
 	// 0001: 1.56 purchases × 24.66 = CLV 36.29
 }

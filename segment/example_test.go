@@ -91,6 +91,41 @@ func ExampleRFM() {
 	// c5 121 Hibernating
 }
 
+// One customer's summary and RFM score, found by position: the scores are in the order
+// of the summaries.
+func ExampleIndexByCustomer() {
+	end := time.Date(2024, 3, 31, 0, 0, 0, 0, time.UTC)
+	var txns []segment.Transaction
+	for i, t := range []struct {
+		customer string
+		daysAgo  int
+		amount   string
+	}{{"ana", 3, "120"}, {"bo", 40, "35"}, {"ana", 60, "80"}, {"cy", 200, "15"}, {"bo", 90, "20"}} {
+		txns = append(txns, segment.Transaction{Customer: t.customer, At: end.AddDate(0, 0, -t.daysAgo-i),
+			Amount: decimal.RequireFromString(t.amount)})
+	}
+	sums, err := segment.Summarize(txns, segment.Options{ObservationEnd: end})
+	if err != nil {
+		panic(err)
+	}
+	scores, err := segment.RFM(sums, &segment.RFMOptions{Bins: 3})
+	if err != nil {
+		panic(err)
+	}
+	at := segment.IndexByCustomer(sums)
+	for _, c := range []string{"bo", "dee"} {
+		i, ok := at[c]
+		if !ok {
+			fmt.Println(c, "has no orders")
+			continue
+		}
+		fmt.Println(c, sums[i].Orders, "orders,", sums[i].Total, "in all, RFM", scores[i].Code())
+	}
+	// Output:
+	// bo 2 orders, 55 in all, RFM 232
+	// dee has no orders
+}
+
 func ExampleABC() {
 	vals := []segment.CustomerValue{
 		{Customer: "华信贸易", Value: decimal.RequireFromString("520000")},

@@ -508,3 +508,49 @@ func TestRejectionsString(t *testing.T) {
 	assert.Equal(t, 3, r.Total())
 	assert.True(t, errors.Is(&segment.RejectedError{}, kehu.ErrInvalid))
 }
+
+// TestIndexByCustomer checks that the index finds every customer's own summary, and no
+// other: for the first of two entries of one customer, and for none of an absent one.
+func TestIndexByCustomer(t *testing.T) {
+	sum := func(customer string, orders int) segment.Summary {
+		return segment.Summary{Customer: customer, Orders: orders}
+	}
+	tests := []struct {
+		name      string
+		summaries []segment.Summary
+		want      map[string]int
+	}{
+		{"none", nil, map[string]int{}},
+		{"one", []segment.Summary{sum("a", 1)}, map[string]int{"a": 0}},
+		{"in input order, not sorted", []segment.Summary{sum("c", 1), sum("a", 2), sum("b", 3)},
+			map[string]int{"c": 0, "a": 1, "b": 2}},
+		{"a customer twice: the first", []segment.Summary{sum("a", 1), sum("b", 2), sum("a", 3)},
+			map[string]int{"a": 0, "b": 1}},
+		{"the empty customer is a customer", []segment.Summary{sum("x", 1), sum("", 2)}, map[string]int{"x": 0, "": 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := segment.IndexByCustomer(tt.summaries)
+			assert.Equal(t, tt.want, got)
+			_, ok := got["absent"]
+			assert.False(t, ok)
+		})
+	}
+
+	// Over a real summary, each position holds its customer, and RFM's score of the
+	// customer is at the same position.
+	sums := loadCDNOWSummaries(t)
+	for i := range sums {
+		sums[i].DaysSinceLast, sums[i].Orders, sums[i].Total = int(sums[i].T-sums[i].Recency)*7, sums[i].Frequency+1, sums[i].Monetary
+	}
+	scores, err := segment.RFM(sums, nil)
+	require.NoError(t, err)
+	index := segment.IndexByCustomer(sums)
+	require.Len(t, index, len(sums))
+	for _, c := range []string{"1", "17", "1200", "2357"} {
+		i, ok := index[c]
+		require.True(t, ok, c)
+		assert.Equal(t, c, sums[i].Customer)
+		assert.Equal(t, c, scores[i].Customer)
+	}
+}

@@ -63,3 +63,19 @@ type Summary struct {
 	HoldoutMonetary  decimal.Decimal `json:"holdout_monetary,omitzero"`
 	HoldoutDuration  float64         `json:"holdout_duration,omitempty"`
 }
+
+// IndexByCustomer maps each customer to the position of their summary, so that one
+// customer's summary is found without a search: summaries[i] for i, ok :=
+// index[customer]. RFM, ValuesOf, CLVForecasts and ChurnScores return their results in
+// the order of the summaries, so the same position finds the customer's result in those
+// too. A customer listed twice, which Summarize never does,
+// maps to the first.
+func IndexByCustomer(summaries []Summary) map[string]int {
+	index := make(map[string]int, len(summaries))
+	for i, s := range summaries {
+		if _, seen := index[s.Customer]; !seen {
+			index[s.Customer] = i
+		}
+	}
+	return index
+}

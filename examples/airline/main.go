@@ -529,10 +529,7 @@ func (a *airline) classify(ctx context.Context, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	scored := make(map[string]int, len(sums))
-	for i, s := range sums {
-		scored[s.Customer] = i
-	}
+	scored := segment.IndexByCustomer(sums) // a customer's summary and RFM score are at the same position
 	population := make([]segment.Features, len(a.members))
 	for i, m := range a.members {
 		f := segment.Features{Customer: m.CustomerID.String()}
@@ -1084,7 +1081,12 @@ func (a *airline) summariseBags(ctx context.Context, s *summary, now time.Time) 
 		} else {
 			s.Bags.StillOpen++
 		}
-		facts = append(facts, complaintFact(c, sla, a.desk.Policies()))
+		// The case as the scorecard counts complaints: received, due and resolved.
+		h, err := a.desk.Policies().Handling(c, sla)
+		if err != nil {
+			return nil, err
+		}
+		facts = append(facts, crm.ComplaintFact{ReceivedAt: h.ReceivedAt, DueAt: h.DueAt, HandledAt: h.ResolvedAt})
 		for _, g := range c.Recovery.Grants {
 			if g.Status != complaint.GrantGranted {
 				continue
@@ -1111,28 +1113,6 @@ func (a *airline) summariseBags(ctx context.Context, s *summary, now time.Time) 
 		}
 	}
 	return facts, nil
-}
-
-// complaintFact is a case as the customer scorecard counts complaints: received when it was
-// opened, handled when it was resolved, due when its resolution target is used up. A clock
-// that stopped in time has no due instant of its own: it is the stop plus what was left of
-// the target, in the target's time (business time on the calendar of the case's policy,
-// unless the target counts calendar time).
-func complaintFact(c *complaint.Case, sla complaint.SLA, policies *complaint.Policies) crm.ComplaintFact {
-	f := crm.ComplaintFact{ReceivedAt: c.OpenedAt}
-	k, ok := sla.Clock(complaint.Resolution)
-	switch {
-	case !ok:
-	case k.State != complaint.ClockStopped:
-		f.DueAt = k.Due
-	case k.Breached:
-		f.DueAt, f.HandledAt = k.BreachedAt, k.Stopped
-	case k.CalendarTime:
-		f.DueAt, f.HandledAt = k.Stopped.Add(k.Remaining), k.Stopped
-	default:
-		f.DueAt, f.HandledAt = policies.Policy(c.Policy).Calendar().Add(k.Stopped, k.Remaining), k.Stopped
-	}
-	return f
 }
 
 // print writes the summary for people, in about sixty lines.

@@ -207,7 +207,6 @@ type ticket struct {
 	value     complaint.ValueBand
 	chat      crm.InteractionID
 	received  time.Time
-	due       time.Time // when the resolution was due, as the SLA said at opening
 	handled   time.Time
 	escalated bool
 }
@@ -486,13 +485,6 @@ func (s *shop) complain(ctx context.Context, i int, o kehu.Order, promised, deli
 		Category: complaint.CategoryDelivery, Triage: triage, Order: o.ID, Interaction: chat.ID.String(), Key: "chat:" + o.ID})
 	if err != nil {
 		return err
-	}
-	sla, err := s.desk.SLA(ctx, c.ID, now)
-	if err != nil {
-		return err
-	}
-	if k, ok := sla.Clock(complaint.Resolution); ok {
-		t.due = k.Due
 	}
 	t.id, t.chat = c.ID, chat.ID
 	s.tickets = append(s.tickets, t)
@@ -905,7 +897,7 @@ func (s *shop) yearEnd(ctx context.Context, end time.Time) (*results, error) {
 		return nil, err
 	}
 
-	y.scorecard, err = s.scorecard(ctx)
+	y.scorecard, err = s.scorecard(ctx, cases, end)
 	return y, err
 }
 
@@ -941,9 +933,9 @@ func (s *shop) story(ctx context.Context, y *results, i int) error {
 }
 
 // scorecard computes the second half-year's scorecard against the first: the customers
-// and the timeline from crm, the orders, members, complaints and survey answers from the
-// shop's own records.
-func (s *shop) scorecard(ctx context.Context) (*crm.Scorecard, error) {
+// and the timeline from crm, the orders, members and survey answers from the shop's own
+// records, and the complaints from the cases as their SLA stands at the end.
+func (s *shop) scorecard(ctx context.Context, cases []*complaint.Case, end time.Time) (*crm.Scorecard, error) {
 	def, err := crm.LoadScorecard(strings.NewReader(targets))
 	if err != nil {
 		return nil, err
@@ -961,8 +953,17 @@ func (s *shop) scorecard(ctx context.Context) (*crm.Scorecard, error) {
 			data.Members = append(data.Members, crm.MemberFact{CustomerID: id, Joined: s.joined[i]})
 		}
 	}
-	for _, t := range s.tickets {
-		data.Complaints = append(data.Complaints, crm.ComplaintFact{ReceivedAt: t.received, DueAt: t.due, HandledAt: t.handled})
+	policies := s.desk.Policies()
+	for _, c := range cases {
+		sla, err := policies.Status(c, end)
+		if err != nil {
+			return nil, err
+		}
+		h, err := policies.Handling(c, sla) // received, due and resolved
+		if err != nil {
+			return nil, err
+		}
+		data.Complaints = append(data.Complaints, crm.ComplaintFact{ReceivedAt: h.ReceivedAt, DueAt: h.DueAt, HandledAt: h.ResolvedAt})
 	}
 	csat, _ := s.form.Question("satisfied") // its satisfied answers, as the survey counts them
 	for _, r := range s.responses {

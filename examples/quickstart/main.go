@@ -130,7 +130,11 @@ func run(ctx context.Context, out io.Writer, dsn string) (err error) {
 		return err
 	}
 	points := loyalty.NewService(st.loyalty, opts)
-	var orders []kehu.Order
+	var (
+		orders []kehu.Order
+		tier   *loyalty.TierStatus // where 王小明 stands after his latest order
+		up     *loyalty.TierChange // the upgrade one of his orders brought
+	)
 	for i, o := range purchases {
 		day, err := time.ParseInLocation(time.DateOnly, o.day, shanghai)
 		if err != nil {
@@ -139,22 +143,20 @@ func run(ctx context.Context, out io.Writer, dsn string) (err error) {
 		order := kehu.Order{ID: fmt.Sprintf("SO-%d", i+1), CustomerID: customers[o.buyer].ID, At: day.Add(12 * time.Hour),
 			Currency: "CNY", Lines: []kehu.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney(o.yuan, "CNY")}}}
 		clock.Set(order.At) // each order earns as it is paid
-		if _, err := points.EarnOrder(ctx, program, order, loyalty.Member{CustomerID: order.CustomerID}); err != nil {
+		res, err := points.EarnOrder(ctx, program, order, loyalty.Member{CustomerID: order.CustomerID})
+		if err != nil {
 			return err
+		}
+		if order.CustomerID == wang.ID {
+			tier = res.Tier
+			if res.Upgrade != nil {
+				up = res.Upgrade
+			}
 		}
 		orders = append(orders, order)
 	}
 	today := time.Date(2025, 12, 15, 9, 0, 0, 0, shanghai) // a Monday
 	clock.Set(today)
-	tier, err := points.EvaluateTier(ctx, program, wang.ID)
-	if err != nil {
-		return err
-	}
-	spent, err := kehu.NewMoneyFromMinor(tier.Figures.Spend, program.Currency())
-	if err != nil {
-		return err
-	}
-	up := tier.State.History[len(tier.State.History)-1] // the latest change of tier
 	before, err := points.Balance(ctx, program, wang.ID, "points")
 	if err != nil {
 		return err
@@ -168,7 +170,7 @@ func run(ctx context.Context, out io.Writer, dsn string) (err error) {
 		return err
 	}
 	p("\nloyalty: a point per whole yuan of each order; silver from 1000 CNY spent in a year, gold from 5000")
-	p("  %s spent %s in 2025: %s → %s on %s; %s more for %s", wang.Name.Display, spent, up.From, up.To,
+	p("  %s spent %s in 2025: %s → %s on %s; %s more for %s", wang.Name.Display, tier.Spent, up.From, up.To,
 		up.At.In(shanghai).Format(time.DateOnly), tier.Next.Spend, tier.Next.Tier)
 	p("  balance %d points; he redeems 500 for a ¥5 voucher: balance %d", before.Available, after.Available)
 
@@ -202,28 +204,27 @@ func run(ctx context.Context, out io.Writer, dsn string) (err error) {
 		return err
 	}
 	p("\nsegment: %d customers' orders of 2025 (%d generated), summarised per customer", len(sums), len(sums)-len(customers))
-	of := func(c *crm.Customer) int {
-		return slices.IndexFunc(sums, func(s segment.Summary) bool { return s.Customer == c.ID.String() })
-	}
+	at := segment.IndexByCustomer(sums) // where each customer's summary is, and their RFM score
 	for _, c := range customers {
-		s, r := sums[of(c)], rfm[of(c)]
+		i := at[c.ID.String()]
+		s, r := sums[i], rfm[i]
 		p("  %s: RFM %s, %s (last order %d days ago, %s, %s CNY)", c.Name.Display, r.Code(), r.Segment,
 			s.DaysSinceLast, count(s.Orders, "order"), s.Total.StringFixed(2))
 	}
 	truth := gen.Options().Model
 	p("  BG/NBD fit r %.3f, α %.2f, a %.3f, b %.2f (generated with %.3f, %.2f, %.3f, %.2f)", bg.Params.R, bg.Params.Alpha,
 		bg.Params.A, bg.Params.B, truth.R, truth.Alpha, truth.A, truth.B)
-	k := of(wang)
-	f, err := segment.CLVForecasts(bg, gg, sums[k:k+1], segment.Week, &segment.CLVOptions{Months: 12})
+	k := at[wang.ID.String()]
+	f, err := segment.ForecastCLV(bg, gg, sums[k], segment.Week, &segment.CLVOptions{Months: 12})
 	if err != nil {
 		return err
 	}
-	clv, err := kehu.MoneyFromDecimal(decimal.NewFromFloat(f[0].CLV).Round(2), "CNY") // an estimate, rounded to show
+	clv, err := kehu.MoneyFromDecimal(decimal.NewFromFloat(f.CLV).Round(2), "CNY") // an estimate, rounded to show
 	if err != nil {
 		return err
 	}
 	p("  %s, next 12 months: P(alive) %.2f, %.1f purchases × %.2f CNY, CLV %s (1 %%/month discount)",
-		wang.Name.Display, f[0].ProbabilityAlive, f[0].ExpectedPurchases, f[0].ExpectedSpend, clv)
+		wang.Name.Display, f.ProbabilityAlive, f.ExpectedPurchases, f.ExpectedSpend, clv)
 
 	// survey: a two-question questionnaire, published once, answered by our four customers.
 	surveys := survey.NewService(st.survey, opts)

@@ -1,0 +1,174 @@
+package loyalty_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/loyalty"
+)
+
+// TestEarnOrderReportsTier checks what EarnOrder says of the member's tier: where they
+// stand after the order (EarnResult.Tier) and the upgrade the order brought
+// (EarnResult.Upgrade), reported once, by the call that recorded it.
+func TestEarnOrderReportsTier(t *testing.T) {
+	p, err := loyalty.LoadProgram(strings.NewReader(retailTiers)) // silver 2,000, gold 8,000, platinum 20,000
+	require.NoError(t, err)
+	type upgrade struct{ from, to string }
+	tests := []struct {
+		name string
+		// before runs first, on the same member (earlier orders, an assignment).
+		before func(t *testing.T, svc *loyalty.Service, m loyalty.Member, now time.Time)
+		order  kehu.Order
+		tier   string   // the tier in force after the order
+		earned string   // the level the figures earned
+		spent  string   // Tier.Spent, in CNY
+		up     *upgrade // nil: no upgrade reported
+		// replay places the order when before ran, as the same order again; otherwise it is
+		// placed an hour later.
+		replay bool
+	}{
+		{name: "first order below silver: joining is no upgrade",
+			order: order("SO-1", time.Time{}, "500.00"), tier: "member", earned: "member", spent: "500.00"},
+		{name: "first order reaching silver",
+			order: order("SO-1", time.Time{}, "1200.00", "1300.50"), tier: "silver", earned: "silver", spent: "2500.50",
+			up: &upgrade{"member", "silver"}},
+		{name: "an order crossing gold after an earlier silver",
+			before: func(t *testing.T, svc *loyalty.Service, m loyalty.Member, now time.Time) {
+				earn(t, svc, p, order("SO-0", now, "3000.00"), m)
+			},
+			order: order("SO-1", time.Time{}, "5000.00"), tier: "gold", earned: "gold", spent: "8000.00",
+			up: &upgrade{"silver", "gold"}},
+		{name: "an order below the next threshold after an upgrade",
+			before: func(t *testing.T, svc *loyalty.Service, m loyalty.Member, now time.Time) {
+				earn(t, svc, p, order("SO-0", now, "3000.00"), m)
+			},
+			order: order("SO-1", time.Time{}, "100.00"), tier: "silver", earned: "silver", spent: "3100.00"},
+		{name: "one order two levels up",
+			order: order("SO-1", time.Time{}, "20000.00"), tier: "platinum", earned: "platinum", spent: "20000.00",
+			up: &upgrade{"member", "platinum"}},
+		{name: "a level below an assigned tier changes no tier in force",
+			before: func(t *testing.T, svc *loyalty.Service, m loyalty.Member, now time.Time) {
+				_, err := svc.AssignTier(context.Background(), p, m.CustomerID, "gold", now.AddDate(0, 6, 0), "status match")
+				require.NoError(t, err)
+			},
+			order: order("SO-1", time.Time{}, "2500.00"), tier: "gold", earned: "silver", spent: "2500.00"},
+		{name: "a replayed order does not report its upgrade again",
+			before: func(t *testing.T, svc *loyalty.Service, m loyalty.Member, now time.Time) {
+				res := earn(t, svc, p, order("SO-1", now, "2500.00"), m)
+				require.NotNil(t, res.Upgrade, "the first call reports the upgrade")
+			},
+			order: order("SO-1", time.Time{}, "2500.00"), tier: "silver", earned: "silver", spent: "2500.00", replay: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
+			opts, clock, _ := kehu.Deterministic(start)
+			rec := &kehu.Recorder{}
+			opts.Events = rec
+			svc := loyalty.NewService(nil, opts)
+			m := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{9})}
+			if tt.before != nil {
+				tt.before(t, svc, m, clock.Now())
+			}
+			clock.Advance(time.Hour)
+			o := tt.order
+			o.At = clock.Now()
+			if tt.replay {
+				o.At = start // the order before, byte for byte
+			}
+			res := earn(t, svc, p, o, m)
+
+			require.NotNil(t, res.Tier)
+			assert.Equal(t, tt.tier, res.Tier.State.Tier)
+			assert.Equal(t, tt.tier, res.Tier.Level.Code)
+			assert.Equal(t, tt.earned, res.Tier.State.Earned)
+			assert.True(t, kehu.MustMoney(tt.spent, "CNY").Equal(res.Tier.Spent), "spent %s, want %s CNY", res.Tier.Spent, tt.spent)
+			minor, err := res.Tier.Spent.MinorUnits()
+			require.NoError(t, err)
+			assert.Equal(t, res.Tier.Figures.Spend, minor, "Spent is Figures.Spend as money")
+
+			// The standing is the ledger's, as EvaluateTier reads it after the call.
+			st, err := svc.EvaluateTier(context.Background(), p, m.CustomerID)
+			require.NoError(t, err)
+			assert.Equal(t, st.State.Tier, res.Tier.State.Tier)
+			assert.Equal(t, st.Figures, res.Tier.Figures)
+
+			var upgrades []loyalty.TierChange // every upgrade published, first call or replay
+			for _, e := range rec.Events() {
+				if te, ok := e.(loyalty.TierEvent); ok && te.Change.Reason == loyalty.TierQualified {
+					upgrades = append(upgrades, te.Change)
+				}
+			}
+			if tt.up == nil {
+				assert.Nil(t, res.Upgrade)
+				if tt.replay {
+					assert.Len(t, upgrades, 1, "the upgrade was published once, by the first call")
+				}
+				return
+			}
+			require.NotNil(t, res.Upgrade)
+			assert.Equal(t, tt.up.from, res.Upgrade.From)
+			assert.Equal(t, tt.up.to, res.Upgrade.To)
+			assert.Equal(t, loyalty.TierQualified, res.Upgrade.Reason)
+			assert.Equal(t, clock.Now(), res.Upgrade.At)
+			h := res.Tier.State.History
+			assert.Equal(t, *res.Upgrade, h[len(h)-1], "the upgrade is the one the history records")
+			require.NotEmpty(t, upgrades)
+			assert.Equal(t, *res.Upgrade, upgrades[len(upgrades)-1], "and the one published")
+		})
+	}
+}
+
+// TestEarnOrderReplayTier checks a replay's tier fields against the first call's: the
+// same entries, the member's standing when the replay runs, no upgrade.
+func TestEarnOrderReplayTier(t *testing.T) {
+	p, err := loyalty.LoadProgram(strings.NewReader(retailTiers))
+	require.NoError(t, err)
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC))
+	svc := loyalty.NewService(nil, opts)
+	m := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{3})}
+	o := order("SO-1", clock.Now(), "2500.00")
+	first := earn(t, svc, p, o, m)
+	require.NotNil(t, first.Upgrade)
+	assert.Equal(t, "silver", first.Upgrade.To)
+
+	clock.Advance(24 * time.Hour)
+	earn(t, svc, p, order("SO-2", clock.Now(), "6000.00"), m) // gold since
+	clock.Advance(24 * time.Hour)
+	again := earn(t, svc, p, o, m)
+	assert.Equal(t, first.Entries, again.Entries, "a replay returns the first entries")
+	assert.Nil(t, again.Upgrade, "and reports no upgrade")
+	require.NotNil(t, again.Tier)
+	assert.Equal(t, "gold", again.Tier.State.Tier, "the standing is the member's now, not after the first call")
+	assert.True(t, kehu.MustMoney("8500", "CNY").Equal(again.Tier.Spent), "got %s", again.Tier.Spent)
+}
+
+// TestEarnOrderWithoutTiers: a programme without tiers reports none.
+func TestEarnOrderWithoutTiers(t *testing.T) {
+	p, err := loyalty.LoadProgram(strings.NewReader(`{"id": "flat", "version": 1, "name": "Flat", "time_zone": "UTC",
+	  "currency": "EUR", "point_types": [{"code": "points", "name": "Points", "kind": "spendable", "expiry": {"kind": "never"}}],
+	  "earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}]}}`))
+	require.NoError(t, err)
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC))
+	svc := loyalty.NewService(nil, opts)
+	o := kehu.Order{ID: "SO-1", At: clock.Now(), Currency: "EUR", Lines: []kehu.OrderLine{{ID: "1", Quantity: 1,
+		Amount: kehu.MustMoney("40.00", "EUR")}}}
+	res := earn(t, svc, p, o, loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{4})})
+	assert.Nil(t, res.Tier)
+	assert.Nil(t, res.Upgrade)
+	assert.Equal(t, int64(40), res.Earning.Total("points"))
+}
+
+func earn(t *testing.T, svc *loyalty.Service, p *loyalty.Program, o kehu.Order, m loyalty.Member) *loyalty.EarnResult {
+	t.Helper()
+	res, err := svc.EarnOrder(context.Background(), p, o, m)
+	require.NoError(t, err)
+	return res
+}
