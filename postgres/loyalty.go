@@ -133,12 +133,20 @@ SELECT k.program, k.customer, k.point_type, 0, '{}'::jsonb
 FROM unnest($1::text[], $2::uuid[], $3::text[]) WITH ORDINALITY AS k(program, customer, point_type, n)
 ORDER BY k.n
 ON CONFLICT DO NOTHING`
+	//
+	// Each account is locked by its own lookup of the primary key, in the order of the keys
+	// given: a lateral subquery that locks rows is never merged into a join, so the plan
+	// is an index lookup per key whatever the server believes about the table's size (a
+	// join may be planned as a scan of the whole table, and a plan made while the table
+	// was small is kept for the connection's life when statistics are not refreshed).
 	lySQLAccountsLock = `SELECT a.program, a.customer, a.point_type, a.version, a.doc, a.held, a.lots
-FROM loyalty_accounts a
-JOIN unnest($1::text[], $2::uuid[], $3::text[]) AS k(program, customer, point_type)
-  ON a.program = k.program AND a.customer = k.customer AND a.point_type = k.point_type
-ORDER BY a.program, a.customer, a.point_type
-FOR UPDATE OF a`
+FROM unnest($1::text[], $2::uuid[], $3::text[]) WITH ORDINALITY AS k(program, customer, point_type, n)
+CROSS JOIN LATERAL (
+    SELECT * FROM loyalty_accounts a
+    WHERE a.program = k.program AND a.customer = k.customer AND a.point_type = k.point_type
+    FOR UPDATE
+) a
+ORDER BY k.n`
 	// lySQLPicks reads the lots of each account's working set that are not chosen by a
 	// running sum: every lot of the accounts marked every ($4); of the others, the open lots
 	// past their expiry at $5, the open lots pending at $5, and the lots named in $6. Each
@@ -182,6 +190,11 @@ WHERE l.before < $5`
 	// before the statement, so held moves by what the written lots hold less what the lots
 	// they replace held, and next_due is the earliest of the written lots' expiries and of
 	// the other open lots' (the first of loyalty_lots_expiry not written).
+	//
+	// The accounts (locked, so present) are written by an upsert whose inserted row carries
+	// the change to held: an upsert finds each row through its primary key, where an
+	// UPDATE … FROM is a join the server may plan as a scan of the whole table (see
+	// lySQLAccountsLock).
 	lySQLWrite = `WITH a AS (
     SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[],
                          $7::timestamptz[], $8::jsonb[], $9::bigint[])
@@ -210,20 +223,22 @@ WHERE l.before < $5`
         returned = EXCLUDED.returned, returned_qty = EXCLUDED.returned_qty, units = EXCLUDED.units,
         lapsed = EXCLUDED.lapsed
 )
-UPDATE loyalty_accounts x
-SET version = a.version, debt = a.debt, forgiven = a.forgiven, updated_at = a.updated_at, doc = a.doc,
-    lots = a.lots,
-    held = x.held + COALESCE((SELECT sum(w.remaining) FROM w WHERE w.n = a.n), 0)
-                  - COALESCE((SELECT sum(old.remaining) FROM old WHERE old.n = a.n), 0),
-    next_due = LEAST(
+INSERT INTO loyalty_accounts AS x (program, customer, point_type, version, debt, forgiven, updated_at, doc, lots, held, next_due)
+SELECT a.program, a.customer, a.point_type, a.version, a.debt, a.forgiven, a.updated_at, a.doc, a.lots,
+    COALESCE((SELECT sum(w.remaining) FROM w WHERE w.n = a.n), 0)
+      - COALESCE((SELECT sum(old.remaining) FROM old WHERE old.n = a.n), 0),
+    LEAST(
         (SELECT min(w.expires_at) FROM w WHERE w.n = a.n AND w.remaining > 0 AND w.expired_at IS NULL),
         (SELECT l.expires_at FROM loyalty_lots l
           WHERE l.program = a.program AND l.customer = a.customer AND l.point_type = a.point_type
             AND l.remaining > 0 AND l.expires_at IS NOT NULL AND l.expired_at IS NULL
             AND NOT EXISTS (SELECT 1 FROM w WHERE w.n = a.n AND w.id = l.id)
           ORDER BY l.expires_at LIMIT 1))
-FROM a
-WHERE x.program = a.program AND x.customer = a.customer AND x.point_type = a.point_type`
+FROM a ORDER BY a.n
+ON CONFLICT (program, customer, point_type) DO UPDATE
+SET version = EXCLUDED.version, debt = EXCLUDED.debt, forgiven = EXCLUDED.forgiven,
+    updated_at = EXCLUDED.updated_at, doc = EXCLUDED.doc, lots = EXCLUDED.lots,
+    held = x.held + EXCLUDED.held, next_due = EXCLUDED.next_due`
 	lySQLEntriesInsert = `INSERT INTO loyalty_entries (id, program, customer, point_type, at, source_type, source_ref, kind, points, doc)
 SELECT e.id, e.program, e.customer, e.point_type, e.at, e.source_type, e.source_ref, e.kind, e.points, e.doc
 FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::jsonb[])
@@ -235,11 +250,17 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
 	// are rows of loyalty_entries written in the same transaction), the rest as a document.
 	lySQLCommandInsert = `INSERT INTO loyalty_commands (program, key, digest, at, entries, doc)
 VALUES ($1, $2, $3, $4, $5, $6)`
-	// lySQLCommand reads a command's record: its entries' IDs are NULL for a record whose
-	// document holds the entries itself (one stored before 0009).
-	lySQLCommand = `SELECT doc, entries FROM loyalty_commands WHERE program = $1 AND key = $2`
-	// lySQLEntriesByID reads the documents of a programme's entries of the IDs $2.
-	lySQLEntriesByID = `SELECT id, doc FROM loyalty_entries WHERE program = $1 AND id = ANY($2::uuid[])`
+	// lySQLCommand reads a command's record and the documents of its entries, in the
+	// record's order: the entries' IDs are NULL for a record whose document holds the
+	// entries itself (one stored before 0009). Each entry is found by its ID alone (the
+	// subquery, fenced by OFFSET 0, is planned on its own as a lookup of loyalty_entries_id)
+	// and then checked to be the programme's; an entry that is not leaves the list short.
+	lySQLCommand = `SELECT c.doc, c.entries, (
+    SELECT array_agg(e.doc ORDER BY k.n)
+    FROM unnest(c.entries) WITH ORDINALITY AS k(id, n)
+    CROSS JOIN LATERAL (SELECT e.program, e.doc FROM loyalty_entries e WHERE e.id = k.id OFFSET 0) e
+    WHERE e.program = c.program)
+FROM loyalty_commands c WHERE c.program = $1 AND c.key = $2`
 )
 
 // lySpendChunk is how many spendable lots an Update reads per account in its first batch.
@@ -925,10 +946,11 @@ ORDER BY seq`, program, sourceType, ref)
 func (s *LoyaltyStore) Command(ctx context.Context, program, key string) (*loyalty.Command, error) {
 	what := "command " + strconv.Quote(key)
 	var (
-		doc []byte
-		ids [][16]byte
+		doc  []byte
+		ids  [][16]byte
+		docs [][]byte
 	)
-	err := s.db.QueryRow(ctx, lySQLCommand, program, key).Scan(&doc, &ids)
+	err := s.db.QueryRow(ctx, lySQLCommand, program, key).Scan(&doc, &ids, &docs)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("postgres: %s: %w", what, kehu.ErrNotFound)
 	}
@@ -942,29 +964,16 @@ func (s *LoyaltyStore) Command(ctx context.Context, program, key string) (*loyal
 	if ids == nil {
 		return cmd, nil
 	}
-	rows, err := s.db.Query(ctx, lySQLEntriesByID, program, ids)
-	if err != nil {
-		return nil, dbError(what+": entries", err)
-	}
-	docs := make(map[[16]byte][]byte, len(ids))
-	var (
-		id [16]byte
-		d  []byte
-	)
-	if _, err := pgx.ForEachRow(rows, []any{&id, &d}, func() error {
-		docs[id] = slices.Clone(d)
-		return nil
-	}); err != nil {
-		return nil, dbError(what+": entries", err)
-	}
 	cmd.Entries = make([]loyalty.Entry, len(ids))
 	for i, id := range ids {
-		d, ok := docs[id]
-		if !ok {
+		if i >= len(docs) {
 			return nil, fmt.Errorf("postgres: %s: entry %s of the record is missing", what, uuid.UUID(id))
 		}
-		if err := json.Unmarshal(d, &cmd.Entries[i]); err != nil {
+		if err := json.Unmarshal(docs[i], &cmd.Entries[i]); err != nil {
 			return nil, lyDecodeErr(what, err)
+		}
+		if cmd.Entries[i].ID.UUID() != id {
+			return nil, fmt.Errorf("postgres: %s: entry %s of the record is missing", what, uuid.UUID(id))
 		}
 	}
 	return cmd, nil
