@@ -165,7 +165,8 @@ type Award struct {
 	// Points is 1 or more.
 	Points int64 `json:"points"`
 	// LineID is the order line that earned the points; "" for per-order bonuses and event
-	// awards.
+	// awards, and in the earning of a repeated order for a rule's points that its entries
+	// do not place on one line (see EarnResult.Earning).
 	LineID string `json:"line_id,omitempty"`
 	// RuleID is the rule: BaseRuleID ("base") for base rates, otherwise a Rule or EventRule
 	// ID.
