@@ -2,6 +2,8 @@ package loyalty_test
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -301,4 +303,92 @@ func TestEarnReplayOfRulesSpreadOverLines(t *testing.T) {
 	}, again.Earning.Awards())
 	assert.Equal(t, int64(150), again.Earning.Total("points"))
 	assert.Equal(t, credited(again.Entries)["points"], again.Earning.Total("points"))
+}
+
+// TestEarnReplayOverRandomHistories earns random orders for one member under a programme
+// with tiers, a tier multiplier, a per-line rule, an order bonus and a capped daily bonus,
+// with negative adjustments that leave debt for the next earnings to pay, and sends earlier
+// orders again at random. Every repeat reports the entries' totals and the first call's
+// points per point type and rule; an award it places on a line is the first call's award
+// of that line and rule; and most repeats give the first call's awards exactly.
+func TestEarnReplayOverRandomHistories(t *testing.T) {
+	json := strings.Replace(retailTiers, `"value_per_point": "0.01"}`, `"value_per_point": "0.01", "floor": -100000}`, 1)
+	json = strings.Replace(json, `{"code": "gold", "name": "金卡", "spend": "8000", "perks": ["free-delivery"]}`,
+		`{"code": "gold", "name": "金卡", "spend": "8000", "multiplier": "1.5", "perks": ["free-delivery"]}`, 1)
+	json = strings.Replace(json, `"earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}]}`,
+		`"earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}],
+		 "rules": [
+		   {"id": "silver-bonus", "priority": 1, "when": "member.tier == \"silver\"", "effect": {"point_type": "points", "bonus": 100}},
+		   {"id": "tier-mult", "priority": 2, "effect": {"point_type": "points", "tier_multiplier": true}},
+		   {"id": "coffee", "priority": 3, "per_line": true, "when": "line.category == \"coffee\"", "effect": {"point_type": "points", "multiplier": "2"}},
+		   {"id": "daily", "priority": 4, "effect": {"point_type": "points", "bonus": 80}, "caps": {"per_day": 200}}]}`, 1)
+	p, err := loyalty.LoadProgram(strings.NewReader(json))
+	require.NoError(t, err)
+	f := newReplayFixture(t, p)
+	rng := rand.New(rand.NewPCG(3, 5))
+	type sent struct {
+		o     kehu.Order
+		first *loyalty.EarnResult
+	}
+	var orders []sent
+	byRule := func(awards []loyalty.Award) map[[2]string]int64 {
+		out := map[[2]string]int64{}
+		for _, a := range awards {
+			out[[2]string{a.PointType, a.RuleID}] += a.Points
+		}
+		return out
+	}
+	var replays, exact, debts int
+	for step := range 400 {
+		switch op := rng.IntN(10); {
+		case op < 5:
+			o := kehu.Order{ID: fmt.Sprint("SO-", step), At: f.clock.Now(), Currency: "CNY"}
+			for l := range 1 + rng.IntN(3) {
+				o.Lines = append(o.Lines, kehu.OrderLine{ID: fmt.Sprint(l + 1), SKU: "SKU",
+					Category: []string{"coffee", "general"}[rng.IntN(2)], Quantity: 1 + rng.Int64N(3),
+					Amount: kehu.MustMoney(fmt.Sprint(1+rng.IntN(1500)), "CNY")})
+			}
+			res := f.mustOrder(o)
+			assert.False(t, res.Replayed)
+			for _, e := range res.Entries {
+				if e.Debt < 0 && !loyalty.IsInternalAccount(e.Account.PointType) {
+					debts++
+				}
+			}
+			orders = append(orders, sent{o, res})
+		case op < 8 && len(orders) > 0:
+			s := orders[rng.IntN(len(orders))]
+			again := f.mustOrder(s.o)
+			replays++
+			require.True(t, again.Replayed, "step %d: %s", step, s.o.ID)
+			require.Equal(t, s.first.Entries, again.Entries, "step %d: %s", step, s.o.ID)
+			sums := credited(again.Entries)
+			assert.Equal(t, sums["points"], again.Earning.Total("points"), "step %d: %s", step, s.o.ID)
+			assert.Equal(t, s.first.Earning.Total("points"), again.Earning.Total("points"), "step %d: %s", step, s.o.ID)
+			assert.Equal(t, byRule(s.first.Earning.Awards()), byRule(again.Earning.Awards()), "step %d: %s", step, s.o.ID)
+			firstAwards := s.first.Earning.Awards()
+			for _, a := range again.Earning.Awards() {
+				if a.LineID != "" {
+					assert.Contains(t, firstAwards, a, "step %d: %s: an award placed on a line is the first call's", step, s.o.ID)
+				}
+			}
+			if assert.ObjectsAreEqual(firstAwards, again.Earning.Awards()) {
+				exact++
+			}
+		case op < 9:
+			// Take the balance below zero: the next orders pay the debt off first.
+			bal, err := f.svc.Balance(f.ctx, p, f.m.CustomerID, "points")
+			require.NoError(t, err)
+			c := loyalty.Points{Customer: f.m.CustomerID, PointType: "points", Points: -(max(bal.Available, 0) + 1 + rng.Int64N(2000)),
+				Reason: "correction", Key: fmt.Sprint("adjust-", step)}
+			_, err = f.svc.Adjust(f.ctx, p, c)
+			require.NoError(t, err, "step %d", step)
+		default:
+			f.clock.Advance(time.Duration(1+rng.IntN(48)) * time.Hour)
+		}
+	}
+	t.Logf("%d repeats, %d with the first call's awards exactly; %d orders paid debt off", replays, exact, debts)
+	assert.Greater(t, replays, 50)
+	assert.Greater(t, exact, replays/3, "most repeats give the first call's awards exactly")
+	assert.Greater(t, debts, 5, "orders pay debt off")
 }
