@@ -126,7 +126,8 @@ func (e *Earning) Total(pointType string) int64 {
 }
 
 // Explanation returns one step per base rate and one per rule considered, in the order of
-// Awards. The steps are new on every call.
+// Awards. The steps are new on every call. The earning of a repeated EarnOrder or
+// EarnEvent, read from the first call's entries, has none (see EarnResult.Earning).
 func (e *Earning) Explanation() []Step {
 	switch {
 	case e == nil:

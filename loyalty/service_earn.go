@@ -25,22 +25,22 @@ type EarnResult struct {
 	// out for the command, with its explanation. On a repeat (Replayed) it is read from the
 	// first call's entries, never worked out again, so that its awards and totals are the
 	// first call's however the member's tier, a cap's room or a once-only rule's use has
-	// changed since; and it has no explanation (Explanation returns none), which is not
-	// stored: one worked out again would describe the ledger as it is at the repeat, not
-	// the earning the entries record. A repeat's awards are per point type and rule, and
-	// per line as far as the entries record it: an entry keeps what each rule gave
-	// (Entry.Awards) and what each line's lot earned (LotMove.Line), and an award is placed
-	// on its line whenever the two determine it — always for an entry of one line, for an
-	// entry of one rule unless debt took all of its first line's points, and for base
-	// points beside an order-wide bonus. Where they do not (several rules over several lines
-	// of one entry, such as a tier multiplier on a two-line order), each rule's points in
-	// that entry are one award with no LineID.
+	// changed since. A repeat's earning has no explanation (Explanation returns none): it
+	// is not stored, and one worked out again would describe the ledger at the repeat, not
+	// the earning the entries record. Its awards are per point type and rule, and per line
+	// as far as the entries record it: an entry keeps what each rule gave (Entry.Awards) and
+	// what each line's lot earned (LotMove.Line), and an award is on its line whenever the
+	// two determine it — always for an entry of one line; for one of one rule, unless debt
+	// took all that its first lot earned; for base points beside one rule's bonus on the
+	// order as a whole. Where they do not (several rules over several lines of one entry,
+	// such as a tier multiplier on a two-line order), each rule's points in that entry are
+	// one award with no LineID.
 	Earning *Earning `json:"earning"`
 	Entries []Entry  `json:"entries"`
 	// Replayed reports that the command had been seen before — the same order, or the same
-	// member event and ref — and was answered from its first call's record: Entries are the
-	// first call's, nothing was written, and Earning is read from the entries. So is a retry
-	// after the first call succeeded and one that raced it.
+	// member event and ref, sent again after the first call or while it ran — and was
+	// answered from the first call's record: Entries are the first call's, nothing was
+	// written, and Earning is read from the entries.
 	Replayed bool `json:"replayed,omitempty"`
 	// Tier is where the member stands once EarnOrder has credited the order and brought
 	// their tier up to date (EvaluateTier): the tier in force, the figures of the window in
