@@ -119,7 +119,9 @@
 // reservation; Confirm, Cancel and Release are idempotent by the reservation or order they
 // name. A repeat with the same key and payload returns the first result and writes
 // nothing, also when it races the first attempt: the first result answers before any
-// balance, cap or limit check, in every store. A repeat with another payload fails with
+// balance, cap or limit check, in every store. A repeated EarnOrder or EarnEvent reports
+// the earning its first entries credit, read from them, whatever the member's tier or a
+// cap would give now (EarnResult.Replayed). A repeat with another payload fails with
 // kehu.ErrKeyReused. Keys are checked by kehu.CheckHostKey and stored byte for byte.
 //
 // # Limits under concurrency

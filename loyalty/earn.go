@@ -126,7 +126,8 @@ func (e *Earning) Total(pointType string) int64 {
 }
 
 // Explanation returns one step per base rate and one per rule considered, in the order of
-// Awards. The steps are new on every call.
+// Awards. The steps are new on every call. The earning of a repeated EarnOrder or
+// EarnEvent, read from the first call's entries, has none (see EarnResult.Earning).
 func (e *Earning) Explanation() []Step {
 	switch {
 	case e == nil:
@@ -165,7 +166,8 @@ type Award struct {
 	// Points is 1 or more.
 	Points int64 `json:"points"`
 	// LineID is the order line that earned the points; "" for per-order bonuses and event
-	// awards.
+	// awards, and in the earning of a repeated order for a rule's points that its entries
+	// do not place on one line (see EarnResult.Earning).
 	LineID string `json:"line_id,omitempty"`
 	// RuleID is the rule: BaseRuleID ("base") for base rates, otherwise a Rule or EventRule
 	// ID.

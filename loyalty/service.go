@@ -80,29 +80,39 @@ const maxAttempts = 8
 // first attempt, the common case, costs no read of it.
 func (s *Service) runNeed(ctx context.Context, p *Program, key, dig string, keys []AccountKey, need Need,
 	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, error) {
-	out, _, err := s.runAll(ctx, p, key, dig, keys, need, figureHint{}, fn)
-	return out, err
+	run, err := s.runAll(ctx, p, key, dig, keys, need, figureHint{}, fn)
+	return run.out, err
 }
 
 // runCounted is runNeed for a command that changes tier figures: figs names the counters
 // it may write (see figureHint), so that its write is given them at once.
 func (s *Service) runCounted(ctx context.Context, p *Program, key, dig string, keys []AccountKey, need Need, figs figureHint,
 	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, error) {
-	out, _, err := s.runAll(ctx, p, key, dig, keys, need, figs, fn)
-	return out, err
+	run, err := s.runAll(ctx, p, key, dig, keys, need, figs, fn)
+	return run.out, err
 }
 
 // maxFigureSteps bounds the writes a command makes again to be given the figure counters it
 // turned out to need, or after building an account's counters.
 const maxFigureSteps = 4
 
-// runAll is runNeed that also returns every entry written, expiry entries included. fn is
-// given the accounts of keys; the figure counters the write names besides (see
-// figureKeys) are the ledger's own.
+// ran is what runAll did: the command's entries (out), and either every entry it wrote,
+// expiry entries included (all), or, when the command's key was seen before, that the
+// entries are its first attempt's, read from the command record (replayed), and nothing
+// was written.
+type ran struct {
+	out, all []Entry
+	replayed bool
+}
+
+// runAll is runNeed that also returns every entry written, expiry entries included, and
+// says whether the command was answered from its record (see ran). fn is given the accounts
+// of keys; the figure counters the write names besides (see figureKeys) are the ledger's
+// own.
 func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys []AccountKey, need Need, figs figureHint,
-	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) ([]Entry, []Entry, error) {
+	fn func(op *ledgerOp, accts []*Account) ([]Entry, error)) (ran, error) {
 	if !p.usable() {
-		return nil, nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
+		return ran{}, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
 	var (
 		out, all []Entry
@@ -193,7 +203,7 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 			continue
 		case errors.As(err, &history):
 			if merr := s.migrateFigure(ctx, p, history.key); merr != nil {
-				return nil, nil, merr
+				return ran{}, merr
 			}
 			steps, stepped = steps+1, true
 			continue
@@ -207,14 +217,16 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 		// A retry that raced its first attempt sees the first attempt's effects (the points
 		// already spent, the cap already used) or its record: the first result answers
 		// before any business rule does. Without a record the error is the command's own.
-		if out, done, rerr := s.replay(ctx, p, key, dig); rerr != nil || done {
-			return out, nil, rerr
+		if out, done, rerr := s.replay(ctx, p, key, dig); rerr != nil {
+			return ran{}, rerr
+		} else if done {
+			return ran{out: out, replayed: true}, nil
 		}
 	}
 	if err != nil {
-		return nil, nil, err
+		return ran{}, err
 	}
-	return out, all, s.publish(ctx, all)
+	return ran{out: out, all: all}, s.publish(ctx, all)
 }
 
 // runState is one attempt of runAll, in one allocation: the ledger op, what fn wrote and

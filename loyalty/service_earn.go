@@ -21,8 +21,27 @@ import (
 // written for it, and for an order in a programme with tiers, where the member stands
 // after it.
 type EarnResult struct {
+	// Earning is what Entries credit, rule by rule. On a first call it is the earning worked
+	// out for the command, with its explanation. On a repeat (Replayed) it is read from the
+	// first call's entries, never worked out again, so that its awards and totals are the
+	// first call's however the member's tier, a cap's room or a once-only rule's use has
+	// changed since. A repeat's earning has no explanation (Explanation returns none): it
+	// is not stored, and one worked out again would describe the ledger at the repeat, not
+	// the earning the entries record. Its awards are per point type and rule, and per line
+	// as far as the entries record it: an entry keeps what each rule gave (Entry.Awards) and
+	// what each line's lot earned (LotMove.Line), and an award is on its line whenever the
+	// two determine it — always for an entry of one line; for one of one rule, unless debt
+	// took all that its first lot earned; for base points beside one rule's bonus on the
+	// order as a whole. Where they do not (several rules over several lines of one entry,
+	// such as a tier multiplier on a two-line order), each rule's points in that entry are
+	// one award with no LineID.
 	Earning *Earning `json:"earning"`
 	Entries []Entry  `json:"entries"`
+	// Replayed reports that the command had been seen before — the same order, or the same
+	// member event and ref, sent again after the first call or while it ran — and was
+	// answered from the first call's record: Entries are the first call's, nothing was
+	// written, and Earning is read from the entries.
+	Replayed bool `json:"replayed,omitempty"`
 	// Tier is where the member stands once EarnOrder has credited the order and brought
 	// their tier up to date (EvaluateTier): the tier in force, the figures of the window in
 	// progress with this order counted, and what the next level still needs. It is nil for
@@ -51,8 +70,9 @@ type EarnResult struct {
 // back exactly what each line created; all point types are written in one atomic step.
 // It is idempotent by the order's ID: its key is kehu.LibraryKey("order", o.ID), which no
 // host key can take, so a replayed order event earns once; the digest covers the order
-// only, so a replay after the member's tier changed still returns the first result, and
-// the same order ID with other contents fails with kehu.ErrKeyReused.
+// only, so a replay after the member's tier changed still returns the first result — its
+// entries, and the earning they record, flagged EarnResult.Replayed — and the same order
+// ID with other contents fails with kehu.ErrKeyReused.
 //
 // m is what the host knows of the member (birthday, tags, segments, attributes); the tier
 // rules read is the ledger's. In a programme with tiers, the order earns at the tier in force after the upgrade the
@@ -129,7 +149,7 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o kehu.Order, m Mem
 			}
 			setUnits(groups, o.Lines)
 			return earning, groups, nil
-		}, Source{Type: "order", Ref: o.ID}, key, dig)
+		}, o.Lines, Source{Type: "order", Ref: o.ID}, key, dig)
 		if !errors.Is(err, errUsageChanged) {
 			break
 		}
@@ -174,9 +194,11 @@ var errUsageChanged = fmt.Errorf("%w: the member's ledger changed while the earn
 // points away, so the unlimited earning asks every question); when it asked none, that
 // earning is the one credited. Otherwise the write is given those counters too, and earn is
 // called again inside it with what the counters hold, so the limit is checked and used in
-// the same step.
+// the same step. A command whose key was seen before is answered with its first call's
+// entries and the earning they record (see recordedEarning), whose awards follow the order
+// of lines (nil for an event).
 func (s *Service) earnWithUsage(ctx context.Context, p *Program, customer crm.CustomerID, read map[AccountKey]int64,
-	earn func(u RuleUsage) (*Earning, []awardGroup, error), src Source, key, dig string) (*EarnResult, error) {
+	earn func(u RuleUsage) (*Earning, []awardGroup, error), lines []kehu.OrderLine, src Source, key, dig string) (*EarnResult, error) {
 	probe := &probeUsage{}
 	earning, groups, err := earn(probe)
 	if err != nil {
@@ -191,7 +213,7 @@ func (s *Service) earnWithUsage(ctx context.Context, p *Program, customer crm.Cu
 		res := &EarnResult{Earning: earning}
 		var more *counterUsage
 		var moreTypes []string
-		res.Entries, err = s.credit(ctx, p, customer, types, asked, read, &moreTypes, func(u *counterUsage) ([]awardGroup, error) {
+		run, err := s.credit(ctx, p, customer, types, asked, read, &moreTypes, func(u *counterUsage) ([]awardGroup, error) {
 			if u == nil {
 				return groups, nil
 			}
@@ -209,6 +231,12 @@ func (s *Service) earnWithUsage(ctx context.Context, p *Program, customer crm.Cu
 		if !errors.Is(err, errMoreAccounts) {
 			if err != nil {
 				return nil, err
+			}
+			res.Entries = run.out
+			if run.replayed {
+				// The entries are the first call's: so is the earning, read from them,
+				// whatever an earning worked out now would be.
+				res.Earning, res.Replayed = recordedEarning(p, run.out, lines), true
 			}
 			return res, nil
 		}
@@ -264,8 +292,9 @@ const maxEventRef = 160
 // member are processed concurrently (see EarnOrder). ref identifies the occurrence (the
 // review ID, the referred member, the year of the birthday…) among the member's events;
 // the command is idempotent by member, event and ref: the same ref for another member is
-// another occurrence, credited on its own. Rules read the tier the ledger holds for the
-// member now (see Standing), never one from m.
+// another occurrence, credited on its own, and a repeat returns the first call's entries
+// and the earning they record (see EarnResult), also once its once-only rule is used.
+// Rules read the tier the ledger holds for the member now (see Standing), never one from m.
 func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, m Member, ref string) (*EarnResult, error) {
 	if !p.usable() {
 		return nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
@@ -297,7 +326,7 @@ func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, 
 			return nil, nil, err
 		}
 		return &Earning{given: &earningJSON{Awards: awards, Explanation: steps}}, groupAwards(awards), nil
-	}, src, key, fingerprint.Of("event", key))
+	}, nil, src, key, fingerprint.Of("event", key))
 }
 
 // credit writes grouped awards as earn entries, atomically over the point types involved:
@@ -311,9 +340,9 @@ func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, 
 // group of a point type not in types is added to missing, and the write fails with
 // errMoreAccounts, writing nothing.
 func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerID, types []string, asked []capQuery,
-	read map[AccountKey]int64, missing *[]string, earn func(u *counterUsage) ([]awardGroup, error), src Source, key, dig string) ([]Entry, error) {
+	read map[AccountKey]int64, missing *[]string, earn func(u *counterUsage) ([]awardGroup, error), src Source, key, dig string) (ran, error) {
 	if len(types) == 0 && len(asked) == 0 {
-		return nil, nil
+		return ran{}, nil
 	}
 	keys := make([]AccountKey, len(types), len(types)+len(asked))
 	for i, t := range types {
@@ -333,7 +362,7 @@ func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerI
 	// The write counts the order's tier figures, and fails with errUsageChanged if a
 	// counter the earning was worked out from changed since it was read.
 	figs := figureHint{now: true, read: read}
-	return s.runCounted(ctx, p, key, dig, keys, Need{}, figs, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
+	return s.runAll(ctx, p, key, dig, keys, Need{}, figs, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
 		var u *counterUsage
 		if len(asked) > 0 {
 			u = &counterUsage{asked: asked, accts: make([]*Account, len(asked))}

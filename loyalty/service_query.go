@@ -49,16 +49,16 @@ func (s *Service) ExpireDue(ctx context.Context, p *Program, asOf time.Time, bat
 			return rep, err
 		}
 		for _, a := range page.Items {
-			_, written, err := s.runAll(ctx, p, "", "", []AccountKey{a.Key}, Need{}, figureHint{}, func(*ledgerOp, []*Account) ([]Entry, error) {
+			run, err := s.runAll(ctx, p, "", "", []AccountKey{a.Key}, Need{}, figureHint{}, func(*ledgerOp, []*Account) ([]Entry, error) {
 				return nil, nil // runAll writes the expiry entries of every account it touches
 			})
 			if err != nil {
 				return rep, fmt.Errorf("expire %s: %w", a.Key, err)
 			}
-			if len(written) > 0 {
+			if len(run.all) > 0 {
 				rep.Accounts++
 			}
-			for _, e := range written {
+			for _, e := range run.all {
 				rep.Lots += len(e.Lots)
 				rep.Points -= e.Points
 			}
