@@ -17,5 +17,5 @@ func (s *Service) HoldOnly(ctx context.Context, p *Program, c crm.CustomerID, po
 // FiguresIn returns a member's tier figures over [from, to), as reviews and upgrades read
 // them.
 func (s *Service) FiguresIn(ctx context.Context, p *Program, c crm.CustomerID, from, to time.Time) (Figures, error) {
-	return s.figuresIn(ctx, p, p.spec.Tiers, c, from, to, nil)
+	return s.figuresIn(ctx, nil, p, p.spec.Tiers, c, from, to, nil)
 }

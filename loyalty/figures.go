@@ -445,7 +445,7 @@ func (op *ledgerOp) fail(err error) {
 // figures returns what the figure accounts keys (of one member; "" for none) count over
 // [from, to) (see figuresIn), recording in read the version of each year counter it read
 // (0 for one that does not exist).
-func (s *Service) figures(ctx context.Context, keys []AccountKey, from, to time.Time, read map[AccountKey]int64) ([]int64, error) {
+func (s *Service) figures(ctx context.Context, rd *accountReads, keys []AccountKey, from, to time.Time, read map[AccountKey]int64) ([]int64, error) {
 	out := make([]int64, len(keys))
 	if !from.Before(to) || len(keys) == 0 {
 		return out, nil
@@ -456,7 +456,7 @@ func (s *Service) figures(ctx context.Context, keys []AccountKey, from, to time.
 		for i, k := range keys {
 			var err error
 			if k.PointType != "" {
-				if out[i], err = s.figureByScan(ctx, k, nil, from, to); err != nil {
+				if out[i], err = s.figureByScan(ctx, rd, k, nil, from, to); err != nil {
 					return nil, err
 				}
 			}
@@ -466,7 +466,7 @@ func (s *Service) figures(ctx context.Context, keys []AccountKey, from, to time.
 	years := make([]*Account, 0, last-first+1)
 	for y := first; y <= last; y++ {
 		k := figureYearKey(member, y)
-		a, err := s.store.Account(ctx, k)
+		a, err := rd.account(ctx, s.store, k)
 		switch {
 		case errors.Is(err, kehu.ErrNotFound):
 			a = nil
@@ -496,7 +496,7 @@ func (s *Service) figures(ctx context.Context, keys []AccountKey, from, to time.
 			// hold the account's history yet.
 			if !rootRead {
 				var err error
-				if root, err = s.store.Account(ctx, figureRootKey(member)); err != nil && !errors.Is(err, kehu.ErrNotFound) {
+				if root, err = rd.account(ctx, s.store, figureRootKey(member)); err != nil && !errors.Is(err, kehu.ErrNotFound) {
 					return nil, err
 				}
 				rootRead = true
@@ -504,14 +504,14 @@ func (s *Service) figures(ctx context.Context, keys []AccountKey, from, to time.
 			if root != nil && hasFigure(root, k.PointType) {
 				continue
 			}
-			a, err := s.store.Account(ctx, k)
+			a, err := rd.account(ctx, s.store, k)
 			if errors.Is(err, kehu.ErrNotFound) {
 				continue
 			}
 			if err != nil {
 				return nil, err
 			}
-			if out[i], err = s.figureByScan(ctx, k, a, from, to); err != nil {
+			if out[i], err = s.figureByScan(ctx, rd, k, a, from, to); err != nil {
 				return nil, err
 			}
 			continue
@@ -523,7 +523,7 @@ func (s *Service) figures(ctx context.Context, keys []AccountKey, from, to time.
 			y := first + j
 			lo := maxTime(from, time.Date(y, time.January, 1, 0, 0, 0, 0, figureZone))
 			hi := minTime(to, time.Date(y+1, time.January, 1, 0, 0, 0, 0, figureZone))
-			n, err := s.figureInYear(ctx, a, k.PointType, lo, hi)
+			n, err := s.figureInYear(ctx, rd, a, k.PointType, lo, hi)
 			if err == nil {
 				var ok bool
 				if out[i], ok = checked.Add(out[i], n); !ok {
@@ -552,7 +552,7 @@ func hasFigure(a *Account, pointType string) bool {
 // figureInYear is what the year counter a counts of the figure account of the point type
 // over [lo, hi), both within its year: its months' lots, or what the months' counters
 // count where the window cuts a month's lot.
-func (s *Service) figureInYear(ctx context.Context, a *Account, pointType string, lo, hi time.Time) (int64, error) {
+func (s *Service) figureInYear(ctx context.Context, rd *accountReads, a *Account, pointType string, lo, hi time.Time) (int64, error) {
 	lots := periodLots(a, pointType)
 	var sum int64
 	ok := true
@@ -561,7 +561,7 @@ func (s *Service) figureInYear(ctx context.Context, a *Account, pointType string
 		value, cut, fits := lots[m.Month()].value(from, to)
 		if cut {
 			var err error
-			if value, err = s.figureInMonth(ctx, figureMonthKey(a.Key, m), pointType, from, to); err != nil {
+			if value, err = s.figureInMonth(ctx, rd, figureMonthKey(a.Key, m), pointType, from, to); err != nil {
 				return 0, err
 			}
 		}
@@ -576,8 +576,8 @@ func (s *Service) figureInYear(ctx context.Context, a *Account, pointType string
 // figureInMonth is what the month counter k counts of the figure account of the point type
 // over [lo, hi), both within its month: its days' lots, or what the month's entries count
 // where the window cuts a day's lot.
-func (s *Service) figureInMonth(ctx context.Context, k AccountKey, pointType string, lo, hi time.Time) (int64, error) {
-	a, err := s.store.Account(ctx, k)
+func (s *Service) figureInMonth(ctx context.Context, rd *accountReads, k AccountKey, pointType string, lo, hi time.Time) (int64, error) {
+	a, err := rd.account(ctx, s.store, k)
 	if errors.Is(err, kehu.ErrNotFound) {
 		return 0, nil
 	}
@@ -742,7 +742,7 @@ func minTime(a, b time.Time) time.Time {
 // and reversals have taken back of the lots those earnings created (Lot.Returned). It reads
 // every entry of the window and every lot of the account (a, when the caller read it); it
 // is how the figures of an account whose counters are not built yet are read.
-func (s *Service) figureByScan(ctx context.Context, key AccountKey, a *Account, from, to time.Time) (int64, error) {
+func (s *Service) figureByScan(ctx context.Context, rd *accountReads, key AccountKey, a *Account, from, to time.Time) (int64, error) {
 	var n int64
 	ok := true
 	credited := map[EntryID]bool{}
@@ -771,7 +771,7 @@ func (s *Service) figureByScan(ctx context.Context, key AccountKey, a *Account, 
 	}
 	if len(credited) > 0 && a == nil {
 		var err error
-		if a, err = s.store.Account(ctx, key); err != nil && !errors.Is(err, kehu.ErrNotFound) {
+		if a, err = rd.account(ctx, s.store, key); err != nil && !errors.Is(err, kehu.ErrNotFound) {
 			return 0, err
 		}
 	}
@@ -928,4 +928,35 @@ func (s *Service) BackfillTierFigures(ctx context.Context, p *Program) (int, err
 		}
 		q.After = page.Next
 	}
+}
+
+// accountReads remembers the accounts one reading of a member's figures has read, so that
+// the windows it measures (the reviews that fell due and the window in force) read each
+// counter once, and see the same version of it. It lives for one reading only: a write
+// after it would leave it stale. A nil *accountReads reads the store every time.
+type accountReads struct {
+	got map[AccountKey]*Account // nil for an account the store does not have
+}
+
+func newAccountReads() *accountReads { return &accountReads{got: map[AccountKey]*Account{}} }
+
+// account is st.Account(ctx, k), read once: kehu.ErrNotFound for an account st does not
+// have.
+func (r *accountReads) account(ctx context.Context, st Store, k AccountKey) (*Account, error) {
+	if r == nil {
+		return st.Account(ctx, k)
+	}
+	a, seen := r.got[k]
+	if !seen {
+		var err error
+		a, err = st.Account(ctx, k)
+		if err != nil && !errors.Is(err, kehu.ErrNotFound) {
+			return nil, err
+		}
+		r.got[k] = a
+	}
+	if a == nil {
+		return nil, fmt.Errorf("account %s: %w", k, kehu.ErrNotFound)
+	}
+	return a, nil
 }

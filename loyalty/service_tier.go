@@ -73,7 +73,7 @@ func (s *Service) Figures(ctx context.Context, p *Program, customer crm.Customer
 		return Figures{}, err
 	}
 	from, to := tiers.WindowAt(t, joined, p.Location())
-	return s.figuresIn(ctx, p, tiers, customer, from, to, nil)
+	return s.figuresIn(ctx, nil, p, tiers, customer, from, to, nil)
 }
 
 // figuresIn returns a member's qualifying figures over [from, to): what the earnings and
@@ -82,7 +82,7 @@ func (s *Service) Figures(ctx context.Context, p *Program, customer crm.Customer
 // of the window in which the purchase counted, and never those of a later one. With read
 // set, it records there the version of every counter it read (0 for one that does not
 // exist).
-func (s *Service) figuresIn(ctx context.Context, p *Program, tiers *Tiers, customer crm.CustomerID, from, to time.Time,
+func (s *Service) figuresIn(ctx context.Context, rd *accountReads, p *Program, tiers *Tiers, customer crm.CustomerID, from, to time.Time,
 	read map[AccountKey]int64) (Figures, error) {
 	if read == nil {
 		read = map[AccountKey]int64{}
@@ -91,7 +91,7 @@ func (s *Service) figuresIn(ctx context.Context, p *Program, tiers *Tiers, custo
 	for _, pt := range []string{spendAccount, purchasesAccount, tiers.QualifyingType} {
 		keys = append(keys, AccountKey{Program: p.spec.ID, Customer: customer, PointType: pt})
 	}
-	n, err := s.figures(ctx, keys, from, to, read)
+	n, err := s.figures(ctx, rd, keys, from, to, read)
 	if err != nil {
 		return Figures{}, err
 	}
@@ -147,13 +147,14 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 		}
 		// Figures are read before the write; the write checks the state did not move.
 		var reviews []tierReview
+		rd := newAccountReads() // the windows below share their counters' reads
 		next := cur.NextReview
 		if next.IsZero() {
 			next = tiers.NextReview(joined, joined, loc)
 		}
 		for i := 0; !next.After(now) && i < 100; i++ {
 			from, to := tiers.ReviewWindow(next, joined, loc)
-			f, err := s.figuresIn(ctx, p, tiers, customer, from, to, nil)
+			f, err := s.figuresIn(ctx, rd, p, tiers, customer, from, to, nil)
 			if err != nil {
 				return nil, nil, nil, err
 			}
@@ -162,7 +163,7 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 		}
 		read := map[AccountKey]int64{}
 		from, to := tiers.WindowAt(now, joined, loc)
-		figs, err := s.figuresIn(ctx, p, tiers, customer, from, to, read)
+		figs, err := s.figuresIn(ctx, rd, p, tiers, customer, from, to, read)
 		if err != nil {
 			return nil, nil, nil, err
 		}
