@@ -79,3 +79,46 @@ func TestEarnEventRefLength(t *testing.T) {
 	assert.Equal(t, "ref", verr.Fields[0].Field)
 	assert.Equal(t, "max_length", verr.Fields[0].Rule)
 }
+
+// A command that earned nothing was still applied: sent again after the member changed
+// (a tag added, a tier reached), it answers as the first time and credits nothing. A host
+// that forwards whatever a client sends cannot turn a zero earning into points by
+// retrying it later.
+func TestNothingEarnedIsStillAppliedOnce(t *testing.T) {
+	p := earnLoad(t, earnProgramJSON(`{
+		"rules": [{"id": "vip", "name": "VIP bonus", "priority": 1, "when": "hasTag(\"vip\")", "effect": {"point_type": "points", "bonus": 500}}],
+		"events": [{"id": "vip-review", "event": "review", "when": "hasTag(\"vip\")", "point_type": "points", "points": 50}]}`))
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC))
+	svc := loyalty.NewService(nil, opts)
+	ctx := context.Background()
+	plain := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{4})}
+	vip := plain
+	vip.Tags = []string{"vip"}
+
+	placed := clock.Now()
+	first, err := svc.EarnOrder(ctx, p, order("SO-1", placed, "100.00"), plain)
+	require.NoError(t, err)
+	require.Empty(t, first.Entries, "no base rate and no tag: nothing earned")
+	ev, err := svc.EarnEvent(ctx, p, loyalty.EventReview, plain, "review-1")
+	require.NoError(t, err)
+	require.Empty(t, ev.Entries)
+
+	clock.Advance(time.Hour)
+	again, err := svc.EarnOrder(ctx, p, order("SO-1", placed, "100.00"), vip)
+	require.NoError(t, err)
+	assert.Empty(t, again.Entries, "the order was applied once, earning nothing")
+	assert.True(t, again.Replayed)
+	evAgain, err := svc.EarnEvent(ctx, p, loyalty.EventReview, vip, "review-1")
+	require.NoError(t, err)
+	assert.Empty(t, evAgain.Entries, "the review was applied once, earning nothing")
+	assert.True(t, evAgain.Replayed)
+
+	bal, err := svc.Balance(ctx, p, plain.CustomerID, "points")
+	require.NoError(t, err)
+	assert.Zero(t, bal.Available)
+
+	// A new order of the tagged member earns, as it should.
+	fresh, err := svc.EarnOrder(ctx, p, order("SO-2", clock.Now(), "100.00"), vip)
+	require.NoError(t, err)
+	assert.Equal(t, int64(500), fresh.Earning.Total("points"))
+}

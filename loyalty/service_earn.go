@@ -335,15 +335,13 @@ func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, 
 // rules that made each lot up in Entry.Awards.
 //
 // The write is given the accounts of types and the counters of the questions asked (see
-// capCounter). Inside it, earn works out the groups: with nil when nothing was asked, or
+// capCounter); with neither, it writes no account but still records the command, so an
+// earning of nothing is applied once like any other. Inside it, earn works out the groups: with nil when nothing was asked, or
 // with what the counters hold; each counter is then credited with what its rule gave. A
 // group of a point type not in types is added to missing, and the write fails with
 // errMoreAccounts, writing nothing.
 func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerID, types []string, asked []capQuery,
 	read map[AccountKey]int64, missing *[]string, earn func(u *counterUsage) ([]awardGroup, error), src Source, key, dig string) (ran, error) {
-	if len(types) == 0 && len(asked) == 0 {
-		return ran{}, nil
-	}
 	keys := make([]AccountKey, len(types), len(types)+len(asked))
 	for i, t := range types {
 		keys[i] = AccountKey{Program: p.spec.ID, Customer: customer, PointType: t}

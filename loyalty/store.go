@@ -52,7 +52,9 @@ type Store interface {
 	// and command record are stored with them, all in one atomic step. If the commit's command key was already
 	// recorded for the programme, nothing is written and Update fails with kehu.ErrDuplicate;
 	// if kehu.CheckKey refuses it, nothing is written and Update returns that error. A key is
-	// stored as given, byte for byte.
+	// stored as given, byte for byte. keys may be empty: an Update of no accounts still
+	// records its command (a command that was applied and changed nothing, such as an order
+	// that earned no points, answers its retries from the record).
 	// Updates of the same account are serialised, or all but one fail with kehu.ErrConflict.
 	// fn may run while the store holds locks (a SQL store runs it inside its transaction):
 	// it must be quick and must not call the store.

@@ -17,6 +17,7 @@ func idempotencyTests() []test {
 		{Name: "SameKeyDifferentPayload", Run: testSameKeyDifferentPayload},
 		{Name: "KeysArePermanent", Run: testKeysArePermanent},
 		{Name: "KeysPerProgram", Run: testServiceKeysPerProgram},
+		{Name: "NothingEarnedIsRecorded", Run: testNothingEarnedIsRecorded},
 	}
 }
 
@@ -125,4 +126,28 @@ func testServiceKeysPerProgram(t *testing.T, h *harness) {
 	b := l.earn(l.returns, c, points, 100, orderSource("SO-1", "L1"), "SO-1:L1:base")
 	assert.NotEqual(t, a.ID, b.ID, "a key used in one programme is free in another: the second Earn must write its own entry")
 	assert.EqualValues(t, 100, l.balance(l.returns, c, points).Pending, "the second programme's Earn must be credited")
+}
+
+// testNothingEarnedIsRecorded: an order that earns nothing (the retail programme has no
+// earning rules) is still a command applied once, so the store must take an Update of no
+// accounts that records it; a retry answers from the record.
+func testNothingEarnedIsRecorded(t *testing.T, h *harness) {
+	l := h.ledger()
+	c := l.member(l.retail)
+	o := kehu.Order{ID: "SO-ZERO", CustomerID: c, At: l.clock.Now(), Currency: "CNY",
+		Lines: []kehu.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")}}}
+	first, err := l.svc.EarnOrder(h.ctx, l.retail, o, loyalty.Member{})
+	require.NoError(t, err, "EarnOrder of an order that earns nothing")
+	assert.Empty(t, first.Entries, "the retail programme earns nothing on orders")
+	assert.False(t, first.Replayed)
+	cmd, err := h.s.Command(h.ctx, l.retail.ID(), kehu.LibraryKey("order", o.ID))
+	require.NoError(t, err, "the store must record a command that wrote no account")
+	assert.Empty(t, cmd.Entries)
+
+	h.clock.Advance(time.Hour)
+	again, err := l.svc.EarnOrder(h.ctx, l.retail, o, loyalty.Member{})
+	require.NoError(t, err, "EarnOrder sent again")
+	assert.True(t, again.Replayed, "the retry answers from the record")
+	assert.Empty(t, again.Entries)
+	l.check("an order that earned nothing")
 }
