@@ -177,6 +177,19 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 			tiers.advance(m, clk, reviews, qualified, actor)
 			return s.status(p, tiers, m, figs, minor), read, nil, nil
 		}
+		if cur.Version > 0 && !tiers.wouldChange(cur, clk, reviews, qualified) {
+			// Most evaluations change nothing: that is found out without the write's lock,
+			// and only a check that the member did not move while the figures were read
+			// remains (if it did, evaluate again, as the write would).
+			again, err := s.store.Member(ctx, p.spec.ID, customer)
+			if err != nil && !errors.Is(err, kehu.ErrNotFound) {
+				return nil, nil, nil, err
+			}
+			if err == nil && again.Version == cur.Version {
+				return s.status(p, tiers, cur, figs, minor), read, nil, nil
+			}
+			continue
+		}
 		err = s.store.UpdateMember(ctx, p.spec.ID, customer, func(m *MemberState) error {
 			if m.Version != cur.Version {
 				return errMoved
@@ -307,6 +320,16 @@ func (t *Tiers) advance(m *MemberState, c tierClock, reviews []tierReview, quali
 		slices.SortStableFunc(m.History, func(a, b TierChange) int { return a.At.Compare(b.At) })
 	}
 	return changes
+}
+
+// wouldChange reports whether advance would change the stored state cur (see sameStanding).
+func (t *Tiers) wouldChange(cur *MemberState, c tierClock, reviews []tierReview, qualified int) bool {
+	m := cur.Clone()
+	if len(t.advance(m, c, reviews, qualified, "")) > 0 {
+		return true
+	}
+	m.truncateTimes()
+	return !sameStanding(cur, m)
 }
 
 // sameStanding reports whether advance left a member's state as it was.
