@@ -147,6 +147,10 @@ func testNeedNothingToSpend(t *testing.T, h *harness) {
 	w.checkWorkingSet(h, loyalty.Need{At: w.at.Add(144 * time.Hour)}, 2, 6)
 	// An earlier instant again (a clock set back): L5 is pending then.
 	w.checkWorkingSet(h, loyalty.Need{At: w.at}, 5, 6)
+	// An instant before L4 was earned (a command dated before an earlier one, or a clock
+	// behind another's): L4, never held back, is not available yet then, so it must be
+	// handed like a held-back lot; L6 is not due yet.
+	w.checkWorkingSet(h, loyalty.Need{At: w.at.Add(-10*24*time.Hour - time.Hour)}, 4, 5)
 }
 
 func testNeedInternal(t *testing.T, h *harness) {
