@@ -752,9 +752,12 @@ FROM loyalty_accounts WHERE program = $1 AND customer = $2 AND point_type = $3 A
 
 // MemberAccounts implements loyalty.Store.
 func (s *LoyaltyStore) MemberAccounts(ctx context.Context, program string, customer crm.CustomerID) ([]*loyalty.Account, error) {
-	return lyReadAccounts(ctx, s.db, "member accounts", `SELECT program, customer, point_type, doc
-FROM loyalty_accounts WHERE program = $1 AND customer = $2 AND version > 0`, program, lyUUID(customer))
+	return lyReadAccounts(ctx, s.db, "member accounts", lySQLMemberAccounts, program, lyUUID(customer))
 }
+
+// lySQLMemberAccounts selects a member's accounts for lySQLReadAccounts.
+const lySQLMemberAccounts = `SELECT program, customer, point_type, doc
+FROM loyalty_accounts WHERE program = $1 AND customer = $2 AND version > 0`
 
 // lySQLReadAccounts reads the accounts a query selects (%s: their program, customer,
 // point_type and doc, of one programme) with every lot, in one statement, so that the lots

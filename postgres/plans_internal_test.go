@@ -6,9 +6,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu/loyalty"
 	"github.com/kehu-crm/kehu/postgres/internal/pgtest"
 )
 
@@ -27,6 +29,7 @@ func TestGenericPlansFindRowsByKey(t *testing.T) {
 	_, err = conn.Exec(ctx, "SET plan_cache_mode = force_generic_plan")
 	require.NoError(t, err)
 
+	scanDue, _ := lyScanAccountsQuery("p", 100, &loyalty.AccountKey{}, time.Unix(0, 0))
 	param := regexp.MustCompile(`\$(\d+)`)
 	scan := regexp.MustCompile(`Seq Scan on (loyalty_\w+)`)
 	tests := []struct{ name, sql string }{
@@ -35,6 +38,8 @@ func TestGenericPlansFindRowsByKey(t *testing.T) {
 		{"command record", lySQLCommand},
 		{"working set", lySQLPicks},
 		{"spendable lots", lySpendOrders[false]},
+		{"a member's accounts", fmt.Sprintf(lySQLReadAccounts, lySQLMemberAccounts)},
+		{"a page of due accounts", fmt.Sprintf(lySQLReadAccounts, scanDue)},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
