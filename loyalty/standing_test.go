@@ -82,17 +82,7 @@ func TestEarnOrderReadsTheTierAfterItsOwnUpgrade(t *testing.T) {
 }
 
 func TestEarnOrderCountsTheQualifyingPointsItEarns(t *testing.T) {
-	// Tiers by status points only, earned 1 per ¥1; gold members earn 100 more status
-	// points per order.
-	json := strings.Replace(retailTiers, `"value_per_point": "0.01"}`,
-		`"value_per_point": "0.01"}, {"code": "status", "name": "定级积分", "kind": "qualifying", "expiry": {"kind": "never"}}`, 1)
-	json = strings.Replace(json, `"earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}]}`,
-		`"earning": {"base": [{"point_type": "points", "points": 1, "per": "1"}, {"point_type": "status", "points": 1, "per": "1"}],
-		 "rules": [{"id": "gold-status", "name": "Gold status bonus", "priority": 1, "when": "member.tier == \"gold\"", "effect": {"point_type": "status", "bonus": 100}}]}`, 1)
-	json = strings.NewReplacer(`"spend": "2000"`, `"points": 2000`, `"spend": "8000"`, `"points": 8000`, `"spend": "20000"`, `"points": 20000`,
-		`"window"`, `"qualifying_type": "status", "window"`).Replace(json)
-	p, err := loyalty.LoadProgram(strings.NewReader(json))
-	require.NoError(t, err)
+	p := statusTiers(t) // tiers by status points, earned 1 per ¥1; gold earns 100 more
 	opts, clock, _ := kehu.Deterministic(time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC))
 	svc := loyalty.NewService(nil, opts)
 	ctx := context.Background()
