@@ -326,7 +326,7 @@ func (s *LoyaltyStore) Update(ctx context.Context, keys []loyalty.AccountKey, ne
 	sorted = slices.Compact(sorted)
 	_, hosts := s.db.(pgx.Tx)
 	return inTx(ctx, s.db, "loyalty update", func(tx pgx.Tx) error {
-		locked, err := lyLockAccounts(ctx, tx, sorted, &need)
+		locked, err := lyLockAccounts(ctx, tx, sorted, &need, !hosts)
 		if err != nil {
 			return err
 		}
@@ -359,22 +359,31 @@ func (s *LoyaltyStore) Update(ctx context.Context, keys []loyalty.AccountKey, ne
 				return err
 			}
 		}
-		return lyWriteCommit(ctx, tx, keys, accts, locked, commit, !hosts)
+		return lyWriteCommit(ctx, tx, keys, accts, locked, commit)
 	})
 }
 
-// lySQLGenericPlans has the server plan the statements that write a command once per
-// connection rather than on every execution, for the rest of the transaction. Left to
-// itself the server plans them afresh each time (their estimated cost is lower with the
-// arrays' contents known), and planning the write, a statement of several parts, costs more
-// than running it: with generic plans for the writes, 8 clients earn about a third more
-// orders a second on the same server (BENCHMARKS.md). The reads keep the server's choice:
-// a generic plan of the working-set read scans more of an account of 10,000 lots.
-const lySQLGenericPlans = `SET LOCAL plan_cache_mode = force_generic_plan`
+// lySQLGenericPlans sets, for the rest of a transaction of the store's own, how the server
+// plans its statements: once per connection rather than on every execution, and never as a
+// sequential scan where an index serves. Left to itself the server plans each statement
+// afresh (its estimated cost is lower with the arrays' contents known), and planning the
+// working-set read, four index ranges, and the write, a statement of several parts, costs
+// more than running them: with every statement of the update on its generic plan, 8 clients
+// earn about a third more orders a second on the same server (BENCHMARKS.md). Every
+// statement of an update finds its rows by key, so a scan of a whole table is never the
+// plan it needs; but where the statistics say that one account holds most of the lots (a
+// small programme, a heavy member) a generic plan would scan the table for the due and
+// pending lots rather than take the indexes' ranges, since it cannot see the instant that
+// bounds them. Disabling sequential scans keeps it to the indexes whatever the statistics.
+const lySQLGenericPlans = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true),
+       set_config('enable_seqscan', 'off', true)`
 
 // lyLockAccounts creates placeholders for the absent accounts, locks every account, in
 // the order of sorted (distinct keys in key order), and reads their working sets for need.
-func lyLockAccounts(ctx context.Context, tx pgx.Tx, sorted []loyalty.AccountKey, need *loyalty.Need) (map[loyalty.AccountKey]*lyLockedAccount, error) {
+// With generic set (a transaction of the store's own; a host's transaction keeps the
+// settings the host chose) the transaction's statements run on generic plans (see
+// lySQLGenericPlans).
+func lyLockAccounts(ctx context.Context, tx pgx.Tx, sorted []loyalty.AccountKey, need *loyalty.Need, generic bool) (map[loyalty.AccountKey]*lyLockedAccount, error) {
 	var cols, spenders lyKeyColumns
 	every := make([]bool, len(sorted))
 	for i, k := range sorted {
@@ -390,6 +399,9 @@ func lyLockAccounts(ctx context.Context, tx pgx.Tx, sorted []loyalty.AccountKey,
 		named[i] = id.UUID()
 	}
 	b := &pgx.Batch{}
+	if generic {
+		b.Queue(lySQLGenericPlans)
+	}
 	b.Queue(lySQLAccountsCreate, cols.programs, cols.customers, cols.types)
 	b.Queue(lySQLAccountsLock, cols.programs, cols.customers, cols.types)
 	b.Queue(lySQLPicks, cols.programs, cols.customers, cols.types, every, at, named)
@@ -399,6 +411,11 @@ func lyLockAccounts(ctx context.Context, tx pgx.Tx, sorted []loyalty.AccountKey,
 	}
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
+	if generic {
+		if _, err := br.Exec(); err != nil {
+			return nil, dbError("loyalty update: plans", err)
+		}
+	}
 	if _, err := br.Exec(); err != nil {
 		return nil, dbError("loyalty update: create accounts", err)
 	}
@@ -536,17 +553,10 @@ func lySatAdd(x, y int64) int64 {
 
 // lyWriteCommit stores the accounts fn left (the first copy of a key named twice), the
 // lots they changed or added, the commit's entries and its command record. The command
-// record goes first: if its key is taken, the server refuses it and skips the rest. With
-// generic set (a transaction of the store's own; a host's transaction keeps the settings
-// the host chose) the statements run on generic plans (see lySQLGenericPlans).
+// record goes first: if its key is taken, the server refuses it and skips the rest.
 func lyWriteCommit(ctx context.Context, tx pgx.Tx, keys []loyalty.AccountKey, accts []*loyalty.Account,
-	locked map[loyalty.AccountKey]*lyLockedAccount, commit *loyalty.Commit, generic bool) error {
+	locked map[loyalty.AccountKey]*lyLockedAccount, commit *loyalty.Commit) error {
 	b := &pgx.Batch{}
-	first := 0 // the command record's statement
-	if generic {
-		b.Queue(lySQLGenericPlans)
-		first = 1
-	}
 	var cmd *loyalty.Command
 	if commit != nil {
 		cmd = commit.Command
@@ -577,7 +587,7 @@ func lyWriteCommit(ctx context.Context, tx pgx.Tx, keys []loyalty.AccountKey, ac
 		_, err := br.Exec()
 		switch {
 		case err == nil:
-		case i == first && cmd != nil && isUnique(err, "loyalty_commands_pkey"):
+		case i == 0 && cmd != nil && isUnique(err, "loyalty_commands_pkey"):
 			return fmt.Errorf("command %q of %s: %w", cmd.Key, cmd.Program, kehu.ErrDuplicate)
 		case isUnique(err, "loyalty_entries_id"):
 			// Not the commit's command key (that is kehu.ErrDuplicate) but an ID source that

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -8,8 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/loyalty"
 	"github.com/kehu-crm/kehu/postgres/internal/pgtest"
 )
@@ -30,7 +35,6 @@ func TestGenericPlansFindRowsByKey(t *testing.T) {
 	require.NoError(t, err)
 
 	scanDue, _ := lyScanAccountsQuery("p", 100, &loyalty.AccountKey{}, time.Unix(0, 0))
-	param := regexp.MustCompile(`\$(\d+)`)
 	scan := regexp.MustCompile(`Seq Scan on (loyalty_\w+)`)
 	tests := []struct{ name, sql string }{
 		{"lock accounts", lySQLAccountsLock},
@@ -43,31 +47,87 @@ func TestGenericPlansFindRowsByKey(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			n := 0
-			for _, m := range param.FindAllStringSubmatch(tc.sql, -1) {
-				k, _ := strconv.Atoi(m[1])
-				n = max(n, k)
-			}
-			name := fmt.Sprintf("plan_%d", i)
-			_, err := conn.Exec(ctx, "PREPARE "+name+" AS "+tc.sql)
-			require.NoError(t, err)
-			defer func() {
-				_, err := conn.Exec(ctx, "DEALLOCATE "+name)
-				require.NoError(t, err)
-			}()
-			nulls := strings.TrimSuffix(strings.Repeat("NULL, ", n), ", ")
-			rows, err := conn.Query(ctx, "EXPLAIN EXECUTE "+name+"("+nulls+")")
-			require.NoError(t, err)
-			var plan strings.Builder
-			for rows.Next() {
-				var line string
-				require.NoError(t, rows.Scan(&line))
-				plan.WriteString(line + "\n")
-			}
-			require.NoError(t, rows.Err())
-			if m := scan.FindStringSubmatch(plan.String()); m != nil {
-				t.Errorf("the generic plan scans all of %s:\n%s", m[1], plan.String())
+			if plan := genericPlan(t, conn, fmt.Sprintf("plan_%d", i), tc.sql); scan.MatchString(plan) {
+				t.Errorf("the generic plan scans all of %s:\n%s", scan.FindStringSubmatch(plan)[1], plan)
 			}
 		})
 	}
+}
+
+// TestUpdatePlansKeepToIndexesOnAHeavyAccount holds the statements of an Update, run with
+// the settings the store gives its own transactions (lySQLGenericPlans), to index scans on
+// tables whose statistics say that one account holds every lot: a small programme with a
+// heavy member. There a generic plan without those settings reads the due and pending lots
+// by scanning the table, since it cannot see the instant that bounds their ranges, and a
+// spend from an account of 10,000 lots cost twice one from 10 lots.
+func TestUpdatePlansKeepToIndexesOnAHeavyAccount(t *testing.T) {
+	pool := pgtest.Pool(t, Migrate)
+	ctx := t.Context()
+	store := NewLoyaltyStore(pool)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	key := loyalty.AccountKey{Program: "p", Customer: crm.CustomerIDFrom([16]byte{15: 1}), PointType: "points"}
+	err := store.Update(ctx, []loyalty.AccountKey{key}, loyalty.Need{All: true}, func(a []*loyalty.Account) (*loyalty.Commit, error) {
+		for i := range 2000 {
+			at := start.Add(time.Duration(i) * time.Hour)
+			a[0].Lots = append(a[0].Lots, loyalty.Lot{ID: loyalty.LotIDFrom(uuid.New()), Entry: loyalty.EntryIDFrom(uuid.New()),
+				Points: 10, Remaining: 10, Earned: 10, EarnedAt: at, AvailableAt: at, ExpiresAt: at.AddDate(1, 0, 0)})
+		}
+		return nil, nil
+	})
+	require.NoError(t, err)
+	require.NoError(t, store.Analyze(ctx))
+
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, tx.Rollback(ctx)) }()
+	_, err = tx.Exec(ctx, lySQLGenericPlans)
+	require.NoError(t, err)
+	scan := regexp.MustCompile(`Seq Scan on (loyalty_\w+)`)
+	tests := []struct{ name, sql string }{
+		{"create accounts", lySQLAccountsCreate},
+		{"lock accounts", lySQLAccountsLock},
+		{"working set", lySQLPicks},
+		{"spendable lots, nearest expiry first", lySpendOrders[false]},
+		{"spendable lots, oldest first", lySpendOrders[true]},
+		{"write lots and accounts", lySQLWrite},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if plan := genericPlan(t, tx, fmt.Sprintf("heavy_%d", i), tc.sql); scan.MatchString(plan) {
+				t.Errorf("the generic plan scans all of %s:\n%s", scan.FindStringSubmatch(plan)[1], plan)
+			}
+		})
+	}
+}
+
+// genericPlan prepares sql as name on db and returns the plan EXPLAIN gives for its
+// execution with every parameter NULL (a generic plan under force_generic_plan).
+func genericPlan(t *testing.T, db interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, name, sql string) string {
+	t.Helper()
+	ctx := t.Context()
+	n := 0
+	for _, m := range regexp.MustCompile(`\$(\d+)`).FindAllStringSubmatch(sql, -1) {
+		k, _ := strconv.Atoi(m[1])
+		n = max(n, k)
+	}
+	_, err := db.Exec(ctx, "PREPARE "+name+" AS "+sql)
+	require.NoError(t, err)
+	defer func() {
+		_, err := db.Exec(ctx, "DEALLOCATE "+name)
+		require.NoError(t, err)
+	}()
+	nulls := strings.TrimSuffix(strings.Repeat("NULL, ", n), ", ")
+	rows, err := db.Query(ctx, "EXPLAIN EXECUTE "+name+"("+nulls+")")
+	require.NoError(t, err)
+	var plan strings.Builder
+	for rows.Next() {
+		var line string
+		require.NoError(t, rows.Scan(&line))
+		plan.WriteString(line + "\n")
+	}
+	require.NoError(t, rows.Err())
+	return plan.String()
 }
