@@ -131,3 +131,44 @@ func genericPlan(t *testing.T, db interface {
 	require.NoError(t, rows.Err())
 	return plan.String()
 }
+
+// TestUpdatePlanSettingsEndWithItsTransaction checks that the plan settings an update gives
+// its own transaction (lySQLGenericPlans) end with it: the connection a host's pool lends
+// the store next serves the host's queries with the server's settings, not with sequential
+// scans disabled; and an update made in a host's transaction leaves the host's settings as
+// they were.
+func TestUpdatePlanSettingsEndWithItsTransaction(t *testing.T) {
+	pool := pgtest.Pool(t, Migrate)
+	ctx := t.Context()
+	conn, err := pool.Acquire(ctx)
+	require.NoError(t, err)
+	defer conn.Release()
+	settings := func(db interface {
+		QueryRow(context.Context, string, ...any) pgx.Row
+	}) [2]string {
+		var s [2]string
+		require.NoError(t, db.QueryRow(ctx, "SELECT current_setting('plan_cache_mode'), current_setting('enable_seqscan')").Scan(&s[0], &s[1]))
+		return s
+	}
+	before := settings(conn)
+	key := loyalty.AccountKey{Program: "p", Customer: crm.CustomerIDFrom([16]byte{15: 2}), PointType: "points"}
+	earn := func(s *LoyaltyStore, ref string) {
+		t.Helper()
+		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		err := s.Update(ctx, []loyalty.AccountKey{key}, loyalty.Need{At: at}, func(a []*loyalty.Account) (*loyalty.Commit, error) {
+			a[0].Lots = append(a[0].Lots, loyalty.Lot{ID: loyalty.LotIDFrom(uuid.New()), Entry: loyalty.EntryIDFrom(uuid.New()),
+				Points: 10, Remaining: 10, Earned: 10, EarnedAt: at, AvailableAt: at})
+			return &loyalty.Commit{Command: &loyalty.Command{Program: "p", Key: ref, Digest: "d", At: at}}, nil
+		})
+		require.NoError(t, err)
+	}
+
+	earn(NewLoyaltyStore(conn.Conn()), "own")
+	require.Equal(t, before, settings(conn), "the update's own transaction left its settings on the connection")
+
+	tx, err := conn.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	earn(NewLoyaltyStore(tx), "host")
+	require.Equal(t, before, settings(tx), "the update changed the settings of the host's transaction")
+}
