@@ -187,13 +187,13 @@ WHERE l.before < $5`
 	// lySQLWrite writes the lots an Update changed or added and the accounts, in one
 	// statement: w holds the lots (by ID, an upsert: a lot of an ID the account has replaces
 	// it), old what the lots they replace held (each found by its own lookup, fenced by
-	// OFFSET 0 so that it is never planned as a join). Every subquery sees the lots as they were
-	// before the statement, so held moves by what the written lots hold less what the lots
-	// they replace held, and next_due is the earliest of the written lots' expiries and of
-	// the other open lots' (the first of loyalty_lots_expiry not written). The written lots
-	// are summed per account once (ws, os) and joined to the accounts: a subquery over w
-	// per account would read every written lot for each account, a write of n accounts
-	// costing n² (10,000 accounts opened at once took 19 s).
+	// OFFSET 0 so that it is never planned as a join). Every subquery sees the lots as they
+	// were before the statement, so held moves by what the written lots hold less what the
+	// lots they replace held, and next_due is the earliest of the written lots' expiries and
+	// of the other open lots' (the first of loyalty_lots_expiry not written). The written
+	// lots are summed per account once (ws, os) and joined to the accounts: a subquery over
+	// w per account would read every written lot for each account, a write of n accounts
+	// costing n² (10,000 accounts opened in one update took 16.7 s).
 	//
 	// The accounts (locked, so present) are written by an upsert whose inserted row carries
 	// the change to held: an upsert finds each row through its primary key, where an
