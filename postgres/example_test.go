@@ -37,6 +37,42 @@ func ExampleMigrations() {
 	// 0010_lot_keys creates tables: false
 }
 
+// A host that spreads the tables over the nodes of a distributed PostgreSQL reads where
+// each goes from Distribution: here, the statements that do it on Citus.
+func ExampleDistribution() {
+	for _, p := range postgres.Distribution() {
+		if p.Column == "" {
+			fmt.Printf("SELECT create_reference_table('%s');\n", p.Table)
+			continue
+		}
+		fmt.Printf("SELECT create_distributed_table('%s', '%s'); -- %s\n", p.Table, p.Column, p.Group)
+	}
+	// Output:
+	// SELECT create_distributed_table('crm_customers', 'id'); -- customer
+	// SELECT create_distributed_table('crm_customer_lookup', 'customer_id'); -- customer
+	// SELECT create_distributed_table('crm_customer_tags', 'customer_id'); -- customer
+	// SELECT create_distributed_table('crm_history', 'customer_id'); -- customer
+	// SELECT create_distributed_table('crm_interactions', 'customer_id'); -- customer
+	// SELECT create_distributed_table('loyalty_accounts', 'customer'); -- customer
+	// SELECT create_distributed_table('loyalty_lots', 'customer'); -- customer
+	// SELECT create_distributed_table('loyalty_members', 'customer'); -- customer
+	// SELECT create_distributed_table('loyalty_entries', 'customer'); -- customer
+	// SELECT create_distributed_table('survey_versions', 'survey'); -- survey
+	// SELECT create_distributed_table('survey_response_positions', 'survey'); -- survey
+	// SELECT create_distributed_table('survey_responses', 'survey'); -- survey
+	// SELECT create_distributed_table('complaint_cases', 'id'); -- case
+	// SELECT create_distributed_table('complaint_steps', 'case_id'); -- case
+	// SELECT create_distributed_table('loyalty_reservations', 'id'); -- reservation
+	// SELECT create_distributed_table('crm_customer_keys', 'key'); -- key
+	// SELECT create_distributed_table('crm_interaction_keys', 'key'); -- key
+	// SELECT create_distributed_table('complaint_case_keys', 'key'); -- key
+	// SELECT create_distributed_table('loyalty_commands', 'key'); -- key
+	// SELECT create_reference_table('loyalty_rewards');
+	// SELECT create_reference_table('loyalty_coupons');
+	// SELECT create_reference_table('complaint_case_positions');
+	// SELECT create_reference_table('kehu_migrations');
+}
+
 // A host migrates the database at start-up and hands the stores to the services. (This
 // example needs a server, so it is compiled but not run.)
 func ExampleMigrate() {
