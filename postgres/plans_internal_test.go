@@ -172,3 +172,60 @@ func TestUpdatePlanSettingsEndWithItsTransaction(t *testing.T) {
 	earn(NewLoyaltyStore(tx), "host")
 	require.Equal(t, before, settings(tx), "the update changed the settings of the host's transaction")
 }
+
+// TestWorkingSetReadKeepsToItsLots holds the read of an update's working set (lySQLPicks),
+// under the settings of the store's own transactions and on tables never analysed, to the
+// lots it returns: on an account of 400 lots, none due or pending, it reads the two lots a
+// command names and filters out none of the others. A generic plan made without statistics
+// read the due lots through loyalty_lots_pending and the named ones through the account's
+// range of the primary key, filtering every lot of the account on every command, so that an
+// earn read more the more a member had earned.
+func TestWorkingSetReadKeepsToItsLots(t *testing.T) {
+	pool := pgtest.Pool(t, Migrate)
+	ctx := t.Context()
+	store := NewLoyaltyStore(pool)
+	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	key := loyalty.AccountKey{Program: "p", Customer: crm.CustomerIDFrom([16]byte{15: 3}), PointType: "points"}
+	var named []loyalty.LotID
+	err := store.Update(ctx, []loyalty.AccountKey{key}, loyalty.Need{All: true}, func(a []*loyalty.Account) (*loyalty.Commit, error) {
+		for i := range 400 {
+			earned := at.Add(-time.Duration(i) * time.Hour)
+			l := loyalty.Lot{ID: loyalty.LotIDFrom(uuid.New()), Entry: loyalty.EntryIDFrom(uuid.New()),
+				Points: 10, Remaining: 10, Earned: 10, EarnedAt: earned, AvailableAt: earned, ExpiresAt: at.AddDate(1, 0, 0)}
+			if i%4 == 0 {
+				l.Remaining, l.Returned = 0, 10 // spent or returned: out of the open lots' indexes
+			}
+			if i == 8 || i == 301 {
+				named = append(named, l.ID)
+			}
+			a[0].Lots = append(a[0].Lots, l)
+		}
+		return nil, nil
+	})
+	require.NoError(t, err)
+
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, tx.Rollback(ctx)) }()
+	_, err = tx.Exec(ctx, lySQLGenericPlans)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, "PREPARE picks AS "+lySQLPicks)
+	require.NoError(t, err)
+	args := fmt.Sprintf("ARRAY['p'], ARRAY['%s'::uuid], ARRAY['points'], ARRAY[false], '%s', ARRAY['%s'::uuid, '%s'::uuid]",
+		key.Customer, at.Format(time.RFC3339Nano), named[0], named[1])
+	rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE picks("+args+")")
+	require.NoError(t, err)
+	var plan strings.Builder
+	for rows.Next() {
+		var line string
+		require.NoError(t, rows.Scan(&line))
+		plan.WriteString(line + "\n")
+	}
+	require.NoError(t, rows.Err())
+	require.Regexp(t, `^Nested Loop \(actual rows=2 `, plan.String(), "the two named lots")
+	for _, m := range regexp.MustCompile(`Rows Removed by Filter: (\d+)`).FindAllStringSubmatch(plan.String(), -1) {
+		if n, _ := strconv.Atoi(m[1]); n > 0 {
+			t.Errorf("the working-set read filtered out %d lots:\n%s", n, plan.String())
+		}
+	}
+}
