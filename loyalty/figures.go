@@ -895,7 +895,7 @@ func (s *Service) BackfillTierFigures(ctx context.Context, p *Program) (int, err
 	}
 	n := 0
 	var root *Account // the "$fig" of the member of the last account seen
-	q := ScanQuery{PageRequest: kehu.PageRequest{Limit: 1000}}
+	q := ScanQuery{KeysOnly: true, PageRequest: kehu.PageRequest{Limit: 1000}}
 	for {
 		page, err := s.store.ScanAccounts(ctx, p.spec.ID, q)
 		if err != nil {

@@ -494,6 +494,10 @@ func (s *MemoryStore) ScanAccounts(ctx context.Context, program string, q ScanQu
 			page.Next = last.Customer.String() + "/" + last.PointType
 			break
 		}
+		if q.KeysOnly {
+			page.Items = append(page.Items, &Account{Key: r.a.Key})
+			continue
+		}
 		page.Items = append(page.Items, s.account(r))
 	}
 	return page, nil

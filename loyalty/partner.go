@@ -212,7 +212,7 @@ func (s *Service) PartnerSettlement(ctx context.Context, p *Program, partner str
 // eachEntry calls fn for every entry of the programme's point type accounts (internal
 // accounts left out) with From ≤ At < To.
 func (s *Service) eachEntry(ctx context.Context, p *Program, from, to time.Time, fn func(Entry)) error {
-	q := ScanQuery{PageRequest: kehu.PageRequest{Limit: 1000}}
+	q := ScanQuery{KeysOnly: true, PageRequest: kehu.PageRequest{Limit: 1000}}
 	for {
 		page, err := s.store.ScanAccounts(ctx, p.spec.ID, q)
 		if err != nil {

@@ -42,7 +42,7 @@ func (s *Service) ExpireDue(ctx context.Context, p *Program, asOf time.Time, bat
 	if batch == 0 {
 		batch = 1000
 	}
-	q := ScanQuery{DueBy: asOf, PageRequest: kehu.PageRequest{Limit: batch}}
+	q := ScanQuery{DueBy: asOf, KeysOnly: true, PageRequest: kehu.PageRequest{Limit: batch}}
 	for {
 		page, err := s.store.ScanAccounts(ctx, p.spec.ID, q)
 		if err != nil {

@@ -153,5 +153,10 @@ type EntryQuery struct {
 type ScanQuery struct {
 	// DueBy, when set, keeps accounts with points due to expire by then.
 	DueBy time.Time
+	// KeysOnly says that the caller reads only the accounts' keys, as a sweep does that then
+	// updates each account: ScanAccounts may then return each account with its Key alone,
+	// without reading its lots. The page holds the same accounts in the same order either
+	// way. (ScanMembers ignores it.)
+	KeysOnly bool
 	kehu.PageRequest
 }

@@ -809,6 +809,32 @@ UNION ALL
    FROM a JOIN loyalty_lots l ON l.program = a.program AND l.customer = a.customer AND l.point_type = a.point_type
    ORDER BY l.customer, l.point_type, l.seq)`
 
+// lyReadKeys returns the accounts a query of their keys selects (see lyScanAccountsQuery),
+// each with its Key alone.
+func lyReadKeys(ctx context.Context, db DB, sel string, args []any) ([]*loyalty.Account, error) {
+	rows, err := db.Query(ctx, sel, args...)
+	if err != nil {
+		return nil, dbError("scan accounts", err)
+	}
+	defer rows.Close()
+	var out []*loyalty.Account
+	for rows.Next() {
+		var (
+			k    loyalty.AccountKey
+			cust [16]byte
+		)
+		if err := rows.Scan(&k.Program, &cust, &k.PointType); err != nil {
+			return nil, dbError("scan accounts", err)
+		}
+		k.Customer = crm.CustomerIDFrom(cust)
+		out = append(out, &loyalty.Account{Key: k})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError("scan accounts", err)
+	}
+	return out, nil
+}
+
 // lyReadAccounts returns the accounts sel selects (see lySQLReadAccounts), by customer
 // and point type, each with every lot in the order added.
 func lyReadAccounts(ctx context.Context, db DB, what, sel string, args ...any) ([]*loyalty.Account, error) {
@@ -1055,11 +1081,16 @@ func lyCommandRecord(cmd *loyalty.Command, written []loyalty.Entry, docs [][]byt
 
 // lyScanAccountsQuery is the query of the accounts of one batch of ScanAccounts and its
 // arguments: up to limit accounts of the programme past the key after (nil: from the
-// start) whose next_due is at or before dueBy (zero: any).
-func lyScanAccountsQuery(program string, limit int, after *loyalty.AccountKey, dueBy time.Time) (string, []any) {
+// start) whose next_due is at or before dueBy (zero: any), in key order. It selects their
+// keys (program, customer, point_type) and, unless keysOnly, their documents.
+func lyScanAccountsQuery(program string, limit int, after *loyalty.AccountKey, dueBy time.Time, keysOnly bool) (string, []any) {
 	var b strings.Builder
 	args := []any{program, limit}
-	b.WriteString(`SELECT program, customer, point_type, doc FROM loyalty_accounts WHERE program = $1 AND version > 0`)
+	b.WriteString(`SELECT program, customer, point_type`)
+	if !keysOnly {
+		b.WriteString(`, doc`)
+	}
+	b.WriteString(` FROM loyalty_accounts WHERE program = $1 AND version > 0`)
 	if after != nil {
 		args = append(args, lyUUID(after.Customer), after.PointType)
 		fmt.Fprintf(&b, ` AND (customer, point_type) > ($%d, $%d)`, len(args)-1, len(args))
@@ -1086,8 +1117,14 @@ func (s *LoyaltyStore) ScanAccounts(ctx context.Context, program string, q loyal
 		after = &loyalty.AccountKey{Program: program, Customer: c, PointType: typ}
 	}
 	limit := q.Size()
-	sel, args := lyScanAccountsQuery(program, limit+1, after, q.DueBy)
-	items, err := lyReadAccounts(ctx, s.db, "scan accounts", sel, args...)
+	sel, args := lyScanAccountsQuery(program, limit+1, after, q.DueBy, q.KeysOnly)
+	var items []*loyalty.Account
+	var err error
+	if q.KeysOnly {
+		items, err = lyReadKeys(ctx, s.db, sel, args)
+	} else {
+		items, err = lyReadAccounts(ctx, s.db, "scan accounts", sel, args...)
+	}
 	if err != nil {
 		return kehu.Page[*loyalty.Account]{}, err
 	}

@@ -34,7 +34,8 @@ func TestGenericPlansFindRowsByKey(t *testing.T) {
 	_, err = conn.Exec(ctx, "SET plan_cache_mode = force_generic_plan")
 	require.NoError(t, err)
 
-	scanDue, _ := lyScanAccountsQuery("p", 100, &loyalty.AccountKey{}, time.Unix(0, 0))
+	scanDue, _ := lyScanAccountsQuery("p", 100, &loyalty.AccountKey{}, time.Unix(0, 0), false)
+	scanDueKeys, _ := lyScanAccountsQuery("p", 100, &loyalty.AccountKey{}, time.Unix(0, 0), true)
 	scan := regexp.MustCompile(`Seq Scan on (loyalty_\w+)`)
 	tests := []struct{ name, sql string }{
 		{"lock accounts", lySQLAccountsLock},
@@ -44,6 +45,7 @@ func TestGenericPlansFindRowsByKey(t *testing.T) {
 		{"spendable lots", lySpendOrders[false]},
 		{"a member's accounts", fmt.Sprintf(lySQLReadAccounts, lySQLMemberAccounts)},
 		{"a page of due accounts", fmt.Sprintf(lySQLReadAccounts, scanDue)},
+		{"a page of due accounts' keys", scanDueKeys},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -102,13 +102,15 @@ func testScanKeyOrder(t *testing.T, h *harness) {
 
 func testScanPagination(t *testing.T, h *harness) {
 	keys := h.scanWorld(10)
-	for _, size := range []int{1, 3, len(keys)} {
-		got := suite.Walk(t, fmt.Sprintf("ScanAccounts with Limit %d", size), size, len(keys),
-			func(pr kehu.PageRequest) (kehu.Page[*loyalty.Account], error) {
-				return h.s.ScanAccounts(h.ctx, progA, loyalty.ScanQuery{PageRequest: pr})
-			}, nil)
-		assert.Equal(t, keyStrings(keys), accountKeys(got),
-			"ScanAccounts with Limit %d: the pages must visit every account once, in key order", size)
+	for _, keysOnly := range []bool{false, true} {
+		for _, size := range []int{1, 3, len(keys)} {
+			got := suite.Walk(t, fmt.Sprintf("ScanAccounts with Limit %d, KeysOnly %t", size, keysOnly), size, len(keys),
+				func(pr kehu.PageRequest) (kehu.Page[*loyalty.Account], error) {
+					return h.s.ScanAccounts(h.ctx, progA, loyalty.ScanQuery{KeysOnly: keysOnly, PageRequest: pr})
+				}, nil)
+			assert.Equal(t, keyStrings(keys), accountKeys(got),
+				"ScanAccounts with Limit %d, KeysOnly %t: the pages must visit every account once, in key order", size, keysOnly)
+		}
 	}
 }
 
@@ -223,6 +225,10 @@ func testScanDueBy(t *testing.T, h *harness) {
 	for _, a := range got {
 		assertAccount(t, h.account(a.Key), a, "ScanAccounts with DueBy must return each account whole, as stored")
 	}
+	keysOnly, err := h.s.ScanAccounts(h.ctx, progA, loyalty.ScanQuery{DueBy: w.dueBy, KeysOnly: true, PageRequest: kehu.PageRequest{Limit: 1000}})
+	require.NoError(t, err, "ScanAccounts with DueBy and KeysOnly")
+	assert.Equal(t, keyStrings(w.due), accountKeys(keysOnly.Items),
+		"ScanAccounts with DueBy and KeysOnly must return the same accounts, in the same order")
 	got = h.scanDue(w.dueBy.Add(-time.Second))
 	assert.Equal(t, []string{"expires before DueBy", "one due lot among others", "partly spent due lot"}, w.names(accountKeys(got)),
 		"ScanAccounts with an earlier DueBy: a lot expiring after DueBy is not due")
