@@ -27,6 +27,14 @@ func BenchmarkRedeem(b *testing.B) {
 	}
 }
 
+// BenchmarkBalance reads the balance of a member who earned 10 to 10,000 lots and spent
+// all but 10: the cost of a balance must not grow with the lots spent.
+func BenchmarkBalance(b *testing.B) {
+	for _, lots := range []int{10, 100, 1000, 10000} {
+		b.Run(fmt.Sprintf("lots=%d", lots), func(b *testing.B) { loyaltytest.BenchBalance(b, memoryStore, lots) })
+	}
+}
+
 // BenchmarkConcurrentSpend redeems in parallel from 1,000 members' balances.
 func BenchmarkConcurrentSpend(b *testing.B) { loyaltytest.BenchConcurrentSpend(b, memoryStore, 1000) }
 

@@ -83,7 +83,10 @@ type progRec struct {
 	membersDirty bool
 }
 
-var _ Store = (*MemoryStore)(nil)
+var (
+	_ Store      = (*MemoryStore)(nil)
+	_ OpenReader = (*MemoryStore)(nil)
+)
 
 // NewMemoryStore returns an empty in-memory store.
 func NewMemoryStore() *MemoryStore {
@@ -349,6 +352,25 @@ func (s *MemoryStore) Account(ctx context.Context, key AccountKey) (*Account, er
 		return nil, fmt.Errorf("account %s: %w", key, kehu.ErrNotFound)
 	}
 	return s.account(r), nil
+}
+
+// OpenAccount implements OpenReader: it decodes the lots of the open-lots index alone.
+func (s *MemoryStore) OpenAccount(ctx context.Context, key AccountKey) (*Account, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r := s.find(key)
+	if r == nil {
+		return nil, fmt.Errorf("account %s: %w", key, kehu.ErrNotFound)
+	}
+	a := r.a
+	if n := len(r.lots.open); n > 0 {
+		slots := slices.Sorted(slices.Values(r.lots.open)) // slot order is the order added
+		a.Lots = make([]Lot, 0, n)
+		for _, slot := range slots {
+			a.Lots = s.log.lots(a.Lots, r.lots.lots[slot:slot+1])
+		}
+	}
+	return &a, nil
 }
 
 // MemberAccounts implements Store.

@@ -73,14 +73,27 @@ func (s *Service) ExpireDue(ctx context.Context, p *Program, asOf time.Time, bat
 // Balance returns a member's position in one point type now. A member with no account has
 // a zero balance.
 func (s *Service) Balance(ctx context.Context, p *Program, customer crm.CustomerID, pointType string) (Balance, error) {
-	a, err := s.account(ctx, p, customer, pointType)
+	read := s.store.Account
+	if o, ok := s.store.(OpenReader); ok {
+		read = o.OpenAccount // a balance counts the lots with points left alone
+	}
+	a, err := s.readAccount(ctx, p, customer, pointType, read)
 	if err != nil {
 		return Balance{}, err
 	}
 	return a.BalanceAt(s.opts.Now()), nil
 }
 
+// account reads the member's account with every lot (an empty account when the store has
+// none).
 func (s *Service) account(ctx context.Context, p *Program, customer crm.CustomerID, pointType string) (*Account, error) {
+	return s.readAccount(ctx, p, customer, pointType, s.store.Account)
+}
+
+// readAccount checks the member and point type and reads the account with read (an empty
+// account when the store has none).
+func (s *Service) readAccount(ctx context.Context, p *Program, customer crm.CustomerID, pointType string,
+	read func(context.Context, AccountKey) (*Account, error)) (*Account, error) {
 	var probs kehu.Problems
 	checkMember(customer, &probs)
 	pointType2(p, pointType, &probs)
@@ -88,7 +101,7 @@ func (s *Service) account(ctx context.Context, p *Program, customer crm.Customer
 		return nil, err
 	}
 	key := AccountKey{Program: p.spec.ID, Customer: customer, PointType: pointType}
-	a, err := s.store.Account(ctx, key)
+	a, err := read(ctx, key)
 	if errors.Is(err, kehu.ErrNotFound) {
 		return &Account{Key: key}, nil
 	}

@@ -111,6 +111,17 @@ type Need struct {
 	All    bool
 }
 
+// OpenReader is implemented by a store that reads an account's open lots — those with
+// points left — without the spent, expired and returned ones, so that Service.Balance costs
+// what the member holds rather than what the member ever earned. The service uses it when
+// the store has it, and Store.Account otherwise.
+type OpenReader interface {
+	// OpenAccount returns the account with its lots that have points left (Remaining > 0),
+	// in the order they were added, or kehu.ErrNotFound: Store.Account's answer without
+	// the other lots.
+	OpenAccount(ctx context.Context, key AccountKey) (*Account, error)
+}
+
 // Totals is implemented by a store that sums a programme's lots and entries itself — a SQL
 // store, as aggregates — so that Service.Liability and Service.Breakage need not read every
 // account. Its answers must equal what the service works out from ScanAccounts and Entries

@@ -46,7 +46,10 @@ type LoyaltyStore struct {
 	db DB
 }
 
-var _ loyalty.Store = (*LoyaltyStore)(nil)
+var (
+	_ loyalty.Store      = (*LoyaltyStore)(nil)
+	_ loyalty.OpenReader = (*LoyaltyStore)(nil)
+)
 
 // NewLoyaltyStore returns a store over db: a pool, or a transaction the host began (see
 // DB). Migrate must have created the schema.
@@ -773,7 +776,19 @@ func lyEntryDocs(es []loyalty.Entry) ([][]byte, error) {
 
 // Account implements loyalty.Store.
 func (s *LoyaltyStore) Account(ctx context.Context, key loyalty.AccountKey) (*loyalty.Account, error) {
-	accts, err := lyReadAccounts(ctx, s.db, "account "+key.String(), `SELECT program, customer, point_type, doc
+	return s.account(ctx, key, lySQLReadAccounts)
+}
+
+// OpenAccount implements loyalty.OpenReader: the account with its open lots, read from the
+// indexes over them, so that a balance reads what the member holds and nothing they spent.
+func (s *LoyaltyStore) OpenAccount(ctx context.Context, key loyalty.AccountKey) (*loyalty.Account, error) {
+	return s.account(ctx, key, lySQLReadOpenAccounts)
+}
+
+// account reads one account with the lots tmpl reads (lySQLReadAccounts or
+// lySQLReadOpenAccounts).
+func (s *LoyaltyStore) account(ctx context.Context, key loyalty.AccountKey, tmpl string) (*loyalty.Account, error) {
+	accts, err := lyReadAccounts(ctx, s.db, "account "+key.String(), tmpl, `SELECT program, customer, point_type, doc
 FROM loyalty_accounts WHERE program = $1 AND customer = $2 AND point_type = $3 AND version > 0`,
 		key.Program, lyUUID(key.Customer), key.PointType)
 	if err != nil {
@@ -787,7 +802,7 @@ FROM loyalty_accounts WHERE program = $1 AND customer = $2 AND point_type = $3 A
 
 // MemberAccounts implements loyalty.Store.
 func (s *LoyaltyStore) MemberAccounts(ctx context.Context, program string, customer crm.CustomerID) ([]*loyalty.Account, error) {
-	return lyReadAccounts(ctx, s.db, "member accounts", lySQLMemberAccounts, program, lyUUID(customer))
+	return lyReadAccounts(ctx, s.db, "member accounts", lySQLReadAccounts, lySQLMemberAccounts, program, lyUUID(customer))
 }
 
 // lySQLMemberAccounts selects a member's accounts for lySQLReadAccounts.
@@ -798,7 +813,15 @@ FROM loyalty_accounts WHERE program = $1 AND customer = $2 AND version > 0`
 // point_type and doc, of one programme) with every lot, in one statement, so that the lots
 // are those of the versions read: first the accounts by customer and point type, then
 // their lots, by account and seq. The account rows fill the lot columns with zeros.
-const lySQLReadAccounts = `WITH a AS MATERIALIZED (%s)
+// lySQLReadOpenAccounts reads them with their open lots alone (remaining > 0), which the
+// indexes over open lots hold apart from the rest.
+const (
+	lySQLReadAccounts     = lySQLReadAccountsLots + "\n   ORDER BY l.customer, l.point_type, l.seq)"
+	lySQLReadOpenAccounts = lySQLReadAccountsLots + "\n   WHERE l.remaining > 0 ORDER BY l.customer, l.point_type, l.seq)"
+)
+
+// lySQLReadAccountsLots is lySQLReadAccounts up to the lots' filter and order.
+const lySQLReadAccountsLots = `WITH a AS MATERIALIZED (%s)
 (SELECT 0 AS part, a.program, a.customer, a.point_type, a.doc,
         0::bigint, '00000000-0000-0000-0000-000000000000'::uuid, '00000000-0000-0000-0000-000000000000'::uuid,
         0::bigint, 0::bigint, 'epoch'::timestamptz, 'epoch'::timestamptz, NULL::timestamptz, NULL::timestamptz,
@@ -806,8 +829,7 @@ const lySQLReadAccounts = `WITH a AS MATERIALIZED (%s)
    FROM a ORDER BY a.customer, a.point_type)
 UNION ALL
 (SELECT 1, l.program, l.customer, l.point_type, NULL::jsonb, ` + lyLotCols + `
-   FROM a JOIN loyalty_lots l ON l.program = a.program AND l.customer = a.customer AND l.point_type = a.point_type
-   ORDER BY l.customer, l.point_type, l.seq)`
+   FROM a JOIN loyalty_lots l ON l.program = a.program AND l.customer = a.customer AND l.point_type = a.point_type`
 
 // lyReadKeys returns the accounts a query of their keys selects (see lyScanAccountsQuery),
 // each with its Key alone.
@@ -835,10 +857,11 @@ func lyReadKeys(ctx context.Context, db DB, sel string, args []any) ([]*loyalty.
 	return out, nil
 }
 
-// lyReadAccounts returns the accounts sel selects (see lySQLReadAccounts), by customer
-// and point type, each with every lot in the order added.
-func lyReadAccounts(ctx context.Context, db DB, what, sel string, args ...any) ([]*loyalty.Account, error) {
-	rows, err := db.Query(ctx, fmt.Sprintf(lySQLReadAccounts, sel), args...)
+// lyReadAccounts returns the accounts sel selects, by customer and point type, each with
+// the lots tmpl reads (lySQLReadAccounts: every lot; lySQLReadOpenAccounts: the open ones)
+// in the order added.
+func lyReadAccounts(ctx context.Context, db DB, what, tmpl, sel string, args ...any) ([]*loyalty.Account, error) {
+	rows, err := db.Query(ctx, fmt.Sprintf(tmpl, sel), args...)
 	if err != nil {
 		return nil, dbError(what, err)
 	}
@@ -1123,7 +1146,7 @@ func (s *LoyaltyStore) ScanAccounts(ctx context.Context, program string, q loyal
 	if q.KeysOnly {
 		items, err = lyReadKeys(ctx, s.db, sel, args)
 	} else {
-		items, err = lyReadAccounts(ctx, s.db, "scan accounts", sel, args...)
+		items, err = lyReadAccounts(ctx, s.db, "scan accounts", lySQLReadAccounts, sel, args...)
 	}
 	if err != nil {
 		return kehu.Page[*loyalty.Account]{}, err

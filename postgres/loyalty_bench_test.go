@@ -22,10 +22,19 @@ func loyaltyStore(b *testing.B) loyalty.Store {
 // command record written.
 func BenchmarkLoyaltyEarn(b *testing.B) { loyaltytest.BenchEarn(b, loyaltyStore) }
 
-// BenchmarkLoyaltyRedeem spends one point at a time from an account holding 100 lots.
+// BenchmarkPostgresRedeem spends one point at a time from an account holding 10 to 10,000
+// lots: the cost of a spend must not grow with the lots it does not draw on.
 func BenchmarkPostgresRedeem(b *testing.B) {
 	for _, lots := range []int{10, 100, 1000, 10000} {
 		b.Run(fmt.Sprintf("lots=%d", lots), func(b *testing.B) { loyaltytest.BenchRedeem(b, loyaltyStore, lots) })
+	}
+}
+
+// BenchmarkPostgresBalance reads the balance of a member who earned 10 to 10,000 lots and
+// spent all but 10: the cost of a balance must not grow with the lots spent.
+func BenchmarkPostgresBalance(b *testing.B) {
+	for _, lots := range []int{10, 100, 1000, 10000} {
+		b.Run(fmt.Sprintf("lots=%d", lots), func(b *testing.B) { loyaltytest.BenchBalance(b, loyaltyStore, lots) })
 	}
 }
 

@@ -220,26 +220,111 @@ func TestWorkingSetReadKeepsToItsLots(t *testing.T) {
 			defer func() { require.NoError(t, tx.Rollback(ctx)) }()
 			_, err = tx.Exec(ctx, lySQLGenericPlans)
 			require.NoError(t, err)
-			name := fmt.Sprintf("picks_%t", analysed) // a prepared statement outlives the transaction
-			_, err = tx.Exec(ctx, "PREPARE "+name+" AS "+lySQLPicks)
-			require.NoError(t, err)
 			args := fmt.Sprintf("ARRAY['p'], ARRAY['%s'::uuid], ARRAY['points'], ARRAY[false], '%s', ARRAY['%s'::uuid, '%s'::uuid]",
 				key.Customer, at.Format(time.RFC3339Nano), named[0], named[1])
-			rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE "+name+"("+args+")")
-			require.NoError(t, err)
-			var plan strings.Builder
-			for rows.Next() {
-				var line string
-				require.NoError(t, rows.Scan(&line))
-				plan.WriteString(line + "\n")
-			}
-			require.NoError(t, rows.Err())
-			require.Regexp(t, `^Nested Loop \(actual rows=6 `, plan.String(), "the four due lots and the two named ones")
-			for _, m := range regexp.MustCompile(`Rows Removed by Filter: (\d+)`).FindAllStringSubmatch(plan.String(), -1) {
-				if n, _ := strconv.Atoi(m[1]); n > 0 {
-					t.Errorf("the working-set read filtered out %d lots:\n%s", n, plan.String())
-				}
+			plan := explainExecute(t, tx, fmt.Sprintf("picks_%t", analysed), lySQLPicks, args)
+			require.Regexp(t, `^Nested Loop \(actual rows=6 `, plan, "the four due lots and the two named ones")
+			if n := filteredLots(plan); n > 0 {
+				t.Errorf("the working-set read filtered out %d lots:\n%s", n, plan)
 			}
 		})
+	}
+}
+
+// explainExecute prepares sql as name on tx (a prepared statement outlives the transaction:
+// each name once per connection) and returns what EXPLAIN ANALYZE says of executing it
+// with args, the text of its parameters' values.
+func explainExecute(t *testing.T, tx pgx.Tx, name, sql, args string) string {
+	t.Helper()
+	ctx := t.Context()
+	_, err := tx.Exec(ctx, "PREPARE "+name+" AS "+sql)
+	require.NoError(t, err)
+	rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE "+name+"("+args+")")
+	require.NoError(t, err)
+	var plan strings.Builder
+	for rows.Next() {
+		var line string
+		require.NoError(t, rows.Scan(&line))
+		plan.WriteString(line + "\n")
+	}
+	require.NoError(t, rows.Err())
+	return plan.String()
+}
+
+// filteredLots is how many rows a plan's scans of loyalty_lots read and filtered out.
+func filteredLots(plan string) int {
+	scan := regexp.MustCompile(`Scan (?:using \w+ )?on (\w+)`)
+	removed := regexp.MustCompile(`Rows Removed by Filter: (\d+)`)
+	n, table := 0, ""
+	for _, line := range strings.Split(plan, "\n") {
+		if m := scan.FindStringSubmatch(line); m != nil {
+			table = m[1]
+		}
+		if m := removed.FindStringSubmatch(line); m != nil && table == "loyalty_lots" {
+			k, _ := strconv.Atoi(m[1])
+			n += k
+		}
+	}
+	return n
+}
+
+// TestOpenAccountReadsOpenLotsAlone holds OpenAccount's read to the account's open lots: of
+// an account of 400 lots, 300 of them spent, among 100 other members', it reads the 100
+// that hold points and no other, on tables never analysed and analysed, with the plan made
+// for the values and with a generic one.
+func TestOpenAccountReadsOpenLotsAlone(t *testing.T) {
+	pool := pgtest.Pool(t, Migrate)
+	ctx := t.Context()
+	store := NewLoyaltyStore(pool)
+	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	key := loyalty.AccountKey{Program: "p", Customer: crm.CustomerIDFrom([16]byte{15: 4}), PointType: "points"}
+	keys := []loyalty.AccountKey{key} // and 100 other members of 40 open lots each
+	for c := range 100 {
+		keys = append(keys, loyalty.AccountKey{Program: "p", Customer: crm.CustomerIDFrom([16]byte{14: byte(c), 15: 5}), PointType: "points"})
+	}
+	err := store.Update(ctx, keys, loyalty.Need{All: true}, func(as []*loyalty.Account) (*loyalty.Commit, error) {
+		for n, a := range as {
+			lots := 40
+			if n == 0 {
+				lots = 400
+			}
+			for i := range lots {
+				earned := at.Add(-time.Duration(i) * time.Hour)
+				l := loyalty.Lot{ID: loyalty.LotIDFrom(uuid.New()), Entry: loyalty.EntryIDFrom(uuid.New()),
+					Points: 10, Remaining: 10, Earned: 10, EarnedAt: earned, AvailableAt: earned, ExpiresAt: at.AddDate(1, 0, 0)}
+				if n == 0 && i%4 != 0 {
+					l.Remaining, l.Returned = 0, 10
+				}
+				a.Lots = append(a.Lots, l)
+			}
+		}
+		return nil, nil
+	})
+	require.NoError(t, err)
+	open, err := store.OpenAccount(ctx, key)
+	require.NoError(t, err)
+	require.Len(t, open.Lots, 100)
+
+	sel := `SELECT program, customer, point_type, doc FROM loyalty_accounts
+WHERE program = $1 AND customer = $2 AND point_type = $3 AND version > 0`
+	args := fmt.Sprintf("'p', '%s'::uuid, 'points'", key.Customer)
+	for _, analysed := range []bool{false, true} {
+		for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
+			t.Run(fmt.Sprintf("analysed=%t/%s", analysed, mode), func(t *testing.T) {
+				if analysed {
+					require.NoError(t, store.Analyze(ctx))
+				}
+				tx, err := pool.Begin(ctx)
+				require.NoError(t, err)
+				defer func() { require.NoError(t, tx.Rollback(ctx)) }()
+				_, err = tx.Exec(ctx, "SELECT set_config('plan_cache_mode', $1, true)", mode)
+				require.NoError(t, err)
+				plan := explainExecute(t, tx, fmt.Sprintf("open_%t_%s", analysed, mode), fmt.Sprintf(lySQLReadOpenAccounts, sel), args)
+				require.Regexp(t, `^Append \(actual rows=101 `, plan, "the account and its 100 open lots")
+				if n := filteredLots(plan); n > 0 {
+					t.Errorf("the read filtered out %d lots:\n%s", n, plan)
+				}
+			})
+		}
 	}
 }

@@ -23,7 +23,53 @@ func accountTests() []test {
 		{Name: "ScanDueBy", Run: testScanDueBy},
 		{Name: "ScanDueByFollowsUpdates", Run: testScanDueByFollowsUpdates},
 		{Name: "ScanDueByPagination", Run: testScanDueByPagination},
+		{Name: "OpenAccount", Run: testOpenAccount},
 	}
+}
+
+// testOpenAccount checks a store's loyalty.OpenReader (a store without one passes): in each
+// situation of dueWorld, and after a lot is spent to nothing and then given points again,
+// OpenAccount returns what Account returns without the lots that have no points left.
+func testOpenAccount(t *testing.T, h *harness) {
+	o, ok := h.s.(loyalty.OpenReader)
+	if !ok {
+		return
+	}
+	check := func(key loyalty.AccountKey, name string) {
+		t.Helper()
+		want := h.account(key)
+		want.Lots = slices.DeleteFunc(want.Lots, func(l loyalty.Lot) bool { return l.Remaining <= 0 })
+		got, err := o.OpenAccount(h.ctx, key)
+		require.NoError(t, err, "OpenAccount of %s", name)
+		assertAccount(t, want, got, "OpenAccount of %s must return the account with its open lots alone, in the order added", name)
+	}
+	w := h.dueWorld()
+	for name, key := range w.all {
+		check(key, name)
+	}
+
+	key := h.key(progA, typePoints)
+	for _, exp := range []time.Time{{}, h.clock.Now().Add(time.Hour), {}} {
+		h.earnTo(key, 10, exp, "")
+	}
+	h.write1(key, func(a *loyalty.Account) *loyalty.Commit {
+		return &loyalty.Commit{Entries: []loyalty.Entry{h.spend(a, 10, loyalty.Source{})}} // the lot expiring first
+	})
+	check(key, "an account whose first-expiring lot was spent")
+	lots := h.account(key).Lots
+	spent := slices.IndexFunc(lots, func(l loyalty.Lot) bool { return l.Remaining == 0 })
+	require.GreaterOrEqual(t, spent, 0, "the spend must leave a lot with no points")
+	h.write1(key, func(a *loyalty.Account) *loyalty.Commit {
+		i := slices.IndexFunc(a.Lots, func(l loyalty.Lot) bool { return l.ID == lots[spent].ID }) // Need.All: every lot
+		a.Lots[i].Remaining = 4
+		e := h.entry(a, loyalty.KindReverse, loyalty.Source{})
+		e.Points, e.Lots = 4, []loyalty.LotMove{{Lot: a.Lots[i].ID, Points: 4}}
+		return &loyalty.Commit{Entries: []loyalty.Entry{e}}
+	})
+	check(key, "an account whose spent lot was given points again")
+
+	_, err := o.OpenAccount(h.ctx, h.key(progA, typePoints))
+	assert.ErrorIs(t, err, kehu.ErrNotFound, "OpenAccount of an account never written must be kehu.ErrNotFound")
 }
 
 func testMemberAccounts(t *testing.T, h *harness) {
