@@ -104,25 +104,34 @@ func TestUpdatePlansKeepToIndexesOnAHeavyAccount(t *testing.T) {
 
 // genericPlan prepares sql as name on db and returns the plan EXPLAIN gives for its
 // execution with every parameter NULL (a generic plan under force_generic_plan).
-func genericPlan(t *testing.T, db interface {
-	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
-	Query(context.Context, string, ...any) (pgx.Rows, error)
-}, name, sql string) string {
+func genericPlan(t *testing.T, db explainer, name, sql string) string {
 	t.Helper()
-	ctx := t.Context()
 	n := 0
 	for _, m := range regexp.MustCompile(`\$(\d+)`).FindAllStringSubmatch(sql, -1) {
 		k, _ := strconv.Atoi(m[1])
 		n = max(n, k)
 	}
+	return explain(t, db, "EXPLAIN", name, sql, strings.TrimSuffix(strings.Repeat("NULL, ", n), ", "))
+}
+
+// explainer is what explain runs on: a connection or a transaction.
+type explainer interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}
+
+// explain prepares sql as name on db and returns what how (EXPLAIN and its options) says
+// of executing it with args, the text of its parameters' values; then it deallocates it.
+func explain(t *testing.T, db explainer, how, name, sql, args string) string {
+	t.Helper()
+	ctx := t.Context()
 	_, err := db.Exec(ctx, "PREPARE "+name+" AS "+sql)
 	require.NoError(t, err)
 	defer func() {
 		_, err := db.Exec(ctx, "DEALLOCATE "+name)
 		require.NoError(t, err)
 	}()
-	nulls := strings.TrimSuffix(strings.Repeat("NULL, ", n), ", ")
-	rows, err := db.Query(ctx, "EXPLAIN EXECUTE "+name+"("+nulls+")")
+	rows, err := db.Query(ctx, how+" EXECUTE "+name+"("+args+")")
 	require.NoError(t, err)
 	var plan strings.Builder
 	for rows.Next() {
@@ -231,24 +240,11 @@ func TestWorkingSetReadKeepsToItsLots(t *testing.T) {
 	}
 }
 
-// explainExecute prepares sql as name on tx (a prepared statement outlives the transaction:
-// each name once per connection) and returns what EXPLAIN ANALYZE says of executing it
-// with args, the text of its parameters' values.
+// explainExecute returns what EXPLAIN ANALYZE says of executing sql with args on tx (see
+// explain).
 func explainExecute(t *testing.T, tx pgx.Tx, name, sql, args string) string {
 	t.Helper()
-	ctx := t.Context()
-	_, err := tx.Exec(ctx, "PREPARE "+name+" AS "+sql)
-	require.NoError(t, err)
-	rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE "+name+"("+args+")")
-	require.NoError(t, err)
-	var plan strings.Builder
-	for rows.Next() {
-		var line string
-		require.NoError(t, rows.Scan(&line))
-		plan.WriteString(line + "\n")
-	}
-	require.NoError(t, rows.Err())
-	return plan.String()
+	return explain(t, tx, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF)", name, sql, args)
 }
 
 // filteredLots is how many rows a plan's scans of loyalty_lots read and filtered out.

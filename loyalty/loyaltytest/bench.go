@@ -123,15 +123,8 @@ func BenchEarn(b *testing.B, newStore func(b *testing.B) loyalty.Store) {
 // entries are written in one Update, as a data load would, so that the set-up of 10,000
 // lots takes one transaction rather than 10,000.
 func BenchRedeem(b *testing.B, newStore func(b *testing.B) loyalty.Store, lots int) {
-	p := BenchSpendProgram(b)
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	opts, clock, _ := kehu.Deterministic(start)
-	store := newStore(b)
-	svc := loyalty.NewService(store, opts)
+	svc, p, member := benchLoaded(b, newStore, 1, lots, lots)
 	ctx := context.Background()
-	member := benchCustomer(1, 1)
-	benchLoad(b, store, p, opts, member, start, lots, lots)
-	clock.Set(start.Add(time.Duration(lots) * time.Hour))
 	var keys benchKeys
 	b.ReportAllocs()
 	for b.Loop() {
@@ -145,15 +138,8 @@ func BenchRedeem(b *testing.B, newStore func(b *testing.B) loyalty.Store, lots i
 // spent all but the last 10 of them, as a long-standing member has: the cost of a balance
 // must not grow with the lots spent.
 func BenchBalance(b *testing.B, newStore func(b *testing.B) loyalty.Store, lots int) {
-	p := BenchSpendProgram(b)
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	opts, clock, _ := kehu.Deterministic(start)
-	store := newStore(b)
-	svc := loyalty.NewService(store, opts)
+	svc, p, member := benchLoaded(b, newStore, 3, lots, min(lots, 10))
 	ctx := context.Background()
-	member := benchCustomer(1, 3)
-	benchLoad(b, store, p, opts, member, start, lots, min(lots, 10))
-	clock.Set(start.Add(time.Duration(lots) * time.Hour))
 	b.ReportAllocs()
 	for b.Loop() {
 		bal, err := svc.Balance(ctx, p, member, "points")
@@ -166,13 +152,20 @@ func BenchBalance(b *testing.B, newStore func(b *testing.B) loyalty.Store, lots 
 	}
 }
 
-// benchLoad writes lots lots of 1,000,000 points to the member's "points" account, earned
-// an hour apart from start, each with its earn entry, and one redeem entry that spends
-// every lot but the last open ones, in one Update, as a data load would (10,000 lots take
-// one transaction rather than 10,000). A store with planner statistics then brings them up
-// to date, as a database's own maintenance would before long.
-func benchLoad(b *testing.B, store loyalty.Store, p *loyalty.Program, opts *kehu.Options, member crm.CustomerID, start time.Time, lots, open int) {
+// benchLoaded returns a service over a new store, under BenchSpendProgram, in which a
+// member (benchCustomer(1, tag)) holds lots lots of 1,000,000 points in "points", earned an
+// hour apart, each with its earn entry, and one redeem entry that spends every lot but the
+// last open ones; the clock stands an hour after the last. They are written in one
+// Update, as a data load would (10,000 lots take one transaction rather than 10,000), and
+// a store with planner statistics then brings them up to date, as a database's own
+// maintenance would before long.
+func benchLoaded(b *testing.B, newStore func(b *testing.B) loyalty.Store, tag byte, lots, open int) (*loyalty.Service, *loyalty.Program, crm.CustomerID) {
 	b.Helper()
+	p := BenchSpendProgram(b)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	opts, clock, _ := kehu.Deterministic(start)
+	store := newStore(b)
+	member := benchCustomer(1, tag)
 	ctx := context.Background()
 	key := loyalty.AccountKey{Program: p.ID(), Customer: member, PointType: "points"}
 	pt, _ := p.PointType("points")
@@ -210,6 +203,8 @@ func benchLoad(b *testing.B, store loyalty.Store, p *loyalty.Program, opts *kehu
 			b.Fatal(err)
 		}
 	}
+	clock.Set(start.Add(time.Duration(lots) * time.Hour))
+	return loyalty.NewService(store, opts), p, member
 }
 
 // BenchConcurrentSpend redeems in parallel (b.RunParallel) from members' balances of 5 lots
