@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kehu-crm/kehu/crm"
@@ -79,11 +80,7 @@ func TestUpdatePlansKeepToIndexesOnAHeavyAccount(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, store.Analyze(ctx))
 
-	tx, err := pool.Begin(ctx)
-	require.NoError(t, err)
-	defer func() { require.NoError(t, tx.Rollback(ctx)) }()
-	_, err = tx.Exec(ctx, lySQLGenericPlans)
-	require.NoError(t, err)
+	tx := ownTx(t, pool)
 	scan := regexp.MustCompile(`Seq Scan on (loyalty_\w+)`)
 	tests := []struct{ name, sql string }{
 		{"create accounts", lySQLAccountsCreate},
@@ -100,6 +97,19 @@ func TestUpdatePlansKeepToIndexesOnAHeavyAccount(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ownTx begins a transaction with the settings the store gives its own (lySQLGenericPlans),
+// rolled back when t ends.
+func ownTx(t *testing.T, pool *pgxpool.Pool) pgx.Tx {
+	t.Helper()
+	ctx := t.Context()
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, tx.Rollback(context.WithoutCancel(ctx))) })
+	_, err = tx.Exec(ctx, lySQLGenericPlans)
+	require.NoError(t, err)
+	return tx
 }
 
 // genericPlan prepares sql as name on db and returns the plan EXPLAIN gives for its
@@ -224,11 +234,7 @@ func TestWorkingSetReadKeepsToItsLots(t *testing.T) {
 			if analysed {
 				require.NoError(t, store.Analyze(ctx))
 			}
-			tx, err := pool.Begin(ctx)
-			require.NoError(t, err)
-			defer func() { require.NoError(t, tx.Rollback(ctx)) }()
-			_, err = tx.Exec(ctx, lySQLGenericPlans)
-			require.NoError(t, err)
+			tx := ownTx(t, pool)
 			args := fmt.Sprintf("ARRAY['p'], ARRAY['%s'::uuid], ARRAY['points'], ARRAY[false], '%s', ARRAY['%s'::uuid, '%s'::uuid]",
 				key.Customer, at.Format(time.RFC3339Nano), named[0], named[1])
 			plan := explainExecute(t, tx, fmt.Sprintf("picks_%t", analysed), lySQLPicks, args)
