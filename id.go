@@ -65,8 +65,14 @@ func (id ID[K]) Compare(o ID[K]) int {
 	return 0
 }
 
-// MarshalText implements encoding.TextMarshaler; the zero ID is the empty string.
-func (id ID[K]) MarshalText() ([]byte, error) { return []byte(id.String()), nil }
+// MarshalText implements encoding.TextMarshaler; the zero ID is the empty string. It
+// allocates the text once (every stored document encodes its IDs through it).
+func (id ID[K]) MarshalText() ([]byte, error) {
+	if id.IsZero() {
+		return []byte{}, nil
+	}
+	return id.u.MarshalText()
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler; the empty string is the zero ID.
 func (id *ID[K]) UnmarshalText(b []byte) error {

@@ -641,6 +641,11 @@ func lyQueueAccounts(b *pgx.Batch, keys []loyalty.AccountKey, accts []*loyalty.A
 		counts                []int64
 		lots                  lyLotColumns
 	)
+	most := 0 // at most this many lots are written
+	for _, a := range accts {
+		most += len(a.Lots)
+	}
+	lots.grow(most)
 	seen := make(map[loyalty.AccountKey]bool, len(keys))
 	for i, k := range keys {
 		if seen[k] {
