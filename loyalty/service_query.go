@@ -73,11 +73,7 @@ func (s *Service) ExpireDue(ctx context.Context, p *Program, asOf time.Time, bat
 // Balance returns a member's position in one point type now. A member with no account has
 // a zero balance.
 func (s *Service) Balance(ctx context.Context, p *Program, customer crm.CustomerID, pointType string) (Balance, error) {
-	read := s.store.Account
-	if o, ok := s.store.(OpenReader); ok {
-		read = o.OpenAccount // a balance counts the lots with points left alone
-	}
-	a, err := s.readAccount(ctx, p, customer, pointType, read)
+	a, err := s.openAccount(ctx, p, customer, pointType)
 	if err != nil {
 		return Balance{}, err
 	}
@@ -88,6 +84,16 @@ func (s *Service) Balance(ctx context.Context, p *Program, customer crm.Customer
 // none).
 func (s *Service) account(ctx context.Context, p *Program, customer crm.CustomerID, pointType string) (*Account, error) {
 	return s.readAccount(ctx, p, customer, pointType, s.store.Account)
+}
+
+// openAccount reads the member's account with at least its open lots: through the store's
+// OpenReader when it has one, which leaves the spent ones out.
+func (s *Service) openAccount(ctx context.Context, p *Program, customer crm.CustomerID, pointType string) (*Account, error) {
+	read := s.store.Account
+	if o, ok := s.store.(OpenReader); ok {
+		read = o.OpenAccount
+	}
+	return s.readAccount(ctx, p, customer, pointType, read)
 }
 
 // readAccount checks the member and point type and reads the account with read (an empty
@@ -185,7 +191,7 @@ func (s *Service) Statement(ctx context.Context, p *Program, customer crm.Custom
 	if !to.After(from) {
 		return nil, kehu.Invalid("to", "range", "must be after from")
 	}
-	a, err := s.account(ctx, p, customer, pointType)
+	a, err := s.openAccount(ctx, p, customer, pointType) // for its key and version: the entries tell the rest
 	if err != nil {
 		return nil, err
 	}
