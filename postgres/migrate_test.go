@@ -382,3 +382,40 @@ func TestMigrateDistributionKeys(t *testing.T) {
 	otherCase.ID = complaint.CaseIDFrom(ids.NewID())
 	assert.ErrorIs(t, cases.CreateCase(ctx, &otherCase), kehu.ErrDuplicate, "a moved case key is still taken")
 }
+
+// TestNoIndexCoversAnother checks that no index of the schema is redundant: every write
+// maintains every index of its table, so an index whose key columns begin another's, with
+// no predicate and no uniqueness of its own to enforce, costs each insert for nothing.
+// (Migration 0008 dropped two such: crm_history_customer and loyalty_entries_account,
+// left by primary keys that came to start with the same columns.) It also checks that the
+// check finds one.
+func TestNoIndexCoversAnother(t *testing.T) {
+	pool := pgtest.Pool(t, postgres.Migrate)
+	ctx := t.Context()
+	found, err := redundantIndexes(ctx, pool)
+	require.NoError(t, err)
+	assert.Empty(t, found)
+
+	_, err = pool.Exec(ctx, `CREATE INDEX crm_history_again ON crm_history (customer_id)`)
+	require.NoError(t, err)
+	found, err = redundantIndexes(ctx, pool)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"crm_history: crm_history_again is covered by crm_history_key",
+		"crm_history: crm_history_again is covered by crm_history_pkey"}, found)
+}
+
+// redundantIndexes lists the indexes of the connection's schema that another index of the
+// same table and kind covers: not unique, without a predicate or an expression, and with
+// key columns that begin the other's (which has no predicate either).
+func redundantIndexes(ctx context.Context, pool *pgxpool.Pool) ([]string, error) {
+	return schemaStrings(ctx, pool, `
+SELECT c.relname || ': ' || a.relname || ' is covered by ' || b.relname
+FROM pg_index x JOIN pg_index y ON y.indrelid = x.indrelid AND y.indexrelid <> x.indexrelid
+JOIN pg_class a ON a.oid = x.indexrelid JOIN pg_class b ON b.oid = y.indexrelid
+JOIN pg_class c ON c.oid = x.indrelid
+WHERE c.relnamespace = current_schema()::regnamespace
+  AND NOT x.indisunique AND x.indpred IS NULL AND x.indexprs IS NULL AND y.indpred IS NULL
+  AND a.relam = b.relam AND x.indnkeyatts <= y.indnkeyatts
+  AND (x.indkey::int2[])[0:x.indnkeyatts - 1] = (y.indkey::int2[])[0:x.indnkeyatts - 1]
+ORDER BY 1`)
+}
