@@ -69,15 +69,7 @@ func TestUpdatePlansKeepToIndexesOnAHeavyAccount(t *testing.T) {
 	store := NewLoyaltyStore(pool)
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	key := loyalty.AccountKey{Program: "p", Customer: crm.CustomerIDFrom([16]byte{15: 1}), PointType: "points"}
-	err := store.Update(ctx, []loyalty.AccountKey{key}, loyalty.Need{All: true}, func(a []*loyalty.Account) (*loyalty.Commit, error) {
-		for i := range 2000 {
-			at := start.Add(time.Duration(i) * time.Hour)
-			a[0].Lots = append(a[0].Lots, loyalty.Lot{ID: loyalty.LotIDFrom(uuid.New()), Entry: loyalty.EntryIDFrom(uuid.New()),
-				Points: 10, Remaining: 10, Earned: 10, EarnedAt: at, AvailableAt: at, ExpiresAt: at.AddDate(1, 0, 0)})
-		}
-		return nil, nil
-	})
-	require.NoError(t, err)
+	storeLots(t, store, []loyalty.AccountKey{key}, []int{2000}, start, nil)
 	require.NoError(t, store.Analyze(ctx))
 
 	tx := ownTx(t, pool)
@@ -97,6 +89,28 @@ func TestUpdatePlansKeepToIndexesOnAHeavyAccount(t *testing.T) {
 			}
 		})
 	}
+}
+
+// storeLots stores, in one Update of store, lots[n] lots in the account keys[n]: each of 10
+// points, the i-th earned i hours before at and expiring a year after it was earned. edit,
+// when not nil, changes each lot before it is stored.
+func storeLots(t *testing.T, store *LoyaltyStore, keys []loyalty.AccountKey, lots []int, at time.Time, edit func(n, i int, l *loyalty.Lot)) {
+	t.Helper()
+	err := store.Update(t.Context(), keys, loyalty.Need{All: true}, func(as []*loyalty.Account) (*loyalty.Commit, error) {
+		for n, a := range as {
+			for i := range lots[n] {
+				earned := at.Add(-time.Duration(i) * time.Hour)
+				l := loyalty.Lot{ID: loyalty.LotIDFrom(uuid.New()), Entry: loyalty.EntryIDFrom(uuid.New()),
+					Points: 10, Remaining: 10, Earned: 10, EarnedAt: earned, AvailableAt: earned, ExpiresAt: earned.AddDate(1, 0, 0)}
+				if edit != nil {
+					edit(n, i, &l)
+				}
+				a.Lots = append(a.Lots, l)
+			}
+		}
+		return nil, nil
+	})
+	require.NoError(t, err)
 }
 
 // ownTx begins a transaction with the settings the store gives its own (lySQLGenericPlans),
@@ -209,25 +223,17 @@ func TestWorkingSetReadKeepsToItsLots(t *testing.T) {
 	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	key := loyalty.AccountKey{Program: "p", Customer: crm.CustomerIDFrom([16]byte{15: 3}), PointType: "points"}
 	var named []loyalty.LotID
-	err := store.Update(ctx, []loyalty.AccountKey{key}, loyalty.Need{All: true}, func(a []*loyalty.Account) (*loyalty.Commit, error) {
-		for i := range 400 {
-			earned := at.Add(-time.Duration(i) * time.Hour)
-			l := loyalty.Lot{ID: loyalty.LotIDFrom(uuid.New()), Entry: loyalty.EntryIDFrom(uuid.New()),
-				Points: 10, Remaining: 10, Earned: 10, EarnedAt: earned, AvailableAt: earned, ExpiresAt: at.AddDate(1, 0, 0)}
-			if i%4 == 0 {
-				l.Remaining, l.Returned = 0, 10 // spent or returned: out of the open lots' indexes
-			}
-			if i%100 == 1 {
-				l.ExpiresAt = earned // due at the update's instant
-			}
-			if i == 8 || i == 301 {
-				named = append(named, l.ID)
-			}
-			a[0].Lots = append(a[0].Lots, l)
+	storeLots(t, store, []loyalty.AccountKey{key}, []int{400}, at, func(_, i int, l *loyalty.Lot) {
+		if i%4 == 0 {
+			l.Remaining, l.Returned = 0, 10 // spent or returned: out of the open lots' indexes
 		}
-		return nil, nil
+		if i%100 == 1 {
+			l.ExpiresAt = l.EarnedAt // due at the update's instant
+		}
+		if i == 8 || i == 301 {
+			named = append(named, l.ID)
+		}
 	})
-	require.NoError(t, err)
 
 	for _, analysed := range []bool{false, true} {
 		t.Run(fmt.Sprintf("analysed=%t", analysed), func(t *testing.T) {
@@ -284,25 +290,16 @@ func TestOpenAccountReadsOpenLotsAlone(t *testing.T) {
 	for c := range 100 {
 		keys = append(keys, loyalty.AccountKey{Program: "p", Customer: crm.CustomerIDFrom([16]byte{14: byte(c), 15: 5}), PointType: "points"})
 	}
-	err := store.Update(ctx, keys, loyalty.Need{All: true}, func(as []*loyalty.Account) (*loyalty.Commit, error) {
-		for n, a := range as {
-			lots := 40
-			if n == 0 {
-				lots = 400
-			}
-			for i := range lots {
-				earned := at.Add(-time.Duration(i) * time.Hour)
-				l := loyalty.Lot{ID: loyalty.LotIDFrom(uuid.New()), Entry: loyalty.EntryIDFrom(uuid.New()),
-					Points: 10, Remaining: 10, Earned: 10, EarnedAt: earned, AvailableAt: earned, ExpiresAt: at.AddDate(1, 0, 0)}
-				if n == 0 && i%4 != 0 {
-					l.Remaining, l.Returned = 0, 10
-				}
-				a.Lots = append(a.Lots, l)
-			}
+	lots := make([]int, len(keys))
+	for n := range lots {
+		lots[n] = 40
+	}
+	lots[0] = 400
+	storeLots(t, store, keys, lots, at, func(n, i int, l *loyalty.Lot) {
+		if n == 0 && i%4 != 0 {
+			l.Remaining, l.Returned = 0, 10
 		}
-		return nil, nil
 	})
-	require.NoError(t, err)
 	open, err := store.OpenAccount(ctx, key)
 	require.NoError(t, err)
 	require.Len(t, open.Lots, 100)
