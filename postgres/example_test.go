@@ -35,6 +35,7 @@ func ExampleMigrations() {
 	// 0008_distribution_keys creates tables: true
 	// 0009_command_entries creates tables: false
 	// 0010_lot_keys creates tables: false
+	// 0011_held_back_lots creates tables: false
 }
 
 // A host that spreads the tables over the nodes of a distributed PostgreSQL reads where

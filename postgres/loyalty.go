@@ -153,12 +153,15 @@ ORDER BY k.n`
 	// lySQLPicks reads the lots of each account's working set that are not chosen by a
 	// running sum: every lot of the accounts marked every ($4); of the others, the open lots
 	// past their expiry at $5, the open lots pending at $5, and the lots named in $6. A lot
-	// may come twice. Each branch reads only the rows it returns, whatever the account holds
-	// and whichever plan the server keeps: the due lots are read only when the account's
-	// next_due (the earliest expiry of its open lots) says there are some, and then in the
-	// order of loyalty_lots_expiry, which makes that index, bounded by $5, the cheapest way
-	// to them with or without statistics; each named lot is looked up by its whole key, in a
-	// lateral subquery fenced by OFFSET 0 so that it is never planned as a join. (Left to
+	// may come twice. A lot pending at $5 is either held back past the instant it was
+	// earned, and in loyalty_lots_pending's range after $5, or earned after $5, and in
+	// loyalty_lots_oldest's range after $5 (see 0011_held_back_lots). Each branch reads
+	// only the rows it returns, whatever the account holds and whichever plan the server
+	// keeps: the due lots are read only when the account's next_due (the earliest expiry
+	// of its open lots) says there are some, and then in the order of loyalty_lots_expiry,
+	// which makes that index, bounded by $5, the cheapest way to them with or without
+	// statistics; each named lot is looked up by its whole key, in a lateral subquery
+	// fenced by OFFSET 0 so that it is never planned as a join. (Left to
 	// choose, a generic plan made without statistics read the due lots through
 	// loyalty_lots_pending and the named ones through the account's range of the primary
 	// key, filtering every open lot, and every lot, of the account: 5.6 ms at 10,000 lots
@@ -177,7 +180,11 @@ CROSS JOIN LATERAL (
   UNION ALL
     SELECT l.* FROM loyalty_lots l
     WHERE NOT k.every AND l.program = k.program AND l.customer = k.customer AND l.point_type = k.point_type
-      AND l.remaining > 0 AND l.available_at > $5
+      AND l.remaining > 0 AND l.available_at > l.earned_at AND l.available_at > $5
+  UNION ALL
+    SELECT l.* FROM loyalty_lots l
+    WHERE NOT k.every AND l.program = k.program AND l.customer = k.customer AND l.point_type = k.point_type
+      AND l.remaining > 0 AND l.earned_at > $5 AND l.available_at > $5
   UNION ALL
     SELECT l.* FROM unnest($6::uuid[]) AS named(id)
     CROSS JOIN LATERAL (
@@ -204,13 +211,17 @@ WHERE l.before < $5`
 	// lySQLWrite writes the lots an Update changed or added and the accounts, in one
 	// statement: w holds the lots (by ID, an upsert: a lot of an ID the account has replaces
 	// it), old what the lots they replace held (each found by its own lookup, fenced by
-	// OFFSET 0 so that it is never planned as a join). Every subquery sees the lots as they
-	// were before the statement, so held moves by what the written lots hold less what the
-	// lots they replace held, and next_due is the earliest of the written lots' expiries and
-	// of the other open lots' (the first of loyalty_lots_expiry not written). The written
-	// lots are summed per account once (ws, os) and joined to the accounts: a subquery over
-	// w per account would read every written lot for each account, a write of n accounts
-	// costing n² (10,000 accounts opened in one update took 16.7 s).
+	// OFFSET 0 so that it is never planned as a join). The statement modifies each table
+	// once: CockroachDB refuses a statement with two modifications of one table unless all
+	// are plain inserts, so the lots are not split into an insert of the new IDs and an
+	// upsert of the stored ones (which would spare an earn's new lots their speculative
+	// insertion, a WAL record each, for no measurable time). Every subquery sees the lots
+	// as they were before the statement, so held moves by what the written lots hold less
+	// what the lots they replace held, and next_due is the earliest of the written lots'
+	// expiries and of the other open lots' (the first of loyalty_lots_expiry not written).
+	// The written lots are summed per account once (ws, os) and joined to the accounts: a
+	// subquery over w per account would read every written lot for each account, a write
+	// of n accounts costing n² (10,000 accounts opened in one update took 16.7 s).
 	//
 	// The accounts (locked, so present) are written by an upsert whose inserted row carries
 	// the change to held: an upsert finds each row through its primary key, where an

@@ -210,9 +210,10 @@ func TestUpdatePlanSettingsEndWithItsTransaction(t *testing.T) {
 
 // TestWorkingSetReadKeepsToItsLots holds the read of an update's working set (lySQLPicks),
 // under the settings of the store's own transactions, to the lots it returns, on tables
-// never analysed and analysed: from an account of 400 lots, four of them due and none
-// pending, it reads the due lots and the two a command names and filters out none of the
-// others. A generic plan made without statistics read the due lots through
+// never analysed and analysed: from an account of 400 lots, four of them due, four held
+// back until after the update's instant, one earned after it and a few held back no
+// longer, it reads the due and pending lots and the two a command names and filters out
+// none of the others. A generic plan made without statistics read the due lots through
 // loyalty_lots_pending and the named ones through the account's range of the primary key,
 // filtering every lot of the account on every command, so that an earn read more the more
 // a member had earned.
@@ -227,8 +228,15 @@ func TestWorkingSetReadKeepsToItsLots(t *testing.T) {
 		if i%4 == 0 {
 			l.Remaining, l.Returned = 0, 10 // spent or returned: out of the open lots' indexes
 		}
-		if i%100 == 1 {
+		switch {
+		case i%100 == 1:
 			l.ExpiresAt = l.EarnedAt // due at the update's instant
+		case i%50 == 10:
+			l.AvailableAt = at.Add(24 * time.Hour) // held back: pending (if open)
+		case i%50 == 30:
+			l.AvailableAt = l.EarnedAt.Add(time.Hour) // held back, available by now
+		case i == 399:
+			l.EarnedAt, l.AvailableAt = at.Add(time.Hour), at.Add(time.Hour) // earned later: pending
 		}
 		if i == 8 || i == 301 {
 			named = append(named, l.ID)
@@ -244,7 +252,7 @@ func TestWorkingSetReadKeepsToItsLots(t *testing.T) {
 			args := fmt.Sprintf("ARRAY['p'], ARRAY['%s'::uuid], ARRAY['points'], ARRAY[false], '%s', ARRAY['%s'::uuid, '%s'::uuid]",
 				key.Customer, at.Format(time.RFC3339Nano), named[0], named[1])
 			plan := explainExecute(t, tx, fmt.Sprintf("picks_%t", analysed), lySQLPicks, args)
-			require.Regexp(t, `^Nested Loop \(actual rows=6 `, plan, "the four due lots and the two named ones")
+			require.Regexp(t, `^Nested Loop \(actual rows=11 `, plan, "the four due lots, the five pending and the two named")
 			if n := filteredLots(plan); n > 0 {
 				t.Errorf("the working-set read filtered out %d lots:\n%s", n, plan)
 			}
