@@ -82,13 +82,15 @@ const (
 		SELECT $1, d.change_id, NULL,
 		       (CASE WHEN d.doc ? 'from' THEN d.doc ELSE jsonb_set(d.doc, '{from}', to_jsonb($3::text)) END) - 'key'
 		  FROM (SELECT change_id, doc FROM crm_history WHERE customer_id = $2 ORDER BY seq) AS d`
-	// sqlMoveInteractions moves the duplicate's ($2) interactions to the survivor ($1): as
-	// a delete and an insert rather than an update, because the customer is the column a
-	// distributed table places its rows by, and such a column cannot be updated.
-	sqlMoveInteractions = `WITH moved AS (DELETE FROM crm_interactions WHERE customer_id = $2
-		RETURNING id, at, reply_by, replied, doc)
-	INSERT INTO crm_interactions (id, customer_id, at, reply_by, replied, doc)
-	SELECT id, $1, at, reply_by, replied, jsonb_set(doc, '{customer_id}', to_jsonb($3::text)) FROM moved`
+	// sqlCopyInteractions and sqlDeleteInteractions move the duplicate's ($2) interactions
+	// to the survivor ($1): as an insert and a delete rather than an update, because the
+	// customer is the column a distributed table places its rows by, and such a column
+	// cannot be updated; and as two statements, because CockroachDB refuses a statement
+	// that modifies one table twice (unless only by plain inserts).
+	sqlCopyInteractions = `INSERT INTO crm_interactions (id, customer_id, at, reply_by, replied, doc)
+	SELECT id, $1, at, reply_by, replied, jsonb_set(doc, '{customer_id}', to_jsonb($3::text))
+	FROM crm_interactions WHERE customer_id = $2`
+	sqlDeleteInteractions = `DELETE FROM crm_interactions WHERE customer_id = $1`
 	sqlMoveInteractionKeys = `UPDATE crm_interaction_keys SET customer_id = $1 WHERE customer_id = $2`
 )
 
@@ -274,8 +276,12 @@ func (s *CRMStore) MergeCustomers(ctx context.Context, survivor, duplicate crm.C
 			steps = append(steps, changeStep(x.id, x.ch, doc))
 		}
 		steps = append(steps, crmStep{
-			sql:  sqlMoveInteractions,
+			sql:  sqlCopyInteractions,
 			args: []any{survivor.UUID(), duplicate.UUID(), survivor.String()},
+			fail: func(err error) error { return dbError(what+": move interactions", err) },
+		}, crmStep{
+			sql:  sqlDeleteInteractions,
+			args: []any{duplicate.UUID()},
 			fail: func(err error) error { return dbError(what+": move interactions", err) },
 		}, crmStep{
 			sql:  sqlMoveInteractionKeys,
