@@ -39,13 +39,15 @@ type harness struct {
 	s     loyalty.Store
 	clock *kehu.Clock
 	ids   *kehu.SeqIDs
+	// newStore makes another empty store, for a test that needs more than s.
+	newStore func(t *testing.T) loyalty.Store
 }
 
 func newHarness(t *testing.T, newStore func(t *testing.T) loyalty.Store) *harness {
 	t.Helper()
 	s := newStore(t)
 	require.NotNil(t, s, "newStore returned a nil loyalty.Store")
-	return &harness{t: t, ctx: t.Context(), s: s, clock: kehu.NewClock(suite.Start()), ids: kehu.NewSeqIDs()}
+	return &harness{t: t, ctx: t.Context(), s: s, clock: kehu.NewClock(suite.Start()), ids: kehu.NewSeqIDs(), newStore: newStore}
 }
 
 func (h *harness) customer() crm.CustomerID { return crm.CustomerIDFrom(h.ids.NewID()) }

@@ -21,11 +21,15 @@ type (
 //   - Ledger: the real service over the store (Spend, Expiry, Pending, Idempotency,
 //     Concurrency, Reverse, Debt, Transfer, AsOf, Limits, Instants, Refunds, Figures, and
 //     Totals for a store that implements loyalty.Totals), checking every invariant of the
-//     ledger after every step (see CheckInvariants).
+//     ledger after every step (see CheckInvariants); and Sequences, random sequences of
+//     commands run over the store and over the memory store side by side, which must give
+//     the same answers, accounts, member states, balances and liability at every step.
+//     KEHU_SEQ_SEQS, KEHU_SEQ_STEPS and KEHU_SEQ_SEED run more or other sequences.
 //
-// Run calls newStore once per leaf subtest with that subtest's *testing.T, so the store can
-// register cleanups with t.Cleanup. newStore must return an empty store each time. Failure
-// messages name the method and the contract that broke.
+// Run calls newStore once per leaf subtest, and once more per sequence of the Sequences
+// group, with that (sub)test's *testing.T, so the store can register cleanups with
+// t.Cleanup. newStore must return an empty store each time. Failure messages name the
+// method and the contract that broke.
 //
 //	func TestMyStore(t *testing.T) {
 //		loyaltytest.Run(t, func(t *testing.T) loyalty.Store { return mystore.New(...) })
@@ -68,6 +72,7 @@ func layers() []group {
 			{Name: "Limits", Tests: limitTests()},
 			{Name: "Figures", Tests: figureTests()},
 			{Name: "Totals", Tests: totalsTests()},
+			{Name: "Sequences", Tests: sequenceTests()},
 		}},
 	}
 }

@@ -1,0 +1,355 @@
+package loyaltytest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/loyalty"
+)
+
+// sequenceTests run random sequences of commands through loyalty.Service over the store
+// under test and, side by side, over the memory store, and require the two to agree on
+// everything a host can see. A store may hand an Update more lots than loyalty.Need asks
+// for, never fewer, and what the ledger decides must not depend on which it hands: so a
+// store that leaves out a lot it owes (a pending lot, a due one, one a refund names), or
+// hands one wrong, answers some command differently, and the first step where it does is
+// reported with the seed that replays it.
+func sequenceTests() []test {
+	return []test{{Name: "SameAsMemoryStore", Run: testSequencesSameAsMemory}}
+}
+
+// sequenceKnob reads a tuning knob of the sequences from the environment: KEHU_SEQ_SEQS
+// (how many), KEHU_SEQ_STEPS (commands in each) and KEHU_SEQ_SEED (the first seed).
+func sequenceKnob(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+func testSequencesSameAsMemory(t *testing.T, h *harness) {
+	seqs := sequenceKnob("KEHU_SEQ_SEQS", 8)
+	steps := sequenceKnob("KEHU_SEQ_STEPS", 60)
+	seed := uint64(sequenceKnob("KEHU_SEQ_SEED", 20261205))
+	stats := map[string]int{}
+	defer func() { t.Logf("outcomes over %d sequences: %v", seqs, stats) }()
+	for i := range seqs {
+		s := seed + uint64(i)
+		// Each sequence on empty stores, released when it ends: the IDs of each start again.
+		ok := t.Run("seed="+strconv.FormatUint(s, 10), func(t *testing.T) {
+			under := h.newStore(t)
+			require.NotNil(t, under, "newStore returned a nil loyalty.Store")
+			runPairedSequence(t, h, under, s, steps, stats)
+		})
+		if !ok {
+			t.Fatalf("the sequence of seed %d differs; replay it alone with KEHU_SEQ_SEED=%d KEHU_SEQ_SEQS=1", s, s)
+		}
+	}
+}
+
+// pairedWorld is one sequence's two services, over the store under test and over a
+// memory store, on clocks and ID sources that move together.
+type pairedWorld struct {
+	t        *testing.T
+	ctx      context.Context
+	p        *loyalty.Program
+	svcs     [2]*loyalty.Service // the store under test's, the memory store's
+	stores   [2]loyalty.Store
+	clocks   [2]*kehu.Clock
+	members  []crm.CustomerID
+	types    []string
+	where    string
+	commands int
+}
+
+// pairedCommand is one command, run on each service in turn.
+type pairedCommand struct {
+	name string
+	run  func(svc *loyalty.Service) (any, error)
+}
+
+// sequenceOrder is an order a sequence earned on, with what its refunds have taken.
+type sequenceOrder struct {
+	id       string
+	customer crm.CustomerID
+	units    map[string]int64 // line → units
+	refunded map[string]int64
+}
+
+func runPairedSequence(t *testing.T, h *harness, under loyalty.Store, seed uint64, steps int, stats map[string]int) {
+	rng := rand.New(rand.NewPCG(seed, seed*17+3))
+	w := &pairedWorld{t: t, ctx: t.Context(), types: []string{points, status}}
+	w.p = sequenceProgram(t, rng, "seq-"+strconv.FormatUint(seed, 10))
+	start := h.clock.Now()
+	for i, s := range []loyalty.Store{under, loyalty.NewMemoryStore()} {
+		opts, clock, _ := kehu.Deterministic(start)
+		w.svcs[i], w.stores[i], w.clocks[i] = loyalty.NewService(s, opts), s, clock
+	}
+	for range 3 {
+		w.members = append(w.members, h.customer())
+	}
+	member := func() crm.CustomerID { return w.members[rng.IntN(len(w.members))] }
+	var (
+		done   []pairedCommand // commands that succeeded, for replays
+		spends []loyalty.EntryID
+		orders []*sequenceOrder
+		n      int
+	)
+	next := func(prefix string) string { n++; return fmt.Sprintf("%s-%d", prefix, n) }
+	for step := range steps {
+		w.where = fmt.Sprintf("seed %d, step %d", seed, step)
+		var (
+			c       pairedCommand
+			applied func() // what a command that succeeds changes in the sequence's books
+		)
+		switch op := rng.IntN(100); {
+		case op < 28: // an order of one to three lines, placed up to two days ago
+			o := &sequenceOrder{id: next("SO"), customer: member(), units: map[string]int64{}, refunded: map[string]int64{}}
+			order := kehu.Order{ID: o.id, At: w.now().Add(-time.Duration(rng.Int64N(int64(48 * time.Hour)))), Currency: "CNY"}
+			for l := range 1 + rng.IntN(3) {
+				line := "L" + strconv.Itoa(l)
+				o.units[line] = 1 + rng.Int64N(4)
+				amount, err := kehu.NewMoneyFromMinor(500+rng.Int64N(30000), "CNY") // ¥5.00 to ¥304.99
+				require.NoError(t, err)
+				order.Lines = append(order.Lines, kehu.OrderLine{ID: line, SKU: "SKU-" + line, Category: "general",
+					Quantity: o.units[line], Amount: amount})
+			}
+			orders = append(orders, o)
+			m := loyalty.Member{CustomerID: o.customer}
+			c = pairedCommand{"earn " + o.id, func(svc *loyalty.Service) (any, error) {
+				r, err := svc.EarnOrder(w.ctx, w.p, order, m)
+				if err != nil {
+					return nil, err
+				}
+				return canonEntries(r.Entries), nil
+			}}
+		case op < 46:
+			pc := loyalty.Points{Customer: member(), PointType: points, Points: 1 + rng.Int64N(400), Key: next("redeem")}
+			c = pairedCommand{"redeem " + pc.Key, func(svc *loyalty.Service) (any, error) {
+				e, err := svc.Redeem(w.ctx, w.p, pc)
+				return canonEntry(e), err
+			}}
+		case op < 56 && len(orders) > 0:
+			o := orders[rng.IntN(len(orders))]
+			var lines []loyalty.RefundLine
+			for _, line := range slices.Sorted(maps.Keys(o.units)) {
+				if left := o.units[line] - o.refunded[line]; left > 0 && rng.IntN(2) == 0 {
+					lines = append(lines, loyalty.RefundLine{Line: line, Quantity: 1 + rng.Int64N(left)})
+				}
+			}
+			if len(lines) == 0 {
+				continue
+			}
+			r := loyalty.Refund{Customer: o.customer, Order: o.id, Lines: lines, Key: next("refund")}
+			c = pairedCommand{"refund " + r.Key, func(svc *loyalty.Service) (any, error) {
+				es, err := svc.Refund(w.ctx, w.p, r)
+				return canonEntries(es), err
+			}}
+			applied = func() {
+				for _, l := range lines {
+					o.refunded[l.Line] += l.Quantity
+				}
+			}
+		case op < 62 && len(spends) > 0:
+			id := spends[rng.IntN(len(spends))]
+			c = pairedCommand{"cancel " + id.String(), func(svc *loyalty.Service) (any, error) {
+				es, err := svc.Reverse(w.ctx, w.p, id, "cancelled")
+				return canonEntries(es), err
+			}}
+		case op < 70:
+			from, to := member(), member()
+			if from == to {
+				continue
+			}
+			tr := loyalty.Transfer{From: from, To: to, PointType: points, Points: 1 + rng.Int64N(200), Key: next("transfer")}
+			c = pairedCommand{"transfer " + tr.Key, func(svc *loyalty.Service) (any, error) {
+				es, err := svc.Transfer(w.ctx, w.p, tr)
+				return canonEntries(es), err
+			}}
+		case op < 77:
+			pc := loyalty.Points{Customer: member(), PointType: points, Points: rng.Int64N(300) - 150, Reason: "service recovery", Key: next("adjust")}
+			if pc.Points == 0 {
+				continue
+			}
+			c = pairedCommand{"adjust " + pc.Key, func(svc *loyalty.Service) (any, error) {
+				e, err := svc.Adjust(w.ctx, w.p, pc)
+				return canonEntry(e), err
+			}}
+		case op < 83:
+			batch := 1 + rng.IntN(3)
+			c = pairedCommand{"expire", func(svc *loyalty.Service) (any, error) {
+				return svc.ExpireDue(w.ctx, w.p, w.now(), batch)
+			}}
+		case op < 91: // time passes
+			w.move(time.Duration(rng.Int64N(int64(60 * 24 * time.Hour))))
+			w.compare("after the clock moved on")
+			stats["clock"]++
+			continue
+		case op < 94: // a clock behind another's: commands dated before earlier ones
+			w.move(-time.Duration(1 + rng.Int64N(int64(48*time.Hour))))
+			w.compare("after the clock moved back")
+			stats["clock back"]++
+			continue
+		default:
+			if len(done) == 0 {
+				continue
+			}
+			c = done[rng.IntN(len(done))]
+			c.name = "replay of " + c.name
+		}
+		res, err := w.run(c)
+		kind, _, _ := strings.Cut(c.name, " ")
+		if err != nil {
+			kind += " refused"
+		}
+		stats[kind]++
+		if err == nil && !strings.HasPrefix(c.name, "replay") {
+			if applied != nil {
+				applied()
+			}
+			done = append(done, c)
+			if e, ok := res.(loyalty.Entry); ok && e.Kind == loyalty.KindRedeem {
+				spends = append(spends, e.ID)
+			}
+		}
+		if t.Failed() {
+			return
+		}
+	}
+	w.where = fmt.Sprintf("seed %d, at the end", seed)
+	w.compareTotals()
+}
+
+// sequenceProgram varies, by rng, what changes the ledger's decisions: the spend order,
+// what a refund of spent points does, the expiry, a holding period and a floor.
+func sequenceProgram(t *testing.T, rng *rand.Rand, id string) *loyalty.Program {
+	t.Helper()
+	spec := loyalty.ProgramSpec{
+		ID: id, Version: 1, Name: "sequences", TimeZone: "Asia/Shanghai", Currency: "CNY",
+		SpendPolicy: []loyalty.SpendPolicy{loyalty.NearestExpiryFirst, loyalty.OldestFirst}[rng.IntN(2)],
+		Returns:     []loyalty.ReturnMode{loyalty.ReturnDebt, loyalty.ReturnNegative, loyalty.ReturnForgive}[rng.IntN(3)],
+		PointTypes: []loyalty.PointType{
+			{Code: points, Name: "Points", Kind: loyalty.Spendable, Expiry: []loyalty.ExpiryPolicy{
+				{Kind: loyalty.ExpireEndOfYear, Years: 1},
+				{Kind: loyalty.ExpireAfter, Months: 3},
+				{Kind: loyalty.ExpireAfter, Days: 30},
+				{Kind: loyalty.NeverExpire},
+			}[rng.IntN(4)], PendingDays: rng.IntN(2) * 7, Floor: -int64(rng.IntN(2)) * 300},
+			{Code: status, Name: "Status", Kind: loyalty.Qualifying, Expiry: loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}},
+		},
+		Earning: loyalty.EarningRules{
+			Base: []loyalty.BaseRate{
+				{PointType: points, Points: 1, Per: decimal.NewFromInt(1)},
+				{PointType: status, Points: 1, Per: decimal.NewFromInt(10)},
+			},
+			Rules: []loyalty.Rule{{ID: "big-order", Name: "big order bonus", Priority: 1, When: `order.total >= 200`,
+				Effect: loyalty.Effect{PointType: points, Bonus: 50}}},
+		},
+	}
+	p, err := loyalty.Compile(spec)
+	require.NoError(t, err, "suite bug: the sequences' programme does not validate")
+	return p
+}
+
+func (w *pairedWorld) now() time.Time { return w.clocks[0].Now() }
+
+// move moves both clocks by d.
+func (w *pairedWorld) move(d time.Duration) {
+	for _, c := range w.clocks {
+		c.Advance(d)
+	}
+}
+
+// run runs c on both services and requires the same answer, then the same ledger.
+func (w *pairedWorld) run(c pairedCommand) (any, error) {
+	w.t.Helper()
+	w.commands++
+	var (
+		res  [2]any
+		errs [2]error
+	)
+	for i, svc := range w.svcs {
+		res[i], errs[i] = c.run(svc)
+	}
+	require.Equal(w.t, errText(errs[1]), errText(errs[0]), "%s, %s: the store under test answered with another error than the memory store", w.where, c.name)
+	if errs[0] == nil {
+		require.Equal(w.t, res[1], res[0], "%s, %s: the store under test gave another result than the memory store", w.where, c.name)
+	}
+	w.compare("after " + c.name)
+	return res[0], errs[0]
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// compare requires both stores to hold the same accounts and member states, the service
+// to give the same balances over both, and the store under test to keep the ledger's
+// invariants.
+func (w *pairedWorld) compare(when string) {
+	w.t.Helper()
+	for _, m := range w.members {
+		var (
+			accts  [2][]*loyalty.Account
+			states [2]*loyalty.MemberState
+			bals   [2][]loyalty.Balance
+		)
+		for i, s := range w.stores {
+			as, err := s.MemberAccounts(w.ctx, w.p.ID(), m)
+			require.NoError(w.t, err, "%s, %s: MemberAccounts", w.where, when)
+			for _, a := range as {
+				accts[i] = append(accts[i], canonAccount(a))
+			}
+			st, err := s.Member(w.ctx, w.p.ID(), m)
+			if err == nil {
+				states[i] = canonMember(st)
+			} else {
+				require.ErrorIs(w.t, err, kehu.ErrNotFound, "%s, %s: Member", w.where, when)
+			}
+			for _, typ := range w.types {
+				b, err := w.svcs[i].Balance(w.ctx, w.p, m, typ)
+				require.NoError(w.t, err, "%s, %s: Balance", w.where, when)
+				bals[i] = append(bals[i], canonBalance(b))
+			}
+		}
+		require.Equal(w.t, accts[1], accts[0], "%s, %s: the accounts of member %s differ from the memory store's", w.where, when, m)
+		require.Equal(w.t, states[1], states[0], "%s, %s: the member state of %s differs from the memory store's", w.where, when, m)
+		require.Equal(w.t, bals[1], bals[0], "%s, %s: the balances of member %s differ from the memory store's", w.where, when, m)
+		for _, a := range accts[0] {
+			require.NoError(w.t, CheckInvariants(w.ctx, w.stores[0], a.Key), "%s, %s", w.where, when)
+		}
+	}
+}
+
+// compareTotals requires the same liability from both services: over a store that sums
+// its lots itself (loyalty.Totals), its sums against the memory store's reading of every
+// account.
+func (w *pairedWorld) compareTotals() {
+	w.t.Helper()
+	var got [2]string
+	for i, svc := range w.svcs {
+		lines, err := svc.Liability(w.ctx, w.p, w.now())
+		require.NoError(w.t, err, "%s: Liability", w.where)
+		b, err := json.Marshal(lines)
+		require.NoError(w.t, err)
+		got[i] = string(b)
+	}
+	require.JSONEq(w.t, got[1], got[0], "%s: the liability differs from the memory store's", w.where)
+}
