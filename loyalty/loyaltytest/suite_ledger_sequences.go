@@ -189,6 +189,21 @@ func runPairedSequence(t *testing.T, h *harness, under loyalty.Store, seed uint6
 				e, err := svc.Adjust(w.ctx, w.p, pc)
 				return canonEntry(e), err
 			}}
+		case op < 80 && w.p.Tiers() != nil:
+			if rng.IntN(3) == 0 {
+				c = pairedCommand{"review", func(svc *loyalty.Service) (any, error) { return svc.ReviewTiers(w.ctx, w.p) }}
+				break
+			}
+			m := member()
+			c = pairedCommand{"evaluate " + m.String(), func(svc *loyalty.Service) (any, error) {
+				st, err := svc.EvaluateTier(w.ctx, w.p, m)
+				if err != nil {
+					return nil, err
+				}
+				st.State = canonMember(st.State)
+				b, err := json.Marshal(st)
+				return string(b), err
+			}}
 		case op < 83:
 			batch := 1 + rng.IntN(3)
 			c = pairedCommand{"expire", func(svc *loyalty.Service) (any, error) {
@@ -235,7 +250,8 @@ func runPairedSequence(t *testing.T, h *harness, under loyalty.Store, seed uint6
 }
 
 // sequenceProgram varies, by rng, what changes the ledger's decisions: the spend order,
-// what a refund of spent points does, the expiry, a holding period and a floor.
+// what a refund of spent points does, the expiry, a holding period, a floor, and tiers by
+// the calendar year's spend.
 func sequenceProgram(t *testing.T, rng *rand.Rand, id string) *loyalty.Program {
 	t.Helper()
 	spec := loyalty.ProgramSpec{
@@ -259,6 +275,14 @@ func sequenceProgram(t *testing.T, rng *rand.Rand, id string) *loyalty.Program {
 			Rules: []loyalty.Rule{{ID: "big-order", Name: "big order bonus", Priority: 1, When: `order.total >= 200`,
 				Effect: loyalty.Effect{PointType: points, Bonus: 50}}},
 		},
+	}
+	if rng.IntN(2) == 0 {
+		spec.Tiers = &loyalty.Tiers{
+			Levels: []loyalty.TierLevel{{Code: "member", Name: "Member"},
+				{Code: "silver", Name: "Silver", Spend: decimal.NewFromInt(500)},
+				{Code: "gold", Name: "Gold", Spend: decimal.NewFromInt(2000)}},
+			QualifyingType: status, Window: loyalty.TierWindow{Kind: loyalty.WindowCalendarYear}, Review: loyalty.ReviewCalendarYear,
+		}
 	}
 	p, err := loyalty.Compile(spec)
 	require.NoError(t, err, "suite bug: the sequences' programme does not validate")
@@ -310,6 +334,7 @@ func (w *pairedWorld) compare(when string) {
 			accts  [2][]*loyalty.Account
 			states [2]*loyalty.MemberState
 			bals   [2][]loyalty.Balance
+			stands [2]string
 		)
 		for i, s := range w.stores {
 			as, err := s.MemberAccounts(w.ctx, w.p.ID(), m)
@@ -328,10 +353,13 @@ func (w *pairedWorld) compare(when string) {
 				require.NoError(w.t, err, "%s, %s: Balance", w.where, when)
 				bals[i] = append(bals[i], canonBalance(b))
 			}
+			stand, err := w.svcs[i].Standing(w.ctx, w.p, m)
+			stands[i] = fmt.Sprintf("%+v %v", stand, err)
 		}
 		require.Equal(w.t, accts[1], accts[0], "%s, %s: the accounts of member %s differ from the memory store's", w.where, when, m)
 		require.Equal(w.t, states[1], states[0], "%s, %s: the member state of %s differs from the memory store's", w.where, when, m)
 		require.Equal(w.t, bals[1], bals[0], "%s, %s: the balances of member %s differ from the memory store's", w.where, when, m)
+		require.Equal(w.t, stands[1], stands[0], "%s, %s: the standing of member %s differs from the memory store's", w.where, when, m)
 		for _, a := range accts[0] {
 			require.NoError(w.t, CheckInvariants(w.ctx, w.stores[0], a.Key), "%s, %s", w.where, when)
 		}
