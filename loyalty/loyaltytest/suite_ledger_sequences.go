@@ -246,7 +246,7 @@ func runPairedSequence(t *testing.T, h *harness, under loyalty.Store, seed uint6
 		}
 	}
 	w.where = fmt.Sprintf("seed %d, at the end", seed)
-	w.compareTotals()
+	w.compareTotals(start, rng)
 }
 
 // sequenceProgram varies, by rng, what changes the ledger's decisions: the spend order,
@@ -366,18 +366,52 @@ func (w *pairedWorld) compare(when string) {
 	}
 }
 
-// compareTotals requires the same liability from both services: over a store that sums
-// its lots itself (loyalty.Totals), its sums against the memory store's reading of every
-// account.
-func (w *pairedWorld) compareTotals() {
+// compareTotals requires the same answers from both services to the questions asked of a
+// whole programme or history: the liability now and the breakage since the start (over a
+// store that sums its lots and entries itself, loyalty.Totals, its sums against the memory
+// store's reading of every account and entry), and each member's statement and accounts
+// as of instants of the sequence.
+func (w *pairedWorld) compareTotals(start time.Time, rng *rand.Rand) {
 	w.t.Helper()
-	var got [2]string
-	for i, svc := range w.svcs {
-		lines, err := svc.Liability(w.ctx, w.p, w.now())
-		require.NoError(w.t, err, "%s: Liability", w.where)
-		b, err := json.Marshal(lines)
-		require.NoError(w.t, err)
-		got[i] = string(b)
+	end := w.now()
+	if !end.After(start) {
+		end = start.Add(time.Microsecond)
 	}
-	require.JSONEq(w.t, got[1], got[0], "%s: the liability differs from the memory store's", w.where)
+	asks := []struct {
+		name string
+		ask  func(svc *loyalty.Service) (any, error)
+	}{
+		{"Liability", func(svc *loyalty.Service) (any, error) { return svc.Liability(w.ctx, w.p, w.now()) }},
+		{"Breakage", func(svc *loyalty.Service) (any, error) { return svc.Breakage(w.ctx, w.p, start, end) }},
+	}
+	for _, m := range w.members {
+		for _, typ := range w.types {
+			at := start.Add(time.Duration(rng.Int64N(int64(end.Sub(start)) + 1)))
+			asks = append(asks, struct {
+				name string
+				ask  func(svc *loyalty.Service) (any, error)
+			}{fmt.Sprintf("Statement and AccountAsOf(%s) of %s in %s", at, m, typ), func(svc *loyalty.Service) (any, error) {
+				st, err := svc.Statement(w.ctx, w.p, m, typ, start, end)
+				if err != nil {
+					return nil, err
+				}
+				st.Entries = canonEntries(st.Entries)
+				a, err := svc.AccountAsOf(w.ctx, w.p, m, typ, at)
+				if err != nil {
+					return st, err
+				}
+				return []any{st, canonAccount(a)}, nil
+			}})
+		}
+	}
+	for _, q := range asks {
+		var got [2]string
+		for i, svc := range w.svcs {
+			v, err := q.ask(svc)
+			b, jerr := json.Marshal(v)
+			require.NoError(w.t, jerr)
+			got[i] = fmt.Sprintf("%s %v", b, err)
+		}
+		require.Equal(w.t, got[1], got[0], "%s: %s differs from the memory store's", w.where, q.name)
+	}
 }
