@@ -23,7 +23,9 @@ type (
 //     Totals for a store that implements loyalty.Totals), checking every invariant of the
 //     ledger after every step (see CheckInvariants); and Sequences, random sequences of
 //     commands run over the store and over the memory store side by side, which must give
-//     the same answers, accounts, member states, balances and liability at every step.
+//     the same answers and the same accounts, member states, balances, standings, rewards
+//     and reservations at every step, and the same liability, breakage, statements and
+//     accounts as of past instants at the end.
 //     KEHU_SEQ_SEQS, KEHU_SEQ_STEPS and KEHU_SEQ_SEED run more or other sequences.
 //
 // Run calls newStore once per leaf subtest, and once more per sequence of the Sequences

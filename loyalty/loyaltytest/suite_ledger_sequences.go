@@ -42,7 +42,7 @@ func sequenceKnob(name string, def int) int {
 }
 
 func testSequencesSameAsMemory(t *testing.T, h *harness) {
-	seqs := sequenceKnob("KEHU_SEQ_SEQS", 8)
+	seqs := sequenceKnob("KEHU_SEQ_SEQS", 6)
 	steps := sequenceKnob("KEHU_SEQ_STEPS", 60)
 	seed := uint64(sequenceKnob("KEHU_SEQ_SEED", 20261205))
 	stats := map[string]int{}
@@ -72,6 +72,7 @@ type pairedWorld struct {
 	clocks   [2]*kehu.Clock
 	members  []crm.CustomerID
 	types    []string
+	rewards  []loyalty.Reward
 	where    string
 	commands int
 }
@@ -102,12 +103,19 @@ func runPairedSequence(t *testing.T, h *harness, under loyalty.Store, seed uint6
 	for range 3 {
 		w.members = append(w.members, h.customer())
 	}
+	w.rewards = sequenceRewards()
+	for _, svc := range w.svcs {
+		for _, r := range w.rewards {
+			require.NoError(t, svc.PutReward(w.ctx, w.p, r), "PutReward %s", r.ID)
+		}
+	}
 	member := func() crm.CustomerID { return w.members[rng.IntN(len(w.members))] }
 	var (
-		done   []pairedCommand // commands that succeeded, for replays
-		spends []loyalty.EntryID
-		orders []*sequenceOrder
-		n      int
+		done         []pairedCommand // commands that succeeded, for replays
+		spends       []loyalty.EntryID
+		orders       []*sequenceOrder
+		reservations []string
+		n            int
 	)
 	next := func(prefix string) string { n++; return fmt.Sprintf("%s-%d", prefix, n) }
 	for step := range steps {
@@ -117,7 +125,7 @@ func runPairedSequence(t *testing.T, h *harness, under loyalty.Store, seed uint6
 			applied func() // what a command that succeeds changes in the sequence's books
 		)
 		switch op := rng.IntN(100); {
-		case op < 28: // an order of one to three lines, placed up to two days ago
+		case op < 26: // an order of one to three lines, placed up to two days ago
 			o := &sequenceOrder{id: next("SO"), customer: member(), units: map[string]int64{}, refunded: map[string]int64{}}
 			order := kehu.Order{ID: o.id, At: w.now().Add(-time.Duration(rng.Int64N(int64(48 * time.Hour)))), Currency: "CNY"}
 			for l := range 1 + rng.IntN(3) {
@@ -137,13 +145,13 @@ func runPairedSequence(t *testing.T, h *harness, under loyalty.Store, seed uint6
 				}
 				return canonEntries(r.Entries), nil
 			}}
-		case op < 46:
+		case op < 42:
 			pc := loyalty.Points{Customer: member(), PointType: points, Points: 1 + rng.Int64N(400), Key: next("redeem")}
 			c = pairedCommand{"redeem " + pc.Key, func(svc *loyalty.Service) (any, error) {
 				e, err := svc.Redeem(w.ctx, w.p, pc)
 				return canonEntry(e), err
 			}}
-		case op < 56 && len(orders) > 0:
+		case op < 51 && len(orders) > 0:
 			o := orders[rng.IntN(len(orders))]
 			var lines []loyalty.RefundLine
 			for _, line := range slices.Sorted(maps.Keys(o.units)) {
@@ -164,13 +172,13 @@ func runPairedSequence(t *testing.T, h *harness, under loyalty.Store, seed uint6
 					o.refunded[l.Line] += l.Quantity
 				}
 			}
-		case op < 62 && len(spends) > 0:
+		case op < 56 && len(spends) > 0:
 			id := spends[rng.IntN(len(spends))]
 			c = pairedCommand{"cancel " + id.String(), func(svc *loyalty.Service) (any, error) {
 				es, err := svc.Reverse(w.ctx, w.p, id, "cancelled")
 				return canonEntries(es), err
 			}}
-		case op < 70:
+		case op < 62:
 			from, to := member(), member()
 			if from == to {
 				continue
@@ -180,7 +188,28 @@ func runPairedSequence(t *testing.T, h *harness, under loyalty.Store, seed uint6
 				es, err := svc.Transfer(w.ctx, w.p, tr)
 				return canonEntries(es), err
 			}}
-		case op < 77:
+		case op < 66 && len(reservations) > 0:
+			id := reservations[rng.IntN(len(reservations))]
+			if rng.IntN(2) == 0 {
+				c = pairedCommand{"confirm " + id, func(svc *loyalty.Service) (any, error) {
+					r, err := svc.Confirm(w.ctx, w.p, id)
+					return canonReservationOrNil(r), err
+				}}
+			} else {
+				c = pairedCommand{"cancel reservation " + id, func(svc *loyalty.Service) (any, error) {
+					r, err := svc.Cancel(w.ctx, w.p, id, "changed mind")
+					return canonReservationOrNil(r), err
+				}}
+			}
+		case op < 70:
+			rv := loyalty.Reserve{Customer: member(), Reward: w.rewards[rng.IntN(len(w.rewards))].ID,
+				Units: 1 + rng.Int64N(2), Key: next("checkout")}
+			c = pairedCommand{"reserve " + rv.Key, func(svc *loyalty.Service) (any, error) {
+				r, err := svc.Reserve(w.ctx, w.p, rv)
+				return canonReservationOrNil(r), err
+			}}
+			applied = func() { reservations = append(reservations, loyalty.ReservationID(w.p.ID(), rv.Key)) }
+		case op < 75:
 			pc := loyalty.Points{Customer: member(), PointType: points, Points: rng.Int64N(300) - 150, Reason: "service recovery", Key: next("adjust")}
 			if pc.Points == 0 {
 				continue
@@ -189,7 +218,7 @@ func runPairedSequence(t *testing.T, h *harness, under loyalty.Store, seed uint6
 				e, err := svc.Adjust(w.ctx, w.p, pc)
 				return canonEntry(e), err
 			}}
-		case op < 80 && w.p.Tiers() != nil:
+		case op < 79 && w.p.Tiers() != nil:
 			if rng.IntN(3) == 0 {
 				c = pairedCommand{"review", func(svc *loyalty.Service) (any, error) { return svc.ReviewTiers(w.ctx, w.p) }}
 				break
@@ -204,7 +233,7 @@ func runPairedSequence(t *testing.T, h *harness, under loyalty.Store, seed uint6
 				b, err := json.Marshal(st)
 				return string(b), err
 			}}
-		case op < 83:
+		case op < 84:
 			batch := 1 + rng.IntN(3)
 			c = pairedCommand{"expire", func(svc *loyalty.Service) (any, error) {
 				return svc.ExpireDue(w.ctx, w.p, w.now(), batch)
@@ -364,6 +393,45 @@ func (w *pairedWorld) compare(when string) {
 			require.NoError(w.t, CheckInvariants(w.ctx, w.stores[0], a.Key), "%s, %s", w.where, when)
 		}
 	}
+	var rewards [2][]*loyalty.Reward
+	var reservations [2][]*loyalty.Reservation
+	for i, svc := range w.svcs {
+		for _, r := range w.rewards {
+			got, err := svc.Reward(w.ctx, w.p, r.ID)
+			require.NoError(w.t, err, "%s, %s: Reward %s", w.where, when, r.ID)
+			rewards[i] = append(rewards[i], canonReward(got))
+		}
+		q := loyalty.ReservationQuery{PageRequest: kehu.PageRequest{Limit: 7}}
+		for {
+			page, err := svc.Reservations(w.ctx, w.p, q)
+			require.NoError(w.t, err, "%s, %s: Reservations", w.where, when)
+			for _, r := range page.Items {
+				reservations[i] = append(reservations[i], canonReservation(r))
+			}
+			if page.Next == "" {
+				break
+			}
+			q.After = page.Next
+		}
+	}
+	require.Equal(w.t, rewards[1], rewards[0], "%s, %s: the rewards differ from the memory store's", w.where, when)
+	require.Equal(w.t, reservations[1], reservations[0], "%s, %s: the reservations differ from the memory store's", w.where, when)
+}
+
+// sequenceRewards is the sequences' catalogue: a reward each member may take twice, from
+// a small stock, and a dearer one.
+func sequenceRewards() []loyalty.Reward {
+	return []loyalty.Reward{
+		{ID: "mug", Name: "Mug", PointType: points, Points: 120, Stock: 5, PerCustomer: 2},
+		{ID: "bag", Name: "Bag", PointType: points, Points: 300, Stock: 3},
+	}
+}
+
+func canonReservationOrNil(r *loyalty.Reservation) *loyalty.Reservation {
+	if r == nil {
+		return nil
+	}
+	return canonReservation(r)
 }
 
 // compareTotals requires the same answers from both services to the questions asked of a
