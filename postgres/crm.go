@@ -90,7 +90,7 @@ const (
 	sqlCopyInteractions = `INSERT INTO crm_interactions (id, customer_id, at, reply_by, replied, doc)
 	SELECT id, $1, at, reply_by, replied, jsonb_set(doc, '{customer_id}', to_jsonb($3::text))
 	FROM crm_interactions WHERE customer_id = $2`
-	sqlDeleteInteractions = `DELETE FROM crm_interactions WHERE customer_id = $1`
+	sqlDeleteInteractions  = `DELETE FROM crm_interactions WHERE customer_id = $1`
 	sqlMoveInteractionKeys = `UPDATE crm_interaction_keys SET customer_id = $1 WHERE customer_id = $2`
 )
 
