@@ -137,13 +137,19 @@ func (s *SLA) Clock(k TargetKind) (Clock, bool) {
 //   - A clock breaches when it runs past the instant its target is used up; a reply at
 //     that very instant is in time.
 //
-// A case with no steps, or whose policy is not in s, is an error.
+// A case with no steps, or whose policy is not in s, is an error, and so is an instant
+// before the case was opened (it had no clocks then).
 func (s *Policies) Status(c *Case, at time.Time) (SLA, error) {
 	if c == nil || len(c.Steps) == 0 || c.Steps[0].Action != Opened {
 		return SLA{}, kehu.Invalid("case", "steps", "has no opening step")
 	}
+	at = kehu.Truncate(at)
+	if opened := c.Steps[0].At; at.Before(opened) {
+		return SLA{}, kehu.Invalid("at", "range", fmt.Sprintf("%s is before the case was opened, at %s",
+			at.Format(time.RFC3339Nano), opened.Format(time.RFC3339Nano)))
+	}
 	r := replay{set: s, c: c}
-	if err := r.run(kehu.Truncate(at)); err != nil {
+	if err := r.run(at); err != nil {
 		return SLA{}, err
 	}
 	return r.result(), nil

@@ -238,6 +238,39 @@ func TestSLAPolicyChange(t *testing.T) {
 	assert.True(t, at(t, paris, "2024-06-03 13:00").Equal(clock.Due))
 }
 
+// TestSLABeforeOpening asks for a case's SLA at instants around its opening: before it
+// the case had no clocks, and the answer is an error naming the instant, not a crash (a
+// host may pass any instant a client sends); from the opening on, the clocks run.
+func TestSLABeforeOpening(t *testing.T) {
+	t.Parallel()
+	paris := office("Europe/Paris", "")
+	set := policies(t, policyOf(t, "p", paris, complaint.LevelSpec{Priority: complaint.P2, Resolution: hours(4)}))
+	c := trail(t, paris, "p", complaint.P2, "2024-06-03 10:00", reply("2024-06-03 11:00"))
+	opened := c.Steps[0].At
+	tests := []struct {
+		name string
+		at   time.Time
+		ok   bool
+	}{
+		{"a day before", opened.AddDate(0, 0, -1), false},
+		{"a microsecond before", opened.Add(-time.Microsecond), false},
+		{"later within the opening's microsecond", opened.Add(999 * time.Nanosecond), true},
+		{"at the opening", opened, true},
+		{"after the first reply", opened.Add(2 * time.Hour), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := set.Status(c, tt.at)
+			if !tt.ok {
+				requireProblem(t, err, "at", "range")
+				return
+			}
+			require.NoError(t, err)
+			clockOf(t, s, complaint.Resolution)
+		})
+	}
+}
+
 // TestSLARules plays the definitions the engines disagree on, on Mon–Fri 08:00–18:00 with
 // a first response in 2 h, a next reply in 1 h, an update every 3 h and a resolution in
 // 8 h, and lists the breaches each trail gives.
