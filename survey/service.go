@@ -143,6 +143,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Response, error)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
+	sub.Answers = withoutNegativeZero(sub.Answers)
 	dig := submissionDigest(sub)
 	if r, done, err := s.replay(ctx, sub, dig); done || err != nil {
 		return r, err
@@ -218,6 +219,24 @@ func (s *Service) replay(ctx context.Context, sub Submission, dig string) (*Resp
 
 // submissionDigest fingerprints what a submission asked, without its key.
 func submissionDigest(sub Submission) string { return fingerprint.Of("survey-submission", sub) }
+
+// withoutNegativeZero returns answers with every value of −0 (which a client's JSON may
+// carry, and Go reads as a float64 with its sign bit set) made 0, the point of the scale it
+// means: a store that keeps numbers as JSON or SQL numbers has no −0 and would give back
+// 0, and exports and retries would tell the two apart. The caller's answers are not
+// changed; answers without a −0 are returned as they are.
+func withoutNegativeZero(answers []Answer) []Answer {
+	if !slices.ContainsFunc(answers, func(a Answer) bool { return a.Value != nil && *a.Value == 0 && math.Signbit(*a.Value) }) {
+		return answers
+	}
+	out := cloneAnswers(answers)
+	for i := range out {
+		if v := out[i].Value; v != nil && *v == 0 {
+			*v = 0
+		}
+	}
+	return out
+}
 
 // WriteVersionsJSON writes every published version of a survey, oldest first, as one JSON
 // array of {"spec": …, "published_at": …}: the questionnaires every stored response can be

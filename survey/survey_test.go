@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -322,6 +323,33 @@ func TestSubmit(t *testing.T) {
 	page, err := svc.Responses(ctx, "after-purchase", survey.ResponseQuery{})
 	require.NoError(t, err)
 	assert.Len(t, page.Items, 1, "refused submissions wrote nothing")
+}
+
+// TestSubmitNegativeZero submits an answer of −0, which a client's JSON may carry: the
+// response holds 0, the point of the scale, as every store gives it back (PostgreSQL's
+// JSON has no −0), so exports and scores do not depend on the store; the caller's answers
+// are left as they were; and a retry with 0 is the same submission, not a reused key.
+func TestSubmitNegativeZero(t *testing.T) {
+	svc, _, _ := newService(t)
+	ctx := t.Context()
+	answers := promoter()
+	answers[0].Value = num(math.Copysign(0, -1)) // "recommend": 0 on the NPS scale
+	sub := survey.Submission{Survey: "after-purchase", Version: 1, Answers: answers, Key: "neg-zero"}
+	r, err := svc.Submit(ctx, sub)
+	require.NoError(t, err)
+	require.NotNil(t, r.Answers[0].Value)
+	assert.False(t, math.Signbit(*r.Answers[0].Value), "the response holds 0, not −0")
+	stored, err := svc.Response(ctx, r.ID)
+	require.NoError(t, err)
+	assert.False(t, math.Signbit(*stored.Answers[0].Value), "the stored response holds 0, not −0")
+	assert.True(t, math.Signbit(*answers[0].Value), "the caller's answers are not changed")
+
+	retry := sub
+	retry.Answers = promoter()
+	retry.Answers[0].Value = num(0)
+	again, err := svc.Submit(ctx, retry)
+	require.NoError(t, err, "0 and −0 are the same answer")
+	assert.Equal(t, r.ID, again.ID)
 }
 
 // Two attempts of one submission racing each other store one response, and both get it.
