@@ -28,6 +28,8 @@ type harness struct {
 	s   complaint.Store
 	ids *kehu.SeqIDs
 	at  time.Time
+	// newStore makes another empty store, for a test that needs more than s.
+	newStore func(t *testing.T) complaint.Store
 }
 
 // Run checks that the stores made by newStore keep every contract written on
@@ -35,8 +37,14 @@ type harness struct {
 // as created and as an update writes them), one case per ID and per key, updates
 // are atomic (a failed update writes nothing) and serialised (two concurrent moves from one
 // status never both succeed), the history is append-only, listings filter and page, and
-// nothing is shared with the caller. newStore is called once per leaf subtest and must
-// return an empty store. Run it with -race.
+// nothing is shared with the caller. The Sequences group then runs random sequences of
+// commands through complaint.Service over the store and over the memory store side by
+// side, which must give the same answers, events, payments and cases at every step;
+// KEHU_COMPLAINT_SEQ_SEQS, KEHU_COMPLAINT_SEQ_STEPS and KEHU_COMPLAINT_SEQ_SEED run more
+// or other sequences.
+//
+// newStore is called once per leaf subtest, and once more per sequence of the Sequences
+// group, and must return an empty store each time. Run it with -race.
 func Run(t *testing.T, newStore func(t *testing.T) complaint.Store) {
 	t.Helper()
 	suite.Run(t, []group{
@@ -56,8 +64,9 @@ func Run(t *testing.T, newStore func(t *testing.T) complaint.Store) {
 			{Name: "RecoveryRoundTrips", Run: testRecoveryRoundTrips},
 			{Name: "EveryFieldRoundTrips", Run: testUpdateRoundTrips},
 		}},
+		{Name: "Sequences", Tests: sequenceTests()},
 	}, func(t *testing.T) *harness {
-		return &harness{t: t, ctx: context.Background(), s: newStore(t), ids: kehu.NewSeqIDs(), at: suite.Start()}
+		return &harness{t: t, ctx: context.Background(), s: newStore(t), ids: kehu.NewSeqIDs(), at: suite.Start(), newStore: newStore}
 	})
 }
 

@@ -20,7 +20,10 @@
 // history entries and interactions by hand with IDs from a SeqIDs and times from a Clock,
 // so every failure is reproducible. Times are whole microseconds (kehu.Precision, what
 // every store keeps) and are compared with time.Time.Equal semantics, so a store may return
-// them in any location.
+// them in any location. The one exception is the Sequences group: it drives crm.Service
+// over the store and over the memory store side by side with random but seeded commands,
+// and requires the two to agree after every step (KEHU_CRM_SEQ_SEQS, KEHU_CRM_SEQ_STEPS
+// and KEHU_CRM_SEQ_SEED run more or other sequences).
 //
 // # Benchmarks
 //

@@ -30,6 +30,8 @@ type harness struct {
 	s     crm.Store
 	clock *kehu.Clock
 	ids   *kehu.SeqIDs
+	// newStore makes another empty store, for a test that needs more than s.
+	newStore func(t *testing.T) crm.Store
 
 	mu   sync.Mutex
 	keys map[crm.CustomerID]string // create keys, carried by each customer's first Change
@@ -56,7 +58,7 @@ func newHarness(t *testing.T, newStore func(t *testing.T) crm.Store) *harness {
 	t.Helper()
 	s := newStore(t)
 	require.NotNil(t, s, "newStore returned a nil crm.Store")
-	return &harness{t: t, ctx: t.Context(), s: s, clock: kehu.NewClock(suite.Start()), ids: kehu.NewSeqIDs()}
+	return &harness{t: t, ctx: t.Context(), s: s, clock: kehu.NewClock(suite.Start()), ids: kehu.NewSeqIDs(), newStore: newStore}
 }
 
 // retype turns a UUID into a typed ID of the same kind as the first argument; it lets the

@@ -26,14 +26,22 @@ type harness struct {
 	s   survey.Store
 	ids *kehu.SeqIDs
 	at  time.Time
+	// newStore makes another empty store, for a test that needs more than s.
+	newStore func(t *testing.T) survey.Store
 }
 
 // Run checks that the stores made by newStore keep every contract written on
 // survey.Store: versions (immutable, every field kept, oldest first), responses (every
 // field kept, by ID and by key, one per key also under concurrent writers, keys refused as
 // kehu.CheckKey refuses them), listings (order, version and time filters, paging), copies
-// in and out, and not-found. newStore is called once per leaf subtest and must return an
-// empty store. Run it with -race.
+// in and out, and not-found. The Sequences group then runs random sequences of commands
+// through survey.Service over the store and over the memory store side by side, which
+// must give the same answers, versions, responses and figures at every step;
+// KEHU_SURVEY_SEQ_SEQS, KEHU_SURVEY_SEQ_STEPS and KEHU_SURVEY_SEQ_SEED run more or other
+// sequences.
+//
+// newStore is called once per leaf subtest, and once more per sequence of the Sequences
+// group, and must return an empty store each time. Run it with -race.
 func Run(t *testing.T, newStore func(t *testing.T) survey.Store) {
 	t.Helper()
 	suite.Run(t, []group{
@@ -51,8 +59,9 @@ func Run(t *testing.T, newStore func(t *testing.T) survey.Store) {
 			{Name: "Copies", Run: testResponseCopies},
 			{Name: "NotFound", Run: testResponseNotFound},
 		}},
+		{Name: "Sequences", Tests: sequenceTests()},
 	}, func(t *testing.T) *harness {
-		return &harness{t: t, ctx: context.Background(), s: newStore(t), ids: kehu.NewSeqIDs(), at: suite.Start()}
+		return &harness{t: t, ctx: context.Background(), s: newStore(t), ids: kehu.NewSeqIDs(), at: suite.Start(), newStore: newStore}
 	})
 }
 
