@@ -2,12 +2,9 @@ package complainttest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,34 +31,13 @@ func sequenceTests() []test {
 	return []test{{Name: "SameAsMemoryStore", Run: testSequencesSameAsMemory}}
 }
 
-// sequenceKnob reads a tuning knob of the sequences from the environment:
-// KEHU_COMPLAINT_SEQ_SEQS (how many), KEHU_COMPLAINT_SEQ_STEPS (commands in each) and
-// KEHU_COMPLAINT_SEQ_SEED (the first seed).
-func sequenceKnob(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
-}
-
 func testSequencesSameAsMemory(t *testing.T, h *harness) {
-	seqs := sequenceKnob("KEHU_COMPLAINT_SEQ_SEQS", 6)
-	steps := sequenceKnob("KEHU_COMPLAINT_SEQ_STEPS", 60)
-	seed := uint64(sequenceKnob("KEHU_COMPLAINT_SEQ_SEED", 20260301))
-	stats := map[string]int{}
-	defer func() { t.Logf("outcomes over %d sequences: %v", seqs, stats) }()
-	for i := range seqs {
-		s := seed + uint64(i)
+	suite.Sequences(t, "KEHU_COMPLAINT_SEQ", 6, 60, 20260301, func(t *testing.T, seed uint64, steps int, stats map[string]int) {
 		// Each sequence on empty stores, released when it ends: the IDs of each start again.
-		ok := t.Run("seed="+strconv.FormatUint(s, 10), func(t *testing.T) {
-			under := h.newStore(t)
-			require.NotNil(t, under, "newStore returned a nil complaint.Store")
-			runPairedSequence(t, h.at, under, s, steps, stats)
-		})
-		if !ok {
-			t.Fatalf("the sequence of seed %d differs; replay it alone with KEHU_COMPLAINT_SEQ_SEED=%d KEHU_COMPLAINT_SEQ_SEQS=1", s, s)
-		}
-	}
+		under := h.newStore(t)
+		require.NotNil(t, under, "newStore returned a nil complaint.Store")
+		runPairedSequence(t, h.at, under, seed, steps, stats)
+	})
 }
 
 // pairedWorld is one sequence's two services, over the store under test and over a
@@ -501,7 +477,7 @@ func (w *pairedWorld) slaRead() pairedCommand {
 			return nil, err
 		}
 		hd, err := w.policies.Handling(cs, s)
-		return []any{canonical(s), canonical(hd), errClass(err)}, nil
+		return []any{suite.Canonical(s), suite.Canonical(hd), errClass(err)}, nil
 	}}
 }
 
@@ -517,7 +493,7 @@ func (w *pairedWorld) reportRead() pairedCommand {
 		m, merr := w.policies.Metrics(cases, at, []time.Duration{4 * time.Hour, 24 * time.Hour, 72 * time.Hour})
 		effects, eerr := complaint.RecoveryEffects(cases, 4)
 		odd, cerr := complaint.CheckConsistency(cases, complaint.Tolerance{})
-		return []any{canonical(m), errClass(merr), canonical(effects), errClass(eerr), canonical(odd), errClass(cerr)}, nil
+		return []any{suite.Canonical(m), errClass(merr), suite.Canonical(effects), errClass(eerr), suite.Canonical(odd), errClass(cerr)}, nil
 	}}
 }
 
@@ -736,9 +712,9 @@ func (w *pairedWorld) compare(when string, touched *seqCase) {
 	var byID, byKey [2]any
 	for i, s := range w.stores {
 		c, err := s.Case(w.ctx, touched.id)
-		byID[i] = []any{canonical(c), errClass(err)}
+		byID[i] = []any{suite.Canonical(c), errClass(err)}
 		c, err = s.CaseByKey(w.ctx, touched.key)
-		byKey[i] = []any{canonical(c), errClass(err)}
+		byKey[i] = []any{suite.Canonical(c), errClass(err)}
 	}
 	require.Equal(w.t, byID[1], byID[0], "%s, %s: Case %s differs from the memory store's", w.where, when, touched.id)
 	require.Equal(w.t, byKey[1], byKey[0], "%s, %s: CaseByKey %q differs from the memory store's", w.where, when, touched.key)
@@ -749,7 +725,7 @@ func (w *pairedWorld) compareListing(when, what string, q complaint.CaseQuery) {
 	var got [2]any
 	for i, s := range w.stores {
 		cases, pages, err := walkCases(w.ctx, s, q)
-		got[i] = []any{canonical(cases), pages, errClass(err)}
+		got[i] = []any{suite.Canonical(cases), pages, errClass(err)}
 	}
 	require.Equal(w.t, got[1], got[0], "%s, %s: ListCases of %s (the cases, and the size of each page) differs from the memory store's", w.where, when, what)
 }
@@ -765,7 +741,7 @@ func (w *pairedWorld) compareEverything() {
 			var got [2]any
 			for i, svc := range w.svcs {
 				s, err := svc.SLA(w.ctx, c.id, at)
-				got[i] = []any{canonical(s), errClass(err)}
+				got[i] = []any{suite.Canonical(s), errClass(err)}
 			}
 			require.Equal(w.t, got[1], got[0], "%s: the SLA of case %s at %s differs from the memory store's", w.where, c.id, at)
 		}
@@ -886,7 +862,7 @@ type seqCompensator struct {
 }
 
 func (c *seqCompensator) Compensate(_ context.Context, g complaint.Grant) (string, error) {
-	c.calls = append(c.calls, show(canonical(g)))
+	c.calls = append(c.calls, suite.Show(suite.Canonical(g)))
 	if c.fail > 0 {
 		c.fail--
 		return "", errors.New("the payment desk is unavailable")
@@ -906,15 +882,15 @@ type seqRecorder struct{ heard []string }
 func (r *seqRecorder) Publish(_ context.Context, events ...kehu.Event) error {
 	for _, e := range events {
 		if ce, ok := e.(complaint.CaseEvent); ok {
-			e = canonical(ce)
+			e = suite.Canonical(ce)
 		}
-		r.heard = append(r.heard, e.EventName()+" "+show(e))
+		r.heard = append(r.heard, e.EventName()+" "+suite.Show(e))
 	}
 	return nil
 }
 
 func (r *seqRecorder) RequestRecoverySurvey(_ context.Context, c *complaint.Case) error {
-	r.heard = append(r.heard, "recovery survey "+show(canonical(c)))
+	r.heard = append(r.heard, "recovery survey "+suite.Show(suite.Canonical(c)))
 	return nil
 }
 
@@ -923,108 +899,7 @@ func caseResult(c *complaint.Case, err error) (any, error) {
 	if c == nil {
 		return nil, err
 	}
-	return canonical(c), err
-}
-
-// show is v as JSON, for values compared as text.
-func show(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprintf("unencodable %T: %v", v, err)
-	}
-	return string(b)
-}
-
-// errClass is what a host can tell of an error: the kehu errors it matches and the text
-// of a *kehu.ValidationError, which the Service writes; the rest of a store's error text
-// is its own. An error that matches none is compared whole.
-func errClass(err error) string {
-	if err == nil {
-		return ""
-	}
-	var parts []string
-	for _, s := range []struct {
-		name string
-		err  error
-	}{{"not found", kehu.ErrNotFound}, {"duplicate", kehu.ErrDuplicate}, {"conflict", kehu.ErrConflict},
-		{"key reused", kehu.ErrKeyReused}, {"invalid", kehu.ErrInvalid}, {"beyond authority", complaint.ErrBeyondAuthority},
-		{"not configured", complaint.ErrNotConfigured}, {"canceled", context.Canceled}} {
-		if errors.Is(err, s.err) {
-			parts = append(parts, s.name)
-		}
-	}
-	var verr *kehu.ValidationError
-	if errors.As(err, &verr) {
-		parts = append(parts, verr.Error())
-	}
-	if len(parts) == 0 {
-		return "error: " + err.Error()
-	}
-	return strings.Join(parts, "; ")
-}
-
-// canonical returns v, a value the caller owns, with every instant in UTC, every empty
-// slice or map nil and every amount of money in the form its JSON reads back (216.90 and
-// 216.9 are one amount: kehu.Money is compared with Equal, and a store that keeps it as
-// JSON returns the shorter form), so that two stores that keep the same data compare
-// equal however they return it. It walks pointers, structs, slices and arrays; values
-// inside maps are left as they are.
-func canonical[T any](v T) T {
-	canon(reflect.ValueOf(&v).Elem())
-	return v
-}
-
-var (
-	timeType  = reflect.TypeFor[time.Time]()
-	moneyType = reflect.TypeFor[kehu.Money]()
-)
-
-func canon(v reflect.Value) {
-	switch v.Type() {
-	case timeType:
-		if v.CanSet() {
-			v.Set(reflect.ValueOf(suite.UTC(v.Interface().(time.Time))))
-		}
-		return
-	case moneyType:
-		if b, err := json.Marshal(v.Interface()); err == nil && v.CanSet() {
-			var m kehu.Money
-			if json.Unmarshal(b, &m) == nil {
-				v.Set(reflect.ValueOf(m))
-			}
-		}
-		return
-	}
-	switch v.Kind() {
-	case reflect.Pointer:
-		if !v.IsNil() {
-			canon(v.Elem())
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				canon(v.Field(i))
-			}
-		}
-	case reflect.Slice:
-		if v.Len() == 0 {
-			if !v.IsNil() && v.CanSet() {
-				v.Set(reflect.Zero(v.Type()))
-			}
-			return
-		}
-		for i := range v.Len() {
-			canon(v.Index(i))
-		}
-	case reflect.Array:
-		for i := range v.Len() {
-			canon(v.Index(i))
-		}
-	case reflect.Map:
-		if v.Len() == 0 && !v.IsNil() && v.CanSet() {
-			v.Set(reflect.Zero(v.Type()))
-		}
-	}
+	return suite.Canonical(c), err
 }
 
 func pick[T any](rng *rand.Rand, xs ...T) T { return xs[rng.IntN(len(xs))] }
@@ -1034,4 +909,10 @@ func indexOf(svcs [2]*complaint.Service, svc *complaint.Service) int {
 		return 0
 	}
 	return 1
+}
+
+// errClass is what a host can tell of an error (see suite.ErrClass), the complaint
+// package's own errors included.
+func errClass(err error) string {
+	return suite.ErrClass(err, complaint.ErrBeyondAuthority, complaint.ErrNotConfigured)
 }

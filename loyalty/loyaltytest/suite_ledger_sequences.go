@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/suite"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -32,33 +32,13 @@ func sequenceTests() []test {
 	return []test{{Name: "SameAsMemoryStore", Run: testSequencesSameAsMemory}}
 }
 
-// sequenceKnob reads a tuning knob of the sequences from the environment: KEHU_SEQ_SEQS
-// (how many), KEHU_SEQ_STEPS (commands in each) and KEHU_SEQ_SEED (the first seed).
-func sequenceKnob(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
-}
-
 func testSequencesSameAsMemory(t *testing.T, h *harness) {
-	seqs := sequenceKnob("KEHU_SEQ_SEQS", 6)
-	steps := sequenceKnob("KEHU_SEQ_STEPS", 60)
-	seed := uint64(sequenceKnob("KEHU_SEQ_SEED", 20261205))
-	stats := map[string]int{}
-	defer func() { t.Logf("outcomes over %d sequences: %v", seqs, stats) }()
-	for i := range seqs {
-		s := seed + uint64(i)
+	suite.Sequences(t, "KEHU_SEQ", 6, 60, 20261205, func(t *testing.T, seed uint64, steps int, stats map[string]int) {
 		// Each sequence on empty stores, released when it ends: the IDs of each start again.
-		ok := t.Run("seed="+strconv.FormatUint(s, 10), func(t *testing.T) {
-			under := h.newStore(t)
-			require.NotNil(t, under, "newStore returned a nil loyalty.Store")
-			runPairedSequence(t, h, under, s, steps, stats)
-		})
-		if !ok {
-			t.Fatalf("the sequence of seed %d differs; replay it alone with KEHU_SEQ_SEED=%d KEHU_SEQ_SEQS=1", s, s)
-		}
-	}
+		under := h.newStore(t)
+		require.NotNil(t, under, "newStore returned a nil loyalty.Store")
+		runPairedSequence(t, h, under, seed, steps, stats)
+	})
 }
 
 // pairedWorld is one sequence's two services, over the store under test and over a

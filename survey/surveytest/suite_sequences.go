@@ -3,12 +3,10 @@ package surveytest
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"reflect"
 	"slices"
 	"strconv"
@@ -38,34 +36,13 @@ func sequenceTests() []test {
 	return []test{{Name: "SameAsMemoryStore", Run: testSequencesSameAsMemory}}
 }
 
-// sequenceKnob reads a tuning knob of the sequences from the environment:
-// KEHU_SURVEY_SEQ_SEQS (how many), KEHU_SURVEY_SEQ_STEPS (commands in each) and
-// KEHU_SURVEY_SEQ_SEED (the first seed).
-func sequenceKnob(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
-}
-
 func testSequencesSameAsMemory(t *testing.T, h *harness) {
-	seqs := sequenceKnob("KEHU_SURVEY_SEQ_SEQS", 6)
-	steps := sequenceKnob("KEHU_SURVEY_SEQ_STEPS", 60)
-	seed := uint64(sequenceKnob("KEHU_SURVEY_SEQ_SEED", 20260301))
-	stats := map[string]int{}
-	defer func() { t.Logf("outcomes over %d sequences: %v", seqs, stats) }()
-	for i := range seqs {
-		s := seed + uint64(i)
+	suite.Sequences(t, "KEHU_SURVEY_SEQ", 6, 60, 20260301, func(t *testing.T, seed uint64, steps int, stats map[string]int) {
 		// Each sequence on empty stores, released when it ends: the IDs of each start again.
-		ok := t.Run("seed="+strconv.FormatUint(s, 10), func(t *testing.T) {
-			under := h.newStore(t)
-			require.NotNil(t, under, "newStore returned a nil survey.Store")
-			runPairedSequence(t, h.at, under, s, steps, stats)
-		})
-		if !ok {
-			t.Fatalf("the sequence of seed %d differs; replay it alone with KEHU_SURVEY_SEQ_SEED=%d KEHU_SURVEY_SEQ_SEQS=1", s, s)
-		}
-	}
+		under := h.newStore(t)
+		require.NotNil(t, under, "newStore returned a nil survey.Store")
+		runPairedSequence(t, h.at, under, seed, steps, stats)
+	})
 }
 
 // The surveys of a sequence: two that are published and answered, and one that never is.
@@ -236,7 +213,7 @@ func (w *pairedWorld) publishCommand() pairedCommand {
 		if sv == nil {
 			return nil, err
 		}
-		return canonical(sv.Spec()), err
+		return suite.Canonical(sv.Spec()), err
 	}}
 }
 
@@ -311,7 +288,7 @@ func (w *pairedWorld) submitCommand() pairedCommand {
 			if r == nil {
 				return nil, err
 			}
-			return canonical(r), err
+			return suite.Canonical(r), err
 		}}
 }
 
@@ -435,15 +412,15 @@ func (w *pairedWorld) figures(svc *survey.Service, id string, version int, local
 	verr := svc.WriteVersionsJSON(w.ctx, &versions, id)
 	sv, err := svc.Survey(w.ctx, id, version)
 	if err != nil {
-		return []any{versions.String(), errClass(verr)}, err
+		return []any{versions.String(), suite.ErrClass(verr)}, err
 	}
 	rs, _, err := walkResponses(w.ctx, svc.Store(), id, survey.ResponseQuery{Version: version, PageRequest: kehu.PageRequest{Limit: 1000}})
 	if err != nil {
 		return nil, err
 	}
 	all := slices.Values(rs)
-	out := []any{versions.String(), errClass(verr)}
-	add := func(v any, err error) { out = append(out, show(v), errClass(err)) }
+	out := []any{versions.String(), suite.ErrClass(verr)}
+	add := func(v any, err error) { out = append(out, suite.Show(v), suite.ErrClass(err)) }
 	add(sv.NPS(all, "recommend", level))
 	add(sv.CSAT(all, "satisfied", level))
 	add(sv.CES(all, "effort"))
@@ -472,7 +449,7 @@ func (w *pairedWorld) strangerRead() pairedCommand {
 		_, err3 := s.Version(w.ctx, neverPublished, 1)
 		vs, err4 := s.Versions(w.ctx, neverPublished)
 		rs, _, err5 := walkResponses(w.ctx, s, neverPublished, survey.ResponseQuery{})
-		return []any{errClass(err1), errClass(err2), errClass(err3), canonical(vs), errClass(err4), canonical(rs), errClass(err5)}, nil
+		return []any{suite.ErrClass(err1), suite.ErrClass(err2), suite.ErrClass(err3), suite.Canonical(vs), suite.ErrClass(err4), suite.Canonical(rs), suite.ErrClass(err5)}, nil
 	}}
 }
 
@@ -503,7 +480,7 @@ func (w *pairedWorld) run(c pairedCommand) (any, error) {
 	for i := range w.svcs {
 		res[i], errs[i] = c.run(i)
 	}
-	require.Equal(w.t, errClass(errs[1]), errClass(errs[0]), "%s, %s: the store under test answered with another error than the memory store", w.where, c.name)
+	require.Equal(w.t, suite.ErrClass(errs[1]), suite.ErrClass(errs[0]), "%s, %s: the store under test answered with another error than the memory store", w.where, c.name)
 	require.Equal(w.t, res[1], res[0], "%s, %s: the store under test gave another result than the memory store", w.where, c.name)
 	require.Equal(w.t, w.heard[1].heard, w.heard[0].heard, "%s, %s: the events and follow-ups differ from the memory store's", w.where, c.name)
 	for i := range w.heard {
@@ -523,7 +500,7 @@ func (w *pairedWorld) compare(when, touchedSurvey, touchedKey string) {
 		var got [2]any
 		for i, s := range w.stores {
 			vs, err := s.Versions(w.ctx, id)
-			got[i] = []any{canonical(vs), errClass(err)}
+			got[i] = []any{suite.Canonical(vs), suite.ErrClass(err)}
 		}
 		require.Equal(w.t, got[1], got[0], "%s, %s: the versions of survey %s differ from the memory store's", w.where, when, id)
 		w.compareListing(when, id, survey.ResponseQuery{PageRequest: kehu.PageRequest{Limit: 1000}})
@@ -560,10 +537,10 @@ func (w *pairedWorld) compare(when, touchedSurvey, touchedKey string) {
 	var byKey, byID [2]any
 	for i, s := range w.stores {
 		r, err := s.ResponseByKey(w.ctx, touchedSurvey, touchedKey)
-		byKey[i] = []any{canonical(r), errClass(err)}
+		byKey[i] = []any{suite.Canonical(r), suite.ErrClass(err)}
 		if err == nil {
 			r, err = s.Response(w.ctx, r.ID)
-			byID[i] = []any{canonical(r), errClass(err)}
+			byID[i] = []any{suite.Canonical(r), suite.ErrClass(err)}
 		}
 	}
 	require.Equal(w.t, byKey[1], byKey[0], "%s, %s: ResponseByKey(%s, %q) differs from the memory store's", w.where, when, touchedSurvey, touchedKey)
@@ -575,7 +552,7 @@ func (w *pairedWorld) compareListing(when, id string, q survey.ResponseQuery) {
 	var got [2]any
 	for i, s := range w.stores {
 		rs, pages, err := walkResponses(w.ctx, s, id, q)
-		got[i] = []any{canonical(rs), pages, errClass(err)}
+		got[i] = []any{suite.Canonical(rs), pages, suite.ErrClass(err)}
 	}
 	require.Equal(w.t, got[1], got[0], "%s, %s: Responses of %s (version %d, from %s to %s, %d a page; the responses and the size of each page) differ from the memory store's",
 		w.where, when, id, q.Version, q.From, q.To, q.Limit)
@@ -596,7 +573,7 @@ func (w *pairedWorld) compareEverything() {
 				var got [2]any
 				for i, svc := range w.svcs {
 					f, err := w.figures(svc, id, v, "en", 0.95)
-					got[i] = []any{f, errClass(err)}
+					got[i] = []any{f, suite.ErrClass(err)}
 				}
 				require.Equal(w.t, got[1], got[0], "%s: the figures of %s version %d (services made anew: %t) differ from the memory store's", w.where, id, v, fresh)
 			}
@@ -692,101 +669,14 @@ type seqRecorder struct{ heard []string }
 
 func (r *seqRecorder) Publish(_ context.Context, events ...kehu.Event) error {
 	for _, e := range events {
-		r.heard = append(r.heard, e.EventName()+" "+show(e))
+		r.heard = append(r.heard, e.EventName()+" "+suite.Show(e))
 	}
 	return nil
 }
 
 func (r *seqRecorder) FollowUp(_ context.Context, resp *survey.Response, reasons []survey.FollowUpReason) error {
-	r.heard = append(r.heard, "follow-up "+show(canonical(resp))+" "+show(reasons))
+	r.heard = append(r.heard, "follow-up "+suite.Show(suite.Canonical(resp))+" "+suite.Show(reasons))
 	return nil
-}
-
-// show is v as JSON, for values compared as text: figures are compared to the last bit,
-// as a host that prints or stores them sees them.
-func show(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprintf("unencodable %T: %v", v, err)
-	}
-	return string(b)
-}
-
-// errClass is what a host can tell of an error: the kehu errors it matches and the text
-// of a *kehu.ValidationError, which the Service writes; the rest of a store's error text
-// is its own. An error that matches none is compared whole.
-func errClass(err error) string {
-	if err == nil {
-		return ""
-	}
-	var parts []string
-	for _, s := range []struct {
-		name string
-		err  error
-	}{{"not found", kehu.ErrNotFound}, {"duplicate", kehu.ErrDuplicate}, {"conflict", kehu.ErrConflict},
-		{"key reused", kehu.ErrKeyReused}, {"invalid", kehu.ErrInvalid}, {"canceled", context.Canceled}} {
-		if errors.Is(err, s.err) {
-			parts = append(parts, s.name)
-		}
-	}
-	var verr *kehu.ValidationError
-	if errors.As(err, &verr) {
-		parts = append(parts, verr.Error())
-	}
-	if len(parts) == 0 {
-		return "error: " + err.Error()
-	}
-	return strings.Join(parts, "; ")
-}
-
-// canonical returns v, a value the caller owns, with every instant in UTC and every empty
-// slice or map nil, so that two stores that keep the same data compare equal however they
-// return it. It walks pointers, structs, slices and arrays; values inside maps are left
-// as they are.
-func canonical[T any](v T) T {
-	canon(reflect.ValueOf(&v).Elem())
-	return v
-}
-
-var timeType = reflect.TypeFor[time.Time]()
-
-func canon(v reflect.Value) {
-	if v.Type() == timeType {
-		if v.CanSet() {
-			v.Set(reflect.ValueOf(suite.UTC(v.Interface().(time.Time))))
-		}
-		return
-	}
-	switch v.Kind() {
-	case reflect.Pointer:
-		if !v.IsNil() {
-			canon(v.Elem())
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				canon(v.Field(i))
-			}
-		}
-	case reflect.Slice:
-		if v.Len() == 0 {
-			if !v.IsNil() && v.CanSet() {
-				v.Set(reflect.Zero(v.Type()))
-			}
-			return
-		}
-		for i := range v.Len() {
-			canon(v.Index(i))
-		}
-	case reflect.Array:
-		for i := range v.Len() {
-			canon(v.Index(i))
-		}
-	case reflect.Map:
-		if v.Len() == 0 && !v.IsNil() && v.CanSet() {
-			v.Set(reflect.Zero(v.Type()))
-		}
-	}
 }
 
 // isNil reports whether a command's answer is no value.

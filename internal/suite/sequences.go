@@ -1,0 +1,150 @@
+package suite
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kehu-crm/kehu"
+)
+
+// Sequences runs a conformance suite's differential group: seeded random sequences of
+// commands, each run by run over the store under test and the memory store side by side.
+// The environment sets how many sequences (prefix_SEQS, default seqs), how many commands
+// each (prefix_STEPS, default steps) and the first seed (prefix_SEED, default seed); the
+// i-th sequence has seed + i and runs as the subtest "seed=N", so that it can make its
+// stores with its own *testing.T and have them released when it ends. run counts its
+// commands' outcomes in stats, which is logged at the end. The first sequence that fails
+// stops the rest, with the settings that replay it alone.
+func Sequences(t *testing.T, prefix string, seqs, steps int, seed uint64, run func(t *testing.T, seed uint64, steps int, stats map[string]int)) {
+	t.Helper()
+	seqs = knob(prefix+"_SEQS", seqs)
+	steps = knob(prefix+"_STEPS", steps)
+	seed = uint64(knob(prefix+"_SEED", int(seed)))
+	stats := map[string]int{}
+	defer func() { t.Logf("outcomes over %d sequences: %v", seqs, stats) }()
+	for i := range seqs {
+		s := seed + uint64(i)
+		if !t.Run("seed="+strconv.FormatUint(s, 10), func(t *testing.T) { run(t, s, steps, stats) }) {
+			t.Fatalf("the sequence of seed %d differs; replay it alone with %s_SEED=%d %s_SEQS=1 %s_STEPS=%d",
+				s, prefix, s, prefix, prefix, steps)
+		}
+	}
+}
+
+// knob reads a positive whole number from the environment variable name, or returns def.
+func knob(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// Show is v as JSON, for values compared as text, as a host that prints or stores them
+// sees them.
+func Show(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("unencodable %T: %v", v, err)
+	}
+	return string(b)
+}
+
+// ErrClass is what a host can tell of an error: the kehu errors it matches, and the
+// domain's own errors given as more, and the text of a *kehu.ValidationError, which a
+// Service writes; the rest of a store's error text is the store's own. An error that
+// matches none is compared whole.
+func ErrClass(err error, more ...error) string {
+	if err == nil {
+		return ""
+	}
+	var parts []string
+	for _, s := range []struct {
+		name string
+		err  error
+	}{{"not found", kehu.ErrNotFound}, {"duplicate", kehu.ErrDuplicate}, {"conflict", kehu.ErrConflict},
+		{"key reused", kehu.ErrKeyReused}, {"invalid", kehu.ErrInvalid}, {"canceled", context.Canceled}} {
+		if errors.Is(err, s.err) {
+			parts = append(parts, s.name)
+		}
+	}
+	for _, e := range more {
+		if errors.Is(err, e) {
+			parts = append(parts, e.Error())
+		}
+	}
+	var verr *kehu.ValidationError
+	if errors.As(err, &verr) {
+		parts = append(parts, verr.Error())
+	}
+	if len(parts) == 0 {
+		return "error: " + err.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Canonical returns v, a value the caller owns, with every instant in UTC, every empty
+// slice or map nil and every amount of money in the form its JSON reads back (216.90 and
+// 216.9 are one amount: kehu.Money is compared with Equal, and a store that keeps it as
+// JSON returns the shorter form), so that two stores that keep the same data compare
+// equal however they return it. It walks pointers, structs (their exported fields),
+// slices and arrays; values inside maps are left as they are.
+func Canonical[T any](v T) T {
+	canon(reflect.ValueOf(&v).Elem())
+	return v
+}
+
+func canon(v reflect.Value) {
+	switch v.Type() {
+	case reflect.TypeFor[time.Time]():
+		if v.CanSet() {
+			v.Set(reflect.ValueOf(UTC(v.Interface().(time.Time))))
+		}
+		return
+	case reflect.TypeFor[kehu.Money]():
+		if b, err := json.Marshal(v.Interface()); err == nil && v.CanSet() {
+			var m kehu.Money
+			if json.Unmarshal(b, &m) == nil {
+				v.Set(reflect.ValueOf(m))
+			}
+		}
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			canon(v.Elem())
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				canon(v.Field(i))
+			}
+		}
+	case reflect.Slice:
+		if v.Len() == 0 {
+			if !v.IsNil() && v.CanSet() {
+				v.Set(reflect.Zero(v.Type()))
+			}
+			return
+		}
+		for i := range v.Len() {
+			canon(v.Index(i))
+		}
+	case reflect.Array:
+		for i := range v.Len() {
+			canon(v.Index(i))
+		}
+	case reflect.Map:
+		if v.Len() == 0 && !v.IsNil() && v.CanSet() {
+			v.Set(reflect.Zero(v.Type()))
+		}
+	}
+}
