@@ -107,8 +107,12 @@ type InteractionFact struct {
 	At         time.Time
 }
 
-// InteractionFactOf converts an interaction of the customer's timeline.
+// InteractionFactOf converts an interaction of the customer's timeline; nil gives the zero
+// InteractionFact, which has no time (the scorecard refuses it, naming the row).
 func InteractionFactOf(in *Interaction) InteractionFact {
+	if in == nil {
+		return InteractionFact{}
+	}
 	return InteractionFact{CustomerID: in.CustomerID, At: in.At}
 }
 

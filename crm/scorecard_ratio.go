@@ -54,12 +54,17 @@ func (r Ratio) Scale(k int64) Ratio {
 	return Ratio{Num: r.Num.Mul(decimal.NewFromInt(k)), Den: r.Den}
 }
 
+// maxRoundPlaces bounds the places Round takes, either way: far beyond the precision of
+// any measure, and near enough that the exact division stays cheap (an exact quotient to
+// a billion places would take gigabytes, and math.MinInt32 places overflows the division).
+const maxRoundPlaces = 1000
+
 // Round returns Num/Den rounded to places decimal places with the given mode, computed
 // exactly (one rounding, of the exact quotient: 2/3 to 2 places half-up is 0.67, and
-// 1/8 to 2 places half-even is 0.12). It reports false for a ratio without a value or a
-// mode that is not a kehu.RoundingMode.
+// 1/8 to 2 places half-even is 0.12). It reports false for a ratio without a value, a
+// mode that is not a kehu.RoundingMode, or places beyond ±1000.
 func (r Ratio) Round(places int32, mode kehu.RoundingMode) (decimal.Decimal, bool) {
-	if !r.Defined() || !mode.Valid() {
+	if !r.Defined() || !mode.Valid() || places < -maxRoundPlaces || places > maxRoundPlaces {
 		return decimal.Decimal{}, false
 	}
 	// q is the quotient truncated toward zero at places, and Num = Den·q + rem exactly,

@@ -4,6 +4,8 @@ import (
 	"context"
 	"iter"
 	"time"
+
+	"github.com/kehu-crm/kehu"
 )
 
 // CustomerFactOf reads a customer of the crm as the scorecard sees it: first seen when the
@@ -28,13 +30,23 @@ func CustomerFactOf(c *Customer) (CustomerFact, bool) {
 // that the customers and the timeline kept by the crm need no code of the host's:
 // crm.StoreFacts{Store: svc.Store()}. Each source is one ScanTimelines of the store, its
 // facts gathered first and handed out after, so nothing runs while the store is read.
+// Without a Store, each source yields only a *kehu.ValidationError on "store".
 type StoreFacts struct {
 	Store Store
+}
+
+// errNoStore is what the sources of a StoreFacts without a Store yield.
+func errNoStore() error {
+	return kehu.Invalid("store", "required", "StoreFacts has no store: crm.StoreFacts{Store: svc.Store()}")
 }
 
 // CustomerFacts yields every customer that is not a tombstone, in no set order.
 func (f StoreFacts) CustomerFacts(ctx context.Context) iter.Seq2[CustomerFact, error] {
 	return func(yield func(CustomerFact, error) bool) {
+		if f.Store == nil {
+			yield(CustomerFact{}, errNoStore())
+			return
+		}
 		var facts []CustomerFact
 		err := f.Store.ScanTimelines(ctx, time.Time{}, func(c *Customer, _ []*Interaction) error {
 			if cf, ok := CustomerFactOf(c); ok {
@@ -58,6 +70,10 @@ func (f StoreFacts) CustomerFacts(ctx context.Context) iter.Seq2[CustomerFact, e
 // time order within each.
 func (f StoreFacts) InteractionFacts(ctx context.Context, from, to time.Time) iter.Seq2[InteractionFact, error] {
 	return func(yield func(InteractionFact, error) bool) {
+		if f.Store == nil {
+			yield(InteractionFact{}, errNoStore())
+			return
+		}
 		var facts []InteractionFact
 		err := f.Store.ScanTimelines(ctx, to, func(_ *Customer, tl []*Interaction) error {
 			for _, in := range tl {

@@ -20,8 +20,11 @@ const (
 // SearchText is the text a keyword search matches for a customer: lower-cased name (display,
 // parts not shown in it, and phonetic reading, also without spaces), company, email addresses, the digits of
 // every phone number, and tags, one field per line. Stores index or scan it; a customer
-// matches a query when every term is a substring of it.
+// matches a query when every term is a substring of it. A nil customer has none: "".
 func SearchText(c *Customer) string {
+	if c == nil {
+		return ""
+	}
 	var b strings.Builder
 	b.Grow(128)
 	add := func(s string) {
