@@ -44,7 +44,8 @@ func (d ReplayDiff) Changed() bool { return len(d.Delta) > 0 || d.CurrentTier !=
 // Replay re-runs a candidate programme version over a history of orders and events and
 // returns, per member, the points and tier under the current version and the candidate,
 // without writing anything. Activities must come in time order; caps and once-only event
-// rules count the awards of the replay itself. Members are returned in ID order.
+// rules count the awards of the replay itself. Members are returned in ID order. A nil
+// activity is an empty history, which changes nothing.
 //
 // Under each programme with tiers, a member joins at their first activity and moves as the
 // Service would move them (see Service.EvaluateTier): the replay's own orders and
@@ -56,6 +57,9 @@ func Replay(current, candidate *Program, activity iter.Seq[Activity]) ([]ReplayD
 		if !p.usable() {
 			return nil, kehu.Invalid("program", "required", "both programmes must be compiled (Compile or LoadProgram)")
 		}
+	}
+	if activity == nil {
+		activity = func(func(Activity) bool) {}
 	}
 	type side struct {
 		points map[string]int64

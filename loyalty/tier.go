@@ -213,10 +213,13 @@ func (t *Tiers) Qualify(f Figures, minor int32) int {
 }
 
 // WindowAt returns the window [from, to) that counts at instant at, for a member who
-// joined at joined, with calendar boundaries in loc: the window in progress, which
-// decides upgrades and TierStatus (to is just after at, so that the instant itself
-// counts). Reviews judge ReviewWindow instead.
+// joined at joined, with calendar boundaries in loc (UTC when loc is nil): the window in
+// progress, which decides upgrades and TierStatus (to is just after at, so that the
+// instant itself counts). Reviews judge ReviewWindow instead.
 func (t *Tiers) WindowAt(at, joined time.Time, loc *time.Location) (time.Time, time.Time) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	to := at.Add(time.Nanosecond) // the instant itself counts
 	local := at.In(loc)
 	switch t.Window.Kind {
@@ -230,13 +233,17 @@ func (t *Tiers) WindowAt(at, joined time.Time, loc *time.Location) (time.Time, t
 }
 
 // ReviewWindow returns the window [from, to) a review held at the instant review judges,
-// for a member who joined at joined, with calendar boundaries in loc. A rolling window looks
-// back Months months from the review instant. A calendar-year or membership-year window is
-// the last one to have ended at or before the review — at a 1 January review, the year
-// that just ended, not the one that starts at that instant and holds nothing yet. When no
-// such window has ended since the member joined (a membership year judged at a calendar
-// review in the first year), it is the window in progress, up to the review.
+// for a member who joined at joined, with calendar boundaries in loc (UTC when loc is
+// nil). A rolling window looks back Months months from the review instant. A calendar-year
+// or membership-year window is the last one to have ended at or before the review — at a
+// 1 January review, the year that just ended, not the one that starts at that instant and
+// holds nothing yet. When no such window has ended since the member joined (a membership
+// year judged at a calendar review in the first year), it is the window in progress, up
+// to the review.
 func (t *Tiers) ReviewWindow(review, joined time.Time, loc *time.Location) (time.Time, time.Time) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	local := review.In(loc)
 	var from, to time.Time
 	switch t.Window.Kind {
@@ -271,8 +278,12 @@ func anniversaryIn(j time.Time, year int, loc *time.Location) time.Time {
 	return time.Date(d.Year, d.Month, d.Day, j.Hour(), j.Minute(), j.Second(), j.Nanosecond(), loc)
 }
 
-// NextReview returns the first review instant strictly after after.
+// NextReview returns the first review instant strictly after after, for a member who
+// joined at joined, with calendar boundaries in loc (UTC when loc is nil).
 func (t *Tiers) NextReview(after, joined time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
 	local := after.In(loc)
 	if t.Review == ReviewCalendarYear {
 		return time.Date(local.Year()+1, time.January, 1, 0, 0, 0, 0, loc)
