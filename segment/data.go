@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/kehu-crm/kehu"
 )
 
 // ReadCDNOW reads the CDNOW transaction files of Fader & Hardie (the 1/10 sample
@@ -27,8 +29,11 @@ import (
 // master file (customer_id, date, number_of_cds, dollar_value) and its customer is the
 // customer_id without leading zeros. The master file's header line and blank lines are
 // skipped. Lines that cannot be read are not used and are counted under RejectMalformed;
-// the error is only for a failing reader.
+// the error is only for a failing reader, or a nil one (rule "required" on "r").
 func ReadCDNOW(r io.Reader) ([]Transaction, Rejections, error) {
+	if r == nil {
+		return nil, nil, kehu.Invalid("r", "required", "no reader")
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	var out []Transaction
@@ -133,8 +138,16 @@ func NewRetailReader(loc *time.Location) *RetailReader {
 }
 
 // Read reads one CSV file, header line first. It fails when the header is not the Online
-// Retail header or the reader fails; bad rows are counted, not errors.
+// Retail header or the reader fails; bad rows are counted, not errors. A nil src is rule
+// "required" on "src", and the zero RetailReader, which is not ready, an error matching
+// kehu.ErrInvalid.
 func (rr *RetailReader) Read(src io.Reader) error {
+	if rr.invoices == nil {
+		return fmt.Errorf("segment: %w: the zero RetailReader is not ready; use NewRetailReader", kehu.ErrInvalid)
+	}
+	if src == nil {
+		return kehu.Invalid("src", "required", "no reader")
+	}
 	cr := csv.NewReader(src)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -268,8 +281,12 @@ func cloneRejections(r Rejections) Rejections {
 }
 
 // ReadOnlineRetail reads every file of fsys matching pattern (fs.Glob syntax, e.g.
-// "by-day/*.csv"), in lexical order, with a RetailReader in UTC.
+// "by-day/*.csv"), in lexical order, with a RetailReader in UTC. A nil fsys is rule
+// "required" on "fsys".
 func ReadOnlineRetail(fsys fs.FS, pattern string) ([]Transaction, RetailReport, error) {
+	if fsys == nil {
+		return nil, RetailReport{}, kehu.Invalid("fsys", "required", "no file system")
+	}
 	names, err := fs.Glob(fsys, pattern)
 	if err != nil {
 		return nil, RetailReport{}, fmt.Errorf("segment: %w", err)
