@@ -33,7 +33,7 @@ func (s *Survey) Answers(responses iter.Seq[*Response], question, row string) (C
 	var col Column
 	var weights []float64
 	n := 0
-	for r := range responses {
+	for r := range orNone(responses) {
 		if err := s.own(r, n); err != nil {
 			return Column{}, nil, err
 		}
@@ -50,6 +50,14 @@ func (s *Survey) Answers(responses iter.Seq[*Response], question, row string) (C
 		n++
 	}
 	return col, weights, nil
+}
+
+// orNone returns responses, or for nil an empty sequence: a nil iterator is no responses.
+func orNone(responses iter.Seq[*Response]) iter.Seq[*Response] {
+	if responses == nil {
+		return func(func(*Response) bool) {}
+	}
+	return responses
 }
 
 // own checks that response n is a valid response to this survey version.
@@ -183,7 +191,7 @@ func (s *Survey) Alpha(responses iter.Seq[*Response], dimension string, policy M
 	refs := s.dimensionItems(dimension)
 	items := make([]Column, len(refs))
 	n := 0
-	for r := range responses {
+	for r := range orNone(responses) {
 		if err := s.own(r, n); err != nil {
 			return AlphaResult{}, err
 		}
@@ -245,7 +253,7 @@ func (s *Survey) Servqual(responses iter.Seq[*Response], expectations, perceptio
 	}
 	var ans servqualAnswers // one respondent's answers, reused from response to response
 	var at []int32          // the slot of each answer, as the check found it
-	for r := range responses {
+	for r := range orNone(responses) {
 		if r != nil { // a nil response is refused by ownAt
 			at = slices.Grow(at[:0], len(r.Answers))[:len(r.Answers)]
 		}
@@ -378,7 +386,7 @@ func (s *Survey) ImportancePerformance(responses iter.Seq[*Response], overall st
 	columns := make([]Column, len(refs)+1) // the items, then the overall answer
 	refs = append(refs, itemRef{it: o})
 	n := 0
-	for r := range responses {
+	for r := range orNone(responses) {
 		if err := s.own(r, n); err != nil {
 			return IPAResult{}, nil, err
 		}

@@ -51,7 +51,8 @@
 // NPS), Survey.CSAT (on the question's declared satisfied set), Survey.CES (an effort scale
 // read so that higher is easier), Survey.Alpha (a dimension's items as scored),
 // Survey.Servqual (two 22-row matrix questions) and Survey.ImportancePerformance (the
-// rating items against an overall question).
+// rating items against an overall question). Each reads the responses from an iterator
+// (slices.Values of a slice, or a store read page by page); a nil one is no responses.
 //
 // Answers come as a Column: one value per respondent and, where some did not answer, an
 // explicit Missing flag (a NaN is an error, not a missing answer). Weights, where a

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kehu-crm/kehu"
 )
 
 // WriteCSV writes the responses to the survey as CSV (UTF-8, RFC 4180: quoted as needed,
@@ -25,10 +27,11 @@ import (
 //
 // Question IDs cannot hold a dot, so no answer column takes the name of another.
 //
-// responses may come from a store page by page, or from a slice (slices.Values). Numbers
-// are written in full precision ('g', shortest round-trip form); nothing is
-// rounded. Every response must be of this survey and version and valid: the first that is
-// not stops the export with an error naming it, after the rows before it.
+// responses may come from a store page by page, or from a slice (slices.Values); nil is
+// none, and writes the header alone. Numbers are written in full precision ('g', shortest
+// round-trip form); nothing is rounded. Every response must be of this survey and version
+// and valid (a nil one is rule "required" on "responses[n]"): the first that is not stops
+// the export with an error naming it, after the rows before it.
 func (s *Survey) WriteCSV(w io.Writer, responses iter.Seq[*Response], locale string) error {
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
@@ -47,7 +50,10 @@ func (s *Survey) WriteCSV(w io.Writer, responses iter.Seq[*Response], locale str
 	}
 	row := make([]string, 0, len(header))
 	n := 0
-	for r := range responses {
+	for r := range orNone(responses) {
+		if r == nil {
+			return kehu.Invalid(fmt.Sprintf("responses[%d]", n), "required", "is nil")
+		}
 		sc, err := s.Score(r)
 		if err != nil {
 			return fmt.Errorf("survey: response %d (%s): %w", n, r.ID, err)
