@@ -127,8 +127,10 @@ type span struct{ from, to int16 }
 
 // Calendar is a compiled business calendar: its zone loaded, its hours checked and
 // indexed by weekday and by date. CompileCalendar and LoadCalendar are the only ways to
-// get one, so a *Calendar is always valid. It is immutable and safe for concurrent use.
-// See the package documentation for the conventions of its operations.
+// get one, so a *Calendar is always valid. (The zero Calendar, which has no working hours,
+// is never open and reads instants in UTC; CompilePolicy refuses it.) It is immutable and
+// safe for concurrent use. See the package documentation for the conventions of its
+// operations.
 type Calendar struct {
 	spec   CalendarSpec // a deep copy of what was compiled
 	loc    *time.Location
@@ -151,7 +153,15 @@ func (c *Calendar) MarshalJSON() ([]byte, error) { return json.Marshal(c.spec) }
 func (c *Calendar) TimeZone() string { return c.spec.TimeZone }
 
 // Location returns the calendar's time zone.
-func (c *Calendar) Location() *time.Location { return c.loc }
+func (c *Calendar) Location() *time.Location { return c.zone() }
+
+// zone is the calendar's time zone: UTC for the zero Calendar.
+func (c *Calendar) zone() *time.Location {
+	if c.loc == nil {
+		return time.UTC
+	}
+	return c.loc
+}
 
 // AlwaysOpen reports whether the calendar is 24×7.
 func (c *Calendar) AlwaysOpen() bool { return c.always }

@@ -52,14 +52,14 @@ func durMicros(d time.Duration) int64 {
 
 // dayOf returns the day number of the civil date of us in the calendar's zone.
 func (c *Calendar) dayOf(us int64) int64 {
-	y, m, d := time.UnixMicro(us).In(c.loc).Date()
+	y, m, d := time.UnixMicro(us).In(c.zone()).Date()
 	return civil.Days(int64(y), int64(m), int64(d))
 }
 
 // midnight returns the instant the day begins, as time.Date places midnight in the zone.
 func (c *Calendar) midnight(z int64) int64 {
 	y, m, d := civil.Date(z)
-	return time.Date(int(y), time.Month(m), int(d), 0, 0, 0, 0, c.loc).UnixMicro()
+	return time.Date(int(y), time.Month(m), int(d), 0, 0, 0, 0, c.zone()).UnixMicro()
 }
 
 // hours returns the working hours of day z.
@@ -83,7 +83,7 @@ type zoneSpan struct{ lo, hi, off int64 }
 
 // find sets s to the stretch around the instant us.
 func (s *zoneSpan) find(c *Calendar, us int64) {
-	t := time.UnixMicro(us).In(c.loc)
+	t := time.UnixMicro(us).In(c.zone())
 	_, off := t.Zone()
 	lo, hi := t.ZoneBounds()
 	s.off = int64(off)
@@ -121,8 +121,8 @@ func (c *Calendar) day(z int64, buf *[MaxShiftsPerDay]interval, zs *zoneSpan) []
 	y, m, d := int(yy), time.Month(mm), int(dd)
 	sorted := true
 	for _, s := range h {
-		f := time.Date(y, m, d, int(s.from/60), int(s.from%60), 0, 0, c.loc).UnixMicro()
-		t := time.Date(y, m, d, int(s.to/60), int(s.to%60), 0, 0, c.loc).UnixMicro()
+		f := time.Date(y, m, d, int(s.from/60), int(s.from%60), 0, 0, c.zone()).UnixMicro()
+		t := time.Date(y, m, d, int(s.to/60), int(s.to%60), 0, 0, c.zone()).UnixMicro()
 		if t <= f {
 			continue
 		}
@@ -134,7 +134,7 @@ func (c *Calendar) day(z int64, buf *[MaxShiftsPerDay]interval, zs *zoneSpan) []
 	if len(out) > 0 {
 		zs.find(c, out[0].from)
 	} else {
-		zs.find(c, time.Date(y, m, d, 12, 0, 0, 0, c.loc).UnixMicro())
+		zs.find(c, time.Date(y, m, d, 12, 0, 0, 0, c.zone()).UnixMicro())
 	}
 	if sorted {
 		return out
@@ -395,7 +395,7 @@ func (w *walker) wall(us int64) (day, micros int64) {
 		day = civil.FloorDiv(local, 86_400_000_000)
 		return day, local - day*86_400_000_000
 	}
-	local := time.UnixMicro(us).In(w.c.loc)
+	local := time.UnixMicro(us).In(w.c.zone())
 	y, m, d := local.Date()
 	hh, mm, ss := local.Clock()
 	return civil.Days(int64(y), int64(m), int64(d)), (int64(hh)*3600+int64(mm)*60+int64(ss))*1_000_000 + int64(local.Nanosecond()/1000)
@@ -409,5 +409,5 @@ func (w *walker) instantOf(day, micros int64) int64 {
 	}
 	y, m, d := civil.Date(day)
 	sec := micros / 1_000_000
-	return time.Date(int(y), time.Month(m), int(d), int(sec/3600), int(sec/60%60), int(sec%60), int(micros%1_000_000)*1000, w.c.loc).UnixMicro()
+	return time.Date(int(y), time.Month(m), int(d), int(sec/3600), int(sec/60%60), int(sec%60), int(micros%1_000_000)*1000, w.c.zone()).UnixMicro()
 }

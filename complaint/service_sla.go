@@ -26,12 +26,15 @@ func (s *Service) WithPolicies(ps *Policies) *Service {
 func (s *Service) Policies() *Policies { return s.policies }
 
 // checkPolicy resolves a policy ID against the service's policies: the default for an
-// empty one when dflt is set. A service without policies keeps any ID as given.
+// empty one when dflt is set. A service without policies keeps any ID as given; one whose
+// policies hold none (the zero Policies, not made by NewPolicies) has no default.
 func (s *Service) checkPolicy(p *kehu.Problems, field, id string, dflt bool) string {
 	switch {
 	case len(id) > maxShortBytes:
 		p.Addf(field, "max_length", "is longer than %d bytes", maxShortBytes)
 	case s.policies == nil:
+	case id == "" && dflt && s.policies.Default() == nil:
+		p.Add(field, "required", "the service's SLA policies are empty: make them with NewPolicies")
 	case id == "" && dflt:
 		return s.policies.Default().ID()
 	case s.policies.Policy(id) == nil:

@@ -201,7 +201,8 @@ func (s PolicySpec) clone() PolicySpec {
 //     "conflict"); warn_percent 1–99 and warn_before_minutes positive and shorter than
 //     a target given as a duration (rules "range", "max"), not both (rule "exclusive").
 //
-// A nil calendar is reported on "calendar".
+// A nil calendar, or the zero Calendar (one not compiled, which has no working hours), is
+// reported on "calendar".
 func CompilePolicy(spec PolicySpec, cal *Calendar) (*Policy, error) {
 	var p kehu.Problems
 	switch {
@@ -212,7 +213,7 @@ func CompilePolicy(spec PolicySpec, cal *Calendar) (*Policy, error) {
 	case strings.TrimSpace(spec.ID) != spec.ID:
 		p.Add("id", "format", "has surrounding space")
 	}
-	if cal == nil {
+	if cal == nil || cal.loc == nil {
 		p.Add("calendar", "required", "a policy counts business time on a calendar: compile one with CompileCalendar")
 	}
 	pol := &Policy{spec: spec.clone(), cal: cal}
@@ -364,7 +365,8 @@ type Policies struct {
 	list []*Policy
 }
 
-// NewPolicies collects policies; nil, repeated IDs or none at all are errors.
+// NewPolicies collects policies; nil, the zero Policy (one not compiled), repeated IDs or
+// none at all are errors.
 func NewPolicies(ps ...*Policy) (*Policies, error) {
 	var p kehu.Problems
 	if len(ps) == 0 {
@@ -375,6 +377,8 @@ func NewPolicies(ps ...*Policy) (*Policies, error) {
 		switch {
 		case pol == nil:
 			p.Addf(fmt.Sprintf("policies[%d]", i), "required", "is nil")
+		case pol.cal == nil:
+			p.Addf(fmt.Sprintf("policies[%d]", i), "required", "is not compiled: make it with CompilePolicy or LoadPolicy")
 		case seen[pol.ID()]:
 			p.Addf(fmt.Sprintf("policies[%d]", i), "duplicate", "policy %s is given twice", clip.Quote(pol.ID()))
 		default:
