@@ -3,7 +3,6 @@ package kehu_test
 import (
 	"context"
 	"math"
-	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -11,22 +10,12 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/suite"
 )
 
 // These tests play a host that forwards whatever a client sends to the kernel's values:
 // zero values, extreme numbers and instants, text that is not UTF-8. Every call must
 // answer, never panic.
-
-// noPanic runs f and fails the test if it panics.
-func noPanic(t *testing.T, name string, f func()) {
-	t.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			t.Errorf("%s panicked: %v\n%s", name, r, debug.Stack())
-		}
-	}()
-	f()
-}
 
 var (
 	hostileStrings = []string{"", " ", "\t\n", "\xff\xfe", strings.Repeat("9", 10_000), "NaN", "-Inf", "1e-2147483648",
@@ -51,17 +40,17 @@ func TestMoneyHostileInput(t *testing.T) {
 		kehu.MustMoney("-0.01", "BHD"), kehu.MustMoney("1e29", "JPY"))
 	for _, s := range hostileStrings {
 		for _, c := range append(hostileStrings, "CNY", "cny", "XAU", "CLF") {
-			noPanic(t, "NewMoney", func() {
+			suite.NoPanic(t, "NewMoney", func() {
 				m, err := kehu.NewMoney(s, c)
 				if err == nil {
 					amounts = append(amounts, m)
 				}
 			})
-			noPanic(t, "ParseMoney", func() { _, _ = kehu.ParseMoney(s + " " + c) })
+			suite.NoPanic(t, "ParseMoney", func() { _, _ = kehu.ParseMoney(s + " " + c) })
 		}
-		noPanic(t, "ParseCurrency", func() { _, _ = kehu.ParseCurrency(s) })
-		noPanic(t, "ParseRoundingMode", func() { _, _ = kehu.ParseRoundingMode(s) })
-		noPanic(t, "Money.UnmarshalJSON", func() {
+		suite.NoPanic(t, "ParseCurrency", func() { _, _ = kehu.ParseCurrency(s) })
+		suite.NoPanic(t, "ParseRoundingMode", func() { _, _ = kehu.ParseRoundingMode(s) })
+		suite.NoPanic(t, "Money.UnmarshalJSON", func() {
 			var m kehu.Money
 			_ = m.UnmarshalJSON([]byte(s))
 			_ = m.UnmarshalJSON([]byte(`{"amount":` + s + `,"currency":"CNY"}`))
@@ -71,7 +60,7 @@ func TestMoneyHostileInput(t *testing.T) {
 	}
 	for _, n := range extremeInt64s {
 		for _, c := range []string{"CNY", "JPY", "CLF", "", "nope"} {
-			noPanic(t, "NewMoneyFromMinor", func() {
+			suite.NoPanic(t, "NewMoneyFromMinor", func() {
 				m, err := kehu.NewMoneyFromMinor(n, c)
 				if err == nil {
 					amounts = append(amounts, m)
@@ -81,11 +70,11 @@ func TestMoneyHostileInput(t *testing.T) {
 	}
 	for _, d := range decimals {
 		for _, c := range []kehu.Currency{"", "CNY", "nope"} {
-			noPanic(t, "MoneyFromDecimal", func() { _, _ = kehu.MoneyFromDecimal(d, c) })
+			suite.NoPanic(t, "MoneyFromDecimal", func() { _, _ = kehu.MoneyFromDecimal(d, c) })
 		}
 	}
 	for _, m := range amounts {
-		noPanic(t, "Money methods "+m.String(), func() {
+		suite.NoPanic(t, "Money methods "+m.String(), func() {
 			_ = m.Abs()
 			_ = m.Neg()
 			_ = m.String()
@@ -122,7 +111,7 @@ func TestMoneyHostileInput(t *testing.T) {
 func TestDateHostileInput(t *testing.T) {
 	t.Parallel()
 	for _, s := range append(hostileStrings, "2024-02-29", "0000-00-00", "9999-99-99", "2024-02-3\xff") {
-		noPanic(t, "ParseDate "+s, func() {
+		suite.NoPanic(t, "ParseDate "+s, func() {
 			_, _ = kehu.ParseDate(s)
 			var d kehu.Date
 			_ = d.UnmarshalText([]byte(s))
@@ -135,19 +124,19 @@ func TestDateHostileInput(t *testing.T) {
 	for _, y := range extremeInts {
 		for _, m := range extremeInts {
 			for _, d := range extremeInts {
-				noPanic(t, "NewDate", func() { _, _ = kehu.NewDate(y, time.Month(m), d) })
+				suite.NoPanic(t, "NewDate", func() { _, _ = kehu.NewDate(y, time.Month(m), d) })
 			}
 		}
 	}
 	for _, tm := range extremeTimes {
-		noPanic(t, "DateOf", func() {
+		suite.NoPanic(t, "DateOf", func() {
 			_ = kehu.DateOf(tm)
 			var d kehu.Date
 			_ = d.Scan(tm)
 		})
 	}
 	for _, d := range extremeDates {
-		noPanic(t, "Date methods "+d.String(), func() {
+		suite.NoPanic(t, "Date methods "+d.String(), func() {
 			_ = d.String()
 			_ = d.IsValid()
 			_ = d.Weekday()
@@ -176,7 +165,7 @@ func TestKernelHostileInput(t *testing.T) {
 	t.Parallel()
 	for _, s := range append(hostileStrings, "kehu:x", "00000000-0000-0000-0000-000000000000",
 		"{00000000-0000-0000-0000-000000000001}", "urn:uuid:00000000-0000-0000-0000-000000000001") {
-		noPanic(t, "keys and IDs", func() {
+		suite.NoPanic(t, "keys and IDs", func() {
 			_ = kehu.CheckKey("key", s)
 			_ = kehu.CheckHostKey("key", s)
 			_ = kehu.CheckOptionalKey("key", s)
@@ -191,7 +180,7 @@ func TestKernelHostileInput(t *testing.T) {
 			_ = kehu.ActorFrom(kehu.WithActor(context.Background(), s))
 		})
 	}
-	noPanic(t, "zero values", func() {
+	suite.NoPanic(t, "zero values", func() {
 		var o *kehu.Options
 		r := o.Resolved()
 		_ = r.Now()
@@ -207,10 +196,10 @@ func TestKernelHostileInput(t *testing.T) {
 		_ = kehu.ActorFrom(context.Background())
 	})
 	for _, n := range extremeInts {
-		noPanic(t, "PageRequest.Size", func() { _ = kehu.PageRequest{Limit: n}.Size() })
+		suite.NoPanic(t, "PageRequest.Size", func() { _ = kehu.PageRequest{Limit: n}.Size() })
 	}
 	for _, tm := range extremeTimes {
-		noPanic(t, "Clock", func() {
+		suite.NoPanic(t, "Clock", func() {
 			opts, c, ids := kehu.Deterministic(tm)
 			_ = opts.Resolved().Now()
 			_ = ids.NewID()
@@ -226,11 +215,11 @@ func TestKernelHostileInput(t *testing.T) {
 		{Currency: "CNY", Lines: []kehu.OrderLine{{Amount: kehu.MustMoney("1", "USD")}}},
 		{Currency: "CNY", Lines: []kehu.OrderLine{{Amount: kehu.MustMoney("1e29", "CNY")}, {Amount: kehu.MustMoney("1e29", "CNY")}}}}
 	for _, o := range orders {
-		noPanic(t, "Order.Total", func() { _, _ = o.Total() })
+		suite.NoPanic(t, "Order.Total", func() { _, _ = o.Total() })
 	}
 	for _, places := range []int32{0, math.MaxInt32, math.MinInt32} {
 		for _, d := range []decimal.Decimal{{}, decimal.New(1, math.MaxInt32), decimal.New(-1, math.MinInt32)} {
-			noPanic(t, "RoundDecimal", func() { _ = kehu.RoundDecimal(d, places, 99) })
+			suite.NoPanic(t, "RoundDecimal", func() { _ = kehu.RoundDecimal(d, places, 99) })
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -15,23 +14,13 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/complaint"
+	"github.com/kehu-crm/kehu/internal/suite"
 )
 
 // These tests play a host that forwards whatever a client app sends to the complaint API:
 // zero values, nil pointers and slices, extreme numbers, instants before a case was opened
 // or far outside the calendar, IDs that do not exist, and commands on merged or closed
 // cases. Every call must answer with a result or an error, never a panic.
-
-// noPanic runs f and fails the test if it panics.
-func noPanic(t *testing.T, name string, f func()) {
-	t.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			t.Errorf("%s panicked: %v\n%s", name, r, debug.Stack())
-		}
-	}()
-	f()
-}
 
 var (
 	robustStart = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -111,17 +100,17 @@ func TestServiceHostileInput(t *testing.T) {
 	key := func() string { n++; return "k-" + decimal.NewFromInt(int64(n)).String() }
 	for _, id := range ids {
 		for _, at := range robustTimes {
-			noPanic(t, "SLA", func() {
+			suite.NoPanic(t, "SLA", func() {
 				_, _ = svc.SLA(ctx, id, at)
 				_, _ = complaint.NewService(nil, nil).SLA(ctx, id, at)
 			})
 		}
-		noPanic(t, "reads", func() {
+		suite.NoPanic(t, "reads", func() {
 			_, _ = svc.Case(ctx, id)
 			_, _ = svc.SettleCompensation(ctx, id)
 		})
 		for _, s := range robustStrings {
-			noPanic(t, "commands "+clipName(s), func() {
+			suite.NoPanic(t, "commands "+clipName(s), func() {
 				for _, st := range []complaint.Status{"", complaint.Investigating, complaint.Resolved, complaint.Closed, complaint.Merged, "nope"} {
 					_, _ = svc.Move(ctx, id, complaint.Move{To: st, Note: s, Key: key()})
 					_, _ = svc.Reply(ctx, id, complaint.Reply{Kind: complaint.Public, Channel: complaint.Email, Text: "t", Then: st, Key: key()})
@@ -150,7 +139,7 @@ func TestServiceHostileInput(t *testing.T) {
 			})
 		}
 		for _, n := range robustInts {
-			noPanic(t, "numbers", func() {
+			suite.NoPanic(t, "numbers", func() {
 				_, _ = svc.RecordSatisfaction(ctx, id, complaint.RecordSatisfaction{Scale: complaint.Scale{Min: n, Max: -n}, Outcome: n,
 					Speed: n, Courtesy: n, Before: &n, Key: key()})
 				_, _ = svc.RecordSatisfaction(ctx, id, complaint.RecordSatisfaction{Scale: complaint.Scale{Min: 1, Max: 5}, Outcome: 3,
@@ -165,14 +154,14 @@ func TestServiceHostileInput(t *testing.T) {
 		}
 		for _, g := range []complaint.GrantID{{}, f.grant, complaint.GrantIDFrom([16]byte{0xee})} {
 			for _, approve := range []bool{true, false} {
-				noPanic(t, "DecideCompensation", func() {
+				suite.NoPanic(t, "DecideCompensation", func() {
 					_, _ = svc.DecideCompensation(ctx, id, complaint.DecideCompensation{Grant: g, Approve: approve, Role: "manager", Key: key()})
 				})
 			}
 		}
 	}
 	for _, s := range robustStrings {
-		noPanic(t, "Open "+clipName(s), func() {
+		suite.NoPanic(t, "Open "+clipName(s), func() {
 			for _, at := range robustTimes {
 				_, _ = svc.Open(ctx, complaint.Open{Customer: kehu.CustomerIDFrom([16]byte{3}), Channel: complaint.Web, Words: s, Remedy: s,
 					Category: s, ReplyBy: at, Assignee: s, Order: s, Interaction: s, Policy: s, Note: s, Key: key(),
@@ -184,7 +173,7 @@ func TestServiceHostileInput(t *testing.T) {
 				Triage: complaint.Triage{Severity: complaint.Minor, Urgency: complaint.Low, Value: complaint.Standard}})
 		})
 	}
-	noPanic(t, "without compensation", func() {
+	suite.NoPanic(t, "without compensation", func() {
 		bare := complaint.NewService(svc.Store(), nil)
 		_, _ = bare.SettleCompensation(ctx, f.open)
 		_, _ = bare.RequestCompensation(ctx, f.open, complaint.RequestCompensation{Type: complaint.CompensationPoints, Points: 1, Role: "x", Key: "x"})
@@ -193,7 +182,7 @@ func TestServiceHostileInput(t *testing.T) {
 		_, _ = svc.WithPolicies(nil).SLA(ctx, f.open, robustStart)
 		_ = svc.WithRecoverySurvey(nil)
 	})
-	noPanic(t, "zero policies", func() {
+	suite.NoPanic(t, "zero policies", func() {
 		zero := svc.WithPolicies(&complaint.Policies{}).WithCompensation(&complaint.Empowerment{}, payAll{})
 		_, _ = zero.Open(ctx, complaint.Open{Customer: kehu.CustomerIDFrom([16]byte{3}), Channel: complaint.Web, Words: "w", Category: "c",
 			Key: key(), Triage: complaint.Triage{Severity: complaint.Minor, Urgency: complaint.Low, Value: complaint.Standard}})
@@ -231,7 +220,7 @@ func TestPoliciesHostileInput(t *testing.T) {
 	cases = append(cases, odd...)
 	for _, c := range cases {
 		for _, at := range robustTimes {
-			noPanic(t, "Status", func() {
+			suite.NoPanic(t, "Status", func() {
 				s, err := ps.Status(c, at)
 				_, _ = ps.Handling(c, s)
 				if err == nil {
@@ -245,7 +234,7 @@ func TestPoliciesHostileInput(t *testing.T) {
 	}
 	for _, at := range robustTimes {
 		for _, ages := range [][]time.Duration{nil, {time.Hour}, {-1}, {time.Hour, time.Hour}, {math.MaxInt64}, {1, math.MaxInt64}} {
-			noPanic(t, "Metrics", func() {
+			suite.NoPanic(t, "Metrics", func() {
 				_, _ = ps.Metrics(cases, at, ages)
 				_, _ = ps.Metrics(nil, at, ages)
 			})
@@ -256,7 +245,7 @@ func TestPoliciesHostileInput(t *testing.T) {
 		  "holidays": ["2026-03-08"], "extra_days": [{"date": "2026-03-07", "hours": [{"from": "00:00", "to": "00:01"}]}]}`)}
 	for _, cal := range cals {
 		for _, a := range robustTimes {
-			noPanic(t, "Calendar", func() {
+			suite.NoPanic(t, "Calendar", func() {
 				_ = cal.Open(a)
 				_ = cal.NextOpening(a)
 				for _, d := range robustDurations {
@@ -333,14 +322,14 @@ func TestValuesHostileInput(t *testing.T) {
 			_, _ = ps.Status(&complaint.Case{Steps: []complaint.Step{{Action: complaint.Opened, At: robustStart, Priority: complaint.P1}}}, robustStart.Add(time.Hour))
 		},
 	} {
-		noPanic(t, name, call)
+		suite.NoPanic(t, name, call)
 	}
 	e, err := complaint.LoadEmpowerment(strings.NewReader(policyJSON))
 	require.NoError(t, err)
 	m, err := complaint.CompileReasonMap(complaint.ReasonMapSpec{Reasons: []complaint.ReasonCode{{Code: "price", Type: complaint.BoughtAway}}})
 	require.NoError(t, err)
 	for _, s := range robustStrings {
-		noPanic(t, "strings "+clipName(s), func() {
+		suite.NoPanic(t, "strings "+clipName(s), func() {
 			_, _ = e.Ceiling(s, complaint.ValueBand(s))
 			_, _ = e.Covers(s, complaint.Valued, nil, complaint.Grant{Type: complaint.CompensationPoints, Points: math.MaxInt64})
 			_, _ = e.Covers("frontline", complaint.Valued, []complaint.Grant{{Type: complaint.CompensationPoints, Points: math.MaxInt64,
@@ -355,7 +344,7 @@ func TestValuesHostileInput(t *testing.T) {
 		})
 	}
 	for _, tol := range []complaint.Tolerance{{}, {Ratio: decimal.New(-1, 0)}, {Ratio: decimal.New(1, 30), Money: []kehu.Money{{}, kehu.MustMoney("-1", "CNY")}, Points: -1}} {
-		noPanic(t, "CheckConsistency", func() {
+		suite.NoPanic(t, "CheckConsistency", func() {
 			_, _ = complaint.CheckConsistency([]*complaint.Case{{Category: "c", Recovery: &complaint.Recovery{Grants: []complaint.Grant{
 				{Type: complaint.CompensationPoints, Points: math.MaxInt64, Status: complaint.GrantGranted},
 				{Type: complaint.CompensationPoints, Points: math.MaxInt64, Status: complaint.GrantGranted}}}},

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -18,23 +17,13 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/suite"
 )
 
 // These tests play a host that forwards whatever a client app sends to the crm API: zero
 // values, nil pointers, slices and maps, extreme numbers and instants, text that is not
 // UTF-8, IDs that do not exist, cursors from elsewhere, and commands on merged or erased
 // customers. Every call must answer with a result or an error, never a panic.
-
-// noPanic runs f and fails the test if it panics.
-func noPanic(t *testing.T, name string, f func()) {
-	t.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			t.Errorf("%s panicked: %v\n%s", name, r, debug.Stack())
-		}
-	}()
-	f()
-}
 
 var (
 	robustStart   = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -93,7 +82,7 @@ func TestServiceHostileInput(t *testing.T) {
 	ctx, svc := f.ctx, f.svc
 	ids := []crm.CustomerID{{}, f.live, f.merged, f.erased, crm.CustomerIDFrom([16]byte{0xee})}
 	for _, id := range ids {
-		noPanic(t, "reads", func() {
+		suite.NoPanic(t, "reads", func() {
 			_, _ = svc.GetCustomer(ctx, id)
 			_, _ = svc.ResolveCustomer(ctx, id)
 			_, _ = svc.FindDuplicates(ctx, id)
@@ -110,7 +99,7 @@ func TestServiceHostileInput(t *testing.T) {
 				}
 			}
 		})
-		noPanic(t, "writes", func() {
+		suite.NoPanic(t, "writes", func() {
 			for _, st := range []crm.Stage{"", crm.StageActive, crm.StageTerminated, "nope"} {
 				_, _ = svc.ChangeStage(ctx, id, st, nil)
 				_, _ = svc.ChangeStage(ctx, id, st, &crm.UpdateOptions{IfVersion: -1, Key: "\xff"})
@@ -141,7 +130,7 @@ func TestServiceHostileInput(t *testing.T) {
 		})
 	}
 	for _, s := range robustStrings {
-		noPanic(t, "finders "+clipName(s), func() {
+		suite.NoPanic(t, "finders "+clipName(s), func() {
 			_, _ = svc.FindByEmail(ctx, s)
 			_, _ = svc.FindByPhone(ctx, s)
 			_, _ = svc.InRegion(s).FindByPhone(ctx, "138 0013 8000")
@@ -155,11 +144,11 @@ func TestServiceHostileInput(t *testing.T) {
 	}
 	for _, id := range []crm.InteractionID{{}, f.interact, crm.InteractionIDFrom([16]byte{0xee})} {
 		for _, at := range robustTimes {
-			noPanic(t, "RecordReply", func() { _, _ = svc.RecordReply(ctx, id, at, "done") })
+			suite.NoPanic(t, "RecordReply", func() { _, _ = svc.RecordReply(ctx, id, at, "done") })
 		}
 	}
 	for _, n := range robustInts {
-		noPanic(t, "OverdueReplies", func() { _, _ = svc.OverdueReplies(ctx, kehu.PageRequest{Limit: n, After: "\xff"}) })
+		suite.NoPanic(t, "OverdueReplies", func() { _, _ = svc.OverdueReplies(ctx, kehu.PageRequest{Limit: n, After: "\xff"}) })
 	}
 }
 
@@ -182,25 +171,25 @@ func TestCalendarsHostileInput(t *testing.T) {
 	customers := []*crm.Customer{nil, {}, cust}
 	for _, from := range robustDates {
 		for _, to := range robustDates {
-			noPanic(t, "Upcoming "+from.String()+".."+to.String(), func() {
+			suite.NoPanic(t, "Upcoming "+from.String()+".."+to.String(), func() {
 				_, _ = svc.Upcoming(ctx, care, from, to, nil)
 				_, _ = svc.Upcoming(ctx, nil, from, to, &crm.UpcomingOptions{Owner: "\xff"})
 			})
 			for _, c := range customers {
-				noPanic(t, "Occasions", func() { _, _ = care.Occasions(c, from, to) })
+				suite.NoPanic(t, "Occasions", func() { _, _ = care.Occasions(c, from, to) })
 			}
 		}
 		for _, year := range robustInts {
 			for _, l := range []crm.LeapDay{"", crm.LeapDayFeb28, "nope"} {
-				noPanic(t, "LeapDay.In", func() { _ = l.In(from, year) })
+				suite.NoPanic(t, "LeapDay.In", func() { _ = l.In(from, year) })
 			}
 		}
 	}
 	for _, c := range customers {
-		noPanic(t, "Since", func() { _, _ = care.Since(c) })
+		suite.NoPanic(t, "Since", func() { _, _ = care.Since(c) })
 	}
 	for _, tm := range robustTimes {
-		noPanic(t, "Care.DateOf", func() { _ = care.DateOf(tm) })
+		suite.NoPanic(t, "Care.DateOf", func() { _ = care.DateOf(tm) })
 	}
 	plan, err := crm.LoadContactPlan(strings.NewReader(`{"id": "am", "time_zone": "Asia/Shanghai", "class_attribute": "class",
 	  "cadences": [{"name": "A", "classes": ["A"], "every_months": 1, "channels": ["visit", "phone"]}],
@@ -213,12 +202,12 @@ func TestCalendarsHostileInput(t *testing.T) {
 	}
 	for _, asOf := range robustTimes {
 		for _, at := range robustTimes {
-			noPanic(t, "DueContacts", func() {
+			suite.NoPanic(t, "DueContacts", func() {
 				opts := events(at)
 				_, _ = svc.DueContacts(ctx, plan, asOf, &opts)
 			})
 		}
-		noPanic(t, "DueContacts without plan", func() {
+		suite.NoPanic(t, "DueContacts without plan", func() {
 			_, _ = svc.DueContacts(ctx, nil, asOf, nil)
 			_, _ = svc.DueContacts(ctx, plan, asOf, &crm.DueOptions{})
 		})
@@ -249,13 +238,13 @@ func TestScorecardHostileInput(t *testing.T) {
 		crm.Month(math.MaxInt, 1), crm.Month(math.MinInt, 1), {From: kehu.MustDate(2026, 3, 2), To: kehu.MustDate(2026, 3, 1)},
 		{From: kehu.MustDate(2, 1, 1), To: kehu.MustDate(9998, 12, 31)}, {From: kehu.MustDate(2026, 3, 2), To: kehu.MustDate(2026, 3, 3)}}
 	for _, p := range periods {
-		noPanic(t, "Period "+p.String(), func() {
+		suite.NoPanic(t, "Period "+p.String(), func() {
 			_ = p.String()
 			_ = p.Previous()
 			_ = p.Previous().Previous()
 		})
 		for _, asOf := range robustTimes {
-			noPanic(t, "Compute "+p.String(), func() {
+			suite.NoPanic(t, "Compute "+p.String(), func() {
 				in := data.Input(p)
 				in.AsOf = asOf
 				_, _ = def.Compute(context.Background(), in)
@@ -263,7 +252,7 @@ func TestScorecardHostileInput(t *testing.T) {
 				_, _ = def.Compute(context.Background(), in)
 			})
 		}
-		noPanic(t, "Compute half filled", func() {
+		suite.NoPanic(t, "Compute half filled", func() {
 			_, _ = def.Compute(context.Background(), crm.ScorecardInput{Period: p})
 			_, _ = def.Compute(context.Background(), crm.ScorecardInput{Period: p, Customers: &crm.ScorecardData{}})
 			_, _ = def.Compute(context.Background(), crm.ScorecardInput{Period: p, Customers: crm.StoreFacts{}})
@@ -271,7 +260,7 @@ func TestScorecardHostileInput(t *testing.T) {
 	}
 	for _, c := range complaints {
 		for _, asOf := range robustTimes {
-			noPanic(t, "ComplaintFact.Outcome", func() { _ = c.Outcome(asOf) })
+			suite.NoPanic(t, "ComplaintFact.Outcome", func() { _ = c.Outcome(asOf) })
 		}
 	}
 }
@@ -290,7 +279,7 @@ func TestValuesHostileInput(t *testing.T) {
 		}
 	}
 	for _, r := range ratios {
-		noPanic(t, "Ratio "+r.String(), func() {
+		suite.NoPanic(t, "Ratio "+r.String(), func() {
 			_ = r.Defined()
 			_ = r.String()
 			for _, k := range nums {
@@ -305,12 +294,12 @@ func TestValuesHostileInput(t *testing.T) {
 		})
 		for _, places := range []int32{0, 2, -2, 40, -40, math.MaxInt32, math.MinInt32} {
 			for _, mode := range []kehu.RoundingMode{kehu.HalfUp, kehu.HalfEven, kehu.HalfDown, kehu.Down, kehu.Up, kehu.Floor, kehu.Ceiling, 99} {
-				noPanic(t, "Ratio.Round "+r.String(), func() { _, _ = r.Round(places, mode) })
+				suite.NoPanic(t, "Ratio.Round "+r.String(), func() { _, _ = r.Round(places, mode) })
 			}
 		}
 	}
 	for _, s := range robustStrings {
-		noPanic(t, "functions "+clipName(s), func() {
+		suite.NoPanic(t, "functions "+clipName(s), func() {
 			_, _ = crm.NormalizeEmail(s)
 			_, _ = crm.NormalizePhone(s, s)
 			_, _ = crm.NormalizePhone(s, "CN")
@@ -367,11 +356,11 @@ func TestValuesHostileInput(t *testing.T) {
 		"Scorecard.KPI":             func() { _, _ = sc.KPI("") },
 		"Change.Field":              func() { _, _ = ch.Field("") },
 	} {
-		noPanic(t, name, call)
+		suite.NoPanic(t, name, call)
 	}
 	for _, v := range []crm.AttrValue{{}, crm.NumberAttr(decimal.New(1, 40)), crm.MoneyAttr(kehu.Money{}),
 		crm.DateAttr(kehu.Date{Year: -1, Month: 13, Day: 40}), crm.StringAttr("\xff")} {
-		noPanic(t, "AttrValue", func() {
+		suite.NoPanic(t, "AttrValue", func() {
 			_ = v.String()
 			_, _ = v.MarshalJSON()
 			_ = v.Equal(crm.AttrValue{})
@@ -418,13 +407,13 @@ func TestHostSourcesHostileAnswers(t *testing.T) {
 	require.NoError(t, err)
 	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), -1, math.MaxFloat64} {
 		for _, n := range robustInts {
-			noPanic(t, "DueContacts with odd signals", func() {
+			suite.NoPanic(t, "DueContacts with odd signals", func() {
 				_, _ = f.svc.DueContacts(f.ctx, plan, robustStart.AddDate(1, 0, 0), &crm.DueOptions{Signals: oddSignals{v, n}})
 			})
 		}
 	}
 	for _, r := range []oddRewards{{}, {reward: "\xff"}, {reward: strings.Repeat("x", 1<<20)}, {err: context.Canceled}} {
-		noPanic(t, "Upcoming with odd rewards", func() {
+		suite.NoPanic(t, "Upcoming with odd rewards", func() {
 			_, _ = f.svc.Upcoming(f.ctx, care, kehu.MustDate(2026, 1, 1), kehu.MustDate(2026, 12, 31), &crm.UpcomingOptions{Rewards: r})
 		})
 	}

@@ -3,7 +3,6 @@ package loyalty_test
 import (
 	"context"
 	"math"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
+	"github.com/kehu-crm/kehu/internal/suite"
 	"github.com/kehu-crm/kehu/loyalty"
 )
 
@@ -22,17 +22,6 @@ import (
 // zero values, nil programmes and slices, extreme numbers and instants, IDs that do not
 // exist, cursors from elsewhere, and commands in orders no well-behaved client sends.
 // Every call must answer with a result or an error, never a panic.
-
-// noPanic runs f and fails the test if it panics.
-func noPanic(t *testing.T, name string, f func()) {
-	t.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			t.Errorf("%s panicked: %v\n%s", name, r, debug.Stack())
-		}
-	}()
-	f()
-}
 
 // robustProgram has every feature a call can reach: two point types, tiers on a
 // qualifying type, a partner, pools and transfers, event rules.
@@ -112,7 +101,7 @@ func TestServiceHostileInput(t *testing.T) {
 	for _, p := range programs {
 		for _, c := range robustCustomer {
 			for _, pt := range pointTypes {
-				noPanic(t, "reads", func() {
+				suite.NoPanic(t, "reads", func() {
 					_, _ = svc.Balance(ctx, p, c, pt)
 					_, _ = svc.Lots(ctx, p, c, pt)
 					for _, tm := range robustTimes {
@@ -123,7 +112,7 @@ func TestServiceHostileInput(t *testing.T) {
 					}
 				})
 			}
-			noPanic(t, "member reads", func() {
+			suite.NoPanic(t, "member reads", func() {
 				_, _ = svc.Standing(ctx, p, c)
 				_, _ = svc.EvaluateTier(ctx, p, c)
 				for _, joined := range robustTimes {
@@ -140,7 +129,7 @@ func TestServiceHostileInput(t *testing.T) {
 				}
 			})
 		}
-		noPanic(t, "programme reads", func() {
+		suite.NoPanic(t, "programme reads", func() {
 			for _, from := range robustTimes {
 				_, _ = svc.Liability(ctx, p, from)
 				_, _ = svc.ExpireDue(ctx, p, from, 0)
@@ -157,7 +146,7 @@ func TestServiceHostileInput(t *testing.T) {
 			_, _ = svc.ReviewTiers(ctx, p)
 			_, _ = svc.BackfillTierFigures(ctx, p)
 		})
-		noPanic(t, "pages", func() {
+		suite.NoPanic(t, "pages", func() {
 			for _, n := range robustInts {
 				for _, after := range append(robustStrings, "0", "-1", "999999999999999999999", "mug", f.resv.ID) {
 					pr := kehu.PageRequest{Limit: n, After: after}
@@ -168,7 +157,7 @@ func TestServiceHostileInput(t *testing.T) {
 			}
 		})
 		for _, s := range append(robustStrings, f.resv.ID, "mug") {
-			noPanic(t, "by id "+clipName(s), func() {
+			suite.NoPanic(t, "by id "+clipName(s), func() {
 				_, _ = svc.Reward(ctx, p, s)
 				_, _ = svc.Reservation(ctx, p, s)
 				_, _ = svc.Coupon(ctx, p, s)
@@ -181,7 +170,7 @@ func TestServiceHostileInput(t *testing.T) {
 		}
 		for _, id := range []loyalty.EntryID{{}, f.entry.ID, loyalty.EntryIDFrom([16]byte{9})} {
 			for _, reason := range robustStrings {
-				noPanic(t, "Reverse", func() { _, _ = svc.Reverse(ctx, p, id, reason) })
+				suite.NoPanic(t, "Reverse", func() { _, _ = svc.Reverse(ctx, p, id, reason) })
 			}
 		}
 	}
@@ -197,7 +186,7 @@ func TestCommandsHostileInput(t *testing.T) {
 	for _, c := range robustCustomer {
 		for _, pt := range []string{"", "points", "status", "nope", "$spend"} {
 			for _, pts := range robustInt64s {
-				noPanic(t, "points commands", func() {
+				suite.NoPanic(t, "points commands", func() {
 					cmd := loyalty.Points{Customer: c, PointType: pt, Points: pts, Key: key(), Reason: "r"}
 					_, _ = svc.Earn(ctx, p, cmd)
 					cmd.Key = key()
@@ -219,14 +208,14 @@ func TestCommandsHostileInput(t *testing.T) {
 				})
 			}
 		}
-		noPanic(t, "pools", func() {
+		suite.NoPanic(t, "pools", func() {
 			for _, o := range robustCustomer {
 				_, _ = svc.JoinPool(ctx, p, c, o)
 			}
 		})
 	}
 	for _, s := range robustStrings {
-		noPanic(t, "string fields "+clipName(s), func() {
+		suite.NoPanic(t, "string fields "+clipName(s), func() {
 			_, _ = svc.Earn(ctx, p, loyalty.Points{Customer: f.member, PointType: "points", Points: 1, Key: s, Reason: s,
 				Source: loyalty.Source{Type: s, Ref: s}})
 			_, _ = svc.Refund(ctx, p, loyalty.Refund{Customer: f.member, Order: s, Key: s})
@@ -252,7 +241,7 @@ func TestCommandsHostileInput(t *testing.T) {
 		JoinedAt: time.Date(200000, 1, 1, 0, 0, 0, 0, time.UTC), Attributes: map[string]any{"x": nil, "y": math.NaN(), "z": []any{nil}}}}
 	for _, o := range orders {
 		for _, m := range members {
-			noPanic(t, "EarnOrder "+o.ID, func() {
+			suite.NoPanic(t, "EarnOrder "+o.ID, func() {
 				_, _ = svc.EarnOrder(ctx, p, o, m)
 				for _, st := range []loyalty.Standing{{}, {Tier: "gold"}, {Tier: "nope"}} {
 					_, _ = p.Preview(o, m, st, nil)
@@ -272,7 +261,7 @@ func TestProgramValuesHostileInput(t *testing.T) {
 	for _, at := range robustTimes {
 		for _, joined := range robustTimes {
 			for _, loc := range robustLocs {
-				noPanic(t, "tier windows", func() {
+				suite.NoPanic(t, "tier windows", func() {
 					_, _ = tiers.WindowAt(at, joined, loc)
 					_, _ = tiers.ReviewWindow(at, joined, loc)
 					_ = tiers.NextReview(at, joined, loc)
@@ -282,24 +271,24 @@ func TestProgramValuesHostileInput(t *testing.T) {
 		for _, loc := range robustLocs {
 			for _, kind := range []loyalty.ExpiryKind{"", loyalty.NeverExpire, loyalty.ExpireAfter, loyalty.ExpireEndOfYear, loyalty.ExpireEndOfMonth} {
 				for _, n := range robustInts {
-					noPanic(t, "ExpiresAt", func() {
+					suite.NoPanic(t, "ExpiresAt", func() {
 						_ = loyalty.ExpiryPolicy{Kind: kind, Years: n, Months: n, Days: n}.ExpiresAt(at, loc)
 					})
 				}
 			}
 		}
 		for _, ev := range []loyalty.MemberEvent{"", loyalty.EventSignup, loyalty.EventBirthday, "nope"} {
-			noPanic(t, "EventAwards", func() {
+			suite.NoPanic(t, "EventAwards", func() {
 				_, _, _ = p.EventAwards(ev, at, loyalty.Member{}, loyalty.Standing{}, nil)
 			})
 		}
 	}
 	for _, n := range robustInt64s {
 		for _, minor := range []int32{0, 2, -1, math.MaxInt32, math.MinInt32} {
-			noPanic(t, "Qualify", func() { _ = tiers.Qualify(loyalty.Figures{Spend: n, Points: n, Purchases: n}, minor) })
+			suite.NoPanic(t, "Qualify", func() { _ = tiers.Qualify(loyalty.Figures{Spend: n, Points: n, Purchases: n}, minor) })
 		}
 	}
-	noPanic(t, "programme accessors", func() {
+	suite.NoPanic(t, "programme accessors", func() {
 		_ = tiers.Level("")
 		_, _ = p.PointType("")
 		_, _ = p.Partner("")
@@ -308,19 +297,19 @@ func TestProgramValuesHostileInput(t *testing.T) {
 		_, _ = loyalty.Compile(loyalty.ProgramSpec{})
 		_, _ = loyalty.LoadProgram(strings.NewReader(""))
 	})
-	noPanic(t, "Replay of nil programmes", func() { _, _ = loyalty.Replay(nil, nil, nil) })
-	noPanic(t, "Replay of a nil history", func() { _, _ = loyalty.Replay(p, p, nil) })
+	suite.NoPanic(t, "Replay of nil programmes", func() { _, _ = loyalty.Replay(nil, nil, nil) })
+	suite.NoPanic(t, "Replay of a nil history", func() { _, _ = loyalty.Replay(p, p, nil) })
 	for _, a := range []loyalty.Activity{{}, {Order: &kehu.Order{}}, {Event: "nope"}, {Member: loyalty.Member{CustomerID: robustCustomer[1]}},
 		{Event: loyalty.EventSignup, At: time.Date(200000, 1, 1, 0, 0, 0, 0, time.UTC), Member: loyalty.Member{CustomerID: robustCustomer[1]}},
 		{Event: loyalty.EventBirthday, At: time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC), Member: loyalty.Member{CustomerID: robustCustomer[1]}},
 		{Order: &kehu.Order{ID: "x", CustomerID: robustCustomer[1], Currency: "CNY", At: time.Date(200000, 1, 1, 0, 0, 0, 0, time.UTC),
 			Lines: []kehu.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")}}}}} {
-		noPanic(t, "Replay", func() {
+		suite.NoPanic(t, "Replay", func() {
 			_, _ = loyalty.Replay(p, p, slices.Values([]loyalty.Activity{a, a, a}))
 		})
 	}
 	for _, s := range robustStrings {
-		noPanic(t, "parsers", func() {
+		suite.NoPanic(t, "parsers", func() {
 			_, _ = loyalty.ParseCouponCode(s)
 			_ = loyalty.ReservationID(s, s)
 			_, _ = loyalty.ParseEntryID(s)
@@ -335,7 +324,7 @@ func TestProgramValuesHostileInput(t *testing.T) {
 			_ = loyalty.IsInternalAccount(s)
 		})
 	}
-	noPanic(t, "zero values", func() {
+	suite.NoPanic(t, "zero values", func() {
 		var a loyalty.Account
 		for _, tm := range robustTimes {
 			_ = a.BalanceAt(tm)
@@ -390,7 +379,7 @@ func TestRuleUsageHostileAnswers(t *testing.T) {
 	require.NoError(t, err)
 	o := order("SO-1", robustStart, "1000.00", "20.00")
 	for _, n := range robustInt64s {
-		noPanic(t, "Preview with odd usage", func() {
+		suite.NoPanic(t, "Preview with odd usage", func() {
 			_, _ = p.Preview(o, loyalty.Member{}, loyalty.Standing{}, oddUsage(n))
 			_, _, _ = p.EventAwards(loyalty.EventBirthday, robustStart, loyalty.Member{}, loyalty.Standing{}, oddUsage(n))
 		})

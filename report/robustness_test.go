@@ -6,10 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"testing"
 
+	"github.com/kehu-crm/kehu/internal/suite"
 	"github.com/kehu-crm/kehu/report"
 )
 
@@ -17,17 +17,6 @@ import (
 // charts that fail or write nothing, ragged tables, nil slices, directories that cannot be
 // written. Every call must answer, never panic. Text and chart content are fuzzed on their
 // own (fuzz_test.go).
-
-// noPanic runs f and fails the test if it panics.
-func noPanic(t *testing.T, name string, f func()) {
-	t.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			t.Errorf("%s panicked: %v\n%s", name, r, debug.Stack())
-		}
-	}()
-	f()
-}
 
 // renderFunc is a Renderer made of a function.
 type renderFunc func(io.Writer) error
@@ -54,24 +43,24 @@ func TestReportHostileInput(t *testing.T) {
 		"SVG in a string": renderFunc(func(w io.Writer) error { _, err := io.WriteString(w, `"<svg/>"`); return err }),
 	}
 	for name, c := range renderers {
-		noPanic(t, "Chart "+name, func() {
+		suite.NoPanic(t, "Chart "+name, func() {
 			r := report.New("t")
 			_ = r.Section("s").Chart("caption", c)
 			_, _ = r.WriteTo(io.Discard)
 		})
-		noPanic(t, "Chart on a nil section "+name, func() { _ = nilReport.Section("s").Chart("", c) })
+		suite.NoPanic(t, "Chart on a nil section "+name, func() { _ = nilReport.Section("s").Chart("", c) })
 	}
 	tables := []report.Table{{}, {Header: nil, Rows: [][]string{{"a", "b", "c"}, nil, {}}}, {Header: []string{"a"}, Rows: [][]string{{"1", "2", "3"}}},
 		{Header: []string{"", "\xff"}, Rows: [][]string{{"-1,234.5", "1e999", "NaN", "∞"}}}}
 	for _, tb := range tables {
-		noPanic(t, "Table", func() {
+		suite.NoPanic(t, "Table", func() {
 			r := report.New("t")
 			r.Section("").Table(tb)
 			nilReport.Section("").Table(tb)
 			_, _ = r.WriteTo(io.Discard)
 		})
 	}
-	noPanic(t, "nil and empty values", func() {
+	suite.NoPanic(t, "nil and empty values", func() {
 		r := report.New("")
 		r.SetLang("\xff")
 		r.Text("")
@@ -91,6 +80,6 @@ func TestReportHostileInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, d := range []string{"", file, filepath.Join(file, "below"), "\x00", dir} {
-		noPanic(t, "WriteFile "+d, func() { _, _ = report.New("t").WriteFile(d) })
+		suite.NoPanic(t, "WriteFile "+d, func() { _, _ = report.New("t").WriteFile(d) })
 	}
 }

@@ -3,7 +3,6 @@ package segment_test
 import (
 	"context"
 	"math"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/suite"
 	"github.com/kehu-crm/kehu/segment"
 )
 
@@ -23,17 +23,6 @@ import (
 // options half filled. Every call must answer with a result or an error, never a panic.
 // The models' formulas are fuzzed on their own (models_fuzz_test.go); these probe what
 // surrounds them.
-
-// noPanic runs f and fails the test if it panics.
-func noPanic(t *testing.T, name string, f func()) {
-	t.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			t.Errorf("%s panicked: %v\n%s", name, r, debug.Stack())
-		}
-	}()
-	f()
-}
 
 var (
 	robustEnd    = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -65,7 +54,7 @@ func TestSummariesHostileInput(t *testing.T) {
 		for _, cal := range robustTimes {
 			for _, p := range periods {
 				opts := segment.Options{Period: p, Collapse: p, ObservationEnd: end, CalibrationEnd: cal}
-				noPanic(t, "Summarize", func() {
+				suite.NoPanic(t, "Summarize", func() {
 					_, _ = segment.Summarize(txns, opts)
 					_, _ = segment.Summarize(nil, opts)
 					_, _ = segment.SummarizeSeq(slices.Values(txns), opts)
@@ -74,11 +63,11 @@ func TestSummariesHostileInput(t *testing.T) {
 			}
 		}
 	}
-	noPanic(t, "SummarizeSeq(nil)", func() { _, _ = segment.SummarizeSeq(nil, segment.Options{ObservationEnd: robustEnd}) })
-	noPanic(t, "SummarizeReport(nil)", func() { _, _ = segment.SummarizeReport(nil, segment.Options{ObservationEnd: robustEnd}) })
-	noPanic(t, "Contribution(nil)", func() { _, _ = segment.Contribution(nil, time.Time{}, robustEnd) })
-	noPanic(t, "AnalyzeBaskets(nil)", func() { _, _ = segment.AnalyzeBaskets(nil, nil) })
-	noPanic(t, "Orders(nil)", func() {
+	suite.NoPanic(t, "SummarizeSeq(nil)", func() { _, _ = segment.SummarizeSeq(nil, segment.Options{ObservationEnd: robustEnd}) })
+	suite.NoPanic(t, "SummarizeReport(nil)", func() { _, _ = segment.SummarizeReport(nil, segment.Options{ObservationEnd: robustEnd}) })
+	suite.NoPanic(t, "Contribution(nil)", func() { _, _ = segment.Contribution(nil, time.Time{}, robustEnd) })
+	suite.NoPanic(t, "AnalyzeBaskets(nil)", func() { _, _ = segment.AnalyzeBaskets(nil, nil) })
+	suite.NoPanic(t, "Orders(nil)", func() {
 		seq, errf := segment.Orders(nil)
 		for range seq {
 		}
@@ -86,15 +75,15 @@ func TestSummariesHostileInput(t *testing.T) {
 	})
 	for _, from := range robustTimes {
 		for _, to := range robustTimes {
-			noPanic(t, "Contribution", func() { _, _ = segment.Contribution(slices.Values(txns), from, to) })
+			suite.NoPanic(t, "Contribution", func() { _, _ = segment.Contribution(slices.Values(txns), from, to) })
 		}
 	}
 	orders := []kehu.Order{{}, {ID: "x", Currency: "CNY", At: robustEnd, Lines: []kehu.OrderLine{{}, {Quantity: math.MinInt64, Amount: kehu.MustMoney("1e29", "CNY")}}},
 		{ID: "y", Currency: "nope", Lines: []kehu.OrderLine{{Amount: kehu.MustMoney("1", "USD")}}}}
 	for _, o := range orders {
-		noPanic(t, "FromOrder", func() { _, _ = segment.FromOrder(o) })
+		suite.NoPanic(t, "FromOrder", func() { _, _ = segment.FromOrder(o) })
 	}
-	noPanic(t, "Orders", func() {
+	suite.NoPanic(t, "Orders", func() {
 		seq, errf := segment.Orders(slices.Values(orders))
 		for range seq {
 		}
@@ -115,7 +104,7 @@ func TestCalculatorsHostileInput(t *testing.T) {
 	summaries = append(summaries, segment.Summary{}, segment.Summary{Customer: "x", Frequency: 2, Recency: 3, T: 10, Orders: 3,
 		Monetary: decimal.New(5, 0), Total: decimal.New(15, 0), DaysSinceLast: 7})
 	for _, s := range summaries {
-		noPanic(t, "per summary", func() {
+		suite.NoPanic(t, "per summary", func() {
 			_ = segment.FeaturesOf(s, nil)
 			_ = segment.FeaturesOf(s, &segment.RFMScore{})
 			for _, p := range []segment.Period{"", segment.Day, "nope"} {
@@ -126,7 +115,7 @@ func TestCalculatorsHostileInput(t *testing.T) {
 			_, _ = segment.ChurnScore(context.Background(), nil, s, nil)
 		})
 	}
-	noPanic(t, "over many summaries", func() {
+	suite.NoPanic(t, "over many summaries", func() {
 		_, _ = segment.RFM(summaries, nil)
 		_, _ = segment.GroupSummaries(summaries)
 		_, _ = segment.GroupSpend(summaries)
@@ -137,7 +126,7 @@ func TestCalculatorsHostileInput(t *testing.T) {
 	})
 	for _, n := range robustInts {
 		for _, f := range robustFloats {
-			noPanic(t, "options", func() {
+			suite.NoPanic(t, "options", func() {
 				_, _ = segment.RFM(summaries[:3], &segment.RFMOptions{Bins: n, Monetary: "nope", Other: "\xff"})
 				_, _ = segment.ABC(segment.ValuesOf(summaries), &segment.ABCOptions{A: f, B: f, Crossing: "nope", Ties: "nope"})
 				_, _ = segment.QuantileBins(robustFloats, n)
@@ -158,7 +147,7 @@ func TestCalculatorsHostileInput(t *testing.T) {
 	if err == nil {
 		for _, k := range robustInts {
 			for _, order := range []segment.PairOrder{"", segment.ByLift, "nope"} {
-				noPanic(t, "Baskets", func() {
+				suite.NoPanic(t, "Baskets", func() {
 					_ = b.TopPairs(k, order)
 					_ = b.CrossSell("x", k, order)
 					_ = b.CrossSell("", k, order)
@@ -173,7 +162,7 @@ func TestCalculatorsHostileInput(t *testing.T) {
 	}
 	for _, f := range robustFloats {
 		for _, n := range robustInts {
-			noPanic(t, "basket options", func() {
+			suite.NoPanic(t, "basket options", func() {
 				_, _ = segment.AnalyzeBaskets(slices.Values(txns), &segment.BasketOptions{MinSupport: f, MinCount: n, ByCustomer: true, ByCategory: true})
 			})
 		}
@@ -186,7 +175,7 @@ func TestRulesHostileInput(t *testing.T) {
 		{Customer: "b", Total: math.Inf(1), PAlive: math.NaN(), R: math.MinInt}}
 	for _, defs := range [][]segment.SegmentDef{nil, {}, {{}}, {{Name: "a"}, {Name: "a"}}, {{Name: "x", When: "attributes.x > 1"}},
 		{{Name: "y", When: "attributes.z[5] == 1"}}, {{Name: "z", When: "1 / r > 0"}}, {{Name: "w", When: "tags[0] == 'x'"}}} {
-		noPanic(t, "segments", func() {
+		suite.NoPanic(t, "segments", func() {
 			s, err := segment.NewSegments(defs)
 			if err != nil {
 				return
@@ -206,7 +195,7 @@ func TestRulesHostileInput(t *testing.T) {
 		})
 	}
 	for _, order := range [][]string{nil, {}, {"a"}, {"a", "a"}} {
-		noPanic(t, "Migrations", func() {
+		suite.NoPanic(t, "Migrations", func() {
 			m, err := segment.Migrations([]segment.Assignment{{}, {Customer: "a", Segment: "a"}, {Customer: "a", Segment: "b"}},
 				[]segment.Assignment{{Customer: "a", Segment: "zz"}}, order)
 			if err == nil {
@@ -216,7 +205,7 @@ func TestRulesHostileInput(t *testing.T) {
 		})
 	}
 	for _, rules := range [][]segment.ClassRule{nil, {}, {{}}, {{Class: "A", When: "sales[5] > 1"}}, segment.FranchiseABCRules()} {
-		noPanic(t, "RuleABC", func() {
+		suite.NoPanic(t, "RuleABC", func() {
 			r, err := segment.NewRuleABC(rules)
 			if err != nil {
 				return
@@ -227,14 +216,14 @@ func TestRulesHostileInput(t *testing.T) {
 		})
 	}
 	for _, codes := range [][]string{nil, {}, {""}, {"\xff", "price"}} {
-		noPanic(t, "LostReasons", func() {
+		suite.NoPanic(t, "LostReasons", func() {
 			_, _ = segment.DefaultLostReasons().Classify(codes...)
 			_, _ = segment.LostReasons(nil).Classify(codes...)
 			_ = segment.LostReasons{"": "nope"}.Validate()
 		})
 	}
 	for _, n := range robustInts {
-		noPanic(t, "ScoreRange", func() {
+		suite.NoPanic(t, "ScoreRange", func() {
 			_ = segment.Between(n, -n).Contains(n)
 			_ = segment.Only(n).Any()
 		})
@@ -247,23 +236,23 @@ func TestReadersHostileInput(t *testing.T) {
 		"InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n" +
 			"1,X,d,-9223372036854775808,12/1/2010 8:26,1e400,17850,UK\n1,X,d,1,99/99/9999 99:99,NaN,,UK\n"}
 	for _, in := range inputs {
-		noPanic(t, "ReadCDNOW", func() { _, _, _ = segment.ReadCDNOW(strings.NewReader(in)) })
+		suite.NoPanic(t, "ReadCDNOW", func() { _, _, _ = segment.ReadCDNOW(strings.NewReader(in)) })
 		for _, loc := range []*time.Location{nil, time.UTC} {
-			noPanic(t, "RetailReader", func() {
+			suite.NoPanic(t, "RetailReader", func() {
 				rr := segment.NewRetailReader(loc)
 				_ = rr.Read(strings.NewReader(in))
 				_ = rr.Transactions()
 				_ = rr.Report()
 			})
 		}
-		noPanic(t, "ReadOnlineRetail", func() {
+		suite.NoPanic(t, "ReadOnlineRetail", func() {
 			_, _, _ = segment.ReadOnlineRetail(fstest.MapFS{"a.csv": {Data: []byte(in)}}, "*.csv")
 		})
 	}
-	noPanic(t, "ReadOnlineRetail(nil)", func() { _, _, _ = segment.ReadOnlineRetail(nil, "*") })
-	noPanic(t, "ReadOnlineRetail bad pattern", func() { _, _, _ = segment.ReadOnlineRetail(fstest.MapFS{}, "[") })
-	noPanic(t, "ReadCDNOW(nil)", func() { _, _, _ = segment.ReadCDNOW(nil) })
-	noPanic(t, "RetailReader.Read(nil)", func() { _ = segment.NewRetailReader(time.UTC).Read(nil) })
+	suite.NoPanic(t, "ReadOnlineRetail(nil)", func() { _, _, _ = segment.ReadOnlineRetail(nil, "*") })
+	suite.NoPanic(t, "ReadOnlineRetail bad pattern", func() { _, _, _ = segment.ReadOnlineRetail(fstest.MapFS{}, "[") })
+	suite.NoPanic(t, "ReadCDNOW(nil)", func() { _, _, _ = segment.ReadCDNOW(nil) })
+	suite.NoPanic(t, "RetailReader.Read(nil)", func() { _ = segment.NewRetailReader(time.UTC).Read(nil) })
 }
 
 // oddComplaints answers every customer with the same count, or error.
@@ -286,7 +275,7 @@ func TestChurnWithHostileComplaints(t *testing.T) {
 	for _, n := range robustInts {
 		for _, src := range []oddComplaints{{n: n}, {err: context.Canceled}} {
 			for _, f := range robustFloats {
-				noPanic(t, "ChurnScore", func() {
+				suite.NoPanic(t, "ChurnScore", func() {
 					_, _ = segment.ChurnScore(context.Background(), m, s, &segment.ChurnOptions{Complaints: src, ComplaintStep: f,
 						AliveWeight: f, OverdueWeight: f})
 				})

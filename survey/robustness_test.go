@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"math"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/suite"
 	"github.com/kehu-crm/kehu/survey"
 )
 
@@ -22,17 +22,6 @@ import (
 // counts, answers to questions that do not exist. Every call must answer with a result or
 // an error, never a panic. The statistics are fuzzed on their own (stats_fuzz_test.go);
 // these probe the API around them.
-
-// noPanic runs f and fails the test if it panics.
-func noPanic(t *testing.T, name string, f func()) {
-	t.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			t.Errorf("%s panicked: %v\n%s", name, r, debug.Stack())
-		}
-	}()
-	f()
-}
 
 var (
 	robustStart   = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -52,7 +41,7 @@ func TestServiceHostileInput(t *testing.T) {
 	require.NoError(t, err)
 	_, err = svc.Publish(ctx, s.Spec())
 	require.NoError(t, err)
-	noPanic(t, "Publish(zero)", func() { _, _ = svc.Publish(ctx, survey.Spec{}) })
+	suite.NoPanic(t, "Publish(zero)", func() { _, _ = svc.Publish(ctx, survey.Spec{}) })
 	var answers [][]survey.Answer
 	answers = append(answers, nil, []survey.Answer{{}})
 	for _, q := range robustStrings {
@@ -63,7 +52,7 @@ func TestServiceHostileInput(t *testing.T) {
 	n := 0
 	for _, a := range answers {
 		for _, version := range robustInts {
-			noPanic(t, "Submit", func() {
+			suite.NoPanic(t, "Submit", func() {
 				n++
 				_, _ = svc.Submit(ctx, survey.Submission{Survey: "after-purchase", Version: version, Answers: a, Key: "k" + strings.Repeat("x", n%7)})
 				_, _ = svc.Submit(ctx, survey.Submission{Survey: "after-purchase", Version: 1, Answers: a, Weight: math.NaN(), Key: "w"})
@@ -73,7 +62,7 @@ func TestServiceHostileInput(t *testing.T) {
 	}
 	for _, id := range robustStrings {
 		for _, version := range robustInts {
-			noPanic(t, "reads", func() {
+			suite.NoPanic(t, "reads", func() {
 				_, _ = svc.Survey(ctx, id, version)
 				for _, from := range robustTimes {
 					for _, to := range robustTimes {
@@ -85,7 +74,7 @@ func TestServiceHostileInput(t *testing.T) {
 			})
 		}
 	}
-	noPanic(t, "Response", func() {
+	suite.NoPanic(t, "Response", func() {
 		_, _ = svc.Response(ctx, survey.ResponseID{})
 		_, _ = survey.ParseResponseID("\xff")
 	})
@@ -110,7 +99,7 @@ func TestSurveyHostileInput(t *testing.T) {
 	for name, rs := range streams {
 		seq := slices.Values(rs)
 		for _, q := range robustStrings {
-			noPanic(t, "analyses of "+name, func() {
+			suite.NoPanic(t, "analyses of "+name, func() {
 				_, _, _ = s.Answers(seq, q, q)
 				_, _ = s.CES(seq, q)
 				_, _ = s.Alpha(seq, q, 0)
@@ -122,13 +111,13 @@ func TestSurveyHostileInput(t *testing.T) {
 				}
 			})
 		}
-		noPanic(t, "WriteCSV of "+name, func() {
+		suite.NoPanic(t, "WriteCSV of "+name, func() {
 			for _, loc := range robustStrings {
 				_ = s.WriteCSV(&bytes.Buffer{}, seq, loc)
 			}
 		})
 		for _, r := range rs {
-			noPanic(t, "Score of "+name, func() { _, _ = s.Score(r) })
+			suite.NoPanic(t, "Score of "+name, func() { _, _ = s.Score(r) })
 		}
 	}
 	for name, call := range map[string]func(){
@@ -146,7 +135,7 @@ func TestSurveyHostileInput(t *testing.T) {
 		"Load(nil)":      func() { _, _ = survey.Load(nil) },
 		"Compile(zero)":  func() { _, _ = survey.Compile(survey.Spec{}) },
 	} {
-		noPanic(t, name, call)
+		suite.NoPanic(t, name, call)
 	}
 }
 
@@ -160,7 +149,7 @@ func TestStatisticsHostileInput(t *testing.T) {
 		for _, b := range bounds {
 			for _, w := range weights {
 				for _, f := range robustFloats {
-					noPanic(t, "per column", func() {
+					suite.NoPanic(t, "per column", func() {
 						_, _ = survey.CESFromAnswers(c, w, b)
 						_, _ = survey.CSATFromAnswers(c, w, b, f, f)
 						_, _ = survey.NPSFromAnswers(c, w, f)
@@ -174,7 +163,7 @@ func TestStatisticsHostileInput(t *testing.T) {
 				}
 			}
 			for _, p := range []survey.MissingPolicy{0, 1, 2, 99, -1} {
-				noPanic(t, "multi column", func() {
+				suite.NoPanic(t, "multi column", func() {
 					_, _ = survey.CronbachAlpha([]survey.Column{c, c}, p)
 					_, _ = survey.CronbachAlpha(nil, p)
 					_, _ = survey.ImportancePerformance([]survey.Column{c}, c, p)
@@ -185,7 +174,7 @@ func TestStatisticsHostileInput(t *testing.T) {
 	}
 	for _, n := range robustInts {
 		for _, f := range robustFloats {
-			noPanic(t, "counts", func() {
+			suite.NoPanic(t, "counts", func() {
 				_, _ = survey.CSATFromCounts(n, n, f)
 				_, _ = survey.NPSFromCounts(n, n, n, f)
 				_ = survey.Format(f, n)
@@ -198,7 +187,7 @@ func TestStatisticsHostileInput(t *testing.T) {
 		}
 	}
 	for _, f := range robustFloats {
-		noPanic(t, "comparisons", func() {
+		suite.NoPanic(t, "comparisons", func() {
 			c1, _ := survey.CSATFromCounts(5, 10, 0.95)
 			n1, _ := survey.NPSFromCounts(5, 3, 2, 0.95)
 			_, _ = survey.CompareCSAT(c1, survey.CSATResult{}, f)
@@ -210,7 +199,7 @@ func TestStatisticsHostileInput(t *testing.T) {
 		})
 	}
 	for _, s := range robustStrings {
-		noPanic(t, "labels", func() {
+		suite.NoPanic(t, "labels", func() {
 			_ = survey.Label{s: s}.In(s, s)
 			_ = survey.Label(nil).In(s, s)
 			_, _ = survey.ParseKind(s)

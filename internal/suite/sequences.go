@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -147,4 +148,17 @@ func canon(v reflect.Value) {
 			v.Set(reflect.Zero(v.Type()))
 		}
 	}
+}
+
+// NoPanic runs f and fails t if it panics, naming the call and where it panicked: the
+// robustness probes call every entry point of a package with what a client might send,
+// and each must answer with a result or an error.
+func NoPanic(t *testing.T, name string, f func()) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("%s panicked: %v\n%s", name, r, debug.Stack())
+		}
+	}()
+	f()
 }
