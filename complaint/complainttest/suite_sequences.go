@@ -757,24 +757,10 @@ func (w *pairedWorld) compareEverything() {
 
 // walkCases reads every page of a listing; it returns the cases and the size of each page.
 func walkCases(ctx context.Context, s complaint.Store, q complaint.CaseQuery) ([]*complaint.Case, []int, error) {
-	var (
-		all   []*complaint.Case
-		pages []int
-	)
-	for {
-		p, err := s.ListCases(ctx, q)
-		if err != nil {
-			return all, pages, err
-		}
-		all, pages = append(all, p.Items...), append(pages, len(p.Items))
-		if p.Next == "" {
-			return all, pages, nil
-		}
-		if len(pages) > 10_000 {
-			return all, pages, errors.New("the listing of cases has a Next cursor after 10000 pages")
-		}
-		q.After = p.Next
-	}
+	return suite.Pages(func(after string) (kehu.Page[*complaint.Case], error) {
+		q.After = after
+		return s.ListCases(ctx, q)
+	})
 }
 
 // sequencePolicies are the SLA policies of a sequence: a standard and a premium policy

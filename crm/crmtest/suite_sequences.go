@@ -763,22 +763,13 @@ type walked[C any] struct {
 // walk reads every page of a listing with pages of size, following the listing's own
 // cursors.
 func walk[T, C any](size int, fetch func(kehu.PageRequest) (kehu.Page[T], error), canon func([]T) C) (walked[C], error) {
-	var all []T
-	var pages []int
-	pr := kehu.PageRequest{Limit: size}
-	for range 1000 {
-		p, err := fetch(pr)
-		if err != nil {
-			return walked[C]{}, err
-		}
-		all = append(all, p.Items...)
-		pages = append(pages, len(p.Items))
-		if p.Next == "" {
-			return walked[C]{Items: canon(all), Pages: pages}, nil
-		}
-		pr.After = p.Next
+	all, pages, err := suite.Pages(func(after string) (kehu.Page[T], error) {
+		return fetch(kehu.PageRequest{Limit: size, After: after})
+	})
+	if err != nil {
+		return walked[C]{}, err
 	}
-	return walked[C]{}, errors.New("a listing still has a next page after 1000 pages")
+	return walked[C]{Items: canon(all), Pages: pages}, nil
 }
 
 // ask runs each read on both services and requires the same answers.

@@ -162,3 +162,31 @@ func NoPanic(t *testing.T, name string, f func()) {
 	}()
 	f()
 }
+
+// maxPages bounds Pages: no listing of a sequence comes near it, and a store whose cursor
+// never ends the listing fails instead of running on.
+const maxPages = 10_000
+
+// Pages reads every page of a listing, fetch giving the page after a cursor ("" for the
+// first), following the listing's own cursors. It returns the items and the size of each
+// page (cursors are each store's own, so where the pages end is what two stores can be
+// compared on), or the first error, with what was read before it.
+func Pages[T any](fetch func(after string) (kehu.Page[T], error)) ([]T, []int, error) {
+	var (
+		all   []T
+		sizes []int
+		after string
+	)
+	for range maxPages {
+		p, err := fetch(after)
+		if err != nil {
+			return all, sizes, err
+		}
+		all, sizes = append(all, p.Items...), append(sizes, len(p.Items))
+		if p.Next == "" {
+			return all, sizes, nil
+		}
+		after = p.Next
+	}
+	return all, sizes, fmt.Errorf("a listing still has a next page after %d pages", maxPages)
+}

@@ -381,17 +381,12 @@ func (w *pairedWorld) compare(when string) {
 			require.NoError(w.t, err, "%s, %s: Reward %s", w.where, when, r.ID)
 			rewards[i] = append(rewards[i], canonReward(got))
 		}
-		q := loyalty.ReservationQuery{PageRequest: kehu.PageRequest{Limit: 7}}
-		for {
-			page, err := svc.Reservations(w.ctx, w.p, q)
-			require.NoError(w.t, err, "%s, %s: Reservations", w.where, when)
-			for _, r := range page.Items {
-				reservations[i] = append(reservations[i], canonReservation(r))
-			}
-			if page.Next == "" {
-				break
-			}
-			q.After = page.Next
+		all, _, err := suite.Pages(func(after string) (kehu.Page[*loyalty.Reservation], error) {
+			return svc.Reservations(w.ctx, w.p, loyalty.ReservationQuery{PageRequest: kehu.PageRequest{Limit: 7, After: after}})
+		})
+		require.NoError(w.t, err, "%s, %s: Reservations", w.where, when)
+		for _, r := range all {
+			reservations[i] = append(reservations[i], canonReservation(r))
 		}
 	}
 	require.Equal(w.t, rewards[1], rewards[0], "%s, %s: the rewards differ from the memory store's", w.where, when)

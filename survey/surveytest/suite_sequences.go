@@ -3,7 +3,6 @@ package surveytest
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -584,24 +583,10 @@ func (w *pairedWorld) compareEverything() {
 // walkResponses reads every page of a listing; it returns the responses and the size of
 // each page.
 func walkResponses(ctx context.Context, s survey.Store, id string, q survey.ResponseQuery) ([]*survey.Response, []int, error) {
-	var (
-		all   []*survey.Response
-		pages []int
-	)
-	for {
-		p, err := s.Responses(ctx, id, q)
-		if err != nil {
-			return all, pages, err
-		}
-		all, pages = append(all, p.Items...), append(pages, len(p.Items))
-		if p.Next == "" {
-			return all, pages, nil
-		}
-		if len(pages) > 10_000 {
-			return all, pages, errors.New("the listing of responses has a Next cursor after 10000 pages")
-		}
-		q.After = p.Next
-	}
+	return suite.Pages(func(after string) (kehu.Page[*survey.Response], error) {
+		q.After = after
+		return s.Responses(ctx, id, q)
+	})
 }
 
 // sequenceSpec draws a questionnaire with a question of every kind: an NPS question with a
