@@ -169,10 +169,20 @@ func TestCapsAfterRefund(t *testing.T) {
 	assert.EqualValues(t, 3*10+150, b.Available, "orders 2–4 keep their base points and orders 2 and 3 their bonus")
 }
 
-// countingStore counts the entry reads made through it.
+// countingStore counts the entry, account and member reads made through it.
 type countingStore struct {
 	loyalty.Store
-	entries atomic.Int64
+	entries, accounts, members atomic.Int64
+}
+
+func (s *countingStore) Account(ctx context.Context, key loyalty.AccountKey) (*loyalty.Account, error) {
+	s.accounts.Add(1)
+	return s.Store.Account(ctx, key)
+}
+
+func (s *countingStore) Member(ctx context.Context, program string, customer crm.CustomerID) (*loyalty.MemberState, error) {
+	s.members.Add(1)
+	return s.Store.Member(ctx, program, customer)
 }
 
 func (s *countingStore) Entries(ctx context.Context, key loyalty.AccountKey, q loyalty.EntryQuery) (kehu.Page[loyalty.Entry], error) {

@@ -2,6 +2,7 @@ package loyalty_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -171,4 +172,46 @@ func earn(t *testing.T, svc *loyalty.Service, p *loyalty.Program, o kehu.Order, 
 	res, err := svc.EarnOrder(context.Background(), p, o, m)
 	require.NoError(t, err)
 	return res
+}
+
+// TestTieredOrderReadsOnce: an order of a tiered programme reads the member's standing
+// once. The evaluation after the write starts from what the one before it read, brought
+// past the write, so an order reads what Standing reads and the member once more, to check
+// that no one moved them in between; it reads no counter again, whatever the window. (A
+// counter that did not exist when read is read again: the write does not name it, so
+// nothing shows it was not made meanwhile. The orders checked are those whose windows
+// fall in years the member has counts in.)
+func TestTieredOrderReadsOnce(t *testing.T) {
+	for _, window := range []string{`{"kind": "rolling_months", "months": 12}`, `{"kind": "calendar_year"}`, `{"kind": "anniversary_year"}`} {
+		t.Run(window, func(t *testing.T) {
+			p, err := loyalty.LoadProgram(strings.NewReader(strings.Replace(retailTiers, `{"kind": "rolling_months", "months": 12}`, window, 1)))
+			require.NoError(t, err)
+			cs := &countingStore{Store: loyalty.NewMemoryStore()}
+			opts, clock, _ := kehu.Deterministic(time.Date(2025, 10, 1, 2, 0, 0, 0, time.UTC))
+			svc := loyalty.NewService(cs, opts)
+			ctx := context.Background()
+			m := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{9})}
+			checked := 0
+			var tier string
+			for i := range 60 { // ¥70 every four days, to the end of May 2026
+				accounts, members := cs.accounts.Load(), cs.members.Load()
+				_, err := svc.Standing(ctx, p, m.CustomerID)
+				require.NoError(t, err)
+				accounts, members = cs.accounts.Load()-accounts, cs.members.Load()-members
+
+				before := [2]int64{cs.accounts.Load(), cs.members.Load()}
+				res, err := svc.EarnOrder(ctx, p, order(fmt.Sprint("SO-", i), clock.Now(), "50.00", "20.00"), m)
+				require.NoError(t, err)
+				if clock.Now().After(time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC)) {
+					assert.Equal(t, accounts, cs.accounts.Load()-before[0], "order %d: account reads", i)
+					assert.Equal(t, members+1, cs.members.Load()-before[1], "order %d: member reads", i)
+					checked++
+				}
+				tier = res.Tier.State.Tier
+				clock.Advance(97 * time.Hour)
+			}
+			assert.Greater(t, checked, 30)
+			assert.Equal(t, "silver", tier, "the upgrade is still recorded")
+		})
+	}
 }

@@ -204,6 +204,22 @@ type figureHint struct {
 	now    bool
 	earned []figureAt
 	read   map[AccountKey]int64
+	keep   bool // return the figure counters as written (ran.counters)
+}
+
+// writtenCounters returns copies of the figure counters among the accounts of a write, as
+// the store keeps them once it commits (Version increased by one). A counter's working set
+// is every lot (see Need), so a copy is the whole counter.
+func writtenCounters(keys []AccountKey, accts []*Account) []*Account {
+	var out []*Account
+	for i, k := range keys {
+		if isFigureCounter(k.PointType) {
+			c := accts[i].Clone()
+			c.Version++
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // figureAt is an earning of a figure account and its instant.
@@ -959,4 +975,42 @@ func (r *accountReads) account(ctx context.Context, st Store, k AccountKey) (*Ac
 		return nil, fmt.Errorf("account %s: %w", k, kehu.ErrNotFound)
 	}
 	return a, nil
+}
+
+// after returns what r read before a write, as the write left it, for an evaluation right
+// after the write: the counters the write stored (wrote, see writtenCounters), and the year
+// and month counters r read of the years whose versions the write checked unchanged (read;
+// a year counter named by the write, or one that existed when read, see figureKeys), which
+// the write left as they were. Every change of a month's counter is one of its year's too,
+// so those hold at the instant the write committed. Everything else is read again.
+func (r *accountReads) after(read map[AccountKey]int64, wrote []*Account) *accountReads {
+	out := newAccountReads()
+	for _, a := range wrote {
+		out.got[a.Key] = a
+	}
+	for k, a := range r.got {
+		if _, done := out.got[k]; done {
+			continue
+		}
+		y, ok := figureYearOf(k)
+		if !ok {
+			continue
+		}
+		v, seen := read[y]
+		if _, written := out.got[y]; seen && (v > 0 || written) {
+			out.got[k] = a
+		}
+	}
+	return out
+}
+
+// figureYearOf returns the year counter of a year or month counter ("$fig:2026",
+// "$fig:2026-03"), and false for any other account.
+func figureYearOf(k AccountKey) (AccountKey, bool) {
+	const n = len(figurePrefix) + len(":2026")
+	if len(k.PointType) < n || !strings.HasPrefix(k.PointType, figurePrefix+":") {
+		return AccountKey{}, false
+	}
+	k.PointType = k.PointType[:n]
+	return k, true
 }

@@ -187,6 +187,14 @@ func (w *figuresWorld) step() string {
 		c := w.member()
 		res, err := w.svc.EarnOrder(ctx, w.p, o, loyalty.Member{CustomerID: c})
 		require.NoError(t, err, "order %s", o.ID)
+		// The evaluation after the write reads the counters as the write left them, not
+		// again: what it reports is the ledger's figures after the order, and the tier the
+		// member then holds.
+		from, to := w.p.Tiers().WindowAt(w.clock.Now(), res.Tier.State.JoinedAt, w.p.Location())
+		require.Equal(t, figuresByScan(t, w.store, w.p, c, from, to), res.Tier.Figures, "order %s: the figures after it", o.ID)
+		st, err := w.svc.Standing(ctx, w.p, c)
+		require.NoError(t, err)
+		require.Equal(t, st.Tier, res.Tier.State.Tier, "order %s: the tier after it", o.ID)
 		w.orders = append(w.orders, &figuresOrder{order: o, customer: c, refunded: map[string]int64{}})
 		w.earned = append(w.earned, res.Entries...)
 		return "order"

@@ -103,6 +103,7 @@ const maxFigureSteps = 4
 type ran struct {
 	out, all []Entry
 	replayed bool
+	counters []*Account // with figureHint.keep: the figure counters as the write stored them
 }
 
 // runAll is runNeed that also returns every entry written, expiry entries included, and
@@ -121,6 +122,7 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 		more     []AccountKey // counters an attempt found missing
 		steps    int          // attempts made again for the figures, not for a conflict
 		stepped  bool
+		counters []*Account
 	)
 	for attempt := 0; attempt < maxAttempts; {
 		if attempt > 0 && !stepped {
@@ -189,10 +191,13 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 				st.cmd = Command{Program: p.spec.ID, Key: key, Digest: dig, At: st.op.at, Entries: es}
 				st.commit.Command = &st.cmd
 			}
+			if figs.keep {
+				st.counters = writtenCounters(named, accts)
+			}
 			st.ruled = false
 			return &st.commit, nil
 		})
-		out, all, ruled = st.out, st.all, st.ruled
+		out, all, ruled, counters = st.out, st.all, st.ruled, st.counters
 		var missing *errFigureKeys
 		var history *errFigureHistory
 		switch {
@@ -226,19 +231,20 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 	if err != nil {
 		return ran{}, err
 	}
-	return ran{out: out, all: all}, s.publish(ctx, all)
+	return ran{out: out, all: all, counters: counters}, s.publish(ctx, all)
 }
 
 // runState is one attempt of runAll, in one allocation: the ledger op, what fn wrote and
 // the commit handed to the store. ruled reports that fn was running or failed, so that
 // its errors are not taken for the store's conflicts.
 type runState struct {
-	op     ledgerOp
-	out    []Entry
-	all    []Entry // out with the expiry entries, without counter entries
-	commit Commit
-	cmd    Command
-	ruled  bool
+	op       ledgerOp
+	out      []Entry
+	all      []Entry // out with the expiry entries, without counter entries
+	commit   Commit
+	cmd      Command
+	ruled    bool
+	counters []*Account // see ran
 }
 
 // replay answers a command whose key was seen before: its first result, or kehu.ErrKeyReused.

@@ -121,19 +121,24 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o kehu.Order, m Mem
 	}
 	dig := orderDigest(o)
 	var (
-		res *EarnResult
-		err error
+		res   *EarnResult
+		t     tierInputs
+		wrote []*Account // the figure counters as the write left them
+		err   error
 	)
 	for range maxAttempts {
 		// The member's standing and the figures of the window in progress are read before
 		// the write, which goes ahead only if the accounts they came from are unchanged
 		// (otherwise they are read again): two orders that cross a threshold together do
 		// not both earn at the new tier.
-		var t tierInputs
 		if t, err = s.tierInputs(ctx, p, customer); err != nil {
 			return nil, err
 		}
-		res, err = s.earnWithUsage(ctx, p, customer, t.read, func(u RuleUsage) (*Earning, []awardGroup, error) {
+		var read map[AccountKey]int64
+		if t.seen != nil {
+			read = t.seen.read
+		}
+		res, wrote, err = s.earnWithUsage(ctx, p, customer, read, func(u RuleUsage) (*Earning, []awardGroup, error) {
 			earning, err := p.previewOrder(o, m, t, u)
 			if err != nil {
 				return nil, nil, err
@@ -158,8 +163,14 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o kehu.Order, m Mem
 		return nil, err
 	}
 	if p.spec.Tiers != nil {
-		// Upgrades happen as soon as a threshold is crossed.
-		st, _, changes, err := s.evaluate(ctx, p, customer, true)
+		// Upgrades happen as soon as a threshold is crossed. The evaluation starts from what
+		// the one before the write read, brought past the write: the counters the write
+		// checked and stored need not be read again.
+		var prior *tierRead
+		if wrote != nil && t.seen != nil {
+			prior = &tierRead{member: t.seen.member, reads: t.seen.reads.after(t.seen.read, wrote)}
+		}
+		st, _, changes, err := s.evaluate(ctx, p, customer, true, prior)
 		if err != nil {
 			return res, err
 		}
@@ -196,13 +207,15 @@ var errUsageChanged = fmt.Errorf("%w: the member's ledger changed while the earn
 // called again inside it with what the counters hold, so the limit is checked and used in
 // the same step. A command whose key was seen before is answered with its first call's
 // entries and the earning they record (see recordedEarning), whose awards follow the order
-// of lines (nil for an event).
+// of lines (nil for an event). With read set (a tiered programme's order), it also returns
+// the figure counters as its write stored them (see writtenCounters); nil when the command
+// was answered from its record.
 func (s *Service) earnWithUsage(ctx context.Context, p *Program, customer crm.CustomerID, read map[AccountKey]int64,
-	earn func(u RuleUsage) (*Earning, []awardGroup, error), lines []kehu.OrderLine, src Source, key, dig string) (*EarnResult, error) {
+	earn func(u RuleUsage) (*Earning, []awardGroup, error), lines []kehu.OrderLine, src Source, key, dig string) (*EarnResult, []*Account, error) {
 	probe := &probeUsage{}
 	earning, groups, err := earn(probe)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	types := make([]string, len(groups))
 	for i, g := range groups {
@@ -230,7 +243,7 @@ func (s *Service) earnWithUsage(ctx context.Context, p *Program, customer crm.Cu
 		}, src, key, dig)
 		if !errors.Is(err, errMoreAccounts) {
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			res.Entries = run.out
 			if run.replayed {
@@ -238,7 +251,7 @@ func (s *Service) earnWithUsage(ctx context.Context, p *Program, customer crm.Cu
 				// whatever an earning worked out now would be.
 				res.Earning, res.Replayed = recordedEarning(p, run.out, lines), true
 			}
-			return res, nil
+			return res, run.counters, nil
 		}
 		// Not expected (see probeUsage), but safe: ask again with what was missing.
 		if more != nil {
@@ -249,7 +262,7 @@ func (s *Service) earnWithUsage(ctx context.Context, p *Program, customer crm.Cu
 		}
 		types = append(types, moreTypes...)
 	}
-	return nil, fmt.Errorf("%w: the earning kept needing accounts it was not given", kehu.ErrConflict)
+	return nil, nil, fmt.Errorf("%w: the earning kept needing accounts it was not given", kehu.ErrConflict)
 }
 
 // setUnits gives every line's lot share the line's quantity, which refunds of the line
@@ -320,13 +333,14 @@ func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, 
 		return nil, err
 	}
 	at := s.opts.Now() // the event's instant, which decides the period of a once-only rule
-	return s.earnWithUsage(ctx, p, m.CustomerID, nil, func(u RuleUsage) (*Earning, []awardGroup, error) {
+	res, _, err := s.earnWithUsage(ctx, p, m.CustomerID, nil, func(u RuleUsage) (*Earning, []awardGroup, error) {
 		awards, steps, err := p.EventAwards(event, at, m, standing, u)
 		if err != nil {
 			return nil, nil, err
 		}
 		return &Earning{given: &earningJSON{Awards: awards, Explanation: steps}}, groupAwards(awards), nil
 	}, nil, src, key, fingerprint.Of("event", key))
+	return res, err
 }
 
 // credit writes grouped awards as earn entries, atomically over the point types involved:
@@ -359,7 +373,7 @@ func (s *Service) credit(ctx context.Context, p *Program, customer crm.CustomerI
 	}
 	// The write counts the order's tier figures, and fails with errUsageChanged if a
 	// counter the earning was worked out from changed since it was read.
-	figs := figureHint{now: true, read: read}
+	figs := figureHint{now: true, read: read, keep: read != nil}
 	return s.runAll(ctx, p, key, dig, keys, Need{}, figs, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
 		var u *counterUsage
 		if len(asked) > 0 {

@@ -116,14 +116,26 @@ func (s *Service) EvaluateTier(ctx context.Context, p *Program, customer crm.Cus
 // and returns where the member would stand once evaluated (a member not yet stored at the
 // entry level, joined now).
 func (s *Service) evaluateTier(ctx context.Context, p *Program, customer crm.CustomerID, write bool) (*TierStatus, error) {
-	st, _, _, err := s.evaluate(ctx, p, customer, write)
+	st, _, _, err := s.evaluate(ctx, p, customer, write, nil)
 	return st, err
 }
 
-// evaluate is evaluateTier that also returns the version of every counter the figures of
-// the window in progress were read from (see figuresIn), and the changes of the tier in
-// force it recorded (none when write is false).
-func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.CustomerID, write bool) (*TierStatus, map[AccountKey]int64, []TierChange, error) {
+// tierRead is what an evaluation read: the member's state as stored (a new one when none
+// is), the counters of their figures, and the version of every counter the figures of the
+// window in progress were read from (see figuresIn).
+type tierRead struct {
+	member *MemberState
+	reads  *accountReads
+	read   map[AccountKey]int64
+}
+
+// evaluate is evaluateTier that also returns what it read and the changes of the tier in
+// force it recorded (none when write is false). Given prior, its first attempt starts from
+// that member state and those counters rather than reading them: an evaluation right after
+// an order's write passes what the evaluation before it read, brought past the write (see
+// accountReads.after), and the member's version is still checked before anything is
+// returned or written.
+func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.CustomerID, write bool, prior *tierRead) (*TierStatus, *tierRead, []TierChange, error) {
 	tiers, err := tiersOf(p)
 	if err != nil {
 		return nil, nil, nil, err
@@ -133,13 +145,20 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 	}
 	minor := int32(kehu.Currency(p.spec.Currency).MinorUnits())
 	loc := p.Location()
-	for range maxAttempts {
+	for attempt := range maxAttempts {
 		now := s.opts.Now()
-		cur, err := s.store.Member(ctx, p.spec.ID, customer)
-		if errors.Is(err, kehu.ErrNotFound) {
-			cur = &MemberState{Program: p.spec.ID, Customer: customer}
-		} else if err != nil {
-			return nil, nil, nil, err
+		var cur *MemberState
+		rd := newAccountReads() // the windows below share their counters' reads
+		if attempt == 0 && prior != nil {
+			cur, rd = prior.member, prior.reads
+		} else {
+			var err error
+			cur, err = s.store.Member(ctx, p.spec.ID, customer)
+			if errors.Is(err, kehu.ErrNotFound) {
+				cur = &MemberState{Program: p.spec.ID, Customer: customer}
+			} else if err != nil {
+				return nil, nil, nil, err
+			}
 		}
 		joined := cur.JoinedAt
 		if joined.IsZero() {
@@ -147,7 +166,6 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 		}
 		// Figures are read before the write; the write checks the state did not move.
 		var reviews []tierReview
-		rd := newAccountReads() // the windows below share their counters' reads
 		next := cur.NextReview
 		if next.IsZero() {
 			next = tiers.NextReview(joined, joined, loc)
@@ -175,7 +193,7 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 		if !write {
 			m := cur.Clone()
 			tiers.advance(m, clk, reviews, qualified, actor)
-			return s.status(p, tiers, m, figs, minor), read, nil, nil
+			return s.status(p, tiers, m, figs, minor), &tierRead{member: cur, reads: rd, read: read}, nil, nil
 		}
 		if cur.Version > 0 && !tiers.wouldChange(cur, clk, reviews, qualified) {
 			// Most evaluations change nothing: that is found out without the write's lock,
@@ -186,7 +204,7 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 				return nil, nil, nil, err
 			}
 			if err == nil && again.Version == cur.Version {
-				return s.status(p, tiers, cur, figs, minor), read, nil, nil
+				return s.status(p, tiers, cur, figs, minor), nil, nil, nil
 			}
 			continue
 		}
@@ -218,7 +236,7 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 		if err := s.publishTier(ctx, p, customer, changes); err != nil {
 			return nil, nil, nil, err
 		}
-		return s.status(p, tiers, st, figs, minor), read, changes, nil
+		return s.status(p, tiers, st, figs, minor), nil, changes, nil
 	}
 	return nil, nil, nil, fmt.Errorf("member %s: %w", customer, kehu.ErrConflict)
 }
@@ -475,11 +493,11 @@ func (s *Service) Standing(ctx context.Context, p *Program, customer crm.Custome
 
 // tierInputs is what an order's earning needs to know of the member's standing: their
 // state brought up to date (see evaluateTier), the figures of the window in progress, and
-// the version of every counter the figures came from (0 for one that does not exist).
+// what the evaluation read (see tierRead).
 type tierInputs struct {
 	held *MemberState
 	figs Figures
-	read map[AccountKey]int64
+	seen *tierRead // nil for a programme without tiers
 }
 
 // tierInputs reads what previewOrder needs, writing nothing; for a programme without
@@ -489,11 +507,11 @@ func (s *Service) tierInputs(ctx context.Context, p *Program, customer crm.Custo
 	if p.spec.Tiers == nil {
 		return t, nil
 	}
-	st, read, _, err := s.evaluate(ctx, p, customer, false) // nothing is written before the order is
+	st, seen, _, err := s.evaluate(ctx, p, customer, false, nil) // nothing is written before the order is
 	if err != nil {
 		return t, err
 	}
-	t.held, t.figs, t.read = st.State, st.Figures, read
+	t.held, t.figs, t.seen = st.State, st.Figures, seen
 	return t, nil
 }
 
