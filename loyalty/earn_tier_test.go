@@ -177,7 +177,8 @@ func earn(t *testing.T, svc *loyalty.Service, p *loyalty.Program, o kehu.Order, 
 // TestTieredOrderReadsOnce: an order of a tiered programme reads the member's standing
 // once. The evaluation after the write starts from what the one before it read, brought
 // past the write, so an order reads what Standing reads and the member once more, to check
-// that no one moved them in between; it reads no counter again, whatever the window. (A
+// that no one moved them in between (an order that upgrades the member writes the state,
+// and the write checks it); it reads no counter again, whatever the window. (A
 // counter that did not exist when read is read again: the write does not name it, so
 // nothing shows it was not made meanwhile. The orders checked are those whose windows
 // fall in years the member has counts in.)
@@ -204,7 +205,11 @@ func TestTieredOrderReadsOnce(t *testing.T) {
 				require.NoError(t, err)
 				if clock.Now().After(time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC)) {
 					assert.Equal(t, accounts, cs.accounts.Load()-before[0], "order %d: account reads", i)
-					assert.Equal(t, members+1, cs.members.Load()-before[1], "order %d: member reads", i)
+					if res.Upgrade == nil {
+						assert.Equal(t, members+1, cs.members.Load()-before[1], "order %d: member reads", i)
+					} else { // the write of the upgrade checks the version itself
+						assert.Equal(t, members, cs.members.Load()-before[1], "order %d, an upgrade: member reads", i)
+					}
 					checked++
 				}
 				tier = res.Tier.State.Tier
@@ -213,5 +218,34 @@ func TestTieredOrderReadsOnce(t *testing.T) {
 			assert.Greater(t, checked, 30)
 			assert.Equal(t, "silver", tier, "the upgrade is still recorded")
 		})
+	}
+}
+
+// TestReviewTiersReadsNoMember: a review starts from the member state its scan read, and
+// the write that records it checks that it is still the stored one; the state it returns
+// is the one it wrote, not read back.
+func TestReviewTiersReadsNoMember(t *testing.T) {
+	p, err := loyalty.LoadProgram(strings.NewReader(retailTiers))
+	require.NoError(t, err)
+	cs := &countingStore{Store: loyalty.NewMemoryStore()}
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 1, 10, 3, 0, 0, 0, time.UTC))
+	svc := loyalty.NewService(cs, opts)
+	ctx := context.Background()
+	const members = 12
+	for i := range members {
+		m := loyalty.Member{CustomerID: crm.CustomerIDFrom([16]byte{byte(i + 1), 0x7e})}
+		_, err := svc.EarnOrder(ctx, p, order(fmt.Sprint("SO-", i), clock.Now(), fmt.Sprint(500*i, ".00")), m)
+		require.NoError(t, err)
+	}
+	clock.Set(time.Date(2027, 1, 10, 3, 0, 0, 0, time.UTC)) // every member's anniversary review
+	before := cs.members.Load()
+	n, err := svc.ReviewTiers(ctx, p)
+	require.NoError(t, err)
+	assert.Equal(t, members, n)
+	assert.Zero(t, cs.members.Load()-before, "member reads")
+	for i := range members {
+		st, err := cs.Member(ctx, p.ID(), crm.CustomerIDFrom([16]byte{byte(i + 1), 0x7e}))
+		require.NoError(t, err)
+		assert.True(t, st.NextReview.After(clock.Now()), "member %d: the review was held and recorded", i)
 	}
 }

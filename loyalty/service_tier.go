@@ -208,6 +208,7 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 			}
 			continue
 		}
+		st := cur
 		err = s.store.UpdateMember(ctx, p.spec.ID, customer, func(m *MemberState) error {
 			if m.Version != cur.Version {
 				return errMoved
@@ -218,20 +219,18 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 			if len(changes) == 0 && sameStanding(&before, m) {
 				return errUnchanged
 			}
+			st = m.Clone() // what the store keeps (see MemberStore.UpdateMember)
+			st.Version++
 			return nil
 		})
 		if errors.Is(err, errMoved) {
 			continue
 		}
-		st := cur
 		switch {
 		case errors.Is(err, errUnchanged):
+			st = cur
 		case err != nil:
 			return nil, nil, nil, err
-		default:
-			if st, err = s.store.Member(ctx, p.spec.ID, customer); err != nil {
-				return nil, nil, nil, err
-			}
 		}
 		if err := s.publishTier(ctx, p, customer, changes); err != nil {
 			return nil, nil, nil, err
@@ -459,7 +458,9 @@ func (s *Service) ReviewTiers(ctx context.Context, p *Program) (int, error) {
 			return n, err
 		}
 		for _, m := range page.Items {
-			if _, err := s.EvaluateTier(ctx, p, m.Customer); err != nil {
+			// The scan read the member: the evaluation starts from that state (and checks
+			// it is still the stored one before it writes or answers).
+			if _, _, _, err := s.evaluate(ctx, p, m.Customer, true, &tierRead{member: m, reads: newAccountReads()}); err != nil {
 				return n, fmt.Errorf("review %s: %w", m.Customer, err)
 			}
 			n++

@@ -123,7 +123,8 @@ func runPairedSequence(t *testing.T, h *harness, under loyalty.Store, seed uint6
 				if err != nil {
 					return nil, err
 				}
-				return canonEntries(r.Entries), nil
+				tier, err := w.tierAsStored(svc, r.Tier, "earn "+o.id)
+				return []any{canonEntries(r.Entries), tier}, err
 			}}
 		case op < 42:
 			pc := loyalty.Points{Customer: member(), PointType: points, Points: 1 + rng.Int64N(400), Key: next("redeem")}
@@ -209,9 +210,7 @@ func runPairedSequence(t *testing.T, h *harness, under loyalty.Store, seed uint6
 				if err != nil {
 					return nil, err
 				}
-				st.State = canonMember(st.State)
-				b, err := json.Marshal(st)
-				return string(b), err
+				return w.tierAsStored(svc, st, "evaluate "+m.String())
 			}}
 		case op < 84:
 			batch := 1 + rng.IntN(3)
@@ -324,6 +323,23 @@ func (w *pairedWorld) run(c pairedCommand) (any, error) {
 	}
 	w.compare("after " + c.name)
 	return res[0], errs[0]
+}
+
+// tierAsStored requires the member state a tier evaluation returned to be the one svc's
+// store holds after it, and returns the status as canonical JSON ("" for none).
+func (w *pairedWorld) tierAsStored(svc *loyalty.Service, st *loyalty.TierStatus, command string) (string, error) {
+	w.t.Helper()
+	if st == nil {
+		return "", nil
+	}
+	store := w.stores[slices.Index(w.svcs[:], svc)]
+	held, err := store.Member(w.ctx, w.p.ID(), st.State.Customer)
+	require.NoError(w.t, err, "%s, %s: the member the evaluation returned", w.where, command)
+	require.Equal(w.t, canonMember(held), canonMember(st.State), "%s, %s: the evaluation returned another state than the store holds", w.where, command)
+	c := *st
+	c.State = canonMember(st.State)
+	b, err := json.Marshal(c)
+	return string(b), err
 }
 
 func errText(err error) string {
