@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/shopspring/decimal"
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
@@ -42,9 +43,35 @@ const parallelMembers = 2_000
 // mean time of one order as a client sees it (ms/op), and the round trips and statements
 // each order sends.
 func BenchmarkPostgresEarnParallel(b *testing.B) {
+	benchEarnParallel(b, loyaltytest.BenchEarnProgram(b))
+}
+
+// BenchmarkPostgresEarnTiered is BenchmarkPostgresEarnParallel under the same programme
+// with tiers by the calendar year's spend, so that every order also reads the member's
+// standing before its write (the member's state and figure counters), counts its spend
+// and purchase in the same write, and brings the member's tier up to date after it (an
+// upgrade when the order crosses a threshold). Its round trips per order are what a tiered
+// programme adds to an earn.
+func BenchmarkPostgresEarnTiered(b *testing.B) {
+	spec := loyaltytest.BenchEarnProgram(b).Spec()
+	spec.ID = "bench-tiered"
+	spec.Tiers = &loyalty.Tiers{
+		Levels: []loyalty.TierLevel{{Code: "member", Name: "Member"},
+			{Code: "silver", Name: "Silver", Spend: decimal.NewFromInt(5_000)},
+			{Code: "gold", Name: "Gold", Spend: decimal.NewFromInt(50_000)}},
+		Window: loyalty.TierWindow{Kind: loyalty.WindowCalendarYear}, Review: loyalty.ReviewCalendarYear,
+	}
+	p, err := loyalty.Compile(spec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchEarnParallel(b, p)
+}
+
+// benchEarnParallel is BenchmarkPostgresEarnParallel under the programme p.
+func benchEarnParallel(b *testing.B, p *loyalty.Program) {
 	pool := pgtest.Pool(b, postgres.Migrate)
 	ctx := b.Context()
-	p := loyaltytest.BenchEarnProgram(b)
 	at := time.Date(2026, 11, 14, 3, 0, 0, 0, time.UTC)
 	opts, _, _ := kehu.Deterministic(at)
 	var orders atomic.Int64 // order numbers, unique across the set-up and every run
