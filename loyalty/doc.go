@@ -185,7 +185,8 @@
 // recorded. EarnEvent and Reserve read the tier in force when they run.
 //
 // A member moves up as soon as a threshold is crossed (EvaluateTier, called by EarnOrder,
-// whose result carries the standing after the order and the upgrade it brought);
+// whose result carries the standing after the order and the upgrade it brought, and by
+// Earn, Adjust and EarnEvent once they credit points of the qualifying type);
 // moves down only at a review (ReviewTiers), by at most Tiers.MaxDrop levels and after
 // Tiers.GraceDays; and can be given a level until a date (AssignTier, a status match) that
 // never becomes a floor. A review judges the window that just ended (Tiers.ReviewWindow):

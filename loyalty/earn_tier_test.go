@@ -249,3 +249,108 @@ func TestReviewTiersReadsNoMember(t *testing.T) {
 		assert.True(t, st.NextReview.After(clock.Now()), "member %d: the review was held and recorded", i)
 	}
 }
+
+// statusPointsProgram is a programme whose tiers count status points (a qualifying type), which
+// orders, an event rule, manual credits and adjustments give.
+const statusPointsProgram = `{
+  "id": "status", "version": 1, "name": "Status", "time_zone": "Europe/Paris", "currency": "EUR",
+  "point_types": [
+    {"code": "miles", "name": "Miles", "kind": "spendable", "expiry": {"kind": "never"}},
+    {"code": "status", "name": "Status points", "kind": "qualifying", "expiry": {"kind": "never"}}],
+  "earning": {"base": [{"point_type": "miles", "points": 1, "per": "1"}, {"point_type": "status", "points": 1, "per": "10"}],
+    "events": [{"id": "survey", "event": "review", "point_type": "status", "points": 300},
+               {"id": "miles-only", "event": "birthday", "point_type": "miles", "points": 500}]},
+  "tiers": {"qualifying_type": "status", "window": {"kind": "calendar_year"}, "review": "calendar_year",
+    "levels": [{"code": "blue", "name": "Blue"}, {"code": "silver", "name": "Silver", "points": 250},
+      {"code": "gold", "name": "Gold", "points": 1000}]}}`
+
+// TestQualifyingCreditsUpgradeAtOnce: a member moves up as soon as a threshold is crossed,
+// whichever command crossed it — a manual credit, an adjustment, an event — not at their
+// next order: the change is recorded dated then, and published; points of another type,
+// and a negative adjustment, evaluate nothing. (Reverse never gives qualifying points
+// back: it undoes spends and transfers, and takes back earnings.)
+func TestQualifyingCreditsUpgradeAtOnce(t *testing.T) {
+	p, err := loyalty.LoadProgram(strings.NewReader(statusPointsProgram))
+	require.NoError(t, err)
+	ctx := kehu.WithActor(context.Background(), "desk-7")
+	tests := []struct {
+		name    string
+		credit  func(svc *loyalty.Service, c crm.CustomerID) (*loyalty.TierStatus, error)
+		tier    string // after the credit
+		upgrade bool
+	}{
+		{"a manual credit of status points", func(svc *loyalty.Service, c crm.CustomerID) (*loyalty.TierStatus, error) {
+			_, err := svc.Earn(ctx, p, loyalty.Points{Customer: c, PointType: "status", Points: 260, Key: "bonus-1"})
+			return nil, err
+		}, "silver", true},
+		{"an adjustment of status points", func(svc *loyalty.Service, c crm.CustomerID) (*loyalty.TierStatus, error) {
+			_, err := svc.Adjust(ctx, p, loyalty.Points{Customer: c, PointType: "status", Points: 1200, Key: "match-1", Reason: "status match"})
+			return nil, err
+		}, "gold", true},
+		{"an event rule giving status points", func(svc *loyalty.Service, c crm.CustomerID) (*loyalty.TierStatus, error) {
+			res, err := svc.EarnEvent(ctx, p, loyalty.EventReview, loyalty.Member{CustomerID: c}, "review-1")
+			if err != nil {
+				return nil, err
+			}
+			require.NotNil(t, res.Upgrade, "the event reports its upgrade")
+			return res.Tier, nil
+		}, "silver", true},
+		{"miles are not status", func(svc *loyalty.Service, c crm.CustomerID) (*loyalty.TierStatus, error) {
+			_, err := svc.Earn(ctx, p, loyalty.Points{Customer: c, PointType: "miles", Points: 5000, Key: "miles-1"})
+			return nil, err
+		}, "", false},
+		{"an event giving miles", func(svc *loyalty.Service, c crm.CustomerID) (*loyalty.TierStatus, error) {
+			res, err := svc.EarnEvent(ctx, p, loyalty.EventBirthday, loyalty.Member{CustomerID: c}, "2026")
+			if err == nil {
+				assert.Nil(t, res.Tier, "no qualifying points: no evaluation")
+			}
+			return nil, err
+		}, "", false},
+		{"a negative adjustment", func(svc *loyalty.Service, c crm.CustomerID) (*loyalty.TierStatus, error) {
+			_, err := svc.Adjust(ctx, p, loyalty.Points{Customer: c, PointType: "status", Points: -10, Key: "fix-1", Reason: "typo"})
+			return nil, err
+		}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts, clock, _ := kehu.Deterministic(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
+			rec := &kehu.Recorder{}
+			opts.Events = rec
+			st := loyalty.NewMemoryStore()
+			svc := loyalty.NewService(st, opts)
+			c := crm.CustomerIDFrom([16]byte{0x51})
+			// An order for €100 makes the member: 10 status points, blue.
+			_, err := svc.EarnOrder(ctx, p, kehu.Order{ID: "O-1", CustomerID: c, At: clock.Now(), Currency: "EUR",
+				Lines: []kehu.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("100.00", "EUR")}}}, loyalty.Member{})
+			require.NoError(t, err)
+			clock.Advance(3 * time.Hour)
+			credited := clock.Now()
+			before, err := st.Member(ctx, p.ID(), c)
+			require.NoError(t, err)
+
+			status, err := tt.credit(svc, c)
+			require.NoError(t, err)
+			held, err := st.Member(ctx, p.ID(), c)
+			require.NoError(t, err)
+			if !tt.upgrade {
+				assert.Equal(t, before, held, "nothing evaluated, nothing written")
+				return
+			}
+			assert.Equal(t, tt.tier, held.Tier, "the stored tier")
+			last := held.History[len(held.History)-1]
+			assert.Equal(t, loyalty.TierChange{At: credited, From: "blue", To: tt.tier, Reason: loyalty.TierQualified, Actor: "desk-7"}, last,
+				"the upgrade is dated when the points were credited, by who credited them")
+			assert.Equal(t, tt.tier, held.TierAt(credited))
+			if status != nil {
+				assert.Equal(t, tt.tier, status.State.Tier)
+			}
+			var published []loyalty.TierChange
+			for _, e := range rec.Events() {
+				if te, ok := e.(loyalty.TierEvent); ok && te.Change.Reason == loyalty.TierQualified {
+					published = append(published, te.Change)
+				}
+			}
+			assert.Equal(t, []loyalty.TierChange{last}, published)
+		})
+	}
+}

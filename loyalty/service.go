@@ -362,7 +362,10 @@ func (c *Points) key(p *Program) AccountKey {
 }
 
 // Earn credits points to a member as a new lot, with the point type's expiry and pending
-// window, paying off any debt first.
+// window, paying off any debt first. Points of a tiered programme's qualifying type then
+// bring the member's tier up to date (EvaluateTier), as an order's do; should that fail,
+// the entry stands and is returned with the error, and a retry with the same key answers
+// with it and evaluates again.
 func (s *Service) Earn(ctx context.Context, p *Program, c Points) (Entry, error) {
 	pt, err := c.check(p, true)
 	if err != nil {
@@ -374,7 +377,40 @@ func (s *Service) Earn(ctx context.Context, p *Program, c Points) (Entry, error)
 	out, err := s.runCounted(ctx, p, c.Key, fingerprint.Of("earn", c), []AccountKey{c.key(p)}, Need{}, figureHint{now: true}, func(op *ledgerOp, a []*Account) ([]Entry, error) {
 		return []Entry{op.credit(a[0], KindEarn, pt, p.Location(), c.Points, c.Source, c.Reason)}, nil
 	})
-	return first(out, err)
+	return s.upgradeAfter(ctx, p, c.Customer, out, err)
+}
+
+// upgradeAfter answers a command that credited points, whose entries are out, once it
+// has brought the member's tier up to date for them (see upgradeFor). The command stands
+// if that fails: its first entry is returned with the error, and a retry with the same key
+// answers with it and evaluates again.
+func (s *Service) upgradeAfter(ctx context.Context, p *Program, customer crm.CustomerID, out []Entry, err error) (Entry, error) {
+	e, err := first(out, err)
+	if err == nil {
+		_, _, err = s.upgradeFor(ctx, p, customer, out)
+	}
+	return e, err
+}
+
+// upgradeFor brings the member's tier up to date (EvaluateTier) when the entries a command
+// wrote credited points of a tiered programme's qualifying type, so that a member moves up
+// as soon as a threshold is crossed, whichever command crossed it; it returns where the
+// member then stands and the upgrade recorded, or nil and nil when there was nothing to
+// evaluate.
+func (s *Service) upgradeFor(ctx context.Context, p *Program, customer crm.CustomerID, out []Entry) (*TierStatus, *TierChange, error) {
+	if p.spec.Tiers == nil {
+		return nil, nil, nil
+	}
+	for _, e := range out {
+		if e.Points > 0 && e.Account.PointType == p.spec.Tiers.QualifyingType {
+			st, _, changes, err := s.evaluate(ctx, p, customer, true, nil)
+			if err != nil {
+				return nil, nil, err
+			}
+			return st, upgradeOf(p.spec.Tiers, changes), nil
+		}
+	}
+	return nil, nil, nil
 }
 
 func first(out []Entry, err error) (Entry, error) {
@@ -468,7 +504,10 @@ func (s *Service) RedeemAcross(ctx context.Context, p *Program, c Points) ([]Ent
 
 // Adjust corrects a balance by hand. A positive adjustment is a new lot; a negative one
 // takes points from what is available and may take the balance below zero only as far as
-// the point type's Floor, or fails with ErrInsufficientPoints. A reason is required.
+// the point type's Floor, or fails with ErrInsufficientPoints. A reason is required. A
+// positive adjustment of a tiered programme's qualifying type then brings the member's
+// tier up to date, as Earn does: a status credit that crosses a threshold is an upgrade
+// at once.
 func (s *Service) Adjust(ctx context.Context, p *Program, c Points) (Entry, error) {
 	pt, err := c.check(p, false)
 	if err == nil && strings.TrimSpace(c.Reason) == "" {
@@ -490,7 +529,7 @@ func (s *Service) Adjust(ctx context.Context, p *Program, c Points) (Entry, erro
 		}
 		return []Entry{op.clawback(a[0], KindAdjust, LotID{}, take, ReturnDebt, pt.Floor, p.Spend(), c.Source, c.Reason)}, nil
 	})
-	return first(out, err)
+	return s.upgradeAfter(ctx, p, c.Customer, out, err)
 }
 
 // Reverse undoes an entry, once. A redemption or transfer out gives its points back to the

@@ -46,9 +46,10 @@ type EarnResult struct {
 	// their tier up to date (EvaluateTier): the tier in force, the figures of the window in
 	// progress with this order counted, and what the next level still needs. It is nil for
 	// a programme without tiers, and when bringing the tier up to date failed after the
-	// order was credited (EarnOrder then returns the result with the error); EarnEvent
-	// leaves it nil. A replayed order (its ID seen before) returns the first call's
-	// Entries but the standing when the replay runs.
+	// order was credited (EarnOrder then returns the result with the error). EarnEvent sets
+	// it, and Upgrade, when the event credited points of the programme's qualifying type
+	// (Tiers.QualifyingType), and leaves them nil otherwise. A replayed order (its ID seen
+	// before) returns the first call's Entries but the standing when the replay runs.
 	Tier *TierStatus `json:"tier,omitempty"`
 	// Upgrade is the move up this call recorded: the order took the member's figures to a
 	// higher level and the tier in force rose (Reason TierQualified, dated when it was
@@ -340,6 +341,10 @@ func (s *Service) EarnEvent(ctx context.Context, p *Program, event MemberEvent, 
 		}
 		return &Earning{given: &earningJSON{Awards: awards, Explanation: steps}}, groupAwards(awards), nil
 	}, nil, src, key, fingerprint.Of("event", key))
+	if err != nil {
+		return res, err
+	}
+	res.Tier, res.Upgrade, err = s.upgradeFor(ctx, p, m.CustomerID, res.Entries)
 	return res, err
 }
 
