@@ -181,7 +181,8 @@ func TestReplayMovesTiersAsTheService(t *testing.T) {
 }
 
 // Two orders of one member that cross a threshold together, processed concurrently: the
-// one credited second sees the first's figures and earns at the new tier.
+// one credited second sees the first's figures and earns at the new tier, and the upgrade
+// is recorded and reported once.
 func TestConcurrentOrdersCrossingATier(t *testing.T) {
 	p := tierRules(t)
 	for range 20 {
@@ -203,11 +204,28 @@ func TestConcurrentOrdersCrossingATier(t *testing.T) {
 		<-done
 		<-done
 		var bonus int64
+		upgrades := 0
 		for i := range 2 {
 			require.NoError(t, errs[i])
 			bonus += results[i].Earning.Total("points") - 1100
+			if results[i].Upgrade != nil {
+				upgrades++
+			}
 		}
 		assert.Equal(t, int64(100), bonus, "exactly one order earns as silver")
+		// Each evaluation after a write starts from what its order read before it: the
+		// upgrade is still recorded once, and reported by one order.
+		assert.Equal(t, 1, upgrades, "one order reports the upgrade")
+		st, err := svc.EvaluateTier(ctx, p, m.CustomerID)
+		require.NoError(t, err)
+		assert.Equal(t, "silver", st.State.Tier)
+		qualified := 0
+		for _, c := range st.State.History {
+			if c.Reason == loyalty.TierQualified {
+				qualified++
+			}
+		}
+		assert.Equal(t, 1, qualified, "one upgrade in the history")
 	}
 }
 

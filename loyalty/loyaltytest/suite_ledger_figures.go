@@ -130,10 +130,12 @@ func testFiguresConcurrentOrders(t *testing.T, h *harness) {
 	p := h.tieredProgram()
 	c := l.member(p)
 	joined := h.clock.Now()
+	results := make([]*loyalty.EarnResult, writers)
 	errs := suite.Parallel(writers, func(i int) error {
 		o := kehu.Order{ID: fmt.Sprintf("SO-%02d", i), CustomerID: c, At: h.clock.Now(), Currency: "CNY",
 			Lines: []kehu.OrderLine{{ID: "1", SKU: "SKU", Quantity: 1, Amount: kehu.MustMoney("500.00", "CNY")}}}
-		_, err := retryLost(func() (*loyalty.EarnResult, error) {
+		var err error
+		results[i], err = retryLost(func() (*loyalty.EarnResult, error) {
 			return l.svc.EarnOrder(h.ctx, p, o, loyalty.Member{CustomerID: c})
 		})
 		return err
@@ -146,6 +148,22 @@ func testFiguresConcurrentOrders(t *testing.T, h *harness) {
 	st, err := l.svc.EvaluateTier(h.ctx, p, c)
 	require.NoError(t, err, "Service.EvaluateTier")
 	assert.Equal(t, "gold", st.State.Tier)
+	// Every upgrade is recorded once and reported by the one order whose evaluation
+	// recorded it (one that saw the figures of several orders may skip a level).
+	var recorded, reported []loyalty.TierChange
+	for _, ch := range st.State.History {
+		if ch.Reason == loyalty.TierQualified {
+			recorded = append(recorded, ch)
+		}
+	}
+	for _, r := range results {
+		if r != nil && r.Upgrade != nil {
+			reported = append(reported, *r.Upgrade)
+		}
+	}
+	assert.ElementsMatch(t, recorded, reported, "the upgrades recorded are those the orders reported")
+	require.NotEmpty(t, recorded)
+	assert.Equal(t, "gold", recorded[len(recorded)-1].To)
 }
 
 // testFiguresBuiltFromHistory writes, through the store, a ledger as it stood before
