@@ -177,8 +177,9 @@ func earn(t *testing.T, svc *loyalty.Service, p *loyalty.Program, o kehu.Order, 
 // TestTieredOrderReadsOnce: an order of a tiered programme reads the member's standing
 // once. The evaluation after the write starts from what the one before it read, brought
 // past the write, so an order reads what Standing reads and the member once more, to check
-// that no one moved them in between (an order that upgrades the member writes the state,
-// and the write checks it); it reads no counter again, whatever the window. (A
+// that no one moved them in between; it reads no counter again, whatever the window. An
+// order that upgrades the member decides the upgrade on fresh reads, so that no upgrade
+// rests on figures a command changed after the order's write. (A
 // counter that did not exist when read is read again: the write does not name it, so
 // nothing shows it was not made meanwhile. The orders checked are those whose windows
 // fall in years the member has counts in.)
@@ -204,11 +205,12 @@ func TestTieredOrderReadsOnce(t *testing.T) {
 				res, err := svc.EarnOrder(ctx, p, order(fmt.Sprint("SO-", i), clock.Now(), "50.00", "20.00"), m)
 				require.NoError(t, err)
 				if clock.Now().After(time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC)) {
-					assert.Equal(t, accounts, cs.accounts.Load()-before[0], "order %d: account reads", i)
 					if res.Upgrade == nil {
+						assert.Equal(t, accounts, cs.accounts.Load()-before[0], "order %d: account reads", i)
 						assert.Equal(t, members+1, cs.members.Load()-before[1], "order %d: member reads", i)
-					} else { // the write of the upgrade checks the version itself
-						assert.Equal(t, members, cs.members.Load()-before[1], "order %d, an upgrade: member reads", i)
+					} else { // an upgrade is decided on fresh reads
+						assert.Equal(t, 2*accounts, cs.accounts.Load()-before[0], "order %d, an upgrade: account reads", i)
+						assert.Equal(t, 2*members, cs.members.Load()-before[1], "order %d, an upgrade: member reads", i)
 					}
 					checked++
 				}
@@ -351,6 +353,97 @@ func TestQualifyingCreditsUpgradeAtOnce(t *testing.T) {
 				}
 			}
 			assert.Equal(t, []loyalty.TierChange{last}, published)
+		})
+	}
+}
+
+// refundOnPublish refunds an order once an entry of the order ref is published: after that
+// order's write has committed, before its tier is evaluated, as another process or an
+// event consumer might.
+type refundOnPublish struct {
+	ref    string
+	refund func()
+	done   bool
+}
+
+func (h *refundOnPublish) Publish(_ context.Context, events ...kehu.Event) error {
+	for _, e := range events {
+		if le, ok := e.(loyalty.LedgerEvent); ok && le.Entry.Source.Ref == h.ref && !h.done {
+			h.done = true
+			h.refund()
+		}
+	}
+	return nil
+}
+
+// TestNoUpgradeOnFiguresRefundedMeanwhile: an order crosses silver only with an earlier
+// order that is refunded between the order's write and its tier's evaluation. The upgrade
+// is decided on the figures as they are then — ¥600, not ¥2,100 — so none is recorded.
+func TestNoUpgradeOnFiguresRefundedMeanwhile(t *testing.T) {
+	p, err := loyalty.LoadProgram(strings.NewReader(retailTiers)) // silver at ¥2,000
+	require.NoError(t, err)
+	st := loyalty.NewMemoryStore()
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC))
+	other := loyalty.NewService(st, opts) // another process over the same store
+	c := crm.CustomerIDFrom([16]byte{0x42})
+	m := loyalty.Member{CustomerID: c}
+	ctx := context.Background()
+	_, err = other.EarnOrder(ctx, p, order("SO-0", clock.Now(), "1500.00"), m)
+	require.NoError(t, err)
+	clock.Advance(time.Hour)
+
+	hook := &refundOnPublish{ref: "SO-1", refund: func() {
+		_, err := other.Refund(ctx, p, loyalty.Refund{Customer: c, Order: "SO-0", Key: "R-0"})
+		require.NoError(t, err)
+	}}
+	withHook := *opts
+	withHook.Events = hook
+	res, err := loyalty.NewService(st, &withHook).EarnOrder(ctx, p, order("SO-1", clock.Now(), "600.00"), m)
+	require.NoError(t, err)
+	require.True(t, hook.done, "the refund ran between the write and the evaluation")
+	assert.Nil(t, res.Upgrade)
+	assert.Equal(t, int64(60000), res.Tier.Figures.Spend, "the figures after the refund")
+	held, err := st.Member(ctx, p.ID(), c)
+	require.NoError(t, err)
+	assert.Equal(t, "member", held.Tier)
+}
+
+// TestFirstCreditCountsInTheFirstMembershipYear: a member seen for the first time joins
+// when their first points were credited, not when the evaluation after the write reads the
+// clock, so that under a membership-year window those points count. The clock moves a
+// millisecond at every read, as a real one does.
+func TestFirstCreditCountsInTheFirstMembershipYear(t *testing.T) {
+	p, err := loyalty.LoadProgram(strings.NewReader(strings.Replace(statusPointsProgram,
+		`"window": {"kind": "calendar_year"}, "review": "calendar_year"`, `"window": {"kind": "anniversary_year"}, "review": "anniversary"`, 1)))
+	require.NoError(t, err)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name   string
+		credit func(svc *loyalty.Service, c crm.CustomerID, at time.Time) error
+	}{
+		{"an order of €3,000", func(svc *loyalty.Service, c crm.CustomerID, at time.Time) error {
+			_, err := svc.EarnOrder(ctx, p, kehu.Order{ID: "O-1", CustomerID: c, At: at, Currency: "EUR",
+				Lines: []kehu.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("3000.00", "EUR")}}}, loyalty.Member{})
+			return err
+		}},
+		{"300 status points by hand", func(svc *loyalty.Service, c crm.CustomerID, _ time.Time) error {
+			_, err := svc.Earn(ctx, p, loyalty.Points{Customer: c, PointType: "status", Points: 300, Key: "welcome"})
+			return err
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			opts, clock, _ := kehu.Deterministic(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
+			opts.Now = func() time.Time { return clock.Advance(time.Millisecond) }
+			st := loyalty.NewMemoryStore()
+			svc := loyalty.NewService(st, opts)
+			c := crm.CustomerIDFrom([16]byte{0x77})
+			require.NoError(t, tt.credit(svc, c, clock.Now()))
+			held, err := st.Member(ctx, p.ID(), c)
+			require.NoError(t, err)
+			assert.Equal(t, "silver", held.Tier, "300 status points in the first membership year")
+			f, err := svc.Figures(ctx, p, c, held.JoinedAt, clock.Now())
+			require.NoError(t, err)
+			assert.Equal(t, int64(300), f.Points)
 		})
 	}
 }

@@ -1007,10 +1007,14 @@ func (r *accountReads) after(read map[AccountKey]int64, wrote []*Account) *accou
 // figureYearOf returns the year counter of a year or month counter ("$fig:2026",
 // "$fig:2026-03"), and false for any other account.
 func figureYearOf(k AccountKey) (AccountKey, bool) {
-	const n = len(figurePrefix) + len(":2026")
-	if len(k.PointType) < n || !strings.HasPrefix(k.PointType, figurePrefix+":") {
+	period, ok := strings.CutPrefix(k.PointType, figurePrefix+":")
+	if !ok {
 		return AccountKey{}, false
 	}
-	k.PointType = k.PointType[:n]
+	year, _, _ := strings.Cut(period, "-")
+	if year == "" {
+		return AccountKey{}, false
+	}
+	k.PointType = figurePrefix + ":" + year
 	return k, true
 }

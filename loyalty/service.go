@@ -403,9 +403,10 @@ func (s *Service) upgradeFor(ctx context.Context, p *Program, customer crm.Custo
 	}
 	for _, e := range out {
 		if e.Points > 0 && e.Account.PointType == p.spec.Tiers.QualifyingType {
-			st, _, changes, err := s.evaluate(ctx, p, customer, true, nil)
+			// A member seen for the first time joins when the points were credited.
+			st, _, changes, err := s.evaluate(ctx, p, customer, true, evalFrom{joined: e.At})
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, fmt.Errorf("entry %s was credited, but the tier was not brought up to date (repeat the command with its key): %w", e.ID, err)
 			}
 			return st, upgradeOf(p.spec.Tiers, changes), nil
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -44,7 +45,10 @@ type EarnResult struct {
 	Replayed bool `json:"replayed,omitempty"`
 	// Tier is where the member stands once EarnOrder has credited the order and brought
 	// their tier up to date (EvaluateTier): the tier in force, the figures of the window in
-	// progress with this order counted, and what the next level still needs. It is nil for
+	// progress with this order counted (as they stood when it was credited: a refund
+	// another process commits just after is not in them, but an upgrade is only recorded on
+	// figures read after the order), and what the next level still needs. A member seen
+	// for the first time joins when the order was credited. It is nil for
 	// a programme without tiers, and when bringing the tier up to date failed after the
 	// order was credited (EarnOrder then returns the result with the error). EarnEvent sets
 	// it, and Upgrade, when the event credited points of the programme's qualifying type
@@ -166,18 +170,27 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o kehu.Order, m Mem
 	if p.spec.Tiers != nil {
 		// Upgrades happen as soon as a threshold is crossed. The evaluation starts from what
 		// the one before the write read, brought past the write: the counters the write
-		// checked and stored need not be read again.
-		var prior *tierRead
+		// checked and stored need not be read again. A member seen for the first time joins
+		// when the order was credited.
+		from := evalFrom{joined: creditedAt(res.Entries)}
 		if wrote != nil && t.seen != nil {
-			prior = &tierRead{member: t.seen.member, reads: t.seen.reads.after(t.seen.read, wrote)}
+			from.prior = &tierRead{member: t.seen.member, reads: t.seen.reads.after(t.seen.read, wrote)}
 		}
-		st, _, changes, err := s.evaluate(ctx, p, customer, true, prior)
+		st, _, changes, err := s.evaluate(ctx, p, customer, true, from)
 		if err != nil {
 			return res, err
 		}
 		res.Tier, res.Upgrade = st, upgradeOf(p.spec.Tiers, changes)
 	}
 	return res, nil
+}
+
+// creditedAt is when entries of one command were written (the zero time for none).
+func creditedAt(es []Entry) time.Time {
+	if len(es) == 0 {
+		return time.Time{}
+	}
+	return es[0].At
 }
 
 // upgradeOf returns the upgrade among the changes an evaluation recorded: the move up to

@@ -116,8 +116,23 @@ func (s *Service) EvaluateTier(ctx context.Context, p *Program, customer crm.Cus
 // and returns where the member would stand once evaluated (a member not yet stored at the
 // entry level, joined now).
 func (s *Service) evaluateTier(ctx context.Context, p *Program, customer crm.CustomerID, write bool) (*TierStatus, error) {
-	st, _, _, err := s.evaluate(ctx, p, customer, write, nil)
+	st, _, _, err := s.evaluate(ctx, p, customer, write, evalFrom{})
 	return st, err
+}
+
+// evalFrom is where an evaluation starts.
+type evalFrom struct {
+	// prior, when set, is what an evaluation before read (see tierRead): the first attempt
+	// starts from it to find out whether anything changes, and reads afresh before it
+	// writes a change.
+	prior *tierRead
+	// member, when set (and prior is not), is the member's state as a scan read it: the
+	// first attempt starts from it, and the write of a change checks its version.
+	member *MemberState
+	// joined is when a member not yet stored joins: the instant of the write that credited
+	// their first points, so that those points count in their first membership year; zero
+	// (or an instant after now) for now.
+	joined time.Time
 }
 
 // tierRead is what an evaluation read: the member's state as stored (a new one when none
@@ -130,12 +145,14 @@ type tierRead struct {
 }
 
 // evaluate is evaluateTier that also returns what it read and the changes of the tier in
-// force it recorded (none when write is false). Given prior, its first attempt starts from
-// that member state and those counters rather than reading them: an evaluation right after
-// an order's write passes what the evaluation before it read, brought past the write (see
-// accountReads.after), and the member's version is still checked before anything is
-// returned or written.
-func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.CustomerID, write bool, prior *tierRead) (*TierStatus, *tierRead, []TierChange, error) {
+// force it recorded (none when write is false), starting from from. With from.prior, its
+// first attempt starts from that member state and those counters rather than reading
+// them: an evaluation right after an order's write passes what the evaluation before it
+// read, brought past the write (see accountReads.after). When they show that nothing
+// changes, only the member's version is read to confirm it, and the status answered holds
+// the figures as they stood when the order was credited; a change is decided again on
+// fresh reads, so that no upgrade rests on figures a command has changed since.
+func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.CustomerID, write bool, from evalFrom) (*TierStatus, *tierRead, []TierChange, error) {
 	tiers, err := tiersOf(p)
 	if err != nil {
 		return nil, nil, nil, err
@@ -149,9 +166,13 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 		now := s.opts.Now()
 		var cur *MemberState
 		rd := newAccountReads() // the windows below share their counters' reads
-		if attempt == 0 && prior != nil {
-			cur, rd = prior.member, prior.reads
-		} else {
+		carried := attempt == 0 && from.prior != nil
+		switch {
+		case carried:
+			cur, rd = from.prior.member, from.prior.reads
+		case attempt == 0 && from.member != nil:
+			cur = from.member
+		default:
 			var err error
 			cur, err = s.store.Member(ctx, p.spec.ID, customer)
 			if errors.Is(err, kehu.ErrNotFound) {
@@ -163,6 +184,9 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 		joined := cur.JoinedAt
 		if joined.IsZero() {
 			joined = now
+			if !from.joined.IsZero() && !from.joined.After(now) {
+				joined = kehu.Truncate(from.joined)
+			}
 		}
 		// Figures are read before the write; the write checks the state did not move.
 		var reviews []tierReview
@@ -207,6 +231,9 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 				return s.status(p, tiers, cur, figs, minor), nil, nil, nil
 			}
 			continue
+		}
+		if carried {
+			continue // decide the change on fresh reads
 		}
 		st := cur
 		err = s.store.UpdateMember(ctx, p.spec.ID, customer, func(m *MemberState) error {
@@ -460,7 +487,7 @@ func (s *Service) ReviewTiers(ctx context.Context, p *Program) (int, error) {
 		for _, m := range page.Items {
 			// The scan read the member: the evaluation starts from that state (and checks
 			// it is still the stored one before it writes or answers).
-			if _, _, _, err := s.evaluate(ctx, p, m.Customer, true, &tierRead{member: m, reads: newAccountReads()}); err != nil {
+			if _, _, _, err := s.evaluate(ctx, p, m.Customer, true, evalFrom{member: m}); err != nil {
 				return n, fmt.Errorf("review %s: %w", m.Customer, err)
 			}
 			n++
@@ -508,7 +535,7 @@ func (s *Service) tierInputs(ctx context.Context, p *Program, customer crm.Custo
 	if p.spec.Tiers == nil {
 		return t, nil
 	}
-	st, seen, _, err := s.evaluate(ctx, p, customer, false, nil) // nothing is written before the order is
+	st, seen, _, err := s.evaluate(ctx, p, customer, false, evalFrom{}) // nothing is written before the order is
 	if err != nil {
 		return t, err
 	}
