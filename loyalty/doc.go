@@ -148,7 +148,11 @@
 // attempts in all with a jittered exponential backoff (at most about 0.2 s altogether)
 // that stops as soon as the context is done. A host therefore needs no retry loop of its
 // own in normal load; under contention beyond that a command fails with kehu.ErrConflict,
-// having written nothing, and may be repeated with the same key.
+// having written nothing, and may be repeated with the same key. (The exception is the
+// tier evaluation that follows a credit — EarnOrder's, and Earn's, Adjust's and
+// EarnEvent's of qualifying points: should it fail, the credit stands, the result is
+// returned with the error, and the same key, repeated, answers from the record and
+// evaluates again. So repeat a command with its key, never under a new one.)
 //
 // # Tiers
 //
