@@ -181,6 +181,9 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 				return nil, nil, nil, err
 			}
 		}
+		if carried && write && (cur.Version == 0 || memberDue(cur, now)) {
+			continue // an enrolment or a change due: decided on fresh reads (see below)
+		}
 		joined := cur.JoinedAt
 		if joined.IsZero() {
 			joined = now
