@@ -18,7 +18,7 @@ import (
 // year before 2025-01-01, written straight to the store (the service's validation is not
 // what is measured) once per process.
 var contactBase = sync.OnceValue(func() *crm.Service {
-	const customers, interactions = 1_000_000, 10_000_000
+	customers, interactions := benchScale(1_000_000), benchScale(10_000_000)
 	store := crm.NewMemoryStore()
 	ctx := context.Background()
 	ids := kehu.NewSeqIDs()
@@ -72,7 +72,7 @@ func BenchmarkDueContacts1M(b *testing.B) {
 	var events []crm.FollowUpEvent
 	var ids []crm.CustomerID
 	if err := svc.Store().ScanTimelines(b.Context(), time.Time{}, func(c *crm.Customer, _ []*crm.Interaction) error {
-		if len(ids) < 100_000 {
+		if len(ids) < benchScale(100_000) {
 			ids = append(ids, c.ID)
 		}
 		return nil

@@ -187,17 +187,18 @@ var (
 // and survey answers (satisfaction, NPS and repurchase intent in turn).
 func benchScorecardData() *benchSource {
 	benchOnce.Do(func() {
+		customers, members := benchScale(benchCustomers), benchScale(benchMembers)
 		rng := rand.New(rand.NewPCG(20261201, 15))
 		start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
 		span := (91 * 24 * time.Hour).Microseconds() // September to November
 		day := (24 * time.Hour).Microseconds()
 		s := &benchSource{
-			customers:    make([]benchCustomer, benchCustomers),
-			orders:       make([]benchOrder, benchOrders),
-			interactions: make([]benchRow, benchInteractions),
-			members:      make([]benchRow, benchMembers),
-			complaints:   make([]benchComplaint, benchComplaints),
-			surveys:      make([]benchSurvey, benchSurveys),
+			customers:    make([]benchCustomer, customers),
+			orders:       make([]benchOrder, benchScale(benchOrders)),
+			interactions: make([]benchRow, benchScale(benchInteractions)),
+			members:      make([]benchRow, members),
+			complaints:   make([]benchComplaint, benchScale(benchComplaints)),
+			surveys:      make([]benchSurvey, benchScale(benchSurveys)),
 			prices:       make([]kehu.Money, 1000),
 			refunds:      make([]kehu.Money, 1000),
 		}
@@ -218,9 +219,9 @@ func benchScorecardData() *benchSource {
 		at := func() int64 { return start + rng.Int64N(span) }
 		customer := func() int32 {
 			if rng.IntN(3) == 0 {
-				return int32(rng.IntN(benchCustomers / 10))
+				return int32(rng.IntN(customers / 10))
 			}
-			return int32(rng.IntN(benchCustomers))
+			return int32(rng.IntN(customers))
 		}
 		for i := range s.orders {
 			o := benchOrder{at: at(), cust: -1, price: int16(rng.IntN(len(s.prices)))}
@@ -236,7 +237,7 @@ func benchScorecardData() *benchSource {
 			s.interactions[i] = benchRow{at: at(), cust: customer()}
 		}
 		for i := range s.members {
-			s.members[i] = benchRow{at: at() - rng.Int64N(365*day), cust: int32(i * (benchCustomers / benchMembers))}
+			s.members[i] = benchRow{at: at() - rng.Int64N(365*day), cust: int32(i * (customers / members))}
 		}
 		for i := range s.complaints {
 			r := at()
