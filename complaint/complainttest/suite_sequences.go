@@ -48,7 +48,7 @@ type pairedWorld struct {
 	rng      *rand.Rand
 	svcs     [2]*complaint.Service // the store under test's, the memory store's
 	stores   [2]complaint.Store
-	clocks   [2]*kehu.Clock
+	clocks   suite.Clocks
 	pays     [2]*seqCompensator
 	heard    [2]*seqRecorder
 	policies *complaint.Policies
@@ -251,12 +251,12 @@ func (w *pairedWorld) nextCommand(op int, done []pairedCommand, stats map[string
 	case op < 79:
 		return w.reportRead(), true
 	case op < 87: // time passes: minutes, hours or days
-		w.move(time.Duration(rng.Int64N(int64(pick(rng, time.Hour, 12*time.Hour, 72*time.Hour)))) + time.Duration(rng.IntN(1000)))
+		w.clocks.Advance(time.Duration(rng.Int64N(int64(pick(rng, time.Hour, 12*time.Hour, 72*time.Hour)))) + time.Duration(rng.IntN(1000)))
 		w.compare("after the clock moved on", nil)
 		stats["clock"]++
 		return pairedCommand{}, false
 	case op < 90: // a clock behind another's: steps dated before earlier ones
-		w.move(-time.Duration(1 + rng.Int64N(int64(36*time.Hour))))
+		w.clocks.Advance(-time.Duration(1 + rng.Int64N(int64(36*time.Hour))))
 		w.compare("after the clock moved back", nil)
 		stats["clock back"]++
 		return pairedCommand{}, false
@@ -289,7 +289,7 @@ func (w *pairedWorld) openCommand() pairedCommand {
 		o.Words = ""
 	}
 	if rng.IntN(3) == 0 { // a promise to reply by, as a client sends it: any zone, any precision
-		o.ReplyBy = w.now().Add(time.Duration(rng.Int64N(int64(48 * time.Hour)))).In(time.FixedZone("CST", 8*3600))
+		o.ReplyBy = w.clocks.Now().Add(time.Duration(rng.Int64N(int64(48 * time.Hour)))).In(time.FixedZone("CST", 8*3600))
 	}
 	switch rng.IntN(40) {
 	case 0:
@@ -465,7 +465,7 @@ func (w *pairedWorld) decideCommand() pairedCommand {
 func (w *pairedWorld) slaRead() pairedCommand {
 	rng := w.rng
 	c := w.pickCase()
-	at := w.now().Add(time.Duration(rng.Int64N(int64(144*time.Hour))) - 72*time.Hour).In(time.FixedZone("X", -5*3600))
+	at := w.clocks.Now().Add(time.Duration(rng.Int64N(int64(144*time.Hour))) - 72*time.Hour).In(time.FixedZone("X", -5*3600))
 	return pairedCommand{name: "read SLA", read: true, run: func(i int) (any, error) {
 		svc := w.svcs[i]
 		s, err := svc.SLA(w.ctx, c.id, at)
@@ -484,7 +484,7 @@ func (w *pairedWorld) slaRead() pairedCommand {
 // reportRead measures every case at an instant: the SLA metrics, the effects of recovery
 // and the consistency of compensation.
 func (w *pairedWorld) reportRead() pairedCommand {
-	at := w.now().Add(time.Duration(w.rng.Int64N(int64(96*time.Hour))) - 48*time.Hour)
+	at := w.clocks.Now().Add(time.Duration(w.rng.Int64N(int64(96*time.Hour))) - 48*time.Hour)
 	return pairedCommand{name: "read reports", read: true, run: func(i int) (any, error) {
 		cases, _, err := walkCases(w.ctx, w.stores[i], complaint.CaseQuery{PageRequest: kehu.PageRequest{Limit: 1000}})
 		if err != nil {
@@ -653,35 +653,18 @@ func (w *pairedWorld) ref(id complaint.CaseID) *complaint.Case {
 	return c
 }
 
-func (w *pairedWorld) now() time.Time { return w.clocks[0].Now() }
-
-// move moves both clocks by d.
-func (w *pairedWorld) move(d time.Duration) {
-	for _, c := range w.clocks {
-		c.Advance(d)
-	}
-}
-
 // run runs c on both services and requires the same answer, the same events, payments
 // and survey requests, then the same cases.
 func (w *pairedWorld) run(c pairedCommand) (any, error) {
 	w.t.Helper()
-	var (
-		res  [2]any
-		errs [2]error
-	)
-	for i := range w.svcs {
-		res[i], errs[i] = c.run(i)
-	}
-	require.Equal(w.t, errClass(errs[1]), errClass(errs[0]), "%s, %s: the store under test answered with another error than the memory store", w.where, c.name)
-	require.Equal(w.t, res[1], res[0], "%s, %s: the store under test gave another result than the memory store", w.where, c.name)
+	res, err := suite.Paired(w.t, w.where+", "+c.name, errClass, c.run)
 	require.Equal(w.t, w.heard[1].heard, w.heard[0].heard, "%s, %s: the events and recovery surveys differ from the memory store's", w.where, c.name)
 	require.Equal(w.t, w.pays[1].calls, w.pays[0].calls, "%s, %s: the payments asked for differ from the memory store's", w.where, c.name)
 	for i := range w.heard {
 		w.heard[i].heard, w.pays[i].calls = nil, nil
 	}
 	w.compare("after "+c.name, c.touches)
-	return res[0], errs[0]
+	return res, err
 }
 
 // compare requires both stores to list the same cases, in the same order, also under a
@@ -737,7 +720,7 @@ func (w *pairedWorld) compareEverything() {
 	for _, c := range w.cases {
 		w.compare("at the end", c)
 		for _, d := range []time.Duration{-24 * time.Hour, 0, time.Hour, 30 * 24 * time.Hour} {
-			at := w.now().Add(d)
+			at := w.clocks.Now().Add(d)
 			var got [2]any
 			for i, svc := range w.svcs {
 				s, err := svc.SLA(w.ctx, c.id, at)

@@ -53,7 +53,7 @@ type seqWorld struct {
 	start  time.Time
 	svcs   [2]*crm.Service // the store under test's, the memory store's
 	stores [2]crm.Store
-	clocks [2]*kehu.Clock
+	clocks suite.Clocks
 	plan   *crm.ContactPlan
 
 	customers    []crm.CustomerID // every customer created, in order
@@ -286,15 +286,6 @@ var profileEdits = []struct {
 	}},
 }
 
-func (w *seqWorld) now() time.Time { return w.clocks[0].Now() }
-
-// move moves both clocks by d.
-func (w *seqWorld) move(d time.Duration) {
-	for _, c := range w.clocks {
-		c.Advance(d)
-	}
-}
-
 func (w *seqWorld) fresh(prefix string) string {
 	w.n++
 	return fmt.Sprintf("%s-%d", prefix, w.n)
@@ -451,15 +442,15 @@ func (w *seqWorld) command(done []seqCommand) (seqCommand, bool) {
 		case op < 89:
 			// Time passes: minutes between calls, or weeks between visits.
 			if r.IntN(2) == 0 {
-				w.move(time.Duration(r.Int64N(int64(2 * time.Hour))))
+				w.clocks.Advance(time.Duration(r.Int64N(int64(2 * time.Hour))))
 			} else {
-				w.move(time.Duration(r.Int64N(int64(20 * 24 * time.Hour))))
+				w.clocks.Advance(time.Duration(r.Int64N(int64(20 * 24 * time.Hour))))
 			}
 			w.compare("after the clock moved on", nil)
 			return seqCommand{}, false
 		case op < 93:
 			// A clock behind another's: records dated before ones already kept.
-			w.move(-time.Duration(1 + r.Int64N(int64(48*time.Hour))))
+			w.clocks.Advance(-time.Duration(1 + r.Int64N(int64(48*time.Hour))))
 			w.compare("after the clock moved back", nil)
 			return seqCommand{}, false
 		default:
@@ -532,9 +523,9 @@ func (w *seqWorld) consent() seqCommand {
 		Granted: r.IntN(3) > 0, Source: pick(r, []string{"web-form", "store:042", "call:agent-7"})}
 	switch x := r.IntN(10); {
 	case x < 3: // given a while ago, maybe before the statement held
-		in.At = w.now().Add(-time.Duration(r.Int64N(int64(72 * time.Hour))))
+		in.At = w.clocks.Now().Add(-time.Duration(r.Int64N(int64(72 * time.Hour))))
 	case x == 3: // a clock ahead of the service's
-		in.At = w.now().Add(time.Hour)
+		in.At = w.clocks.Now().Add(time.Hour)
 	}
 	o := w.updateOptions(id)
 	return seqCommand{fmt.Sprintf("consent %s %s/%s %v%s", w.name(id), in.Channel, in.Purpose, in.Granted, keyOf(o)),
@@ -556,7 +547,7 @@ func (w *seqWorld) merge() seqCommand {
 
 func (w *seqWorld) interaction() seqCommand {
 	r := w.rng
-	now := w.now()
+	now := w.clocks.Now()
 	in := crm.InteractionInput{
 		CustomerID: w.customer(), Channel: pick(r, seqChannels), Direction: pick(r, []crm.Direction{crm.Inbound, crm.Outbound}),
 		Purpose: pick(r, []crm.Purpose{"", crm.PurposeService, crm.PurposeMarketing}), Subject: pick(r, seqSubjects),
@@ -614,9 +605,9 @@ func (w *seqWorld) reply() seqCommand {
 	var at time.Time
 	switch x := r.IntN(10); {
 	case x < 3: // logged after the fact, maybe before the interaction itself
-		at = w.now().Add(-time.Duration(r.Int64N(int64(24 * time.Hour))))
+		at = w.clocks.Now().Add(-time.Duration(r.Int64N(int64(24 * time.Hour))))
 	case x == 3: // a clock ahead of the service's
-		at = w.now().Add(time.Hour)
+		at = w.clocks.Now().Add(time.Hour)
 	}
 	outcome := pick(r, []string{"", "resolved", "sent a quote"})
 	return seqCommand{fmt.Sprintf("reply %s", id), about,
@@ -628,18 +619,17 @@ func (w *seqWorld) reply() seqCommand {
 // run runs c on both services and requires the same answer, then the same state.
 func (w *seqWorld) run(c seqCommand) error {
 	w.t.Helper()
-	var (
-		res  [2]any
-		errs [2]error
-	)
-	for i, svc := range w.svcs {
-		res[i], errs[i] = c.run(svc)
-	}
-	require.Equal(w.t, errSig(errs[1]), errSig(errs[0]), "%s, %s: the store under test answered with another error than the memory store", w.where, c.name)
+	var raw any // side 0's result as returned, for what the sequence learns from it
+	_, err := suite.Paired(w.t, w.where+", "+c.name, errSig, func(i int) (any, error) {
+		res, err := c.run(w.svcs[i])
+		if i == 0 {
+			raw = res
+		}
+		return canonResult(res), err
+	})
 	about := c.about
-	if errs[0] == nil {
-		require.Equal(w.t, canonResult(res[1]), canonResult(res[0]), "%s, %s: the store under test gave another result than the memory store", w.where, c.name)
-		switch v := res[0].(type) {
+	if err == nil {
+		switch v := raw.(type) {
 		case *crm.Customer:
 			if v == nil {
 				break
@@ -659,7 +649,7 @@ func (w *seqWorld) run(c seqCommand) error {
 		}
 	}
 	w.compare("after "+c.name, about)
-	return errs[0]
+	return err
 }
 
 // errKinds returns the kinds of error err matches, the most specific last.
@@ -981,7 +971,7 @@ func (w *seqWorld) dueContacts(_ int, svc *crm.Service) (any, error) {
 		events = append(events, crm.FollowUpEvent{Customer: w.customers[i], Kind: "order", Ref: fmt.Sprintf("SO-%d", i),
 			At: w.start.Add(time.Duration(24+i) * time.Hour)})
 	}
-	due, err := svc.DueContacts(w.ctx, w.plan, w.now(), &crm.DueOptions{Events: slices.Values(events)})
+	due, err := svc.DueContacts(w.ctx, w.plan, w.clocks.Now(), &crm.DueOptions{Events: slices.Values(events)})
 	if err != nil {
 		return nil, err
 	}
@@ -1034,7 +1024,7 @@ func (w *seqWorld) compareAll() {
 			return canonInteraction(in), nil
 		}})
 	}
-	before := w.now().Add(-time.Duration(w.rng.Int64N(int64(7 * 24 * time.Hour))))
+	before := w.clocks.Now().Add(-time.Duration(w.rng.Int64N(int64(7 * 24 * time.Hour))))
 	for _, bound := range []time.Time{{}, before} {
 		asks = append(asks, seqAsk{fmt.Sprintf("ScanTimelines before %s", bound), func(i int, _ *crm.Service) (any, error) {
 			type scanned struct {

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/kehu-crm/kehu"
 )
 
@@ -38,6 +40,41 @@ func Sequences(t *testing.T, prefix string, seqs, steps int, seed uint64, run fu
 				s, prefix, s, prefix, prefix, steps)
 		}
 	}
+}
+
+// Clocks are a differential sequence's two clocks, the store under test's side's and the
+// memory store's, which move together.
+type Clocks [2]*kehu.Clock
+
+// Now is the sequence's instant.
+func (c Clocks) Now() time.Time { return c[0].Now() }
+
+// Advance moves both clocks by d (back, for d < 0).
+func (c Clocks) Advance(d time.Duration) {
+	for _, clock := range c {
+		clock.Advance(d)
+	}
+}
+
+// Paired runs one command of a differential sequence on both sides, side 0 over the store
+// under test and side 1 over the memory store, and requires the two to fail alike (as
+// errKey tells errors apart) and, when they succeed, to give the same result (run returns
+// it in a comparable form). It returns side 0's answer; what names the command and the
+// step for a failure.
+func Paired[R any](t testing.TB, what string, errKey func(error) string, run func(side int) (R, error)) (R, error) {
+	t.Helper()
+	var (
+		res  [2]R
+		errs [2]error
+	)
+	for i := range res {
+		res[i], errs[i] = run(i)
+	}
+	require.Equal(t, errKey(errs[1]), errKey(errs[0]), "%s: the store under test answered with another error than the memory store", what)
+	if errs[0] == nil {
+		require.Equal(t, res[1], res[0], "%s: the store under test gave another result than the memory store", what)
+	}
+	return res[0], errs[0]
 }
 
 // knob reads a positive whole number from the environment variable name, or returns def.

@@ -49,7 +49,7 @@ type pairedWorld struct {
 	p        *loyalty.Program
 	svcs     [2]*loyalty.Service // the store under test's, the memory store's
 	stores   [2]loyalty.Store
-	clocks   [2]*kehu.Clock
+	clocks   suite.Clocks
 	members  []crm.CustomerID
 	types    []string
 	rewards  []loyalty.Reward
@@ -107,7 +107,7 @@ func runPairedSequence(t *testing.T, h *harness, under loyalty.Store, seed uint6
 		switch op := rng.IntN(100); {
 		case op < 26: // an order of one to three lines, placed up to two days ago
 			o := &sequenceOrder{id: next("SO"), customer: member(), units: map[string]int64{}, refunded: map[string]int64{}}
-			order := kehu.Order{ID: o.id, At: w.now().Add(-time.Duration(rng.Int64N(int64(48 * time.Hour)))), Currency: "CNY"}
+			order := kehu.Order{ID: o.id, At: w.clocks.Now().Add(-time.Duration(rng.Int64N(int64(48 * time.Hour)))), Currency: "CNY"}
 			for l := range 1 + rng.IntN(3) {
 				line := "L" + strconv.Itoa(l)
 				o.units[line] = 1 + rng.Int64N(4)
@@ -215,15 +215,15 @@ func runPairedSequence(t *testing.T, h *harness, under loyalty.Store, seed uint6
 		case op < 84:
 			batch := 1 + rng.IntN(3)
 			c = pairedCommand{"expire", func(svc *loyalty.Service) (any, error) {
-				return svc.ExpireDue(w.ctx, w.p, w.now(), batch)
+				return svc.ExpireDue(w.ctx, w.p, w.clocks.Now(), batch)
 			}}
 		case op < 91: // time passes
-			w.move(time.Duration(rng.Int64N(int64(60 * 24 * time.Hour))))
+			w.clocks.Advance(time.Duration(rng.Int64N(int64(60 * 24 * time.Hour))))
 			w.compare("after the clock moved on")
 			stats["clock"]++
 			continue
 		case op < 94: // a clock behind another's: commands dated before earlier ones
-			w.move(-time.Duration(1 + rng.Int64N(int64(48*time.Hour))))
+			w.clocks.Advance(-time.Duration(1 + rng.Int64N(int64(48*time.Hour))))
 			w.compare("after the clock moved back")
 			stats["clock back"]++
 			continue
@@ -297,32 +297,13 @@ func sequenceProgram(t *testing.T, rng *rand.Rand, id string) *loyalty.Program {
 	return p
 }
 
-func (w *pairedWorld) now() time.Time { return w.clocks[0].Now() }
-
-// move moves both clocks by d.
-func (w *pairedWorld) move(d time.Duration) {
-	for _, c := range w.clocks {
-		c.Advance(d)
-	}
-}
-
 // run runs c on both services and requires the same answer, then the same ledger.
 func (w *pairedWorld) run(c pairedCommand) (any, error) {
 	w.t.Helper()
 	w.commands++
-	var (
-		res  [2]any
-		errs [2]error
-	)
-	for i, svc := range w.svcs {
-		res[i], errs[i] = c.run(svc)
-	}
-	require.Equal(w.t, errText(errs[1]), errText(errs[0]), "%s, %s: the store under test answered with another error than the memory store", w.where, c.name)
-	if errs[0] == nil {
-		require.Equal(w.t, res[1], res[0], "%s, %s: the store under test gave another result than the memory store", w.where, c.name)
-	}
+	res, err := suite.Paired(w.t, w.where+", "+c.name, errText, func(i int) (any, error) { return c.run(w.svcs[i]) })
 	w.compare("after " + c.name)
-	return res[0], errs[0]
+	return res, err
 }
 
 // tierAsStored requires the member state a tier evaluation returned to be the one svc's
@@ -432,7 +413,7 @@ func canonReservationOrNil(r *loyalty.Reservation) *loyalty.Reservation {
 // as of instants of the sequence.
 func (w *pairedWorld) compareTotals(start time.Time, rng *rand.Rand) {
 	w.t.Helper()
-	end := w.now()
+	end := w.clocks.Now()
 	if !end.After(start) {
 		end = start.Add(time.Microsecond)
 	}
@@ -440,7 +421,7 @@ func (w *pairedWorld) compareTotals(start time.Time, rng *rand.Rand) {
 		name string
 		ask  func(svc *loyalty.Service) (any, error)
 	}{
-		{"Liability", func(svc *loyalty.Service) (any, error) { return svc.Liability(w.ctx, w.p, w.now()) }},
+		{"Liability", func(svc *loyalty.Service) (any, error) { return svc.Liability(w.ctx, w.p, w.clocks.Now()) }},
 		{"Breakage", func(svc *loyalty.Service) (any, error) { return svc.Breakage(w.ctx, w.p, start, end) }},
 	}
 	for _, m := range w.members {

@@ -62,7 +62,7 @@ type pairedWorld struct {
 	opts   [2]*kehu.Options
 	svcs   [2]*survey.Service // the store under test's, the memory store's
 	stores [2]survey.Store
-	clocks [2]*kehu.Clock
+	clocks suite.Clocks
 	heard  [2]*seqRecorder
 	// specs are the questionnaires drawn for each survey's versions, variants another
 	// questionnaire under the same version.
@@ -166,12 +166,12 @@ func (w *pairedWorld) nextCommand(op int, done []pairedCommand, stats map[string
 		stats["restart"]++
 		return pairedCommand{}, false
 	case op < 83: // time passes: minutes, hours or days
-		w.move(time.Duration(rng.Int64N(int64(pick(rng, time.Hour, 12*time.Hour, 72*time.Hour)))) + time.Duration(rng.IntN(1000)))
+		w.clocks.Advance(time.Duration(rng.Int64N(int64(pick(rng, time.Hour, 12*time.Hour, 72*time.Hour)))) + time.Duration(rng.IntN(1000)))
 		w.compare("after the clock moved on", "", "")
 		stats["clock"]++
 		return pairedCommand{}, false
 	case op < 87: // a clock behind another's: responses dated before earlier ones
-		w.move(-time.Duration(1 + rng.Int64N(int64(36*time.Hour))))
+		w.clocks.Advance(-time.Duration(1 + rng.Int64N(int64(36*time.Hour))))
 		w.compare("after the clock moved back", "", "")
 		stats["clock back"]++
 		return pairedCommand{}, false
@@ -459,34 +459,17 @@ func (w *pairedWorld) published(id string) []survey.Version {
 	return vs
 }
 
-func (w *pairedWorld) now() time.Time { return w.clocks[0].Now() }
-
-// move moves both clocks by d.
-func (w *pairedWorld) move(d time.Duration) {
-	for _, c := range w.clocks {
-		c.Advance(d)
-	}
-}
-
 // run runs c on both services and requires the same answer, the same events and
 // follow-ups, then the same versions and responses.
 func (w *pairedWorld) run(c pairedCommand) (any, error) {
 	w.t.Helper()
-	var (
-		res  [2]any
-		errs [2]error
-	)
-	for i := range w.svcs {
-		res[i], errs[i] = c.run(i)
-	}
-	require.Equal(w.t, suite.ErrClass(errs[1]), suite.ErrClass(errs[0]), "%s, %s: the store under test answered with another error than the memory store", w.where, c.name)
-	require.Equal(w.t, res[1], res[0], "%s, %s: the store under test gave another result than the memory store", w.where, c.name)
+	res, err := suite.Paired(w.t, w.where+", "+c.name, func(err error) string { return suite.ErrClass(err) }, c.run)
 	require.Equal(w.t, w.heard[1].heard, w.heard[0].heard, "%s, %s: the events and follow-ups differ from the memory store's", w.where, c.name)
 	for i := range w.heard {
 		w.heard[i].heard = nil
 	}
 	w.compare("after "+c.name, c.survey, c.key)
-	return res[0], errs[0]
+	return res, err
 }
 
 // compare requires both stores to hold the same versions and to list the same responses
@@ -521,7 +504,7 @@ func (w *pairedWorld) compare(when, touchedSurvey, touchedKey string) {
 		if rng.IntN(2) == 0 {
 			d = d.Truncate(time.Minute)
 		}
-		return w.now().Add(d).In(zone)
+		return w.clocks.Now().Add(d).In(zone)
 	}
 	if rng.IntN(2) == 0 {
 		q.From = instant()
