@@ -48,7 +48,12 @@
 // inside their campaign window, in the programme's zone; and are capped per order, per day
 // and per period for each member. Per-day and per-period caps count by when the order was
 // placed (kehu.Order.At, in the programme's zone), not when it is credited: an order placed on
-// 11 November and credited on the 12th uses 11 November's cap. Event rules reward sign-up,
+// 11 November and credited on the 12th uses 11 November's cap. Since the rules read the
+// order's time, Service.EarnOrder credits an order only if it was placed at most
+// EarningRules.LateDays (30 by default) before the service's clock and no more than
+// OrderClockSkew after it: a nightly batch or a claim for last week's receipt is credited
+// as of when the order was placed, and an order dated elsewhere is refused ("order.at",
+// rule "late" or "future"). Event rules reward sign-up,
 // birthdays, completed profiles, reviews and referrals, at most once per period.
 //
 // Program.Preview and Program.EventAwards are pure: they take the order or event, the
@@ -103,6 +108,9 @@
 //   - Transferred and pooled points keep the expiry of the lots they came from, so A → B → A
 //     never renews them; they are available to the receiver at once (they were available
 //     to the sender).
+//   - An order's time is the host's: one dated by a client app on the member's birthday, in
+//     a campaign that has ended or not begun, or on a past day whose cap is unused earns
+//     nothing unless it falls inside the programme's window for late orders.
 //   - An order ID is one order of one customer: the same ID for another member fails with
 //     kehu.ErrKeyReused. No command moves more than MaxPoints, and no account holds more
 //     than MaxBalance, so no balance, sum or report overflows.

@@ -177,8 +177,8 @@ func (w *figuresWorld) step() string {
 	switch op := rng.IntN(100); {
 	case op < 28:
 		o := kehu.Order{ID: w.next("SO"), At: w.clock.Now(), Currency: "CNY"}
-		if rng.IntN(4) == 0 { // placed earlier, credited now
-			o.At = o.At.Add(-time.Duration(rng.Int64N(int64(40 * 24 * time.Hour))))
+		if rng.IntN(4) == 0 { // placed earlier, credited now (as late as the programme allows)
+			o.At = o.At.Add(-time.Duration(rng.Int64N(int64(loyalty.DefaultLateDays * 24 * time.Hour))))
 		}
 		for l := range 1 + rng.IntN(3) {
 			o.Lines = append(o.Lines, kehu.OrderLine{ID: fmt.Sprint("L", l), SKU: "S", Category: "c", Quantity: 1 + rng.Int64N(4),

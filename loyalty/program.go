@@ -432,7 +432,8 @@ var (
 //     type-checks as a bool ("earning.rules[i].when", rule "expression", with a message in
 //     the names conditions use — order, member, line, date, hasTag — and the nearest name
 //     for a misspelt one); campaign bounds
-//     that parse, with from before to; caps 0 or more with a known period;
+//     that parse, with from before to; caps 0 or more with a known period; late_days 0
+//     (the default, DefaultLateDays) to 36,525;
 //   - a rule's effect: multiplier 1 to 1000, the total multiple of the base points (below 1
 //     is rule "range": it would take points away), or extra_base 0 to 1000, the multiple
 //     added on top — not both ("earning.rules[i].effect.extra_base", rule "conflict"); at

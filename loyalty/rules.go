@@ -38,6 +38,53 @@ type EarningRules struct {
 	Rules []Rule `json:"rules,omitempty"`
 	// Events award points for sign-up, birthdays, reviews, referrals and the like.
 	Events []EventRule `json:"events,omitempty"`
+	// LateDays is how long after it was placed an order may still be credited, in days of
+	// 24 hours, 1 to 36,525; 0 means DefaultLateDays. Service.EarnOrder refuses an order
+	// placed (kehu.Order.At) earlier than that before the service's clock, or later than
+	// OrderClockSkew after it. The rules take an order's time from the order — a
+	// campaign's dates, a birthday, the day a cap counts in — so an order dated by whoever
+	// sends it could otherwise claim a campaign that has ended or not begun, a birthday
+	// bonus on any day, or a fresh daily cap on every day of the past. A programme that
+	// credits claims for missing points, or imports the orders of earlier years, sets it as
+	// far back as those go.
+	LateDays int `json:"late_days,omitempty"`
+}
+
+// DefaultLateDays is how many days after it was placed an order may be credited when the
+// programme does not say (EarningRules.LateDays): enough for a nightly batch, a store's
+// delayed upload or a member's claim for a receipt of the past month.
+const DefaultLateDays = 30
+
+// maxLateDays is the largest EarningRules.LateDays: a hundred years.
+const maxLateDays = 36_525
+
+// OrderClockSkew is how far after the service's clock an order may say it was placed: the
+// clock of a till or an app that runs a little ahead of the host's. An order dated later
+// is refused (see EarningRules.LateDays).
+const OrderClockSkew = 5 * time.Minute
+
+// orderInTime checks that an order placed at may be credited when the service's clock
+// reads now (see EarningRules.LateDays): a *kehu.ValidationError on "order.at", rule
+// "future" or "late", when it may not.
+func (p *Program) orderInTime(at, now time.Time) error {
+	switch late := p.spec.Earning.lateWindow(); {
+	case at.After(now.Add(OrderClockSkew)):
+		return kehu.Invalid("order.at", "future", fmt.Sprintf("%s is after the service's clock (%s): an order is credited once it has been placed",
+			at.Format(time.RFC3339Nano), now.Format(time.RFC3339Nano)))
+	case now.Sub(at) > late:
+		return kehu.Invalid("order.at", "late", fmt.Sprintf("%s is more than %d days before the service's clock (%s): the programme credits an order up to that long after it was placed (earning.late_days)",
+			at.Format(time.RFC3339Nano), late/(24*time.Hour), now.Format(time.RFC3339Nano)))
+	}
+	return nil
+}
+
+// lateWindow is how long after it was placed an order may be credited.
+func (e EarningRules) lateWindow() time.Duration {
+	days := e.LateDays
+	if days == 0 {
+		days = DefaultLateDays
+	}
+	return time.Duration(days) * 24 * time.Hour
 }
 
 // BaseRate awards Points for every Per of spend on each eligible order line:
@@ -488,6 +535,9 @@ func (p *Program) validateEarning(pr *programProblems, loc *time.Location) *earn
 		}
 	}
 	e := &p.spec.Earning
+	if e.LateDays < 0 || e.LateDays > maxLateDays {
+		pr.Addf("earning.late_days", "range", "%d is not between 0 (the default, %d) and %d", e.LateDays, DefaultLateDays, maxLateDays)
+	}
 
 	if len(e.Base) > progMaxBaseRates {
 		pr.Addf("earning.base", "max_items", "has %d base rates, more than %d", len(e.Base), progMaxBaseRates)

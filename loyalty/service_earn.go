@@ -99,6 +99,15 @@ type EarnResult struct {
 // the cap's room back, so buying, returning and buying again cannot earn a capped bonus
 // twice. The order's spend, purchase and qualifying points are added to the member's tier
 // figures in the same write (see Figures).
+//
+// The rules take the order's time from o.At — a campaign's dates, a birthday, the day a cap
+// counts in — so the time must be the host's record of the sale, never one a client app
+// sent unchecked. EarnOrder credits an order placed at most EarningRules.LateDays (30 by
+// default) before the service's clock and at most OrderClockSkew after it, and refuses
+// any other with a *kehu.ValidationError on "order.at", rule "late" or "future", writing
+// nothing: an order dated by whoever sends it can claim no campaign that has ended or not
+// begun, and no birthday or fresh daily cap outside that window. A repeat of an order
+// credited in time is answered from its record however late it comes.
 func (s *Service) EarnOrder(ctx context.Context, p *Program, o kehu.Order, m Member) (*EarnResult, error) {
 	if !p.usable() {
 		return nil, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
@@ -131,6 +140,18 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o kehu.Order, m Mem
 		wrote []*Account // the figure counters as the write left them
 		err   error
 	)
+	if err := p.orderInTime(o.At, s.opts.Now()); err != nil {
+		// An order credited in time is answered from its record however late it is
+		// repeated; one never credited is refused.
+		out, done, rerr := s.replay(ctx, p, key, dig)
+		switch {
+		case rerr != nil:
+			return nil, rerr
+		case !done:
+			return nil, err
+		}
+		return s.orderUpgrade(ctx, p, customer, &EarnResult{Earning: recordedEarning(p, out, o.Lines), Entries: out, Replayed: true}, evalFrom{joined: creditedAt(out)})
+	}
 	for range maxAttempts {
 		// The member's standing and the figures of the window in progress are read before
 		// the write, which goes ahead only if the accounts they came from are unchanged
@@ -167,21 +188,28 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o kehu.Order, m Mem
 	if err != nil {
 		return nil, err
 	}
-	if p.spec.Tiers != nil {
-		// Upgrades happen as soon as a threshold is crossed. The evaluation starts from what
-		// the one before the write read, brought past the write: the counters the write
-		// checked and stored need not be read again. A member seen for the first time joins
-		// when the order was credited.
-		from := evalFrom{joined: creditedAt(res.Entries)}
-		if wrote != nil && t.seen != nil {
-			from.prior = &tierRead{member: t.seen.member, reads: t.seen.reads.after(t.seen.read, wrote)}
-		}
-		st, _, changes, err := s.evaluate(ctx, p, customer, true, from)
-		if err != nil {
-			return res, err
-		}
-		res.Tier, res.Upgrade = st, upgradeOf(p.spec.Tiers, changes)
+	// The evaluation after the write starts from what the one before it read, brought past
+	// the write: the counters the write checked and stored need not be read again.
+	from := evalFrom{joined: creditedAt(res.Entries)}
+	if wrote != nil && t.seen != nil {
+		from.prior = &tierRead{member: t.seen.member, reads: t.seen.reads.after(t.seen.read, wrote)}
 	}
+	return s.orderUpgrade(ctx, p, customer, res, from)
+}
+
+// orderUpgrade brings the tier of the member an order was credited to up to date, so that
+// they move up as soon as a threshold is crossed, and sets where they stand in res (a
+// programme without tiers has nothing to do). A member seen for the first time joins when
+// the order was credited (from.joined).
+func (s *Service) orderUpgrade(ctx context.Context, p *Program, customer crm.CustomerID, res *EarnResult, from evalFrom) (*EarnResult, error) {
+	if p.spec.Tiers == nil {
+		return res, nil
+	}
+	st, _, changes, err := s.evaluate(ctx, p, customer, true, from)
+	if err != nil {
+		return res, err
+	}
+	res.Tier, res.Upgrade = st, upgradeOf(p.spec.Tiers, changes)
 	return res, nil
 }
 
