@@ -3,6 +3,7 @@ package loyalty_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -183,5 +184,50 @@ func TestLateDaysRange(t *testing.T) {
 		spec.Earning.LateDays = days
 		_, err := loyalty.Compile(spec)
 		assert.NoError(t, err, "late_days %d", days)
+	}
+}
+
+// A member whose app lets them change their birth date sets it to today before every
+// order. The programme cannot tell a true birthday from a made-up one (the member's data
+// is the host's), so a birthday bonus paid on every order pays every day; a yearly cap on
+// the rule pays it once a year however often the date changes.
+func TestABirthdayChangedBeforeEveryOrder(t *testing.T) {
+	sh, err := time.LoadLocation("Asia/Shanghai")
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		name string
+		caps loyalty.Caps
+		want []int64 // the birthday bonus of each order
+	}{
+		{"uncapped: paid on every order", loyalty.Caps{}, []int64{500, 500, 500, 500, 500}},
+		{"capped at 500 a year: paid once a year", loyalty.Caps{PerPeriod: 500, Period: loyalty.LimitYear}, []int64{500, 0, 0, 0, 500}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			spec := datedProgram(t, 0).Spec()
+			spec.Earning.Rules = []loyalty.Rule{{ID: "birthday", Priority: 1, When: "member.birthday",
+				Effect: loyalty.Effect{PointType: "points", Bonus: 500}, Caps: tt.caps}}
+			p, err := loyalty.Compile(spec)
+			require.NoError(t, err)
+			days := []time.Time{
+				time.Date(2026, time.December, 27, 10, 0, 0, 0, sh), time.Date(2026, time.December, 28, 10, 0, 0, 0, sh),
+				time.Date(2026, time.December, 29, 10, 0, 0, 0, sh), time.Date(2026, time.December, 31, 23, 0, 0, 0, sh),
+				time.Date(2027, time.January, 1, 1, 0, 0, 0, sh), // a new year in the programme's zone
+			}
+			opts, clock, _ := kehu.Deterministic(days[0])
+			svc := loyalty.NewService(loyalty.NewMemoryStore(), opts)
+			c := crm.CustomerIDFrom([16]byte{0xd3})
+			var got []int64
+			for i, day := range days {
+				clock.Set(day)
+				local := day.In(sh)
+				m := loyalty.Member{CustomerID: c, BirthDate: kehu.Date{Year: 1990, Month: local.Month(), Day: local.Day()}}
+				o := kehu.Order{ID: fmt.Sprint("SO-", i), CustomerID: c, At: day, Currency: "CNY",
+					Lines: []kehu.OrderLine{{ID: "1", Quantity: 1, Amount: kehu.MustMoney("10", "CNY")}}}
+				res, err := svc.EarnOrder(context.Background(), p, o, m)
+				require.NoError(t, err)
+				got = append(got, res.Earning.Total("points")-10)
+			}
+			assert.Equal(t, tt.want, got)
+		})
 	}
 }
