@@ -110,7 +110,8 @@ const (
 	// counted them: by distance and cabin, whatever the fare (intercontinental flight
 	// numbers start with KL0). They count per calendar year; the review on 1 January takes
 	// a member down one level at most. Stays at the partner hotels come in as award miles:
-	// the hotel gives 10 points a euro, and 5 hotel points make a mile.
+	// the hotel gives 10 points a euro, and 5 hotel points make a mile. A member may claim
+	// the miles of a flight up to six months after it (late_days).
 	programme = `{
 	  "id": "blue-miles", "version": 1, "name": "Blue Miles", "time_zone": "Europe/Amsterdam", "currency": "EUR",
 	  "point_types": [
@@ -128,7 +129,8 @@ const (
 	      {"id": "status-long-haul", "priority": 4, "per_line": true, "when": "line.sku startsWith 'KL0' && line.category == 'economy'",
 	       "effect": {"point_type": "status", "bonus": 1000}},
 	      {"id": "status-long-haul-business", "priority": 5, "per_line": true, "when": "line.sku startsWith 'KL0' && line.category == 'business'",
-	       "effect": {"point_type": "status", "bonus": 2000}}]},
+	       "effect": {"point_type": "status", "bonus": 2000}}],
+	    "late_days": 183},
 	  "tiers": {"qualifying_type": "status", "window": {"kind": "calendar_year"}, "review": "calendar_year", "max_drop": 1,
 	    "levels": [
 	      {"code": "explorer", "name": "Explorer"},
