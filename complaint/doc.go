@@ -21,7 +21,8 @@
 // drives its SLA clocks (see below), and Answer records the customer's acceptance of the
 // resolution (the case closes) or rejection with the recourse offered (it is investigated
 // again). Every command is idempotent by a required key, also when a retry races the first
-// attempt, and two concurrent moves from one status never both succeed. Store is the narrow persistence interface, NewMemoryStore the embedded default,
+// attempt, and two concurrent moves from one status never both succeed, nor two merges
+// of two cases each into the other. Store is the narrow persistence interface, NewMemoryStore the embedded default,
 // and package complainttest the conformance suite.
 //
 // # Priority

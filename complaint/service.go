@@ -226,7 +226,15 @@ func (s *Service) command(ctx context.Context, id CaseID, p *kehu.Problems, acti
 // policy, a priority).
 func (s *Service) changeStep(ctx context.Context, id CaseID, action Action, key, dig, note string, apply func(*Case, *Step) error) (*Case, error) {
 	var step Step
-	err := s.store.UpdateCase(ctx, id, func(c *Case) (*Step, error) {
+	err := s.store.UpdateCase(ctx, id, s.once(ctx, action, key, dig, note, &step, apply))
+	return s.changed(ctx, id, step, err)
+}
+
+// once is the update a command makes of a case: nothing, when a step of the case carries
+// its key (errApplied; kehu.ErrKeyReused if the step was another command's); otherwise
+// apply, and the step it records, in step.
+func (s *Service) once(ctx context.Context, action Action, key, dig, note string, step *Step, apply func(*Case, *Step) error) func(*Case) (*Step, error) {
+	return func(c *Case) (*Step, error) {
 		for _, st := range c.Steps {
 			if st.Key == key {
 				if st.Digest != dig {
@@ -235,14 +243,18 @@ func (s *Service) changeStep(ctx context.Context, id CaseID, action Action, key,
 				return nil, errApplied
 			}
 		}
-		from := c.Status
-		step = Step{Action: action, At: s.opts.Now(), Actor: kehu.ActorFrom(ctx), From: from, Note: note, Key: key, Digest: dig}
-		if err := apply(c, &step); err != nil {
+		*step = Step{Action: action, At: s.opts.Now(), Actor: kehu.ActorFrom(ctx), From: c.Status, Note: note, Key: key, Digest: dig}
+		if err := apply(c, step); err != nil {
 			return nil, err
 		}
 		step.To = c.Status
-		return &step, nil
-	})
+		return step, nil
+	}
+}
+
+// changed answers a command whose update of case id returned err: the case as it is, and
+// once a step was written, what publishing it and what follows from it returned.
+func (s *Service) changed(ctx context.Context, id CaseID, step Step, err error) (*Case, error) {
 	switch {
 	case errors.Is(err, errApplied):
 		return s.store.Case(ctx, id)
@@ -351,7 +363,10 @@ func (s *Service) Reassign(ctx context.Context, id CaseID, h Handover) (*Case, e
 
 // Merge folds a case into another open case of the same customer: it moves to Merged and
 // names the case that carries on, which takes no step of its own. A case is not merged
-// into itself, into a closed or merged case, or into another customer's case.
+// into itself, into a closed or merged case, or into another customer's case; the case
+// merged into is checked as it stands when the merge is written (Store.UpdateCaseWith),
+// so two agents merging two cases each into the other leave one carrying on, and a case
+// closed at that moment takes in no open complaint.
 func (s *Service) Merge(ctx context.Context, id, into CaseID, note, key string) (*Case, error) {
 	var p kehu.Problems
 	if into.IsZero() {
@@ -363,26 +378,28 @@ func (s *Service) Merge(ctx context.Context, id, into CaseID, note, key string) 
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	survivor, err := s.store.Case(ctx, into)
-	if err != nil {
-		return nil, err
-	}
 	payload := struct {
 		Into CaseID
 		Note string
 	}{into, note}
-	return s.change(ctx, id, MergedStep, key, fingerprint.Of("merge", payload), note, func(c *Case) error {
-		switch {
-		case c.Customer != survivor.Customer:
-			return kehu.Invalid("into", "customer", "the cases are of different customers")
-		case !survivor.Status.Open():
-			return kehu.Invalid("into", "open", fmt.Sprintf("case %s is %s", into, survivor.Status))
-		case !c.Status.CanMoveTo(Merged):
-			return kehu.Invalid("case", "transition", fmt.Sprintf("a %s case is not merged", c.Status))
-		}
-		c.Status, c.MergedInto = Merged, into
-		return nil
+	// The case merged into is read with the case, and held until the merge is written: a
+	// merge of it into this case, or its closing, cannot commit in between.
+	var step Step
+	err := s.store.UpdateCaseWith(ctx, id, into, func(c, survivor *Case) (*Step, error) {
+		return s.once(ctx, MergedStep, key, fingerprint.Of("merge", payload), note, &step, func(c *Case, _ *Step) error {
+			switch {
+			case c.Customer != survivor.Customer:
+				return kehu.Invalid("into", "customer", "the cases are of different customers")
+			case !survivor.Status.Open():
+				return kehu.Invalid("into", "open", fmt.Sprintf("case %s is %s", into, survivor.Status))
+			case !c.Status.CanMoveTo(Merged):
+				return kehu.Invalid("case", "transition", fmt.Sprintf("a %s case is not merged", c.Status))
+			}
+			c.Status, c.MergedInto = Merged, into
+			return nil
+		})(c)
 	})
+	return s.changed(ctx, id, step, err)
 }
 
 // Case returns a case.

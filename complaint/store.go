@@ -28,6 +28,13 @@ type Store interface {
 	// changes to Steps are not kept) and the case is stored with Version increased by one.
 	// Updates of one case are serialised, or all but one fail with kehu.ErrConflict.
 	UpdateCase(ctx context.Context, id CaseID, fn func(*Case) (*Step, error)) error
+	// UpdateCaseWith is UpdateCase that also hands fn a copy of the case other, which no
+	// update commits between fn's reading it and this update's commit: what fn decides
+	// from other (a merge, from the case it merges into) still holds when the update is
+	// written. fn's changes to other are not kept. other is not id; a missing case, either
+	// of them, is kehu.ErrNotFound and fn is not called. Two updates that each read the
+	// case the other writes are serialised, or all but one fail with kehu.ErrConflict.
+	UpdateCaseWith(ctx context.Context, id, other CaseID, fn func(c, other *Case) (*Step, error)) error
 	// ListCases returns one page of cases in the order they were opened, optionally of one
 	// customer and of some statuses.
 	ListCases(ctx context.Context, q CaseQuery) (kehu.Page[*Case], error)
@@ -121,6 +128,28 @@ func (s *MemoryStore) UpdateCase(ctx context.Context, id CaseID, fn func(*Case) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.update(id, fn)
+}
+
+// UpdateCaseWith implements Store. It holds the lock while fn runs.
+func (s *MemoryStore) UpdateCaseWith(ctx context.Context, id, other CaseID, fn func(c, other *Case) (*Step, error)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if other == id {
+		return kehu.Invalid("other", "distinct", "is the case updated")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.cases[other]
+	if !ok {
+		return fmt.Errorf("case %s: %w", other, kehu.ErrNotFound)
+	}
+	return s.update(id, func(c *Case) (*Step, error) { return fn(c, o.Clone()) })
+}
+
+// update is UpdateCase under the lock.
+func (s *MemoryStore) update(id CaseID, fn func(*Case) (*Step, error)) error {
 	cur, ok := s.cases[id]
 	if !ok {
 		return fmt.Errorf("case %s: %w", id, kehu.ErrNotFound)

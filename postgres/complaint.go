@@ -216,35 +216,69 @@ func (s *ComplaintStore) UpdateCase(ctx context.Context, id complaint.CaseID, fn
 		if err != nil {
 			return err
 		}
-		work := cur.Clone()
-		step, err := fn(work)
-		if err != nil {
-			return err
+		return writeCase(ctx, tx, what, cur, fn)
+	})
+}
+
+// UpdateCaseWith implements complaint.Store: UpdateCase that first locks the row of the
+// case other too, the two in the order of their IDs (so that two updates that each read
+// the case the other writes wait for each other rather than deadlock), and hands fn other
+// as it stands under the lock.
+func (s *ComplaintStore) UpdateCaseWith(ctx context.Context, id, other complaint.CaseID, fn func(c, other *complaint.Case) (*complaint.Step, error)) error {
+	if other == id {
+		return kehu.Invalid("other", "distinct", "is the case updated")
+	}
+	what := "update case " + id.String()
+	return inTx(ctx, s.db, what, func(tx pgx.Tx) error {
+		first, second := id, other
+		if second.Compare(first) < 0 {
+			first, second = second, first
 		}
-		// Only the new step is encoded: the stored ones stay as they are.
-		work.ID, work.Key, work.Version, work.Steps = cur.ID, cur.Key, cur.Version+1, cur.Steps
-		doc, err := encodeCase(work)
+		locked := map[complaint.CaseID]*complaint.Case{}
+		for _, k := range []complaint.CaseID{first, second} {
+			c, err := lockCase(ctx, tx, k)
+			if err != nil {
+				return err
+			}
+			locked[k] = c
+		}
+		return writeCase(ctx, tx, what, locked[id], func(c *complaint.Case) (*complaint.Step, error) {
+			return fn(c, locked[other])
+		})
+	})
+}
+
+// writeCase runs fn on a copy of cur, a case locked in tx, and writes the case and the
+// step fn returns. fn's changes to ID, Key, Version and Steps are not kept.
+func writeCase(ctx context.Context, tx pgx.Tx, what string, cur *complaint.Case, fn func(*complaint.Case) (*complaint.Step, error)) error {
+	work := cur.Clone()
+	step, err := fn(work)
+	if err != nil {
+		return err
+	}
+	// Only the new step is encoded: the stored ones stay as they are.
+	work.ID, work.Key, work.Version, work.Steps = cur.ID, cur.Key, cur.Version+1, cur.Steps
+	doc, err := encodeCase(work)
+	if err != nil {
+		return fmt.Errorf("postgres: %s: %w", what, err)
+	}
+	steps := []crmStep{{
+		sql:  sqlUpdateCase,
+		args: []any{work.ID.UUID(), work.Customer.UUID(), string(work.Status), work.Version, doc},
+		fail: func(err error) error { return dbError(what, err) },
+	}}
+	if step != nil {
+		stepDoc, err := encodeSteps([]complaint.Step{*step}, len(cur.Steps))
 		if err != nil {
 			return fmt.Errorf("postgres: %s: %w", what, err)
 		}
-		steps := []crmStep{{
-			sql:  sqlUpdateCase,
-			args: []any{id.UUID(), work.Customer.UUID(), string(work.Status), work.Version, doc},
-			fail: func(err error) error { return dbError(what, err) },
-		}}
-		if step != nil {
-			stepDoc, err := encodeSteps([]complaint.Step{*step}, len(cur.Steps))
-			if err != nil {
-				return fmt.Errorf("postgres: %s: %w", what, err)
-			}
-			steps = append(steps, crmStep{
-				sql:  sqlInsertStep,
-				args: []any{id.UUID(), len(cur.Steps), stepDoc[0]},
-				fail: func(err error) error { return dbError(what+": append step", err) },
-			})
-		}
-		return runSteps(ctx, tx, steps)
-	})
+		steps = append(steps, crmStep{
+			sql:  sqlInsertStep,
+			args: []any{work.ID.UUID(), len(cur.Steps), stepDoc[0]},
+			fail: func(err error) error { return dbError(what+": append step", err) },
+		})
+	}
+	return runSteps(ctx, tx, steps)
 }
 
 // lockCase locks the row of case id and reads the case with its steps. The steps are read

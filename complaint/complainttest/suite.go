@@ -61,6 +61,9 @@ func Run(t *testing.T, newStore func(t *testing.T) complaint.Store) {
 			{Name: "FailureWritesNothing", Run: testUpdateFailure},
 			{Name: "HistoryIsAppendOnly", Run: testHistoryAppendOnly},
 			{Name: "ConcurrentMovesFromOneStatus", Run: testConcurrentMoves},
+			{Name: "WithHandsTheOtherCase", Run: testUpdateWith},
+			{Name: "WithMissingCase", Run: testUpdateWithMissing},
+			{Name: "WithCrossedUpdates", Run: testUpdateWithCrossed},
 			{Name: "RecoveryRoundTrips", Run: testRecoveryRoundTrips},
 			{Name: "EveryFieldRoundTrips", Run: testUpdateRoundTrips},
 		}},
@@ -261,6 +264,95 @@ func testConcurrentMoves(t *testing.T, h *harness) {
 	got := h.get(c.ID)
 	assert.Len(t, got.Steps, 2, "one move recorded")
 	assert.Equal(t, c.Version+1, got.Version)
+}
+
+// testUpdateWith checks that UpdateCaseWith hands fn the other case as stored, keeps fn's
+// changes to the updated case only, and fails as UpdateCase does when fn fails.
+func testUpdateWith(t *testing.T, h *harness) {
+	a, b := h.fullCase("a"), h.fullCase("b")
+	h.create(a)
+	h.create(b)
+	step := complaint.Step{Action: complaint.MergedStep, At: h.at.Add(time.Hour), From: complaint.Received, To: complaint.Merged, Key: "merge"}
+	require.NoError(t, h.s.UpdateCaseWith(h.ctx, a.ID, b.ID, func(x, other *complaint.Case) (*complaint.Step, error) {
+		assert.Equal(t, b, other, "the other case as stored")
+		other.Status, other.Words = complaint.Closed, "changed" // not kept
+		x.Status, x.MergedInto = complaint.Merged, other.ID
+		return &step, nil
+	}))
+	got := h.get(a.ID)
+	assert.Equal(t, complaint.Merged, got.Status)
+	assert.Equal(t, b.ID, got.MergedInto)
+	assert.Equal(t, a.Version+1, got.Version)
+	assert.Equal(t, append(a.Steps, step), got.Steps, "the step is appended")
+	assert.Equal(t, b, h.get(b.ID), "the other case is not written")
+
+	boom := errors.New("boom")
+	err := h.s.UpdateCaseWith(h.ctx, b.ID, a.ID, func(x, _ *complaint.Case) (*complaint.Step, error) {
+		x.Status = complaint.Closed
+		return nil, boom
+	})
+	assert.ErrorIs(t, err, boom, "fn's error is returned as is")
+	assert.Equal(t, b, h.get(b.ID), "a failed update writes nothing")
+}
+
+// testUpdateWithMissing checks that a missing case, updated or read, is kehu.ErrNotFound
+// and that fn is not called.
+func testUpdateWithMissing(t *testing.T, h *harness) {
+	a := h.fullCase("a")
+	h.create(a)
+	missing := complaint.CaseIDFrom(h.ids.NewID())
+	fn := func(_, _ *complaint.Case) (*complaint.Step, error) {
+		t.Error("fn called for a missing case")
+		return nil, nil
+	}
+	assert.ErrorIs(t, h.s.UpdateCaseWith(h.ctx, a.ID, missing, fn), kehu.ErrNotFound, "the other case missing")
+	assert.ErrorIs(t, h.s.UpdateCaseWith(h.ctx, missing, a.ID, fn), kehu.ErrNotFound, "the updated case missing")
+	assert.Equal(t, a, h.get(a.ID))
+}
+
+// testUpdateWithCrossed runs two updates at once, each writing one case and reading the
+// other, and each writing only if both cases are still open, as merging a into b and b
+// into a do: every time exactly one succeeds. A store that reads the other case without
+// holding it lets both see the other open and both write.
+func testUpdateWithCrossed(t *testing.T, h *harness) {
+	errMerged := errors.New("a case is no longer open")
+	for round := range 25 {
+		a, b := h.fullCase(fmt.Sprint("a-", round)), h.fullCase(fmt.Sprint("b-", round))
+		a.Status, b.Status = complaint.Investigating, complaint.Investigating
+		h.create(a)
+		h.create(b)
+		ids := [2]complaint.CaseID{a.ID, b.ID}
+		errs := suite.Parallel(2, func(i int) error {
+			return suite.RetryConflicts(func() error {
+				return h.s.UpdateCaseWith(h.ctx, ids[i], ids[1-i], func(x, other *complaint.Case) (*complaint.Step, error) {
+					if x.Status != complaint.Investigating || other.Status != complaint.Investigating {
+						return nil, errMerged
+					}
+					x.Status, x.MergedInto = complaint.Merged, other.ID
+					return &complaint.Step{Action: complaint.MergedStep, At: h.at, From: complaint.Investigating, To: complaint.Merged, Key: "merge"}, nil
+				})
+			})
+		})
+		won := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case !errors.Is(err, errMerged):
+				t.Errorf("round %d, writer %d: %v, want the function's own error", round, i, err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("round %d: %d of the two crossed updates succeeded, want exactly one", round, won)
+		}
+		merged := 0
+		for _, id := range ids {
+			if h.get(id).Status == complaint.Merged {
+				merged++
+			}
+		}
+		assert.Equal(t, 1, merged, "round %d: one case carries on", round)
+	}
 }
 
 // fullRecovery is a recovery record with every field set (checked by reflection with the
