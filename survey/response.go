@@ -51,7 +51,10 @@ type Trigger struct {
 	Ref string `json:"ref,omitempty"`
 }
 
-// Submission is a response as a respondent sends it.
+// Submission is a response as a respondent sends it. A host may decode it from the
+// respondent's request: Weight and Key are the host's to set and are never read from JSON.
+// Customer is, where the host knows who is answering (a signed-in member, an invitation's
+// token), the host's too: set it from that, not from the request.
 type Submission struct {
 	Survey  string `json:"survey"`
 	Version int    `json:"version"`
@@ -61,7 +64,9 @@ type Submission struct {
 	Channel string  `json:"channel,omitempty"`
 	Trigger Trigger `json:"trigger,omitzero"`
 	// Weight is the respondent's weight for post-stratification, more than 0; 0 means 1.
-	Weight  float64  `json:"weight,omitempty"`
+	// It is the host's, from what it knows of the sample, and is not read from JSON: a
+	// weight a respondent could send would let one response outweigh all the others.
+	Weight  float64  `json:"-"`
 	Answers []Answer `json:"answers"`
 	// Key is required and makes the submission idempotent: a repeat with the same key and
 	// payload returns the first response, also when it races the first attempt; a repeat

@@ -217,8 +217,20 @@ func (s *Service) replay(ctx context.Context, sub Submission, dig string) (*Resp
 	return r, true, nil
 }
 
-// submissionDigest fingerprints what a submission asked, without its key.
-func submissionDigest(sub Submission) string { return fingerprint.Of("survey-submission", sub) }
+// submissionDigest fingerprints what a submission asked, without its key. Its payload
+// encodes as a Submission did when its weight was read from JSON, so that the digests of
+// stored responses still match their repeats.
+func submissionDigest(sub Submission) string {
+	return fingerprint.Of("survey-submission", struct {
+		Survey   string          `json:"survey"`
+		Version  int             `json:"version"`
+		Customer kehu.CustomerID `json:"customer,omitzero"`
+		Channel  string          `json:"channel,omitempty"`
+		Trigger  Trigger         `json:"trigger,omitzero"`
+		Weight   float64         `json:"weight,omitempty"`
+		Answers  []Answer        `json:"answers"`
+	}{sub.Survey, sub.Version, sub.Customer, sub.Channel, sub.Trigger, sub.Weight, sub.Answers})
+}
 
 // withoutNegativeZero returns answers with every value of −0 (which a client's JSON may
 // carry, and Go reads as a float64 with its sign bit set) made 0, the point of the scale it

@@ -352,6 +352,30 @@ func TestSubmitNegativeZero(t *testing.T) {
 	assert.Equal(t, r.ID, again.ID)
 }
 
+// TestSubmissionWeightIsTheHosts decodes a respondent's request that sets its own weight:
+// the weight is not read (one response would otherwise outweigh all the others in NPS and
+// CSAT), the host's weight is, and a repeat under the same key with another weight is
+// another submission.
+func TestSubmissionWeightIsTheHosts(t *testing.T) {
+	svc, _, _ := newService(t)
+	ctx := t.Context()
+	var sub survey.Submission
+	require.NoError(t, json.Unmarshal([]byte(`{"survey": "after-purchase", "version": 1, "weight": 1000000}`), &sub))
+	assert.Zero(t, sub.Weight, "a request does not set the weight")
+	sub.Answers, sub.Key = promoter(), "weighed"
+	r, err := svc.Submit(ctx, sub)
+	require.NoError(t, err)
+	assert.Equal(t, 1.0, r.Weight)
+
+	sub.Weight, sub.Key = 2.5, "weighed-by-the-host"
+	r, err = svc.Submit(ctx, sub)
+	require.NoError(t, err)
+	assert.Equal(t, 2.5, r.Weight, "the host's weight is kept")
+	sub.Weight = 3
+	_, err = svc.Submit(ctx, sub)
+	assert.ErrorIs(t, err, kehu.ErrKeyReused, "another weight under the same key is another submission")
+}
+
 // Two attempts of one submission racing each other store one response, and both get it.
 func TestSubmitRetryRacingTheFirstAttempt(t *testing.T) {
 	svc, _, _ := newService(t)
