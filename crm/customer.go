@@ -157,7 +157,7 @@ func (c *Customer) Consent(ch ConsentChannel, p Purpose) (Consent, bool) {
 
 // MayContact reports whether an outbound contact on ch for purpose p is allowed: marketing
 // needs consent that was granted and not withdrawn; service contact is allowed unless the
-// customer withdrew it. Channels without a consent channel (web, visit, social) are allowed.
+// customer withdrew it. Channels without a consent channel (web, visit) are allowed.
 func (c *Customer) MayContact(ch Channel, p Purpose) bool {
 	cc, ok := ch.ConsentChannel()
 	if !ok {

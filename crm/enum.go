@@ -155,12 +155,15 @@ const (
 	ConsentSMS   ConsentChannel = "sms"
 	ConsentPhone ConsentChannel = "phone"
 	ConsentPost  ConsentChannel = "post"
+	// ConsentSocial governs messages on social platforms and messengers (a WeChat
+	// account's messages, a direct message): electronic marketing like email and SMS.
+	ConsentSocial ConsentChannel = "social"
 )
 
 // Valid reports whether c is a known consent channel.
 func (c ConsentChannel) Valid() bool {
 	switch c {
-	case ConsentEmail, ConsentSMS, ConsentPhone, ConsentPost:
+	case ConsentEmail, ConsentSMS, ConsentPhone, ConsentPost, ConsentSocial:
 		return true
 	}
 	return false
@@ -177,7 +180,8 @@ func (c *ConsentChannel) UnmarshalText(b []byte) error {
 }
 
 // ConsentChannel returns the consent channel that governs an outbound contact on c, and false
-// for channels that need no channel consent (web, visit, social).
+// for channels that need no channel consent (web, where the customer comes to the host, and
+// visit, face to face).
 func (c Channel) ConsentChannel() (ConsentChannel, bool) {
 	switch c {
 	case ChannelEmail:
@@ -188,6 +192,8 @@ func (c Channel) ConsentChannel() (ConsentChannel, bool) {
 		return ConsentPhone, true
 	case ChannelLetter:
 		return ConsentPost, true
+	case ChannelSocial:
+		return ConsentSocial, true
 	}
 	return "", false
 }

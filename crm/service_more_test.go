@@ -94,6 +94,43 @@ func TestIdempotentUpdate(t *testing.T) {
 	assert.Equal(t, int64(2), got.Version)
 }
 
+// A message on a social platform is electronic marketing like an email: it needs the
+// customer's consent for the channel, and a plan schedules none without it. A service
+// message needs none, and the web and a visit need no channel consent.
+func TestMarketingOnSocialNeedsConsent(t *testing.T) {
+	f := newFixture(t)
+	c := f.create(t, wang())
+	social := crm.InteractionInput{CustomerID: c.ID, Channel: crm.ChannelSocial, Direction: crm.Outbound,
+		Purpose: crm.PurposeMarketing, Subject: "Spring sale"}
+	_, err := f.svc.RecordInteraction(f.ctx, social)
+	assert.ErrorIs(t, err, crm.ErrNoConsent, "marketing on social without consent")
+	plan, err := crm.CompileContactPlan(crm.ContactPlanSpec{ID: "promo", TimeZone: "Asia/Shanghai", Cadences: []crm.CadenceSpec{{
+		Name: "promo", EveryDays: 1, ContactRule: crm.ContactRule{Purpose: crm.PurposeMarketing, Channels: []crm.Channel{crm.ChannelSocial}}}}})
+	require.NoError(t, err)
+	due, err := f.svc.DueContacts(f.ctx, plan, f.clock.Now().Add(72*time.Hour), nil)
+	require.NoError(t, err)
+	assert.Empty(t, due.Contacts, "no marketing scheduled on social without consent")
+
+	service := social
+	service.Purpose, service.Subject = crm.PurposeService, "Your parcel"
+	_, err = f.svc.RecordInteraction(f.ctx, service)
+	assert.NoError(t, err, "a service message needs no opt-in")
+	for _, ch := range []crm.Channel{crm.ChannelWeb, crm.ChannelVisit} {
+		got, err := f.svc.GetCustomer(f.ctx, c.ID)
+		require.NoError(t, err)
+		assert.True(t, got.MayContact(ch, crm.PurposeMarketing), "%s needs no channel consent", ch)
+	}
+
+	_, err = f.svc.RecordConsent(f.ctx, c.ID, crm.ConsentInput{Channel: crm.ConsentSocial,
+		Purpose: crm.PurposeMarketing, Granted: true, Source: "wechat-follow"}, nil)
+	require.NoError(t, err)
+	_, err = f.svc.RecordInteraction(f.ctx, social)
+	assert.NoError(t, err, "with consent")
+	due, err = f.svc.DueContacts(f.ctx, plan, f.clock.Now().Add(72*time.Hour), nil)
+	require.NoError(t, err)
+	assert.NotEmpty(t, due.Contacts, "and scheduled")
+}
+
 func TestConsent(t *testing.T) {
 	f := newFixture(t)
 	c := f.create(t, wang())

@@ -189,7 +189,7 @@ var (
 	seqSubjects = []string{"order status", "invoice", "complaint about delivery", "new catalogue", "visit"}
 	seqChannels = []crm.Channel{crm.ChannelPhone, crm.ChannelEmail, crm.ChannelSMS, crm.ChannelWeb, crm.ChannelVisit,
 		crm.ChannelSocial, crm.ChannelLetter}
-	seqConsents = []crm.ConsentChannel{crm.ConsentEmail, crm.ConsentSMS, crm.ConsentPhone, crm.ConsentPost}
+	seqConsents = []crm.ConsentChannel{crm.ConsentEmail, crm.ConsentSMS, crm.ConsentPhone, crm.ConsentPost, crm.ConsentSocial}
 )
 
 func pick[T any](r *rand.Rand, from []T) T { return from[r.IntN(len(from))] }
