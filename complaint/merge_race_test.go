@@ -111,3 +111,44 @@ func TestMergeRacesLeaveOneCaseCarryingOn(t *testing.T) {
 		}
 	})
 }
+
+// The customer accepts a resolution (the case closes) while an agent who saw it resolved
+// sends it back to investigating. Closing and reopening may follow each other, so both
+// would succeed, and a closure just made would count as reopened; the agent's move made
+// from the status they saw fails instead, writing nothing.
+func TestMoveFromTheStatusSeen(t *testing.T) {
+	ctx := context.Background()
+	store := &hookStore{MemoryStore: complaint.NewMemoryStore()}
+	opts, _, _ := kehu.Deterministic(time.Date(2026, 12, 4, 20, 30, 0, 0, time.UTC))
+	svc := complaint.NewService(store, opts)
+	c, err := svc.Open(ctx, roomService("open"))
+	require.NoError(t, err)
+	for _, to := range []complaint.Status{complaint.Acknowledged, complaint.Assessed, complaint.Resolved} {
+		_, err := svc.Move(ctx, c.ID, complaint.Move{To: to, Key: "to-" + string(to)})
+		require.NoError(t, err)
+	}
+	store.before = func() {
+		_, err := svc.Answer(ctx, c.ID, complaint.Answer{Accepted: true, Key: "customer-accepts"})
+		require.NoError(t, err)
+	}
+	reopen := complaint.Move{To: complaint.Investigating, From: complaint.Resolved, Note: "not convinced", Key: "agent-reopens"}
+	_, err = svc.Move(ctx, c.ID, reopen)
+	assert.ErrorIs(t, err, kehu.ErrConflict)
+	got, err := svc.Case(ctx, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, complaint.Closed, got.Status, "the customer's closure stands")
+	assert.Zero(t, got.Reopens)
+
+	reopen.From, reopen.Key = complaint.Closed, "agent-reopens-closed"
+	got, err = svc.Move(ctx, c.ID, reopen)
+	require.NoError(t, err, "made from the status the case is in")
+	assert.Equal(t, 1, got.Reopens)
+	again, err := svc.Move(ctx, c.ID, reopen)
+	require.NoError(t, err, "a repeat replays, whatever the status now")
+	assert.Equal(t, got.Version, again.Version)
+
+	_, err = svc.Move(ctx, c.ID, complaint.Move{To: complaint.Resolved, From: "shelved", Key: "bad"})
+	var ve *kehu.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.True(t, ve.Has("from", "enum"))
+}

@@ -169,7 +169,13 @@ func (s *Service) replayOpen(ctx context.Context, key, dig string) (*Case, bool,
 
 // Move is the command that moves a case to another status.
 type Move struct {
-	To   Status `json:"to"`
+	To Status `json:"to"`
+	// From, when set, is the status the move is made from, as the one who moves the case
+	// saw it: a case that is in another status by the time the move is written (the
+	// customer accepted the resolution an agent is about to reopen) fails with
+	// kehu.ErrConflict and nothing is written. Empty moves the case from whatever status
+	// it is in, when the process allows.
+	From Status `json:"from,omitempty"`
 	Note string `json:"note,omitempty"`
 	// Key is required and makes the move idempotent (see Open.Key): two agents who both
 	// send "resolve" under one key move the case once.
@@ -183,7 +189,9 @@ var errApplied = errors.New("complaint: the command was applied before")
 // its actor, time and note. A move the process does not allow is a *kehu.ValidationError on
 // "to" (rule "transition") and writes nothing; two concurrent moves from the same status
 // never both succeed. A closed or resolved case moved back to investigating counts a
-// reopening.
+// reopening. Where a case might move on between what an agent saw and their move — two
+// moves that can follow each other, as closing and reopening can — Move.From makes the
+// move only from the status they saw.
 func (s *Service) Move(ctx context.Context, id CaseID, m Move) (*Case, error) {
 	var p kehu.Problems
 	if !m.To.Valid() {
@@ -192,10 +200,16 @@ func (s *Service) Move(ctx context.Context, id CaseID, m Move) (*Case, error) {
 	if m.To == Merged {
 		p.Add("to", "merge", "a case is merged by Merge, which names the case it goes into")
 	}
+	if m.From != "" && !m.From.Valid() {
+		p.Addf("from", "enum", "%s is not a status", clip.Quote(string(m.From)))
+	}
 	if len(m.Note) > MaxWordsBytes {
 		p.Addf("note", "max_length", "is longer than %d bytes", MaxWordsBytes)
 	}
 	return s.command(ctx, id, &p, Moved, m.Key, "move", m, m.Note, func(c *Case, _ *Step) error {
+		if m.From != "" && c.Status != m.From {
+			return fmt.Errorf("case %s is %s, not %s: %w", c.ID, c.Status, m.From, kehu.ErrConflict)
+		}
 		if !c.Status.CanMoveTo(m.To) {
 			return kehu.Invalid("to", "transition", fmt.Sprintf("a %s case cannot move to %s; it may move to %v", c.Status, m.To, c.Status.Next()))
 		}
