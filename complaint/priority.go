@@ -90,7 +90,9 @@ func (p Priority) String() string { return fmt.Sprintf("P%d", int(p)) }
 
 // Triage is what a case's priority is computed from: the case's severity and urgency, the
 // customer's value as the host judges it, and whether the complaint is public (the press,
-// social media).
+// social media). The value band also picks the compensation ceilings (Empowerment): set it
+// from the host's own data (an ABC class, a CLV band), never from what the customer's
+// request says, or a customer could file as a key customer.
 type Triage struct {
 	Severity      Severity  `json:"severity"`
 	Urgency       Urgency   `json:"urgency"`
