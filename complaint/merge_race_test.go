@@ -99,10 +99,12 @@ func TestMergeRacesLeaveOneCaseCarryingOn(t *testing.T) {
 			errs := make([]error, 2)
 			start := make(chan struct{})
 			for i, pair := range [][2]complaint.CaseID{{a.ID, b.ID}, {b.ID, a.ID}} {
-				wg.Go(func() {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
 					<-start
 					_, errs[i] = svc.Merge(ctx, pair[0], pair[1], "", "merge")
-				})
+				}()
 			}
 			close(start)
 			wg.Wait()
