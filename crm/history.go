@@ -41,7 +41,11 @@ type Change struct {
 	Reason  string    `json:"reason,omitempty"`
 	// Key is the idempotency key of the command that made the change, if any. A store
 	// keeps keys unique per customer.
-	Key    string        `json:"key,omitempty"`
+	Key string `json:"key,omitempty"`
+	// Digest fingerprints what the keyed command asked (a consent, a stage, a merge), so
+	// that a repeat of it is told from the key reused for another command; empty for a
+	// change without a key and for a profile update, whose payload is a function.
+	Digest string        `json:"digest,omitempty"`
 	Fields []FieldChange `json:"fields,omitempty"`
 	// From is set on entries copied from a merged duplicate's history: the duplicate's ID.
 	From CustomerID `json:"from,omitzero"`

@@ -39,7 +39,7 @@ const (
 )
 
 func packChange(owner CustomerID, ch *Change) string {
-	n := 64 + len(ch.Actor) + len(ch.Action) + len(ch.Reason) + len(ch.Key)
+	n := 64 + len(ch.Actor) + len(ch.Action) + len(ch.Reason) + len(ch.Key) + len(ch.Digest)
 	for _, f := range ch.Fields {
 		n += 6 + len(f.Old) + len(f.New)
 	}
@@ -66,7 +66,7 @@ func packChange(owner CustomerID, ch *Change) string {
 	if !ch.At.IsZero() {
 		b = codec.AppendVarint(b, ch.At.UnixNano())
 	}
-	for _, s := range []string{ch.Actor, ch.Action, ch.Reason, ch.Key} {
+	for _, s := range []string{ch.Actor, ch.Action, ch.Reason, ch.Key, ch.Digest} {
 		b = codec.AppendString(b, s)
 	}
 	b = codec.AppendUvarint(b, uint64(len(ch.Fields)))
@@ -99,7 +99,7 @@ func unpackChange(owner CustomerID, s string) (Change, error) {
 	if flags&packZeroAt == 0 {
 		ch.At = time.Unix(0, u.Varint()).UTC()
 	}
-	ch.Actor, ch.Action, ch.Reason, ch.Key = u.String(), u.String(), u.String(), u.String()
+	ch.Actor, ch.Action, ch.Reason, ch.Key, ch.Digest = u.String(), u.String(), u.String(), u.String(), u.String()
 	if n := u.Length(); n > 0 { // each field takes at least three bytes
 		ch.Fields = make([]FieldChange, n)
 	}

@@ -18,7 +18,7 @@ func TestPackChangeRoundTrip(t *testing.T) {
 			Fields: []FieldChange{{Field: "name.display", New: "王小明"}, {Field: "attributes.shoe_size", Old: "number:41", New: "number:42"},
 				{Field: "consents.email.marketing", New: "granted"}, {Field: "tags", Old: "a, b", New: ""}}},
 		{ID: ChangeIDFrom(uuid.UUID{8}), CustomerID: other, From: other, Version: 7, At: at, Actor: "", Action: ActionMerged,
-			Reason: "dup", Key: "k-1"},
+			Reason: "dup", Key: "k-1", Digest: "digest-of-k-1"},
 		{ID: ChangeIDFrom(uuid.UUID{7}), CustomerID: owner},
 	}
 	for _, ch := range tests {
@@ -33,10 +33,10 @@ func TestPackChangeRoundTrip(t *testing.T) {
 		_, err := unpackChange(owner, packed[:i]) // every truncation fails cleanly
 		assert.ErrorIs(t, err, errCorrupt, "truncated at %d", i)
 	}
-	// flags, ID, version, four empty strings, one field: its code is byte 23.
+	// flags, ID, version, five empty strings, one field: its code is byte 24.
 	unknown := []byte(packChange(owner, &Change{CustomerID: owner, Fields: []FieldChange{{Field: "tags", New: "x"}}}))
-	require.Equal(t, fieldCode("tags"), unknown[23])
-	unknown[23] = byte(len(fieldCodes) + 1)
+	require.Equal(t, fieldCode("tags"), unknown[24])
+	unknown[24] = byte(len(fieldCodes) + 1)
 	_, err := unpackChange(owner, string(unknown))
 	assert.ErrorIs(t, err, errCorrupt, "an unknown field code")
 }

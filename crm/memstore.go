@@ -492,7 +492,7 @@ func (s *MemoryStore) MergeCustomers(ctx context.Context, survivor, duplicate Cu
 		if ch.From.IsZero() {
 			ch.From = duplicate
 		}
-		ch.Key = "" // keys stay unique per customer: the copy is not a command of the survivor
+		ch.Key, ch.Digest = "", "" // keys stay unique per customer: the copy is not a command of the survivor
 		rs.history = append(rs.history, packChange(survivor, &ch))
 	}
 	if chd != nil {

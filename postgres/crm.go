@@ -77,10 +77,10 @@ const (
 	sqlInsertChange = `INSERT INTO crm_history (customer_id, change_id, key, doc) VALUES ($1, $2, NULLIF($3, ''), $4)`
 	// sqlCopyHistory appends copies of the duplicate's ($2) entries, in order, to the
 	// survivor's ($1) history: From set to the duplicate ($3) unless a copy already names
-	// the customer it came from, and no key (keys are unique per customer).
+	// the customer it came from, and no key or digest (keys are unique per customer).
 	sqlCopyHistory = `INSERT INTO crm_history (customer_id, change_id, key, doc)
 		SELECT $1, d.change_id, NULL,
-		       (CASE WHEN d.doc ? 'from' THEN d.doc ELSE jsonb_set(d.doc, '{from}', to_jsonb($3::text)) END) - 'key'
+		       (CASE WHEN d.doc ? 'from' THEN d.doc ELSE jsonb_set(d.doc, '{from}', to_jsonb($3::text)) END) - 'key' - 'digest'
 		  FROM (SELECT change_id, doc FROM crm_history WHERE customer_id = $2 ORDER BY seq) AS d`
 	// sqlCopyInteractions and sqlDeleteInteractions move the duplicate's ($2) interactions
 	// to the survivor ($1): as an insert and a delete rather than an update, because the

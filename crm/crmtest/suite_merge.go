@@ -75,11 +75,11 @@ func (w *mergeWorld) unchanged(t *testing.T, h *harness, contract string) {
 }
 
 // stripCopy returns a history entry without the fields a copy made by a merge may
-// legitimately change: its ID, CustomerID and From, and its Key (keys are unique per
-// customer, so a store may drop the duplicate's keys from the copies).
+// legitimately change: its ID, CustomerID and From, and its Key and Digest (keys are unique
+// per customer, so a store may drop the duplicate's keys, and their digests, from the copies).
 func stripCopy(ch crm.Change) crm.Change {
 	ch = canonChange(ch)
-	ch.ID, ch.CustomerID, ch.From, ch.Key = crm.ChangeID{}, crm.CustomerID{}, crm.CustomerID{}, ""
+	ch.ID, ch.CustomerID, ch.From, ch.Key, ch.Digest = crm.ChangeID{}, crm.CustomerID{}, crm.CustomerID{}, "", ""
 	return ch
 }
 

@@ -61,7 +61,7 @@ func (h *harness) fullCustomer(email string) *crm.Customer {
 func (h *harness) fullChange(c *crm.Customer, version int64, key string) *crm.Change {
 	return &crm.Change{
 		ID: h.changeID(), CustomerID: c.ID, Version: version, At: h.odd(0), Actor: actor,
-		Action: crm.ActionMerge, Reason: "同一客户 same person", Key: key,
+		Action: crm.ActionMerge, Reason: "同一客户 same person", Key: key, Digest: "digest of " + key,
 		Fields: []crm.FieldChange{{Field: "name.display", Old: "王小明 (old)", New: "王小明"}, {Field: "custom", Old: "a", New: "b"}},
 		From:   h.customerID(),
 	}
