@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/kehu-crm/kehu"
+	"github.com/kehu-crm/kehu/internal/fingerprint"
 )
 
 // Reasons a customer is suggested as a duplicate.
@@ -142,6 +143,11 @@ func dice(a, b string) float64 {
 // duplicate's interactions and history; the duplicate becomes a tombstone whose MergedInto
 // points at the survivor and whose contacts are cleared so lookups find the survivor. Both
 // sides record the merge in their audit history. The survivor keeps its own stage.
+//
+// The key, when given, is the survivor's (keys are unique per customer): a repeat of the
+// merge, the same survivor and duplicate under the same key, merges nothing more and
+// returns the survivor as it is; the key used before for another command of the survivor
+// (another duplicate, a profile update) fails with kehu.ErrKeyReused and merges nothing.
 func (s *Service) Merge(ctx context.Context, survivor, duplicate CustomerID, opt *UpdateOptions) (*Customer, error) {
 	var o UpdateOptions
 	if opt != nil {
@@ -154,7 +160,11 @@ func (s *Service) Merge(ctx context.Context, survivor, duplicate CustomerID, opt
 		out    *Customer
 		ch     *Change
 		region = s.region
+		digest string
 	)
+	if o.Key != "" {
+		digest = mergeDigest(survivor, duplicate)
+	}
 	err := s.store.MergeCustomers(ctx, survivor, duplicate, func(sv, dup *Customer) (*Change, *Change, error) {
 		for _, c := range []*Customer{sv, dup} {
 			switch {
@@ -182,12 +192,15 @@ func (s *Service) Merge(ctx context.Context, survivor, duplicate CustomerID, opt
 			reason = "merged duplicate " + dup.ID.String()
 		}
 		ch = s.change(ctx, sv, ActionMerge, reason, o.Key, Diff(sBefore, sv))
+		ch.Digest = digest
 		dch := s.change(ctx, dup, ActionMerged, reason, "", Diff(dBefore, dup))
 		out = sv.Clone()
 		return ch, dch, nil
 	})
 	if errors.Is(err, kehu.ErrDuplicate) && o.Key != "" {
-		return s.store.GetCustomer(ctx, survivor)
+		if c, done, rerr := s.replayMerge(ctx, survivor, duplicate, o.Key, digest); done {
+			return c, rerr
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -196,6 +209,44 @@ func (s *Service) Merge(ctx context.Context, survivor, duplicate CustomerID, opt
 		Name: EventCustomersMerged, CustomerID: out.ID, Version: out.Version, At: ch.At,
 		Actor: ch.Actor, Other: duplicate, Fields: fieldNames(ch.Fields),
 	})
+}
+
+// mergeDigest fingerprints a merge: which customer goes into which.
+func mergeDigest(survivor, duplicate CustomerID) string {
+	return fingerprint.Of("crm-merge", struct {
+		Survivor  CustomerID `json:"survivor"`
+		Duplicate CustomerID `json:"duplicate"`
+	}{survivor, duplicate})
+}
+
+// replayMerge answers a merge whose key the survivor's history may already hold: the
+// survivor as it is if the entry with the key is this merge, else kehu.ErrKeyReused. done
+// is false when no entry holds the key. An entry written before merges kept a digest is
+// this merge if it is a merge and the duplicate is merged into the survivor.
+func (s *Service) replayMerge(ctx context.Context, survivor, duplicate CustomerID, key, digest string) (c *Customer, done bool, err error) {
+	first, err := s.changeByKey(ctx, survivor, key)
+	if errors.Is(err, kehu.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	same := first.Action == ActionMerge
+	switch {
+	case same && first.Digest != "":
+		same = first.Digest == digest
+	case same:
+		d, err := s.store.GetCustomer(ctx, duplicate)
+		if err != nil && !errors.Is(err, kehu.ErrNotFound) {
+			return nil, true, err
+		}
+		same = d != nil && d.MergedInto == survivor
+	}
+	if !same {
+		return nil, true, fmt.Errorf("merge of customer %s into %s with key %q: %w", duplicate, survivor, key, kehu.ErrKeyReused)
+	}
+	c, err = s.store.GetCustomer(ctx, survivor)
+	return c, true, err
 }
 
 // absorb moves into sv what dup holds and sv lacks.

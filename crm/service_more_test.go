@@ -539,3 +539,48 @@ func TestInRegion(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, hits, 2, "both customers hold +14155552671")
 }
+
+func TestMergeKeyReusedForAnotherCommand(t *testing.T) {
+	tests := []struct {
+		name  string
+		first func(f *fixture, survivor, other crm.CustomerID) error
+	}{
+		{"a profile update of the survivor", func(f *fixture, survivor, _ crm.CustomerID) error {
+			_, err := f.svc.UpdateCustomer(f.ctx, survivor, func(p *crm.Profile) error { p.Owner = "am-3"; return nil },
+				&crm.UpdateOptions{Key: "k-1"})
+			return err
+		}},
+		{"a stage change of the survivor", func(f *fixture, survivor, _ crm.CustomerID) error {
+			_, err := f.svc.ChangeStage(f.ctx, survivor, crm.StagePotential, &crm.UpdateOptions{Key: "k-1"})
+			return err
+		}},
+		{"a merge of another duplicate", func(f *fixture, survivor, other crm.CustomerID) error {
+			_, err := f.svc.Merge(f.ctx, survivor, other, &crm.UpdateOptions{Key: "k-1"})
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			a := f.create(t, wang())
+			b := f.create(t, crm.Profile{Name: crm.Name{Display: "王小明"}, Emails: []crm.Email{{Address: "WANG.XM@example.com"}}})
+			other := f.create(t, crm.Profile{Name: crm.Name{Display: "Xiaoming Wang"}})
+			require.NoError(t, tt.first(f, a.ID, other.ID))
+			before, err := f.svc.GetCustomer(f.ctx, a.ID)
+			require.NoError(t, err)
+			hist := history(t, f, a.ID)
+			f.clock.Advance(time.Minute)
+
+			_, err = f.svc.Merge(f.ctx, a.ID, b.ID, &crm.UpdateOptions{Key: "k-1"})
+			assert.ErrorIs(t, err, kehu.ErrKeyReused, "a merge under a key used for %s", tt.name)
+			gotB, err := f.svc.GetCustomer(f.ctx, b.ID)
+			require.NoError(t, err)
+			assert.False(t, gotB.IsTombstone(), "nothing is merged")
+			assert.Equal(t, []string{"wang.xm@example.com"}, []string{gotB.Emails[0].Address}, "the duplicate keeps its contacts")
+			gotA, err := f.svc.GetCustomer(f.ctx, a.ID)
+			require.NoError(t, err)
+			assert.Equal(t, before.Version, gotA.Version, "the survivor is unchanged")
+			assert.Len(t, history(t, f, a.ID), len(hist), "the survivor's history is unchanged")
+		})
+	}
+}

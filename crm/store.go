@@ -47,7 +47,10 @@ type Store interface {
 	// MergeCustomers runs fn on copies of both customers and, if it returns no error, stores
 	// both, appends each Change to its customer's history, moves every interaction of the
 	// duplicate to the survivor, and copies the duplicate's history entries to the survivor's
-	// history with From set to the duplicate's ID — all in one atomic step.
+	// history with From set to the duplicate's ID (a copy may drop the entry's Key and
+	// Digest) — all in one atomic step. If fn returns an error nothing is written and the
+	// error is returned as is. A Change whose Key is not empty and was already used by its
+	// customer fails the whole merge with kehu.ErrDuplicate.
 	MergeCustomers(ctx context.Context, survivor, duplicate CustomerID,
 		fn func(survivor, duplicate *Customer) (survivorChange, duplicateChange *Change, err error)) error
 	// LookupCustomers returns the customers whose field has exactly the value, in ID order:

@@ -20,7 +20,34 @@ func mergeTests() []test {
 		{Name: "MovesEverything", Run: testMergeMovesEverything},
 		{Name: "FnError", Run: testMergeFnError},
 		{Name: "Unknown", Run: testMergeUnknown},
+		{Name: "ServiceKeyReused", Run: testMergeServiceKeyReused},
 	}
+}
+
+// service returns a crm.Service over the store under test, on the harness's clock and IDs.
+func (h *harness) service() *crm.Service {
+	return crm.NewService(h.s, &kehu.Options{Now: h.clock.Now, NewID: h.ids.NewID})
+}
+
+// testMergeServiceKeyReused checks, through crm.Service, that a merge under a key the
+// survivor used for another command is refused with kehu.ErrKeyReused and merges nothing.
+func testMergeServiceKeyReused(t *testing.T, h *harness) {
+	svc := h.service()
+	a, err := svc.CreateCustomer(h.ctx, profile("王小明", "wang@example.com", ""), nil)
+	require.NoError(t, err, "CreateCustomer")
+	b, err := svc.CreateCustomer(h.ctx, profile("王小明", "WANG@example.org", ""), nil)
+	require.NoError(t, err, "CreateCustomer")
+	_, err = svc.UpdateCustomer(h.ctx, a.ID, func(p *crm.Profile) error { p.Owner = "am-3"; return nil },
+		&crm.UpdateOptions{Key: "k-1"})
+	require.NoError(t, err, "UpdateCustomer")
+	hist := h.history(a.ID)
+	h.clock.Advance(time.Minute)
+	_, err = svc.Merge(h.ctx, a.ID, b.ID, &crm.UpdateOptions{Key: "k-1"})
+	assert.ErrorIs(t, err, kehu.ErrKeyReused,
+		"Service.Merge under a key the survivor used for a profile update: MergeCustomers must fail with ErrDuplicate on the used key")
+	assert.False(t, h.get(b.ID).IsTombstone(), "a merge refused for its key must merge nothing")
+	assert.Equal(t, ids(b), h.lookup(crm.LookupEmail, "wang@example.org"), "a merge refused for its key must merge nothing")
+	assertHistory(t, hist, h.history(a.ID), "a merge refused for its key must not change the survivor's history")
 }
 
 // mergeWorld is a survivor and a duplicate, each with two history entries, and
