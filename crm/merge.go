@@ -146,8 +146,10 @@ func dice(a, b string) float64 {
 //
 // The key, when given, is the survivor's (keys are unique per customer): a repeat of the
 // merge, the same survivor and duplicate under the same key, merges nothing more and
-// returns the survivor as it is; the key used before for another command of the survivor
-// (another duplicate, a profile update) fails with kehu.ErrKeyReused and merges nothing.
+// returns the survivor as it is — also when it raced the first attempt, or came after it,
+// and so finds the duplicate already merged: the key answers before ErrMerged or any other
+// rule does. The key used before for another command of the survivor (another duplicate, a
+// profile update) fails with kehu.ErrKeyReused and merges nothing.
 func (s *Service) Merge(ctx context.Context, survivor, duplicate CustomerID, opt *UpdateOptions) (*Customer, error) {
 	var o UpdateOptions
 	if opt != nil {
@@ -161,11 +163,13 @@ func (s *Service) Merge(ctx context.Context, survivor, duplicate CustomerID, opt
 		ch     *Change
 		region = s.region
 		digest string
+		ruled  bool // the error, if any, is the service's own ruling, not the store's
 	)
 	if o.Key != "" {
 		digest = mergeDigest(survivor, duplicate)
 	}
 	err := s.store.MergeCustomers(ctx, survivor, duplicate, func(sv, dup *Customer) (*Change, *Change, error) {
+		ruled = true
 		for _, c := range []*Customer{sv, dup} {
 			switch {
 			case c.IsTombstone():
@@ -195,9 +199,13 @@ func (s *Service) Merge(ctx context.Context, survivor, duplicate CustomerID, opt
 		ch.Digest = digest
 		dch := s.change(ctx, dup, ActionMerged, reason, "", Diff(dBefore, dup))
 		out = sv.Clone()
+		ruled = false
 		return ch, dch, nil
 	})
-	if errors.Is(err, kehu.ErrDuplicate) && o.Key != "" {
+	if err != nil && o.Key != "" && (ruled || errors.Is(err, kehu.ErrDuplicate)) {
+		// A retry that raced its first attempt, or came after it, finds the duplicate
+		// already a tombstone (ErrMerged) or the key used: the first result answers before
+		// any rule does. Without an entry under the key the error is the merge's own.
 		if c, done, rerr := s.replayMerge(ctx, survivor, duplicate, o.Key, digest); done {
 			return c, rerr
 		}

@@ -584,3 +584,53 @@ func TestMergeKeyReusedForAnotherCommand(t *testing.T) {
 		})
 	}
 }
+
+func TestMergeRetriedWithItsKey(t *testing.T) {
+	tests := []struct {
+		name     string
+		attempts int
+		parallel bool
+	}{
+		{"after the first attempt committed", 3, false},
+		{"racing the first attempt", 16, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			a := f.create(t, crm.Profile{Name: crm.Name{Display: "王小明"}, Emails: []crm.Email{{Address: "wang@example.com"}}})
+			b := f.create(t, crm.Profile{Name: crm.Name{Display: "王小明"}, Emails: []crm.Email{{Address: "WANG@example.org"}}})
+			f.events.Reset()
+			opt := &crm.UpdateOptions{Key: "merge-1"}
+			got := make([]*crm.Customer, tt.attempts)
+			errs := make([]error, tt.attempts)
+			var wg sync.WaitGroup
+			for i := range tt.attempts {
+				run := func() { got[i], errs[i] = f.svc.Merge(f.ctx, a.ID, b.ID, opt) }
+				if !tt.parallel {
+					run()
+					continue
+				}
+				wg.Add(1)
+				go func() { defer wg.Done(); run() }()
+			}
+			wg.Wait()
+			for i := range tt.attempts {
+				if assert.NoError(t, errs[i], "attempt %d: a repeat returns the first result", i) {
+					assert.Equal(t, a.ID, got[i].ID, "attempt %d returns the survivor", i)
+					assert.Len(t, got[i].Emails, 2, "attempt %d returns the survivor as merged", i)
+				}
+			}
+			var merges int
+			for _, ch := range history(t, f, a.ID) {
+				if ch.Action == crm.ActionMerge {
+					merges++
+				}
+			}
+			assert.Equal(t, 1, merges, "the merge applies once")
+			assert.Equal(t, []string{crm.EventCustomersMerged}, f.events.Names(), "the merge is published once")
+			tomb, err := f.svc.GetCustomer(f.ctx, b.ID)
+			require.NoError(t, err)
+			assert.Equal(t, a.ID, tomb.MergedInto)
+		})
+	}
+}

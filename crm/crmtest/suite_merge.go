@@ -21,12 +21,62 @@ func mergeTests() []test {
 		{Name: "FnError", Run: testMergeFnError},
 		{Name: "Unknown", Run: testMergeUnknown},
 		{Name: "ServiceKeyReused", Run: testMergeServiceKeyReused},
+		{Name: "ServiceRetryReplays", Run: testMergeServiceRetryReplays},
 	}
 }
 
 // service returns a crm.Service over the store under test, on the harness's clock and IDs.
 func (h *harness) service() *crm.Service {
 	return crm.NewService(h.s, &kehu.Options{Now: h.clock.Now, NewID: h.ids.NewID})
+}
+
+// testMergeServiceRetryReplays checks, through crm.Service, that a merge retried with its
+// key returns the survivor and merges once: after the first attempt committed, and racing
+// it.
+func testMergeServiceRetryReplays(t *testing.T, h *harness) {
+	svc := h.service()
+	for _, tt := range []struct {
+		name     string
+		attempts int
+		parallel bool
+	}{
+		{"after the first attempt", 3, false},
+		{"racing the first attempt", 8, true},
+	} {
+		a, err := svc.CreateCustomer(h.ctx, profile("王小明", "wang@example.com", ""), nil)
+		require.NoError(t, err, "CreateCustomer")
+		b, err := svc.CreateCustomer(h.ctx, profile("王小明", "WANG@example.org", ""), nil)
+		require.NoError(t, err, "CreateCustomer")
+		opt := &crm.UpdateOptions{Key: "merge-1"}
+		merge := func(int) error {
+			c, err := svc.Merge(h.ctx, a.ID, b.ID, opt)
+			if err == nil && c.ID != a.ID {
+				err = fmt.Errorf("returned customer %s, not the survivor %s", c.ID, a.ID)
+			}
+			return err
+		}
+		var errs []error
+		if tt.parallel {
+			errs = suite.Parallel(tt.attempts, func(i int) error {
+				return suite.RetryConflicts(func() error { return merge(i) }, crm.ErrMerged)
+			})
+		} else {
+			for i := range tt.attempts {
+				errs = append(errs, merge(i))
+			}
+		}
+		for i, err := range errs {
+			assert.NoError(t, err, "Service.Merge retried with its key %s, attempt %d: a repeat returns the first result", tt.name, i)
+		}
+		merges := 0
+		for _, ch := range h.history(a.ID) {
+			if ch.Action == crm.ActionMerge && ch.From.IsZero() {
+				merges++
+			}
+		}
+		assert.Equal(t, 1, merges, "Service.Merge retried with its key %s must merge once", tt.name)
+		assert.Equal(t, a.ID, h.get(b.ID).MergedInto, "Service.Merge retried with its key %s must merge the duplicate", tt.name)
+	}
 }
 
 // testMergeServiceKeyReused checks, through crm.Service, that a merge under a key the
