@@ -155,8 +155,13 @@ func (s *Service) Merge(ctx context.Context, survivor, duplicate CustomerID, opt
 	if opt != nil {
 		o = *opt
 	}
+	var probs kehu.Problems
 	if survivor == duplicate {
-		return nil, kehu.Invalid("duplicate", "distinct", "a customer cannot be merged into itself")
+		probs.Add("duplicate", "distinct", "a customer cannot be merged into itself")
+	}
+	checkOptionalKey(&probs, o.Key)
+	if err := probs.Err(); err != nil {
+		return nil, err
 	}
 	var (
 		out    *Customer

@@ -634,3 +634,24 @@ func TestMergeRetriedWithItsKey(t *testing.T) {
 		})
 	}
 }
+
+func TestMergeChecksItsKey(t *testing.T) {
+	tests := []struct{ key, rule string }{
+		{"kehu:merge:1", "reserved"},
+		{"\xff", "encoding"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			f := newFixture(t)
+			a := f.create(t, wang())
+			b := f.create(t, crm.Profile{Name: crm.Name{Display: "王小明"}})
+			_, err := f.svc.Merge(f.ctx, a.ID, b.ID, &crm.UpdateOptions{Key: tt.key})
+			var verr *kehu.ValidationError
+			require.ErrorAs(t, err, &verr)
+			assert.True(t, verr.Has("key", tt.rule), "%v", err)
+			got, err := f.svc.GetCustomer(f.ctx, b.ID)
+			require.NoError(t, err)
+			assert.False(t, got.IsTombstone(), "nothing is merged")
+		})
+	}
+}
