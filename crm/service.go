@@ -10,6 +10,7 @@ import (
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/internal/clip"
+	"github.com/kehu-crm/kehu/internal/fingerprint"
 )
 
 // Domain errors of the crm package.
@@ -187,8 +188,10 @@ func (s *Service) ResolveCustomer(ctx context.Context, id CustomerID) (*Customer
 type UpdateOptions struct {
 	// Key, when not empty, makes the change idempotent: a repeat with the same key changes
 	// nothing and returns the customer as it is; a repeat that is another command (a stage
-	// change keyed like an earlier profile update, another target stage) fails with
-	// kehu.ErrKeyReused. Keys are unique per customer and checked by kehu.CheckHostKey.
+	// change keyed like an earlier profile update, another target stage, a consent for
+	// another channel, purpose, choice, source or time) fails with kehu.ErrKeyReused, also
+	// when it would change nothing. Keys are unique per customer and checked by
+	// kehu.CheckHostKey.
 	Key string
 	// IfVersion, when not zero, applies the change only if the customer is still at that
 	// version (optimistic concurrency for hosts that read, show and then write); otherwise
@@ -209,8 +212,9 @@ const maxAttempts = 8
 // IfVersion, lets mutate change a copy, and stores it with an audit entry of the diff. If
 // mutate changes nothing, nothing is written. A store's kehu.ErrConflict (a lost race) is retried
 // against the fresh version. It returns the stored customer and the entry (nil when nothing
-// changed).
-func (s *Service) update(ctx context.Context, id CustomerID, action string, o UpdateOptions,
+// changed). digest fingerprints what the command asked (see Change.Digest); it is kept with
+// a key, and "" for a command whose payload cannot be fingerprinted.
+func (s *Service) update(ctx context.Context, id CustomerID, action string, o UpdateOptions, digest string,
 	mutate func(c *Customer) error) (*Customer, *Change, error) {
 	var probs kehu.Problems
 	checkOptionalKey(&probs, o.Key)
@@ -247,6 +251,9 @@ func (s *Service) update(ctx context.Context, id CustomerID, action string, o Up
 			c.Version = before.Version + 1
 			c.UpdatedAt = s.opts.Now()
 			entry = s.change(ctx, c, action, o.Reason, o.Key, diff)
+			if o.Key != "" {
+				entry.Digest = digest
+			}
 			saved = c.Clone()
 			ruled = false
 			return entry, nil
@@ -256,6 +263,13 @@ func (s *Service) update(ctx context.Context, id CustomerID, action string, o Up
 		}
 	}
 	switch {
+	case errors.Is(err, errNoChange) && o.Key != "":
+		// Nothing to write, but a key used for another command is refused all the same.
+		if _, err := s.sameCommand(ctx, id, &Change{Action: action, Key: o.Key, Digest: digest}); err != nil &&
+			!errors.Is(err, kehu.ErrNotFound) {
+			return nil, nil, err
+		}
+		return saved, nil, nil
 	case errors.Is(err, errNoChange):
 		return saved, nil, nil
 	case errors.Is(err, kehu.ErrDuplicate) && o.Key != "" && entry != nil:
@@ -268,16 +282,33 @@ func (s *Service) update(ctx context.Context, id CustomerID, action string, o Up
 
 // replayUpdate answers a change whose key the customer's history already holds: the
 // customer as it is if the first change with the key is the same command, else
-// kehu.ErrKeyReused. The same command is the same action and, for a stage change, the same
-// target stage. A profile update's payload is a function and a consent's carries the
-// clock, so for those the action alone tells a repeat from a key reused for something else.
+// kehu.ErrKeyReused.
 func (s *Service) replayUpdate(ctx context.Context, id CustomerID, repeat *Change) (*Customer, *Change, error) {
-	first, err := s.changeByKey(ctx, id, repeat.Key)
-	if err != nil {
+	if _, err := s.sameCommand(ctx, id, repeat); err != nil {
 		return nil, nil, err
 	}
+	c, err := s.store.GetCustomer(ctx, id)
+	return c, nil, err
+}
+
+// sameCommand finds the change of the customer's history made with repeat's key and checks
+// that it was made by the same command as repeat: kehu.ErrKeyReused if not, kehu.ErrNotFound
+// if no change holds the key. The same command is the same action with the same digest (the
+// consent, the target stage). A profile update's payload is a function, so for it the
+// action alone tells a repeat from a key reused for something else; so it does for a
+// change recorded before changes kept digests, with, for a stage change, the same target
+// stage.
+func (s *Service) sameCommand(ctx context.Context, id CustomerID, repeat *Change) (*Change, error) {
+	first, err := s.changeByKey(ctx, id, repeat.Key)
+	if err != nil {
+		return nil, err
+	}
 	same := first.Action == repeat.Action
-	if same && repeat.Action == ActionStage {
+	switch {
+	case !same:
+	case first.Digest != "":
+		same = first.Digest == repeat.Digest
+	case repeat.Action == ActionStage:
 		for _, f := range repeat.Fields {
 			if g, ok := first.Field(f.Field); !ok || g.New != f.New {
 				same = false
@@ -285,10 +316,9 @@ func (s *Service) replayUpdate(ctx context.Context, id CustomerID, repeat *Chang
 		}
 	}
 	if !same {
-		return nil, nil, fmt.Errorf("customer %s change with key %q: %w", id, repeat.Key, kehu.ErrKeyReused)
+		return nil, fmt.Errorf("customer %s change with key %q: %w", id, repeat.Key, kehu.ErrKeyReused)
 	}
-	c, err := s.store.GetCustomer(ctx, id)
-	return c, nil, err
+	return first, nil
 }
 
 // changeByKey finds the entry of a customer's history made with key.
@@ -323,7 +353,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, id CustomerID, fn func(p *
 	if fn == nil {
 		return nil, kehu.Invalid("fn", "required", "no change function given")
 	}
-	c, entry, err := s.update(ctx, id, ActionUpdate, o, func(c *Customer) error {
+	c, entry, err := s.update(ctx, id, ActionUpdate, o, "", func(c *Customer) error {
 		p := c.Profile.Clone()
 		if err := fn(&p); err != nil {
 			return err
@@ -355,7 +385,7 @@ func (s *Service) ChangeStage(ctx context.Context, id CustomerID, to Stage, opt 
 		return nil, kehu.Invalid("stage", "enum", fmt.Sprintf("%q is not a stage", clip.String(string(to), 32)))
 	}
 	var from Stage
-	c, entry, err := s.update(ctx, id, ActionStage, o, func(c *Customer) error {
+	c, entry, err := s.update(ctx, id, ActionStage, o, fingerprint.Of("crm-stage", to), func(c *Customer) error {
 		from = c.Stage
 		if from == to {
 			return nil
@@ -392,7 +422,10 @@ type ConsentInput struct {
 
 // RecordConsent stores the current consent for a channel and purpose and audits the change.
 // An older statement than the one held (by At) is refused with kehu.ErrConflict, so a late
-// message cannot overturn a newer choice.
+// message cannot overturn a newer choice. With a key, a repeat — the same channel, purpose,
+// choice, source and At as given — returns the customer as it is; the key used before for
+// anything else (a withdrawal under the key of a grant, say) fails with kehu.ErrKeyReused
+// and records nothing.
 func (s *Service) RecordConsent(ctx context.Context, id CustomerID, in ConsentInput, opt *UpdateOptions) (*Customer, error) {
 	var o UpdateOptions
 	if opt != nil {
@@ -412,6 +445,7 @@ func (s *Service) RecordConsent(ctx context.Context, id CustomerID, in ConsentIn
 	}
 	checkLen(&probs, "source", in.Source, maxShortText)
 	in.At = kehu.Truncate(in.At)
+	digest := consentDigest(in) // At as given: zero, now, is not what a repeat is told by
 	if in.At.IsZero() {
 		in.At = now
 	}
@@ -421,7 +455,7 @@ func (s *Service) RecordConsent(ctx context.Context, id CustomerID, in ConsentIn
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	c, entry, err := s.update(ctx, id, ActionConsent, o, func(c *Customer) error {
+	c, entry, err := s.update(ctx, id, ActionConsent, o, digest, func(c *Customer) error {
 		k := Consent{Channel: in.Channel, Purpose: in.Purpose, Granted: in.Granted, At: in.At, Source: in.Source}
 		for i, old := range c.Consents {
 			if old.Channel == in.Channel && old.Purpose == in.Purpose {
@@ -443,6 +477,22 @@ func (s *Service) RecordConsent(ctx context.Context, id CustomerID, in ConsentIn
 		Name: EventConsentRecorded, CustomerID: c.ID, Version: c.Version, At: entry.At,
 		Actor: entry.Actor, Fields: fieldNames(entry.Fields),
 	})
+}
+
+// consentDigest fingerprints what a consent command asked: its channel, purpose, choice,
+// source and time as given (zero when not given), the time in UTC.
+func consentDigest(in ConsentInput) string {
+	at := in.At
+	if !at.IsZero() {
+		at = at.UTC()
+	}
+	return fingerprint.Of("crm-consent", struct {
+		Channel ConsentChannel `json:"channel"`
+		Purpose Purpose        `json:"purpose"`
+		Granted bool           `json:"granted"`
+		Source  string         `json:"source"`
+		At      time.Time      `json:"at,omitzero"`
+	}{in.Channel, in.Purpose, in.Granted, in.Source, at})
 }
 
 // History returns one page of a customer's audit history in the order it was recorded.

@@ -655,3 +655,59 @@ func TestMergeChecksItsKey(t *testing.T) {
 		})
 	}
 }
+
+func TestConsentKeyReused(t *testing.T) {
+	grant := crm.ConsentInput{Channel: crm.ConsentEmail, Purpose: crm.PurposeMarketing, Granted: true, Source: "web-form"}
+	consent := func(in crm.ConsentInput) func(f *fixture, id crm.CustomerID) error {
+		return func(f *fixture, id crm.CustomerID) error {
+			_, err := f.svc.RecordConsent(f.ctx, id, in, &crm.UpdateOptions{Key: "consent-1"})
+			return err
+		}
+	}
+	with := func(edit func(in *crm.ConsentInput)) crm.ConsentInput {
+		in := grant
+		edit(&in)
+		return in
+	}
+	tests := []struct {
+		name   string
+		repeat func(f *fixture, id crm.CustomerID) error
+		want   error
+	}{
+		{"the same consent", consent(grant), nil},
+		{"the same consent, source typed with spaces", consent(with(func(in *crm.ConsentInput) { in.Source = " web-form " })), nil},
+		{"a withdrawal", consent(with(func(in *crm.ConsentInput) { in.Granted = false })), kehu.ErrKeyReused},
+		{"another channel", consent(with(func(in *crm.ConsentInput) { in.Channel = crm.ConsentSMS })), kehu.ErrKeyReused},
+		{"another purpose", consent(with(func(in *crm.ConsentInput) { in.Purpose = crm.PurposeService })), kehu.ErrKeyReused},
+		{"another source", consent(with(func(in *crm.ConsentInput) { in.Source = "store:042" })), kehu.ErrKeyReused},
+		{"a time given", consent(with(func(in *crm.ConsentInput) { in.At = t0 })), kehu.ErrKeyReused},
+		{"a stage change that changes nothing", func(f *fixture, id crm.CustomerID) error {
+			_, err := f.svc.ChangeStage(f.ctx, id, crm.StageIntent, &crm.UpdateOptions{Key: "consent-1"})
+			return err
+		}, kehu.ErrKeyReused},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			c := f.create(t, wang())
+			require.NoError(t, consent(grant)(f, c.ID))
+			before, err := f.svc.GetCustomer(f.ctx, c.ID)
+			require.NoError(t, err)
+			hist := history(t, f, c.ID)
+			f.clock.Advance(time.Minute)
+
+			err = tt.repeat(f, c.ID)
+			if tt.want == nil {
+				assert.NoError(t, err, "a repeat returns the first result")
+			} else {
+				assert.ErrorIs(t, err, tt.want)
+			}
+			got, err := f.svc.GetCustomer(f.ctx, c.ID)
+			require.NoError(t, err)
+			assert.Equal(t, before.Version, got.Version, "nothing is recorded")
+			assert.Equal(t, before.Consents, got.Consents, "nothing is recorded")
+			assert.True(t, got.MayContact(crm.ChannelEmail, crm.PurposeMarketing), "the grant stands")
+			assert.Len(t, history(t, f, c.ID), len(hist), "nothing is recorded")
+		})
+	}
+}
