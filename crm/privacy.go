@@ -72,6 +72,11 @@ func personalField(field string) bool {
 // channel, direction, time and reply times — so aggregates stay right, and it records the
 // erasure itself in the history. Erasing twice is harmless: a second call finishes any
 // redaction a failed first call left undone and changes nothing else.
+//
+// A merged-away customer is not erased: Erase fails with ErrMerged, naming the survivor,
+// and changes nothing. The survivor holds the merged data — the duplicate's contacts,
+// profile fields, interactions and copies of its history — so the host erases the survivor
+// (ResolveCustomer finds it).
 func (s *Service) Erase(ctx context.Context, id CustomerID, reason string) error {
 	var probs kehu.Problems
 	checkLen(&probs, "reason", reason, maxShortText)
@@ -80,8 +85,12 @@ func (s *Service) Erase(ctx context.Context, id CustomerID, reason string) error
 	}
 	var entry *Change
 	err := s.store.UpdateCustomer(ctx, id, func(c *Customer) (*Change, error) {
-		if !c.ErasedAt.IsZero() {
+		switch {
+		case !c.ErasedAt.IsZero():
 			return nil, errNoChange
+		case c.IsTombstone():
+			return nil, fmt.Errorf("customer %s merged into %s, which holds the merged data: erase %s: %w",
+				c.ID, c.MergedInto, c.MergedInto, ErrMerged)
 		}
 		before := c.Clone()
 		now := s.opts.Now()

@@ -711,3 +711,47 @@ func TestConsentKeyReused(t *testing.T) {
 		})
 	}
 }
+
+func TestEraseMergedAway(t *testing.T) {
+	tests := []struct {
+		name   string
+		reason string
+	}{
+		{"with a reason", "customer request #88"},
+		{"without a reason", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			a := f.create(t, wang())
+			p := wang()
+			p.Emails = []crm.Email{{Address: "xm@work.example"}}
+			p.Demographics.BirthDate = kehu.MustDate(1990, time.May, 4)
+			b := f.create(t, p)
+			_, err := f.svc.Merge(f.ctx, a.ID, b.ID, nil)
+			require.NoError(t, err)
+			survivor, err := f.svc.GetCustomer(f.ctx, a.ID)
+			require.NoError(t, err)
+			tomb, err := f.svc.GetCustomer(f.ctx, b.ID)
+			require.NoError(t, err)
+			hist := history(t, f, a.ID)
+			f.events.Reset()
+
+			err = f.svc.Erase(f.ctx, b.ID, tt.reason)
+			assert.ErrorIs(t, err, crm.ErrMerged)
+			assert.ErrorIs(t, err, kehu.ErrConflict)
+			if assert.Error(t, err) {
+				assert.Contains(t, err.Error(), a.ID.String(), "the error names the survivor")
+			}
+			got, err := f.svc.GetCustomer(f.ctx, b.ID)
+			require.NoError(t, err)
+			assert.Equal(t, tomb, got, "the tombstone is unchanged")
+			got, err = f.svc.GetCustomer(f.ctx, a.ID)
+			require.NoError(t, err)
+			assert.Equal(t, survivor, got, "the survivor is unchanged")
+			assert.Equal(t, "xm@work.example", got.Emails[1].Address, "the merged data is the survivor's, still there")
+			assert.Equal(t, hist, history(t, f, a.ID), "the survivor's history is unchanged")
+			assert.Empty(t, f.events.Names(), "nothing is published")
+		})
+	}
+}
