@@ -90,6 +90,7 @@ func TestDueContacts(t *testing.T) {
 	gone := customerOf(t, svc, "X-Qian", "A", crm.StageTerminated, nil)
 	_ = gone
 	// A was visited on January 31: a month later is February 29 (2024 is a leap year).
+	clock.Set(day(1, 31, 10))
 	contact(t, svc, a.ID, crm.ChannelVisit, day(1, 31, 10))
 	// B was called on January 15; an inbound call counts as a contact too.
 	_, err := svc.RecordInteraction(ctx, crm.InteractionInput{CustomerID: b.ID, Channel: crm.ChannelPhone, Direction: crm.Inbound,
@@ -114,6 +115,7 @@ func TestDueContacts(t *testing.T) {
 	assert.True(t, day(1, 31, 10).Equal(byName["A-Wang"].Last))
 
 	// Recording the visit satisfies the plan; C falls due on July 1.
+	clock.Set(day(2, 29, 11))
 	contact(t, svc, a.ID, crm.ChannelPhone, day(2, 29, 11))
 	contact(t, svc, n.ID, crm.ChannelPhone, day(2, 29, 11))
 	clock.Set(day(7, 1, 10))

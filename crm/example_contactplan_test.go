@@ -36,6 +36,7 @@ func ExampleService_DueContacts() {
 	}
 	wang, li := add("王总", "A"), add("李经理", "B")
 	visit := func(id crm.CustomerID, at time.Time) {
+		clock.Set(at) // a visit is recorded once it took place
 		if _, err := svc.RecordInteraction(ctx, crm.InteractionInput{CustomerID: id, Channel: crm.ChannelVisit,
 			Direction: crm.Outbound, Subject: "visit", At: at}); err != nil {
 			panic(err)

@@ -28,6 +28,7 @@ func TestScorecardFromStore(t *testing.T) {
 	c, err := svc.CreateCustomer(ctx, crm.Profile{Name: crm.Name{Display: "李娜"},
 		Phones: []crm.Phone{{Number: "138 0013 8000"}}}, nil)
 	require.NoError(t, err)
+	clock.Set(time.Date(2026, 11, 8, 10, 0, 0, 0, time.UTC)) // interactions are recorded once they took place
 	for _, in := range []crm.InteractionInput{
 		{CustomerID: a.ID, At: time.Date(2026, 11, 6, 10, 0, 0, 0, time.UTC)},
 		{CustomerID: c.ID, At: time.Date(2026, 11, 7, 10, 0, 0, 0, time.UTC)},
@@ -113,7 +114,7 @@ func TestStoreFactsErrors(t *testing.T) {
 
 // More customers and interactions than one page holds.
 func TestStoreFactsPages(t *testing.T) {
-	opts, _, _ := kehu.Deterministic(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	opts, _, _ := kehu.Deterministic(time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC))
 	svc := crm.NewService(nil, opts)
 	ctx := kehu.WithActor(context.Background(), "am-07")
 	const n = 1_203

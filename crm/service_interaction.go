@@ -18,7 +18,8 @@ type InteractionInput struct {
 	Direction  Direction
 	// Purpose of the contact; default PurposeService. Outbound marketing needs consent.
 	Purpose Purpose
-	// At is when it happened; zero means now.
+	// At is when it happened; zero means now. It may not be in the future (by the
+	// service's clock): a contact is recorded once it took place.
 	At time.Time
 	// Contact is the phone number or address used; phones and emails are normalised.
 	Contact  string
@@ -117,6 +118,9 @@ func (s *Service) buildInteraction(in InteractionInput, now time.Time) (*Interac
 	in.At, in.ReplyBy = kehu.Truncate(in.At), kehu.Truncate(in.ReplyBy)
 	if in.At.IsZero() {
 		in.At = now
+	}
+	if in.At.After(now) {
+		probs.Add("at", "future", "an interaction cannot take place in the future")
 	}
 	if !in.ReplyBy.IsZero() && in.ReplyBy.Before(in.At) {
 		probs.Add("reply_by", "range", "is before the interaction")

@@ -57,3 +57,46 @@ func TestServiceTruncatesHostInstants(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, want, k.At, "Consent.At stored")
 }
+
+func TestRecordInteractionRefusesFutureAt(t *testing.T) {
+	tests := []struct {
+		name   string
+		at     time.Duration // from the service's clock; a zero At when zeroAt
+		zeroAt bool
+		future bool
+	}{
+		{"an hour ahead", time.Hour, false, true},
+		{"a microsecond ahead", time.Microsecond, false, true},
+		{"a nanosecond ahead, within the microsecond", time.Nanosecond, false, false},
+		{"now", 0, false, false},
+		{"an hour ago", -time.Hour, false, false},
+		{"not given", 0, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			c := f.create(t, wang())
+			f.events.Reset()
+			var at time.Time
+			if !tt.zeroAt {
+				at = f.clock.Now().Add(tt.at)
+			}
+			in, err := f.svc.RecordInteraction(f.ctx, crm.InteractionInput{CustomerID: c.ID, Channel: crm.ChannelVisit,
+				Direction: crm.Inbound, Subject: "a visit", At: at, Key: "visit-1"})
+			tl, terr := f.svc.Timeline(f.ctx, c.ID, time.Time{}, time.Time{}, kehu.PageRequest{})
+			require.NoError(t, terr)
+			if !tt.future {
+				require.NoError(t, err)
+				assert.False(t, in.At.After(f.clock.Now()))
+				assert.Len(t, tl.Items, 1)
+				return
+			}
+			var verr *kehu.ValidationError
+			require.ErrorAs(t, err, &verr)
+			assert.True(t, verr.Has("at", "future"), "%v", err)
+			assert.Nil(t, in)
+			assert.Empty(t, tl.Items, "nothing is written")
+			assert.Empty(t, f.events.Names(), "nothing is published")
+		})
+	}
+}

@@ -556,7 +556,7 @@ func (w *seqWorld) interaction() seqCommand {
 	switch x := r.IntN(10); {
 	case x < 5: // backdated: a call logged after the fact
 		in.At = now.Add(-time.Duration(r.Int64N(int64(10 * 24 * time.Hour))))
-	case x == 5: // ahead of the clock: a visit booked for tomorrow
+	case x == 5: // ahead of the clock, refused: a visit booked for tomorrow has not taken place
 		in.At = now.Add(time.Duration(r.Int64N(int64(48 * time.Hour))))
 	}
 	switch in.Channel {
