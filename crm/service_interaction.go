@@ -40,8 +40,10 @@ type InteractionInput struct {
 
 // RecordInteraction adds an interaction to a customer's timeline. An outbound contact on a
 // channel the customer has not consented to for its purpose fails with ErrNoConsent
-// (marketing needs consent; service contact is refused only when withdrawn). Interactions
-// with merged-away or erased customers fail with ErrMerged or ErrErased.
+// (marketing needs consent; service contact is refused only when withdrawn), and so does
+// a marketing contact dated before the consent in force was given: the record would show
+// a contact the customer had not agreed to as if they had. Interactions with merged-away
+// or erased customers fail with ErrMerged or ErrErased.
 func (s *Service) RecordInteraction(ctx context.Context, in InteractionInput) (*Interaction, error) {
 	now := s.opts.Now()
 	rec, err := s.buildInteraction(in, now)
@@ -59,6 +61,9 @@ func (s *Service) RecordInteraction(ctx context.Context, in InteractionInput) (*
 		return nil, fmt.Errorf("customer %s: %w", c.ID, ErrErased)
 	case rec.Direction == Outbound && !c.MayContact(rec.Channel, rec.Purpose):
 		return nil, fmt.Errorf("%s %s contact with customer %s: %w", rec.Purpose, rec.Channel, c.ID, ErrNoConsent)
+	case rec.Direction == Outbound && rec.Purpose == PurposeMarketing && consentedAfter(c, rec):
+		return nil, fmt.Errorf("%s %s contact with customer %s on %s, before they consented: %w", rec.Purpose, rec.Channel, c.ID,
+			rec.At.Format(time.RFC3339), ErrNoConsent)
 	}
 	err = s.store.CreateInteraction(ctx, rec)
 	if errors.Is(err, kehu.ErrDuplicate) && rec.Key != "" {
@@ -90,6 +95,17 @@ func sameInteraction(a, b *Interaction) bool {
 		return x
 	}
 	return norm(a) == norm(b)
+}
+
+// consentedAfter reports whether the consent that allows the contact rec was given after
+// rec took place.
+func consentedAfter(c *Customer, rec *Interaction) bool {
+	cc, ok := rec.Channel.ConsentChannel()
+	if !ok {
+		return false
+	}
+	k, found := c.Consent(cc, rec.Purpose)
+	return found && k.At.After(rec.At)
 }
 
 func (s *Service) buildInteraction(in InteractionInput, now time.Time) (*Interaction, error) {

@@ -131,6 +131,30 @@ func TestMarketingOnSocialNeedsConsent(t *testing.T) {
 	assert.NotEmpty(t, due.Contacts, "and scheduled")
 }
 
+// A marketing email recorded today but dated before the customer consented would make a
+// contact they never agreed to look lawful: it is refused. Dated after, it is recorded.
+func TestMarketingDatedBeforeConsentIsRefused(t *testing.T) {
+	f := newFixture(t)
+	c := f.create(t, wang())
+	before := f.clock.Now()
+	f.clock.Advance(24 * time.Hour)
+	_, err := f.svc.RecordConsent(f.ctx, c.ID, crm.ConsentInput{Channel: crm.ConsentEmail,
+		Purpose: crm.PurposeMarketing, Granted: true, Source: "web-form"}, nil)
+	require.NoError(t, err)
+	mail := crm.InteractionInput{CustomerID: c.ID, Channel: crm.ChannelEmail, Direction: crm.Outbound,
+		Purpose: crm.PurposeMarketing, Subject: "Spring sale", At: before}
+	_, err = f.svc.RecordInteraction(f.ctx, mail)
+	assert.ErrorIs(t, err, crm.ErrNoConsent, "dated before the consent")
+	service := mail
+	service.Purpose = crm.PurposeService
+	_, err = f.svc.RecordInteraction(f.ctx, service)
+	assert.NoError(t, err, "a service contact needs no opt-in, then or now")
+	f.clock.Advance(time.Hour)
+	mail.At = f.clock.Now().Add(-time.Minute)
+	_, err = f.svc.RecordInteraction(f.ctx, mail)
+	assert.NoError(t, err, "dated after the consent")
+}
+
 func TestConsent(t *testing.T) {
 	f := newFixture(t)
 	c := f.create(t, wang())
