@@ -132,15 +132,7 @@ func (s *Service) Erase(ctx context.Context, id CustomerID, reason string) error
 			return err
 		}
 		for _, in := range p.Items {
-			err := s.store.UpdateInteraction(ctx, in.ID, func(in *Interaction) error {
-				for _, f := range []*string{&in.Contact, &in.AskedFor, &in.Subject, &in.Content, &in.Outcome} {
-					if *f != "" {
-						*f = Redacted
-					}
-				}
-				return nil
-			})
-			if err != nil {
+			if err := s.store.UpdateInteraction(ctx, in.ID, redactInteraction); err != nil {
 				return fmt.Errorf("erase interaction %s: %w", in.ID, err)
 			}
 		}
@@ -155,4 +147,14 @@ func (s *Service) Erase(ctx context.Context, id CustomerID, reason string) error
 	return s.publish(ctx, CustomerEvent{
 		Name: EventCustomerErased, CustomerID: id, Version: entry.Version, At: entry.At, Actor: entry.Actor,
 	})
+}
+
+// redactInteraction replaces the personal text of an erased customer's interaction.
+func redactInteraction(in *Interaction) error {
+	for _, f := range []*string{&in.Contact, &in.AskedFor, &in.Subject, &in.Content, &in.Outcome} {
+		if *f != "" {
+			*f = Redacted
+		}
+	}
+	return nil
 }

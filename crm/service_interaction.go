@@ -43,7 +43,9 @@ type InteractionInput struct {
 // (marketing needs consent; service contact is refused only when withdrawn), and so does
 // a marketing contact dated before the consent in force was given: the record would show
 // a contact the customer had not agreed to as if they had. Interactions with merged-away
-// or erased customers fail with ErrMerged or ErrErased.
+// or erased customers fail with ErrMerged or ErrErased; one whose customer is erased while
+// it is being recorded is kept redacted, as the erasure leaves the others, and fails with
+// ErrErased.
 func (s *Service) RecordInteraction(ctx context.Context, in InteractionInput) (*Interaction, error) {
 	now := s.opts.Now()
 	rec, err := s.buildInteraction(in, now)
@@ -78,6 +80,17 @@ func (s *Service) RecordInteraction(ctx context.Context, in InteractionInput) (*
 	}
 	if err != nil {
 		return nil, err
+	}
+	// An erasure that committed after the check above and listed the customer's
+	// interactions before this one was stored did not redact it: redact it here. (One that
+	// commits after the read below lists it, and redacts it itself.)
+	if c, err := s.store.GetCustomer(ctx, rec.CustomerID); err != nil {
+		return nil, err
+	} else if !c.ErasedAt.IsZero() {
+		if err := s.store.UpdateInteraction(ctx, rec.ID, redactInteraction); err != nil {
+			return nil, fmt.Errorf("erase interaction %s: %w", rec.ID, err)
+		}
+		return nil, fmt.Errorf("customer %s, erased while the interaction was recorded (it is kept redacted): %w", c.ID, ErrErased)
 	}
 	return rec.Clone(), s.publish(ctx, InteractionEvent{
 		Name: EventInteractionRecorded, InteractionID: rec.ID, CustomerID: rec.CustomerID,
