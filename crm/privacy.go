@@ -76,19 +76,38 @@ func personalField(field string) bool {
 // A merged-away customer is not erased: Erase fails with ErrMerged, naming the survivor,
 // and changes nothing. The survivor holds the merged data — the duplicate's contacts,
 // profile fields, interactions and copies of its history — so the host erases the survivor
-// (ResolveCustomer finds it).
+// (ResolveCustomer finds it), and that erases every customer merged into it too: the
+// tombstones keep the profile they had when merged, and their own history.
 func (s *Service) Erase(ctx context.Context, id CustomerID, reason string) error {
 	var probs kehu.Problems
 	checkLen(&probs, "reason", reason, maxShortText)
 	if err := probs.Err(); err != nil {
 		return err
 	}
+	if err := s.erase(ctx, id, reason, false); err != nil {
+		return err
+	}
+	merged, err := s.mergedInto(ctx, id)
+	if err != nil {
+		return fmt.Errorf("erase customers merged into %s: %w", id, err)
+	}
+	for _, m := range merged {
+		if err := s.erase(ctx, m, reason, true); err != nil {
+			return fmt.Errorf("erase customer %s, merged into %s: %w", m, id, err)
+		}
+	}
+	return nil
+}
+
+// erase anonymises one customer (see Erase), a tombstone only if tombstone is set, and
+// redacts its history and interactions.
+func (s *Service) erase(ctx context.Context, id CustomerID, reason string, tombstone bool) error {
 	var entry *Change
 	err := s.store.UpdateCustomer(ctx, id, func(c *Customer) (*Change, error) {
 		switch {
 		case !c.ErasedAt.IsZero():
 			return nil, errNoChange
-		case c.IsTombstone():
+		case c.IsTombstone() && !tombstone:
 			return nil, fmt.Errorf("customer %s merged into %s, which holds the merged data: erase %s: %w",
 				c.ID, c.MergedInto, c.MergedInto, ErrMerged)
 		}
@@ -147,6 +166,30 @@ func (s *Service) Erase(ctx context.Context, id CustomerID, reason string) error
 	return s.publish(ctx, CustomerEvent{
 		Name: EventCustomerErased, CustomerID: id, Version: entry.Version, At: entry.At, Actor: entry.Actor,
 	})
+}
+
+// mergedInto lists the customers merged into id, directly or through a customer merged
+// into it: the origins of the entries a merge copied into id's history, in the order
+// first copied.
+func (s *Service) mergedInto(ctx context.Context, id CustomerID) ([]CustomerID, error) {
+	var out []CustomerID
+	seen := map[CustomerID]bool{}
+	for page := (kehu.PageRequest{Limit: 1000}); ; {
+		p, err := s.store.History(ctx, id, page)
+		if err != nil {
+			return nil, err
+		}
+		for _, ch := range p.Items {
+			if !ch.From.IsZero() && ch.From != id && !seen[ch.From] {
+				seen[ch.From] = true
+				out = append(out, ch.From)
+			}
+		}
+		if p.Next == "" {
+			return out, nil
+		}
+		page.After = p.Next
+	}
 }
 
 // redactInteraction replaces the personal text of an erased customer's interaction.

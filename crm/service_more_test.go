@@ -779,3 +779,45 @@ func TestEraseMergedAway(t *testing.T) {
 		})
 	}
 }
+
+// Erasing the survivor of merges erases the customers merged into it, directly or through
+// another merge: their tombstones keep the profile they had when merged and their own
+// history, which are the same person's data.
+func TestEraseSurvivorErasesItsTombstones(t *testing.T) {
+	f := newFixture(t)
+	a := f.create(t, wang())
+	p := wang()
+	p.Emails = []crm.Email{{Address: "xm@work.example"}}
+	p.Demographics.BirthDate = kehu.MustDate(1990, time.May, 4)
+	b := f.create(t, p)
+	p.Emails = []crm.Email{{Address: "xm@home.example"}}
+	c := f.create(t, p)
+	_, err := f.svc.Merge(f.ctx, b.ID, c.ID, nil) // c into b, then b into a
+	require.NoError(t, err)
+	_, err = f.svc.Merge(f.ctx, a.ID, b.ID, nil)
+	require.NoError(t, err)
+
+	require.NoError(t, f.svc.Erase(f.ctx, a.ID, "customer request #88"))
+	for _, id := range []crm.CustomerID{a.ID, b.ID, c.ID} {
+		got, err := f.svc.GetCustomer(f.ctx, id)
+		require.NoError(t, err)
+		assert.False(t, got.ErasedAt.IsZero(), "%s is erased", id)
+		assert.Equal(t, "erased customer", got.Name.Display)
+		assert.Empty(t, got.Emails)
+		assert.Empty(t, got.Phones)
+		assert.True(t, got.Demographics.BirthDate.IsZero())
+		for _, ch := range history(t, f, id) {
+			for _, fc := range ch.Fields {
+				if fc.Field == "emails" || fc.Field == "name" || fc.Field == "demographics.birth_date" {
+					assert.Equal(t, crm.Redacted, fc.Old, "%s history: %s", id, fc.Field)
+					assert.Equal(t, crm.Redacted, fc.New, "%s history: %s", id, fc.Field)
+				}
+			}
+		}
+	}
+	found, err := f.svc.FindByEmail(f.ctx, "xm@home.example")
+	require.NoError(t, err)
+	assert.Empty(t, found)
+	assert.Equal(t, []string{crm.EventCustomerErased, crm.EventCustomerErased, crm.EventCustomerErased},
+		f.events.Names()[len(f.events.Names())-3:], "each erasure is published")
+}
