@@ -274,6 +274,15 @@ func (s *Service) update(ctx context.Context, id CustomerID, action string, o Up
 		return saved, nil, nil
 	case errors.Is(err, kehu.ErrDuplicate) && o.Key != "" && entry != nil:
 		return s.replayUpdate(ctx, id, entry)
+	case err != nil && ruled && o.Key != "":
+		// A repeat that comes after its first attempt committed, or races it, may find the
+		// customer moved on (another version than IfVersion, merged away): the key answers
+		// before any rule does.
+		c, _, rerr := s.replayUpdate(ctx, id, &Change{Action: action, Key: o.Key, Digest: digest})
+		if errors.Is(rerr, kehu.ErrNotFound) {
+			return nil, nil, err
+		}
+		return c, nil, rerr
 	case err != nil:
 		return nil, nil, err
 	}

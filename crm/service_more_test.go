@@ -821,3 +821,32 @@ func TestEraseSurvivorErasesItsTombstones(t *testing.T) {
 	assert.Equal(t, []string{crm.EventCustomerErased, crm.EventCustomerErased, crm.EventCustomerErased},
 		f.events.Names()[len(f.events.Names())-3:], "each erasure is published")
 }
+
+// A keyed change retried after its first attempt committed answers with the customer as it
+// is, even where the retry would now break a rule: the version it names has passed, or the
+// customer has since been merged away. The same rule under a key never used still fails.
+func TestChangeRetriedAfterItCommittedReplays(t *testing.T) {
+	f := newFixture(t)
+	c := f.create(t, wang())
+	rename := func(p *crm.Profile) error { p.JobTitle = "buyer"; return nil }
+	opt := &crm.UpdateOptions{Key: "rename-1", IfVersion: c.Version}
+	first, err := f.svc.UpdateCustomer(f.ctx, c.ID, rename, opt)
+	require.NoError(t, err)
+	again, err := f.svc.UpdateCustomer(f.ctx, c.ID, rename, opt)
+	require.NoError(t, err, "the version it names has passed, but the key answers first")
+	assert.Equal(t, first.Version, again.Version, "nothing more is written")
+	_, err = f.svc.UpdateCustomer(f.ctx, c.ID, rename, &crm.UpdateOptions{Key: "rename-2", IfVersion: c.Version})
+	assert.ErrorIs(t, err, kehu.ErrConflict, "a new command at a passed version")
+
+	consent := crm.ConsentInput{Channel: crm.ConsentEmail, Purpose: crm.PurposeMarketing, Granted: true, Source: "web-form"}
+	_, err = f.svc.RecordConsent(f.ctx, c.ID, consent, &crm.UpdateOptions{Key: "consent-1"})
+	require.NoError(t, err)
+	other := f.create(t, crm.Profile{Name: crm.Name{Display: "王小明"}, Emails: []crm.Email{{Address: "wxm@example.org"}}})
+	_, err = f.svc.Merge(f.ctx, other.ID, c.ID, nil)
+	require.NoError(t, err)
+	got, err := f.svc.RecordConsent(f.ctx, c.ID, consent, &crm.UpdateOptions{Key: "consent-1"})
+	require.NoError(t, err, "merged away since, but the key answers first")
+	assert.Equal(t, other.ID, got.MergedInto)
+	_, err = f.svc.RecordConsent(f.ctx, c.ID, consent, &crm.UpdateOptions{Key: "consent-2"})
+	assert.ErrorIs(t, err, crm.ErrMerged, "a new command on a merged-away customer")
+}
