@@ -41,6 +41,22 @@ func (s *hookStore) UpdateCaseWith(ctx context.Context, id, other complaint.Case
 	return s.MemoryStore.UpdateCaseWith(ctx, id, other, fn)
 }
 
+// hookService is a Service over a hookStore.
+func hookService() (*complaint.Service, *hookStore) {
+	store := &hookStore{MemoryStore: complaint.NewMemoryStore()}
+	opts, _, _ := kehu.Deterministic(time.Date(2026, 12, 4, 20, 30, 0, 0, time.UTC))
+	return complaint.NewService(store, opts), store
+}
+
+// resolve moves a case that was just opened to resolved.
+func resolve(t *testing.T, svc *complaint.Service, id complaint.CaseID) {
+	t.Helper()
+	for _, to := range []complaint.Status{complaint.Acknowledged, complaint.Assessed, complaint.Resolved} {
+		_, err := svc.Move(context.Background(), id, complaint.Move{To: to, Key: "to-" + string(to)})
+		require.NoError(t, err)
+	}
+}
+
 // Two agents merge the same two cases, each into the other, at once; or one merges a
 // case into one the customer closes at that moment. Whatever the interleaving, one case
 // carries on open and holds the other: never two cases merged into each other (whose
@@ -49,9 +65,7 @@ func (s *hookStore) UpdateCaseWith(ctx context.Context, id, other complaint.Case
 func TestMergeRacesLeaveOneCaseCarryingOn(t *testing.T) {
 	ctx := context.Background()
 	newService := func(t *testing.T) (*complaint.Service, *hookStore, *complaint.Case, *complaint.Case) {
-		store := &hookStore{MemoryStore: complaint.NewMemoryStore()}
-		opts, _, _ := kehu.Deterministic(time.Date(2026, 12, 4, 20, 30, 0, 0, time.UTC))
-		svc := complaint.NewService(store, opts)
+		svc, store := hookService()
 		a, err := svc.Open(ctx, roomService("open-a"))
 		require.NoError(t, err)
 		b, err := svc.Open(ctx, roomService("open-b"))
@@ -76,10 +90,7 @@ func TestMergeRacesLeaveOneCaseCarryingOn(t *testing.T) {
 	})
 	t.Run("the case merged into closes meanwhile", func(t *testing.T) {
 		svc, store, a, b := newService(t)
-		for _, to := range []complaint.Status{complaint.Acknowledged, complaint.Assessed, complaint.Resolved} {
-			_, err := svc.Move(ctx, b.ID, complaint.Move{To: to, Key: "b-" + string(to)})
-			require.NoError(t, err)
-		}
+		resolve(t, svc, b.ID)
 		store.before = func() {
 			_, err := svc.Answer(ctx, b.ID, complaint.Answer{Accepted: true, Key: "b-accept"})
 			require.NoError(t, err)
@@ -120,15 +131,10 @@ func TestMergeRacesLeaveOneCaseCarryingOn(t *testing.T) {
 // from the status they saw fails instead, writing nothing.
 func TestMoveFromTheStatusSeen(t *testing.T) {
 	ctx := context.Background()
-	store := &hookStore{MemoryStore: complaint.NewMemoryStore()}
-	opts, _, _ := kehu.Deterministic(time.Date(2026, 12, 4, 20, 30, 0, 0, time.UTC))
-	svc := complaint.NewService(store, opts)
+	svc, store := hookService()
 	c, err := svc.Open(ctx, roomService("open"))
 	require.NoError(t, err)
-	for _, to := range []complaint.Status{complaint.Acknowledged, complaint.Assessed, complaint.Resolved} {
-		_, err := svc.Move(ctx, c.ID, complaint.Move{To: to, Key: "to-" + string(to)})
-		require.NoError(t, err)
-	}
+	resolve(t, svc, c.ID)
 	store.before = func() {
 		_, err := svc.Answer(ctx, c.ID, complaint.Answer{Accepted: true, Key: "customer-accepts"})
 		require.NoError(t, err)

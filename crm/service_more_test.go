@@ -100,8 +100,7 @@ func TestIdempotentUpdate(t *testing.T) {
 func TestMarketingOnSocialNeedsConsent(t *testing.T) {
 	f := newFixture(t)
 	c := f.create(t, wang())
-	social := crm.InteractionInput{CustomerID: c.ID, Channel: crm.ChannelSocial, Direction: crm.Outbound,
-		Purpose: crm.PurposeMarketing, Subject: "Spring sale"}
+	social := marketing(c.ID, crm.ChannelSocial)
 	_, err := f.svc.RecordInteraction(f.ctx, social)
 	assert.ErrorIs(t, err, crm.ErrNoConsent, "marketing on social without consent")
 	plan, err := crm.CompileContactPlan(crm.ContactPlanSpec{ID: "promo", TimeZone: "Asia/Shanghai", Cadences: []crm.CadenceSpec{{
@@ -141,8 +140,8 @@ func TestMarketingDatedBeforeConsentIsRefused(t *testing.T) {
 	_, err := f.svc.RecordConsent(f.ctx, c.ID, crm.ConsentInput{Channel: crm.ConsentEmail,
 		Purpose: crm.PurposeMarketing, Granted: true, Source: "web-form"}, nil)
 	require.NoError(t, err)
-	mail := crm.InteractionInput{CustomerID: c.ID, Channel: crm.ChannelEmail, Direction: crm.Outbound,
-		Purpose: crm.PurposeMarketing, Subject: "Spring sale", At: before}
+	mail := marketing(c.ID, crm.ChannelEmail)
+	mail.At = before
 	_, err = f.svc.RecordInteraction(f.ctx, mail)
 	assert.ErrorIs(t, err, crm.ErrNoConsent, "dated before the consent")
 	service := mail
@@ -155,11 +154,15 @@ func TestMarketingDatedBeforeConsentIsRefused(t *testing.T) {
 	assert.NoError(t, err, "dated after the consent")
 }
 
+// marketing is an outbound marketing contact with the customer on the channel, now.
+func marketing(id crm.CustomerID, ch crm.Channel) crm.InteractionInput {
+	return crm.InteractionInput{CustomerID: id, Channel: ch, Direction: crm.Outbound, Purpose: crm.PurposeMarketing, Subject: "Spring sale"}
+}
+
 func TestConsent(t *testing.T) {
 	f := newFixture(t)
 	c := f.create(t, wang())
-	mail := crm.InteractionInput{CustomerID: c.ID, Channel: crm.ChannelEmail, Direction: crm.Outbound,
-		Purpose: crm.PurposeMarketing, Subject: "Spring sale"}
+	mail := marketing(c.ID, crm.ChannelEmail)
 	_, err := f.svc.RecordInteraction(f.ctx, mail)
 	assert.ErrorIs(t, err, crm.ErrNoConsent, "marketing without consent")
 
