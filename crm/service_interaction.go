@@ -56,27 +56,31 @@ func (s *Service) RecordInteraction(ctx context.Context, in InteractionInput) (*
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case c.IsTombstone():
-		return nil, fmt.Errorf("customer %s merged into %s: %w", c.ID, c.MergedInto, ErrMerged)
-	case !c.ErasedAt.IsZero():
-		return nil, fmt.Errorf("customer %s: %w", c.ID, ErrErased)
-	case rec.Direction == Outbound && !c.MayContact(rec.Channel, rec.Purpose):
-		return nil, fmt.Errorf("%s %s contact with customer %s: %w", rec.Purpose, rec.Channel, c.ID, ErrNoConsent)
-	case rec.Direction == Outbound && rec.Purpose == PurposeMarketing && consentedAfter(c, rec):
-		return nil, fmt.Errorf("%s %s contact with customer %s on %s, before they consented: %w", rec.Purpose, rec.Channel, c.ID,
-			rec.At.Format(time.RFC3339), ErrNoConsent)
+	if err := mayRecord(c, rec); err != nil {
+		// A repeat of an interaction recorded before the customer moved on (consent
+		// withdrawn, merged away) answers with the first: the key answers before any rule.
+		// (An erased customer's interactions are redacted: a repeat is told so.)
+		if rec.Key != "" && c.ErasedAt.IsZero() {
+			first := rec
+			if c.IsTombstone() { // its interactions moved to the customer it was merged into
+				sv, rerr := s.ResolveCustomer(ctx, c.ID)
+				if rerr != nil {
+					return nil, rerr
+				}
+				first = rec.Clone()
+				first.CustomerID = sv.ID
+			}
+			if prev, done, rerr := s.replayInteraction(ctx, first, in.At.IsZero()); done {
+				return prev, rerr
+			}
+		}
+		return nil, err
 	}
 	err = s.store.CreateInteraction(ctx, rec)
 	if errors.Is(err, kehu.ErrDuplicate) && rec.Key != "" {
-		prev, gerr := s.store.GetInteractionByKey(ctx, rec.Key)
-		if gerr != nil {
-			return nil, gerr
+		if prev, done, rerr := s.replayInteraction(ctx, rec, in.At.IsZero()); done {
+			return prev, rerr
 		}
-		if !sameInteraction(prev, rec) {
-			return nil, fmt.Errorf("interaction with key %q: %w", rec.Key, kehu.ErrKeyReused)
-		}
-		return prev, nil
 	}
 	if err != nil {
 		return nil, err
@@ -99,15 +103,52 @@ func (s *Service) RecordInteraction(ctx context.Context, in InteractionInput) (*
 }
 
 // sameInteraction compares what a caller supplies, ignoring what the service assigns and
-// what a later reply may change.
-func sameInteraction(a, b *Interaction) bool {
+// what a later reply may change: the time too when the caller gave none (nowAt), since
+// the service then dates the interaction when it is recorded.
+func sameInteraction(a, b *Interaction, nowAt bool) bool {
 	norm := func(in *Interaction) Interaction {
 		x := *in
 		x.ID, x.CreatedAt, x.RepliedAt, x.Outcome = InteractionID{}, time.Time{}, time.Time{}, ""
 		x.At, x.ReplyBy = x.At.Round(0).UTC(), x.ReplyBy.Round(0).UTC()
+		if nowAt {
+			x.At = time.Time{}
+		}
 		return x
 	}
 	return norm(a) == norm(b)
+}
+
+// mayRecord checks that an interaction may be recorded for the customer (see
+// RecordInteraction).
+func mayRecord(c *Customer, rec *Interaction) error {
+	switch {
+	case c.IsTombstone():
+		return fmt.Errorf("customer %s merged into %s: %w", c.ID, c.MergedInto, ErrMerged)
+	case !c.ErasedAt.IsZero():
+		return fmt.Errorf("customer %s: %w", c.ID, ErrErased)
+	case rec.Direction == Outbound && !c.MayContact(rec.Channel, rec.Purpose):
+		return fmt.Errorf("%s %s contact with customer %s: %w", rec.Purpose, rec.Channel, c.ID, ErrNoConsent)
+	case rec.Direction == Outbound && rec.Purpose == PurposeMarketing && consentedAfter(c, rec):
+		return fmt.Errorf("%s %s contact with customer %s on %s, before they consented: %w", rec.Purpose, rec.Channel, c.ID,
+			rec.At.Format(time.RFC3339), ErrNoConsent)
+	}
+	return nil
+}
+
+// replayInteraction answers an interaction whose key may have been used: the interaction
+// recorded with it, if it is the same (see sameInteraction), else kehu.ErrKeyReused. done
+// is false when no interaction has the key.
+func (s *Service) replayInteraction(ctx context.Context, rec *Interaction, nowAt bool) (*Interaction, bool, error) {
+	prev, err := s.store.GetInteractionByKey(ctx, rec.Key)
+	switch {
+	case errors.Is(err, kehu.ErrNotFound):
+		return nil, false, nil
+	case err != nil:
+		return nil, true, err
+	case !sameInteraction(prev, rec, nowAt):
+		return nil, true, fmt.Errorf("interaction with key %q: %w", rec.Key, kehu.ErrKeyReused)
+	}
+	return prev, true, nil
 }
 
 // consentedAfter reports whether the consent that allows the contact rec was given after

@@ -853,3 +853,40 @@ func TestChangeRetriedAfterItCommittedReplays(t *testing.T) {
 	_, err = f.svc.RecordConsent(f.ctx, c.ID, consent, &crm.UpdateOptions{Key: "consent-2"})
 	assert.ErrorIs(t, err, crm.ErrMerged, "a new command on a merged-away customer")
 }
+
+// An interaction recorded with a key and repeated after the customer withdrew their
+// consent, or was merged away, answers with the first: the key answers before the rule.
+func TestInteractionRetriedAfterTheCustomerMovedOn(t *testing.T) {
+	f := newFixture(t)
+	c := f.create(t, wang())
+	_, err := f.svc.RecordConsent(f.ctx, c.ID, crm.ConsentInput{Channel: crm.ConsentEmail,
+		Purpose: crm.PurposeMarketing, Granted: true, Source: "web-form"}, nil)
+	require.NoError(t, err)
+	mail := marketing(c.ID, crm.ChannelEmail)
+	mail.Key = "mail-1"
+	first, err := f.svc.RecordInteraction(f.ctx, mail)
+	require.NoError(t, err)
+
+	f.clock.Advance(time.Hour)
+	_, err = f.svc.RecordConsent(f.ctx, c.ID, crm.ConsentInput{Channel: crm.ConsentEmail,
+		Purpose: crm.PurposeMarketing, Granted: false, Source: "unsubscribe-link"}, nil)
+	require.NoError(t, err)
+	again, err := f.svc.RecordInteraction(f.ctx, mail)
+	require.NoError(t, err, "consent withdrawn since")
+	assert.Equal(t, first.ID, again.ID)
+	other := mail
+	other.Key, other.Subject = "mail-2", "Summer sale"
+	_, err = f.svc.RecordInteraction(f.ctx, other)
+	assert.ErrorIs(t, err, crm.ErrNoConsent, "a new contact")
+	reused := mail
+	reused.Subject = "Summer sale"
+	_, err = f.svc.RecordInteraction(f.ctx, reused)
+	assert.ErrorIs(t, err, kehu.ErrKeyReused, "the key of another contact")
+
+	survivor := f.create(t, crm.Profile{Name: crm.Name{Display: "王小明"}, Emails: []crm.Email{{Address: "wxm@example.org"}}})
+	_, err = f.svc.Merge(f.ctx, survivor.ID, c.ID, nil)
+	require.NoError(t, err)
+	again, err = f.svc.RecordInteraction(f.ctx, mail)
+	require.NoError(t, err, "merged away since")
+	assert.Equal(t, first.ID, again.ID)
+}
