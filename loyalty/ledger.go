@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -51,7 +52,13 @@ func (k AccountKey) Compare(o AccountKey) int {
 
 // Source says what caused an entry: an order line, an event, a redemption, a transfer…
 type Source struct {
-	// Type is "order", "event", "redemption", "transfer", "partner", "manual", "expiry".
+	// Type is what made the entry: "order" and "event" for EarnOrder and EarnEvent (a host
+	// that works out an order's points itself may credit them with Earn under "order" and
+	// the order's ID, and Refund finds them), "manual" and "redemption" by default for
+	// Earn and Redeem, any type a host names; and the types only the library's own
+	// commands write, which a host's Earn, Redeem, RedeemAcross or Adjust may not claim
+	// (see reservedSource): "transfer", "partner:<id>", "reservation", "expiry" and
+	// "counter".
 	Type string `json:"type,omitempty"`
 	// Ref is the host's reference: the order ID, the event ID, the redemption ID…
 	Ref string `json:"ref,omitempty"`
@@ -59,6 +66,18 @@ type Source struct {
 	Line string `json:"line,omitempty"`
 	// Rule is the earning rule that awarded the points ("base" for base rates).
 	Rule string `json:"rule,omitempty"`
+}
+
+// reservedSource reports whether a source type is one only the library's own commands
+// write: the ledger finds by it the two sides of a transfer, what a reservation holds and
+// what a partner is owed, so an entry a host made under it could be reversed with a
+// transfer, stand in for a reward's hold or be billed to a partner.
+func reservedSource(t string) bool {
+	switch t {
+	case "transfer", "expiry", counterSource, holdSource:
+		return true
+	}
+	return strings.HasPrefix(t, "partner:")
 }
 
 // Lot is the points one earning created, with its own clock: earned at EarnedAt, spendable

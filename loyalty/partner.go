@@ -107,10 +107,34 @@ func (s *Service) checkExchange(p *Program, x Exchange, in bool) (Partner, error
 func (s *Service) ExchangeIn(ctx context.Context, p *Program, x Exchange) (Entry, error) {
 	partner, err := s.checkExchange(p, x, true)
 	if err != nil {
+		return s.exchangeRefused(ctx, p, x, true, err)
+	}
+	worth := decimal.NewFromInt(x.Points).Mul(partner.InRate).Floor()
+	if worth.GreaterThan(decimal.NewFromInt(MaxPoints)) {
+		return s.exchangeRefused(ctx, p, x, true, kehu.Invalid("points", "max_points",
+			fmt.Sprintf("the exchange is worth %s points, more than one command may move (%d)", worth, int64(MaxPoints))))
+	}
+	return s.exchange(ctx, p, partner, x, worth.IntPart(), true)
+}
+
+// exchangeKey is the command key and digest of an exchange (see ExchangeIn).
+func exchangeKey(x Exchange, in bool) (key, dig string) {
+	dir := "out"
+	if in {
+		dir = "in"
+	}
+	return kehu.LibraryKey("partner", x.Partner, dir, x.Ref), fingerprint.Of("exchange", x)
+}
+
+// exchangeRefused answers an exchange a rule refused (err) from its record, if the
+// partner's reference was recorded: the partner's resend gets the first result, also
+// under a programme version that changed since.
+func (s *Service) exchangeRefused(ctx context.Context, p *Program, x Exchange, in bool, err error) (Entry, error) {
+	if !p.usable() || x.Ref == "" {
 		return Entry{}, err
 	}
-	ours := decimal.NewFromInt(x.Points).Mul(partner.InRate).Floor().IntPart()
-	return s.exchange(ctx, p, partner, x, ours, true)
+	key, dig := exchangeKey(x, in)
+	return first(s.refusedOrReplayed(ctx, p, key, dig, err))
 }
 
 // ExchangeOut converts the member's points into a partner's: Points of ours are spent and
@@ -118,22 +142,19 @@ func (s *Service) ExchangeIn(ctx context.Context, p *Program, x Exchange) (Entry
 func (s *Service) ExchangeOut(ctx context.Context, p *Program, x Exchange) (Entry, error) {
 	partner, err := s.checkExchange(p, x, false)
 	if err != nil {
-		return Entry{}, err
+		return s.exchangeRefused(ctx, p, x, false, err)
 	}
 	return s.exchange(ctx, p, partner, x, x.Points, false)
 }
 
 func (s *Service) exchange(ctx context.Context, p *Program, partner Partner, x Exchange, ours int64, in bool) (Entry, error) {
 	if ours < max(partner.MinPoints, 1) {
-		return Entry{}, kehu.Invalid("points", "min", fmt.Sprintf("the exchange is worth %d points, less than the minimum of %d", ours, max(partner.MinPoints, 1)))
+		return s.exchangeRefused(ctx, p, x, in, kehu.Invalid("points", "min",
+			fmt.Sprintf("the exchange is worth %d points, less than the minimum of %d", ours, max(partner.MinPoints, 1))))
 	}
 	key := AccountKey{Program: p.spec.ID, Customer: x.Customer, PointType: partner.PointType}
 	src := Source{Type: "partner:" + partner.ID, Ref: x.Ref}
-	dir := "out"
-	if in {
-		dir = "in"
-	}
-	cmdKey, dig := kehu.LibraryKey("partner", partner.ID, dir, x.Ref), fingerprint.Of("exchange", x)
+	cmdKey, dig := exchangeKey(x, in)
 	if err := kehu.CheckKey("ref", cmdKey); err != nil {
 		return Entry{}, err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
 	"github.com/kehu-crm/kehu/internal/checked"
+	"github.com/kehu-crm/kehu/internal/clip"
 	"github.com/kehu-crm/kehu/internal/fingerprint"
 )
 
@@ -261,6 +262,25 @@ func (s *Service) replay(ctx context.Context, p *Program, key, dig string) ([]En
 	return cmd.Entries, true, nil
 }
 
+// refusedOrReplayed answers a command a rule refused (err) from its record, when its key
+// was recorded: a repeat gets its first result before any rule is looked at, also one of
+// a programme version that changed since (a lower limit, a higher minimum, a partner
+// closed). Otherwise it returns err, or kehu.ErrKeyReused for a key recorded with another
+// payload.
+func (s *Service) refusedOrReplayed(ctx context.Context, p *Program, key, dig string, err error) ([]Entry, error) {
+	if kehu.CheckKey("key", key) != nil {
+		return nil, err
+	}
+	out, done, rerr := s.replay(ctx, p, key, dig)
+	switch {
+	case rerr != nil:
+		return nil, rerr
+	case !done:
+		return nil, err
+	}
+	return out, nil
+}
+
 func (s *Service) publish(ctx context.Context, entries []Entry) error {
 	if len(entries) == 0 {
 		return nil
@@ -343,7 +363,13 @@ func (c *Points) check(p *Program, positive bool) (PointType, error) {
 		probs.Addf("points", "range", "must be within ±%d", int64(MaxPoints))
 	}
 	checkText(&probs, "reason", c.Reason, 500)
+	checkText(&probs, "source.type", c.Source.Type, 200)
 	checkText(&probs, "source.ref", c.Source.Ref, 200)
+	checkText(&probs, "source.line", c.Source.Line, 200)
+	checkText(&probs, "source.rule", c.Source.Rule, 200)
+	if !c.libraryKey && reservedSource(c.Source.Type) {
+		probs.Addf("source.type", "reserved", "%s is a source type the library's own commands write", clip.Quote(c.Source.Type))
+	}
 	probs.Merge("", checkKey(c.Key, c.libraryKey))
 	return pt, probs.Err()
 }

@@ -366,7 +366,7 @@ func (s *Service) holdOf(ctx context.Context, p *Program, r *Reservation) (Entry
 	hold := r.HoldEntry
 	if hold.IsZero() {
 		for _, e := range es {
-			if e.Kind == KindRedeem && e.Account.Customer == r.Customer {
+			if e.Kind == KindRedeem && e.Account.Customer == r.Customer && e.Key == holdKey(r.ID) {
 				hold = e.ID
 				break
 			}

@@ -51,13 +51,14 @@ func (s *Service) Transfer(ctx context.Context, p *Program, t Transfer) ([]Entry
 	}
 	checkText(&probs, "reason", t.Reason, 500)
 	probs.Merge("", checkKey(t.Key, false))
-	if err := probs.Err(); err != nil {
-		return nil, err
-	}
-	if err := p.spec.Transfers.checkTransfer(t.Points); err != nil {
-		return nil, err
-	}
 	dig := fingerprint.Of("transfer", t)
+	err := probs.Err()
+	if err == nil {
+		err = p.spec.Transfers.checkTransfer(t.Points)
+	}
+	if err != nil {
+		return s.refusedOrReplayed(ctx, p, t.Key, dig, err)
+	}
 	from := AccountKey{Program: p.spec.ID, Customer: t.From, PointType: t.PointType}
 	to := AccountKey{Program: p.spec.ID, Customer: t.To, PointType: t.PointType}
 	keys := []AccountKey{from, to}
