@@ -129,3 +129,34 @@ func TestHostEntriesCannotClaimTheLibrarysSources(t *testing.T) {
 	assert.Zero(t, st.PointsOut)
 	assert.Len(t, st.Entries, 1)
 }
+
+// A member names another member's ID as a household pool to join: the victim's own
+// account would become a pool the attacker may spend from. A pool is created only under
+// an ID with no ledger and no member state of its own, and an ID that has one is refused.
+func TestAPoolCannotBeMadeOfAMembersOwnAccount(t *testing.T) {
+	ctx := context.Background()
+	svc, p := pxService(t, `"partners"`, `"transfers": {"max_pool_members": 4}, "partners"`)
+	victim, attacker := crm.CustomerIDFrom([16]byte{5}), crm.CustomerIDFrom([16]byte{6})
+	_, err := svc.Earn(ctx, p, loyalty.Points{Customer: victim, PointType: "award", Points: 10000, Key: "victim-earn"})
+	require.NoError(t, err)
+
+	_, err = svc.JoinPool(ctx, p, victim, attacker)
+	var ve *kehu.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.True(t, ve.Has("pool", "member"), "%v", err)
+	_, err = svc.RedeemFromPool(ctx, p, victim, attacker, loyalty.Points{PointType: "award", Points: 10000, Key: "steal"})
+	assert.ErrorIs(t, err, kehu.ErrInvalid, "not a member of a pool")
+	bal, err := svc.Balance(ctx, p, victim, "award")
+	require.NoError(t, err)
+	assert.EqualValues(t, 10000, bal.Available, "the victim's points are untouched")
+
+	// A household's own ID makes a pool, which takes members after it holds points.
+	household, second := crm.CustomerIDFrom([16]byte{7}), crm.CustomerIDFrom([16]byte{8})
+	_, err = svc.JoinPool(ctx, p, household, victim)
+	require.NoError(t, err)
+	_, err = svc.ContributeToPool(ctx, p, loyalty.Contribution{Pool: household, Member: victim, PointType: "award", Points: 500, Key: "give"})
+	require.NoError(t, err)
+	st, err := svc.JoinPool(ctx, p, household, second)
+	require.NoError(t, err)
+	assert.Len(t, st.PoolMembers, 2)
+}

@@ -214,11 +214,14 @@
 //
 // Program.Partners lists coalition partners with exchange rates each way, a minimum and a
 // daily limit (both directions, per calendar day in the programme's zone); ExchangeIn and
-// ExchangeOut record every exchange for PartnerSettlement. Transfer moves points between
-// members atomically under Program.Transfers limits (per transfer, and per calendar month
-// for what a member sends); a
-// household pool is a shared account members join (JoinPool), contribute to and redeem
-// from.
+// ExchangeOut record every exchange for PartnerSettlement, which bills only those: a
+// host's own entries may not claim a partner's source type. An exchange worth more than
+// MaxPoints is refused. Transfer moves points between members atomically under
+// Program.Transfers limits (per transfer, and per calendar month for what a member sends);
+// a repeated transfer or exchange gets its first result even under a later programme
+// version whose limits it would not meet. A household pool is a shared account members join
+// (JoinPool), contribute to and redeem from; it is created under an ID of its own, never a
+// member's, so that no one can join another member's account and spend it.
 //
 // # Rewards and redemption
 //

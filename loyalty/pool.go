@@ -73,7 +73,12 @@ func (s *Service) limited(ctx context.Context, p *Program, key, dig string, keys
 // household, its members contribute points to it by transfer, and any member may redeem
 // from it. The pool's member list is kept in its MemberState.
 
-// JoinPool adds a member to a household pool, up to the programme's MaxPoolMembers.
+// JoinPool adds a member to a household pool, up to the programme's MaxPoolMembers. The
+// first member's join creates the pool, and only under an ID of its own: one with no
+// ledger and no member state in the programme. An ID that has either is a member's, and
+// making it a pool would let whoever joined spend that member's points: that join fails
+// with a *kehu.ValidationError on "pool", rule "member", and changes nothing. So a host
+// creates a household's pool before crediting it, under an ID it gives the household.
 func (s *Service) JoinPool(ctx context.Context, p *Program, pool, member crm.CustomerID) (*MemberState, error) {
 	var probs kehu.Problems
 	if !p.usable() {
@@ -88,10 +93,16 @@ func (s *Service) JoinPool(ctx context.Context, p *Program, pool, member crm.Cus
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	err := s.store.UpdateMember(ctx, p.spec.ID, pool, func(m *MemberState) error {
+	accts, err := s.store.MemberAccounts(ctx, p.spec.ID, pool)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.UpdateMember(ctx, p.spec.ID, pool, func(m *MemberState) error {
 		switch {
 		case slices.Contains(m.PoolMembers, member):
 			return nil
+		case len(m.PoolMembers) == 0 && (m.Version > 0 || len(accts) > 0):
+			return kehu.Invalid("pool", "member", fmt.Sprintf("%s has a ledger of its own in the programme: a pool is created under an ID of its own", pool))
 		case len(m.PoolMembers) >= p.spec.Transfers.MaxPoolMembers:
 			return kehu.Invalid("pool", "max_pool_members", fmt.Sprintf("the pool already has %d members", len(m.PoolMembers)))
 		}
