@@ -197,4 +197,10 @@ func TestRedeemAcrossPointTypesByPriority(t *testing.T) {
 	assert.Equal(t, int64(-150), es[1].Points)
 	b, _ := svc.Balance(ctx, p, m, "base")
 	assert.Equal(t, int64(350), b.Available)
+
+	// Its source is checked as Redeem's is: none of the library's own types.
+	_, err = svc.RedeemAcross(ctx, p, loyalty.Points{Customer: m, Points: 10, Key: "r2", Source: loyalty.Source{Type: "reservation", Ref: "r-1"}})
+	var ve *kehu.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.True(t, ve.Has("source.type", "reserved"), "%v", err)
 }

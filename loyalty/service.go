@@ -363,15 +363,21 @@ func (c *Points) check(p *Program, positive bool) (PointType, error) {
 		probs.Addf("points", "range", "must be within ±%d", int64(MaxPoints))
 	}
 	checkText(&probs, "reason", c.Reason, 500)
-	checkText(&probs, "source.type", c.Source.Type, 200)
-	checkText(&probs, "source.ref", c.Source.Ref, 200)
-	checkText(&probs, "source.line", c.Source.Line, 200)
-	checkText(&probs, "source.rule", c.Source.Rule, 200)
+	c.checkSource(&probs)
+	probs.Merge("", checkKey(c.Key, c.libraryKey))
+	return pt, probs.Err()
+}
+
+// checkSource checks the source a command names: text of at most 200 bytes a field, and,
+// for a host's command, none of the types only the library writes (see reservedSource).
+func (c *Points) checkSource(probs *kehu.Problems) {
+	checkText(probs, "source.type", c.Source.Type, 200)
+	checkText(probs, "source.ref", c.Source.Ref, 200)
+	checkText(probs, "source.line", c.Source.Line, 200)
+	checkText(probs, "source.rule", c.Source.Rule, 200)
 	if !c.libraryKey && reservedSource(c.Source.Type) {
 		probs.Addf("source.type", "reserved", "%s is a source type the library's own commands write", clip.Quote(c.Source.Type))
 	}
-	probs.Merge("", checkKey(c.Key, c.libraryKey))
-	return pt, probs.Err()
 }
 
 // checkKey checks a command's key: a host's (kehu.CheckHostKey), or one the library made
@@ -489,6 +495,7 @@ func (s *Service) RedeemAcross(ctx context.Context, p *Program, c Points) ([]Ent
 		probs.Addf("points", "range", "must be between 1 and %d", int64(MaxPoints))
 	}
 	checkText(&probs, "reason", c.Reason, 500)
+	c.checkSource(&probs)
 	probs.Merge("", checkKey(c.Key, false))
 	if err := probs.Err(); err != nil {
 		return nil, err
