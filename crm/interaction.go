@@ -28,9 +28,13 @@ type Interaction struct {
 	Urgency Urgency `json:"urgency"`
 	// ReplyBy is when a reply is due; zero when none is needed.
 	ReplyBy time.Time `json:"reply_by,omitzero"`
-	// RepliedAt is when the reply was made; zero while it is outstanding.
+	// RepliedAt is when the reply was made, as RecordReply was told; zero while it is
+	// outstanding.
 	RepliedAt time.Time `json:"replied_at,omitzero"`
-	CreatedAt time.Time `json:"created_at"`
+	// ReplyRecordedAt is when the reply was recorded, by the service's clock: a reply
+	// logged after the fact and dated back shows it (see RepliedInTime).
+	ReplyRecordedAt time.Time `json:"reply_recorded_at,omitzero"`
+	CreatedAt       time.Time `json:"created_at"`
 	// Key is the idempotency key the interaction was recorded with, unique per store.
 	Key string `json:"key,omitempty"`
 }
@@ -38,6 +42,17 @@ type Interaction struct {
 // Overdue reports whether a reply was due before now and has not been made.
 func (in *Interaction) Overdue(now time.Time) bool {
 	return !in.ReplyBy.IsZero() && in.RepliedAt.IsZero() && in.ReplyBy.Before(now)
+}
+
+// RepliedInTime reports whether a reply due by ReplyBy was made by then as the record
+// shows it: dated and recorded by ReplyBy. A reply recorded later is late whatever time it
+// was given, so one entered hours after its deadline and dated back does not count as on
+// time. (A reply recorded before ReplyRecordedAt was kept counts by its date.)
+func (in *Interaction) RepliedInTime() bool {
+	if in.ReplyBy.IsZero() || in.RepliedAt.IsZero() || in.RepliedAt.After(in.ReplyBy) {
+		return false
+	}
+	return in.ReplyRecordedAt.IsZero() || !in.ReplyRecordedAt.After(in.ReplyBy)
 }
 
 // AwaitingReply reports whether a reply is due and not yet made.

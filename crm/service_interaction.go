@@ -108,7 +108,7 @@ func (s *Service) RecordInteraction(ctx context.Context, in InteractionInput) (*
 func sameInteraction(a, b *Interaction, nowAt bool) bool {
 	norm := func(in *Interaction) Interaction {
 		x := *in
-		x.ID, x.CreatedAt, x.RepliedAt, x.Outcome = InteractionID{}, time.Time{}, time.Time{}, ""
+		x.ID, x.CreatedAt, x.RepliedAt, x.ReplyRecordedAt, x.Outcome = InteractionID{}, time.Time{}, time.Time{}, time.Time{}, ""
 		x.At, x.ReplyBy = x.At.Round(0).UTC(), x.ReplyBy.Round(0).UTC()
 		if nowAt {
 			x.At = time.Time{}
@@ -261,7 +261,7 @@ func (s *Service) RecordReply(ctx context.Context, id InteractionID, at time.Tim
 			return kehu.Invalid("at", "range", "the reply is before the interaction")
 		}
 		if in.RepliedAt.IsZero() {
-			in.RepliedAt = at
+			in.RepliedAt, in.ReplyRecordedAt = at, s.opts.Now()
 			first = true
 		}
 		if outcome != "" {

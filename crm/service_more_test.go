@@ -890,3 +890,30 @@ func TestInteractionRetriedAfterTheCustomerMovedOn(t *testing.T) {
 	require.NoError(t, err, "merged away since")
 	assert.Equal(t, first.ID, again.ID)
 }
+
+// A reply entered hours after its deadline and dated back to before it would make the
+// deadline look met: the record keeps when the reply was recorded, and RepliedInTime
+// counts a reply on time only if it was both dated and recorded by the deadline.
+func TestABackdatedReplyIsNotInTime(t *testing.T) {
+	f := newFixture(t)
+	c := f.create(t, wang())
+	asked := f.clock.Now()
+	ask := func(subject string) *crm.Interaction {
+		in, err := f.svc.RecordInteraction(f.ctx, crm.InteractionInput{CustomerID: c.ID, Channel: crm.ChannelEmail,
+			Direction: crm.Inbound, Subject: subject, ReplyBy: asked.Add(time.Hour)})
+		require.NoError(t, err)
+		return in
+	}
+	onTime, late := ask("refund?"), ask("invoice?")
+	f.clock.Advance(30 * time.Minute)
+	got, err := f.svc.RecordReply(f.ctx, onTime.ID, time.Time{}, "answered")
+	require.NoError(t, err)
+	assert.True(t, got.RepliedInTime(), "replied and recorded within the hour")
+
+	f.clock.Advance(4 * time.Hour)
+	got, err = f.svc.RecordReply(f.ctx, late.ID, asked.Add(10*time.Minute), "answered")
+	require.NoError(t, err)
+	assert.Equal(t, asked.Add(10*time.Minute), got.RepliedAt, "the time given is kept")
+	assert.Equal(t, f.clock.Now(), got.ReplyRecordedAt, "and when it was recorded")
+	assert.False(t, got.RepliedInTime(), "recorded four hours after its deadline")
+}

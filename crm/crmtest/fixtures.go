@@ -334,7 +334,8 @@ func assertHistory(t *testing.T, want, got []crm.Change, contract string, args .
 
 func canonInteraction(in *crm.Interaction) *crm.Interaction {
 	d := in.Clone()
-	d.At, d.ReplyBy, d.RepliedAt, d.CreatedAt = suite.UTC(d.At), suite.UTC(d.ReplyBy), suite.UTC(d.RepliedAt), suite.UTC(d.CreatedAt)
+	d.At, d.ReplyBy, d.RepliedAt, d.ReplyRecordedAt, d.CreatedAt = suite.UTC(d.At), suite.UTC(d.ReplyBy), suite.UTC(d.RepliedAt),
+		suite.UTC(d.ReplyRecordedAt), suite.UTC(d.CreatedAt)
 	return d
 }
 

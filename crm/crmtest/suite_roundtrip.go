@@ -128,7 +128,7 @@ func testRoundTripHistory(t *testing.T, h *harness) {
 func (h *harness) fullInteraction(cid crm.CustomerID) *crm.Interaction {
 	in := h.newInteraction(cid, h.odd(-time.Hour), "报价 quote")
 	in.Outcome, in.Key = "sent a quote", "call-"+in.ID.String()
-	in.ReplyBy, in.RepliedAt, in.CreatedAt = h.odd(time.Hour), h.odd(30*time.Minute), h.odd(0)
+	in.ReplyBy, in.RepliedAt, in.ReplyRecordedAt, in.CreatedAt = h.odd(time.Hour), h.odd(30*time.Minute), h.odd(45*time.Minute), h.odd(0)
 	return in
 }
 
@@ -155,9 +155,9 @@ func testRoundTripInteraction(t *testing.T, h *harness) {
 		return nil
 	}), "UpdateInteraction")
 
-	// One awaiting its reply is listed as overdue, with the same fields but RepliedAt.
+	// One awaiting its reply is listed as overdue, with the same fields but the reply's.
 	due := h.fullInteraction(c.ID)
-	due.RepliedAt = time.Time{}
+	due.RepliedAt, due.ReplyRecordedAt = time.Time{}, time.Time{}
 	h.createInteraction(due)
 	page, err := h.s.ListInteractions(h.ctx, crm.InteractionQuery{OverdueAt: due.ReplyBy.Add(time.Minute)})
 	require.NoError(t, err, "ListInteractions with OverdueAt")
