@@ -138,7 +138,8 @@
 // afterwards on the three dimensions of fairness — outcome, speed, courtesy — each a step
 // of the audit trail. Frontline staff act on their own authority within limits: an
 // Empowerment policy, compiled from a spec or strict JSON, gives each role a ceiling per
-// customer value band, in money per currency and in points, counted over the case; a
+// customer value band, in money per currency and in points, counted over the case and the
+// cases merged into it (one complaint made twice and merged gets its ceiling once); a
 // grant within the requester's ceiling is approved and paid at once, one above it waits
 // for a role whose ceiling covers it (DecideCompensation). The role comes from the host's
 // own authentication, never from a client. Compensation is paid through a Compensator the

@@ -351,6 +351,48 @@ func recoverable(c *Case) error {
 	return nil
 }
 
+// mergedGrants lists the grants of the cases merged into case id, directly or through a
+// case merged into it: one complaint's, which its ceilings count together, so that a
+// complaint made twice (by phone and by email) and merged gets the ceiling once. A merged
+// case takes no grant after its merge, so what it lists cannot grow. (A merge that
+// commits while a grant is being decided is not counted by that decision.)
+func (s *Service) mergedGrants(ctx context.Context, id CaseID) ([]Grant, error) {
+	c, err := s.store.Case(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	into := map[CaseID][]*Case{}
+	q := CaseQuery{Customer: c.Customer, Statuses: []Status{Merged}, PageRequest: kehu.PageRequest{Limit: 1000}}
+	for {
+		page, err := s.store.ListCases(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range page.Items {
+			into[m.MergedInto] = append(into[m.MergedInto], m)
+		}
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
+	}
+	var out []Grant
+	seen := map[CaseID]bool{id: true}
+	for todo := []CaseID{id}; len(todo) > 0; todo = todo[1:] {
+		for _, m := range into[todo[0]] {
+			if seen[m.ID] {
+				continue
+			}
+			seen[m.ID] = true
+			if m.Recovery != nil {
+				out = append(out, m.Recovery.Grants...)
+			}
+			todo = append(todo, m.ID)
+		}
+	}
+	return out, nil
+}
+
 func recovery(c *Case) *Recovery {
 	if c.Recovery == nil {
 		c.Recovery = &Recovery{}
@@ -546,7 +588,8 @@ func (r RequestCompensation) check() error {
 
 // RequestCompensation asks for a grant for the case's customer. Within the ceiling of the
 // requester's role for the customer's value band (Case.Triage.Value), counting what the
-// case was already granted or approved in the same currency or in points, it is approved
+// case, and every case merged into it, was already granted or approved in the same
+// currency or in points, it is approved
 // at once and paid through the Compensator; above it the grant waits, in status requested,
 // for DecideCompensation by a role whose ceiling covers it. The request (and an approval
 // within the ceiling) is a step of the audit trail, and so is the payment.
@@ -572,6 +615,10 @@ func (s *Service) RequestCompensation(ctx context.Context, id CaseID, r RequestC
 		what = fmt.Sprintf("%d points", r.Points)
 	}
 	note := grantNote(gid, what+" requested as "+r.Role, r.Note)
+	merged, err := s.mergedGrants(ctx, id)
+	if err != nil {
+		return nil, err
+	}
 	c, err := s.change(ctx, id, CompensationRequested, r.Key, fingerprint.Of("compensation_request", r), note, func(c *Case) error {
 		if err := e.checkRole(r.Role); err != nil {
 			return err
@@ -587,7 +634,7 @@ func (s *Service) RequestCompensation(ctx context.Context, id CaseID, r RequestC
 		g := Grant{ID: gid, Case: c.ID, Customer: c.Customer, Type: r.Type, Money: r.Money, Points: r.Points,
 			Status: GrantRequested, RequestedBy: actor, RequestedRole: r.Role, RequestedAt: now,
 			Key: compensationKey(c.ID, gid), RequestKey: r.Key}
-		ok, err := e.covers(r.Role, c.Triage.Value, rec.Grants, g)
+		ok, err := e.covers(r.Role, c.Triage.Value, append(slices.Clip(rec.Grants), merged...), g)
 		if err != nil {
 			return err
 		}
@@ -618,7 +665,8 @@ type DecideCompensation struct {
 
 // DecideCompensation approves or refuses a grant in status requested. An approval needs a
 // role whose ceiling for the customer's value band covers the grant together with what the
-// case was already granted or approved in its currency or in points; otherwise it fails
+// case, and every case merged into it, was already granted or approved in its currency or
+// in points; otherwise it fails
 // with ErrBeyondAuthority and writes nothing. A refusal may come from any role the policy
 // names. An approved grant is paid at once through the Compensator, as RequestCompensation
 // pays; a retry of the command after a failed payment pays it once.
@@ -642,6 +690,10 @@ func (s *Service) DecideCompensation(ctx context.Context, id CaseID, d DecideCom
 		action = CompensationApproved
 	}
 	note := grantNote(d.Grant, fmt.Sprintf("%s as %s", strings.TrimPrefix(string(action), "compensation_"), d.Role), d.Note)
+	merged, err := s.mergedGrants(ctx, id)
+	if err != nil {
+		return nil, err
+	}
 	c, err := s.change(ctx, id, action, d.Key, fingerprint.Of("compensation_decision", d), note, func(c *Case) error {
 		if err := e.checkRole(d.Role); err != nil {
 			return err
@@ -657,7 +709,7 @@ func (s *Service) DecideCompensation(ctx context.Context, id CaseID, d DecideCom
 			return kehu.Invalid("grant", "status", fmt.Sprintf("grant %s is %s, not waiting for a decision", g.ID, g.Status))
 		}
 		if d.Approve {
-			ok, err := e.covers(d.Role, c.Triage.Value, c.Recovery.Grants, *g)
+			ok, err := e.covers(d.Role, c.Triage.Value, append(slices.Clip(c.Recovery.Grants), merged...), *g)
 			if err != nil {
 				return err
 			}

@@ -726,3 +726,40 @@ func TestRecoveryJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &back))
 	assert.Equal(t, c, &back, "%s", data)
 }
+
+// A guest complains by phone and by email, and the two cases are merged into one. Each was
+// within the frontline's ceiling alone; the complaint's ceiling counts the grants of the
+// cases merged into it, so a second 100 CNY for the same complaint waits for a role that
+// covers 200, instead of being paid at once.
+func TestTheCeilingCountsTheCasesMergedIn(t *testing.T) {
+	svc, _, _ := newService(t)
+	pay := &compensator{}
+	svc = svc.WithCompensation(policy(t), pay)
+	ctx := kehu.WithActor(t.Context(), "frontline:elizabeth")
+	call, err := svc.Open(ctx, roomService("call"))
+	require.NoError(t, err)
+	mail, err := svc.Open(ctx, roomService("mail"))
+	require.NoError(t, err)
+	coupon := func(id complaint.CaseID, key string) *complaint.Case {
+		t.Helper()
+		c, err := svc.RequestCompensation(ctx, id, complaint.RequestCompensation{Type: complaint.CompensationCoupon,
+			Money: kehu.MustMoney("100", "CNY"), Role: "frontline", Key: key})
+		require.NoError(t, err)
+		return c
+	}
+	c := coupon(call.ID, "desk-1")
+	assert.Equal(t, complaint.GrantGranted, c.Recovery.Grants[0].Status, "within the ceiling of 100")
+	_, err = svc.Merge(ctx, call.ID, mail.ID, "the same complaint", "merge")
+	require.NoError(t, err)
+
+	c = coupon(mail.ID, "desk-2")
+	g := c.Recovery.Grants[len(c.Recovery.Grants)-1]
+	assert.Equal(t, complaint.GrantRequested, g.Status, "100 more for the same complaint is beyond the frontline's 100")
+	assert.Len(t, pay.calls, 1, "paid once")
+	_, err = svc.DecideCompensation(ctx, mail.ID, complaint.DecideCompensation{Grant: g.ID, Approve: true, Role: "frontline", Key: "self-approve"})
+	assert.ErrorIs(t, err, complaint.ErrBeyondAuthority)
+	c, err = svc.DecideCompensation(kehu.WithActor(t.Context(), "manager:li"), mail.ID,
+		complaint.DecideCompensation{Grant: g.ID, Approve: true, Role: "manager", Key: "approve"})
+	require.NoError(t, err)
+	assert.Equal(t, complaint.GrantGranted, c.Recovery.Grants[len(c.Recovery.Grants)-1].Status, "a manager's 1000 covers it")
+}
