@@ -143,11 +143,8 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o kehu.Order, m Mem
 	if err := p.orderInTime(o.At, s.opts.Now()); err != nil {
 		// An order credited in time is answered from its record however late it is
 		// repeated; one never credited is refused.
-		out, done, rerr := s.replay(ctx, p, key, dig)
-		switch {
-		case rerr != nil:
-			return nil, rerr
-		case !done:
+		out, err := s.refusedOrReplayed(ctx, p, key, dig, err)
+		if err != nil {
 			return nil, err
 		}
 		return s.orderUpgrade(ctx, p, customer, &EarnResult{Earning: recordedEarning(p, out, o.Lines), Entries: out, Replayed: true}, evalFrom{joined: creditedAt(out)})
