@@ -251,16 +251,7 @@ func testConcurrentMoves(t *testing.T, h *harness) {
 			})
 		})
 	})
-	won := 0
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			won++
-		case !errors.Is(err, errMoved):
-			t.Errorf("writer %d: %v, want the function's own error", i, err)
-		}
-	}
-	assert.Equal(t, 1, won, "exactly one of the moves from received succeeds")
+	assert.Equal(t, 1, winners(t, errs, errMoved, "moves"), "exactly one of the moves from received succeeds")
 	got := h.get(c.ID)
 	assert.Len(t, got.Steps, 2, "one move recorded")
 	assert.Equal(t, c.Version+1, got.Version)
@@ -333,16 +324,7 @@ func testUpdateWithCrossed(t *testing.T, h *harness) {
 				})
 			})
 		})
-		won := 0
-		for i, err := range errs {
-			switch {
-			case err == nil:
-				won++
-			case !errors.Is(err, errMerged):
-				t.Errorf("round %d, writer %d: %v, want the function's own error", round, i, err)
-			}
-		}
-		if won != 1 {
+		if won := winners(t, errs, errMerged, fmt.Sprint("round ", round)); won != 1 {
 			t.Fatalf("round %d: %d of the two crossed updates succeeded, want exactly one", round, won)
 		}
 		merged := 0
@@ -353,6 +335,22 @@ func testUpdateWithCrossed(t *testing.T, h *harness) {
 		}
 		assert.Equal(t, 1, merged, "round %d: one case carries on", round)
 	}
+}
+
+// winners counts the writers that succeeded among errs, and reports as an error of the
+// test every writer that failed with anything but the function's own error lost.
+func winners(t *testing.T, errs []error, lost error, what string) int {
+	t.Helper()
+	won := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, lost):
+			t.Errorf("%s, writer %d: %v, want the function's own error", what, i, err)
+		}
+	}
+	return won
 }
 
 // fullRecovery is a recovery record with every field set (checked by reflection with the
