@@ -1,6 +1,8 @@
 package survey
 
 import (
+	"math/big"
+
 	"gonum.org/v1/gonum/stat"
 )
 
@@ -48,9 +50,10 @@ type IPAResult struct {
 // ImportancePerformance places each item on an importance–performance grid: its
 // importance is its Pearson correlation with the overall score (say, overall
 // satisfaction), its performance its mean answer, and both axes are cut at the mean over
-// the items. An item at or above both cuts is KeepUp; important but below the
-// performance cut, ConcentrateHere; below the importance cut but at or above the
-// performance cut, PossibleOverkill; below both, LowPriority.
+// the items (the exact mean, rounded once, so that an item equal to it is at the cut). An
+// item at or above both cuts is KeepUp; important but below the performance cut,
+// ConcentrateHere; below the importance cut but at or above the performance cut,
+// PossibleOverkill; below both, LowPriority.
 //
 // Every column holds one entry per respondent, in the same order. policy says how
 // missing answers are handled: Listwise reads only the respondents who answered every
@@ -106,7 +109,7 @@ func ImportancePerformance(items []Column, overall Column, policy MissingPolicy)
 	for i, it := range r.Items {
 		imp[i], perf[i] = it.Importance, it.Performance
 	}
-	r.ImportanceCut, r.PerformanceCut = stat.Mean(imp, nil), stat.Mean(perf, nil)
+	r.ImportanceCut, r.PerformanceCut = exactMean(imp), exactMean(perf)
 	if err := resultFinite("items", r.PerformanceCut); err != nil {
 		return IPAResult{}, err
 	}
@@ -125,4 +128,17 @@ func ImportancePerformance(items []Column, overall Column, policy MissingPolicy)
 		}
 	}
 	return r, nil
+}
+
+// exactMean is the mean of finite xs rounded once: their exact sum divided by their
+// number, so that the mean of equal values is that value and an item equal to the mean
+// is at the cut (the float sum 3.7 + 3.7 + 3.7 over 3 would give 3.7000000000000006).
+func exactMean(xs []float64) float64 {
+	const prec = 2200 // holds any sum of float64s exactly (exponents 2⁻¹⁰⁷⁴ to 2¹⁰²⁴)
+	sum := new(big.Float).SetPrec(prec)
+	for _, x := range xs {
+		sum.Add(sum, big.NewFloat(x))
+	}
+	mean, _ := new(big.Float).SetPrec(53).Quo(sum, big.NewFloat(float64(len(xs)))).Float64()
+	return mean
 }

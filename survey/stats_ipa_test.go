@@ -1,6 +1,7 @@
 package survey_test
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -88,6 +89,31 @@ func TestImportancePerformanceMissing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 23, l.N)
 	assert.Equal(t, 23, l.Items[0].N)
+}
+
+// TestImportancePerformanceItemAtTheCut checks the tie rule at the cuts: an item equal to
+// the mean over the items is at the cut, so k copies of one item (performance 3.7,
+// importance its correlation with overall) are all KeepUp, for every k, and the cuts are
+// the item's own values — though the floating-point mean 3.7 + 3.7 + 3.7 over 3 is
+// 3.7000000000000006.
+func TestImportancePerformanceItemAtTheCut(t *testing.T) {
+	item := given(4, 3, 5, 4, 2, 5, 3, 4, 4, 3)
+	overall := given(4, 3, 5, 5, 2, 4, 3, 4, 5, 3)
+	for k := 2; k <= 12; k++ {
+		t.Run(strconv.Itoa(k), func(t *testing.T) {
+			items := make([]survey.Column, k)
+			for i := range items {
+				items[i] = item
+			}
+			r, err := survey.ImportancePerformance(items, overall, survey.Listwise)
+			require.NoError(t, err)
+			for i, it := range r.Items {
+				assert.Equal(t, survey.KeepUp, it.Quadrant, "items[%d] %+v, cuts %v and %v", i, it, r.ImportanceCut, r.PerformanceCut)
+			}
+			assert.Equal(t, 3.7, r.PerformanceCut)
+			assert.Equal(t, r.Items[0].Importance, r.ImportanceCut)
+		})
+	}
 }
 
 func TestImportancePerformanceInvalid(t *testing.T) {
