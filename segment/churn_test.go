@@ -79,6 +79,35 @@ func TestChurnScore(t *testing.T) {
 	}
 }
 
+// TestChurnWeightsOnlyTheirRatioCounts checks that the weights are read by their ratio
+// alone, however large or small: 1 : 3 weighs 1 − P(alive) by ¼ and the overdue
+// probability by ¾, computed here directly, for weights near the largest float64 (whose
+// sum overflows) and for subnormal ones.
+func TestChurnWeightsOnlyTheirRatioCounts(t *testing.T) {
+	bg, err := segment.NewBGNBD(segment.BGNBDParams{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426})
+	require.NoError(t, err)
+	s := segment.Summary{Customer: "w", Frequency: 5, Recency: 20, T: 38}
+	alive, err := bg.ProbabilityAlive(s.Frequency, s.Recency, s.T)
+	require.NoError(t, err)
+	rate := (0.243 + 5) / (4.414 + 38)
+	want := 0.25*(1-alive) + 0.75*(1-math.Exp(-(s.T-s.Recency)*rate))
+	for _, tc := range []struct {
+		name           string
+		alive, overdue float64
+	}{
+		{"ones", 1, 3},
+		{"huge", math.Ldexp(1, 1022), math.Ldexp(3, 1022)},
+		{"largest", math.MaxFloat64 / 3, math.MaxFloat64},
+		{"subnormal", math.Ldexp(1, -1070), math.Ldexp(3, -1070)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := segment.ChurnScore(context.Background(), bg, s, &segment.ChurnOptions{AliveWeight: tc.alive, OverdueWeight: tc.overdue})
+			require.NoError(t, err)
+			assert.InDelta(t, want, r.Score, 1e-12)
+		})
+	}
+}
+
 // TestChurnScoresCDNOW scores every CDNOW customer with the fitted BG/NBD and Pareto/NBD
 // models: scores are in [0, 1] and rank the long-silent above the recent.
 func TestChurnScoresCDNOW(t *testing.T) {
