@@ -63,7 +63,8 @@ type ABCOptions struct {
 	// A and B are the revenue shares of classes A and B, in (0, 1]; C is the rest.
 	// Zero means the defaults 0.80 and 0.15 (and so 0.05 for C). A + B must not exceed 1.
 	// Shares are taken to 9 decimal places and compared exactly. NaN, an infinity or a
-	// share outside (0, 1] is refused.
+	// share outside (0, 1] is refused, and so is one that is 0 at 9 places (below
+	// 0.0000000005).
 	A, B float64
 	// Crossing is the rule for the customer who crosses a threshold; empty means
 	// CrossingUp.
@@ -122,13 +123,13 @@ func ABC(values []CustomerValue, opts *ABCOptions) ([]ABCResult, error) {
 		o.Ties = TiesTogether
 	}
 	var p kehu.Problems
-	if !(o.A > 0 && o.A <= 1) {
-		p.Addf("a", "range", "%v is not in (0, 1]", o.A)
-	}
-	if !(o.B > 0 && o.B <= 1) {
-		p.Addf("b", "range", "%v is not in (0, 1]", o.B)
-	}
 	numA, numB := shareNum(o.A), shareNum(o.B)
+	if !(o.A > 0 && o.A <= 1) || numA == 0 {
+		p.Addf("a", "range", "%v is not in (0, 1] at 9 decimal places", o.A)
+	}
+	if !(o.B > 0 && o.B <= 1) || numB == 0 {
+		p.Addf("b", "range", "%v is not in (0, 1] at 9 decimal places", o.B)
+	}
 	if p.Len() == 0 && numA+numB > thresholdScale {
 		p.Addf("b", "range", "a + b = %v is more than 1", o.A+o.B)
 	}

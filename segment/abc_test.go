@@ -150,6 +150,9 @@ func TestABCValidation(t *testing.T) {
 		{"NaN B", nil, &segment.ABCOptions{B: math.NaN()}, "b"},
 		{"minus infinity B", nil, &segment.ABCOptions{B: math.Inf(-1)}, "b"},
 		{"huge A", nil, &segment.ABCOptions{A: 1e300}, "a"},
+		// shares are taken to 9 places: these would be 0, and so no class A or B
+		{"A below 9 places", values("a", "10", "b", "1"), &segment.ABCOptions{A: 1e-10}, "a"},
+		{"B below 9 places", values("a", "10", "b", "1"), &segment.ABCOptions{A: 0.5, B: 4e-10}, "b"},
 		{"negative value", values("a", "-1"), nil, "values[0].value"},
 		{"value out of range", []segment.CustomerValue{{Customer: "a", Value: decimal.New(1, 40)}}, nil, "values[0].value"},
 	}
