@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math/big"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -607,6 +609,62 @@ func TestRatioRound(t *testing.T) {
 	assert.Equal(t, -1, c, "89.96 % is below 90 %, though it shows as 90.0 %")
 	assert.Equal(t, "1/6", crm.NewRatio(1, 2).Sub(crm.NewRatio(1, 3)).String())
 	assert.False(t, crm.NewRatio(1, 2).Sub(crm.NewRatio(1, 0)).Defined())
+}
+
+// TestRatioRoundAgainstRat checks Ratio.Round on random fractions of decimals (signed
+// numerators, up to 6 places, places −3 to 6, every mode) against an independent
+// rounding of the exact quotient in math/big: q = Num/Den·10^places as a big.Rat, its
+// integer part and remainder, and the mode's rule written out.
+func TestRatioRoundAgainstRat(t *testing.T) {
+	modes := []kehu.RoundingMode{kehu.HalfUp, kehu.HalfEven, kehu.HalfDown, kehu.Down, kehu.Up, kehu.Floor, kehu.Ceiling}
+	rng := rand.New(rand.NewPCG(7, 11))
+	dec := func(maxAbs int64, allowNeg bool) decimal.Decimal {
+		v := rng.Int64N(maxAbs) + 1
+		if allowNeg && rng.IntN(2) == 0 {
+			v = -v
+		}
+		return decimal.New(v, -int32(rng.IntN(7)))
+	}
+	for range 20000 {
+		// Small numerators make ties (·5 exactly at the rounding place) frequent.
+		r := crm.Ratio{Num: dec(2000, true), Den: dec(16, false)}
+		places := int32(rng.IntN(10) - 3)
+		mode := modes[rng.IntN(len(modes))]
+		got, ok := r.Round(places, mode)
+		require.True(t, ok)
+
+		q := new(big.Rat).Quo(r.Num.Rat(), r.Den.Rat())
+		scale := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(max(places, -places))), nil))
+		if places >= 0 {
+			q.Mul(q, scale)
+		} else {
+			q.Quo(q, scale)
+		}
+		n := new(big.Int).Quo(q.Num(), q.Denom()) // toward zero
+		frac := new(big.Rat).Sub(q, new(big.Rat).SetInt(n))
+		sign := frac.Sign()
+		half := new(big.Rat).Abs(frac).Cmp(big.NewRat(1, 2))
+		away := false
+		switch mode {
+		case kehu.Up:
+			away = sign != 0
+		case kehu.Floor:
+			away = sign < 0
+		case kehu.Ceiling:
+			away = sign > 0
+		case kehu.HalfUp:
+			away = half >= 0
+		case kehu.HalfDown:
+			away = half > 0
+		case kehu.HalfEven:
+			away = half > 0 || half == 0 && n.Bit(0) == 1
+		}
+		if away {
+			n.Add(n, big.NewInt(int64(sign)))
+		}
+		want := decimal.NewFromBigInt(n, -places)
+		require.True(t, want.Equal(got), "%s to %d places %v: got %s, want %s", r, places, mode, got, want)
+	}
 }
 
 func TestScorecardStringTable(t *testing.T) {
