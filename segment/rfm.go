@@ -169,7 +169,9 @@ func (s RFMScore) Code() string {
 // of summaries.
 //
 // Scores come from QuantileBins and so never fail on ties and do not depend on the order
-// of the summaries: equal values always get the same score.
+// of the summaries: equal values always get the same score. A negative Orders, Total or
+// DaysSinceLast is refused with a *kehu.ValidationError naming it
+// ("summaries[3].days_since_last").
 func RFM(summaries []Summary, opts *RFMOptions) ([]RFMScore, error) {
 	var o RFMOptions
 	if opts != nil {
@@ -216,6 +218,8 @@ func RFM(summaries []Summary, opts *RFMOptions) ([]RFMScore, error) {
 			p.Addf(fmt.Sprintf("summaries[%d].total", i), "range", "%s is negative", s.Total)
 		case !AmountInRange(s.Total):
 			p.Addf(fmt.Sprintf("summaries[%d].total", i), "range", "is out of range (see AmountInRange)")
+		case s.DaysSinceLast < 0:
+			p.Addf(fmt.Sprintf("summaries[%d].days_since_last", i), "range", "%d is negative", s.DaysSinceLast)
 		}
 		if p.Len() > 20 {
 			break

@@ -218,6 +218,8 @@ func TestRFMValidation(t *testing.T) {
 		{"negative total", []segment.Summary{{Customer: "a", Total: decimal.NewFromInt(-1)}}, nil, "summaries[0].total"},
 		{"negative orders", []segment.Summary{{Customer: "a", Orders: -1}}, nil, "summaries[0].orders"},
 		{"total out of range", []segment.Summary{{Customer: "a", Total: decimal.New(1, -40)}}, nil, "summaries[0].total"},
+		// a last purchase after the observation end would score as the most recent
+		{"negative days since last", []segment.Summary{{Customer: "a", Orders: 1, DaysSinceLast: -5, Total: decimal.NewFromInt(1)}}, nil, "summaries[0].days_since_last"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
