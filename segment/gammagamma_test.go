@@ -1,11 +1,15 @@
 package segment_test
 
 import (
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/segment"
@@ -61,6 +65,44 @@ func TestGammaGammaFitCDNOW(t *testing.T) {
 		mean += got
 	}
 	assert.InDelta(t, 35.2529588256, mean/float64(len(sums)), 1e-4)
+}
+
+// TestGammaGammaOneRepeatPurchase checks the model on customers who all made exactly
+// one repeat purchase (x = 1), where m̄ is a single transaction value z and z/v is
+// beta-prime(p, q) distributed, so z·q/(p·v) follows Snedecor's F(2p, 2q):
+//   - the log-likelihood of x = 1 cells equals the log-density of gonum's distuv.F,
+//     ln f_F(z·q/(p·v)) + ln(q/(p·v)), an independent computation;
+//   - a fit to 20,000 values drawn from the model with note 025's parameters (p = 6.25,
+//     q = 3.74, v = 15.44; ν ~ Gamma(q, rate v), z ~ Gamma(p, rate ν) with distuv.Gamma)
+//     recovers them, and the population mean spend p·v/(q − 1) = 35.22 within 2 %.
+func TestGammaGammaOneRepeatPurchase(t *testing.T) {
+	truth := segment.GammaGammaParams{P: 6.25, Q: 3.74, V: 15.44}
+	g, err := segment.NewGammaGamma(truth)
+	require.NoError(t, err)
+	f := distuv.F{D1: 2 * truth.P, D2: 2 * truth.Q}
+	c := truth.Q / (truth.P * truth.V)
+	for _, z := range []float64{0.5, 12.3, 35, 180, 2500} {
+		ll, err := g.LogLikelihood([]segment.SpendCell{{Frequency: 1, Mean: z, Weight: 2}})
+		require.NoError(t, err)
+		assertRel(t, 2*(f.LogProb(z*c)+math.Log(c)), ll, 1e-12, fmt.Sprint(z))
+	}
+
+	src := rand.NewPCG(2013, 25)
+	nu := distuv.Gamma{Alpha: truth.Q, Beta: truth.V, Src: src}
+	sums := make([]segment.Summary, 20000)
+	for i := range sums {
+		z := distuv.Gamma{Alpha: truth.P, Beta: nu.Rand(), Src: src}.Rand()
+		sums[i] = segment.Summary{Customer: fmt.Sprint(i), Frequency: 1, Recency: 1, T: 2, Monetary: decimal.NewFromFloat(z).Round(2)}
+	}
+	fit, err := segment.FitGammaGamma(sums, nil)
+	require.NoError(t, err)
+	got := fit.Params
+	assertRel(t, truth.P, got.P, 0.1, "p")
+	assertRel(t, truth.Q, got.Q, 0.1, "q")
+	assertRel(t, truth.V, got.V, 0.1, "v")
+	mean, err := fit.ExpectedSpend()
+	require.NoError(t, err)
+	assertRel(t, truth.P*truth.V/(truth.Q-1), mean, 0.02, "mean spend")
 }
 
 // TestGammaGammaConditionalSpend checks the conditional mean with the published
