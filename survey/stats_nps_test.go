@@ -2,10 +2,13 @@ package survey_test
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/kehu-crm/kehu/survey"
 )
@@ -139,6 +142,57 @@ func TestNPSAnswersMatchCounts(t *testing.T) {
 	assert.InDelta(t, want.Interval.Low, got.Interval.Low, 1e-12)
 	assert.InDelta(t, want.Interval.High, got.Interval.High, 1e-12)
 	assert.Equal(t, want.N, got.N)
+}
+
+// TestNPSIsAMeanOfScores checks NPSFromAnswers against an independent computation: the
+// NPS is the (weighted) mean of per-respondent scores of +100 (9–10), 0 (7–8) and −100
+// (0–6), and its SE the square root of their (weighted) population variance over Kish's
+// effective n, with gonum's stat.PopMeanVariance; the interval is the mean ± the normal
+// quantile of distuv.UnitNormal. Random answers with and without random weights.
+func TestNPSIsAMeanOfScores(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	for trial := range 200 {
+		n := 1 + rng.IntN(60)
+		answers := make([]float64, n)
+		scores := make([]float64, n)
+		var weights []float64
+		if trial%2 == 1 {
+			weights = make([]float64, n)
+		}
+		for i := range answers {
+			answers[i] = float64(rng.IntN(11))
+			switch {
+			case answers[i] >= 9:
+				scores[i] = 100
+			case answers[i] <= 6:
+				scores[i] = -100
+			}
+			if weights != nil {
+				weights[i] = 0.1 + 5*rng.Float64()
+			}
+		}
+		level := 0.8 + 0.19*rng.Float64()
+		r, err := survey.NPSFromAnswers(given(answers...), weights, level)
+		require.NoError(t, err)
+
+		mean, variance := stat.PopMeanVariance(scores, weights)
+		neff := float64(n)
+		if weights != nil {
+			var sw, sw2 float64
+			for _, w := range weights {
+				sw += w
+				sw2 += w * w
+			}
+			neff = sw * sw / sw2
+		}
+		se := math.Sqrt(variance / neff)
+		z := distuv.UnitNormal.Quantile(1 - (1-level)/2)
+		assert.InDelta(t, mean, r.Score, 1e-9, "trial %d", trial)
+		assert.InDelta(t, neff, r.EffectiveN, 1e-9, "trial %d", trial)
+		assert.InDelta(t, se, r.SE, 1e-9, "trial %d", trial)
+		assert.InDelta(t, max(-100, mean-z*se), r.Interval.Low, 1e-9, "trial %d", trial)
+		assert.InDelta(t, min(100, mean+z*se), r.Interval.High, 1e-9, "trial %d", trial)
+	}
 }
 
 func TestNPSInvalid(t *testing.T) {
