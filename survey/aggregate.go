@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"iter"
+	"math"
 	"slices"
 
 	"github.com/kehu-crm/kehu"
@@ -222,7 +223,8 @@ type SampleServqual struct {
 // questions of the survey on one scale, expectations and perceptions, whose 22 rows are
 // the instrument's items in order (tangibles 1–4, reliability 5–9, responsiveness 10–13,
 // assurance 14–17, empathy 18–22, see Servqual), with the importance split of 100
-// points (nil for an even split).
+// points (nil for an even split). Every response's Weight must be finite and positive
+// ("responses[3].weight").
 func (s *Survey) Servqual(responses iter.Seq[*Response], expectations, perceptions string, importance []float64) (SampleServqual, error) {
 	e, err := s.questionOf(expectations, Matrix)
 	if err != nil {
@@ -273,6 +275,9 @@ func (s *Survey) Servqual(responses iter.Seq[*Response], expectations, perceptio
 			}
 		}
 		w := r.Weight
+		if !(w > 0) || math.IsInf(w, 0) {
+			return SampleServqual{}, kehu.Invalid(fmt.Sprintf("responses[%d].weight", out.N), "range", fmt.Sprintf("%v is not a finite positive weight", w))
+		}
 		for k := range ServqualItems {
 			if ans.given&(1<<k) != 0 {
 				sumE[k] += w * ans.values[k]

@@ -2,6 +2,7 @@ package survey_test
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 
@@ -162,6 +163,19 @@ func TestSurveyServqual(t *testing.T) {
 
 	_, err = s.Servqual(slices.Values(rs), "expect", "nope", nil)
 	assert.ErrorIs(t, err, kehu.ErrInvalid)
+
+	// A respondent weight must be finite and positive, as for the other statistics: one
+	// of 0, below 0 or not finite would drop items from a mean or move it off the scale.
+	for _, w := range []float64{0, -1, math.NaN(), math.Inf(1)} {
+		t.Run(fmt.Sprint("weight ", w), func(t *testing.T) {
+			bad := slices.Clone(rs)
+			r := *bad[3]
+			r.Weight = w
+			bad[3] = &r
+			_, err := s.Servqual(slices.Values(bad), "expect", "perceive", nil)
+			requireInvalid(t, err, "responses[3].weight", "range")
+		})
+	}
 }
 
 // The attitude survey asked as a questionnaire: R's attitude data (30 departments, 7
