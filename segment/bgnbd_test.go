@@ -3,6 +3,7 @@ package segment_test
 import (
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"testing"
@@ -644,4 +645,41 @@ func TestBGNBDGroupingDeterministic(t *testing.T) {
 		require.NotNil(t, m)
 		assert.Equal(t, want.Params, m.Params)
 	}
+}
+
+// TestProbabilityAliveWhenTheLastPurchaseEndsObservation checks P(alive) at t_x = T, where
+// the ratio ((α + T)/(α + t_x))^(r+x) of the closed forms is 1: BG/NBD (Fader, Hardie &
+// Lee, "Computing P(alive) using the BG/NBD model", 2008 note) gives
+// 1/(1 + a/(b + x − 1)), MBG/NBD (Batislam, Denizel & Filiztekin 2007, IJRM 24(3))
+// 1/(1 + a/(b + x)), and Pareto/NBD 1, since a customer who bought at T was alive at T;
+// with x = 0 (t_x = T = 0) BG/NBD gives 1 and MBG/NBD b/(a + b).
+func TestProbabilityAliveWhenTheLastPurchaseEndsObservation(t *testing.T) {
+	p := segment.BGNBDParams{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}
+	bg, err := segment.NewBGNBD(p)
+	require.NoError(t, err)
+	mbg, err := segment.NewMBGNBD(p)
+	require.NoError(t, err)
+	pn, err := segment.NewParetoNBD(segment.ParetoNBDParams{R: 0.553, Alpha: 10.578, S: 0.606, Beta: 11.669})
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		x int
+		T float64
+	}{{1, 0.5}, {3, 10}, {26, 38.86}, {1000, 52}} {
+		x := float64(tc.x)
+		got, err := bg.ProbabilityAlive(tc.x, tc.T, tc.T)
+		require.NoError(t, err)
+		assertRel(t, 1/(1+p.A/(p.B+x-1)), got, 1e-12, fmt.Sprint("BG/NBD x=", tc.x))
+		got, err = mbg.ProbabilityAlive(tc.x, tc.T, tc.T)
+		require.NoError(t, err)
+		assertRel(t, 1/(1+p.A/(p.B+x)), got, 1e-12, fmt.Sprint("MBG/NBD x=", tc.x))
+		got, err = pn.ProbabilityAlive(tc.x, tc.T, tc.T)
+		require.NoError(t, err)
+		assertRel(t, 1, got, 1e-12, fmt.Sprint("Pareto/NBD x=", tc.x))
+	}
+	got, err := bg.ProbabilityAlive(0, 0, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 1.0, got)
+	got, err = mbg.ProbabilityAlive(0, 0, 0)
+	require.NoError(t, err)
+	assertRel(t, p.B/(p.A+p.B), got, 1e-12, "MBG/NBD x=0")
 }
