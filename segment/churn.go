@@ -84,8 +84,8 @@ func (o *ChurnOptions) resolve() (wa, wo, step float64, src ComplaintSource, err
 		return 0, 0, 0, nil, err
 	}
 	// Divided by the larger first, so that the sum of two large weights cannot overflow.
-	big := max(wa, wo)
-	wa, wo = wa/big, wo/big
+	larger := max(wa, wo)
+	wa, wo = wa/larger, wo/larger
 	sum := wa + wo
 	return wa / sum, wo / sum, step, r.Complaints, nil
 }
