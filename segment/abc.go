@@ -220,7 +220,9 @@ type AccountEnv struct {
 	// franchisees (the accounts that are not agents), as a percentage from the top:
 	// 100 × (franchisees with strictly higher sales + 1) / franchisees. The best of ten is
 	// 10, the second 20; equal sales share the better place. "Top 20 %" is
-	// `sales_top_percent <= 20`. 100 when there are no franchisees.
+	// `sales_top_percent <= 20`. 100 when there are no franchisees, and for a franchisee
+	// with no sales in the year: selling nothing is no place among the sellers, however
+	// many others sold nothing too.
 	SalesTopPercent float64        `expr:"sales_top_percent"`
 	Cooperation     float64        `expr:"cooperation"`
 	Loyalty         float64        `expr:"loyalty"`
@@ -337,7 +339,7 @@ func (r *RuleABC) Classify(accounts []Account) ([]AccountClass, error) {
 	}
 	slices.SortFunc(franchisee, func(a, b decimal.Decimal) int { return b.Cmp(a) })
 	topPercent := func(v decimal.Decimal) float64 {
-		if len(franchisee) == 0 {
+		if len(franchisee) == 0 || v.Sign() == 0 {
 			return 100
 		}
 		higher, _ := slices.BinarySearchFunc(franchisee, v, func(e, t decimal.Decimal) int { return t.Cmp(e) })

@@ -451,6 +451,22 @@ func TestFranchiseABCRules(t *testing.T) {
 		assert.Equal(t, segment.ClassA, got[1].Class, "y ties x")
 		assert.Equal(t, segment.ClassC, got[2].Class, "z: 3 of 5 = 60 %")
 	})
+	t.Run("no sales is no place", func(t *testing.T) {
+		// Five franchisees that all sold nothing tie at place 1, 20 %, by the formula;
+		// none of them is among the top sellers. One that sold 1 is first of five.
+		none := []segment.Account{{Customer: "a", Sales: dec("0")}, {Customer: "b", Sales: dec("0")},
+			{Customer: "c", Sales: dec("0")}, {Customer: "d"}, {Customer: "e", Sales: dec("7", "0")}}
+		got, err := rules.Classify(none)
+		require.NoError(t, err)
+		for _, c := range got {
+			assert.Equal(t, segment.ClassC, c.Class, c.Customer)
+		}
+		none[0].Sales = dec("1")
+		got, err = rules.Classify(none)
+		require.NoError(t, err)
+		assert.Equal(t, segment.ClassA, got[0].Class)
+		assert.Equal(t, segment.ClassC, got[1].Class)
+	})
 	t.Run("edited rules", func(t *testing.T) {
 		edited := segment.FranchiseABCRules()
 		edited[1].When = `hasTag("strategic") || grew(0.05, 1)`
