@@ -3,6 +3,7 @@ package segment
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mathext"
 )
@@ -77,7 +78,8 @@ func checkSpendCells(cells []SpendCell) error {
 //	ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln v + (px−1) ln m̄ + px ln x − (px+q) ln(v + x m̄).
 //
 // The optimiser is gonum's BFGS on log-parameters with the analytic gradient. Errors
-// are as for FitBGNBDCells.
+// are as for FitBGNBDCells; cells whose mean spends are all equal cannot identify the
+// model (rule "degenerate").
 func FitGammaGammaCells(cells []SpendCell, opts *FitOptions) (*GammaGamma, error) {
 	o, err := opts.resolve(3)
 	if err != nil {
@@ -85,6 +87,10 @@ func FitGammaGammaCells(cells []SpendCell, opts *FitOptions) (*GammaGamma, error
 	}
 	if err := checkSpendCells(cells); err != nil {
 		return nil, err
+	}
+	if !slices.ContainsFunc(cells, func(c SpendCell) bool { return c.Mean != cells[0].Mean }) {
+		// The likelihood grows without bound as the spread of spend goes to 0.
+		return nil, invalidArg("cells", "degenerate", "every repeat customer's mean spend is the same: the data cannot identify how spend varies")
 	}
 	total, sumM := 0.0, 0.0
 	for _, c := range cells {

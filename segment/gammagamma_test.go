@@ -161,6 +161,13 @@ func TestGammaGammaValidation(t *testing.T) {
 			_, err := segment.FitGammaGammaCells([]segment.SpendCell{{Frequency: 0, Mean: 3, Weight: 1}}, nil)
 			return err
 		}, "cells[0].frequency"},
+		{"every mean spend the same", func() error {
+			// Frequencies differ, mean spends do not: the likelihood rises without bound as
+			// the spread goes to 0, so no fit exists.
+			_, err := segment.FitGammaGammaCells([]segment.SpendCell{{Frequency: 1, Mean: 20, Weight: 3},
+				{Frequency: 4, Mean: 20, Weight: 2}, {Frequency: 2, Mean: 20, Weight: 5}}, nil)
+			return err
+		}, "cells"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
