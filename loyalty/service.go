@@ -656,7 +656,8 @@ type Refund struct {
 	Customer crm.CustomerID `json:"customer"`
 	// Order is the ID of the order the points were earned on (kehu.Order.ID).
 	Order string `json:"order"`
-	// Lines are the parts of the order's lines refunded; none means the whole order.
+	// Lines are the parts of the order's lines refunded, in any order; none (nil or
+	// empty) means the whole order.
 	Lines []RefundLine `json:"lines,omitempty"`
 	// Key is required and makes the refund idempotent (see Points.Key).
 	Key string `json:"-"`
@@ -679,8 +680,8 @@ type Refund struct {
 //     programme's return policy.
 //
 // r.Key is required (the refund's own ID, say): two systems that both send the same refund
-// under its key take the points once, and refunds sent under different keys never take
-// more than the order earned.
+// under its key take the points once, however each lists the lines, and refunds sent
+// under different keys never take more than the order earned.
 func (s *Service) Refund(ctx context.Context, p *Program, r Refund) ([]Entry, error) {
 	if err := needProgram(p); err != nil {
 		return nil, err
@@ -744,11 +745,7 @@ func (s *Service) Refund(ctx context.Context, p *Program, r Refund) ([]Entry, er
 	if len(targets) == 0 {
 		return nil, fmt.Errorf("no points earned by order %q for member %s: %w", r.Order, r.Customer, kehu.ErrNotFound)
 	}
-	payload := struct {
-		Customer crm.CustomerID
-		Order    string
-		Lines    []RefundLine
-	}{r.Customer, r.Order, r.Lines}
+	dig, asGiven := refundDigests(r)
 	// The refund draws on the order's lots, then on what else is spendable, never more
 	// than the order credited.
 	need := Need{Policy: p.Spend()}
@@ -764,7 +761,7 @@ func (s *Service) Refund(ctx context.Context, p *Program, r Refund) ([]Entry, er
 			figs.earned = append(figs.earned, figureAt{key: t.entry.Account, at: t.entry.At})
 		}
 	}
-	return s.runCounted(ctx, p, r.Key, fingerprint.Of("refund", payload), keys, need, figs, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
+	out, err := s.runCounted(ctx, p, r.Key, dig, keys, need, figs, func(op *ledgerOp, accts []*Account) ([]Entry, error) {
 		lot := func(t refundTarget) (*Account, *Lot) {
 			a := accts[indexKey(keys, t.entry.Account)]
 			return a, a.lot(t.lot)
@@ -828,6 +825,32 @@ func (s *Service) Refund(ctx context.Context, p *Program, r Refund) ([]Entry, er
 		}
 		return out, nil
 	})
+	if errors.Is(err, kehu.ErrKeyReused) && asGiven != dig {
+		// A refund recorded before its lines were digested as a set kept the digest of
+		// its lines as they were sent.
+		if first, done, rerr := s.replay(ctx, p, r.Key, asGiven); rerr == nil && done {
+			return first, nil
+		}
+	}
+	return out, err
+}
+
+// refundDigests returns the digest of a refund, which reads its lines as a set — in
+// whatever order they are listed, and none the same as an empty list — so that two
+// systems sending the same refund under its key get its first result; and the digest of
+// the lines as given, which refunds recorded before kept.
+func refundDigests(r Refund) (dig, asGiven string) {
+	type payload struct {
+		Customer crm.CustomerID
+		Order    string
+		Lines    []RefundLine
+	}
+	lines := slices.SortedFunc(slices.Values(r.Lines), func(a, b RefundLine) int { return strings.Compare(a.Line, b.Line) })
+	dig = fingerprint.Of("refund", payload{r.Customer, r.Order, lines})
+	if slices.Equal(lines, r.Lines) && (lines == nil) == (r.Lines == nil) {
+		return dig, dig
+	}
+	return dig, fingerprint.Of("refund", payload{r.Customer, r.Order, r.Lines})
 }
 
 // refundTarget is one lot an order's earn entry created: for a line, or for the order's own
