@@ -1,6 +1,7 @@
 package loyalty_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -67,4 +68,38 @@ func TestARefundRecordedWithItsLinesAsSentReplays(t *testing.T) {
 	require.NoError(t, err, "the repeat is answered from the record")
 	assert.Empty(t, out, "with its entries (none here)")
 	assert.EqualValues(t, 300, f.book(t), "and takes nothing")
+}
+
+// A host forwards the line IDs a client app made up. The ledger keeps a line's ID with
+// its lots and a refund names it byte for byte, so an ID a store cannot keep as sent (a
+// PostgreSQL store turns invalid UTF-8 into U+FFFD in the lots' document and refuses NUL)
+// would leave the line's points beyond every refund of the line. Such an order is refused,
+// naming the line, and nothing is written.
+func TestOrderLineIDsAreText(t *testing.T) {
+	tests := []struct {
+		name, id, rule string
+	}{
+		{"invalid UTF-8", "A\xff", "encoding"},
+		{"NUL", "A\x00", "control_char"},
+		{"a newline", "A\nB", "control_char"},
+		{"longer than 200 bytes", strings.Repeat("行", 67), "max_length"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newRefundFixture(t, "")
+			f.order.Lines[1].ID = tt.id
+			_, err := f.svc.EarnOrder(f.ctx, f.p, f.order, f.member)
+			var verr *kehu.ValidationError
+			require.ErrorAs(t, err, &verr)
+			assert.Equal(t, "order.lines[1].id", verr.Fields[0].Field)
+			assert.Equal(t, tt.rule, verr.Fields[0].Rule)
+			_, err = f.store.Account(f.ctx, f.key)
+			assert.ErrorIs(t, err, kehu.ErrNotFound, "nothing was credited")
+		})
+	}
+	f := newRefundFixture(t, "")
+	f.order.Lines[1].ID = strings.Repeat("行", 66) + "é" // 200 bytes
+	f.earn(t)
+	f.refund(t, "RF", loyalty.RefundLine{Line: f.order.Lines[1].ID, Quantity: 1})
+	assert.EqualValues(t, 200, f.book(t), "a line named in any script is refunded by its ID")
 }

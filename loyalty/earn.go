@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/expr-lang/expr/vm"
 	"github.com/shopspring/decimal"
@@ -258,10 +260,11 @@ type orderFacts struct {
 // what usage reports for the period — by keeping its awards in order (line awards in line
 // order, then the per-order bonus) until the cap is used up.
 //
-// The order must be in the programme's currency, with unique non-empty line IDs,
-// quantities of 1 or more and amounts of 0 or more; otherwise Preview returns a
-// *kehu.ValidationError naming every bad field ("order.lines[2].quantity"); so is a
-// standing whose tier is not a level of the programme ("standing.tier"). A condition that
+// The order must be in the programme's currency, with unique line IDs of 1 to 200 bytes
+// of UTF-8 text without control characters (the ledger keeps them with the lines' lots,
+// and refunds name them byte for byte), quantities of 1 or more and amounts of 0 or
+// more; otherwise Preview returns a *kehu.ValidationError naming every bad field
+// ("order.lines[2].quantity"); so is a standing whose tier is not a level of the programme ("standing.tier"). A condition that
 // fails at run time returns a *RuleError. Preview has no clock: it earns an order of any
 // time, where Service.EarnOrder refuses one placed outside the programme's window
 // (EarningRules.LateDays).
@@ -792,6 +795,10 @@ func checkAwardTotals(awards []Award) error {
 	return nil
 }
 
+// maxLineID bounds an order line's ID, which the ledger keeps with the line's lots and
+// refunds name, as it bounds a host entry's source.line.
+const maxLineID = 200
+
 // orderFacts checks the order and the member and reads what the conditions see.
 func (plan *earnPlan) orderFacts(f *orderFacts, o kehu.Order, m Member, st Standing) error {
 	var pr kehu.Problems
@@ -835,6 +842,12 @@ func (plan *earnPlan) orderFacts(f *orderFacts, o kehu.Order, m Member, st Stand
 		switch {
 		case l.ID == "":
 			pr.Add(field("id"), "required", "is empty")
+		case len(l.ID) > maxLineID:
+			pr.Addf(field("id"), "max_length", "is longer than %d bytes", maxLineID)
+		case !utf8.ValidString(l.ID):
+			pr.Add(field("id"), "encoding", "is not valid UTF-8")
+		case strings.ContainsFunc(l.ID, unicode.IsControl):
+			pr.Addf(field("id"), "control_char", "%s contains a control character", clip.Quote(l.ID))
 		case dupLines:
 			if j, dup := seen[l.ID]; dup {
 				pr.Addf(field("id"), "unique", "%s is also the ID of order.lines[%d]", clip.Quote(l.ID), j)
