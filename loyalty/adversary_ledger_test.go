@@ -103,3 +103,40 @@ func TestOrderLineIDsAreText(t *testing.T) {
 	f.refund(t, "RF", loyalty.RefundLine{Line: f.order.Lines[1].ID, Quantity: 1})
 	assert.EqualValues(t, 200, f.book(t), "a line named in any script is refunded by its ID")
 }
+
+// Text a host forwards into the ledger — a reason, a source — is kept as given by every
+// store or refused up front, naming the field: invalid UTF-8 and NUL, which a PostgreSQL
+// store cannot keep, are refused whatever the store.
+func TestHostTextIsKeptAsGivenOrRefused(t *testing.T) {
+	f := newRefundFixture(t, "")
+	earned := f.earn(t)
+	c := f.member.CustomerID
+	for _, bad := range []struct{ text, rule string }{{"gift \xff", "encoding"}, {"gift\x00", "control_char"}} {
+		commands := map[string]func() error{
+			"reason": func() error {
+				_, err := f.svc.Redeem(f.ctx, f.p, loyalty.Points{Customer: c, PointType: "points", Points: 1, Reason: bad.text, Key: "r"})
+				return err
+			},
+			"source.ref": func() error {
+				_, err := f.svc.Earn(f.ctx, f.p, loyalty.Points{Customer: c, PointType: "points", Points: 1, Source: loyalty.Source{Ref: bad.text}, Key: "e"})
+				return err
+			},
+			"order": func() error {
+				_, err := f.svc.Refund(f.ctx, f.p, loyalty.Refund{Customer: c, Order: bad.text, Key: "rf"})
+				return err
+			},
+			"reverse reason": func() error {
+				_, err := f.svc.Reverse(f.ctx, f.p, earned.ID, bad.text)
+				return err
+			},
+		}
+		for field, run := range commands {
+			err := run()
+			var verr *kehu.ValidationError
+			require.ErrorAs(t, err, &verr, "%s %q", field, bad.text)
+			assert.Equal(t, strings.TrimPrefix(field, "reverse "), verr.Fields[0].Field)
+			assert.Equal(t, bad.rule, verr.Fields[0].Rule)
+		}
+	}
+	assert.EqualValues(t, 300, f.book(t), "nothing was written")
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
@@ -325,9 +326,16 @@ func checkMember(customer crm.CustomerID, probs *kehu.Problems) {
 	}
 }
 
+// checkText checks text a host gives that the ledger keeps: at most max bytes of UTF-8
+// without NUL, which every store keeps as given (PostgreSQL's text holds nothing else).
 func checkText(probs *kehu.Problems, field, s string, max int) {
-	if len(s) > max {
+	switch {
+	case len(s) > max:
 		probs.Addf(field, "max_length", "is longer than %d bytes", max)
+	case !utf8.ValidString(s):
+		probs.Add(field, "encoding", "is not valid UTF-8")
+	case strings.IndexByte(s, 0) >= 0:
+		probs.Add(field, "control_char", "contains a NUL byte")
 	}
 }
 
@@ -576,6 +584,11 @@ func (s *Service) Adjust(ctx context.Context, p *Program, c Points) (Entry, erro
 // reversed: they follow the entries they count.
 func (s *Service) Reverse(ctx context.Context, p *Program, id EntryID, reason string) ([]Entry, error) {
 	if err := needProgram(p); err != nil {
+		return nil, err
+	}
+	var probs kehu.Problems
+	checkText(&probs, "reason", reason, 500)
+	if err := probs.Err(); err != nil {
 		return nil, err
 	}
 	orig, err := s.store.Entry(ctx, id)
