@@ -1,9 +1,12 @@
 package loyalty_test
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -139,4 +142,39 @@ func TestHostTextIsKeptAsGivenOrRefused(t *testing.T) {
 		}
 	}
 	assert.EqualValues(t, 300, f.book(t), "nothing was written")
+}
+
+// A member splits a purchase into many small orders, hoping each rounds in their favour.
+// Base points round down per line by default, and a multiplier multiplies whole base
+// points and rounds down too, so the parts of an amount never earn more than the whole.
+func TestSplittingAnOrderNeverEarnsMore(t *testing.T) {
+	p, err := loyalty.Compile(loyalty.ProgramSpec{
+		ID: "split", Version: 1, Name: "split", TimeZone: "Asia/Shanghai", Currency: "CNY",
+		PointTypes: []loyalty.PointType{{Code: "points", Name: "Points", Kind: loyalty.Spendable,
+			Expiry: loyalty.ExpiryPolicy{Kind: loyalty.NeverExpire}}},
+		Earning: loyalty.EarningRules{
+			Base: []loyalty.BaseRate{{PointType: "points", Points: 3, Per: decimal.RequireFromString("2.5")}},
+			Rules: []loyalty.Rule{{ID: "more", Priority: 1, PerLine: true, When: `line.category == "coffee"`,
+				Effect: loyalty.Effect{PointType: "points", Multiplier: decimal.RequireFromString("1.35")}}},
+		},
+	})
+	require.NoError(t, err)
+	earn := func(minor int64) int64 {
+		o := kehu.Order{ID: "O", At: time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC), Currency: "CNY", Lines: []kehu.OrderLine{
+			{ID: "1", Category: "coffee", Quantity: 1, Amount: kehu.MustMoney(decimal.New(minor, -2).String(), "CNY")}}}
+		e, err := p.Preview(o, loyalty.Member{}, loyalty.Standing{}, nil)
+		require.NoError(t, err)
+		return e.Total("points")
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	for range 2000 {
+		whole := rng.Int64N(100_000) + 1
+		var parts int64
+		for left := whole; left > 0; {
+			part := min(left, rng.Int64N(max(whole/3, 1))+1)
+			parts += earn(part)
+			left -= part
+		}
+		require.LessOrEqual(t, parts, earn(whole), "¥%s split", decimal.New(whole, -2))
+	}
 }
