@@ -264,10 +264,10 @@ type orderFacts struct {
 // of UTF-8 text without control characters (the ledger keeps them with the lines' lots,
 // and refunds name them byte for byte), quantities of 1 or more and amounts of 0 or
 // more; otherwise Preview returns a *kehu.ValidationError naming every bad field
-// ("order.lines[2].quantity"); so is a standing whose tier is not a level of the programme ("standing.tier"). A condition that
-// fails at run time returns a *RuleError. Preview has no clock: it earns an order of any
-// time, where Service.EarnOrder refuses one placed outside the programme's window
-// (EarningRules.LateDays).
+// ("order.lines[2].quantity"); so is a standing whose tier is not a level of the
+// programme ("standing.tier"). A condition that fails at run time returns a *RuleError.
+// Preview has no clock: it earns an order of any time, where Service.EarnOrder refuses one
+// placed outside the programme's window (EarningRules.LateDays).
 func (p *Program) Preview(o kehu.Order, m Member, standing Standing, usage RuleUsage) (*Earning, error) {
 	plan, err := p.ready()
 	if err != nil {
