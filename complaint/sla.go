@@ -180,7 +180,7 @@ func (y *cycle) begin(t time.Time) {
 
 func (y *cycle) end(t time.Time, st ClockState) {
 	if y.active {
-		y.active, y.state, y.stop, y.due = false, st, t, time.Time{}
+		y.active, y.state, y.stop, y.due, y.running = false, st, t, time.Time{}, false
 	}
 }
 
@@ -352,6 +352,7 @@ func (r *replay) segment(a, b time.Time, last bool) {
 		if tgt != nil && tgt.CalendarTime {
 			m = wall.Calendar
 		}
+		wasRunning := y.running
 		y.running = !paused
 		if paused {
 			y.paused += m
@@ -378,6 +379,12 @@ func (r *replay) segment(a, b time.Time, last bool) {
 		}
 		if last || y.used+m >= T {
 			y.due = add(max(T-y.used, 0))
+			if wasRunning && y.used == T {
+				// The target ran out exactly as the segment before this one ended (at a
+				// closing time, say): it is due there, not at the next opening, whether
+				// or not a step was recorded at that instant.
+				y.due = a
+			}
 			if y.due.Before(b) && y.breachedAt.IsZero() {
 				y.breachedAt = y.due
 				r.breaches = append(r.breaches, Breach{Kind: k, Cycle: y.n, At: y.due})

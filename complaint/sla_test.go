@@ -296,6 +296,21 @@ func TestSLARules(t *testing.T) {
 			[]ev{reply("2024-06-04 08:00")}, "2024-06-04 08:00", []breach{{complaint.FirstResponse, 1, "2024-06-03 18:00"}}},
 		{"a reply at the opening after a target used up at closing time",
 			"2024-06-03 16:00", []ev{reply("2024-06-04 07:59")}, "2024-06-04 09:00", []breach{{complaint.FirstResponse, 1, "2024-06-03 18:00"}}},
+		// 2 h from 16:00 run out at 18:00, closing time; a note recorded at that very
+		// instant changes nothing: a reply at 20:00 is late, as it is without the note
+		{"a step at the closing time a target ran out at", "2024-06-03 16:00",
+			[]ev{{at: "2024-06-03 18:00", action: complaint.Noted}, reply("2024-06-03 20:00")}, "2024-06-03 20:00",
+			[]breach{{complaint.FirstResponse, 1, "2024-06-03 18:00"}}},
+		// the same target, but the case waits on the customer from 18:00: the clock
+		// stops with nothing left, and runs out when it next runs, Tuesday 08:00
+		{"a wait from the closing time a target ran out at", "2024-06-03 16:00",
+			[]ev{wait("2024-06-03 18:00"), wrote("2024-06-03 20:00"), reply("2024-06-03 20:30")}, "2024-06-03 20:30", nil},
+		// resolved as its 8 h ran out at 18:00, reopened at 20:00: the time resolved
+		// counts as paused, so the resumed clock runs out when the desk opens
+		{"reopened after hours with nothing left", "2024-06-03 10:00",
+			[]ev{reply("2024-06-03 10:30"), reply("2024-06-03 13:00"), reply("2024-06-03 15:30"),
+				moved("2024-06-03 18:00", complaint.Resolved), moved("2024-06-03 20:00", complaint.Investigating)},
+			"2024-06-04 08:00", nil},
 		// the customer writes again before the first response: the first-response
 		// clock covers it, no next-reply clock starts (and no update clock either)
 		{"messages before the first response", "2024-06-03 09:00",
