@@ -215,7 +215,9 @@ func (t *Tiers) Qualify(f Figures, minor int32) int {
 // WindowAt returns the window [from, to) that counts at instant at, for a member who
 // joined at joined, with calendar boundaries in loc (UTC when loc is nil): the window in
 // progress, which decides upgrades and TierStatus (to is just after at, so that the
-// instant itself counts). Reviews judge ReviewWindow instead.
+// instant itself counts). A rolling window starts at the same time of day Months months
+// back, on the last day of a shorter month (31 May less three months is 28 or 29
+// February). Reviews judge ReviewWindow instead.
 func (t *Tiers) WindowAt(at, joined time.Time, loc *time.Location) (time.Time, time.Time) {
 	if loc == nil {
 		loc = time.UTC
@@ -224,7 +226,7 @@ func (t *Tiers) WindowAt(at, joined time.Time, loc *time.Location) (time.Time, t
 	local := at.In(loc)
 	switch t.Window.Kind {
 	case WindowRollingMonths:
-		return local.AddDate(0, -t.Window.Months, 0), to
+		return monthsBefore(local, t.Window.Months), to
 	case WindowCalendarYear:
 		return time.Date(local.Year(), time.January, 1, 0, 0, 0, 0, loc), to
 	default:
@@ -248,7 +250,7 @@ func (t *Tiers) ReviewWindow(review, joined time.Time, loc *time.Location) (time
 	var from, to time.Time
 	switch t.Window.Kind {
 	case WindowRollingMonths:
-		return local.AddDate(0, -t.Window.Months, 0), review
+		return monthsBefore(local, t.Window.Months), review
 	case WindowCalendarYear:
 		to = time.Date(local.Year(), time.January, 1, 0, 0, 0, 0, loc)
 		from = time.Date(local.Year()-1, time.January, 1, 0, 0, 0, 0, loc)
@@ -260,6 +262,15 @@ func (t *Tiers) ReviewWindow(review, joined time.Time, loc *time.Location) (time
 		return to, review
 	}
 	return from, to
+}
+
+// monthsBefore returns the same wall-clock time n calendar months before local, on the
+// last day of the month when that month is shorter (kehu.Date.AddMonths): 31 March less
+// one month is 28 or 29 February, never 2 or 3 March, so a rolling window's start never
+// moves back as time goes on.
+func monthsBefore(local time.Time, n int) time.Time {
+	d := kehu.DateOf(local).AddMonths(-n)
+	return time.Date(d.Year, d.Month, d.Day, local.Hour(), local.Minute(), local.Second(), local.Nanosecond(), local.Location())
 }
 
 // lastAnniversary is the latest anniversary of joined at or before at (Feb 29 joins

@@ -233,3 +233,35 @@ func historyTimes(h []loyalty.TierChange) []time.Time {
 	}
 	return out
 }
+
+// TestRollingWindowFromTheEndOfAMonth: a rolling window starts the same day of the month
+// Months months back, on the last day of that month when it is shorter (as
+// kehu.Date.AddMonths counts), at the same time of day. So its start never moves back as
+// time goes on: three months before 30 and 31 May 2026 is 28 February (2026 is a common
+// year), and before 1 June it is 1 March; twelve months before 29 February 2024 is 28
+// February 2023. Counting the overflow into March instead would start the window on
+// 2 and 3 March and then go back to 1 March, dropping a purchase of 1 March for two days.
+func TestRollingWindowFromTheEndOfAMonth(t *testing.T) {
+	joined := cst(2022, 1, 10, 12)
+	for _, tc := range []struct {
+		months   int
+		at, from time.Time
+	}{
+		{3, cst(2026, 5, 30, 15), cst(2026, 2, 28, 15)},
+		{3, cst(2026, 5, 31, 15), cst(2026, 2, 28, 15)},
+		{3, cst(2026, 6, 1, 15), cst(2026, 3, 1, 15)},
+		{1, cst(2026, 3, 31, 9), cst(2026, 2, 28, 9)},
+		{1, cst(2024, 3, 31, 9), cst(2024, 2, 29, 9)},
+		{12, cst(2024, 2, 29, 20), cst(2023, 2, 28, 20)},
+		{12, cst(2025, 2, 28, 20), cst(2024, 2, 28, 20)},
+		{12, cst(2025, 3, 1, 20), cst(2024, 3, 1, 20)},
+	} {
+		tiers := loyalty.Tiers{Window: loyalty.TierWindow{Kind: loyalty.WindowRollingMonths, Months: tc.months}}
+		from, to := tiers.WindowAt(tc.at, joined, shanghai)
+		assert.Equal(t, tc.from, from.In(shanghai), "%d months at %s", tc.months, tc.at)
+		assert.True(t, to.After(tc.at), "the instant itself counts")
+		from, to = tiers.ReviewWindow(tc.at, joined, shanghai)
+		assert.Equal(t, tc.from, from.In(shanghai), "review of %d months at %s", tc.months, tc.at)
+		assert.Equal(t, tc.at, to.In(shanghai))
+	}
+}
