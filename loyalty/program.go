@@ -34,7 +34,10 @@ type ExpiryKind string
 const (
 	// NeverExpire: points never expire.
 	NeverExpire ExpiryKind = "never"
-	// ExpireAfter: points expire Months months and Days days after they were earned.
+	// ExpireAfter: points expire Months months and Days days after they were earned, at
+	// the same time of day in the programme's time zone: Months calendar months on, on
+	// the last day of the month when it is shorter (earned 31 January, one month is 28 or
+	// 29 February), then Days days.
 	ExpireAfter ExpiryKind = "after"
 	// ExpireEndOfYear: points expire at the end of the calendar year Years years after the
 	// year they were earned (Years 1: earned any day of 2026, expire at the end of 2027), in
@@ -63,7 +66,8 @@ func (e ExpiryPolicy) ExpiresAt(earnedAt time.Time, loc *time.Location) time.Tim
 	t := earnedAt.In(loc)
 	switch e.Kind {
 	case ExpireAfter:
-		return t.AddDate(0, e.Months, e.Days)
+		d := kehu.DateOf(t).AddMonths(e.Months).AddDays(e.Days)
+		return time.Date(d.Year, d.Month, d.Day, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
 	case ExpireEndOfYear:
 		return time.Date(t.Year()+e.Years+1, time.January, 1, 0, 0, 0, 0, loc)
 	case ExpireEndOfMonth:

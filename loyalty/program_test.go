@@ -441,3 +441,50 @@ var errEarnRead = errors.New("disk on fire")
 type earnErrReader struct{}
 
 func (earnErrReader) Read([]byte) (int, error) { return 0, errEarnRead }
+
+// TestExpireAfterMonthsFromTheEndOfAMonth: "after" counts Months calendar months from the
+// day earned, on the last day of a shorter month (as kehu.Date.AddMonths does), then Days
+// days, at the time of day earned, in the programme's zone. So points earned later never
+// expire sooner: earned 31 January 2026, one month is 28 February (2026 is a common year),
+// not 3 March, which would outlast the points earned on 1 February (expiring 1 March);
+// twelve months after 29 February 2024 is 28 February 2025.
+func TestExpireAfterMonthsFromTheEndOfAMonth(t *testing.T) {
+	sh, err := time.LoadLocation("Asia/Shanghai")
+	require.NoError(t, err)
+	at := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 30, 0, 0, sh) }
+	after := func(months, days int) loyalty.ExpiryPolicy {
+		return loyalty.ExpiryPolicy{Kind: loyalty.ExpireAfter, Months: months, Days: days}
+	}
+	for _, tc := range []struct {
+		policy         loyalty.ExpiryPolicy
+		earned, expire time.Time
+	}{
+		{after(1, 0), at(2026, 1, 31, 10), at(2026, 2, 28, 10)},
+		{after(1, 0), at(2026, 1, 28, 10), at(2026, 2, 28, 10)},
+		{after(1, 0), at(2026, 2, 1, 10), at(2026, 3, 1, 10)},
+		{after(1, 0), at(2024, 1, 31, 10), at(2024, 2, 29, 10)},
+		{after(3, 0), at(2026, 5, 31, 23), at(2026, 8, 31, 23)},
+		{after(3, 0), at(2026, 11, 30, 23), at(2027, 2, 28, 23)},
+		{after(12, 0), at(2024, 2, 29, 8), at(2025, 2, 28, 8)},
+		{after(48, 0), at(2024, 2, 29, 8), at(2028, 2, 29, 8)},
+		// months first, then days: 28 February plus one day
+		{after(1, 1), at(2026, 1, 31, 10), at(2026, 3, 1, 10)},
+		{after(0, 30), at(2026, 1, 31, 10), at(2026, 3, 2, 10)},
+		// earned 2026-03-31 00:30 in Shanghai, 30 March 16:30 in UTC: the months count in
+		// the programme's zone
+		{after(1, 0), time.Date(2026, 3, 30, 16, 30, 0, 0, time.UTC), at(2026, 4, 30, 0)},
+	} {
+		got := tc.policy.ExpiresAt(tc.earned, sh)
+		assert.True(t, tc.expire.Equal(got), "%+v earned %s: expires %s, want %s", tc.policy, tc.earned, got.In(sh), tc.expire)
+	}
+	// Over every day of 2023 to 2028: points earned on a later day never expire on an
+	// earlier day.
+	for _, p := range []loyalty.ExpiryPolicy{after(1, 0), after(2, 5), after(12, 0), after(6, 0)} {
+		var prev kehu.Date
+		for t0 := at(2023, 1, 1, 12); t0.Year() < 2029; t0 = t0.AddDate(0, 0, 1) {
+			e := kehu.DateOf(p.ExpiresAt(t0, sh).In(sh))
+			require.False(t, e.Before(prev), "%+v: earned %s expires %s, before the day before's %s", p, t0, e, prev)
+			prev = e
+		}
+	}
+}
