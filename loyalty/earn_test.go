@@ -773,3 +773,29 @@ func TestDivisionByZeroInARuleIsAnError(t *testing.T) {
 		{"id": "dear", "priority": 1, "when": "order.total / 0 > 2", "effect": {"point_type": "points", "bonus": 10}}]}`))
 	assert.True(t, verr.Has("earning.rules[0].when", "expression"), "%v", verr)
 }
+
+// TestPreviewLeapDayBirthday: a member born on 29 February has member.birthday on
+// 28 February in common years and on 29 February in leap years, never on 1 March, and
+// the day is the programme's (Shanghai, UTC+8): 2025-02-27T16:30Z is already 28 February
+// 00:30 there, and 2025-02-28T16:30Z is 1 March.
+func TestPreviewLeapDayBirthday(t *testing.T) {
+	p := earnLoad(t, earnProgramJSON(`{"rules": [
+		{"id": "r", "priority": 1, "when": "member.birthday", "effect": {"point_type": "points", "bonus": 1}}]}`))
+	leapling := loyalty.Member{BirthDate: kehu.MustDate(2000, time.February, 29)}
+	for _, tc := range []struct {
+		at   time.Time
+		want bool
+	}{
+		{time.Date(2025, 2, 27, 15, 59, 59, 0, time.UTC), false}, // 27 February 23:59:59
+		{time.Date(2025, 2, 27, 16, 30, 0, 0, time.UTC), true},   // 28 February 00:30
+		{time.Date(2025, 2, 28, 15, 59, 59, 0, time.UTC), true},  // 28 February 23:59:59
+		{time.Date(2025, 2, 28, 16, 30, 0, 0, time.UTC), false},  // 1 March 00:30
+		{time.Date(2028, 2, 28, 4, 0, 0, 0, time.UTC), false},    // a leap year: not the 28th
+		{time.Date(2028, 2, 29, 4, 0, 0, 0, time.UTC), true},
+		{time.Date(2028, 3, 1, 4, 0, 0, 0, time.UTC), false},
+	} {
+		e, err := p.Preview(earnOrder(tc.at, "CNY", "100.00"), leapling, loyalty.Standing{}, nil)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, earnStep(t, e, "r").Matched, "order at %s", tc.at)
+	}
+}
