@@ -316,3 +316,44 @@ func assertRule(t *testing.T, err error, field, rule string) {
 		assert.True(t, verr.Has(field, rule), "want %s (%s) in %v", field, rule, err)
 	}
 }
+
+// TestContactFromAcrossClockChanges: ContactFrom is the first instant outside the quiet
+// hours on the customer's wall clock. In New York the clocks jump from 02:00 to 03:00 on
+// 2024-03-10, so quiet hours that end at 02:30 end that night when the clock reads 03:00
+// EDT (07:00 UTC): at 03:00 it already reads past 02:30, and 03:30 EDT would keep the
+// customer waiting half an hour more. On 2024-11-03 01:30 happens twice; the quiet hours
+// end the first time (05:30 UTC).
+func TestContactFromAcrossClockChanges(t *testing.T) {
+	svc, clock := desk(t)
+	plan := mustPlan(t, `{"id": "night", "time_zone": "America/New_York",
+	  "cadences": [{"name": "daily", "every_days": 1}],
+	  "quiet_hours": {"from": "22:00", "to": "02:30"}}`)
+	early := mustPlan(t, `{"id": "night", "time_zone": "America/New_York",
+	  "cadences": [{"name": "daily", "every_days": 1}],
+	  "quiet_hours": {"from": "22:00", "to": "01:30"}}`)
+	customerOf(t, svc, "Jones", "", crm.StageActive, func(p *crm.Profile) { p.Preferences.TimeZone = "America/New_York" })
+	for _, tc := range []struct {
+		name       string
+		plan       *crm.ContactPlan
+		asOf, from time.Time
+	}{
+		{"quiet hours ending in the skipped hour", plan,
+			time.Date(2024, 3, 10, 6, 45, 0, 0, time.UTC), time.Date(2024, 3, 10, 7, 0, 0, 0, time.UTC)}, // 01:45 EST → 03:00 EDT
+		{"the evening before", plan,
+			time.Date(2024, 3, 10, 4, 0, 0, 0, time.UTC), time.Date(2024, 3, 10, 7, 0, 0, 0, time.UTC)}, // 23:00 EST → 03:00 EDT
+		{"after the jump", plan,
+			time.Date(2024, 3, 10, 7, 10, 0, 0, time.UTC), time.Date(2024, 3, 10, 7, 10, 0, 0, time.UTC)}, // 03:10 EDT: not quiet
+		{"a time that happens twice", early,
+			time.Date(2024, 11, 3, 4, 45, 0, 0, time.UTC), time.Date(2024, 11, 3, 5, 30, 0, 0, time.UTC)}, // 00:45 EDT → 01:30 EDT
+		{"an ordinary night", plan,
+			time.Date(2024, 3, 12, 5, 0, 0, 0, time.UTC), time.Date(2024, 3, 12, 6, 30, 0, 0, time.UTC)}, // 01:00 EDT → 02:30 EDT
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock.Set(tc.asOf)
+			due, err := svc.DueContacts(t.Context(), tc.plan, tc.asOf, nil)
+			require.NoError(t, err)
+			require.Len(t, due.Contacts, 1)
+			assert.Equal(t, tc.from, due.Contacts[0].ContactFrom, "contact from %s", due.Contacts[0].ContactFrom)
+		})
+	}
+}
