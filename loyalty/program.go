@@ -69,9 +69,10 @@ func (e ExpiryPolicy) ExpiresAt(earnedAt time.Time, loc *time.Location) time.Tim
 		d := kehu.DateOf(t).AddMonths(e.Months).AddDays(e.Days)
 		return time.Date(d.Year, d.Month, d.Day, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
 	case ExpireEndOfYear:
-		return time.Date(t.Year()+e.Years+1, time.January, 1, 0, 0, 0, 0, loc)
+		// kehu.Date.In: the first instant of the day, even where the clocks skip midnight
+		return kehu.Date{Year: t.Year() + e.Years + 1, Month: time.January, Day: 1}.In(loc)
 	case ExpireEndOfMonth:
-		return time.Date(t.Year(), t.Month()+time.Month(e.Months)+1, 1, 0, 0, 0, 0, loc)
+		return kehu.Date{Year: t.Year(), Month: t.Month(), Day: 1}.AddMonths(e.Months + 1).In(loc)
 	}
 	return time.Time{}
 }

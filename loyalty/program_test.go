@@ -488,3 +488,22 @@ func TestExpireAfterMonthsFromTheEndOfAMonth(t *testing.T) {
 		}
 	}
 }
+
+// TestExpireAtTheEndOfAPeriodWhoseFirstMidnightIsSkipped: in America/Asuncion the clocks
+// went from 00:00 to 01:00 on 2023-10-01, so October began at 01:00 -03 (04:00 UTC), an
+// instant after 30 September 23:59:59 -04 (03:59:59 UTC). Points that expire at the end of
+// September are spendable until then, not from 23:00 on 30 September.
+func TestExpireAtTheEndOfAPeriodWhoseFirstMidnightIsSkipped(t *testing.T) {
+	asuncion, err := time.LoadLocation("America/Asuncion")
+	require.NoError(t, err)
+	earned := time.Date(2023, 9, 12, 15, 0, 0, 0, asuncion)
+	october := time.Date(2023, 10, 1, 4, 0, 0, 0, time.UTC)
+	got := loyalty.ExpiryPolicy{Kind: loyalty.ExpireEndOfMonth}.ExpiresAt(earned, asuncion)
+	assert.True(t, october.Equal(got), "expires %s, want %s", got, october)
+	// earned in August, a month on
+	got = loyalty.ExpiryPolicy{Kind: loyalty.ExpireEndOfMonth, Months: 1}.ExpiresAt(time.Date(2023, 8, 31, 23, 0, 0, 0, asuncion), asuncion)
+	assert.True(t, october.Equal(got), "expires %s, want %s", got, october)
+	// an ordinary month end there: 1 November 2023 00:00 -03
+	got = loyalty.ExpiryPolicy{Kind: loyalty.ExpireEndOfMonth}.ExpiresAt(time.Date(2023, 10, 12, 15, 0, 0, 0, asuncion), asuncion)
+	assert.True(t, time.Date(2023, 11, 1, 3, 0, 0, 0, time.UTC).Equal(got), "expires %s", got)
+}
