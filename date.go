@@ -102,35 +102,54 @@ func DateOf(t time.Time) Date {
 // In returns the instant the date begins in loc (UTC when loc is nil): normally midnight.
 // Where the clocks skip midnight for daylight saving time, it is the first instant of the
 // day (01:00 on 2018-11-04 in America/Sao_Paulo); where midnight happens twice, the
-// earlier one. The zero or an invalid date is normalized as time.Date does.
-func (d Date) In(loc *time.Location) time.Time {
+// earlier one. The zero or an invalid date is normalized as time.Date does. It is
+// d.At(0, 0, 0, 0, loc).
+func (d Date) In(loc *time.Location) time.Time { return d.At(0, 0, 0, 0, loc) }
+
+// At returns the first instant at which the wall clock in loc (UTC when loc is nil) reads
+// the date d at hour:min:sec.nsec or later. That is the one instant it reads so on most
+// days; where the clocks go back across it and it happens twice, the earlier; and where
+// the clocks skip it (02:30 on the night they jump from 02:00 to 03:00), the instant they
+// jump, 03:00. time.Date leaves a skipped or repeated wall time to either side of the
+// change; every rule of the library that places a wall time on a date places it with
+// At. A time of day out of its range, the zero or an invalid date are normalized as
+// time.Date does.
+func (d Date) At(hour, min, sec, nsec int, loc *time.Location) time.Time {
 	if loc == nil {
 		loc = time.UTC
 	}
-	t := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
-	if !d.IsValid() {
+	t := time.Date(d.Year, d.Month, d.Day, hour, min, sec, nsec, loc)
+	if !d.IsValid() || hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59 || nsec < 0 || nsec > 999_999_999 {
 		return t
 	}
-	if DateOf(t).Before(d) {
-		// time.Date chose the offset before a gap that swallowed midnight, landing on the
-		// evening before; the day begins when the gap ends.
-		if _, end := t.ZoneBounds(); !end.IsZero() && !DateOf(end).Before(d) {
-			return end
-		}
-		return t
-	}
-	// Midnight may also exist twice when clocks go back at 01:00; prefer the earlier one.
-	if start, _ := t.ZoneBounds(); !start.IsZero() {
+	want := time.Date(d.Year, d.Month, d.Day, hour, min, sec, nsec, time.UTC)
+	start, end := t.ZoneBounds()
+	switch c := wallOf(t).Compare(want); {
+	case c < 0 && !end.IsZero():
+		// time.Date took the offset before a gap that swallowed the wall time, landing
+		// before the gap: the clocks read the time or later first when the gap ends.
+		return end
+	case c > 0 && !start.IsZero():
+		// It took the offset after the gap, landing after it: the gap ended at start.
+		return start
+	case c == 0 && !start.IsZero():
+		// The wall time may also have happened before start, when the clocks went back
+		// at start across it.
 		_, offNow := t.Zone()
 		_, offBefore := start.Add(-time.Nanosecond).Zone()
 		if offBefore > offNow {
 			earlier := t.Add(-time.Duration(offBefore-offNow) * time.Second)
-			if earlier.Before(start) && earlier.Hour() == 0 && earlier.Minute() == 0 && earlier.Second() == 0 && DateOf(earlier) == d {
+			if earlier.Before(start) && wallOf(earlier).Equal(want) {
 				return earlier
 			}
 		}
 	}
 	return t
+}
+
+// wallOf returns t's wall-clock reading in its own zone, as an instant in UTC.
+func wallOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
 }
 
 // IsZero reports whether d is the zero value, "no date".

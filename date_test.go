@@ -172,6 +172,67 @@ func TestDateIn(t *testing.T) {
 	}
 }
 
+// TestDateAt places wall times that happen once, twice and never. The expected instants
+// are read from the zones' rules: New York skips 02:00–03:00 on 2024-03-10 and repeats
+// 01:00–02:00 on 2024-11-03; Lord Howe Island moves by half an hour (02:00 → 02:30 on
+// 2024-10-06, 02:00 → 01:30 on 2024-04-07); Asunción skipped midnight on 2023-10-01.
+func TestDateAt(t *testing.T) {
+	ny := mdLoadZone(t, "America/New_York")
+	lh := mdLoadZone(t, "Australia/Lord_Howe")
+	tests := []struct {
+		name          string
+		d             kehu.Date
+		h, m, sec, ns int
+		loc           *time.Location
+		want          string // RFC 3339
+	}{
+		{"once", kehu.MustDate(2024, time.July, 15), 9, 15, 0, 0, ny, "2024-07-15T09:15:00-04:00"},
+		{"nil is utc", kehu.MustDate(2024, time.July, 15), 9, 15, 30, 5, nil, "2024-07-15T09:15:30.000000005Z"},
+		{"skipped", kehu.MustDate(2024, time.March, 10), 2, 30, 0, 0, ny, "2024-03-10T03:00:00-04:00"},
+		{"gap starts", kehu.MustDate(2024, time.March, 10), 2, 0, 0, 0, ny, "2024-03-10T03:00:00-04:00"},
+		{"gap ends", kehu.MustDate(2024, time.March, 10), 3, 0, 0, 0, ny, "2024-03-10T03:00:00-04:00"},
+		{"before the gap", kehu.MustDate(2024, time.March, 10), 1, 59, 59, 0, ny, "2024-03-10T01:59:59-05:00"},
+		{"twice: the earlier", kehu.MustDate(2024, time.November, 3), 1, 30, 0, 0, ny, "2024-11-03T01:30:00-04:00"},
+		{"after the repeat", kehu.MustDate(2024, time.November, 3), 2, 0, 0, 0, ny, "2024-11-03T02:00:00-05:00"},
+		{"half-hour gap", kehu.MustDate(2024, time.October, 6), 2, 15, 0, 0, lh, "2024-10-06T02:30:00+11:00"},
+		{"half-hour repeat", kehu.MustDate(2024, time.April, 7), 1, 45, 0, 0, lh, "2024-04-07T01:45:00+11:00"},
+		{"midnight skipped", kehu.MustDate(2023, time.October, 1), 0, 0, 0, 0, mdLoadZone(t, "America/Asuncion"), "2023-10-01T01:00:00-03:00"},
+		{"out of range as time.Date", kehu.MustDate(2024, time.July, 15), 24, 0, 0, 0, time.UTC, "2024-07-16T00:00:00Z"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.d.At(tc.h, tc.m, tc.sec, tc.ns, tc.loc)
+			want, err := time.Parse(time.RFC3339Nano, tc.want)
+			require.NoError(t, err)
+			assert.True(t, got.Equal(want), "got %s want %s", got.Format(time.RFC3339Nano), tc.want)
+		})
+	}
+}
+
+// TestDateAtIsTheFirstInstant checks At against its definition over two years of
+// half-hours in zones with every kind of change: the wall clock reads the time or later
+// at the instant At returns, and earlier a nanosecond before it.
+func TestDateAtIsTheFirstInstant(t *testing.T) {
+	for _, name := range []string{"America/New_York", "America/Sao_Paulo", "Australia/Lord_Howe",
+		"America/Asuncion", "Asia/Amman", "America/Havana", "Pacific/Apia", "Asia/Kolkata", "Europe/London"} {
+		loc := mdLoadZone(t, name)
+		wall := func(x time.Time) time.Time {
+			x = x.In(loc)
+			return time.Date(x.Year(), x.Month(), x.Day(), x.Hour(), x.Minute(), x.Second(), x.Nanosecond(), time.UTC)
+		}
+		for d := kehu.MustDate(2011, time.January, 1); d.Before(kehu.MustDate(2013, time.January, 1)); d = d.AddDays(1) {
+			for half := range 48 {
+				h, m := half/2, half%2*30
+				got := d.At(h, m, 0, 0, loc)
+				want := time.Date(d.Year, d.Month, d.Day, h, m, 0, 0, time.UTC)
+				if wall(got).Before(want) || !wall(got.Add(-time.Nanosecond)).Before(want) {
+					t.Fatalf("%s: %s %02d:%02d: At gave %s", name, d, h, m, got.In(loc).Format(time.RFC3339Nano))
+				}
+			}
+		}
+	}
+}
+
 func TestDateCompare(t *testing.T) {
 	a := kehu.MustDate(2024, time.February, 28)
 	b := kehu.MustDate(2024, time.February, 29)

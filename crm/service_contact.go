@@ -452,26 +452,10 @@ func (p *ContactPlan) contactFrom(at time.Time, loc *time.Location) time.Time {
 	if !quiet {
 		return at
 	}
-	y, mo, d := local.Date()
+	d := kehu.DateOf(local)
 	if p.quietFrom > p.quietTo && m >= p.quietFrom {
-		d++ // the quiet hours end tomorrow morning
+		d = d.AddDays(1) // the quiet hours end tomorrow morning
 	}
-	return wallClock(y, mo, d, p.quietTo/60, p.quietTo%60, loc).UTC()
-}
-
-// wallClock returns the first instant at which the wall clock in loc reads the date and
-// time: time.Date's instant, or, where the clocks jump past that time (02:30 on the night
-// they go from 02:00 to 03:00), the instant they jump, which time.Date may place before it.
-func wallClock(y int, mo time.Month, d, h, m int, loc *time.Location) time.Time {
-	t := time.Date(y, mo, d, h, m, 0, 0, loc)
-	want := time.Date(y, mo, d, h, m, 0, 0, time.UTC)
-	got := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
-	start, end := t.ZoneBounds()
-	switch {
-	case got.Before(want) && !end.IsZero():
-		return end
-	case got.After(want) && !start.IsZero():
-		return start
-	}
-	return t
+	// At: where the clocks skip the end of the quiet hours, they end when the clocks jump.
+	return d.At(p.quietTo/60, p.quietTo%60, 0, 0, loc).UTC()
 }
