@@ -67,10 +67,9 @@ func (e ExpiryPolicy) ExpiresAt(earnedAt time.Time, loc *time.Location) time.Tim
 	switch e.Kind {
 	case ExpireAfter:
 		d := kehu.DateOf(t).AddMonths(e.Months).AddDays(e.Days)
-		return time.Date(d.Year, d.Month, d.Day, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
+		return d.At(t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
 	case ExpireEndOfYear:
-		// kehu.Date.In: the first instant of the day, even where the clocks skip midnight
-		return kehu.Date{Year: t.Year() + e.Years + 1, Month: time.January, Day: 1}.In(loc)
+		return newYear(t.Year()+e.Years+1, loc)
 	case ExpireEndOfMonth:
 		return kehu.Date{Year: t.Year(), Month: t.Month(), Day: 1}.AddMonths(e.Months + 1).In(loc)
 	}

@@ -427,7 +427,7 @@ func (s *Service) status(p *Program, tiers *Tiers, m *MemberState, f Figures, mi
 		next := tiers.NextReview(to.Add(-time.Nanosecond), m.JoinedAt, p.Location())
 		if tiers.Window.Kind == WindowCalendarYear {
 			local := to.In(p.Location())
-			next = time.Date(local.Year()+1, time.January, 1, 0, 0, 0, 0, p.Location())
+			next = newYear(local.Year()+1, p.Location())
 		}
 		by = next
 	}

@@ -228,7 +228,7 @@ func (t *Tiers) WindowAt(at, joined time.Time, loc *time.Location) (time.Time, t
 	case WindowRollingMonths:
 		return monthsBefore(local, t.Window.Months), to
 	case WindowCalendarYear:
-		return time.Date(local.Year(), time.January, 1, 0, 0, 0, 0, loc), to
+		return newYear(local.Year(), loc), to
 	default:
 		return lastAnniversary(at, joined, loc), to
 	}
@@ -252,8 +252,8 @@ func (t *Tiers) ReviewWindow(review, joined time.Time, loc *time.Location) (time
 	case WindowRollingMonths:
 		return monthsBefore(local, t.Window.Months), review
 	case WindowCalendarYear:
-		to = time.Date(local.Year(), time.January, 1, 0, 0, 0, 0, loc)
-		from = time.Date(local.Year()-1, time.January, 1, 0, 0, 0, 0, loc)
+		to = newYear(local.Year(), loc)
+		from = newYear(local.Year()-1, loc)
 	default:
 		to = lastAnniversary(review, joined, loc)
 		from = anniversaryIn(joined.In(loc), to.In(loc).Year()-1, loc)
@@ -264,13 +264,18 @@ func (t *Tiers) ReviewWindow(review, joined time.Time, loc *time.Location) (time
 	return from, to
 }
 
+// newYear returns the instant year y begins in loc.
+func newYear(y int, loc *time.Location) time.Time {
+	return kehu.Date{Year: y, Month: time.January, Day: 1}.In(loc)
+}
+
 // monthsBefore returns the same wall-clock time n calendar months before local, on the
 // last day of the month when that month is shorter (kehu.Date.AddMonths): 31 March less
 // one month is 28 or 29 February, never 2 or 3 March, so a rolling window's start never
 // moves back as time goes on.
 func monthsBefore(local time.Time, n int) time.Time {
 	d := kehu.DateOf(local).AddMonths(-n)
-	return time.Date(d.Year, d.Month, d.Day, local.Hour(), local.Minute(), local.Second(), local.Nanosecond(), local.Location())
+	return d.At(local.Hour(), local.Minute(), local.Second(), local.Nanosecond(), local.Location())
 }
 
 // lastAnniversary is the latest anniversary of joined at or before at (Feb 29 joins
@@ -286,7 +291,7 @@ func lastAnniversary(at, joined time.Time, loc *time.Location) time.Time {
 
 func anniversaryIn(j time.Time, year int, loc *time.Location) time.Time {
 	d := kehu.DateOf(j).AnniversaryIn(year)
-	return time.Date(d.Year, d.Month, d.Day, j.Hour(), j.Minute(), j.Second(), j.Nanosecond(), loc)
+	return d.At(j.Hour(), j.Minute(), j.Second(), j.Nanosecond(), loc)
 }
 
 // NextReview returns the first review instant strictly after after, for a member who
@@ -297,7 +302,7 @@ func (t *Tiers) NextReview(after, joined time.Time, loc *time.Location) time.Tim
 	}
 	local := after.In(loc)
 	if t.Review == ReviewCalendarYear {
-		return time.Date(local.Year()+1, time.January, 1, 0, 0, 0, 0, loc)
+		return newYear(local.Year()+1, loc)
 	}
 	a := anniversaryIn(joined.In(loc), local.Year(), loc)
 	if !a.After(after) {
