@@ -12,7 +12,7 @@ import (
 	"github.com/kehu-crm/kehu/internal/civil"
 )
 
-// TestDayArithmetic checks the arithmetic path of day against time.Date, day by day over
+// TestDayArithmetic checks the arithmetic path of day against wallInstant, day by day over
 // 2005–2030 in zones with unusual clock changes, with shifts all through the day.
 func TestDayArithmetic(t *testing.T) {
 	t.Parallel()
@@ -32,7 +32,7 @@ func TestDayArithmetic(t *testing.T) {
 		var b1, b2 [MaxShiftsPerDay]interval
 		z0 := dayNumber(kehu.MustDate(2005, 1, 1))
 		for z := z0; z < z0+26*365; z++ {
-			var fresh zoneSpan // the zero stretch always takes the time.Date path
+			var fresh zoneSpan // the zero stretch always takes the wallInstant path
 			got, want := c.day(z, &b1, &walk), c.day(z, &b2, &fresh)
 			if !slices.Equal(got, want) {
 				t.Fatalf("%s day %d: %v, want %v", zone, z, got, want)
@@ -45,7 +45,7 @@ func TestDayArithmetic(t *testing.T) {
 // and distant instants (carrying its zone stretch from one to the next, as the SLA replay
 // does) gives what each operation gives on its own, with a fresh walker: the
 // calendar's exported Between, Add, AddDays and a reference wall-clock conversion by
-// time.Date.
+// kehu.Date.At.
 func TestWalkerMatchesFreshWalks(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(5, 11))
@@ -73,7 +73,7 @@ func TestWalkerMatchesFreshWalks(t *testing.T) {
 			local := next.In(c.loc)
 			y, m, dd := local.Date()
 			require.Equal(t, civil.Days(int64(y), int64(m), int64(dd)), day, "%s %s", zone, next)
-			want := time.Date(y, m, dd, local.Hour(), local.Minute(), local.Second(), local.Nanosecond(), c.loc)
+			want := kehu.Date{Year: y, Month: m, Day: dd}.At(local.Hour(), local.Minute(), local.Second(), local.Nanosecond(), c.loc)
 			require.Equal(t, want.UnixMicro(), w.instantOf(day, micros), "%s %s", zone, next)
 			cur = next
 		}

@@ -384,6 +384,56 @@ func TestCalendarBetween(t *testing.T) {
 	assert.Equal(t, 2620*time.Hour, c.Between(at(t, c, "2024-01-01 00:00"), at(t, c, "2025-01-01 00:00")))
 }
 
+// TestCalendarSkippedWallTimes: where the clocks skip a shift's opening or closing time,
+// the desk opens or closes when they jump past it. Checked minute by minute against the
+// wall clock (open when it reads a time inside the day's shift) across nights that skip
+// an hour: Havana skipped midnight on 2024-03-10 (00:00 CST → 01:00 CDT), so its Sunday
+// shift from 00:00 opened at 01:00 that day, not at 23:00 on Saturday, and was 7 hours
+// long; New York skipped 02:00–03:00 the same night, so a shift from 02:30 opened at
+// 03:00; São Paulo skipped midnight on 2018-11-04.
+func TestCalendarSkippedWallTimes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		zone, from, to string
+		sunday         string // the Sunday the clocks go forward
+		want           time.Duration
+	}{
+		{"America/Havana", "00:00", "08:00", "2024-03-10", 7 * time.Hour},
+		{"America/New_York", "02:30", "04:00", "2024-03-10", time.Hour},
+		{"America/New_York", "01:30", "02:30", "2024-03-10", 30 * time.Minute},
+		{"America/Sao_Paulo", "00:00", "02:00", "2018-11-04", time.Hour},
+	}
+	for _, tc := range tests {
+		t.Run(tc.zone+" "+tc.from+"–"+tc.to, func(t *testing.T) {
+			c := complaint.MustLoadCalendar(fmt.Sprintf(`{"time_zone": %q, "week": {"sunday": [{"from": %q, "to": %q}]}}`, tc.zone, tc.from, tc.to))
+			sunday, err := kehu.ParseDate(tc.sunday)
+			require.NoError(t, err)
+			minutes := func(s string) int {
+				tm, err := time.Parse("15:04", s)
+				require.NoError(t, err)
+				return tm.Hour()*60 + tm.Minute()
+			}
+			from, to := minutes(tc.from), minutes(tc.to)
+			open := func(tm time.Time) bool {
+				l := tm.In(c.Location())
+				m := l.Hour()*60 + l.Minute()
+				return l.Weekday() == time.Sunday && m >= from && m < to
+			}
+			start := sunday.AddDays(-1).In(c.Location()).Add(12 * time.Hour)
+			var sum time.Duration
+			for m := range 48 * 60 {
+				tm := start.Add(time.Duration(m) * time.Minute)
+				require.Equal(t, open(tm), c.Open(tm), "Open(%s)", tm)
+				if open(tm) {
+					sum += time.Minute
+				}
+			}
+			assert.Equal(t, tc.want, sum)
+			assert.Equal(t, tc.want, c.Between(start, start.Add(48*time.Hour)))
+		})
+	}
+}
+
 // TestCalendarBruteForce checks Between against counting minute by minute whether the
 // wall clock in the zone is inside a shift, on a zone without daylight saving time.
 func TestCalendarBruteForce(t *testing.T) {

@@ -4,12 +4,13 @@ import (
 	"math"
 	"time"
 
+	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/internal/civil"
 )
 
 // The engine works on instants as microseconds since 1970-01-01 UTC (kehu.Precision), on
 // civil dates as day numbers since the same date, and on working hours as minutes after
-// midnight. Each day's intervals are turned into instants with time.Date in the
+// midnight. Each day's intervals are turned into instants with kehu.Date.At in the
 // calendar's zone, so the zone decides what a wall-clock time means on that date.
 
 const (
@@ -56,10 +57,21 @@ func (c *Calendar) dayOf(us int64) int64 {
 	return civil.Days(int64(y), int64(m), int64(d))
 }
 
-// midnight returns the instant the day begins, as time.Date places midnight in the zone.
-func (c *Calendar) midnight(z int64) int64 {
+// midnight returns the instant day z begins in the calendar's zone.
+func (c *Calendar) midnight(z int64) int64 { return c.wallInstant(z, 0) }
+
+// wallInstant returns the first instant, in Unix microseconds, at which the wall clock in
+// the calendar's zone reads the time micros into day z (kehu.Date.At): where the clocks
+// skip that time, the instant they jump; where they pass it twice, the first. micros is
+// at most a whole day, which is the next day's midnight.
+func (c *Calendar) wallInstant(z, micros int64) int64 {
+	if micros >= 86_400_000_000 {
+		z, micros = z+1, micros-86_400_000_000
+	}
 	y, m, d := civil.Date(z)
-	return time.Date(int(y), time.Month(m), int(d), 0, 0, 0, 0, c.zone()).UnixMicro()
+	sec := micros / 1_000_000
+	return kehu.Date{Year: int(y), Month: time.Month(m), Day: int(d)}.
+		At(int(sec/3600), int(sec/60%60), int(sec%60), int(micros%1_000_000)*1000, c.zone()).UnixMicro()
 }
 
 // hours returns the working hours of day z.
@@ -100,11 +112,10 @@ func (s *zoneSpan) find(c *Calendar, us int64) {
 // Where the zone makes two wall-clock intervals overlap or turn around (ends in a skipped
 // hour), they are merged or dropped, so that no instant is counted twice.
 //
-// A wall-clock time is turned into an instant as time.Date does. When the day and a
-// day either side of it lie inside the stretch zs, no wall-clock time of the day exists
-// twice or not at all, and time.Date would give midnight plus the minutes at zs's
-// offset; that is computed directly. Otherwise time.Date is asked, and zs moves to the
-// stretch of the day.
+// A wall-clock time is turned into an instant by wallInstant. When the day and a day
+// either side of it lie inside the stretch zs, no wall-clock time of the day exists twice
+// or not at all, and that is midnight plus the minutes at zs's offset, computed directly.
+// Otherwise wallInstant is asked, and zs moves to the stretch of the day.
 func (c *Calendar) day(z int64, buf *[MaxShiftsPerDay]interval, zs *zoneSpan) []interval {
 	h := c.hours(z)
 	if len(h) == 0 {
@@ -117,12 +128,9 @@ func (c *Calendar) day(z int64, buf *[MaxShiftsPerDay]interval, zs *zoneSpan) []
 		}
 		return out
 	}
-	yy, mm, dd := civil.Date(z)
-	y, m, d := int(yy), time.Month(mm), int(dd)
 	sorted := true
 	for _, s := range h {
-		f := time.Date(y, m, d, int(s.from/60), int(s.from%60), 0, 0, c.zone()).UnixMicro()
-		t := time.Date(y, m, d, int(s.to/60), int(s.to%60), 0, 0, c.zone()).UnixMicro()
+		f, t := c.wallInstant(z, int64(s.from)*60_000_000), c.wallInstant(z, int64(s.to)*60_000_000)
 		if t <= f {
 			continue
 		}
@@ -134,7 +142,7 @@ func (c *Calendar) day(z int64, buf *[MaxShiftsPerDay]interval, zs *zoneSpan) []
 	if len(out) > 0 {
 		zs.find(c, out[0].from)
 	} else {
-		zs.find(c, time.Date(y, m, d, 12, 0, 0, 0, c.zone()).UnixMicro())
+		zs.find(c, c.wallInstant(z, 12*3_600_000_000))
 	}
 	if sorted {
 		return out
@@ -401,13 +409,11 @@ func (w *walker) wall(us int64) (day, micros int64) {
 	return civil.Days(int64(y), int64(m), int64(d)), (int64(hh)*3600+int64(mm)*60+int64(ss))*1_000_000 + int64(local.Nanosecond()/1000)
 }
 
-// instantOf returns the instant of a wall-clock time on a civil day, as time.Date places
-// it in the calendar's zone.
+// instantOf returns the instant of a wall-clock time on a civil day in the calendar's
+// zone (wallInstant).
 func (w *walker) instantOf(day, micros int64) int64 {
 	if mid := day*86400 - w.zs.off; mid-86400 >= w.zs.lo && mid+2*86400 < w.zs.hi {
 		return mid*1_000_000 + micros
 	}
-	y, m, d := civil.Date(day)
-	sec := micros / 1_000_000
-	return time.Date(int(y), time.Month(m), int(d), int(sec/3600), int(sec/60%60), int(sec%60), int(micros%1_000_000)*1000, w.c.zone()).UnixMicro()
+	return w.c.wallInstant(day, micros)
 }

@@ -67,8 +67,9 @@
 //     it reads the closing time. A 09:00–18:00 day is 9 real hours whenever the clocks
 //     change outside it (at night, as in Europe and North America); a shift that covers
 //     the change is as long as the clock says, so 00:00–06:00 is 5 real hours on the night
-//     clocks go forward and 7 on the night they go back. An interval whose ends fall in a
-//     skipped hour is taken as time.Date places those wall times, and no instant is ever
+//     clocks go forward and 7 on the night they go back. A wall-clock time the clocks
+//     skip is passed when they jump (kehu.Date.At): a shift from 00:00 on a night that
+//     skips midnight opens at 01:00, not the evening before, and no instant is ever
 //     counted twice.
 //   - A clock starts at the first business moment at or after the start (NextOpening):
 //     a case received on Saturday starts on Monday morning, one received at 12:20 during a
