@@ -507,3 +507,16 @@ func TestExpireAtTheEndOfAPeriodWhoseFirstMidnightIsSkipped(t *testing.T) {
 	got = loyalty.ExpiryPolicy{Kind: loyalty.ExpireEndOfMonth}.ExpiresAt(time.Date(2023, 10, 12, 15, 0, 0, 0, asuncion), asuncion)
 	assert.True(t, time.Date(2023, 11, 1, 3, 0, 0, 0, time.UTC).Equal(got), "expires %s", got)
 }
+
+// TestExpireAfterMonthsAtATimeTheClocksSkip: points earned at 02:30 on 10 February 2024
+// in New York, a month on, meet the night the clocks jumped from 02:00 EST to 03:00 EDT
+// (10 March 2024): the wall clock never read 02:30, so they expire when it jumped, 03:00
+// EDT (07:00 UTC), not at a 01:30 or 03:30 either side of it.
+func TestExpireAfterMonthsAtATimeTheClocksSkip(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	earned := time.Date(2024, 2, 10, 2, 30, 0, 0, ny)
+	got := loyalty.ExpiryPolicy{Kind: loyalty.ExpireAfter, Months: 1}.ExpiresAt(earned, ny)
+	want := time.Date(2024, 3, 10, 7, 0, 0, 0, time.UTC)
+	assert.True(t, want.Equal(got), "expires %s, want %s", got.In(ny), want.In(ny))
+}
