@@ -109,7 +109,7 @@ func Replay(current, candidate *Program, activity iter.Seq[Activity]) ([]ReplayD
 				}
 				awards = e.Awards()
 				if p.spec.Tiers != nil {
-					sd.tiers.facts = append(sd.tiers.facts, orderFact(*a.Order, at))
+					sd.tiers.facts = append(sd.tiers.facts, orderFact(p.spec.Tiers, *a.Order, at))
 				}
 			default:
 				at = a.At
@@ -160,11 +160,14 @@ type tierFact struct {
 	spend, points, purchase int64
 }
 
-func orderFact(o kehu.Order, at time.Time) tierFact {
-	f := tierFact{at: at, purchase: 1}
-	for _, a := range qualifyingAwards(o) {
-		if a.PointType == spendAccount {
-			f.spend += a.Points
+func orderFact(t *Tiers, o kehu.Order, at time.Time) tierFact {
+	f := tierFact{at: at}
+	for _, a := range t.qualifyingAwards(o) {
+		switch a.PointType {
+		case spendAccount:
+			f.spend = saturatingAdd(f.spend, a.Points)
+		case purchasesAccount:
+			f.purchase += a.Points
 		}
 	}
 	return f

@@ -173,7 +173,7 @@ func (s *Service) EarnOrder(ctx context.Context, p *Program, o kehu.Order, m Mem
 				}
 			}
 			if p.spec.Tiers != nil {
-				groups = append(groups, groupAwards(qualifyingAwards(o))...)
+				groups = append(groups, groupAwards(p.spec.Tiers.qualifyingAwards(o))...)
 			}
 			setUnits(groups, o.Lines)
 			return earning, groups, nil
@@ -323,14 +323,23 @@ func setUnits(groups []awardGroup, lines []kehu.OrderLine) {
 	}
 }
 
-// qualifyingAwards are the tier figures an order adds: each line's spend in minor units
-// (so that refunds take it back line by line) and one purchase.
-func qualifyingAwards(o kehu.Order) []Award {
+// qualifyingAwards are the tier figures an order adds: the spend of each line of a
+// category that qualifies, in minor units (so that refunds take it back line by line), and
+// one purchase, unless every line is of an excluded category.
+func (t *Tiers) qualifyingAwards(o kehu.Order) []Award {
 	out := make([]Award, 0, len(o.Lines)+1)
+	excluded := 0
 	for _, l := range o.Lines {
+		if slices.Contains(t.ExcludeCategories, l.Category) {
+			excluded++
+			continue
+		}
 		if minor, err := l.Amount.Round(kehu.Down).MinorUnits(); err == nil && minor > 0 {
 			out = append(out, Award{PointType: spendAccount, Points: minor, LineID: l.ID, RuleID: "tier"})
 		}
+	}
+	if excluded > 0 && excluded == len(o.Lines) {
+		return out
 	}
 	return append(out, Award{PointType: purchasesAccount, Points: 1, RuleID: "tier"})
 }

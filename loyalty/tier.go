@@ -54,6 +54,11 @@ type Tiers struct {
 	// GraceDays delays a downgrade decided at a review: the member keeps the level that
 	// many days longer.
 	GraceDays int `json:"grace_days,omitempty"`
+	// ExcludeCategories are the order-line categories whose spend does not qualify
+	// (matching is exact and case-sensitive, as for BaseRate): gift cards, say, whose value
+	// comes back as the payment of later orders and would otherwise count twice. An order
+	// whose every line is excluded counts no purchase either.
+	ExcludeCategories []string `json:"exclude_categories,omitempty"`
 }
 
 // TierWindow is the period qualifying figures are counted over.
@@ -125,6 +130,7 @@ func (t *Tiers) validate(pr *programProblems, p *Program) {
 		}
 		pr.list(f+".perks", l.Perks)
 	}
+	pr.list("tiers.exclude_categories", t.ExcludeCategories)
 	if t.QualifyingType != "" {
 		if pt, ok := p.PointType(t.QualifyingType); !ok || pt.Kind != Qualifying {
 			pr.Addf("tiers.qualifying_type", "unknown_point_type", "%s is not a qualifying point type of the programme", clip.Quote(t.QualifyingType))
@@ -156,6 +162,7 @@ func (t *Tiers) clone() *Tiers {
 	}
 	c := *t
 	c.Levels = slices.Clone(t.Levels)
+	c.ExcludeCategories = slices.Clone(t.ExcludeCategories)
 	for i := range c.Levels {
 		c.Levels[i].Perks = slices.Clone(c.Levels[i].Perks)
 	}
@@ -320,7 +327,7 @@ func (t *Tiers) NextReview(after, joined time.Time, loc *time.Location) time.Tim
 func (p *Program) previewAfterUpgrade(o kehu.Order, m Member, held string, figs Figures, u RuleUsage) (*Earning, error) {
 	t := p.spec.Tiers
 	minor := int32(kehu.Currency(p.spec.Currency).MinorUnits())
-	for _, a := range qualifyingAwards(o) {
+	for _, a := range t.qualifyingAwards(o) {
 		switch a.PointType {
 		case spendAccount:
 			figs.Spend = saturatingAdd(figs.Spend, a.Points)
