@@ -122,34 +122,37 @@ func (d Date) At(hour, min, sec, nsec int, loc *time.Location) time.Time {
 	if !d.IsValid() || hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59 || nsec < 0 || nsec > 999_999_999 {
 		return t
 	}
-	want := time.Date(d.Year, d.Month, d.Day, hour, min, sec, nsec, time.UTC)
-	start, end := t.ZoneBounds()
-	switch c := wallOf(t).Compare(want); {
-	case c < 0 && !end.IsZero():
+	// The wall clock's reading at t against the one asked for, in seconds (the offsets
+	// are whole seconds, so the nanoseconds agree).
+	_, off := t.Zone()
+	want := time.Date(d.Year, d.Month, d.Day, hour, min, sec, nsec, time.UTC).Unix()
+	switch c := cmp.Compare(t.Unix()+int64(off), want); {
+	case c < 0:
 		// time.Date took the offset before a gap that swallowed the wall time, landing
 		// before the gap: the clocks read the time or later first when the gap ends.
-		return end
-	case c > 0 && !start.IsZero():
+		if _, end := t.ZoneBounds(); !end.IsZero() {
+			return end
+		}
+	case c > 0:
 		// It took the offset after the gap, landing after it: the gap ended at start.
-		return start
-	case c == 0 && !start.IsZero():
+		if start, _ := t.ZoneBounds(); !start.IsZero() {
+			return start
+		}
+	default:
 		// The wall time may also have happened before start, when the clocks went back
-		// at start across it.
-		_, offNow := t.Zone()
-		_, offBefore := start.Add(-time.Nanosecond).Zone()
-		if offBefore > offNow {
-			earlier := t.Add(-time.Duration(offBefore-offNow) * time.Second)
-			if earlier.Before(start) && wallOf(earlier).Equal(want) {
+		// at start across it: by less than a day, on every zone there has been.
+		start, _ := t.ZoneBounds()
+		if start.IsZero() || t.Unix()-start.Unix() >= 26*3600 {
+			return t
+		}
+		if _, offBefore := start.Add(-time.Nanosecond).Zone(); offBefore > off {
+			earlier := t.Add(-time.Duration(offBefore-off) * time.Second)
+			if _, offEarlier := earlier.Zone(); earlier.Before(start) && earlier.Unix()+int64(offEarlier) == want {
 				return earlier
 			}
 		}
 	}
 	return t
-}
-
-// wallOf returns t's wall-clock reading in its own zone, as an instant in UTC.
-func wallOf(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
 }
 
 // IsZero reports whether d is the zero value, "no date".

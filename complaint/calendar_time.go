@@ -65,13 +65,22 @@ func (c *Calendar) midnight(z int64) int64 { return c.wallInstant(z, 0) }
 // skip that time, the instant they jump; where they pass it twice, the first. micros is
 // at most a whole day, which is the next day's midnight.
 func (c *Calendar) wallInstant(z, micros int64) int64 {
+	return c.wallInstantOn(civilDate(z), micros)
+}
+
+// wallInstantOn is wallInstant on the date of day z.
+func (c *Calendar) wallInstantOn(d kehu.Date, micros int64) int64 {
 	if micros >= 86_400_000_000 {
-		z, micros = z+1, micros-86_400_000_000
+		d, micros = d.AddDays(1), micros-86_400_000_000
 	}
-	y, m, d := civil.Date(z)
 	sec := micros / 1_000_000
-	return kehu.Date{Year: int(y), Month: time.Month(m), Day: int(d)}.
-		At(int(sec/3600), int(sec/60%60), int(sec%60), int(micros%1_000_000)*1000, c.zone()).UnixMicro()
+	return d.At(int(sec/3600), int(sec/60%60), int(sec%60), int(micros%1_000_000)*1000, c.zone()).UnixMicro()
+}
+
+// civilDate is the date of day number z.
+func civilDate(z int64) kehu.Date {
+	y, m, d := civil.Date(z)
+	return kehu.Date{Year: int(y), Month: time.Month(m), Day: int(d)}
 }
 
 // hours returns the working hours of day z.
@@ -129,8 +138,9 @@ func (c *Calendar) day(z int64, buf *[MaxShiftsPerDay]interval, zs *zoneSpan) []
 		return out
 	}
 	sorted := true
+	date := civilDate(z)
 	for _, s := range h {
-		f, t := c.wallInstant(z, int64(s.from)*60_000_000), c.wallInstant(z, int64(s.to)*60_000_000)
+		f, t := c.wallInstantOn(date, int64(s.from)*60_000_000), c.wallInstantOn(date, int64(s.to)*60_000_000)
 		if t <= f {
 			continue
 		}
@@ -142,7 +152,7 @@ func (c *Calendar) day(z int64, buf *[MaxShiftsPerDay]interval, zs *zoneSpan) []
 	if len(out) > 0 {
 		zs.find(c, out[0].from)
 	} else {
-		zs.find(c, c.wallInstant(z, 12*3_600_000_000))
+		zs.find(c, c.wallInstantOn(date, 12*3_600_000_000))
 	}
 	if sorted {
 		return out
