@@ -50,6 +50,10 @@
 // Idempotency keys: CheckKey, CheckHostKey and LibraryKey hold the one rule every command
 // and store applies to keys (see MaxKeyLen and LibraryKeyPrefix).
 //
+// Text: CheckText and CheckName hold the rule every command applies to the text it gives
+// a store: UTF-8 (rule "encoding") without a NUL byte, and, in names, without any control
+// character (rule "control_char").
+//
 // Pages and the actor: PageRequest and Page for listings with cursors; WithActor and
 // ActorFrom name who acts, for audit histories.
 package kehu

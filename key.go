@@ -3,10 +3,6 @@ package kehu
 import (
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
-
-	"github.com/kehu-crm/kehu/internal/clip"
 )
 
 // Idempotency keys.
@@ -38,12 +34,8 @@ func CheckKey(field, key string) error {
 		return Invalid(field, "required", "is empty")
 	case len(key) > MaxKeyLen:
 		return Invalid(field, "max_length", fmt.Sprintf("is %d bytes, longer than %d", len(key), MaxKeyLen))
-	case !utf8.ValidString(key):
-		return Invalid(field, "encoding", "is not valid UTF-8")
-	case strings.ContainsFunc(key, unicode.IsControl):
-		return Invalid(field, "control_char", fmt.Sprintf("%s contains a control character", clip.Quote(key)))
 	}
-	return nil
+	return CheckName(field, key)
 }
 
 // CheckHostKey is CheckKey for a key a host gives: it also refuses keys that start with

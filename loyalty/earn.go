@@ -844,10 +844,8 @@ func (plan *earnPlan) orderFacts(f *orderFacts, o kehu.Order, m Member, st Stand
 			pr.Add(field("id"), "required", "is empty")
 		case len(l.ID) > maxLineID:
 			pr.Addf(field("id"), "max_length", "is longer than %d bytes", maxLineID)
-		case !utf8.ValidString(l.ID):
-			pr.Add(field("id"), "encoding", "is not valid UTF-8")
-		case strings.ContainsFunc(l.ID, unicode.IsControl):
-			pr.Addf(field("id"), "control_char", "%s contains a control character", clip.Quote(l.ID))
+		case !utf8.ValidString(l.ID) || strings.ContainsFunc(l.ID, unicode.IsControl):
+			pr.Merge("", kehu.CheckName(field("id"), l.ID))
 		case dupLines:
 			if j, dup := seen[l.ID]; dup {
 				pr.Addf(field("id"), "unique", "%s is also the ID of order.lines[%d]", clip.Quote(l.ID), j)

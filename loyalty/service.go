@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/crm"
@@ -326,17 +325,14 @@ func checkMember(customer crm.CustomerID, probs *kehu.Problems) {
 	}
 }
 
-// checkText checks text a host gives that the ledger keeps: at most max bytes of UTF-8
-// without NUL, which every store keeps as given (PostgreSQL's text holds nothing else).
+// checkText checks text a host gives that the ledger keeps: at most max bytes of text
+// every store keeps as given (kehu.CheckText).
 func checkText(probs *kehu.Problems, field, s string, max int) {
-	switch {
-	case len(s) > max:
+	if len(s) > max {
 		probs.Addf(field, "max_length", "is longer than %d bytes", max)
-	case !utf8.ValidString(s):
-		probs.Add(field, "encoding", "is not valid UTF-8")
-	case strings.IndexByte(s, 0) >= 0:
-		probs.Add(field, "control_char", "contains a NUL byte")
+		return
 	}
+	probs.Merge("", kehu.CheckText(field, s))
 }
 
 // Points is a command that moves a number of points of one type for one member.
