@@ -30,8 +30,9 @@ func NormalizeEmail(s string) (string, error) {
 		return "", kehu.Invalid("email", "required", "is empty")
 	case len(s) > maxEmail:
 		return "", kehu.Invalid("email", "max_length", fmt.Sprintf("is longer than %d bytes", maxEmail))
-	case !utf8.ValidString(s):
-		return "", kehu.Invalid("email", "format", "is not valid UTF-8")
+	}
+	if err := kehu.CheckName("email", s); err != nil {
+		return "", err
 	}
 	addr, err := mail.ParseAddress(s)
 	if err != nil || addr.Name != "" || addr.Address != s {
@@ -124,7 +125,11 @@ func (a *Address) normalize(field string, p *kehu.Problems) {
 	a.City = cleanText(a.City)
 	a.District = cleanText(a.District)
 	a.Street = cleanText(a.Street)
-	a.PostalCode = strings.ToUpper(cleanText(a.PostalCode))
+	a.PostalCode = cleanText(a.PostalCode)
+	if checkText(p, field+".postal_code", a.PostalCode) {
+		a.PostalCode = strings.ToUpper(a.PostalCode)
+		checkMax(p, field+".postal_code", a.PostalCode, 32)
+	}
 	if a.Country == "" {
 		p.Add(field+".country", "required", "is empty")
 	} else if len(a.Country) != 2 || !isUpperASCII(a.Country) || !knownRegion(a.Country) {
@@ -135,7 +140,6 @@ func (a *Address) normalize(field string, p *kehu.Problems) {
 	checkLen(p, field+".city", a.City, maxShortText)
 	checkLen(p, field+".district", a.District, maxShortText)
 	checkLen(p, field+".street", a.Street, 2*maxShortText)
-	checkLen(p, field+".postal_code", a.PostalCode, 32)
 	if a.Region == "" && a.City == "" && a.Street == "" && a.PostalCode == "" {
 		p.Add(field, "required", "has no region, city, street or postal code")
 	}
@@ -168,11 +172,27 @@ func cleanText(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// checkLen checks text a command gives: text every store keeps as given (checkText) of at
+// most max characters.
 func checkLen(p *kehu.Problems, field, s string, max int) {
-	if !utf8.ValidString(s) {
-		p.Add(field, "format", "is not valid UTF-8")
-		return
+	if checkText(p, field, s) {
+		checkMax(p, field, s, max)
 	}
+}
+
+// checkText reports whether s is text every store keeps as given (kehu.CheckText), and
+// adds the problem under field when it is not. Text is checked as given, before it is
+// cased, since casing would turn bytes that are not UTF-8 into U+FFFD.
+func checkText(p *kehu.Problems, field, s string) bool {
+	if err := kehu.CheckText(field, s); err != nil {
+		p.Merge("", err)
+		return false
+	}
+	return true
+}
+
+// checkMax checks that s, which checkText passed, is at most max characters.
+func checkMax(p *kehu.Problems, field, s string, max int) {
 	if utf8.RuneCountInString(s) > max {
 		p.Addf(field, "max_length", "is longer than %d characters", max)
 	}

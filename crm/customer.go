@@ -325,9 +325,12 @@ func (p *Profile) Normalize(defaultRegion string) error {
 	p.Owner = strings.TrimSpace(p.Owner)
 	checkLen(&probs, "owner", p.Owner, maxShortText)
 	p.Acquisition.Source = cleanText(p.Acquisition.Source)
-	p.Acquisition.Channel = strings.ToLower(cleanText(p.Acquisition.Channel))
 	checkLen(&probs, "acquisition.source", p.Acquisition.Source, maxShortText)
-	checkLen(&probs, "acquisition.channel", p.Acquisition.Channel, 64)
+	p.Acquisition.Channel = cleanText(p.Acquisition.Channel)
+	if checkText(&probs, "acquisition.channel", p.Acquisition.Channel) {
+		p.Acquisition.Channel = strings.ToLower(p.Acquisition.Channel)
+		checkMax(&probs, "acquisition.channel", p.Acquisition.Channel, 64)
+	}
 	return probs.Err()
 }
 
@@ -380,13 +383,16 @@ func normalizeList(in []string, field string, asKeys bool, maxLen int, probs *ke
 	out := make([]string, 0, len(in))
 	for i, s := range in {
 		s = cleanText(s)
-		if asKeys {
-			s = strings.ToLower(s)
-		}
 		if s == "" {
 			continue
 		}
-		checkLen(probs, fmt.Sprintf("%s[%d]", field, i), s, maxLen)
+		if !checkText(probs, fmt.Sprintf("%s[%d]", field, i), s) {
+			continue
+		}
+		if asKeys {
+			s = strings.ToLower(s)
+		}
+		checkMax(probs, fmt.Sprintf("%s[%d]", field, i), s, maxLen)
 		out = append(out, s)
 	}
 	if asKeys {

@@ -22,7 +22,12 @@
 //	}, nil)
 //
 // Every write validates first and returns a *kehu.ValidationError naming each bad field and
-// rule (errors.Is(err, kehu.ErrInvalid)); nothing is written on error. Changes are atomic: the
+// rule (errors.Is(err, kehu.ErrInvalid)); nothing is written on error. Text a command gives
+// — names, contacts, addresses, notes, tags, string attributes, interaction text, consent
+// sources, reasons, and the actor of kehu.WithActor — is checked as given, before it is
+// trimmed or cased: text that is not UTF-8 is rule "encoding", and a NUL byte (any control
+// character in an email address or the actor) rule "control_char", so every store keeps
+// what it is given and finds it again. Searches and lookups refuse the same text. Changes are atomic: the
 // function passed to UpdateCustomer edits a copy, and the store writes it, with its audit
 // entry, only if everything succeeds.
 //

@@ -159,7 +159,7 @@ func (s *Service) Merge(ctx context.Context, survivor, duplicate CustomerID, opt
 	if survivor == duplicate {
 		probs.Add("duplicate", "distinct", "a customer cannot be merged into itself")
 	}
-	checkOptionalKey(&probs, o.Key)
+	o.check(ctx, &probs)
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}

@@ -81,6 +81,7 @@ func personalField(field string) bool {
 func (s *Service) Erase(ctx context.Context, id CustomerID, reason string) error {
 	var probs kehu.Problems
 	checkLen(&probs, "reason", reason, maxShortText)
+	checkActor(ctx, &probs)
 	if err := probs.Err(); err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/kehu-crm/kehu"
 )
@@ -67,14 +66,15 @@ func SearchText(c *Customer) string {
 // 8000", "+86-138-0013-8000", "(202) 555-0143", "020 7946 0958"), alone or among words,
 // becomes one term of its digits without the trunk or international prefix, which matches
 // the digits of the stored E.164 number. An empty query gives no terms (every customer
-// matches). A query longer than 200 bytes, with more than 8 terms or not valid UTF-8 is
-// rejected.
+// matches). A query longer than 200 bytes, with more than 8 terms, not valid UTF-8 (rule
+// "encoding") or with a NUL byte (rule "control_char") is rejected.
 func ParseKeyword(q string) ([]string, error) {
 	switch {
 	case len(q) > maxKeywordBytes:
 		return nil, kehu.Invalid("keyword", "max_length", fmt.Sprintf("is longer than %d bytes", maxKeywordBytes))
-	case !utf8.ValidString(q):
-		return nil, kehu.Invalid("keyword", "format", "is not valid UTF-8")
+	}
+	if err := kehu.CheckText("keyword", q); err != nil {
+		return nil, err
 	}
 	q = strings.ToLower(q)
 	var terms []string

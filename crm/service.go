@@ -91,6 +91,7 @@ func (s *Service) CreateCustomer(ctx context.Context, p Profile, opt *CreateOpti
 	}
 	checkOptionalKey(&probs, o.Key)
 	checkLen(&probs, "reason", o.Reason, maxShortText)
+	checkActor(ctx, &probs)
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
@@ -197,8 +198,16 @@ type UpdateOptions struct {
 	// version (optimistic concurrency for hosts that read, show and then write); otherwise
 	// the change fails with kehu.ErrConflict.
 	IfVersion int64
-	// Reason is recorded in the audit history.
+	// Reason is recorded in the audit history: at most 200 characters.
 	Reason string
+}
+
+// check checks what a change records in the audit history besides its own fields: the
+// key, the reason and the actor.
+func (o UpdateOptions) check(ctx context.Context, probs *kehu.Problems) {
+	checkOptionalKey(probs, o.Key)
+	checkLen(probs, "reason", o.Reason, maxShortText)
+	checkActor(ctx, probs)
 }
 
 // errNoChange tells update that fn made no change, so nothing is written.
@@ -217,7 +226,7 @@ const maxAttempts = 8
 func (s *Service) update(ctx context.Context, id CustomerID, action string, o UpdateOptions, digest string,
 	mutate func(c *Customer) error) (*Customer, *Change, error) {
 	var probs kehu.Problems
-	checkOptionalKey(&probs, o.Key)
+	o.check(ctx, &probs)
 	if err := probs.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -561,6 +570,7 @@ func (s *Service) Search(ctx context.Context, q Query) (kehu.Page[*Customer], er
 		}
 	}
 	tags := normalizeList(q.Tags, "tags", true, 64, &probs)
+	checkLen(&probs, "owner", strings.TrimSpace(q.Owner), maxShortText)
 	if q.Limit < 0 {
 		probs.Add("limit", "range", "must not be negative")
 	}
@@ -575,6 +585,12 @@ func (s *Service) Search(ctx context.Context, q Query) (kehu.Page[*Customer], er
 		CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo,
 		IncludeTombstones: q.IncludeTombstones, PageRequest: q.PageRequest,
 	})
+}
+
+// checkActor checks the actor the context names (kehu.WithActor), whom the audit history
+// records: a name every store keeps as given (kehu.CheckName).
+func checkActor(ctx context.Context, probs *kehu.Problems) {
+	probs.Merge("", kehu.CheckName("actor", kehu.ActorFrom(ctx)))
 }
 
 // checkOptionalKey checks a host's idempotency key, if one is given.

@@ -14,7 +14,7 @@ type (
 
 // Run checks that the stores made by newStore keep every contract written on crm.Store.
 // It runs one subtest per contract, grouped by method (Customer, Copies, RoundTrip, Update,
-// Concurrency, Lookup, Search, Merge, History, Interaction, Context, Keys, Scan), and
+// Concurrency, Lookup, Search, Merge, History, Interaction, Context, Keys, Text, Scan), and
 // Sequences: random sequences of the commands a host issues, run through crm.Service over
 // the store and over the memory store side by side, which must give the same answers and
 // leave the same customers, histories, timelines, listings and lookups after every step.
@@ -49,6 +49,7 @@ func groups() []group {
 		{Name: "Interaction", Tests: interactionTests()},
 		{Name: "Context", Tests: contextTests()},
 		{Name: "Keys", Tests: keyTests()},
+		{Name: "Text", Tests: textTests()},
 		{Name: "Scan", Tests: scanTests()},
 		{Name: "Sequences", Tests: sequenceTests()},
 	}
