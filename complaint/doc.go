@@ -22,8 +22,12 @@
 // resolution (the case closes) or rejection with the recourse offered (it is investigated
 // again). Every command is idempotent by a required key, also when a retry races the first
 // attempt, and two concurrent moves from one status never both succeed, nor two merges
-// of two cases each into the other. Store is the narrow persistence interface, NewMemoryStore the embedded default,
-// and package complainttest the conformance suite.
+// of two cases each into the other. Text a command gives — words, notes, replies,
+// messages, categories, who handles or is responsible, roles, policy IDs, and the actor of
+// kehu.WithActor — is refused when it is not UTF-8 (rule "encoding") or holds a NUL byte
+// (rule "control_char"; any control character in the actor), so every store keeps it as
+// given; a refused command writes nothing. Store is the narrow persistence interface,
+// NewMemoryStore the embedded default, and package complainttest the conformance suite.
 //
 // # Priority
 //

@@ -340,6 +340,8 @@ func checkText(p *kehu.Problems, field, v string, required bool, max int) {
 		p.Add(field, "required", "is empty")
 	case len(v) > max:
 		p.Addf(field, "max_length", "is longer than %d bytes", max)
+	default:
+		p.Merge("", kehu.CheckText(field, v))
 	}
 }
 

@@ -104,11 +104,10 @@ func (s *Service) Open(ctx context.Context, o Open) (*Case, error) {
 	if !o.Channel.Valid() {
 		p.Addf("channel", "enum", "%s is not a channel", clip.Quote(string(o.Channel)))
 	}
-	switch {
-	case strings.TrimSpace(o.Words) == "" && !o.Proactive:
+	if strings.TrimSpace(o.Words) == "" && !o.Proactive {
 		p.Add("words", "required", "record the customer's own words")
-	case len(o.Words) > MaxWordsBytes:
-		p.Addf("words", "max_length", "is longer than %d bytes", MaxWordsBytes)
+	} else {
+		checkText(&p, "words", o.Words, false, MaxWordsBytes)
 	}
 	if o.Category == "" {
 		p.Add("category", "required", "is empty")
@@ -118,10 +117,9 @@ func (s *Service) Open(ctx context.Context, o Open) (*Case, error) {
 		max     int
 	}{{"remedy", o.Remedy, MaxWordsBytes}, {"note", o.Note, MaxWordsBytes}, {"category", o.Category, maxShortBytes},
 		{"assignee", o.Assignee, maxShortBytes}, {"order", o.Order, maxShortBytes}, {"interaction", o.Interaction, maxShortBytes}} {
-		if len(f.v) > f.max {
-			p.Addf(f.name, "max_length", "is longer than %d bytes", f.max)
-		}
+		checkText(&p, f.name, f.v, false, f.max)
 	}
+	checkActor(ctx, &p)
 	assessment, err := Assess(o.Triage)
 	p.Merge("triage", err)
 	policy := s.checkPolicy(&p, "policy", o.Policy, true)
@@ -203,9 +201,7 @@ func (s *Service) Move(ctx context.Context, id CaseID, m Move) (*Case, error) {
 	if m.From != "" && !m.From.Valid() {
 		p.Addf("from", "enum", "%s is not a status", clip.Quote(string(m.From)))
 	}
-	if len(m.Note) > MaxWordsBytes {
-		p.Addf("note", "max_length", "is longer than %d bytes", MaxWordsBytes)
-	}
+	checkText(&p, "note", m.Note, false, MaxWordsBytes)
 	return s.command(ctx, id, &p, Moved, m.Key, "move", m, m.Note, func(c *Case, _ *Step) error {
 		if m.From != "" && c.Status != m.From {
 			return fmt.Errorf("case %s is %s, not %s: %w", c.ID, c.Status, m.From, kehu.ErrConflict)
@@ -230,6 +226,7 @@ func (s *Service) change(ctx context.Context, id CaseID, action Action, key, dig
 // the problems its other fields had: any problem, and nothing is written.
 func (s *Service) command(ctx context.Context, id CaseID, p *kehu.Problems, action Action, key, name string, payload any, note string, apply func(*Case, *Step) error) (*Case, error) {
 	p.Merge("", kehu.CheckHostKey("key", key))
+	checkActor(ctx, p)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -239,6 +236,11 @@ func (s *Service) command(ctx context.Context, id CaseID, p *kehu.Problems, acti
 // changeStep is change whose apply also fills in the step's own fields (a channel, a
 // policy, a priority).
 func (s *Service) changeStep(ctx context.Context, id CaseID, action Action, key, dig, note string, apply func(*Case, *Step) error) (*Case, error) {
+	var p kehu.Problems
+	checkActor(ctx, &p)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
 	var step Step
 	err := s.store.UpdateCase(ctx, id, s.once(ctx, action, key, dig, note, &step, apply))
 	return s.changed(ctx, id, step, err)
@@ -302,11 +304,8 @@ func (s *Service) Answer(ctx context.Context, id CaseID, a Answer) (*Case, error
 	if !a.Accepted && strings.TrimSpace(a.Recourse) == "" {
 		p.Add("recourse", "required", "a rejected resolution records the recourse the customer was offered")
 	}
-	for _, f := range []struct{ name, v string }{{"recourse", a.Recourse}, {"note", a.Note}} {
-		if len(f.v) > MaxWordsBytes {
-			p.Addf(f.name, "max_length", "is longer than %d bytes", MaxWordsBytes)
-		}
-	}
+	checkText(&p, "recourse", a.Recourse, false, MaxWordsBytes)
+	checkText(&p, "note", a.Note, false, MaxWordsBytes)
 	return s.command(ctx, id, &p, Answered, a.Key, "answer", a, a.Note, func(c *Case, _ *Step) error {
 		if c.Status != Resolved {
 			return kehu.Invalid("case", "resolved", fmt.Sprintf("a %s case has no resolution to answer", c.Status))
@@ -332,15 +331,12 @@ type Handover struct {
 
 func (h Handover) check() error {
 	var p kehu.Problems
-	switch {
-	case strings.TrimSpace(h.To) == "":
+	if strings.TrimSpace(h.To) == "" {
 		p.Add("to", "required", "name who handles the case")
-	case len(h.To) > maxShortBytes:
-		p.Addf("to", "max_length", "is longer than %d bytes", maxShortBytes)
+	} else {
+		checkText(&p, "to", h.To, false, maxShortBytes)
 	}
-	if len(h.Note) > MaxWordsBytes {
-		p.Addf("note", "max_length", "is longer than %d bytes", MaxWordsBytes)
-	}
+	checkText(&p, "note", h.Note, false, MaxWordsBytes)
 	p.Merge("", kehu.CheckHostKey("key", h.Key))
 	return p.Err()
 }
@@ -388,7 +384,9 @@ func (s *Service) Merge(ctx context.Context, id, into CaseID, note, key string) 
 	} else if into == id {
 		p.Add("into", "distinct", "a case is not merged into itself")
 	}
+	checkText(&p, "note", note, false, MaxWordsBytes)
 	p.Merge("", kehu.CheckHostKey("key", key))
+	checkActor(ctx, &p)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -414,6 +412,12 @@ func (s *Service) Merge(ctx context.Context, id, into CaseID, note, key string) 
 		})(c)
 	})
 	return s.changed(ctx, id, step, err)
+}
+
+// checkActor checks the actor the context names (kehu.WithActor), whom a case's trail
+// records: a name every store keeps as given (kehu.CheckName).
+func checkActor(ctx context.Context, p *kehu.Problems) {
+	p.Merge("", kehu.CheckName("actor", kehu.ActorFrom(ctx)))
 }
 
 // Case returns a case.

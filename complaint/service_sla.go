@@ -32,6 +32,8 @@ func (s *Service) checkPolicy(p *kehu.Problems, field, id string, dflt bool) str
 	switch {
 	case len(id) > maxShortBytes:
 		p.Addf(field, "max_length", "is longer than %d bytes", maxShortBytes)
+	case kehu.CheckText(field, id) != nil:
+		p.Merge("", kehu.CheckText(field, id))
 	case s.policies == nil:
 	case id == "" && dflt && s.policies.Default() == nil:
 		p.Add(field, "required", "the service's SLA policies are empty: make them with NewPolicies")
@@ -193,9 +195,7 @@ func (s *Service) ChangePolicy(ctx context.Context, id CaseID, cp ChangePolicy) 
 		p.Add("policy", "required", "is empty")
 	}
 	s.checkPolicy(&p, "policy", cp.Policy, false)
-	if len(cp.Note) > MaxWordsBytes {
-		p.Addf("note", "max_length", "is longer than %d bytes", MaxWordsBytes)
-	}
+	checkText(&p, "note", cp.Note, false, MaxWordsBytes)
 	return s.command(ctx, id, &p, PolicyChanged, cp.Key, "policy", cp, cp.Note, func(c *Case, st *Step) error {
 		if !c.Status.Open() {
 			return kehu.Invalid("case", "open", fmt.Sprintf("a %s case keeps its policy", c.Status))
@@ -219,9 +219,7 @@ func (s *Service) Reassess(ctx context.Context, id CaseID, r Reassess) (*Case, e
 	var p kehu.Problems
 	a, err := Assess(r.Triage)
 	p.Merge("triage", err)
-	if len(r.Note) > MaxWordsBytes {
-		p.Addf("note", "max_length", "is longer than %d bytes", MaxWordsBytes)
-	}
+	checkText(&p, "note", r.Note, false, MaxWordsBytes)
 	return s.command(ctx, id, &p, Reassessed, r.Key, "reassess", r, r.Note, func(c *Case, st *Step) error {
 		if !c.Status.Open() {
 			return kehu.Invalid("case", "open", fmt.Sprintf("a %s case is not reassessed", c.Status))
@@ -259,11 +257,10 @@ type Crisis struct {
 // not a crisis is refused (rule "crisis" on "case").
 func (s *Service) PlanCrisis(ctx context.Context, id CaseID, cr Crisis) (*Case, error) {
 	var p kehu.Problems
-	switch {
-	case strings.TrimSpace(cr.Spokesperson) == "":
+	if strings.TrimSpace(cr.Spokesperson) == "" {
 		p.Add("spokesperson", "required", "name the one person who speaks for the host")
-	case len(cr.Spokesperson) > maxShortBytes:
-		p.Addf("spokesperson", "max_length", "is longer than %d bytes", maxShortBytes)
+	} else {
+		checkText(&p, "spokesperson", cr.Spokesperson, false, maxShortBytes)
 	}
 	switch n := len(cr.KeyMessages); {
 	case n == 0:
@@ -274,9 +271,7 @@ func (s *Service) PlanCrisis(ctx context.Context, id CaseID, cr Crisis) (*Case, 
 	for i, m := range cr.KeyMessages {
 		checkText(&p, fmt.Sprintf("key_messages[%d]", i), m, true, MaxWordsBytes)
 	}
-	if len(cr.Note) > MaxWordsBytes {
-		p.Addf("note", "max_length", "is longer than %d bytes", MaxWordsBytes)
-	}
+	checkText(&p, "note", cr.Note, false, MaxWordsBytes)
 	return s.command(ctx, id, &p, CrisisPlanned, cr.Key, "crisis", cr, cr.Note, func(c *Case, _ *Step) error {
 		switch {
 		case !c.Status.Open():

@@ -37,7 +37,8 @@ type harness struct {
 // as created and as an update writes them), one case per ID and per key, updates
 // are atomic (a failed update writes nothing) and serialised (two concurrent moves from one
 // status never both succeed), the history is append-only, listings filter and page, and
-// nothing is shared with the caller. The Sequences group then runs random sequences of
+// nothing is shared with the caller. The Text group checks, through complaint.Service,
+// that every command refuses text no store keeps as given and writes nothing. The Sequences group then runs random sequences of
 // commands through complaint.Service over the store and over the memory store side by
 // side, which must give the same answers, events, payments and cases at every step;
 // KEHU_COMPLAINT_SEQ_SEQS, KEHU_COMPLAINT_SEQ_STEPS and KEHU_COMPLAINT_SEQ_SEED run more
@@ -66,6 +67,9 @@ func Run(t *testing.T, newStore func(t *testing.T) complaint.Store) {
 			{Name: "WithCrossedUpdates", Run: testUpdateWithCrossed},
 			{Name: "RecoveryRoundTrips", Run: testRecoveryRoundTrips},
 			{Name: "EveryFieldRoundTrips", Run: testUpdateRoundTrips},
+		}},
+		{Name: "Text", Tests: []test{
+			{Name: "ServiceRefusesBadText", Run: testServiceRefusesBadText},
 		}},
 		{Name: "Sequences", Tests: sequenceTests()},
 	}, func(t *testing.T) *harness {
