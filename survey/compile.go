@@ -180,6 +180,8 @@ func (s *Survey) compile() error {
 	}
 	if sp.Locale == "" {
 		p.Add("locale", "required", `is empty: name the labels' default locale, e.g. "zh"`)
+	} else {
+		p.Merge("", kehu.CheckText("locale", sp.Locale))
 	}
 	s.label(&p, "title", sp.Title)
 
@@ -202,6 +204,7 @@ func (s *Survey) compile() error {
 		if math.IsNaN(b.From) || math.IsNaN(b.To) || math.IsInf(b.From, 0) || math.IsInf(b.To, 0) || b.From < 0 || !(b.From < b.To) {
 			p.Addf(f, "range", "[%v, %v) is not a range of the 0–100 index", b.From, b.To)
 		}
+		p.Merge(f+".message", kehu.CheckText("", b.Message))
 	}
 	if len(sp.Sections) == 0 {
 		p.Add("sections", "required", "a survey needs at least one section")
@@ -211,6 +214,8 @@ func (s *Survey) compile() error {
 	for si := range sp.Sections {
 		sec := &sp.Sections[si]
 		sf := fmt.Sprintf("sections[%d]", si)
+		p.Merge("", kehu.CheckText(sf+".id", sec.ID))
+		labelText(&p, sf+".title", sec.Title)
 		if len(sec.Questions) == 0 {
 			p.Add(sf+".questions", "required", "a section needs at least one question")
 		}
@@ -219,7 +224,9 @@ func (s *Survey) compile() error {
 			f := fmt.Sprintf("%s.questions[%d]", sf, qi)
 			n += max(1, len(q.Rows))
 			it := s.question(&p, f, q, dims)
-			if q.VisibleIf != "" {
+			if err := kehu.CheckText(f+".visible_if", q.VisibleIf); err != nil {
+				p.Merge("", err)
+			} else if q.VisibleIf != "" {
 				it.visible = exprpolicy.Compile(&p, f+".visible_if", q.VisibleIf, env)
 				s.lastCond = len(s.items)
 			}
@@ -283,13 +290,29 @@ func (k Kind) envValue() any {
 	return float64(0)
 }
 
-// label checks that a label has text in the default locale.
+// label checks that a label has text in the default locale (labelText too).
 func (s *Survey) label(p *kehu.Problems, field string, l Label) {
+	labelText(p, field, l)
 	if s.spec.Locale == "" {
 		return
 	}
 	if l[s.spec.Locale] == "" {
 		p.Addf(field, "required", "has no text in the default locale %s", clip.Quote(s.spec.Locale))
+	}
+}
+
+// labelText checks that a label's locales and texts are text every store keeps as given
+// (kehu.CheckText).
+func labelText(p *kehu.Problems, field string, l Label) {
+	for loc, text := range l {
+		err := kehu.CheckText(field, loc)
+		if err == nil {
+			err = kehu.CheckText(field, text)
+		}
+		if err != nil {
+			p.Merge("", err)
+			return
+		}
 	}
 }
 
@@ -449,6 +472,8 @@ func (s *Survey) options(p *kehu.Problems, f string, q *Question) map[string]Opt
 			p.Add(of+".code", "required", "is empty")
 		case len(o.Code) > 64:
 			p.Add(of+".code", "max_length", "is longer than 64 bytes")
+		case kehu.CheckText("", o.Code) != nil:
+			p.Merge(of+".code", kehu.CheckText("", o.Code))
 		case out[o.Code].Code != "":
 			p.Addf(of+".code", "unique", "%s is also an earlier option", clip.Quote(o.Code))
 		}

@@ -17,15 +17,20 @@
 // `recommend <= 6`). Labels are locale maps with a default locale; codes and scores never
 // depend on the locale. "Not applicable" and "don't know" are options marked non-scoring.
 // Compile checks the whole questionnaire and returns an immutable *Survey; Service.Publish
-// stores it as a version, which never changes afterwards.
+// stores it as a version, which never changes afterwards. Its text (labels and their
+// locales, section IDs, option codes, conditions, band messages) must be UTF-8 (rule
+// "encoding") without a NUL byte (rule "control_char"), so that every store keeps it as
+// written.
 //
 // # Responses
 //
 // Survey.Check validates answers against the version they answered and reports every
 // problem at once, each named: an unknown question or row, a value out of the scale or not
 // an integer where one is required, an option the question does not offer, a missing
-// required answer, an answer to a question the survey did not show. Service.Submit checks a
-// submission and stores it as a Response, idempotently by its required key; a respondent
+// required answer, an answer to a question the survey did not show, a text answer that is
+// not UTF-8 or holds a NUL byte. Service.Submit checks a submission (its survey, channel and
+// trigger are refused on the same rules) and stores it as a Response, idempotently by its
+// required key; a respondent
 // weight (post-stratification) is kept with it. Store is the narrow persistence interface,
 // NewMemoryStore the embedded default, and package surveytest the conformance suite.
 //

@@ -125,7 +125,8 @@ func cloneAnswers(as []Answer) []Answer {
 //   - a rating is an integer of the scale (rule "integer", "range"), or a non-scoring
 //     option of the question; NPS answers are integers 0 to 10; a number is finite and
 //     within its bounds; a choice is one of the options (rule "option"), a multiple
-//     choice without repeats; a text is at most MaxTextBytes;
+//     choice without repeats; a text is at most MaxTextBytes of UTF-8 (rule "encoding")
+//     without a NUL byte (rule "control_char");
 //   - an answer carries only what its kind takes (rule "kind").
 func (s *Survey) Check(answers []Answer) error {
 	var p kehu.Problems
@@ -380,6 +381,8 @@ func (it *item) checkAnswer(p *kehu.Problems, i int, a *Answer, rowKnown bool) {
 		}
 		if len(a.Text) > MaxTextBytes {
 			p.Addf(answerPath(i, ".text"), "max_length", "is longer than %d bytes", MaxTextBytes)
+		} else if err := kehu.CheckText("", a.Text); err != nil {
+			p.Merge(answerPath(i, ".text"), err)
 		}
 	}
 }

@@ -127,6 +127,8 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Response, error)
 	var p kehu.Problems
 	if sub.Survey == "" {
 		p.Add("survey", "required", "is empty")
+	} else {
+		p.Merge("", kehu.CheckName("survey", sub.Survey))
 	}
 	if sub.Version < 1 {
 		p.Addf("version", "range", "%d is less than 1", sub.Version)
@@ -137,6 +139,8 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Response, error)
 	for field, v := range map[string]string{"channel": sub.Channel, "trigger.kind": sub.Trigger.Kind, "trigger.ref": sub.Trigger.Ref} {
 		if len(v) > 200 {
 			p.Addf(field, "max_length", "is longer than 200 bytes")
+		} else {
+			p.Merge("", kehu.CheckText(field, v))
 		}
 	}
 	p.Merge("", kehu.CheckHostKey("key", sub.Key))

@@ -34,7 +34,8 @@ type harness struct {
 // survey.Store: versions (immutable, every field kept, oldest first), responses (every
 // field kept, by ID and by key, one per key also under concurrent writers, keys refused as
 // kehu.CheckKey refuses them), listings (order, version and time filters, paging), copies
-// in and out, and not-found. The Sequences group then runs random sequences of commands
+// in and out, and not-found. The Text group checks, through survey.Service, that text no
+// store keeps as given is refused and writes nothing. The Sequences group then runs random sequences of commands
 // through survey.Service over the store and over the memory store side by side, which
 // must give the same answers, versions, responses and figures at every step;
 // KEHU_SURVEY_SEQ_SEQS, KEHU_SURVEY_SEQ_STEPS and KEHU_SURVEY_SEQ_SEED run more or other
@@ -58,6 +59,9 @@ func Run(t *testing.T, newStore func(t *testing.T) survey.Store) {
 			{Name: "Listing", Run: testResponseListing},
 			{Name: "Copies", Run: testResponseCopies},
 			{Name: "NotFound", Run: testResponseNotFound},
+		}},
+		{Name: "Text", Tests: []test{
+			{Name: "ServiceRefusesBadText", Run: testServiceRefusesBadText},
 		}},
 		{Name: "Sequences", Tests: sequenceTests()},
 	}, func(t *testing.T) *harness {
