@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/expr-lang/expr/vm"
 	"github.com/shopspring/decimal"
@@ -844,8 +842,8 @@ func (plan *earnPlan) orderFacts(f *orderFacts, o kehu.Order, m Member, st Stand
 			pr.Add(field("id"), "required", "is empty")
 		case len(l.ID) > maxLineID:
 			pr.Addf(field("id"), "max_length", "is longer than %d bytes", maxLineID)
-		case !utf8.ValidString(l.ID) || strings.ContainsFunc(l.ID, unicode.IsControl):
-			pr.Merge("", kehu.CheckName(field("id"), l.ID))
+		case kehu.CheckName("", l.ID) != nil:
+			pr.Merge("", kehu.CheckName(field("id"), l.ID)) // on its field
 		case dupLines:
 			if j, dup := seen[l.ID]; dup {
 				pr.Addf(field("id"), "unique", "%s is also the ID of order.lines[%d]", clip.Quote(l.ID), j)
