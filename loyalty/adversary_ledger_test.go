@@ -1,6 +1,7 @@
 package loyalty_test
 
 import (
+	"context"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -177,4 +178,44 @@ func TestSplittingAnOrderNeverEarnsMore(t *testing.T) {
 		}
 		require.LessOrEqual(t, parts, earn(whole), "¥%s split", decimal.New(whole, -2))
 	}
+}
+
+// TestTheActorIsCheckedBeforeAnythingIsWritten: the actor a host puts in the context
+// (kehu.WithActor), often the name a client app sent, is recorded on every entry and tier
+// change; one that is not UTF-8 or holds a control character is refused on "actor" before
+// anything is written, as crm and complaint refuse it.
+func TestTheActorIsCheckedBeforeAnythingIsWritten(t *testing.T) {
+	p, err := loyalty.LoadProgram(strings.NewReader(retailTiers))
+	require.NoError(t, err)
+	opts, clock, _ := kehu.Deterministic(time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC))
+	svc := loyalty.NewService(nil, opts)
+	member := crm.CustomerIDFrom([16]byte{3})
+	for _, actor := range []string{"agent\x00", "agent\xff", "agent\nroot"} {
+		ctx := kehu.WithActor(context.Background(), actor)
+		for name, call := range map[string]func() error{
+			"earn order": func() error {
+				_, err := svc.EarnOrder(ctx, p, order("SO-1", clock.Now(), "100.00"), loyalty.Member{CustomerID: member})
+				return err
+			},
+			"earn": func() error {
+				_, err := svc.Earn(ctx, p, loyalty.Points{Customer: member, PointType: "points", Points: 5, Key: "k1",
+					Source: loyalty.Source{Type: "goodwill"}})
+				return err
+			},
+			"assign tier": func() error {
+				_, err := svc.AssignTier(ctx, p, member, "gold", clock.Now().AddDate(0, 1, 0), "status match")
+				return err
+			},
+		} {
+			var verr *kehu.ValidationError
+			require.ErrorAs(t, call(), &verr, "%s by %q", name, actor)
+			assert.True(t, verr.Has("actor", ""), "%s by %q: %v", name, actor, verr)
+		}
+	}
+	bal, err := svc.Balance(context.Background(), p, member, "points")
+	require.NoError(t, err)
+	assert.Zero(t, bal.Available, "nothing was written")
+	st, err := svc.Standing(context.Background(), p, member)
+	require.NoError(t, err)
+	assert.Equal(t, "member", st.Tier, "no tier was assigned")
 }

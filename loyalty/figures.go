@@ -809,7 +809,10 @@ func (s *Service) figureByScan(ctx context.Context, rd *accountReads, key Accoun
 // written before counters were kept: one atomic write names the account (which must not
 // change meanwhile), the member's "$fig" and every counter the history needs.
 func (s *Service) migrateFigure(ctx context.Context, p *Program, key AccountKey) error {
-	var err error
+	err := checkActor(ctx)
+	if err != nil {
+		return err
+	}
 	for attempt := range maxAttempts {
 		if attempt > 0 {
 			if werr := s.backoff(ctx, attempt, "", []AccountKey{key}); werr != nil {

@@ -116,6 +116,9 @@ func (s *Service) runAll(ctx context.Context, p *Program, key, dig string, keys 
 	if !p.usable() {
 		return ran{}, kehu.Invalid("program", "required", "a compiled programme is required (Compile or LoadProgram)")
 	}
+	if err := checkActor(ctx); err != nil {
+		return ran{}, err
+	}
 	var (
 		out, all []Entry
 		err      error
@@ -324,6 +327,10 @@ func checkMember(customer crm.CustomerID, probs *kehu.Problems) {
 		probs.Add("customer", "required", "is empty")
 	}
 }
+
+// checkActor checks the actor the context names (kehu.WithActor), whom entries and tier
+// changes record: a name every store keeps as given (kehu.CheckName).
+func checkActor(ctx context.Context) error { return kehu.CheckName("actor", kehu.ActorFrom(ctx)) }
 
 // checkText checks text a host gives that the ledger keeps: at most max bytes of text
 // every store keeps as given (kehu.CheckText).

@@ -160,6 +160,11 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 	if customer.IsZero() {
 		return nil, nil, nil, kehu.Invalid("customer", "required", "is empty")
 	}
+	if write {
+		if err := checkActor(ctx); err != nil {
+			return nil, nil, nil, err
+		}
+	}
 	minor := int32(kehu.Currency(p.spec.Currency).MinorUnits())
 	loc := p.Location()
 	for attempt := range maxAttempts {
@@ -457,6 +462,7 @@ func (s *Service) AssignTier(ctx context.Context, p *Program, customer crm.Custo
 		probs.Add("reason", "required", "say why the level is assigned")
 	}
 	checkText(&probs, "reason", reason, 500)
+	probs.Merge("", checkActor(ctx))
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
