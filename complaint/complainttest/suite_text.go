@@ -3,23 +3,14 @@ package complainttest
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/complaint"
 	"github.com/kehu-crm/kehu/internal/suite"
 )
-
-// badTexts are text no store keeps as given, with the rule complaint.Service refuses each
-// with.
-var badTexts = []struct{ name, text, rule string }{
-	{"invalid UTF-8", "bad \xff text", "encoding"},
-	{"NUL", "bad \x00 text", "control_char"},
-}
 
 // textCommand is a command of complaint.Service that gives a store text, run with the
 // text under test in one field.
@@ -171,16 +162,7 @@ func testServiceRefusesBadText(t *testing.T, h *harness) {
 	b, err := svc.Open(ctx, openCommand(customer, "open-b"))
 	require.NoError(t, err)
 	for _, cmd := range textCommands(customer) {
-		for _, bad := range badTexts {
-			t.Run(cmd.name+"/"+cmd.field+"/"+bad.name, func(t *testing.T) {
-				before := h.snapshot(t)
-				err := cmd.run(ctx, svc, a.ID, b.ID, bad.text)
-				var verr *kehu.ValidationError
-				require.True(t, errors.As(err, &verr), "want a *kehu.ValidationError, got %v", err)
-				assert.True(t, verr.Has(cmd.field, bad.rule), "want rule %s on %s, got %v", bad.rule, cmd.field, err)
-				assert.Equal(t, before, h.snapshot(t), "a refused command must write nothing")
-			})
-		}
+		suite.RefusesBadText(t, cmd.name, cmd.field, func(text string) error { return cmd.run(ctx, svc, a.ID, b.ID, text) }, h.snapshot)
 	}
 }
 

@@ -3,23 +3,14 @@ package surveytest
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kehu-crm/kehu"
 	"github.com/kehu-crm/kehu/internal/suite"
 	"github.com/kehu-crm/kehu/survey"
 )
-
-// badTexts are text no store keeps as given, with the rule survey.Service refuses each
-// with.
-var badTexts = []struct{ name, text, rule string }{
-	{"invalid UTF-8", "bad \xff text", "encoding"},
-	{"NUL", "bad \x00 text", "control_char"},
-}
 
 // textSpec is a questionnaire with a text question and a choice.
 func textSpec(version int) survey.Spec {
@@ -95,16 +86,7 @@ func testServiceRefusesBadText(t *testing.T, h *harness) {
 	_, err = svc.Submit(h.ctx, textSubmission())
 	require.NoError(t, err)
 	for _, cmd := range textCommands() {
-		for _, bad := range badTexts {
-			t.Run(cmd.name+"/"+cmd.field+"/"+bad.name, func(t *testing.T) {
-				before := h.textSnapshot(t)
-				err := cmd.run(h.ctx, svc, bad.text)
-				var verr *kehu.ValidationError
-				require.True(t, errors.As(err, &verr), "want a *kehu.ValidationError, got %v", err)
-				assert.True(t, verr.Has(cmd.field, bad.rule), "want rule %s on %s, got %v", bad.rule, cmd.field, err)
-				assert.Equal(t, before, h.textSnapshot(t), "a refused command must write nothing")
-			})
-		}
+		suite.RefusesBadText(t, cmd.name, cmd.field, func(text string) error { return cmd.run(h.ctx, svc, text) }, h.textSnapshot)
 	}
 }
 
