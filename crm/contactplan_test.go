@@ -322,7 +322,8 @@ func assertRule(t *testing.T, err error, field, rule string) {
 // 2024-03-10, so quiet hours that end at 02:30 end that night when the clock reads 03:00
 // EDT (07:00 UTC): at 03:00 it already reads past 02:30, and 03:30 EDT would keep the
 // customer waiting half an hour more. On 2024-11-03 01:30 happens twice; the quiet hours
-// end the first time (05:30 UTC).
+// end the first time (05:30 UTC), or, for a customer already in the second pass of the
+// hour, the second time (06:30 UTC).
 func TestContactFromAcrossClockChanges(t *testing.T) {
 	svc, clock := desk(t)
 	plan := mustPlan(t, `{"id": "night", "time_zone": "America/New_York",
@@ -345,6 +346,8 @@ func TestContactFromAcrossClockChanges(t *testing.T) {
 			time.Date(2024, 3, 10, 7, 10, 0, 0, time.UTC), time.Date(2024, 3, 10, 7, 10, 0, 0, time.UTC)}, // 03:10 EDT: not quiet
 		{"a time that happens twice", early,
 			time.Date(2024, 11, 3, 4, 45, 0, 0, time.UTC), time.Date(2024, 11, 3, 5, 30, 0, 0, time.UTC)}, // 00:45 EDT → 01:30 EDT
+		{"in the second pass of a time that happens twice", early,
+			time.Date(2024, 11, 3, 6, 15, 0, 0, time.UTC), time.Date(2024, 11, 3, 6, 30, 0, 0, time.UTC)}, // 01:15 EST → 01:30 EST, never before asOf
 		{"an ordinary night", plan,
 			time.Date(2024, 3, 12, 5, 0, 0, 0, time.UTC), time.Date(2024, 3, 12, 6, 30, 0, 0, time.UTC)}, // 01:00 EDT → 02:30 EDT
 	} {

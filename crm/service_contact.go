@@ -457,5 +457,16 @@ func (p *ContactPlan) contactFrom(at time.Time, loc *time.Location) time.Time {
 		d = d.AddDays(1) // the quiet hours end tomorrow morning
 	}
 	// At: where the clocks skip the end of the quiet hours, they end when the clocks jump.
-	return d.At(p.quietTo/60, p.quietTo%60, 0, 0, loc).UTC()
+	end := d.At(p.quietTo/60, p.quietTo%60, 0, 0, loc)
+	if end.Before(at) {
+		// The clocks went back across the end of the quiet hours and at is in the second
+		// pass: they end at that pass of it.
+		_, off := end.Zone()
+		if _, next := end.ZoneBounds(); !next.IsZero() {
+			if _, offNext := next.Zone(); offNext < off {
+				end = end.Add(time.Duration(off-offNext) * time.Second)
+			}
+		}
+	}
+	return end.UTC()
 }
