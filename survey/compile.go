@@ -304,7 +304,8 @@ func (s *Survey) label(p *kehu.Problems, field string, l Label) {
 // labelText checks that a label's locales and texts are text every store keeps as given
 // (kehu.CheckText).
 func labelText(p *kehu.Problems, field string, l Label) {
-	for loc, text := range l {
+	for _, loc := range slices.Sorted(maps.Keys(l)) { // the first bad one, whatever the map's order
+		text := l[loc]
 		err := kehu.CheckText(field, loc)
 		if err == nil {
 			err = kehu.CheckText(field, text)
