@@ -19,3 +19,6 @@ func (s *Service) HoldOnly(ctx context.Context, p *Program, c crm.CustomerID, po
 func (s *Service) FiguresIn(ctx context.Context, p *Program, c crm.CustomerID, from, to time.Time) (Figures, error) {
 	return s.figuresIn(ctx, nil, p, p.spec.Tiers, c, from, to, nil)
 }
+
+// WallLater is wallLater.
+var WallLater = wallLater

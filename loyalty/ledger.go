@@ -329,7 +329,7 @@ func (op *ledgerOp) lotWindow(pt PointType, loc *time.Location) (available, expi
 	if c.pointType != pt.Code || pt.Code == "" {
 		c.pointType = pt.Code
 		// Calendar arithmetic in the programme's zone; the instants recorded in UTC.
-		c.available = kehu.Truncate(op.at.In(loc).AddDate(0, 0, pt.PendingDays))
+		c.available = kehu.Truncate(wallLater(op.at, loc, 0, pt.PendingDays))
 		c.expires = kehu.Truncate(pt.Expiry.ExpiresAt(op.at, loc))
 	}
 	return c.available, c.expires

@@ -66,8 +66,7 @@ func (e ExpiryPolicy) ExpiresAt(earnedAt time.Time, loc *time.Location) time.Tim
 	t := earnedAt.In(loc)
 	switch e.Kind {
 	case ExpireAfter:
-		d := kehu.DateOf(t).AddMonths(e.Months).AddDays(e.Days)
-		return d.At(t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
+		return wallLater(t, loc, e.Months, e.Days)
 	case ExpireEndOfYear:
 		return newYear(t.Year()+e.Years+1, loc)
 	case ExpireEndOfMonth:

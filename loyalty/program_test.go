@@ -520,3 +520,20 @@ func TestExpireAfterMonthsAtATimeTheClocksSkip(t *testing.T) {
 	want := time.Date(2024, 3, 10, 7, 0, 0, 0, time.UTC)
 	assert.True(t, want.Equal(got), "expires %s, want %s", got.In(ny), want.In(ny))
 }
+
+// TestDaysLaterAtATimeTheClocksSkip: a pending period, a coupon's validity and a
+// downgrade's grace count whole days to the same wall time, placed with kehu.Date.At.
+// Earned at 00:00 on 30 September 2023 in Asunción, one day on is 00:00 on 1 October,
+// which the clocks skipped (00:00 -04 → 01:00 -03): the points become available at 01:00
+// -03 (04:00 UTC), not at 23:00 on the day they were earned. Every other day of the year
+// is 24 hours later there.
+func TestDaysLaterAtATimeTheClocksSkip(t *testing.T) {
+	asuncion, err := time.LoadLocation("America/Asuncion")
+	require.NoError(t, err)
+	earned := time.Date(2023, 9, 30, 0, 0, 0, 0, asuncion)
+	got := loyalty.WallLater(earned, asuncion, 0, 1)
+	assert.True(t, time.Date(2023, 10, 1, 4, 0, 0, 0, time.UTC).Equal(got), "%s", got.In(asuncion))
+	assert.True(t, kehu.DateOf(got.In(asuncion)).After(kehu.DateOf(earned)), "available on a later day than it was earned")
+	got = loyalty.WallLater(time.Date(2023, 6, 30, 0, 0, 0, 0, asuncion), asuncion, 0, 1)
+	assert.Equal(t, 24*time.Hour, got.Sub(time.Date(2023, 6, 30, 0, 0, 0, 0, asuncion)))
+}

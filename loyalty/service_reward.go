@@ -463,7 +463,7 @@ func (s *Service) issueCoupon(ctx context.Context, p *Program, rs RewardStore, r
 		c := Coupon{Code: r.Coupon, Program: p.spec.ID, Customer: r.Customer, Reward: r.Reward, Reservation: r.ID,
 			Uses: spec.Uses, UsesLeft: spec.Uses, ValidFrom: r.UpdatedAt, CreatedAt: s.opts.Now()}
 		if spec.ValidDays > 0 {
-			c.ValidTo = kehu.Truncate(r.UpdatedAt.In(p.Location()).AddDate(0, 0, spec.ValidDays))
+			c.ValidTo = kehu.Truncate(wallLater(r.UpdatedAt, p.Location(), 0, spec.ValidDays))
 		}
 		err := rs.CreateCoupon(ctx, c)
 		if !errors.Is(err, kehu.ErrDuplicate) {

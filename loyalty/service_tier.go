@@ -352,7 +352,7 @@ func (t *Tiers) advance(m *MemberState, c tierClock, reviews []tierReview, quali
 			}
 			if keep < earned {
 				if t.GraceDays > 0 {
-					m.DowngradeTo, m.DowngradeAt = t.Levels[keep].Code, at.In(c.loc).AddDate(0, 0, t.GraceDays)
+					m.DowngradeTo, m.DowngradeAt = t.Levels[keep].Code, wallLater(at, c.loc, 0, t.GraceDays)
 				} else {
 					m.Earned = t.Levels[keep].Code
 				}

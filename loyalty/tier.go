@@ -280,9 +280,15 @@ func newYear(y int, loc *time.Location) time.Time {
 // last day of the month when that month is shorter (kehu.Date.AddMonths): 31 March less
 // one month is 28 or 29 February, never 2 or 3 March, so a rolling window's start never
 // moves back as time goes on.
-func monthsBefore(local time.Time, n int) time.Time {
-	d := kehu.DateOf(local).AddMonths(-n)
-	return d.At(local.Hour(), local.Minute(), local.Second(), local.Nanosecond(), local.Location())
+func monthsBefore(local time.Time, n int) time.Time { return wallLater(local, local.Location(), -n, 0) }
+
+// wallLater returns the instant the clock in loc reads the wall time of t months calendar
+// months and then days days on (kehu.Date.AddMonths, then AddDays), placed with
+// kehu.Date.At: where the clocks skip that time, the instant they jump.
+func wallLater(t time.Time, loc *time.Location, months, days int) time.Time {
+	l := t.In(loc)
+	d := kehu.DateOf(l).AddMonths(months).AddDays(days)
+	return d.At(l.Hour(), l.Minute(), l.Second(), l.Nanosecond(), loc)
 }
 
 // lastAnniversary is the latest anniversary of joined at or before at (Feb 29 joins
