@@ -198,7 +198,7 @@ func (s *Service) evaluate(ctx context.Context, p *Program, customer crm.Custome
 		}
 		// Figures are read before the write; the write checks the state did not move.
 		var reviews []tierReview
-		next := cur.NextReview
+		next := tiers.placedReview(cur.NextReview, joined, loc)
 		if next.IsZero() {
 			next = tiers.NextReview(joined, joined, loc)
 		}

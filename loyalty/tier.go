@@ -307,6 +307,30 @@ func anniversaryIn(j time.Time, year int, loc *time.Location) time.Time {
 	return d.At(j.Hour(), j.Minute(), j.Second(), j.Nanosecond(), loc)
 }
 
+// placedReview returns a stored review instant as reviews are placed now. A review stored
+// before they were placed with kehu.Date.At may lie just before a jump of the clocks that
+// swallowed its wall time (01:30 EST for an anniversary at 02:30 on the night New York
+// skips 02:00–03:00): it is the review at the jump, and reviewing on from the stored
+// instant would judge the same year twice.
+func (t *Tiers) placedReview(stored, joined time.Time, loc *time.Location) time.Time {
+	if stored.IsZero() {
+		return stored
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	next := t.NextReview(stored, joined, loc).In(loc)
+	if start, _ := next.ZoneBounds(); !start.Equal(next) {
+		return stored
+	}
+	_, offAfter := next.Zone()
+	_, offBefore := next.Add(-time.Nanosecond).Zone()
+	if gap := time.Duration(offAfter-offBefore) * time.Second; gap > 0 && next.Sub(stored) <= gap {
+		return next
+	}
+	return stored
+}
+
 // NextReview returns the first review instant strictly after after, for a member who
 // joined at joined, with calendar boundaries in loc (UTC when loc is nil).
 func (t *Tiers) NextReview(after, joined time.Time, loc *time.Location) time.Time {

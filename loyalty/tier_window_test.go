@@ -265,3 +265,35 @@ func TestRollingWindowFromTheEndOfAMonth(t *testing.T) {
 		assert.Equal(t, tc.at, to.In(shanghai))
 	}
 }
+
+// TestAReviewStoredInASkippedHourIsReviewedOnce: a member who joined at 02:30 on
+// 2023-03-10 in New York has an anniversary review at 02:30 on 2024-03-10, a time the
+// clocks skipped that night (02:00 EST → 03:00 EDT); reviews are placed at the jump, 03:00
+// EDT. A review stored before that, as time.Date placed the wall time (an instant just
+// before the jump), is the same review: the year is judged once, and a gold member with
+// no spend and a drop of at most one level ends silver, not member.
+func TestAReviewStoredInASkippedHourIsReviewedOnce(t *testing.T) {
+	ctx := context.Background()
+	spec := strings.Replace(retailTiers, `"time_zone": "Asia/Shanghai"`, `"time_zone": "America/New_York"`, 1)
+	spec = strings.Replace(spec, `, "grace_days": 30`, ``, 1)
+	p, err := loyalty.LoadProgram(strings.NewReader(spec))
+	require.NoError(t, err)
+	ny := p.Location()
+	joined := time.Date(2023, 3, 10, 2, 30, 0, 0, ny)
+	stored := time.Date(2024, 3, 10, 2, 30, 0, 0, ny) // a wall time that never was
+	require.True(t, stored.Before(time.Date(2024, 3, 10, 7, 0, 0, 0, time.UTC)), "time.Date placed it before the jump: %s", stored)
+
+	st := loyalty.NewMemoryStore()
+	member := crm.CustomerIDFrom([16]byte{5})
+	require.NoError(t, st.UpdateMember(ctx, p.Spec().ID, member, func(m *loyalty.MemberState) error {
+		m.JoinedAt, m.Tier, m.Earned, m.NextReview = kehu.Truncate(joined), "gold", "gold", kehu.Truncate(stored)
+		return nil
+	}))
+	opts, _, _ := kehu.Deterministic(time.Date(2024, 3, 10, 8, 0, 0, 0, time.UTC)) // 04:00 EDT
+	svc := loyalty.NewService(st, opts)
+	status, err := svc.EvaluateTier(ctx, p, member)
+	require.NoError(t, err)
+	assert.Equal(t, "silver", status.State.Tier, "one review, one level down")
+	next := status.State.NextReview.In(ny)
+	assert.Equal(t, kehu.MustDate(2025, 3, 10), kehu.DateOf(next), "the next review is a year on: %s", next)
+}
