@@ -112,14 +112,24 @@ func (d Date) In(loc *time.Location) time.Time { return d.At(0, 0, 0, 0, loc) }
 // the clocks skip it (02:30 on the night they jump from 02:00 to 03:00), the instant they
 // jump, 03:00. time.Date leaves a skipped or repeated wall time to either side of the
 // change; every rule of the library that places a wall time on a date places it with
-// At. A time of day out of its range, the zero or an invalid date are normalized as
-// time.Date does.
+// At. A time of day out of its range counts on into the next days or back into the
+// previous ones first (24:00 is 00:00 the next day); the zero or an invalid date is
+// normalized as time.Date does.
 func (d Date) At(hour, min, sec, nsec int, loc *time.Location) time.Time {
 	if loc == nil {
 		loc = time.UTC
 	}
+	if hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59 || nsec < 0 || nsec > 999_999_999 {
+		// Normalized on the civil calendar first (24:00 is the next day's 00:00), then
+		// placed on the date it falls on.
+		u := time.Date(d.Year, d.Month, d.Day, hour, min, sec, nsec, time.UTC)
+		if n := DateOf(u); d.IsValid() && n.IsValid() {
+			return n.At(u.Hour(), u.Minute(), u.Second(), u.Nanosecond(), loc)
+		}
+		return time.Date(d.Year, d.Month, d.Day, hour, min, sec, nsec, loc)
+	}
 	t := time.Date(d.Year, d.Month, d.Day, hour, min, sec, nsec, loc)
-	if !d.IsValid() || hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59 || nsec < 0 || nsec > 999_999_999 {
+	if !d.IsValid() {
 		return t
 	}
 	// The wall clock's reading at t against the one asked for, in seconds (the offsets

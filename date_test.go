@@ -197,7 +197,13 @@ func TestDateAt(t *testing.T) {
 		{"half-hour gap", kehu.MustDate(2024, time.October, 6), 2, 15, 0, 0, lh, "2024-10-06T02:30:00+11:00"},
 		{"half-hour repeat", kehu.MustDate(2024, time.April, 7), 1, 45, 0, 0, lh, "2024-04-07T01:45:00+11:00"},
 		{"midnight skipped", kehu.MustDate(2023, time.October, 1), 0, 0, 0, 0, mdLoadZone(t, "America/Asuncion"), "2023-10-01T01:00:00-03:00"},
-		{"out of range as time.Date", kehu.MustDate(2024, time.July, 15), 24, 0, 0, 0, time.UTC, "2024-07-16T00:00:00Z"},
+		{"24:00 is the next day's start", kehu.MustDate(2024, time.July, 15), 24, 0, 0, 0, time.UTC, "2024-07-16T00:00:00Z"},
+		// 24:00 on 2023-09-30 in Asunción is the start of 1 October, whose midnight the
+		// clocks skipped; Apia skipped 2011-12-30 whole, so 24:00 on the 29th is the
+		// start of the 31st.
+		{"24:00 before a skipped midnight", kehu.MustDate(2023, time.September, 30), 24, 0, 0, 0, mdLoadZone(t, "America/Asuncion"), "2023-10-01T01:00:00-03:00"},
+		{"24:00 before a skipped day", kehu.MustDate(2011, time.December, 29), 24, 0, 0, 0, mdLoadZone(t, "Pacific/Apia"), "2011-12-31T00:00:00+14:00"},
+		{"minutes back into the day before", kehu.MustDate(2024, time.March, 11), 0, -90, 0, 0, ny, "2024-03-10T22:30:00-04:00"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
